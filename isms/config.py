@@ -1,0 +1,66 @@
+"""Settings from isms.toml (path overridable with ISMS_CONFIG) and the environment.
+
+One frozen Settings object is handed to everything that needs the matrix or limits, so a
+page, the CLI and a pack built from the same file use the same definitions.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from isms.matrix import RiskMatrix, from_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "isms.toml"
+DEFAULT_DB = ROOT / "data" / "isms.duckdb"
+
+
+class SettingsError(ValueError):
+    """The settings file cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation: str
+    matrix: RiskMatrix
+    db_path: str
+    late_tolerance_points: float = 10.0
+    exception_warning_days: int = 30
+    max_upload_mb: float = 25.0
+    max_rows: int = 200_000
+    config_path: str = ""
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
+def load_settings(config_path: str | os.PathLike | None = None, db_path: str | None = None) -> Settings:
+    path = Path(config_path or os.environ.get("ISMS_CONFIG") or DEFAULT_CONFIG)
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+    org = raw.get("organisation", {})
+    treatments = raw.get("treatments", {})
+    exceptions = raw.get("exceptions", {})
+    imports = raw.get("import", {})
+    try:
+        return Settings(
+            organisation=str(org.get("name", "Example Organisation")),
+            matrix=from_settings(raw.get("matrix", {})),
+            db_path=str(db_path or os.environ.get("ISMS_DB") or DEFAULT_DB),
+            late_tolerance_points=float(treatments.get("late_tolerance_points", 10.0)),
+            exception_warning_days=int(exceptions.get("warning_days", 30)),
+            max_upload_mb=float(imports.get("max_upload_mb", 25.0)),
+            max_rows=int(imports.get("max_rows", 200_000)),
+            config_path=str(path),
+        )
+    except ValueError as exc:
+        raise SettingsError(f"{path}: {exc}") from None

@@ -1,0 +1,37 @@
+"""Calendar helpers for meeting dates: quarter ends and month ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def month_end(d: dt.date) -> dt.date:
+    nxt = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """First day of the month `months` after d's month."""
+    idx = d.year * 12 + d.month - 1 + months
+    return dt.date(idx // 12, idx % 12 + 1, 1)
+
+
+def quarter_end(d: dt.date) -> dt.date:
+    return month_end(dt.date(d.year, (d.month - 1) // 3 * 3 + 3, 1))
+
+
+def previous_quarter_end(d: dt.date) -> dt.date:
+    """The quarter end strictly before the quarter that holds d."""
+    return month_end(add_months(dt.date(d.year, (d.month - 1) // 3 * 3 + 1, 1), -1))
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    out, cur = [], month_end(start)
+    while cur <= month_end(end):
+        out.append(cur)
+        cur = month_end(add_months(cur, 1))
+    return out
+
+
+def quarter_label(d: dt.date) -> str:
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"

@@ -1,0 +1,177 @@
+"""The posture as of a date: scorecards, deltas and treatment progress.
+
+Figures are aggregated in DuckDB (isms.store.queries); this module bundles them into frozen,
+typed results that pages, packs and the CLI show as they are, so a figure on a slide is the
+figure on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+import duckdb
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from isms.config import Settings
+from isms.dates import add_months, month_end, month_ends, previous_quarter_end
+from isms.kri import kri_status
+from isms.store import queries
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TreatmentCounts(Frozen):
+    on_track: int = 0
+    late: int = 0
+    overdue: int = 0
+    done: int = 0
+    not_started: int = 0
+
+
+class KriCounts(Frozen):
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    unrated: int = 0
+    stale: int = 0
+
+
+class PostureFigures(Frozen):
+    as_of: dt.date
+    residual_by_level: dict[str, int]
+    inherent_by_level: dict[str, int]
+    open_risks: int
+    assessed_risks: int
+    residual_exposure: int
+    inherent_exposure: int
+    within_appetite: int
+    above_appetite: int
+    within_appetite_share: Optional[float]
+    above_appetite_unaddressed: int
+    treatments: TreatmentCounts
+    exceptions_expiring: int
+    exceptions_expired_open: int
+    kris: KriCounts
+
+
+class Scorecard(Frozen):
+    """The posture at `as_of` and at `compare_to`, for the deltas a meeting discusses."""
+
+    as_of: dt.date
+    compare_to: dt.date
+    matrix: str
+    levels: list[str]
+    appetite: str
+    current: PostureFigures
+    previous: PostureFigures
+
+    def delta(self, field: str) -> float | None:
+        a, b = getattr(self.current, field), getattr(self.previous, field)
+        if a is None or b is None:
+            return None
+        return a - b
+
+    def level_delta(self, level: str, basis: str = "residual") -> int:
+        cur = getattr(self.current, f"{basis}_by_level")
+        prev = getattr(self.previous, f"{basis}_by_level")
+        return cur.get(level, 0) - prev.get(level, 0)
+
+
+def kri_statuses(results: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Status per metric row of `queries.latest_results`, with 'stale' for overdue results.
+
+    A monthly KRI must have a result for the month of `as_of`; a quarterly one within the
+    quarter's three months. An indicator without a fresh result is never counted as green.
+    """
+    month = as_of.replace(day=1)
+
+    def one(row) -> str:
+        if row["period"] is None or pd.isna(row["period"]):
+            return "stale"
+        window = 3 if row["cadence"] == "Quarterly" else 1
+        if pd.Timestamp(row["period"]).date() < add_months(month, -(window - 1)):
+            return "stale"
+        return kri_status(row["value"], row["direction"], row["amber"], row["red"], row["target"])
+
+    if results.empty:
+        return pd.Series([], dtype=object)
+    return results.apply(one, axis=1)
+
+
+def _figures(con, settings: Settings, dates: list[dt.date]) -> dict[dt.date, PostureFigures]:
+    m = settings.matrix
+    levels = queries.level_counts(con, m, dates)
+    totals = queries.posture_totals(con, m, dates).set_index("as_of")
+    treat = queries.treatment_state_counts(con, dates, settings.late_tolerance_points).set_index("as_of")
+    exc = queries.exception_counts(con, dates, settings.exception_warning_days).set_index("as_of")
+    out = {}
+    for d in dates:
+        key = pd.Timestamp(d)
+        lv = levels[pd.to_datetime(levels["as_of"]) == key]
+
+        def by(basis: str) -> dict[str, int]:
+            part = lv[lv["basis"] == basis]
+            counts = dict(zip(part["level"], part["risks"].astype(int)))
+            return {name: int(counts.get(name, 0)) for name in m.levels}
+
+        t = totals.loc[totals.index == key].iloc[0]
+        tr = treat.loc[treat.index == key].iloc[0]
+        ex = exc.loc[exc.index == key].iloc[0]
+        assessed = int(t["assessed_risks"])
+        kri = kri_statuses(queries.latest_results(con, d), d).value_counts()
+        out[d] = PostureFigures(
+            as_of=d,
+            residual_by_level=by("residual"),
+            inherent_by_level=by("inherent"),
+            open_risks=int(t["open_risks"]),
+            assessed_risks=assessed,
+            residual_exposure=int(t["residual_exposure"]),
+            inherent_exposure=int(t["inherent_exposure"]),
+            within_appetite=int(t["within_appetite"]),
+            above_appetite=int(t["above_appetite"]),
+            within_appetite_share=(int(t["within_appetite"]) / assessed) if assessed else None,
+            above_appetite_unaddressed=int(t["above_appetite_unaddressed"]),
+            treatments=TreatmentCounts(
+                on_track=int(tr["on_track"]), late=int(tr["late"]), overdue=int(tr["overdue"]),
+                done=int(tr["done"]), not_started=int(tr["not_started"]),
+            ),
+            exceptions_expiring=int(ex["expiring"]),
+            exceptions_expired_open=int(ex["expired_open"]),
+            kris=KriCounts(**{k: int(kri.get(k, 0)) for k in ("red", "amber", "green", "unrated", "stale")}),
+        )
+    return out
+
+
+def scorecard(
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date | None = None
+) -> Scorecard:
+    compare_to = compare_to or previous_quarter_end(as_of)
+    figs = _figures(con, settings, sorted({as_of, compare_to}))
+    m = settings.matrix
+    return Scorecard(
+        as_of=as_of, compare_to=compare_to, matrix=m.name, levels=list(m.levels), appetite=m.appetite,
+        current=figs[as_of], previous=figs[compare_to],
+    )
+
+
+def treatment_progress(
+    con: duckdb.DuckDBPyConnection, settings: Settings, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Per month end: weighted percent complete against the linear plan, and state counts."""
+    dates = month_ends(start, end)
+    df = queries.treatment_state_counts(con, dates, settings.late_tolerance_points)
+    df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
+    return df
+
+
+def latest_quarter_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The newest quarter end on or after which a register was imported (default meeting date)."""
+    dates = queries.assessment_dates(con)
+    if not dates:
+        return None
+    last = dates[-1]
+    return last if last == month_end(last) and last.month % 3 == 0 else previous_quarter_end(last)

@@ -1,0 +1,91 @@
+"""Numbered schema migrations, applied in order and recorded in `schema_migration`.
+
+Facts are append-only: every row carries the import batch that brought it. Registers (assets,
+risks, treatments, metrics, exceptions) are dated snapshots: the rows of one batch are the whole
+register as of that batch's date. Assessments, treatment updates and monitoring results are
+dated events. Undoing a batch appends to `batch_undo`; nothing is deleted.
+"""
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "initial ISMS schema",
+        """
+        CREATE SEQUENCE batch_id_seq START 1;
+        CREATE TABLE import_batch (
+            batch_id     INTEGER PRIMARY KEY DEFAULT nextval('batch_id_seq'),
+            source       VARCHAR NOT NULL,          -- canonical, mapped, sample
+            kinds        VARCHAR[] NOT NULL,        -- which kinds of sheet it brought
+            file_name    VARCHAR NOT NULL,
+            sha256       VARCHAR NOT NULL,
+            as_of        DATE NOT NULL,
+            imported_at  TIMESTAMP NOT NULL,
+            imported_by  VARCHAR NOT NULL,
+            row_counts   VARCHAR NOT NULL           -- JSON object kind -> rows
+        );
+        CREATE TABLE batch_undo (
+            batch_id   INTEGER NOT NULL,
+            undone_at  TIMESTAMP NOT NULL,
+            undone_by  VARCHAR NOT NULL
+        );
+        CREATE VIEW active_batch AS
+            SELECT * FROM import_batch b
+            WHERE NOT EXISTS (SELECT 1 FROM batch_undo u WHERE u.batch_id = b.batch_id);
+
+        CREATE TABLE asset (
+            batch_id INTEGER NOT NULL, asset_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+            asset_class VARCHAR NOT NULL, asset_type VARCHAR NOT NULL, criticality VARCHAR NOT NULL,
+            owner VARCHAR, location VARCHAR
+        );
+        CREATE TABLE risk (
+            batch_id INTEGER NOT NULL, risk_id VARCHAR NOT NULL, title VARCHAR NOT NULL,
+            description VARCHAR, annex_a_theme VARCHAR NOT NULL, annex_a_controls VARCHAR[],
+            nist_family VARCHAR, asset_ids VARCHAR[], owner VARCHAR NOT NULL, status VARCHAR NOT NULL,
+            identified_on DATE NOT NULL, source VARCHAR NOT NULL
+        );
+        CREATE TABLE assessment (
+            batch_id INTEGER NOT NULL, risk_id VARCHAR NOT NULL, assessed_on DATE NOT NULL,
+            inherent_likelihood TINYINT NOT NULL, inherent_impact TINYINT NOT NULL,
+            control_effectiveness VARCHAR,
+            residual_likelihood TINYINT NOT NULL, residual_impact TINYINT NOT NULL,
+            target_likelihood TINYINT, target_impact TINYINT, assessor VARCHAR
+        );
+        CREATE TABLE treatment (
+            batch_id INTEGER NOT NULL, treatment_id VARCHAR NOT NULL, risk_id VARCHAR NOT NULL,
+            decision VARCHAR NOT NULL, description VARCHAR, owner VARCHAR NOT NULL,
+            start_on DATE NOT NULL, due_on DATE NOT NULL, status VARCHAR NOT NULL, completed_on DATE
+        );
+        CREATE TABLE treatment_update (
+            batch_id INTEGER NOT NULL, treatment_id VARCHAR NOT NULL, updated_on DATE NOT NULL,
+            percent_complete DOUBLE NOT NULL, status VARCHAR NOT NULL, note VARCHAR
+        );
+        CREATE TABLE metric (
+            batch_id INTEGER NOT NULL, metric_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+            control_domain VARCHAR NOT NULL, unit VARCHAR, direction VARCHAR NOT NULL,
+            target DOUBLE, amber DOUBLE, red DOUBLE, cadence VARCHAR NOT NULL, owner VARCHAR
+        );
+        CREATE TABLE monitoring_result (
+            batch_id INTEGER NOT NULL, metric_id VARCHAR NOT NULL, period DATE NOT NULL,
+            value DOUBLE NOT NULL, note VARCHAR
+        );
+        CREATE TABLE policy_exception (
+            batch_id INTEGER NOT NULL, exception_id VARCHAR NOT NULL, policy VARCHAR NOT NULL,
+            control VARCHAR, risk_id VARCHAR, likelihood TINYINT NOT NULL, impact TINYINT NOT NULL,
+            requested_on DATE NOT NULL, granted_on DATE, expires_on DATE,
+            compensating_controls VARCHAR, approver VARCHAR, status VARCHAR NOT NULL
+        );
+        """,
+    ),
+]
+
+# Table that holds each kind of sheet.
+TABLES = {
+    "assets": "asset",
+    "risks": "risk",
+    "assessments": "assessment",
+    "treatments": "treatment",
+    "treatment_updates": "treatment_update",
+    "metrics": "metric",
+    "monitoring_results": "monitoring_result",
+    "exceptions": "policy_exception",
+}

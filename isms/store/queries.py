@@ -1,0 +1,303 @@
+"""Named read queries. Aggregation and as-of selection happen here, in DuckDB.
+
+"As of D" means: for a register (risks, treatments, ...), the rows of the latest active batch
+with that kind dated on or before D; for dated events (assessments, updates, results), per key
+the latest event on or before D. Levels come from `matrix_cte`, generated from the one
+`RiskMatrix.level`, so SQL and Python can never disagree on a label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import duckdb
+import pandas as pd
+
+from isms.matrix import RiskMatrix
+from isms.store.migrations import TABLES
+
+KEY_COLUMN = {
+    "assets": "asset_id",
+    "risks": "risk_id",
+    "treatments": "treatment_id",
+    "metrics": "metric_id",
+    "exceptions": "exception_id",
+}
+
+
+def _lit(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def matrix_cte(matrix: RiskMatrix) -> str:
+    rows = ", ".join("(" + ", ".join(_lit(v) for v in cell) + ")" for cell in matrix.cells())
+    return (
+        f"matrix_cell(likelihood, impact, score, level, level_rank, within_appetite) AS (VALUES {rows})"
+    )
+
+
+def dates_cte(dates: Iterable[dt.date]) -> str:
+    rows = ", ".join(f"({_lit(d)})" for d in sorted(set(dates)))
+    return f"as_of_date(as_of) AS (VALUES {rows})"
+
+
+def snapshot_cte(kind: str, name: str) -> str:
+    """Per date in `as_of_date`, the batch that holds the register of `kind` as of that date."""
+    return f"""{name} AS (
+        SELECT d.as_of, arg_max(b.batch_id, b.as_of::VARCHAR || lpad(b.batch_id::VARCHAR, 10, '0')) AS batch_id
+        FROM as_of_date d JOIN active_batch b ON b.as_of <= d.as_of AND list_contains(b.kinds, '{kind}')
+        GROUP BY d.as_of)"""
+
+
+def known_ids(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> set[str]:
+    """Ids in the register of `kind` as of a date (for reference checks on import)."""
+    table, key = TABLES[kind], KEY_COLUMN[kind]
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte(kind, 'snap')}
+              SELECT DISTINCT t.{key} FROM {table} t JOIN snap USING (batch_id)"""
+    return {r[0] for r in con.execute(sql).fetchall()}
+
+
+def register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.DataFrame:
+    """The register of one kind as it stood on a date."""
+    table = TABLES[kind]
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte(kind, 'snap')}
+              SELECT t.* EXCLUDE (batch_id) FROM {table} t JOIN snap USING (batch_id)
+              ORDER BY 1"""
+    return con.execute(sql).df()
+
+
+def posture_cte(matrix: RiskMatrix) -> str:
+    """`posture`: one row per (as_of, risk in the register then) with its latest assessment."""
+    return f"""{matrix_cte(matrix)},
+        {snapshot_cte('risks', 'risk_snap')},
+        posture AS (
+            SELECT s.as_of, r.risk_id, r.title, r.annex_a_theme, r.owner, r.status, r.asset_ids,
+                   r.source, r.identified_on, a.assessed_on,
+                   a.inherent_likelihood, a.inherent_impact, mi.score AS inherent_score,
+                   mi.level AS inherent_level, mi.level_rank AS inherent_rank,
+                   a.residual_likelihood, a.residual_impact, mr.score AS residual_score,
+                   mr.level AS residual_level, mr.level_rank AS residual_rank,
+                   mr.within_appetite,
+                   a.target_likelihood, a.target_impact, mt.level AS target_level
+            FROM risk_snap s
+            JOIN risk r ON r.batch_id = s.batch_id
+            LEFT JOIN (
+                SELECT d.as_of, a.* FROM as_of_date d
+                JOIN assessment a ON a.assessed_on <= d.as_of
+                JOIN active_batch b ON b.batch_id = a.batch_id
+                QUALIFY row_number() OVER (PARTITION BY d.as_of, a.risk_id ORDER BY a.assessed_on DESC, a.batch_id DESC) = 1
+            ) a ON a.as_of = s.as_of AND a.risk_id = r.risk_id
+            LEFT JOIN matrix_cell mi ON mi.likelihood = a.inherent_likelihood AND mi.impact = a.inherent_impact
+            LEFT JOIN matrix_cell mr ON mr.likelihood = a.residual_likelihood AND mr.impact = a.residual_impact
+            LEFT JOIN matrix_cell mt ON mt.likelihood = a.target_likelihood AND mt.impact = a.target_impact
+        )"""
+
+
+def treatment_cte(late_tolerance_points: float) -> str:
+    """`treatment_state`: per (as_of, treatment in the register then) its progress and state.
+
+    Plan is linear from start to due. Done and cancelled are taken from the register; a
+    treatment past its due date is overdue; one whose progress trails the plan by more than the
+    tolerance is late; otherwise on track.
+    """
+    return f"""{snapshot_cte('treatments', 'treatment_snap')},
+        treatment_progress AS (
+            SELECT s.as_of, t.*,
+                   u.percent_complete AS reported_percent, u.updated_on AS last_update_on
+            FROM treatment_snap s
+            JOIN treatment t ON t.batch_id = s.batch_id
+            LEFT JOIN (
+                SELECT d.as_of, u.* FROM as_of_date d
+                JOIN treatment_update u ON u.updated_on <= d.as_of
+                JOIN active_batch b ON b.batch_id = u.batch_id
+                QUALIFY row_number() OVER (PARTITION BY d.as_of, u.treatment_id ORDER BY u.updated_on DESC, u.batch_id DESC) = 1
+            ) u ON u.as_of = s.as_of AND u.treatment_id = t.treatment_id
+        ),
+        treatment_state AS (
+            SELECT *,
+                CASE WHEN status = 'Done' THEN 100.0 ELSE coalesce(reported_percent, 0.0) END AS percent_complete,
+                100.0 * greatest(0.0, least(1.0,
+                    date_diff('day', start_on, as_of)::DOUBLE / greatest(1, date_diff('day', start_on, due_on)))) AS planned_percent,
+                greatest(1, date_diff('day', start_on, due_on)) AS weight_days,
+                CASE
+                    WHEN status = 'Done' THEN 'done'
+                    WHEN status = 'Cancelled' THEN 'cancelled'
+                    WHEN start_on > as_of THEN 'not started'
+                    WHEN due_on < as_of THEN 'overdue'
+                    WHEN coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} <
+                         100.0 * greatest(0.0, least(1.0, date_diff('day', start_on, as_of)::DOUBLE / greatest(1, date_diff('day', start_on, due_on))))
+                        THEN 'late'
+                    ELSE 'on track'
+                END AS state,
+                CASE WHEN due_on < as_of AND status NOT IN ('Done', 'Cancelled') THEN date_diff('day', due_on, as_of) ELSE 0 END AS days_overdue
+            FROM treatment_progress
+        )"""
+
+
+def exception_cte() -> str:
+    return f"""{snapshot_cte('exceptions', 'exception_snap')},
+        exception_state AS (
+            SELECT s.as_of, e.* EXCLUDE (batch_id),
+                   date_diff('day', s.as_of, e.expires_on) AS days_to_expiry
+            FROM exception_snap s JOIN policy_exception e ON e.batch_id = s.batch_id
+        )"""
+
+
+def posture(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date]) -> pd.DataFrame:
+    """Every risk in the register at each date, with its assessment and levels then."""
+    sql = f"WITH {dates_cte(dates)}, {posture_cte(matrix)} SELECT * FROM posture ORDER BY as_of, risk_id"
+    return con.execute(sql).df()
+
+
+def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date]) -> pd.DataFrame:
+    """Open, assessed risks per date and residual and inherent level, counted in SQL."""
+    sql = f"""WITH {dates_cte(dates)}, {posture_cte(matrix)},
+        live AS (SELECT * FROM posture WHERE status <> 'Closed' AND assessed_on IS NOT NULL)
+        SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, count(*) AS risks
+        FROM live GROUP BY ALL
+        UNION ALL
+        SELECT as_of, 'inherent', inherent_level, inherent_rank, count(*) FROM live GROUP BY ALL
+        ORDER BY as_of, basis, level_rank"""
+    return con.execute(sql).df()
+
+
+def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date]) -> pd.DataFrame:
+    """Per date: open risks, assessed, residual and inherent exposure, within appetite."""
+    sql = f"""WITH {dates_cte(dates)}, {posture_cte(matrix)},
+        {snapshot_cte('treatments', 'ts')},
+        treat AS (
+            SELECT DISTINCT s.as_of, t.risk_id FROM ts s
+            JOIN treatment t ON t.batch_id = s.batch_id WHERE t.status IN ('Planned', 'In progress')
+        ),
+        {exception_cte()},
+        exc AS (SELECT DISTINCT as_of, risk_id FROM exception_state
+                WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL),
+        live AS (SELECT * FROM posture WHERE status <> 'Closed')
+        SELECT d.as_of,
+               count(l.risk_id) AS open_risks,
+               count(l.assessed_on) AS assessed_risks,
+               coalesce(sum(l.residual_score), 0) AS residual_exposure,
+               coalesce(sum(l.inherent_score), 0) AS inherent_exposure,
+               count(*) FILTER (WHERE l.within_appetite) AS within_appetite,
+               count(*) FILTER (WHERE NOT l.within_appetite) AS above_appetite,
+               count(*) FILTER (WHERE NOT l.within_appetite AND t.risk_id IS NULL AND e.risk_id IS NULL)
+                   AS above_appetite_unaddressed
+        FROM as_of_date d
+        LEFT JOIN live l ON l.as_of = d.as_of
+        LEFT JOIN treat t ON t.as_of = l.as_of AND t.risk_id = l.risk_id
+        LEFT JOIN exc e ON e.as_of = l.as_of AND e.risk_id = l.risk_id
+        GROUP BY d.as_of ORDER BY d.as_of"""
+    return con.execute(sql).df()
+
+
+def above_appetite(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date) -> pd.DataFrame:
+    """Open risks above appetite with whether an active treatment or granted exception covers them."""
+    sql = f"""WITH {dates_cte([as_of])}, {posture_cte(matrix)},
+        {snapshot_cte('treatments', 'ts')},
+        {exception_cte()},
+        treat AS (SELECT s.as_of, t.risk_id, count(*) AS active_treatments FROM ts s
+                  JOIN treatment t ON t.batch_id = s.batch_id WHERE t.status IN ('Planned', 'In progress') GROUP BY ALL),
+        exc AS (SELECT as_of, risk_id, count(*) AS granted_exceptions FROM exception_state
+                WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL GROUP BY ALL)
+        SELECT p.risk_id, p.title, p.owner, p.residual_level, p.residual_score, p.residual_rank,
+               coalesce(t.active_treatments, 0) AS active_treatments,
+               coalesce(e.granted_exceptions, 0) AS granted_exceptions
+        FROM posture p
+        LEFT JOIN treat t ON t.as_of = p.as_of AND t.risk_id = p.risk_id
+        LEFT JOIN exc e ON e.as_of = p.as_of AND e.risk_id = p.risk_id
+        WHERE p.status <> 'Closed' AND NOT p.within_appetite
+        ORDER BY p.residual_score DESC, p.risk_id"""
+    return con.execute(sql).df()
+
+
+def treatment_states(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float) -> pd.DataFrame:
+    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}
+              SELECT * EXCLUDE (batch_id) FROM treatment_state ORDER BY as_of, treatment_id"""
+    return con.execute(sql).df()
+
+
+def treatment_state_counts(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float) -> pd.DataFrame:
+    """Per date: treatments by state, and weighted percent complete against plan.
+
+    The weight is the planned duration in days: an earned-value view in which a year-long
+    programme counts for more than a one-week fix. Cancelled and not-yet-started ones are left out.
+    """
+    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}
+        SELECT d.as_of,
+               count(t.treatment_id) FILTER (WHERE t.state = 'on track') AS on_track,
+               count(t.treatment_id) FILTER (WHERE t.state = 'late') AS late,
+               count(t.treatment_id) FILTER (WHERE t.state = 'overdue') AS overdue,
+               count(t.treatment_id) FILTER (WHERE t.state = 'done') AS done,
+               count(t.treatment_id) FILTER (WHERE t.state = 'not started') AS not_started,
+               sum(t.weight_days * t.percent_complete) FILTER (WHERE t.state NOT IN ('cancelled', 'not started'))
+                 / nullif(sum(t.weight_days) FILTER (WHERE t.state NOT IN ('cancelled', 'not started')), 0) AS weighted_percent_complete,
+               sum(t.weight_days * t.planned_percent) FILTER (WHERE t.state NOT IN ('cancelled', 'not started'))
+                 / nullif(sum(t.weight_days) FILTER (WHERE t.state NOT IN ('cancelled', 'not started')), 0) AS weighted_percent_planned
+        FROM as_of_date d LEFT JOIN treatment_state t ON t.as_of = d.as_of
+        GROUP BY d.as_of ORDER BY d.as_of"""
+    return con.execute(sql).df()
+
+
+def exception_counts(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], warning_days: int) -> pd.DataFrame:
+    sql = f"""WITH {dates_cte(dates)}, {exception_cte()}
+        SELECT d.as_of,
+               count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry BETWEEN 0 AND {int(warning_days)}) AS expiring,
+               count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry < 0) AS expired_open,
+               count(e.exception_id) FILTER (WHERE e.status = 'Granted') AS granted
+        FROM as_of_date d LEFT JOIN exception_state e ON e.as_of = d.as_of
+        GROUP BY d.as_of ORDER BY d.as_of"""
+    return con.execute(sql).df()
+
+
+def exceptions(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    sql = f"WITH {dates_cte([as_of])}, {exception_cte()} SELECT * FROM exception_state ORDER BY expires_on NULLS LAST"
+    return con.execute(sql).df()
+
+
+def latest_results(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Each metric in the register as of a date, with its latest result on or before it."""
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')},
+        res AS (
+            SELECT r.* FROM monitoring_result r JOIN active_batch b USING (batch_id)
+            WHERE r.period <= DATE '{as_of.isoformat()}'
+            QUALIFY row_number() OVER (PARTITION BY r.metric_id ORDER BY r.period DESC, r.batch_id DESC) = 1)
+        SELECT m.* EXCLUDE (batch_id), res.period, res.value
+        FROM ms JOIN metric m ON m.batch_id = ms.batch_id
+        LEFT JOIN res ON res.metric_id = m.metric_id
+        ORDER BY m.metric_id"""
+    return con.execute(sql).df()
+
+
+def metric_history(con: duckdb.DuckDBPyConnection, as_of: dt.date, months: int | None = None) -> pd.DataFrame:
+    """Results of the metrics in the register as of a date, the latest per month, oldest first."""
+    floor = "" if months is None else f"AND r.period > DATE '{as_of.isoformat()}' - INTERVAL {int(months)} MONTH"
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')}
+        SELECT r.metric_id, r.period, r.value, r.note
+        FROM monitoring_result r JOIN active_batch b USING (batch_id)
+        WHERE r.period <= DATE '{as_of.isoformat()}' {floor}
+          AND r.metric_id IN (SELECT m.metric_id FROM ms JOIN metric m ON m.batch_id = ms.batch_id)
+        QUALIFY row_number() OVER (PARTITION BY r.metric_id, r.period ORDER BY r.batch_id DESC) = 1
+        ORDER BY r.metric_id, r.period"""
+    return con.execute(sql).df()
+
+
+def assessment_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Dates of the active batches that brought a risk register, oldest first."""
+    rows = con.execute(
+        "SELECT DISTINCT as_of FROM active_batch WHERE list_contains(kinds, 'risks') ORDER BY as_of"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    rows = con.execute(
+        "SELECT DISTINCT period FROM monitoring_result JOIN active_batch USING (batch_id) ORDER BY period"
+    ).fetchall()
+    return [r[0] for r in rows]

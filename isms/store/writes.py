@@ -1,0 +1,96 @@
+"""Writing an import batch: all of it in one transaction, or nothing.
+
+Validation happens before anything is written (see isms.importing); this module's transaction
+guards against whatever can still fail while writing, so a refused or failed import leaves the
+database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from isms.store.migrations import TABLES
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    batch_id: int
+    source: str
+    file_name: str
+    sha256: str
+    as_of: dt.date
+    imported_at: dt.datetime
+    imported_by: str
+    row_counts: dict[str, int]
+
+
+def find_batch(con: duckdb.DuckDBPyConnection, sha256: str, as_of: dt.date) -> int | None:
+    """The active batch that already holds this exact file for this date, if any."""
+    row = con.execute(
+        "SELECT batch_id FROM active_batch WHERE sha256 = ? AND as_of = ? ORDER BY batch_id LIMIT 1",
+        [sha256, as_of],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def commit_batch(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    file_name: str,
+    sha256: str,
+    as_of: dt.date,
+    imported_by: str,
+    frames: dict[str, pd.DataFrame],
+) -> int:
+    """Insert the batch row and every kind's rows in one transaction; returns the batch id."""
+    counts = {kind: int(len(df)) for kind, df in frames.items()}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        (batch_id,) = con.execute(
+            """INSERT INTO import_batch (source, kinds, file_name, sha256, as_of, imported_at, imported_by, row_counts)
+               VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?) RETURNING batch_id""",
+            [source, sorted(frames), file_name, sha256, as_of, imported_by, json.dumps(counts, sort_keys=True)],
+        ).fetchone()
+        for kind, df in frames.items():
+            table = TABLES[kind]
+            cols = [c for c in df.columns]
+            staged = df.assign(batch_id=batch_id)
+            con.register("_staged", staged)
+            try:
+                col_sql = ", ".join(["batch_id", *cols])
+                con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM _staged")
+            finally:
+                con.unregister("_staged")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return int(batch_id)
+
+
+def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, undone_by: str) -> None:
+    """Mark a batch undone. Its rows stay (history is append-only) but no read sees them."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        exists = con.execute("SELECT count(*) FROM active_batch WHERE batch_id = ?", [batch_id]).fetchone()[0]
+        if not exists:
+            raise ValueError(f"batch {batch_id} does not exist or is already undone")
+        con.execute("INSERT INTO batch_undo VALUES (?, now()::TIMESTAMP, ?)", [batch_id, undone_by])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def list_batches(con: duckdb.DuckDBPyConnection) -> list[BatchInfo]:
+    rows = con.execute(
+        """SELECT batch_id, source, file_name, sha256, as_of, imported_at, imported_by, row_counts
+           FROM active_batch ORDER BY batch_id"""
+    ).fetchall()
+    return [BatchInfo(*r[:7], row_counts=json.loads(r[7])) for r in rows]
