@@ -269,7 +269,7 @@ def plan_import(
             Problem(file_name, None, None, None, None,
                     "no template sheet found; expected one of: " + ", ".join(s for s, _, _ in KINDS.values()))
         )
-    elif plan.ok:
+    else:
         _check_references(con, plan)
     return plan
 

@@ -1,0 +1,35 @@
+"""Security Health: the monthly security monitoring meeting."""
+
+import streamlit as st
+
+from isms.charts import kri_status_trend
+from isms.dates import add_months
+from isms.views import security_health
+from ui.resources import cursor, settings, version
+from ui.scorecard import kri_tiles
+
+cfg = settings()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load(data_version: str, month, compare_month):
+    with cursor() as cur:
+        return security_health.build(cur, cfg, month, compare_month)
+
+
+with cursor() as cur:
+    months = security_health.months_with_results(cur)
+st.title("Security Health")
+if not months:
+    st.info("No monitoring results have been imported yet.")
+    st.stop()
+
+c1, c2, _ = st.columns([1, 1, 3])
+month = c1.selectbox("Month", months, key="month", format_func=lambda d: f"{d:%B %Y}")
+earlier = [m for m in months if m < month] or [add_months(month, -1)]
+compare_month = c2.selectbox("Compared with", earlier, key="compare_month", format_func=lambda d: f"{d:%B %Y}")
+
+data = load(version(), month, compare_month)
+st.caption(f"Key risk indicators of {cfg.organisation} for {month:%B %Y}, with changes since {compare_month:%B %Y}.")
+kri_tiles(data.scorecard)
+st.plotly_chart(kri_status_trend(data.status_by_month, "KRI status, last 12 months"), key="kri_trend")

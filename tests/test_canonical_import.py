@@ -1,0 +1,153 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from isms.importing.canonical import import_file
+from isms.store import connect, queries
+from isms.templates import write_blank_template, write_workbook
+from tests.conftest import ROOT
+from tests.factories import D, assessment, risk, treatment
+from tests.test_store import table_dump
+
+
+def good_rows():
+    return {
+        "risks": [risk("R-1", annex_a_controls="A.8.8, 5.18", asset_ids="HW-01; SW-02", annex_a_theme="A.8 Technological"),
+                  risk("R-2", title="=HYPERLINK(\"x\")", annex_a_controls="", asset_ids="")],
+        "assessments": [assessment("R-1", "2024-03-01", residual=(4, 5)), assessment("R-2", "2024-03-02")],
+        "treatments": [treatment("T-1", "R-1", "2024-01-01", "2024-12-31")],
+    }
+
+
+def test_template_workbook_round_trip(tmp_path, settings):
+    path = write_workbook(tmp_path / "ok.xlsx", good_rows(), as_of=D("2024-03-31"))
+    con = connect(":memory:")
+    out = import_file(con, path, settings.matrix, imported_by="t")
+    assert out.status == "committed", [str(p) for p in out.problems]
+    assert out.as_of == D("2024-03-31")  # read from the About sheet
+    assert out.row_counts == {"risks": 2, "assessments": 2, "treatments": 1}
+    reg = queries.register(con, "risks", D("2024-03-31")).set_index("risk_id")
+    assert list(reg.loc["R-1", "annex_a_controls"]) == ["A.8.8", "A.5.18"]
+    assert list(reg.loc["R-1", "asset_ids"]) == ["HW-01", "SW-02"]
+    assert reg.loc["R-2", "title"] == '=HYPERLINK("x")'  # stayed text, never evaluated
+    p = queries.posture(con, settings.matrix, [D("2024-03-31")]).set_index("risk_id")
+    assert p.loc["R-1", "residual_level"] == "Critical"
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, settings):
+    path = write_workbook(tmp_path / "ok.xlsx", good_rows(), as_of=D("2024-03-31"))
+    con = connect(":memory:")
+    first = import_file(con, path, settings.matrix)
+    before = table_dump(con)
+    again = import_file(con, path, settings.matrix)
+    assert again.status == "unchanged" and again.batch_id == first.batch_id
+    assert table_dump(con) == before
+
+
+def _broken_workbook(tmp_path):
+    rows = good_rows()
+    rows["risks"].append(risk("R-1"))  # duplicate id in the file
+    rows["risks"].append(risk("R-3", status="Maybe", identified_on="not a date"))
+    rows["assessments"].append(assessment("R-9", "2024-03-01"))  # no such risk
+    rows["assessments"].append(assessment("R-2", "2024-03-05", residual=(7, 2)))
+    path = write_workbook(tmp_path / "broken.xlsx", rows, as_of=D("2024-03-31"))
+    return path
+
+
+def test_refused_file_lists_every_problem_with_its_cell(tmp_path, settings):
+    path = _broken_workbook(tmp_path)
+    con = connect(":memory:")
+    before = table_dump(con)
+    out = import_file(con, path, settings.matrix)
+    assert out.status == "refused"
+    text = "\n".join(str(p) for p in out.problems)
+    # Risks: header row 1, R-1 row 2, R-2 row 3, duplicate R-1 row 4, R-3 row 5
+    assert "Risks!A4" in text and "duplicate of row 2" in text
+    assert "Risks!I5 (Status)" in text and "'Maybe'" in text
+    assert "Risks!J5 (Identified on)" in text
+    assert "Assessments!F5 (Residual likelihood)" in text and "less than or equal to 6" in text
+    assert "no risk 'R-9'" in text
+    assert table_dump(con) == before
+
+
+def test_reference_to_unknown_risk_is_refused(tmp_path, settings):
+    rows = {"assessments": [assessment("R-404", "2024-03-01")]}
+    path = write_workbook(tmp_path / "orphan.xlsx", rows, as_of=D("2024-03-31"))
+    out = import_file(connect(":memory:"), path, settings.matrix)
+    assert out.status == "refused"
+    assert "no risk 'R-404'" in str(out.problems[0])
+
+
+def test_off_scale_level_for_a_3x3_matrix(tmp_path, settings):
+    from isms.matrix import PRESETS
+
+    path = write_workbook(tmp_path / "s.xlsx", {"risks": [risk("R-1")], "assessments": [assessment("R-1", "2024-03-01", residual=(3, 4))]},
+                          as_of=D("2024-03-31"))
+    out = import_file(connect(":memory:"), path, PRESETS["3x3"])
+    assert out.status == "refused"
+    assert "the 3x3 matrix has 3 steps: 4 is off the scale" in str(out.problems)
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "the file is empty"),
+    (b"this is not a spreadsheet at all", "not a readable workbook"),
+    (b"PK\x03\x04" + b"\x00" * 40, "not a readable workbook"),
+])
+def test_files_that_are_not_workbooks(tmp_path, settings, data, reason):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(data)
+    out = import_file(connect(":memory:"), path, settings.matrix)
+    assert out.status == "refused" and reason in out.problems[0].message
+
+
+def test_missing_required_column(tmp_path, settings):
+    path = write_workbook(tmp_path / "m.xlsx", {"risks": [risk("R-1")]}, as_of=D("2024-03-31"))
+    wb = load_workbook(path)
+    wb["Risks"].delete_cols(9)  # Status
+    wb.save(path)
+    out = import_file(connect(":memory:"), path, settings.matrix)
+    assert out.status == "refused"
+    assert "required column(s) missing: Status" in str(out.problems)
+
+
+def test_blank_template_lists_every_kind_with_dropdowns(tmp_path):
+    path = write_blank_template(tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["About", "Assets", "Risks", "Assessments", "Treatments", "TreatmentUpdates",
+                             "Metrics", "MonitoringResults", "Exceptions"]
+    formulas = [dv.formula1 for dv in wb["Treatments"].data_validations.dataValidation]
+    assert '"Avoid,Reduce,Transfer,Accept"' in formulas
+
+
+def run_cli(*args, env=None):
+    import os
+
+    return subprocess.run([sys.executable, "-m", "isms", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_cli_import_exit_codes_and_json(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    env = {"ISMS_DB": str(db)}
+    ok = write_workbook(tmp_path / "ok.xlsx", good_rows(), as_of=D("2024-03-31"))
+    bad = _broken_workbook(tmp_path)
+
+    dry = run_cli("import", str(ok), "--dry-run", "--json", env=env)
+    assert dry.returncode == 0 and json.loads(dry.stdout)[0]["status"] == "dry-run"
+
+    refused = run_cli("import", str(bad), "--json", env=env)
+    assert refused.returncode == 1
+    payload = json.loads(refused.stdout)[0]
+    assert payload["status"] == "refused" and any(p["cell"] == "I5" for p in payload["problems"])
+
+    done = run_cli("import", str(ok), env=env)
+    assert done.returncode == 0 and "committed as batch 1" in done.stdout
+    again = run_cli("import", str(ok), env=env)
+    assert "already imported as batch 1; nothing changed" in again.stdout
+
+    assert run_cli("import", env=env).returncode == 2
+    assert run_cli("import", str(tmp_path / "missing.xlsx"), env=env).returncode == 2
+    assert run_cli("scorecard", "--as-of", "yesterday", env=env).returncode == 2

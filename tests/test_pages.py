@@ -1,0 +1,95 @@
+"""AppTest: every page runs, and its headline figures are the scorecard's figures."""
+
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = ["pages/risk_review.py", "pages/security_health.py"]
+
+
+@pytest.fixture(scope="module")
+def app_db(sample_db_path, tmp_path_factory):
+    path = tmp_path_factory.mktemp("app") / "isms.duckdb"
+    shutil.copy(sample_db_path, path)
+    old = os.environ.get("ISMS_DB")
+    os.environ["ISMS_DB"] = str(path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    if old is None:
+        os.environ.pop("ISMS_DB", None)
+    else:
+        os.environ["ISMS_DB"] = old
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(app_db, page):
+    at = open_page(page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.get("plotly_chart"), "each page shows a chart"
+
+
+def metrics(at) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def cli_scorecard(as_of, compare_to, db):
+    out = subprocess.run(
+        [sys.executable, "-m", "isms", "scorecard", "--as-of", as_of, "--compare-to", compare_to, "--json"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "ISMS_DB": str(db)}, timeout=120, check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_risk_review_figures_match_cli_scorecard(app_db, sample_db_path):
+    at = open_page(PAGES[0])
+    assert at.selectbox(key="as_of").value.isoformat() == "2026-09-30"
+    card = cli_scorecard("2026-09-30", "2026-06-30", sample_db_path)
+    m = metrics(at)
+    for level, n in card["current"]["residual_by_level"].items():
+        assert m[f"{level} risks"][0] == str(n)
+        delta = n - card["previous"]["residual_by_level"][level]
+        assert m[f"{level} risks"][1] == f"{delta:+d}"
+    assert m["Residual exposure"][0] == str(card["current"]["residual_exposure"])
+    assert m["Within appetite"][0] == f"{card['current']['within_appetite_share']:.0%}"
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    shown = sum(int(t) for row in fig["data"][0]["text"] for t in row if t)
+    assert shown == card["current"]["assessed_risks"]
+
+
+def test_risk_review_date_change(app_db, sample_db_path):
+    at = open_page(PAGES[0])
+    at.selectbox(key="as_of").set_value(datetime.date(2025, 6, 30)).run()
+    assert not at.exception
+    card = cli_scorecard("2025-06-30", at.selectbox(key="compare_to").value.isoformat(), sample_db_path)
+    assert metrics(at)["Critical risks"][0] == str(card["current"]["residual_by_level"]["Critical"])
+
+
+def test_security_health_figures_match_cli_scorecard(app_db, sample_db_path):
+    at = open_page(PAGES[1])
+    month = at.selectbox(key="month").value
+    assert month.isoformat() == "2026-10-01"
+    card = cli_scorecard("2026-10-31", "2026-09-30", sample_db_path)
+    m = metrics(at)
+    assert m["KRIs red"][0] == str(card["current"]["kris"]["red"])
+    assert m["KRIs green"][0] == str(card["current"]["kris"]["green"])
+    assert m["Stale (no result)"][0] == str(card["current"]["kris"]["stale"])

@@ -1,0 +1,96 @@
+import hashlib
+import os
+import stat
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from isms.store import connect
+from isms.store.migrations import MIGRATIONS, TABLES
+from isms.store.writes import commit_batch, list_batches, undo_batch
+from isms.store import queries
+from tests.factories import D, assessment, load, risk
+
+
+def table_dump(con) -> dict:
+    """Every row of every table: what 'the database is unchanged' compares."""
+    out = {}
+    for t in ["import_batch", "batch_undo", "schema_migration", *TABLES.values()]:
+        out[t] = con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+    return out
+
+
+def test_migrations_are_recorded_once(tmp_path):
+    path = tmp_path / "m.duckdb"
+    c = connect(path)
+    rows = c.execute("SELECT version, name FROM schema_migration ORDER BY version").fetchall()
+    assert [r[0] for r in rows] == [m[0] for m in MIGRATIONS]
+    c.close()
+    c = connect(path)  # a second open applies nothing new
+    assert c.execute("SELECT count(*) FROM schema_migration").fetchone()[0] == len(MIGRATIONS)
+    c.close()
+
+
+def test_database_file_is_owner_only(tmp_path):
+    path = tmp_path / "perm.duckdb"
+    connect(path).close()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_failed_write_leaves_database_as_it_was(tmp_path):
+    path = tmp_path / "f.duckdb"
+    c = connect(path)
+    load(c, "2024-03-31", risks=[risk("R1")], assessments=[assessment("R1", "2024-03-01")])
+    c.execute("CHECKPOINT")
+    before = table_dump(c)
+    c.close()
+    bytes_before = path.read_bytes()
+
+    c = connect(path)
+    good = pd.DataFrame.from_records([risk("R2")])
+    # The second frame fails inside the transaction (a NOT NULL column is null), after the
+    # batch row and the first frame were already inserted.
+    bad = pd.DataFrame.from_records([assessment("R2", "2024-06-01")]).assign(inherent_likelihood=None)
+    with pytest.raises(Exception):
+        commit_batch(c, source="test", file_name="bad.xlsx", sha256="x" * 64, as_of=D("2024-06-30"),
+                     imported_by="t", frames={"risks": good, "assessments": bad})
+    assert table_dump(c) == before
+    c.close()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == hashlib.sha256(bytes_before).hexdigest()
+
+
+def test_undo_hides_a_batch_but_keeps_its_rows(con):
+    load(con, "2024-03-31", risks=[risk("R1")])
+    b2 = load(con, "2024-06-30", risks=[risk("R1"), risk("R2")])
+    assert len(queries.register(con, "risks", D("2024-06-30"))) == 2
+    undo_batch(con, b2, "analyst")
+    assert list(queries.register(con, "risks", D("2024-06-30"))["risk_id"]) == ["R1"]
+    assert con.execute("SELECT count(*) FROM risk").fetchone()[0] == 3  # append-only
+    assert [b.batch_id for b in list_batches(con)] == [b2 - 1]
+    with pytest.raises(ValueError, match="already undone"):
+        undo_batch(con, b2, "analyst")
+
+
+def test_same_date_batches_latest_wins(con):
+    load(con, "2024-03-31", risks=[risk("R1", owner="First")])
+    load(con, "2024-03-31", risks=[risk("R1", owner="Second")])
+    assert list(queries.register(con, "risks", D("2024-03-31"))["owner"]) == ["Second"]
+
+
+ids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=8)
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(ids, st.integers(1, 5), st.integers(1, 5), st.sampled_from(["Alice", "Bob", "O'Neil"])),
+                min_size=1, max_size=15, unique_by=lambda t: t[0]))
+def test_register_round_trip(rows):
+    """What a batch wrote is what the as-of read returns."""
+    c = connect(":memory:")
+    load(c, "2024-03-31",
+         risks=[risk(r, owner=o, annex_a_controls=["A.8.8", "A.8.9"], asset_ids=["A", "B"]) for r, _, _, o in rows],
+         assessments=[assessment(r, "2024-03-01", residual=(li, im)) for r, li, im, _ in rows])
+    reg = queries.register(c, "risks", D("2024-04-01"))
+    assert sorted(zip(reg["risk_id"], reg["owner"])) == sorted((r, o) for r, _, _, o in rows)
+    assert all(list(x) == ["A.8.8", "A.8.9"] for x in reg["annex_a_controls"])
+    c.close()
