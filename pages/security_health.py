@@ -5,6 +5,9 @@ import streamlit as st
 from isms.charts import kri_status_trend
 from isms.dates import add_months
 from isms.views import security_health
+from ui import params
+from ui.charts import show_chart
+from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
 from ui.scorecard import kri_tiles
 
@@ -19,17 +22,22 @@ def load(data_version: str, month, compare_month):
 
 with cursor() as cur:
     months = security_health.months_with_results(cur)
-st.title("Security Health")
 if not months:
+    st.title("Security Health")
     st.info("No monitoring results have been imported yet.")
     st.stop()
 
-c1, c2, _ = st.columns([1, 1, 3])
-month = c1.selectbox("Month", months, key="month", format_func=lambda d: f"{d:%B %Y}")
+present = presentation_toggle(st.sidebar)
+c1, c2 = (st.sidebar, st.sidebar) if present else st.columns([1, 1, 3])[:2]
+month = params.select(c1, "Month", months, key="month", parse=params.parse_date, dump=lambda d: d.isoformat(),
+                      format_func=lambda d: f"{d:%B %Y}")
 earlier = [m for m in months if m < month] or [add_months(month, -1)]
-compare_month = c2.selectbox("Compared with", earlier, key="compare_month", format_func=lambda d: f"{d:%B %Y}")
+compare_month = params.select(c2, "Compared with", earlier, key="compare_month", parse=params.parse_date,
+                              dump=lambda d: d.isoformat(), format_func=lambda d: f"{d:%B %Y}")
 
 data = load(version(), month, compare_month)
+st.title(f"Security Health · {month:%B %Y}")
 st.caption(f"Key risk indicators of {cfg.organisation} for {month:%B %Y}, with changes since {compare_month:%B %Y}.")
 kri_tiles(data.scorecard)
-st.plotly_chart(kri_status_trend(data.status_by_month, "KRI status, last 12 months"), key="kri_trend")
+show_chart(kri_status_trend(data.status_by_month, "KRI status, last 12 months"), key="kri_trend",
+           name=f"kri-status-{month:%Y-%m}", presentation=present)

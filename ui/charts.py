@@ -1,0 +1,41 @@
+"""Showing a plotly figure with PNG and SVG downloads of the same figure.
+
+Images are rendered only when a download is clicked (a deferred callable), so a page with many
+charts costs nothing extra on a rerun.
+"""
+
+from __future__ import annotations
+
+import re
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from isms import images
+from ui.presentation import SCALE
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = False, downloads: bool = True,
+               on_select: str = "ignore", selection_mode=("points", "box", "lasso")):
+    """Render the figure; below it, PNG and SVG downloads unless in presentation mode."""
+    if presentation:
+        fig = go.Figure(fig)
+        base = int(fig.layout.height or 450)
+        fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE)))
+    event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode,
+                            config={"displaylogo": False})
+    if downloads and not presentation:
+        slug = _slug(name)
+        if images.available():
+            c1, c2, _ = st.columns([1, 1, 8])
+            c1.download_button("PNG", data=lambda: images.render(fig, "png"), file_name=f"{slug}.png",
+                               mime="image/png", key=f"{key}-png", on_click="ignore", icon=":material/download:")
+            c2.download_button("SVG", data=lambda: images.render(fig, "svg"), file_name=f"{slug}.svg",
+                               mime="image/svg+xml", key=f"{key}-svg", on_click="ignore", icon=":material/download:")
+        else:
+            st.caption(f"Chart downloads need a Chromium: {images.CHROMIUM_HINT}.")
+    return event

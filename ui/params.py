@@ -1,0 +1,69 @@
+"""Page controls that live in the URL, so a link reproduces the view.
+
+Each control reads its initial value from `st.query_params` (falling back to a default when the
+parameter is absent or no longer valid) and writes the chosen value back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Sequence
+
+import streamlit as st
+
+
+def _seed(key: str, options: Sequence[Any], default: Any, parse: Callable[[str], Any]) -> None:
+    if key in st.session_state and st.session_state[key] in options:
+        return
+    raw = st.query_params.get(key)
+    value = default
+    if raw is not None:
+        try:
+            parsed = parse(raw)
+            if parsed in options:
+                value = parsed
+        except ValueError:
+            pass
+    st.session_state[key] = value
+
+
+def select(container, label: str, options: Sequence[Any], *, key: str, default: Any = None,
+           parse: Callable[[str], Any] = str, dump: Callable[[Any], str] = str, **kwargs) -> Any:
+    """A selectbox bound to query parameter `key`."""
+    options = list(options)
+    if not options:
+        return None
+    _seed(key, options, default if default in options else options[0], parse)
+    value = container.selectbox(label, options, key=key, **kwargs)
+    st.query_params[key] = dump(value)
+    return value
+
+
+def multiselect(container, label: str, options: Sequence[Any], *, key: str, **kwargs) -> list[Any]:
+    """A multiselect bound to query parameter `key` (repeated values: ?owner=a&owner=b)."""
+    options = list(options)
+    if key not in st.session_state:
+        st.session_state[key] = [v for v in st.query_params.get_all(key) if v in options]
+    else:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    value = container.multiselect(label, options, key=key, **kwargs)
+    if value:
+        st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+    return value
+
+
+def toggle(container, label: str, *, key: str, **kwargs) -> bool:
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(key) == "1"
+    value = container.toggle(label, key=key, **kwargs)
+    if value:
+        st.query_params[key] = "1"
+    elif key in st.query_params:
+        del st.query_params[key]
+    return value
+
+
+def parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)

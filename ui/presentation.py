@@ -1,0 +1,40 @@
+"""Presentation mode for a meeting-room screen: no sidebar or controls, larger type and figures.
+
+The mode is a query parameter (`present=1`), so the chosen date and filters, also in the URL,
+stay as they were when the mode is switched on or off.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import params
+
+_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+h1 {font-size: 3rem !important;}
+[data-testid="stMetricValue"] {font-size: 3.2rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.25rem !important;}
+[data-testid="stCaptionContainer"] p, .stMarkdown p {font-size: 1.2rem;}
+</style>
+"""
+
+SCALE = 1.35  # figures grow by this much in presentation mode
+
+
+def presentation_toggle(container=None) -> bool:
+    """The toggle; returns True when the page is in presentation mode (and applies its style)."""
+    container = container or st
+    on = params.toggle(container, "Presentation mode", key="present",
+                       help="Hide the controls and the sidebar, and enlarge figures and type for a meeting-room screen")
+    if on:
+        st.html(_CSS)
+        st.button("Exit presentation", key="exit_present", type="tertiary", icon=":material/close_fullscreen:",
+                  on_click=_exit)
+    return on
+
+
+def _exit() -> None:
+    st.session_state["present"] = False
