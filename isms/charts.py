@@ -73,3 +73,12 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     fig.update_yaxes(title="KRIs")
     return _layout(fig, title)
+
+
+# --- Risk Review figures (issue 4): add below this line ---
+
+
+# --- Security Health figures (issue 5): add below this line ---
+
+
+# --- end of page-specific blocks ---

@@ -301,3 +301,12 @@ def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
         "SELECT DISTINCT period FROM monitoring_result JOIN active_batch USING (batch_id) ORDER BY period"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+# --- Risk Review reads (issue 4): add below this line ---
+
+
+# --- Security Health reads (issue 5): add below this line ---
+
+
+# --- end of page-specific blocks ---
