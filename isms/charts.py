@@ -75,6 +75,30 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
     return _layout(fig, title)
 
 
+def level_trend(counts: pd.DataFrame, matrix: RiskMatrix, title: str = "Open risks by residual level") -> go.Figure:
+    """Stacked bars per review date (`as_of`, `level`, `risks`), lowest level at the bottom."""
+    fig = go.Figure()
+    for level, colour in zip(matrix.levels, matrix.colours):
+        part = counts[counts["level"] == level]
+        fig.add_bar(x=[f"{d:%Y-%m-%d}" for d in part["as_of"]], y=part["risks"], name=level, marker_color=colour)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title="Open risks")
+    return _layout(fig, title)
+
+
+def progress_against_plan(progress: pd.DataFrame, title: str = "Treatment progress against plan") -> go.Figure:
+    """Weighted percent complete and planned per month end (`as_of`, `weighted_percent_*`)."""
+    fig = go.Figure()
+    fig.add_scatter(x=progress["as_of"], y=progress["weighted_percent_planned"], name="Planned", mode="lines",
+                    line=dict(color="#9e9e9e", dash="dash", width=3))
+    fig.add_scatter(x=progress["as_of"], y=progress["weighted_percent_complete"], name="Complete", mode="lines+markers",
+                    line=dict(color="#1f3864", width=3))
+    fig.update_yaxes(title="Weighted % complete", range=[0, 100])
+    fig.update_xaxes(tickformat="%b %Y")
+    return _layout(fig, title)
+
+
 # --- Risk Review figures (issue 4): add below this line ---
 
 

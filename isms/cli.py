@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("template", help="write the blank import template")
     t.add_argument("--out", default="data/templates/isms-import-template.xlsx")
 
+    k = sub.add_parser("pack", help="build a review pack (PowerPoint, PDF or a zip of chart images)")
+    k.add_argument("--meeting", choices=["risk-review", "security-health"], required=True)
+    k.add_argument("--as-of", type=_date, help="meeting date (default: the latest quarter end / month with data)")
+    k.add_argument("--compare-to", type=_date, help="default: the previous quarter end / month")
+    k.add_argument("--format", choices=["pptx", "pdf", "zip"], help="default: from --out's extension, else pptx")
+    k.add_argument("--sections", help="comma-separated section keys (default: the saved choice, else all)")
+    k.add_argument("--out", type=Path, required=True)
+
     b = sub.add_parser("init-db", help="create the database from the sample workbooks if it does not exist")
     b.add_argument("--sample", default="data/sample", type=Path)
     return p
@@ -77,7 +85,38 @@ def main(argv: list[str] | None = None) -> int:
         return _import(settings, args)
     if args.command == "scorecard":
         return _scorecard(settings, args)
+    if args.command == "pack":
+        return _pack(settings, args)
     return 2
+
+
+def _pack(settings, args) -> int:
+    from isms.images import ImageUnavailable
+    from isms.packs.build import make_pack
+    from isms.store import connect
+
+    if not Path(settings.db_path).exists():
+        print(f"error: no database at {settings.db_path}; run 'make run' or 'python -m isms init-db'", file=sys.stderr)
+        return 2
+    fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".pptx", ".pdf", ".zip") else "pptx")
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
+    con = connect(settings.db_path, read_only=True)
+    try:
+        made = make_pack(con, settings, args.meeting, fmt, args.as_of, args.compare_to, sections)
+    except ImageUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(made.data)
+    print(f"wrote {args.out} ({made.fmt}, {len(made.pack.sections)} sections, {made.images_rendered} images)")
+    for title in made.missing_images:
+        print(f"  note: '{title}' has no image: install Debian's chromium for it", file=sys.stderr)
+    return 0
 
 
 def _init_db(settings, sample_dir: Path) -> int:

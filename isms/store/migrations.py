@@ -76,6 +76,18 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        6,
+        "review pack section choices",
+        """
+        CREATE TABLE pack_preference (
+            meeting   VARCHAR NOT NULL,   -- risk-review, security-health
+            sections  VARCHAR NOT NULL,   -- JSON list of section keys, in pack order
+            saved_at  TIMESTAMP NOT NULL,
+            saved_by  VARCHAR NOT NULL
+        );
+        """,
+    ),
 ]
 
 # Table that holds each kind of sheet.

@@ -1,0 +1,324 @@
+"""What goes into each meeting's pack, built from the same functions the pages call.
+
+Every section has a key (for choosing and saving the selection) and a builder. The builders read
+the page's view bundle and the posture functions, never their own versions of a figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from isms import charts
+from isms.config import Settings
+from isms.dates import add_months, month_end
+from isms.packs import MEETINGS
+from isms.packs.model import (
+    ChartSection, HeatmapSection, MethodSection, NativeSeries, Pack, ScorecardRow, ScorecardSection, Section,
+    TableSection,
+)
+from isms.posture import Scorecard, kri_statuses, treatment_progress
+from isms.store import queries
+from isms.views import risk_review, security_health
+
+
+@dataclass
+class Context:
+    con: duckdb.DuckDBPyConnection
+    settings: Settings
+    as_of: dt.date
+    compare_to: dt.date
+    _cache: dict
+
+    def memo(self, key: str, fn: Callable):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+
+def _fmt_delta(v: float | None, pct: bool = False) -> str:
+    if v is None:
+        return ""
+    if pct:
+        return f"{v * 100:+.0f} pts"
+    return f"{v:+d}" if isinstance(v, int) else f"{v:+.0f}"
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.0%}"
+
+
+# -- Risk Review ------------------------------------------------------------------------------
+
+def _rr_bundle(ctx: Context) -> risk_review.RiskReviewData:
+    return ctx.memo("rr", lambda: risk_review.build(ctx.con, ctx.settings, ctx.as_of, ctx.compare_to))
+
+
+def _risk_scorecard(ctx: Context) -> Section:
+    card: Scorecard = _rr_bundle(ctx).scorecard
+    cur, prev = card.current, card.previous
+    rows = [
+        ScorecardRow(f"{lvl} risks", str(cur.residual_by_level[lvl]), str(prev.residual_by_level[lvl]),
+                     _fmt_delta(card.level_delta(lvl)))
+        for lvl in reversed(card.levels)
+    ]
+    rows += [
+        ScorecardRow("Residual exposure", str(cur.residual_exposure), str(prev.residual_exposure),
+                     _fmt_delta(card.delta("residual_exposure"))),
+        ScorecardRow(f"Within appetite ({card.appetite} or below)", _pct(cur.within_appetite_share),
+                     _pct(prev.within_appetite_share),
+                     _fmt_delta(card.delta("within_appetite_share"), pct=True)),
+        ScorecardRow("Above appetite, no treatment or exception", str(cur.above_appetite_unaddressed),
+                     str(prev.above_appetite_unaddressed), _fmt_delta(card.delta("above_appetite_unaddressed"))),
+        ScorecardRow("Treatments late", str(cur.treatments.late), str(prev.treatments.late),
+                     _fmt_delta(cur.treatments.late - prev.treatments.late)),
+        ScorecardRow("Treatments overdue", str(cur.treatments.overdue), str(prev.treatments.overdue),
+                     _fmt_delta(cur.treatments.overdue - prev.treatments.overdue)),
+        ScorecardRow(f"Exceptions expiring within {ctx.settings.exception_warning_days} days",
+                     str(cur.exceptions_expiring), str(prev.exceptions_expiring),
+                     _fmt_delta(cur.exceptions_expiring - prev.exceptions_expiring)),
+        ScorecardRow("Exceptions expired but open", str(cur.exceptions_expired_open), str(prev.exceptions_expired_open),
+                     _fmt_delta(cur.exceptions_expired_open - prev.exceptions_expired_open)),
+    ]
+    return ScorecardSection("scorecard", f"Risk scorecard, {ctx.as_of:%d %B %Y}", tuple(rows),
+                            note=f"Compared with {ctx.compare_to:%d %B %Y}.")
+
+
+def _heatmap(ctx: Context) -> Section:
+    m = ctx.settings.matrix
+    cells = _rr_bundle(ctx).residual_cells
+    counts = {(int(r.likelihood), int(r.impact)): int(r.risks) for r in cells.itertuples()}
+    lik = range(m.steps_likelihood, 0, -1)
+    return HeatmapSection(
+        "heatmap", "Residual risk heatmap",
+        row_labels=tuple(f"{i} {m.likelihood_labels[i - 1]}" for i in lik),
+        column_labels=tuple(f"{i} {m.impact_labels[i - 1]}" for i in range(1, m.steps_impact + 1)),
+        counts=tuple(tuple(counts.get((li, im), 0) for im in range(1, m.steps_impact + 1)) for li in lik),
+        colours=tuple(tuple(m.colour(m.level(li, im)) for im in range(1, m.steps_impact + 1)) for li in lik),
+        note="Open, assessed risks per cell of the matrix (likelihood down, impact across).",
+    )
+
+
+def _level_trend(ctx: Context) -> Section:
+    m = ctx.settings.matrix
+    dates = [d for d in risk_review.review_dates(ctx.con) if d <= ctx.as_of][:8][::-1]
+    counts = queries.level_counts(ctx.con, m, dates)
+    counts = counts[counts["basis"] == "residual"]
+    counts = counts.assign(as_of=pd.to_datetime(counts["as_of"]).dt.date)
+    categories = tuple(f"{d:%Y-%m-%d}" for d in dates)
+    series = []
+    for level, colour in zip(m.levels, m.colours):
+        per = dict(zip(counts.loc[counts["level"] == level, "as_of"], counts.loc[counts["level"] == level, "risks"]))
+        series.append(NativeSeries(level, tuple(float(per.get(d, 0)) for d in dates), colour))
+    return ChartSection("level_trend", "Open risks by residual level", charts.level_trend(counts, m),
+                        native_kind="column_stacked", categories=categories, series=tuple(series), number_format="0")
+
+
+def _progress(ctx: Context) -> Section:
+    start = add_months(ctx.as_of.replace(day=1), -11)
+    df = treatment_progress(ctx.con, ctx.settings, start, ctx.as_of)
+    cats = tuple(f"{d:%b %Y}" for d in df["as_of"])
+    series = (
+        NativeSeries("Planned", tuple(None if pd.isna(v) else round(float(v), 1) for v in df["weighted_percent_planned"]), "#9E9E9E"),
+        NativeSeries("Complete", tuple(None if pd.isna(v) else round(float(v), 1) for v in df["weighted_percent_complete"]), "#1F3864"),
+    )
+    return ChartSection("treatment_progress", "Treatment progress against plan", charts.progress_against_plan(df),
+                        native_kind="line", categories=cats, series=series, number_format="0",
+                        note="Percent complete weighted by planned duration; the plan is linear from start to due date.")
+
+
+def _late_treatments(ctx: Context) -> Section:
+    states = queries.treatment_states(ctx.con, [ctx.as_of], ctx.settings.late_tolerance_points)
+    late = states[states["state"].isin(["late", "overdue"])].copy()
+    late = late.sort_values(["days_overdue", "due_on"], ascending=[False, True])
+    frame = pd.DataFrame({
+        "Treatment": late["treatment_id"], "Risk": late["risk_id"], "Owner": late["owner"],
+        "Due": pd.to_datetime(late["due_on"]).dt.strftime("%Y-%m-%d"),
+        "Complete": late["percent_complete"].round(0).astype(int).astype(str) + " %",
+        "Planned": late["planned_percent"].round(0).astype(int).astype(str) + " %",
+        "State": late["state"], "Days overdue": late["days_overdue"].astype(int),
+    })
+    return TableSection("late_treatments", "Late and overdue treatments", frame.reset_index(drop=True))
+
+
+def _exceptions(ctx: Context) -> Section:
+    ex = queries.exceptions(ctx.con, ctx.as_of)
+    ex = ex[(ex["status"] == "Granted") & (ex["days_to_expiry"] <= 90)].sort_values("days_to_expiry")
+    m = ctx.settings.matrix
+    frame = pd.DataFrame({
+        "Exception": ex["exception_id"], "Policy": ex["policy"], "Risk": ex["risk_id"].fillna(""),
+        "Level": [m.level(int(li), int(im)) for li, im in zip(ex["likelihood"], ex["impact"])],
+        "Expires": pd.to_datetime(ex["expires_on"]).dt.strftime("%Y-%m-%d"),
+        "Days": ex["days_to_expiry"].astype(int),
+        "Review": ["expired, still open" if d < 0 else f"within {30 if d <= 30 else 60 if d <= 60 else 90} days"
+                   for d in ex["days_to_expiry"]],
+    })
+    return TableSection("exceptions", "Policy exceptions for review", frame.reset_index(drop=True),
+                        level_column="Level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+
+
+# -- Security Health --------------------------------------------------------------------------
+
+def _sh_bundle(ctx: Context) -> security_health.SecurityHealthData:
+    return ctx.memo("sh", lambda: security_health.build(ctx.con, ctx.settings, ctx.as_of.replace(day=1),
+                                                        ctx.compare_to.replace(day=1)))
+
+
+def _kri_scorecard(ctx: Context) -> Section:
+    card = _sh_bundle(ctx).scorecard
+    cur, prev = card.current, card.previous
+    rows = [
+        ScorecardRow(f"KRIs {name}", str(getattr(cur.kris, attr)), str(getattr(prev.kris, attr)),
+                     _fmt_delta(getattr(cur.kris, attr) - getattr(prev.kris, attr)))
+        for name, attr in (("red", "red"), ("amber", "amber"), ("green", "green"), ("stale (no result)", "stale"))
+    ]
+    rows.append(ScorecardRow("Treatments overdue", str(cur.treatments.overdue), str(prev.treatments.overdue),
+                             _fmt_delta(cur.treatments.overdue - prev.treatments.overdue)))
+    rows.append(ScorecardRow("Residual exposure", str(cur.residual_exposure), str(prev.residual_exposure),
+                             _fmt_delta(card.delta("residual_exposure"))))
+    return ScorecardSection("scorecard", f"Security health, {ctx.as_of:%B %Y}", tuple(rows),
+                            note=f"Compared with {ctx.compare_to:%B %Y}.")
+
+
+def _kri_trend(ctx: Context) -> Section:
+    counts = _sh_bundle(ctx).status_by_month
+    months = sorted(set(counts["period"]))
+    series = []
+    for status, colour in charts.KRI_COLOURS.items():
+        part = counts[counts["status"] == status]
+        if part.empty:
+            continue
+        per = dict(zip(part["period"], part["kris"]))
+        series.append(NativeSeries(status.capitalize(), tuple(float(per.get(m, 0)) for m in months), colour))
+    return ChartSection("kri_trend", "KRI status, last 12 months",
+                        charts.kri_status_trend(counts, "KRI status, last 12 months"),
+                        native_kind="column_stacked", categories=tuple(f"{m:%b %Y}" for m in months),
+                        series=tuple(series), number_format="0")
+
+
+def _kri_lists(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
+    def load():
+        res = queries.latest_results(ctx.con, ctx.as_of)
+        return res, kri_statuses(res, ctx.as_of)
+    return ctx.memo("kri_lists", load)
+
+
+def _kri_table(res: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "KRI": res["metric_id"], "Indicator": res["name"], "Domain": res["control_domain"],
+        "Value": [("" if pd.isna(v) else f"{v:g}") + (f" {u}" if isinstance(u, str) and not pd.isna(v) else "")
+                  for v, u in zip(res["value"], res["unit"])],
+        "Amber": res["amber"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+        "Red": res["red"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+        "Last result": pd.to_datetime(res["period"]).dt.strftime("%b %Y").fillna("never"),
+    }).reset_index(drop=True)
+
+
+def _kri_breaches(ctx: Context) -> Section:
+    res, status = _kri_lists(ctx)
+    return TableSection("kri_breaches", "KRIs in breach (red)", _kri_table(res[status == "red"]))
+
+
+def _kri_stale(ctx: Context) -> Section:
+    res, status = _kri_lists(ctx)
+    return TableSection("kri_stale", "Stale KRIs (no result for the month)", _kri_table(res[status == "stale"]),
+                        empty_text="Every KRI reported this month.")
+
+
+# -- Method -----------------------------------------------------------------------------------
+
+def _method(ctx: Context) -> Section:
+    m = ctx.settings.matrix
+    bands = (", ".join(f"{lvl} up to {b}" for lvl, b in zip(m.levels, m.bands)) if m.method == "product"
+             else "lookup grid (see settings)")
+    batches = ctx.con.execute(
+        "SELECT batch_id, file_name, as_of, sha256 FROM active_batch WHERE as_of <= ? ORDER BY as_of DESC, batch_id DESC LIMIT 6",
+        [ctx.as_of],
+    ).fetchall()
+    lines = [
+        ("Risk matrix", f"{m.name}: likelihood {len(m.likelihood_labels)} steps x impact {len(m.impact_labels)} steps"),
+        ("Levels", bands),
+        ("Appetite", f"{m.appetite} or below is within appetite"),
+        ("Exposure", "sum of likelihood x impact over open, assessed risks"),
+        ("Treatments", f"late when progress trails the linear plan by more than {ctx.settings.late_tolerance_points:g} points; "
+                       "overdue when past due and not done"),
+        ("KRI status", "a value that reaches a threshold takes its status; no result for the month is stale"),
+        ("Data as of", f"{ctx.as_of:%Y-%m-%d}, compared with {ctx.compare_to:%Y-%m-%d}"),
+    ]
+    lines += [(f"Batch {b[0]}", f"{b[1]} as of {b[2]:%Y-%m-%d}, sha256 {b[3][:12]}") for b in batches]
+    return MethodSection("method", "Appendix: method and data", tuple(lines))
+
+
+SECTIONS: dict[str, list[tuple[str, str, Callable[[Context], Section]]]] = {
+    "risk-review": [
+        ("scorecard", "Scorecard", _risk_scorecard),
+        ("heatmap", "Residual heatmap", _heatmap),
+        ("level_trend", "Risks by level over time", _level_trend),
+        ("treatment_progress", "Treatment progress", _progress),
+        ("late_treatments", "Late and overdue treatments", _late_treatments),
+        ("exceptions", "Policy exceptions for review", _exceptions),
+        ("method", "Appendix: method", _method),
+    ],
+    "security-health": [
+        ("scorecard", "Scorecard", _kri_scorecard),
+        ("kri_trend", "KRI status trend", _kri_trend),
+        ("kri_breaches", "KRIs in breach", _kri_breaches),
+        ("kri_stale", "Stale KRIs", _kri_stale),
+        ("late_treatments", "Late and overdue treatments", _late_treatments),
+        ("method", "Appendix: method", _method),
+    ],
+}
+
+
+def section_choices(meeting: str) -> list[tuple[str, str]]:
+    return [(key, label) for key, label, _ in SECTIONS[meeting]]
+
+
+def default_dates(con: duckdb.DuckDBPyConnection, meeting: str) -> tuple[dt.date, dt.date] | None:
+    """The page's defaults: the latest quarter end (Risk Review) or month (Security Health)."""
+    if meeting == "risk-review":
+        dates = risk_review.review_dates(con)
+        if not dates:
+            return None
+        return dates[0], risk_review.default_compare(dates[0])
+    months = security_health.months_with_results(con)
+    if not months:
+        return None
+    return month_end(months[0]), month_end(add_months(months[0], -1))
+
+
+def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, as_of: dt.date,
+               compare_to: dt.date, sections: list[str] | None = None) -> Pack:
+    if meeting not in SECTIONS:
+        raise ValueError(f"unknown meeting {meeting!r}; choose one of {sorted(SECTIONS)}")
+    if meeting == "security-health":
+        as_of, compare_to = month_end(as_of), month_end(compare_to)
+    chosen = set(sections) if sections is not None else None
+    unknown = (chosen or set()) - {k for k, _, _ in SECTIONS[meeting]}
+    if unknown:
+        raise ValueError(f"unknown section(s) {sorted(unknown)} for {meeting}")
+    ctx = Context(con, settings, as_of, compare_to, {})
+    built = tuple(build(ctx) for key, _, build in SECTIONS[meeting] if chosen is None or key in chosen)
+    when = f"{as_of:%d %B %Y}" if meeting == "risk-review" else f"{as_of:%B %Y}"
+    return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=when,
+                organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built)
+
+
+def saved_sections(con: duckdb.DuckDBPyConnection, meeting: str) -> list[str] | None:
+    row = con.execute(
+        "SELECT sections FROM pack_preference WHERE meeting = ? ORDER BY saved_at DESC, rowid DESC LIMIT 1", [meeting]
+    ).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_sections(con: duckdb.DuckDBPyConnection, meeting: str, sections: list[str], saved_by: str) -> None:
+    valid = {k for k, _, _ in SECTIONS[meeting]}
+    bad = set(sections) - valid
+    if bad:
+        raise ValueError(f"unknown section(s) {sorted(bad)} for {meeting}")
+    con.execute("INSERT INTO pack_preference VALUES (?, ?, now()::TIMESTAMP, ?)", [meeting, json.dumps(sections), saved_by])

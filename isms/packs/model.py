@@ -1,0 +1,100 @@
+"""The content of a pack, independent of the file format it is written in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+import pandas as pd
+import plotly.graph_objects as go
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    label: str
+    value: str
+    previous: str
+    change: str
+
+
+@dataclass(frozen=True)
+class ScorecardSection:
+    key: str
+    title: str
+    rows: tuple[ScorecardRow, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HeatmapSection:
+    """A matrix drawn as a table: stays editable in PowerPoint, where plotly heatmaps cannot."""
+
+    key: str
+    title: str
+    row_labels: tuple[str, ...]  # likelihood, highest first (as a matrix is read)
+    column_labels: tuple[str, ...]  # impact, lowest first
+    counts: tuple[tuple[int, ...], ...]
+    colours: tuple[tuple[str, ...], ...]  # "#rrggbb" per cell
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NativeSeries:
+    name: str
+    values: tuple[float | None, ...]
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class ChartSection:
+    """A chart: `native` is what python-pptx draws as an editable chart; `figure` is the page's
+    plotly figure, used for images (PDF, zip) and for the slide when there is no native form."""
+
+    key: str
+    title: str
+    figure: go.Figure
+    native_kind: Literal["column_stacked", "column_clustered", "line"] | None = None
+    categories: tuple[str, ...] = ()
+    series: tuple[NativeSeries, ...] = ()
+    number_format: str = "General"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TableSection:
+    key: str
+    title: str
+    frame: pd.DataFrame
+    note: str = ""
+    empty_text: str = "Nothing to report."
+    level_column: str | None = None  # colour this column's cells by the matrix level
+    level_colours: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MethodSection:
+    key: str
+    title: str
+    lines: tuple[tuple[str, str], ...]
+
+
+Section = Union[ScorecardSection, HeatmapSection, ChartSection, TableSection, MethodSection]
+
+
+@dataclass(frozen=True)
+class Pack:
+    meeting: str  # risk-review | security-health
+    title: str
+    subtitle: str
+    organisation: str
+    as_of: dt.date
+    compare_to: dt.date
+    sections: tuple[Section, ...]
+
+    @property
+    def charts(self) -> list[ChartSection]:
+        return [s for s in self.sections if isinstance(s, ChartSection)]
+
+    def file_stem(self) -> str:
+        return f"{self.meeting}-{self.as_of.isoformat()}"

@@ -1,0 +1,135 @@
+"""The pack as a PDF (reportlab): the same sections, charts as images of the page's figures.
+
+A PDF cannot hold an editable chart, so every chart is rendered through the one kaleido server
+(isms.images); without a Chromium this raises ImageUnavailable, whose message names the package.
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import (
+    Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+)
+
+from isms import images
+from isms.packs.model import (
+    ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection,
+)
+
+NAVY = colors.HexColor("#1F3864")
+PAGE = landscape(A4)
+WIDTH = PAGE[0] - 3 * cm
+ROWS_PER_PAGE = 18
+
+
+def _ink(hex_colour: str):
+    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return colors.HexColor("#212121") if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else colors.white
+
+
+class PdfWriter:
+    def __init__(self, pack: Pack):
+        self.pack = pack
+        base = getSampleStyleSheet()
+        self.h1 = ParagraphStyle("h1", parent=base["Heading1"], textColor=NAVY, fontSize=22, spaceAfter=10)
+        self.title = ParagraphStyle("title", parent=base["Title"], textColor=NAVY, fontSize=34, leading=40, alignment=0)
+        self.body = ParagraphStyle("body", parent=base["BodyText"], fontSize=11, leading=14)
+        self.note = ParagraphStyle("note", parent=self.body, textColor=colors.HexColor("#5F6368"))
+        self.cell = ParagraphStyle("cell", parent=self.body, fontSize=9.5, leading=11.5)
+        self.images_rendered = 0
+
+    def _grid(self, header, rows, widths=None, extra=()):
+        data = [[Paragraph(f"<b>{h}</b>", ParagraphStyle("hd", parent=self.cell, textColor=colors.white)) for h in header]]
+        data += [[Paragraph(str(v), self.cell) for v in row] for row in rows]
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BDBDBD")),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F3F5F9")]),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            *extra,
+        ]))
+        return t
+
+    def _heading(self, title: str, note: str = ""):
+        out = [Paragraph(title, self.h1)]
+        if note:
+            out.append(Paragraph(note, self.note))
+        out.append(Spacer(1, 8))
+        return out
+
+    def scorecard(self, s: ScorecardSection):
+        rows = [[r.label, r.value, r.previous, r.change] for r in s.rows]
+        return [*self._heading(s.title, s.note),
+                self._grid(["Measure", "Now", "Previous", "Change"], rows, [WIDTH * 0.5] + [WIDTH * 0.5 / 3] * 3)]
+
+    def heatmap(self, s: HeatmapSection):
+        big = ParagraphStyle("big", parent=self.body, fontSize=20, leading=24, alignment=1)
+        data = [["Likelihood \\ Impact", *s.column_labels]]
+        style = [("GRID", (0, 0), (-1, -1), 2, colors.white), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                 ("ALIGN", (1, 1), (-1, -1), "CENTER"), ("FONTSIZE", (0, 0), (-1, 0), 10), ("FONTSIZE", (0, 1), (0, -1), 10)]
+        for r, (label, counts, cols) in enumerate(zip(s.row_labels, s.counts, s.colours), start=1):
+            row = [label]
+            for c, (n, colour) in enumerate(zip(counts, cols), start=1):
+                row.append(Paragraph(f'<font color="{_ink(colour).hexval().replace("0x", "#")}"><b>{n or ""}</b></font>', big))
+                style.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(colour)))
+            data.append(row)
+        col_w = (WIDTH - 4.5 * cm) / len(s.column_labels)
+        t = Table(data, colWidths=[4.5 * cm] + [col_w] * len(s.column_labels), rowHeights=[1 * cm] + [2.2 * cm] * len(s.row_labels))
+        t.setStyle(TableStyle(style))
+        return [*self._heading(s.title, s.note), t]
+
+    def chart(self, s: ChartSection):
+        png = images.render(s.figure, "png", width=1500, height=700)
+        self.images_rendered += 1
+        return [*self._heading(s.title, s.note), Image(io.BytesIO(png), width=WIDTH, height=WIDTH * 700 / 1500)]
+
+    def table(self, s: TableSection):
+        out = self._heading(s.title, s.note)
+        if s.frame.empty:
+            return [*out, Paragraph(s.empty_text, self.body)]
+        cols = list(s.frame.columns)
+        extra = []
+        if s.level_column in cols:
+            ci = cols.index(s.level_column)
+            for r, level in enumerate(s.frame[s.level_column], start=1):
+                if level in s.level_colours:
+                    extra.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(s.level_colours[level])))
+        rows = [["" if v is None else v for v in row] for row in s.frame.itertuples(index=False)]
+        return [*out, self._grid(cols, rows, extra=extra)]
+
+    def method(self, s: MethodSection):
+        return [*self._heading(s.title), self._grid(["", ""], [list(x) for x in s.lines], [WIDTH * 0.22, WIDTH * 0.78])]
+
+    def _footer(self, canvas, doc):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.HexColor("#5F6368"))
+        canvas.drawString(1.5 * cm, 1 * cm, f"{self.pack.organisation} · {self.pack.title} · {self.pack.subtitle}")
+        canvas.drawRightString(PAGE[0] - 1.5 * cm, 1 * cm, f"page {doc.page}")
+        canvas.restoreState()
+
+    def write(self) -> bytes:
+        buf = io.BytesIO()
+        doc = SimpleDocTemplate(buf, pagesize=PAGE, leftMargin=1.5 * cm, rightMargin=1.5 * cm, topMargin=1.3 * cm,
+                                bottomMargin=1.6 * cm, title=f"{self.pack.title}, {self.pack.subtitle}",
+                                author=self.pack.organisation)
+        story = [Spacer(1, 4 * cm), Paragraph(self.pack.organisation, self.h1), Paragraph(self.pack.title, self.title),
+                 Paragraph(f"{self.pack.subtitle} · compared with {self.pack.compare_to:%d %B %Y}", self.body)]
+        for s in self.pack.sections:
+            story.append(PageBreak())
+            story += {
+                ScorecardSection: self.scorecard, HeatmapSection: self.heatmap, ChartSection: self.chart,
+                TableSection: self.table, MethodSection: self.method,
+            }[type(s)](s)
+        doc.build(story, onFirstPage=self._footer, onLaterPages=self._footer)
+        return buf.getvalue()
+
+
+def write_pdf(pack: Pack) -> bytes:
+    return PdfWriter(pack).write()

@@ -1,0 +1,225 @@
+"""The pack as a PowerPoint deck: native tables and native, editable charts.
+
+Scorecard, heatmap and lists are native tables (the heatmap's cells coloured by level), trends
+are native charts, so the deck stays editable. A chart with no native form is the page's plotly
+figure as a picture; without a Chromium to render it, its slide says what to install instead.
+"""
+
+from __future__ import annotations
+
+import io
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from isms import images
+from isms.packs.model import (
+    ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection,
+)
+
+NAVY = RGBColor(0x1F, 0x38, 0x64)
+GREY = RGBColor(0x5F, 0x63, 0x68)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+ROWS_PER_SLIDE = 10
+KINDS = {
+    "column_stacked": XL_CHART_TYPE.COLUMN_STACKED,
+    "column_clustered": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "line": XL_CHART_TYPE.LINE_MARKERS,
+}
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def _text_on(hex_colour: str) -> RGBColor:
+    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return RGBColor(0x21, 0x21, 0x21) if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else WHITE
+
+
+class DeckWriter:
+    def __init__(self, pack: Pack):
+        self.pack = pack
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = Inches(13.333), Inches(7.5)
+        self.blank = self.prs.slide_layouts[6]
+        self.images_rendered = 0
+        self.missing_images: list[str] = []
+
+    # -- slide furniture --------------------------------------------------------------------
+    def _slide(self, title: str, note: str = ""):
+        slide = self.prs.slides.add_slide(self.blank)
+        box = slide.shapes.add_textbox(Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8))
+        p = box.text_frame.paragraphs[0]
+        p.text = title
+        p.font.size, p.font.bold, p.font.color.rgb = Pt(28), True, NAVY
+        box.name = "Title"
+        foot = slide.shapes.add_textbox(Inches(0.5), Inches(6.95), Inches(12.3), Inches(0.4))
+        fp = foot.text_frame.paragraphs[0]
+        fp.text = f"{self.pack.organisation} · {self.pack.title} · {self.pack.subtitle}" + (f" · {note}" if note else "")
+        fp.font.size, fp.font.color.rgb = Pt(11), GREY
+        return slide
+
+    def _table(self, slide, header: list[str], rows: list[list[str]], top=Inches(1.3), height=None, widths=None,
+               font=Pt(14)):
+        n_rows, n_cols = len(rows) + 1, len(header)
+        height = height or Emu(int(Inches(0.42) * n_rows))
+        shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.5), top, Inches(12.3), height)
+        table = shape.table
+        if widths is None:
+            # columns as wide as their longest text (capped), so long titles wrap less
+            widths = [max(len(str(h)), *(min(45, len(str(row[i]))) for row in rows), 4) for i, h in enumerate(header)]
+            widths = [max(w, 8) for w in widths]
+        if widths:
+            total = sum(widths)
+            for i, w in enumerate(widths):
+                table.columns[i].width = Emu(int(Inches(12.3) * w / total))
+        for c, text in enumerate(header):
+            cell = table.cell(0, c)
+            cell.text = str(text)
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = NAVY
+            para = cell.text_frame.paragraphs[0]
+            para.font.bold, para.font.size, para.font.color.rgb = True, font, WHITE
+        for r, row in enumerate(rows, start=1):
+            for c, text in enumerate(row):
+                cell = table.cell(r, c)
+                cell.text = str(text)
+                cell.text_frame.paragraphs[0].font.size = font
+        return table
+
+    # -- sections ---------------------------------------------------------------------------
+    def title_slide(self) -> None:
+        slide = self.prs.slides.add_slide(self.blank)
+        band = slide.shapes.add_shape(1, 0, Inches(2.3), self.prs.slide_width, Inches(2.6))
+        band.fill.solid()
+        band.fill.fore_color.rgb = NAVY
+        band.line.fill.background()
+        tf = band.text_frame
+        tf.margin_left = Inches(0.7)
+        tf.paragraphs[0].text = self.pack.organisation
+        tf.paragraphs[0].font.size, tf.paragraphs[0].font.color.rgb = Pt(24), WHITE
+        p = tf.add_paragraph()
+        p.text = self.pack.title
+        p.font.size, p.font.bold, p.font.color.rgb = Pt(40), True, WHITE
+        p = tf.add_paragraph()
+        p.text = f"{self.pack.subtitle} · compared with {self.pack.compare_to:%d %B %Y}"
+        p.font.size, p.font.color.rgb = Pt(20), WHITE
+        for para in tf.paragraphs:
+            para.alignment = PP_ALIGN.LEFT
+
+    def scorecard(self, s: ScorecardSection) -> None:
+        slide = self._slide(s.title, s.note)
+        rows = [[r.label, r.value, r.previous, r.change] for r in s.rows]
+        self._table(slide, ["Measure", "Now", "Previous", "Change"], rows, widths=[6, 2, 2, 2], font=Pt(16))
+
+    def heatmap(self, s: HeatmapSection) -> None:
+        slide = self._slide(s.title, s.note)
+        n_rows, n_cols = len(s.row_labels) + 1, len(s.column_labels) + 1
+        shape = slide.shapes.add_table(n_rows, n_cols, Inches(1.5), Inches(1.3), Inches(10.3), Inches(5.3))
+        table = shape.table
+        table.cell(0, 0).text = "Likelihood \\ Impact"
+        for c in range(n_cols):
+            table.cell(0, c).fill.solid()
+            table.cell(0, c).fill.fore_color.rgb = NAVY
+        for c, label in enumerate(s.column_labels, start=1):
+            table.cell(0, c).text = label
+        for r, label in enumerate(s.row_labels, start=1):
+            table.cell(r, 0).text = label
+            for c, (n, colour) in enumerate(zip(s.counts[r - 1], s.colours[r - 1]), start=1):
+                cell = table.cell(r, c)
+                cell.text = str(n) if n else ""
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = _rgb(colour)
+                para = cell.text_frame.paragraphs[0]
+                para.alignment = PP_ALIGN.CENTER
+                para.font.size, para.font.bold, para.font.color.rgb = Pt(24), True, _text_on(colour)
+        for c in range(n_cols):
+            para = table.cell(0, c).text_frame.paragraphs[0]
+            para.font.size, para.font.color.rgb = Pt(13), WHITE
+        for r in range(1, n_rows):
+            table.cell(r, 0).text_frame.paragraphs[0].font.size = Pt(13)
+
+    def chart(self, s: ChartSection) -> None:
+        slide = self._slide(s.title, s.note)
+        x, y, cx, cy = Inches(0.5), Inches(1.2), Inches(12.3), Inches(5.6)
+        if s.native_kind:
+            data = CategoryChartData(number_format=s.number_format)
+            data.categories = list(s.categories)
+            for series in s.series:
+                data.add_series(series.name, list(series.values))
+            chart = slide.shapes.add_chart(KINDS[s.native_kind], x, y, cx, cy, data).chart
+            chart.has_legend = True
+            chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+            chart.legend.include_in_layout = False
+            chart.legend.font.size = Pt(14)
+            chart.category_axis.tick_labels.font.size = Pt(12)
+            chart.value_axis.tick_labels.font.size = Pt(12)
+            if s.native_kind.startswith("column"):
+                chart.plots[0].gap_width = 60
+            for plot_series, series in zip(chart.plots[0].series, s.series):
+                if not series.colour:
+                    continue
+                if s.native_kind == "line":
+                    plot_series.format.line.color.rgb = _rgb(series.colour)
+                    plot_series.format.line.width = Pt(3)
+                    plot_series.smooth = False
+                else:
+                    plot_series.format.fill.solid()
+                    plot_series.format.fill.fore_color.rgb = _rgb(series.colour)
+            return
+        try:
+            png = images.render(s.figure, "png", width=1600, height=730)
+            self.images_rendered += 1
+            slide.shapes.add_picture(io.BytesIO(png), x, y, cx, cy)
+        except images.ImageUnavailable as exc:
+            self.missing_images.append(s.title)
+            box = slide.shapes.add_textbox(x, y, cx, Inches(1))
+            box.text_frame.text = f"This chart could not be drawn here: {exc}."
+
+    def table(self, s: TableSection) -> None:
+        frame = s.frame
+        if frame.empty:
+            slide = self._slide(s.title, s.note)
+            box = slide.shapes.add_textbox(Inches(0.5), Inches(1.4), Inches(12), Inches(1))
+            box.text_frame.text = s.empty_text
+            box.text_frame.paragraphs[0].font.size = Pt(20)
+            return
+        pages = [frame.iloc[i:i + ROWS_PER_SLIDE] for i in range(0, len(frame), ROWS_PER_SLIDE)]
+        for n, part in enumerate(pages, start=1):
+            title = s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})"
+            slide = self._slide(title, s.note)
+            rows = [["" if v is None else str(v) for v in row] for row in part.itertuples(index=False)]
+            table = self._table(slide, list(frame.columns), rows, font=Pt(13))
+            if s.level_column and s.level_column in frame.columns:
+                col = list(frame.columns).index(s.level_column)
+                for r, level in enumerate(part[s.level_column], start=1):
+                    colour = s.level_colours.get(level)
+                    if colour:
+                        cell = table.cell(r, col)
+                        cell.fill.solid()
+                        cell.fill.fore_color.rgb = _rgb(colour)
+                        cell.text_frame.paragraphs[0].font.color.rgb = _text_on(colour)
+
+    def method(self, s: MethodSection) -> None:
+        slide = self._slide(s.title)
+        self._table(slide, ["", ""], [[a, b] for a, b in s.lines], widths=[2, 8], font=Pt(12))
+
+    def write(self) -> bytes:
+        self.title_slide()
+        for s in self.pack.sections:
+            {
+                ScorecardSection: self.scorecard, HeatmapSection: self.heatmap, ChartSection: self.chart,
+                TableSection: self.table, MethodSection: self.method,
+            }[type(s)](s)
+        buf = io.BytesIO()
+        self.prs.save(buf)
+        return buf.getvalue()
+
+
+def write_pptx(pack: Pack) -> bytes:
+    return DeckWriter(pack).write()
