@@ -6,6 +6,7 @@ from isms.charts import heatmap
 from isms.views import risk_review
 from ui import params
 from ui.charts import show_chart
+from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
 from ui.scorecard import risk_tiles
@@ -40,3 +41,5 @@ st.caption(f"Residual risk posture of {cfg.organisation} as of {as_of}, with cha
 risk_tiles(data.scorecard)
 show_chart(heatmap(cfg.matrix, data.residual_cells, f"Residual risk heatmap, {as_of}"), key="heatmap",
            name=f"residual-heatmap-{as_of}", presentation=present)
+if not present:
+    pack_panel("risk-review", as_of, compare_to)

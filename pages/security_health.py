@@ -3,10 +3,11 @@
 import streamlit as st
 
 from isms.charts import kri_status_trend
-from isms.dates import add_months
+from isms.dates import add_months, month_end
 from isms.views import security_health
 from ui import params
 from ui.charts import show_chart
+from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
 from ui.scorecard import kri_tiles
@@ -41,3 +42,5 @@ st.caption(f"Key risk indicators of {cfg.organisation} for {month:%B %Y}, with c
 kri_tiles(data.scorecard)
 show_chart(kri_status_trend(data.status_by_month, "KRI status, last 12 months"), key="kri_trend",
            name=f"kri-status-{month:%Y-%m}", presentation=present)
+if not present:
+    pack_panel("security-health", month_end(month), month_end(compare_month))

@@ -28,6 +28,12 @@ def _database(path: str) -> duckdb.DuckDBPyConnection:
     return connect(path)
 
 
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process's root connection, for work that runs off the script thread (deferred
+    downloads): take `.cursor()` from it there."""
+    return _database(settings().db_path)
+
+
 @contextmanager
 def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
     cur = _database(settings().db_path).cursor()

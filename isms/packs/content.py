@@ -49,6 +49,15 @@ def _fmt_delta(v: float | None, pct: bool = False) -> str:
     return f"{v:+d}" if isinstance(v, int) else f"{v:+.0f}"
 
 
+MAX_ROWS = 25  # a meeting reads the worst of a list; the rest is counted in the note
+
+
+def _top(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str]:
+    if len(frame) <= MAX_ROWS:
+        return frame.reset_index(drop=True), ""
+    return frame.head(MAX_ROWS).reset_index(drop=True), f"The first {MAX_ROWS} of {len(frame)} {what}."
+
+
 def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.0%}"
 
@@ -143,7 +152,8 @@ def _late_treatments(ctx: Context) -> Section:
         "Planned": late["planned_percent"].round(0).astype(int).astype(str) + " %",
         "State": late["state"], "Days overdue": late["days_overdue"].astype(int),
     })
-    return TableSection("late_treatments", "Late and overdue treatments", frame.reset_index(drop=True))
+    frame, note = _top(frame, "late or overdue treatments, most overdue first")
+    return TableSection("late_treatments", "Late and overdue treatments", frame, note=note)
 
 
 def _exceptions(ctx: Context) -> Section:
@@ -158,7 +168,8 @@ def _exceptions(ctx: Context) -> Section:
         "Review": ["expired, still open" if d < 0 else f"within {30 if d <= 30 else 60 if d <= 60 else 90} days"
                    for d in ex["days_to_expiry"]],
     })
-    return TableSection("exceptions", "Policy exceptions for review", frame.reset_index(drop=True),
+    frame, note = _top(frame, "exceptions, soonest expiry first")
+    return TableSection("exceptions", "Policy exceptions for review", frame, note=note,
                         level_column="Level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
 
 
@@ -221,12 +232,14 @@ def _kri_table(res: pd.DataFrame) -> pd.DataFrame:
 
 def _kri_breaches(ctx: Context) -> Section:
     res, status = _kri_lists(ctx)
-    return TableSection("kri_breaches", "KRIs in breach (red)", _kri_table(res[status == "red"]))
+    frame, note = _top(_kri_table(res[status == "red"]), "KRIs in breach")
+    return TableSection("kri_breaches", "KRIs in breach (red)", frame, note=note)
 
 
 def _kri_stale(ctx: Context) -> Section:
     res, status = _kri_lists(ctx)
-    return TableSection("kri_stale", "Stale KRIs (no result for the month)", _kri_table(res[status == "stale"]),
+    frame, note = _top(_kri_table(res[status == "stale"]), "stale KRIs")
+    return TableSection("kri_stale", "Stale KRIs (no result for the month)", frame, note=note,
                         empty_text="Every KRI reported this month.")
 
 

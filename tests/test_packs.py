@@ -1,0 +1,174 @@
+"""Review packs opened as a reader would: python-pptx for the deck, pdftoppm for the PDF."""
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from PIL import Image, ImageStat
+from pptx import Presentation
+
+from isms import images
+from isms.packs.build import make_pack, render_pack
+from isms.packs.content import build_pack, save_sections, saved_sections
+from isms.packs.model import ChartSection, Pack
+from isms.posture import scorecard
+from isms.store import connect, queries
+from tests.browser import require_chromium
+from tests.conftest import ROOT
+from tests.factories import D
+
+AS_OF, COMPARE = D("2026-09-30"), D("2026-06-30")
+
+
+@pytest.fixture(scope="module")
+def deck(sample_db_path):
+    from isms.config import load_settings
+
+    settings = load_settings(ROOT / "isms.toml", db_path=str(sample_db_path))
+    con = connect(sample_db_path, read_only=True)
+    made = make_pack(con, settings, "risk-review", "pptx", AS_OF, COMPARE)
+    card = scorecard(con, settings, AS_OF, COMPARE)
+    counts = queries.level_counts(con, settings.matrix, [AS_OF])
+    con.close()
+    return Presentation(io.BytesIO(made.data)), card, counts, settings
+
+
+def slide_title(slide) -> str:
+    return next(s for s in slide.shapes if s.name == "Title").text_frame.text
+
+
+def table_of(slide):
+    shape = next(s for s in slide.shapes if s.has_table)
+    return [[c.text for c in row.cells] for row in shape.table.rows]
+
+
+def test_deck_slides_in_order(deck):
+    prs, _, _, _ = deck
+    titles = [slide_title(s) for s in list(prs.slides)[1:]]
+    assert titles[:4] == ["Risk scorecard, 30 September 2026", "Residual risk heatmap", "Open risks by residual level",
+                          "Treatment progress against plan"]
+    assert any(t.startswith("Late and overdue treatments") for t in titles)
+    assert any(t.startswith("Policy exceptions for review") for t in titles)
+    assert titles[-1] == "Appendix: method and data"
+    first = list(prs.slides)[0]
+    text = " ".join(sh.text_frame.text for sh in first.shapes if sh.has_text_frame)
+    assert "Northwind Cloud Infrastructure" in text and "Risk Review pack" in text
+
+
+def test_scorecard_table_equals_the_page_scorecard(deck):
+    prs, card, _, _ = deck
+    rows = {r[0]: r[1:] for r in table_of(list(prs.slides)[1])[1:]}
+    for level in card.levels:
+        now, prev, change = rows[f"{level} risks"]
+        assert int(now) == card.current.residual_by_level[level]
+        assert int(prev) == card.previous.residual_by_level[level]
+        assert int(change) == card.current.residual_by_level[level] - card.previous.residual_by_level[level]
+    assert int(rows["Residual exposure"][0]) == card.current.residual_exposure
+    assert int(rows["Treatments overdue"][0]) == card.current.treatments.overdue
+
+
+def test_heatmap_table_counts_every_assessed_risk_in_level_colours(deck):
+    prs, card, _, settings = deck
+    slide = list(prs.slides)[2]
+    shape = next(s for s in slide.shapes if s.has_table)
+    grid = shape.table
+    total = 0
+    m = settings.matrix
+    for r in range(1, len(grid.rows)):
+        likelihood = m.steps_likelihood - r + 1  # highest likelihood on top
+        for c in range(1, len(grid.columns)):
+            cell = grid.cell(r, c)
+            total += int(cell.text or 0)
+            assert str(cell.fill.fore_color.rgb) == m.colour(m.level(likelihood, c)).lstrip("#").upper()
+    assert total == card.current.assessed_risks
+
+
+def test_native_level_chart_series_match_the_level_counts(deck):
+    prs, _, counts, settings = deck
+    chart = next(s for s in list(prs.slides)[3].shapes if s.has_chart).chart
+    plot = chart.plots[0]
+    assert list(plot.categories)[-1] == "2026-09-30"
+    residual = counts[counts["basis"] == "residual"].set_index("level")["risks"]
+    for series in plot.series:
+        assert series.values[-1] == residual.get(series.name, 0)
+    assert [s.name for s in plot.series] == list(settings.matrix.levels)
+
+
+def test_pptx_without_chromium_still_builds_and_says_what_to_install(monkeypatch, deck):
+    _, _, _, settings = deck
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(images, "chromium_path", lambda: None)
+    monkeypatch.setattr(images, "_started", False)
+    pack = Pack("risk-review", "Risk Review pack", "x", "Org", AS_OF, COMPARE,
+                (ChartSection("odd", "A chart with no native form", go.Figure(go.Heatmap(z=[[1, 2]]))),))
+    made = render_pack(pack, "pptx")
+    assert made.missing_images == ("A chart with no native form",)
+    prs = Presentation(io.BytesIO(made.data))
+    text = " ".join(sh.text_frame.text for sh in list(prs.slides)[1].shapes if sh.has_text_frame)
+    assert "apt-get install -y chromium" in text
+    with pytest.raises(images.ImageUnavailable, match="chromium"):
+        render_pack(pack, "pdf")
+
+
+def test_pdf_pages_are_all_drawn(sample_db_path, settings, tmp_path):
+    require_chromium()
+    if not shutil.which("pdftoppm"):
+        pytest.fail("pdftoppm missing: install Debian's poppler-utils (make system-deps)")
+    con = connect(sample_db_path, read_only=True)
+    made = make_pack(con, settings, "security-health", "pdf", D("2026-10-31"), D("2026-09-30"))
+    con.close()
+    pdf = tmp_path / "sh.pdf"
+    pdf.write_bytes(made.data)
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 1 + len(made.pack.sections)
+    for page in pages:
+        stat = ImageStat.Stat(Image.open(page).convert("L"))
+        assert stat.stddev[0] > 5, f"{page.name} is blank"
+    assert made.images_rendered == 1
+
+
+def test_zip_has_png_and_svg_of_each_chart(sample_db_path, settings):
+    require_chromium()
+    con = connect(sample_db_path, read_only=True)
+    made = make_pack(con, settings, "risk-review", "zip", AS_OF, COMPARE)
+    con.close()
+    names = zipfile.ZipFile(io.BytesIO(made.data)).namelist()
+    assert sorted(names) == ["01-open-risks-by-residual-level.png", "01-open-risks-by-residual-level.svg",
+                             "02-treatment-progress-against-plan.png", "02-treatment-progress-against-plan.svg"]
+    z = zipfile.ZipFile(io.BytesIO(made.data))
+    assert z.read(names[0]).startswith(b"\x89PNG") and b"<svg" in z.read(names[1])[:200]
+
+
+def test_section_choice_is_saved_per_meeting(sample_db_copy, settings):
+    con = connect(sample_db_copy)
+    assert saved_sections(con, "risk-review") is None
+    save_sections(con, "risk-review", ["heatmap", "scorecard"], "analyst")
+    assert saved_sections(con, "risk-review") == ["heatmap", "scorecard"]
+    assert saved_sections(con, "security-health") is None
+    made = make_pack(con, settings, "risk-review", "pptx", AS_OF, COMPARE)
+    assert [s.key for s in made.pack.sections] == ["scorecard", "heatmap"]
+    with pytest.raises(ValueError, match="unknown section"):
+        save_sections(con, "risk-review", ["kri_trend"], "analyst")
+    con.close()
+
+
+def test_cli_builds_the_same_deck(sample_db_path, tmp_path, deck):
+    out = tmp_path / "rr.pptx"
+    done = subprocess.run([sys.executable, "-m", "isms", "pack", "--meeting", "risk-review", "--as-of", "2026-09-30",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "ISMS_DB": str(sample_db_path)})
+    assert done.returncode == 0, done.stderr
+    cli = Presentation(str(out))
+    prs = deck[0]
+    assert [slide_title(s) for s in list(cli.slides)[1:]] == [slide_title(s) for s in list(prs.slides)[1:]]
+    assert table_of(list(cli.slides)[1]) == table_of(list(prs.slides)[1])
+    bad = subprocess.run([sys.executable, "-m", "isms", "pack", "--meeting", "risk-review", "--sections", "nope",
+                          "--out", str(tmp_path / "x.pptx")], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                         env={**os.environ, "ISMS_DB": str(sample_db_path)})
+    assert bad.returncode == 2 and "unknown section" in bad.stderr

@@ -1,0 +1,61 @@
+"""The review-pack panel on each meeting page: choose sections, then download the pack.
+
+Files are built only when a download is clicked (deferred callables, on Streamlit's download
+thread), from the same date and comparison the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from isms import images
+from isms.packs.build import make_pack
+from isms.packs.content import save_sections, saved_sections, section_choices
+from ui.resources import connection, cursor, settings
+
+
+def _builder(meeting: str, fmt: str, as_of: dt.date, compare_to: dt.date, sections: list[str]):
+    root, cfg = connection(), settings()
+
+    def build() -> bytes:
+        cur = root.cursor()
+        try:
+            return make_pack(cur, cfg, meeting, fmt, as_of, compare_to, sections).data
+        finally:
+            cur.close()
+
+    return build
+
+
+def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, user: str = "local") -> None:
+    choices = dict(section_choices(meeting))
+    with st.expander("Review pack: PowerPoint, PDF, chart images", icon=":material/slideshow:"):
+        with cursor() as cur:
+            saved = saved_sections(cur, meeting)
+        key = f"pack_sections_{meeting}"
+        if key not in st.session_state:
+            st.session_state[key] = [k for k in (saved or list(choices)) if k in choices]
+        chosen = st.multiselect("Sections", list(choices), format_func=choices.get, key=key)
+        ordered = [k for k in choices if k in chosen]
+        if st.button("Save these sections for every pack of this meeting", key=f"{key}_save", type="tertiary"):
+            with cursor() as cur:
+                save_sections(cur, meeting, ordered, user)
+            st.toast("Saved.")
+        stem = f"{meeting}-{as_of.isoformat()}"
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("PowerPoint deck", data=_builder(meeting, "pptx", as_of, compare_to, ordered),
+                           file_name=f"{stem}.pptx", key=f"{meeting}_pptx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           icon=":material/download:", disabled=not ordered)
+        if images.available():
+            c2.download_button("PDF", data=_builder(meeting, "pdf", as_of, compare_to, ordered), file_name=f"{stem}.pdf",
+                               key=f"{meeting}_pdf", on_click="ignore", mime="application/pdf",
+                               icon=":material/download:", disabled=not ordered)
+            c3.download_button("Chart images (zip)", data=_builder(meeting, "zip", as_of, compare_to, ordered),
+                               file_name=f"{stem}-charts.zip", key=f"{meeting}_zip", on_click="ignore",
+                               mime="application/zip", icon=":material/download:", disabled=not ordered)
+        else:
+            st.caption(f"The PDF and chart images need a Chromium: {images.CHROMIUM_HINT}. "
+                       "The PowerPoint deck's charts are native and need nothing more.")
