@@ -1,0 +1,147 @@
+"""Rendering the Security Health bundle: tiles, the KRI board and the breach lists.
+
+Only presentation lives here (labels, formats, colours); every figure comes from
+`isms.views.security_health`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from isms.charts import KRI_COLOURS
+from isms.posture import KriCounts
+from isms.views.security_health import LONG_STREAK, Breaches, RiskScorecard
+
+STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
+ARROW = {"Higher is better": "↑ higher", "Lower is better": "↓ lower"}
+
+
+def _delta(now: int, before: int) -> str:
+    return f"{now - before:+d}"
+
+
+def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
+    cols = st.columns(4)
+    help_ = f"Change since {since}"
+    cols[0].metric("KRIs red", now.red, _delta(now.red, before.red), delta_color="inverse", border=True, help=help_)
+    cols[1].metric("KRIs amber", now.amber, _delta(now.amber, before.amber), delta_color="inverse", border=True, help=help_)
+    cols[2].metric("KRIs green", now.green, _delta(now.green, before.green), border=True, help=help_)
+    cols[3].metric("Stale (no result)", now.stale, _delta(now.stale, before.stale), delta_color="inverse", border=True,
+                   help="KRIs without a result for the month (a quarterly KRI: for its quarter); never counted green")
+
+
+def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
+    """One tile per control domain: share of its KRIs green, and the change since the comparison month."""
+    domains = sorted(health["control_domain"].unique())
+    if not domains:
+        return
+    cols = st.columns(len(domains))
+    for col, domain in zip(cols, domains):
+        part = health[health["control_domain"] == domain].set_index("period")
+        now = part["health"].get(month)
+        before = part["health"].get(compare_month)
+        delta = f"{(now - before) * 100:+.0f} pts" if now is not None and before is not None else None
+        green, kris = (int(part.loc[month, "green"]), int(part.loc[month, "kris"])) if now is not None else (0, 0)
+        col.metric(f"{domain} health", f"{now:.0%}" if now is not None else "n/a", delta, border=True,
+                   help=f"{green} of {kris} KRIs green")
+
+
+def _fmt(v, unit: str | None) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    unit = unit or ""
+    text = f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
+
+def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
+    """The board as people read it: formatted values, words for statuses, arrows for direction."""
+    def change(r) -> str:
+        if pd.isna(r["change"]):
+            return "–"
+        if r["change"] == 0:
+            return "no change"
+        word = "better" if r["better"] else "worse"
+        return f"{r['change']:+,.3g} ({word})"
+
+    return pd.DataFrame({
+        "KRI": board["metric_id"],
+        "Indicator": board["name"],
+        "Status": board["status"].map(STATUS_LABEL),
+        "Value": [_fmt(v, u) for v, u in zip(board["value"], board["unit"])],
+        "Result for": [("–" if pd.isna(p) else f"{p:%b %Y}") for p in board["result_month"]],
+        "Target": [_fmt(v, u) for v, u in zip(board["target"], board["unit"])],
+        "Amber at": [_fmt(v, u) for v, u in zip(board["amber"], board["unit"])],
+        "Red at": [_fmt(v, u) for v, u in zip(board["red"], board["unit"])],
+        "Better": board["direction"].map(ARROW),
+        "Last 12 months": board["trend"],
+        f"Change since {since}": board.apply(change, axis=1),
+        "Months red": board["red_streak"],
+        "Domain": board["control_domain"],
+        "Owner": board["owner"],
+    })
+
+
+def _status_style(value: str) -> str:
+    key = {v: k for k, v in STATUS_LABEL.items()}.get(value)
+    if key is None:
+        return ""
+    text = "black" if key in ("amber", "unrated") else "white"
+    return f"background-color: {KRI_COLOURS[key]}; color: {text}; font-weight: 600"
+
+
+def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: int | None = None):
+    table = board_table(board, since)
+    styled = table.style.map(_status_style, subset=["Status"]).map(
+        lambda n: "color: #c62828; font-weight: 700" if n >= LONG_STREAK else "", subset=["Months red"])
+    return st.dataframe(
+        styled, key=key, hide_index=True, on_select=on_select, selection_mode="single-row",
+        height=height or min(38 + 35 * len(table), 640), width="stretch",
+        column_config={
+            "KRI": st.column_config.TextColumn(pinned=True, width="small"),
+            "Indicator": st.column_config.TextColumn(width="medium"),
+            "Last 12 months": st.column_config.LineChartColumn(width="small", help="Monthly results; gaps are months without one"),
+            "Months red": st.column_config.NumberColumn(help="Months in a row the KRI has been red, up to this month"),
+        },
+    )
+
+
+def _names(frame: pd.DataFrame, extra=None) -> str:
+    lines = []
+    for r in frame.itertuples():
+        more = f" · {extra(r)}" if extra else ""
+        lines.append(f"- **{r.metric_id}** {r.name}{more}")
+    return "\n".join(lines) or "_none_"
+
+
+def show_breaches(breaches: Breaches, since: str) -> None:
+    for r in breaches.long_streaks.itertuples():
+        st.error(f"**{r.metric_id} {r.name}** has been red for **{r.red_streak} months in a row** "
+                 f"({_fmt(r.value, r.unit)} against red at {_fmt(r.red, r.unit)}; owner {r.owner}).",
+                 icon=":material/priority_high:")
+    c1, c2, c3 = st.columns(3)
+    with c1.container(border=True):
+        st.markdown(f"**Red this month ({len(breaches.red)})**")
+        st.markdown(_names(breaches.red, lambda r: f"{_fmt(r.value, r.unit)}, {r.red_streak} mo red"))
+    with c2.container(border=True):
+        st.markdown(f"**Newly red since {since} ({len(breaches.newly_red)})**")
+        st.markdown(_names(breaches.newly_red, lambda r: f"{_fmt(r.compare_value, r.unit)} → {_fmt(r.value, r.unit)}"))
+    with c3.container(border=True):
+        st.markdown(f"**Recovered since {since} ({len(breaches.recovered)})**")
+        st.markdown(_names(breaches.recovered, lambda r: f"now {STATUS_LABEL[r.status].lower()}, {_fmt(r.value, r.unit)}"))
+
+
+def risk_tiles(risk: RiskScorecard, exposure_before: int | None, since: str) -> None:
+    cols = st.columns(4)
+    now = risk.exposure_now
+    cols[0].metric("Residual exposure", now, f"{now - exposure_before:+d}" if exposure_before is not None else None,
+                   delta_color="inverse", border=True, help=f"Sum of likelihood x impact over open, assessed risks; change since {since}")
+    cols[1].metric("Treatments completed this month", len(risk.completed), border=True)
+    late = int((risk.behind["state"] == "late").sum())
+    cols[2].metric("Treatments late / overdue", f"{late} / {len(risk.behind) - late}", border=True,
+                   help="Late: progress trails the plan beyond the tolerance; overdue: past the due date")
+    down = int((risk.level_changes["rank_change"] < 0).sum())
+    up = int((risk.level_changes["rank_change"] > 0).sum())
+    cols[3].metric("Residual level changed", f"{down} ↓ / {up} ↑", border=True,
+                   help=f"Open risks whose residual level fell or rose since {since}")
