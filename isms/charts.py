@@ -90,8 +90,10 @@ def domain_health_trend(health: pd.DataFrame, title: str = "Health index by cont
                         hovertemplate="%{x|%b %Y}: %{y:.0f}% green (%{customdata[0]} of %{customdata[1]})<extra>"
                                       + domain + "</extra>")
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
-    fig.update_yaxes(title="KRIs green (%)", range=[0, 105], ticksuffix="%")
-    return _layout(fig, title)
+    fig.update_yaxes(title="KRIs green", range=[0, 105], ticksuffix="%")
+    fig = _layout(fig, title)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0), margin=dict(b=20))
+    return fig
 
 
 def _bands(direction: str, amber, red, lo: float, hi: float) -> list[tuple[float, float, str]]:
@@ -145,11 +147,12 @@ def kri_history(metric: dict, history: pd.DataFrame, title: str | None = None) -
 
 def exposure_trend(trend: pd.DataFrame, title: str = "Residual exposure by month") -> go.Figure:
     """Residual and inherent exposure of open risks per month end (`as_of`, `residual_exposure`, ...)."""
+    months = pd.to_datetime(trend["as_of"]).dt.to_period("M").dt.to_timestamp()  # a month end is its month
     fig = go.Figure()
-    fig.add_scatter(x=trend["as_of"], y=trend["inherent_exposure"], name="Inherent", mode="lines",
-                    line=dict(color="#9e9e9e", width=2, dash="dot"))
-    fig.add_scatter(x=trend["as_of"], y=trend["residual_exposure"], name="Residual", mode="lines+markers",
-                    line=dict(color="#1565c0", width=3))
+    fig.add_scatter(x=months, y=trend["inherent_exposure"], name="Inherent", mode="lines",
+                    line=dict(color="#9e9e9e", width=2, dash="dot"), hovertemplate="%{x|%b %Y}: %{y}")
+    fig.add_scatter(x=months, y=trend["residual_exposure"], name="Residual", mode="lines+markers",
+                    line=dict(color="#1565c0", width=3), hovertemplate="%{x|%b %Y}: %{y}")
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     fig.update_yaxes(title="Sum of likelihood x impact", rangemode="tozero")
     return _layout(fig, title, height=380)

@@ -110,10 +110,4 @@ risk = data.risk
 health.risk_tiles(risk, data.exposure_before, since)
 show_chart(exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
            name=f"residual-exposure-{month:%Y-%m}", presentation=present)
-t1, t2, t3 = st.tabs([f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
-                      f"Residual level changed ({len(risk.level_changes)})"])
-t1.dataframe(risk.completed, hide_index=True, width="stretch", key="treatments_completed")
-t2.dataframe(risk.behind, hide_index=True, width="stretch", key="treatments_behind",
-             column_config={"percent_complete": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
-                            "planned_percent": st.column_config.NumberColumn(format="%.0f%%")})
-t3.dataframe(risk.level_changes, hide_index=True, width="stretch", key="level_changes")
+health.show_risk_tables(risk)

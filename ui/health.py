@@ -145,3 +145,34 @@ def risk_tiles(risk: RiskScorecard, exposure_before: int | None, since: str) -> 
     up = int((risk.level_changes["rank_change"] > 0).sum())
     cols[3].metric("Residual level changed", f"{down} ↓ / {up} ↑", border=True,
                    help=f"Open risks whose residual level fell or rose since {since}")
+
+
+_DATE = st.column_config.DateColumn(format="D MMM YYYY")
+
+
+def show_risk_tables(risk: RiskScorecard) -> None:
+    t1, t2, t3 = st.tabs([f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
+                          f"Residual level changed ({len(risk.level_changes)})"])
+    t1.dataframe(
+        risk.completed[["treatment_id", "risk_id", "decision", "description", "owner", "due_on", "completed_on"]],
+        hide_index=True, width="stretch", key="treatments_completed",
+        column_config={"treatment_id": "Treatment", "risk_id": "Risk", "decision": "Decision", "description": "Plan",
+                       "owner": "Owner", "due_on": _DATE | {"label": "Due"}, "completed_on": _DATE | {"label": "Completed"}},
+    )
+    t2.dataframe(
+        risk.behind[["treatment_id", "risk_id", "owner", "state", "due_on", "days_overdue", "percent_complete",
+                     "planned_percent", "description"]],
+        hide_index=True, width="stretch", key="treatments_behind",
+        column_config={"treatment_id": "Treatment", "risk_id": "Risk", "owner": "Owner", "state": "State",
+                       "due_on": _DATE | {"label": "Due"}, "days_overdue": "Days overdue",
+                       "percent_complete": st.column_config.ProgressColumn("Complete", format="%.0f%%", min_value=0, max_value=100),
+                       "planned_percent": st.column_config.NumberColumn("Planned", format="%.0f%%"),
+                       "description": "Plan"},
+    )
+    t3.dataframe(
+        risk.level_changes[["risk_id", "title", "owner", "level_before", "level_now", "score_before", "score_now", "assessed_on"]],
+        hide_index=True, width="stretch", key="level_changes",
+        column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "level_before": "Level before",
+                       "level_now": "Level now", "score_before": "Score before", "score_now": "Score now",
+                       "assessed_on": _DATE | {"label": "Re-assessed"}},
+    )

@@ -79,7 +79,8 @@ class SecurityHealthData:
     previous_counts: KriCounts  # statuses in the comparison month
     status_by_month: pd.DataFrame  # period, status, kris over the last 12 months
     domain_health: pd.DataFrame  # control_domain, period, kris, green, health (share green)
-    board: pd.DataFrame  # one row per KRI: value, thresholds, status, trend, change, red streak
+    board: pd.DataFrame  # one row per KRI: value, thresholds, status, trend (results of the last 12
+    # months, months without one left out), change, red streak
     breaches: Breaches
     history: pd.DataFrame = field(repr=False)  # metric_id, period, value, note, status: every result
     risk: RiskScorecard | None = None
@@ -139,7 +140,7 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
     window = grid[grid["month"] > _month_key(add_months(month, -TREND_MONTHS))]
     fresh = window["period"] == window["month"]
     trend = window.assign(v=window["value"].where(fresh)).groupby("metric_id", sort=False)["v"].agg(
-        lambda s: [None if pd.isna(x) else float(x) for x in s])
+        lambda s: [float(x) for x in s.dropna()])
     upto_now = grid[grid["month"] <= now]
     streaks = upto_now.groupby("metric_id", sort=False)["status"].agg(red_streak)
     board = reg[["metric_id", "name", "control_domain", "owner", "unit", "direction", "target", "amber", "red",
