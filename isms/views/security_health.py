@@ -135,29 +135,25 @@ def kri_grid(con: duckdb.DuckDBPyConnection, month: dt.date, filters: Filters) -
 
 def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month: dt.date) -> pd.DataFrame:
     now, then = _month_key(month), _month_key(compare_month)
-    at_now = grid[grid["month"] == now].set_index("metric_id")
-    at_then = grid[grid["month"] == then].set_index("metric_id")
+    at_now = grid.loc[grid["month"] == now, ["metric_id", "status", "value", "period"]].rename(
+        columns={"period": "result_month"})
+    at_then = grid.loc[grid["month"] == then, ["metric_id", "status", "value"]].rename(
+        columns={"status": "compare_status", "value": "compare_value"})
     window = grid[grid["month"] > _month_key(add_months(month, -TREND_MONTHS))]
-    fresh = window["period"] == window["month"]
-    trend = window.assign(v=window["value"].where(fresh)).groupby("metric_id", sort=False)["v"].agg(
-        lambda s: [float(x) for x in s.dropna()])
-    upto_now = grid[grid["month"] <= now]
-    streaks = upto_now.groupby("metric_id", sort=False)["status"].agg(red_streak)
-    board = reg[["metric_id", "name", "control_domain", "owner", "unit", "direction", "target", "amber", "red",
-                 "cadence"]].copy()
-    ids = board["metric_id"]
-    board["status"] = ids.map(at_now["status"]).fillna("stale")
-    board["value"] = ids.map(at_now["value"])
-    board["result_month"] = ids.map(at_now["period"])
-    board["trend"] = ids.map(trend)
-    board["trend"] = board["trend"].apply(lambda v: v if isinstance(v, list) else [])
-    board["compare_status"] = ids.map(at_then["status"]).fillna("stale")
-    board["compare_value"] = ids.map(at_then["value"])
+    fresh = window[window["period"] == window["month"]]
+    trend = fresh.groupby("metric_id", sort=False)["value"].agg(lambda s: [float(x) for x in s]).rename("trend")
+    streaks = grid[grid["month"] <= now].groupby("metric_id", sort=False)["status"].agg(red_streak).rename("red_streak")
+    board = (reg[["metric_id", "name", "control_domain", "owner", "unit", "direction", "target", "amber", "red", "cadence"]]
+             .merge(at_now, on="metric_id", how="left").merge(at_then, on="metric_id", how="left")
+             .merge(trend, left_on="metric_id", right_index=True, how="left")
+             .merge(streaks, left_on="metric_id", right_index=True, how="left"))
+    board["status"] = board["status"].fillna("stale")
+    board["compare_status"] = board["compare_status"].fillna("stale")
+    board["trend"] = [v if isinstance(v, list) else [] for v in board["trend"]]
     board["change"] = board["value"] - board["compare_value"]
-    board["better"] = board.apply(
-        lambda r: None if pd.isna(r["change"]) or r["change"] == 0
-        else bool((r["change"] > 0) == (r["direction"] == HIGHER)), axis=1)
-    board["red_streak"] = ids.map(streaks).fillna(0).astype(int)
+    board["better"] = [None if pd.isna(c) or c == 0 else bool((c > 0) == (d == HIGHER))
+                       for c, d in zip(board["change"], board["direction"])]
+    board["red_streak"] = board["red_streak"].fillna(0).astype(int)
     board["rank"] = board["status"].map(STATUS_ORDER)
     board = board.sort_values(["rank", "red_streak", "metric_id"], ascending=[True, False, True])
     return board.drop(columns="rank").reset_index(drop=True)
