@@ -11,7 +11,7 @@ import streamlit as st
 
 from isms.charts import KRI_COLOURS
 from isms.posture import KriCounts
-from isms.views.security_health import LONG_STREAK, Breaches, RiskScorecard
+from isms.views.security_health import Breaches, RiskScorecard
 
 STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
 ARROW = {"Higher is better": "↑ higher", "Lower is better": "↓ lower"}
@@ -55,53 +55,54 @@ def _fmt(v, unit: str | None) -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
+def _change_text(board: pd.DataFrame) -> list[str]:
+    out = []
+    for change, better in zip(board["change"], board["better"]):
+        if pd.isna(change):
+            out.append("–")
+        elif change == 0:
+            out.append("no change")
+        else:
+            out.append(f"{change:+,.3g} ({'better' if better else 'worse'})")
+    return out
+
+
 def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
     """The board as people read it: formatted values, words for statuses, arrows for direction."""
-    def change(r) -> str:
-        if pd.isna(r["change"]):
-            return "–"
-        if r["change"] == 0:
-            return "no change"
-        word = "better" if r["better"] else "worse"
-        return f"{r['change']:+,.3g} ({word})"
+    units = board["unit"].tolist()
+
+    def fmt(column: str) -> list[str]:
+        return [_fmt(v, u) for v, u in zip(board[column].tolist(), units)]
 
     return pd.DataFrame({
         "KRI": board["metric_id"],
         "Indicator": board["name"],
-        "Status": board["status"].map(STATUS_LABEL),
-        "Value": [_fmt(v, u) for v, u in zip(board["value"], board["unit"])],
-        "Result for": [("–" if pd.isna(p) else f"{p:%b %Y}") for p in board["result_month"]],
-        "Target": [_fmt(v, u) for v, u in zip(board["target"], board["unit"])],
-        "Amber at": [_fmt(v, u) for v, u in zip(board["amber"], board["unit"])],
-        "Red at": [_fmt(v, u) for v, u in zip(board["red"], board["unit"])],
+        "Status": [[STATUS_LABEL.get(s, s)] for s in board["status"]],
+        "Value": fmt("value"),
+        "Result for": board["result_month"].dt.strftime("%b %Y").fillna("–"),
+        "Target": fmt("target"),
+        "Amber at": fmt("amber"),
+        "Red at": fmt("red"),
         "Better": board["direction"].map(ARROW),
         "Last 12 months": board["trend"],
-        f"Change since {since}": board.apply(change, axis=1),
+        f"Change since {since}": _change_text(board),
         "Months red": board["red_streak"],
         "Domain": board["control_domain"],
         "Owner": board["owner"],
     })
 
 
-def _status_style(value: str) -> str:
-    key = {v: k for k, v in STATUS_LABEL.items()}.get(value)
-    if key is None:
-        return ""
-    text = "black" if key in ("amber", "unrated") else "white"
-    return f"background-color: {KRI_COLOURS[key]}; color: {text}; font-weight: 600"
-
-
 def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: int | None = None):
     table = board_table(board, since)
-    styled = table.style.map(_status_style, subset=["Status"]).map(
-        lambda n: "color: #c62828; font-weight: 700" if n >= LONG_STREAK else "", subset=["Months red"])
     return st.dataframe(
-        styled, key=key, hide_index=True, on_select=on_select, selection_mode="single-row",
+        table, key=key, hide_index=True, on_select=on_select, selection_mode="single-row",
         height=height or min(38 + 35 * len(table), 640), width="stretch",
         column_config={
             "KRI": st.column_config.TextColumn(pinned=True, width="small"),
             "Indicator": st.column_config.TextColumn(width="medium"),
-            "Last 12 months": st.column_config.LineChartColumn(width="small", help="Monthly results; gaps are months without one"),
+            "Status": st.column_config.MultiselectColumn(
+                options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width="small"),
+            "Last 12 months": st.column_config.LineChartColumn(width="small", help="Monthly results of the last 12 months"),
             "Months red": st.column_config.NumberColumn(help="Months in a row the KRI has been red, up to this month"),
         },
     )

@@ -82,7 +82,7 @@ class SecurityHealthData:
     board: pd.DataFrame  # one row per KRI: value, thresholds, status, trend (results of the last 12
     # months, months without one left out), change, red streak
     breaches: Breaches
-    history: pd.DataFrame = field(repr=False)  # metric_id, period, value, note, status: every result
+    history: pd.DataFrame = field(repr=False)  # metric_id, period (datetime64), value, note, status: every result
     risk: RiskScorecard | None = None
     exposure_before: int | None = None  # residual exposure at the comparison month end
 
@@ -91,7 +91,8 @@ class SecurityHealthData:
         row = self.board[self.board["metric_id"] == metric_id]
         if row.empty:
             return None
-        hist = self.history[self.history["metric_id"] == metric_id].drop(columns="metric_id").reset_index(drop=True)
+        hist = self.history[self.history["metric_id"] == metric_id].drop(columns="metric_id")
+        hist = hist.assign(period=hist["period"].dt.date, status=hist["status"].astype(str)).reset_index(drop=True)
         notes = hist[hist["note"].notna() & (hist["note"].astype(str).str.strip() != "")].iloc[::-1].reset_index(drop=True)
         return IndicatorDetail(metric=row.iloc[0].to_dict(), history=hist, notes=notes)
 
@@ -204,7 +205,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
     by_status, health = _trends(reg, grid, month)
     before = queries.posture_totals(con, settings.matrix, [month_end(compare_month)])
     history = grid[grid["period"] == grid["month"]][["metric_id", "period", "value", "note", "status"]]
-    history = history.assign(period=history["period"].dt.date).reset_index(drop=True)
+    # categories and datetime64 keep the cached bundle quick to (un)pickle on every rerun
+    history = history.astype({"metric_id": "category", "status": "category"}).reset_index(drop=True)
     return SecurityHealthData(
         month=month, compare_month=compare_month, filters=filters,
         counts=_counts(board["status"]), previous_counts=_counts(board["compare_status"]),
