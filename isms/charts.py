@@ -80,13 +80,17 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
 
 # --- Security Health figures (issue 5): add below this line ---
 
+# Domains are told apart by hue but never in red, amber or green, which mean a KRI status here.
+DOMAIN_COLOURS = ["#1565c0", "#6a1b9a", "#00838f", "#5d4037", "#455a64", "#ad1457"]
+
 
 def domain_health_trend(health: pd.DataFrame, title: str = "Health index by control domain") -> go.Figure:
     """Share of each control domain's KRIs that are green, per month (`control_domain`, `period`, `health`)."""
     fig = go.Figure()
-    for domain, part in health.groupby("control_domain", sort=True):
+    for i, (domain, part) in enumerate(health.groupby("control_domain", sort=True)):
+        colour = DOMAIN_COLOURS[i % len(DOMAIN_COLOURS)]
         fig.add_scatter(x=part["period"], y=part["health"] * 100, name=domain, mode="lines+markers",
-                        customdata=part[["green", "kris"]], line=dict(width=3),
+                        customdata=part[["green", "kris"]], line=dict(width=3, color=colour), marker=dict(color=colour),
                         hovertemplate="%{x|%b %Y}: %{y:.0f}% green (%{customdata[0]} of %{customdata[1]})<extra>"
                                       + domain + "</extra>")
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")

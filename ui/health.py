@@ -17,22 +17,27 @@ STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stal
 ARROW = {"Higher is better": "↑ higher", "Lower is better": "↓ lower"}
 
 
-def _delta(now: int, before: int) -> str:
-    return f"{now - before:+d}"
+def _count_tile(col, label: str, now: int, before: int, *, worse_up: bool, help: str) -> None:
+    """A count with its change; no change shows no arrow and no colour, so only movement draws the eye."""
+    change = now - before
+    colour = "off" if change == 0 else ("inverse" if worse_up else "normal")
+    col.metric(label, now, f"{change:+d}", delta_color=colour, delta_arrow="off" if change == 0 else "auto",
+               border=True, help=help)
 
 
 def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
     cols = st.columns(4)
     help_ = f"Change since {since}"
-    cols[0].metric("KRIs red", now.red, _delta(now.red, before.red), delta_color="inverse", border=True, help=help_)
-    cols[1].metric("KRIs amber", now.amber, _delta(now.amber, before.amber), delta_color="inverse", border=True, help=help_)
-    cols[2].metric("KRIs green", now.green, _delta(now.green, before.green), border=True, help=help_)
-    cols[3].metric("Stale (no result)", now.stale, _delta(now.stale, before.stale), delta_color="inverse", border=True,
-                   help="KRIs without a result for the month (a quarterly KRI: for its quarter); never counted green")
+    _count_tile(cols[0], "KRIs red", now.red, before.red, worse_up=True, help=help_)
+    _count_tile(cols[1], "KRIs amber", now.amber, before.amber, worse_up=True, help=help_)
+    _count_tile(cols[2], "KRIs green", now.green, before.green, worse_up=False, help=help_)
+    _count_tile(cols[3], "Stale (no result)", now.stale, before.stale, worse_up=True,
+                help="KRIs without a result for the month (a quarterly KRI: for its quarter); never counted green")
 
 
 def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
-    """One tile per control domain: share of its KRIs green, and the change since the comparison month."""
+    """One tile per control domain: share of its KRIs green, the change since the comparison month
+    and the 12-month trend as a sparkline."""
     domains = sorted(health["control_domain"].unique())
     if not domains:
         return
@@ -41,10 +46,13 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
         part = health[health["control_domain"] == domain].set_index("period")
         now = part["health"].get(month)
         before = part["health"].get(compare_month)
-        delta = f"{(now - before) * 100:+.0f} pts" if now is not None and before is not None else None
+        delta = (now - before) * 100 if now is not None and before is not None else None
         green, kris = (int(part.loc[month, "green"]), int(part.loc[month, "kris"])) if now is not None else (0, 0)
-        col.metric(f"{domain} health", f"{now:.0%}" if now is not None else "n/a", delta, border=True,
-                   help=f"{green} of {kris} KRIs green")
+        col.metric(f"{domain} health", f"{now:.0%}" if now is not None else "n/a",
+                   f"{delta:+.0f} pts" if delta is not None else None,
+                   delta_color="off" if not delta else "normal", delta_arrow="off" if not delta else "auto",
+                   border=True, chart_data=(part["health"] * 100).round(1).tolist(), chart_type="area",
+                   help=f"{green} of {kris} KRIs green; the sparkline is the last 12 months")
 
 
 def _fmt(v, unit: str | None) -> str:
@@ -52,7 +60,9 @@ def _fmt(v, unit: str | None) -> str:
         return "–"
     unit = unit or ""
     text = f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
-    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+    if unit == "%":
+        return f"{text}%"
+    return text if unit == "count" else f"{text} {unit}".strip()
 
 
 def _change_text(board: pd.DataFrame) -> list[str]:
