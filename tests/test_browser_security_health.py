@@ -63,6 +63,17 @@ def test_security_health_journey(sample_db_path, tmp_path, artifacts):
         page.get_by_text("Indicator detail").scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / "security-health-3-indicator.png"), full_page=True)
 
+        # selecting a row of the board opens that indicator too
+        board = page.locator('[data-testid="stDataFrame"]').first
+        rows = board.locator('[role="row"]:has([role="gridcell"])')
+        ids = [rows.nth(i).locator('[role="gridcell"]').first.inner_text() for i in range(3)]
+        row = next(i for i, kri in enumerate(ids) if kri != "KRI-08")
+        box = board.bounding_box()
+        page.mouse.click(box["x"] + 16, box["y"] + 35 * (row + 1) + 17)  # the row's selection box
+        _wait_idle(page)
+        assert _params(page)["kri"] == [ids[row]]
+        page.locator(".js-plotly-plot .gtitle", has_text=ids[row]).wait_for()  # the history chart follows
+
         page.get_by_text("Presentation mode").click()
         page.wait_for_selector("text=Exit presentation")
         _wait_idle(page)
