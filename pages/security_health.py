@@ -98,11 +98,7 @@ if board_ids:
     detail = data.indicator(kri)
     show_chart(kri_history(detail.metric, detail.history), key="kri_history",
                name=f"{kri}-history-{month:%Y-%m}", presentation=present)
-    if detail.notes.empty:
-        st.caption("No notes recorded with this indicator's results.")
-    else:
-        st.dataframe(detail.notes.rename(columns=str.capitalize), hide_index=True, width="stretch",
-                     column_config={"Period": st.column_config.DateColumn(format="MMM YYYY")}, key="kri_notes")
+    health.show_notes(detail.notes)
 
 st.header("Risk scorecard", divider="gray")
 st.caption("The measured effect of risk treatments across the whole register (the KRI filters do not apply).")

@@ -122,8 +122,8 @@ def test_indicator_detail_shows_history_bands_and_notes(app_db):
     assert len(fig["data"][0]["x"]) == 36  # every monthly result since November 2023
     bands = sorted((s["y0"], s["y1"]) for s in fig["layout"]["shapes"] if s["type"] == "rect")
     assert [round(b, 6) for b in (bands[0][1], bands[1][1])] == [8, 24]  # green up to amber 8, amber up to red 24
-    notes = _table_with(at, "Note")
-    assert notes["Note"].tolist() == ["SIEM migration: two log pipelines were offline for nine days"]
+    notes = _table_with(at, "note")
+    assert notes["note"].tolist() == ["SIEM migration: two log pipelines were offline for nine days"]
     assert _param(at, "kri") == ["KRI-03"]
 
 
@@ -137,8 +137,8 @@ def test_the_url_reproduces_the_view(app_db):
     assert at.selectbox(key="compare_month").value == D("2025-02-01")
     assert at.multiselect(key="domain").value == ["A.8 Technological"]
     assert at.selectbox(key="kri").value == "KRI-08"
-    notes = _table_with(at, "Note")
-    assert notes["Note"].str.contains("appliance flaw").sum() == 2  # February and March 2025
+    notes = _table_with(at, "note")
+    assert notes["note"].str.contains("appliance flaw").sum() == 2  # February and March 2025
 
 
 def test_presentation_mode_hides_controls_and_downloads(app_db):

@@ -187,3 +187,13 @@ def show_risk_tables(risk: RiskScorecard) -> None:
                        "level_now": "Level now", "score_before": "Score before", "score_now": "Score now",
                        "assessed_on": _DATE | {"label": "Re-assessed"}},
     )
+
+
+def show_notes(notes: pd.DataFrame) -> None:
+    if notes.empty:
+        st.caption("No notes recorded with this indicator's results.")
+        return
+    table = notes.assign(status=notes["status"].map(STATUS_LABEL))[["period", "value", "status", "note"]]
+    st.dataframe(table, hide_index=True, width="stretch", key="kri_notes",
+                 column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                "value": "Value", "status": "Status", "note": st.column_config.TextColumn("Note", width="large")})
