@@ -175,3 +175,16 @@ def test_risk_scorecard(june):
     assert r.exposure_now == 8 + 4 and june.exposure_before == 16 + 4
     trend = r.exposure_trend.set_index("as_of")["residual_exposure"]
     assert len(trend) == 12 and trend[D("2024-04-30")] == 20 and trend[D("2023-12-31")] == 0
+
+
+def test_board_agrees_with_the_scorecard_on_the_sample(sample_con, settings):
+    """Two read paths (latest result per KRI for the scorecard, the month grid for the page) and one
+    status rule: their counts must agree in every month, including the stale quarterly KRIs."""
+    from isms.dates import add_months, month_end
+    from isms.posture import scorecard
+
+    months = [add_months(D("2026-10-01"), -i) for i in (0, 1, 2, 5, 13, 30)]
+    for month in months:
+        view = build(sample_con, settings, month, add_months(month, -1))
+        card = scorecard(sample_con, settings, month_end(month), month_end(add_months(month, -1))).current.kris
+        assert view.counts == card, month

@@ -82,9 +82,9 @@ class SecurityHealthData:
     board: pd.DataFrame  # one row per KRI: value, thresholds, status, trend (results of the last 12
     # months, months without one left out), change, red streak
     breaches: Breaches
+    risk: RiskScorecard
+    exposure_before: int | None  # residual exposure at the comparison month end
     history: pd.DataFrame = field(repr=False)  # metric_id, period (datetime64), value, note, status: every result
-    risk: RiskScorecard | None = None
-    exposure_before: int | None = None  # residual exposure at the comparison month end
 
     def indicator(self, metric_id: str) -> IndicatorDetail | None:
         """One KRI's whole history with its thresholds; None when the filters leave it out."""
