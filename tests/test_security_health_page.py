@@ -96,6 +96,8 @@ def test_a_new_month_compares_with_the_month_before(app_db):
     assert _param(at, "month") == ["2026-06-01"] and _param(at, "compare_month") == ["2026-05-01"]
     at.selectbox(key="compare_month").set_value(D("2026-01-01")).run()
     assert "Change since Jan 2026" in _board(at).columns
+    at.selectbox(key="month").set_value(D("2026-10-01")).run()  # January would still be valid: not kept
+    assert at.selectbox(key="compare_month").value == D("2026-09-01")
 
 
 def test_domain_filter_narrows_every_kri_section(app_db):
