@@ -104,5 +104,87 @@ def progress_against_plan(progress: pd.DataFrame, title: str = "Treatment progre
 
 # --- Security Health figures (issue 5): add below this line ---
 
+# Domains are told apart by hue but never in red, amber or green, which mean a KRI status here.
+DOMAIN_COLOURS = ["#1565c0", "#6a1b9a", "#00838f", "#5d4037", "#455a64", "#ad1457"]
+
+
+def domain_health_trend(health: pd.DataFrame, title: str = "Health index by control domain") -> go.Figure:
+    """Share of each control domain's KRIs that are green, per month (`control_domain`, `period`, `health`)."""
+    fig = go.Figure()
+    for i, (domain, part) in enumerate(health.groupby("control_domain", sort=True)):
+        colour = DOMAIN_COLOURS[i % len(DOMAIN_COLOURS)]
+        fig.add_scatter(x=part["period"], y=part["health"] * 100, name=domain, mode="lines+markers",
+                        customdata=part[["green", "kris"]], line=dict(width=3, color=colour), marker=dict(color=colour),
+                        hovertemplate="%{x|%b %Y}: %{y:.0f}% green (%{customdata[0]} of %{customdata[1]})<extra>"
+                                      + domain + "</extra>")
+    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    fig.update_yaxes(title="KRIs green", range=[0, 105], ticksuffix="%")
+    fig = _layout(fig, title)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0), margin=dict(b=20))
+    return fig
+
+
+def _bands(direction: str, amber, red, lo: float, hi: float) -> list[tuple[float, float, str]]:
+    """(from, to, status) bands of the y-axis; a threshold belongs to the worse band."""
+    has_amber, has_red = pd.notna(amber), pd.notna(red)
+    if not has_amber and not has_red:
+        return []
+    amber = amber if has_amber else red
+    red = red if has_red else None
+    if direction == "Higher is better":
+        bands = [(amber, hi, "green")]
+        bands += [(red, amber, "amber"), (lo, red, "red")] if red is not None else [(lo, amber, "amber")]
+    else:
+        bands = [(lo, amber, "green")]
+        bands += [(amber, red, "amber"), (red, hi, "red")] if red is not None else [(amber, hi, "amber")]
+    return [(a, b, s) for a, b, s in bands if b > a]
+
+
+def kri_history(metric: dict, history: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """One KRI's results over time on its green / amber / red bands, with the target as a dashed line.
+
+    `history` has period, value and status; markers take the status colour so a breach stands out
+    even in grey print.
+    """
+    unit = metric.get("unit") or ""
+    values = history["value"].dropna().tolist()
+    marks = [v for v in (metric.get("target"), metric.get("amber"), metric.get("red")) if pd.notna(v)]
+    lo, hi = min(values + marks, default=0.0), max(values + marks, default=1.0)
+    pad = (hi - lo) * 0.1 or 1.0
+    lo, hi = lo - pad, hi + pad
+    if unit == "%":
+        lo, hi = max(lo, 0.0), min(hi, 100.0 + pad)
+    fig = go.Figure()
+    for a, b, status in _bands(metric["direction"], metric.get("amber"), metric.get("red"), lo, hi):
+        fig.add_hrect(y0=a, y1=b, fillcolor=KRI_COLOURS[status], opacity=0.14, line_width=0, layer="below")
+    if pd.notna(metric.get("target")):
+        fig.add_hline(y=metric["target"], line=dict(color="#37474f", dash="dash", width=1.5),
+                      annotation_text=f"target {metric['target']:g}", annotation_position="top left")
+    fig.add_scatter(
+        x=history["period"], y=history["value"], mode="lines+markers", name=metric["name"],
+        line=dict(color="#37474f", width=2),
+        marker=dict(size=9, color=[KRI_COLOURS.get(s, KRI_COLOURS["unrated"]) for s in history["status"]],
+                    line=dict(color="white", width=1)),
+        hovertemplate="%{x|%b %Y}: %{y:g} " + unit + "<extra></extra>", showlegend=False,
+    )
+    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_yaxes(title=unit or "value", range=[lo, hi])
+    arrow = "higher is better" if metric["direction"] == "Higher is better" else "lower is better"
+    return _layout(fig, title or f"{metric['metric_id']} {metric['name']} ({arrow})")
+
+
+def exposure_trend(trend: pd.DataFrame, title: str = "Residual exposure by month") -> go.Figure:
+    """Residual and inherent exposure of open risks per month end (`as_of`, `residual_exposure`, ...)."""
+    months = pd.to_datetime(trend["as_of"]).dt.to_period("M").dt.to_timestamp()  # a month end is its month
+    fig = go.Figure()
+    fig.add_scatter(x=months, y=trend["inherent_exposure"], name="Inherent", mode="lines",
+                    line=dict(color="#9e9e9e", width=2, dash="dot"), hovertemplate="%{x|%b %Y}: %{y}")
+    fig.add_scatter(x=months, y=trend["residual_exposure"], name="Residual", mode="lines+markers",
+                    line=dict(color="#1565c0", width=3), hovertemplate="%{x|%b %Y}: %{y}")
+    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    fig.update_yaxes(title="Sum of likelihood x impact", rangemode="tozero")
+    return _layout(fig, title, height=380)
+
+
 
 # --- end of page-specific blocks ---

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Iterable, Literal, Optional
 
+import pandas as pd
+
 Status = Literal["red", "amber", "green", "unrated", "no data"]
 HIGHER = "Higher is better"
 LOWER = "Lower is better"
@@ -55,3 +57,41 @@ def red_streak(statuses: Iterable[Status]) -> int:
             break
         n += 1
     return n
+
+
+def window_months(cadence: str) -> int:
+    """How many months one result covers: a quarterly KRI reported in any month of its quarter is current."""
+    return 3 if cadence == "Quarterly" else 1
+
+
+def _month_index(d) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def status_in_month(
+    month,
+    period,
+    value: Optional[float],
+    cadence: str,
+    direction: str,
+    amber: Optional[float] = None,
+    red: Optional[float] = None,
+    target: Optional[float] = None,
+) -> str:
+    """The status a meeting reports for `month`, given the latest result on or before it.
+
+    A result older than the KRI's cadence window makes it "stale": a silent feed must never
+    read as green. Otherwise the thresholds decide, through `kri_status`.
+    """
+    if period is None or period is pd.NaT or (isinstance(period, float) and math.isnan(period)):
+        return "stale"
+    if _month_index(month) - _month_index(period) >= window_months(cadence):
+        return "stale"
+    return kri_status(value, direction, amber, red, target)
+
+
+def statuses_in_months(frame: pd.DataFrame) -> list[str]:
+    """`status_in_month` over every row of a frame with month, period, value and the metric's
+    cadence, direction, amber, red and target columns (one call of the one rule per row)."""
+    cols = [frame[c].tolist() for c in ("month", "period", "value", "cadence", "direction", "amber", "red", "target")]
+    return [status_in_month(*row) for row in zip(*cols)]

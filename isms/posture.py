@@ -15,8 +15,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from isms.config import Settings
-from isms.dates import add_months, month_end, month_ends, previous_quarter_end
-from isms.kri import kri_status
+from isms.dates import month_end, month_ends, previous_quarter_end
+from isms.kri import statuses_in_months
 from isms.store import queries
 
 
@@ -87,19 +87,9 @@ def kri_statuses(results: pd.DataFrame, as_of: dt.date) -> pd.Series:
     A monthly KRI must have a result for the month of `as_of`; a quarterly one within the
     quarter's three months. An indicator without a fresh result is never counted as green.
     """
-    month = as_of.replace(day=1)
-
-    def one(row) -> str:
-        if row["period"] is None or pd.isna(row["period"]):
-            return "stale"
-        window = 3 if row["cadence"] == "Quarterly" else 1
-        if pd.Timestamp(row["period"]).date() < add_months(month, -(window - 1)):
-            return "stale"
-        return kri_status(row["value"], row["direction"], row["amber"], row["red"], row["target"])
-
     if results.empty:
         return pd.Series([], dtype=object)
-    return results.apply(one, axis=1)
+    return pd.Series(statuses_in_months(results.assign(month=as_of.replace(day=1))), index=results.index)
 
 
 def _figures(con, settings: Settings, dates: list[dt.date]) -> dict[dt.date, PostureFigures]:

@@ -1,46 +1,113 @@
-"""Security Health: the monthly security monitoring meeting."""
+"""Security Health: the monthly security monitoring meeting, on one page."""
 
 import streamlit as st
 
-from isms.charts import kri_status_trend
+from isms.charts import domain_health_trend, exposure_trend, kri_history, kri_status_trend
 from isms.dates import add_months, month_end
 from isms.views import security_health
-from ui import params
+from isms.views.security_health import Filters
+from ui import health, params
 from ui.charts import show_chart
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
-from ui.scorecard import kri_tiles
 
 cfg = settings()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def load(data_version: str, month, compare_month):
+@st.cache_data(show_spinner=False, max_entries=64)
+def load(data_version: str, month, compare_month, filters: Filters):
     with cursor() as cur:
-        return security_health.build(cur, cfg, month, compare_month)
+        return security_health.build(cur, cfg, month, compare_month, filters)
 
 
-with cursor() as cur:
-    months = security_health.months_with_results(cur)
+@st.cache_data(show_spinner=False, max_entries=64)
+def options(data_version: str, month):
+    with cursor() as cur:
+        return security_health.filter_options(cur, month)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def result_months(data_version: str):
+    with cursor() as cur:
+        return security_health.months_with_results(cur)
+
+
+def _month_changed() -> None:
+    """A new month compares with the month before it, not with the last comparison chosen."""
+    st.session_state.pop("compare_month", None)
+    st.query_params.pop("compare_month", None)
+
+
+def _open_selected(ids: list[str]) -> None:
+    rows = st.session_state["kri_board"].selection.rows
+    if rows:
+        st.session_state["kri"] = ids[rows[0]]
+
+
+data_version = version()
+months = result_months(data_version)
 if not months:
     st.title("Security Health")
     st.info("No monitoring results have been imported yet.")
     st.stop()
 
 present = presentation_toggle(st.sidebar)
-c1, c2 = (st.sidebar, st.sidebar) if present else st.columns([1, 1, 3])[:2]
-month = params.select(c1, "Month", months, key="month", parse=params.parse_date, dump=lambda d: d.isoformat(),
-                      format_func=lambda d: f"{d:%B %Y}")
+row = [st.sidebar] * 5 if present else st.columns([1, 1, 1.3, 1.3, 1.6])
+fmt_month = dict(parse=params.parse_date, dump=lambda d: d.isoformat(), format_func=lambda d: f"{d:%B %Y}")
+month = params.select(row[0], "Month", months, key="month", on_change=_month_changed, **fmt_month)
 earlier = [m for m in months if m < month] or [add_months(month, -1)]
-compare_month = params.select(c2, "Compared with", earlier, key="compare_month", parse=params.parse_date,
-                              dump=lambda d: d.isoformat(), format_func=lambda d: f"{d:%B %Y}")
+compare_month = params.select(row[1], "Compared with", earlier, key="compare_month", **fmt_month)
+opts = options(data_version, month)
+domains = params.multiselect(row[2], "Control domain", opts.domains, key="domain", placeholder="All domains")
+owners = params.multiselect(row[3], "Owner", opts.owners, key="owner", placeholder="All owners")
+metric_ids = params.multiselect(row[4], "Indicators", list(opts.metrics), key="metric", placeholder="All KRIs",
+                                format_func=lambda m: f"{m} {opts.metrics[m]}")
 
-data = load(version(), month, compare_month)
+data = load(data_version, month, compare_month, Filters(tuple(domains), tuple(owners), tuple(metric_ids)))
+since = f"{compare_month:%b %Y}"
 st.title(f"Security Health · {month:%B %Y}")
-st.caption(f"Key risk indicators of {cfg.organisation} for {month:%B %Y}, with changes since {compare_month:%B %Y}.")
-kri_tiles(data.scorecard)
-show_chart(kri_status_trend(data.status_by_month, "KRI status, last 12 months"), key="kri_trend",
-           name=f"kri-status-{month:%Y-%m}", presentation=present)
+scope = "all KRIs" if data.filters == Filters() else f"{len(data.board)} KRIs matching the filters"
+st.caption(f"Security monitoring of {cfg.organisation} for {month:%B %Y} ({scope}), with changes since {compare_month:%B %Y}.")
+
+st.header("Health summary", divider="gray")
+health.status_tiles(data.counts, data.previous_counts, since)
+health.domain_tiles(data.domain_health, month, compare_month)
+c1, c2 = (st.container(), st.container()) if present else st.columns(2)
+with c1:
+    show_chart(kri_status_trend(data.status_by_month, "KRI status, last 12 months"), key="kri_trend",
+               name=f"kri-status-{month:%Y-%m}", presentation=present)
+with c2:
+    show_chart(domain_health_trend(data.domain_health, "Health index by control domain (share of KRIs green)"),
+               key="domain_health", name=f"domain-health-{month:%Y-%m}", presentation=present)
+
+st.header("Breaches", divider="gray")
+health.show_breaches(data.breaches, since)
+
+st.header("KRI board", divider="gray")
+board_ids = data.board["metric_id"].tolist()
+if board_ids:
+    st.caption("Worst first. A KRI without a result for the month is stale, never green. Select a row to open it below.")
+    health.show_board(data.board, since, key="kri_board", on_select=lambda: _open_selected(board_ids))
+else:
+    st.info("No KRI matches the filters.")
+
+st.header("Indicator detail", divider="gray")
+if board_ids:
+    kri = params.select(st, "Indicator", board_ids, key="kri", default=data.default_indicator(),
+                        format_func=lambda m: f"{m} {opts.metrics.get(m, '')}")
+    detail = data.indicator(kri)
+    show_chart(kri_history(detail.metric, detail.history), key="kri_history",
+               name=f"{kri}-history-{month:%Y-%m}", presentation=present)
+    health.show_notes(detail.notes)
+
+st.header("Risk scorecard", divider="gray")
+st.caption("The measured effect of risk treatments across the whole register (the KRI filters do not apply).")
+risk = data.risk
+health.risk_tiles(risk, data.exposure_before, since)
+show_chart(exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
+           name=f"residual-exposure-{month:%Y-%m}", presentation=present)
+health.show_risk_tables(risk)
+
 if not present:
-    pack_panel("security-health", month_end(month), month_end(compare_month))
+    pack_panel("security-health", month_end(month), month_end(compare_month), data.filters)

@@ -16,20 +16,21 @@ from isms.packs.content import save_sections, saved_sections, section_choices
 from ui.resources import connection, cursor, settings
 
 
-def _builder(meeting: str, fmt: str, as_of: dt.date, compare_to: dt.date, sections: list[str]):
+def _builder(meeting: str, fmt: str, as_of: dt.date, compare_to: dt.date, sections: list[str], filters):
     root, cfg = connection(), settings()
 
     def build() -> bytes:
         cur = root.cursor()
         try:
-            return make_pack(cur, cfg, meeting, fmt, as_of, compare_to, sections).data
+            return make_pack(cur, cfg, meeting, fmt, as_of, compare_to, sections, filters).data
         finally:
             cur.close()
 
     return build
 
 
-def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, user: str = "local") -> None:
+def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, filters: object = None, user: str = "local") -> None:
+    """`filters` are the page's own, so the pack shows what the page shows."""
     choices = dict(section_choices(meeting))
     with st.expander("Review pack: PowerPoint, PDF, chart images", icon=":material/slideshow:"):
         with cursor() as cur:
@@ -45,15 +46,15 @@ def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, user: str = "l
             st.toast("Saved.")
         stem = f"{meeting}-{as_of.isoformat()}"
         c1, c2, c3 = st.columns(3)
-        c1.download_button("PowerPoint deck", data=_builder(meeting, "pptx", as_of, compare_to, ordered),
+        c1.download_button("PowerPoint deck", data=_builder(meeting, "pptx", as_of, compare_to, ordered, filters),
                            file_name=f"{stem}.pptx", key=f"{meeting}_pptx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            icon=":material/download:", disabled=not ordered)
         if images.available():
-            c2.download_button("PDF", data=_builder(meeting, "pdf", as_of, compare_to, ordered), file_name=f"{stem}.pdf",
+            c2.download_button("PDF", data=_builder(meeting, "pdf", as_of, compare_to, ordered, filters), file_name=f"{stem}.pdf",
                                key=f"{meeting}_pdf", on_click="ignore", mime="application/pdf",
                                icon=":material/download:", disabled=not ordered)
-            c3.download_button("Chart images (zip)", data=_builder(meeting, "zip", as_of, compare_to, ordered),
+            c3.download_button("Chart images (zip)", data=_builder(meeting, "zip", as_of, compare_to, ordered, filters),
                                file_name=f"{stem}-charts.zip", key=f"{meeting}_zip", on_click="ignore",
                                mime="application/zip", icon=":material/download:", disabled=not ordered)
         else:

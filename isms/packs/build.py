@@ -57,7 +57,7 @@ def render_pack(pack: Pack, fmt: str) -> PackFile:
 
 def make_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, fmt: str,
               as_of: dt.date | None = None, compare_to: dt.date | None = None,
-              sections: list[str] | None = None) -> PackFile:
+              sections: list[str] | None = None, filters: object = None) -> PackFile:
     """Build and write a pack; dates default to the page's, sections to the saved choice."""
     defaults = default_dates(con, meeting)
     if as_of is None:
@@ -70,4 +70,4 @@ def make_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, 
         compare_to = previous_quarter_end(as_of) if meeting == "risk-review" else month_end(add_months(as_of.replace(day=1), -1))
     if sections is None:
         sections = saved_sections(con, meeting)
-    return render_pack(build_pack(con, settings, meeting, as_of, compare_to, sections), fmt)
+    return render_pack(build_pack(con, settings, meeting, as_of, compare_to, sections, filters), fmt)

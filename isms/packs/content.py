@@ -22,7 +22,7 @@ from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, NativeSeries, Pack, ScorecardRow, ScorecardSection, Section,
     TableSection,
 )
-from isms.posture import Scorecard, kri_statuses, treatment_progress
+from isms.posture import Scorecard, treatment_progress
 from isms.store import queries
 from isms.views import risk_review, security_health
 
@@ -33,6 +33,7 @@ class Context:
     settings: Settings
     as_of: dt.date
     compare_to: dt.date
+    filters: object
     _cache: dict
 
     def memo(self, key: str, fn: Callable):
@@ -141,9 +142,7 @@ def _progress(ctx: Context) -> Section:
                         note="Percent complete weighted by planned duration; the plan is linear from start to due date.")
 
 
-def _late_treatments(ctx: Context) -> Section:
-    states = queries.treatment_states(ctx.con, [ctx.as_of], ctx.settings.late_tolerance_points)
-    late = states[states["state"].isin(["late", "overdue"])].copy()
+def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     late = late.sort_values(["days_overdue", "due_on"], ascending=[False, True])
     frame = pd.DataFrame({
         "Treatment": late["treatment_id"], "Risk": late["risk_id"], "Owner": late["owner"],
@@ -152,8 +151,13 @@ def _late_treatments(ctx: Context) -> Section:
         "Planned": late["planned_percent"].round(0).astype(int).astype(str) + " %",
         "State": late["state"], "Days overdue": late["days_overdue"].astype(int),
     })
-    frame, note = _top(frame, "late or overdue treatments, most overdue first")
-    return TableSection("late_treatments", "Late and overdue treatments", frame, note=note)
+    return _top(frame, "late or overdue treatments, most overdue first")
+
+
+def _late_treatments(ctx: Context) -> Section:
+    states = queries.treatment_states(ctx.con, [ctx.as_of], ctx.settings.late_tolerance_points)
+    late = states[states["state"].isin(["late", "overdue"])]
+    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(late))
 
 
 def _exceptions(ctx: Context) -> Section:
@@ -176,22 +180,28 @@ def _exceptions(ctx: Context) -> Section:
 # -- Security Health --------------------------------------------------------------------------
 
 def _sh_bundle(ctx: Context) -> security_health.SecurityHealthData:
+    filters = ctx.filters if isinstance(ctx.filters, security_health.Filters) else security_health.Filters()
     return ctx.memo("sh", lambda: security_health.build(ctx.con, ctx.settings, ctx.as_of.replace(day=1),
-                                                        ctx.compare_to.replace(day=1)))
+                                                        ctx.compare_to.replace(day=1), filters))
 
 
 def _kri_scorecard(ctx: Context) -> Section:
-    card = _sh_bundle(ctx).scorecard
-    cur, prev = card.current, card.previous
+    data = _sh_bundle(ctx)
+    cur, prev = data.counts, data.previous_counts
     rows = [
-        ScorecardRow(f"KRIs {name}", str(getattr(cur.kris, attr)), str(getattr(prev.kris, attr)),
-                     _fmt_delta(getattr(cur.kris, attr) - getattr(prev.kris, attr)))
+        ScorecardRow(f"KRIs {name}", str(getattr(cur, attr)), str(getattr(prev, attr)),
+                     _fmt_delta(getattr(cur, attr) - getattr(prev, attr)))
         for name, attr in (("red", "red"), ("amber", "amber"), ("green", "green"), ("stale (no result)", "stale"))
     ]
-    rows.append(ScorecardRow("Treatments overdue", str(cur.treatments.overdue), str(prev.treatments.overdue),
-                             _fmt_delta(cur.treatments.overdue - prev.treatments.overdue)))
-    rows.append(ScorecardRow("Residual exposure", str(cur.residual_exposure), str(prev.residual_exposure),
-                             _fmt_delta(card.delta("residual_exposure"))))
+    rows += [
+        ScorecardRow("Newly red", str(len(data.breaches.newly_red)), "", ""),
+        ScorecardRow("Recovered", str(len(data.breaches.recovered)), "", ""),
+        ScorecardRow("Residual exposure", str(data.risk.exposure_now),
+                     "" if data.exposure_before is None else str(data.exposure_before),
+                     "" if data.exposure_before is None else _fmt_delta(data.risk.exposure_now - data.exposure_before)),
+        ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
+        ScorecardRow("Treatments late or overdue", str(len(data.risk.behind)), "", ""),
+    ]
     return ScorecardSection("scorecard", f"Security health, {ctx.as_of:%B %Y}", tuple(rows),
                             note=f"Compared with {ctx.compare_to:%B %Y}.")
 
@@ -212,35 +222,70 @@ def _kri_trend(ctx: Context) -> Section:
                         series=tuple(series), number_format="0")
 
 
-def _kri_lists(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
-    def load():
-        res = queries.latest_results(ctx.con, ctx.as_of)
-        return res, kri_statuses(res, ctx.as_of)
-    return ctx.memo("kri_lists", load)
+def _domain_health(ctx: Context) -> Section:
+    health = _sh_bundle(ctx).domain_health
+    months = sorted(set(health["period"]))
+    series = []
+    for i, domain in enumerate(sorted(health["control_domain"].unique())):
+        per = dict(zip(health.loc[health["control_domain"] == domain, "period"],
+                       health.loc[health["control_domain"] == domain, "health"]))
+        series.append(NativeSeries(domain, tuple(None if per.get(m) is None else round(100 * float(per[m]), 1)
+                                                 for m in months),
+                                   charts.DOMAIN_COLOURS[i % len(charts.DOMAIN_COLOURS)]))
+    return ChartSection("domain_health", "Health index by control domain (share of KRIs green, %)",
+                        charts.domain_health_trend(health, "Health index by control domain (share of KRIs green)"),
+                        native_kind="line", categories=tuple(f"{m:%b %Y}" for m in months), series=tuple(series),
+                        number_format="0")
 
 
-def _kri_table(res: pd.DataFrame) -> pd.DataFrame:
+def _kri_table(board: pd.DataFrame) -> pd.DataFrame:
+    def value(v, unit):
+        return "" if pd.isna(v) else f"{v:g}" + (f" {unit}" if isinstance(unit, str) and unit != "count" else "")
+
     return pd.DataFrame({
-        "KRI": res["metric_id"], "Indicator": res["name"], "Domain": res["control_domain"],
-        "Value": [("" if pd.isna(v) else f"{v:g}") + (f" {u}" if isinstance(u, str) and not pd.isna(v) else "")
-                  for v, u in zip(res["value"], res["unit"])],
-        "Amber": res["amber"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
-        "Red": res["red"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
-        "Last result": pd.to_datetime(res["period"]).dt.strftime("%b %Y").fillna("never"),
+        "KRI": board["metric_id"], "Indicator": board["name"], "Domain": board["control_domain"],
+        "Value": [value(v, u) for v, u in zip(board["value"], board["unit"])],
+        "Amber": board["amber"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+        "Red": board["red"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+        "Months red": board["red_streak"].astype(int),
+        "Owner": board["owner"].fillna(""),
     }).reset_index(drop=True)
 
 
 def _kri_breaches(ctx: Context) -> Section:
-    res, status = _kri_lists(ctx)
-    frame, note = _top(_kri_table(res[status == "red"]), "KRIs in breach")
-    return TableSection("kri_breaches", "KRIs in breach (red)", frame, note=note)
+    b = _sh_bundle(ctx).breaches
+    newly = set(b.newly_red["metric_id"])
+    frame = _kri_table(b.red)
+    frame.insert(1, "", ["new" if m in newly else "" for m in frame["KRI"]])
+    frame, note = _top(frame, "KRIs in breach")
+    recovered = ", ".join(f"{r.metric_id} {r.name}" for r in b.recovered.itertuples()) or "none"
+    note = " ".join(x for x in (note, f"Recovered since {ctx.compare_to:%B %Y}: {recovered}.") if x)
+    return TableSection("kri_breaches", "KRIs in breach (red), longest streak first", frame, note=note,
+                        empty_text="No KRI is red this month.")
 
 
 def _kri_stale(ctx: Context) -> Section:
-    res, status = _kri_lists(ctx)
-    frame, note = _top(_kri_table(res[status == "stale"]), "stale KRIs")
+    board = _sh_bundle(ctx).board
+    stale = board[board["status"] == "stale"]
+    frame = _kri_table(stale).drop(columns=["Value", "Months red"])
+    frame["Last result"] = pd.to_datetime(stale["result_month"]).dt.strftime("%b %Y").fillna("never").values
+    frame, note = _top(frame, "stale KRIs")
     return TableSection("kri_stale", "Stale KRIs (no result for the month)", frame, note=note,
                         empty_text="Every KRI reported this month.")
+
+
+def _exposure(ctx: Context) -> Section:
+    trend = _sh_bundle(ctx).risk.exposure_trend
+    cats = tuple(f"{pd.Timestamp(d):%b %Y}" for d in trend["as_of"])
+    series = (NativeSeries("Residual exposure", tuple(float(v) for v in trend["residual_exposure"]), "#1F3864"),)
+    return ChartSection("exposure_trend", "Residual exposure by month", charts.exposure_trend(trend), native_kind="line",
+                        categories=cats, series=series, number_format="0",
+                        note="Sum of likelihood x impact over open, assessed risks: the measured effect of treatments.")
+
+
+def _treatments_behind(ctx: Context) -> Section:
+    behind = _sh_bundle(ctx).risk.behind
+    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(behind))
 
 
 # -- Method -----------------------------------------------------------------------------------
@@ -280,9 +325,11 @@ SECTIONS: dict[str, list[tuple[str, str, Callable[[Context], Section]]]] = {
     "security-health": [
         ("scorecard", "Scorecard", _kri_scorecard),
         ("kri_trend", "KRI status trend", _kri_trend),
+        ("domain_health", "Health index by domain", _domain_health),
         ("kri_breaches", "KRIs in breach", _kri_breaches),
         ("kri_stale", "Stale KRIs", _kri_stale),
-        ("late_treatments", "Late and overdue treatments", _late_treatments),
+        ("exposure_trend", "Residual exposure trend", _exposure),
+        ("late_treatments", "Late and overdue treatments", _treatments_behind),
         ("method", "Appendix: method", _method),
     ],
 }
@@ -306,7 +353,8 @@ def default_dates(con: duckdb.DuckDBPyConnection, meeting: str) -> tuple[dt.date
 
 
 def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, as_of: dt.date,
-               compare_to: dt.date, sections: list[str] | None = None) -> Pack:
+               compare_to: dt.date, sections: list[str] | None = None, filters: object = None) -> Pack:
+    """The pack for one meeting and date; `filters` are the page's (its view module's Filters)."""
     if meeting not in SECTIONS:
         raise ValueError(f"unknown meeting {meeting!r}; choose one of {sorted(SECTIONS)}")
     if meeting == "security-health":
@@ -315,7 +363,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
     unknown = (chosen or set()) - {k for k, _, _ in SECTIONS[meeting]}
     if unknown:
         raise ValueError(f"unknown section(s) {sorted(unknown)} for {meeting}")
-    ctx = Context(con, settings, as_of, compare_to, {})
+    ctx = Context(con, settings, as_of, compare_to, filters, {})
     built = tuple(build(ctx) for key, _, build in SECTIONS[meeting] if chosen is None or key in chosen)
     when = f"{as_of:%d %B %Y}" if meeting == "risk-review" else f"{as_of:%B %Y}"
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=when,

@@ -244,6 +244,23 @@ class Simulation:
                 "assessor": rng.choice(ASSESSORS),
             })
 
+    def reassessments(self, start: dt.date, end: dt.date) -> list[dict]:
+        """Risks re-rated as soon as a treatment completes between quarterly reviews (start, end]."""
+        out = []
+        for r in self.risks:
+            done = [t.completed_on for t in r.treatments
+                    if t.decision != "Accept" and t.completed_on and start < t.completed_on <= end]
+            if done and not (r.closed_on and r.closed_on <= end):
+                target = self._target(r)
+                out.append({
+                    "risk_id": r.risk_id, "assessed_on": min(end, max(done) + dt.timedelta(days=7)),
+                    "inherent_likelihood": r.inherent[0], "inherent_impact": r.inherent[1],
+                    "control_effectiveness": EFFECTIVENESS[r.effectiveness],
+                    "residual_likelihood": r.residual[0], "residual_impact": r.residual[1],
+                    "target_likelihood": target[0], "target_impact": target[1], "assessor": ASSESSORS[0],
+                })
+        return out
+
     def _target(self, r: SimRisk) -> tuple[int, int]:
         li, im = r.residual
         while _above((li, im)) and li > 1:
@@ -326,19 +343,30 @@ class Simulation:
                     continue  # the HR feed stopped: the board must show it stale, not green
                 frac = i / (len(months) - 1)
                 v = start + (end - start) * (frac ** 0.8) + rng.gauss(0, noise)
+                note = None
                 if mid == "KRI-38":
-                    v += 4 * max(0.0, math.sin((m.month - 4) / 12 * 2 * math.pi))  # summer heat
+                    heat = 4 * max(0.0, math.sin((m.month - 4) / 12 * 2 * math.pi))  # summer heat
+                    v += heat
+                    note = "Heatwave: chiller capacity at its limit" if heat > 3.5 else None
                 if mid == "KRI-08" and dt.date(2025, 2, 1) <= m <= dt.date(2025, 4, 1):
                     v += 14  # a widely exploited appliance flaw
+                    note = "Widely exploited appliance flaw: emergency patching of edge appliances"
                 if mid == "KRI-03" and m == dt.date(2026, 10, 1):
-                    v += 9  # SIEM migration blind spot this month
+                    v += 22  # SIEM migration blind spot this month
+                    note = "SIEM migration: two log pipelines were offline for nine days"
+                if mid == "KRI-16" and m == dt.date(2026, 9, 1):
+                    v += 17  # a volumetric attack, mitigated by hand
+                    note = "Volumetric attack on the edge; scrubbing failover was manual"
+                if mid == "KRI-16" and m == dt.date(2026, 10, 1):
+                    note = "Automatic scrubbing failover in place since 2 October"
                 if mid == "KRI-24" and m >= dt.date(2026, 8, 1):
                     v -= 9
+                    note = "Service desk turnover: incident closures backlogged"
                 if unit == "%":
                     v = min(100.0, max(0.0, v))
                 v = max(0.0, v)
                 v = round(v) if unit == "count" else round(v, 3 if mid == "KRI-19" else 1)
-                out.append({"metric_id": mid, "period": m, "value": v})
+                out.append({"metric_id": mid, "period": m, "value": v, "note": note})
         return out
 
     # -- exceptions ----------------------------------------------------------------------------
@@ -425,6 +453,7 @@ def generate_sample(seed: int = SEED) -> list[tuple[str, dt.date, dict[str, list
     last = month_end(LAST_RESULT_MONTH)
     books.append((
         f"{last.isoformat()}-monitoring.xlsx", last, {
+            "assessments": sim.reassessments(prev, last),
             "treatment_updates": sim.update_rows(prev, last),
             "monitoring_results": [r for r in results if prev < r["period"] <= last],
         },

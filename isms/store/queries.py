@@ -308,5 +308,89 @@ def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
 
 # --- Security Health reads (issue 5): add below this line ---
 
+KRI_FILTER = """(len($domains::VARCHAR[]) = 0 OR list_contains($domains::VARCHAR[], m.control_domain))
+    AND (len($owners::VARCHAR[]) = 0 OR list_contains($owners::VARCHAR[], m.owner))
+    AND (len($metrics::VARCHAR[]) = 0 OR list_contains($metrics::VARCHAR[], m.metric_id))"""
+
+
+def _kri_params(domains, owners, metric_ids) -> dict:
+    return {"domains": list(domains or []), "owners": list(owners or []), "metrics": list(metric_ids or [])}
+
+
+def kri_register(con: duckdb.DuckDBPyConnection, as_of: dt.date, domains=(), owners=(), metric_ids=()) -> pd.DataFrame:
+    """The KRIs in the register as of a date that pass the page's filters (empty filter: all)."""
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')}
+        SELECT m.* EXCLUDE (batch_id) FROM ms JOIN metric m ON m.batch_id = ms.batch_id
+        WHERE {KRI_FILTER} ORDER BY m.metric_id"""
+    return con.execute(sql, _kri_params(domains, owners, metric_ids)).df()
+
+
+def kri_month_grid(con: duckdb.DuckDBPyConnection, month: dt.date, domains=(), owners=(), metric_ids=()) -> pd.DataFrame:
+    """Per KRI of the register as of `month`'s end and per month from its first result to `month`:
+    the latest result on or before that month (period, value, note), in one as-of join.
+
+    A month without a result carries the previous result forward with its own period, so the
+    status rule can tell a quarterly KRI's current result from a silent feed.
+    """
+    month = month.replace(day=1)
+    as_of = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')},
+        kri AS (SELECT m.metric_id FROM ms JOIN metric m ON m.batch_id = ms.batch_id WHERE {KRI_FILTER}),
+        res AS (
+            SELECT r.metric_id, r.period, r.value, r.note
+            FROM monitoring_result r JOIN active_batch b USING (batch_id)
+            WHERE r.period <= DATE '{month.isoformat()}' AND r.metric_id IN (SELECT metric_id FROM kri)
+            QUALIFY row_number() OVER (PARTITION BY r.metric_id, r.period ORDER BY r.batch_id DESC) = 1),
+        months AS (
+            SELECT unnest(generate_series((SELECT coalesce(min(period), DATE '{month.isoformat()}') FROM res),
+                                          DATE '{month.isoformat()}', INTERVAL 1 MONTH))::DATE AS month),
+        grid AS (SELECT k.metric_id, mo.month FROM kri k CROSS JOIN months mo)
+        SELECT g.metric_id, g.month, r.period, r.value, r.note
+        FROM grid g ASOF LEFT JOIN res r ON g.metric_id = r.metric_id AND g.month >= r.period
+        ORDER BY g.metric_id, g.month"""
+    return con.execute(sql, _kri_params(domains, owners, metric_ids)).df()
+
+
+def residual_level_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, before: dt.date, after: dt.date) -> pd.DataFrame:
+    """Open risks whose residual level at `after` differs from the level at `before` (new risks left out)."""
+    sql = f"""WITH {dates_cte([before, after])}, {posture_cte(matrix)},
+        b AS (SELECT * FROM posture WHERE as_of = DATE '{before.isoformat()}' AND assessed_on IS NOT NULL),
+        a AS (SELECT * FROM posture WHERE as_of = DATE '{after.isoformat()}' AND assessed_on IS NOT NULL AND status <> 'Closed')
+        SELECT a.risk_id, a.title, a.annex_a_theme, a.owner,
+               b.residual_level AS level_before, a.residual_level AS level_now,
+               b.residual_score AS score_before, a.residual_score AS score_now,
+               a.residual_rank - b.residual_rank AS rank_change, a.assessed_on
+        FROM a JOIN b USING (risk_id)
+        WHERE a.residual_rank <> b.residual_rank
+        ORDER BY rank_change, a.residual_score DESC, a.risk_id"""
+    return con.execute(sql).df()
+
+
+def treatments_completed(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Treatments completed between two dates: by a Done progress update or the register's completion date."""
+    sql = f"""WITH {dates_cte([last])}, {snapshot_cte('treatments', 'ts')},
+        reg AS (SELECT t.* EXCLUDE (batch_id) FROM ts JOIN treatment t ON t.batch_id = ts.batch_id),
+        done AS (
+            SELECT treatment_id, updated_on AS completed_on FROM treatment_update u JOIN active_batch b USING (batch_id)
+            WHERE u.status = 'Done' AND u.updated_on BETWEEN DATE '{first.isoformat()}' AND DATE '{last.isoformat()}'
+            UNION ALL
+            SELECT treatment_id, completed_on FROM reg
+            WHERE status = 'Done' AND completed_on BETWEEN DATE '{first.isoformat()}' AND DATE '{last.isoformat()}')
+        SELECT r.treatment_id, r.risk_id, r.decision, r.description, r.owner, r.due_on, min(d.completed_on) AS completed_on
+        FROM done d JOIN reg r USING (treatment_id)
+        GROUP BY ALL ORDER BY completed_on, r.treatment_id"""
+    return con.execute(sql).df()
+
+
+def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_tolerance_points: float) -> pd.DataFrame:
+    """Treatments late or overdue as of a date, the most overdue first."""
+    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points)}
+        SELECT treatment_id, risk_id, decision, description, owner, start_on, due_on, state,
+               percent_complete, planned_percent, days_overdue, last_update_on
+        FROM treatment_state WHERE state IN ('late', 'overdue')
+        ORDER BY days_overdue DESC, planned_percent - percent_complete DESC, treatment_id"""
+    return con.execute(sql).df()
+
+
 
 # --- end of page-specific blocks ---

@@ -1,23 +1,104 @@
-"""The Security Health (monthly) view model."""
+"""The Security Health (monthly) view model: one frozen bundle per month, comparison and filters.
+
+The KRI history is read once, as a grid of KRI x month with the latest result on or before each
+month (`queries.kri_month_grid`); every status, streak, count and health index on the page is
+derived from that grid through the one rule in `isms.kri`, so the board, the breaches and the
+summary can never disagree. Review packs read the same bundle: every section is plain data.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import add_months, month_end
-from isms.posture import Scorecard, kri_statuses, scorecard
+from isms.dates import add_months, month_end, month_ends
+from isms.kri import HIGHER, red_streak, statuses_in_months
+from isms.posture import KriCounts
 from isms.store import queries
+
+TREND_MONTHS = 12
+LONG_STREAK = 3  # months in a row red that the meeting must discuss
+STATUS_ORDER = {"red": 0, "amber": 1, "stale": 2, "unrated": 3, "green": 4}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The page's KRI filters; empty means all."""
+
+    domains: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    metric_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    domains: list[str]
+    owners: list[str]
+    metrics: dict[str, str]  # metric id -> name
+
+
+@dataclass(frozen=True)
+class Breaches:
+    red: pd.DataFrame  # red this month, longest streak first
+    newly_red: pd.DataFrame  # red now, not red in the comparison month
+    recovered: pd.DataFrame  # red in the comparison month, now amber or green
+    long_streaks: pd.DataFrame  # red for LONG_STREAK months or more
+
+
+@dataclass(frozen=True)
+class IndicatorDetail:
+    metric: dict  # the KRI's definition: name, unit, direction, target, amber, red, ...
+    history: pd.DataFrame  # period, value, status, note: every result up to the month
+    notes: pd.DataFrame  # the results that carry a note, newest first
+
+
+@dataclass(frozen=True)
+class RiskScorecard:
+    """The measured effect of treatments over the month."""
+
+    exposure_trend: pd.DataFrame  # as_of, residual_exposure, inherent_exposure, open_risks, ...
+    completed: pd.DataFrame  # treatments completed in the month
+    behind: pd.DataFrame  # treatments late or overdue at the month end
+    level_changes: pd.DataFrame  # risks whose residual level changed since the comparison month
+
+    @property
+    def exposure_now(self) -> int:
+        return int(self.exposure_trend["residual_exposure"].iloc[-1]) if not self.exposure_trend.empty else 0
 
 
 @dataclass(frozen=True)
 class SecurityHealthData:
-    scorecard: Scorecard
-    status_by_month: pd.DataFrame  # period, status, kris
+    month: dt.date
+    compare_month: dt.date
+    filters: Filters
+    counts: KriCounts  # statuses in the month
+    previous_counts: KriCounts  # statuses in the comparison month
+    status_by_month: pd.DataFrame  # period, status, kris over the last 12 months
+    domain_health: pd.DataFrame  # control_domain, period, kris, green, health (share green)
+    board: pd.DataFrame  # one row per KRI: value, thresholds, status, trend (results of the last 12
+    # months, months without one left out), change, red streak
+    breaches: Breaches
+    risk: RiskScorecard
+    exposure_before: int | None  # residual exposure at the comparison month end
+    history: pd.DataFrame = field(repr=False)  # metric_id, period (datetime64), value, note, status: every result
+
+    def indicator(self, metric_id: str) -> IndicatorDetail | None:
+        """One KRI's whole history with its thresholds; None when the filters leave it out."""
+        row = self.board[self.board["metric_id"] == metric_id]
+        if row.empty:
+            return None
+        hist = self.history[self.history["metric_id"] == metric_id].drop(columns="metric_id")
+        hist = hist.assign(period=hist["period"].dt.date, status=hist["status"].astype(str)).reset_index(drop=True)
+        notes = hist[hist["note"].notna() & (hist["note"].astype(str).str.strip() != "")].iloc[::-1].reset_index(drop=True)
+        return IndicatorDetail(metric=row.iloc[0].to_dict(), history=hist, notes=notes)
+
+    def default_indicator(self) -> str | None:
+        """The indicator to open first: the top of the board (the worst)."""
+        return None if self.board.empty else str(self.board["metric_id"].iloc[0])
 
 
 def months_with_results(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
@@ -25,13 +106,111 @@ def months_with_results(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return sorted(queries.result_periods(con), reverse=True)
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date) -> SecurityHealthData:
-    as_of, compare_to = month_end(month), month_end(compare_month)
-    card = scorecard(con, settings, as_of, compare_to)
-    rows = []
-    for i in range(11, -1, -1):
-        m = add_months(month, -i)
-        statuses = kri_statuses(queries.latest_results(con, month_end(m)), month_end(m))
-        for status, n in statuses.value_counts().items():
-            rows.append({"period": m, "status": status, "kris": int(n)})
-    return SecurityHealthData(scorecard=card, status_by_month=pd.DataFrame(rows, columns=["period", "status", "kris"]))
+def filter_options(con: duckdb.DuckDBPyConnection, month: dt.date) -> FilterOptions:
+    """What the filters offer: the KRI register as of the month's end, unfiltered."""
+    reg = queries.kri_register(con, month_end(month))
+    return FilterOptions(
+        domains=sorted(reg["control_domain"].dropna().unique().tolist()),
+        owners=sorted(reg["owner"].dropna().unique().tolist()),
+        metrics=dict(zip(reg["metric_id"], reg["name"])),
+    )
+
+
+def _counts(statuses: pd.Series) -> KriCounts:
+    vc = statuses.value_counts()
+    return KriCounts(**{k: int(vc.get(k, 0)) for k in ("red", "amber", "green", "unrated", "stale")})
+
+
+def _month_key(d: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(d.replace(day=1))
+
+
+def kri_grid(con: duckdb.DuckDBPyConnection, month: dt.date, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The filtered KRI register and its month grid with a status per (KRI, month)."""
+    reg = queries.kri_register(con, month_end(month), filters.domains, filters.owners, filters.metric_ids)
+    grid = queries.kri_month_grid(con, month, filters.domains, filters.owners, filters.metric_ids)
+    grid = grid.merge(reg[["metric_id", "cadence", "direction", "amber", "red", "target"]], on="metric_id", how="left")
+    grid["status"] = statuses_in_months(grid)
+    return reg, grid
+
+
+def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month: dt.date) -> pd.DataFrame:
+    now, then = _month_key(month), _month_key(compare_month)
+    at_now = grid.loc[grid["month"] == now, ["metric_id", "status", "value", "period"]].rename(
+        columns={"period": "result_month"})
+    at_then = grid.loc[grid["month"] == then, ["metric_id", "status", "value"]].rename(
+        columns={"status": "compare_status", "value": "compare_value"})
+    window = grid[grid["month"] > _month_key(add_months(month, -TREND_MONTHS))]
+    fresh = window[window["period"] == window["month"]]
+    trend = fresh.groupby("metric_id", sort=False)["value"].agg(lambda s: [float(x) for x in s]).rename("trend")
+    streaks = grid[grid["month"] <= now].groupby("metric_id", sort=False)["status"].agg(red_streak).rename("red_streak")
+    board = (reg[["metric_id", "name", "control_domain", "owner", "unit", "direction", "target", "amber", "red", "cadence"]]
+             .merge(at_now, on="metric_id", how="left").merge(at_then, on="metric_id", how="left")
+             .merge(trend, left_on="metric_id", right_index=True, how="left")
+             .merge(streaks, left_on="metric_id", right_index=True, how="left"))
+    board["status"] = board["status"].fillna("stale")
+    board["compare_status"] = board["compare_status"].fillna("stale")
+    board["trend"] = [v if isinstance(v, list) else [] for v in board["trend"]]
+    board["change"] = board["value"] - board["compare_value"]
+    board["better"] = [None if pd.isna(c) or c == 0 else bool((c > 0) == (d == HIGHER))
+                       for c, d in zip(board["change"], board["direction"])]
+    board["red_streak"] = board["red_streak"].fillna(0).astype(int)
+    board["rank"] = board["status"].map(STATUS_ORDER)
+    board = board.sort_values(["rank", "red_streak", "metric_id"], ascending=[True, False, True])
+    return board.drop(columns="rank").reset_index(drop=True)
+
+
+def _breaches(board: pd.DataFrame) -> Breaches:
+    red = board[board["status"] == "red"]
+    return Breaches(
+        red=red.reset_index(drop=True),
+        newly_red=red[red["compare_status"] != "red"].reset_index(drop=True),
+        recovered=board[(board["compare_status"] == "red") & board["status"].isin(["amber", "green"])].reset_index(drop=True),
+        long_streaks=red[red["red_streak"] >= LONG_STREAK].reset_index(drop=True),
+    )
+
+
+def _trends(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    window = grid[grid["month"] > _month_key(add_months(month, -TREND_MONTHS))]
+    window = window.merge(reg[["metric_id", "control_domain"]], on="metric_id")
+    by_status = (window.groupby(["month", "status"]).size().reset_index(name="kris")
+                 .rename(columns={"month": "period"}))
+    by_status["period"] = by_status["period"].dt.date
+    health = (window.assign(green=window["status"] == "green")
+              .groupby(["control_domain", "month"]).agg(kris=("metric_id", "size"), green=("green", "sum"))
+              .reset_index().rename(columns={"month": "period"}))
+    health["period"] = health["period"].dt.date
+    health["green"] = health["green"].astype(int)
+    health["health"] = health["green"] / health["kris"]
+    return by_status, health
+
+
+def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date) -> RiskScorecard:
+    ends = month_ends(add_months(month, -(TREND_MONTHS - 1)), month)
+    trend = queries.posture_totals(con, settings.matrix, ends)
+    trend["as_of"] = pd.to_datetime(trend["as_of"]).dt.date
+    return RiskScorecard(
+        exposure_trend=trend,
+        completed=queries.treatments_completed(con, month.replace(day=1), month_end(month)),
+        behind=queries.treatments_behind(con, month_end(month), settings.late_tolerance_points),
+        level_changes=queries.residual_level_changes(con, settings.matrix, month_end(compare_month), month_end(month)),
+    )
+
+
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date,
+          filters: Filters = Filters()) -> SecurityHealthData:
+    month, compare_month = month.replace(day=1), compare_month.replace(day=1)
+    reg, grid = kri_grid(con, month, filters)
+    board = _board(reg, grid, month, compare_month)
+    by_status, health = _trends(reg, grid, month)
+    before = queries.posture_totals(con, settings.matrix, [month_end(compare_month)])
+    history = grid[grid["period"] == grid["month"]][["metric_id", "period", "value", "note", "status"]]
+    # categories and datetime64 keep the cached bundle quick to (un)pickle on every rerun
+    history = history.astype({"metric_id": "category", "status": "category"}).reset_index(drop=True)
+    return SecurityHealthData(
+        month=month, compare_month=compare_month, filters=filters,
+        counts=_counts(board["status"]), previous_counts=_counts(board["compare_status"]),
+        status_by_month=by_status, domain_health=health, board=board, breaches=_breaches(board),
+        history=history, risk=risk_scorecard(con, settings, month, compare_month),
+        exposure_before=int(before["residual_exposure"].iloc[0]) if not before.empty else None,
+    )

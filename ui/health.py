@@ -1,0 +1,199 @@
+"""Rendering the Security Health bundle: tiles, the KRI board and the breach lists.
+
+Only presentation lives here (labels, formats, colours); every figure comes from
+`isms.views.security_health`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from isms.charts import KRI_COLOURS
+from isms.posture import KriCounts
+from isms.views.security_health import Breaches, RiskScorecard
+
+STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
+ARROW = {"Higher is better": "↑ higher", "Lower is better": "↓ lower"}
+
+
+def _count_tile(col, label: str, now: int, before: int, *, worse_up: bool, help: str) -> None:
+    """A count with its change; no change shows no arrow and no colour, so only movement draws the eye."""
+    change = now - before
+    colour = "off" if change == 0 else ("inverse" if worse_up else "normal")
+    col.metric(label, now, f"{change:+d}", delta_color=colour, delta_arrow="off" if change == 0 else "auto",
+               border=True, help=help)
+
+
+def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
+    cols = st.columns(4)
+    help_ = f"Change since {since}"
+    _count_tile(cols[0], "KRIs red", now.red, before.red, worse_up=True, help=help_)
+    _count_tile(cols[1], "KRIs amber", now.amber, before.amber, worse_up=True, help=help_)
+    _count_tile(cols[2], "KRIs green", now.green, before.green, worse_up=False, help=help_)
+    _count_tile(cols[3], "Stale (no result)", now.stale, before.stale, worse_up=True,
+                help="KRIs without a result for the month (a quarterly KRI: for its quarter); never counted green")
+
+
+def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
+    """One tile per control domain: share of its KRIs green, the change since the comparison month
+    and the 12-month trend as a sparkline."""
+    domains = sorted(health["control_domain"].unique())
+    if not domains:
+        return
+    cols = st.columns(len(domains))
+    for col, domain in zip(cols, domains):
+        part = health[health["control_domain"] == domain].set_index("period")
+        now = part["health"].get(month)
+        before = part["health"].get(compare_month)
+        delta = (now - before) * 100 if now is not None and before is not None else None
+        green, kris = (int(part.loc[month, "green"]), int(part.loc[month, "kris"])) if now is not None else (0, 0)
+        col.metric(f"{domain} health", f"{now:.0%}" if now is not None else "n/a",
+                   f"{delta:+.0f} pts" if delta is not None else None,
+                   delta_color="off" if not delta else "normal", delta_arrow="off" if not delta else "auto",
+                   border=True, chart_data=(part["health"] * 100).round(1).tolist(), chart_type="area",
+                   help=f"{green} of {kris} KRIs green; the sparkline is the last 12 months")
+
+
+def _fmt(v, unit: str | None) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    unit = unit or ""
+    text = f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
+    if unit == "%":
+        return f"{text}%"
+    return text if unit == "count" else f"{text} {unit}".strip()
+
+
+def _change_text(board: pd.DataFrame) -> list[str]:
+    out = []
+    for change, better in zip(board["change"], board["better"]):
+        if pd.isna(change):
+            out.append("–")
+        elif change == 0:
+            out.append("no change")
+        else:
+            out.append(f"{change:+,.3g} ({'better' if better else 'worse'})")
+    return out
+
+
+def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
+    """The board as people read it: formatted values, words for statuses, arrows for direction."""
+    units = board["unit"].tolist()
+
+    def fmt(column: str) -> list[str]:
+        return [_fmt(v, u) for v, u in zip(board[column].tolist(), units)]
+
+    return pd.DataFrame({
+        "KRI": board["metric_id"],
+        "Indicator": board["name"],
+        "Status": [[STATUS_LABEL.get(s, s)] for s in board["status"]],
+        "Value": fmt("value"),
+        "Result for": board["result_month"].dt.strftime("%b %Y").fillna("–"),
+        "Target": fmt("target"),
+        "Amber at": fmt("amber"),
+        "Red at": fmt("red"),
+        "Better": board["direction"].map(ARROW),
+        "Last 12 months": board["trend"],
+        f"Change since {since}": _change_text(board),
+        "Months red": board["red_streak"],
+        "Domain": board["control_domain"],
+        "Owner": board["owner"],
+    })
+
+
+def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: int | None = None):
+    table = board_table(board, since)
+    return st.dataframe(
+        table, key=key, hide_index=True, on_select=on_select, selection_mode="single-row",
+        height=height or min(38 + 35 * len(table), 640), width="stretch",
+        column_config={
+            "KRI": st.column_config.TextColumn(pinned=True, width="small"),
+            "Indicator": st.column_config.TextColumn(width="medium"),
+            "Status": st.column_config.MultiselectColumn(
+                options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width="small"),
+            "Last 12 months": st.column_config.LineChartColumn(width="small", help="Monthly results of the last 12 months"),
+            "Months red": st.column_config.NumberColumn(help="Months in a row the KRI has been red, up to this month"),
+        },
+    )
+
+
+def _names(frame: pd.DataFrame, extra=None) -> str:
+    lines = []
+    for r in frame.itertuples():
+        more = f" · {extra(r)}" if extra else ""
+        lines.append(f"- **{r.metric_id}** {r.name}{more}")
+    return "\n".join(lines) or "_none_"
+
+
+def show_breaches(breaches: Breaches, since: str) -> None:
+    for r in breaches.long_streaks.itertuples():
+        st.error(f"**{r.metric_id} {r.name}** has been red for **{r.red_streak} months in a row** "
+                 f"({_fmt(r.value, r.unit)} against red at {_fmt(r.red, r.unit)}; owner {r.owner}).",
+                 icon=":material/priority_high:")
+    c1, c2, c3 = st.columns(3)
+    with c1.container(border=True):
+        st.markdown(f"**Red this month ({len(breaches.red)})**")
+        st.markdown(_names(breaches.red, lambda r: f"{_fmt(r.value, r.unit)}, {r.red_streak} mo red"))
+    with c2.container(border=True):
+        st.markdown(f"**Newly red since {since} ({len(breaches.newly_red)})**")
+        st.markdown(_names(breaches.newly_red, lambda r: f"{_fmt(r.compare_value, r.unit)} → {_fmt(r.value, r.unit)}"))
+    with c3.container(border=True):
+        st.markdown(f"**Recovered since {since} ({len(breaches.recovered)})**")
+        st.markdown(_names(breaches.recovered, lambda r: f"now {STATUS_LABEL[r.status].lower()}, {_fmt(r.value, r.unit)}"))
+
+
+def risk_tiles(risk: RiskScorecard, exposure_before: int | None, since: str) -> None:
+    cols = st.columns(4)
+    now = risk.exposure_now
+    cols[0].metric("Residual exposure", now, f"{now - exposure_before:+d}" if exposure_before is not None else None,
+                   delta_color="inverse", border=True, help=f"Sum of likelihood x impact over open, assessed risks; change since {since}")
+    cols[1].metric("Treatments completed this month", len(risk.completed), border=True)
+    late = int((risk.behind["state"] == "late").sum())
+    cols[2].metric("Treatments late / overdue", f"{late} / {len(risk.behind) - late}", border=True,
+                   help="Late: progress trails the plan beyond the tolerance; overdue: past the due date")
+    down = int((risk.level_changes["rank_change"] < 0).sum())
+    up = int((risk.level_changes["rank_change"] > 0).sum())
+    cols[3].metric("Residual level changed", f"{down} ↓ / {up} ↑", border=True,
+                   help=f"Open risks whose residual level fell or rose since {since}")
+
+
+_DATE = st.column_config.DateColumn(format="D MMM YYYY")
+
+
+def show_risk_tables(risk: RiskScorecard) -> None:
+    t1, t2, t3 = st.tabs([f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
+                          f"Residual level changed ({len(risk.level_changes)})"])
+    t1.dataframe(
+        risk.completed[["treatment_id", "risk_id", "decision", "description", "owner", "due_on", "completed_on"]],
+        hide_index=True, width="stretch", key="treatments_completed",
+        column_config={"treatment_id": "Treatment", "risk_id": "Risk", "decision": "Decision", "description": "Plan",
+                       "owner": "Owner", "due_on": _DATE | {"label": "Due"}, "completed_on": _DATE | {"label": "Completed"}},
+    )
+    t2.dataframe(
+        risk.behind[["treatment_id", "risk_id", "owner", "state", "due_on", "days_overdue", "percent_complete",
+                     "planned_percent", "description"]],
+        hide_index=True, width="stretch", key="treatments_behind",
+        column_config={"treatment_id": "Treatment", "risk_id": "Risk", "owner": "Owner", "state": "State",
+                       "due_on": _DATE | {"label": "Due"}, "days_overdue": "Days overdue",
+                       "percent_complete": st.column_config.ProgressColumn("Complete", format="%.0f%%", min_value=0, max_value=100),
+                       "planned_percent": st.column_config.NumberColumn("Planned", format="%.0f%%"),
+                       "description": "Plan"},
+    )
+    t3.dataframe(
+        risk.level_changes[["risk_id", "title", "owner", "level_before", "level_now", "score_before", "score_now", "assessed_on"]],
+        hide_index=True, width="stretch", key="level_changes",
+        column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "level_before": "Level before",
+                       "level_now": "Level now", "score_before": "Score before", "score_now": "Score now",
+                       "assessed_on": _DATE | {"label": "Re-assessed"}},
+    )
+
+
+def show_notes(notes: pd.DataFrame) -> None:
+    if notes.empty:
+        st.caption("No notes recorded with this indicator's results.")
+        return
+    table = notes.assign(status=notes["status"].map(STATUS_LABEL))[["period", "value", "status", "note"]]
+    st.dataframe(table, hide_index=True, width="stretch", key="kri_notes",
+                 column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                "value": "Value", "status": "Status", "note": st.column_config.TextColumn("Note", width="large")})
