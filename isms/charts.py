@@ -81,7 +81,11 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
 # --- Risk Review figures (issue 4): add below this line ---
 
 
-BASIS_TITLES = {"residual": "Residual", "inherent": "Inherent", "target": "Target"}
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Half-width charts have no room for a legend beside the title."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+                      margin=dict(l=10, r=10, t=50, b=40))
+    return fig
 
 
 def selectable_heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str) -> go.Figure:
@@ -132,7 +136,7 @@ def level_trend(matrix: RiskMatrix, counts: pd.DataFrame, title: str = "Residual
                     marker_color=matrix.colour(level))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="Open risks")
-    return _layout(fig, title)
+    return _legend_below(_layout(fig, title))
 
 
 def exposure_trend(totals: pd.DataFrame, title: str = "Exposure: inherent against residual") -> go.Figure:
@@ -144,23 +148,23 @@ def exposure_trend(totals: pd.DataFrame, title: str = "Exposure: inherent agains
     fig.add_scatter(x=x, y=totals["residual_exposure"], name="Residual exposure", mode="lines+markers",
                     line=dict(color="#c62828", width=3), fill="tonexty", fillcolor="rgba(141,110,99,0.12)")
     fig.update_yaxes(title="Sum of likelihood x impact", rangemode="tozero")
-    return _layout(fig, title)
+    return _legend_below(_layout(fig, title))
 
 
 def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progress against plan") -> go.Figure:
     """Weighted percent complete against the linear plan (lines) and late / overdue counts (bars)."""
     fig = go.Figure()
-    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color="#f9a825", yaxis="y2", opacity=0.75)
-    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color="#c62828", yaxis="y2", opacity=0.75)
+    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color="#f9a825", yaxis="y2", opacity=0.35)
+    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color="#c62828", yaxis="y2", opacity=0.35)
     fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_planned"], name="Planned %", mode="lines",
                     line=dict(color="#607d8b", width=2, dash="dash"))
     fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_complete"], name="Complete %", mode="lines",
                     line=dict(color="#1565c0", width=3))
     fig.update_layout(barmode="stack", yaxis=dict(title="Weighted % complete", range=[0, 100]),
                       yaxis2=dict(title="Treatments late / overdue", overlaying="y", side="right", rangemode="tozero",
-                                  showgrid=False))
+                                  showgrid=False, tickformat="d"))
     fig.update_xaxes(tickformat="%b %Y")
-    return _layout(fig, title)
+    return _legend_below(_layout(fig, title))
 
 
 def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_on: dt.date,
@@ -174,7 +178,7 @@ def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_o
                     mode="lines", line=dict(color="#1565c0", width=2, dash="dash", shape="hv"))
     fig.update_yaxes(title="Residual exposure", rangemode="tozero")
     fig.update_xaxes(tickformat="%b %Y")
-    return _layout(fig, title)
+    return _legend_below(_layout(fig, title))
 
 
 def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> go.Figure:
@@ -185,7 +189,7 @@ def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> g
                         mode="lines+markers", line=dict(color=colour, width=3, dash=dash, shape="hv"),
                         text=assessments[f"{basis}_level"], hovertemplate="%{x}<br>score %{y} (%{text})<extra></extra>")
     fig.update_yaxes(title="Score (likelihood x impact)", range=[0, matrix.max_score + 1])
-    return _layout(fig, title, height=340)
+    return _legend_below(_layout(fig, title, height=360))
 
 
 def treatment_history(updates: pd.DataFrame, title: str) -> go.Figure:
@@ -194,7 +198,7 @@ def treatment_history(updates: pd.DataFrame, title: str) -> go.Figure:
     for treatment_id, part in updates.groupby("treatment_id", sort=True):
         fig.add_scatter(x=part["updated_on"], y=part["percent_complete"], name=str(treatment_id), mode="lines+markers")
     fig.update_yaxes(title="% complete", range=[0, 105])
-    return _layout(fig, title, height=340)
+    return _legend_below(_layout(fig, title, height=360))
 
 
 

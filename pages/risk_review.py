@@ -123,7 +123,7 @@ adopt_selection("heatmap", _cell_from_chart)
 adopt_selection("top_risks", _risk_from_table)
 choices = list(data.risk_choices["risk_id"])
 if st.session_state.get("risk") not in choices:
-    st.session_state["risk"] = choices[0] if choices else None
+    st.session_state["risk"] = data.default_risk
 
 st.header("Where the risks sit")
 controls = st.sidebar if present else st
@@ -176,7 +176,7 @@ st.dataframe(
     column_order=["risk_id", "title", "owner", "residual_level", "residual_score", "trend_text", "decisions",
                   "percent_complete", "days_overdue"],
     column_config={
-        "risk_id": "Risk", "title": st.column_config.TextColumn("Title", width="large"), "owner": "Owner",
+        "risk_id": "Risk", "title": st.column_config.TextColumn("Title", width="medium"), "owner": "Owner",
         "residual_level": "Level", "residual_score": "Score", "trend_text": f"Since {compare_to}",
         "decisions": "Decision",
         "percent_complete": st.column_config.ProgressColumn("Treatment progress", min_value=0, max_value=100, format="%.0f%%"),
@@ -265,7 +265,10 @@ else:
                                                                                     format="%.0f%%"),
                                 "planned_percent": st.column_config.NumberColumn("Planned %", format="%.0f")})
     e1, e2 = st.columns(2)
-    e1.markdown("**Policy exceptions**")
-    e1.dataframe(detail.exceptions, hide_index=True, key="detail_exceptions")
-    e2.markdown("**Assets**")
-    e2.dataframe(detail.assets, hide_index=True, key="detail_assets")
+    for col, label, table, key in ((e1, "Policy exceptions", detail.exceptions, "detail_exceptions"),
+                                   (e2, "Assets", detail.assets, "detail_assets")):
+        col.markdown(f"**{label}**")
+        if table.empty:
+            col.caption(f"No {label.lower()} recorded for this risk as of {as_of}.")
+        else:
+            col.dataframe(table, hide_index=True, key=key)

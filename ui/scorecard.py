@@ -15,7 +15,7 @@ def _delta(value: float | None, fmt: str = "{:+d}") -> str | None:
 
 def risk_tiles(card: Scorecard) -> None:
     cur = card.current
-    cols = st.columns(len(card.levels) + 4)
+    cols = st.columns(len(card.levels)) + st.columns(4)
     for col, level in zip(cols, reversed(card.levels)):
         col.metric(
             f"{level} risks", cur.residual_by_level[level], _delta(card.level_delta(level)),

@@ -54,6 +54,15 @@ class RiskReviewData:
         part = self.cells[self.cells["basis"] == basis]
         return part[["likelihood", "impact", "risks"]].reset_index(drop=True)
 
+    @property
+    def default_risk(self) -> Optional[str]:
+        """The risk whose detail opens first: the highest one with a treatment to follow (its
+        story has the most to discuss), else the highest one."""
+        treated = self.top_risks[self.top_risks["decisions"] != "None"]
+        if not treated.empty:
+            return str(treated.iloc[0]["risk_id"])
+        return str(self.risk_choices.iloc[0]["risk_id"]) if not self.risk_choices.empty else None
+
     def change_counts(self) -> dict[str, int]:
         counts = self.changes["change"].value_counts()
         return {kind: int(counts.get(kind, 0)) for kind in CHANGE_KINDS}
