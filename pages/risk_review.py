@@ -126,7 +126,7 @@ if st.session_state.get("risk") not in choices:
     st.session_state["risk"] = data.default_risk
 
 st.header("Where the risks sit")
-controls = st.sidebar if present else st
+controls = st.sidebar if present else st.columns([1, 2])[0]
 view = params.select(controls, "Heatmap", VIEWS, key="basis", format_func=VIEW_LABELS.get,
                      help="Counts per cell on the inherent, residual or target rating, or the moves since the comparison date")
 left, right = st.columns([3, 2])

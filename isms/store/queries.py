@@ -545,7 +545,7 @@ def review_exposure_projection(con: duckdb.DuckDBPyConnection, matrix: RiskMatri
             FROM live l LEFT JOIN plan p ON p.risk_id = l.risk_id
             LEFT JOIN matrix_cell mt ON mt.likelihood = l.target_likelihood AND mt.impact = l.target_impact)
         SELECT m.month_end AS as_of,
-               coalesce(sum(CASE WHEN b.target_score IS NOT NULL AND greatest(b.plan_end, {_lit(from_date)} + 1) <= m.month_end THEN b.target_score
+               coalesce(sum(CASE WHEN b.target_score IS NOT NULL AND b.plan_end IS NOT NULL AND greatest(b.plan_end, {_lit(from_date)} + 1) <= m.month_end THEN b.target_score
                                  ELSE b.residual_score END), 0) AS projected_exposure
         FROM proj_month m LEFT JOIN basis b ON TRUE GROUP BY m.month_end ORDER BY m.month_end"""
     return con.execute(sql).df()
