@@ -92,18 +92,22 @@ def selectable_heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str) -> g
     """The heatmap with a near-transparent marker on every cell.
 
     Plotly reports selections on point traces, not on heatmap cells; the markers make a click on
-    a cell a selection whose `customdata` is [likelihood, impact].
+    a cell a selection whose `customdata` is [likelihood, impact]. A point must take hover events
+    to be clickable, so the markers carry the cells' hover text and the heatmap's is switched off.
     """
     fig = heatmap(matrix, cells, title)
-    xs, ys, data = [], [], []
+    grid = fig.data[0]
+    xs, ys, data, hover = [], [], [], []
     for li in range(1, matrix.steps_likelihood + 1):
         for im in range(1, matrix.steps_impact + 1):
-            xs.append(f"{im} {matrix.impact_labels[im - 1]}")
-            ys.append(f"{li} {matrix.likelihood_labels[li - 1]}")
+            xs.append(grid.x[im - 1])
+            ys.append(grid.y[li - 1])
             data.append([li, im])
+            hover.append(grid.hovertext[li - 1][im - 1])
+    grid.hoverinfo = "skip"
     fig.add_scatter(x=xs, y=ys, customdata=data, mode="markers", name="cells", showlegend=False,
-                    marker=dict(size=60, symbol="square", opacity=0.01, color="white"), hoverinfo="skip")
-    fig.update_layout(dragmode="select", clickmode="event+select")
+                    marker=dict(size=60, symbol="square", opacity=0.01, color="white"),
+                    hovertext=hover, hoverinfo="text")
     return fig
 
 
