@@ -44,7 +44,7 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
     cell = themed.cells_for("residual").sort_values(["risks", "likelihood", "impact"], ascending=False).iloc[0]
     li, im, n = int(cell["likelihood"]), int(cell["impact"]), int(cell["risks"])
 
-    with streamlit_server(db) as url, browser_page(1600, 2600) as page:
+    with streamlit_server(db) as url, browser_page(1600, 5600) as page:
         page.goto(url)
         page.wait_for_selector('[data-testid="stMetric"]')
         settle(page)
