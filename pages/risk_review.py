@@ -18,6 +18,13 @@ matrix = cfg.matrix
 VIEWS = (*BASES, "movement")
 VIEW_LABELS = {"residual": "Residual", "inherent": "Inherent", "target": "Target", "movement": "Movement since comparison"}
 ANY = "Any"
+DETAIL_COLUMNS = {
+    "exception_id": "Exception", "policy": "Policy", "control": "Control", "status": "Status",
+    "granted_on": st.column_config.DateColumn("Granted"), "expires_on": st.column_config.DateColumn("Expires"),
+    "days_to_expiry": "Days left", "approver": "Approver", "compensating_controls": "Compensating controls",
+    "asset_id": "Asset", "name": "Name", "asset_class": "Class", "asset_type": "Type", "criticality": "Criticality",
+    "owner": "Owner", "location": "Location",
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -260,10 +267,13 @@ else:
             show_chart(charts.treatment_history(detail.updates, f"{detail.risk_id}: treatment progress"),
                        key="risk_treatment_history", name=f"{detail.risk_id}-treatments-{as_of}", presentation=present)
     st.markdown("**Treatments**")
-    st.dataframe(detail.treatments, hide_index=True, key="detail_treatments",
-                 column_config={"percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100,
-                                                                                    format="%.0f%%"),
-                                "planned_percent": st.column_config.NumberColumn("Planned %", format="%.0f")})
+    st.dataframe(detail.treatments, hide_index=True, key="detail_treatments", column_config={
+        "treatment_id": "Treatment", "decision": "Decision", "description": "Plan", "owner": "Owner",
+        "start_on": st.column_config.DateColumn("Start"), "due_on": st.column_config.DateColumn("Due"),
+        "status": "Status", "completed_on": st.column_config.DateColumn("Completed"),
+        "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%"),
+        "planned_percent": st.column_config.NumberColumn("Planned %", format="%.0f"), "state": "State",
+        "days_overdue": "Days overdue"})
     e1, e2 = st.columns(2)
     for col, label, table, key in ((e1, "Policy exceptions", detail.exceptions, "detail_exceptions"),
                                    (e2, "Assets", detail.assets, "detail_assets")):
@@ -271,4 +281,4 @@ else:
         if table.empty:
             col.caption(f"No {label.lower()} recorded for this risk as of {as_of}.")
         else:
-            col.dataframe(table, hide_index=True, key=key)
+            col.dataframe(table, hide_index=True, key=key, column_config=DETAIL_COLUMNS)

@@ -2,6 +2,7 @@
 switch to presentation mode; screenshots of each step under artifacts/."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,9 +75,25 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         assert re.match(rf"{n} risks with residual likelihood {li} and impact {im}", listed), listed
         page.screenshot(path=str(artifacts / "risk-review-3-cell-selected.png"), full_page=True)
 
+        second = themed.top_risks.iloc[1]["risk_id"]
+        grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("text=Treatment progress")).first
+        grid.scroll_into_view_if_needed()
+        gbox = grid.bounding_box()
+        page.mouse.click(gbox["x"] + 14, gbox["y"] + 35 + 35 + 17)  # the row marker of the second row
+        settle(page)
+        heading = page.locator('[data-testid="stHeading"]').filter(has_text=f"{second} · ").first
+        heading.wait_for()
+        heading.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts / "risk-review-4-risk-detail.png"), full_page=True)
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="PNG").first.click()
+        assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
         page.locator('[data-testid="stSidebar"] label').filter(has_text="Presentation mode").click()
         settle(page)
         assert "present=1" in page.url and "theme=A.8" in page.url and "as_of=2026-06-30" in page.url
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         assert metric_values(page)["Residual exposure"] == str(themed.scorecard.current.residual_exposure)
-        page.screenshot(path=str(artifacts / "risk-review-4-presentation.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "risk-review-5-presentation.png"), full_page=True)
