@@ -2,12 +2,18 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st_
 
+from isms.config import load_settings
 from isms.filters import RiskFilter
 from isms.posture import scorecard
+from isms.store import connect
 from isms.views import risk_review
 from isms.views.risk_review import Cell
 from tests.factories import D
+from tests.conftest import ROOT
 from tests.risk_review_data import A, C, build_small_isms
 
 
@@ -157,3 +163,36 @@ def test_filter_is_order_free_and_describes_itself():
     assert RiskFilter(owners=("Bob", "Alice")) == RiskFilter(owners=("Alice", "Bob", "Bob"))
     assert RiskFilter().describe() == "all risks"
     assert RiskFilter(owners=("Bob",)).describe() == "owners: Bob"
+
+
+def test_filter_values_are_quoted_safely(review):
+    data = review(RiskFilter(owners=("O'Brien'); DROP TABLE risk; --",)))
+    assert data.top_risks.empty and data.scorecard.current.residual_exposure == 0
+
+
+@pytest.fixture(scope="module")
+def small_store():
+    c = connect(":memory:")
+    build_small_isms(c)
+    yield c, load_settings(ROOT / "isms.toml", db_path=":memory:")
+    c.close()
+
+
+OWNERS, THEMES = ["Alice", "Bob", "Carol"], ["A.5 Organizational", "A.6 People", "A.7 Physical", "A.8 Technological"]
+
+
+@settings_(max_examples=12, deadline=None)
+@given(owners=st_.sets(st_.sampled_from(OWNERS)), themes=st_.sets(st_.sampled_from(THEMES)),
+       classes=st_.sets(st_.sampled_from(["Primary", "Supporting"])))
+def test_sections_agree_with_each_other_under_any_filter(small_store, owners, themes, classes):
+    con, cfg = small_store
+    data = risk_review.build(con, cfg, A, C, RiskFilter(owners=tuple(owners), themes=tuple(themes),
+                                                        asset_classes=tuple(classes)))
+    card = data.scorecard.current
+    shown = len(data.top_risks)
+    assert sum(card.residual_by_level.values()) == card.assessed_risks == shown
+    for basis in ("residual", "inherent"):
+        assert int(data.cells_for(basis)["risks"].sum()) == shown
+    assert card.residual_exposure == int(data.top_risks["residual_score"].sum())
+    assert len(data.above_appetite) == card.above_appetite
+    assert int(data.above_appetite["unaddressed"].sum()) == card.above_appetite_unaddressed

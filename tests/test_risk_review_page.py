@@ -212,3 +212,9 @@ def test_presentation_mode_keeps_date_and_filters(small_db):
     assert metrics(at)["Residual exposure"][0] == "21"
     assert figures(at)["Residual risk heatmap, 2024-06-30"].layout.height > normal
     assert not at.get("download_button")
+
+
+def test_repeated_url_parameters_select_several_values(small_db):
+    at = page({"owner": ["Alice", "Carol"]})
+    assert at.multiselect(key="owner").value == ["Alice", "Carol"]
+    assert metrics(at)["Residual exposure"][0] == str(12 + 25)  # R1 and R5
