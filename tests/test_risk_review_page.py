@@ -218,3 +218,9 @@ def test_repeated_url_parameters_select_several_values(small_db):
     at = page({"owner": ["Alice", "Carol"]})
     assert at.multiselect(key="owner").value == ["Alice", "Carol"]
     assert metrics(at)["Residual exposure"][0] == str(12 + 25)  # R1 and R5
+
+
+def test_a_filter_that_leaves_nothing_still_renders(small_db):
+    at = page({"owner": "Carol", "theme": "A.8 Technological"})
+    assert metrics(at)["Residual exposure"][0] == "0"
+    assert any("No risk passes the filters" in i.value for i in at.info)
