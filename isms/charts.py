@@ -6,6 +6,7 @@ A pack embeds exactly the figure the page shows, so both go through these functi
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -118,12 +119,17 @@ def movement_map(matrix: RiskMatrix, moves: pd.DataFrame, title: str, max_arrows
     fig.update_traces(opacity=0.45, selector=dict(type="heatmap"))
     for r in moves.head(max_arrows).itertuples():
         x0, y0, x1, y1 = r.from_impact - 1, r.from_likelihood - 1, r.to_impact - 1, r.to_likelihood - 1
+        # Shift each arrow a little to its left, so that moves in opposite directions between the
+        # same two cells run side by side instead of on top of each other.
+        length = math.hypot(x1 - x0, y1 - y0)
+        nx, ny = -(y1 - y0) / length * 0.14, (x1 - x0) / length * 0.14
+        x0, y0, x1, y1 = x0 + nx, y0 + ny, x1 + nx, y1 + ny
         worse = matrix.rank(r.to_level) > matrix.rank(r.from_level)
         better = matrix.rank(r.to_level) < matrix.rank(r.from_level)
         colour = "#b71c1c" if worse else "#1b5e20" if better else "#37474f"
         fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
                            showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=2 + min(int(r.risks), 6), arrowcolor=colour,
-                           standoff=14, startstandoff=14)
+                           standoff=6, startstandoff=6)
         fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=f"<b>{int(r.risks)}</b>", showarrow=False,
                            font=dict(size=15, color=colour), bgcolor="rgba(255,255,255,0.9)", borderpad=2)
     fig.update_xaxes(range=[-0.5, matrix.steps_impact - 0.5])
