@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,20 +19,15 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bench.large import build_large_db
-from isms.config import load_settings
-from isms.importing.canonical import import_file
-from isms.store import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 RERUNS = 5
 
 
 def _sample_db(path: Path) -> Path:
-    settings = load_settings(ROOT / "isms.toml", db_path=str(path))
-    con = connect(path)
-    for f in sorted((ROOT / "data" / "sample").glob("*.xlsx")):
-        import_file(con, f, settings.matrix, imported_by="bench", source="sample")
-    con.close()
+    """The sample ISMS built exactly as `make db` builds it."""
+    subprocess.run([sys.executable, "-m", "isms", "init-db", "--sample", str(ROOT / "data" / "sample")],
+                   cwd=ROOT, env={**os.environ, "ISMS_DB": str(path)}, check=True, capture_output=True, timeout=600)
     return path
 
 
