@@ -126,11 +126,13 @@ def _risk_from_table(selection) -> None:
         st.session_state["risk"] = data.top_risks.iloc[rows[0]]["risk_id"]
 
 
+# A new date or filter opens the detail of its own default risk; a click may then change it.
+if st.session_state.get("_risk_scope") != (as_of, filters) or not st.session_state.get("risk"):
+    st.session_state["_risk_scope"] = (as_of, filters)
+    st.session_state["risk"] = data.default_risk
 adopt_selection("heatmap", _cell_from_chart)
 adopt_selection("top_risks", _risk_from_table)
 choices = list(data.risk_choices["risk_id"])
-if st.session_state.get("risk") not in choices:
-    st.session_state["risk"] = data.default_risk
 
 st.header("Where the risks sit")
 controls = st.sidebar if present else st.columns([1, 2])[0]
@@ -242,13 +244,15 @@ with a2:
                                 "approver": "Approver"})
 
 st.header("Risk detail")
-if choices:
-    titles = dict(zip(data.risk_choices["risk_id"], data.risk_choices["title"]))
-    (st.sidebar if present else st).selectbox("Risk", choices, key="risk",
-                                               format_func=lambda r: f"{r} · {titles.get(r, '')}")
+titles = dict(zip(data.risk_choices["risk_id"], data.risk_choices["title"]))
+(st.sidebar if present else st).selectbox(
+    "Risk", choices, key="risk", accept_new_options=True, placeholder="Type a risk id",
+    format_func=lambda r: f"{r} · {titles[r]}" if r in titles else r,
+    help=f"The {len(choices)} highest residual risks that pass the filters; type any other risk id to open it")
 detail = focus.detail
 if detail is None:
-    st.info("No risk passes the filters at this date.")
+    chosen = st.session_state.get("risk")
+    st.info(f"{chosen} is not in the risk register as of {as_of}." if chosen else "No risk passes the filters at this date.")
 else:
     rec = detail.record
     st.subheader(f"{detail.risk_id} · {rec['title']}")

@@ -91,6 +91,13 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
             page.get_by_role("button", name="PNG").first.click()
         assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
+        picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Risk").last
+        picker.click()
+        page.keyboard.type("R-999")
+        page.keyboard.press("Enter")
+        settle(page)
+        page.wait_for_selector("text=R-999 is not in the risk register as of 2026-06-30")
+
         page.locator('[data-testid="stSidebar"] label').filter(has_text="Presentation mode").click()
         settle(page)
         assert "present=1" in page.url and "theme=A.8" in page.url and "as_of=2026-06-30" in page.url

@@ -224,3 +224,4 @@ def test_a_filter_that_leaves_nothing_still_renders(small_db):
     at = page({"owner": "Carol", "theme": "A.8 Technological"})
     assert metrics(at)["Residual exposure"][0] == "0"
     assert any("No risk passes the filters" in i.value for i in at.info)
+

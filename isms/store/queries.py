@@ -491,11 +491,12 @@ def review_top_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: 
     return con.execute(sql).df()
 
 
-def review_risk_choices(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter) -> pd.DataFrame:
-    """Ids and titles of the risks that pass the filters, highest residual first (the detail picker)."""
+def review_risk_choices(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
+                        limit: int) -> pd.DataFrame:
+    """Ids and titles of the highest residual risks that pass the filters (the detail picker)."""
     sql = f"""{_review_with(matrix, [as_of], f)}
         SELECT p.risk_id, p.title FROM posture p JOIN selected_risk USING (as_of, risk_id)
-        ORDER BY p.residual_score DESC NULLS LAST, p.risk_id"""
+        ORDER BY p.residual_score DESC NULLS LAST, p.risk_id LIMIT {int(limit)}"""
     return con.execute(sql).df()
 
 

@@ -23,6 +23,7 @@ from isms.store import queries
 
 BASES = ("residual", "inherent", "target")
 TOP_RISKS = 20
+RISK_CHOICES = 300  # the detail picker lists these; any other risk id can be typed into it
 EXCEPTION_HORIZON_DAYS = 90
 PROJECTION_MONTHS = 12
 CHANGE_KINDS = ("Escalated", "New", "De-escalated", "Closed")
@@ -44,7 +45,7 @@ class RiskReviewData:
     projection: pd.DataFrame       # as_of (month end), projected_exposure, as planned on compare_to
     above_appetite: pd.DataFrame   # risk_id, title, owner, residual_level, residual_score, ..., unaddressed
     exceptions: pd.DataFrame       # exception_id, policy, ..., days_to_expiry, window, risk_level
-    risk_choices: pd.DataFrame     # risk_id, title, highest residual first
+    risk_choices: pd.DataFrame     # risk_id, title: the RISK_CHOICES highest residual risks
 
     @property
     def residual_cells(self) -> pd.DataFrame:
@@ -173,7 +174,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
         projection=_dated(queries.review_exposure_projection(con, m, compare_to, month_ends(compare_to, horizon), filters, tol)),
         above_appetite=queries.review_above_appetite(con, m, as_of, filters),
         exceptions=queries.review_exceptions(con, m, as_of, filters, EXCEPTION_HORIZON_DAYS),
-        risk_choices=queries.review_risk_choices(con, m, as_of, filters),
+        risk_choices=queries.review_risk_choices(con, m, as_of, filters, RISK_CHOICES),
     )
 
 
