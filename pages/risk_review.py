@@ -240,7 +240,8 @@ with a2:
                  column_order=["window", "exception_id", "policy", "risk_id", "risk_level", "expires_on",
                                "days_to_expiry", "approver"],
                  column_config={"window": "Expiry", "exception_id": "Exception", "policy": "Policy", "risk_id": "Risk",
-                                "risk_level": "Risk level", "expires_on": "Expires", "days_to_expiry": "Days left",
+                                "risk_level": "Risk level", "expires_on": st.column_config.DateColumn("Expires"),
+                                "days_to_expiry": "Days left",
                                 "approver": "Approver"})
 
 st.header("Risk detail")

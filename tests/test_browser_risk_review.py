@@ -97,6 +97,11 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         page.keyboard.press("Enter")
         settle(page)
         page.wait_for_selector("text=R-999 is not in the risk register as of 2026-06-30")
+        picker.click()
+        page.keyboard.type(second)
+        page.keyboard.press("Enter")
+        settle(page)
+        heading.wait_for()
 
         page.locator('[data-testid="stSidebar"] label').filter(has_text="Presentation mode").click()
         settle(page)
