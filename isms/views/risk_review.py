@@ -47,10 +47,6 @@ class RiskReviewData:
     exceptions: pd.DataFrame       # exception_id, policy, ..., days_to_expiry, window, risk_level
     risk_choices: pd.DataFrame     # risk_id, title: the RISK_CHOICES highest residual risks
 
-    @property
-    def residual_cells(self) -> pd.DataFrame:
-        return self.cells_for("residual")
-
     def cells_for(self, basis: str) -> pd.DataFrame:
         part = self.cells[self.cells["basis"] == basis]
         return part[["likelihood", "impact", "risks"]].reset_index(drop=True)
