@@ -5,9 +5,13 @@ A pack embeds exactly the figure the page shows, so both go through these functi
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from isms.dates import quarter_label
 from isms.matrix import RiskMatrix
 
 KRI_COLOURS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "stale": "#9e9e9e", "unrated": "#bdbdbd"}
@@ -75,31 +79,137 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
     return _layout(fig, title)
 
 
-def level_trend(counts: pd.DataFrame, matrix: RiskMatrix, title: str = "Open risks by residual level") -> go.Figure:
-    """Stacked bars per review date (`as_of`, `level`, `risks`), lowest level at the bottom."""
-    fig = go.Figure()
-    for level, colour in zip(matrix.levels, matrix.colours):
-        part = counts[counts["level"] == level]
-        fig.add_bar(x=[f"{d:%Y-%m-%d}" for d in part["as_of"]], y=part["risks"], name=level, marker_color=colour)
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title="Open risks")
-    return _layout(fig, title)
-
-
-def progress_against_plan(progress: pd.DataFrame, title: str = "Treatment progress against plan") -> go.Figure:
-    """Weighted percent complete and planned per month end (`as_of`, `weighted_percent_*`)."""
-    fig = go.Figure()
-    fig.add_scatter(x=progress["as_of"], y=progress["weighted_percent_planned"], name="Planned", mode="lines",
-                    line=dict(color="#9e9e9e", dash="dash", width=3))
-    fig.add_scatter(x=progress["as_of"], y=progress["weighted_percent_complete"], name="Complete", mode="lines+markers",
-                    line=dict(color="#1f3864", width=3))
-    fig.update_yaxes(title="Weighted % complete", range=[0, 100])
-    fig.update_xaxes(tickformat="%b %Y")
-    return _layout(fig, title)
-
-
 # --- Risk Review figures (issue 4): add below this line ---
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Half-width charts have no room for a legend beside the title."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+                      margin=dict(l=10, r=10, t=50, b=40))
+    return fig
+
+
+def selectable_heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str) -> go.Figure:
+    """The heatmap with a near-transparent marker on every cell.
+
+    Plotly reports selections on point traces, not on heatmap cells; the markers make a click on
+    a cell a selection whose `customdata` is [likelihood, impact]. A point must take hover events
+    to be clickable, so the markers carry the cells' hover text and the heatmap's is switched off.
+    """
+    fig = heatmap(matrix, cells, title)
+    grid = fig.data[0]
+    xs, ys, data, hover = [], [], [], []
+    for li in range(1, matrix.steps_likelihood + 1):
+        for im in range(1, matrix.steps_impact + 1):
+            xs.append(grid.x[im - 1])
+            ys.append(grid.y[li - 1])
+            data.append([li, im])
+            hover.append(grid.hovertext[li - 1][im - 1])
+    grid.hoverinfo = "skip"
+    fig.add_scatter(x=xs, y=ys, customdata=data, mode="markers", name="cells", showlegend=False,
+                    marker=dict(size=60, symbol="square", opacity=0.01, color="white"),
+                    hovertext=hover, hoverinfo="text")
+    return fig
+
+
+def movement_map(matrix: RiskMatrix, moves: pd.DataFrame, title: str, max_arrows: int = 15) -> go.Figure:
+    """Arrows from each risk's residual cell at the comparison date to its cell now, labelled with
+    how many risks made that move; the busiest moves only, so the picture stays readable."""
+    fig = heatmap(matrix, pd.DataFrame(columns=["likelihood", "impact", "risks"]), title)
+    fig.update_traces(opacity=0.45, selector=dict(type="heatmap"))
+    for r in moves.head(max_arrows).itertuples():
+        x0, y0, x1, y1 = r.from_impact - 1, r.from_likelihood - 1, r.to_impact - 1, r.to_likelihood - 1
+        # Shift each arrow a little to its left, so that moves in opposite directions between the
+        # same two cells run side by side instead of on top of each other.
+        length = math.hypot(x1 - x0, y1 - y0)
+        nx, ny = -(y1 - y0) / length * 0.14, (x1 - x0) / length * 0.14
+        x0, y0, x1, y1 = x0 + nx, y0 + ny, x1 + nx, y1 + ny
+        worse = matrix.rank(r.to_level) > matrix.rank(r.from_level)
+        better = matrix.rank(r.to_level) < matrix.rank(r.from_level)
+        colour = "#b71c1c" if worse else "#1b5e20" if better else "#37474f"
+        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                           showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=2 + min(int(r.risks), 6), arrowcolor=colour,
+                           standoff=6, startstandoff=6)
+        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=f"<b>{int(r.risks)}</b>", showarrow=False,
+                           font=dict(size=15, color=colour), bgcolor="rgba(255,255,255,0.9)", borderpad=2)
+    fig.update_xaxes(range=[-0.5, matrix.steps_impact - 0.5])
+    fig.update_yaxes(range=[-0.5, matrix.steps_likelihood - 0.5])
+    return fig
+
+
+def level_trend(matrix: RiskMatrix, counts: pd.DataFrame, title: str = "Residual risks by level per quarter") -> go.Figure:
+    """Stacked bars per quarter end (`as_of`, `level`, `risks`), highest level on top."""
+    fig = go.Figure()
+    for level in matrix.levels:
+        part = counts[counts["level"] == level]
+        fig.add_bar(x=[quarter_label(d) for d in part["as_of"]], y=part["risks"], name=level,
+                    marker_color=matrix.colour(level))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="Open risks")
+    return _legend_below(_layout(fig, title))
+
+
+def quarterly_exposure_trend(totals: pd.DataFrame, title: str = "Exposure: inherent against residual") -> go.Figure:
+    """Inherent and residual exposure per quarter end; the gap is what the controls take away."""
+    x = [quarter_label(d) for d in totals["as_of"]]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=totals["inherent_exposure"], name="Inherent exposure", mode="lines+markers",
+                    line=dict(color="#8d6e63", width=2, dash="dot"))
+    fig.add_scatter(x=x, y=totals["residual_exposure"], name="Residual exposure", mode="lines+markers",
+                    line=dict(color="#c62828", width=3), fill="tonexty", fillcolor="rgba(141,110,99,0.12)")
+    fig.update_yaxes(title="Sum of likelihood x impact", rangemode="tozero")
+    return _legend_below(_layout(fig, title))
+
+
+def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progress against plan") -> go.Figure:
+    """Weighted percent complete against the linear plan (lines) and late / overdue counts (bars)."""
+    fig = go.Figure()
+    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color="#f9a825", yaxis="y2", opacity=0.35)
+    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color="#c62828", yaxis="y2", opacity=0.35)
+    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_planned"], name="Planned %", mode="lines",
+                    line=dict(color="#607d8b", width=2, dash="dash"))
+    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_complete"], name="Complete %", mode="lines",
+                    line=dict(color="#1565c0", width=3))
+    fig.update_layout(barmode="stack", yaxis=dict(title="Weighted % complete", range=[0, 100]),
+                      yaxis2=dict(title="Treatments late / overdue", overlaying="y", side="right", rangemode="tozero",
+                                  showgrid=False, tickformat="d"))
+    fig.update_xaxes(tickformat="%b %Y")
+    return _legend_below(_layout(fig, title))
+
+
+def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_on: dt.date,
+                        title: str = "Residual exposure: actual against plan") -> go.Figure:
+    """Actual residual exposure per quarter end against the path the treatment due dates implied
+    on `planned_on` (`actual`: as_of, residual_exposure; `projected`: as_of, projected_exposure)."""
+    fig = go.Figure()
+    fig.add_scatter(x=actual["as_of"], y=actual["residual_exposure"], name="Actual", mode="lines+markers",
+                    line=dict(color="#c62828", width=3))
+    fig.add_scatter(x=projected["as_of"], y=projected["projected_exposure"], name=f"Projected on {planned_on}",
+                    mode="lines", line=dict(color="#1565c0", width=2, dash="dash", shape="hv"))
+    fig.update_yaxes(title="Residual exposure", rangemode="tozero")
+    fig.update_xaxes(tickformat="%b %Y")
+    return _legend_below(_layout(fig, title))
+
+
+def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> go.Figure:
+    """One risk's inherent and residual scores at each assessment, on the matrix's score scale."""
+    fig = go.Figure()
+    for basis, colour, dash in (("inherent", "#8d6e63", "dot"), ("residual", "#c62828", "solid")):
+        fig.add_scatter(x=assessments["assessed_on"], y=assessments[f"{basis}_score"], name=basis.capitalize(),
+                        mode="lines+markers", line=dict(color=colour, width=3, dash=dash, shape="hv"),
+                        text=assessments[f"{basis}_level"], hovertemplate="%{x}<br>score %{y} (%{text})<extra></extra>")
+    fig.update_yaxes(title="Score (likelihood x impact)", range=[0, matrix.max_score + 1])
+    return _legend_below(_layout(fig, title, height=360))
+
+
+def treatment_history(updates: pd.DataFrame, title: str) -> go.Figure:
+    """Reported percent complete of each treatment over time."""
+    fig = go.Figure()
+    for treatment_id, part in updates.groupby("treatment_id", sort=True):
+        fig.add_scatter(x=part["updated_on"], y=part["percent_complete"], name=str(treatment_id), mode="lines+markers")
+    fig.update_yaxes(title="% complete", range=[0, 105])
+    return _legend_below(_layout(fig, title, height=360))
+
 
 
 # --- Security Health figures (issue 5): add below this line ---
@@ -173,7 +283,7 @@ def kri_history(metric: dict, history: pd.DataFrame, title: str | None = None) -
     return _layout(fig, title or f"{metric['metric_id']} {metric['name']} ({arrow})")
 
 
-def exposure_trend(trend: pd.DataFrame, title: str = "Residual exposure by month") -> go.Figure:
+def monthly_exposure_trend(trend: pd.DataFrame, title: str = "Residual exposure by month") -> go.Figure:
     """Residual and inherent exposure of open risks per month end (`as_of`, `residual_exposure`, ...)."""
     months = pd.to_datetime(trend["as_of"]).dt.to_period("M").dt.to_timestamp()  # a month end is its month
     fig = go.Figure()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from isms.charts import domain_health_trend, exposure_trend, kri_history, kri_status_trend
+from isms.charts import domain_health_trend, monthly_exposure_trend, kri_history, kri_status_trend
 from isms.dates import add_months, month_end
 from isms.views import security_health
 from isms.views.security_health import Filters
@@ -105,7 +105,7 @@ st.header("Risk scorecard", divider="gray")
 st.caption("The measured effect of risk treatments across the whole register (the KRI filters do not apply).")
 risk = data.risk
 health.risk_tiles(risk, data.exposure_before, since)
-show_chart(exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
+show_chart(monthly_exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
            name=f"residual-exposure-{month:%Y-%m}", presentation=present)
 health.show_risk_tables(risk)
 

@@ -49,8 +49,10 @@ def table_of(slide):
 def test_deck_slides_in_order(deck):
     prs, _, _, _ = deck
     titles = [slide_title(s) for s in list(prs.slides)[1:]]
-    assert titles[:4] == ["Risk scorecard, 30 September 2026", "Residual risk heatmap", "Open risks by residual level",
-                          "Treatment progress against plan"]
+    assert titles[:2] == ["Risk scorecard, 30 September 2026", "Residual risk heatmap"]
+    for expected in ("Top risks by residual score", "Changes since 30 June 2026", "Residual risks by level per quarter",
+                     "Exposure: inherent against residual", "Treatment progress against plan", "Risks above appetite"):
+        assert any(t.startswith(expected) for t in titles), expected
     assert any(t.startswith("Late and overdue treatments") for t in titles)
     assert any(t.startswith("Policy exceptions for review") for t in titles)
     assert titles[-1] == "Appendix: method and data"
@@ -89,9 +91,10 @@ def test_heatmap_table_counts_every_assessed_risk_in_level_colours(deck):
 
 def test_native_level_chart_series_match_the_level_counts(deck):
     prs, _, counts, settings = deck
-    chart = next(s for s in list(prs.slides)[3].shapes if s.has_chart).chart
+    slide = next(s for s in list(prs.slides)[1:] if slide_title(s) == "Residual risks by level per quarter")
+    chart = next(s for s in slide.shapes if s.has_chart).chart
     plot = chart.plots[0]
-    assert list(plot.categories)[-1] == "2026-09-30"
+    assert list(plot.categories)[-1] == "2026-Q3" and list(plot.categories)[0] == "2023-Q4"
     residual = counts[counts["basis"] == "residual"].set_index("level")["risks"]
     for series in plot.series:
         assert series.values[-1] == residual.get(series.name, 0)
@@ -139,8 +142,9 @@ def test_zip_has_png_and_svg_of_each_chart(sample_db_path, settings):
     made = make_pack(con, settings, "risk-review", "zip", AS_OF, COMPARE)
     con.close()
     names = zipfile.ZipFile(io.BytesIO(made.data)).namelist()
-    assert sorted(names) == ["01-open-risks-by-residual-level.png", "01-open-risks-by-residual-level.svg",
-                             "02-treatment-progress-against-plan.png", "02-treatment-progress-against-plan.svg"]
+    assert sorted(names) == ["01-residual-risks-by-level-per-quarter.png", "01-residual-risks-by-level-per-quarter.svg",
+                             "02-exposure-inherent-against-residual.png", "02-exposure-inherent-against-residual.svg",
+                             "03-treatment-progress-against-plan.png", "03-treatment-progress-against-plan.svg"]
     z = zipfile.ZipFile(io.BytesIO(made.data))
     assert z.read(names[0]).startswith(b"\x89PNG") and b"<svg" in z.read(names[1])[:200]
 

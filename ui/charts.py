@@ -31,10 +31,10 @@ def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = Fals
     if downloads and not presentation:
         slug = _slug(name)
         if images.available():
-            c1, c2, _ = st.columns([1, 1, 8])
-            c1.download_button("PNG", data=lambda: images.render(fig, "png"), file_name=f"{slug}.png",
+            row = st.container(horizontal=True)  # buttons at their own width, even in half-width columns
+            row.download_button("PNG", data=lambda: images.render(fig, "png"), file_name=f"{slug}.png",
                                mime="image/png", key=f"{key}-png", on_click="ignore", icon=":material/download:")
-            c2.download_button("SVG", data=lambda: images.render(fig, "svg"), file_name=f"{slug}.svg",
+            row.download_button("SVG", data=lambda: images.render(fig, "svg"), file_name=f"{slug}.svg",
                                mime="image/svg+xml", key=f"{key}-svg", on_click="ignore", icon=":material/download:")
         else:
             st.caption(f"Chart downloads need a Chromium: {images.CHROMIUM_HINT}.")

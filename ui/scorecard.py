@@ -15,7 +15,7 @@ def _delta(value: float | None, fmt: str = "{:+d}") -> str | None:
 
 def risk_tiles(card: Scorecard) -> None:
     cur = card.current
-    cols = st.columns(len(card.levels) + 3)
+    cols = st.columns(len(card.levels)) + st.columns(4)
     for col, level in zip(cols, reversed(card.levels)):
         col.metric(
             f"{level} risks", cur.residual_by_level[level], _delta(card.level_delta(level)),
@@ -36,6 +36,12 @@ def risk_tiles(card: Scorecard) -> None:
         "Treatments late / overdue", f"{t.late} / {t.overdue}",
         _delta((t.late + t.overdue) - (card.previous.treatments.late + card.previous.treatments.overdue)),
         delta_color="inverse", border=True,
+    )
+    cols[i + 3].metric(
+        "Exceptions expiring", cur.exceptions_expiring,
+        _delta(cur.exceptions_expiring - card.previous.exceptions_expiring), delta_color="inverse", border=True,
+        help=f"Granted policy exceptions that expire within the warning window; {cur.exceptions_expired_open} "
+             "more have expired but are still open",
     )
 
 

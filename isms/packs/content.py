@@ -16,13 +16,14 @@ import pandas as pd
 
 from isms import charts
 from isms.config import Settings
-from isms.dates import add_months, month_end
+from isms.dates import add_months, month_end, quarter_label
+from isms.filters import RiskFilter
 from isms.packs import MEETINGS
 from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, NativeSeries, Pack, ScorecardRow, ScorecardSection, Section,
     TableSection,
 )
-from isms.posture import Scorecard, treatment_progress
+from isms.posture import Scorecard
 from isms.store import queries
 from isms.views import risk_review, security_health
 
@@ -66,11 +67,13 @@ def _pct(v: float | None) -> str:
 # -- Risk Review ------------------------------------------------------------------------------
 
 def _rr_bundle(ctx: Context) -> risk_review.RiskReviewData:
-    return ctx.memo("rr", lambda: risk_review.build(ctx.con, ctx.settings, ctx.as_of, ctx.compare_to))
+    filters = ctx.filters if isinstance(ctx.filters, RiskFilter) else RiskFilter()
+    return ctx.memo("rr", lambda: risk_review.build(ctx.con, ctx.settings, ctx.as_of, ctx.compare_to, filters))
 
 
 def _risk_scorecard(ctx: Context) -> Section:
-    card: Scorecard = _rr_bundle(ctx).scorecard
+    data = _rr_bundle(ctx)
+    card: Scorecard = data.scorecard
     cur, prev = card.current, card.previous
     rows = [
         ScorecardRow(f"{lvl} risks", str(cur.residual_by_level[lvl]), str(prev.residual_by_level[lvl]),
@@ -95,13 +98,15 @@ def _risk_scorecard(ctx: Context) -> Section:
         ScorecardRow("Exceptions expired but open", str(cur.exceptions_expired_open), str(prev.exceptions_expired_open),
                      _fmt_delta(cur.exceptions_expired_open - prev.exceptions_expired_open)),
     ]
+    scope = "" if data.filters == RiskFilter() else f" Filtered: {data.filters.describe()}."
     return ScorecardSection("scorecard", f"Risk scorecard, {ctx.as_of:%d %B %Y}", tuple(rows),
-                            note=f"Compared with {ctx.compare_to:%d %B %Y}.")
+                            note=f"Compared with {ctx.compare_to:%d %B %Y}.{scope}")
 
 
 def _heatmap(ctx: Context) -> Section:
     m = ctx.settings.matrix
-    cells = _rr_bundle(ctx).residual_cells
+    cells = _rr_bundle(ctx).cells
+    cells = cells[cells["basis"] == "residual"]
     counts = {(int(r.likelihood), int(r.impact)): int(r.risks) for r in cells.itertuples()}
     lik = range(m.steps_likelihood, 0, -1)
     return HeatmapSection(
@@ -116,30 +121,87 @@ def _heatmap(ctx: Context) -> Section:
 
 def _level_trend(ctx: Context) -> Section:
     m = ctx.settings.matrix
-    dates = [d for d in risk_review.review_dates(ctx.con) if d <= ctx.as_of][:8][::-1]
-    counts = queries.level_counts(ctx.con, m, dates)
-    counts = counts[counts["basis"] == "residual"]
-    counts = counts.assign(as_of=pd.to_datetime(counts["as_of"]).dt.date)
-    categories = tuple(f"{d:%Y-%m-%d}" for d in dates)
+    counts = _rr_bundle(ctx).level_trend
+    dates = sorted(set(counts["as_of"]))
     series = []
     for level, colour in zip(m.levels, m.colours):
-        per = dict(zip(counts.loc[counts["level"] == level, "as_of"], counts.loc[counts["level"] == level, "risks"]))
+        part = counts[counts["level"] == level]
+        per = dict(zip(part["as_of"], part["risks"]))
         series.append(NativeSeries(level, tuple(float(per.get(d, 0)) for d in dates), colour))
-    return ChartSection("level_trend", "Open risks by residual level", charts.level_trend(counts, m),
-                        native_kind="column_stacked", categories=categories, series=tuple(series), number_format="0")
+    return ChartSection("level_trend", "Residual risks by level per quarter", charts.level_trend(m, counts),
+                        native_kind="column_stacked", categories=tuple(quarter_label(d) for d in dates),
+                        series=tuple(series), number_format="0")
+
+
+def _exposure_trend(ctx: Context) -> Section:
+    totals = _rr_bundle(ctx).totals_trend
+    series = (
+        NativeSeries("Inherent exposure", tuple(float(v) for v in totals["inherent_exposure"]), "#8D6E63"),
+        NativeSeries("Residual exposure", tuple(float(v) for v in totals["residual_exposure"]), "#C62828"),
+    )
+    return ChartSection("exposure_trend", "Exposure: inherent against residual",
+                        charts.quarterly_exposure_trend(totals), native_kind="line",
+                        categories=tuple(quarter_label(d) for d in totals["as_of"]), series=series, number_format="0",
+                        note="Sum of likelihood x impact over open, assessed risks; the gap is what controls take away.")
 
 
 def _progress(ctx: Context) -> Section:
-    start = add_months(ctx.as_of.replace(day=1), -11)
-    df = treatment_progress(ctx.con, ctx.settings, start, ctx.as_of)
-    cats = tuple(f"{d:%b %Y}" for d in df["as_of"])
-    series = (
-        NativeSeries("Planned", tuple(None if pd.isna(v) else round(float(v), 1) for v in df["weighted_percent_planned"]), "#9E9E9E"),
-        NativeSeries("Complete", tuple(None if pd.isna(v) else round(float(v), 1) for v in df["weighted_percent_complete"]), "#1F3864"),
-    )
-    return ChartSection("treatment_progress", "Treatment progress against plan", charts.progress_against_plan(df),
-                        native_kind="line", categories=cats, series=series, number_format="0",
+    df = _rr_bundle(ctx).treatment_trend
+    df = df[pd.to_datetime(df["as_of"]) > pd.Timestamp(add_months(ctx.as_of.replace(day=1), -12))]
+
+    def values(col):
+        return tuple(None if pd.isna(v) else round(float(v), 1) for v in df[col])
+
+    series = (NativeSeries("Planned %", values("weighted_percent_planned"), "#607D8B"),
+              NativeSeries("Complete %", values("weighted_percent_complete"), "#1565C0"))
+    return ChartSection("treatment_progress", "Treatment progress against plan", charts.treatment_progress_trend(df),
+                        native_kind="line", categories=tuple(f"{pd.Timestamp(d):%b %Y}" for d in df["as_of"]),
+                        series=series, number_format="0",
                         note="Percent complete weighted by planned duration; the plan is linear from start to due date.")
+
+
+def _top_risks(ctx: Context) -> Section:
+    top = _rr_bundle(ctx).top_risks
+    m = ctx.settings.matrix
+    frame = pd.DataFrame({
+        "Risk": top["risk_id"], "Title": top["title"], "Owner": top["owner"], "Level": top["residual_level"],
+        "Score": top["residual_score"].astype(int),
+        "Was": [f"{lvl} ({int(sc)})" if isinstance(lvl, str) else "new" for lvl, sc in
+                zip(top["previous_level"], top["previous_score"].fillna(0))],
+        "Treatment": top["decisions"].fillna("none"),
+        "Complete": top["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} %"),
+        "Days overdue": top["days_overdue"].fillna(0).astype(int),
+    })
+    return TableSection("top_risks", "Top risks by residual score", frame.reset_index(drop=True),
+                        level_column="Level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+
+
+def _changes(ctx: Context) -> Section:
+    ch = _rr_bundle(ctx).changes
+    m = ctx.settings.matrix
+    frame = pd.DataFrame({
+        "Change": ch["change"], "Risk": ch["risk_id"], "Title": ch["title"], "Owner": ch["owner"],
+        "From": ch["from_level"].fillna("–"), "To": ch["to_level"].fillna("–"),
+    })
+    frame, note = _top(frame, "changes")
+    return TableSection("changes", f"Changes since {ctx.compare_to:%d %B %Y}", frame, note=note,
+                        empty_text="No risk was added, closed, escalated or de-escalated.",
+                        level_column="To", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+
+
+def _appetite(ctx: Context) -> Section:
+    above = _rr_bundle(ctx).above_appetite
+    m = ctx.settings.matrix
+    above = above.sort_values(["unaddressed", "residual_score"], ascending=[False, False])
+    frame = pd.DataFrame({
+        "Risk": above["risk_id"], "Title": above["title"], "Owner": above["owner"], "Level": above["residual_level"],
+        "Score": above["residual_score"].astype(int), "Active treatments": above["active_treatments"].astype(int),
+        "Granted exceptions": above["granted_exceptions"].astype(int),
+        "Needs a decision": above["unaddressed"].map({True: "yes", False: ""}),
+    })
+    frame, note = _top(frame, "risks above appetite, unaddressed first")
+    return TableSection("appetite", f"Risks above appetite ({m.appetite})", frame, note=note,
+                        level_column="Level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
 
 
 def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -155,26 +217,22 @@ def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def _late_treatments(ctx: Context) -> Section:
-    states = queries.treatment_states(ctx.con, [ctx.as_of], ctx.settings.late_tolerance_points)
-    late = states[states["state"].isin(["late", "overdue"])]
-    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(late))
+    behind = queries.treatments_behind(ctx.con, ctx.as_of, ctx.settings.late_tolerance_points, _rr_bundle(ctx).filters)
+    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(behind))
 
 
 def _exceptions(ctx: Context) -> Section:
-    ex = queries.exceptions(ctx.con, ctx.as_of)
-    ex = ex[(ex["status"] == "Granted") & (ex["days_to_expiry"] <= 90)].sort_values("days_to_expiry")
+    ex = _rr_bundle(ctx).exceptions
     m = ctx.settings.matrix
     frame = pd.DataFrame({
         "Exception": ex["exception_id"], "Policy": ex["policy"], "Risk": ex["risk_id"].fillna(""),
-        "Level": [m.level(int(li), int(im)) for li, im in zip(ex["likelihood"], ex["impact"])],
+        "Risk level": ex["risk_level"].fillna(""),
         "Expires": pd.to_datetime(ex["expires_on"]).dt.strftime("%Y-%m-%d"),
-        "Days": ex["days_to_expiry"].astype(int),
-        "Review": ["expired, still open" if d < 0 else f"within {30 if d <= 30 else 60 if d <= 60 else 90} days"
-                   for d in ex["days_to_expiry"]],
+        "Days": ex["days_to_expiry"].astype(int), "Review": ex["window"],
     })
     frame, note = _top(frame, "exceptions, soonest expiry first")
     return TableSection("exceptions", "Policy exceptions for review", frame, note=note,
-                        level_column="Level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+                        level_column="Risk level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
 
 
 # -- Security Health --------------------------------------------------------------------------
@@ -278,7 +336,7 @@ def _exposure(ctx: Context) -> Section:
     trend = _sh_bundle(ctx).risk.exposure_trend
     cats = tuple(f"{pd.Timestamp(d):%b %Y}" for d in trend["as_of"])
     series = (NativeSeries("Residual exposure", tuple(float(v) for v in trend["residual_exposure"]), "#1F3864"),)
-    return ChartSection("exposure_trend", "Residual exposure by month", charts.exposure_trend(trend), native_kind="line",
+    return ChartSection("exposure_trend", "Residual exposure by month", charts.monthly_exposure_trend(trend), native_kind="line",
                         categories=cats, series=series, number_format="0",
                         note="Sum of likelihood x impact over open, assessed risks: the measured effect of treatments.")
 
@@ -316,8 +374,12 @@ SECTIONS: dict[str, list[tuple[str, str, Callable[[Context], Section]]]] = {
     "risk-review": [
         ("scorecard", "Scorecard", _risk_scorecard),
         ("heatmap", "Residual heatmap", _heatmap),
+        ("top_risks", "Top risks", _top_risks),
+        ("changes", "Changes since last review", _changes),
         ("level_trend", "Risks by level over time", _level_trend),
+        ("exposure_trend", "Inherent against residual exposure", _exposure_trend),
         ("treatment_progress", "Treatment progress", _progress),
+        ("appetite", "Risks above appetite", _appetite),
         ("late_treatments", "Late and overdue treatments", _late_treatments),
         ("exceptions", "Policy exceptions for review", _exceptions),
         ("method", "Appendix: method", _method),

@@ -14,6 +14,7 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
+from isms.filters import RiskFilter
 from isms.matrix import RiskMatrix
 from isms.store.migrations import TABLES
 
@@ -306,6 +307,365 @@ def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
 # --- Risk Review reads (issue 4): add below this line ---
 
 
+def _in(column: str, values: Iterable[object]) -> str:
+    return f"{column} IN ({', '.join(_lit(v) for v in values)})"
+
+
+def risk_filter_cte(f: RiskFilter) -> str:
+    """`selected_risk`: per (as_of, risk in the register then) the risks that pass the filters.
+
+    Attributes are taken as of each date: a risk's assets come from the asset register of that
+    date, its treatment decisions from the treatment register of that date.
+    """
+    conds = []
+    if f.themes:
+        conds.append(_in("r.annex_a_theme", f.themes))
+    if f.owners:
+        conds.append(_in("r.owner", f.owners))
+    if f.statuses:
+        conds.append(_in("r.status", f.statuses))
+    if f.asset_classes or f.assets:
+        asset_conds = "".join(f" AND {_in(c, v)}" for c, v in (("a.asset_class", f.asset_classes), ("a.asset_id", f.assets)) if v)
+        conds.append(f"""EXISTS (SELECT 1 FROM f_asset_snap fa JOIN asset a ON a.batch_id = fa.batch_id
+                          WHERE fa.as_of = s.as_of AND list_contains(r.asset_ids, a.asset_id){asset_conds})""")
+    if f.decisions:
+        conds.append(f"""EXISTS (SELECT 1 FROM f_treatment_snap ft JOIN treatment t ON t.batch_id = ft.batch_id
+                          WHERE ft.as_of = s.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
+    where = " AND ".join(conds) or "TRUE"
+    return f"""{snapshot_cte('risks', 'f_risk_snap')}, {snapshot_cte('assets', 'f_asset_snap')},
+        {snapshot_cte('treatments', 'f_treatment_snap')},
+        selected_risk AS (
+            SELECT s.as_of, r.risk_id FROM f_risk_snap s JOIN risk r ON r.batch_id = s.batch_id WHERE {where})"""
+
+
+def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float = 10.0) -> str:
+    """The CTEs every Risk Review read shares; DuckDB runs only those a query references.
+
+    `live`: open, assessed risks that pass the filters; `selected_treatment`: treatments of
+    risks that pass them; `selected_exception`: exceptions, restricted to risks that pass them
+    when a filter is set (an exception tied to no risk belongs to the whole register).
+    """
+    exc_where = "TRUE" if f.empty else "EXISTS (SELECT 1 FROM selected_risk s WHERE s.as_of = e.as_of AND s.risk_id = e.risk_id)"
+    return f"""WITH {dates_cte(dates)}, {posture_cte(matrix)}, {treatment_cte(late_tolerance_points)},
+        {exception_cte()}, {risk_filter_cte(f)},
+        live AS (SELECT p.* FROM posture p JOIN selected_risk USING (as_of, risk_id)
+                 WHERE p.status <> 'Closed' AND p.assessed_on IS NOT NULL),
+        selected_treatment AS (SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id)),
+        selected_exception AS (SELECT e.* FROM exception_state e WHERE {exc_where})"""
+
+
+def review_level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter) -> pd.DataFrame:
+    """Per date, basis (residual, inherent) and level: open, assessed risks that pass the filters."""
+    sql = f"""{_review_with(matrix, dates, f)}
+        SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, count(*) AS risks
+        FROM live GROUP BY ALL
+        UNION ALL
+        SELECT as_of, 'inherent', inherent_level, inherent_rank, count(*) FROM live GROUP BY ALL
+        ORDER BY as_of, basis, level_rank"""
+    return con.execute(sql).df()
+
+
+def review_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter,
+                  late_tolerance_points: float, warning_days: int) -> pd.DataFrame:
+    """Per date, the scorecard's totals over the filtered register (one row per date)."""
+    sql = f"""{_review_with(matrix, dates, f, late_tolerance_points)},
+        open_risk AS (SELECT p.as_of, p.risk_id, p.assessed_on FROM posture p JOIN selected_risk USING (as_of, risk_id)
+                      WHERE p.status <> 'Closed'),
+        treated AS (SELECT DISTINCT as_of, risk_id FROM selected_treatment WHERE status IN ('Planned', 'In progress')),
+        excepted AS (SELECT DISTINCT as_of, risk_id FROM exception_state
+                     WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL),
+        risk_totals AS (
+            SELECT d.as_of,
+                   count(l.risk_id) AS assessed_risks,
+                   coalesce(sum(l.residual_score), 0) AS residual_exposure,
+                   coalesce(sum(l.inherent_score), 0) AS inherent_exposure,
+                   count(*) FILTER (WHERE l.within_appetite) AS within_appetite,
+                   count(*) FILTER (WHERE NOT l.within_appetite) AS above_appetite,
+                   count(*) FILTER (WHERE NOT l.within_appetite AND t.risk_id IS NULL AND e.risk_id IS NULL) AS above_appetite_unaddressed
+            FROM as_of_date d LEFT JOIN live l ON l.as_of = d.as_of
+            LEFT JOIN treated t ON t.as_of = l.as_of AND t.risk_id = l.risk_id
+            LEFT JOIN excepted e ON e.as_of = l.as_of AND e.risk_id = l.risk_id
+            GROUP BY d.as_of),
+        open_totals AS (SELECT d.as_of, count(o.risk_id) AS open_risks FROM as_of_date d
+                        LEFT JOIN open_risk o ON o.as_of = d.as_of GROUP BY d.as_of),
+        treatment_totals AS (
+            SELECT d.as_of,
+                   count(t.treatment_id) FILTER (WHERE t.state = 'on track') AS on_track,
+                   count(t.treatment_id) FILTER (WHERE t.state = 'late') AS late,
+                   count(t.treatment_id) FILTER (WHERE t.state = 'overdue') AS overdue,
+                   count(t.treatment_id) FILTER (WHERE t.state = 'done') AS done,
+                   count(t.treatment_id) FILTER (WHERE t.state = 'not started') AS not_started
+            FROM as_of_date d LEFT JOIN selected_treatment t ON t.as_of = d.as_of GROUP BY d.as_of),
+        exception_totals AS (
+            SELECT d.as_of,
+                   count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry BETWEEN 0 AND {int(warning_days)}) AS exceptions_expiring,
+                   count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry < 0) AS exceptions_expired_open
+            FROM as_of_date d LEFT JOIN selected_exception e ON e.as_of = d.as_of GROUP BY d.as_of)
+        SELECT * FROM open_totals JOIN risk_totals USING (as_of) JOIN treatment_totals USING (as_of)
+        JOIN exception_totals USING (as_of) ORDER BY as_of"""
+    return con.execute(sql).df()
+
+
+def review_cells(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter) -> pd.DataFrame:
+    """Risks per matrix cell on each basis (inherent, residual, target) for the heatmap."""
+    sql = f"""{_review_with(matrix, [as_of], f)}
+        SELECT 'inherent' AS basis, inherent_likelihood AS likelihood, inherent_impact AS impact, count(*) AS risks FROM live GROUP BY ALL
+        UNION ALL SELECT 'residual', residual_likelihood, residual_impact, count(*) FROM live GROUP BY ALL
+        UNION ALL SELECT 'target', target_likelihood, target_impact, count(*) FROM live WHERE target_likelihood IS NOT NULL GROUP BY ALL
+        ORDER BY 1, 2, 3"""
+    return con.execute(sql).df()
+
+
+def review_movements(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
+                     f: RiskFilter) -> pd.DataFrame:
+    """How many risks moved from which residual cell to which between the two dates."""
+    sql = f"""{_review_with(matrix, [as_of, compare_to], f)}
+        SELECT p.residual_likelihood AS from_likelihood, p.residual_impact AS from_impact, p.residual_level AS from_level,
+               c.residual_likelihood AS to_likelihood, c.residual_impact AS to_impact, c.residual_level AS to_level,
+               count(*) AS risks
+        FROM live c JOIN posture p ON p.risk_id = c.risk_id AND p.as_of = {_lit(compare_to)}
+                                   AND p.assessed_on IS NOT NULL AND p.status <> 'Closed'
+        WHERE c.as_of = {_lit(as_of)}
+          AND (p.residual_likelihood <> c.residual_likelihood OR p.residual_impact <> c.residual_impact)
+        GROUP BY ALL ORDER BY risks DESC, from_likelihood, from_impact, to_likelihood, to_impact"""
+    return con.execute(sql).df()
+
+
+def review_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
+                   f: RiskFilter) -> pd.DataFrame:
+    """New, closed, escalated and de-escalated risks between the two dates, with from and to levels.
+
+    A risk is new when it was not an open, assessed risk at the comparison date, and closed when
+    it was one then and is closed or gone now: the filters choose the side that is shown, so a
+    risk that merely changed owner does not show as closed under an owner filter.
+    """
+    a, c = _lit(as_of), _lit(compare_to)
+    sql = f"""{_review_with(matrix, [as_of, compare_to], f)},
+        everywhere AS (SELECT * FROM posture WHERE status <> 'Closed' AND assessed_on IS NOT NULL),
+        now_side AS (
+            SELECT n.risk_id, n.title, n.owner,
+                   CASE WHEN p.risk_id IS NULL THEN 'New' WHEN n.residual_rank > p.residual_rank THEN 'Escalated'
+                        WHEN n.residual_rank < p.residual_rank THEN 'De-escalated' END AS change,
+                   p.residual_level AS from_level, n.residual_level AS to_level,
+                   p.residual_score AS from_score, n.residual_score AS to_score
+            FROM live n LEFT JOIN everywhere p ON p.risk_id = n.risk_id AND p.as_of = {c}
+            WHERE n.as_of = {a}),
+        closed_side AS (
+            SELECT p.risk_id, p.title, p.owner, 'Closed' AS change, p.residual_level AS from_level, 'Closed' AS to_level,
+                   p.residual_score AS from_score, NULL::INTEGER AS to_score
+            FROM live p WHERE p.as_of = {c}
+              AND NOT EXISTS (SELECT 1 FROM everywhere n WHERE n.as_of = {a} AND n.risk_id = p.risk_id))
+        SELECT * FROM (SELECT * FROM now_side WHERE change IS NOT NULL UNION ALL SELECT * FROM closed_side)
+        ORDER BY CASE change WHEN 'Escalated' THEN 0 WHEN 'New' THEN 1 WHEN 'De-escalated' THEN 2 ELSE 3 END,
+                 coalesce(to_score, from_score) DESC, risk_id"""
+    return con.execute(sql).df()
+
+
+def review_top_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
+                     f: RiskFilter, late_tolerance_points: float, limit: int) -> pd.DataFrame:
+    """The highest residual risks with their trend, decisions and treatment progress.
+
+    Progress is the duration-weighted percent complete of the risk's treatments that are not
+    cancelled (the same weighting as the register-wide figure); days overdue is the worst one.
+    """
+    sql = f"""{_review_with(matrix, [as_of, compare_to], f, late_tolerance_points)},
+        before AS (SELECT risk_id, residual_level, residual_score FROM posture
+                   WHERE as_of = {_lit(compare_to)} AND status <> 'Closed' AND assessed_on IS NOT NULL),
+        plan AS (
+            SELECT risk_id, string_agg(DISTINCT decision, ', ' ORDER BY decision) AS decisions,
+                   sum(weight_days * percent_complete) FILTER (WHERE state <> 'cancelled')
+                     / nullif(sum(weight_days) FILTER (WHERE state <> 'cancelled'), 0) AS percent_complete,
+                   max(days_overdue) AS days_overdue,
+                   count(*) FILTER (WHERE state = 'late') AS late_treatments
+            FROM selected_treatment WHERE as_of = {_lit(as_of)} GROUP BY risk_id)
+        SELECT l.risk_id, l.title, l.owner, l.status, l.residual_level, l.residual_score,
+               b.residual_level AS previous_level, b.residual_score AS previous_score,
+               CASE WHEN b.risk_id IS NULL THEN 'new' WHEN l.residual_score > b.residual_score THEN 'up'
+                    WHEN l.residual_score < b.residual_score THEN 'down' ELSE 'same' END AS trend,
+               coalesce(p.decisions, 'None') AS decisions, p.percent_complete,
+               coalesce(p.days_overdue, 0) AS days_overdue, coalesce(p.late_treatments, 0) AS late_treatments
+        FROM live l LEFT JOIN before b ON b.risk_id = l.risk_id LEFT JOIN plan p ON p.risk_id = l.risk_id
+        WHERE l.as_of = {_lit(as_of)}
+        ORDER BY l.residual_score DESC, l.residual_rank DESC, l.risk_id
+        LIMIT {int(limit)}"""
+    return con.execute(sql).df()
+
+
+def review_risk_choices(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
+                        limit: int) -> pd.DataFrame:
+    """Ids and titles of the highest residual risks that pass the filters (the detail picker)."""
+    sql = f"""{_review_with(matrix, [as_of], f)}
+        SELECT p.risk_id, p.title FROM posture p JOIN selected_risk USING (as_of, risk_id)
+        ORDER BY p.residual_score DESC NULLS LAST, p.risk_id LIMIT {int(limit)}"""
+    return con.execute(sql).df()
+
+
+def review_cell_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
+                      basis: str, likelihood: int, impact: int) -> pd.DataFrame:
+    """The open, assessed risks in one heatmap cell on one basis."""
+    if basis not in ("inherent", "residual", "target"):
+        raise ValueError(f"basis must be inherent, residual or target, not {basis!r}")
+    sql = f"""{_review_with(matrix, [as_of], f)}
+        SELECT risk_id, title, owner, status, residual_level, residual_score, inherent_level, target_level
+        FROM live WHERE {basis}_likelihood = {int(likelihood)} AND {basis}_impact = {int(impact)}
+        ORDER BY residual_score DESC, risk_id"""
+    return con.execute(sql).df()
+
+
+def review_treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], f: RiskFilter,
+                           late_tolerance_points: float) -> pd.DataFrame:
+    """Per month end: weighted percent complete against plan, and late and overdue counts."""
+    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}, {risk_filter_cte(f)},
+        selected_treatment AS (SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id)),
+        counted AS (SELECT * FROM selected_treatment WHERE state NOT IN ('cancelled', 'not started'))
+        SELECT d.as_of,
+               sum(c.weight_days * c.percent_complete) / nullif(sum(c.weight_days), 0) AS weighted_percent_complete,
+               sum(c.weight_days * c.planned_percent) / nullif(sum(c.weight_days), 0) AS weighted_percent_planned,
+               count(c.treatment_id) FILTER (WHERE c.state = 'late') AS late,
+               count(c.treatment_id) FILTER (WHERE c.state = 'overdue') AS overdue
+        FROM as_of_date d LEFT JOIN counted c ON c.as_of = d.as_of
+        GROUP BY d.as_of ORDER BY d.as_of"""
+    return con.execute(sql).df()
+
+
+def review_exposure_projection(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, from_date: dt.date,
+                               months: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float) -> pd.DataFrame:
+    """Residual exposure implied by the treatment plans as they stood on `from_date`.
+
+    A risk is expected to fall to its target once the last of its active treatments is due;
+    risks without a target or without an active treatment keep their residual score. Plans
+    already overdue on `from_date` count from the month after, so the line starts at the actual.
+    """
+    month_rows = ", ".join(f"({_lit(m)})" for m in sorted(set(months)))
+    sql = f"""{_review_with(matrix, [from_date], f, late_tolerance_points)},
+        proj_month(month_end) AS (VALUES {month_rows}),
+        plan AS (SELECT risk_id, max(due_on) AS plan_end FROM selected_treatment
+                 WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
+        basis AS (
+            SELECT l.residual_score, least(l.residual_score, mt.score) AS target_score, p.plan_end
+            FROM live l LEFT JOIN plan p ON p.risk_id = l.risk_id
+            LEFT JOIN matrix_cell mt ON mt.likelihood = l.target_likelihood AND mt.impact = l.target_impact)
+        SELECT m.month_end AS as_of,
+               coalesce(sum(CASE WHEN b.target_score IS NOT NULL AND b.plan_end IS NOT NULL AND greatest(b.plan_end, {_lit(from_date)} + 1) <= m.month_end THEN b.target_score
+                                 ELSE b.residual_score END), 0) AS projected_exposure
+        FROM proj_month m LEFT JOIN basis b ON TRUE GROUP BY m.month_end ORDER BY m.month_end"""
+    return con.execute(sql).df()
+
+
+def review_above_appetite(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter) -> pd.DataFrame:
+    """Filtered open risks above appetite; `unaddressed` when neither an active treatment nor a
+    granted, unexpired exception covers them."""
+    sql = f"""{_review_with(matrix, [as_of], f)},
+        treated AS (SELECT risk_id, count(*) AS active_treatments FROM treatment_state
+                    WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
+        excepted AS (SELECT risk_id, count(*) AS granted_exceptions FROM exception_state
+                     WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL GROUP BY risk_id)
+        SELECT l.risk_id, l.title, l.owner, l.residual_level, l.residual_score,
+               coalesce(t.active_treatments, 0) AS active_treatments, coalesce(e.granted_exceptions, 0) AS granted_exceptions,
+               t.risk_id IS NULL AND e.risk_id IS NULL AS unaddressed
+        FROM live l LEFT JOIN treated t ON t.risk_id = l.risk_id LEFT JOIN excepted e ON e.risk_id = l.risk_id
+        WHERE NOT l.within_appetite
+        ORDER BY unaddressed DESC, l.residual_score DESC, l.risk_id"""
+    return con.execute(sql).df()
+
+
+def review_exceptions(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
+                      horizon_days: int = 90) -> pd.DataFrame:
+    """Granted exceptions that expire within the horizon or have expired but are still open,
+    with the residual level of the linked risk as of the date."""
+    sql = f"""{_review_with(matrix, [as_of], f)}
+        SELECT e.exception_id, e.policy, e.control, e.risk_id, e.approver, e.expires_on, e.days_to_expiry,
+               CASE WHEN e.days_to_expiry < 0 THEN 'Expired, still open'
+                    WHEN e.days_to_expiry <= 30 THEN 'Within 30 days'
+                    WHEN e.days_to_expiry <= 60 THEN 'Within 60 days'
+                    ELSE 'Within 90 days' END AS window,
+               p.residual_level AS risk_level, p.residual_score AS risk_score
+        FROM selected_exception e LEFT JOIN posture p ON p.risk_id = e.risk_id
+        WHERE e.status = 'Granted' AND e.days_to_expiry <= {int(horizon_days)}
+        ORDER BY e.days_to_expiry, e.exception_id"""
+    return con.execute(sql).df()
+
+
+def review_filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list]:
+    """The values each filter can take as of a date (from the registers of that date)."""
+    base = f"WITH {dates_cte([as_of])}, {risk_filter_cte(RiskFilter())}"
+    risks = con.execute(f"""{base} SELECT DISTINCT r.annex_a_theme, r.owner, r.status FROM f_risk_snap s
+                            JOIN risk r ON r.batch_id = s.batch_id""").df()
+    assets = con.execute(f"""{base} SELECT a.asset_id, a.name, a.asset_class FROM f_asset_snap s
+                             JOIN asset a ON a.batch_id = s.batch_id ORDER BY a.asset_id""").df()
+    decisions = con.execute(f"""{base} SELECT DISTINCT t.decision FROM f_treatment_snap s
+                                JOIN treatment t ON t.batch_id = s.batch_id ORDER BY 1""").fetchall()
+    return {
+        "themes": sorted(risks["annex_a_theme"].unique()), "owners": sorted(risks["owner"].unique()),
+        "statuses": sorted(risks["status"].unique()), "asset_classes": sorted(assets["asset_class"].unique()),
+        "assets": list(zip(assets["asset_id"], assets["name"])), "decisions": [d for (d,) in decisions],
+    }
+
+
+def risk_record(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date) -> pd.DataFrame:
+    """One risk's register row as of a date (empty when it was not in the register then)."""
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('risks', 'snap')}
+              SELECT r.* EXCLUDE (batch_id) FROM snap JOIN risk r ON r.batch_id = snap.batch_id
+              WHERE r.risk_id = {_lit(risk_id)}"""
+    return con.execute(sql).df()
+
+
+def risk_assessments(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, risk_id: str, as_of: dt.date) -> pd.DataFrame:
+    """Every assessment of one risk up to a date, with scores and levels, oldest first."""
+    sql = f"""WITH {matrix_cte(matrix)}
+        SELECT a.assessed_on, a.inherent_likelihood, a.inherent_impact, mi.score AS inherent_score, mi.level AS inherent_level,
+               a.control_effectiveness, a.residual_likelihood, a.residual_impact, mr.score AS residual_score,
+               mr.level AS residual_level, mt.level AS target_level, a.assessor
+        FROM assessment a JOIN active_batch b USING (batch_id)
+        JOIN matrix_cell mi ON mi.likelihood = a.inherent_likelihood AND mi.impact = a.inherent_impact
+        JOIN matrix_cell mr ON mr.likelihood = a.residual_likelihood AND mr.impact = a.residual_impact
+        LEFT JOIN matrix_cell mt ON mt.likelihood = a.target_likelihood AND mt.impact = a.target_impact
+        WHERE a.risk_id = {_lit(risk_id)} AND a.assessed_on <= {_lit(as_of)}
+        QUALIFY row_number() OVER (PARTITION BY a.assessed_on ORDER BY a.batch_id DESC) = 1
+        ORDER BY a.assessed_on"""
+    return con.execute(sql).df()
+
+
+def risk_treatments(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date, late_tolerance_points: float) -> pd.DataFrame:
+    """One risk's treatments in the register as of a date, with their state then."""
+    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points)}
+        SELECT treatment_id, decision, description, owner, start_on, due_on, status, completed_on,
+               percent_complete, planned_percent, state, days_overdue
+        FROM treatment_state WHERE risk_id = {_lit(risk_id)} ORDER BY start_on, treatment_id"""
+    return con.execute(sql).df()
+
+
+def risk_treatment_updates(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date) -> pd.DataFrame:
+    """Progress updates up to a date of the treatments one risk had in its register then."""
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('treatments', 'snap')},
+        mine AS (SELECT t.treatment_id FROM snap JOIN treatment t ON t.batch_id = snap.batch_id
+                 WHERE t.risk_id = {_lit(risk_id)})
+        SELECT u.treatment_id, u.updated_on, u.percent_complete, u.status, u.note
+        FROM treatment_update u JOIN active_batch b USING (batch_id) JOIN mine USING (treatment_id)
+        WHERE u.updated_on <= {_lit(as_of)}
+        QUALIFY row_number() OVER (PARTITION BY u.treatment_id, u.updated_on ORDER BY u.batch_id DESC) = 1
+        ORDER BY u.treatment_id, u.updated_on"""
+    return con.execute(sql).df()
+
+
+def risk_exceptions(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date) -> pd.DataFrame:
+    sql = f"""WITH {dates_cte([as_of])}, {exception_cte()}
+        SELECT exception_id, policy, control, status, granted_on, expires_on, days_to_expiry, approver, compensating_controls
+        FROM exception_state WHERE risk_id = {_lit(risk_id)} ORDER BY expires_on NULLS LAST, exception_id"""
+    return con.execute(sql).df()
+
+
+def risk_assets(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date) -> pd.DataFrame:
+    """The assets a risk names, from the asset register as of a date."""
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('risks', 'rs')}, {snapshot_cte('assets', 'asn')}
+        SELECT a.asset_id, a.name, a.asset_class, a.asset_type, a.criticality, a.owner, a.location
+        FROM rs JOIN risk r ON r.batch_id = rs.batch_id AND r.risk_id = {_lit(risk_id)}
+        JOIN asn ON asn.as_of = rs.as_of JOIN asset a ON a.batch_id = asn.batch_id AND list_contains(r.asset_ids, a.asset_id)
+        ORDER BY a.asset_id"""
+    return con.execute(sql).df()
+
+
+
 # --- Security Health reads (issue 5): add below this line ---
 
 KRI_FILTER = """(len($domains::VARCHAR[]) = 0 OR list_contains($domains::VARCHAR[], m.control_domain))
@@ -382,12 +742,16 @@ def treatments_completed(con: duckdb.DuckDBPyConnection, first: dt.date, last: d
     return con.execute(sql).df()
 
 
-def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_tolerance_points: float) -> pd.DataFrame:
-    """Treatments late or overdue as of a date, the most overdue first."""
-    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points)}
+def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_tolerance_points: float,
+                      f: RiskFilter | None = None) -> pd.DataFrame:
+    """Treatments late or overdue as of a date, the most overdue first; `f` keeps those of the
+    risks that pass the Risk Review filters."""
+    selected = "" if f is None or f.empty else f""", {risk_filter_cte(f)}"""
+    where = "" if not selected else " AND (as_of, risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
+    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points)}{selected}
         SELECT treatment_id, risk_id, decision, description, owner, start_on, due_on, state,
                percent_complete, planned_percent, days_overdue, last_update_on
-        FROM treatment_state WHERE state IN ('late', 'overdue')
+        FROM treatment_state WHERE state IN ('late', 'overdue'){where}
         ORDER BY days_overdue DESC, planned_percent - percent_complete DESC, treatment_id"""
     return con.execute(sql).df()
 

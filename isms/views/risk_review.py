@@ -1,23 +1,98 @@
-"""The Risk Review (quarterly) view model."""
+"""The Risk Review (quarterly) view model: everything the meeting page shows, as plain data.
+
+`build` returns one frozen bundle per (date, comparison date, filters); the page renders it and
+review packs lay out the same tables and figures. `focus` answers the two questions a reader
+asks of the page (which risks sit in this cell, what is this risk's story) without recomputing
+the bundle.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Optional
 
 import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import month_end, previous_quarter_end
-from isms.posture import Scorecard, scorecard
+from isms.dates import add_months, month_end, month_ends, previous_quarter_end
+from isms.filters import RiskFilter
+from isms.posture import KriCounts, PostureFigures, Scorecard, TreatmentCounts, kri_statuses
 from isms.store import queries
+
+BASES = ("residual", "inherent", "target")
+TOP_RISKS = 20
+RISK_CHOICES = 300  # the detail picker lists these; any other risk id can be typed into it
+EXCEPTION_HORIZON_DAYS = 90
+PROJECTION_MONTHS = 12
+CHANGE_KINDS = ("Escalated", "New", "De-escalated", "Closed")
 
 
 @dataclass(frozen=True)
 class RiskReviewData:
+    as_of: dt.date
+    compare_to: dt.date
+    filters: RiskFilter
     scorecard: Scorecard
-    residual_cells: pd.DataFrame  # likelihood, impact, risks
+    cells: pd.DataFrame            # basis, likelihood, impact, risks
+    movements: pd.DataFrame        # from_likelihood, from_impact, from_level, to_likelihood, to_impact, to_level, risks
+    changes: pd.DataFrame          # risk_id, title, owner, change, from_level, to_level, from_score, to_score
+    top_risks: pd.DataFrame        # risk_id, title, owner, residual_level/score, previous_level/score, trend, decisions, ...
+    level_trend: pd.DataFrame      # as_of, level, level_rank, risks (residual, every quarter end up to as_of)
+    totals_trend: pd.DataFrame     # as_of, residual_exposure, inherent_exposure, ... (every quarter end up to as_of)
+    treatment_trend: pd.DataFrame  # as_of (month end), weighted_percent_complete, weighted_percent_planned, late, overdue
+    projection: pd.DataFrame       # as_of (month end), projected_exposure, as planned on compare_to
+    above_appetite: pd.DataFrame   # risk_id, title, owner, residual_level, residual_score, ..., unaddressed
+    exceptions: pd.DataFrame       # exception_id, policy, ..., days_to_expiry, window, risk_level
+    risk_choices: pd.DataFrame     # risk_id, title: the RISK_CHOICES highest residual risks
+
+    def cells_for(self, basis: str) -> pd.DataFrame:
+        part = self.cells[self.cells["basis"] == basis]
+        return part[["likelihood", "impact", "risks"]].reset_index(drop=True)
+
+    @property
+    def default_risk(self) -> Optional[str]:
+        """The risk whose detail opens first: the highest one with a treatment to follow (its
+        story has the most to discuss), else the highest one."""
+        treated = self.top_risks[self.top_risks["decisions"] != "None"]
+        if not treated.empty:
+            return str(treated.iloc[0]["risk_id"])
+        return str(self.risk_choices.iloc[0]["risk_id"]) if not self.risk_choices.empty else None
+
+    def change_counts(self) -> dict[str, int]:
+        counts = self.changes["change"].value_counts()
+        return {kind: int(counts.get(kind, 0)) for kind in CHANGE_KINDS}
+
+    def exception_windows(self) -> dict[str, int]:
+        counts = self.exceptions["window"].value_counts()
+        return {w: int(counts.get(w, 0)) for w in
+                ("Expired, still open", "Within 30 days", "Within 60 days", "Within 90 days")}
+
+
+@dataclass(frozen=True)
+class RiskDetail:
+    risk_id: str
+    record: dict
+    assessments: pd.DataFrame
+    treatments: pd.DataFrame
+    updates: pd.DataFrame
+    exceptions: pd.DataFrame
+    assets: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Cell:
+    basis: str
+    likelihood: int
+    impact: int
+
+
+@dataclass(frozen=True)
+class RiskFocus:
+    cell: Optional[Cell] = None
+    cell_risks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    detail: Optional[RiskDetail] = None
 
 
 def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
@@ -30,12 +105,94 @@ def default_compare(as_of: dt.date) -> dt.date:
     return previous_quarter_end(as_of)
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date) -> RiskReviewData:
-    card = scorecard(con, settings, as_of, compare_to)
-    p = queries.posture(con, settings.matrix, [as_of])
-    live = p[(p["status"] != "Closed") & p["assessed_on"].notna()]
-    cells = (
-        live.groupby(["residual_likelihood", "residual_impact"]).size().reset_index(name="risks")
-        .rename(columns={"residual_likelihood": "likelihood", "residual_impact": "impact"})
+def filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list]:
+    return queries.review_filter_options(con, as_of)
+
+
+def _scorecard(con, settings: Settings, as_of: dt.date, compare_to: dt.date, filters: RiskFilter) -> Scorecard:
+    """The scorecard over the filtered register; KRIs are not tied to risks and stay whole."""
+    m = settings.matrix
+    dates = sorted({as_of, compare_to})
+    levels = queries.review_level_counts(con, m, dates, filters)
+    levels["as_of"] = pd.to_datetime(levels["as_of"]).dt.date
+    totals = queries.review_totals(con, m, dates, filters, settings.late_tolerance_points, settings.exception_warning_days)
+    totals["as_of"] = pd.to_datetime(totals["as_of"]).dt.date
+    figures = {}
+    for d in dates:
+        lv = levels[levels["as_of"] == d]
+        t = totals[totals["as_of"] == d].iloc[0]
+
+        def by(basis: str) -> dict[str, int]:
+            part = lv[lv["basis"] == basis]
+            counts = dict(zip(part["level"], part["risks"]))
+            return {name: int(counts.get(name, 0)) for name in m.levels}
+
+        assessed = int(t["assessed_risks"])
+        kri = kri_statuses(queries.latest_results(con, d), d).value_counts()
+        figures[d] = PostureFigures(
+            as_of=d, residual_by_level=by("residual"), inherent_by_level=by("inherent"),
+            open_risks=int(t["open_risks"]), assessed_risks=assessed,
+            residual_exposure=int(t["residual_exposure"]), inherent_exposure=int(t["inherent_exposure"]),
+            within_appetite=int(t["within_appetite"]), above_appetite=int(t["above_appetite"]),
+            within_appetite_share=int(t["within_appetite"]) / assessed if assessed else None,
+            above_appetite_unaddressed=int(t["above_appetite_unaddressed"]),
+            treatments=TreatmentCounts(**{k: int(t[k]) for k in ("on_track", "late", "overdue", "done", "not_started")}),
+            exceptions_expiring=int(t["exceptions_expiring"]), exceptions_expired_open=int(t["exceptions_expired_open"]),
+            kris=KriCounts(**{k: int(kri.get(k, 0)) for k in ("red", "amber", "green", "unrated", "stale")}),
+        )
+    return Scorecard(as_of=as_of, compare_to=compare_to, matrix=m.name, levels=list(m.levels), appetite=m.appetite,
+                     current=figures[as_of], previous=figures[compare_to])
+
+
+def _dated(df: pd.DataFrame) -> pd.DataFrame:
+    df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
+    return df
+
+
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date,
+          filters: RiskFilter = RiskFilter()) -> RiskReviewData:
+    m, tol = settings.matrix, settings.late_tolerance_points
+    quarters = sorted(d for d in review_dates(con) if d <= as_of) or [as_of]
+    months = month_ends(quarters[0], as_of)
+    levels = queries.review_level_counts(con, m, quarters, filters)
+    level_trend = _dated(levels[levels["basis"] == "residual"].drop(columns="basis").reset_index(drop=True))
+    horizon = month_end(add_months(as_of.replace(day=1), PROJECTION_MONTHS))
+    return RiskReviewData(
+        as_of=as_of, compare_to=compare_to, filters=filters,
+        scorecard=_scorecard(con, settings, as_of, compare_to, filters),
+        cells=queries.review_cells(con, m, as_of, filters),
+        movements=queries.review_movements(con, m, as_of, compare_to, filters),
+        changes=queries.review_changes(con, m, as_of, compare_to, filters),
+        top_risks=queries.review_top_risks(con, m, as_of, compare_to, filters, tol, TOP_RISKS),
+        level_trend=level_trend,
+        totals_trend=_dated(queries.review_totals(con, m, quarters, filters, tol, settings.exception_warning_days)),
+        treatment_trend=_dated(queries.review_treatment_trend(con, months, filters, tol)),
+        projection=_dated(queries.review_exposure_projection(con, m, compare_to, month_ends(compare_to, horizon), filters, tol)),
+        above_appetite=queries.review_above_appetite(con, m, as_of, filters),
+        exceptions=queries.review_exceptions(con, m, as_of, filters, EXCEPTION_HORIZON_DAYS),
+        risk_choices=queries.review_risk_choices(con, m, as_of, filters, RISK_CHOICES),
     )
-    return RiskReviewData(scorecard=card, residual_cells=cells)
+
+
+def risk_detail(con: duckdb.DuckDBPyConnection, settings: Settings, risk_id: str, as_of: dt.date) -> Optional[RiskDetail]:
+    record = queries.risk_record(con, risk_id, as_of)
+    if record.empty:
+        return None
+    return RiskDetail(
+        risk_id=risk_id, record=record.iloc[0].to_dict(),
+        assessments=queries.risk_assessments(con, settings.matrix, risk_id, as_of),
+        treatments=queries.risk_treatments(con, risk_id, as_of, settings.late_tolerance_points),
+        updates=queries.risk_treatment_updates(con, risk_id, as_of),
+        exceptions=queries.risk_exceptions(con, risk_id, as_of),
+        assets=queries.risk_assets(con, risk_id, as_of),
+    )
+
+
+def focus(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, filters: RiskFilter,
+          cell: Optional[Cell], risk_id: Optional[str]) -> RiskFocus:
+    """The risks of the selected heatmap cell and the detail of the selected risk."""
+    cell_risks = pd.DataFrame()
+    if cell is not None:
+        cell_risks = queries.review_cell_risks(con, settings.matrix, as_of, filters, cell.basis, cell.likelihood, cell.impact)
+    detail = risk_detail(con, settings, risk_id, as_of) if risk_id else None
+    return RiskFocus(cell=cell, cell_risks=cell_risks, detail=detail)

@@ -1,0 +1,111 @@
+"""A real browser on the Risk Review page: change the date and a filter, click a heatmap cell,
+switch to presentation mode; screenshots of each step under artifacts/."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from isms.config import load_settings
+from isms.filters import RiskFilter
+from isms.store import connect
+from isms.views import risk_review
+from tests.browser import browser_page, copy_db, metric_values, require_chromium, streamlit_server
+from tests.conftest import ROOT
+from tests.factories import D
+
+pytestmark = pytest.mark.browser
+
+THEME = "A.8 Technological"
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the rerun the last action started."""
+    page.wait_for_timeout(400)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_timeout(600)
+
+
+def choose(page, label: str, option: str, scope=None) -> None:
+    scope = scope or page
+    scope.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
+    require_chromium()
+    db = copy_db(sample_db_path, tmp_path)
+    settings = load_settings(ROOT / "isms.toml", db_path=str(db))
+    con = connect(db, read_only=True)
+    earlier = risk_review.build(con, settings, D("2026-06-30"), D("2026-03-31")).scorecard.current
+    themed = risk_review.build(con, settings, D("2026-06-30"), D("2026-03-31"), RiskFilter(themes=(THEME,)))
+    con.close()
+    cell = themed.cells_for("residual").sort_values(["risks", "likelihood", "impact"], ascending=False).iloc[0]
+    li, im, n = int(cell["likelihood"]), int(cell["impact"]), int(cell["risks"])
+
+    with streamlit_server(db) as url, browser_page(1600, 5600) as page:
+        page.goto(url)
+        page.wait_for_selector('[data-testid="stMetric"]')
+        settle(page)
+        page.screenshot(path=str(artifacts / "risk-review-1-opened.png"), full_page=True)
+
+        choose(page, "As of (quarter end)", "2026-06-30")
+        assert "as_of=2026-06-30" in page.url
+        assert metric_values(page)["Residual exposure"] == str(earlier.residual_exposure)
+
+        choose(page, "Annex A theme", THEME, scope=page.locator('[data-testid="stSidebar"]'))
+        page.keyboard.press("Escape")
+        settle(page)
+        assert "theme=A.8" in page.url
+        assert metric_values(page)["Residual exposure"] == str(themed.scorecard.current.residual_exposure)
+        page.screenshot(path=str(artifacts / "risk-review-2-date-and-theme.png"), full_page=True)
+
+        plot = page.locator(".js-plotly-plot").first
+        plot.scroll_into_view_if_needed()
+        box = plot.locator(".nsewdrag").first.bounding_box()
+        m = settings.matrix
+        x = box["x"] + (im - 0.5) / m.steps_impact * box["width"]
+        y = box["y"] + box["height"] - (li - 0.5) / m.steps_likelihood * box["height"]
+        page.mouse.click(x, y)
+        settle(page)
+        page.wait_for_selector(f"text=with residual likelihood {li} and impact {im}")
+        listed = page.locator("text=/\\d+ risks with residual likelihood/").first.inner_text()
+        assert re.match(rf"{n} risks with residual likelihood {li} and impact {im}", listed), listed
+        page.screenshot(path=str(artifacts / "risk-review-3-cell-selected.png"), full_page=True)
+
+        second = themed.top_risks.iloc[1]["risk_id"]
+        grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("text=Treatment progress")).first
+        grid.scroll_into_view_if_needed()
+        gbox = grid.bounding_box()
+        page.mouse.click(gbox["x"] + 14, gbox["y"] + 35 + 35 + 17)  # the row marker of the second row
+        settle(page)
+        heading = page.locator('[data-testid="stHeading"]').filter(has_text=f"{second} · ").first
+        heading.wait_for()
+        heading.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts / "risk-review-4-risk-detail.png"), full_page=True)
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="PNG").first.click()
+        assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+        picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Risk").last
+        picker.click()
+        page.keyboard.type("R-999")
+        page.keyboard.press("Enter")
+        settle(page)
+        page.wait_for_selector("text=R-999 is not in the risk register as of 2026-06-30")
+        picker.click()
+        page.keyboard.type(second)
+        page.keyboard.press("Enter")
+        settle(page)
+        heading.wait_for()
+
+        page.locator('[data-testid="stSidebar"] label').filter(has_text="Presentation mode").click()
+        settle(page)
+        assert "present=1" in page.url and "theme=A.8" in page.url and "as_of=2026-06-30" in page.url
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert metric_values(page)["Residual exposure"] == str(themed.scorecard.current.residual_exposure)
+        page.screenshot(path=str(artifacts / "risk-review-5-presentation.png"), full_page=True)

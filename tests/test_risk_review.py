@@ -1,0 +1,198 @@
+"""Risk Review figures from `isms`, against figures worked out by hand (tests/risk_review_data.py)."""
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st_
+
+from isms.config import load_settings
+from isms.filters import RiskFilter
+from isms.posture import scorecard
+from isms.store import connect
+from isms.views import risk_review
+from isms.views.risk_review import Cell
+from tests.factories import D
+from tests.conftest import ROOT
+from tests.risk_review_data import A, C, build_small_isms
+
+
+@pytest.fixture
+def review(con, settings):
+    build_small_isms(con)
+    return lambda filters=RiskFilter(): risk_review.build(con, settings, A, C, filters)
+
+
+def test_scorecard_by_hand(review):
+    card = review().scorecard
+    assert card.current.residual_by_level == {"Low": 0, "Medium": 1, "High": 2, "Critical": 1}
+    assert card.previous.residual_by_level == {"Low": 1, "Medium": 1, "High": 1, "Critical": 1}
+    assert card.current.residual_exposure == 12 + 12 + 9 + 25
+    assert card.previous.residual_exposure == 9 + 16 + 4 + 20
+    assert card.current.within_appetite_share == pytest.approx(1 / 4)
+    assert (card.current.treatments.late, card.current.treatments.overdue) == (1, 1)
+    assert (card.current.exceptions_expiring, card.current.exceptions_expired_open) == (1, 1)
+    assert card.current.above_appetite_unaddressed == 1
+
+
+def test_unfiltered_scorecard_agrees_with_the_register_wide_one(con, settings, review):
+    mine, theirs = review().scorecard, scorecard(con, settings, A, C)
+    for side in ("current", "previous"):
+        a, b = getattr(mine, side), getattr(theirs, side)
+        assert a.model_dump(exclude={"kris"}) == b.model_dump(exclude={"kris"})
+
+
+def test_heatmap_cells_on_each_basis(review):
+    data = review()
+    residual = {(r.likelihood, r.impact): r.risks for r in data.cells_for("residual").itertuples()}
+    assert residual == {(4, 3): 1, (3, 4): 1, (3, 3): 1, (5, 5): 1}
+    inherent = {(r.likelihood, r.impact): r.risks for r in data.cells_for("inherent").itertuples()}
+    assert inherent == {(4, 4): 1, (5, 5): 2, (5, 4): 1}
+    target = {(r.likelihood, r.impact): r.risks for r in data.cells_for("target").itertuples()}
+    assert target == {(2, 2): 1, (2, 3): 1}
+
+
+def test_movements_between_cells(review):
+    moves = {(r.from_likelihood, r.from_impact, r.to_likelihood, r.to_impact): r.risks for r in review().movements.itertuples()}
+    assert moves == {(3, 3, 4, 3): 1, (4, 4, 3, 4): 1, (4, 5, 3, 3): 1}
+
+
+def test_changes_since_last_review(review):
+    data = review()
+    rows = {r.risk_id: (r.change, None if pd.isna(r.from_level) else r.from_level, r.to_level)
+            for r in data.changes.itertuples()}
+    assert rows == {"R1": ("Escalated", "Medium", "High"), "R5": ("New", None, "Critical"),
+                    "R4": ("De-escalated", "Critical", "Medium"), "R3": ("Closed", "Low", "Closed")}
+    assert data.change_counts() == {"Escalated": 1, "New": 1, "De-escalated": 1, "Closed": 1}
+
+
+def test_top_risks_with_trend_and_treatment(review):
+    top = review().top_risks
+    assert list(top["risk_id"]) == ["R5", "R1", "R2", "R4"]
+    r5, r1, r2, r4 = (top.iloc[i] for i in range(4))
+    assert (r5.trend, r5.decisions, r5.percent_complete, r5.days_overdue) == ("new", "Transfer", 50.0, 30)
+    assert (r1.trend, r1.previous_level, r1.decisions) == ("up", "Medium", "None")
+    assert (r2.trend, r2.previous_score, r2.decisions, r2.percent_complete) == ("down", 16, "Reduce", 30.0)
+    assert (r4.trend, r4.previous_level) == ("down", "Critical")
+
+
+def test_trends_over_the_history(review):
+    data = review()
+    levels = {(r.as_of, r.level): r.risks for r in data.level_trend.itertuples()}
+    assert levels == {(C, "Low"): 1, (C, "Medium"): 1, (C, "High"): 1, (C, "Critical"): 1,
+                      (A, "Medium"): 1, (A, "High"): 2, (A, "Critical"): 1}
+    totals = data.totals_trend.set_index("as_of")
+    assert totals.loc[C, "residual_exposure"] == 49 and totals.loc[A, "residual_exposure"] == 58
+    assert totals.loc[C, "inherent_exposure"] == 16 + 25 + 9 + 20
+    assert totals.loc[A, "inherent_exposure"] == 16 + 25 + 20 + 25
+
+
+def test_treatment_progress_weighted_by_planned_duration(review):
+    row = review().treatment_trend.set_index("as_of").loc[A]
+    # T1 weighs 365 days at 30 % against 181/365 planned; T2 weighs 60 days at 50 % against 100 %.
+    assert row["weighted_percent_complete"] == pytest.approx((365 * 30 + 60 * 50) / 425)
+    assert row["weighted_percent_planned"] == pytest.approx((18100 + 60 * 100) / 425)
+    assert (row["late"], row["overdue"]) == (1, 1)
+
+
+def test_exposure_projection_from_the_comparison_date(review):
+    proj = review().projection.set_index("as_of")["projected_exposure"]
+    # On C only R2 has an active plan (T1, due 2024-12-31) and a target (2x3 = 6).
+    assert proj.loc[C] == 49
+    assert proj.loc[D("2024-11-30")] == 49
+    assert proj.loc[D("2024-12-31")] == 49 - 16 + 6
+
+
+def test_appetite_marks_risks_without_treatment_or_exception(review):
+    above = review().above_appetite
+    assert list(above["risk_id"]) == ["R1", "R5", "R2"]
+    assert dict(zip(above["risk_id"], above["unaddressed"])) == {"R1": True, "R5": False, "R2": False}
+
+
+def test_exceptions_for_review(review):
+    data = review()
+    rows = [(r.exception_id, r.window, r.days_to_expiry, r.risk_level) for r in data.exceptions.itertuples()]
+    assert rows == [("E2", "Expired, still open", -29, "Medium"), ("E1", "Within 30 days", 20, "High"),
+                    ("E3", "Within 90 days", 77, "Critical")]
+
+
+@pytest.mark.parametrize("filters, risks_now, exposure_now", [
+    (RiskFilter(themes=("A.8 Technological",)), {"R1"}, 12),
+    (RiskFilter(asset_classes=("Primary",)), {"R2", "R4", "R5"}, 12 + 9 + 25),
+    (RiskFilter(assets=("HW-01",)), {"R1"}, 12),
+    (RiskFilter(owners=("Bob",)), {"R2", "R4"}, 12 + 9),
+    (RiskFilter(statuses=("In treatment",)), {"R2"}, 12),
+    (RiskFilter(decisions=("Transfer",)), {"R5"}, 25),
+    (RiskFilter(asset_classes=("Primary",), owners=("Bob",)), {"R2", "R4"}, 21),
+])
+def test_each_filter_narrows_every_section(review, filters, risks_now, exposure_now):
+    data = review(filters)
+    assert set(data.top_risks["risk_id"]) == risks_now
+    assert data.scorecard.current.residual_exposure == exposure_now
+    assert int(data.cells_for("residual")["risks"].sum()) == len(risks_now)
+    assert set(data.above_appetite["risk_id"]) <= risks_now
+    assert set(data.changes[data.changes["change"] != "Closed"]["risk_id"]) <= risks_now
+    assert set(data.exceptions["risk_id"]) <= risks_now
+
+
+def test_theme_filter_keeps_closed_risks_of_that_theme_only(review):
+    data = review(RiskFilter(themes=("A.8 Technological",)))
+    assert data.change_counts() == {"Escalated": 1, "New": 0, "De-escalated": 0, "Closed": 1}
+    assert data.exceptions.empty
+
+
+def test_focus_lists_a_cell_and_tells_a_risk_story(con, settings, review):
+    review()
+    f = risk_review.focus(con, settings, A, RiskFilter(), Cell("inherent", 5, 5), "R2")
+    assert list(f.cell_risks["risk_id"]) == ["R5", "R2"]
+    d = f.detail
+    assert list(d.assessments["residual_score"]) == [16, 12]
+    assert list(d.assessments["residual_level"]) == ["High", "High"]
+    assert list(d.treatments["state"]) == ["late"]
+    assert list(d.updates["percent_complete"]) == [15.0, 30.0]
+    assert list(d.exceptions["exception_id"]) == ["E1"]
+    assert list(d.assets["asset_class"]) == ["Primary"]
+
+
+def test_detail_of_a_risk_not_in_the_register_is_none(con, settings, review):
+    review()
+    assert risk_review.focus(con, settings, C, RiskFilter(), None, "R5").detail is None
+
+
+def test_filter_is_order_free_and_describes_itself():
+    assert RiskFilter(owners=("Bob", "Alice")) == RiskFilter(owners=("Alice", "Bob", "Bob"))
+    assert RiskFilter().describe() == "all risks"
+    assert RiskFilter(owners=("Bob",)).describe() == "owners: Bob"
+
+
+def test_filter_values_are_quoted_safely(review):
+    data = review(RiskFilter(owners=("O'Brien'); DROP TABLE risk; --",)))
+    assert data.top_risks.empty and data.scorecard.current.residual_exposure == 0
+
+
+@pytest.fixture(scope="module")
+def small_store():
+    c = connect(":memory:")
+    build_small_isms(c)
+    yield c, load_settings(ROOT / "isms.toml", db_path=":memory:")
+    c.close()
+
+
+OWNERS, THEMES = ["Alice", "Bob", "Carol"], ["A.5 Organizational", "A.6 People", "A.7 Physical", "A.8 Technological"]
+
+
+@settings_(max_examples=12, deadline=None)
+@given(owners=st_.sets(st_.sampled_from(OWNERS)), themes=st_.sets(st_.sampled_from(THEMES)),
+       classes=st_.sets(st_.sampled_from(["Primary", "Supporting"])))
+def test_sections_agree_with_each_other_under_any_filter(small_store, owners, themes, classes):
+    con, cfg = small_store
+    data = risk_review.build(con, cfg, A, C, RiskFilter(owners=tuple(owners), themes=tuple(themes),
+                                                        asset_classes=tuple(classes)))
+    card = data.scorecard.current
+    shown = len(data.top_risks)
+    assert sum(card.residual_by_level.values()) == card.assessed_risks == shown
+    for basis in ("residual", "inherent"):
+        assert int(data.cells_for(basis)["risks"].sum()) == shown
+    assert card.residual_exposure == int(data.top_risks["residual_score"].sum())
+    assert len(data.above_appetite) == card.above_appetite
+    assert int(data.above_appetite["unaddressed"].sum()) == card.above_appetite_unaddressed

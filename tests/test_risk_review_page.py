@@ -1,0 +1,227 @@
+"""AppTest: the Risk Review page on the small hand-worked ISMS (tests/risk_review_data.py).
+
+Every section and every filter is driven through its keyed widget; the expected figures are the
+ones worked out by hand for that data, not figures recomputed by the code under test.
+"""
+
+import base64
+import json
+import os
+from types import SimpleNamespace
+
+import numpy as np
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from isms.store import connect
+from tests.conftest import ROOT
+from tests.risk_review_data import build_small_isms
+
+HEADERS = ["Where the risks sit", "Top risks", "Changes since 2024-03-31", "Trends", "Treatment progress",
+           "Above appetite", "Policy exceptions for review", "Risk detail"]
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("small") / "isms.duckdb"
+    con = connect(path)
+    build_small_isms(con)
+    con.close()
+    old = os.environ.get("ISMS_DB")
+    os.environ["ISMS_DB"] = str(path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    if old is None:
+        os.environ.pop("ISMS_DB", None)
+    else:
+        os.environ["ISMS_DB"] = old
+
+
+def page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metrics(at) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def figures(at) -> dict[str, SimpleNamespace]:
+    """Each chart's figure (its JSON, attribute-accessible) by title."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        fig = json.loads(chart.proto.spec, object_hook=lambda d: SimpleNamespace(**d))
+        out[fig.layout.title.text] = fig
+    return out
+
+
+def plain(values) -> list:
+    """Plotly writes numeric arrays as base64 typed arrays; tests compare plain lists."""
+    if isinstance(values, SimpleNamespace):
+        return np.frombuffer(base64.b64decode(values.bdata), dtype=values.dtype).tolist()
+    return list(values)
+
+
+def series(fig) -> dict[str, list]:
+    return {tr.name: plain(tr.y) for tr in fig.data}
+
+
+def url(at, key: str) -> list[str]:
+    value = at.query_params[key]
+    return value if isinstance(value, list) else [value]
+
+
+def table_with(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def run(at) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_scorecard_and_sections(small_db):
+    at = page()
+    m = metrics(at)
+    assert m["Critical risks"] == ("1", "+0")
+    assert m["High risks"] == ("2", "+1")
+    assert m["Medium risks"] == ("1", "+0")
+    assert m["Low risks"] == ("0", "-1")
+    assert m["Residual exposure"] == ("58", "+9")
+    assert m["Within appetite"][0] == "25%"
+    assert m["Treatments late / overdue"][0] == "1 / 1"
+    assert m["Exceptions expiring"][0] == "1"
+    assert [h.value for h in at.header] == HEADERS
+    assert {k: m[f"{k} risks"][0] for k in ("Escalated", "New", "De-escalated", "Closed")} == \
+        {"Escalated": "1", "New": "1", "De-escalated": "1", "Closed": "1"}
+
+
+def test_every_chart_has_content(small_db):
+    figs = figures(page())
+    heat = figs["Residual risk heatmap, 2024-06-30"]
+    assert sum(int(t) for row in heat.data[0].text for t in row if t) == 4
+    levels = figs["Residual risks by level per quarter"]
+    assert series(levels)["High"] == [1, 2]
+    exposure = figs["Exposure: inherent against residual"]
+    assert series(exposure)["Residual exposure"] == [49, 58]
+    assert "Treatment progress against plan" in figs
+    projection = figs["Residual exposure: actual against plan"]
+    assert series(projection)["Projected on 2024-03-31"][-1] == 49 - 16 + 6
+    # The detail opens on the highest risk with a treatment: R5 (Transfer, T2 at 50 %).
+    assert "R5: assessments over time" in figs and "R5: treatment progress" in figs
+
+
+def test_top_risks_changes_appetite_and_exceptions_tables(small_db):
+    at = page()
+    top = table_with(at, "trend_text")
+    assert list(top["risk_id"]) == ["R5", "R1", "R2", "R4"]
+    assert list(top["trend_text"]) == ["new", "▲ from Medium (9)", "▼ from High (16)", "▼ from Critical (20)"]
+    changes = table_with(at, "change")
+    assert dict(zip(changes["risk_id"], changes["change"])) == {
+        "R1": "Escalated", "R5": "New", "R4": "De-escalated", "R3": "Closed"}
+    above = table_with(at, "unaddressed")
+    assert list(above["risk_id"][above["unaddressed"]]) == ["R1"]
+    exc = table_with(at, "window")
+    assert list(exc["exception_id"]) == ["E2", "E1", "E3"]
+    assert any("**1** have neither" in md.value for md in at.markdown)
+
+
+def test_heatmap_basis_switch_and_movement_view(small_db):
+    at = page()
+    at.selectbox(key="basis").set_value("inherent")
+    heat = figures(run(at))["Inherent risk heatmap, 2024-06-30"]
+    assert heat.data[0].text[4][4] == "2"  # likelihood 5, impact 5: R2 and R5
+    assert url(at, "basis") == ["inherent"]
+    at.selectbox(key="basis").set_value("movement")
+    run(at)
+    moves = table_with(at, "From L")
+    assert sorted(zip(moves["From L"], moves["From I"], moves["To L"], moves["To I"])) == [
+        (3, 3, 4, 3), (4, 4, 3, 4), (4, 5, 3, 3)]
+    assert "Residual moves, 2024-03-31 → 2024-06-30" in figures(at)
+
+
+def test_heatmap_cell_fallback_lists_its_risks(small_db):
+    at = page()
+    at.selectbox(key="cell_likelihood").set_value(3)
+    at.selectbox(key="cell_impact").set_value(3)
+    run(at)
+    assert list(table_with(at, "inherent_level")["risk_id"]) == ["R4"]
+    at.selectbox(key="basis").set_value("inherent")
+    at.selectbox(key="cell_likelihood").set_value(5)
+    at.selectbox(key="cell_impact").set_value(5)
+    run(at)
+    assert list(table_with(at, "inherent_level")["risk_id"]) == ["R5", "R2"]
+
+
+@pytest.mark.parametrize("key, values, exposure", [
+    ("theme", ["A.8 Technological"], "12"),
+    ("asset_type", ["Primary"], "46"),
+    ("asset", ["HW-01"], "12"),
+    ("owner", ["Bob"], "21"),
+    ("status", ["In treatment"], "12"),
+    ("decision", ["Transfer"], "25"),
+])
+def test_each_filter_applies_and_lives_in_the_url(small_db, key, values, exposure):
+    at = page()
+    at.multiselect(key=key).set_value(values)
+    run(at)
+    assert metrics(at)["Residual exposure"][0] == exposure
+    assert url(at, key) == values
+
+
+def test_a_link_reproduces_the_view(small_db):
+    at = page({"as_of": "2024-03-31", "owner": "Alice", "basis": "inherent"})
+    assert at.selectbox(key="as_of").value.isoformat() == "2024-03-31"
+    assert at.multiselect(key="owner").value == ["Alice"]
+    m = metrics(at)
+    # On 2024-03-31 Alice owns R1 (9, Medium) and R3 (4, Low); nothing was registered before.
+    assert m["Residual exposure"] == ("13", "+13")
+    assert m["Medium risks"][0] == "1" and m["Low risks"][0] == "1"
+    assert "Inherent risk heatmap, 2024-03-31" in figures(at)
+
+
+def test_risk_detail(small_db):
+    at = page()
+    at.selectbox(key="risk").set_value("R2")
+    run(at)
+    assert at.subheader[0].value.startswith("R2 · ")
+    assert list(table_with(at, "treatment_id")["state"]) == ["late"]
+    figs = figures(at)
+    assert series(figs["R2: assessments over time"]) == {"Inherent": [25, 25], "Residual": [16, 12]}
+    assert series(figs["R2: treatment progress"]) == {"T1": [15.0, 30.0]}
+
+
+def test_presentation_mode_keeps_date_and_filters(small_db):
+    at = page({"owner": "Bob"})
+    normal = figures(at)["Residual risk heatmap, 2024-06-30"].layout.height
+    assert at.get("download_button")
+    at.toggle(key="present").set_value(True)
+    run(at)
+    assert url(at, "present") == ["1"]
+    assert url(at, "owner") == ["Bob"]
+    assert metrics(at)["Residual exposure"][0] == "21"
+    assert figures(at)["Residual risk heatmap, 2024-06-30"].layout.height > normal
+    assert not at.get("download_button")
+
+
+def test_repeated_url_parameters_select_several_values(small_db):
+    at = page({"owner": ["Alice", "Carol"]})
+    assert at.multiselect(key="owner").value == ["Alice", "Carol"]
+    assert metrics(at)["Residual exposure"][0] == str(12 + 25)  # R1 and R5
+
+
+def test_a_filter_that_leaves_nothing_still_renders(small_db):
+    at = page({"owner": "Carol", "theme": "A.8 Technological"})
+    assert metrics(at)["Residual exposure"][0] == "0"
+    assert any("No risk passes the filters" in i.value for i in at.info)
+
