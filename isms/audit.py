@@ -16,7 +16,6 @@ import duckdb
 import pandas as pd
 
 SIGN_IN = "sign-in"
-SIGN_IN_FAILED = "sign-in-failed"
 ACCESS_REFUSED = "access-refused"
 IMPORT_COMMITTED = "import-committed"
 IMPORT_REFUSED = "import-refused"
@@ -25,7 +24,7 @@ SETTINGS_CHANGED = "settings-changed"
 USERS_CHANGED = "users-changed"
 PACK_GENERATED = "pack-generated"
 
-ACTIONS = (SIGN_IN, SIGN_IN_FAILED, ACCESS_REFUSED, IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE,
+ACTIONS = (SIGN_IN, ACCESS_REFUSED, IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE,
            SETTINGS_CHANGED, USERS_CHANGED, PACK_GENERATED)
 
 
@@ -44,21 +43,21 @@ def record(con: duckdb.DuckDBPyConnection, who: str, action: str, detail: dict[s
     if not who:
         raise ValueError("an audit event needs the name of who did it")
     (event_id,) = con.execute(
-        "INSERT INTO audit_event (occurred_at, who, action, detail) VALUES (now()::TIMESTAMP, ?, ?, ?) RETURNING event_id",
-        [who, action, json.dumps(detail or {}, sort_keys=True, default=str)],
+        "INSERT INTO audit_event (occurred_at, who, action, detail) VALUES (?, ?, ?, ?) RETURNING event_id",
+        [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), who, action, json.dumps(detail or {}, sort_keys=True, default=str)],
     ).fetchone()
     return int(event_id)
 
 
 def events(con: duckdb.DuckDBPyConnection, flt: AuditFilter = AuditFilter(), limit: int | None = None) -> pd.DataFrame:
-    """Newest first, filtered in SQL; `detail` stays the JSON text that was recorded."""
+    """Newest first, filtered in SQL; times are UTC, `detail` stays the JSON text that was recorded."""
     where, params = [], []
     if flt.actions:
         where.append("action IN (SELECT unnest(?))")
         params.append(list(flt.actions))
     if flt.who:
-        where.append("who ILIKE ?")
-        params.append(f"%{flt.who}%")
+        where.append("who = ?")
+        params.append(flt.who)
     if flt.since:
         where.append("occurred_at >= ?")
         params.append(flt.since)

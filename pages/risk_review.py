@@ -5,11 +5,13 @@ import streamlit as st
 from isms.charts import heatmap
 from isms.views import risk_review
 from ui import params
+from ui.auth import require
 from ui.charts import show_chart
 from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
 from ui.scorecard import risk_tiles
 
+require("viewer", "Risk Review")
 cfg = settings()
 
 

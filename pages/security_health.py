@@ -6,11 +6,13 @@ from isms.charts import kri_status_trend
 from isms.dates import add_months
 from isms.views import security_health
 from ui import params
+from ui.auth import require
 from ui.charts import show_chart
 from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
 from ui.scorecard import kri_tiles
 
+require("viewer", "Security Health")
 cfg = settings()
 
 

@@ -1,0 +1,131 @@
+"""Who is signed in, for each mode, and the checks that pages and buttons make on the server.
+
+Hiding a page from the navigation is not protection: every page calls `require(role)` at its
+top, which refuses (and audits the refusal) before the page reads or writes anything. Write
+buttons ask `permitted(action)`, and the write itself goes through isms.actions, which checks
+again.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+
+import streamlit as st
+
+from isms import audit
+from isms.auth import Role, User, allows, local_mode_refusal, role_from_claims
+from isms.users import UserError, load_users
+from ui.resources import cursor, settings
+
+_SIGNED_IN = "_isms_signed_in_as"
+
+
+def _stop(message: str) -> None:
+    st.error(message, icon=":material/lock:")
+    st.stop()
+
+
+def _record(who: str, action: str, detail: dict) -> None:
+    with cursor() as cur:
+        audit.record(cur, who, action, detail)
+
+
+@st.cache_resource(show_spinner=False)
+def _cookie_key() -> str:
+    """Signs the password-mode cookie; without one in secrets, each server start makes its own."""
+    try:
+        key = st.secrets.get("isms", {}).get("cookie_key")
+    except FileNotFoundError:
+        key = None
+    return key or secrets.token_hex(32)
+
+
+def _authenticator(users: dict):
+    import streamlit_authenticator as stauth
+
+    credentials = {"usernames": {
+        u.username: {"email": u.email, "first_name": u.name, "last_name": "", "password": u.password_hash}
+        for u in users.values()
+    }}
+    return stauth.Authenticate(credentials, "isms_auth", _cookie_key(), 1.0, auto_hash=False, login_sleep_time=0)
+
+
+def _local_user() -> User:
+    refusal = local_mode_refusal(st.get_option("server.address"))
+    if refusal:
+        _stop(refusal)
+    return User(f"{getpass.getuser()}@local", Role.admin, "Local administrator", via="local")
+
+
+def _oidc_user() -> User:
+    cfg = settings()
+    if not st.user.is_logged_in:
+        st.title("Sign in")
+        st.write(f"The risk posture of {cfg.organisation} is for signed-in staff.")
+        if st.button("Sign in with your organisation account", key="oidc_sign_in", type="primary"):
+            st.login()
+        st.stop()
+    claims = st.user.to_dict()
+    who = str(claims.get("email") or claims.get("sub") or "unknown")
+    role = role_from_claims(cfg.auth, claims)
+    if role is None:
+        _record(who, audit.ACCESS_REFUSED, {"reason": "no role mapped", "mode": "oidc"})
+        st.button("Sign out", key="sign_out", on_click=st.logout)
+        _stop(f"You are signed in as {who}, but no role is mapped to this address or its groups. "
+              "Ask an administrator to add you to `[auth.emails]` or `[auth.groups]` in the settings file.")
+    return User(who, role, str(claims.get("name") or who), via="oidc")
+
+
+def _password_user() -> User:
+    cfg = settings()
+    try:
+        users = load_users(cfg.users_path)
+    except UserError as exc:
+        _stop(f"The users file cannot be read: {exc}")
+    if not users:
+        _stop(f"Password mode has no users yet. Add an administrator with "
+              f"`python -m isms user add NAME --role admin` (file: {cfg.users_path}).")
+    authenticator = _authenticator(users)
+    if not st.session_state.get("authentication_status"):
+        authenticator.login(fields={"Form name": f"Sign in to {cfg.organisation}", "Username": "User name",
+                                    "Password": "Password", "Login": "Sign in"}, key="sign_in")
+    if st.session_state.get("authentication_status") is False:
+        _stop("User name or password is wrong.")
+    username = st.session_state.get("username")
+    if not st.session_state.get("authentication_status") or username not in users:
+        st.stop()
+    authenticator.logout("Sign out", "sidebar", key="sign_out")
+    u = users[username]
+    return User(u.username, u.role, u.name, via="password")
+
+
+def signed_in_user() -> User:
+    """The user of this session; shows the sign-in (and stops the run) while there is none."""
+    mode = settings().auth.mode
+    user = {"local": _local_user, "oidc": _oidc_user, "password": _password_user}[mode]()
+    if st.session_state.get(_SIGNED_IN) != (user.name, user.role):
+        _record(user.name, audit.SIGN_IN, {"mode": mode, "role": user.role.name})
+        st.session_state[_SIGNED_IN] = (user.name, user.role)
+    return user
+
+
+def require(role: str, page: str = "") -> User:
+    """The first call of every page: refuse, audit the refusal and stop unless the user has `role`."""
+    needed = Role.parse(role)
+    user = signed_in_user()
+    if user.role < needed:
+        _record(user.name, audit.ACCESS_REFUSED, {"needs": needed.name, "role": user.role.name, "page": page})
+        _stop(f"This page needs the {needed.name} role; {user.display or user.name} is signed in as "
+              f"{user.role.name}. Nothing was shown or changed.")
+    return user
+
+
+def permitted(action: str) -> bool:
+    """For showing or disabling a write control; the write itself is checked again in isms.actions."""
+    return allows(signed_in_user().role, action)
+
+
+def badge(user: User) -> None:
+    where = {"local": "local mode, this computer only", "oidc": "organisation sign-in", "password": "password sign-in"}
+    st.sidebar.caption(f":material/person: {user.display or user.name} · **{user.role.name}** · {where[user.via]}")
