@@ -18,7 +18,7 @@ if not Path(cfg.db_path).exists():
     )
     st.stop()
 
-user = signed_in_user()
+user = signed_in_user(frame=True)
 # Every page is routable (so its URL reaches its own refusal), but links show only what the role may open.
 pages = [
     (st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=True), Role.viewer),

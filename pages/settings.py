@@ -80,7 +80,11 @@ else:
         except (UserError, PermissionError) as exc:
             st.error(f"Not changed: {exc}")
         else:
-            st.success("Saved.")
+            st.session_state["users_saved"] = "Saved; the change is in the audit trail."
+            st.rerun()
+
+    if "users_saved" in st.session_state:
+        st.success(st.session_state.pop("users_saved"))
 
     with st.form("add_user", clear_on_submit=True):
         st.markdown("**Add a user**")

@@ -58,9 +58,11 @@ def _local_user() -> User:
     return User(f"{getpass.getuser()}@local", Role.admin, "Local administrator", via="local")
 
 
-def _oidc_user() -> User:
+def _oidc_user(frame: bool) -> User:
     cfg = settings()
     if not st.user.is_logged_in:
+        if not frame:
+            _stop("Sign in first.")
         st.title("Sign in")
         st.write(f"The risk posture of {cfg.organisation} is for signed-in staff.")
         if st.button("Sign in with your organisation account", key="oidc_sign_in", type="primary"):
@@ -71,13 +73,17 @@ def _oidc_user() -> User:
     role = role_from_claims(cfg.auth, claims)
     if role is None:
         _record(who, audit.ACCESS_REFUSED, {"reason": "no role mapped", "mode": "oidc"})
-        st.button("Sign out", key="sign_out", on_click=st.logout)
+        if frame:
+            st.button("Sign out", key="sign_out", on_click=st.logout)
         _stop(f"You are signed in as {who}, but no role is mapped to this address or its groups. "
               "Ask an administrator to add you to `[auth.emails]` or `[auth.groups]` in the settings file.")
+    if frame:
+        st.sidebar.button("Sign out", key="sign_out", on_click=st.logout, type="tertiary")
     return User(who, role, str(claims.get("name") or who), via="oidc")
 
 
-def _password_user() -> User:
+def _password_user(frame: bool) -> User:
+    """The login form and its cookie are widgets of the frame; a page only reads the outcome."""
     cfg = settings()
     try:
         users = load_users(cfg.users_path)
@@ -86,24 +92,31 @@ def _password_user() -> User:
     if not users:
         _stop(f"Password mode has no users yet. Add an administrator with "
               f"`python -m isms user add NAME --role admin` (file: {cfg.users_path}).")
-    authenticator = _authenticator(users)
-    if not st.session_state.get("authentication_status"):
+    authenticator = _authenticator(users) if frame else None
+    if authenticator and not st.session_state.get("authentication_status"):
         authenticator.login(fields={"Form name": f"Sign in to {cfg.organisation}", "Username": "User name",
                                     "Password": "Password", "Login": "Sign in"}, key="sign_in")
-    if st.session_state.get("authentication_status") is False:
-        _stop("User name or password is wrong.")
+        if st.session_state.get("authentication_status") is False:
+            _stop("User name or password is wrong.")
     username = st.session_state.get("username")
     if not st.session_state.get("authentication_status") or username not in users:
-        st.stop()
-    authenticator.logout("Sign out", "sidebar", key="sign_out")
+        if frame:
+            st.stop()
+        _stop("Sign in first.")
+    if authenticator:
+        authenticator.logout("Sign out", "sidebar", key="sign_out")
     u = users[username]
     return User(u.username, u.role, u.name, via="password")
 
 
-def signed_in_user() -> User:
-    """The user of this session; shows the sign-in (and stops the run) while there is none."""
+def signed_in_user(frame: bool = False) -> User:
+    """The user of this session. The frame (app.py) passes frame=True: it alone shows the sign-in
+    and sign-out widgets, once per run; without a signed-in user the run stops here."""
     mode = settings().auth.mode
-    user = {"local": _local_user, "oidc": _oidc_user, "password": _password_user}[mode]()
+    if mode == "local":
+        user = _local_user()
+    else:
+        user = {"oidc": _oidc_user, "password": _password_user}[mode](frame)
     if st.session_state.get(_SIGNED_IN) != (user.name, user.role):
         _record(user.name, audit.SIGN_IN, {"mode": mode, "role": user.role.name})
         st.session_state[_SIGNED_IN] = (user.name, user.role)
