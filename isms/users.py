@@ -62,7 +62,7 @@ def load_users(path: str | os.PathLike) -> dict[str, PasswordUser]:
 
 
 def _write(path: Path, users: dict[str, PasswordUser]) -> None:
-    if users and not any(u.role is Role.admin for u in users.values()):
+    if not any(u.role is Role.admin for u in users.values()):
         raise UserError("the users file needs at least one administrator (add one first), or nobody could manage users and settings")
     doc = tomlkit.document()
     doc.add(tomlkit.comment("Dashboard users (password mode). Written by `python -m isms user ...`; hashes are bcrypt."))
