@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from isms.auth import Role
-from ui.auth import badge, signed_in_user
+from ui.auth import badge, gate
 from ui.resources import settings
 
 st.set_page_config(page_title="ISMS risk posture", page_icon=":material/shield:", layout="wide")
@@ -18,7 +18,6 @@ if not Path(cfg.db_path).exists():
     )
     st.stop()
 
-user = signed_in_user(frame=True)
 # Every page is routable (so its URL reaches its own refusal), but links show only what the role may open.
 pages = [
     (st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=True), Role.viewer),
@@ -27,6 +26,7 @@ pages = [
     (st.Page("pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit"), Role.admin),
 ]
 nav = st.navigation([p for p, _ in pages], position="hidden")
+user = gate()
 for page, role in pages:
     if user.role >= role:
         st.sidebar.page_link(page)

@@ -126,6 +126,10 @@ def test_oidc_user_without_a_role_is_refused(sample_db_path, tmp_path, monkeypat
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    # With a pages/ folder, AppTest reruns only the page file after the first run, and widget ids
+    # include the running script; so the form is filled where the reruns draw it (the page's own
+    # gate, ui.auth.require), not where the first run drew it (the frame's).
+    at.run()
     at.run()
     at.text_input[0].input(username)
     at.text_input[1].input(password)

@@ -19,6 +19,7 @@ from isms.users import UserError, load_users
 from ui.resources import cursor, settings
 
 _SIGNED_IN = "_isms_signed_in_as"
+_FRAME_SIGNED_IN = "_isms_frame_signed_in"
 
 
 def _stop(message: str) -> None:
@@ -58,10 +59,10 @@ def _local_user() -> User:
     return User(f"{getpass.getuser()}@local", Role.admin, "Local administrator", via="local")
 
 
-def _oidc_user(frame: bool) -> User:
+def _oidc_user(widgets: bool) -> User:
     cfg = settings()
     if not st.user.is_logged_in:
-        if not frame:
+        if not widgets:
             _stop("Sign in first.")
         st.title("Sign in")
         st.write(f"The risk posture of {cfg.organisation} is for signed-in staff.")
@@ -73,16 +74,16 @@ def _oidc_user(frame: bool) -> User:
     role = role_from_claims(cfg.auth, claims)
     if role is None:
         _record(who, audit.ACCESS_REFUSED, {"reason": "no role mapped", "mode": "oidc"})
-        if frame:
+        if widgets:
             st.button("Sign out", key="sign_out", on_click=st.logout)
         _stop(f"You are signed in as {who}, but no role is mapped to this address or its groups. "
               "Ask an administrator to add you to `[auth.emails]` or `[auth.groups]` in the settings file.")
-    if frame:
+    if widgets:
         st.sidebar.button("Sign out", key="sign_out", on_click=st.logout, type="tertiary")
     return User(who, role, str(claims.get("name") or who), via="oidc")
 
 
-def _password_user(frame: bool) -> User:
+def _password_user(widgets: bool) -> User:
     """The login form and its cookie are widgets of the frame; a page only reads the outcome."""
     cfg = settings()
     try:
@@ -92,7 +93,7 @@ def _password_user(frame: bool) -> User:
     if not users:
         _stop(f"Password mode has no users yet. Add an administrator with "
               f"`python -m isms user add NAME --role admin` (file: {cfg.users_path}).")
-    authenticator = _authenticator(users) if frame else None
+    authenticator = _authenticator(users) if widgets else None
     if authenticator and not st.session_state.get("authentication_status"):
         authenticator.login(fields={"Form name": f"Sign in to {cfg.organisation}", "Username": "User name",
                                     "Password": "Password", "Login": "Sign in"}, key="sign_in")
@@ -100,7 +101,7 @@ def _password_user(frame: bool) -> User:
             _stop("User name or password is wrong.")
     username = st.session_state.get("username")
     if not st.session_state.get("authentication_status") or username not in users:
-        if frame:
+        if widgets:
             st.stop()
         _stop("Sign in first.")
     if authenticator:
@@ -109,26 +110,40 @@ def _password_user(frame: bool) -> User:
     return User(u.username, u.role, u.name, via="password")
 
 
-def signed_in_user(frame: bool = False) -> User:
-    """The user of this session. The frame (app.py) passes frame=True: it alone shows the sign-in
-    and sign-out widgets, once per run; without a signed-in user the run stops here."""
+def signed_in_user(widgets: bool) -> User:
+    """The user of this session; without one the run stops here, after the sign-in form when
+    `widgets` (a form and its cookie may be drawn only once per run)."""
     mode = settings().auth.mode
     if mode == "local":
         user = _local_user()
     else:
-        user = {"oidc": _oidc_user, "password": _password_user}[mode](frame)
+        user = {"oidc": _oidc_user, "password": _password_user}[mode](widgets)
     if st.session_state.get(_SIGNED_IN) != (user.name, user.role):
         _record(user.name, audit.SIGN_IN, {"mode": mode, "role": user.role.name})
         st.session_state[_SIGNED_IN] = (user.name, user.role)
     return user
 
 
+def gate() -> User:
+    """The frame's sign-in, before any page runs; it tells the page it need not draw the form again."""
+    user = signed_in_user(widgets=True)
+    st.session_state[_FRAME_SIGNED_IN] = True
+    return user
+
+
 def require(role: str, page: str = "") -> User:
-    """The first call of every page: refuse, audit the refusal and stop unless the user has `role`."""
+    """The first call of every page: refuse, audit the refusal and stop unless the user has `role`.
+
+    A page can run without the frame (its file run on its own, as AppTest reruns do when a
+    pages/ folder exists), so it signs the user in itself unless the frame did so this run.
+    """
     needed = Role.parse(role)
-    user = signed_in_user()
+    user = signed_in_user(widgets=not st.session_state.pop(_FRAME_SIGNED_IN, False))
     if user.role < needed:
-        _record(user.name, audit.ACCESS_REFUSED, {"needs": needed.name, "role": user.role.name, "page": page})
+        refused = st.session_state.setdefault("_isms_refused", set())
+        if page not in refused:  # once per session and page: reruns of the same refusal add nothing
+            refused.add(page)
+            _record(user.name, audit.ACCESS_REFUSED, {"needs": needed.name, "role": user.role.name, "page": page})
         _stop(f"This page needs the {needed.name} role; {user.display or user.name} is signed in as "
               f"{user.role.name}. Nothing was shown or changed.")
     return user
@@ -136,7 +151,7 @@ def require(role: str, page: str = "") -> User:
 
 def permitted(action: str) -> bool:
     """For showing or disabling a write control; the write itself is checked again in isms.actions."""
-    return allows(signed_in_user().role, action)
+    return allows(signed_in_user(widgets=False).role, action)
 
 
 def badge(user: User) -> None:
