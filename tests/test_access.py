@@ -169,7 +169,10 @@ def test_password_mode_without_users_says_how_to_add_one(sample_db_path, tmp_pat
 
 def test_local_mode_is_admin_on_loopback(sample_db_path, tmp_path, monkeypatch):
     env = make_env(tmp_path, sample_db_path, monkeypatch)
-    at = open_as(app(), "pages/audit.py")
+    at = app()
+    at.run()
+    assert any("Local administrator · **admin** · local mode, this computer only" in c.value for c in at.caption)
+    at.switch_page("pages/audit.py").run()
     assert not at.exception
     assert "Audit trail" in shown_title(at)
     assert [e["detail"]["role"] for e in env.events("sign-in")] == ["admin"]

@@ -49,7 +49,10 @@ def _authenticator(users: dict):
         u.username: {"email": u.email, "first_name": u.name, "last_name": "", "password": u.password_hash}
         for u in users.values()
     }}
-    return stauth.Authenticate(credentials, "isms_auth", _cookie_key(), 1.0, auto_hash=False, login_sleep_time=0)
+    authenticator = stauth.Authenticate(credentials, "isms_auth", _cookie_key(), 1.0, auto_hash=False,
+                                        login_sleep_time=0)
+    st.html("<style>.st-key-init {display: none;}</style>")  # the cookie component's empty frame
+    return authenticator
 
 
 def _local_user() -> User:
