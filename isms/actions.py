@@ -119,3 +119,9 @@ def set_password(con: duckdb.DuckDBPyConnection, user: User, settings: Settings,
     guard(con, user, "manage-users")
     users.set_password(settings.users_path, username, password)
     audit.record(con, user.name, audit.USERS_CHANGED, {"user": username, "change": "password"})
+
+
+def record_pack(con: duckdb.DuckDBPyConnection, user: User, meeting: str, as_of: dt.date, file_name: str) -> None:
+    """A review pack leaves the dashboard: who took which meeting's figures, as of when."""
+    guard(con, user, "generate-pack", meeting=meeting)
+    audit.record(con, user.name, audit.PACK_GENERATED, {"meeting": meeting, "as_of": as_of, "file": file_name})

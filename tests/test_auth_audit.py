@@ -27,7 +27,7 @@ from isms.importing.canonical import plan_import
 from isms.store import connect
 from isms.users import UserError, add_user, load_users, remove_user, set_role
 from tests.conftest import ROOT, SAMPLE
-from tests.factories import load, risk
+from tests.factories import D, load, risk
 
 ANALYST = User("ana", Role.analyst)
 OTHER_ANALYST = User("bob", Role.analyst)
@@ -336,3 +336,9 @@ def test_secrets_stay_out_of_the_repository():
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert ".streamlit/secrets.toml.example" in tracked
     assert ".streamlit/secrets.toml" not in tracked and "users.toml" not in tracked
+
+
+def test_pack_generation_is_recorded_for_any_role(con):
+    actions.record_pack(con, VIEWER, "Risk Review", D("2026-09-30"), "risk.pptx")
+    assert trail(con) == [("vic", audit.PACK_GENERATED,
+                           {"meeting": "Risk Review", "as_of": "2026-09-30", "file": "risk.pptx"})]
