@@ -86,8 +86,8 @@ class AuthSettings:
     mode: str = "local"
     users_file: str = "users.toml"
     group_claim: str = "groups"
-    emails: Mapping[str, Role] = field(default_factory=dict)
-    groups: Mapping[str, Role] = field(default_factory=dict)
+    emails: Mapping[str, Role] = field(default_factory=dict, hash=False)
+    groups: Mapping[str, Role] = field(default_factory=dict, hash=False)
     default_role: Role | None = None
 
 

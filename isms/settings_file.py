@@ -13,7 +13,7 @@ from typing import Any
 
 import tomlkit
 
-from isms.config import SettingsError, load_settings
+from isms.config import load_settings
 
 
 def current(path: str | os.PathLike, keys: list[tuple[str, str]]) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def _plain(value: Any) -> Any:
 def update(path: str | os.PathLike, changes: dict[tuple[str, str], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Set `[table] key = value` for each change; returns (before, after) keyed "table.key".
 
-    Raises SettingsError, naming the problem, when the result would not load.
+    Raises isms.config.SettingsError, naming the problem, when the result would not load.
     """
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -53,5 +53,3 @@ def update(path: str | os.PathLike, changes: dict[tuple[str, str], Any]) -> tupl
     after = {f"{t}.{k}": v for (t, k), v in changes.items()}
     return before, after
 
-
-__all__ = ["update", "current", "SettingsError"]

@@ -244,3 +244,31 @@ def test_audit_page_filters_by_action_and_offers_csv(sample_db_path, tmp_path, m
     shown = at.dataframe[0].value
     assert list(shown["who"]) == ["ana"]
     assert at.get("download_button")[0].proto.label == "Export CSV"
+
+
+def test_oidc_sign_out_returns_to_the_sign_in(sample_db_path, tmp_path, monkeypatch):
+    env = make_env(tmp_path, sample_db_path, monkeypatch, OIDC)
+    at = oidc_app(Role.viewer)
+    at.run()
+    assert at.metric
+    at.button(key="sign_out").click().run()
+    assert not at.exception
+    assert at.user.get("is_logged_in") is False
+    assert at.button(key="oidc_sign_in") and not at.metric
+    assert len(env.events("sign-in")) == 1
+
+
+def test_password_sign_out_then_in_again_is_a_second_sign_in(sample_db_path, tmp_path, monkeypatch):
+    env = make_env(tmp_path, sample_db_path, monkeypatch, PASSWORD_MODE, users={"root": Role.admin})
+    at = sign_in(app(), "root", PASSWORD)
+    assert at.metric
+    at.button(key="sign_out").click().run()
+    assert not at.exception
+    assert not at.metric and [i.value for i in at.info] == ["You are signed out."]
+    at.run()
+    assert not at.metric and [b.label for b in at.button] == ["Sign in"]
+    at.text_input[0].input("root")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert at.metric
+    assert [e["who"] for e in env.events("sign-in")] == ["root", "root"]

@@ -57,6 +57,14 @@ def test_password_sign_in_roles_and_audit_in_a_real_browser(sample_db_path, tmp_
         assert page.locator("text=Save matrix").count() == 0
         page.screenshot(path=str(artifacts / "auth-analyst-settings-refused.png"), full_page=True)
 
+        page.wait_for_function("() => document.cookie.includes('isms_auth=')")
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_function("() => !document.cookie.includes('isms_auth=')")
+        page.wait_for_selector("text=Sign in to Northwind Cloud Infrastructure")
+        page.reload()
+        page.wait_for_selector("text=Sign in to Northwind Cloud Infrastructure")
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+
         admin = page.context.browser.new_context(viewport={"width": 1500, "height": 1400}).new_page()
         admin.set_default_timeout(60_000)
         admin.goto(url)

@@ -22,6 +22,16 @@ _SIGNED_IN = "_isms_signed_in_as"
 _FRAME_SIGNED_IN = "_isms_frame_signed_in"
 
 
+def _forget_sign_in(*_) -> None:
+    """After signing out, the next sign-in in this browser session is a new audit event."""
+    st.session_state.pop(_SIGNED_IN, None)
+
+
+def _oidc_sign_out() -> None:
+    _forget_sign_in()
+    st.logout()
+
+
 def _stop(message: str) -> None:
     st.error(message, icon=":material/lock:")
     st.stop()
@@ -30,6 +40,14 @@ def _stop(message: str) -> None:
 def _record(who: str, action: str, detail: dict) -> None:
     with cursor() as cur:
         audit.record(cur, who, action, detail)
+
+
+def _record_refusal_once(what: str, who: str, detail: dict) -> None:
+    """Once per session and refusal: reruns of the same refused page add nothing to the trail."""
+    done = st.session_state.setdefault("_isms_refused", set())
+    if (who, what) not in done:
+        done.add((who, what))
+        _record(who, audit.ACCESS_REFUSED, detail)
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,13 +94,13 @@ def _oidc_user(widgets: bool) -> User:
     who = str(claims.get("email") or claims.get("sub") or "unknown")
     role = role_from_claims(cfg.auth, claims)
     if role is None:
-        _record(who, audit.ACCESS_REFUSED, {"reason": "no role mapped", "mode": "oidc"})
+        _record_refusal_once("sign-in", who, {"reason": "no role mapped", "mode": "oidc"})
         if widgets:
-            st.button("Sign out", key="sign_out", on_click=st.logout)
+            st.button("Sign out", key="sign_out", on_click=_oidc_sign_out)
         _stop(f"You are signed in as {who}, but no role is mapped to this address or its groups. "
               "Ask an administrator to add you to `[auth.emails]` or `[auth.groups]` in the settings file.")
     if widgets:
-        st.sidebar.button("Sign out", key="sign_out", on_click=st.logout, type="tertiary")
+        st.sidebar.button("Sign out", key="sign_out", on_click=_oidc_sign_out, type="tertiary")
     return User(who, role, str(claims.get("name") or who), via="oidc")
 
 
@@ -108,7 +126,10 @@ def _password_user(widgets: bool) -> User:
             st.stop()
         _stop("Sign in first.")
     if authenticator:
-        authenticator.logout("Sign out", "sidebar", key="sign_out")
+        authenticator.logout("Sign out", "sidebar", key="sign_out", callback=_forget_sign_in)
+        if not st.session_state.get("authentication_status"):
+            st.info("You are signed out.")
+            st.stop()
     u = users[username]
     return User(u.username, u.role, u.name, via="password")
 
@@ -143,10 +164,7 @@ def require(role: str, page: str = "") -> User:
     needed = Role.parse(role)
     user = signed_in_user(widgets=not st.session_state.pop(_FRAME_SIGNED_IN, False))
     if user.role < needed:
-        refused = st.session_state.setdefault("_isms_refused", set())
-        if page not in refused:  # once per session and page: reruns of the same refusal add nothing
-            refused.add(page)
-            _record(user.name, audit.ACCESS_REFUSED, {"needs": needed.name, "role": user.role.name, "page": page})
+        _record_refusal_once(page, user.name, {"needs": needed.name, "role": user.role.name, "page": page})
         _stop(f"This page needs the {needed.name} role; {user.display or user.name} is signed in as "
               f"{user.role.name}. Nothing was shown or changed.")
     return user
