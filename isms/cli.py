@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     usub.add_parser("list", help="list users and roles")
     u.add_argument("--by", default=None, help="who makes the change, for the audit trail (default: the login name)")
 
+    a = sub.add_parser("check-address", help="refuse to serve local mode (no sign-in) on a network address")
+    a.add_argument("address")
+
     b = sub.add_parser("init-db", help="create the database from the sample workbooks if it does not exist")
     b.add_argument("--sample", default="data/sample", type=Path)
     return p
@@ -99,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         return _scorecard(settings, args)
     if args.command == "user":
         return _user(settings, args)
+    if args.command == "check-address":
+        return _check_address(settings, args.address)
     return 2
 
 
@@ -169,6 +174,17 @@ def _import(settings, args) -> int:
             for p in o.problems:
                 print(f"  {p}")
     return 1 if any(o.status == "refused" for o in outcomes) else 0
+
+
+def _check_address(settings, address: str) -> int:
+    """`make run` asks before starting, so local mode never listens beyond this computer."""
+    from isms.auth import local_mode_refusal
+
+    refusal = local_mode_refusal(address) if settings.auth.mode == "local" else None
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _password(args) -> str:

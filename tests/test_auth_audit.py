@@ -342,3 +342,14 @@ def test_pack_generation_is_recorded_for_any_role(con):
     actions.record_pack(con, VIEWER, "Risk Review", D("2026-09-30"), "risk.pptx")
     assert trail(con) == [("vic", audit.PACK_GENERATED,
                            {"meeting": "Risk Review", "as_of": "2026-09-30", "file": "risk.pptx"})]
+
+
+def test_make_run_refuses_local_mode_on_a_network_address(tmp_path):
+    refused = cli("check-address", "0.0.0.0")
+    assert refused.returncode == 2 and "--server.address 127.0.0.1" in refused.stderr
+    assert cli("check-address", "127.0.0.1").returncode == 0
+    cfg = tmp_path / "isms.toml"
+    cfg.write_text('[auth]\nmode = "password"\n')
+    assert cli("check-address", "0.0.0.0", env_extra={"ISMS_CONFIG": str(cfg)}).returncode == 0
+    makefile = (ROOT / "Makefile").read_text()
+    assert "ADDRESS ?= 127.0.0.1" in makefile and 'isms check-address "$(ADDRESS)"' in makefile

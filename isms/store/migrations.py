@@ -3,7 +3,8 @@
 Facts are append-only: every row carries the import batch that brought it. Registers (assets,
 risks, treatments, metrics, exceptions) are dated snapshots: the rows of one batch are the whole
 register as of that batch's date. Assessments, treatment updates and monitoring results are
-dated events. Undoing a batch appends to `batch_undo`; nothing is deleted.
+dated events. Undoing a batch appends to `batch_undo`; nothing is deleted. The audit trail
+(`audit_event`) is append-only in the same way.
 """
 
 MIGRATIONS: list[tuple[int, str, str]] = [
