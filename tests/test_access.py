@@ -272,3 +272,15 @@ def test_password_sign_out_then_in_again_is_a_second_sign_in(sample_db_path, tmp
     at.button[0].click().run()
     assert at.metric
     assert [e["who"] for e in env.events("sign-in")] == ["root", "root"]
+
+
+def test_a_demoted_password_user_loses_the_page_on_the_next_run(sample_db_path, tmp_path, monkeypatch):
+    from isms.users import set_role
+
+    env = make_env(tmp_path, sample_db_path, monkeypatch, PASSWORD_MODE, users={"root": Role.admin, "ana": Role.admin})
+    at = sign_in(app(), "ana", PASSWORD)
+    at.switch_page("pages/settings.py").run()
+    assert not refused(at) and "Settings" in shown_title(at)
+    set_role(env.users, "ana", Role.viewer)
+    at.run()
+    assert refused(at) and not at.get("selectbox")

@@ -77,7 +77,11 @@ def _local_user() -> User:
     refusal = local_mode_refusal(st.get_option("server.address"))
     if refusal:
         _stop(refusal)
-    return User(f"{getpass.getuser()}@local", Role.admin, "Local administrator", via="local")
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name in a bare container
+        login = "user"
+    return User(f"{login}@local", Role.admin, "Local administrator", via="local")
 
 
 def _oidc_user(widgets: bool) -> User:
@@ -105,7 +109,7 @@ def _oidc_user(widgets: bool) -> User:
 
 
 def _password_user(widgets: bool) -> User:
-    """The login form and its cookie are widgets of the frame; a page only reads the outcome."""
+    """Roles come from the users file on every run, so a changed role or a removed user counts at once."""
     cfg = settings()
     try:
         users = load_users(cfg.users_path)
