@@ -284,3 +284,39 @@ def test_a_demoted_password_user_loses_the_page_on_the_next_run(sample_db_path, 
     set_role(env.users, "ana", Role.viewer)
     at.run()
     assert refused(at) and not at.get("selectbox")
+
+
+def _show_permissions():
+    import streamlit as st
+
+    from isms.auth import NEEDS
+    from ui.auth import permitted, require
+
+    require("viewer")
+    for action in NEEDS:
+        st.text(f"{action}={permitted(action)}")
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.name)
+def test_action_checks_for_write_buttons_follow_the_role(sample_db_path, tmp_path, monkeypatch, role):
+    from isms.auth import NEEDS, allows
+
+    make_env(tmp_path, sample_db_path, monkeypatch, OIDC)
+    at = AppTest.from_function(_show_permissions, default_timeout=60)
+    at.user = {"is_logged_in": True, **OIDC_USERS[role]}
+    at.run()
+    assert not at.exception
+    shown = dict(t.value.split("=") for t in at.text)
+    assert shown == {a: str(allows(role, a)) for a in NEEDS}
+    assert (shown["import"] == "True") is (role >= Role.analyst)
+
+
+def test_admin_changes_import_limits_through_the_page(sample_db_path, tmp_path, monkeypatch):
+    env = make_env(tmp_path, sample_db_path, monkeypatch)
+    at = open_as(app(), "pages/settings.py")
+    at.number_input(key="max_upload_mb").set_value(5.0)
+    at.button(key="save_limits").click().run()
+    assert not at.exception
+    assert tomllib.loads(env.config.read_text())["import"]["max_upload_mb"] == 5.0
+    [change] = env.events("settings-changed")
+    assert change["detail"]["changes"] == {"import.max_upload_mb": {"before": 25, "after": 5.0}}
