@@ -83,11 +83,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """
         CREATE SEQUENCE audit_event_seq START 1;
         CREATE TABLE audit_event (
-            event_id  BIGINT PRIMARY KEY DEFAULT nextval('audit_event_seq'),
-            occurred_at TIMESTAMP NOT NULL,
-            who       VARCHAR NOT NULL,
-            action    VARCHAR NOT NULL,
-            detail    VARCHAR NOT NULL          -- JSON object: what was done, before / after
+            event_id     BIGINT PRIMARY KEY DEFAULT nextval('audit_event_seq'),
+            occurred_at  TIMESTAMP NOT NULL,       -- UTC
+            who          VARCHAR NOT NULL,
+            action       VARCHAR NOT NULL,
+            detail       VARCHAR NOT NULL          -- JSON object: what was done, before / after
         );
         """,
     ),
