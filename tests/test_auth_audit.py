@@ -353,3 +353,18 @@ def test_make_run_refuses_local_mode_on_a_network_address(tmp_path):
     assert cli("check-address", "0.0.0.0", env_extra={"ISMS_CONFIG": str(cfg)}).returncode == 0
     makefile = (ROOT / "Makefile").read_text()
     assert "ADDRESS ?= 127.0.0.1" in makefile and 'isms check-address "$(ADDRESS)"' in makefile
+
+
+def test_an_existing_database_gains_the_audit_trail_and_keeps_its_batches(sample_db_copy):
+    import duckdb
+
+    raw = duckdb.connect(str(sample_db_copy))
+    raw.execute("DROP TABLE audit_event; DROP SEQUENCE audit_event_seq; DELETE FROM schema_migration WHERE version = 3")
+    batches = raw.execute("SELECT count(*) FROM import_batch").fetchone()[0]
+    raw.close()
+    con = connect(sample_db_copy)
+    assert 3 in {v for (v,) in con.execute("SELECT version FROM schema_migration").fetchall()}
+    assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == batches > 0
+    audit.record(con, "root", audit.SIGN_IN, {"mode": "local"})
+    assert len(audit.events(con)) == 1
+    con.close()
