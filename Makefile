@@ -22,6 +22,7 @@ $(ISMS_DB): | $(STAMP)
 db: $(ISMS_DB)
 
 run: $(STAMP) $(ISMS_DB)
+	$(BIN)/python -m isms check-address "$(ADDRESS)"
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 

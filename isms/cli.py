@@ -51,6 +51,29 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--format", choices=["pptx", "pdf", "zip"], help="default: from --out's extension, else pptx")
     k.add_argument("--sections", help="comma-separated section keys (default: the saved choice, else all)")
     k.add_argument("--out", type=Path, required=True)
+    k.add_argument("--user", default=None, help="who builds it, for the audit trail (default: the login name)")
+    u = sub.add_parser("user", help="password-mode users: add, set a role or password, remove, list")
+    usub = u.add_subparsers(dest="user_command", required=True)
+    roles = ["viewer", "analyst", "admin"]
+    ua = usub.add_parser("add", help="add a user (prompts for the password)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=roles)
+    ua.add_argument("--name", default="")
+    ua.add_argument("--email", default="")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    ur = usub.add_parser("set-role", help="change a user's role")
+    ur.add_argument("username")
+    ur.add_argument("role", choices=roles)
+    up = usub.add_parser("set-password", help="set a user's password (prompts for it)")
+    up.add_argument("username")
+    up.add_argument("--password-stdin", action="store_true")
+    ux = usub.add_parser("remove", help="remove a user")
+    ux.add_argument("username")
+    usub.add_parser("list", help="list users and roles")
+    u.add_argument("--by", default=None, help="who makes the change, for the audit trail (default: the login name)")
+
+    a = sub.add_parser("check-address", help="refuse to serve local mode (no sign-in) on a network address")
+    a.add_argument("address")
 
     b = sub.add_parser("init-db", help="create the database from the sample workbooks if it does not exist")
     b.add_argument("--sample", default="data/sample", type=Path)
@@ -87,10 +110,16 @@ def main(argv: list[str] | None = None) -> int:
         return _scorecard(settings, args)
     if args.command == "pack":
         return _pack(settings, args)
+    if args.command == "user":
+        return _user(settings, args)
+    if args.command == "check-address":
+        return _check_address(settings, args.address)
     return 2
 
 
 def _pack(settings, args) -> int:
+    from isms.actions import record_pack
+    from isms.auth import Role, User
     from isms.images import ImageUnavailable
     from isms.packs.build import make_pack
     from isms.store import connect
@@ -100,9 +129,11 @@ def _pack(settings, args) -> int:
         return 2
     fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".pptx", ".pdf", ".zip") else "pptx")
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
-    con = connect(settings.db_path, read_only=True)
+    con = connect(settings.db_path)
     try:
         made = make_pack(con, settings, args.meeting, fmt, args.as_of, args.compare_to, sections)
+        record_pack(con, User(args.user or getpass.getuser(), Role.viewer, via="cli"), args.meeting, made.pack.as_of,
+                    args.out.name)
     except ImageUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -150,23 +181,26 @@ def _init_db(settings, sample_dir: Path) -> int:
 
 
 def _import(settings, args) -> int:
-    from isms.importing.canonical import import_file
+    from isms.actions import import_workbook, record_import, refused, upload_refusal
+    from isms.auth import Role, User
     from isms.store import connect
 
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        print(f"error: {missing[0]}: no such file", file=sys.stderr)
+        return 2
     con = connect(settings.db_path)
-    user = args.user or getpass.getuser()
+    # Whoever can run the CLI can open the database file itself: the CLI acts as an administrator.
+    user = User(args.user or getpass.getuser(), Role.admin, via="cli")
     outcomes = []
     for f in args.files:
-        if not f.is_file():
-            print(f"error: {f}: no such file", file=sys.stderr)
-            return 2
-        size = f.stat().st_size
-        if size > settings.max_upload_bytes:
-            print(f"error: {f}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb:g} MB limit", file=sys.stderr)
-            return 1
-        outcomes.append(
-            import_file(con, f, settings.matrix, as_of=args.as_of, imported_by=user, dry_run=args.dry_run, max_rows=settings.max_rows)
-        )
+        too_big = upload_refusal(settings, f.name, f.stat().st_size)
+        if too_big:
+            outcome = refused(f.name, too_big, args.as_of)
+            record_import(con, user.name, outcome)
+        else:
+            outcome = import_workbook(con, user, settings, f.read_bytes(), f.name, as_of=args.as_of, dry_run=args.dry_run)
+        outcomes.append(outcome)
     con.close()
     if args.json:
         print(json.dumps([o.as_dict() for o in outcomes], indent=2, default=str))
@@ -183,6 +217,68 @@ def _import(settings, args) -> int:
             for p in o.problems:
                 print(f"  {p}")
     return 1 if any(o.status == "refused" for o in outcomes) else 0
+
+
+def _check_address(settings, address: str) -> int:
+    """`make run` asks before starting, so local mode never listens beyond this computer."""
+    from isms.auth import local_mode_refusal
+
+    refusal = local_mode_refusal(address) if settings.auth.mode == "local" else None
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def _user(settings, args) -> int:
+    """User changes are audited in the database when there is one; the dashboard must be stopped."""
+    import duckdb
+
+    from isms import actions, users
+    from isms.auth import Role, User
+    from isms.store import connect
+
+    if args.user_command == "list":
+        for u in users.load_users(settings.users_path).values():
+            print(f"{u.username}\t{u.role.name}\t{u.name}\t{u.email}")
+        return 0
+    if settings.auth.mode != "password":
+        print(f"note: [auth] mode is {settings.auth.mode!r}; these users sign in only in password mode", file=sys.stderr)
+    by = User(args.by or getpass.getuser(), Role.admin, via="cli")
+    try:
+        con = connect(settings.db_path) if Path(settings.db_path).exists() else None
+    except duckdb.IOException as exc:
+        print(f"error: cannot open {settings.db_path} ({exc}); stop the dashboard, or use its Settings page", file=sys.stderr)
+        return 1
+    if con is None:
+        print(f"note: no database at {settings.db_path} yet, so this change is not in the audit trail", file=sys.stderr)
+        con = connect(":memory:")
+    try:
+        if args.user_command == "add":
+            actions.add_user(con, by, settings, args.username, _password(args), Role.parse(args.role),
+                             name=args.name, email=args.email)
+        elif args.user_command == "set-role":
+            actions.set_role(con, by, settings, args.username, Role.parse(args.role))
+        elif args.user_command == "set-password":
+            actions.set_password(con, by, settings, args.username, _password(args))
+        elif args.user_command == "remove":
+            actions.remove_user(con, by, settings, args.username)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"{args.user_command} {args.username}: done ({settings.users_path})")
+    return 0
 
 
 def _scorecard(settings, args) -> int:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from isms.auth import AuthSettings, auth_from_settings
 from isms.matrix import RiskMatrix, from_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,12 @@ class Settings:
     max_upload_mb: float = 25.0
     max_rows: int = 200_000
     config_path: str = ""
+    auth: AuthSettings = field(default_factory=AuthSettings)
+
+    @property
+    def users_path(self) -> Path:
+        """The password users file, relative to the settings file unless absolute."""
+        return Path(self.config_path or DEFAULT_CONFIG).parent / self.auth.users_file
 
     @property
     def max_upload_bytes(self) -> int:
@@ -61,6 +68,7 @@ def load_settings(config_path: str | os.PathLike | None = None, db_path: str | N
             max_upload_mb=float(imports.get("max_upload_mb", 25.0)),
             max_rows=int(imports.get("max_rows", 200_000)),
             config_path=str(path),
+            auth=auth_from_settings(raw.get("auth", {})),
         )
     except ValueError as exc:
         raise SettingsError(f"{path}: {exc}") from None

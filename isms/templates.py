@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from isms.exports import is_formula_like
 from isms.importing.canonical import ABOUT_SHEET, header_label
 from isms.models import KINDS
 
@@ -44,7 +45,7 @@ def _append(ws, values: list[Any]) -> None:
     """Append a row; text beginning with =, +, - or @ stays text (OWASP CSV/formula injection)."""
     ws.append(values)
     for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+        if is_formula_like(cell.value):
             cell.data_type = "s"
             cell.quotePrefix = True
 

@@ -8,12 +8,14 @@ from isms.filters import RiskFilter
 from isms.views import risk_review
 from isms.views.risk_review import BASES, Cell
 from ui import params
+from ui.auth import require
 from ui.charts import show_chart
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
 from ui.scorecard import risk_tiles
 
+require("viewer", "Risk Review")
 cfg = settings()
 matrix = cfg.matrix
 VIEWS = (*BASES, "movement")

@@ -7,11 +7,13 @@ from isms.dates import add_months, month_end
 from isms.views import security_health
 from isms.views.security_health import Filters
 from ui import health, params
+from ui.auth import require
 from ui.charts import show_chart
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import cursor, settings, version
 
+require("viewer", "Security Health")
 cfg = settings()
 
 

@@ -162,17 +162,21 @@ def test_section_choice_is_saved_per_meeting(sample_db_copy, settings):
     con.close()
 
 
-def test_cli_builds_the_same_deck(sample_db_path, tmp_path, deck):
+def test_cli_builds_the_same_deck(sample_db_copy, tmp_path, deck):
     out = tmp_path / "rr.pptx"
     done = subprocess.run([sys.executable, "-m", "isms", "pack", "--meeting", "risk-review", "--as-of", "2026-09-30",
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "ISMS_DB": str(sample_db_path)})
+                           "--out", str(out), "--user", "scheduler"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180, env={**os.environ, "ISMS_DB": str(sample_db_copy)})
     assert done.returncode == 0, done.stderr
+    con = connect(sample_db_copy, read_only=True)
+    events = con.execute("SELECT who, action, detail FROM audit_event WHERE action = 'pack-generated'").fetchall()
+    con.close()
+    assert len(events) == 1 and events[0][0] == "scheduler" and "risk-review" in events[0][2]
     cli = Presentation(str(out))
     prs = deck[0]
     assert [slide_title(s) for s in list(cli.slides)[1:]] == [slide_title(s) for s in list(prs.slides)[1:]]
     assert table_of(list(cli.slides)[1]) == table_of(list(prs.slides)[1])
     bad = subprocess.run([sys.executable, "-m", "isms", "pack", "--meeting", "risk-review", "--sections", "nope",
                           "--out", str(tmp_path / "x.pptx")], cwd=ROOT, capture_output=True, text=True, timeout=180,
-                         env={**os.environ, "ISMS_DB": str(sample_db_path)})
+                         env={**os.environ, "ISMS_DB": str(sample_db_copy)})
     assert bad.returncode == 2 and "unknown section" in bad.stderr

@@ -10,27 +10,33 @@ import datetime as dt
 
 import streamlit as st
 
-from isms import images
+from isms import actions, images
+from isms.auth import User
 from isms.packs.build import make_pack
 from isms.packs.content import save_sections, saved_sections, section_choices
+from ui.auth import permitted, signed_in_user
 from ui.resources import connection, cursor, settings
 
 
-def _builder(meeting: str, fmt: str, as_of: dt.date, compare_to: dt.date, sections: list[str], filters):
+def _builder(user: User, meeting: str, fmt: str, as_of: dt.date, compare_to: dt.date, sections: list[str], filters):
     root, cfg = connection(), settings()
 
     def build() -> bytes:
         cur = root.cursor()
         try:
-            return make_pack(cur, cfg, meeting, fmt, as_of, compare_to, sections, filters).data
+            made = make_pack(cur, cfg, meeting, fmt, as_of, compare_to, sections, filters)
+            actions.record_pack(cur, user, meeting, made.pack.as_of, made.file_name)
+            return made.data
         finally:
             cur.close()
 
     return build
 
 
-def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, filters: object = None, user: str = "local") -> None:
-    """`filters` are the page's own, so the pack shows what the page shows."""
+def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, filters: object = None) -> None:
+    """`filters` are the page's own, so the pack shows what the page shows. Every download is
+    recorded in the audit trail."""
+    user = signed_in_user(widgets=False)
     choices = dict(section_choices(meeting))
     with st.expander("Review pack: PowerPoint, PDF, chart images", icon=":material/slideshow:"):
         with cursor() as cur:
@@ -40,21 +46,23 @@ def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, filters: objec
             st.session_state[key] = [k for k in (saved or list(choices)) if k in choices]
         chosen = st.multiselect("Sections", list(choices), format_func=choices.get, key=key)
         ordered = [k for k in choices if k in chosen]
-        if st.button("Save these sections for every pack of this meeting", key=f"{key}_save", type="tertiary"):
+        if permitted("save-pack-sections") and st.button(
+                "Save these sections for every pack of this meeting", key=f"{key}_save", type="tertiary"):
             with cursor() as cur:
-                save_sections(cur, meeting, ordered, user)
+                actions.guard(cur, user, "save-pack-sections", meeting=meeting)
+                save_sections(cur, meeting, ordered, user.name)
             st.toast("Saved.")
         stem = f"{meeting}-{as_of.isoformat()}"
         c1, c2, c3 = st.columns(3)
-        c1.download_button("PowerPoint deck", data=_builder(meeting, "pptx", as_of, compare_to, ordered, filters),
+        c1.download_button("PowerPoint deck", data=_builder(user, meeting, "pptx", as_of, compare_to, ordered, filters),
                            file_name=f"{stem}.pptx", key=f"{meeting}_pptx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            icon=":material/download:", disabled=not ordered)
         if images.available():
-            c2.download_button("PDF", data=_builder(meeting, "pdf", as_of, compare_to, ordered, filters), file_name=f"{stem}.pdf",
+            c2.download_button("PDF", data=_builder(user, meeting, "pdf", as_of, compare_to, ordered, filters), file_name=f"{stem}.pdf",
                                key=f"{meeting}_pdf", on_click="ignore", mime="application/pdf",
                                icon=":material/download:", disabled=not ordered)
-            c3.download_button("Chart images (zip)", data=_builder(meeting, "zip", as_of, compare_to, ordered, filters),
+            c3.download_button("Chart images (zip)", data=_builder(user, meeting, "zip", as_of, compare_to, ordered, filters),
                                file_name=f"{stem}-charts.zip", key=f"{meeting}_zip", on_click="ignore",
                                mime="application/zip", icon=":material/download:", disabled=not ordered)
         else:

@@ -3,7 +3,8 @@
 Facts are append-only: every row carries the import batch that brought it. Registers (assets,
 risks, treatments, metrics, exceptions) are dated snapshots: the rows of one batch are the whole
 register as of that batch's date. Assessments, treatment updates and monitoring results are
-dated events. Undoing a batch appends to `batch_undo`; nothing is deleted.
+dated events. Undoing a batch appends to `batch_undo`; nothing is deleted. The audit trail
+(`audit_event`) is append-only in the same way.
 """
 
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -73,6 +74,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             control VARCHAR, risk_id VARCHAR, likelihood TINYINT NOT NULL, impact TINYINT NOT NULL,
             requested_on DATE NOT NULL, granted_on DATE, expires_on DATE,
             compensating_controls VARCHAR, approver VARCHAR, status VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
+        3,
+        "audit trail",
+        """
+        CREATE SEQUENCE audit_event_seq START 1;
+        CREATE TABLE audit_event (
+            event_id     BIGINT PRIMARY KEY DEFAULT nextval('audit_event_seq'),
+            occurred_at  TIMESTAMP NOT NULL,       -- UTC
+            who          VARCHAR NOT NULL,
+            action       VARCHAR NOT NULL,
+            detail       VARCHAR NOT NULL          -- JSON object: what was done, before / after
         );
         """,
     ),

@@ -1,0 +1,127 @@
+"""The write actions, each checked against the user's role and recorded in the audit trail.
+
+The CLI and the pages call these rather than the store, so no path can write without the
+role check and the audit record happening with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from isms import audit, settings_file, users
+from isms.auth import Refused, Role, User, check, may_undo
+from isms.config import Settings
+from isms.importing.canonical import ImportOutcome, import_file
+from isms.importing.problems import Problem
+from isms.store.writes import undo_batch
+
+
+def guard(con: duckdb.DuckDBPyConnection, user: User | None, action: str, **detail) -> None:
+    """Raise Refused unless the user may act; a refusal is itself an audit event."""
+    try:
+        check(user, action)
+    except Refused as exc:
+        audit.record(con, user.name if user else "anonymous", audit.ACCESS_REFUSED,
+                     {"action": action, "reason": str(exc), **detail})
+        raise
+
+
+def upload_refusal(settings: Settings, file_name: str, size: int) -> str | None:
+    """The size cap from the settings file, checked before a byte of the workbook is parsed."""
+    if size > settings.max_upload_bytes:
+        return f"{file_name}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb:g} MB limit"
+    return None
+
+
+def refused(file_name: str, reason: str, as_of: dt.date | None = None) -> ImportOutcome:
+    """The outcome of a file refused before it was read (too large, say), for the report and the trail."""
+    return ImportOutcome("refused", file_name, as_of or dt.date.today(), None, {},
+                         [Problem(file_name, None, None, None, None, reason)])
+
+
+def import_workbook(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, data: bytes, file_name: str, *,
+                    as_of: dt.date | None = None, dry_run: bool = False, source: str = "canonical") -> ImportOutcome:
+    """Import one template workbook as `user`; committed and refused imports are audited."""
+    guard(con, user, "import", file=file_name)
+    too_big = upload_refusal(settings, file_name, len(data))
+    if too_big:
+        outcome = refused(file_name, too_big, as_of)
+    else:
+        outcome = import_file(con, file_name, settings.matrix, as_of=as_of, imported_by=user.name, dry_run=dry_run,
+                              source=source, max_rows=settings.max_rows, data=data)
+    record_import(con, user.name, outcome)
+    return outcome
+
+
+def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutcome) -> None:
+    """Committed and refused imports enter the trail; a dry run or an unchanged re-import wrote nothing."""
+    action = {"committed": audit.IMPORT_COMMITTED, "refused": audit.IMPORT_REFUSED}.get(outcome.status)
+    if action is None:
+        return
+    detail = {"file": outcome.file_name, "as_of": outcome.as_of.isoformat(), "batch_id": outcome.batch_id,
+              "rows": outcome.row_counts}
+    if action == audit.IMPORT_REFUSED:
+        problems = [str(p) for p in outcome.problems if p.severity == "error"]
+        detail |= {"problems": len(problems), "first_problems": problems[:5]}
+    audit.record(con, who, action, detail)
+
+
+def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> None:
+    """Undo a batch: an analyst their own, an administrator any; audited."""
+    guard(con, user, "undo-own-import", batch_id=batch_id)
+    row = con.execute("SELECT imported_by, file_name, as_of FROM active_batch WHERE batch_id = ?", [batch_id]).fetchone()
+    if row is None:
+        raise ValueError(f"batch {batch_id} does not exist or is already undone")
+    imported_by, file_name, as_of = row
+    if not may_undo(user, imported_by):
+        audit.record(con, user.name, audit.ACCESS_REFUSED, {"action": "undo-any-import", "batch_id": batch_id})
+        raise Refused(f"batch {batch_id} was imported by {imported_by}; only they or an administrator may undo it")
+    undo_batch(con, batch_id, user.name)
+    audit.record(con, user.name, audit.IMPORT_UNDONE,
+                 {"batch_id": batch_id, "file": file_name, "as_of": as_of, "imported_by": imported_by})
+
+
+def change_settings(con: duckdb.DuckDBPyConnection, user: User, settings: Settings,
+                    changes: dict[tuple[str, str], object]) -> dict[str, dict]:
+    """Write the changed keys to the settings file (validated first) and audit before and after."""
+    guard(con, user, "change-settings")
+    before, after = settings_file.update(settings.config_path, changes)
+    changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    if changed:
+        audit.record(con, user.name, audit.SETTINGS_CHANGED, {"file": settings.config_path, "changes": changed})
+    return changed
+
+
+def add_user(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, username: str, password: str,
+             role: Role, *, name: str = "", email: str = "") -> None:
+    guard(con, user, "manage-users")
+    users.add_user(settings.users_path, username, password, role, name=name, email=email)
+    audit.record(con, user.name, audit.USERS_CHANGED, {"user": username, "change": "added", "role": role.name})
+
+
+def set_role(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, username: str, role: Role) -> None:
+    guard(con, user, "manage-users")
+    before = users.load_users(settings.users_path).get(username)
+    users.set_role(settings.users_path, username, role)
+    audit.record(con, user.name, audit.USERS_CHANGED,
+                 {"user": username, "change": "role", "before": before.role.name if before else None, "after": role.name})
+
+
+def remove_user(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, username: str) -> None:
+    guard(con, user, "manage-users")
+    users.remove_user(settings.users_path, username)
+    audit.record(con, user.name, audit.USERS_CHANGED, {"user": username, "change": "removed"})
+
+
+def set_password(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, username: str, password: str) -> None:
+    guard(con, user, "manage-users")
+    users.set_password(settings.users_path, username, password)
+    audit.record(con, user.name, audit.USERS_CHANGED, {"user": username, "change": "password"})
+
+
+def record_pack(con: duckdb.DuckDBPyConnection, user: User, meeting: str, as_of: dt.date, file_name: str) -> None:
+    """A review pack leaves the dashboard: who took which meeting's figures, as of when."""
+    guard(con, user, "generate-pack", meeting=meeting)
+    audit.record(con, user.name, audit.PACK_GENERATED, {"meeting": meeting, "as_of": as_of, "file": file_name})

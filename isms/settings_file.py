@@ -1,0 +1,55 @@
+"""Changing isms.toml from the admin Settings page without losing its comments or its validity.
+
+The new text is checked by loading it exactly as the app would (`load_settings`) before it
+replaces the old file, and the replacement is atomic; a rejected change leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from isms.config import load_settings
+
+
+def current(path: str | os.PathLike, keys: list[tuple[str, str]]) -> dict[str, Any]:
+    doc = tomlkit.parse(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else tomlkit.document()
+    return {f"{t}.{k}": _plain(doc.get(t, {}).get(k)) for t, k in keys}
+
+
+def _plain(value: Any) -> Any:
+    return value.unwrap() if hasattr(value, "unwrap") else value
+
+
+def update(path: str | os.PathLike, changes: dict[tuple[str, str], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set `[table] key = value` for each change; returns (before, after) keyed "table.key".
+
+    Raises isms.config.SettingsError, naming the problem, when the result would not load.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    doc = tomlkit.parse(text)
+    before = current(path, list(changes))
+    for (table, key), value in changes.items():
+        if table not in doc:
+            doc.add(table, tomlkit.table())
+        doc[table][key] = value
+    new_text = tomlkit.dumps(doc)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".toml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(new_text)
+        load_settings(tmp)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    after = {f"{t}.{k}": v for (t, k), v in changes.items()}
+    return before, after
+

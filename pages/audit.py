@@ -1,0 +1,33 @@
+"""Audit trail (administrators): who signed in, imported, undid or changed settings, and when."""
+
+import datetime as dt
+
+import streamlit as st
+
+from isms import audit
+from isms.exports import to_csv
+from ui.auth import require
+from ui.resources import cursor
+
+require("admin", "Audit trail")
+st.title("Audit trail")
+st.caption("Append-only: events are added by every sign-in, import, undo, settings change and review pack; "
+           "none is ever changed or removed.")
+
+with cursor() as cur:
+    people = audit.people(cur)
+c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+actions = c1.multiselect("Actions", audit.ACTIONS, key="audit_actions")
+who = c2.selectbox("Who", ["everyone", *people], key="audit_who")
+since = c3.date_input("From", value=None, key="audit_since")
+until = c4.date_input("To", value=None, key="audit_until")
+
+flt = audit.AuditFilter(tuple(actions), "" if who == "everyone" else who, since, until)
+with cursor() as cur:
+    events = audit.events(cur, flt)
+st.caption(f"{len(events)} events")
+st.dataframe(events, hide_index=True, key="audit_events", column_config={
+    "event_id": "event", "occurred_at": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+})
+st.download_button("Export CSV", data=to_csv(events), file_name=f"audit-trail-{dt.date.today():%Y%m%d}.csv",
+                   mime="text/csv", key="audit_csv", icon=":material/download:", on_click="ignore")

@@ -1,0 +1,107 @@
+"""Settings (administrators): the risk matrix, appetite, import limits and users."""
+
+import pandas as pd
+import streamlit as st
+
+from isms import actions
+from isms.auth import Role
+from isms.config import SettingsError
+from isms.matrix import PRESETS
+from isms.users import UserError, load_users
+from ui.auth import require
+from ui.resources import cursor, settings
+
+user = require("admin", "Settings")
+cfg = settings()
+ROLES = [r.name for r in Role]
+
+
+def apply(changes: dict) -> None:
+    """Write, audit, and make every page read the new settings on its next run."""
+    try:
+        with cursor() as cur:
+            changed = actions.change_settings(cur, user, cfg, changes)
+    except SettingsError as exc:
+        st.error(f"Not saved; the settings file is unchanged: {exc}")
+        return
+    settings.clear()
+    st.cache_data.clear()
+    if changed:
+        st.success("Saved: " + "; ".join(f"{k} {v['before']!r} → {v['after']!r}" for k, v in changed.items()))
+    else:
+        st.info("Nothing changed.")
+
+
+st.title("Settings")
+st.caption(f"Written to `{cfg.config_path}`; every change is recorded in the audit trail with its before and after.")
+
+st.subheader("Risk matrix and appetite")
+preset_names = list(PRESETS)
+preset = st.selectbox("Matrix", preset_names, key="matrix_preset",
+                      index=preset_names.index(cfg.matrix.name) if cfg.matrix.name in preset_names else 0)
+levels = list(PRESETS[preset].levels)
+appetite = st.selectbox("Appetite (the highest level acceptable without treatment)", levels, key="matrix_appetite",
+                        index=levels.index(cfg.matrix.appetite) if cfg.matrix.appetite in levels else 0)
+if st.button("Save matrix", key="save_matrix", type="primary"):
+    apply({("matrix", "preset"): preset, ("matrix", "appetite"): appetite})
+
+st.subheader("Import limits")
+c1, c2 = st.columns(2)
+max_mb = c1.number_input("Largest upload (MB)", min_value=1.0, max_value=500.0, value=float(cfg.max_upload_mb),
+                         key="max_upload_mb")
+max_rows = c2.number_input("Most rows per sheet", min_value=100, max_value=5_000_000, value=int(cfg.max_rows),
+                           step=1000, key="max_rows")
+if st.button("Save limits", key="save_limits"):
+    apply({("import", "max_upload_mb"): float(max_mb), ("import", "max_rows"): int(max_rows)})
+
+st.subheader("Users")
+if cfg.auth.mode == "local":
+    st.info("Local mode: whoever uses this computer is the administrator. Set `[auth] mode` to "
+            "`password` or `oidc` in the settings file to give people their own roles.")
+elif cfg.auth.mode == "oidc":
+    st.caption("Roles come from the ID token: its e-mail address (`[auth.emails]`) or its "
+               f"`{cfg.auth.group_claim}` claim (`[auth.groups]`); the highest role mapped wins.")
+    rows = [("e-mail", k, r.name) for k, r in cfg.auth.emails.items()] + [
+        ("group", k, r.name) for k, r in cfg.auth.groups.items()]
+    st.dataframe(pd.DataFrame(rows, columns=["by", "who", "role"]), hide_index=True, key="role_mapping")
+else:
+    try:
+        users = load_users(cfg.users_path)
+    except UserError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.dataframe(pd.DataFrame([(u.username, u.name, u.email, u.role.name) for u in users.values()],
+                              columns=["user", "name", "e-mail", "role"]), hide_index=True, key="user_table")
+
+    def run(change, *args) -> None:
+        try:
+            with cursor() as cur:
+                change(cur, user, cfg, *args)
+        except (UserError, PermissionError) as exc:
+            st.error(f"Not changed: {exc}")
+        else:
+            st.session_state["users_saved"] = "Saved; the change is in the audit trail."
+            st.rerun()
+
+    if "users_saved" in st.session_state:
+        st.success(st.session_state.pop("users_saved"))
+
+    with st.form("add_user", clear_on_submit=True):
+        st.markdown("**Add a user**")
+        a1, a2, a3, a4 = st.columns(4)
+        new_name = a1.text_input("User name", key="new_username")
+        new_full = a2.text_input("Full name", key="new_fullname")
+        new_email = a3.text_input("E-mail", key="new_email")
+        new_role = a4.selectbox("Role", ROLES, key="new_role")
+        new_password = st.text_input("Password (at least 12 characters)", type="password", key="new_password")
+        if st.form_submit_button("Add user"):
+            run(lambda cur, u, c: actions.add_user(cur, u, c, new_name.strip(), new_password, Role.parse(new_role),
+                                                   name=new_full.strip(), email=new_email.strip()))
+    if users:
+        r1, r2, r3, r4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+        who = r1.selectbox("User", list(users), key="change_user")
+        role = r2.selectbox("New role", ROLES, key="change_role", index=ROLES.index(users[who].role.name))
+        if r3.button("Set role", key="set_role"):
+            run(actions.set_role, who, Role.parse(role))
+        if r4.button("Remove", key="remove_user"):
+            run(actions.remove_user, who)
