@@ -14,7 +14,16 @@ import time
 import bench
 
 
+def _quiet_streamlit() -> None:
+    """AppTest outside a server logs 'No runtime found' on every cache clear: noise in a report."""
+    from streamlit.logger import get_logger, set_log_level
+
+    set_log_level("error")
+    get_logger("streamlit").setLevel("ERROR")
+
+
 def main(argv: list[str]) -> int:
+    _quiet_streamlit()
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     if argv:
         names = [n for n in names if any(a in n for a in argv)]

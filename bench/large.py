@@ -7,6 +7,9 @@ with 60 monthly results. Vectorised with numpy so building it takes seconds, not
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import hashlib
 from pathlib import Path
 
@@ -119,3 +122,11 @@ def build_large_db(path: str | Path, risks: int = 10_000, quarters: int = 20, kr
     con.execute("CHECKPOINT")
     con.close()
     return path
+
+
+def build_sample_db(path: str | Path) -> Path:
+    """The sample ISMS built exactly as `make db` builds it, into `path`."""
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "isms", "init-db", "--sample", str(root / "data" / "sample")],
+                   cwd=root, env={**os.environ, "ISMS_DB": str(path)}, check=True, capture_output=True, timeout=600)
+    return Path(path)

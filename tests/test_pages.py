@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui.apptest import app_database, open_app
 
 PAGES = ["pages/risk_review.py", "pages/security_health.py"]
 
@@ -20,25 +19,12 @@ PAGES = ["pages/risk_review.py", "pages/security_health.py"]
 def app_db(sample_db_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("app") / "isms.duckdb"
     shutil.copy(sample_db_path, path)
-    old = os.environ.get("ISMS_DB")
-    os.environ["ISMS_DB"] = str(path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    if old is None:
-        os.environ.pop("ISMS_DB", None)
-    else:
-        os.environ["ISMS_DB"] = old
+    with app_database(path):
+        yield path
 
 
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
-    return at
+def open_page(page: str):
+    return open_app(None if page == PAGES[0] else page)
 
 
 @pytest.mark.parametrize("page", PAGES)

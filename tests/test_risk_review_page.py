@@ -6,18 +6,16 @@ ones worked out by hand for that data, not figures recomputed by the code under 
 
 import base64
 import json
-import os
 from types import SimpleNamespace
 
 import numpy as np
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from isms.store import connect
-from tests.conftest import ROOT
 from tests.risk_review_data import build_small_isms
+from ui.apptest import app_database, open_app
 
 HEADERS = ["Where the risks sit", "Top risks", "Changes since 2024-03-31", "Trends", "Treatment progress",
            "Above appetite", "Policy exceptions for review", "Risk detail"]
@@ -29,26 +27,12 @@ def small_db(tmp_path_factory):
     con = connect(path)
     build_small_isms(con)
     con.close()
-    old = os.environ.get("ISMS_DB")
-    os.environ["ISMS_DB"] = str(path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    if old is None:
-        os.environ.pop("ISMS_DB", None)
-    else:
-        os.environ["ISMS_DB"] = old
+    with app_database(path):
+        yield path
 
 
-def page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+def page(query: dict | None = None):
+    return open_app(query=query)
 
 
 def metrics(at) -> dict[str, tuple[str, str]]:

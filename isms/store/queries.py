@@ -157,18 +157,6 @@ def posture(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[
     return con.execute(sql).df()
 
 
-def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date]) -> pd.DataFrame:
-    """Open, assessed risks per date and residual and inherent level, counted in SQL."""
-    sql = f"""WITH {dates_cte(dates)}, {posture_cte(matrix)},
-        live AS (SELECT * FROM posture WHERE status <> 'Closed' AND assessed_on IS NOT NULL)
-        SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, count(*) AS risks
-        FROM live GROUP BY ALL
-        UNION ALL
-        SELECT as_of, 'inherent', inherent_level, inherent_rank, count(*) FROM live GROUP BY ALL
-        ORDER BY as_of, basis, level_rank"""
-    return con.execute(sql).df()
-
-
 def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date]) -> pd.DataFrame:
     """Per date: open risks, assessed, residual and inherent exposure, within appetite."""
     sql = f"""WITH {dates_cte(dates)}, {posture_cte(matrix)},
@@ -354,7 +342,8 @@ def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, la
         selected_exception AS (SELECT e.* FROM exception_state e WHERE {exc_where})"""
 
 
-def review_level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter) -> pd.DataFrame:
+def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
+                 f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, basis (residual, inherent) and level: open, assessed risks that pass the filters."""
     sql = f"""{_review_with(matrix, dates, f)}
         SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, count(*) AS risks

@@ -113,7 +113,7 @@ def _scorecard(con, settings: Settings, as_of: dt.date, compare_to: dt.date, fil
     """The scorecard over the filtered register; KRIs are not tied to risks and stay whole."""
     m = settings.matrix
     dates = sorted({as_of, compare_to})
-    levels = queries.review_level_counts(con, m, dates, filters)
+    levels = queries.level_counts(con, m, dates, filters)
     levels["as_of"] = pd.to_datetime(levels["as_of"]).dt.date
     totals = queries.review_totals(con, m, dates, filters, settings.late_tolerance_points, settings.exception_warning_days)
     totals["as_of"] = pd.to_datetime(totals["as_of"]).dt.date
@@ -154,7 +154,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
     m, tol = settings.matrix, settings.late_tolerance_points
     quarters = sorted(d for d in review_dates(con) if d <= as_of) or [as_of]
     months = month_ends(quarters[0], as_of)
-    levels = queries.review_level_counts(con, m, quarters, filters)
+    levels = queries.level_counts(con, m, quarters, filters)
     level_trend = _dated(levels[levels["basis"] == "residual"].drop(columns="basis").reset_index(drop=True))
     horizon = month_end(add_months(as_of.replace(day=1), PROJECTION_MONTHS))
     return RiskReviewData(
