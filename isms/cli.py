@@ -29,9 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="write the sample ISMS workbooks")
     s.add_argument("--out", default="data/sample", help="folder for the workbooks (default data/sample)")
 
-    i = sub.add_parser("import", help="import template workbooks, each in one transaction")
+    i = sub.add_parser("import", help="import spreadsheets (.xlsx, .xlsm, .ods, .csv) in any layout, each in one transaction")
     i.add_argument("files", nargs="+", type=Path)
     i.add_argument("--as-of", type=_date, help="date of the batch (default: the file's About sheet, else today)")
+    i.add_argument("--mapping", help="a mapping profile saved on the Import page (default: the proposed mapping)")
     i.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     i.add_argument("--json", action="store_true", help="print the outcome as JSON")
     i.add_argument("--user", default=None, help="who is importing (default: the login name)")
@@ -111,28 +112,38 @@ def _init_db(settings, sample_dir: Path) -> int:
 
 
 def _import(settings, args) -> int:
-    from isms.importing.canonical import import_file
+    from isms.importing.mapped import build_plan, commit
+    from isms.importing.mapping import load_profile
     from isms.store import connect
 
-    con = connect(settings.db_path)
-    user = args.user or getpass.getuser()
-    outcomes = []
+    profile = None
+    if args.mapping:
+        try:
+            profile = load_profile(profiles_folder(settings), args.mapping)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     for f in args.files:
         if not f.is_file():
             print(f"error: {f}: no such file", file=sys.stderr)
             return 2
-        size = f.stat().st_size
-        if size > settings.max_upload_bytes:
-            print(f"error: {f}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb:g} MB limit", file=sys.stderr)
-            return 1
-        outcomes.append(
-            import_file(con, f, settings.matrix, as_of=args.as_of, imported_by=user, dry_run=args.dry_run, max_rows=settings.max_rows)
-        )
-    con.close()
+    con = connect(settings.db_path)
+    user = args.user or getpass.getuser()
+    outcomes, rules = [], []
+    try:
+        for f in args.files:
+            with f.open("rb") as fh:
+                data = fh.read(settings.max_upload_bytes + 1)  # one byte over the cap is enough to refuse
+            plan = build_plan(data, f.name, settings.matrix, as_of=args.as_of, con=con, profile=profile,
+                              max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes)
+            outcomes.append(commit(con, plan, user, dry_run=args.dry_run))
+            rules.append(plan.rules)
+    finally:
+        con.close()
     if args.json:
-        print(json.dumps([o.as_dict() for o in outcomes], indent=2, default=str))
+        print(json.dumps([o.as_dict() | {"rules": r} for o, r in zip(outcomes, rules)], indent=2, default=str))
     else:
-        for o in outcomes:
+        for o, r in zip(outcomes, rules):
             counts = ", ".join(f"{k} {v}" for k, v in o.row_counts.items())
             what = {
                 "committed": f"committed as batch {o.batch_id}",
@@ -141,9 +152,16 @@ def _import(settings, args) -> int:
                 "dry-run": "dry run; nothing written",
             }[o.status]
             print(f"{o.file_name} (as of {o.as_of}): {what}" + (f" [{counts}]" if counts else ""))
+            for rule in r:
+                print(f"  rule: {rule}")
             for p in o.problems:
                 print(f"  {p}")
     return 1 if any(o.status == "refused" for o in outcomes) else 0
+
+
+def profiles_folder(settings) -> Path:
+    """Mapping profiles live beside the database they were made for."""
+    return Path(settings.db_path).resolve().parent / "mappings"
 
 
 def _scorecard(settings, args) -> int:
