@@ -19,6 +19,7 @@ if not Path(cfg.db_path).exists():
 pages = [
     st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=True),
     st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"),
+    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:"),
 ]
 nav = st.navigation(pages)
 st.sidebar.caption(f"{cfg.organisation} · matrix {cfg.matrix.name}, appetite {cfg.matrix.appetite}")

@@ -113,13 +113,13 @@ def _init_db(settings, sample_dir: Path) -> int:
 
 def _import(settings, args) -> int:
     from isms.importing.mapped import build_plan, commit
-    from isms.importing.mapping import load_profile
+    from isms.importing.mapping import load_profile, profiles_folder
     from isms.store import connect
 
     profile = None
     if args.mapping:
         try:
-            profile = load_profile(profiles_folder(settings), args.mapping)
+            profile = load_profile(profiles_folder(settings.db_path), args.mapping)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -157,11 +157,6 @@ def _import(settings, args) -> int:
             for p in o.problems:
                 print(f"  {p}")
     return 1 if any(o.status == "refused" for o in outcomes) else 0
-
-
-def profiles_folder(settings) -> Path:
-    """Mapping profiles live beside the database they were made for."""
-    return Path(settings.db_path).resolve().parent / "mappings"
 
 
 def _scorecard(settings, args) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import duckdb
 import pandas as pd
@@ -443,8 +443,14 @@ def build_plan(
     profile: Profile | None = None,
     max_rows: int = 200_000,
     max_bytes: int = 25 * 1024 * 1024,
+    progress: Callable[[float, str], None] | None = None,
 ) -> MappedPlan:
-    """Read, map, coerce and validate a file in any layout, and preview it; writes nothing."""
+    """Read, map, coerce and validate a file in any layout, and preview it; writes nothing.
+
+    `progress(fraction, stage)` is called between stages, so a page can show how far it got.
+    """
+    step = progress or (lambda fraction, stage: None)
+    step(0.0, "Reading the file")
     sha = hashlib.sha256(data).hexdigest()
     plan = MappedPlan(file_name=file_name, sha256=sha, as_of=as_of or dt.date.today())
     wb, problems = read(data, file_name, max_bytes=max_bytes, max_rows=max_rows)
@@ -458,7 +464,8 @@ def build_plan(
     plan.mappings = mappings if mappings is not None else propose(wb, profile)
     records: dict[str, list[dict]] = {}
     where: dict[str, dict[int, str]] = {}
-    for s in wb.sheets:
+    for n, s in enumerate(wb.sheets):
+        step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
         if m is None or m.kind == IGNORE:
             continue
@@ -498,6 +505,7 @@ def build_plan(
     elif not plan.frames and not [p for p in plan.problems if p.severity == "error"]:
         plan.problems.append(Problem(file_name, None, None, None, None, "the file holds no rows to import"))
     if plan.frames:
+        step(0.85, "Comparing with the register")
         _define_metrics(plan, con)
         _check_references(con, plan)
         if con is not None:

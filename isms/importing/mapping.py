@@ -285,6 +285,11 @@ class Profile:
         return cls(raw["name"], raw["signature"], [SheetMapping(**s) for s in raw["sheets"]], raw.get("confirmed_rules", True))
 
 
+def profiles_folder(db_path: str) -> Path:
+    """Mapping profiles live beside the database they were made for: page and CLI find the same."""
+    return Path(db_path).resolve().parent / "mappings"
+
+
 def _profile_path(folder: Path, name: str) -> Path:
     slug = re.sub(r"[^0-9A-Za-z_-]+", "-", name.strip()).strip("-")
     if not slug:
