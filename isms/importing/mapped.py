@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from isms.importing import values
 from isms.importing.canonical import ImportOutcome, ImportPlan, _check_references
 from isms.importing.coerce import THEME_BY_DIGIT, coerce, controls, field_type, scale_rule, to_enum
-from isms.importing.mapping import (IGNORE, LONG, WIDE_COLUMNS, WIDE_ROWS, Profile, SheetMapping,
+from isms.importing.mapping import (FILLED, IGNORE, LONG, WIDE_COLUMNS, WIDE_ROWS, Profile, SheetMapping,
                                     declared_scale, detect, fold_header)
 from isms.importing.problems import Problem, column_letter
 from isms.importing.reading import ReadError, Workbook, read_workbook
@@ -200,7 +200,11 @@ def _risk_rows(sh: _Sheet, matrix: RiskMatrix, as_of: dt.date, max_rows: int) ->
     if make_treatment:
         sh.plan.rules.append(f"{sh.m.sheet}: a row with a response ({sh.headers[cols['decision']]}) and a due date "
                              "becomes treatment <risk id>-T, owned by the risk owner, started when identified")
-    out: dict[str, list[dict]] = {"risks": [], "assessments": [], "treatments": []}
+    out: dict[str, list[dict]] = {"risks": []}
+    if make_assessment:
+        out["assessments"] = []
+    if make_treatment:
+        out["treatments"] = []
     risk_fields = set(Risk.model_fields)
     for excel_row, raw, v in _long_rows(sh, matrix, max_rows):
         rec = {k: val for k, val in v.items() if k in risk_fields and val is not None}
@@ -369,8 +373,7 @@ def _wide_rows(sh: _Sheet, max_rows: int) -> list[dict]:
 
 def _required_missing(sh: _Sheet) -> bool:
     model = KINDS[sh.m.kind][1]
-    filled = {"risks": {"identified_on", "source", "owner", "status", "annex_a_theme", "title"},
-              "metrics": {"control_domain", "name", "direction"}}.get(sh.m.kind, set())
+    filled = FILLED.get(sh.m.kind, ())
     missing = [f for f, info in model.model_fields.items()
                if info.is_required() and f not in sh.idx and f not in filled]
     if sh.m.kind == "assessments":

@@ -100,6 +100,10 @@ SYNONYMS: dict[str, list[str]] = {
     "approver": ["approved_by"],
 }
 
+# Required fields that the import fills when a sheet lacks them (the page states each rule).
+FILLED = {"risks": ("identified_on", "source", "owner", "status", "annex_a_theme", "title"),
+          "metrics": ("control_domain", "name", "direction")}
+
 _UNIT = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _SCALE_SUFFIX = re.compile(r"_(\d)_(\d{1,2})$")
 _SCALE_TEXT = re.compile(r"(\d)\s*[-–_]\s*(\d{1,2})")
@@ -244,6 +248,7 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
         score = sum(1 if f in native else 0.4 for f in cols)
         required = [f for f, info in KINDS[kind][1].model_fields.items() if info.is_required()]
         score += 0.5 * sum(1 for f in required if f in cols)
+        score -= sum(1 for f in required if f not in cols and f not in FILLED.get(kind, ()))
         if name in (fold_header(KINDS[kind][0]), kind, fold_header(KIND_LABELS[kind])):
             score += 3
         if score > best_score:
