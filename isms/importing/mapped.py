@@ -186,7 +186,7 @@ def _risk_rows(sh: _Sheet, matrix: RiskMatrix, as_of: dt.date, max_rows: int) ->
     has_inherent = "inherent_likelihood" in cols and "inherent_impact" in cols
     has_residual = "residual_likelihood" in cols and "residual_impact" in cols
     make_assessment = has_inherent or has_residual
-    make_treatment = "decision" in cols and "due_on" in cols
+    make_treatment = "due_on" in cols and ("decision" in cols or "treatment_plan" in cols)
     defaults = {"identified_on": as_of, "source": "Annual assessment", "owner": "Unassigned", "status": "Open"}
     stated = [f"{k.replace('_', ' ')} = {v}" for k, v in defaults.items() if k not in cols]
     if "annex_a_theme" not in cols:
@@ -198,8 +198,10 @@ def _risk_rows(sh: _Sheet, matrix: RiskMatrix, as_of: dt.date, max_rows: int) ->
         sh.plan.rules.append(f"{sh.m.sheet}: each rated row is an assessment dated "
                              f"{'its assessed date' if 'assessed_on' in cols else as_of}{note}")
     if make_treatment:
-        sh.plan.rules.append(f"{sh.m.sheet}: a row with a response ({sh.headers[cols['decision']]}) and a due date "
-                             "becomes treatment <risk id>-T, owned by the risk owner, started when identified")
+        response = f"a response ({sh.headers[cols['decision']]})" if "decision" in cols else \
+            f"an action ({sh.headers[cols['treatment_plan']]}, decision Reduce)"
+        sh.plan.rules.append(f"{sh.m.sheet}: a row with {response} and a due date becomes treatment "
+                             "<risk id>-T, owned by the risk owner, started when identified")
     out: dict[str, list[dict]] = {"risks": []}
     if make_assessment:
         out["assessments"] = []
@@ -223,10 +225,11 @@ def _risk_rows(sh: _Sheet, matrix: RiskMatrix, as_of: dt.date, max_rows: int) ->
             a = _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual)
             if a is not None:
                 out["assessments"].append(a | {"_row": excel_row})
-        if make_treatment and v.get("decision") and v.get("due_on"):
+        decision = v.get("decision") or ("Reduce" if "decision" not in cols and v.get("treatment_plan") else None)
+        if make_treatment and decision and v.get("due_on"):
             start = min(risk["identified_on"], v["due_on"])
             status = {"In treatment": "In progress", "Closed": "Done"}.get(risk["status"], "Planned")
-            t = {"treatment_id": f"{risk['risk_id']}-T", "risk_id": risk["risk_id"], "decision": v["decision"],
+            t = {"treatment_id": f"{risk['risk_id']}-T", "risk_id": risk["risk_id"], "decision": decision,
                  "description": v.get("treatment_plan"), "owner": risk["owner"], "start_on": start,
                  "due_on": v["due_on"], "status": status, "completed_on": v["due_on"] if status == "Done" else None}
             t = _validate(sh, Treatment, t, excel_row, cols)
