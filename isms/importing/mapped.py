@@ -388,13 +388,19 @@ def _required_missing(sh: _Sheet) -> bool:
     return bool(missing)
 
 
-def _duplicates(plan: MappedPlan, kind: str, records: list[dict], where: dict[int, str]) -> list[dict]:
+def _duplicates(plan: MappedPlan, kind: str, records: list[dict], where: dict[int, str],
+                reported: set[tuple[str, int]]) -> list[dict]:
+    """Rows whose key repeats an earlier row's; a row is reported once, whatever kinds it feeds."""
     key = KINDS[kind][2]
     seen: dict[tuple, int] = {}
     kept = []
     for rec in records:
         k = tuple(rec[c] for c in key)
         if k in seen:
+            spot = (where.get(rec["_row"], KINDS[kind][0]), rec["_row"])
+            if spot in reported:
+                continue
+            reported.add(spot)
             plan.problems.append(Problem(where.get(rec["_row"], KINDS[kind][0]), rec["_row"], None,
                                          " + ".join(c.replace("_", " ").capitalize() for c in key),
                                          ", ".join(map(values.text, k)),
@@ -499,8 +505,9 @@ def build_plan(
             records.setdefault(kind, []).extend(recs)
             for r in recs:
                 where.setdefault(kind, {})[r["_row"]] = s.name
+    reported: set[tuple[str, int]] = set()
     for kind, recs in records.items():
-        recs = _duplicates(plan, kind, recs, where.get(kind, {}))
+        recs = _duplicates(plan, kind, recs, where.get(kind, {}), reported)
         fields = list(KINDS[kind][1].model_fields)
         plan.frames[kind] = pd.DataFrame.from_records([{f: r.get(f) for f in fields} for r in recs], columns=fields)
     if not any(len(df) for df in plan.frames.values()):

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,7 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, list[str]]:
                     body = head + member.read()
                     if _FORMULA.search(body):
                         formula_sheets.append(info.filename)
-    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ReadError(f"the workbook is damaged or truncated ({exc})") from None
     return fmt, formula_sheets
 
