@@ -52,16 +52,28 @@ def _norm(value) -> object:
         return tuple(_norm(v) for v in value)
     if isinstance(value, pd.Timestamp):
         return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
 
-def _key(kind: str, row: pd.Series) -> str:
-    return " / ".join(str(_norm(row[c])) for c in KINDS[kind][2])
+def _keys(kind: str, df: pd.DataFrame) -> pd.Series:
+    """'R-1 / 2026-03-31' per row, the same whether the frame came from a file or from DuckDB."""
+    out = None
+    for c in KINDS[kind][2]:
+        col = df[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            part = col.dt.strftime("%Y-%m-%d")
+        else:
+            part = col.map(lambda v: str(_norm(v)))
+        out = part if out is None else out + " / " + part
+    return out.reset_index(drop=True) if out is not None else pd.Series([], dtype=object)
 
 
 def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], as_of: dt.date) -> Preview:
+    """Counts by key; only rows whose key the store already has are compared field by field."""
     out = {}
     for kind, df in frames.items():
         fields = list(KINDS[kind][1].model_fields)
@@ -70,16 +82,22 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         else:
             ids = sorted({_norm(v) for v in df[KINDS[kind][2][0]]})
             current = _events(con, kind, ids)
-        old = {_key(kind, r): r for _, r in current.iterrows()}
-        new, changed, same = [], {}, []
-        for _, r in df.iterrows():
-            k = _key(kind, r)
-            if k not in old:
-                new.append(k)
-                continue
-            diff = [f for f in fields if _norm(r[f]) != _norm(old[k][f])]
-            (changed.__setitem__(k, diff) if diff else same.append(k))
-        gone = sorted(set(old) - {_key(kind, r) for _, r in df.iterrows()}) if kind in SNAPSHOT_KINDS else []
+        new_keys = _keys(kind, df)
+        old_keys = _keys(kind, current) if len(current) else pd.Series([], dtype=object)
+        known = new_keys.isin(set(old_keys))
+        new = new_keys[~known].tolist()
+        changed, same = {}, []
+        if known.any():
+            old = current.reset_index(drop=True).set_index(old_keys)
+            mine = df.reset_index(drop=True)
+            for j in known[known].index:
+                k = new_keys[j]
+                before = old.loc[k]
+                if isinstance(before, pd.DataFrame):
+                    before = before.iloc[-1]
+                diff = [f for f in fields if _norm(mine.at[j, f]) != _norm(before[f])]
+                (changed.__setitem__(k, diff) if diff else same.append(k))
+        gone = sorted(set(old_keys) - set(new_keys)) if kind in SNAPSHOT_KINDS else []
         out[kind] = KindPreview(kind, new, changed, same, gone)
     return Preview(as_of, out)
 
