@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Callable
 
 import duckdb
+import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
+from pydantic_core import PydanticUndefined
 
 from isms.importing import values
+from isms.importing.bulk import passes
 from isms.importing.canonical import ImportOutcome, ImportPlan, _check_references
 from isms.importing.coerce import THEME_BY_DIGIT, coerce, controls, field_type, scale_rule, to_enum
 from isms.importing.mapping import (FILLED, IGNORE, LONG, WIDE_COLUMNS, WIDE_ROWS, Profile, SheetMapping,
@@ -151,50 +153,73 @@ def _coerce_cell(sh: _Sheet, f: str, v: Any, matrix: RiskMatrix, scale: int | No
         return None, None, str(exc)
     if ft.kind == "enum" and isinstance(v, str) and to_enum(ft.enum, v)[1]:
         return value, f"read as {value!r}: the model has no such value", None
+    if f == "period" and value is not None:
+        value = value.replace(day=1)  # a monitoring period is the month (MonitoringResult._month)
     return value, None, None
 
 
 def _blank_row(row: list[Any]) -> bool:
-    return row.count("") + row.count(None) == len(row) or all(values.blank(c) for c in row)
+    for c in row:
+        if c is None or c == "" or (isinstance(c, str) and values.blank(c)):
+            continue
+        return False
+    return True
 
 
-def _columns(sh: _Sheet, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], dict[str, list], list[bool]]:
+def _columns(sh: _Sheet, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], dict[str, np.ndarray], np.ndarray]:
     """Coerce the sheet column by column: (data row indexes, field -> values, row has no error).
 
     Spreadsheet columns repeat their values (levels, dates, statuses), so each distinct value is
-    coerced once; this is what keeps a 100,000-row import near the parser's own speed.
+    coerced once and spread back by its code; this keeps a 100,000-row import near the parser's speed.
     """
     scales = _level_scales(sh, matrix)
     body = [r for r in range(sh.m.header_row + 1, len(sh.rows)) if not _blank_row(sh.rows[r])]
     if len(body) > max_rows:
         sh.problem(None, None, None, None, f"{len(body):,} rows is over the limit of {max_rows:,}")
-        return [], {}, []
-    ok = [True] * len(body)
-    cols: dict[str, list] = {}
+        return [], {}, np.zeros(0, dtype=bool)
+    ok = np.ones(len(body), dtype=bool)
+    cols: dict[str, np.ndarray] = {}
     for f, i in sh.idx.items():
-        memo: dict[tuple, tuple] = {}
-        out = []
-        for j, r in enumerate(body):
-            row = sh.rows[r]
-            v = row[i] if i < len(row) else None
-            try:
-                hit = memo[(v.__class__, v)]
-            except KeyError:
-                hit = memo[(v.__class__, v)] = _coerce_cell(sh, f, v, matrix, scales.get(f))
-            value, warn, err = hit
-            if err is not None:
-                sh.problem(r + 1, i, f, values.text(v), err)
-                ok[j] = False
-            elif warn is not None:
-                sh.problem(r + 1, i, f, values.text(v), warn, "warning")
-            out.append(value)
+        raw = [row[i] if i < len(row) else None for row in (sh.rows[r] for r in body)]
+        codes, uniques = _factorize(raw)
+        outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f)) for u in uniques]
+        coerced = np.empty(len(outcomes), dtype=object)
+        coerced[:] = [o[0] for o in outcomes]
+        for flag, severity in ((2, "error"), (1, "warning")):
+            hit = np.array([o[flag] is not None for o in outcomes], dtype=bool)
+            if hit.any():
+                for j in np.flatnonzero(hit[codes]):
+                    o = outcomes[codes[j]]
+                    sh.problem(body[j] + 1, i, f, values.text(raw[j]), o[flag], severity)
+                    if severity == "error":
+                        ok[j] = False
+        out = coerced[codes]
         if f == "target" and sh.m.kind == "metrics":
             triples = [t if isinstance(t, tuple) else (t, None, None) for t in out]
-            cols["_direction"] = [t[1] for t in triples]
-            cols["_unit"] = [t[2] for t in triples]
-            out = [t[0] for t in triples]
+            cols["_direction"] = np.array([t[1] for t in triples], dtype=object)
+            cols["_unit"] = np.array([t[2] for t in triples], dtype=object)
+            out = np.array([t[0] for t in triples], dtype=object)
         cols[f] = out
     return body, cols, ok
+
+
+def _factorize(raw: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes and distinct values; 1 and 1.0 and True stay apart, as the coercion may differ."""
+    index: dict[tuple, int] = {}
+    uniques: list[Any] = []
+    codes = np.empty(len(raw), dtype=np.int64)
+    for j, v in enumerate(raw):
+        key = (v.__class__, v)
+        try:
+            code = index[key]
+        except KeyError:
+            code = index[key] = len(uniques)
+            uniques.append(v)
+        except TypeError:
+            code = len(uniques)
+            uniques.append(v)
+        codes[j] = code
+    return codes, uniques
 
 
 def _long_rows(sh: _Sheet, matrix: RiskMatrix, max_rows: int):
@@ -206,27 +231,22 @@ def _long_rows(sh: _Sheet, matrix: RiskMatrix, max_rows: int):
             yield r + 1, sh.rows[r], {f: cols[f][j] for f in names}
 
 
-@lru_cache(maxsize=None)
-def _bulk(model) -> TypeAdapter:
-    return TypeAdapter(list[model])
-
-
-def _validate_many(sh: _Sheet, model, records: list[dict], rows: list[int]) -> pd.DataFrame:
-    """Validate all rows in one call; only when that fails are rows validated one by one to report."""
+def _validate_many(sh: _Sheet, model, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows that pass the bulk checks as they are; the others through pydantic, which reports them."""
     fields = list(model.model_fields)
-    try:
-        models = _bulk(model).validate_python(records)
-    except ValidationError:
-        kept = [(r, _validate(sh, model, rec, r, sh.idx)) for rec, r in zip(records, rows)]
-        kept = [(r, rec) for r, rec in kept if rec is not None]
-        return pd.DataFrame([rec for _, rec in kept], columns=fields).assign(_row=[r for r, _ in kept])
-    out = {}
     for f in fields:
-        col = [getattr(m, f) for m in models]
-        if field_type(sh.m.kind, f).kind == "enum":
-            col = [None if c is None else c.value for c in col]
-        out[f] = col
-    return pd.DataFrame(out, columns=fields).assign(_row=rows)
+        if f not in frame:
+            default = model.model_fields[f].default
+            frame[f] = None if default is PydanticUndefined else getattr(default, "value", default)
+    good = passes(model, frame)
+    checked = [frame[good][[*fields, "_row"]]]
+    for _, rec in frame[~good].iterrows():
+        record = {f: rec[f] for f in fields if f in rec and rec[f] is not None and rec[f] == rec[f]}
+        row = int(rec["_row"])
+        valid = _validate(sh, model, record, row, sh.idx)
+        if valid is not None:
+            checked.append(pd.DataFrame([{**valid, "_row": row}], columns=[*fields, "_row"]))
+    return pd.concat(checked, ignore_index=True) if len(checked) > 1 else checked[0]
 
 
 def _risk_rows(sh: _Sheet, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> dict[str, list[dict]]:
@@ -346,22 +366,16 @@ def _plain_rows(sh: _Sheet, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -
     if kind == "metrics" and "control_domain" not in sh.idx:
         sh.plan.rules.append(f"{sh.m.sheet}: no control domain column: every indicator is filed under {DEFAULT_THEME}")
     body, cols, ok = _columns(sh, matrix, max_rows)
-    names = [f for f in cols if f in model.model_fields]
-    records, rows = [], []
-    for j, r in enumerate(body):
-        if not ok[j]:
-            continue
-        rec = {f: cols[f][j] for f in names if cols[f][j] is not None}
-        if kind == "metrics":
-            rec.setdefault("control_domain", DEFAULT_THEME)
-            rec.setdefault("name", rec.get("metric_id"))
-            for extra in ("direction", "unit"):
-                if cols.get(f"_{extra}") and cols[f"_{extra}"][j] and extra not in rec:
-                    rec[extra] = cols[f"_{extra}"][j]
-            rec.setdefault("direction", "Higher is better")
-        records.append(rec)
-        rows.append(r + 1)
-    return _validate_many(sh, model, records, rows)
+    frame = pd.DataFrame({f: c[ok] for f, c in cols.items()})
+    frame["_row"] = np.asarray(body, dtype=np.int64)[ok] + 1 if len(body) else np.zeros(0, dtype=np.int64)
+    if kind == "metrics":
+        for extra in ("direction", "unit"):
+            given = frame[extra] if extra in frame else pd.Series(None, index=frame.index, dtype=object)
+            frame[extra] = given.where(given.notna(), frame.get(f"_{extra}"))
+        frame["direction"] = frame["direction"].fillna("Higher is better")
+        frame["control_domain"] = frame["control_domain"] if "control_domain" in frame else DEFAULT_THEME
+        frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
+    return _validate_many(sh, model, frame)
 
 
 def _wide_rows(sh: _Sheet, max_rows: int) -> list[dict]:

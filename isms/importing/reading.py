@@ -23,6 +23,9 @@ ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 MAX_UNZIPPED_BYTES = 1_000_000_000
 MAX_ZIP_RATIO = 200
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_CALC_SHEET = re.compile(rb'<c [^>]*\bi="(\d+)"')
+_CALC_CELL = re.compile(rb"<c ")
+FORMULA_SCAN_BYTES = 8_000_000
 _SHEET_XML = re.compile(r"xl/worksheets/sheet\d+\.xml$")
 
 
@@ -78,7 +81,7 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, list[str]]:
         fmt = "xlsm" if "xl/vbaProject.bin" in names or file_name.lower().endswith(".xlsm") else "xlsx"
     else:
         raise ReadError("the file is a zip archive but not an Excel or OpenDocument workbook")
-    formula_sheets = []
+    formula_sheets: set[str] = set()
     try:
         for info in infos:
             if not info.filename.endswith(".xml") and not info.filename.endswith(".rels"):
@@ -88,13 +91,18 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, list[str]]:
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise ReadError(f"the workbook part {info.filename} declares XML entities (an entity-expansion "
                                     "attack or a damaged file); refused")
-                if _SHEET_XML.search(info.filename):
+                if info.filename == "xl/calcChain.xml":
                     body = head + member.read()
-                    if _FORMULA.search(body):
-                        formula_sheets.append(info.filename)
+                    formula_sheets |= {f"xl/worksheets/sheet{i.decode()}.xml" for i in _CALC_SHEET.findall(body)}
+                    if b' i="' not in body[:4096] and _CALC_CELL.search(body):
+                        formula_sheets.add("xl/worksheets/sheet1.xml")
+                elif _SHEET_XML.search(info.filename) and info.file_size <= FORMULA_SCAN_BYTES:
+                    # Excel lists formulas in calcChain.xml; other writers may not, so small sheets are read
+                    if _FORMULA.search(head + member.read()):
+                        formula_sheets.add(info.filename)
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ReadError(f"the workbook is damaged or truncated ({exc})") from None
-    return fmt, formula_sheets
+    return fmt, sorted(formula_sheets)
 
 
 def _read_calamine(data: bytes, fmt: str, formula_parts: list[str], max_rows: int) -> Workbook:
