@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -179,8 +180,10 @@ def _columns(sh: _Sheet, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], 
         return [], {}, np.zeros(0, dtype=bool)
     ok = np.ones(len(body), dtype=bool)
     cols: dict[str, np.ndarray] = {}
+    rows = [sh.rows[r] for r in body]
+    width = min((len(r) for r in rows), default=0)
     for f, i in sh.idx.items():
-        raw = [row[i] if i < len(row) else None for row in (sh.rows[r] for r in body)]
+        raw = list(map(itemgetter(i), rows)) if i < width else [row[i] if i < len(row) else None for row in rows]
         codes, uniques = _factorize(raw)
         outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f)) for u in uniques]
         coerced = np.empty(len(outcomes), dtype=object)
@@ -204,22 +207,11 @@ def _columns(sh: _Sheet, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], 
 
 
 def _factorize(raw: list[Any]) -> tuple[np.ndarray, list[Any]]:
-    """Codes and distinct values; 1 and 1.0 and True stay apart, as the coercion may differ."""
-    index: dict[tuple, int] = {}
-    uniques: list[Any] = []
-    codes = np.empty(len(raw), dtype=np.int64)
-    for j, v in enumerate(raw):
-        key = (v.__class__, v)
-        try:
-            code = index[key]
-        except KeyError:
-            code = index[key] = len(uniques)
-            uniques.append(v)
-        except TypeError:
-            code = len(uniques)
-            uniques.append(v)
-        codes[j] = code
-    return codes, uniques
+    """Codes and distinct values of a column (blank cells included as a value of their own)."""
+    arr = np.empty(len(raw), dtype=object)
+    arr[:] = raw
+    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+    return codes, list(uniques)
 
 
 def _long_rows(sh: _Sheet, matrix: RiskMatrix, max_rows: int):

@@ -67,7 +67,7 @@ def _keys(kind: str, df: pd.DataFrame) -> pd.Series:
         if pd.api.types.is_datetime64_any_dtype(col):
             part = col.dt.strftime("%Y-%m-%d")
         else:
-            part = col.map(lambda v: str(_norm(v)))
+            part = col.astype(str)
         out = part if out is None else out + " / " + part
     return out.reset_index(drop=True) if out is not None else pd.Series([], dtype=object)
 
@@ -80,7 +80,7 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         if kind in SNAPSHOT_KINDS:
             current = queries.register(con, kind, as_of)
         else:
-            ids = sorted({_norm(v) for v in df[KINDS[kind][2][0]]})
+            ids = [str(v) for v in pd.unique(df[KINDS[kind][2][0]].dropna())]
             current = _events(con, kind, ids)
         new_keys = _keys(kind, df)
         old_keys = _keys(kind, current) if len(current) else pd.Series([], dtype=object)
