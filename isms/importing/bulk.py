@@ -100,7 +100,9 @@ def passes(model: type[Record], df: pd.DataFrame) -> pd.Series:
         if c["required"]:
             ok &= present
         if "minLength" in c or "maxLength" in c:
-            lengths = col.map(lambda v: len(v) if isinstance(v, str) else -1)
+            is_text = pd.Series(pd.array(col.map(type).eq(str)), index=col.index).fillna(False).astype(bool)
+            lengths = pd.Series(pd.array(col.where(is_text), dtype="string[pyarrow]"), index=col.index).str.len()
+            lengths = lengths.fillna(-1).astype(int)
             ok &= ~present | ((lengths >= c.get("minLength", 0)) & (lengths <= c.get("maxLength", 1 << 30)))
         if "minimum" in c or "maximum" in c:
             numbers = pd.to_numeric(col, errors="coerce")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -161,7 +160,7 @@ def _coerce_cell(sh: _Sheet, f: str, v: Any, matrix: RiskMatrix, scale: int | No
 
 def _blank_row(row: list[Any]) -> bool:
     for c in row:
-        if c is None or c == "" or (isinstance(c, str) and values.blank(c)):
+        if c is None or c == "" or (c.__class__ is str and c.strip().casefold() in values.NOT_RATED):
             continue
         return False
     return True
@@ -174,17 +173,23 @@ def _columns(sh: _Sheet, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], 
     coerced once and spread back by its code; this keeps a 100,000-row import near the parser's speed.
     """
     scales = _level_scales(sh, matrix)
-    body = [r for r in range(sh.m.header_row + 1, len(sh.rows)) if not _blank_row(sh.rows[r])]
+    first = sh.m.header_row + 1
+    grid = _grid(sh.rows[first:])
+    filled = ~(pd.isna(grid) | (grid == "")) if grid.size else np.zeros(grid.shape, dtype=bool)
+    count = filled.sum(axis=1)
+    keep = count > 0
+    for j in np.flatnonzero(keep & (count <= 3)):  # a few cells: perhaps only '--' or 'n/a'
+        keep[j] = not _blank_row(sh.rows[first + j])
+    body = (np.flatnonzero(keep) + first).tolist()
     if len(body) > max_rows:
         sh.problem(None, None, None, None, f"{len(body):,} rows is over the limit of {max_rows:,}")
         return [], {}, np.zeros(0, dtype=bool)
+    grid = grid[keep]
     ok = np.ones(len(body), dtype=bool)
     cols: dict[str, np.ndarray] = {}
-    rows = [sh.rows[r] for r in body]
-    width = min((len(r) for r in rows), default=0)
     for f, i in sh.idx.items():
-        raw = list(map(itemgetter(i), rows)) if i < width else [row[i] if i < len(row) else None for row in rows]
-        codes, uniques = _factorize(raw)
+        raw = grid[:, i] if i < grid.shape[1] else np.full(len(body), None, dtype=object)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=False)
         outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f)) for u in uniques]
         coerced = np.empty(len(outcomes), dtype=object)
         coerced[:] = [o[0] for o in outcomes]
@@ -206,12 +211,15 @@ def _columns(sh: _Sheet, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], 
     return body, cols, ok
 
 
-def _factorize(raw: list[Any]) -> tuple[np.ndarray, list[Any]]:
-    """Codes and distinct values of a column (blank cells included as a value of their own)."""
-    arr = np.empty(len(raw), dtype=object)
-    arr[:] = raw
-    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
-    return codes, list(uniques)
+def _grid(rows: list[list[Any]]) -> np.ndarray:
+    """The data rows as one 2-D object array (ragged CSV rows padded with blanks)."""
+    width = max((len(r) for r in rows), default=0)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    grid = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        grid[:, :] = rows
+    return grid
 
 
 def _long_rows(sh: _Sheet, matrix: RiskMatrix, max_rows: int):
