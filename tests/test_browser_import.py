@@ -1,0 +1,47 @@
+"""The import journey in a real browser: upload a register, read the mapping and preview, commit."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from isms.store import connect
+from tests.browser import browser_page, copy_db, require_chromium, streamlit_server
+
+pytestmark = pytest.mark.browser
+REGISTERS = Path(__file__).parent / "fixtures" / "registers"
+
+
+def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
+    require_chromium()
+    db = copy_db(sample_db_path, tmp_path)
+    upload = tmp_path / "risk_register.xlsx"
+    shutil.copy(REGISTERS / "nikola_risk_register.xlsx", upload)
+    with streamlit_server(db) as url, browser_page(height=2600) as page:
+        page.goto(url)
+        page.get_by_role("link", name="Import").click()
+        page.wait_for_selector("text=Upload the spreadsheet you already keep")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        page.wait_for_selector("text=1. How the file was understood", timeout=90_000)
+        page.wait_for_selector("text=3. What the import would do")
+        page.wait_for_timeout(800)
+        body = page.locator("body").inner_text()
+        assert "Sheet Risk Register: Risks (register), headers on row 2" in body
+        assert "Rules this import applies" in body
+        page.screenshot(path=str(artifacts / "import-mapping-preview.png"), full_page=True)
+
+        commit = page.get_by_role("button", name="Commit")
+        assert commit.is_disabled()
+        page.get_by_text("I have checked the mapping and these rules").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() == 'Commit' && !b.disabled)")
+        page.get_by_role("button", name="Commit").click()
+        page.wait_for_selector("text=Committed risk_register.xlsx as batch", timeout=90_000)
+        page.get_by_role("tab", name="Import history").click()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts / "import-committed.png"), full_page=True)
+    con = connect(db, read_only=True)
+    last = con.execute("SELECT file_name, source, row_counts FROM import_batch ORDER BY batch_id DESC LIMIT 1").fetchone()
+    con.close()
+    assert last[0] == "risk_register.xlsx" and last[1] == "mapped"
+    assert '"risks": 15' in last[2] and '"treatments": 15' in last[2]
