@@ -92,7 +92,8 @@ def _problems(a: view.Analysis, file_name: str) -> None:
     else:
         st.success("No problems found.")
     if len(a.problems):
-        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems")
+        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems",
+                     column_config={"problem": st.column_config.TextColumn(width="large")})
     if a.annotated:
         st.download_button("Download your workbook with each problem marked", a.annotated,
                            file_name=f"{Path(file_name).stem}-problems.xlsx", key="annotated",
@@ -105,7 +106,7 @@ def _preview(a: view.Analysis) -> None:
     if p is None:
         st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
         return
-    st.dataframe(p.table(), hide_index=True, key="preview")
+    st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
     for kind, kp in p.kinds.items():
         if kp.changed or kp.no_longer_listed:
             with st.expander(f"{view.KIND_LABELS[kind]}: {len(kp.changed)} changed, "

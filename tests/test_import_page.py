@@ -70,7 +70,7 @@ def test_upload_confirm_and_commit_a_register(page_db):
     assert "3-step scale mapped onto the matrix's 5 steps (1→1, 2→3, 3→5)" in text
     assert at.button(key="commit").disabled  # the rule waits for the analyst
     preview = frame(at, "no longer listed").set_index("kind")
-    assert preview.loc["risks", "new"] == 13 and preview.loc["assessments", "new"] == 13
+    assert preview.loc["Risks (register)", "new"] == 13 and preview.loc["Assessments", "new"] == 13
     at.checkbox(key="confirm_rules").check().run()
     assert not at.button(key="commit").disabled
     at.button(key="commit").click().run()
@@ -103,7 +103,7 @@ def test_changing_a_sheets_kind_remaps_it(page_db):
     assert at.button(key="commit").disabled
     at.selectbox(key="kind_0").set_value("metrics").run()
     preview = frame(at, "no longer listed").set_index("kind")
-    assert preview.loc["metrics", "new"] == 1
+    assert preview.loc["Metrics (KRI definitions)", "new"] == 1
 
 
 def test_unreadable_file_is_a_sentence_not_a_traceback(page_db):

@@ -149,3 +149,49 @@ def test_csv_delimiters_and_encodings(payload, encoding, delimiter):
 def test_text_that_is_no_table_is_refused():
     with pytest.raises(ReadError, match="not a spreadsheet"):
         read_workbook(b"just one line of prose\nand another", "notes.csv", max_bytes=10**6, max_rows=100)
+
+
+def ods(rows) -> bytes:
+    """A minimal OpenDocument spreadsheet, as LibreOffice would save one."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    cells = "".join(
+        "<table:table-row>" + "".join(
+            f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+            if isinstance(v, (int, float)) else
+            f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+            for v in row) + "</table:table-row>" for row in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Register">{cells}'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_ods_and_xlsm_are_read():
+    from isms.importing.mapped import build_plan
+
+    plan = build_plan(ods([["Risk ID", "Title", "Likelihood", "Impact"], ["R-1", "Flood", 2, 5]]), "r.ods", FIVE,
+                      as_of=D("2026-03-31"))
+    assert plan.file_format == "ods" and plan.ok, [str(p) for p in plan.problems]
+    a = plan.frames["assessments"].iloc[0]
+    assert (a.inherent_likelihood, a.inherent_impact) == (2, 5)
+    from tests.test_import_hostile import xlsx
+
+    macro = build_plan(xlsx([["Risk ID", "Title"], ["R-1", "x"]]), "r.xlsm", FIVE, as_of=D("2026-03-31"))
+    assert macro.file_format == "xlsm" and macro.row_counts == {"risks": 1}
