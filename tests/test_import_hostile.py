@@ -233,7 +233,9 @@ def test_cli_uses_a_saved_mapping_profile(tmp_path, settings):
     cols = {"risk_id": "Key", "title": "Headline", "inherent_likelihood": "Chance", "inherent_impact": "Harm"}
     save_profile(profiles_folder(str(db)), Profile("odd", [["chance", "harm", "headline", "key"]],
                                                    [SheetMapping("odd", "risks", 0, cols)]))
-    done = run_cli("import", str(reg), "--mapping", "odd", "--as-of", "2026-03-31", "--json", env=env)
+    march = tmp_path / "odd-2026-03.csv"  # another month's file: matched by its headers, not its name
+    march.write_text(text)
+    done = run_cli("import", str(march), "--mapping", "odd", "--as-of", "2026-03-31", "--json", env=env)
     assert done.returncode == 0, done.stdout
     assert json.loads(done.stdout)[0]["row_counts"] == {"risks": 1, "assessments": 1}
     assert run_cli("import", str(reg), "--mapping", "nope", env=env).returncode == 2

@@ -135,3 +135,52 @@ def test_blank_template_download_has_dropdowns(page_db):
     with tempfile.TemporaryDirectory() as tmp:
         wb = load_workbook(io.BytesIO(blank_template(load_settings(db_path=str(page_db)), Path(tmp))))
     assert "Risks" in wb.sheetnames and wb["Treatments"].data_validations.dataValidation
+
+
+def test_saved_mapping_is_offered_for_a_file_of_the_same_shape(page_db):
+    data = b"Key,Headline,Chance,Harm\nR-1,Ransomware,4,5\n"
+    at = upload(open_import(), "odd.csv", data)
+    at.text_input(key="profile_name").input("Quarterly odd register").run()
+    at.button(key="save_profile").click().run()
+    assert not at.exception
+    assert any("Saved as 'Quarterly odd register'" in s.value for s in at.success)
+    later = upload(open_import(), "odd-next-quarter.csv", b"Key,Headline,Chance,Harm\nR-2,Flood,2,2\n")
+    assert later.selectbox(key="import_profile").options == ["(proposed)", "Quarterly odd register"]
+
+
+def test_fixing_a_broken_file_with_the_annotated_copy(page_db):
+    """The analyst's loop: refused, download the marked copy, fix the marked cells, upload, commit."""
+    from openpyxl import Workbook
+
+    from isms.config import load_settings
+    from isms.views import import_data as view
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Register"
+    ws.append(["Information security risks, Q1"])
+    ws.append(["Risk ID", "Title", "Likelihood (1-5)", "Impact (1-5)", "Owner"])
+    ws.append(["R-1", "Ransomware", 4, 5, "CISO"])
+    ws.append(["R-2", "Phishing", "often", 3, "CISO"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    cfg = load_settings(db_path=str(page_db))
+    con = connect(page_db)
+    try:
+        first = view.analyse(con, cfg, buf.getvalue(), "q1.xlsx")
+        assert first.n_errors == 1 and first.problems.iloc[0]["cell"] == "C4"
+        marked = load_workbook(io.BytesIO(first.annotated))
+        bad = [c for row in marked["Register"].iter_rows() for c in row if c.comment]
+        assert [c.coordinate for c in bad] == ["C4"] and "often" == bad[0].value
+        bad[0].value = 3  # the fix, made in the analyst's own copy
+        fixed = io.BytesIO()
+        marked.save(fixed)
+        second = view.analyse(con, cfg, fixed.getvalue(), "q1-fixed.xlsx")
+        assert second.n_errors == 0
+        assert {m.sheet: m.kind for m in second.plan.mappings}["Import problems"] == "ignore"
+        out = view.commit_plan(con, second.plan, "analyst")
+        assert out.status == "committed" and out.row_counts == {"risks": 2, "assessments": 2}
+        levels = con.execute("SELECT risk_id, inherent_likelihood FROM assessment ORDER BY 1").fetchall()
+        assert levels == [("R-1", 4), ("R-2", 3)]
+    finally:
+        con.close()

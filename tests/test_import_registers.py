@@ -140,3 +140,14 @@ def test_the_sample_template_reads_the_same_through_either_pipeline(settings):
     for kind, frame in canonical.frames.items():
         pd.testing.assert_frame_equal(mapped.frames[kind].reset_index(drop=True), frame.reset_index(drop=True),
                                       check_dtype=False)
+
+
+def test_results_a_row_per_indicator_and_a_column_per_month(settings):
+    text = "Indicator,2025-01,2025-02,2025-03\npatch_latency_days,21,--,14\nmfa_pct,80,85,\n"
+    con = connect(":memory:")
+    plan = build_plan(text.encode(), "kri.csv", settings.matrix, as_of=D("2025-03-31"), con=con)
+    assert plan.mappings[0].layout == "row per indicator"
+    assert commit(con, plan, "t").status == "committed"
+    got = con.execute("SELECT metric_id, period, value FROM monitoring_result ORDER BY 1, 2").fetchall()
+    assert got == [("mfa_pct", D("2025-01-01"), 80.0), ("mfa_pct", D("2025-02-01"), 85.0),
+                   ("patch_latency_days", D("2025-01-01"), 21.0), ("patch_latency_days", D("2025-03-01"), 14.0)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import duckdb
@@ -24,6 +24,7 @@ from isms.importing.canonical import ImportOutcome, ImportPlan, _check_reference
 from isms.importing.coerce import THEME_BY_DIGIT, coerce, controls, field_type, scale_rule, to_enum
 from isms.importing.mapping import (FILLED, IGNORE, LONG, WIDE_COLUMNS, WIDE_ROWS, Profile, SheetMapping,
                                     declared_scale, detect, fold_header)
+from isms.importing.annotate import PROBLEM_SHEET
 from isms.importing.problems import Problem, column_letter
 from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.preview import Preview, build_preview
@@ -61,9 +62,23 @@ def read(data: bytes, file_name: str, *, max_bytes: int, max_rows: int) -> tuple
 
 
 def propose(wb: Workbook, profile: Profile | None = None) -> list[SheetMapping]:
-    """The mapping of every sheet: the profile's where it names the sheet, else detected."""
-    chosen = {m.sheet: m for m in profile.sheets} if profile else {}
-    return [chosen.get(s.name) or detect(s.name, s.rows) for s in wb.sheets]
+    """The mapping of every sheet: the profile's for a sheet of the same name or the same headers,
+    else detected. (A CSV's sheet is named after its file, so next month's file matches by shape.)"""
+    out = []
+    for s in wb.sheets:
+        if s.name == PROBLEM_SHEET:
+            out.append(SheetMapping(s.name, IGNORE, 0))
+            continue
+        chosen = None
+        for pm, sig in zip(profile.sheets, profile.signature) if profile else ():
+            if pm.sheet == s.name:
+                chosen = pm
+                break
+            if chosen is None and pm.header_row < len(s.rows) and sorted(
+                    fold_header(h) for h in pm.headers(s.rows) if h) == sorted(sig):
+                chosen = replace(pm, sheet=s.name)
+        out.append(chosen or detect(s.name, s.rows))
+    return out
 
 
 def as_of_in_file(wb: Workbook) -> dt.date | None:
