@@ -30,20 +30,25 @@ def _user() -> str:
     return getpass.getuser()
 
 
+def _checked(name: str, result: view.Analysis) -> str:
+    return f"Checked {name}: {result.n_errors} errors, {result.n_warnings} warnings"
+
+
 def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis:
     """Re-run the pipeline only when the file, date, mapping or database changed."""
     key = (hashlib.sha256(data).hexdigest(), as_of, repr(mappings), profile, version())
     cached = st.session_state.get("_import_analysis")
     if cached and cached[0] == key:
-        return cached[1]
+        result = cached[1]
+        st.status(_checked(name, result), state="error" if result.n_errors else "complete", expanded=False)
+        return result
     with st.status("Reading and checking the file…", expanded=False) as status:
         bar = st.progress(0.0, text="Reading the file")
         with cursor() as cur:
             result = view.analyse(cur, cfg, data, name, as_of=as_of, mappings=mappings, profile=profile,
                                   progress=lambda f, text: bar.progress(min(1.0, f), text=text))
         bar.progress(1.0, text="Done")
-        status.update(label=f"Checked {name}: {result.n_errors} errors, {result.n_warnings} warnings",
-                      state="error" if result.n_errors else "complete")
+        status.update(label=_checked(name, result), state="error" if result.n_errors else "complete")
     st.session_state["_import_analysis"] = (key, result)
     return result
 
@@ -121,6 +126,10 @@ def _import_flow(upload) -> None:
     data = upload.getvalue()
     sha = hashlib.sha256(data).hexdigest()
     if st.session_state.get("_import_sha") != sha:
+        # a new file: the previous file's mapping choices and confirmation do not carry over
+        for key in [k for k in st.session_state if str(k).startswith(("kind_", "header_", "columns_"))]:
+            del st.session_state[key]
+        st.session_state.pop("confirm_rules", None)
         st.session_state["_import_sha"] = sha
         st.session_state["_import_mappings"] = None
     c1, c2 = st.columns(2)

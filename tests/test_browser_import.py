@@ -45,3 +45,52 @@ def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
     con.close()
     assert last[0] == "risk_register.xlsx" and last[1] == "mapped"
     assert '"risks": 15' in last[2] and '"treatments": 15' in last[2]
+
+
+def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
+    """Refused, download the marked workbook, fix the marked cell, upload the fix, commit."""
+    from openpyxl import Workbook, load_workbook
+
+    require_chromium()
+    db = tmp_path / "fresh.duckdb"
+    connect(db).close()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Register"
+    ws.append(["Risk ID", "Title", "Likelihood", "Impact", "Owner"])
+    ws.append(["R-1", "Ransomware", 4, 5, "CISO"])
+    ws.append(["R-2", "Phishing", "often", 3, "CISO"])
+    broken = tmp_path / "q1.xlsx"
+    wb.save(broken)
+    with streamlit_server(db) as url, browser_page(height=2000) as page:
+        page.goto(url)
+        page.get_by_role("link", name="Import").click()
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
+        page.wait_for_selector("text=1 error(s) stop this import", timeout=90_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts / "import-problems.png"), full_page=True)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Download your workbook with each problem marked").click()
+        marked = tmp_path / "q1-problems.xlsx"
+        dl.value.save_as(marked)
+        book = load_workbook(marked)
+        cell = book["Register"]["C3"]
+        assert "neither a step 1-5 nor a level word" in cell.comment.text
+        cell.value = 3
+        fixed = tmp_path / "q1-fixed.xlsx"
+        book.save(fixed)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(fixed))
+        try:
+            page.wait_for_selector("text=No problems found", timeout=30_000)
+        finally:
+            page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
+        page.get_by_text("I have checked the mapping and these rules").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() == 'Commit' && !b.disabled)")
+        page.get_by_role("button", name="Commit").click()
+        page.wait_for_selector("text=Committed q1-fixed.xlsx as batch 1", timeout=90_000)
+        page.screenshot(path=str(artifacts / "import-fixed-committed.png"), full_page=True)
+    con = connect(db, read_only=True)
+    assert con.execute("SELECT risk_id, inherent_likelihood FROM assessment ORDER BY 1").fetchall() == [("R-1", 4), ("R-2", 3)]
+    con.close()
