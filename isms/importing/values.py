@@ -91,7 +91,6 @@ def parse_number(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     s = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    pct = s.endswith("%")
     s = s.rstrip("%")
     if re.fullmatch(r"-?\d+,\d+", s):
         s = s.replace(",", ".")
