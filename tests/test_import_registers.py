@@ -151,3 +151,13 @@ def test_results_a_row_per_indicator_and_a_column_per_month(settings):
     got = con.execute("SELECT metric_id, period, value FROM monitoring_result ORDER BY 1, 2").fetchall()
     assert got == [("mfa_pct", D("2025-01-01"), 80.0), ("mfa_pct", D("2025-02-01"), 85.0),
                    ("patch_latency_days", D("2025-01-01"), 21.0), ("patch_latency_days", D("2025-03-01"), 14.0)]
+
+
+def test_low_medium_high_is_a_three_step_scale_on_a_5x5(settings):
+    text = "Risk ID,Title,Likelihood,Impact\nR-1,a,Low,High\nR-2,b,Medium,Medium\nR-3,c,High,--\n"
+    plan = build_plan(text.encode(), "lmh.csv", settings.matrix, as_of=AS_OF)
+    a = plan.frames["assessments"].set_index("risk_id")
+    assert a.loc["R-1", ["inherent_likelihood", "inherent_impact"]].tolist() == [1, 5]
+    assert a.loc["R-2", ["inherent_likelihood", "inherent_impact"]].tolist() == [3, 3]
+    assert "R-3" not in a.index  # impact not rated: no assessment, and the row says so
+    assert any("rated Low / Medium / High" in r and "'Likelihood'" in r for r in plan.rules)

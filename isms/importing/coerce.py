@@ -118,7 +118,17 @@ def scale_rule(steps_from: int, steps_to: int) -> str:
     return f"a {steps_from}-step scale mapped onto the matrix's {steps_to} steps ({pairs})"
 
 
-def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None) -> int:
+THREE_WORDS = {"low": 1, "medium": 2, "moderate": 2, "high": 3}
+
+
+def three_word_scale(column: list[Any], labels: tuple[str, ...]) -> bool:
+    """A column rated only Low / Medium / High, on a matrix whose labels are other words: a 3-step scale."""
+    words = {values.fold_word(v) for v in column if isinstance(v, str) and not values.blank(v)}
+    own = {values.fold_word(label) for label in labels}
+    return bool(words) and words <= set(THREE_WORDS) and not words & own and len(labels) != 3
+
+
+def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_words: bool = False) -> int:
     """A likelihood or impact step on the matrix's axis (1..len(labels))."""
     m = len(labels)
     if isinstance(value, str):
@@ -126,6 +136,8 @@ def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None) -> int
         for i, label in enumerate(labels, start=1):
             if w == values.fold_word(label):
                 return i
+        if three_words and w in THREE_WORDS:
+            return rescale(THREE_WORDS[w], 3, m)
         lead = w.split(" ", 1)[0]
         if lead.isdigit() and not w.replace(" ", "").isdigit():
             value = lead  # '4 - Major'
@@ -155,7 +167,7 @@ def controls(value: Any) -> tuple[list[str], list[str]]:
 
 
 def coerce(ftype: FieldType, value: Any, *, matrix: RiskMatrix, axis: str = "", steps_from: int | None = None,
-           period: bool = False) -> Any:
+           period: bool = False, three_words: bool = False) -> Any:
     """The typed value, None for not rated, or ValueError with the reason."""
     if ftype.kind == "list":
         return values.split_list(value)
@@ -165,7 +177,7 @@ def coerce(ftype: FieldType, value: Any, *, matrix: RiskMatrix, axis: str = "", 
         return values.parse_date(value, period_end=not period)
     if ftype.kind == "level":
         labels = matrix.likelihood_labels if axis == "likelihood" else matrix.impact_labels
-        return to_level(value, labels, steps_from)
+        return to_level(value, labels, steps_from, three_words)
     if ftype.kind == "enum":
         return to_enum(ftype.enum, value)[0]
     if ftype.kind in ("number", "score"):

@@ -15,7 +15,7 @@ from pydantic_core import PydanticUndefined
 
 from isms.importing import values
 from isms.importing.bulk import passes
-from isms.importing.coerce import coerce, controls, field_type, scale_rule, to_enum
+from isms.importing.coerce import coerce, controls, field_type, scale_rule, three_word_scale, to_enum
 from isms.importing.mapping import SheetMapping, declared_scale
 from isms.importing.problems import Problem, column_letter
 from isms.matrix import RiskMatrix
@@ -75,7 +75,12 @@ def _level_scales(sh: SheetContext, matrix: RiskMatrix) -> dict[str, int | None]
     return out
 
 
-def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: int | None) -> tuple[Any, str | None, str | None]:
+def _labels(matrix: RiskMatrix, f: str) -> tuple[str, ...]:
+    return matrix.likelihood_labels if f.endswith("likelihood") else matrix.impact_labels
+
+
+def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: int | None,
+                 three_words: bool = False) -> tuple[Any, str | None, str | None]:
     """(value, warning, error) for one cell; pure in (field, value), so a column memoises it."""
     ft = field_type(sh.m.kind, f)
     if f == "annex_a_controls":
@@ -87,7 +92,7 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
         if f == "target" and sh.m.kind == "metrics" and not values.blank(v):
             return values.parse_target(v), None, None
         value = coerce(ft, v, matrix=matrix, axis="likelihood" if f.endswith("likelihood") else "impact",
-                       steps_from=scale, period=sh.m.kind == "monitoring_results")
+                       steps_from=scale, period=sh.m.kind == "monitoring_results", three_words=three_words)
     except ValueError as exc:
         if f == "decision":  # a register's response column is optional: the risk still imports
             return None, f"{exc}; no treatment is created", None
@@ -131,7 +136,11 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
     for f, i in sh.idx.items():
         raw = grid[:, i] if i < grid.shape[1] else np.full(len(body), None, dtype=object)
         codes, uniques = pd.factorize(raw, use_na_sentinel=False)
-        outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f)) for u in uniques]
+        three = f in scales and not scales[f] and three_word_scale(list(uniques), _labels(matrix, f))
+        if three:
+            sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': rated Low / Medium / High, "
+                                 f"{scale_rule(3, len(_labels(matrix, f)))} with Low 1, Medium 2, High 3")
+        outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f), three) for u in uniques]
         coerced = np.empty(len(outcomes), dtype=object)
         coerced[:] = [o[0] for o in outcomes]
         for flag, severity in ((2, "error"), (1, "warning")):
