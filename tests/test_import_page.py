@@ -184,3 +184,18 @@ def test_fixing_a_broken_file_with_the_annotated_copy(page_db):
         assert levels == [("R-1", 4), ("R-2", 3)]
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REGISTERS.iterdir() if p.suffix in (".csv", ".xlsx"))
+                         + ["2024-03-31-register.xlsx"])
+def test_each_register_and_a_sample_workbook_commit_through_the_page(page_db, name):
+    from tests.conftest import SAMPLE
+
+    path = REGISTERS / name if (REGISTERS / name).exists() else SAMPLE / name
+    at = upload(open_import(), name, path.read_bytes(), "application/octet-stream")
+    assert not at.error, [e.value for e in at.error]
+    if at.checkbox and any(c.key == "confirm_rules" for c in at.checkbox):
+        at.checkbox(key="confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith(f"Committed {name} as batch 1")
