@@ -4,12 +4,31 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from isms.store import connect
 from tests.browser import browser_page, copy_db, require_chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
 REGISTERS = Path(__file__).parent / "fixtures" / "registers"
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished its reruns (its 'Running' widget is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
+
+
+def confirm_and_commit(page) -> None:
+    settle(page)
+    label = "I have checked the mapping and these rules"
+    page.get_by_text(label).click()
+    expect(page.get_by_role("checkbox", name=label)).to_be_checked(timeout=90_000)
+    settle(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() == 'Commit' && !b.disabled)",
+        timeout=90_000)
+    page.get_by_role("button", name="Commit").click()
 
 
 def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
@@ -24,18 +43,15 @@ def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
         page.wait_for_selector("text=1. How the file was understood", timeout=90_000)
         page.wait_for_selector("text=3. What the import would do")
-        page.wait_for_timeout(800)
+        settle(page)
         body = page.locator("body").inner_text()
         assert "Sheet Risk Register: Risks (register), headers on row 2" in body
         assert "Rules this import applies" in body
         page.screenshot(path=str(artifacts / "import-mapping-preview.png"), full_page=True)
 
-        commit = page.get_by_role("button", name="Commit")
-        assert commit.is_disabled()
-        page.get_by_text("I have checked the mapping and these rules").click()
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() == 'Commit' && !b.disabled)")
-        page.get_by_role("button", name="Commit").click()
+        settle(page)
+        assert page.get_by_role("button", name="Commit").is_disabled()
+        confirm_and_commit(page)
         page.wait_for_selector("text=Committed risk_register.xlsx as batch", timeout=90_000)
         page.get_by_role("tab", name="Import history").click()
         page.wait_for_timeout(500)
@@ -67,7 +83,7 @@ def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
         page.get_by_role("link", name="Import").click()
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
         page.wait_for_selector("text=1 error(s) stop this import", timeout=90_000)
-        page.wait_for_timeout(500)
+        settle(page)
         page.screenshot(path=str(artifacts / "import-problems.png"), full_page=True)
         with page.expect_download() as dl:
             page.get_by_role("button", name="Download your workbook with each problem marked").click()
@@ -85,10 +101,7 @@ def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
         finally:
             page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
         page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
-        page.get_by_text("I have checked the mapping and these rules").click()
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() == 'Commit' && !b.disabled)")
-        page.get_by_role("button", name="Commit").click()
+        confirm_and_commit(page)
         page.wait_for_selector("text=Committed q1-fixed.xlsx as batch 1", timeout=90_000)
         page.screenshot(path=str(artifacts / "import-fixed-committed.png"), full_page=True)
     con = connect(db, read_only=True)
