@@ -22,6 +22,7 @@ if not Path(cfg.db_path).exists():
 pages = [
     (st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=True), Role.viewer),
     (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer),
+    (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst),
     (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin),
     (st.Page("pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit"), Role.admin),
 ]

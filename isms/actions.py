@@ -13,7 +13,9 @@ import duckdb
 from isms import audit, settings_file, users
 from isms.auth import Refused, Role, User, check, may_undo
 from isms.config import Settings
-from isms.importing.canonical import ImportOutcome, import_file
+from isms.importing import mapped
+from isms.importing.canonical import ImportOutcome
+from isms.importing.mapping import Profile
 from isms.importing.problems import Problem
 from isms.store.writes import undo_batch
 
@@ -31,7 +33,7 @@ def guard(con: duckdb.DuckDBPyConnection, user: User | None, action: str, **deta
 def upload_refusal(settings: Settings, file_name: str, size: int) -> str | None:
     """The size cap from the settings file, checked before a byte of the workbook is parsed."""
     if size > settings.max_upload_bytes:
-        return f"{file_name}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb:g} MB limit"
+        return f"the file is {size / 1024 / 1024:.1f} MB, over the upload limit of {settings.max_upload_mb:g} MB"
     return None
 
 
@@ -41,18 +43,35 @@ def refused(file_name: str, reason: str, as_of: dt.date | None = None) -> Import
                          [Problem(file_name, None, None, None, None, reason)])
 
 
+def plan_upload(con: duckdb.DuckDBPyConnection | None, settings: Settings, data: bytes, file_name: str, *,
+                as_of: dt.date | None = None, profile: Profile | None = None) -> mapped.MappedPlan:
+    """Read, map and validate a file under the settings' caps; writes nothing."""
+    return mapped.build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, profile=profile,
+                             max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes)
+
+
+def commit_import(con: duckdb.DuckDBPyConnection, user: User, plan: mapped.MappedPlan, *,
+                  dry_run: bool = False) -> ImportOutcome:
+    """Commit a planned import as `user` in one transaction; committed and refused are audited."""
+    guard(con, user, "import", file=plan.file_name)
+    outcome = mapped.commit(con, plan, user.name, dry_run=dry_run)
+    record_import(con, user.name, outcome)
+    return outcome
+
+
 def import_workbook(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, data: bytes, file_name: str, *,
-                    as_of: dt.date | None = None, dry_run: bool = False, source: str = "canonical") -> ImportOutcome:
-    """Import one template workbook as `user`; committed and refused imports are audited."""
+                    as_of: dt.date | None = None, dry_run: bool = False,
+                    profile: Profile | None = None) -> tuple[ImportOutcome, list[str]]:
+    """Plan and commit one file as `user` (the CLI's path); returns the outcome and the rules the
+    importer applied (a stated scale mapping, filled columns) for the report."""
     guard(con, user, "import", file=file_name)
     too_big = upload_refusal(settings, file_name, len(data))
     if too_big:
         outcome = refused(file_name, too_big, as_of)
-    else:
-        outcome = import_file(con, file_name, settings.matrix, as_of=as_of, imported_by=user.name, dry_run=dry_run,
-                              source=source, max_rows=settings.max_rows, data=data)
-    record_import(con, user.name, outcome)
-    return outcome
+        record_import(con, user.name, outcome)
+        return outcome, []
+    plan = plan_upload(con, settings, data, file_name, as_of=as_of, profile=profile)
+    return commit_import(con, user, plan, dry_run=dry_run), list(plan.rules)
 
 
 def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutcome) -> None:

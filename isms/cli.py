@@ -29,9 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="write the sample ISMS workbooks")
     s.add_argument("--out", default="data/sample", help="folder for the workbooks (default data/sample)")
 
-    i = sub.add_parser("import", help="import template workbooks, each in one transaction")
+    i = sub.add_parser("import", help="import spreadsheets (.xlsx, .xlsm, .ods, .csv) in any layout, each in one transaction")
     i.add_argument("files", nargs="+", type=Path)
     i.add_argument("--as-of", type=_date, help="date of the batch (default: the file's About sheet, else today)")
+    i.add_argument("--mapping", help="a mapping profile saved on the Import page (default: the proposed mapping)")
     i.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     i.add_argument("--json", action="store_true", help="print the outcome as JSON")
     i.add_argument("--user", default=None, help="who is importing (default: the login name)")
@@ -181,10 +182,18 @@ def _init_db(settings, sample_dir: Path) -> int:
 
 
 def _import(settings, args) -> int:
-    from isms.actions import import_workbook, record_import, refused, upload_refusal
+    from isms.actions import import_workbook
     from isms.auth import Role, User
+    from isms.importing.mapping import load_profile, profiles_folder
     from isms.store import connect
 
+    profile = None
+    if args.mapping:
+        try:
+            profile = load_profile(profiles_folder(settings.db_path), args.mapping)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     missing = [f for f in args.files if not f.is_file()]
     if missing:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
@@ -192,20 +201,21 @@ def _import(settings, args) -> int:
     con = connect(settings.db_path)
     # Whoever can run the CLI can open the database file itself: the CLI acts as an administrator.
     user = User(args.user or getpass.getuser(), Role.admin, via="cli")
-    outcomes = []
-    for f in args.files:
-        too_big = upload_refusal(settings, f.name, f.stat().st_size)
-        if too_big:
-            outcome = refused(f.name, too_big, args.as_of)
-            record_import(con, user.name, outcome)
-        else:
-            outcome = import_workbook(con, user, settings, f.read_bytes(), f.name, as_of=args.as_of, dry_run=args.dry_run)
-        outcomes.append(outcome)
-    con.close()
+    outcomes, rules = [], []
+    try:
+        for f in args.files:
+            with f.open("rb") as fh:
+                data = fh.read(settings.max_upload_bytes + 1)  # one byte over the cap is enough to refuse
+            outcome, plan_rules = import_workbook(con, user, settings, data, f.name, as_of=args.as_of,
+                                                  dry_run=args.dry_run, profile=profile)
+            outcomes.append(outcome)
+            rules.append(plan_rules)
+    finally:
+        con.close()
     if args.json:
-        print(json.dumps([o.as_dict() for o in outcomes], indent=2, default=str))
+        print(json.dumps([o.as_dict() | {"rules": r} for o, r in zip(outcomes, rules)], indent=2, default=str))
     else:
-        for o in outcomes:
+        for o, r in zip(outcomes, rules):
             counts = ", ".join(f"{k} {v}" for k, v in o.row_counts.items())
             what = {
                 "committed": f"committed as batch {o.batch_id}",
@@ -214,6 +224,8 @@ def _import(settings, args) -> int:
                 "dry-run": "dry run; nothing written",
             }[o.status]
             print(f"{o.file_name} (as of {o.as_of}): {what}" + (f" [{counts}]" if counts else ""))
+            for rule in r:
+                print(f"  rule: {rule}")
             for p in o.problems:
                 print(f"  {p}")
     return 1 if any(o.status == "refused" for o in outcomes) else 0

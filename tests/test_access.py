@@ -14,10 +14,14 @@ from tests.access import PASSWORD, make_env
 from tests.conftest import ROOT
 
 VIEWS = ["pages/risk_review.py", "pages/security_health.py"]
+ANALYST_PAGES = ["pages/import_data.py"]
 ADMIN_PAGES = ["pages/settings.py", "pages/audit.py"]
-NEEDS = {**{p: Role.viewer for p in VIEWS}, **{p: Role.admin for p in ADMIN_PAGES}}
+NEEDS = {**{p: Role.viewer for p in VIEWS}, **{p: Role.analyst for p in ANALYST_PAGES},
+         **{p: Role.admin for p in ADMIN_PAGES}}
 TITLES = {"pages/risk_review.py": "Risk Review", "pages/security_health.py": "Security Health",
-          "pages/settings.py": "Settings", "pages/audit.py": "Audit trail"}
+          "pages/import_data.py": "Import", "pages/settings.py": "Settings", "pages/audit.py": "Audit trail"}
+LINKS = {Role.viewer: ["Risk Review", "Security Health"], Role.analyst: ["Risk Review", "Security Health", "Import"],
+         Role.admin: list(TITLES.values())}
 
 OIDC = """
 [auth]
@@ -76,14 +80,14 @@ def oidc_app(role: Role) -> AppTest:
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.name)
-@pytest.mark.parametrize("page", VIEWS + ADMIN_PAGES)
+@pytest.mark.parametrize("page", VIEWS + ANALYST_PAGES + ADMIN_PAGES)
 def test_oidc_role_opens_or_is_refused_each_page(sample_db_path, tmp_path, monkeypatch, role, page):
     env = make_env(tmp_path, sample_db_path, monkeypatch, OIDC)
     at = oidc_app(role)
     at.run()
     # AppTest keeps the frame's sidebar only from the first run, so the links are read here.
     links = [p.proto.label for p in at.get("page_link")]
-    assert links == (list(TITLES.values()) if role is Role.admin else ["Risk Review", "Security Health"])
+    assert links == LINKS[role]
     if page != VIEWS[0]:
         at.switch_page(page).run()
     assert not at.exception, [e.message for e in at.exception]

@@ -162,19 +162,19 @@ def sample_bytes(name="2023-12-31-register.xlsx") -> bytes:
 
 
 def test_import_committed_refused_and_forbidden_are_all_in_the_trail(con, cfg):
-    ok = actions.import_workbook(con, ANALYST, cfg, sample_bytes(), "2023-12-31-register.xlsx")
+    ok, _ = actions.import_workbook(con, ANALYST, cfg, sample_bytes(), "2023-12-31-register.xlsx")
     assert ok.status == "committed"
-    bad = actions.import_workbook(con, ANALYST, cfg, b"not a workbook", "junk.xlsx")
+    bad, _ = actions.import_workbook(con, ANALYST, cfg, b"not a workbook", "junk.xlsx")
     assert bad.status == "refused"
     with pytest.raises(Refused):
         actions.import_workbook(con, VIEWER, cfg, sample_bytes(), "2023-12-31-register.xlsx")
-    again = actions.import_workbook(con, ANALYST, cfg, sample_bytes(), "2023-12-31-register.xlsx")
+    again, _ = actions.import_workbook(con, ANALYST, cfg, sample_bytes(), "2023-12-31-register.xlsx")
     assert again.status == "unchanged"
     events = trail(con)
     assert [(w, a) for w, a, _ in events] == [("ana", audit.IMPORT_COMMITTED), ("ana", audit.IMPORT_REFUSED),
                                               ("vic", audit.ACCESS_REFUSED)]
     assert events[0][2]["batch_id"] == ok.batch_id and events[0][2]["rows"]["risks"] == ok.row_counts["risks"]
-    assert "not a readable workbook" in events[1][2]["first_problems"][0]
+    assert "not a spreadsheet" in events[1][2]["first_problems"][0]
     assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 1
 
 
@@ -182,8 +182,8 @@ def test_upload_cap_refuses_before_reading_and_is_audited(con, tmp_path):
     path = tmp_path / "small.toml"
     path.write_text('[import]\nmax_upload_mb = 0.001\n')
     small = load_settings(path)
-    out = actions.import_workbook(con, ANALYST, small, sample_bytes(), "big.xlsx")
-    assert out.status == "refused" and "over the 0.001 MB limit" in str(out.problems[0])
+    out, _ = actions.import_workbook(con, ANALYST, small, sample_bytes(), "big.xlsx")
+    assert out.status == "refused" and "over the upload limit of 0.001 MB" in str(out.problems[0])
     assert [a for _, a, _ in trail(con)] == [audit.IMPORT_REFUSED]
     assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 0
 
@@ -191,7 +191,7 @@ def test_upload_cap_refuses_before_reading_and_is_audited(con, tmp_path):
 def test_row_cap_from_settings_refuses_a_long_sheet(con, tmp_path):
     path = tmp_path / "rows.toml"
     path.write_text('[import]\nmax_rows = 10\n')
-    out = actions.import_workbook(con, ANALYST, load_settings(path), sample_bytes(), "x.xlsx")
+    out, _ = actions.import_workbook(con, ANALYST, load_settings(path), sample_bytes(), "x.xlsx")
     assert out.status == "refused" and any("over the limit of 10" in str(p) for p in out.problems)
 
 

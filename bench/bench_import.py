@@ -1,0 +1,107 @@
+"""End-to-end analyst import of a 100,000-row assessments workbook against python-calamine alone.
+
+`import_ratio` is (read + map + validate + preview + commit) / (calamine parsing the same file),
+both from this one run; the issue's target is at most 2.0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+from isms.config import load_settings
+from isms.importing.mapped import build_plan, commit
+from isms.models import Risk
+from isms.store import connect
+from isms.store.writes import commit_batch
+
+ROWS = 100_000
+RISKS = 1_000
+HEADERS = ["Risk ID", "Assessed on", "Inherent likelihood", "Inherent impact", "Control effectiveness",
+           "Residual likelihood", "Residual impact", "Target likelihood", "Target impact", "Assessor",
+           "Risk score", "Risk level"]
+
+
+def assessments_workbook(rows: int = ROWS, seed: int = 11) -> bytes:
+    """An analyst-style workbook: a title row, then headers, Excel dates and numeric levels."""
+    rng = np.random.default_rng(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Assessments")
+    ws.append(["Quarterly risk assessments (generated for the benchmark)"])
+    ws.append(HEADERS)
+    start = dt.date(2000, 1, 1)
+    eff = ["None", "Weak", "Partial", "Effective", "Strong"]
+    il, ii = rng.integers(1, 6, rows), rng.integers(1, 6, rows)
+    rl, ri = np.maximum(1, il - rng.integers(0, 2, rows)), np.maximum(1, ii - rng.integers(0, 2, rows))
+    for n in range(rows):
+        ws.append([f"R-{n % RISKS:04d}", start + dt.timedelta(days=n // RISKS * 7), int(il[n]), int(ii[n]),
+                   eff[n % 5], int(rl[n]), int(ri[n]), 1, 1, f"Assessor {n % 17}", int(rl[n] * ri[n]), None])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _store_with_risks(path: Path) -> None:
+    con = connect(path)
+    fields = list(Risk.model_fields)
+    risks = pd.DataFrame([{"risk_id": f"R-{i:04d}", "title": f"Risk {i}", "description": None,
+                           "annex_a_theme": "A.8 Technological", "annex_a_controls": [], "nist_family": None,
+                           "asset_ids": [], "owner": "Owner", "status": "Open", "identified_on": dt.date(2000, 1, 1),
+                           "source": "Annual assessment"} for i in range(RISKS)], columns=fields)
+    commit_batch(con, source="bench", file_name="risks", sha256=hashlib.sha256(b"risks").hexdigest(),
+                 as_of=dt.date(2000, 1, 1), imported_by="bench", frames={"risks": risks})
+    con.close()
+
+
+def _calamine_seconds(data: bytes) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = wb.get_sheet_by_name("Assessments").to_python(skip_empty_area=False)
+    return time.perf_counter() - t0, len(rows)
+
+
+def _import_seconds(data: bytes, folder: Path, n: int, settings) -> float:
+    db = folder / f"bench-{n}.duckdb"
+    _store_with_risks(db)
+    con = connect(db)
+    t0 = time.perf_counter()
+    plan = build_plan(data, "assessments.xlsx", settings.matrix, as_of=dt.date(2026, 9, 30), con=con,
+                      max_rows=settings.max_rows, max_bytes=64 * 1024 * 1024)
+    out = commit(con, plan, "bench")
+    seconds = time.perf_counter() - t0
+    con.close()
+    if out.status != "committed":
+        raise SystemExit(f"benchmark import was {out.status}: {[str(p) for p in plan.problems[:5]]}")
+    return seconds
+
+
+def run(repeats: int = 3) -> dict[str, object]:
+    """Calamine and the import alternate, each `repeats` times; the medians are compared."""
+    settings = load_settings()
+    data = assessments_workbook()
+    parse, full = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(repeats):
+            seconds, rows = _calamine_seconds(data)
+            parse.append(seconds)
+            full.append(_import_seconds(data, Path(tmp), n, settings))
+    parse_s, import_s = statistics.median(parse), statistics.median(full)
+    return {
+        "import_rows": rows - 2,
+        "import_file_mb": round(len(data) / 1e6, 1),
+        "import_seconds": round(import_s, 2),
+        "import_calamine_seconds": round(parse_s, 2),
+        "import_ratio": round(import_s / parse_s, 2),
+        "import_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }

@@ -1,0 +1,264 @@
+"""What each kind of sheet yields: a register's risks (with their assessments and treatments),
+plain records, and monitoring results laid out wide, with the rules the import states for each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from isms.importing import values
+from isms.importing.coerce import THEME_BY_DIGIT
+from isms.importing.mapping import FILLED, WIDE_ROWS
+from isms.importing.sheet import SheetContext, coerced_columns, long_rows, validate_many, validate_row
+from isms.matrix import RiskMatrix
+from isms.models import KINDS, Assessment, Cadence, Direction, Metric, Risk, Treatment
+from isms.store import queries
+
+DEFAULT_THEME = "A.5 Organizational"
+_LOWER_IS_BETTER = {"mttr", "mttd", "mtta", "time", "hours", "days", "latency", "click", "open", "failed", "failure",
+                    "failures", "incident", "incidents", "errors", "overdue", "backlog", "vuln", "vulnerabilities",
+                    "outage", "downtime", "breach", "breaches", "exceptions"}
+_UNIT_SUFFIX = {"pct": "%", "percent": "%", "rate": "%", "hours": "hours", "hrs": "hours", "days": "days",
+                "minutes": "minutes", "mins": "minutes", "count": "count"}
+
+
+def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> dict[str, list[dict]]:
+    """A register sheet: the risks, and where it rates them, an assessment and a treatment each."""
+    cols = sh.idx
+    has_inherent = "inherent_likelihood" in cols and "inherent_impact" in cols
+    has_residual = "residual_likelihood" in cols and "residual_impact" in cols
+    make_assessment = has_inherent or has_residual
+    make_treatment = "due_on" in cols and ("decision" in cols or "treatment_plan" in cols)
+    defaults = {"identified_on": as_of, "source": "Annual assessment", "owner": "Unassigned", "status": "Open"}
+    stated = [f"{k.replace('_', ' ')} = {v}" for k, v in defaults.items() if k not in cols]
+    if "annex_a_theme" not in cols:
+        stated.append(f"Annex A theme from the first 2022 control of the row, else {DEFAULT_THEME}")
+    if stated:
+        sh.plan.rules.append(f"{sh.m.sheet}: columns the file lacks are filled: " + "; ".join(stated))
+    if make_assessment:
+        note = "" if has_inherent and has_residual else " (one rating pair: used as both inherent and residual)"
+        sh.plan.rules.append(f"{sh.m.sheet}: each rated row is an assessment dated "
+                             f"{'its assessed date' if 'assessed_on' in cols else as_of}{note}")
+    if make_treatment:
+        response = f"a response ({sh.headers[cols['decision']]})" if "decision" in cols else \
+            f"an action ({sh.headers[cols['treatment_plan']]}, decision Reduce)"
+        sh.plan.rules.append(f"{sh.m.sheet}: a row with {response} and a due date becomes treatment "
+                             "<risk id>-T, owned by the risk owner, started when identified")
+    out: dict[str, list[dict]] = {"risks": []}
+    if make_assessment:
+        out["assessments"] = []
+    if make_treatment:
+        out["treatments"] = []
+    risk_fields = set(Risk.model_fields)
+    for excel_row, raw, v in long_rows(sh, matrix, max_rows):
+        rec = {k: val for k, val in v.items() if k in risk_fields and val is not None}
+        for k, d in defaults.items():
+            rec.setdefault(k, d)
+        if "title" not in rec and rec.get("risk_id"):
+            rec["title"] = rec["risk_id"]
+        if "annex_a_theme" not in rec:
+            ctl = rec.get("annex_a_controls") or []
+            rec["annex_a_theme"] = THEME_BY_DIGIT[ctl[0][2]] if ctl else DEFAULT_THEME
+        risk = validate_row(sh, Risk, rec, excel_row, cols)
+        if risk is None:
+            continue
+        out["risks"].append(risk | {"_row": excel_row})
+        if make_assessment:
+            a = _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual)
+            if a is not None:
+                out["assessments"].append(a | {"_row": excel_row})
+        decision = v.get("decision") or ("Reduce" if "decision" not in cols and v.get("treatment_plan") else None)
+        if make_treatment and decision and v.get("due_on"):
+            start = min(risk["identified_on"], v["due_on"])
+            status = {"In treatment": "In progress", "Closed": "Done"}.get(risk["status"], "Planned")
+            t = {"treatment_id": f"{risk['risk_id']}-T", "risk_id": risk["risk_id"], "decision": decision,
+                 "description": v.get("treatment_plan"), "owner": risk["owner"], "start_on": start,
+                 "due_on": v["due_on"], "status": status, "completed_on": v["due_on"] if status == "Done" else None}
+            t = validate_row(sh, Treatment, t, excel_row, cols)
+            if t is not None:
+                out["treatments"].append(t | {"_row": excel_row})
+    return out
+
+
+def _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual) -> dict | None:
+    cols = sh.idx
+    inh = (v.get("inherent_likelihood"), v.get("inherent_impact")) if has_inherent else (None, None)
+    res = (v.get("residual_likelihood"), v.get("residual_impact")) if has_residual else (None, None)
+    if None in inh and None in res:
+        if any(x is not None for x in (*inh, *res)):
+            sh.problem(excel_row, cols.get("inherent_likelihood") or cols.get("residual_likelihood"), None, None,
+                       "give both likelihood and impact, or neither")
+        return None
+    if None in inh:
+        inh = res
+    if None in res:
+        if has_residual:
+            sh.problem(excel_row, cols.get("residual_likelihood"), "residual_likelihood", None,
+                       "residual risk not rated: the inherent rating is used as the residual", "warning")
+        res = inh
+    rec = {"risk_id": risk["risk_id"], "assessed_on": v.get("assessed_on") or as_of,
+           "inherent_likelihood": inh[0], "inherent_impact": inh[1], "residual_likelihood": res[0],
+           "residual_impact": res[1]}
+    for f in ("control_effectiveness", "target_likelihood", "target_impact", "assessor"):
+        if v.get(f) is not None:
+            rec[f] = v[f]
+    a = validate_row(sh, Assessment, rec, excel_row, cols)
+    if a is not None:
+        for stage, pair in (("inherent", inh), ("residual", res)):
+            _check_rating(sh, matrix, v, stage, pair, excel_row)
+    return a
+
+
+def _check_rating(sh: SheetContext, matrix: RiskMatrix, v: dict, stage: str, pair: tuple[int, int], excel_row: int) -> None:
+    """A score or rating in the file that disagrees with the matrix: a warning naming both; the matrix wins."""
+    level = matrix.level(*pair)
+    score = matrix.score(*pair)
+    raw_pair = [sh.cell(sh.rows[excel_row - 1], f"{stage}_{a}") for a in ("likelihood", "impact")]
+    file_score = v.get(f"{stage}_score")
+    if file_score is not None:
+        try:
+            expected = values.parse_number(raw_pair[0]) * values.parse_number(raw_pair[1])
+        except (ValueError, TypeError):
+            expected = score
+        if abs(file_score - expected) > 1e-9 and abs(file_score - score) > 1e-9:
+            sh.problem(excel_row, sh.idx[f"{stage}_score"], f"{stage}_score", values.text(file_score),
+                       f"the file's score {values.text(file_score)} disagrees with likelihood x impact "
+                       f"= {score} on the {matrix.name} matrix; the matrix wins", "warning")
+    rating = v.get(f"{stage}_rating")
+    if rating is not None:
+        same = {values.fold_word(level)} | ({"moderate", "medium"} if values.fold_word(level) in ("moderate", "medium") else set())
+        if values.fold_word(rating) not in same:
+            sh.problem(excel_row, sh.idx[f"{stage}_rating"], f"{stage}_rating", rating,
+                       f"the file rates this {stage} risk {rating!r}; the {matrix.name} matrix gives {level!r} "
+                       f"for likelihood {pair[0]} x impact {pair[1]}; the matrix wins", "warning")
+
+
+def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> pd.DataFrame:
+    kind = sh.m.kind
+    model = KINDS[kind][1]
+    if kind == "metrics" and "control_domain" not in sh.idx:
+        sh.plan.rules.append(f"{sh.m.sheet}: no control domain column: every indicator is filed under {DEFAULT_THEME}")
+    body, cols, ok = coerced_columns(sh, matrix, max_rows)
+    frame = pd.DataFrame({f: c[ok] for f, c in cols.items()})
+    frame["_row"] = np.asarray(body, dtype=np.int64)[ok] + 1 if len(body) else np.zeros(0, dtype=np.int64)
+    if kind == "metrics":
+        for extra in ("direction", "unit"):
+            given = frame[extra] if extra in frame else pd.Series(None, index=frame.index, dtype=object)
+            frame[extra] = given.where(given.notna(), frame.get(f"_{extra}"))
+        frame["direction"] = frame["direction"].fillna("Higher is better")
+        frame["control_domain"] = frame["control_domain"] if "control_domain" in frame else DEFAULT_THEME
+        frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
+    return validate_many(sh, model, frame)
+
+
+def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
+    """Monitoring results a row per period (indicator columns) or a row per indicator (period columns)."""
+    out = []
+    headers = sh.headers
+    if sh.m.layout == WIDE_ROWS:
+        pcol = sh.idx.get("period")
+        if pcol is None:
+            sh.problem(None, None, "period", None, "required column missing: the period (month) column")
+            return out
+        series = [(i, h) for i, h in enumerate(headers) if h and i != pcol]
+        body = range(sh.m.header_row + 1, len(sh.rows))
+        for r in body:
+            raw = sh.rows[r]
+            if all(values.blank(c) for c in raw):
+                continue
+            try:
+                period = values.parse_date(raw[pcol], period_end=False).replace(day=1)
+            except ValueError as exc:
+                sh.problem(r + 1, pcol, "period", values.text(raw[pcol]), str(exc))
+                continue
+            for i, h in series:
+                cell = raw[i] if i < len(raw) else None
+                if values.blank(cell):
+                    continue
+                try:
+                    out.append({"metric_id": h, "period": period, "value": values.parse_number(cell), "note": None,
+                                "_row": r + 1})
+                except ValueError as exc:
+                    sh.problem(r + 1, i, None, values.text(cell), str(exc))
+    else:
+        periods = {}
+        for i, h in enumerate(sh.rows[sh.m.header_row]):
+            try:
+                if not values.blank(h):
+                    periods[i] = values.parse_date(h, period_end=False).replace(day=1)
+            except ValueError:
+                pass
+        id_col = next((i for i, h in enumerate(headers) if h and i not in periods), None)
+        if id_col is None:
+            sh.problem(None, None, "metric_id", None, "required column missing: the indicator column")
+            return out
+        for r in range(sh.m.header_row + 1, len(sh.rows)):
+            raw = sh.rows[r]
+            if id_col >= len(raw) or values.blank(raw[id_col]):
+                continue
+            mid = values.text(raw[id_col])
+            for i, p in periods.items():
+                cell = raw[i] if i < len(raw) else None
+                if values.blank(cell):
+                    continue
+                try:
+                    out.append({"metric_id": mid, "period": p, "value": values.parse_number(cell), "note": None,
+                                "_row": r + 1})
+                except ValueError as exc:
+                    sh.problem(r + 1, i, None, values.text(cell), str(exc))
+    if len(out) > max_rows:
+        sh.problem(None, None, None, None, f"{len(out):,} results is over the limit of {max_rows:,}")
+        return []
+    return out
+
+
+def required_missing(sh: SheetContext) -> bool:
+    model = KINDS[sh.m.kind][1]
+    filled = FILLED.get(sh.m.kind, ())
+    missing = [f for f, info in model.model_fields.items()
+               if info.is_required() and f not in sh.idx and f not in filled]
+    if sh.m.kind == "assessments":
+        missing = [f for f in missing if not f.startswith("residual")] if "residual_likelihood" not in sh.idx else missing
+    if missing:
+        names = ", ".join(f.replace("_", " ").capitalize() for f in missing)
+        sh.problem(sh.m.header_row + 1, None, None, None,
+                   f"required column(s) missing: {names}; map a column to each, or choose another kind")
+    return bool(missing)
+
+
+def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
+    """Indicators that monitoring results name but no definition has: defined from their names."""
+    res = plan.frames.get("monitoring_results")
+    if res is None or res.empty:
+        return
+    have = set(plan.frames["metrics"]["metric_id"]) if "metrics" in plan.frames else set()
+    stored = queries.known_ids(con, "metrics", plan.as_of) if con is not None else set()
+    new = sorted(set(res["metric_id"]) - have - stored)
+    if not new:
+        return
+    defs = []
+    for mid in new:
+        tokens = mid.casefold().replace("-", "_").split("_")
+        unit = next((_UNIT_SUFFIX[t] for t in reversed(tokens) if t in _UNIT_SUFFIX), None)
+        lower = bool(set(tokens) & _LOWER_IS_BETTER)
+        words = [t for t in tokens if t not in ("pct", "percent")]
+        name = " ".join(words).capitalize() + (f" ({unit})" if unit else "")
+        defs.append(Metric(metric_id=mid, name=name[:300], control_domain=DEFAULT_THEME, unit=unit,
+                           direction=Direction.lower_is_better if lower else Direction.higher_is_better,
+                           cadence=Cadence.monthly).model_dump(mode="json"))
+    plan.rules.append(
+        f"{len(new)} indicator(s) have results but no definition; each is defined from its name, in "
+        f"{DEFAULT_THEME}, without thresholds, 'Lower is better' where the name speaks of time, failures, "
+        f"clicks or open items, else 'Higher is better': "
+        + ", ".join(f"{d['metric_id']} ({d['direction'].lower()})" for d in defs))
+    base = plan.frames.get("metrics")
+    if base is None and con is not None:
+        base = queries.register(con, "metrics", plan.as_of)
+    fields = list(Metric.model_fields)
+    plan.frames["metrics"] = pd.concat([df for df in (base, pd.DataFrame(defs, columns=fields)) if df is not None and not df.empty],
+                                       ignore_index=True)[fields]

@@ -1,0 +1,198 @@
+"""The analyst import: any layout -> mapping -> coerced, validated records -> preview -> commit.
+
+The same pipeline serves the Import page and `python -m isms import`. Every problem is
+collected with the cell address Excel shows; nothing is written until `commit`, which is one
+transaction (isms.store.writes.commit_batch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+import duckdb
+import pandas as pd
+
+from isms.importing import values
+from isms.importing.annotate import PROBLEM_SHEET
+from isms.importing.canonical import ImportOutcome, ImportPlan, _check_references
+from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
+from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header
+from isms.importing.preview import Preview, build_preview
+from isms.importing.problems import Problem
+from isms.importing.reading import ReadError, Workbook, read_workbook
+from isms.importing.sheet import SheetContext, blank_row
+from isms.matrix import RiskMatrix
+from isms.models import KINDS
+from isms.store.writes import commit_batch, find_batch
+
+
+@dataclass
+class MappedPlan(ImportPlan):
+    file_format: str = ""
+    sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
+    mappings: list[SheetMapping] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    preview: Preview | None = None
+
+    @property
+    def bad_cells(self) -> list[Problem]:
+        return [p for p in self.problems if p.row and p.column]
+
+
+def read(data: bytes, file_name: str, *, max_bytes: int, max_rows: int) -> tuple[Workbook | None, list[Problem]]:
+    try:
+        return read_workbook(data, file_name, max_bytes=max_bytes, max_rows=max_rows), []
+    except ReadError as exc:
+        return None, [Problem(file_name, None, None, None, None, str(exc))]
+
+
+def propose(wb: Workbook, profile: Profile | None = None) -> list[SheetMapping]:
+    """The mapping of every sheet: the profile's for a sheet of the same name or the same headers,
+    else detected. (A CSV's sheet is named after its file, so next month's file matches by shape.)"""
+    out = []
+    for s in wb.sheets:
+        if s.name == PROBLEM_SHEET:
+            out.append(SheetMapping(s.name, IGNORE, 0))
+            continue
+        chosen = None
+        for pm, sig in zip(profile.sheets, profile.signature) if profile else ():
+            if pm.sheet == s.name:
+                chosen = pm
+                break
+            if chosen is None and pm.header_row < len(s.rows) and sorted(
+                    fold_header(h) for h in pm.headers(s.rows) if h) == sorted(sig):
+                chosen = replace(pm, sheet=s.name)
+        out.append(chosen or detect(s.name, s.rows))
+    return out
+
+
+def as_of_in_file(wb: Workbook) -> dt.date | None:
+    """The 'As of' cell of an About sheet, as the template writes it."""
+    for s in wb.sheets:
+        if fold_header(s.name) != "about":
+            continue
+        for row in s.rows[:20]:
+            if len(row) >= 2 and fold_header(row[0]) == "as_of":
+                try:
+                    return values.parse_date(row[1])
+                except ValueError:
+                    return None
+    return None
+
+
+def _without_duplicates(plan: MappedPlan, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose key repeats an earlier row's are errors; a row is reported once, whatever kinds it feeds."""
+    key = list(KINDS[kind][2])
+    if frame.empty:
+        return frame
+    dup = frame.duplicated(subset=key, keep="first")
+    if not dup.any():
+        return frame
+    first = frame[~dup].set_index(key)["_row"]
+    reported = {(p.sheet, p.row) for p in plan.problems if "duplicate of row" in p.message}
+    label = " + ".join(c.replace("_", " ").capitalize() for c in key)
+    for _, rec in frame[dup].iterrows():
+        k = tuple(rec[c] for c in key)
+        if (rec["_sheet"], rec["_row"]) in reported:
+            continue
+        reported.add((rec["_sheet"], rec["_row"]))
+        plan.problems.append(Problem(rec["_sheet"], int(rec["_row"]), None, label, ", ".join(map(values.text, k)),
+                                     f"duplicate of row {first.loc[k if len(k) > 1 else k[0]]}: each may appear once in a file"))
+    return frame[~dup]
+
+
+def build_plan(
+    data: bytes,
+    file_name: str,
+    matrix: RiskMatrix,
+    *,
+    as_of: dt.date | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    mappings: list[SheetMapping] | None = None,
+    profile: Profile | None = None,
+    max_rows: int = 200_000,
+    max_bytes: int = 25 * 1024 * 1024,
+    progress: Callable[[float, str], None] | None = None,
+) -> MappedPlan:
+    """Read, map, coerce and validate a file in any layout, and preview it; writes nothing.
+
+    `progress(fraction, stage)` is called between stages, so a page can show how far it got.
+    """
+    step = progress or (lambda fraction, stage: None)
+    step(0.0, "Reading the file")
+    sha = hashlib.sha256(data).hexdigest()
+    plan = MappedPlan(file_name=file_name, sha256=sha, as_of=as_of or dt.date.today())
+    wb, problems = read(data, file_name, max_bytes=max_bytes, max_rows=max_rows)
+    plan.problems += problems
+    if wb is None:
+        return plan
+    plan.file_format = wb.file_format
+    plan.sheets = {s.name: s.rows for s in wb.sheets}
+    if as_of is None:
+        plan.as_of = as_of_in_file(wb) or plan.as_of
+    plan.mappings = mappings if mappings is not None else propose(wb, profile)
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for n, s in enumerate(wb.sheets):
+        step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
+        m = next((x for x in plan.mappings if x.sheet == s.name), None)
+        if m is None or m.kind == IGNORE:
+            continue
+        for note in s.notes:
+            plan.problems.append(Problem(s.name, None, None, None, None, note, "warning"))
+        sh = SheetContext(plan, m, s.rows)
+        if len(s.rows) <= m.header_row + 1 or all(blank_row(r) for r in s.rows[m.header_row + 1:]):
+            plan.problems.append(Problem(s.name, None, None, None, None, "the sheet has headers but no rows", "warning"))
+            if m.layout == LONG:
+                parts.setdefault(m.kind, [])  # an empty register sheet empties that register
+            continue
+        ignored = m.ignored_headers(s.rows)
+        if ignored:
+            plan.problems.append(Problem(s.name, m.header_row + 1, None, None, None,
+                                         "columns not imported: " + ", ".join(ignored), "warning"))
+        if m.layout != LONG:
+            got = {"monitoring_results": wide_rows(sh, max_rows)}
+        elif required_missing(sh):
+            continue
+        elif m.kind == "risks":
+            got = risk_rows(sh, matrix, plan.as_of, max_rows)
+        else:
+            got = {m.kind: plain_rows(sh, matrix, plan.as_of, max_rows)}
+        for kind, recs in got.items():
+            frame = recs if isinstance(recs, pd.DataFrame) else pd.DataFrame.from_records(
+                recs, columns=[*KINDS[kind][1].model_fields, "_row"])
+            parts.setdefault(kind, []).append(frame.assign(_sheet=s.name))
+    for kind, frames in parts.items():
+        fields = list(KINDS[kind][1].model_fields)
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*fields, "_row", "_sheet"])
+        plan.frames[kind] = _without_duplicates(plan, kind, frame)[fields].reset_index(drop=True)
+    if not any(len(df) for df in plan.frames.values()):
+        plan.frames = {}
+    if not plan.frames and not plan.problems:
+        plan.problems.append(Problem(file_name, None, None, None, None,
+                                     "no sheet holds rows of a known kind; choose each sheet's kind on the page"))
+    elif not plan.frames and not [p for p in plan.problems if p.severity == "error"]:
+        plan.problems.append(Problem(file_name, None, None, None, None, "the file holds no rows to import"))
+    if plan.frames:
+        step(0.85, "Comparing with the register")
+        define_metrics(plan, con)
+        _check_references(con, plan)
+        if con is not None:
+            plan.preview = build_preview(con, plan.frames, plan.as_of)
+    return plan
+
+
+def commit(con: duckdb.DuckDBPyConnection, plan: MappedPlan, imported_by: str, *, dry_run: bool = False) -> ImportOutcome:
+    """One transaction, or nothing: refused, unchanged (same file and date), dry run or committed."""
+    if not plan.ok or not plan.frames:
+        return ImportOutcome("refused", plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
+    existing = find_batch(con, plan.sha256, plan.as_of)
+    if existing is not None:
+        return ImportOutcome("unchanged", plan.file_name, plan.as_of, existing, plan.row_counts, plan.problems)
+    if dry_run:
+        return ImportOutcome("dry-run", plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
+    batch_id = commit_batch(con, source="mapped", file_name=plan.file_name, sha256=plan.sha256, as_of=plan.as_of,
+                            imported_by=imported_by, frames=plan.frames)
+    return ImportOutcome("committed", plan.file_name, plan.as_of, batch_id, plan.row_counts, plan.problems)

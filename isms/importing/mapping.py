@@ -1,0 +1,332 @@
+"""How a sheet in the analyst's own layout is understood: its kind, its header row, its columns.
+
+The proposal is data (`SheetMapping`), shown on the page, changed by the analyst and saved as a
+named profile, so the next file of the same shape maps the same way without questions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from isms.importing import values
+from isms.models import KINDS
+
+IGNORE = "ignore"
+SHEET_KINDS = [*KINDS, IGNORE]
+KIND_LABELS = {
+    "assets": "Assets", "risks": "Risks (register)", "assessments": "Assessments", "treatments": "Treatments",
+    "treatment_updates": "Treatment updates", "metrics": "Metrics (KRI definitions)",
+    "monitoring_results": "Monitoring results", "exceptions": "Policy exceptions", IGNORE: "Ignore this sheet",
+}
+LONG, WIDE_ROWS, WIDE_COLUMNS = "long", "row per period", "row per indicator"
+
+# Fields a register sheet may carry beyond the Risk model: the rating pairs become an assessment,
+# the score and rating columns are checked against the matrix, a response becomes a treatment.
+ASSESSMENT_FIELDS = ["inherent_likelihood", "inherent_impact", "control_effectiveness", "residual_likelihood",
+                     "residual_impact", "target_likelihood", "target_impact", "assessed_on", "assessor"]
+CHECK_FIELDS = ["inherent_score", "inherent_rating", "residual_score", "residual_rating"]
+TREATMENT_FIELDS = ["decision", "treatment_plan", "due_on"]
+
+# Folded header spellings per field. A field's own name is always a synonym.
+SYNONYMS: dict[str, list[str]] = {
+    "risk_id": ["id", "ref", "ref_id", "risk_ref", "risk_no", "risk_number", "risk_reference", "reference", "risk_key"],
+    "title": ["name", "risk", "risk_title", "risk_name", "threat_event", "threat_scenario", "risk_statement", "summary", "threat", "control_name", "risk_description"],
+    "description": ["risk_description", "gap_description", "business_risk", "details", "vulnerability", "finding",
+                    "security_finding", "threat_scenario"],
+    "annex_a_controls": ["control_ref", "control_refs", "controls", "control", "iso_27001_control", "annex_a",
+                         "annex_a_control", "iso_control", "control_id"],
+    "annex_a_theme": ["theme", "annex_a_theme", "control_theme"],
+    "asset_ids": ["asset", "assets", "asset_id", "asset_system", "affected_asset", "affected_assets", "system"],
+    "owner": ["risk_owner", "accountable", "accountable_owner", "responsible", "owner_name"],
+    "status": ["risk_status", "state", "current_status"],
+    "identified_on": ["date_identified", "identified", "date_raised", "raised_on", "identified_date", "date_logged",
+                      "created", "date_added"],
+    "source": ["risk_source", "origin"],
+    "nist_family": ["nist_800_53_family", "nist_control_family"],
+    "inherent_likelihood": ["likelihood", "probability", "proba", "current_proba", "current_probability",
+                            "current_likelihood", "inherent_probability", "inherent_proba", "l"],
+    "inherent_impact": ["impact", "severity", "consequence", "current_impact", "inherent_severity",
+                        "inherent_consequence", "i"],
+    "residual_likelihood": ["residual_probability", "residual_proba"],
+    "residual_impact": ["residual_severity", "residual_consequence"],
+    "target_likelihood": ["target_probability"],
+    "target_impact": ["target_severity"],
+    "control_effectiveness": ["control_effectiveness_rating", "controls_effectiveness", "effectiveness"],
+    "assessed_on": ["assessment_date", "date_assessed", "assessed", "review_date", "last_reviewed", "date"],
+    "assessor": ["assessed_by", "reviewer"],
+    "inherent_score": ["risk_score", "score", "inherent_risk_score", "current_score", "inherent_risk"],
+    "inherent_rating": ["risk_level", "rating", "risk_rating", "inherent_risk_level", "inherent_rating",
+                        "current_risk", "level", "inherent_level"],
+    "residual_score": ["residual_risk_score"],
+    "residual_rating": ["residual_risk_level", "residual_risk", "residual_rating", "residual_level"],
+    "decision": ["treatment", "response", "strategy", "treatment_strategy", "risk_response", "response_type",
+                 "treatment_decision", "treatment_option"],
+    "treatment_plan": ["treatment_plan", "recommended_action", "remediation_action", "action_plan", "mitigation",
+                       "mitigation_plan", "additional_controls", "response_description"],
+    "due_on": ["due", "due_date", "target_date", "deadline", "target_completion", "due_by"],
+    "treatment_id": ["treatment_ref", "action_id", "plan_id"],
+    "start_on": ["start", "start_date", "started"],
+    "completed_on": ["completed", "completion_date", "date_completed", "closed_on"],
+    "updated_on": ["update_date", "as_of", "date", "reported_on"],
+    "percent_complete": ["progress", "percent", "pct_complete", "complete", "completion"],
+    "note": ["notes", "comment", "comments", "remarks"],
+    "metric_id": ["metric", "kri", "kri_id", "indicator", "indicator_id", "measure", "measure_id"],
+    "name": ["metric_name", "indicator_name", "kri_name", "asset_name", "title"],
+    "control_domain": ["domain", "theme"],
+    "unit": ["units", "uom"],
+    "direction": ["polarity", "better", "good_direction"],
+    "target": ["goal", "objective", "target_value"],
+    "amber": ["amber_threshold", "warning", "warning_threshold", "tolerance"],
+    "red": ["red_threshold", "limit", "critical_threshold"],
+    "cadence": ["frequency", "period_type", "reporting_frequency"],
+    "period": ["month", "date", "reporting_period", "measured_on"],
+    "value": ["result", "measurement", "actual", "reading"],
+    "asset_class": ["class", "category"],
+    "asset_type": ["type"],
+    "criticality": ["business_criticality", "asset_criticality", "classification"],
+    "location": ["site", "region"],
+    "exception_id": ["exception", "exception_ref", "waiver_id"],
+    "policy": ["policy_name", "standard"],
+    "likelihood": ["probability", "proba"],
+    "impact": ["severity", "consequence"],
+    "requested_on": ["requested", "request_date", "date_requested"],
+    "granted_on": ["granted", "approval_date", "approved_on"],
+    "expires_on": ["expiry", "expiry_date", "expires", "expiration_date", "valid_until"],
+    "compensating_controls": ["compensating_control", "mitigations"],
+    "approver": ["approved_by"],
+}
+
+# Required fields that the import fills when a sheet lacks them (the page states each rule).
+FILLED = {"risks": ("identified_on", "source", "owner", "status", "annex_a_theme", "title"),
+          "metrics": ("control_domain", "name", "direction")}
+
+_UNIT = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
+_SCALE_SUFFIX = re.compile(r"_(\d)_(\d{1,2})$")
+_SCALE_TEXT = re.compile(r"(\d)\s*[-–_]\s*(\d{1,2})")
+
+
+def fold_header(header: Any) -> str:
+    """'Likelihood (1-5)' -> 'likelihood'; 'Residual_Likelihood_1_5' -> 'residual_likelihood'."""
+    s = values.text(header).casefold()
+    s = _UNIT.sub(" ", s)
+    s = re.sub(r"[^0-9a-z%]+", "_", s).strip("_")
+    s = _SCALE_SUFFIX.sub("", s)
+    s = re.sub(r"_?(pct|percent|%)$", "", s) if s not in ("pct", "percent") else s
+    return s.strip("_")
+
+
+def declared_scale(header: Any) -> int | None:
+    """The number of steps a header states: 'Impact (1-3)' or 'Impact_1_3' -> 3."""
+    m = _SCALE_TEXT.search(values.text(header))
+    if m and m.group(1) in ("0", "1") and 3 <= int(m.group(2)) <= 10:
+        return int(m.group(2)) + (1 if m.group(1) == "0" else 0)
+    return None
+
+
+def kind_fields(kind: str) -> list[str]:
+    if kind == IGNORE:
+        return []
+    fields = list(KINDS[kind][1].model_fields)
+    if kind == "risks":
+        fields += ASSESSMENT_FIELDS + CHECK_FIELDS + TREATMENT_FIELDS
+    return fields
+
+
+def _spellings(f: str) -> list[str]:
+    return [f, *SYNONYMS.get(f, [])]
+
+
+def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:
+    """field -> header text: each field takes the first header that is one of its spellings.
+
+    A field's own name beats a synonym, so a canonical template maps exactly; a header that is
+    already taken by an earlier field is offered to a later one only as its own name.
+    """
+    folded = [(fold_header(h), values.text(h)) for h in headers if not values.blank(h)]
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    fields = kind_fields(kind)
+    for exact in (True, False):
+        for f in fields:
+            if f in out:
+                continue
+            for spelling in ([f] if exact else _spellings(f)):
+                hit = next((raw for fh, raw in folded if fh == spelling and raw not in used), None)
+                if hit is not None:
+                    out[f] = hit
+                    used.add(hit)
+                    break
+    if kind == "risks" and "risk_id" not in out and "annex_a_controls" in out:
+        out["risk_id"] = out["annex_a_controls"]  # registers keyed by the control they assess
+    if kind == "risks" and "title" not in out and "description" in out:
+        out["title"] = out["description"]
+    return out
+
+
+def periodish(header: Any) -> bool:
+    if values.blank(header):
+        return False
+    try:
+        values.parse_date(header, period_end=False)
+    except ValueError:
+        return False
+    return not isinstance(header, (int, float)) or header > 20000
+
+
+def find_header_row(rows: list[list[Any]], scan: int = 20) -> int:
+    """The row (0-based) with the most recognisable headers among the first rows.
+
+    Title rows above a table have one filled cell; the header row has many, most of them
+    spellings the synonym table knows.
+    """
+    known = {s for f in SYNONYMS for s in _spellings(f)} | {f for k in KINDS for f in kind_fields(k)}
+    best, best_score = 0, -1.0
+    for i, row in enumerate(rows[:scan]):
+        cells = [c for c in row if not values.blank(c)]
+        if len(cells) < 2:
+            continue
+        texts = [c for c in cells if isinstance(c, str)]
+        hits = sum(1 for c in texts if fold_header(c) in known)
+        periods = sum(1 for c in cells if periodish(c))
+        score = hits * 2 + len(texts) * 0.5 + (periods if periods >= 2 else 0) - (len(cells) - len(texts)) * 0.5
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _numeric_share(rows: list[list[Any]], col: int) -> float:
+    vals = [r[col] for r in rows if col < len(r) and not values.blank(r[col])]
+    if not vals:
+        return 0.0
+    ok = 0
+    for v in vals:
+        try:
+            values.parse_number(v)
+            ok += 1
+        except ValueError:
+            pass
+    return ok / len(vals)
+
+
+@dataclass
+class SheetMapping:
+    sheet: str
+    kind: str
+    header_row: int  # 0-based index into the sheet's rows
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header text as in the file
+    layout: str = LONG
+
+    def headers(self, rows: list[list[Any]]) -> list[str]:
+        return [values.text(h) if not values.blank(h) else "" for h in rows[self.header_row]] if rows else []
+
+    def ignored_headers(self, rows: list[list[Any]]) -> list[str]:
+        if self.layout != LONG:
+            return []
+        used = set(self.columns.values())
+        return [h for h in self.headers(rows) if h and h not in used]
+
+
+def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
+    """The proposed kind, header row and columns of one sheet."""
+    if not rows or all(all(values.blank(c) for c in r) for r in rows):
+        return SheetMapping(sheet, IGNORE, 0)
+    hr = find_header_row(rows)
+    headers = rows[hr]
+    body = rows[hr + 1: hr + 201]
+    name = fold_header(sheet)
+    period_cols = [i for i, h in enumerate(headers) if periodish(h)]
+    if len(period_cols) >= 2:
+        return SheetMapping(sheet, "monitoring_results", hr, {}, WIDE_COLUMNS)
+    best_kind, best_score, best_cols = IGNORE, 1.5, {}
+    for kind in KINDS:
+        cols = match_columns(kind, headers)
+        native = set(KINDS[kind][1].model_fields)
+        score = sum(1 if f in native else 0.4 for f in cols)
+        required = [f for f, info in KINDS[kind][1].model_fields.items() if info.is_required()]
+        score += 0.5 * sum(1 for f in required if f in cols)
+        score -= sum(1 for f in required if f not in cols and f not in FILLED.get(kind, ()))
+        if name in (fold_header(KINDS[kind][0]), kind, fold_header(KIND_LABELS[kind])):
+            score += 3
+        if score > best_score:
+            best_kind, best_score, best_cols = kind, score, cols
+    if best_kind in (IGNORE, "monitoring_results", "metrics") or best_kind == "assessments":
+        cols = match_columns("monitoring_results", headers)
+        if "period" in cols and "value" not in cols and "metric_id" not in cols:
+            others = [i for i, h in enumerate(headers) if not values.blank(h) and values.text(h) != cols["period"]]
+            if others and sum(_numeric_share(body, i) >= 0.8 for i in others) >= max(1, len(others) // 2):
+                return SheetMapping(sheet, "monitoring_results", hr, {"period": cols["period"]}, WIDE_ROWS)
+    return SheetMapping(sheet, best_kind, hr, best_cols)
+
+
+# --- mapping profiles: a named mapping, offered again for files of the same shape ---
+
+
+def signature(sheets: dict[str, list[list[Any]]], mappings: list[SheetMapping]) -> list[list[str]]:
+    """The folded headers of each mapped sheet: what 'a file of the same shape' means."""
+    out = []
+    for m in mappings:
+        rows = sheets.get(m.sheet) or []
+        out.append(sorted(fold_header(h) for h in m.headers(rows) if h))
+    return out
+
+
+@dataclass
+class Profile:
+    name: str
+    signature: list[list[str]]
+    sheets: list[SheetMapping]
+    confirmed_rules: bool = True
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Profile":
+        raw = json.loads(text)
+        return cls(raw["name"], raw["signature"], [SheetMapping(**s) for s in raw["sheets"]], raw.get("confirmed_rules", True))
+
+
+def profiles_folder(db_path: str) -> Path:
+    """Mapping profiles live beside the database they were made for: page and CLI find the same."""
+    return Path(db_path).resolve().parent / "mappings"
+
+
+def _profile_path(folder: Path, name: str) -> Path:
+    slug = re.sub(r"[^0-9A-Za-z_-]+", "-", name.strip()).strip("-")
+    if not slug:
+        raise ValueError("a mapping profile needs a name of letters, digits, '-' or '_'")
+    return folder / f"{slug}.json"
+
+
+def save_profile(folder: Path, profile: Profile) -> Path:
+    path = _profile_path(folder, profile.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(profile.to_json(), encoding="utf-8")
+    return path
+
+
+def load_profile(folder: Path, name: str) -> Profile:
+    path = _profile_path(folder, name)
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.json"))) or "none saved yet"
+        raise ValueError(f"no mapping profile named {name!r} (known: {known})")
+    return Profile.from_json(path.read_text(encoding="utf-8"))
+
+
+def matching_profiles(folder: Path, sig: list[list[str]]) -> list[str]:
+    """Names of saved profiles made for files of this shape."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.glob("*.json")):
+        try:
+            prof = Profile.from_json(p.read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError):
+            continue
+        if sorted(map(tuple, prof.signature)) == sorted(map(tuple, sig)):
+            out.append(prof.name)
+    return out

@@ -1,0 +1,199 @@
+"""One mapped sheet, coerced column by column and validated: the shared machinery of every kind.
+
+Problems are reported at the cell Excel shows; a row with an error is left out and never stops
+the others from being checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+from pydantic_core import PydanticUndefined
+
+from isms.importing import values
+from isms.importing.bulk import passes
+from isms.importing.coerce import coerce, controls, field_type, scale_rule, three_word_scale, to_enum
+from isms.importing.mapping import SheetMapping, declared_scale
+from isms.importing.problems import Problem, column_letter
+from isms.matrix import RiskMatrix
+
+
+class SheetContext:
+    """Helpers for one mapped sheet: problems at the right cell."""
+
+    def __init__(self, plan: Any, mapping: SheetMapping, rows: list[list[Any]]):
+        self.plan, self.m, self.rows = plan, mapping, rows
+        headers = mapping.headers(rows)
+        first: dict[str, int] = {}
+        for i, h in enumerate(headers):
+            if h:
+                first.setdefault(h, i)
+        self.headers = headers
+        self.idx = {f: first[h] for f, h in mapping.columns.items() if h in first}
+        for f, h in mapping.columns.items():
+            if h and h not in first:
+                self.problem(None, None, f, None, f"the mapping names column {h!r}, which this sheet does not have")
+
+    def problem(self, row: int | None, idx: int | None, f: str | None, value: Any, message: str,
+                severity: str = "error") -> None:
+        header = self.headers[idx] if idx is not None and idx < len(self.headers) else (f.replace("_", " ").capitalize() if f else None)
+        self.plan.problems.append(Problem(self.m.sheet, row, column_letter(idx) if idx is not None else None,
+                                          header, value, message, severity))
+
+    def cell(self, raw: list[Any], f: str) -> Any:
+        i = self.idx.get(f)
+        return raw[i] if i is not None and i < len(raw) else None
+
+
+def validate_row(sh: SheetContext, model, record: dict[str, Any], excel_row: int, field_cols: dict[str, int]) -> dict | None:
+    try:
+        rec = model.model_validate(record)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = err["loc"][0] if err["loc"] else None
+            idx = field_cols.get(loc) if isinstance(loc, str) else None
+            sh.problem(excel_row, idx, loc if isinstance(loc, str) else None,
+                       record.get(loc) if isinstance(loc, str) else None, err["msg"].removeprefix("Value error, "))
+        return None
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in rec.model_dump(mode="python").items()}
+
+
+def _level_scales(sh: SheetContext, matrix: RiskMatrix) -> dict[str, int | None]:
+    """Per level field, the scale its header declares; a differing scale becomes a stated rule."""
+    out = {}
+    for f, i in sh.idx.items():
+        if field_type(sh.m.kind, f).kind != "level":
+            continue
+        n = declared_scale(sh.headers[i])
+        steps = matrix.steps_likelihood if f.endswith("likelihood") else matrix.steps_impact
+        out[f] = n
+        if n and n != steps:
+            sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': {scale_rule(n, steps)}")
+    return out
+
+
+def _labels(matrix: RiskMatrix, f: str) -> tuple[str, ...]:
+    return matrix.likelihood_labels if f.endswith("likelihood") else matrix.impact_labels
+
+
+def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: int | None,
+                 three_words: bool = False) -> tuple[Any, str | None, str | None]:
+    """(value, warning, error) for one cell; pure in (field, value), so a column memoises it."""
+    ft = field_type(sh.m.kind, f)
+    if f == "annex_a_controls":
+        good, stray = controls(v)
+        warn = (f"{', '.join(stray)}: not ISO/IEC 27001:2022 Annex A control ids (A.5.1-A.8.34); "
+                "kept out of the controls") if stray else None
+        return good, warn, None
+    try:
+        if f == "target" and sh.m.kind == "metrics" and not values.blank(v):
+            return values.parse_target(v), None, None
+        value = coerce(ft, v, matrix=matrix, axis="likelihood" if f.endswith("likelihood") else "impact",
+                       steps_from=scale, period=sh.m.kind == "monitoring_results", three_words=three_words)
+    except ValueError as exc:
+        if f == "decision":  # a register's response column is optional: the risk still imports
+            return None, f"{exc}; no treatment is created", None
+        return None, None, str(exc)
+    if ft.kind == "enum" and isinstance(v, str) and to_enum(ft.enum, v)[1]:
+        return value, f"read as {value!r}: the model has no such value", None
+    if f == "period" and value is not None:
+        value = value.replace(day=1)  # a monitoring period is the month (MonitoringResult._month)
+    return value, None, None
+
+
+def blank_row(row: list[Any]) -> bool:
+    for c in row:
+        if c is None or c == "" or (c.__class__ is str and c.strip().casefold() in values.NOT_RATED):
+            continue
+        return False
+    return True
+
+
+def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], dict[str, np.ndarray], np.ndarray]:
+    """Coerce the sheet column by column: (data row indexes, field -> values, row has no error).
+
+    Spreadsheet columns repeat their values (levels, dates, statuses), so each distinct value is
+    coerced once and spread back by its code; this keeps a 100,000-row import near the parser's speed.
+    """
+    scales = _level_scales(sh, matrix)
+    first = sh.m.header_row + 1
+    grid = _grid(sh.rows[first:])
+    filled = ~(pd.isna(grid) | (grid == "")) if grid.size else np.zeros(grid.shape, dtype=bool)
+    count = filled.sum(axis=1)
+    keep = count > 0
+    for j in np.flatnonzero(keep & (count <= 3)):  # a few cells: perhaps only '--' or 'n/a'
+        keep[j] = not blank_row(sh.rows[first + j])
+    body = (np.flatnonzero(keep) + first).tolist()
+    if len(body) > max_rows:
+        sh.problem(None, None, None, None, f"{len(body):,} rows is over the limit of {max_rows:,}")
+        return [], {}, np.zeros(0, dtype=bool)
+    grid = grid[keep]
+    ok = np.ones(len(body), dtype=bool)
+    cols: dict[str, np.ndarray] = {}
+    for f, i in sh.idx.items():
+        raw = grid[:, i] if i < grid.shape[1] else np.full(len(body), None, dtype=object)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+        three = f in scales and not scales[f] and three_word_scale(list(uniques), _labels(matrix, f))
+        if three:
+            sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': rated Low / Medium / High, "
+                                 f"{scale_rule(3, len(_labels(matrix, f)))} with Low 1, Medium 2, High 3")
+        outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f), three) for u in uniques]
+        coerced = np.empty(len(outcomes), dtype=object)
+        coerced[:] = [o[0] for o in outcomes]
+        for flag, severity in ((2, "error"), (1, "warning")):
+            hit = np.array([o[flag] is not None for o in outcomes], dtype=bool)
+            if hit.any():
+                for j in np.flatnonzero(hit[codes]):
+                    o = outcomes[codes[j]]
+                    sh.problem(body[j] + 1, i, f, values.text(raw[j]), o[flag], severity)
+                    if severity == "error":
+                        ok[j] = False
+        out = coerced[codes]
+        if f == "target" and sh.m.kind == "metrics":
+            triples = [t if isinstance(t, tuple) else (t, None, None) for t in out]
+            cols["_direction"] = np.array([t[1] for t in triples], dtype=object)
+            cols["_unit"] = np.array([t[2] for t in triples], dtype=object)
+            out = np.array([t[0] for t in triples], dtype=object)
+        cols[f] = out
+    return body, cols, ok
+
+
+def _grid(rows: list[list[Any]]) -> np.ndarray:
+    """The data rows as one 2-D object array (ragged CSV rows padded with blanks)."""
+    width = max((len(r) for r in rows), default=0)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    grid = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        grid[:, :] = rows
+    return grid
+
+
+def long_rows(sh: SheetContext, matrix: RiskMatrix, max_rows: int):
+    """(excel row, raw cells, coerced values) for each data row without an error."""
+    body, cols, ok = coerced_columns(sh, matrix, max_rows)
+    names = list(cols)
+    for j, r in enumerate(body):
+        if ok[j]:
+            yield r + 1, sh.rows[r], {f: cols[f][j] for f in names}
+
+
+def validate_many(sh: SheetContext, model, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows that pass the bulk checks as they are; the others through pydantic, which reports them."""
+    fields = list(model.model_fields)
+    for f in fields:
+        if f not in frame:
+            default = model.model_fields[f].default
+            frame[f] = None if default is PydanticUndefined else getattr(default, "value", default)
+    good = passes(model, frame)
+    checked = [frame[good][[*fields, "_row"]]]
+    for _, rec in frame[~good].iterrows():
+        record = {f: rec[f] for f in fields if f in rec and rec[f] is not None and rec[f] == rec[f]}
+        row = int(rec["_row"])
+        valid = validate_row(sh, model, record, row, sh.idx)
+        if valid is not None:
+            checked.append(pd.DataFrame([{**valid, "_row": row}], columns=[*fields, "_row"]))
+    return pd.concat(checked, ignore_index=True) if len(checked) > 1 else checked[0]

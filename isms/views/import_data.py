@@ -1,0 +1,138 @@
+"""The Import page's view model: one call per step, each returning a frozen bundle.
+
+The page keeps the uploaded bytes and the analyst's mapping choices; everything it shows (how
+the file was understood, the problems, the preview, the history) comes from here, so a test can
+check the same figures without Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from isms import actions
+from isms.auth import User
+from isms.config import Settings
+from isms.importing.annotate import annotated_workbook
+from isms.importing.canonical import ImportOutcome
+from isms.importing.mapped import MappedPlan, build_plan
+from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, kind_fields, load_profile,
+                                    match_columns, matching_profiles, save_profile, signature)
+from isms.importing.mapping import profiles_folder as mapping_profiles_folder
+from isms.importing.problems import errors
+from isms.store.writes import list_batches
+from isms.templates import write_blank_template
+
+
+def profiles_folder(settings: Settings) -> Path:
+    return mapping_profiles_folder(settings.db_path)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    plan: MappedPlan
+    problems: pd.DataFrame  # severity, sheet, cell, column, value, problem
+    n_errors: int
+    n_warnings: int
+    profiles: list[str]  # saved profiles made for files of this shape
+    annotated: bytes | None  # the analyst's workbook with the problems marked
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.plan.sheets)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.plan.rules)
+
+
+def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, file_name: str, *,
+            as_of: dt.date | None = None, mappings: list[SheetMapping] | None = None, profile: str | None = None,
+            progress: Callable[[float, str], None] | None = None) -> Analysis:
+    prof = load_profile(profiles_folder(settings), profile) if profile else None
+    plan = build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, mappings=mappings, profile=prof,
+                      max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes, progress=progress)
+    rows = [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "column": p.header,
+             "value": None if p.value is None else str(p.value), "problem": p.message} for p in plan.problems]
+    table = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "column", "value", "problem"])
+    n_err = len(errors(plan.problems))
+    annotated = None
+    if plan.sheets and plan.problems:
+        if progress:
+            progress(0.95, "Marking the problems in a copy of the workbook")
+        annotated = annotated_workbook(data, plan.file_format, plan.sheets, plan.problems)
+    sig = signature(plan.sheets, plan.mappings) if plan.sheets else []
+    return Analysis(plan, table, n_err, len(plan.problems) - n_err,
+                    matching_profiles(profiles_folder(settings), sig) if sig else [], annotated)
+
+
+def remap(mapping: SheetMapping, rows: list[list], *, kind: str | None = None, header_row: int | None = None) -> SheetMapping:
+    """A sheet's mapping after the analyst changed its kind or header row: columns proposed again."""
+    kind = mapping.kind if kind is None else kind
+    header_row = mapping.header_row if header_row is None else header_row
+    if kind == mapping.kind and header_row == mapping.header_row:
+        return mapping
+    if kind == IGNORE or header_row >= len(rows):
+        return SheetMapping(mapping.sheet, kind, min(header_row, max(0, len(rows) - 1)), {}, LONG)
+    layout = mapping.layout if kind == "monitoring_results" and header_row == mapping.header_row else LONG
+    return SheetMapping(mapping.sheet, kind, header_row, match_columns(kind, rows[header_row]), layout)
+
+
+def mapping_table(mapping: SheetMapping) -> pd.DataFrame:
+    """One row per field of the sheet's kind: which column of the file feeds it."""
+    fields = kind_fields(mapping.kind)
+    return pd.DataFrame({"field": fields, "column in the file": [mapping.columns.get(f, "") for f in fields]})
+
+
+def with_columns(mapping: SheetMapping, table: pd.DataFrame) -> SheetMapping:
+    cols = {str(f): str(c) for f, c in zip(table["field"], table["column in the file"]) if c not in (None, "", "nan")}
+    return replace(mapping, columns=cols)
+
+
+def save_mapping(settings: Settings, name: str, plan: MappedPlan) -> Path:
+    prof = Profile(name.strip(), signature(plan.sheets, plan.mappings), plan.mappings, True)
+    return save_profile(profiles_folder(settings), prof)
+
+
+def commit_plan(con: duckdb.DuckDBPyConnection, plan: MappedPlan, user: User) -> ImportOutcome:
+    """Through isms.actions, so the role is checked and the outcome audited."""
+    return actions.commit_import(con, user, plan)
+
+
+def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every active batch, newest first: who, when, file, hash, as-of and counts."""
+    rows = [{"batch": b.batch_id, "imported at": b.imported_at, "by": b.imported_by, "file": b.file_name,
+             "sha256": b.sha256[:12], "as of": b.as_of, "source": b.source,
+             "rows": ", ".join(f"{k} {v}" for k, v in sorted(b.row_counts.items()) if v)}
+            for b in list_batches(con)]
+    df = pd.DataFrame(rows, columns=["batch", "imported at", "by", "file", "sha256", "as of", "source", "rows"])
+    return df.sort_values("batch", ascending=False).reset_index(drop=True)
+
+
+def latest_batch(con: duckdb.DuckDBPyConnection):
+    """The newest active batch (the only one the page offers to undo), or None."""
+    batches = list_batches(con)
+    return max(batches, key=lambda b: b.batch_id) if batches else None
+
+
+def undo_latest(con: duckdb.DuckDBPyConnection, user: User) -> int | None:
+    """Undo the newest active batch (an analyst their own, an administrator any; audited); its
+    rows stay in the history but no read sees them."""
+    latest = latest_batch(con)
+    if latest is None:
+        return None
+    actions.undo_import(con, user, latest.batch_id)
+    return latest.batch_id
+
+
+def blank_template(settings: Settings, folder: Path) -> bytes:
+    levels = max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)
+    return write_blank_template(folder / "isms-import-template.xlsx", levels=levels).read_bytes()
+
+
+KIND_CHOICES = list(KIND_LABELS)

@@ -1,0 +1,225 @@
+"""Import: the analyst's own spreadsheet in, how it was understood, every problem, preview, commit."""
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from isms.importing.mapping import IGNORE, LONG
+from isms.store.writes import find_batch
+from isms.views import import_data as view
+from isms.auth import Refused, may_undo
+from ui.auth import require
+from ui.resources import cursor, settings, version
+
+user = require("analyst", "Import")
+cfg = settings()
+
+
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        return view.blank_template(cfg, Path(tmp))
+
+
+def _checked(name: str, result: view.Analysis) -> str:
+    return f"Checked {name}: {result.n_errors} errors, {result.n_warnings} warnings"
+
+
+def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis:
+    """Re-run the pipeline only when the file, date, mapping or database changed."""
+    key = (hashlib.sha256(data).hexdigest(), as_of, repr(mappings), profile, version())
+    cached = st.session_state.get("_import_analysis")
+    if cached and cached[0] == key:
+        result = cached[1]
+        st.status(_checked(name, result), state="error" if result.n_errors else "complete", expanded=False)
+        return result
+    with st.status("Reading and checking the file…", expanded=False) as status:
+        bar = st.progress(0.0, text="Reading the file")
+        with cursor() as cur:
+            result = view.analyse(cur, cfg, data, name, as_of=as_of, mappings=mappings, profile=profile,
+                                  progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+        bar.progress(1.0, text="Done")
+        status.update(label=_checked(name, result), state="error" if result.n_errors else "complete")
+    st.session_state["_import_analysis"] = (key, result)
+    return result
+
+
+def _mapping_editors(a: view.Analysis) -> list:
+    st.subheader("1. How the file was understood")
+    st.caption("Each sheet's kind and columns were detected from its headers. Change anything that is wrong; "
+               "the problems and the preview below follow.")
+    chosen = []
+    for i, m in enumerate(a.plan.mappings):
+        rows = a.plan.sheets.get(m.sheet, [])
+        label = f"Sheet **{m.sheet}**: {view.KIND_LABELS[m.kind]}"
+        if m.kind != IGNORE:
+            label += f", headers on row {m.header_row + 1}, {len(m.columns) or 'wide'} columns mapped"
+        with st.expander(label, expanded=m.kind != IGNORE):
+            c1, c2 = st.columns([2, 1])
+            kind = c1.selectbox("Kind of sheet", view.KIND_CHOICES, index=view.KIND_CHOICES.index(m.kind),
+                                format_func=view.KIND_LABELS.get, key=f"kind_{i}")
+            header_row = c2.number_input("Header row", min_value=1, max_value=max(1, len(rows)),
+                                         value=m.header_row + 1, key=f"header_{i}")
+            new = view.remap(m, rows, kind=kind, header_row=int(header_row) - 1)
+            if new.kind != IGNORE and new.layout != LONG:
+                st.caption(f"Monitoring results, one {new.layout.removeprefix('row per ')} per row: "
+                           "each other column is read as one indicator's value for that period.")
+            elif new.kind != IGNORE:
+                headers = [h for h in new.headers(rows) if h]
+                edited = st.data_editor(
+                    view.mapping_table(new), hide_index=True, width="stretch", disabled=["field"],
+                    column_config={"column in the file": st.column_config.SelectboxColumn(options=["", *headers])},
+                    key=f"columns_{i}_{new.kind}_{new.header_row}")
+                new = view.with_columns(new, edited)
+                ignored = new.ignored_headers(rows)
+                if ignored:
+                    st.caption("Not imported: " + ", ".join(ignored))
+            chosen.append(new)
+    return chosen
+
+
+def _problems(a: view.Analysis, file_name: str) -> None:
+    st.subheader("2. Problems")
+    if a.n_errors:
+        st.error(f"{a.n_errors} error(s) stop this import; {a.n_warnings} warning(s). Fix them in your file "
+                 "(the copy below marks each cell) or in the mapping above.")
+    elif a.n_warnings:
+        st.warning(f"No errors; {a.n_warnings} warning(s) to read before you commit.")
+    else:
+        st.success("No problems found.")
+    if len(a.problems):
+        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems",
+                     column_config={"problem": st.column_config.TextColumn(width="large")})
+    if a.annotated:
+        st.download_button("Download your workbook with each problem marked", a.annotated,
+                           file_name=f"{Path(file_name).stem}-problems.xlsx", key="annotated",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _preview(a: view.Analysis) -> None:
+    p = a.plan.preview
+    st.subheader(f"3. What the import would do, as of {a.plan.as_of}")
+    if p is None:
+        st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
+        return
+    st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
+    for kind, kp in p.kinds.items():
+        if kp.changed or kp.no_longer_listed:
+            with st.expander(f"{view.KIND_LABELS[kind]}: {len(kp.changed)} changed, "
+                             f"{len(kp.no_longer_listed)} no longer listed"):
+                for key, fields in list(kp.changed.items())[:200]:
+                    st.markdown(f"- **{key}** changes {', '.join(fields)}")
+                if kp.no_longer_listed:
+                    st.markdown("No longer listed: " + ", ".join(kp.no_longer_listed[:200]))
+
+
+def _import_flow(upload) -> None:
+    data = upload.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    if st.session_state.get("_import_sha") != sha:
+        # a new file: the previous file's mapping choices and confirmation do not carry over
+        for key in [k for k in st.session_state if str(k).startswith(("kind_", "header_", "columns_"))]:
+            del st.session_state[key]
+        st.session_state.pop("confirm_rules", None)
+        st.session_state["_import_sha"] = sha
+        st.session_state["_import_mappings"] = None
+    c1, c2 = st.columns(2)
+    as_of = c1.date_input("As of (the date the file describes)", value=None, key="import_as_of",
+                          help="Empty: the date in the file's About sheet, else today.")
+    profile = st.session_state.get("import_profile")
+    a = _analysis(data, upload.name, as_of, st.session_state["_import_mappings"],
+                  profile if profile and profile != "(proposed)" else None)
+    if not a.readable:
+        for p in a.plan.problems:
+            st.error(f"{upload.name} cannot be imported: {p.message}. The database is unchanged.")
+        return
+    if a.profiles:
+        c2.selectbox("Saved mapping for files of this shape", ["(proposed)", *a.profiles], key="import_profile")
+    chosen = _mapping_editors(a)
+    if chosen != a.plan.mappings:
+        st.session_state["_import_mappings"] = chosen
+        st.rerun()
+    confirmed = True
+    if a.plan.rules:
+        st.markdown("**Rules this import applies**")
+        st.markdown("\n".join(f"- {r}" for r in a.plan.rules))
+        confirmed = st.checkbox("I have checked the mapping and these rules", key="confirm_rules")
+    with st.popover("Save this mapping for files of the same shape"):
+        name = st.text_input("Name of the mapping", key="profile_name")
+        if st.button("Save mapping", key="save_profile", disabled=not name.strip()):
+            try:
+                view.save_mapping(cfg, name, a.plan)
+                st.success(f"Saved as {name!r}; offered again for files with these headers, and usable as "
+                           f"`python -m isms import FILE --mapping {name}`.")
+            except ValueError as exc:
+                st.error(str(exc))
+    _problems(a, upload.name)
+    _preview(a)
+    with cursor() as cur:
+        existing = find_batch(cur, a.plan.sha256, a.plan.as_of)
+    if existing is not None:
+        st.info(f"This file was already imported for {a.plan.as_of} as batch {existing}: committing it again "
+                "changes nothing.")
+    ready = a.plan.ok and bool(a.plan.frames) and confirmed
+    if st.button("Commit", type="primary", disabled=not ready, key="commit"):
+        with cursor() as cur:
+            out = view.commit_plan(cur, a.plan, user)
+        st.cache_data.clear()
+        st.session_state["_import_message"] = (out.status, out.batch_id, out.file_name, out.row_counts)
+        st.rerun()
+    if not ready:
+        why = "errors above" if not a.plan.ok else ("nothing to import" if not a.plan.frames else "the rules wait for your confirmation")
+        st.caption(f"Commit is available once nothing stops it ({why}).")
+
+
+st.title("Import")
+st.caption("Upload the spreadsheet you already keep (.xlsx, .xlsm, .ods or .csv): see how it was understood and "
+           "every problem with its cell, preview the change, then commit all of it or none of it.")
+message = st.session_state.pop("_import_message", None)
+if message:
+    status, batch, name, counts = message
+    text = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)
+    if status == "committed":
+        st.success(f"Committed {name} as batch {batch}: {text}.")
+    elif status == "undone":
+        st.success(f"Batch {batch} ({name}) is undone: the dashboard no longer counts it; the history keeps it.")
+    elif status == "unchanged":
+        st.info(f"{name} was already imported as batch {batch}; nothing changed.")
+    else:
+        st.error(f"{name} was {status}; the database is unchanged.")
+
+tab_import, tab_history, tab_templates = st.tabs(["Import a file", "Import history", "Templates"])
+with tab_import:
+    upload = st.file_uploader("Spreadsheet", type=["xlsx", "xlsm", "ods", "csv", "txt"], key="upload")
+    if upload is None:
+        st.info("Choose a file. Several sheets per workbook are fine; title rows above the headers are fine.")
+    else:
+        _import_flow(upload)
+
+with tab_history:
+    with cursor() as cur:
+        batches = view.history(cur)
+    st.dataframe(batches, hide_index=True, width="stretch", key="history")
+    if not batches.empty and may_undo(user, batches["by"].iloc[0]):
+        latest = int(batches["batch"].iloc[0])
+        sure = st.checkbox(f"Undo batch {latest} ({batches['file'].iloc[0]})", key="undo_confirm")
+        if st.button("Undo the latest import", disabled=not sure, key="undo"):
+            try:
+                with cursor() as cur:
+                    undone = view.undo_latest(cur, user)
+            except (Refused, ValueError) as exc:
+                st.error(str(exc))
+            else:
+                st.cache_data.clear()
+                st.session_state["_import_message"] = ("undone", undone, batches["file"].iloc[0], {})
+                st.rerun()
+    elif not batches.empty:
+        st.caption(f"The latest batch was imported by {batches['by'].iloc[0]}: only they or an administrator may undo it.")
+
+with tab_templates:
+    st.markdown("A blank workbook with one sheet per kind and dropdowns for levels, decisions and statuses; "
+                "the About sheet explains each sheet.")
+    st.download_button("Download the blank template", _template(), file_name="isms-import-template.xlsx",
+                       key="template", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

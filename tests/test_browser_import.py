@@ -1,0 +1,111 @@
+"""The import journey in a real browser: upload a register, read the mapping and preview, commit."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from isms.store import connect
+from tests.browser import browser_page, copy_db, require_chromium, streamlit_server
+
+pytestmark = pytest.mark.browser
+REGISTERS = Path(__file__).parent / "fixtures" / "registers"
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished its reruns (its 'Running' widget is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=150_000)
+
+
+def confirm_and_commit(page) -> None:
+    settle(page)
+    label = "I have checked the mapping and these rules"
+    page.get_by_text(label).click()
+    expect(page.get_by_role("checkbox", name=label)).to_be_checked(timeout=150_000)
+    settle(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() == 'Commit' && !b.disabled)",
+        timeout=150_000)
+    page.get_by_role("button", name="Commit").click()
+
+
+def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
+    require_chromium()
+    db = copy_db(sample_db_path, tmp_path)
+    upload = tmp_path / "risk_register.xlsx"
+    shutil.copy(REGISTERS / "nikola_risk_register.xlsx", upload)
+    with streamlit_server(db) as url, browser_page(height=2600) as page:
+        page.set_default_timeout(150_000)  # a shared, loaded machine reruns slowly; no timing is asserted
+        page.goto(url)
+        page.get_by_role("link", name="Import").click()
+        page.wait_for_selector("text=Upload the spreadsheet you already keep")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        page.wait_for_selector("text=1. How the file was understood", timeout=150_000)
+        page.wait_for_selector("text=3. What the import would do")
+        settle(page)
+        body = page.locator("body").inner_text()
+        assert "Sheet Risk Register: Risks (register), headers on row 2" in body
+        assert "Rules this import applies" in body
+        page.screenshot(path=str(artifacts / "import-mapping-preview.png"), full_page=True)
+
+        settle(page)
+        assert page.get_by_role("button", name="Commit").is_disabled()
+        confirm_and_commit(page)
+        page.wait_for_selector("text=Committed risk_register.xlsx as batch", timeout=150_000)
+        page.get_by_role("tab", name="Import history").click()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts / "import-committed.png"), full_page=True)
+    con = connect(db, read_only=True)
+    last = con.execute("SELECT file_name, source, row_counts FROM import_batch ORDER BY batch_id DESC LIMIT 1").fetchone()
+    con.close()
+    assert last[0] == "risk_register.xlsx" and last[1] == "mapped"
+    assert '"risks": 15' in last[2] and '"treatments": 15' in last[2]
+
+
+def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
+    """Refused, download the marked workbook, fix the marked cell, upload the fix, commit."""
+    from openpyxl import Workbook, load_workbook
+
+    require_chromium()
+    db = tmp_path / "fresh.duckdb"
+    connect(db).close()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Register"
+    ws.append(["Risk ID", "Title", "Likelihood", "Impact", "Owner"])
+    ws.append(["R-1", "Ransomware", 4, 5, "CISO"])
+    ws.append(["R-2", "Phishing", "often", 3, "CISO"])
+    broken = tmp_path / "q1.xlsx"
+    wb.save(broken)
+    with streamlit_server(db) as url, browser_page(height=2000) as page:
+        page.set_default_timeout(150_000)  # a shared, loaded machine reruns slowly; no timing is asserted
+        page.goto(url)
+        page.get_by_role("link", name="Import").click()
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
+        page.wait_for_selector("text=1 error(s) stop this import", timeout=150_000)
+        settle(page)
+        page.screenshot(path=str(artifacts / "import-problems.png"), full_page=True)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Download your workbook with each problem marked").click()
+        marked = tmp_path / "q1-problems.xlsx"
+        dl.value.save_as(marked)
+        book = load_workbook(marked)
+        cell = book["Register"]["C3"]
+        assert "neither a step 1-5 nor a level word" in cell.comment.text
+        cell.value = 3
+        fixed = tmp_path / "q1-fixed.xlsx"
+        book.save(fixed)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(fixed))
+        try:
+            page.wait_for_selector("text=No problems found", timeout=150_000)
+        finally:
+            page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
+        confirm_and_commit(page)
+        page.wait_for_selector("text=Committed q1-fixed.xlsx as batch 1", timeout=150_000)
+        page.screenshot(path=str(artifacts / "import-fixed-committed.png"), full_page=True)
+    con = connect(db, read_only=True)
+    assert con.execute("SELECT risk_id, inherent_likelihood FROM assessment ORDER BY 1").fetchall() == [("R-1", 4), ("R-2", 3)]
+    con.close()

@@ -1,0 +1,202 @@
+"""The Import page under AppTest: upload, mapping, problems, preview, commit, history, undo."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from isms.auth import Role, User
+from isms.store import connect
+from tests.conftest import ROOT
+from tests.test_store import table_dump
+
+REGISTERS = Path(__file__).parent / "fixtures" / "registers"
+PAGE = "pages/import_data.py"
+
+
+@pytest.fixture
+def page_db(tmp_path):
+    """An empty store of its own per test: commits must not leak between tests."""
+    path = tmp_path / "import.duckdb"
+    connect(path).close()
+    old = os.environ.get("ISMS_DB")
+    os.environ["ISMS_DB"] = str(path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    if old is None:
+        os.environ.pop("ISMS_DB", None)
+    else:
+        os.environ["ISMS_DB"] = old
+
+
+def open_import() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def upload(at, name, data, mime="text/csv"):
+    at.file_uploader(key="upload").set_value((name, data, mime)).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def frame(at, column):
+    """The table that has this column (AppTest finds dataframes by position, not by key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def dump(path):
+    st.cache_resource.clear()  # release the page's connection before reading the file
+    con = connect(path)
+    try:
+        return table_dump(con)
+    finally:
+        con.close()
+
+
+def test_upload_confirm_and_commit_a_register(page_db):
+    at = upload(open_import(), "shoankj.csv", (REGISTERS / "shoankj_risk-register.csv").read_bytes())
+    assert at.selectbox(key="kind_0").value == "risks"
+    text = " ".join(m.value for m in at.markdown)
+    assert "3-step scale mapped onto the matrix's 5 steps (1→1, 2→3, 3→5)" in text
+    assert at.button(key="commit").disabled  # the rule waits for the analyst
+    preview = frame(at, "no longer listed").set_index("kind")
+    assert preview.loc["Risks (register)", "new"] == 13 and preview.loc["Assessments", "new"] == 13
+    at.checkbox(key="confirm_rules").check().run()
+    assert not at.button(key="commit").disabled
+    at.button(key="commit").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Committed shoankj.csv as batch 1: 13 risks, 13 assessments, 13 treatments")
+    history = frame(at, "sha256")
+    assert history["batch"].tolist() == [1] and history["file"].tolist() == ["shoankj.csv"]
+    # the same file for the same date again: the page says so, and committing changes nothing
+    assert any("already imported" in i.value for i in at.info)
+
+
+def test_broken_file_shows_every_problem_and_offers_the_annotated_copy(page_db):
+    data = b"Risk ID,Title,Likelihood,Impact\nR-1,x,4,5\nR-2,y,often,3\nR-1,z,1,1\n"
+    before = dump(page_db)
+    at = upload(open_import(), "broken.csv", data)
+    problems = frame(at, "severity")
+    errors = problems[problems.severity == "error"]
+    assert sorted(errors.cell) == ["C3", "row 4"]
+    assert at.button(key="commit").disabled
+    assert "2 error(s) stop this import" in at.error[0].value
+    assert dump(page_db) == before
+
+
+def test_changing_a_sheets_kind_remaps_it(page_db):
+    data = b"Metric,Name,Direction,Target\nK-1,Patch latency,lower,<= 14 days\n"
+    at = upload(open_import(), "kri.csv", data)
+    assert at.selectbox(key="kind_0").value == "metrics"
+    at.selectbox(key="kind_0").set_value("ignore").run()
+    assert not at.exception
+    assert at.button(key="commit").disabled
+    at.selectbox(key="kind_0").set_value("metrics").run()
+    preview = frame(at, "no longer listed").set_index("kind")
+    assert preview.loc["Metrics (KRI definitions)", "new"] == 1
+
+
+def test_unreadable_file_is_a_sentence_not_a_traceback(page_db):
+    at = upload(open_import(), "locked.xlsx", b"PK\x03\x04" + b"\x00" * 64,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert "cannot be imported" in at.error[0].value and "The database is unchanged" in at.error[0].value
+
+
+def test_undo_the_latest_import(page_db):
+    at = upload(open_import(), "kri.csv", (REGISTERS / "csfprofile_alma-security.metricsfixture.csv").read_bytes())
+    at.checkbox(key="confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    assert frame(at, "sha256")["batch"].tolist() == [1]
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo").click().run()
+    assert not at.exception
+    assert frame(at, "sha256").empty
+    assert "Batch 1" in at.success[0].value
+
+
+def test_blank_template_download_has_dropdowns(page_db):
+    at = open_import()
+    data = at.get("download_button")
+    assert data, "the Templates tab offers the blank template"
+    from isms.views.import_data import blank_template
+    from isms.config import load_settings
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wb = load_workbook(io.BytesIO(blank_template(load_settings(db_path=str(page_db)), Path(tmp))))
+    assert "Risks" in wb.sheetnames and wb["Treatments"].data_validations.dataValidation
+
+
+def test_saved_mapping_is_offered_for_a_file_of_the_same_shape(page_db):
+    data = b"Key,Headline,Chance,Harm\nR-1,Ransomware,4,5\n"
+    at = upload(open_import(), "odd.csv", data)
+    at.text_input(key="profile_name").input("Quarterly odd register").run()
+    at.button(key="save_profile").click().run()
+    assert not at.exception
+    assert any("Saved as 'Quarterly odd register'" in s.value for s in at.success)
+    later = upload(open_import(), "odd-next-quarter.csv", b"Key,Headline,Chance,Harm\nR-2,Flood,2,2\n")
+    assert later.selectbox(key="import_profile").options == ["(proposed)", "Quarterly odd register"]
+
+
+def test_fixing_a_broken_file_with_the_annotated_copy(page_db):
+    """The analyst's loop: refused, download the marked copy, fix the marked cells, upload, commit."""
+    from openpyxl import Workbook
+
+    from isms.config import load_settings
+    from isms.views import import_data as view
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Register"
+    ws.append(["Information security risks, Q1"])
+    ws.append(["Risk ID", "Title", "Likelihood (1-5)", "Impact (1-5)", "Owner"])
+    ws.append(["R-1", "Ransomware", 4, 5, "CISO"])
+    ws.append(["R-2", "Phishing", "often", 3, "CISO"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    cfg = load_settings(db_path=str(page_db))
+    con = connect(page_db)
+    try:
+        first = view.analyse(con, cfg, buf.getvalue(), "q1.xlsx")
+        assert first.n_errors == 1 and first.problems.iloc[0]["cell"] == "C4"
+        marked = load_workbook(io.BytesIO(first.annotated))
+        bad = [c for row in marked["Register"].iter_rows() for c in row if c.comment]
+        assert [c.coordinate for c in bad] == ["C4"] and "often" == bad[0].value
+        bad[0].value = 3  # the fix, made in the analyst's own copy
+        fixed = io.BytesIO()
+        marked.save(fixed)
+        second = view.analyse(con, cfg, fixed.getvalue(), "q1-fixed.xlsx")
+        assert second.n_errors == 0
+        assert {m.sheet: m.kind for m in second.plan.mappings}["Import problems"] == "ignore"
+        out = view.commit_plan(con, second.plan, User("analyst", Role.analyst))
+        assert out.status == "committed" and out.row_counts == {"risks": 2, "assessments": 2}
+        levels = con.execute("SELECT risk_id, inherent_likelihood FROM assessment ORDER BY 1").fetchall()
+        assert levels == [("R-1", 4), ("R-2", 3)]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REGISTERS.iterdir() if p.suffix in (".csv", ".xlsx"))
+                         + ["2024-03-31-register.xlsx"])
+def test_each_register_and_a_sample_workbook_commit_through_the_page(page_db, name):
+    from tests.conftest import SAMPLE
+
+    path = REGISTERS / name if (REGISTERS / name).exists() else SAMPLE / name
+    at = upload(open_import(), name, path.read_bytes(), "application/octet-stream")
+    assert not at.error, [e.value for e in at.error]
+    if at.checkbox and any(c.key == "confirm_rules" for c in at.checkbox):
+        at.checkbox(key="confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith(f"Committed {name} as batch 1")

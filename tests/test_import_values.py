@@ -1,0 +1,197 @@
+"""Cell values and headers as analysts write them: each expectation worked out by hand."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, strategies as st
+
+from isms.importing import values
+from isms.importing.coerce import rescale, to_enum, to_level
+from isms.importing.mapping import declared_scale, detect, find_header_row, fold_header, match_columns
+from isms.importing.reading import ReadError, read_workbook
+from isms.matrix import PRESETS
+from isms.models import Decision, RiskStatus
+
+D = dt.date.fromisoformat
+FIVE = PRESETS["5x5"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2026-03-31", D("2026-03-31")),
+    ("31/03/2026", D("2026-03-31")),
+    ("Q4-2026", D("2026-12-31")),
+    ("2026 Q1", D("2026-03-31")),
+    ("May 2027", D("2027-05-31")),
+    ("February 2028", D("2028-02-29")),
+    ("2025-03", D("2025-03-31")),
+    (46112, D("2026-03-31")),  # Excel serial
+    (46112.0, D("2026-03-31")),
+    (dt.datetime(2026, 3, 31, 0, 0), D("2026-03-31")),
+])
+def test_dates(raw, expected):
+    assert values.parse_date(raw) == expected
+
+
+def test_periods_start_on_the_first():
+    assert values.parse_date("2025-03", period_end=False) == D("2025-03-01")
+    assert values.parse_date("Q2-2025", period_end=False) == D("2025-04-01")
+
+
+@pytest.mark.parametrize("raw", ["31/13/2026", "soon", "Q5-2026", "2026-02-30"])
+def test_bad_dates_say_what_is_expected(raw):
+    with pytest.raises(ValueError):
+        values.parse_date(raw)
+
+
+@pytest.mark.parametrize("raw", ["--", "n/a", "N/A", "", "  ", None, "TBD"])
+def test_not_rated(raw):
+    assert values.blank(raw)
+
+
+def test_multi_value_cells():
+    assert values.split_list("8.2, 5.18") == ["8.2", "5.18"]
+    assert values.split_list("A.5.1\nA.5.2;A.8.8") == ["A.5.1", "A.5.2", "A.8.8"]
+    assert values.split_list("--") == []
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (">= 95%", (95.0, "Higher is better", "%")),
+    ("<= 14 days", (14.0, "Lower is better", "days")),
+    ("100%", (100.0, None, "%")),
+    ("≤ 4 hours", (4.0, "Lower is better", "hours")),
+])
+def test_targets_as_text(raw, expected):
+    assert values.parse_target(raw) == expected
+
+
+@pytest.mark.parametrize("header, folded", [
+    ("Likelihood (1-5)", "likelihood"),
+    ("Likelihood_1_3", "likelihood"),
+    ("Residual_Likelihood_1_5", "residual_likelihood"),
+    ("Risk Status ", "risk_status"),
+    ("Asset / System", "asset_system"),
+    ("\ufeffrisk_id", "risk_id"),
+])
+def test_fold_header(header, folded):
+    assert fold_header(header) == folded
+
+
+def test_declared_scales():
+    assert declared_scale("Likelihood (1-5)") == 5
+    assert declared_scale("Impact_1_3") == 3
+    assert declared_scale("Risk ID") is None
+
+
+def test_synonyms_map_a_register():
+    cols = match_columns("risks", ["Ref", "Probability", "Severity", "Accountable", "Response", "Due date", "Status "])
+    assert cols == {"risk_id": "Ref", "inherent_likelihood": "Probability", "inherent_impact": "Severity",
+                    "owner": "Accountable", "decision": "Response", "due_on": "Due date", "status": "Status"}
+
+
+def test_header_found_under_title_rows():
+    rows = [["Information security risk register", "", ""], ["", "", ""],
+            ["Risk ID", "Likelihood", "Impact"], ["R-1", 2, 3]]
+    assert find_header_row(rows) == 2
+    assert detect("Sheet1", rows).kind == "risks"
+
+
+def test_kind_detection_of_each_layout():
+    assert detect("x", [["metric_id", "period", "value"], ["K1", "2025-03", 4]]).kind == "monitoring_results"
+    wide = detect("x", [["month", "patch_pct", "mfa_pct"], ["2025-03", 78, 70]])
+    assert (wide.kind, wide.layout) == ("monitoring_results", "row per period")
+    across = detect("x", [["indicator", "2025-01", "2025-02"], ["patch", 70, 72]])
+    assert (across.kind, across.layout) == ("monitoring_results", "row per indicator")
+    assert detect("x", [["Treatment ID", "Risk ID", "Decision", "Owner", "Start", "Due date", "Status"]]).kind == "treatments"
+    assert detect("Legend", [["Colour legend"], ["red means bad"]]).kind == "ignore"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Almost certain", 5), ("Rare", 1), ("Moderate", 3), ("High", 4), ("Very high", 5), ("4 - Major", 4), (3.0, 3),
+])
+def test_text_levels_on_the_5x5(raw, expected):
+    assert to_level(raw, FIVE.likelihood_labels if raw != "Moderate" else FIVE.impact_labels, None) == expected
+
+
+def test_a_3_step_file_on_a_5_step_matrix():
+    assert [to_level(v, FIVE.likelihood_labels, 3) for v in (1, 2, 3)] == [1, 3, 5]
+    with pytest.raises(ValueError, match="off the 3-step scale"):
+        to_level(4, FIVE.likelihood_labels, 3)
+
+
+@given(st.integers(3, 6), st.integers(3, 6))
+def test_rescale_keeps_the_ends_and_the_order(n, m):
+    mapped = [rescale(v, n, m) for v in range(1, n + 1)]
+    assert mapped[0] == 1 and mapped[-1] == m
+    assert mapped == sorted(mapped)
+
+
+def test_enum_synonyms():
+    assert to_enum(Decision, "Mitigate") == ("Reduce", False)
+    assert to_enum(RiskStatus, "In Progress") == ("In treatment", False)
+    with pytest.raises(ValueError, match="Avoid, Reduce, Transfer, Accept"):
+        to_enum(Decision, "maybe")
+
+
+@pytest.mark.parametrize("payload, encoding, delimiter", [
+    ("id;Likelihood\nR-1;3\n", "utf-8", ";"),
+    ("id\tLikelihood\nR-1\t3\n", "utf-8", "\t"),
+    ("\ufeffid,Owner\nR-1,Zoë\n", "utf-8", ","),
+    ("id,Owner\nR-1,Zoë\n", "cp1252", ","),
+])
+def test_csv_delimiters_and_encodings(payload, encoding, delimiter):
+    wb = read_workbook(payload.encode(encoding), "r.csv", max_bytes=10**6, max_rows=100)
+    rows = wb.sheets[0].rows
+    assert rows[0][0] == "id" and rows[1][0] == "R-1" and len(rows[0]) == 2
+    if "Zoë" in payload:
+        assert rows[1][1] == "Zoë"
+
+
+def test_text_that_is_no_table_is_refused():
+    with pytest.raises(ReadError, match="not a spreadsheet"):
+        read_workbook(b"just one line of prose\nand another", "notes.csv", max_bytes=10**6, max_rows=100)
+
+
+def ods(rows) -> bytes:
+    """A minimal OpenDocument spreadsheet, as LibreOffice would save one."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    cells = "".join(
+        "<table:table-row>" + "".join(
+            f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+            if isinstance(v, (int, float)) else
+            f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+            for v in row) + "</table:table-row>" for row in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Register">{cells}'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_ods_and_xlsm_are_read():
+    from isms.importing.mapped import build_plan
+
+    plan = build_plan(ods([["Risk ID", "Title", "Likelihood", "Impact"], ["R-1", "Flood", 2, 5]]), "r.ods", FIVE,
+                      as_of=D("2026-03-31"))
+    assert plan.file_format == "ods" and plan.ok, [str(p) for p in plan.problems]
+    a = plan.frames["assessments"].iloc[0]
+    assert (a.inherent_likelihood, a.inherent_impact) == (2, 5)
+    from tests.test_import_hostile import xlsx
+
+    macro = build_plan(xlsx([["Risk ID", "Title"], ["R-1", "x"]]), "r.xlsm", FIVE, as_of=D("2026-03-31"))
+    assert macro.file_format == "xlsm" and macro.row_counts == {"risks": 1}
