@@ -22,8 +22,15 @@ def settle(page) -> None:
 def confirm_and_commit(page) -> None:
     settle(page)
     label = "I have checked the mapping and these rules"
-    page.get_by_text(label).click()
-    expect(page.get_by_role("checkbox", name=label)).to_be_checked(timeout=150_000)
+    box = page.get_by_role("checkbox", name=label)
+    # A click that lands while Streamlit redraws the form is lost with the old element: click
+    # again until the box reports checked (the outcome is asserted, not the timing).
+    for _ in range(5):
+        if box.is_checked():
+            break
+        page.get_by_text(label).click()
+        settle(page)
+    expect(box).to_be_checked(timeout=150_000)
     settle(page)
     page.wait_for_function(
         "() => [...document.querySelectorAll('button')].some(b => b.innerText.trim() == 'Commit' && !b.disabled)",
@@ -39,7 +46,7 @@ def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
     with streamlit_server(db) as url, browser_page(height=2600) as page:
         page.set_default_timeout(150_000)  # a shared, loaded machine reruns slowly; no timing is asserted
         page.goto(url)
-        page.get_by_role("link", name="Import").click()
+        page.get_by_role("link", name="Import", exact=True).click()
         page.wait_for_selector("text=Upload the spreadsheet you already keep")
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
         page.wait_for_selector("text=1. How the file was understood", timeout=150_000)
@@ -82,7 +89,7 @@ def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
     with streamlit_server(db) as url, browser_page(height=2000) as page:
         page.set_default_timeout(150_000)  # a shared, loaded machine reruns slowly; no timing is asserted
         page.goto(url)
-        page.get_by_role("link", name="Import").click()
+        page.get_by_role("link", name="Import", exact=True).click()
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
         page.wait_for_selector("text=1 error(s) stop this import", timeout=150_000)
         settle(page)
