@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
+
 from isms.config import SettingsError, load_settings
 
 
@@ -92,6 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _run(parser, args, settings)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        print(f"error: the database {settings.db_path} is in use by another process (is the dashboard running?): "
+              "stop it, or point ISMS_DB at a copy", file=sys.stderr)
+        return 2
+
+
+def _run(parser, args, settings) -> int:
     if args.command == "sample":
         from isms.sample import write_sample
 
@@ -308,10 +321,12 @@ def _scorecard(settings, args) -> int:
         return 0
     cur, prev = card.current, card.previous
     print(f"{settings.organisation}: risk posture as of {card.as_of} (compared with {card.compare_to}), matrix {card.matrix}")
-    for level in card.levels:
-        print(f"  {level:<10} {cur.residual_by_level[level]:>4}  ({card.level_delta(level):+d})")
+    print(f"  {'level':<10} {'residual':>8} {'change':>7} {'inherent':>9}")
+    for level in reversed(card.levels):
+        print(f"  {level:<10} {cur.residual_by_level[level]:>8} {card.level_delta(level):>+7d} {cur.inherent_by_level[level]:>9}")
     share = f"{cur.within_appetite_share:.0%}" if cur.within_appetite_share is not None else "n/a"
     print(f"  residual exposure {cur.residual_exposure} ({card.delta('residual_exposure'):+})  within appetite {share}")
+    print(f"  above appetite with neither an active treatment nor a granted exception: {cur.above_appetite_unaddressed}")
     t = cur.treatments
     print(f"  treatments: {t.on_track} on track, {t.late} late, {t.overdue} overdue, {t.done} done")
     print(f"  exceptions: {cur.exceptions_expiring} expiring within {settings.exception_warning_days} days, {cur.exceptions_expired_open} expired but open")

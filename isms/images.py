@@ -65,8 +65,18 @@ def _stop() -> None:
 
 
 def render(fig: go.Figure, fmt: str = "png", width: int = 1200, height: int | None = None, scale: float = 2) -> bytes:
-    """Bytes of the figure as `fmt` (png, svg, pdf); one render at a time per process."""
+    """Bytes of the figure as `fmt` (png, svg, pdf); one render at a time per process.
+
+    Pages leave little margin because Streamlit's theme makes room for the axes; a static image
+    has no such theme, so the axes get room of their own here.
+    """
     height = height or int(fig.layout.height or 500)
+    fig = go.Figure(fig)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    margin = fig.layout.margin
+    fig.update_layout(margin=dict(l=max(margin.l or 0, 70), r=max(margin.r or 0, 30), t=max(margin.t or 0, 60),
+                                  b=max(margin.b or 0, 60)))
     with _lock:
         _ensure_server()
         with warnings.catch_warnings():

@@ -105,6 +105,13 @@ def _preview(a: view.Analysis) -> None:
         st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
         return
     st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
+    dropped = {view.KIND_LABELS[k]: len(kp.no_longer_listed) for k, kp in p.kinds.items() if kp.no_longer_listed}
+    if dropped:
+        st.warning(
+            f"A register in this file is the whole register as of {a.plan.as_of}: committing it means "
+            + ", ".join(f"{n} {kind.lower()} no longer listed" for kind, n in dropped.items())
+            + " from that date on (earlier dates keep them). Import the full register, or choose another date, "
+              "if that is not what you mean.", icon=":material/warning:")
     for kind, kp in p.kinds.items():
         if kp.changed or kp.no_longer_listed:
             with st.expander(f"{view.KIND_LABELS[kind]}: {len(kp.changed)} changed, "
@@ -192,7 +199,8 @@ if message:
 
 tab_import, tab_history, tab_templates = st.tabs(["Import a file", "Import history", "Templates"])
 with tab_import:
-    upload = st.file_uploader("Spreadsheet", type=["xlsx", "xlsm", "ods", "csv", "txt"], key="upload")
+    upload = st.file_uploader("Spreadsheet", type=["xlsx", "xlsm", "ods", "csv", "txt"], key="upload",
+                              max_upload_size=max(1, int(cfg.max_upload_mb)))
     if upload is None:
         st.info("Choose a file. Several sheets per workbook are fine; title rows above the headers are fine.")
     else:

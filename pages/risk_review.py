@@ -87,9 +87,14 @@ present = presentation_toggle(st.sidebar)
 c1, c2 = (st.sidebar, st.sidebar) if present else st.columns([1, 1, 3])[:2]
 as_of = params.select(c1, "As of (quarter end)", dates, key="as_of", parse=params.parse_date,
                       dump=lambda d: d.isoformat(), format_func=lambda d: d.isoformat())
-earlier = [d for d in dates if d < as_of] or [risk_review.default_compare(as_of)]
-compare_to = params.select(c2, "Compared with", earlier, key="compare_to", default=risk_review.default_compare(as_of),
-                           parse=params.parse_date, dump=lambda d: d.isoformat(), format_func=lambda d: d.isoformat())
+earlier = [d for d in dates if d < as_of]
+if earlier:
+    compare_to = params.select(c2, "Compared with", earlier, key="compare_to", default=risk_review.default_compare(as_of),
+                               parse=params.parse_date, dump=lambda d: d.isoformat(), format_func=lambda d: d.isoformat())
+else:
+    # Nothing earlier to compare with: every change would be the whole register appearing.
+    compare_to = as_of
+    c2.caption("No earlier review to compare with: changes show as zero.")
 
 opts = filter_options(v, as_of)
 asset_names = dict(opts["assets"])

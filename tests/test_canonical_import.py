@@ -151,3 +151,15 @@ def test_cli_import_exit_codes_and_json(tmp_path):
     assert run_cli("import", env=env).returncode == 2
     assert run_cli("import", str(tmp_path / "missing.xlsx"), env=env).returncode == 2
     assert run_cli("scorecard", "--as-of", "yesterday", env=env).returncode == 2
+
+
+def test_cli_says_so_when_the_dashboard_holds_the_database(tmp_path):
+    db = tmp_path / "held.duckdb"
+    holder = connect(db)  # as the running dashboard does
+    try:
+        done = run_cli("scorecard", "--as-of", "2026-09-30", env={"ISMS_DB": str(db)})
+    finally:
+        holder.close()
+    assert done.returncode == 2
+    assert "in use by another process (is the dashboard running?)" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -83,7 +83,7 @@ def test_scorecard_and_sections(small_db):
     assert m["Low risks"] == ("0", "-1")
     assert m["Residual exposure"] == ("58", "+9")
     assert m["Within appetite"][0] == "25%"
-    assert m["Treatments late / overdue"][0] == "1 / 1"
+    assert (m["Treatments late"][0], m["Treatments overdue"][0]) == ("1", "1")
     assert m["Exceptions expiring"][0] == "1"
     assert [h.value for h in at.header] == HEADERS
     assert {k: m[f"{k} risks"][0] for k in ("Escalated", "New", "De-escalated", "Closed")} == \
@@ -168,8 +168,10 @@ def test_a_link_reproduces_the_view(small_db):
     assert at.selectbox(key="as_of").value.isoformat() == "2024-03-31"
     assert at.multiselect(key="owner").value == ["Alice"]
     m = metrics(at)
-    # On 2024-03-31 Alice owns R1 (9, Medium) and R3 (4, Low); nothing was registered before.
-    assert m["Residual exposure"] == ("13", "+13")
+    # On 2024-03-31 Alice owns R1 (9, Medium) and R3 (4, Low); nothing was registered before, so
+    # there is nothing to compare with and the page says so instead of showing everything as new.
+    assert m["Residual exposure"] == ("13", "+0")
+    assert any("No earlier review to compare with" in c.value for c in at.caption)
     assert m["Medium risks"][0] == "1" and m["Low risks"][0] == "1"
     assert "Inherent risk heatmap, 2024-03-31" in figures(at)
 

@@ -12,26 +12,19 @@ import streamlit as st
 from isms.charts import KRI_COLOURS
 from isms.posture import KriCounts
 from isms.views.security_health import Breaches, RiskScorecard
+from ui.scorecard import count_tile
 
 STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
 ARROW = {"Higher is better": "↑ higher", "Lower is better": "↓ lower"}
 
 
-def _count_tile(col, label: str, now: int, before: int, *, worse_up: bool, help: str) -> None:
-    """A count with its change; no change shows no arrow and no colour, so only movement draws the eye."""
-    change = now - before
-    colour = "off" if change == 0 else ("inverse" if worse_up else "normal")
-    col.metric(label, now, f"{change:+d}", delta_color=colour, delta_arrow="off" if change == 0 else "auto",
-               border=True, help=help)
-
-
 def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
     cols = st.columns(4)
     help_ = f"Change since {since}"
-    _count_tile(cols[0], "KRIs red", now.red, before.red, worse_up=True, help=help_)
-    _count_tile(cols[1], "KRIs amber", now.amber, before.amber, worse_up=True, help=help_)
-    _count_tile(cols[2], "KRIs green", now.green, before.green, worse_up=False, help=help_)
-    _count_tile(cols[3], "Stale (no result)", now.stale, before.stale, worse_up=True,
+    count_tile(cols[0], "KRIs red", now.red, before.red, worse_up=True, help=help_)
+    count_tile(cols[1], "KRIs amber", now.amber, before.amber, worse_up=True, help=help_)
+    count_tile(cols[2], "KRIs green", now.green, before.green, worse_up=False, help=help_)
+    count_tile(cols[3], "Stale (no result)", now.stale, before.stale, worse_up=True,
                 help="KRIs without a result for the month (a quarterly KRI: for its quarter); never counted green")
 
 

@@ -1,4 +1,8 @@
-"""Scorecard tiles: the headline figures with their change since the comparison date."""
+"""Scorecard tiles: the headline figures with their change since the comparison date.
+
+A change of zero shows no arrow and no colour, so only movement draws the eye; a rise is red only
+where more is worse (levels above appetite, late work), green where more is better.
+"""
 
 from __future__ import annotations
 
@@ -7,51 +11,37 @@ import streamlit as st
 from isms.posture import Scorecard
 
 
-def _delta(value: float | None, fmt: str = "{:+d}") -> str | None:
-    if value is None:
-        return None
-    return fmt.format(value)
+def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool, help: str | None = None,
+               shown: str | None = None) -> None:
+    change = None if before is None else now - before
+    colour = "off" if not change else ("inverse" if worse_up else "normal")
+    col.metric(label, shown if shown is not None else now, None if change is None else f"{change:+d}",
+               delta_color=colour, delta_arrow="off" if not change else "auto", border=True, help=help)
 
 
 def risk_tiles(card: Scorecard) -> None:
-    cur = card.current
-    cols = st.columns(len(card.levels)) + st.columns(4)
+    cur, prev = card.current, card.previous
+    cols = st.columns(len(card.levels)) + st.columns(5)
+    appetite_rank = card.levels.index(card.appetite)
     for col, level in zip(cols, reversed(card.levels)):
-        col.metric(
-            f"{level} risks", cur.residual_by_level[level], _delta(card.level_delta(level)),
-            delta_color="inverse", border=True, help=f"Open risks whose residual level is {level}",
-        )
+        above = card.levels.index(level) > appetite_rank
+        count_tile(col, f"{level} risks", cur.residual_by_level[level], prev.residual_by_level[level], worse_up=above,
+                   help=f"Open risks whose residual level is {level}" + (" (above appetite)" if above else ""))
     i = len(card.levels)
-    cols[i].metric("Residual exposure", cur.residual_exposure, _delta(card.delta("residual_exposure")),
-                   delta_color="inverse", border=True, help="Sum of likelihood x impact over open, assessed risks")
-    share = cur.within_appetite_share
-    prev = card.previous.within_appetite_share
+    count_tile(cols[i], "Residual exposure", cur.residual_exposure, prev.residual_exposure, worse_up=True,
+               help="Sum of likelihood x impact over open, assessed risks")
+    share, before = cur.within_appetite_share, prev.within_appetite_share
+    points = None if share is None or before is None else round((share - before) * 100)
     cols[i + 1].metric(
         "Within appetite", f"{share:.0%}" if share is not None else "n/a",
-        f"{(share - prev) * 100:+.0f} pts" if share is not None and prev is not None else None,
-        border=True, help=f"Share of open, assessed risks at or below {card.appetite}",
+        None if points is None else f"{points:+d} pts", delta_color="normal" if points else "off",
+        delta_arrow="auto" if points else "off", border=True,
+        help=f"Share of open, assessed risks at or below {card.appetite}",
     )
-    t = cur.treatments
-    cols[i + 2].metric(
-        "Treatments late / overdue", f"{t.late} / {t.overdue}",
-        _delta((t.late + t.overdue) - (card.previous.treatments.late + card.previous.treatments.overdue)),
-        delta_color="inverse", border=True,
-    )
-    cols[i + 3].metric(
-        "Exceptions expiring", cur.exceptions_expiring,
-        _delta(cur.exceptions_expiring - card.previous.exceptions_expiring), delta_color="inverse", border=True,
-        help=f"Granted policy exceptions that expire within the warning window; {cur.exceptions_expired_open} "
-             "more have expired but are still open",
-    )
-
-
-def kri_tiles(card: Scorecard) -> None:
-    cur, prev = card.current.kris, card.previous.kris
-    cols = st.columns(5)
-    cols[0].metric("KRIs red", cur.red, _delta(cur.red - prev.red), delta_color="inverse", border=True)
-    cols[1].metric("KRIs amber", cur.amber, _delta(cur.amber - prev.amber), delta_color="inverse", border=True)
-    cols[2].metric("KRIs green", cur.green, _delta(cur.green - prev.green), border=True)
-    cols[3].metric("Stale (no result)", cur.stale, _delta(cur.stale - prev.stale), delta_color="inverse", border=True)
-    t = card.current.treatments
-    cols[4].metric("Treatments overdue", t.overdue, _delta(t.overdue - card.previous.treatments.overdue),
-                   delta_color="inverse", border=True)
+    count_tile(cols[i + 2], "Treatments late", cur.treatments.late, prev.treatments.late, worse_up=True,
+               help="Progress trails the linear plan from start to due date by more than the tolerance")
+    count_tile(cols[i + 3], "Treatments overdue", cur.treatments.overdue, prev.treatments.overdue, worse_up=True,
+               help="Past the due date and not done")
+    count_tile(cols[i + 4], "Exceptions expiring", cur.exceptions_expiring, prev.exceptions_expiring, worse_up=True,
+               help=f"Granted policy exceptions that expire within the warning window; {cur.exceptions_expired_open} "
+                    "more have expired but are still open")

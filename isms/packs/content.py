@@ -141,7 +141,7 @@ def _exposure_trend(ctx: Context) -> Section:
     )
     return ChartSection("exposure_trend", "Exposure: inherent against residual",
                         charts.quarterly_exposure_trend(totals), native_kind="line",
-                        categories=tuple(quarter_label(d) for d in totals["as_of"]), series=series, number_format="0",
+                        categories=tuple(quarter_label(d) for d in totals["as_of"]), series=series, number_format="0", y_min=0,
                         note="Sum of likelihood x impact over open, assessed risks; the gap is what controls take away.")
 
 
@@ -314,7 +314,7 @@ def _kri_breaches(ctx: Context) -> Section:
     b = _sh_bundle(ctx).breaches
     newly = set(b.newly_red["metric_id"])
     frame = _kri_table(b.red)
-    frame.insert(1, "", ["new" if m in newly else "" for m in frame["KRI"]])
+    frame.insert(1, "New", ["new" if m in newly else "" for m in frame["KRI"]])
     frame, note = _top(frame, "KRIs in breach")
     recovered = ", ".join(f"{r.metric_id} {r.name}" for r in b.recovered.itertuples()) or "none"
     note = " ".join(x for x in (note, f"Recovered since {ctx.compare_to:%B %Y}: {recovered}.") if x)
@@ -335,9 +335,10 @@ def _kri_stale(ctx: Context) -> Section:
 def _exposure(ctx: Context) -> Section:
     trend = _sh_bundle(ctx).risk.exposure_trend
     cats = tuple(f"{pd.Timestamp(d):%b %Y}" for d in trend["as_of"])
-    series = (NativeSeries("Residual exposure", tuple(float(v) for v in trend["residual_exposure"]), "#1F3864"),)
+    series = (NativeSeries("Inherent", tuple(float(v) for v in trend["inherent_exposure"]), "#9E9E9E"),
+              NativeSeries("Residual", tuple(float(v) for v in trend["residual_exposure"]), "#1565C0"))
     return ChartSection("exposure_trend", "Residual exposure by month", charts.monthly_exposure_trend(trend), native_kind="line",
-                        categories=cats, series=series, number_format="0",
+                        categories=cats, series=series, number_format="0", y_min=0,
                         note="Sum of likelihood x impact over open, assessed risks: the measured effect of treatments.")
 
 

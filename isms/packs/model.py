@@ -59,6 +59,7 @@ class ChartSection:
     series: tuple[NativeSeries, ...] = ()
     number_format: str = "General"
     note: str = ""
+    y_min: float | None = None  # the page's axis starts at zero: so must the slide's, or a small move looks steep
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ class PdfWriter:
         return [*out, self._grid(cols, rows, extra=extra)]
 
     def method(self, s: MethodSection):
-        return [*self._heading(s.title), self._grid(["", ""], [list(x) for x in s.lines], [WIDTH * 0.22, WIDTH * 0.78])]
+        return [*self._heading(s.title), self._grid(["Item", "Detail"], [list(x) for x in s.lines], [WIDTH * 0.22, WIDTH * 0.78])]
 
     def _footer(self, canvas, doc):
         canvas.saveState()

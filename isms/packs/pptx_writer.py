@@ -24,12 +24,26 @@ from isms.packs.model import (
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x5F, 0x63, 0x68)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-ROWS_PER_SLIDE = 10
+ROWS_PER_SLIDE = 8
 KINDS = {
     "column_stacked": XL_CHART_TYPE.COLUMN_STACKED,
     "column_clustered": XL_CHART_TYPE.COLUMN_CLUSTERED,
     "line": XL_CHART_TYPE.LINE_MARKERS,
 }
+
+
+def _column_width(header: str, values: list) -> int:
+    """Relative width: room for the longest word (never split "Critical" in two) and, within a
+    cap, for the typical text, so long titles wrap and short codes stay narrow."""
+    texts = [str(header), *(str(v) for v in values)]
+    longest_word = max((len(w) for t in texts[1:] for w in t.split()), default=4)
+    longest_word = max(longest_word, *(round(len(w) * 1.3) for w in str(header).split()))  # bold header type
+    typical = sorted(len(t) for t in texts)[len(texts) * 3 // 4]
+    return max(longest_word + 3, min(typical, 32), 7)
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -71,9 +85,7 @@ class DeckWriter:
         shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.5), top, Inches(12.3), height)
         table = shape.table
         if widths is None:
-            # columns as wide as their longest text (capped), so long titles wrap less
-            widths = [max(len(str(h)), *(min(45, len(str(row[i]))) for row in rows), 4) for i, h in enumerate(header)]
-            widths = [max(w, 8) for w in widths]
+            widths = [_column_width(h, [row[i] for row in rows]) for i, h in enumerate(header)]
         if widths:
             total = sum(widths)
             for i, w in enumerate(widths):
@@ -159,6 +171,8 @@ class DeckWriter:
             chart.legend.font.size = Pt(14)
             chart.category_axis.tick_labels.font.size = Pt(12)
             chart.value_axis.tick_labels.font.size = Pt(12)
+            if s.y_min is not None:
+                chart.value_axis.minimum_scale = s.y_min
             if s.native_kind.startswith("column"):
                 chart.plots[0].gap_width = 60
             for plot_series, series in zip(chart.plots[0].series, s.series):
@@ -193,8 +207,8 @@ class DeckWriter:
         for n, part in enumerate(pages, start=1):
             title = s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})"
             slide = self._slide(title, s.note)
-            rows = [["" if v is None else str(v) for v in row] for row in part.itertuples(index=False)]
-            table = self._table(slide, list(frame.columns), rows, font=Pt(13))
+            rows = [["" if v is None else _clip(str(v)) for v in row] for row in part.itertuples(index=False)]
+            table = self._table(slide, list(frame.columns), rows, font=Pt(12))
             if s.level_column and s.level_column in frame.columns:
                 col = list(frame.columns).index(s.level_column)
                 for r, level in enumerate(part[s.level_column], start=1):
@@ -207,7 +221,7 @@ class DeckWriter:
 
     def method(self, s: MethodSection) -> None:
         slide = self._slide(s.title)
-        self._table(slide, ["", ""], [[a, b] for a, b in s.lines], widths=[2, 8], font=Pt(12))
+        self._table(slide, ["Item", "Detail"], [[a, b] for a, b in s.lines], widths=[2, 8], font=Pt(12))
 
     def write(self) -> bytes:
         self.title_slide()
