@@ -42,7 +42,11 @@ class Preview:
 
 
 def _norm(value) -> object:
+    """One form per value, so a missing target read back from DuckDB (NA, NaT, NaN) equals the
+    empty cell of the file, and a re-import of the same file previews as unchanged."""
     if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) and not hasattr(value, "__len__") and pd.isna(value):
         return None
     if isinstance(value, float) and value != value:
         return None
