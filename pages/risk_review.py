@@ -33,7 +33,7 @@ DETAIL_COLUMNS = {
 @st.cache_data(show_spinner=False, max_entries=8)
 def meeting_dates(data_version: str):
     with cursor() as cur:
-        return risk_review.review_dates(cur)
+        return risk_review.review_dates(cur, include_interim=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -86,7 +86,9 @@ if not dates:
 present = presentation_toggle(st.sidebar)
 c1, c2 = (st.sidebar, st.sidebar) if present else st.columns([1, 1, 3])[:2]
 as_of = params.select(c1, "As of (quarter end)", dates, key="as_of", parse=params.parse_date,
-                      dump=lambda d: d.isoformat(), format_func=lambda d: d.isoformat())
+                      default=risk_review.default_review_date(dates), dump=lambda d: d.isoformat(),
+                      on_change=params.forget, args=("compare_to",),
+                      format_func=lambda d: d.isoformat() + ("" if risk_review.is_quarter_end(d) else " (interim)"))
 earlier = [d for d in dates if d < as_of]
 if earlier:
     compare_to = params.select(c2, "Compared with", earlier, key="compare_to", default=risk_review.default_compare(as_of),

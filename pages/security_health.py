@@ -35,12 +35,6 @@ def result_months(data_version: str):
         return security_health.months_with_results(cur)
 
 
-def _month_changed() -> None:
-    """A new month compares with the month before it, not with the last comparison chosen."""
-    st.session_state.pop("compare_month", None)
-    st.query_params.pop("compare_month", None)
-
-
 def _open_selected(ids: list[str]) -> None:
     rows = st.session_state["kri_board"].selection.rows
     if rows:
@@ -57,7 +51,7 @@ if not months:
 present = presentation_toggle(st.sidebar)
 row = [st.sidebar] * 5 if present else st.columns([1, 1, 1.3, 1.3, 1.6])
 fmt_month = dict(parse=params.parse_date, dump=lambda d: d.isoformat(), format_func=lambda d: f"{d:%B %Y}")
-month = params.select(row[0], "Month", months, key="month", on_change=_month_changed, **fmt_month)
+month = params.select(row[0], "Month", months, key="month", on_change=params.forget, args=("compare_month",), **fmt_month)
 earlier = [m for m in months if m < month] or [add_months(month, -1)]
 compare_month = params.select(row[1], "Compared with", earlier, key="compare_month", **fmt_month)
 opts = options(data_version, month)

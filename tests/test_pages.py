@@ -79,3 +79,33 @@ def test_security_health_figures_match_cli_scorecard(app_db, sample_db_path):
     assert m["KRIs red"][0] == str(card["current"]["kris"]["red"])
     assert m["KRIs green"][0] == str(card["current"]["kris"]["green"])
     assert m["Stale (no result)"][0] == str(card["current"]["kris"]["stale"])
+
+
+def test_an_import_after_the_last_quarter_end_can_be_reviewed(sample_db_path, tmp_path):
+    """An analyst who commits a register on 2026-11-28 can open it before the quarter closes; the
+    meeting's default stays the last quarter end."""
+    from isms import actions
+    from isms.auth import Role, User
+    from isms.config import load_settings
+    from isms.store import connect
+
+    db = tmp_path / "interim.duckdb"
+    shutil.copy(sample_db_path, db)
+    settings = load_settings(ROOT / "isms.toml", db_path=str(db))
+    con = connect(db)
+    register = (ROOT / "tests" / "fixtures" / "registers" / "mtn_risk_register.csv").read_bytes()
+    out, _ = actions.import_workbook(con, User("ana", Role.analyst), settings, register, "mtn.csv",
+                                     as_of=datetime.date(2026, 11, 28))
+    con.close()
+    assert out.status == "committed"
+    with app_database(db):
+        at = open_app()
+        box = at.selectbox(key="as_of")
+        assert box.value == datetime.date(2026, 9, 30)
+        assert datetime.date(2026, 11, 28) in box.options or "2026-11-28 (interim)" in box.options
+        box.set_value(datetime.date(2026, 11, 28)).run()
+        assert not at.exception
+        assert at.selectbox(key="compare_to").value == datetime.date(2026, 9, 30)
+        m = {x.label: x.value for x in at.metric}
+        # the MTN register rates R001-R004 Critical, Critical, High, Medium among its rows
+        assert int(m["Critical risks"]) >= 2

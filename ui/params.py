@@ -67,3 +67,10 @@ def toggle(container, label: str, *, key: str, **kwargs) -> bool:
 
 def parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def forget(key: str) -> None:
+    """Drop a control's choice (session and URL), so it falls back to its default on the next run:
+    a new meeting date compares with the date before it, not with the last comparison chosen."""
+    st.session_state.pop(key, None)
+    st.query_params.pop(key, None)

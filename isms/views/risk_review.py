@@ -95,10 +95,26 @@ class RiskFocus:
     detail: Optional[RiskDetail] = None
 
 
-def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
-    """Quarter ends at which a register was imported, newest first (the meetings' dates)."""
-    ends = {d for d in queries.assessment_dates(con) if d == month_end(d) and d.month % 3 == 0}
+def is_quarter_end(d: dt.date) -> bool:
+    return d == month_end(d) and d.month % 3 == 0
+
+
+def review_dates(con: duckdb.DuckDBPyConnection, include_interim: bool = False) -> list[dt.date]:
+    """Quarter ends at which a register was imported, newest first (the meetings' dates).
+
+    With `include_interim`, also the registers imported after the last quarter end, so an
+    analyst sees what they just committed before the quarter closes.
+    """
+    dates = set(queries.assessment_dates(con))
+    ends = {d for d in dates if is_quarter_end(d)}
+    if include_interim:
+        ends |= {d for d in dates if d > max(ends, default=dt.date.min)}
     return sorted(ends, reverse=True)
+
+
+def default_review_date(dates: list[dt.date]) -> dt.date:
+    """The latest quarter end, else the latest date."""
+    return next((d for d in dates if is_quarter_end(d)), dates[0])
 
 
 def default_compare(as_of: dt.date) -> dt.date:
