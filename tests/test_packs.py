@@ -142,9 +142,10 @@ def test_zip_has_png_and_svg_of_each_chart(sample_db_path, settings):
     made = make_pack(con, settings, "risk-review", "zip", AS_OF, COMPARE)
     con.close()
     names = zipfile.ZipFile(io.BytesIO(made.data)).namelist()
-    assert sorted(names) == ["01-residual-risks-by-level-per-quarter.png", "01-residual-risks-by-level-per-quarter.svg",
-                             "02-exposure-inherent-against-residual.png", "02-exposure-inherent-against-residual.svg",
-                             "03-treatment-progress-against-plan.png", "03-treatment-progress-against-plan.svg"]
+    assert sorted(names) == ["01-residual-risk-heatmap.png", "01-residual-risk-heatmap.svg",
+                             "02-residual-risks-by-level-per-quarter.png", "02-residual-risks-by-level-per-quarter.svg",
+                             "03-exposure-inherent-against-residual.png", "03-exposure-inherent-against-residual.svg",
+                             "04-treatment-progress-against-plan.png", "04-treatment-progress-against-plan.svg"]
     z = zipfile.ZipFile(io.BytesIO(made.data))
     assert z.read(names[0]).startswith(b"\x89PNG") and b"<svg" in z.read(names[1])[:200]
 

@@ -51,7 +51,7 @@ def render_pack(pack: Pack, fmt: str) -> PackFile:
     if fmt == "zip":
         from isms.packs.images_zip import write_zip
 
-        return PackFile(pack, fmt, write_zip(pack), 2 * len(pack.charts))
+        return PackFile(pack, fmt, write_zip(pack), 2 * len(pack.figures))
     raise ValueError(f"unknown format {fmt!r}; choose one of {sorted(FORMATS)}")
 
 

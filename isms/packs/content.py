@@ -105,8 +105,7 @@ def _risk_scorecard(ctx: Context) -> Section:
 
 def _heatmap(ctx: Context) -> Section:
     m = ctx.settings.matrix
-    cells = _rr_bundle(ctx).cells
-    cells = cells[cells["basis"] == "residual"]
+    cells = _rr_bundle(ctx).cells_for("residual")
     counts = {(int(r.likelihood), int(r.impact)): int(r.risks) for r in cells.itertuples()}
     lik = range(m.steps_likelihood, 0, -1)
     return HeatmapSection(
@@ -116,6 +115,7 @@ def _heatmap(ctx: Context) -> Section:
         counts=tuple(tuple(counts.get((li, im), 0) for im in range(1, m.steps_impact + 1)) for li in lik),
         colours=tuple(tuple(m.colour(m.level(li, im)) for im in range(1, m.steps_impact + 1)) for li in lik),
         note="Open, assessed risks per cell of the matrix (likelihood down, impact across).",
+        figure=charts.selectable_heatmap(m, cells, f"Residual risk heatmap, {ctx.as_of}"),
     )
 
 

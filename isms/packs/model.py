@@ -37,6 +37,7 @@ class HeatmapSection:
     counts: tuple[tuple[int, ...], ...]
     colours: tuple[tuple[str, ...], ...]  # "#rrggbb" per cell
     note: str = ""
+    figure: go.Figure | None = None  # the page's heatmap, for the chart images
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Pack:
     @property
     def charts(self) -> list[ChartSection]:
         return [s for s in self.sections if isinstance(s, ChartSection)]
+
+    @property
+    def figures(self) -> list[tuple[str, go.Figure]]:
+        """Every figure of the pack, in order, for the zip of chart images."""
+        return [(s.title, s.figure) for s in self.sections
+                if isinstance(s, (ChartSection, HeatmapSection)) and s.figure is not None]
 
     def file_stem(self) -> str:
         return f"{self.meeting}-{self.as_of.isoformat()}"
