@@ -206,7 +206,7 @@ def test_admin_changes_the_appetite_and_the_trail_has_before_and_after(sample_db
     assert not at.exception
     saved = tomllib.loads(env.config.read_text())
     assert saved["matrix"]["appetite"] == "High"
-    assert "# The highest level that is acceptable" in env.config.read_text(), "comments are kept"
+    assert "# The highest level acceptable without" in env.config.read_text(), "comments are kept"
     changes = env.events("settings-changed")
     assert len(changes) == 1 and changes[0]["who"] == "root"
     assert changes[0]["detail"]["changes"] == {"matrix.appetite": {"before": "Medium", "after": "High"}}

@@ -236,7 +236,7 @@ def test_settings_change_keeps_comments_and_a_bad_value_changes_nothing(con, cfg
     changed = actions.change_settings(con, ADMIN, cfg, {("matrix", "preset"): "3x3", ("matrix", "appetite"): "Low"})
     assert changed == {"matrix.preset": {"before": "5x5", "after": "3x3"},
                        "matrix.appetite": {"before": "Medium", "after": "Low"}}
-    assert "# The highest level that is acceptable" in path.read_text()
+    assert "# The highest level acceptable without" in path.read_text()
     assert load_settings(path).matrix.name == "3x3"
     before = path.read_bytes()
     with pytest.raises(SettingsError, match="Purple"):

@@ -68,7 +68,7 @@ def test_refused_file_lists_every_problem_with_its_cell(tmp_path, settings):
     assert "Risks!A4" in text and "duplicate of row 2" in text
     assert "Risks!I5 (Status)" in text and "'Maybe'" in text
     assert "Risks!J5 (Identified on)" in text
-    assert "Assessments!F5 (Residual likelihood)" in text and "less than or equal to 6" in text
+    assert "Assessments!F5 (Residual likelihood)" in text and "7 is off the 5-step scale" in text
     assert "no risk 'R-9'" in text
     assert table_dump(con) == before
 
@@ -88,12 +88,12 @@ def test_off_scale_level_for_a_3x3_matrix(tmp_path, settings):
                           as_of=D("2024-03-31"))
     out = import_file(connect(":memory:"), path, PRESETS["3x3"])
     assert out.status == "refused"
-    assert "the 3x3 matrix has 3 steps: 4 is off the scale" in str(out.problems)
+    assert any(p.cell == "G2" and p.message == "4 is off the 3-step scale" for p in out.problems)
 
 
 @pytest.mark.parametrize("data, reason", [
     (b"", "the file is empty"),
-    (b"this is not a spreadsheet at all", "not a readable workbook"),
+    (b"this is not a spreadsheet at all", "not a spreadsheet"),
     (b"PK\x03\x04" + b"\x00" * 40, "not a readable workbook"),
 ])
 def test_files_that_are_not_workbooks(tmp_path, settings, data, reason):
@@ -104,13 +104,16 @@ def test_files_that_are_not_workbooks(tmp_path, settings, data, reason):
 
 
 def test_missing_required_column(tmp_path, settings):
-    path = write_workbook(tmp_path / "m.xlsx", {"risks": [risk("R-1")]}, as_of=D("2024-03-31"))
+    rows = good_rows()
+    path = write_workbook(tmp_path / "m.xlsx", rows, as_of=D("2024-03-31"))
     wb = load_workbook(path)
-    wb["Risks"].delete_cols(9)  # Status
+    wb["Treatments"].delete_cols(7)  # Due on: no rule can supply a plan's due date
     wb.save(path)
-    out = import_file(connect(":memory:"), path, settings.matrix)
+    con = connect(":memory:")
+    out = import_file(con, path, settings.matrix)
     assert out.status == "refused"
-    assert "required column(s) missing: Status" in str(out.problems)
+    assert "required column(s) missing: Due on" in str(out.problems)
+    assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 0
 
 
 def test_blank_template_lists_every_kind_with_dropdowns(tmp_path):

@@ -131,8 +131,8 @@ def test_every_problem_once_with_its_cell(busy_con, settings):
     got = {(p.cell, p.severity) for p in plan.problems}
     assert ("C4", "error") in got  # 'seven' is no level
     assert ("D6", "error") in got  # 9 is off the 5-step scale
-    assert ("row 5", "error") in got  # duplicate of row 3
-    dup = next(p for p in plan.problems if p.cell == "row 5")
+    assert ("A5", "error") in got  # duplicate of row 3, pointed at its id cell
+    dup = next(p for p in plan.problems if p.cell == "A5")
     assert "duplicate of row 3" in dup.message
     unknown = next(p for p in plan.problems if "not imported" in p.message)
     assert unknown.severity == "warning" and "Favourite colour" in unknown.message and unknown.row == 2

@@ -89,7 +89,7 @@ def test_broken_file_shows_every_problem_and_offers_the_annotated_copy(page_db):
     at = upload(open_import(), "broken.csv", data)
     problems = frame(at, "severity")
     errors = problems[problems.severity == "error"]
-    assert sorted(errors.cell) == ["C3", "row 4"]
+    assert sorted(errors.cell) == ["A4", "C3"]  # the duplicate R-1 points at its id cell
     assert at.button(key="commit").disabled
     assert "2 error(s) stop this import" in at.error[0].value
     assert dump(page_db) == before

@@ -21,7 +21,7 @@ from isms.importing.canonical import ImportOutcome, ImportPlan, _check_reference
 from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
 from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header
 from isms.importing.preview import Preview, build_preview
-from isms.importing.problems import Problem
+from isms.importing.problems import Problem, column_letter
 from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
 from isms.matrix import RiskMatrix
@@ -83,6 +83,16 @@ def as_of_in_file(wb: Workbook) -> dt.date | None:
     return None
 
 
+def _key_column(plan: MappedPlan, sheet: str, field_name: str) -> str | None:
+    """The letter of the column a field was read from, so a duplicate points at its cell."""
+    for m in plan.mappings:
+        if m.sheet == sheet and field_name in m.columns:
+            headers = m.headers(plan.sheets.get(sheet, []))
+            if m.columns[field_name] in headers:
+                return column_letter(headers.index(m.columns[field_name]))
+    return None
+
+
 def _without_duplicates(plan: MappedPlan, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Rows whose key repeats an earlier row's are errors; a row is reported once, whatever kinds it feeds."""
     key = list(KINDS[kind][2])
@@ -99,7 +109,8 @@ def _without_duplicates(plan: MappedPlan, kind: str, frame: pd.DataFrame) -> pd.
         if (rec["_sheet"], rec["_row"]) in reported:
             continue
         reported.add((rec["_sheet"], rec["_row"]))
-        plan.problems.append(Problem(rec["_sheet"], int(rec["_row"]), None, label, ", ".join(map(values.text, k)),
+        plan.problems.append(Problem(rec["_sheet"], int(rec["_row"]), _key_column(plan, rec["_sheet"], key[0]), label,
+                                     ", ".join(map(values.text, k)),
                                      f"duplicate of row {first.loc[k if len(k) > 1 else k[0]]}: each may appear once in a file"))
     return frame[~dup]
 
@@ -184,7 +195,8 @@ def build_plan(
     return plan
 
 
-def commit(con: duckdb.DuckDBPyConnection, plan: MappedPlan, imported_by: str, *, dry_run: bool = False) -> ImportOutcome:
+def commit(con: duckdb.DuckDBPyConnection, plan: MappedPlan, imported_by: str, *, dry_run: bool = False,
+           source: str = "mapped") -> ImportOutcome:
     """One transaction, or nothing: refused, unchanged (same file and date), dry run or committed."""
     if not plan.ok or not plan.frames:
         return ImportOutcome("refused", plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
@@ -193,6 +205,6 @@ def commit(con: duckdb.DuckDBPyConnection, plan: MappedPlan, imported_by: str, *
         return ImportOutcome("unchanged", plan.file_name, plan.as_of, existing, plan.row_counts, plan.problems)
     if dry_run:
         return ImportOutcome("dry-run", plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
-    batch_id = commit_batch(con, source="mapped", file_name=plan.file_name, sha256=plan.sha256, as_of=plan.as_of,
+    batch_id = commit_batch(con, source=source, file_name=plan.file_name, sha256=plan.sha256, as_of=plan.as_of,
                             imported_by=imported_by, frames=plan.frames)
     return ImportOutcome("committed", plan.file_name, plan.as_of, batch_id, plan.row_counts, plan.problems)
