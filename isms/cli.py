@@ -319,7 +319,7 @@ def _scorecard(settings, args) -> int:
     if args.json:
         print(card.model_dump_json(indent=2))
         return 0
-    cur, prev = card.current, card.previous
+    cur = card.current
     print(f"{settings.organisation}: risk posture as of {card.as_of} (compared with {card.compare_to}), matrix {card.matrix}")
     print(f"  {'level':<10} {'residual':>8} {'change':>7} {'inherent':>9}")
     for level in reversed(card.levels):

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from isms.config import Settings
-from isms.dates import month_end, month_ends, previous_quarter_end
+from isms.dates import month_ends, previous_quarter_end
 from isms.kri import statuses_in_months
 from isms.store import queries
 
@@ -158,10 +158,3 @@ def treatment_progress(
     return df
 
 
-def latest_quarter_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The newest quarter end on or after which a register was imported (default meeting date)."""
-    dates = queries.assessment_dates(con)
-    if not dates:
-        return None
-    last = dates[-1]
-    return last if last == month_end(last) and last.month % 3 == 0 else previous_quarter_end(last)

@@ -13,7 +13,7 @@ from pptx import Presentation
 
 from isms import images
 from isms.packs.build import make_pack, render_pack
-from isms.packs.content import build_pack, save_sections, saved_sections
+from isms.packs.content import save_sections, saved_sections
 from isms.packs.model import ChartSection, Pack
 from isms.posture import scorecard
 from isms.store import connect, queries

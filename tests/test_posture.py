@@ -1,7 +1,5 @@
 """Scorecard figures against expectations worked out by hand from small factory data."""
 
-import datetime as dt
-
 import pytest
 
 from isms.posture import scorecard, treatment_progress

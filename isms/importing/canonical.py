@@ -19,7 +19,7 @@ import pandas as pd
 
 from isms.matrix import RiskMatrix
 from isms.importing.problems import Problem, errors
-from isms.models import KINDS, Record
+from isms.models import KINDS
 from isms.store import queries
 
 ABOUT_SHEET = "About"

@@ -186,26 +186,6 @@ def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: It
     return con.execute(sql).df()
 
 
-def above_appetite(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date) -> pd.DataFrame:
-    """Open risks above appetite with whether an active treatment or granted exception covers them."""
-    sql = f"""WITH {dates_cte([as_of])}, {posture_cte(matrix)},
-        {snapshot_cte('treatments', 'ts')},
-        {exception_cte()},
-        treat AS (SELECT s.as_of, t.risk_id, count(*) AS active_treatments FROM ts s
-                  JOIN treatment t ON t.batch_id = s.batch_id WHERE t.status IN ('Planned', 'In progress') GROUP BY ALL),
-        exc AS (SELECT as_of, risk_id, count(*) AS granted_exceptions FROM exception_state
-                WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL GROUP BY ALL)
-        SELECT p.risk_id, p.title, p.owner, p.residual_level, p.residual_score, p.residual_rank,
-               coalesce(t.active_treatments, 0) AS active_treatments,
-               coalesce(e.granted_exceptions, 0) AS granted_exceptions
-        FROM posture p
-        LEFT JOIN treat t ON t.as_of = p.as_of AND t.risk_id = p.risk_id
-        LEFT JOIN exc e ON e.as_of = p.as_of AND e.risk_id = p.risk_id
-        WHERE p.status <> 'Closed' AND NOT p.within_appetite
-        ORDER BY p.residual_score DESC, p.risk_id"""
-    return con.execute(sql).df()
-
-
 def treatment_states(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float) -> pd.DataFrame:
     sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}
               SELECT * EXCLUDE (batch_id) FROM treatment_state ORDER BY as_of, treatment_id"""
@@ -261,19 +241,6 @@ def latest_results(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFra
         FROM ms JOIN metric m ON m.batch_id = ms.batch_id
         LEFT JOIN res ON res.metric_id = m.metric_id
         ORDER BY m.metric_id"""
-    return con.execute(sql).df()
-
-
-def metric_history(con: duckdb.DuckDBPyConnection, as_of: dt.date, months: int | None = None) -> pd.DataFrame:
-    """Results of the metrics in the register as of a date, the latest per month, oldest first."""
-    floor = "" if months is None else f"AND r.period > DATE '{as_of.isoformat()}' - INTERVAL {int(months)} MONTH"
-    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')}
-        SELECT r.metric_id, r.period, r.value, r.note
-        FROM monitoring_result r JOIN active_batch b USING (batch_id)
-        WHERE r.period <= DATE '{as_of.isoformat()}' {floor}
-          AND r.metric_id IN (SELECT m.metric_id FROM ms JOIN metric m ON m.batch_id = ms.batch_id)
-        QUALIFY row_number() OVER (PARTITION BY r.metric_id, r.period ORDER BY r.batch_id DESC) = 1
-        ORDER BY r.metric_id, r.period"""
     return con.execute(sql).df()
 
 
