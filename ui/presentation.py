@@ -17,6 +17,9 @@ _CSS = """
 h1 {font-size: 3rem !important;}
 [data-testid="stMetricValue"] {font-size: 3.2rem !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.25rem !important;}
+[data-testid="stMetricDelta"] p {font-size: 1.25rem !important;}
+[data-testid="stMetricDelta"] svg {width: 1.25rem; height: 1.25rem;}
+h2 {font-size: 2.2rem !important;}
 [data-testid="stCaptionContainer"] p, .stMarkdown p {font-size: 1.2rem;}
 </style>
 """
