@@ -95,9 +95,8 @@ def kri_statuses(results: pd.DataFrame, as_of: dt.date) -> pd.Series:
 def _figures(con, settings: Settings, dates: list[dt.date]) -> dict[dt.date, PostureFigures]:
     m = settings.matrix
     levels = queries.level_counts(con, m, dates)
-    totals = queries.posture_totals(con, m, dates).set_index("as_of")
-    treat = queries.treatment_state_counts(con, dates, settings.late_tolerance_points).set_index("as_of")
-    exc = queries.exception_counts(con, dates, settings.exception_warning_days).set_index("as_of")
+    totals = queries.posture_totals(con, m, dates, settings.late_tolerance_points,
+                                    settings.exception_warning_days).set_index("as_of")
     out = {}
     for d in dates:
         key = pd.Timestamp(d)
@@ -109,8 +108,6 @@ def _figures(con, settings: Settings, dates: list[dt.date]) -> dict[dt.date, Pos
             return {name: int(counts.get(name, 0)) for name in m.levels}
 
         t = totals.loc[totals.index == key].iloc[0]
-        tr = treat.loc[treat.index == key].iloc[0]
-        ex = exc.loc[exc.index == key].iloc[0]
         assessed = int(t["assessed_risks"])
         kri = kri_statuses(queries.latest_results(con, d), d).value_counts()
         out[d] = PostureFigures(
@@ -126,11 +123,11 @@ def _figures(con, settings: Settings, dates: list[dt.date]) -> dict[dt.date, Pos
             within_appetite_share=(int(t["within_appetite"]) / assessed) if assessed else None,
             above_appetite_unaddressed=int(t["above_appetite_unaddressed"]),
             treatments=TreatmentCounts(
-                on_track=int(tr["on_track"]), late=int(tr["late"]), overdue=int(tr["overdue"]),
-                done=int(tr["done"]), not_started=int(tr["not_started"]),
+                on_track=int(t["on_track"]), late=int(t["late"]), overdue=int(t["overdue"]),
+                done=int(t["done"]), not_started=int(t["not_started"]),
             ),
-            exceptions_expiring=int(ex["expiring"]),
-            exceptions_expired_open=int(ex["expired_open"]),
+            exceptions_expiring=int(t["exceptions_expiring"]),
+            exceptions_expired_open=int(t["exceptions_expired_open"]),
             kris=KriCounts(**{k: int(kri.get(k, 0)) for k in ("red", "amber", "green", "unrated", "stale")}),
         )
     return out
@@ -151,9 +148,9 @@ def scorecard(
 def treatment_progress(
     con: duckdb.DuckDBPyConnection, settings: Settings, start: dt.date, end: dt.date
 ) -> pd.DataFrame:
-    """Per month end: weighted percent complete against the linear plan, and state counts."""
+    """Per month end: weighted percent complete against the linear plan, and late and overdue counts."""
     dates = month_ends(start, end)
-    df = queries.treatment_state_counts(con, dates, settings.late_tolerance_points)
+    df = queries.treatment_trend(con, dates, settings.late_tolerance_points)
     df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
     return df
 

@@ -177,14 +177,7 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
                 sh.problem(r + 1, pcol, "period", values.text(raw[pcol]), str(exc))
                 continue
             for i, h in series:
-                cell = raw[i] if i < len(raw) else None
-                if values.blank(cell):
-                    continue
-                try:
-                    out.append({"metric_id": h, "period": period, "value": values.parse_number(cell), "note": None,
-                                "_row": r + 1})
-                except ValueError as exc:
-                    sh.problem(r + 1, i, None, values.text(cell), str(exc))
+                _add_result(out, sh, raw, r, i, h, period)
     else:
         periods = {}
         for i, h in enumerate(sh.rows[sh.m.header_row]):
@@ -203,18 +196,23 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
                 continue
             mid = values.text(raw[id_col])
             for i, p in periods.items():
-                cell = raw[i] if i < len(raw) else None
-                if values.blank(cell):
-                    continue
-                try:
-                    out.append({"metric_id": mid, "period": p, "value": values.parse_number(cell), "note": None,
-                                "_row": r + 1})
-                except ValueError as exc:
-                    sh.problem(r + 1, i, None, values.text(cell), str(exc))
+                _add_result(out, sh, raw, r, i, mid, p)
     if len(out) > max_rows:
         sh.problem(None, None, None, None, f"{len(out):,} results is over the limit of {max_rows:,}")
         return []
     return out
+
+
+def _add_result(out: list[dict], sh: SheetContext, raw: list, r: int, col: int, metric_id: str, period) -> None:
+    """One cell of a wide results sheet (either orientation): a result, a problem, or nothing if blank."""
+    cell = raw[col] if col < len(raw) else None
+    if values.blank(cell):
+        return
+    try:
+        out.append({"metric_id": metric_id, "period": period, "value": values.parse_number(cell), "note": None,
+                    "_row": r + 1})
+    except ValueError as exc:
+        sh.problem(r + 1, col, None, values.text(cell), str(exc))
 
 
 def required_missing(sh: SheetContext) -> bool:

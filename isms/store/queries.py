@@ -157,71 +157,9 @@ def posture(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[
     return con.execute(sql).df()
 
 
-def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date]) -> pd.DataFrame:
-    """Per date: open risks, assessed, residual and inherent exposure, within appetite."""
-    sql = f"""WITH {dates_cte(dates)}, {posture_cte(matrix)},
-        {snapshot_cte('treatments', 'ts')},
-        treat AS (
-            SELECT DISTINCT s.as_of, t.risk_id FROM ts s
-            JOIN treatment t ON t.batch_id = s.batch_id WHERE t.status IN ('Planned', 'In progress')
-        ),
-        {exception_cte()},
-        exc AS (SELECT DISTINCT as_of, risk_id FROM exception_state
-                WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL),
-        live AS (SELECT * FROM posture WHERE status <> 'Closed')
-        SELECT d.as_of,
-               count(l.risk_id) AS open_risks,
-               count(l.assessed_on) AS assessed_risks,
-               coalesce(sum(l.residual_score), 0) AS residual_exposure,
-               coalesce(sum(l.inherent_score), 0) AS inherent_exposure,
-               count(*) FILTER (WHERE l.within_appetite) AS within_appetite,
-               count(*) FILTER (WHERE NOT l.within_appetite) AS above_appetite,
-               count(*) FILTER (WHERE NOT l.within_appetite AND t.risk_id IS NULL AND e.risk_id IS NULL)
-                   AS above_appetite_unaddressed
-        FROM as_of_date d
-        LEFT JOIN live l ON l.as_of = d.as_of
-        LEFT JOIN treat t ON t.as_of = l.as_of AND t.risk_id = l.risk_id
-        LEFT JOIN exc e ON e.as_of = l.as_of AND e.risk_id = l.risk_id
-        GROUP BY d.as_of ORDER BY d.as_of"""
-    return con.execute(sql).df()
-
-
 def treatment_states(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float) -> pd.DataFrame:
     sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}
               SELECT * EXCLUDE (batch_id) FROM treatment_state ORDER BY as_of, treatment_id"""
-    return con.execute(sql).df()
-
-
-def treatment_state_counts(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float) -> pd.DataFrame:
-    """Per date: treatments by state, and weighted percent complete against plan.
-
-    The weight is the planned duration in days: an earned-value view in which a year-long
-    programme counts for more than a one-week fix. Cancelled and not-yet-started ones are left out.
-    """
-    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}
-        SELECT d.as_of,
-               count(t.treatment_id) FILTER (WHERE t.state = 'on track') AS on_track,
-               count(t.treatment_id) FILTER (WHERE t.state = 'late') AS late,
-               count(t.treatment_id) FILTER (WHERE t.state = 'overdue') AS overdue,
-               count(t.treatment_id) FILTER (WHERE t.state = 'done') AS done,
-               count(t.treatment_id) FILTER (WHERE t.state = 'not started') AS not_started,
-               sum(t.weight_days * t.percent_complete) FILTER (WHERE t.state NOT IN ('cancelled', 'not started'))
-                 / nullif(sum(t.weight_days) FILTER (WHERE t.state NOT IN ('cancelled', 'not started')), 0) AS weighted_percent_complete,
-               sum(t.weight_days * t.planned_percent) FILTER (WHERE t.state NOT IN ('cancelled', 'not started'))
-                 / nullif(sum(t.weight_days) FILTER (WHERE t.state NOT IN ('cancelled', 'not started')), 0) AS weighted_percent_planned
-        FROM as_of_date d LEFT JOIN treatment_state t ON t.as_of = d.as_of
-        GROUP BY d.as_of ORDER BY d.as_of"""
-    return con.execute(sql).df()
-
-
-def exception_counts(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], warning_days: int) -> pd.DataFrame:
-    sql = f"""WITH {dates_cte(dates)}, {exception_cte()}
-        SELECT d.as_of,
-               count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry BETWEEN 0 AND {int(warning_days)}) AS expiring,
-               count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry < 0) AS expired_open,
-               count(e.exception_id) FILTER (WHERE e.status = 'Granted') AS granted
-        FROM as_of_date d LEFT JOIN exception_state e ON e.as_of = d.as_of
-        GROUP BY d.as_of ORDER BY d.as_of"""
     return con.execute(sql).df()
 
 
@@ -321,9 +259,10 @@ def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iter
     return con.execute(sql).df()
 
 
-def review_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter,
-                  late_tolerance_points: float, warning_days: int) -> pd.DataFrame:
-    """Per date, the scorecard's totals over the filtered register (one row per date)."""
+def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
+                   late_tolerance_points: float, warning_days: int, f: RiskFilter = RiskFilter()) -> pd.DataFrame:
+    """Per date, the scorecard's totals (one row per date), over the register or the risks that
+    pass `f`: the one definition of exposure, appetite, "unaddressed", treatment and exception counts."""
     sql = f"""{_review_with(matrix, dates, f, late_tolerance_points)},
         open_risk AS (SELECT p.as_of, p.risk_id, p.assessed_on FROM posture p JOIN selected_risk USING (as_of, risk_id)
                       WHERE p.status <> 'Closed'),
@@ -468,9 +407,11 @@ def review_cell_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
     return con.execute(sql).df()
 
 
-def review_treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], f: RiskFilter,
-                           late_tolerance_points: float) -> pd.DataFrame:
-    """Per month end: weighted percent complete against plan, and late and overdue counts."""
+def treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float,
+                    f: RiskFilter = RiskFilter()) -> pd.DataFrame:
+    """Per date: percent complete against the linear plan, weighted by planned duration (an
+    earned-value view: a year-long programme counts for more than a one-week fix; cancelled and
+    not-yet-started treatments are left out), and late and overdue counts."""
     sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}, {risk_filter_cte(f)},
         selected_treatment AS (SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id)),
         counted AS (SELECT * FROM selected_treatment WHERE state NOT IN ('cancelled', 'not started'))

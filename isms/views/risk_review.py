@@ -131,7 +131,7 @@ def _scorecard(con, settings: Settings, as_of: dt.date, compare_to: dt.date, fil
     dates = sorted({as_of, compare_to})
     levels = queries.level_counts(con, m, dates, filters)
     levels["as_of"] = pd.to_datetime(levels["as_of"]).dt.date
-    totals = queries.review_totals(con, m, dates, filters, settings.late_tolerance_points, settings.exception_warning_days)
+    totals = queries.posture_totals(con, m, dates, settings.late_tolerance_points, settings.exception_warning_days, filters)
     totals["as_of"] = pd.to_datetime(totals["as_of"]).dt.date
     figures = {}
     for d in dates:
@@ -181,8 +181,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
         changes=queries.review_changes(con, m, as_of, compare_to, filters),
         top_risks=queries.review_top_risks(con, m, as_of, compare_to, filters, tol, TOP_RISKS),
         level_trend=level_trend,
-        totals_trend=_dated(queries.review_totals(con, m, quarters, filters, tol, settings.exception_warning_days)),
-        treatment_trend=_dated(queries.review_treatment_trend(con, months, filters, tol)),
+        totals_trend=_dated(queries.posture_totals(con, m, quarters, tol, settings.exception_warning_days, filters)),
+        treatment_trend=_dated(queries.treatment_trend(con, months, tol, filters)),
         projection=_dated(queries.review_exposure_projection(con, m, compare_to, month_ends(compare_to, horizon), filters, tol)),
         above_appetite=queries.review_above_appetite(con, m, as_of, filters),
         exceptions=queries.review_exceptions(con, m, as_of, filters, EXCEPTION_HORIZON_DAYS),

@@ -187,7 +187,8 @@ def _trends(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date) -> tuple[pd.D
 
 def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date) -> RiskScorecard:
     ends = month_ends(add_months(month, -(TREND_MONTHS - 1)), month)
-    trend = queries.posture_totals(con, settings.matrix, ends)
+    trend = queries.posture_totals(con, settings.matrix, ends, settings.late_tolerance_points,
+                                   settings.exception_warning_days)
     trend["as_of"] = pd.to_datetime(trend["as_of"]).dt.date
     return RiskScorecard(
         exposure_trend=trend,
@@ -203,7 +204,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
     reg, grid = kri_grid(con, month, filters)
     board = _board(reg, grid, month, compare_month)
     by_status, health = _trends(reg, grid, month)
-    before = queries.posture_totals(con, settings.matrix, [month_end(compare_month)])
+    before = queries.posture_totals(con, settings.matrix, [month_end(compare_month)], settings.late_tolerance_points,
+                                    settings.exception_warning_days)
     history = grid[grid["period"] == grid["month"]][["metric_id", "period", "value", "note", "status"]]
     # categories and datetime64 keep the cached bundle quick to (un)pickle on every rerun
     history = history.astype({"metric_id": "category", "status": "category"}).reset_index(drop=True)
