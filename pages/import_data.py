@@ -46,6 +46,16 @@ def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis
     return result
 
 
+def _key(name: str) -> str:
+    """A widget key that belongs to the file on screen.
+
+    Keys shared between files let the browser send the previous file's choices with the next
+    interaction (seen under load: sheet 1's kind from the last file applied to a new file's
+    first sheet); a new file gets new widgets instead, and Streamlit drops the old ones.
+    """
+    return f"{name}@{st.session_state['_import_sha'][:16]}"
+
+
 def _mapping_editors(a: view.Analysis) -> list:
     st.subheader("1. How the file was understood")
     st.caption("Each sheet's kind and columns were detected from its headers. Change anything that is wrong; "
@@ -59,9 +69,9 @@ def _mapping_editors(a: view.Analysis) -> list:
         with st.expander(label, expanded=m.kind != IGNORE):
             c1, c2 = st.columns([2, 1])
             kind = c1.selectbox("Kind of sheet", view.KIND_CHOICES, index=view.KIND_CHOICES.index(m.kind),
-                                format_func=view.KIND_LABELS.get, key=f"kind_{i}")
+                                format_func=view.KIND_LABELS.get, key=_key(f"kind_{i}"))
             header_row = c2.number_input("Header row", min_value=1, max_value=max(1, len(rows)),
-                                         value=m.header_row + 1, key=f"header_{i}")
+                                         value=m.header_row + 1, key=_key(f"header_{i}"))
             new = view.remap(m, rows, kind=kind, header_row=int(header_row) - 1)
             if new.kind != IGNORE and new.layout != LONG:
                 st.caption(f"Monitoring results, one {new.layout.removeprefix('row per ')} per row: "
@@ -71,7 +81,7 @@ def _mapping_editors(a: view.Analysis) -> list:
                 edited = st.data_editor(
                     view.mapping_table(new), hide_index=True, width="stretch", disabled=["field"],
                     column_config={"column in the file": st.column_config.SelectboxColumn(options=["", *headers])},
-                    key=f"columns_{i}_{new.kind}_{new.header_row}")
+                    key=_key(f"columns_{i}_{new.kind}_{new.header_row}"))
                 new = view.with_columns(new, edited)
                 ignored = new.ignored_headers(rows)
                 if ignored:
@@ -126,16 +136,13 @@ def _import_flow(upload) -> None:
     data = upload.getvalue()
     sha = hashlib.sha256(data).hexdigest()
     if st.session_state.get("_import_sha") != sha:
-        # a new file: the previous file's mapping choices and confirmation do not carry over
-        for key in [k for k in st.session_state if str(k).startswith(("kind_", "header_", "columns_"))]:
-            del st.session_state[key]
-        st.session_state.pop("confirm_rules", None)
+        # a new file: its widgets are new (see _key), so no choice or confirmation carries over
         st.session_state["_import_sha"] = sha
         st.session_state["_import_mappings"] = None
     c1, c2 = st.columns(2)
     as_of = c1.date_input("As of (the date the file describes)", value=None, key="import_as_of",
                           help="Empty: the date in the file's About sheet, else today.")
-    profile = st.session_state.get("import_profile")
+    profile = st.session_state.get(_key("import_profile"))
     a = _analysis(data, upload.name, as_of, st.session_state["_import_mappings"],
                   profile if profile and profile != "(proposed)" else None)
     if not a.readable:
@@ -143,7 +150,7 @@ def _import_flow(upload) -> None:
             st.error(f"{upload.name} cannot be imported: {p.message}. The database is unchanged.")
         return
     if a.profiles:
-        c2.selectbox("Saved mapping for files of this shape", ["(proposed)", *a.profiles], key="import_profile")
+        c2.selectbox("Saved mapping for files of this shape", ["(proposed)", *a.profiles], key=_key("import_profile"))
     chosen = _mapping_editors(a)
     if chosen != a.plan.mappings:
         st.session_state["_import_mappings"] = chosen
@@ -152,7 +159,7 @@ def _import_flow(upload) -> None:
     if a.plan.rules:
         st.markdown("**Rules this import applies**")
         st.markdown("\n".join(f"- {r}" for r in a.plan.rules))
-        confirmed = st.checkbox("I have checked the mapping and these rules", key="confirm_rules")
+        confirmed = st.checkbox("I have checked the mapping and these rules", key=_key("confirm_rules"))
     with st.popover("Save this mapping for files of the same shape"):
         name = st.text_input("Name of the mapping", key="profile_name")
         if st.button("Save mapping", key="save_profile", disabled=not name.strip()):

@@ -23,36 +23,14 @@ COMMIT_ENABLED = ("() => [...document.querySelectorAll('button')]"
                   ".some(b => b.innerText.trim() == 'Commit' && !b.disabled)")
 
 
-def confirm_and_commit(page, artifacts: Path | None = None) -> None:
-    """Tick the confirmation, wait for Commit to be enabled, click it.
-
-    Seen in CI under load, rarely: the box shows ticked while Commit stays disabled, as if the
-    tick reached the server before a rerun that then redrew the old state. Ticking again is what
-    a user would do; the test still fails if Commit never becomes possible, and it keeps a
-    screenshot of what the page showed.
-    """
+def confirm_and_commit(page) -> None:
+    """Tick the confirmation, wait until the server has enabled Commit, click it."""
     label = "I have checked the mapping and these rules"
-    box = page.get_by_role("checkbox", name=label)
-    for attempt in range(3):
-        settle(page)
-        if box.is_checked() and attempt:
-            page.get_by_text(label).click()  # untick, to tick again below
-            settle(page)
-        for _ in range(5):
-            if box.is_checked():
-                break
-            page.get_by_text(label).click()
-            settle(page)
-        expect(box).to_be_checked(timeout=150_000)
-        settle(page)
-        try:
-            page.wait_for_function(COMMIT_ENABLED, timeout=45_000)
-            break
-        except Exception:
-            if artifacts is not None:
-                page.screenshot(path=str(artifacts / f"import-commit-disabled-{attempt}.png"), full_page=True)
-            if attempt == 2:
-                raise
+    settle(page)
+    page.get_by_text(label).click()
+    expect(page.get_by_role("checkbox", name=label)).to_be_checked()
+    settle(page)
+    page.wait_for_function(COMMIT_ENABLED)
     page.get_by_role("button", name="Commit").click()
 
 
@@ -77,7 +55,7 @@ def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
 
         settle(page)
         assert page.get_by_role("button", name="Commit").is_disabled()
-        confirm_and_commit(page, artifacts)
+        confirm_and_commit(page)
         page.wait_for_selector("text=Committed risk_register.xlsx as batch", timeout=150_000)
         page.get_by_role("tab", name="Import history").click()
         page.wait_for_timeout(500)
@@ -128,7 +106,7 @@ def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
         finally:
             page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
         page.screenshot(path=str(artifacts / "import-fixed-upload.png"), full_page=True)
-        confirm_and_commit(page, artifacts)
+        confirm_and_commit(page)
         page.wait_for_selector("text=Committed q1-fixed.xlsx as batch 1", timeout=150_000)
         page.screenshot(path=str(artifacts / "import-fixed-committed.png"), full_page=True)
     con = connect(db, read_only=True)

@@ -50,6 +50,11 @@ def upload(at, name, data, mime="text/csv"):
     return at
 
 
+def widget(elements, name):
+    """The page's widget called `name` for the file on screen (its key carries a file token)."""
+    return next(e for e in elements if str(e.key).split("@")[0] == name)
+
+
 def frame(at, column):
     """The table that has this column (AppTest finds dataframes by position, not by key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
@@ -66,13 +71,13 @@ def dump(path):
 
 def test_upload_confirm_and_commit_a_register(page_db):
     at = upload(open_import(), "shoankj.csv", (REGISTERS / "shoankj_risk-register.csv").read_bytes())
-    assert at.selectbox(key="kind_0").value == "risks"
+    assert widget(at.selectbox, "kind_0").value == "risks"
     text = " ".join(m.value for m in at.markdown)
     assert "3-step scale mapped onto the matrix's 5 steps (1→1, 2→3, 3→5)" in text
     assert at.button(key="commit").disabled  # the rule waits for the analyst
     preview = frame(at, "no longer listed").set_index("kind")
     assert preview.loc["Risks (register)", "new"] == 13 and preview.loc["Assessments", "new"] == 13
-    at.checkbox(key="confirm_rules").check().run()
+    widget(at.checkbox, "confirm_rules").check().run()
     assert not at.button(key="commit").disabled
     at.button(key="commit").click().run()
     assert not at.exception
@@ -98,13 +103,28 @@ def test_broken_file_shows_every_problem_and_offers_the_annotated_copy(page_db):
 def test_changing_a_sheets_kind_remaps_it(page_db):
     data = b"Metric,Name,Direction,Target\nK-1,Patch latency,lower,<= 14 days\n"
     at = upload(open_import(), "kri.csv", data)
-    assert at.selectbox(key="kind_0").value == "metrics"
-    at.selectbox(key="kind_0").set_value("ignore").run()
+    assert widget(at.selectbox, "kind_0").value == "metrics"
+    widget(at.selectbox, "kind_0").set_value("ignore").run()
     assert not at.exception
     assert at.button(key="commit").disabled
-    at.selectbox(key="kind_0").set_value("metrics").run()
+    widget(at.selectbox, "kind_0").set_value("metrics").run()
     preview = frame(at, "no longer listed").set_index("kind")
     assert preview.loc["Metrics (KRI definitions)", "new"] == 1
+
+
+def test_a_new_file_gets_its_own_mapping_and_an_unticked_confirmation(page_db):
+    """Choices made for one file never reach the next: the kind chosen for the first file's first
+    sheet, and its ticked confirmation, must not apply to a different file uploaded after it."""
+    at = upload(open_import(), "kri.csv", b"Metric,Name,Direction,Target\nK-1,Patch latency,lower,<= 14 days\n")
+    widget(at.selectbox, "kind_0").set_value("ignore").run()
+    assert widget(at.selectbox, "kind_0").value == "ignore"
+    at = upload(at, "register.csv", (REGISTERS / "shoankj_risk-register.csv").read_bytes())
+    assert widget(at.selectbox, "kind_0").value == "risks"
+    widget(at.checkbox, "confirm_rules").check().run()
+    assert not at.button(key="commit").disabled
+    at = upload(at, "register-again.csv", (REGISTERS / "shoankj_risk-register.csv").read_bytes() + b"\n")
+    assert widget(at.checkbox, "confirm_rules").value is False
+    assert at.button(key="commit").disabled
 
 
 def test_unreadable_file_is_a_sentence_not_a_traceback(page_db):
@@ -115,7 +135,7 @@ def test_unreadable_file_is_a_sentence_not_a_traceback(page_db):
 
 def test_undo_the_latest_import(page_db):
     at = upload(open_import(), "kri.csv", (REGISTERS / "csfprofile_alma-security.metricsfixture.csv").read_bytes())
-    at.checkbox(key="confirm_rules").check().run()
+    widget(at.checkbox, "confirm_rules").check().run()
     at.button(key="commit").click().run()
     assert frame(at, "sha256")["batch"].tolist() == [1]
     at.checkbox(key="undo_confirm").check().run()
@@ -146,7 +166,7 @@ def test_saved_mapping_is_offered_for_a_file_of_the_same_shape(page_db):
     assert not at.exception
     assert any("Saved as 'Quarterly odd register'" in s.value for s in at.success)
     later = upload(open_import(), "odd-next-quarter.csv", b"Key,Headline,Chance,Harm\nR-2,Flood,2,2\n")
-    assert later.selectbox(key="import_profile").options == ["(proposed)", "Quarterly odd register"]
+    assert widget(later.selectbox, "import_profile").options == ["(proposed)", "Quarterly odd register"]
 
 
 def test_fixing_a_broken_file_with_the_annotated_copy(page_db):
@@ -195,8 +215,8 @@ def test_each_register_and_a_sample_workbook_commit_through_the_page(page_db, na
     path = REGISTERS / name if (REGISTERS / name).exists() else SAMPLE / name
     at = upload(open_import(), name, path.read_bytes(), "application/octet-stream")
     assert not at.error, [e.value for e in at.error]
-    if at.checkbox and any(c.key == "confirm_rules" for c in at.checkbox):
-        at.checkbox(key="confirm_rules").check().run()
+    if at.checkbox and any(str(c.key).startswith("confirm_rules@") for c in at.checkbox):
+        widget(at.checkbox, "confirm_rules").check().run()
     at.button(key="commit").click().run()
     assert not at.exception
     assert at.success[0].value.startswith(f"Committed {name} as batch 1")
