@@ -114,7 +114,7 @@ def _run(parser, args, settings) -> int:
     if args.command == "template":
         from isms.templates import write_blank_template
 
-        print(write_blank_template(args.out, levels=max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)))
+        print(write_blank_template(args.out, settings.matrix))
         return 0
     if args.command == "init-db":
         return _init_db(settings, args.sample)

@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from isms.exports import is_formula_like
-from isms.importing.canonical import ABOUT_SHEET, header_label
+from isms.importing.canonical import ABOUT_SHEET, INSTRUCTIONS_SHEET, header_label
+from isms.matrix import PRESETS, RiskMatrix
 from isms.models import KINDS
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
@@ -50,6 +51,84 @@ def _append(ws, values: list[Any]) -> None:
             cell.quotePrefix = True
 
 
+# What each sheet is for, in the analyst's words; the column guide below comes from the models.
+SHEET_PURPOSE = {
+    "assets": "The asset inventory: what the risks are about.",
+    "risks": "The risk register: one row per risk, the whole register as of the date on the About sheet.",
+    "assessments": "Likelihood and impact ratings, one row per risk per assessment date; they accumulate.",
+    "treatments": "Treatment plans: one row per plan, linked to its risk.",
+    "treatment_updates": "Progress reports on treatment plans, one row per plan per report date; they accumulate.",
+    "metrics": "Key risk indicators: how each is measured, its direction and its thresholds.",
+    "monitoring_results": "Measured values, one row per indicator per month; they accumulate.",
+    "exceptions": "Policy exceptions: requests, grants and their expiry.",
+}
+_REFERENCES = {"risk_id": "Risks", "treatment_id": "Treatments", "metric_id": "Metrics", "asset_ids": "Assets"}
+_DATE_HINT = "A date: 2026-03-31, 31/03/2026, Q4-2026 (the quarter's last day) or May 2027"
+
+
+def _what_to_enter(name: str, annotation: Any, matrix: RiskMatrix, key: tuple[str, ...], sheet: str) -> str:
+    """The column guide's advice, read from the field's type, so it cannot drift from the importer."""
+    what = _kind_of_value(name, annotation, matrix, sheet)
+    if name in key:
+        others = [header_label(k) for k in key if k != name]
+        what += "; unique in this sheet" + (f" with {' and '.join(others)}" if others else "")
+    return what
+
+
+def _kind_of_value(name: str, annotation: Any, matrix: RiskMatrix, sheet: str) -> str:
+    base = annotation
+    if typing.get_origin(annotation) is typing.Union:  # Optional[X]
+        base = next(a for a in typing.get_args(annotation) if a is not type(None))
+    several = typing.get_origin(base) is list
+    enum = _enum_of(annotation)
+    if name in _REFERENCES and _REFERENCES[name] != sheet:
+        other = _REFERENCES[name]
+        return (f"{other[:-1]} ids" if several else f"A {other[:-1].lower()} id") + \
+            f" from the {other} sheet or the register already imported" + \
+            ("; several separated by commas" if several else "")
+    if name.endswith("_id"):
+        return "An identifier"
+    if enum is not None:
+        return "One of: " + ", ".join(e.value for e in enum)
+    if name == "period":
+        return "The month measured: a date in it, or 2025-03"
+    if name == "annex_a_controls":
+        return "Annex A control ids such as A.5.15, A.8.8; several separated by commas"
+    if several:
+        return "Several values separated by commas"
+    if base is dt.date:
+        return _DATE_HINT
+    if name.endswith(("likelihood", "impact")):
+        labels = matrix.likelihood_labels if name.endswith("likelihood") else matrix.impact_labels
+        return f"A whole number 1-{len(labels)}, or its word: " + ", ".join(
+            f"{i} {label}" for i, label in enumerate(labels, start=1))
+    if name == "percent_complete":
+        return "A number from 0 to 100"
+    if name == "target":
+        return "A number; text such as '>= 95%' or '<= 14 days' also sets the direction"
+    if base is float:
+        return "A number"
+    return "Text"
+
+
+def _instructions(wb: Workbook, kinds: Iterable[str], matrix: RiskMatrix) -> None:
+    """A sheet that explains every column of every sheet, for the analyst filling in a blank template."""
+    ws = wb.create_sheet(INSTRUCTIONS_SHEET, 1)
+    ws.append(["Sheet", "Column", "Required", "What to enter"])
+    for cell in ws[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+    ws.freeze_panes = "A2"
+    for kind in kinds:
+        sheet, model, key = KINDS[kind]
+        ws.append([sheet, "", "", SHEET_PURPOSE[kind]])
+        ws[ws.max_row][0].font = Font(bold=True)
+        for name, info in model.model_fields.items():
+            ws.append(["", header_label(name), "yes" if info.is_required() else "no",
+                       _what_to_enter(name, info.annotation, matrix, key, sheet)])
+    for col, width in zip("ABCD", (20, 24, 10, 90)):
+        ws.column_dimensions[col].width = width
+
+
 def write_workbook(
     path: str | Path,
     rows_by_kind: dict[str, Iterable[dict[str, Any]]],
@@ -58,6 +137,7 @@ def write_workbook(
     title: str = "ISMS import",
     levels: int = 5,
     validation_rows: int = 1000,
+    instructions: RiskMatrix | None = None,
 ) -> Path:
     """One sheet per kind given (in template order), header row from the models, an About sheet."""
     wb = Workbook()
@@ -71,6 +151,8 @@ def write_workbook(
     about.append(["Registers (Assets, Risks, Treatments, Metrics, Exceptions) are the whole register as of the date above."])
     about.append(["Assessments, TreatmentUpdates and MonitoringResults are dated events and accumulate."])
     about.append(["Lists (controls, asset ids) take several values separated by commas."])
+    if instructions is not None:
+        about.append(["The Instructions sheet explains every column: whether it is required and what to enter."])
     about.column_dimensions["A"].width = 16
     about.column_dimensions["B"].width = 14
     if as_of:
@@ -107,11 +189,16 @@ def write_workbook(
             if "on" == f.rsplit("_", 1)[-1] or f == "period":
                 for row in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
                     row[0].number_format = "yyyy-mm-dd"
+    if instructions is not None:
+        _instructions(wb, [k for k in KINDS if k in rows_by_kind], instructions)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
 
 
-def write_blank_template(path: str | Path, levels: int = 5) -> Path:
-    return write_workbook(path, {kind: [] for kind in KINDS}, title="ISMS import template", levels=levels)
+def write_blank_template(path: str | Path, matrix: RiskMatrix | None = None) -> Path:
+    """Every sheet, empty, with dropdowns and an Instructions sheet that uses the matrix's own words."""
+    matrix = matrix or PRESETS["5x5"]
+    return write_workbook(path, {kind: [] for kind in KINDS}, title="ISMS import template",
+                          levels=max(matrix.steps_likelihood, matrix.steps_impact), instructions=matrix)

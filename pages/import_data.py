@@ -235,6 +235,7 @@ with tab_history:
 
 with tab_templates:
     st.markdown("A blank workbook with one sheet per kind and dropdowns for levels, decisions and statuses; "
-                "the About sheet explains each sheet.")
+                "the Instructions sheet says what each column takes. Fill in only the sheets you have: "
+                "a sheet left empty changes nothing.")
     st.download_button("Download the blank template", _template(), file_name="isms-import-template.xlsx",
                        key="template", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -119,10 +119,61 @@ def test_missing_required_column(tmp_path, settings):
 def test_blank_template_lists_every_kind_with_dropdowns(tmp_path):
     path = write_blank_template(tmp_path / "t.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["About", "Assets", "Risks", "Assessments", "Treatments", "TreatmentUpdates",
-                             "Metrics", "MonitoringResults", "Exceptions"]
+    assert wb.sheetnames == ["About", "Instructions", "Assets", "Risks", "Assessments", "Treatments",
+                             "TreatmentUpdates", "Metrics", "MonitoringResults", "Exceptions"]
     formulas = [dv.formula1 for dv in wb["Treatments"].data_validations.dataValidation]
     assert '"Avoid,Reduce,Transfer,Accept"' in formulas
+
+
+def test_instructions_sheet_explains_every_column_of_every_sheet(tmp_path):
+    from isms.matrix import PRESETS
+
+    wb = load_workbook(write_blank_template(tmp_path / "t.xlsx", PRESETS["4x4"]))
+    guide, sheet = {}, None
+    for name, column, required, what in wb["Instructions"].iter_rows(min_row=2, values_only=True):
+        sheet = name or sheet
+        if column:
+            guide[sheet, column] = (required, what)
+    for data_sheet in wb.sheetnames[2:]:  # each header of each data sheet has its line
+        headers = [c.value for c in wb[data_sheet][1]]
+        assert headers and all((data_sheet, h) in guide for h in headers), data_sheet
+    assert len(guide) == sum(wb[s].max_column for s in wb.sheetnames[2:])
+    assert guide["Risks", "Risk id"] == ("yes", "An identifier; unique in this sheet")
+    assert guide["Treatments", "Completed on"][0] == "no"
+    assert guide["Treatments", "Decision"] == ("yes", "One of: Avoid, Reduce, Transfer, Accept")
+    assert guide["Assessments", "Residual impact"][1] == "A whole number 1-4, or its word: 1 Minor, 2 Moderate, 3 Major, 4 Severe"
+    assert guide["Exceptions", "Likelihood"][1].endswith("3 Likely, 4 Almost certain")
+    assert guide["Assessments", "Risk id"][1].endswith("unique in this sheet with Assessed on")
+    assert "2025-03" in guide["MonitoringResults", "Period"][1]
+
+
+def test_a_filled_in_blank_template_imports_and_its_guide_is_not_data(tmp_path, settings):
+    """The analyst's path: download the blank template, fill two sheets as the guide says, import."""
+    path = write_blank_template(tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    wb["About"]["B2"] = D("2024-06-30")
+    headers = [c.value for c in wb["Risks"][1]]
+    row = {"Risk id": "R-1", "Title": "Ransomware", "Annex a theme": "A.8 Technological", "Owner": "CISO",
+           "Status": "Open", "Identified on": "Q1-2024", "Source": "Audit", "Asset ids": "HW-1, SW-2"}
+    wb["Risks"].append([row.get(h) for h in headers])
+    headers = [c.value for c in wb["Assessments"][1]]
+    row = {"Risk id": "R-1", "Assessed on": "31/05/2024", "Inherent likelihood": "Likely", "Inherent impact": 5,
+           "Residual likelihood": 2, "Residual impact": "Moderate"}
+    wb["Assessments"].append([row.get(h) for h in headers])
+    wb.save(path)
+    con = connect(":memory:")
+    earlier = write_workbook(tmp_path / "assets.xlsx", {"assets": [{
+        "asset_id": "HW-1", "name": "Core switch", "asset_class": "Supporting", "asset_type": "Hardware",
+        "criticality": "High"}]}, as_of=D("2024-03-31"))
+    assert import_file(con, earlier, settings.matrix).status == "committed"
+    out = import_file(con, path, settings.matrix, imported_by="t")
+    assert out.status == "committed", [str(p) for p in out.problems]
+    assert not [p for p in out.problems if "Instructions" in str(p)]
+    # the untouched Assets sheet changed nothing: the asset register still holds HW-1 at the new date
+    assert list(queries.register(con, "assets", D("2024-06-30"))["asset_id"]) == ["HW-1"]
+    assert out.row_counts == {"risks": 1, "assessments": 1}
+    got = con.execute("SELECT assessed_on, inherent_likelihood, residual_impact FROM assessment").fetchall()
+    assert got == [(D("2024-05-31"), 4, 3)]  # the 5x5 matrix's words: Likely is step 4, Moderate step 3
 
 
 def run_cli(*args, env=None):

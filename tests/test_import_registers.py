@@ -137,8 +137,10 @@ def test_a_sample_template_reads_back_what_the_generator_wrote(settings):
     name, as_of, rows = generate_sample()[1]
     plan = build_plan((SAMPLE / name).read_bytes(), name, settings.matrix)
     assert plan.ok and plan.as_of == as_of and plan.rules == []
-    assert set(plan.frames) == set(rows)
+    assert set(plan.frames) == {kind for kind, records in rows.items() if records}  # an empty sheet says nothing
     for kind, records in rows.items():
+        if not records:
+            continue
         frame = plan.frames[kind].reset_index(drop=True)
         assert len(frame) == len(records), kind
         key = KINDS[kind][2][0]

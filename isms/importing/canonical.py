@@ -23,6 +23,8 @@ from isms.models import KINDS
 from isms.store import queries
 
 ABOUT_SHEET = "About"
+# The blank template's guide to every column; never data, so the importer ignores it.
+INSTRUCTIONS_SHEET = "Instructions"
 
 
 def fold(header: Any) -> str:

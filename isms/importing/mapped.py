@@ -17,7 +17,7 @@ import pandas as pd
 
 from isms.importing import values
 from isms.importing.annotate import PROBLEM_SHEET
-from isms.importing.canonical import ImportOutcome, ImportPlan, _check_references
+from isms.importing.canonical import INSTRUCTIONS_SHEET, ImportOutcome, ImportPlan, _check_references
 from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
 from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header
 from isms.importing.preview import Preview, build_preview
@@ -54,7 +54,7 @@ def propose(wb: Workbook, profile: Profile | None = None) -> list[SheetMapping]:
     else detected. (A CSV's sheet is named after its file, so next month's file matches by shape.)"""
     out = []
     for s in wb.sheets:
-        if s.name == PROBLEM_SHEET:
+        if s.name in (PROBLEM_SHEET, INSTRUCTIONS_SHEET):  # sheets this tool writes, never data
             out.append(SheetMapping(s.name, IGNORE, 0))
             continue
         chosen = None
@@ -155,9 +155,10 @@ def build_plan(
             plan.problems.append(Problem(s.name, None, None, None, None, note, "warning"))
         sh = SheetContext(plan, m, s.rows)
         if len(s.rows) <= m.header_row + 1 or all(blank_row(r) for r in s.rows[m.header_row + 1:]):
-            plan.problems.append(Problem(s.name, None, None, None, None, "the sheet has headers but no rows", "warning"))
-            if m.layout == LONG:
-                parts.setdefault(m.kind, [])  # an empty register sheet empties that register
+            # Says nothing, rather than emptying the register: a blank template's untouched sheets
+            # must not retire every asset or exception. Entries leave a register by their status.
+            plan.problems.append(Problem(s.name, None, None, None, None,
+                                         "the sheet has headers but no rows: it changes nothing", "warning"))
             continue
         ignored = m.ignored_headers(s.rows)
         if ignored:

@@ -97,7 +97,7 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
         if f == "decision":  # a register's response column is optional: the risk still imports
             return None, f"{exc}; no treatment is created", None
         return None, None, str(exc)
-    if ft.kind == "enum" and isinstance(v, str) and to_enum(ft.enum, v)[1]:
+    if ft.kind == "enum" and value is not None and isinstance(v, str) and to_enum(ft.enum, v)[1]:
         return value, f"read as {value!r}: the model has no such value", None
     if f == "period" and value is not None:
         value = value.replace(day=1)  # a monitoring period is the month (MonitoringResult._month)

@@ -131,8 +131,7 @@ def undo_latest(con: duckdb.DuckDBPyConnection, user: User) -> int | None:
 
 
 def blank_template(settings: Settings, folder: Path) -> bytes:
-    levels = max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)
-    return write_blank_template(folder / "isms-import-template.xlsx", levels=levels).read_bytes()
+    return write_blank_template(folder / "isms-import-template.xlsx", settings.matrix).read_bytes()
 
 
 KIND_CHOICES = list(KIND_LABELS)
