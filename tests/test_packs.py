@@ -101,6 +101,26 @@ def test_native_level_chart_series_match_the_level_counts(deck):
     assert [s.name for s in plot.series] == list(settings.matrix.levels)
 
 
+@pytest.mark.parametrize("n, sizes", [(8, [8]), (9, [5, 4]), (17, [6, 6, 5]), (24, [8, 8, 8])])
+def test_a_long_list_is_spread_evenly_over_its_slides(n, sizes):
+    import datetime as dt
+
+    import pandas as pd
+
+    from isms.packs.model import TableSection
+    from isms.packs.pptx_writer import write_pptx
+
+    frame = pd.DataFrame({"Risk": [f"R-{i}" for i in range(n)]})
+    pack = Pack("risk-review", "Risk Review", "", "Org", dt.date(2026, 9, 30), dt.date(2026, 6, 30),
+                (TableSection("top", "Top risks", frame),))
+    slides = Presentation(io.BytesIO(write_pptx(pack))).slides
+    tables = [table_of(s) for s in slides if any(sh.has_table for sh in s.shapes)]
+    assert [len(t) - 1 for t in tables] == sizes  # header row excluded
+    assert [r[0] for t in tables for r in t[1:]] == list(frame["Risk"])  # every row once, in order
+    if len(sizes) > 1:
+        assert slide_title(slides[-1]) == f"Top risks ({len(sizes)} of {len(sizes)})"
+
+
 def test_pptx_without_chromium_still_builds_and_says_what_to_install(monkeypatch, deck):
     _, _, _, settings = deck
     import plotly.graph_objects as go

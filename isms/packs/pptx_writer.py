@@ -203,7 +203,9 @@ class DeckWriter:
             box.text_frame.text = s.empty_text
             box.text_frame.paragraphs[0].font.size = Pt(20)
             return
-        pages = [frame.iloc[i:i + ROWS_PER_SLIDE] for i in range(0, len(frame), ROWS_PER_SLIDE)]
+        # as few slides as the cap allows, filled evenly: 9 rows are 5 and 4, not 8 and a lonely 1
+        per = -(-len(frame) // -(-len(frame) // ROWS_PER_SLIDE))
+        pages = [frame.iloc[i:i + per] for i in range(0, len(frame), per)]
         for n, part in enumerate(pages, start=1):
             title = s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})"
             slide = self._slide(title, s.note)
