@@ -211,3 +211,7 @@ def test_a_filter_that_leaves_nothing_still_renders(small_db):
     assert metrics(at)["Residual exposure"][0] == "0"
     assert any("No risk passes the filters" in i.value for i in at.info)
 
+    # charts with nothing to draw say so instead of showing bare axes
+    empty = [i.value for i in at.info if "nothing to show for this date and these filters" in i.value]
+    assert empty == ["Residual risks by level per quarter: nothing to show for this date and these filters."]
+    assert all(fig.data for fig in figures(at).values())

@@ -19,9 +19,21 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
+def _points(trace) -> int:
+    return max((len(v) for v in (getattr(trace, a, None) for a in ("x", "y", "z", "values")) if v is not None),
+               default=0)
+
+
 def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = False, downloads: bool = True,
                on_select: str = "ignore", selection_mode=("points", "box", "lasso")):
-    """Render the figure; below it, PNG and SVG downloads unless in presentation mode."""
+    """Render the figure; below it, PNG and SVG downloads unless in presentation mode.
+
+    A figure with no points (a filter that matches nothing) is a sentence, not a frame of bare axes.
+    """
+    if not any(_points(t) for t in fig.data):
+        title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else "This chart"
+        st.info(f"{re.sub(r'<[^>]+>', '', title)}: nothing to show for this date and these filters.")
+        return None
     if presentation:
         fig = go.Figure(fig)
         base = int(fig.layout.height or 450)
