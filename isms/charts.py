@@ -65,6 +65,20 @@ def heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str = "Residual risk
     return _layout(fig, title, height=460)
 
 
+def _month_axis(fig: go.Figure, periods, slanted: bool = False) -> None:
+    """Label months counting back from the latest, so the meeting's own month always has its label;
+    at most about a dozen labels. `slanted` is for a chart drawn half-width: the browser slants
+    crowded labels downwards to the right and hides the last one past the chart's edge, so these
+    rise to the right from their tick instead."""
+    months = sorted(pd.to_datetime(pd.Series(list(periods))).dt.to_period("M").dt.to_timestamp().unique())
+    if not months:
+        return
+    step = -(-len(months) // 13)
+    shown = months[::-1][::step][::-1]
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[m.strftime("%b %Y") for m in shown],
+                     tickangle=-45 if slanted else None)
+
+
 def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -> go.Figure:
     """Stacked bars of red / amber / green / stale KRIs per month (`period`, `status`, `kris`)."""
     fig = go.Figure()
@@ -72,9 +86,10 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
         part = counts[counts["status"] == status]
         if part.empty:
             continue
-        fig.add_bar(x=part["period"], y=part["kris"], name=status.capitalize(), marker_color=KRI_COLOURS[status])
+        fig.add_bar(x=pd.to_datetime(part["period"]), y=part["kris"], name=status.capitalize(),
+                    marker_color=KRI_COLOURS[status])
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    _month_axis(fig, counts["period"], slanted=True)
     fig.update_yaxes(title="KRIs")
     return _layout(fig, title)
 
@@ -223,11 +238,11 @@ def domain_health_trend(health: pd.DataFrame, title: str = "Health index by cont
     fig = go.Figure()
     for i, (domain, part) in enumerate(health.groupby("control_domain", sort=True)):
         colour = DOMAIN_COLOURS[i % len(DOMAIN_COLOURS)]
-        fig.add_scatter(x=part["period"], y=part["health"] * 100, name=domain, mode="lines+markers",
+        fig.add_scatter(x=pd.to_datetime(part["period"]), y=part["health"] * 100, name=domain, mode="lines+markers",
                         customdata=part[["green", "kris"]], line=dict(width=3, color=colour), marker=dict(color=colour),
                         hovertemplate="%{x|%b %Y}: %{y:.0f}% green (%{customdata[0]} of %{customdata[1]})<extra>"
                                       + domain + "</extra>")
-    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    _month_axis(fig, health["period"], slanted=True)
     fig.update_yaxes(title="KRIs green", range=[0, 105], ticksuffix="%")
     fig = _layout(fig, title)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0), margin=dict(b=20))
@@ -291,7 +306,7 @@ def monthly_exposure_trend(trend: pd.DataFrame, title: str = "Residual exposure 
                     line=dict(color="#9e9e9e", width=2, dash="dot"), hovertemplate="%{x|%b %Y}: %{y}")
     fig.add_scatter(x=months, y=trend["residual_exposure"], name="Residual", mode="lines+markers",
                     line=dict(color="#1565c0", width=3), hovertemplate="%{x|%b %Y}: %{y}")
-    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    _month_axis(fig, months)
     fig.update_yaxes(title="Sum of likelihood x impact", rangemode="tozero")
     return _layout(fig, title, height=380)
 
