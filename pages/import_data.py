@@ -217,9 +217,11 @@ with tab_history:
     with cursor() as cur:
         batches = view.history(cur)
     st.dataframe(batches, hide_index=True, width="stretch", key="history")
-    if not batches.empty and may_undo(user, batches["by"].iloc[0]):
-        latest = int(batches["batch"].iloc[0])
-        sure = st.checkbox(f"Undo batch {latest} ({batches['file'].iloc[0]})", key="undo_confirm")
+    active = batches[batches["undone"] == ""]
+    if not active.empty and may_undo(user, active["by"].iloc[0]):
+        latest = int(active["batch"].iloc[0])
+        # keyed by the batch: a tick given for one batch never stands for the next one
+        sure = st.checkbox(f"Undo batch {latest} ({active['file'].iloc[0]})", key=f"undo_confirm_{latest}")
         if st.button("Undo the latest import", disabled=not sure, key="undo"):
             try:
                 with cursor() as cur:
@@ -228,10 +230,10 @@ with tab_history:
                 st.error(str(exc))
             else:
                 st.cache_data.clear()
-                st.session_state["_import_message"] = ("undone", undone, batches["file"].iloc[0], {})
+                st.session_state["_import_message"] = ("undone", undone, active["file"].iloc[0], {})
                 st.rerun()
-    elif not batches.empty:
-        st.caption(f"The latest batch was imported by {batches['by'].iloc[0]}: only they or an administrator may undo it.")
+    elif not active.empty:
+        st.caption(f"The latest batch was imported by {active['by'].iloc[0]}: only they or an administrator may undo it.")
 
 with tab_templates:
     st.markdown("A blank workbook with one sheet per kind and dropdowns for levels, decisions and statuses; "

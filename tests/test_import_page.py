@@ -137,12 +137,20 @@ def test_undo_the_latest_import(page_db):
     at = upload(open_import(), "kri.csv", (REGISTERS / "csfprofile_alma-security.metricsfixture.csv").read_bytes())
     widget(at.checkbox, "confirm_rules").check().run()
     at.button(key="commit").click().run()
-    assert frame(at, "sha256")["batch"].tolist() == [1]
-    at.checkbox(key="undo_confirm").check().run()
+    at = upload(at, "register.csv", (REGISTERS / "shoankj_risk-register.csv").read_bytes())
+    widget(at.checkbox, "confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    assert frame(at, "sha256")["batch"].tolist() == [2, 1]
+    at.checkbox(key="undo_confirm_2").check().run()
     at.button(key="undo").click().run()
     assert not at.exception
-    assert frame(at, "sha256").empty
-    assert "Batch 1" in at.success[0].value
+    assert "Batch 2" in at.success[0].value
+    history = frame(at, "sha256")
+    assert history["batch"].tolist() == [2, 1]  # the undone batch stays in the history, marked
+    assert history["undone"].iloc[0].endswith(f"by {history['by'].iloc[0]}") and history["undone"].iloc[1] == ""
+    # the next batch's undo asks again: the tick given for batch 2 does not stand for batch 1
+    assert at.checkbox(key="undo_confirm_1").value is False and at.button(key="undo").disabled
+    assert "Undo batch 1 (kri.csv)" == at.checkbox(key="undo_confirm_1").label
 
 
 def test_blank_template_download_has_dropdowns(page_db):

@@ -8,6 +8,7 @@ check the same figures without Streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -105,13 +106,19 @@ def commit_plan(con: duckdb.DuckDBPyConnection, plan: MappedPlan, user: User) ->
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every active batch, newest first: who, when, file, hash, as-of and counts."""
-    rows = [{"batch": b.batch_id, "imported at": b.imported_at, "by": b.imported_by, "file": b.file_name,
-             "sha256": b.sha256[:12], "as of": b.as_of, "source": b.source,
-             "rows": ", ".join(f"{k} {v}" for k, v in sorted(b.row_counts.items()) if v)}
-            for b in list_batches(con)]
-    df = pd.DataFrame(rows, columns=["batch", "imported at", "by", "file", "sha256", "as of", "source", "rows"])
-    return df.sort_values("batch", ascending=False).reset_index(drop=True)
+    """Every batch, newest first: who, when, file, hash, as-of and counts; an undone batch stays
+    listed with when and by whom it was undone (undo is append-only, and the history says so)."""
+    rows = con.execute(
+        """SELECT b.batch_id, b.imported_at, b.imported_by, b.file_name, left(b.sha256, 12), b.as_of, b.source,
+                  b.row_counts, u.undone_at, u.undone_by
+           FROM import_batch b LEFT JOIN batch_undo u USING (batch_id)
+           ORDER BY b.batch_id DESC"""
+    ).fetchall()
+    out = [{"batch": r[0], "imported at": r[1], "by": r[2], "file": r[3], "sha256": r[4], "as of": r[5],
+            "source": r[6], "rows": ", ".join(f"{k} {v}" for k, v in sorted(json.loads(r[7]).items()) if v),
+            "undone": f"{r[8]:%Y-%m-%d %H:%M} by {r[9]}" if r[8] else ""} for r in rows]
+    return pd.DataFrame(out, columns=["batch", "imported at", "by", "file", "sha256", "as of", "source", "rows",
+                                      "undone"])
 
 
 def latest_batch(con: duckdb.DuckDBPyConnection):
