@@ -108,12 +108,13 @@ def _problems(a: view.Analysis, file_name: str) -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _preview(a: view.Analysis) -> None:
+def _preview(a: view.Analysis) -> dict[str, int]:
+    """Show what the import would do; return what it would retire from a register, by kind."""
     p = a.plan.preview
     st.subheader(f"3. What the import would do, as of {a.plan.as_of}")
     if p is None:
         st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
-        return
+        return {}
     st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
     dropped = {view.KIND_LABELS[k]: len(kp.no_longer_listed) for k, kp in p.kinds.items() if kp.no_longer_listed}
     if dropped:
@@ -130,6 +131,7 @@ def _preview(a: view.Analysis) -> None:
                     st.markdown(f"- **{key}** changes {', '.join(fields)}")
                 if kp.no_longer_listed:
                     st.markdown("No longer listed: " + ", ".join(kp.no_longer_listed[:200]))
+    return dropped
 
 
 def _import_flow(upload) -> None:
@@ -170,13 +172,19 @@ def _import_flow(upload) -> None:
             except ValueError as exc:
                 st.error(str(exc))
     _problems(a, upload.name)
-    _preview(a)
+    dropped = _preview(a)
+    retire = True
+    if dropped and a.plan.ok:
+        # a half-filled register would otherwise retire the rest with one click
+        retire = st.checkbox(f"Yes: from {a.plan.as_of} these are no longer in the register ("
+                             + ", ".join(f"{n} {kind.lower()}" for kind, n in dropped.items()) + ")",
+                             key=_key(f"confirm_dropped_{a.plan.as_of}"))
     with cursor() as cur:
         existing = find_batch(cur, a.plan.sha256, a.plan.as_of)
     if existing is not None:
         st.info(f"This file was already imported for {a.plan.as_of} as batch {existing}: committing it again "
                 "changes nothing.")
-    ready = a.plan.ok and bool(a.plan.frames) and confirmed
+    ready = a.plan.ok and bool(a.plan.frames) and confirmed and retire
     if st.button("Commit", type="primary", disabled=not ready, key="commit"):
         with cursor() as cur:
             out = view.commit_plan(cur, a.plan, user)
@@ -184,7 +192,9 @@ def _import_flow(upload) -> None:
         st.session_state["_import_message"] = (out.status, out.batch_id, out.file_name, out.row_counts)
         st.rerun()
     if not ready:
-        why = "errors above" if not a.plan.ok else ("nothing to import" if not a.plan.frames else "the rules wait for your confirmation")
+        why = ("errors above" if not a.plan.ok else "nothing to import" if not a.plan.frames
+               else "the rules wait for your confirmation" if not confirmed
+               else "the rows no longer listed wait for your confirmation")
         st.caption(f"Commit is available once nothing stops it ({why}).")
 
 

@@ -127,6 +127,26 @@ def test_a_new_file_gets_its_own_mapping_and_an_unticked_confirmation(page_db):
     assert at.button(key="commit").disabled
 
 
+def test_a_partial_register_retires_rows_only_once_confirmed(page_db):
+    """A register is the whole register: a file listing 2 of 13 risks would retire 11, so Commit
+    waits for an explicit 'these are no longer in the register' as well as the rules."""
+    full = (REGISTERS / "shoankj_risk-register.csv").read_bytes()
+    at = upload(open_import(), "register.csv", full)
+    widget(at.checkbox, "confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    partial = b"\n".join(full.splitlines()[:3]) + b"\n"
+    at = upload(at, "register-two-rows.csv", partial)
+    widget(at.checkbox, "confirm_rules").check().run()
+    assert at.button(key="commit").disabled
+    retire = next(c for c in at.checkbox if str(c.key).startswith("confirm_dropped_"))
+    assert "11 risks (register)" in retire.label and retire.value is False
+    assert any("11 risks (register) no longer listed" in w.value for w in at.warning)
+    retire.check().run()
+    assert not at.button(key="commit").disabled
+    at.button(key="commit").click().run()
+    assert at.success[0].value.startswith("Committed register-two-rows.csv as batch 2")
+
+
 def test_unreadable_file_is_a_sentence_not_a_traceback(page_db):
     at = upload(open_import(), "locked.xlsx", b"PK\x03\x04" + b"\x00" * 64,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
