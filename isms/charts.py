@@ -206,14 +206,25 @@ def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_o
     return _legend_below(_layout(fig, title))
 
 
+def _dates_axis(fig: go.Figure, dates) -> None:
+    """A lone date would get plotly's millisecond ticks around it: show a quarter either side, its
+    label the date itself."""
+    days = sorted(set(pd.to_datetime(pd.Series(list(dates))).dt.normalize()))
+    if len(days) == 1:
+        day = days[0]
+        fig.update_xaxes(range=[day - pd.Timedelta(days=45), day + pd.Timedelta(days=45)],
+                         tickmode="array", tickvals=[day], ticktext=[f"{day:%d %b %Y}"])
+
+
 def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> go.Figure:
     """One risk's inherent and residual scores at each assessment, on the matrix's score scale."""
     fig = go.Figure()
     for basis, colour, dash in (("inherent", "#8d6e63", "dot"), ("residual", "#c62828", "solid")):
         fig.add_scatter(x=assessments["assessed_on"], y=assessments[f"{basis}_score"], name=basis.capitalize(),
-                        mode="lines+markers", line=dict(color=colour, width=3, dash=dash, shape="hv"),
+                        mode="lines+markers", line=dict(color=colour, width=3, dash=dash, shape="hv"), marker=dict(size=9),
                         text=assessments[f"{basis}_level"], hovertemplate="%{x}<br>score %{y} (%{text})<extra></extra>")
     fig.update_yaxes(title="Score (likelihood x impact)", range=[0, matrix.max_score + 1])
+    _dates_axis(fig, assessments["assessed_on"])
     return _legend_below(_layout(fig, title, height=360))
 
 
@@ -223,6 +234,7 @@ def treatment_history(updates: pd.DataFrame, title: str) -> go.Figure:
     for treatment_id, part in updates.groupby("treatment_id", sort=True):
         fig.add_scatter(x=part["updated_on"], y=part["percent_complete"], name=str(treatment_id), mode="lines+markers")
     fig.update_yaxes(title="% complete", range=[0, 105])
+    _dates_axis(fig, updates["updated_on"])
     return _legend_below(_layout(fig, title, height=360))
 
 

@@ -196,3 +196,20 @@ def test_sections_agree_with_each_other_under_any_filter(small_store, owners, th
     assert card.residual_exposure == int(data.top_risks["residual_score"].sum())
     assert len(data.above_appetite) == card.above_appetite
     assert int(data.above_appetite["unaddressed"].sum()) == card.above_appetite_unaddressed
+
+
+def test_a_risk_assessed_once_has_its_date_as_the_only_tick():
+    """One assessment: a readable date, not plotly's millisecond ticks around a single instant."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from isms.charts import risk_history
+    from isms.matrix import PRESETS
+
+    once = pd.DataFrame([{"assessed_on": dt.date(2026, 11, 19), "inherent_score": 12, "residual_score": 8,
+                          "inherent_level": "High", "residual_level": "Medium"}])
+    axis = risk_history(PRESETS["5x5"], once, "R-901").layout.xaxis
+    assert list(axis.ticktext) == ["19 Nov 2026"]
+    low, high = (pd.Timestamp(v) for v in axis.range)
+    assert (high - low).days == 90 and low < pd.Timestamp("2026-11-19") < high
