@@ -34,12 +34,18 @@ def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = Fals
         title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else "This chart"
         st.info(f"{re.sub(r'<[^>]+>', '', title)}: nothing to show for this date and these filters.")
         return None
+    theme = "streamlit"
     if presentation:
+        # Streamlit's chart theme sets its own 12 px type, whatever the figure says; on the meeting
+        # room screen the figure's own (larger) type and a plain white template are used instead
         fig = go.Figure(fig)
         base = int(fig.layout.height or 450)
-        fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE)))
+        fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE)), template="plotly_white")
+        if fig.layout.title and fig.layout.title.text:
+            fig.update_layout(title_font_size=int(18 * SCALE))
+        theme = None
     event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode,
-                            config={"displaylogo": False})
+                            config={"displaylogo": False}, theme=theme)
     if downloads and not presentation:
         slug = _slug(name)
         if images.available():
