@@ -106,3 +106,13 @@ class Pack:
 
     def file_stem(self) -> str:
         return f"{self.meeting}-{self.as_of.isoformat()}"
+
+
+def column_width(header: str, values: list) -> int:
+    """Relative width: room for the longest word (never split "Critical" in two) and, within a
+    cap, for the typical text, so long titles wrap and short codes stay narrow."""
+    texts = [str(header), *(str(v) for v in values)]
+    longest_word = max((len(w) for t in texts[1:] for w in t.split()), default=4)
+    longest_word = max(longest_word, *(round(len(w) * 1.3) for w in str(header).split()))  # bold header type
+    typical = sorted(len(t) for t in texts)[len(texts) * 3 // 4]
+    return max(longest_word + 3, min(typical, 32), 7)

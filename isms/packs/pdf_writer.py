@@ -18,7 +18,7 @@ from reportlab.platypus import (
 
 from isms import images
 from isms.packs.model import (
-    ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection,
+    ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection, column_width,
 )
 
 NAVY = colors.HexColor("#1F3864")
@@ -45,7 +45,7 @@ class PdfWriter:
 
     def _grid(self, header, rows, widths=None, extra=()):
         data = [[Paragraph(f"<b>{h}</b>", ParagraphStyle("hd", parent=self.cell, textColor=colors.white)) for h in header]]
-        data += [[Paragraph(str(v), self.cell) for v in row] for row in rows]
+        data += [[v if isinstance(v, Paragraph) else Paragraph(str(v), self.cell) for v in row] for row in rows]
         t = Table(data, colWidths=widths, repeatRows=1)
         t.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), NAVY),
@@ -94,14 +94,20 @@ class PdfWriter:
         if s.frame.empty:
             return [*out, Paragraph(s.empty_text, self.body)]
         cols = list(s.frame.columns)
+        rows = [["" if v is None else v for v in row] for row in s.frame.itertuples(index=False)]
+        # the deck's rule for widths: long titles wrap, short codes stay narrow
+        weights = [column_width(h, [row[i] for row in rows]) for i, h in enumerate(cols)]
+        widths = [WIDTH * w / sum(weights) for w in weights]
         extra = []
         if s.level_column in cols:
             ci = cols.index(s.level_column)
             for r, level in enumerate(s.frame[s.level_column], start=1):
                 if level in s.level_colours:
-                    extra.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(s.level_colours[level])))
-        rows = [["" if v is None else v for v in row] for row in s.frame.itertuples(index=False)]
-        return [*out, self._grid(cols, rows, extra=extra)]
+                    colour = s.level_colours[level]
+                    extra.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(colour)))
+                    ink = ParagraphStyle(f"level-{r}", parent=self.cell, textColor=_ink(colour))
+                    rows[r - 1][ci] = Paragraph(f"<b>{level}</b>", ink)  # white on dark red, as on the slides
+        return [*out, self._grid(cols, rows, widths, extra=extra)]
 
     def method(self, s: MethodSection):
         return [*self._heading(s.title), self._grid(["Item", "Detail"], [list(x) for x in s.lines], [WIDTH * 0.22, WIDTH * 0.78])]

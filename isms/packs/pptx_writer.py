@@ -18,7 +18,7 @@ from pptx.util import Emu, Inches, Pt
 
 from isms import images
 from isms.packs.model import (
-    ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection,
+    ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection, column_width,
 )
 
 NAVY = RGBColor(0x1F, 0x38, 0x64)
@@ -30,16 +30,6 @@ KINDS = {
     "column_clustered": XL_CHART_TYPE.COLUMN_CLUSTERED,
     "line": XL_CHART_TYPE.LINE_MARKERS,
 }
-
-
-def _column_width(header: str, values: list) -> int:
-    """Relative width: room for the longest word (never split "Critical" in two) and, within a
-    cap, for the typical text, so long titles wrap and short codes stay narrow."""
-    texts = [str(header), *(str(v) for v in values)]
-    longest_word = max((len(w) for t in texts[1:] for w in t.split()), default=4)
-    longest_word = max(longest_word, *(round(len(w) * 1.3) for w in str(header).split()))  # bold header type
-    typical = sorted(len(t) for t in texts)[len(texts) * 3 // 4]
-    return max(longest_word + 3, min(typical, 32), 7)
 
 
 def _clip(text: str, limit: int = 90) -> str:
@@ -85,7 +75,7 @@ class DeckWriter:
         shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.5), top, Inches(12.3), height)
         table = shape.table
         if widths is None:
-            widths = [_column_width(h, [row[i] for row in rows]) for i, h in enumerate(header)]
+            widths = [column_width(h, [row[i] for row in rows]) for i, h in enumerate(header)]
         if widths:
             total = sum(widths)
             for i, w in enumerate(widths):
