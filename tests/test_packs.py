@@ -121,6 +121,28 @@ def test_a_long_list_is_spread_evenly_over_its_slides(n, sizes):
         assert slide_title(slides[-1]) == f"Top risks ({len(sizes)} of {len(sizes)})"
 
 
+def test_no_table_runs_into_the_footer(deck):
+    """Each table's rows end above the footer. Row heights are the writer's estimate of wrapped
+    text, so the test also checks that a row whose title wraps is declared taller than one that
+    does not (a fixed height per row, as before, let LibreOffice grow tables over the footer)."""
+    from pptx.util import Inches
+
+    prs = deck[0]
+    tables = 0
+    for slide in prs.slides:
+        footer = [sh for sh in slide.shapes if sh.has_text_frame and sh.top >= Inches(6.8)]
+        for sh in (x for x in slide.shapes if x.has_table):
+            tables += 1
+            bottom = sh.top + sum(row.height for row in sh.table.rows)
+            assert footer and bottom <= min(f.top for f in footer), slide_title(slide)
+    assert tables >= 10
+    top = next(sl for sl in list(prs.slides)[1:] if slide_title(sl).startswith("Top risks"))
+    rows = list(next(x for x in top.shapes if x.has_table).table.rows)[1:]
+    title_col = [c.text for c in next(x for x in top.shapes if x.has_table).table.rows[0].cells].index("Title")
+    by_length = sorted(rows, key=lambda r: len(r.cells[title_col].text))
+    assert by_length[-1].height > by_length[0].height
+
+
 def test_pptx_without_chromium_still_builds_and_says_what_to_install(monkeypatch, deck):
     _, _, _, settings = deck
     import plotly.graph_objects as go

@@ -32,6 +32,40 @@ KINDS = {
 }
 
 
+TABLE_TOP, FOOTER_TOP = 1.3, 6.85  # inches: a table lives between the title and the footer
+
+
+def _row_inches(row: list, widths: list[float], font_pt: float) -> float:
+    """Estimated height of a table row once its text wraps in columns of these widths (inches):
+    about 0.55 em per character, 1.2 em per line, and the cell's own margins."""
+    lines = 1
+    for text, width in zip(row, widths):
+        per_line = max(4, int((width - 0.2) * 72 / (0.55 * font_pt)))
+        wrapped = sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+        lines = max(lines, wrapped)
+    return lines * 1.2 * font_pt / 72 + 0.12
+
+
+def _slides_for(header: list, rows: list[list], widths: list[float], font_pt: float, cap: int) -> list[list]:
+    """Rows split over slides so that no table runs into the footer and none holds more than `cap`
+    rows; as few slides as that allows, filled evenly when they fit that way."""
+    room = FOOTER_TOP - TABLE_TOP - _row_inches(header, widths, font_pt)
+    heights = [_row_inches(r, widths, font_pt) for r in rows]
+    greedy, part, used = [], [], 0.0
+    for row, h in zip(rows, heights):
+        if part and (len(part) == cap or used + h > room):
+            greedy.append(part)
+            part, used = [], 0.0
+        part.append(row)
+        used += h
+    if part:
+        greedy.append(part)
+    per = -(-len(rows) // len(greedy)) if rows else 1
+    even = [rows[i:i + per] for i in range(0, len(rows), per)]
+    fits = all(sum(heights[i:i + per]) <= room for i in range(0, len(rows), per))
+    return even if len(even) == len(greedy) and fits else greedy
+
+
 def _clip(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -68,18 +102,23 @@ class DeckWriter:
         fp.font.size, fp.font.color.rgb = Pt(11), GREY
         return slide
 
-    def _table(self, slide, header: list[str], rows: list[list[str]], top=Inches(1.3), height=None, widths=None,
+    @staticmethod
+    def _inches(header: list[str], rows: list[list[str]], widths=None) -> list[float]:
+        """Column widths in inches over the slide's 12.3 inch table."""
+        widths = widths or [column_width(h, [row[i] for row in rows]) for i, h in enumerate(header)]
+        return [12.3 * w / sum(widths) for w in widths]
+
+    def _table(self, slide, header: list[str], rows: list[list[str]], top=Inches(TABLE_TOP), widths=None,
                font=Pt(14)):
         n_rows, n_cols = len(rows) + 1, len(header)
-        height = height or Emu(int(Inches(0.42) * n_rows))
-        shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.5), top, Inches(12.3), height)
+        inches = self._inches(header, rows, widths)
+        row_h = [_row_inches(header, inches, font.pt), *(_row_inches(r, inches, font.pt) for r in rows)]
+        shape = slide.shapes.add_table(n_rows, n_cols, Inches(0.5), top, Inches(12.3), Emu(int(Inches(sum(row_h)))))
         table = shape.table
-        if widths is None:
-            widths = [column_width(h, [row[i] for row in rows]) for i, h in enumerate(header)]
-        if widths:
-            total = sum(widths)
-            for i, w in enumerate(widths):
-                table.columns[i].width = Emu(int(Inches(12.3) * w / total))
+        for i, w in enumerate(inches):
+            table.columns[i].width = Emu(int(Inches(w)))
+        for r, h in enumerate(row_h):
+            table.rows[r].height = Emu(int(Inches(h)))
         for c, text in enumerate(header):
             cell = table.cell(0, c)
             cell.text = str(text)
@@ -193,14 +232,17 @@ class DeckWriter:
             box.text_frame.text = s.empty_text
             box.text_frame.paragraphs[0].font.size = Pt(20)
             return
-        # as few slides as the cap allows, filled evenly: 9 rows are 5 and 4, not 8 and a lonely 1
-        per = -(-len(frame) // -(-len(frame) // ROWS_PER_SLIDE))
-        pages = [frame.iloc[i:i + per] for i in range(0, len(frame), per)]
-        for n, part in enumerate(pages, start=1):
+        header = list(frame.columns)
+        all_rows = [["" if v is None else _clip(str(v)) for v in row] for row in frame.itertuples(index=False)]
+        # as few slides as the cap and the footer allow, filled evenly: 9 rows are 5 and 4, not 8 and 1
+        pages = _slides_for(header, all_rows, self._inches(header, all_rows), 12, ROWS_PER_SLIDE)
+        start = 0
+        for n, rows in enumerate(pages, start=1):
+            part = frame.iloc[start:start + len(rows)]
+            start += len(rows)
             title = s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})"
             slide = self._slide(title, s.note)
-            rows = [["" if v is None else _clip(str(v)) for v in row] for row in part.itertuples(index=False)]
-            table = self._table(slide, list(frame.columns), rows, font=Pt(12))
+            table = self._table(slide, header, rows, font=Pt(12))
             if s.level_column and s.level_column in frame.columns:
                 col = list(frame.columns).index(s.level_column)
                 for r, level in enumerate(part[s.level_column], start=1):
@@ -212,8 +254,11 @@ class DeckWriter:
                         cell.text_frame.paragraphs[0].font.color.rgb = _text_on(colour)
 
     def method(self, s: MethodSection) -> None:
-        slide = self._slide(s.title)
-        self._table(slide, ["Item", "Detail"], [[a, b] for a, b in s.lines], widths=[2, 8], font=Pt(12))
+        header, rows = ["Item", "Detail"], [[a, b] for a, b in s.lines]
+        pages = _slides_for(header, rows, self._inches(header, rows, [2, 8]), 12, len(rows))
+        for n, part in enumerate(pages, start=1):
+            slide = self._slide(s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})")
+            self._table(slide, header, part, widths=[2, 8], font=Pt(12))
 
     def write(self) -> bytes:
         self.title_slide()
