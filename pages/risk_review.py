@@ -178,10 +178,12 @@ focus = load_focus(v, as_of, filters, cell, st.session_state.get("risk"))
 with right:
     if view != "movement":
         if cell is None:
-            st.caption("Click a cell (or pick its likelihood and impact) to list its risks.")
+            st.caption("Click a cell to list its risks." if present else
+                       "Click a cell (or pick its likelihood and impact) to list its risks.")
         else:
             level = matrix.level(cell.likelihood, cell.impact)
-            st.markdown(f"**{len(focus.cell_risks)} risks** with {view} likelihood {cell.likelihood} and impact "
+            st.markdown(f"**{len(focus.cell_risks)} risk{'' if len(focus.cell_risks) == 1 else 's'}** with {view} "
+                        f"likelihood {cell.likelihood} and impact "
                         f"{cell.impact} ({level})")
             st.dataframe(focus.cell_risks, hide_index=True, key="cell_risks",
                          column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "status": "Status",
@@ -234,8 +236,9 @@ a1, a2 = st.columns(2)
 with a1:
     st.header("Above appetite")
     above = data.above_appetite
-    st.markdown(f"**{len(above)} risks above {matrix.appetite}**, of which "
-                f"**{int(above['unaddressed'].sum())}** have neither an active treatment nor a granted exception.")
+    n, unaddressed = len(above), int(above["unaddressed"].sum())
+    st.markdown(f"**{n} risk{'' if n == 1 else 's'} above {matrix.appetite}**, of which **{unaddressed}** "
+                f"{'has' if unaddressed == 1 else 'have'} neither an active treatment nor a granted exception.")
     st.dataframe(above.assign(flag=above["unaddressed"].map({True: "⚠ unaddressed", False: ""})), hide_index=True,
                  key="appetite", column_order=["flag", "risk_id", "title", "owner", "residual_level", "residual_score",
                                                "active_treatments", "granted_exceptions"],

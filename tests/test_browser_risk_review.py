@@ -71,8 +71,8 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         page.mouse.click(x, y)
         settle(page)
         page.wait_for_selector(f"text=with residual likelihood {li} and impact {im}")
-        listed = page.locator("text=/\\d+ risks with residual likelihood/").first.inner_text()
-        assert re.match(rf"{n} risks with residual likelihood {li} and impact {im}", listed), listed
+        listed = page.locator("text=/\\d+ risks? with residual likelihood/").first.inner_text()
+        assert re.match(rf"{n} risks? with residual likelihood {li} and impact {im}", listed), listed
         page.screenshot(path=str(artifacts / "risk-review-3-cell-selected.png"), full_page=True)
 
         second = themed.top_risks.iloc[1]["risk_id"]

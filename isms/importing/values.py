@@ -68,8 +68,8 @@ def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
             day, month = month, day
         try:
             return dt.date(year, month, day)
-        except ValueError:
-            raise ValueError(f"{s!r} is not a date") from None
+        except ValueError as exc:  # '31/02/2026': say which part is wrong, and what would do
+            raise ValueError(f"{s!r} is not a date ({exc}; write 2026-03-31, 31/03/2026, Q4-2026 or May 2027)") from None
     if m := _QUARTER.match(s):
         q, year = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(4)), int(m.group(3)))
         first = dt.date(year, 3 * q - 2, 1)
