@@ -64,9 +64,12 @@ def _mapping_editors(a: view.Analysis) -> list:
     for i, m in enumerate(a.plan.mappings):
         rows = a.plan.sheets.get(m.sheet, [])
         label = f"Sheet **{m.sheet}**: {view.KIND_LABELS[m.kind]}"
-        if m.kind != IGNORE:
+        filled = view.has_rows(m, rows)
+        if m.kind != IGNORE and not filled:
+            label += ", headers only: changes nothing"
+        elif m.kind != IGNORE:
             label += f", headers on row {m.header_row + 1}, {len(m.columns) or 'wide'} columns mapped"
-        with st.expander(label, expanded=m.kind != IGNORE):
+        with st.expander(label, expanded=m.kind != IGNORE and filled):
             c1, c2 = st.columns([2, 1])
             kind = c1.selectbox("Kind of sheet", view.KIND_CHOICES, index=view.KIND_CHOICES.index(m.kind),
                                 format_func=view.KIND_LABELS.get, key=_key(f"kind_{i}"))

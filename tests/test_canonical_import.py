@@ -138,12 +138,12 @@ def test_instructions_sheet_explains_every_column_of_every_sheet(tmp_path):
         headers = [c.value for c in wb[data_sheet][1]]
         assert headers and all((data_sheet, h) in guide for h in headers), data_sheet
     assert len(guide) == sum(wb[s].max_column for s in wb.sheetnames[2:])
-    assert guide["Risks", "Risk id"] == ("yes", "An identifier; unique in this sheet")
+    assert guide["Risks", "Risk ID"] == ("yes", "An identifier; unique in this sheet")
     assert guide["Treatments", "Completed on"][0] == "no"
     assert guide["Treatments", "Decision"] == ("yes", "One of: Avoid, Reduce, Transfer, Accept")
     assert guide["Assessments", "Residual impact"][1] == "A whole number 1-4, or its word: 1 Minor, 2 Moderate, 3 Major, 4 Severe"
     assert guide["Exceptions", "Likelihood"][1].endswith("3 Likely, 4 Almost certain")
-    assert guide["Assessments", "Risk id"][1].endswith("unique in this sheet with Assessed on")
+    assert guide["Assessments", "Risk ID"][1].endswith("unique in this sheet with Assessed on")
     assert "2025-03" in guide["MonitoringResults", "Period"][1]
 
 
@@ -153,11 +153,11 @@ def test_a_filled_in_blank_template_imports_and_its_guide_is_not_data(tmp_path, 
     wb = load_workbook(path)
     wb["About"]["B2"] = D("2024-06-30")
     headers = [c.value for c in wb["Risks"][1]]
-    row = {"Risk id": "R-1", "Title": "Ransomware", "Annex a theme": "A.8 Technological", "Owner": "CISO",
-           "Status": "Open", "Identified on": "Q1-2024", "Source": "Audit", "Asset ids": "HW-1, SW-2"}
+    row = {"Risk ID": "R-1", "Title": "Ransomware", "Annex A theme": "A.8 Technological", "Owner": "CISO",
+           "Status": "Open", "Identified on": "Q1-2024", "Source": "Audit", "Asset IDs": "HW-1, SW-2"}
     wb["Risks"].append([row.get(h) for h in headers])
     headers = [c.value for c in wb["Assessments"][1]]
-    row = {"Risk id": "R-1", "Assessed on": "31/05/2024", "Inherent likelihood": "Likely", "Inherent impact": 5,
+    row = {"Risk ID": "R-1", "Assessed on": "31/05/2024", "Inherent likelihood": "Likely", "Inherent impact": 5,
            "Residual likelihood": 2, "Residual impact": "Moderate"}
     wb["Assessments"].append([row.get(h) for h in headers])
     wb.save(path)

@@ -32,9 +32,16 @@ def fold(header: Any) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(header).strip().casefold()).strip("_")
 
 
+_ACRONYMS = {"annex a": "Annex A", "nist": "NIST", "id": "ID", "ids": "IDs"}
+
+
 def header_label(field_name: str) -> str:
-    """The header the template writes for a model field: 'risk_id' -> 'Risk id'."""
-    return field_name.replace("_", " ").capitalize()
+    """The header the template writes for a model field: 'risk_id' -> 'Risk ID', 'annex_a_theme' ->
+    'Annex A theme'. Headers are matched after folding case, so any spelling still imports."""
+    words = field_name.replace("_", " ").capitalize()
+    for plain, proper in _ACRONYMS.items():
+        words = re.sub(rf"\b{plain}\b", proper, words, flags=re.IGNORECASE)
+    return words
 
 
 @dataclass

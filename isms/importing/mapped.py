@@ -146,6 +146,7 @@ def build_plan(
         plan.as_of = as_of_in_file(wb) or plan.as_of
     plan.mappings = mappings if mappings is not None else propose(wb, profile)
     parts: dict[str, list[pd.DataFrame]] = {}
+    headers_only: list[str] = []
     for n, s in enumerate(wb.sheets):
         step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
@@ -156,9 +157,9 @@ def build_plan(
         sh = SheetContext(plan, m, s.rows)
         if len(s.rows) <= m.header_row + 1 or all(blank_row(r) for r in s.rows[m.header_row + 1:]):
             # Says nothing, rather than emptying the register: a blank template's untouched sheets
-            # must not retire every asset or exception. Entries leave a register by their status.
-            plan.problems.append(Problem(s.name, None, None, None, None,
-                                         "the sheet has headers but no rows: it changes nothing", "warning"))
+            # must not retire every asset or exception (entries leave a register by their status).
+            # Not a problem either: the page labels the sheet "headers only".
+            headers_only.append(s.name)
             continue
         ignored = m.ignored_headers(s.rows)
         if ignored:
@@ -182,7 +183,11 @@ def build_plan(
         plan.frames[kind] = _without_duplicates(plan, kind, frame)[fields].reset_index(drop=True)
     if not any(len(df) for df in plan.frames.values()):
         plan.frames = {}
-    if not plan.frames and not plan.problems:
+    if not plan.frames and not plan.problems and headers_only:
+        plan.problems.append(Problem(file_name, None, None, None, None,
+                                     "the file holds no rows to import: " + ", ".join(headers_only)
+                                     + (" has" if len(headers_only) == 1 else " have") + " headers only"))
+    elif not plan.frames and not plan.problems:
         plan.problems.append(Problem(file_name, None, None, None, None,
                                      "no sheet holds rows of a known kind; choose each sheet's kind on the page"))
     elif not plan.frames and not [p for p in plan.problems if p.severity == "error"]:

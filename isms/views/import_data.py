@@ -26,6 +26,7 @@ from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMap
                                     match_columns, matching_profiles, save_profile, signature)
 from isms.importing.mapping import profiles_folder as mapping_profiles_folder
 from isms.importing.problems import errors
+from isms.importing.sheet import blank_row
 from isms.store.writes import list_batches
 from isms.templates import write_blank_template
 
@@ -103,6 +104,11 @@ def save_mapping(settings: Settings, name: str, plan: MappedPlan) -> Path:
 def commit_plan(con: duckdb.DuckDBPyConnection, plan: MappedPlan, user: User) -> ImportOutcome:
     """Through isms.actions, so the role is checked and the outcome audited."""
     return actions.commit_import(con, user, plan)
+
+
+def has_rows(mapping: SheetMapping, rows: list[list]) -> bool:
+    """Whether a sheet holds any row below its headers (a sheet with headers only changes nothing)."""
+    return any(not blank_row(r) for r in rows[mapping.header_row + 1:])
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
