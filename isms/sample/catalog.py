@@ -127,6 +127,8 @@ PEOPLE = [
 
 ASSESSORS = ["Risk team: A. Byrne", "Risk team: D. Okafor", "Internal audit: G. Chen"]
 
+# Indicators measure operations (tickets, scans, reviews), never a figure the dashboard itself
+# counts from the registers, so a KRI cannot contradict the scorecard beside it.
 # id, name, theme, unit, direction, target, amber, red, cadence, start value, end value, noise
 KRIS = [
     ("KRI-01", "Critical patch latency (median)", "A.8 Technological", "days", "Lower is better", 14, 21, 30, "Monthly", 34, 15, 3),
@@ -150,11 +152,11 @@ KRIS = [
     ("KRI-19", "Control plane availability", "A.8 Technological", "%", "Higher is better", 99.99, 99.95, 99.9, "Monthly", 99.94, 99.985, 0.02),
     ("KRI-20", "Internet-facing hosts patch latency", "A.8 Technological", "days", "Lower is better", 7, 14, 21, "Monthly", 16, 6, 2),
     ("KRI-21", "Critical suppliers with current assessment", "A.5 Organizational", "%", "Higher is better", 90, 80, 70, "Monthly", 82, 66, 2.5),
-    ("KRI-22", "Policy exceptions overdue for review", "A.5 Organizational", "count", "Lower is better", 0, 2, 5, "Monthly", 1, 4, 1),
+    ("KRI-22", "Firewall rule reviews overdue", "A.5 Organizational", "count", "Lower is better", 0, 2, 5, "Monthly", 1, 4, 1),
     ("KRI-23", "Access reviews completed on time", "A.5 Organizational", "%", "Higher is better", 100, 95, 85, "Monthly", 84, 97, 3),
     ("KRI-24", "Incidents closed within SLA", "A.5 Organizational", "%", "Higher is better", 95, 90, 80, "Monthly", 83, 93, 3),
     ("KRI-25", "Audit findings past due", "A.5 Organizational", "count", "Lower is better", 0, 3, 8, "Monthly", 9, 2, 1.5),
-    ("KRI-26", "Risk treatments overdue", "A.5 Organizational", "count", "Lower is better", 0, 5, 10, "Monthly", 3, 12, 1),
+    ("KRI-26", "Remediation tickets past SLA", "A.5 Organizational", "count", "Lower is better", 0, 5, 10, "Monthly", 3, 12, 1),
     ("KRI-27", "Business continuity tests completed", "A.5 Organizational", "%", "Higher is better", 100, 90, 75, "Quarterly", 60, 92, 6),
     ("KRI-28", "Orphaned accounts", "A.5 Organizational", "count", "Lower is better", 0, 5, 15, "Monthly", 21, 3, 3),
     ("KRI-29", "Assets without an owner", "A.5 Organizational", "%", "Lower is better", 1, 3, 5, "Monthly", 6.5, 1.2, 0.5),
