@@ -232,30 +232,28 @@ with p2:
     show_chart(charts.exposure_projection(data.totals_trend, data.projection, compare_to), key="projection",
                name=f"exposure-projection-{as_of}", presentation=present)
 
-a1, a2 = st.columns(2)
-with a1:
-    st.header("Above appetite")
-    above = data.above_appetite
-    n, unaddressed = len(above), int(above["unaddressed"].sum())
-    st.markdown(f"**{n} risk{'' if n == 1 else 's'} above {matrix.appetite}**, of which **{unaddressed}** "
-                f"{'has' if unaddressed == 1 else 'have'} neither an active treatment nor a granted exception.")
-    st.dataframe(above.assign(flag=above["unaddressed"].map({True: "⚠ unaddressed", False: ""})), hide_index=True,
-                 key="appetite", column_order=["flag", "risk_id", "title", "owner", "residual_level", "residual_score",
-                                               "active_treatments", "granted_exceptions"],
-                 column_config={"flag": "", "risk_id": "Risk", "title": "Title", "owner": "Owner",
-                                "residual_level": "Level", "residual_score": "Score",
-                                "active_treatments": "Treatments", "granted_exceptions": "Exceptions"})
-with a2:
-    st.header("Policy exceptions for review")
-    windows = data.exception_windows()
-    st.markdown(" · ".join(f"**{n}** {w.lower()}" for w, n in windows.items()))
-    st.dataframe(data.exceptions, hide_index=True, key="exceptions",
-                 column_order=["window", "exception_id", "policy", "risk_id", "risk_level", "expires_on",
-                               "days_to_expiry", "approver"],
-                 column_config={"window": "Expiry", "exception_id": "Exception", "policy": "Policy", "risk_id": "Risk",
-                                "risk_level": "Risk level", "expires_on": st.column_config.DateColumn("Expires"),
-                                "days_to_expiry": "Days left",
-                                "approver": "Approver"})
+# Full width, one under the other: eight columns each stay readable on a meeting-room screen.
+st.header("Above appetite")
+above = data.above_appetite
+n_above, unaddressed = len(above), int(above["unaddressed"].sum())
+st.markdown(f"**{n_above} risk{'' if n_above == 1 else 's'} above {matrix.appetite}**, of which **{unaddressed}** "
+            f"{'has' if unaddressed == 1 else 'have'} neither an active treatment nor a granted exception.")
+st.dataframe(above.assign(flag=above["unaddressed"].map({True: "⚠ unaddressed", False: ""})), hide_index=True,
+             key="appetite", column_order=["flag", "risk_id", "title", "owner", "residual_level", "residual_score",
+                                           "active_treatments", "granted_exceptions"],
+             column_config={"flag": "", "risk_id": "Risk", "title": "Title", "owner": "Owner",
+                            "residual_level": "Level", "residual_score": "Score",
+                            "active_treatments": "Treatments", "granted_exceptions": "Exceptions"})
+st.header("Policy exceptions for review")
+windows = data.exception_windows()
+st.markdown(" · ".join(f"**{n}** {w.lower()}" for w, n in windows.items()))
+st.dataframe(data.exceptions, hide_index=True, key="exceptions",
+             column_order=["window", "exception_id", "policy", "risk_id", "risk_level", "expires_on",
+                           "days_to_expiry", "approver"],
+             column_config={"window": "Expiry", "exception_id": "Exception", "policy": "Policy", "risk_id": "Risk",
+                            "risk_level": "Risk level", "expires_on": st.column_config.DateColumn("Expires"),
+                            "days_to_expiry": "Days left",
+                            "approver": "Approver"})
 
 st.header("Risk detail")
 titles = dict(zip(data.risk_choices["risk_id"], data.risk_choices["title"]))
