@@ -185,9 +185,13 @@ def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progre
                     line=dict(color="#607d8b", width=2, dash="dash"))
     fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_complete"], name="Complete %", mode="lines",
                     line=dict(color="#1565c0", width=3))
+    # whole-number steps for a count (plotly's own steps, printed as integers, read 0 5 11 16)
+    most = int((trend["late"] + trend["overdue"]).max()) if len(trend) else 0
+    step = next(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10**9) if most / n <= 6)
+    top = max(step, -(-most // step) * step)
     fig.update_layout(barmode="stack", yaxis=dict(title="Weighted % complete", range=[0, 100]),
-                      yaxis2=dict(title="Treatments late / overdue", overlaying="y", side="right", rangemode="tozero",
-                                  showgrid=False, tickformat="d"))
+                      yaxis2=dict(title="Treatments late / overdue", overlaying="y", side="right",
+                                  range=[0, top], dtick=step, showgrid=False, tickformat="d"))
     fig.update_xaxes(tickformat="%b %Y")
     return _legend_below(_layout(fig, title))
 

@@ -213,3 +213,17 @@ def test_a_risk_assessed_once_has_its_date_as_the_only_tick():
     assert list(axis.ticktext) == ["19 Nov 2026"]
     low, high = (pd.Timestamp(v) for v in axis.range)
     assert (high - low).days == 90 and low < pd.Timestamp("2026-11-19") < high
+
+
+@pytest.mark.parametrize("late, overdue, ticks", [([3, 6], [4, 20], [0, 5, 10, 15, 20, 25, 30]),
+                                                   ([0, 1], [2, 2], [0, 1, 2, 3]), ([0], [0], [0, 1])])
+def test_late_and_overdue_counts_have_whole_number_ticks(late, overdue, ticks):
+    import pandas as pd
+
+    from isms.charts import treatment_progress_trend
+
+    trend = pd.DataFrame({"as_of": pd.date_range("2026-01-31", periods=len(late), freq="ME"), "late": late,
+                          "overdue": overdue, "weighted_percent_planned": 50.0, "weighted_percent_complete": 40.0})
+    axis = treatment_progress_trend(trend).layout.yaxis2
+    shown = list(range(int(axis.range[0]), int(axis.range[1]) + 1, int(axis.dtick)))
+    assert shown == ticks

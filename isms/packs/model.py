@@ -62,6 +62,17 @@ class ChartSection:
     note: str = ""
     y_min: float | None = None  # the page's axis starts at zero: so must the slide's, or a small move looks steep
 
+    @property
+    def figure_under_heading(self) -> go.Figure:
+        """The figure for a page or slide whose heading already names it: its own title would say
+        the same thing twice. (The image zip keeps titled figures: a lone image needs its title.)"""
+        title = self.figure.layout.title.text if self.figure.layout.title else None
+        if not title or title.strip().casefold() != self.title.strip().casefold():
+            return self.figure
+        fig = go.Figure(self.figure)
+        fig.update_layout(title_text=None, margin_t=20)
+        return fig
+
 
 @dataclass(frozen=True)
 class TableSection:

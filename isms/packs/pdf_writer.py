@@ -85,9 +85,9 @@ class PdfWriter:
         return [*self._heading(s.title, s.note), t]
 
     def chart(self, s: ChartSection):
-        png = images.render(s.figure, "png", width=1500, height=700)
+        png = images.render(s.figure_under_heading, "png", width=1100, height=513)  # type legible at page width
         self.images_rendered += 1
-        return [*self._heading(s.title, s.note), Image(io.BytesIO(png), width=WIDTH, height=WIDTH * 700 / 1500)]
+        return [*self._heading(s.title, s.note), Image(io.BytesIO(png), width=WIDTH, height=WIDTH * 513 / 1100)]
 
     def table(self, s: TableSection):
         out = self._heading(s.title, s.note)

@@ -216,7 +216,7 @@ class DeckWriter:
                     plot_series.format.fill.fore_color.rgb = _rgb(series.colour)
             return
         try:
-            png = images.render(s.figure, "png", width=1600, height=730)
+            png = images.render(s.figure_under_heading, "png", width=1600, height=730)
             self.images_rendered += 1
             slide.shapes.add_picture(io.BytesIO(png), x, y, cx, cy)
         except images.ImageUnavailable as exc:
