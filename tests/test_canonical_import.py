@@ -69,7 +69,8 @@ def test_refused_file_lists_every_problem_with_its_cell(tmp_path, settings):
     assert "Risks!I5 (Status)" in text and "'Maybe'" in text
     assert "Risks!J5 (Identified on)" in text
     assert "Assessments!F5 (Residual likelihood)" in text and "7 is off the 5-step scale" in text
-    assert "no risk 'R-9'" in text
+    assert "Assessments!A4 (Risk ID): value 'R-9': no risk 'R-9'" in text  # the cell, for the marked copy
+    assert "7 is off the 5-step scale: write a step 1-5 or its word (Rare, Unlikely" in text
     assert table_dump(con) == before
 
 
@@ -88,7 +89,7 @@ def test_off_scale_level_for_a_3x3_matrix(tmp_path, settings):
                           as_of=D("2024-03-31"))
     out = import_file(connect(":memory:"), path, PRESETS["3x3"])
     assert out.status == "refused"
-    assert any(p.cell == "G2" and p.message == "4 is off the 3-step scale" for p in out.problems)
+    assert any(p.cell == "G2" and p.message == "4 is off the 3-step scale: write a step 1-3 or its word (Low, Medium, High)" for p in out.problems)
 
 
 @pytest.mark.parametrize("data, reason", [

@@ -62,6 +62,11 @@ class ImportPlan:
     def row_counts(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.frames.items()}
 
+    def cells(self, kind: str, positions, field_name: str) -> list[tuple[str, int | None, str | None]]:
+        """(sheet, row, column letter) of a field in these rows of a frame, as far as the plan
+        knows where its rows came from; a plan without that knowledge names the kind's sheet."""
+        return [(KINDS[kind][0], None, None)] if len(positions) else []
+
 
 @dataclass(frozen=True)
 class ImportOutcome:
@@ -105,11 +110,12 @@ def _check_references(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -
         ids = known(target, column)
         df = plan.frames[kind]
         unknown = df[df[column].notna() & ~df[column].isin(ids)]
-        for value in sorted(set(unknown[column])):
-            plan.problems.append(
-                Problem(KINDS[kind][0], None, None, header_label(column), value,
-                        f"no {noun} {value!r} in this file or in the register as of {plan.as_of}")
-            )
+        for value, rows in unknown.groupby(column, sort=True):
+            for sheet, row, letter in plan.cells(kind, list(rows.index), column):  # each cell, for the marked copy
+                plan.problems.append(
+                    Problem(sheet, row, letter, header_label(column), value,
+                            f"no {noun} {value!r} in this file or in the register as of {plan.as_of}")
+                )
 
 
 def plan_import(

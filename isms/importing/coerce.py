@@ -151,7 +151,8 @@ def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_
         raise ValueError(f"{values.text(value)} is not a whole step (1-{steps_from or m})")
     v, n = int(number), steps_from or m
     if not 1 <= v <= n:
-        raise ValueError(f"{v} is off the {n}-step scale")
+        words = f" or its word ({', '.join(labels)})" if n == m else ""
+        raise ValueError(f"{v} is off the {n}-step scale: write a step 1-{n}{words}")
     return rescale(v, n, m)
 
 

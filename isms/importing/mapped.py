@@ -41,6 +41,16 @@ class MappedPlan(ImportPlan):
     def bad_cells(self) -> list[Problem]:
         return [p for p in self.problems if p.row and p.column]
 
+    # where each frame row was read: (sheet, Excel row), aligned with the frame's index
+    origins: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def cells(self, kind: str, positions, field_name: str) -> list[tuple[str, int | None, str | None]]:
+        if kind not in self.origins:
+            return super().cells(kind, positions, field_name)
+        where = self.origins[kind].loc[positions]
+        return [(sheet, int(row), _key_column(self, sheet, field_name))
+                for sheet, row in zip(where["_sheet"], where["_row"])]
+
 
 def read(data: bytes, file_name: str, *, max_bytes: int, max_rows: int) -> tuple[Workbook | None, list[Problem]]:
     try:
@@ -180,7 +190,9 @@ def build_plan(
     for kind, frames in parts.items():
         fields = list(KINDS[kind][1].model_fields)
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*fields, "_row", "_sheet"])
-        plan.frames[kind] = _without_duplicates(plan, kind, frame)[fields].reset_index(drop=True)
+        kept = _without_duplicates(plan, kind, frame).reset_index(drop=True)
+        plan.frames[kind] = kept[fields]
+        plan.origins[kind] = kept[["_sheet", "_row"]]
     if not any(len(df) for df in plan.frames.values()):
         plan.frames = {}
     if not plan.frames and not plan.problems and headers_only:
