@@ -188,3 +188,11 @@ def test_board_agrees_with_the_scorecard_on_the_sample(sample_con, settings):
         view = build(sample_con, settings, month, add_months(month, -1))
         card = scorecard(sample_con, settings, month_end(month), month_end(add_months(month, -1))).current.kris
         assert view.counts == card, month
+
+
+def test_months_offered_are_those_a_kri_register_covers(health_db):
+    """Results for January and February arrived, but the KRI definitions are dated 31 March: the
+    page cannot judge those months, so it does not offer them (they would show an empty board)."""
+    from isms.views.security_health import months_with_results
+
+    assert months_with_results(health_db) == [D("2024-06-01"), D("2024-05-01"), D("2024-04-01"), D("2024-03-01")]

@@ -191,8 +191,12 @@ def assessment_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
 
 
 def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Months with results that a KRI register covers by the month's end: a result can only be
+    judged against its indicator's definition, so earlier months would show an empty board."""
     rows = con.execute(
-        "SELECT DISTINCT period FROM monitoring_result JOIN active_batch USING (batch_id) ORDER BY period"
+        """SELECT DISTINCT r.period FROM monitoring_result r JOIN active_batch USING (batch_id)
+           WHERE last_day(r.period) >= (SELECT min(b.as_of) FROM metric JOIN active_batch b USING (batch_id))
+           ORDER BY r.period"""
     ).fetchall()
     return [r[0] for r in rows]
 
