@@ -118,6 +118,8 @@ def _instructions(wb: Workbook, kinds: Iterable[str], matrix: RiskMatrix) -> Non
     for cell in ws[1]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
     ws.freeze_panes = "A2"
+    ws.append([ABOUT_SHEET, "As of", "no", "The date this file describes, in cell B2 of the About sheet. Left empty, "
+               "the date chosen on the import page applies, else the day of the import."])
     for kind in kinds:
         sheet, model, key = KINDS[kind]
         ws.append([sheet, "", "", SHEET_PURPOSE[kind]])

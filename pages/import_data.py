@@ -119,7 +119,9 @@ def _preview(a: view.Analysis) -> dict[str, int]:
         st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
         return {}
     st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
-    dropped = {view.KIND_LABELS[k]: len(kp.no_longer_listed) for k, kp in p.kinds.items() if kp.no_longer_listed}
+    # 'Risks', not 'Risks (register)': the sentences below say it is the register
+    dropped = {view.KIND_LABELS[k].split(" (")[0]: len(kp.no_longer_listed) for k, kp in p.kinds.items()
+               if kp.no_longer_listed}
     if dropped:
         st.warning(
             f"A register in this file is the whole register as of {a.plan.as_of}: committing it means "
@@ -229,7 +231,8 @@ with tab_import:
 with tab_history:
     with cursor() as cur:
         batches = view.history(cur)
-    st.dataframe(batches, hide_index=True, width="stretch", key="history")
+    st.dataframe(batches, hide_index=True, width="stretch", key="history",
+                 column_config={"undone": st.column_config.TextColumn(width="medium")})
     active = batches[batches["undone"] == ""]
     if not active.empty and may_undo(user, active["by"].iloc[0]):
         latest = int(active["batch"].iloc[0])

@@ -138,7 +138,8 @@ def test_instructions_sheet_explains_every_column_of_every_sheet(tmp_path):
     for data_sheet in wb.sheetnames[2:]:  # each header of each data sheet has its line
         headers = [c.value for c in wb[data_sheet][1]]
         assert headers and all((data_sheet, h) in guide for h in headers), data_sheet
-    assert len(guide) == sum(wb[s].max_column for s in wb.sheetnames[2:])
+    assert len(guide) == 1 + sum(wb[s].max_column for s in wb.sheetnames[2:])  # and the About sheet's As of
+    assert "cell B2 of the About sheet" in guide["About", "As of"][1]
     assert guide["Risks", "Risk ID"] == ("yes", "An identifier; unique in this sheet")
     assert guide["Treatments", "Completed on"][0] == "no"
     assert guide["Treatments", "Decision"] == ("yes", "One of: Avoid, Reduce, Transfer, Accept")

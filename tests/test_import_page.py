@@ -139,8 +139,9 @@ def test_a_partial_register_retires_rows_only_once_confirmed(page_db):
     widget(at.checkbox, "confirm_rules").check().run()
     assert at.button(key="commit").disabled
     retire = next(c for c in at.checkbox if str(c.key).startswith("confirm_dropped_"))
-    assert "11 risks (register)" in retire.label and retire.value is False
-    assert any("11 risks (register) no longer listed" in w.value for w in at.warning)
+    assert retire.label.endswith("these are no longer in the register (11 risks, 11 treatments)")
+    assert retire.value is False
+    assert any("11 risks no longer listed" in w.value for w in at.warning)
     retire.check().run()
     assert not at.button(key="commit").disabled
     at.button(key="commit").click().run()
@@ -248,3 +249,18 @@ def test_each_register_and_a_sample_workbook_commit_through_the_page(page_db, na
     at.button(key="commit").click().run()
     assert not at.exception
     assert at.success[0].value.startswith(f"Committed {name} as batch 1")
+
+
+def test_an_untouched_blank_template_is_a_sentence_with_nothing_to_mark(page_db):
+    """Every sheet has headers only: the file holds no rows, which no marked copy can show."""
+    at = open_import()
+    from isms.config import load_settings
+    from isms.views.import_data import blank_template
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = blank_template(load_settings(db_path=str(page_db)), Path(tmp))
+    at = upload(at, "isms-import-template.xlsx", data, "application/octet-stream")
+    assert "the file holds no rows to import" in " ".join(frame(at, "severity")["problem"])
+    assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download your workbook")]
+    assert at.button(key="commit").disabled

@@ -64,7 +64,7 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
     table = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "column", "value", "problem"])
     n_err = len(errors(plan.problems))
     annotated = None
-    if plan.sheets and plan.problems:
+    if plan.sheets and any(p.row for p in plan.problems):  # a copy marks cells and rows, not the file as a whole
         if progress:
             progress(0.95, "Marking the problems in a copy of the workbook")
         annotated = annotated_workbook(data, plan.file_format, plan.sheets, plan.problems)
