@@ -56,6 +56,11 @@ def test_deck_slides_in_order(deck):
     assert any(t.startswith("Late and overdue treatments") for t in titles)
     assert any(t.startswith("Policy exceptions for review") for t in titles)
     assert titles[-1] == "Appendix: method and data"
+    # the sample's 12 register batches up to 30 September 2026: six named, the six before counted
+    appendix = table_of(list(prs.slides)[-1])
+    named = [r for r in appendix if r[0].startswith("Batch ")]
+    assert [r[0] for r in named] == [f"Batch {n}" for n in range(12, 6, -1)]
+    assert any(r[0] == "6 earlier batches" and r[1].startswith("as of 2023-12-31 to 2025-03-31") for r in appendix)
     first = list(prs.slides)[0]
     text = " ".join(sh.text_frame.text for sh in first.shapes if sh.has_text_frame)
     assert "Northwind Cloud Infrastructure" in text and "Risk Review pack" in text

@@ -354,9 +354,10 @@ def _method(ctx: Context) -> Section:
     bands = (", ".join(f"{lvl} up to {b}" for lvl, b in zip(m.levels, m.bands)) if m.method == "product"
              else "lookup grid (see settings)")
     batches = ctx.con.execute(
-        "SELECT batch_id, file_name, as_of, sha256 FROM active_batch WHERE as_of <= ? ORDER BY as_of DESC, batch_id DESC LIMIT 6",
+        "SELECT batch_id, file_name, as_of, sha256 FROM active_batch WHERE as_of <= ? ORDER BY as_of DESC, batch_id DESC",
         [ctx.as_of],
     ).fetchall()
+    shown, earlier = batches[:6], batches[6:]  # the latest six by name; the trends also read the earlier ones
     lines = [
         ("Risk matrix", f"{m.name}: likelihood {len(m.likelihood_labels)} steps x impact {len(m.impact_labels)} steps"),
         ("Levels", bands),
@@ -367,7 +368,11 @@ def _method(ctx: Context) -> Section:
         ("KRI status", "a value that reaches a threshold takes its status; no result for the month is stale"),
         ("Data as of", f"{ctx.as_of:%Y-%m-%d}, compared with {ctx.compare_to:%Y-%m-%d}"),
     ]
-    lines += [(f"Batch {b[0]}", f"{b[1]} as of {b[2]:%Y-%m-%d}, sha256 {b[3][:12]}") for b in batches]
+    lines += [(f"Batch {b[0]}", f"{b[1]} as of {b[2]:%Y-%m-%d}, sha256 {b[3][:12]}") for b in shown]
+    if earlier:
+        lines.append((f"{len(earlier)} earlier batch{'' if len(earlier) == 1 else 'es'}",
+                      f"as of {earlier[-1][2]:%Y-%m-%d} to {earlier[0][2]:%Y-%m-%d}, read by the trends; "
+                      "every batch is listed in the Import history"))
     return MethodSection("method", "Appendix: method and data", tuple(lines))
 
 
