@@ -238,7 +238,9 @@ above = data.above_appetite
 n_above, unaddressed = len(above), int(above["unaddressed"].sum())
 st.markdown(f"**{n_above} risk{'' if n_above == 1 else 's'} above {matrix.appetite}**, of which **{unaddressed}** "
             f"{'has' if unaddressed == 1 else 'have'} neither an active treatment nor a granted exception.")
-st.dataframe(above.assign(flag=above["unaddressed"].map({True: "⚠ unaddressed", False: ""})), hide_index=True,
+flags = above["unaddressed"].map({True: "⚠ unaddressed", False: ""}).where(
+    ~(above["unaddressed"] & above["accepted"]), "⚠ accepted above appetite")
+st.dataframe(above.assign(flag=flags), hide_index=True,
              key="appetite", column_order=["flag", "risk_id", "title", "owner", "residual_level", "residual_score",
                                            "active_treatments", "granted_exceptions"],
              column_config={"flag": "", "risk_id": "Risk", "title": "Title", "owner": "Owner",

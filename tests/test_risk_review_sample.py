@@ -26,3 +26,13 @@ def test_every_heatmap_view_of_the_sample_renders(app_db):  # noqa: F811
         at.selectbox(key="basis").set_value(view).run()
         assert not at.exception, view
         assert at.get("plotly_chart")
+
+
+def test_accepted_risks_above_appetite_are_told_apart_from_unaddressed_ones(app_db):  # noqa: F811
+    """The sample accepts R-035 and R-135 (a done 'Accept' plan, risk status Accepted) although
+    they sit above appetite: still flagged for a decision, but as accepted, not as unaddressed;
+    R-016 is open with no plan at all."""
+    at = open_page("pages/risk_review.py")
+    above = next(d.value for d in at.dataframe if "unaddressed" in d.value.columns).set_index("risk_id")
+    assert above.loc["R-035", "flag"] == above.loc["R-135", "flag"] == "⚠ accepted above appetite"
+    assert above.loc["R-016", "flag"] == "⚠ unaddressed"

@@ -197,7 +197,8 @@ def _appetite(ctx: Context) -> Section:
         "Risk": above["risk_id"], "Title": above["title"], "Owner": above["owner"], "Level": above["residual_level"],
         "Score": above["residual_score"].astype(int), "Active treatments": above["active_treatments"].astype(int),
         "Granted exceptions": above["granted_exceptions"].astype(int),
-        "Needs a decision": above["unaddressed"].map({True: "yes", False: ""}),
+        "Needs a decision": above["unaddressed"].map({True: "yes", False: ""}).where(
+            ~(above["unaddressed"] & above["accepted"]), "yes (accepted)"),
     })
     frame, note = _top(frame, "risks above appetite, unaddressed first")
     return TableSection("appetite", f"Risks above appetite ({m.appetite})", frame, note=note,

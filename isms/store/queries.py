@@ -455,7 +455,9 @@ def review_exposure_projection(con: duckdb.DuckDBPyConnection, matrix: RiskMatri
 
 def review_above_appetite(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter) -> pd.DataFrame:
     """Filtered open risks above appetite; `unaddressed` when neither an active treatment nor a
-    granted, unexpired exception covers them."""
+    granted, unexpired exception covers them (the issue's definition). `accepted` tells apart the
+    unaddressed risks the register records as formally accepted: accepted above appetite still
+    needs the meeting's decision, but it is not the same as nobody having looked."""
     sql = f"""{_review_with(matrix, [as_of], f)},
         treated AS (SELECT risk_id, count(*) AS active_treatments FROM treatment_state
                     WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
@@ -463,7 +465,8 @@ def review_above_appetite(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as
                      WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL GROUP BY risk_id)
         SELECT l.risk_id, l.title, l.owner, l.residual_level, l.residual_score,
                coalesce(t.active_treatments, 0) AS active_treatments, coalesce(e.granted_exceptions, 0) AS granted_exceptions,
-               t.risk_id IS NULL AND e.risk_id IS NULL AS unaddressed
+               t.risk_id IS NULL AND e.risk_id IS NULL AS unaddressed,
+               l.status = 'Accepted' AS accepted
         FROM live l LEFT JOIN treated t ON t.risk_id = l.risk_id LEFT JOIN excepted e ON e.risk_id = l.risk_id
         WHERE NOT l.within_appetite
         ORDER BY unaddressed DESC, l.residual_score DESC, l.risk_id"""
