@@ -24,7 +24,6 @@ from isms.packs.model import (
 NAVY = colors.HexColor("#1F3864")
 PAGE = landscape(A4)
 WIDTH = PAGE[0] - 3 * cm
-ROWS_PER_PAGE = 18
 
 
 def _ink(hex_colour: str):
