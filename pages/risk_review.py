@@ -12,7 +12,7 @@ from ui.auth import require
 from ui.charts import show_chart
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
-from ui.resources import cursor, settings, version
+from ui.resources import cursor, require_data, settings, version
 from ui.scorecard import risk_tiles
 
 require("viewer", "Risk Review")
@@ -78,10 +78,7 @@ def trend_label(row) -> str:
 
 v = version()
 dates = meeting_dates(v)
-if not dates:
-    st.title("Risk Review")
-    st.info("No risk register has been imported yet.")
-    st.stop()
+require_data(dates, "Risk Review", "No risk register has been imported yet.")
 
 present = presentation_toggle(st.sidebar)
 c1, c2 = (st.sidebar, st.sidebar) if present else st.columns([1, 1, 3])[:2]

@@ -11,7 +11,7 @@ from ui.auth import require
 from ui.charts import show_chart
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
-from ui.resources import cursor, settings, version
+from ui.resources import cursor, require_data, settings, version
 
 require("viewer", "Security Health")
 cfg = settings()
@@ -43,10 +43,7 @@ def _open_selected(ids: list[str]) -> None:
 
 data_version = version()
 months = result_months(data_version)
-if not months:
-    st.title("Security Health")
-    st.info("No monitoring results have been imported yet.")
-    st.stop()
+require_data(months, "Security Health", "No monitoring results have been imported yet.")
 
 present = presentation_toggle(st.sidebar)
 row = [st.sidebar] * 5 if present else st.columns([1, 1, 1.3, 1.3, 1.6])

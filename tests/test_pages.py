@@ -109,3 +109,15 @@ def test_an_import_after_the_last_quarter_end_can_be_reviewed(sample_db_path, tm
         m = {x.label: x.value for x in at.metric}
         # the MTN register rates R001-R004 Critical, Critical, High, Medium among its rows
         assert int(m["Critical risks"]) >= 2
+
+
+@pytest.mark.parametrize("page, sentence", [("pages/risk_review.py", "No risk register has been imported yet."),
+                                            ("pages/security_health.py", "No monitoring results have been imported yet.")])
+def test_a_meeting_page_on_an_empty_database_says_so(tmp_path, page, sentence):
+    from isms.store import connect
+
+    connect(tmp_path / "empty.duckdb").close()
+    with app_database(tmp_path / "empty.duckdb"):
+        at = open_app(page)
+        assert not at.exception, [e.message for e in at.exception]
+        assert [i.value for i in at.info] == [sentence]

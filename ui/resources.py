@@ -46,3 +46,11 @@ def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
 def version() -> str:
     with cursor() as cur:
         return data_version(cur)
+
+
+def require_data(dates: list, title: str, nothing_yet: str) -> None:
+    """A meeting page with nothing imported yet: its title and one sentence, then stop."""
+    if not dates:
+        st.title(title)
+        st.info(nothing_yet)
+        st.stop()

@@ -19,8 +19,6 @@ import pandas as pd
 
 from isms.matrix import RiskMatrix
 from isms.importing.problems import Problem, errors
-from isms.models import KINDS
-from isms.store import queries
 
 ABOUT_SHEET = "About"
 # The blank template's guide to every column; never data, so the importer ignores it.
@@ -62,11 +60,6 @@ class ImportPlan:
     def row_counts(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.frames.items()}
 
-    def cells(self, kind: str, positions, field_name: str) -> list[tuple[str, int | None, str | None]]:
-        """(sheet, row, column letter) of a field in these rows of a frame, as far as the plan
-        knows where its rows came from; a plan without that knowledge names the kind's sheet."""
-        return [(KINDS[kind][0], None, None)] if len(positions) else []
-
 
 @dataclass(frozen=True)
 class ImportOutcome:
@@ -86,36 +79,6 @@ class ImportOutcome:
             "row_counts": self.row_counts,
             "problems": [p.as_dict() for p in self.problems],
         }
-
-
-def _check_references(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> None:
-    """Rows that point at a risk, treatment or metric that neither the file nor the store has."""
-
-    def known(kind: str, column: str) -> set[str]:
-        ids = set(plan.frames[kind][column]) if kind in plan.frames else set()
-        if con is not None:
-            ids |= queries.known_ids(con, kind, plan.as_of)
-        return ids
-
-    checks = [
-        ("assessments", "risk_id", "risks", "risk"),
-        ("treatments", "risk_id", "risks", "risk"),
-        ("exceptions", "risk_id", "risks", "risk"),
-        ("treatment_updates", "treatment_id", "treatments", "treatment"),
-        ("monitoring_results", "metric_id", "metrics", "metric"),
-    ]
-    for kind, column, target, noun in checks:
-        if kind not in plan.frames or plan.frames[kind].empty:
-            continue
-        ids = known(target, column)
-        df = plan.frames[kind]
-        unknown = df[df[column].notna() & ~df[column].isin(ids)]
-        for value, rows in unknown.groupby(column, sort=True):
-            for sheet, row, letter in plan.cells(kind, list(rows.index), column):  # each cell, for the marked copy
-                plan.problems.append(
-                    Problem(sheet, row, letter, header_label(column), value,
-                            f"no {noun} {value!r} in this file or in the register as of {plan.as_of}")
-                )
 
 
 def plan_import(

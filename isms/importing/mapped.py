@@ -17,7 +17,7 @@ import pandas as pd
 
 from isms.importing import values
 from isms.importing.annotate import PROBLEM_SHEET
-from isms.importing.canonical import INSTRUCTIONS_SHEET, ImportOutcome, ImportPlan, _check_references
+from isms.importing.canonical import INSTRUCTIONS_SHEET, ImportOutcome, ImportPlan, header_label
 from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
 from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header
 from isms.importing.preview import Preview, build_preview
@@ -26,6 +26,7 @@ from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
 from isms.matrix import RiskMatrix
 from isms.models import KINDS
+from isms.store import queries
 from isms.store.writes import commit_batch, find_batch
 
 
@@ -44,9 +45,8 @@ class MappedPlan(ImportPlan):
     # where each frame row was read: (sheet, Excel row), aligned with the frame's index
     origins: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    def cells(self, kind: str, positions, field_name: str) -> list[tuple[str, int | None, str | None]]:
-        if kind not in self.origins:
-            return super().cells(kind, positions, field_name)
+    def cells(self, kind: str, positions, field_name: str) -> list[tuple[str, int, str | None]]:
+        """(sheet, Excel row, column letter) of a field in these rows of a frame."""
         where = self.origins[kind].loc[positions]
         return [(sheet, int(row), _key_column(self, sheet, field_name))
                 for sheet, row in zip(where["_sheet"], where["_row"])]
@@ -101,6 +101,36 @@ def _key_column(plan: MappedPlan, sheet: str, field_name: str) -> str | None:
             if m.columns[field_name] in headers:
                 return column_letter(headers.index(m.columns[field_name]))
     return None
+
+
+def _check_references(con: duckdb.DuckDBPyConnection | None, plan: MappedPlan) -> None:
+    """Rows that point at a risk, treatment or metric that neither the file nor the store has."""
+
+    def known(kind: str, column: str) -> set[str]:
+        ids = set(plan.frames[kind][column]) if kind in plan.frames else set()
+        if con is not None:
+            ids |= queries.known_ids(con, kind, plan.as_of)
+        return ids
+
+    checks = [
+        ("assessments", "risk_id", "risks", "risk"),
+        ("treatments", "risk_id", "risks", "risk"),
+        ("exceptions", "risk_id", "risks", "risk"),
+        ("treatment_updates", "treatment_id", "treatments", "treatment"),
+        ("monitoring_results", "metric_id", "metrics", "metric"),
+    ]
+    for kind, column, target, noun in checks:
+        if kind not in plan.frames or plan.frames[kind].empty:
+            continue
+        ids = known(target, column)
+        df = plan.frames[kind]
+        unknown = df[df[column].notna() & ~df[column].isin(ids)]
+        for value, rows in unknown.groupby(column, sort=True):
+            for sheet, row, letter in plan.cells(kind, list(rows.index), column):  # each cell, for the marked copy
+                plan.problems.append(
+                    Problem(sheet, row, letter, header_label(column), value,
+                            f"no {noun} {value!r} in this file or in the register as of {plan.as_of}")
+                )
 
 
 def _without_duplicates(plan: MappedPlan, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
