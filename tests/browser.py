@@ -80,12 +80,23 @@ def browser_page(width: int = 1500, height: int = 1400):
             browser.close()
 
 
+METRICS_JS = """() => Object.fromEntries([...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
+    (m.querySelector('[data-testid="stMetricLabel"]')?.innerText || '').trim(),
+    (m.querySelector('[data-testid="stMetricValue"]')?.innerText || '').trim()]))"""
+
+
 def metric_values(page) -> dict[str, str]:
-    out = {}
-    for m in page.locator('[data-testid="stMetric"]').all():
-        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-        out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-    return out
+    """Every tile's label and value, read in one go: reading tile by tile raced a rerun that
+    redraws the tiles (seen under load: the tenth tile was gone before it was read)."""
+    return page.evaluate(METRICS_JS)
+
+
+def wait_for_metric_labels(page, suffix: str, expected: list[str], timeout: float = 150_000) -> None:
+    """Wait until the tiles whose label ends with `suffix` are exactly `expected` (a rerun that a
+    filter started has finished drawing); times out, failing the test, if they never are."""
+    page.wait_for_function(
+        f"expected => Object.keys(({METRICS_JS})()).filter(k => k.endsWith({suffix!r})).join('|') == expected.join('|')",
+        arg=expected, timeout=timeout)
 
 
 def copy_db(src: Path, dst_dir: Path) -> Path:

@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import browser_page, copy_db, metric_values, require_chromium, streamlit_server
+from tests.browser import (browser_page, copy_db, metric_values, require_chromium, streamlit_server,
+                           wait_for_metric_labels)
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +55,7 @@ def test_security_health_journey(sample_db_path, tmp_path, artifacts):
         _choose(page, "stMultiSelect", "Control domain", "A.8 Technological")
         page.wait_for_selector("text=KRI board")
         assert _params(page)["domain"] == ["A.8 Technological"]
+        wait_for_metric_labels(page, " health", ["A.8 Technological health"])
         assert [k for k in metric_values(page) if k.endswith(" health")] == ["A.8 Technological health"]
         page.screenshot(path=str(artifacts / "security-health-2-june-technological.png"), full_page=True)
 
