@@ -21,10 +21,10 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from isms.config import load_settings
-from isms.importing.mapped import build_plan, commit
+from isms.importing.pipeline import build_plan, commit
 from isms.models import Risk
 from isms.store import connect
-from isms.store.writes import commit_batch
+from isms.store.batches import commit_batch
 
 ROWS = 100_000
 RISKS = 1_000

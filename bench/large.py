@@ -18,7 +18,7 @@ import pandas as pd
 
 from isms.dates import add_months, month_end
 from isms.store import connect
-from isms.store.writes import commit_batch
+from isms.store.batches import commit_batch
 
 THEMES = np.array(["A.5 Organizational", "A.6 People", "A.7 Physical", "A.8 Technological"])
 OWNERS = np.array([f"Owner {i:02d}" for i in range(40)])

@@ -13,11 +13,11 @@ import duckdb
 from isms import audit, settings_file, users
 from isms.auth import Refused, Role, User, check, may_undo
 from isms.config import Settings
-from isms.importing import mapped
-from isms.importing.canonical import ImportOutcome
+from isms.importing import pipeline
+from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.mapping import Profile
 from isms.importing.problems import Problem
-from isms.store.writes import undo_batch
+from isms.store import batches, pack_preferences
 
 
 def guard(con: duckdb.DuckDBPyConnection, user: User | None, action: str, **detail) -> None:
@@ -44,17 +44,17 @@ def refused(file_name: str, reason: str, as_of: dt.date | None = None) -> Import
 
 
 def plan_upload(con: duckdb.DuckDBPyConnection | None, settings: Settings, data: bytes, file_name: str, *,
-                as_of: dt.date | None = None, profile: Profile | None = None) -> mapped.MappedPlan:
+                as_of: dt.date | None = None, profile: Profile | None = None) -> ImportPlan:
     """Read, map and validate a file under the settings' caps; writes nothing."""
-    return mapped.build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, profile=profile,
+    return pipeline.build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, profile=profile,
                              max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes)
 
 
-def commit_import(con: duckdb.DuckDBPyConnection, user: User, plan: mapped.MappedPlan, *,
+def commit_import(con: duckdb.DuckDBPyConnection, user: User, plan: ImportPlan, *,
                   dry_run: bool = False) -> ImportOutcome:
     """Commit a planned import as `user` in one transaction; committed and refused are audited."""
     guard(con, user, "import", file=plan.file_name)
-    outcome = mapped.commit(con, plan, user.name, dry_run=dry_run)
+    outcome = pipeline.commit(con, plan, user.name, dry_run=dry_run)
     record_import(con, user.name, outcome)
     return outcome
 
@@ -90,16 +90,27 @@ def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutco
 def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> None:
     """Undo a batch: an analyst their own, an administrator any; audited."""
     guard(con, user, "undo-own-import", batch_id=batch_id)
-    row = con.execute("SELECT imported_by, file_name, as_of FROM active_batch WHERE batch_id = ?", [batch_id]).fetchone()
-    if row is None:
+    batch = batches.active_batch(con, batch_id)
+    if batch is None:
         raise ValueError(f"batch {batch_id} does not exist or is already undone")
-    imported_by, file_name, as_of = row
+    imported_by, file_name, as_of = batch.imported_by, batch.file_name, batch.as_of
     if not may_undo(user, imported_by):
         audit.record(con, user.name, audit.ACCESS_REFUSED, {"action": "undo-any-import", "batch_id": batch_id})
         raise Refused(f"batch {batch_id} was imported by {imported_by}; only they or an administrator may undo it")
-    undo_batch(con, batch_id, user.name)
+    batches.undo_batch(con, batch_id, user.name)
     audit.record(con, user.name, audit.IMPORT_UNDONE,
                  {"batch_id": batch_id, "file": file_name, "as_of": as_of, "imported_by": imported_by})
+
+
+def undo_latest_import(con: duckdb.DuckDBPyConnection, user: User) -> int | None:
+    """Undo the newest active batch (the only one the Import page offers); its rows stay in the
+    history but no read sees them. Returns the batch undone, or None when there is none."""
+    active = batches.active_batches(con)
+    if not active:
+        return None
+    latest = max(b.batch_id for b in active)
+    undo_import(con, user, latest)
+    return latest
 
 
 def change_settings(con: duckdb.DuckDBPyConnection, user: User, settings: Settings,
@@ -144,3 +155,14 @@ def record_pack(con: duckdb.DuckDBPyConnection, user: User, meeting: str, as_of:
     """A review pack leaves the dashboard: who took which meeting's figures, as of when."""
     guard(con, user, "generate-pack", meeting=meeting)
     audit.record(con, user.name, audit.PACK_GENERATED, {"meeting": meeting, "as_of": as_of, "file": file_name})
+
+
+def save_pack_sections(con: duckdb.DuckDBPyConnection, user: User, meeting: str, sections: list[str]) -> None:
+    """The sections every later pack of this meeting starts from (the pages and the CLI alike)."""
+    from isms.packs.content import section_choices
+
+    guard(con, user, "save-pack-sections", meeting=meeting)
+    bad = set(sections) - {key for key, _ in section_choices(meeting)}
+    if bad:
+        raise ValueError(f"unknown section(s) {sorted(bad)} for {meeting}")
+    pack_preferences.save(con, meeting, sections, user.name)

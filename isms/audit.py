@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from isms.store import audit_log
+
 SIGN_IN = "sign-in"
 ACCESS_REFUSED = "access-refused"
 IMPORT_COMMITTED = "import-committed"
@@ -42,36 +44,13 @@ def record(con: duckdb.DuckDBPyConnection, who: str, action: str, detail: dict[s
         raise ValueError(f"unknown audit action {action!r}; known: {', '.join(ACTIONS)}")
     if not who:
         raise ValueError("an audit event needs the name of who did it")
-    (event_id,) = con.execute(
-        "INSERT INTO audit_event (occurred_at, who, action, detail) VALUES (?, ?, ?, ?) RETURNING event_id",
-        [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), who, action, json.dumps(detail or {}, sort_keys=True, default=str)],
-    ).fetchone()
-    return int(event_id)
+    return audit_log.append(con, who, action, json.dumps(detail or {}, sort_keys=True, default=str))
 
 
 def events(con: duckdb.DuckDBPyConnection, flt: AuditFilter = AuditFilter(), limit: int | None = None) -> pd.DataFrame:
     """Newest first, filtered in SQL; times are UTC, `detail` stays the JSON text that was recorded."""
-    where, params = [], []
-    if flt.actions:
-        where.append("action IN (SELECT unnest(?))")
-        params.append(list(flt.actions))
-    if flt.who:
-        where.append("who = ?")
-        params.append(flt.who)
-    if flt.since:
-        where.append("occurred_at >= ?")
-        params.append(flt.since)
-    if flt.until:
-        where.append("occurred_at < ?")
-        params.append(flt.until + dt.timedelta(days=1))
-    sql = "SELECT event_id, occurred_at, who, action, detail FROM audit_event"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY event_id DESC"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return con.execute(sql, params).df()
+    return audit_log.events(con, flt.actions, flt.who, flt.since, flt.until, limit)
 
 
 def people(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [w for (w,) in con.execute("SELECT DISTINCT who FROM audit_event ORDER BY who").fetchall()]
+    return audit_log.people(con)

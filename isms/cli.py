@@ -112,7 +112,7 @@ def _run(parser, args, settings) -> int:
             print(path)
         return 0
     if args.command == "template":
-        from isms.templates import write_blank_template
+        from isms.importing.template import write_blank_template
 
         print(write_blank_template(args.out, settings.matrix))
         return 0
@@ -131,6 +131,14 @@ def _run(parser, args, settings) -> int:
     return 2
 
 
+def _database_exists(settings) -> bool:
+    """Readers say how to make the database rather than create an empty one by opening it."""
+    if Path(settings.db_path).exists():
+        return True
+    print(f"error: no database at {settings.db_path}; run 'make run' or 'python -m isms init-db'", file=sys.stderr)
+    return False
+
+
 def _pack(settings, args) -> int:
     from isms.actions import record_pack
     from isms.auth import Role, User
@@ -138,8 +146,7 @@ def _pack(settings, args) -> int:
     from isms.packs.build import make_pack
     from isms.store import connect
 
-    if not Path(settings.db_path).exists():
-        print(f"error: no database at {settings.db_path}; run 'make run' or 'python -m isms init-db'", file=sys.stderr)
+    if not _database_exists(settings):
         return 2
     fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".pptx", ".pdf", ".zip") else "pptx")
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
@@ -165,7 +172,7 @@ def _pack(settings, args) -> int:
 
 
 def _init_db(settings, sample_dir: Path) -> int:
-    from isms.importing.canonical import import_file
+    from isms.importing.pipeline import import_file
     from isms.store import connect
 
     if Path(settings.db_path).exists():
@@ -310,8 +317,7 @@ def _scorecard(settings, args) -> int:
     from isms.posture import scorecard
     from isms.store import connect
 
-    if not Path(settings.db_path).exists():
-        print(f"error: no database at {settings.db_path}; run 'make run' or 'python -m isms init-db'", file=sys.stderr)
+    if not _database_exists(settings):
         return 2
     con = connect(settings.db_path, read_only=True)
     card = scorecard(con, settings, args.as_of, args.compare_to)

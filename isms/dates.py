@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 
 def month_end(d: dt.date) -> dt.date:
     nxt = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -35,3 +37,9 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def quarter_label(d: dt.date) -> str:
     return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+def dated(df, column: str = "as_of"):
+    """A frame from DuckDB with its date column as `datetime.date`, the type every bundle uses."""
+    df[column] = pd.to_datetime(df[column]).dt.date
+    return df

@@ -136,6 +136,11 @@ class RiskMatrix:
     def colour(self, level: str) -> str:
         return self.colours[self.rank(level)]
 
+    @property
+    def level_colours(self) -> dict[str, str]:
+        """Each level's colour, for tables and charts that colour cells by level."""
+        return dict(zip(self.levels, self.colours))
+
     def within_appetite(self, level: str) -> bool:
         return self.rank(level) <= self.rank(self.appetite)
 

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+
+def enum_of(annotation: Any) -> "type[Enum] | None":
+    """The enum a field's annotation names (directly or inside Optional / list), if any: what the
+    importer coerces a word to and the template offers as a dropdown."""
+    for arg in (annotation, *typing.get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            return arg
+    return None
+
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]

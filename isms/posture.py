@@ -15,7 +15,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from isms.config import Settings
-from isms.dates import month_ends, previous_quarter_end
+from isms.dates import dated, month_ends, previous_quarter_end
+from isms.filters import RiskFilter
 from isms.kri import statuses_in_months
 from isms.store import queries
 
@@ -92,66 +93,62 @@ def kri_statuses(results: pd.DataFrame, as_of: dt.date) -> pd.Series:
     return pd.Series(statuses_in_months(results.assign(month=as_of.replace(day=1))), index=results.index)
 
 
-def _figures(con, settings: Settings, dates: list[dt.date]) -> dict[dt.date, PostureFigures]:
-    m = settings.matrix
-    levels = queries.level_counts(con, m, dates)
-    totals = queries.posture_totals(con, m, dates, settings.late_tolerance_points,
-                                    settings.exception_warning_days).set_index("as_of")
-    out = {}
-    for d in dates:
-        key = pd.Timestamp(d)
-        lv = levels[pd.to_datetime(levels["as_of"]) == key]
+def _by_level(levels: pd.DataFrame, basis: str, names: tuple[str, ...]) -> dict[str, int]:
+    part = levels[levels["basis"] == basis]
+    counts = dict(zip(part["level"], part["risks"]))
+    return {name: int(counts.get(name, 0)) for name in names}
 
-        def by(basis: str) -> dict[str, int]:
-            part = lv[lv["basis"] == basis]
-            counts = dict(zip(part["level"], part["risks"].astype(int)))
-            return {name: int(counts.get(name, 0)) for name in m.levels}
 
-        t = totals.loc[totals.index == key].iloc[0]
-        assessed = int(t["assessed_risks"])
-        kri = kri_statuses(queries.latest_results(con, d), d).value_counts()
-        out[d] = PostureFigures(
-            as_of=d,
-            residual_by_level=by("residual"),
-            inherent_by_level=by("inherent"),
-            open_risks=int(t["open_risks"]),
-            assessed_risks=assessed,
-            residual_exposure=int(t["residual_exposure"]),
-            inherent_exposure=int(t["inherent_exposure"]),
-            within_appetite=int(t["within_appetite"]),
-            above_appetite=int(t["above_appetite"]),
-            within_appetite_share=(int(t["within_appetite"]) / assessed) if assessed else None,
-            above_appetite_unaddressed=int(t["above_appetite_unaddressed"]),
-            treatments=TreatmentCounts(
-                on_track=int(t["on_track"]), late=int(t["late"]), overdue=int(t["overdue"]),
-                done=int(t["done"]), not_started=int(t["not_started"]),
-            ),
-            exceptions_expiring=int(t["exceptions_expiring"]),
-            exceptions_expired_open=int(t["exceptions_expired_open"]),
-            kris=KriCounts(**{k: int(kri.get(k, 0)) for k in ("red", "amber", "green", "unrated", "stale")}),
-        )
-    return out
+def _figures(con, settings: Settings, d: dt.date, levels: pd.DataFrame, totals: pd.Series) -> PostureFigures:
+    """One date's figures from the store's counts; KRIs are not tied to risks and stay whole."""
+    names = settings.matrix.levels
+    assessed = int(totals["assessed_risks"])
+    kri = kri_statuses(queries.latest_results(con, d), d).value_counts()
+    return PostureFigures(
+        as_of=d,
+        residual_by_level=_by_level(levels, "residual", names),
+        inherent_by_level=_by_level(levels, "inherent", names),
+        open_risks=int(totals["open_risks"]),
+        assessed_risks=assessed,
+        residual_exposure=int(totals["residual_exposure"]),
+        inherent_exposure=int(totals["inherent_exposure"]),
+        within_appetite=int(totals["within_appetite"]),
+        above_appetite=int(totals["above_appetite"]),
+        within_appetite_share=(int(totals["within_appetite"]) / assessed) if assessed else None,
+        above_appetite_unaddressed=int(totals["above_appetite_unaddressed"]),
+        treatments=TreatmentCounts(**{k: int(totals[k]) for k in TreatmentCounts.model_fields}),
+        exceptions_expiring=int(totals["exceptions_expiring"]),
+        exceptions_expired_open=int(totals["exceptions_expired_open"]),
+        kris=KriCounts(**{k: int(kri.get(k, 0)) for k in KriCounts.model_fields}),
+    )
 
 
 def scorecard(
-    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date | None = None
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date | None = None,
+    filters: RiskFilter = RiskFilter(),
 ) -> Scorecard:
+    """The one place that turns the store's counts into a scorecard: the Risk Review and Security
+    Health views, the review packs and `python -m isms scorecard` all call it, so they agree by
+    construction. `filters` narrow the register; KRIs stay whole."""
     compare_to = compare_to or previous_quarter_end(as_of)
-    figs = _figures(con, settings, sorted({as_of, compare_to}))
     m = settings.matrix
+    dates = sorted({as_of, compare_to})
+    levels = dated(queries.level_counts(con, m, dates, filters))
+    totals = dated(queries.posture_totals(con, m, dates, settings.late_tolerance_points,
+                                           settings.exception_warning_days, filters))
+    figures = {d: _figures(con, settings, d, levels[levels["as_of"] == d], totals[totals["as_of"] == d].iloc[0])
+               for d in dates}
     return Scorecard(
         as_of=as_of, compare_to=compare_to, matrix=m.name, levels=list(m.levels), appetite=m.appetite,
-        current=figs[as_of], previous=figs[compare_to],
+        current=figures[as_of], previous=figures[compare_to],
     )
 
 
 def treatment_progress(
-    con: duckdb.DuckDBPyConnection, settings: Settings, start: dt.date, end: dt.date
+    con: duckdb.DuckDBPyConnection, settings: Settings, start: dt.date, end: dt.date,
+    filters: RiskFilter = RiskFilter(),
 ) -> pd.DataFrame:
     """Per month end: weighted percent complete against the linear plan, and late and overdue counts."""
-    dates = month_ends(start, end)
-    df = queries.treatment_trend(con, dates, settings.late_tolerance_points)
-    df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
-    return df
+    return dated(queries.treatment_trend(con, month_ends(start, end), settings.late_tolerance_points, filters))
 
 

@@ -7,13 +7,13 @@ replaces the old file, and the replacement is atomic; a rejected change leaves t
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import tomlkit
 
 from isms.config import load_settings
+from isms.files import replace_file
 
 
 def current(path: str | os.PathLike, keys: list[tuple[str, str]]) -> dict[str, Any]:
@@ -38,18 +38,7 @@ def update(path: str | os.PathLike, changes: dict[tuple[str, str], Any]) -> tupl
         if table not in doc:
             doc.add(table, tomlkit.table())
         doc[table][key] = value
-    new_text = tomlkit.dumps(doc)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".toml")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(new_text)
-        load_settings(tmp)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(path, tomlkit.dumps(doc), check=load_settings)
     after = {f"{t}.{k}": v for (t, k), v in changes.items()}
     return before, after
 

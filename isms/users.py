@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import bcrypt
 import tomlkit
 
 from isms.auth import Role
+from isms.files import replace_file
 
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -72,16 +72,7 @@ def _write(path: Path, users: dict[str, PasswordUser]) -> None:
         entry.update({"name": u.name, "email": u.email, "role": u.role.name, "password": u.password_hash})
         table.add(u.username, entry)
     doc.add("users", table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(tomlkit.dumps(doc))
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(path, tomlkit.dumps(doc), mode=0o600)
 
 
 def add_user(path: str | os.PathLike, username: str, password: str, role: Role, *, name: str = "",

@@ -7,8 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from isms.importing.mapping import IGNORE, LONG
-from isms.store.writes import find_batch
 from isms.views import import_data as view
+from isms import actions
 from isms.auth import Refused, may_undo
 from ui.auth import require
 from ui.resources import cursor, settings, version
@@ -185,14 +185,14 @@ def _import_flow(upload) -> None:
                              + ", ".join(f"{n} {kind.lower()}" for kind, n in dropped.items()) + ")",
                              key=_key(f"confirm_dropped_{a.plan.as_of}"))
     with cursor() as cur:
-        existing = find_batch(cur, a.plan.sha256, a.plan.as_of)
+        existing = view.already_imported(cur, a.plan)
     if existing is not None:
         st.info(f"This file was already imported for {a.plan.as_of} as batch {existing}: committing it again "
                 "changes nothing.")
     ready = a.plan.ok and bool(a.plan.frames) and confirmed and retire
     if st.button("Commit", type="primary", disabled=not ready, key="commit"):
         with cursor() as cur:
-            out = view.commit_plan(cur, a.plan, user)
+            out = actions.commit_import(cur, user, a.plan)
         st.cache_data.clear()
         st.session_state["_import_message"] = (out.status, out.batch_id, out.file_name, out.row_counts)
         st.rerun()
@@ -241,7 +241,7 @@ with tab_history:
         if st.button("Undo the latest import", disabled=not sure, key="undo"):
             try:
                 with cursor() as cur:
-                    undone = view.undo_latest(cur, user)
+                    undone = actions.undo_latest_import(cur, user)
             except (Refused, ValueError) as exc:
                 st.error(str(exc))
             else:

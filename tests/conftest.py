@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from isms.config import load_settings
-from isms.importing.canonical import import_file
+from isms.importing.pipeline import import_file
 from isms.store import connect
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import itertools
 import pandas as pd
 
 from isms.models import KINDS
-from isms.store.writes import commit_batch
+from isms.store.batches import commit_batch
 
 D = dt.date.fromisoformat
 _seq = itertools.count(1)

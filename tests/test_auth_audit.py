@@ -23,7 +23,7 @@ from isms.auth import (NEEDS, AuthSettings, Refused, Role, User, allows, auth_fr
                        local_mode_refusal, role_from_claims)
 from isms.config import SettingsError, load_settings
 from isms.exports import neutralise, protect_cells, to_csv
-from isms.importing.canonical import plan_import
+from isms.importing.pipeline import build_plan
 from isms.store import connect
 from isms.users import UserError, add_user, load_users, remove_user, set_role
 from tests.conftest import ROOT, SAMPLE
@@ -324,7 +324,7 @@ def test_xml_entities_are_never_expanded(tmp_path):
     with pytest.raises(ValueError, match="Unable to read workbook") as refused:
         openpyxl.load_workbook(evil)
     assert isinstance(refused.value.__cause__, (DTDForbidden, EntitiesForbidden))
-    plan = plan_import(evil.read_bytes(), "evil.xlsx", load_settings(ROOT / "isms.toml").matrix)
+    plan = build_plan(evil.read_bytes(), "evil.xlsx", load_settings(ROOT / "isms.toml").matrix)
     assert "TOPSECRET" not in repr(plan.frames) + "".join(map(str, plan.problems))
 
 

@@ -11,7 +11,7 @@ import msoffcrypto.format.ooxml
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from isms.importing.mapped import build_plan, commit
+from isms.importing.pipeline import build_plan, commit
 from isms.store import connect
 from tests.conftest import ROOT
 from tests.factories import D, assessment, load, risk

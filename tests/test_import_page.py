@@ -9,6 +9,7 @@ import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from isms import actions
 from isms.auth import Role, User
 from isms.store import connect
 from tests.conftest import ROOT
@@ -228,7 +229,7 @@ def test_fixing_a_broken_file_with_the_annotated_copy(page_db):
         second = view.analyse(con, cfg, fixed.getvalue(), "q1-fixed.xlsx")
         assert second.n_errors == 0
         assert {m.sheet: m.kind for m in second.plan.mappings}["Import problems"] == "ignore"
-        out = view.commit_plan(con, second.plan, User("analyst", Role.analyst))
+        out = actions.commit_import(con, User("analyst", Role.analyst), second.plan)
         assert out.status == "committed" and out.row_counts == {"risks": 2, "assessments": 2}
         levels = con.execute("SELECT risk_id, inherent_likelihood FROM assessment ORDER BY 1").fetchall()
         assert levels == [("R-1", 4), ("R-2", 3)]

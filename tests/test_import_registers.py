@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from isms.importing.mapped import build_plan, commit
+from isms.importing.pipeline import build_plan, commit
 from isms.models import KINDS
 from isms.store import connect, queries
 from tests.conftest import SAMPLE

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from hypothesis import given, strategies as st
 
-from isms.importing import values
-from isms.importing.coerce import rescale, to_enum, to_level
+from isms.importing import cells
+from isms.importing.cells import rescale, to_enum, to_level
 from isms.importing.mapping import declared_scale, detect, find_header_row, fold_header, match_columns
 from isms.importing.reading import ReadError, read_workbook
 from isms.matrix import PRESETS
@@ -29,29 +29,29 @@ FIVE = PRESETS["5x5"]
     (dt.datetime(2026, 3, 31, 0, 0), D("2026-03-31")),
 ])
 def test_dates(raw, expected):
-    assert values.parse_date(raw) == expected
+    assert cells.parse_date(raw) == expected
 
 
 def test_periods_start_on_the_first():
-    assert values.parse_date("2025-03", period_end=False) == D("2025-03-01")
-    assert values.parse_date("Q2-2025", period_end=False) == D("2025-04-01")
+    assert cells.parse_date("2025-03", period_end=False) == D("2025-03-01")
+    assert cells.parse_date("Q2-2025", period_end=False) == D("2025-04-01")
 
 
 @pytest.mark.parametrize("raw", ["31/13/2026", "soon", "Q5-2026", "2026-02-30"])
 def test_bad_dates_say_what_is_expected(raw):
     with pytest.raises(ValueError):
-        values.parse_date(raw)
+        cells.parse_date(raw)
 
 
 @pytest.mark.parametrize("raw", ["--", "n/a", "N/A", "", "  ", None, "TBD"])
 def test_not_rated(raw):
-    assert values.blank(raw)
+    assert cells.blank(raw)
 
 
 def test_multi_value_cells():
-    assert values.split_list("8.2, 5.18") == ["8.2", "5.18"]
-    assert values.split_list("A.5.1\nA.5.2;A.8.8") == ["A.5.1", "A.5.2", "A.8.8"]
-    assert values.split_list("--") == []
+    assert cells.split_list("8.2, 5.18") == ["8.2", "5.18"]
+    assert cells.split_list("A.5.1\nA.5.2;A.8.8") == ["A.5.1", "A.5.2", "A.8.8"]
+    assert cells.split_list("--") == []
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -61,7 +61,7 @@ def test_multi_value_cells():
     ("≤ 4 hours", (4.0, "Lower is better", "hours")),
 ])
 def test_targets_as_text(raw, expected):
-    assert values.parse_target(raw) == expected
+    assert cells.parse_target(raw) == expected
 
 
 @pytest.mark.parametrize("header, folded", [
@@ -184,7 +184,7 @@ def ods(rows) -> bytes:
 
 
 def test_ods_and_xlsm_are_read():
-    from isms.importing.mapped import build_plan
+    from isms.importing.pipeline import build_plan
 
     plan = build_plan(ods([["Risk ID", "Title", "Likelihood", "Impact"], ["R-1", "Flood", 2, 5]]), "r.ods", FIVE,
                       as_of=D("2026-03-31"))

@@ -13,7 +13,9 @@ from pptx import Presentation
 
 from isms import images
 from isms.packs.build import make_pack, render_pack
-from isms.packs.content import save_sections, saved_sections
+from isms.actions import save_pack_sections
+from isms.auth import Role, User
+from isms.views.pack_inputs import saved_sections
 from isms.packs.model import ChartSection, Pack
 from isms.posture import scorecard
 from isms.store import connect, queries
@@ -200,13 +202,14 @@ def test_zip_has_png_and_svg_of_each_chart(sample_db_path, settings):
 def test_section_choice_is_saved_per_meeting(sample_db_copy, settings):
     con = connect(sample_db_copy)
     assert saved_sections(con, "risk-review") is None
-    save_sections(con, "risk-review", ["heatmap", "scorecard"], "analyst")
+    analyst = User("analyst", Role.analyst)
+    save_pack_sections(con, analyst, "risk-review", ["heatmap", "scorecard"])
     assert saved_sections(con, "risk-review") == ["heatmap", "scorecard"]
     assert saved_sections(con, "security-health") is None
     made = make_pack(con, settings, "risk-review", "pptx", AS_OF, COMPARE)
     assert [s.key for s in made.pack.sections] == ["scorecard", "heatmap"]
     with pytest.raises(ValueError, match="unknown section"):
-        save_sections(con, "risk-review", ["kri_trend"], "analyst")
+        save_pack_sections(con, analyst, "risk-review", ["kri_trend"])
     con.close()
 
 

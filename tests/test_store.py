@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from isms.store import connect
 from isms.store.migrations import MIGRATIONS, TABLES
-from isms.store.writes import commit_batch, list_batches, undo_batch
+from isms.store.batches import active_batches, commit_batch, undo_batch
 from isms.store import queries
 from tests.factories import D, assessment, load, risk
 
@@ -67,7 +67,7 @@ def test_undo_hides_a_batch_but_keeps_its_rows(con):
     undo_batch(con, b2, "analyst")
     assert list(queries.register(con, "risks", D("2024-06-30"))["risk_id"]) == ["R1"]
     assert con.execute("SELECT count(*) FROM risk").fetchone()[0] == 3  # append-only
-    assert [b.batch_id for b in list_batches(con)] == [b2 - 1]
+    assert [b.batch_id for b in active_batches(con)] == [b2 - 1]
     with pytest.raises(ValueError, match="already undone"):
         undo_batch(con, b2, "analyst")
 

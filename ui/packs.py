@@ -13,7 +13,8 @@ import streamlit as st
 from isms import actions, images
 from isms.auth import User
 from isms.packs.build import make_pack
-from isms.packs.content import save_sections, saved_sections, section_choices
+from isms.packs.content import section_choices
+from isms.views.pack_inputs import saved_sections
 from ui.auth import permitted, signed_in_user
 from ui.resources import connection, cursor, settings
 
@@ -49,8 +50,7 @@ def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, filters: objec
         if permitted("save-pack-sections") and st.button(
                 "Save these sections for every pack of this meeting", key=f"{key}_save", type="tertiary"):
             with cursor() as cur:
-                actions.guard(cur, user, "save-pack-sections", meeting=meeting)
-                save_sections(cur, meeting, ordered, user.name)
+                actions.save_pack_sections(cur, user, meeting, ordered)
             st.toast("Saved.")
         stem = f"{meeting}-{as_of.isoformat()}"
         c1, c2, c3 = st.columns(3)

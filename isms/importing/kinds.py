@@ -11,8 +11,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from isms.importing import values
-from isms.importing.coerce import THEME_BY_DIGIT
+from isms.importing import cells
+from isms.importing.cells import THEME_BY_DIGIT
 from isms.importing.mapping import FILLED, WIDE_ROWS
 from isms.importing.sheet import SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.matrix import RiskMatrix
@@ -122,17 +122,17 @@ def _check_rating(sh: SheetContext, matrix: RiskMatrix, v: dict, stage: str, pai
     file_score = v.get(f"{stage}_score")
     if file_score is not None:
         try:
-            expected = values.parse_number(raw_pair[0]) * values.parse_number(raw_pair[1])
+            expected = cells.parse_number(raw_pair[0]) * cells.parse_number(raw_pair[1])
         except (ValueError, TypeError):
             expected = score
         if abs(file_score - expected) > 1e-9 and abs(file_score - score) > 1e-9:
-            sh.problem(excel_row, sh.idx[f"{stage}_score"], f"{stage}_score", values.text(file_score),
-                       f"the file's score {values.text(file_score)} disagrees with likelihood x impact "
+            sh.problem(excel_row, sh.idx[f"{stage}_score"], f"{stage}_score", cells.text(file_score),
+                       f"the file's score {cells.text(file_score)} disagrees with likelihood x impact "
                        f"= {score} on the {matrix.name} matrix; the matrix wins", "warning")
     rating = v.get(f"{stage}_rating")
     if rating is not None:
-        same = {values.fold_word(level)} | ({"moderate", "medium"} if values.fold_word(level) in ("moderate", "medium") else set())
-        if values.fold_word(rating) not in same:
+        same = {cells.fold_word(level)} | ({"moderate", "medium"} if cells.fold_word(level) in ("moderate", "medium") else set())
+        if cells.fold_word(rating) not in same:
             sh.problem(excel_row, sh.idx[f"{stage}_rating"], f"{stage}_rating", rating,
                        f"the file rates this {stage} risk {rating!r}; the {matrix.name} matrix gives {level!r} "
                        f"for likelihood {pair[0]} x impact {pair[1]}; the matrix wins", "warning")
@@ -169,12 +169,12 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
         body = range(sh.m.header_row + 1, len(sh.rows))
         for r in body:
             raw = sh.rows[r]
-            if all(values.blank(c) for c in raw):
+            if all(cells.blank(c) for c in raw):
                 continue
             try:
-                period = values.parse_date(raw[pcol], period_end=False).replace(day=1)
+                period = cells.parse_date(raw[pcol], period_end=False).replace(day=1)
             except ValueError as exc:
-                sh.problem(r + 1, pcol, "period", values.text(raw[pcol]), str(exc))
+                sh.problem(r + 1, pcol, "period", cells.text(raw[pcol]), str(exc))
                 continue
             for i, h in series:
                 _add_result(out, sh, raw, r, i, h, period)
@@ -182,8 +182,8 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
         periods = {}
         for i, h in enumerate(sh.rows[sh.m.header_row]):
             try:
-                if not values.blank(h):
-                    periods[i] = values.parse_date(h, period_end=False).replace(day=1)
+                if not cells.blank(h):
+                    periods[i] = cells.parse_date(h, period_end=False).replace(day=1)
             except ValueError:
                 pass
         id_col = next((i for i, h in enumerate(headers) if h and i not in periods), None)
@@ -192,9 +192,9 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
             return out
         for r in range(sh.m.header_row + 1, len(sh.rows)):
             raw = sh.rows[r]
-            if id_col >= len(raw) or values.blank(raw[id_col]):
+            if id_col >= len(raw) or cells.blank(raw[id_col]):
                 continue
-            mid = values.text(raw[id_col])
+            mid = cells.text(raw[id_col])
             for i, p in periods.items():
                 _add_result(out, sh, raw, r, i, mid, p)
     if len(out) > max_rows:
@@ -206,13 +206,13 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
 def _add_result(out: list[dict], sh: SheetContext, raw: list, r: int, col: int, metric_id: str, period) -> None:
     """One cell of a wide results sheet (either orientation): a result, a problem, or nothing if blank."""
     cell = raw[col] if col < len(raw) else None
-    if values.blank(cell):
+    if cells.blank(cell):
         return
     try:
-        out.append({"metric_id": metric_id, "period": period, "value": values.parse_number(cell), "note": None,
+        out.append({"metric_id": metric_id, "period": period, "value": cells.parse_number(cell), "note": None,
                     "_row": r + 1})
     except ValueError as exc:
-        sh.problem(r + 1, col, None, values.text(cell), str(exc))
+        sh.problem(r + 1, col, None, cells.text(cell), str(exc))
 
 
 def required_missing(sh: SheetContext) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from isms.importing import values
+from isms.importing import cells
 from isms.models import KINDS
 
 IGNORE = "ignore"
@@ -111,7 +111,7 @@ _SCALE_TEXT = re.compile(r"(\d)\s*[-–_]\s*(\d{1,2})")
 
 def fold_header(header: Any) -> str:
     """'Likelihood (1-5)' -> 'likelihood'; 'Residual_Likelihood_1_5' -> 'residual_likelihood'."""
-    s = values.text(header).casefold()
+    s = cells.text(header).casefold()
     s = _UNIT.sub(" ", s)
     s = re.sub(r"[^0-9a-z%]+", "_", s).strip("_")
     s = _SCALE_SUFFIX.sub("", s)
@@ -121,7 +121,7 @@ def fold_header(header: Any) -> str:
 
 def declared_scale(header: Any) -> int | None:
     """The number of steps a header states: 'Impact (1-3)' or 'Impact_1_3' -> 3."""
-    m = _SCALE_TEXT.search(values.text(header))
+    m = _SCALE_TEXT.search(cells.text(header))
     if m and m.group(1) in ("0", "1") and 3 <= int(m.group(2)) <= 10:
         return int(m.group(2)) + (1 if m.group(1) == "0" else 0)
     return None
@@ -146,7 +146,7 @@ def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:
     A field's own name beats a synonym, so a canonical template maps exactly; a header that is
     already taken by an earlier field is offered to a later one only as its own name.
     """
-    folded = [(fold_header(h), values.text(h)) for h in headers if not values.blank(h)]
+    folded = [(fold_header(h), cells.text(h)) for h in headers if not cells.blank(h)]
     out: dict[str, str] = {}
     used: set[str] = set()
     fields = kind_fields(kind)
@@ -168,10 +168,10 @@ def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:
 
 
 def periodish(header: Any) -> bool:
-    if values.blank(header):
+    if cells.blank(header):
         return False
     try:
-        values.parse_date(header, period_end=False)
+        cells.parse_date(header, period_end=False)
     except ValueError:
         return False
     return not isinstance(header, (int, float)) or header > 20000
@@ -186,26 +186,26 @@ def find_header_row(rows: list[list[Any]], scan: int = 20) -> int:
     known = {s for f in SYNONYMS for s in _spellings(f)} | {f for k in KINDS for f in kind_fields(k)}
     best, best_score = 0, -1.0
     for i, row in enumerate(rows[:scan]):
-        cells = [c for c in row if not values.blank(c)]
-        if len(cells) < 2:
+        filled = [c for c in row if not cells.blank(c)]
+        if len(filled) < 2:
             continue
-        texts = [c for c in cells if isinstance(c, str)]
+        texts = [c for c in filled if isinstance(c, str)]
         hits = sum(1 for c in texts if fold_header(c) in known)
-        periods = sum(1 for c in cells if periodish(c))
-        score = hits * 2 + len(texts) * 0.5 + (periods if periods >= 2 else 0) - (len(cells) - len(texts)) * 0.5
+        periods = sum(1 for c in filled if periodish(c))
+        score = hits * 2 + len(texts) * 0.5 + (periods if periods >= 2 else 0) - (len(filled) - len(texts)) * 0.5
         if score > best_score:
             best, best_score = i, score
     return best
 
 
 def _numeric_share(rows: list[list[Any]], col: int) -> float:
-    vals = [r[col] for r in rows if col < len(r) and not values.blank(r[col])]
+    vals = [r[col] for r in rows if col < len(r) and not cells.blank(r[col])]
     if not vals:
         return 0.0
     ok = 0
     for v in vals:
         try:
-            values.parse_number(v)
+            cells.parse_number(v)
             ok += 1
         except ValueError:
             pass
@@ -221,7 +221,7 @@ class SheetMapping:
     layout: str = LONG
 
     def headers(self, rows: list[list[Any]]) -> list[str]:
-        return [values.text(h) if not values.blank(h) else "" for h in rows[self.header_row]] if rows else []
+        return [cells.text(h) if not cells.blank(h) else "" for h in rows[self.header_row]] if rows else []
 
     def ignored_headers(self, rows: list[list[Any]]) -> list[str]:
         if self.layout != LONG:
@@ -232,7 +232,7 @@ class SheetMapping:
 
 def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
     """The proposed kind, header row and columns of one sheet."""
-    if not rows or all(all(values.blank(c) for c in r) for r in rows):
+    if not rows or all(all(cells.blank(c) for c in r) for r in rows):
         return SheetMapping(sheet, IGNORE, 0)
     hr = find_header_row(rows)
     headers = rows[hr]
@@ -256,7 +256,7 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
     if best_kind in (IGNORE, "monitoring_results", "metrics") or best_kind == "assessments":
         cols = match_columns("monitoring_results", headers)
         if "period" in cols and "value" not in cols and "metric_id" not in cols:
-            others = [i for i, h in enumerate(headers) if not values.blank(h) and values.text(h) != cols["period"]]
+            others = [i for i, h in enumerate(headers) if not cells.blank(h) and cells.text(h) != cols["period"]]
             if others and sum(_numeric_share(body, i) >= 0.8 for i in others) >= max(1, len(others) // 2):
                 return SheetMapping(sheet, "monitoring_results", hr, {"period": cols["period"]}, WIDE_ROWS)
     return SheetMapping(sheet, best_kind, hr, best_cols)

@@ -14,7 +14,6 @@ import pandas as pd
 
 from isms.models import KINDS, SNAPSHOT_KINDS
 from isms.store import queries
-from isms.store.migrations import TABLES
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
             current = queries.register(con, kind, as_of)
         else:
             ids = [str(v) for v in pd.unique(df[KINDS[kind][2][0]].dropna())]
-            current = _events(con, kind, ids)
+            current = queries.stored_events(con, kind, ids)
         new_keys = _keys(kind, df)
         old_keys = _keys(kind, current) if len(current) else pd.Series([], dtype=object)
         known = new_keys.isin(set(old_keys))
@@ -104,13 +103,3 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         gone = sorted(set(old_keys) - set(new_keys)) if kind in SNAPSHOT_KINDS else []
         out[kind] = KindPreview(kind, new, changed, same, gone)
     return Preview(as_of, out)
-
-
-def _events(con: duckdb.DuckDBPyConnection, kind: str, ids: list) -> pd.DataFrame:
-    """The events already stored for the ids in the file (active batches only)."""
-    key = KINDS[kind][2][0]
-    if not ids:
-        return pd.DataFrame(columns=list(KINDS[kind][1].model_fields))
-    return con.execute(
-        f"""SELECT t.* EXCLUDE (batch_id) FROM {TABLES[kind]} t JOIN active_batch USING (batch_id)
-            WHERE t.{key} IN (SELECT unnest(?))""", [ids]).df()

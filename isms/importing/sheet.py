@@ -13,9 +13,9 @@ import pandas as pd
 from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
 
-from isms.importing import values
-from isms.importing.bulk import passes
-from isms.importing.coerce import coerce, controls, field_type, scale_rule, three_word_scale, to_enum
+from isms.importing import cells
+from isms.importing.validation import passes
+from isms.importing.cells import coerce, controls, field_type, scale_rule, three_word_scale, to_enum
 from isms.importing.mapping import SheetMapping, declared_scale
 from isms.importing.problems import Problem, column_letter
 from isms.matrix import RiskMatrix
@@ -89,8 +89,8 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
                 "kept out of the controls") if stray else None
         return good, warn, None
     try:
-        if f == "target" and sh.m.kind == "metrics" and not values.blank(v):
-            return values.parse_target(v), None, None
+        if f == "target" and sh.m.kind == "metrics" and not cells.blank(v):
+            return cells.parse_target(v), None, None
         value = coerce(ft, v, matrix=matrix, axis="likelihood" if f.endswith("likelihood") else "impact",
                        steps_from=scale, period=sh.m.kind == "monitoring_results", three_words=three_words)
     except ValueError as exc:
@@ -106,7 +106,7 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
 
 def blank_row(row: list[Any]) -> bool:
     for c in row:
-        if c is None or c == "" or (c.__class__ is str and c.strip().casefold() in values.NOT_RATED):
+        if c is None or c == "" or (c.__class__ is str and c.strip().casefold() in cells.NOT_RATED):
             continue
         return False
     return True
@@ -148,7 +148,7 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
             if hit.any():
                 for j in np.flatnonzero(hit[codes]):
                     o = outcomes[codes[j]]
-                    sh.problem(body[j] + 1, i, f, values.text(raw[j]), o[flag], severity)
+                    sh.problem(body[j] + 1, i, f, cells.text(raw[j]), o[flag], severity)
                     if severity == "error":
                         ok[j] = False
         out = coerced[codes]

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import duckdb
 
 from isms.config import Settings
-from isms.packs.content import build_pack, default_dates, saved_sections
+from isms.packs.content import build_pack, default_dates
+from isms.views.pack_inputs import saved_sections
 from isms.packs.model import Pack
 
 FORMATS = {

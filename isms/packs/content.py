@@ -7,7 +7,6 @@ the page's view bundle and the posture functions, never their own versions of a 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,8 +23,7 @@ from isms.packs.model import (
     TableSection,
 )
 from isms.posture import Scorecard
-from isms.store import queries
-from isms.views import risk_review, security_health
+from isms.views import pack_inputs, risk_review, security_health
 
 
 @dataclass
@@ -173,7 +171,7 @@ def _top_risks(ctx: Context) -> Section:
         "Days overdue": top["days_overdue"].fillna(0).astype(int),
     })
     return TableSection("top_risks", "Top risks by residual score", frame.reset_index(drop=True),
-                        level_column="Level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+                        level_column="Level", level_colours=m.level_colours)
 
 
 def _changes(ctx: Context) -> Section:
@@ -186,7 +184,7 @@ def _changes(ctx: Context) -> Section:
     frame, note = _top(frame, "changes")
     return TableSection("changes", f"Changes since {ctx.compare_to:%d %B %Y}", frame, note=note,
                         empty_text="No risk was added, closed, escalated or de-escalated.",
-                        level_column="To", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+                        level_column="To", level_colours=m.level_colours)
 
 
 def _appetite(ctx: Context) -> Section:
@@ -202,7 +200,7 @@ def _appetite(ctx: Context) -> Section:
     })
     frame, note = _top(frame, "risks above appetite, unaddressed first")
     return TableSection("appetite", f"Risks above appetite ({m.appetite})", frame, note=note,
-                        level_column="Level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+                        level_column="Level", level_colours=m.level_colours)
 
 
 def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -218,7 +216,7 @@ def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def _late_treatments(ctx: Context) -> Section:
-    behind = queries.treatments_behind(ctx.con, ctx.as_of, ctx.settings.late_tolerance_points, _rr_bundle(ctx).filters)
+    behind = risk_review.treatments_behind(ctx.con, ctx.settings, ctx.as_of, _rr_bundle(ctx).filters)
     return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(behind))
 
 
@@ -233,7 +231,7 @@ def _exceptions(ctx: Context) -> Section:
     })
     frame, note = _top(frame, "exceptions, soonest expiry first")
     return TableSection("exceptions", "Policy exceptions for review", frame, note=note,
-                        level_column="Risk level", level_colours={lvl: m.colour(lvl) for lvl in m.levels})
+                        level_column="Risk level", level_colours=m.level_colours)
 
 
 # -- Security Health --------------------------------------------------------------------------
@@ -354,10 +352,7 @@ def _method(ctx: Context) -> Section:
     m = ctx.settings.matrix
     bands = (", ".join(f"{lvl} up to {b}" for lvl, b in zip(m.levels, m.bands)) if m.method == "product"
              else "lookup grid (see settings)")
-    batches = ctx.con.execute(
-        "SELECT batch_id, file_name, as_of, sha256 FROM active_batch WHERE as_of <= ? ORDER BY as_of DESC, batch_id DESC",
-        [ctx.as_of],
-    ).fetchall()
+    batches = [(b.batch_id, b.file_name, b.as_of, b.sha256) for b in pack_inputs.batches_read(ctx.con, ctx.as_of)]
     shown, earlier = batches[:6], batches[6:]  # the latest six by name; the trends also read the earlier ones
     lines = [
         ("Risk matrix", f"{m.name}: likelihood {len(m.likelihood_labels)} steps x impact {len(m.impact_labels)} steps"),
@@ -437,18 +432,3 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
     when = f"{as_of:%d %B %Y}" if meeting == "risk-review" else f"{as_of:%B %Y}"
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=when,
                 organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built)
-
-
-def saved_sections(con: duckdb.DuckDBPyConnection, meeting: str) -> list[str] | None:
-    row = con.execute(
-        "SELECT sections FROM pack_preference WHERE meeting = ? ORDER BY saved_at DESC, rowid DESC LIMIT 1", [meeting]
-    ).fetchone()
-    return json.loads(row[0]) if row else None
-
-
-def save_sections(con: duckdb.DuckDBPyConnection, meeting: str, sections: list[str], saved_by: str) -> None:
-    valid = {k for k, _, _ in SECTIONS[meeting]}
-    bad = set(sections) - valid
-    if bad:
-        raise ValueError(f"unknown section(s) {sorted(bad)} for {meeting}")
-    con.execute("INSERT INTO pack_preference VALUES (?, ?, now()::TIMESTAMP, ?)", [meeting, json.dumps(sections), saved_by])

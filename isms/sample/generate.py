@@ -462,7 +462,7 @@ def generate_sample(seed: int = SEED) -> list[tuple[str, dt.date, dict[str, list
 
 
 def write_sample(out_dir: str | Path, seed: int = SEED) -> list[Path]:
-    from isms.templates import write_workbook
+    from isms.importing.template import write_workbook
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from isms.filters import RiskFilter
 from isms.matrix import RiskMatrix
+from isms.models import KINDS
 from isms.store.migrations import TABLES
 
 KEY_COLUMN = {
@@ -63,6 +64,17 @@ def known_ids(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> set[
     sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte(kind, 'snap')}
               SELECT DISTINCT t.{key} FROM {table} t JOIN snap USING (batch_id)"""
     return {r[0] for r in con.execute(sql).fetchall()}
+
+
+def stored_events(con: duckdb.DuckDBPyConnection, kind: str, ids: list) -> pd.DataFrame:
+    """The dated events (assessments, updates, results) already stored for these ids, in active
+    batches only: what an import's preview compares its rows with."""
+    key = KINDS[kind][2][0]
+    if not ids:
+        return pd.DataFrame(columns=list(KINDS[kind][1].model_fields))
+    return con.execute(
+        f"""SELECT t.* EXCLUDE (batch_id) FROM {TABLES[kind]} t JOIN active_batch USING (batch_id)
+            WHERE t.{key} IN (SELECT unnest(?))""", [ids]).df()
 
 
 def register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.DataFrame:

@@ -16,19 +16,16 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from isms import actions
-from isms.auth import User
 from isms.config import Settings
 from isms.importing.annotate import annotated_workbook
-from isms.importing.canonical import ImportOutcome
-from isms.importing.mapped import MappedPlan, build_plan
+from isms.importing.pipeline import ImportPlan, build_plan
 from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, kind_fields, load_profile,
                                     match_columns, matching_profiles, save_profile, signature)
 from isms.importing.mapping import profiles_folder as mapping_profiles_folder
 from isms.importing.problems import errors
 from isms.importing.sheet import blank_row
-from isms.store.writes import list_batches
-from isms.templates import write_blank_template
+from isms.store import batches
+from isms.importing.template import write_blank_template
 
 
 def profiles_folder(settings: Settings) -> Path:
@@ -37,7 +34,7 @@ def profiles_folder(settings: Settings) -> Path:
 
 @dataclass(frozen=True)
 class Analysis:
-    plan: MappedPlan
+    plan: ImportPlan
     problems: pd.DataFrame  # severity, sheet, cell, column, value, problem
     n_errors: int
     n_warnings: int
@@ -96,14 +93,9 @@ def with_columns(mapping: SheetMapping, table: pd.DataFrame) -> SheetMapping:
     return replace(mapping, columns=cols)
 
 
-def save_mapping(settings: Settings, name: str, plan: MappedPlan) -> Path:
+def save_mapping(settings: Settings, name: str, plan: ImportPlan) -> Path:
     prof = Profile(name.strip(), signature(plan.sheets, plan.mappings), plan.mappings, True)
     return save_profile(profiles_folder(settings), prof)
-
-
-def commit_plan(con: duckdb.DuckDBPyConnection, plan: MappedPlan, user: User) -> ImportOutcome:
-    """Through isms.actions, so the role is checked and the outcome audited."""
-    return actions.commit_import(con, user, plan)
 
 
 def has_rows(mapping: SheetMapping, rows: list[list]) -> bool:
@@ -111,36 +103,19 @@ def has_rows(mapping: SheetMapping, rows: list[list]) -> bool:
     return any(not blank_row(r) for r in rows[mapping.header_row + 1:])
 
 
+def already_imported(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> int | None:
+    """The batch that already holds this exact file for this date: committing again changes nothing."""
+    return batches.find_batch(con, plan.sha256, plan.as_of)
+
+
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every batch, newest first: who, when, file, hash, as-of and counts; an undone batch stays
     listed with when and by whom it was undone (undo is append-only, and the history says so)."""
-    rows = con.execute(
-        """SELECT b.batch_id, b.imported_at, b.imported_by, b.file_name, left(b.sha256, 12), b.as_of, b.source,
-                  b.row_counts, u.undone_at, u.undone_by
-           FROM import_batch b LEFT JOIN batch_undo u USING (batch_id)
-           ORDER BY b.batch_id DESC"""
-    ).fetchall()
-    out = [{"batch": r[0], "imported at": r[1], "by": r[2], "file": r[3], "sha256": r[4], "as of": r[5],
+    out = [{"batch": r[0], "imported at": r[1], "by": r[2], "file": r[3], "sha256": r[4][:12], "as of": r[5],
             "source": r[6], "rows": ", ".join(f"{k} {v}" for k, v in sorted(json.loads(r[7]).items()) if v),
-            "undone": f"{r[8]:%Y-%m-%d %H:%M} by {r[9]}" if r[8] else ""} for r in rows]
+            "undone": f"{r[8]:%Y-%m-%d %H:%M} by {r[9]}" if r[8] else ""} for r in batches.history(con)]
     return pd.DataFrame(out, columns=["batch", "imported at", "by", "file", "sha256", "as of", "source", "rows",
                                       "undone"])
-
-
-def latest_batch(con: duckdb.DuckDBPyConnection):
-    """The newest active batch (the only one the page offers to undo), or None."""
-    batches = list_batches(con)
-    return max(batches, key=lambda b: b.batch_id) if batches else None
-
-
-def undo_latest(con: duckdb.DuckDBPyConnection, user: User) -> int | None:
-    """Undo the newest active batch (an analyst their own, an administrator any; audited); its
-    rows stay in the history but no read sees them."""
-    latest = latest_batch(con)
-    if latest is None:
-        return None
-    actions.undo_import(con, user, latest.batch_id)
-    return latest.batch_id
 
 
 def blank_template(settings: Settings, folder: Path) -> bytes:

@@ -16,9 +16,9 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import add_months, month_end, month_ends, previous_quarter_end
+from isms.dates import add_months, dated, month_end, month_ends, previous_quarter_end
 from isms.filters import RiskFilter
-from isms.posture import KriCounts, PostureFigures, Scorecard, TreatmentCounts, kri_statuses
+from isms.posture import Scorecard, scorecard, treatment_progress
 from isms.store import queries
 
 BASES = ("residual", "inherent", "target")
@@ -125,69 +125,34 @@ def filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, 
     return queries.review_filter_options(con, as_of)
 
 
-def _scorecard(con, settings: Settings, as_of: dt.date, compare_to: dt.date, filters: RiskFilter) -> Scorecard:
-    """The scorecard over the filtered register; KRIs are not tied to risks and stay whole."""
-    m = settings.matrix
-    dates = sorted({as_of, compare_to})
-    levels = queries.level_counts(con, m, dates, filters)
-    levels["as_of"] = pd.to_datetime(levels["as_of"]).dt.date
-    totals = queries.posture_totals(con, m, dates, settings.late_tolerance_points, settings.exception_warning_days, filters)
-    totals["as_of"] = pd.to_datetime(totals["as_of"]).dt.date
-    figures = {}
-    for d in dates:
-        lv = levels[levels["as_of"] == d]
-        t = totals[totals["as_of"] == d].iloc[0]
-
-        def by(basis: str) -> dict[str, int]:
-            part = lv[lv["basis"] == basis]
-            counts = dict(zip(part["level"], part["risks"]))
-            return {name: int(counts.get(name, 0)) for name in m.levels}
-
-        assessed = int(t["assessed_risks"])
-        kri = kri_statuses(queries.latest_results(con, d), d).value_counts()
-        figures[d] = PostureFigures(
-            as_of=d, residual_by_level=by("residual"), inherent_by_level=by("inherent"),
-            open_risks=int(t["open_risks"]), assessed_risks=assessed,
-            residual_exposure=int(t["residual_exposure"]), inherent_exposure=int(t["inherent_exposure"]),
-            within_appetite=int(t["within_appetite"]), above_appetite=int(t["above_appetite"]),
-            within_appetite_share=int(t["within_appetite"]) / assessed if assessed else None,
-            above_appetite_unaddressed=int(t["above_appetite_unaddressed"]),
-            treatments=TreatmentCounts(**{k: int(t[k]) for k in ("on_track", "late", "overdue", "done", "not_started")}),
-            exceptions_expiring=int(t["exceptions_expiring"]), exceptions_expired_open=int(t["exceptions_expired_open"]),
-            kris=KriCounts(**{k: int(kri.get(k, 0)) for k in ("red", "amber", "green", "unrated", "stale")}),
-        )
-    return Scorecard(as_of=as_of, compare_to=compare_to, matrix=m.name, levels=list(m.levels), appetite=m.appetite,
-                     current=figures[as_of], previous=figures[compare_to])
-
-
-def _dated(df: pd.DataFrame) -> pd.DataFrame:
-    df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
-    return df
-
-
 def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date,
           filters: RiskFilter = RiskFilter()) -> RiskReviewData:
     m, tol = settings.matrix, settings.late_tolerance_points
     quarters = sorted(d for d in review_dates(con) if d <= as_of) or [as_of]
-    months = month_ends(quarters[0], as_of)
     levels = queries.level_counts(con, m, quarters, filters)
-    level_trend = _dated(levels[levels["basis"] == "residual"].drop(columns="basis").reset_index(drop=True))
+    level_trend = dated(levels[levels["basis"] == "residual"].drop(columns="basis").reset_index(drop=True))
     horizon = month_end(add_months(as_of.replace(day=1), PROJECTION_MONTHS))
     return RiskReviewData(
         as_of=as_of, compare_to=compare_to, filters=filters,
-        scorecard=_scorecard(con, settings, as_of, compare_to, filters),
+        scorecard=scorecard(con, settings, as_of, compare_to, filters),
         cells=queries.review_cells(con, m, as_of, filters),
         movements=queries.review_movements(con, m, as_of, compare_to, filters),
         changes=queries.review_changes(con, m, as_of, compare_to, filters),
         top_risks=queries.review_top_risks(con, m, as_of, compare_to, filters, tol, TOP_RISKS),
         level_trend=level_trend,
-        totals_trend=_dated(queries.posture_totals(con, m, quarters, tol, settings.exception_warning_days, filters)),
-        treatment_trend=_dated(queries.treatment_trend(con, months, tol, filters)),
-        projection=_dated(queries.review_exposure_projection(con, m, compare_to, month_ends(compare_to, horizon), filters, tol)),
+        totals_trend=dated(queries.posture_totals(con, m, quarters, tol, settings.exception_warning_days, filters)),
+        treatment_trend=treatment_progress(con, settings, quarters[0], as_of, filters),
+        projection=dated(queries.review_exposure_projection(con, m, compare_to, month_ends(compare_to, horizon), filters, tol)),
         above_appetite=queries.review_above_appetite(con, m, as_of, filters),
         exceptions=queries.review_exceptions(con, m, as_of, filters, EXCEPTION_HORIZON_DAYS),
         risk_choices=queries.review_risk_choices(con, m, as_of, filters, RISK_CHOICES),
     )
+
+
+def treatments_behind(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date,
+                      filters: RiskFilter = RiskFilter()) -> pd.DataFrame:
+    """Late and overdue treatments of the filtered risks, the most overdue first (the pack's list)."""
+    return queries.treatments_behind(con, as_of, settings.late_tolerance_points, filters)
 
 
 def risk_detail(con: duckdb.DuckDBPyConnection, settings: Settings, risk_id: str, as_of: dt.date) -> Optional[RiskDetail]:

@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import add_months, month_end, month_ends
+from isms.dates import add_months, dated, month_end, month_ends
 from isms.kri import HIGHER, red_streak, statuses_in_months
-from isms.posture import KriCounts
+from isms.posture import KriCounts, scorecard
 from isms.store import queries
 
 TREND_MONTHS = 12
@@ -187,9 +187,8 @@ def _trends(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date) -> tuple[pd.D
 
 def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date) -> RiskScorecard:
     ends = month_ends(add_months(month, -(TREND_MONTHS - 1)), month)
-    trend = queries.posture_totals(con, settings.matrix, ends, settings.late_tolerance_points,
-                                   settings.exception_warning_days)
-    trend["as_of"] = pd.to_datetime(trend["as_of"]).dt.date
+    trend = dated(queries.posture_totals(con, settings.matrix, ends, settings.late_tolerance_points,
+                                         settings.exception_warning_days))
     return RiskScorecard(
         exposure_trend=trend,
         completed=queries.treatments_completed(con, month.replace(day=1), month_end(month)),
@@ -204,8 +203,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
     reg, grid = kri_grid(con, month, filters)
     board = _board(reg, grid, month, compare_month)
     by_status, health = _trends(reg, grid, month)
-    before = queries.posture_totals(con, settings.matrix, [month_end(compare_month)], settings.late_tolerance_points,
-                                    settings.exception_warning_days)
+    card = scorecard(con, settings, month_end(month), month_end(compare_month))
     history = grid[grid["period"] == grid["month"]][["metric_id", "period", "value", "note", "status"]]
     # categories and datetime64 keep the cached bundle quick to (un)pickle on every rerun
     history = history.astype({"metric_id": "category", "status": "category"}).reset_index(drop=True)
@@ -214,5 +212,5 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
         counts=_counts(board["status"]), previous_counts=_counts(board["compare_status"]),
         status_by_month=by_status, domain_health=health, board=board, breaches=_breaches(board),
         history=history, risk=risk_scorecard(con, settings, month, compare_month),
-        exposure_before=int(before["residual_exposure"].iloc[0]) if not before.empty else None,
+        exposure_before=card.previous.residual_exposure,
     )

@@ -2,54 +2,36 @@
 
 The same pipeline serves the Import page and `python -m isms import`. Every problem is
 collected with the cell address Excel shows; nothing is written until `commit`, which is one
-transaction (isms.store.writes.commit_batch).
+transaction (isms.store.batches.commit_batch). This module is the front door: `build_plan`,
+`commit` and `import_file` serve every source (the template, an analyst's layout, the CLI, the
+sample).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pandas as pd
 
-from isms.importing import values
+from isms.importing import cells
 from isms.importing.annotate import PROBLEM_SHEET
-from isms.importing.canonical import INSTRUCTIONS_SHEET, ImportOutcome, ImportPlan, header_label
+from isms.importing.plan import ImportOutcome, ImportPlan
+from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
 from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header
-from isms.importing.preview import Preview, build_preview
-from isms.importing.problems import Problem, column_letter
+from isms.importing.preview import build_preview
+from isms.importing.problems import Problem
 from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
 from isms.matrix import RiskMatrix
 from isms.models import KINDS
 from isms.store import queries
-from isms.store.writes import commit_batch, find_batch
-
-
-@dataclass
-class MappedPlan(ImportPlan):
-    file_format: str = ""
-    sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
-    mappings: list[SheetMapping] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)
-    preview: Preview | None = None
-
-    @property
-    def bad_cells(self) -> list[Problem]:
-        return [p for p in self.problems if p.row and p.column]
-
-    # where each frame row was read: (sheet, Excel row), aligned with the frame's index
-    origins: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    def cells(self, kind: str, positions, field_name: str) -> list[tuple[str, int, str | None]]:
-        """(sheet, Excel row, column letter) of a field in these rows of a frame."""
-        where = self.origins[kind].loc[positions]
-        return [(sheet, int(row), _key_column(self, sheet, field_name))
-                for sheet, row in zip(where["_sheet"], where["_row"])]
+from isms.store.batches import commit_batch, find_batch
 
 
 def read(data: bytes, file_name: str, *, max_bytes: int, max_rows: int) -> tuple[Workbook | None, list[Problem]]:
@@ -87,23 +69,13 @@ def as_of_in_file(wb: Workbook) -> dt.date | None:
         for row in s.rows[:20]:
             if len(row) >= 2 and fold_header(row[0]) == "as_of":
                 try:
-                    return values.parse_date(row[1])
+                    return cells.parse_date(row[1])
                 except ValueError:
                     return None
     return None
 
 
-def _key_column(plan: MappedPlan, sheet: str, field_name: str) -> str | None:
-    """The letter of the column a field was read from, so a duplicate points at its cell."""
-    for m in plan.mappings:
-        if m.sheet == sheet and field_name in m.columns:
-            headers = m.headers(plan.sheets.get(sheet, []))
-            if m.columns[field_name] in headers:
-                return column_letter(headers.index(m.columns[field_name]))
-    return None
-
-
-def _check_references(con: duckdb.DuckDBPyConnection | None, plan: MappedPlan) -> None:
+def _check_references(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> None:
     """Rows that point at a risk, treatment or metric that neither the file nor the store has."""
 
     def known(kind: str, column: str) -> set[str]:
@@ -133,7 +105,7 @@ def _check_references(con: duckdb.DuckDBPyConnection | None, plan: MappedPlan) -
                 )
 
 
-def _without_duplicates(plan: MappedPlan, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _without_duplicates(plan: ImportPlan, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Rows whose key repeats an earlier row's are errors; a row is reported once, whatever kinds it feeds."""
     key = list(KINDS[kind][2])
     if frame.empty:
@@ -149,8 +121,8 @@ def _without_duplicates(plan: MappedPlan, kind: str, frame: pd.DataFrame) -> pd.
         if (rec["_sheet"], rec["_row"]) in reported:
             continue
         reported.add((rec["_sheet"], rec["_row"]))
-        plan.problems.append(Problem(rec["_sheet"], int(rec["_row"]), _key_column(plan, rec["_sheet"], key[0]), label,
-                                     ", ".join(map(values.text, k)),
+        plan.problems.append(Problem(rec["_sheet"], int(rec["_row"]), plan.key_column(rec["_sheet"], key[0]), label,
+                                     ", ".join(map(cells.text, k)),
                                      f"duplicate of row {first.loc[k if len(k) > 1 else k[0]]}: each may appear once in a file"))
     return frame[~dup]
 
@@ -167,7 +139,7 @@ def build_plan(
     max_rows: int = 200_000,
     max_bytes: int = 25 * 1024 * 1024,
     progress: Callable[[float, str], None] | None = None,
-) -> MappedPlan:
+) -> ImportPlan:
     """Read, map, coerce and validate a file in any layout, and preview it; writes nothing.
 
     `progress(fraction, stage)` is called between stages, so a page can show how far it got.
@@ -175,7 +147,7 @@ def build_plan(
     step = progress or (lambda fraction, stage: None)
     step(0.0, "Reading the file")
     sha = hashlib.sha256(data).hexdigest()
-    plan = MappedPlan(file_name=file_name, sha256=sha, as_of=as_of or dt.date.today())
+    plan = ImportPlan(file_name=file_name, sha256=sha, as_of=as_of or dt.date.today())
     wb, problems = read(data, file_name, max_bytes=max_bytes, max_rows=max_rows)
     plan.problems += problems
     if wb is None:
@@ -243,7 +215,7 @@ def build_plan(
     return plan
 
 
-def commit(con: duckdb.DuckDBPyConnection, plan: MappedPlan, imported_by: str, *, dry_run: bool = False,
+def commit(con: duckdb.DuckDBPyConnection, plan: ImportPlan, imported_by: str, *, dry_run: bool = False,
            source: str = "mapped") -> ImportOutcome:
     """One transaction, or nothing: refused, unchanged (same file and date), dry run or committed."""
     if not plan.ok or not plan.frames:
@@ -256,3 +228,23 @@ def commit(con: duckdb.DuckDBPyConnection, plan: MappedPlan, imported_by: str, *
     batch_id = commit_batch(con, source=source, file_name=plan.file_name, sha256=plan.sha256, as_of=plan.as_of,
                             imported_by=imported_by, frames=plan.frames)
     return ImportOutcome("committed", plan.file_name, plan.as_of, batch_id, plan.row_counts, plan.problems)
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    matrix: RiskMatrix,
+    *,
+    as_of: dt.date | None = None,
+    imported_by: str = "cli",
+    dry_run: bool = False,
+    source: str = "canonical",
+    max_rows: int = 200_000,
+    data: bytes | None = None,
+) -> ImportOutcome:
+    """Plan, then commit in one transaction unless refused, a dry run, or already imported."""
+    path = Path(path)
+    if data is None:
+        data = path.read_bytes()
+    plan = build_plan(data, path.name, matrix, as_of=as_of, con=con, max_rows=max_rows, max_bytes=len(data) + 1)
+    return commit(con, plan, imported_by, dry_run=dry_run, source=source)

@@ -2,7 +2,7 @@
 
 The pydantic models stay the definition of a valid row. Field constraints are read from the
 models' own JSON schema (required, lengths, bounds); the few rules a model states in a
-validator are restated here as vectorised row rules, and tests/test_import_bulk.py checks that
+validator are restated here as vectorised row rules, and tests/test_import_validation.py checks that
 the two agree on random rows. A row that fails here is validated by pydantic, which gives the
 message (and whose verdict wins), so the bulk path can only be faster, never more lenient.
 """

@@ -1,23 +1,153 @@
-"""One cell of the analyst's sheet into the type a model field wants.
+"""One cell as an analyst wrote it, turned into the type a model field wants: the one home of
+cell conversion (dates, numbers, lists, targets, enum words, levels on the matrix's scale).
 
-The field's type comes from the pydantic annotation, so a new model field is coerced without a
-new rule here. Levels go through the matrix's own labels, then a word ladder, then the scale
-rule that the analyst confirmed.
+Each function returns the value or raises ValueError with a sentence that names what was
+expected; the caller attaches the cell address. "Not rated" spellings become None. The field's
+type comes from the pydantic annotation, so a new model field is converted without a new rule
+here. Levels go through the matrix's own labels, then a word ladder, then the scale rule that the
+analyst confirmed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-from isms.importing import values
+from isms.dates import month_end, quarter_end
 from isms.matrix import RiskMatrix
 from isms.models import (KINDS, AnnexATheme, Assessment, Cadence, ControlEffectiveness, Criticality, Decision,
-                         Direction, ExceptionStatus, RiskStatus, TreatmentStatus, normalise_annex_a_control)
+                         Direction, ExceptionStatus, RiskStatus, TreatmentStatus, enum_of, normalise_annex_a_control)
+
+NOT_RATED = {"", "-", "--", "---", "n/a", "na", "n.a.", "none", "not rated", "tbd", "tba", "?", "null", "nan"}
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SPLIT = re.compile(r"\s*(?:[,;\n|]+)\s*")
+_QUARTER = re.compile(r"^(?:q([1-4])\s*[-/ ]?\s*(\d{4})|(\d{4})\s*[-/ ]?\s*q([1-4]))$", re.I)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?[\s\-/]+(\d{4})$", re.I)
+_YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_TARGET = re.compile(r"^\s*(>=|=>|≥|>|<=|=<|≤|<)?\s*(-?\d+(?:\.\d+)?)\s*(%|[a-z ]+)?\s*$", re.I)
+
+
+def blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and value.strip().casefold() in NOT_RATED
+
+
+def text(value: Any) -> str:
+    """A cell as text; whole floats lose their '.0' (an id typed as 5 reads back 5.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
+    """Dates, Excel serials and text: ISO, day/month/year, 'Q4-2026', 'May 2027', '2025-03'.
+
+    A quarter or a month names a period; `period_end` picks its last day (due dates) or, when
+    False, its first (monitoring periods).
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError(f"{value} is not a date")
+    s = str(value).strip()
+    try:
+        return dt.datetime.fromisoformat(s).date()
+    except ValueError:
+        pass
+    if m := _DMY.match(s):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if month > 12 and day <= 12:
+            day, month = month, day
+        try:
+            return dt.date(year, month, day)
+        except ValueError as exc:  # '31/02/2026': say which part is wrong, and what would do
+            raise ValueError(f"{s!r} is not a date ({exc}; write 2026-03-31, 31/03/2026, Q4-2026 or May 2027)") from None
+    if m := _QUARTER.match(s):
+        q, year = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(4)), int(m.group(3)))
+        first = dt.date(year, 3 * q - 2, 1)
+        return quarter_end(first) if period_end else first
+    month = None
+    if m := _YEAR_MONTH.match(s):
+        year, month = int(m.group(1)), int(m.group(2))
+    elif (m := _MONTH_YEAR.match(s)) and m.group(1)[:3].lower() in _MONTHS:
+        year, month = int(m.group(2)), _MONTHS[m.group(1)[:3].lower()]
+    if month is not None and 1 <= month <= 12:
+        first = dt.date(year, month, 1)
+        return month_end(first) if period_end else first
+    raise ValueError(f"{s!r} is not a date (write 2026-03-31, 31/03/2026, Q4-2026 or May 2027)")
+
+
+def parse_number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    s = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    s = s.rstrip("%")
+    if re.fullmatch(r"-?\d+,\d+", s):
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def split_list(value: Any) -> list[str]:
+    """Multi-value cells: '8.2, 5.18', one per line, or separated by ';' or '|'."""
+    if blank(value):
+        return []
+    return [p for p in _SPLIT.split(text(value)) if p and not blank(p)]
+
+
+def parse_target(value: Any) -> tuple[float, str | None, str | None]:
+    """'>= 95%' -> (95.0, 'Higher is better', '%'); '<= 14 days' -> (14.0, 'Lower is better', 'days')."""
+    m = _TARGET.match(text(value))
+    if not m:
+        raise ValueError(f"{value!r} is not a target (write for example '>= 95%' or '<= 14 days')")
+    op, number, unit = m.group(1), float(m.group(2)), (m.group(3) or "").strip() or None
+    direction = None
+    if op in (">=", "=>", "≥", ">"):
+        direction = "Higher is better"
+    elif op in ("<=", "=<", "≤", "<"):
+        direction = "Lower is better"
+    return number, direction, unit
+
+
+def fold_word(value: Any) -> str:
+    return re.sub(r"[^0-9a-z]+", " ", text(value).casefold()).strip()
+
+
+# Text levels on a generic five-step ladder (1 lowest). A matrix's own labels are tried first;
+# this table catches the words other methods use.
+LEVEL_WORDS: dict[str, int] = {
+    **dict.fromkeys(["very low", "rare", "remote", "negligible", "insignificant", "very unlikely", "minimal",
+                     "improbable", "trivial"], 1),
+    **dict.fromkeys(["low", "unlikely", "minor", "limited"], 2),
+    **dict.fromkeys(["moderate", "medium", "possible", "significant", "occasional", "serious"], 3),
+    **dict.fromkeys(["high", "likely", "major", "important", "probable", "frequent", "severe"], 4),
+    **dict.fromkeys(["very high", "almost certain", "very likely", "critical", "catastrophic", "extreme",
+                     "certain", "highly likely"], 5),
+}
+
 
 ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
     RiskStatus: {"in progress": "In treatment", "planned": "In treatment", "mitigating": "In treatment",
@@ -59,13 +189,6 @@ class FieldType:
     enum: type[Enum] | None = None
 
 
-def _enum_of(annotation: Any) -> type[Enum] | None:
-    for arg in (annotation, *typing.get_args(annotation)):
-        if isinstance(arg, type) and issubclass(arg, Enum):
-            return arg
-    return None
-
-
 @lru_cache(maxsize=None)
 def field_type(kind: str, name: str) -> FieldType:
     if name in ("inherent_score", "residual_score"):
@@ -81,7 +204,7 @@ def field_type(kind: str, name: str) -> FieldType:
     ann = info.annotation
     if name.endswith("likelihood") or name.endswith("impact"):
         return FieldType("level")
-    if (e := _enum_of(ann)) is not None:
+    if (e := enum_of(ann)) is not None:
         return FieldType("enum", e)
     if typing.get_origin(ann) is list:
         return FieldType("list")
@@ -95,15 +218,15 @@ def field_type(kind: str, name: str) -> FieldType:
 
 def to_enum(enum: type[Enum], value: Any) -> tuple[str, bool]:
     """(member value, lossy) for a spelling of an enum member."""
-    w = values.fold_word(value)
+    w = fold_word(value)
     for m in enum:
-        if w in (values.fold_word(m.value), values.fold_word(m.name)):
+        if w in (fold_word(m.value), fold_word(m.name)):
             return m.value, False
     syn = ENUM_SYNONYMS.get(enum, {})
     if w in syn:
         return syn[w], (enum, w) in LOSSY
     choices = ", ".join(m.value for m in enum)
-    raise ValueError(f"{values.text(value)!r} is not one of: {choices}")
+    raise ValueError(f"{text(value)!r} is not one of: {choices}")
 
 
 def rescale(v: int, steps_from: int, steps_to: int) -> int:
@@ -123,8 +246,8 @@ THREE_WORDS = {"low": 1, "medium": 2, "moderate": 2, "high": 3}
 
 def three_word_scale(column: list[Any], labels: tuple[str, ...]) -> bool:
     """A column rated only Low / Medium / High, on a matrix whose labels are other words: a 3-step scale."""
-    words = {values.fold_word(v) for v in column if isinstance(v, str) and not values.blank(v)}
-    own = {values.fold_word(label) for label in labels}
+    words = {fold_word(v) for v in column if isinstance(v, str) and not blank(v)}
+    own = {fold_word(label) for label in labels}
     return bool(words) and words <= set(THREE_WORDS) and not words & own and len(labels) != 3
 
 
@@ -132,23 +255,23 @@ def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_
     """A likelihood or impact step on the matrix's axis (1..len(labels))."""
     m = len(labels)
     if isinstance(value, str):
-        w = values.fold_word(value)
+        w = fold_word(value)
         for i, label in enumerate(labels, start=1):
-            if w == values.fold_word(label):
+            if w == fold_word(label):
                 return i
         if three_words and w in THREE_WORDS:
             return rescale(THREE_WORDS[w], 3, m)
         lead = w.split(" ", 1)[0]
         if lead.isdigit() and not w.replace(" ", "").isdigit():
             value = lead  # '4 - Major'
-        elif w in values.LEVEL_WORDS:
-            return rescale(values.LEVEL_WORDS[w], 5, m)
+        elif w in LEVEL_WORDS:
+            return rescale(LEVEL_WORDS[w], 5, m)
     try:
-        number = values.parse_number(value)
+        number = parse_number(value)
     except ValueError:
-        raise ValueError(f"{values.text(value)!r} is neither a step 1-{m} nor a level word ({', '.join(labels)})") from None
+        raise ValueError(f"{text(value)!r} is neither a step 1-{m} nor a level word ({', '.join(labels)})") from None
     if not number.is_integer():
-        raise ValueError(f"{values.text(value)} is not a whole step (1-{steps_from or m})")
+        raise ValueError(f"{text(value)} is not a whole step (1-{steps_from or m})")
     v, n = int(number), steps_from or m
     if not 1 <= v <= n:
         words = f" or its word ({', '.join(labels)})" if n == m else ""
@@ -159,7 +282,7 @@ def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_
 def controls(value: Any) -> tuple[list[str], list[str]]:
     """(ISO/IEC 27001:2022 Annex A ids, the references that are not such ids)."""
     good, bad = [], []
-    for part in values.split_list(value):
+    for part in split_list(value):
         try:
             good.append(normalise_annex_a_control(part))
         except ValueError:
@@ -171,16 +294,16 @@ def coerce(ftype: FieldType, value: Any, *, matrix: RiskMatrix, axis: str = "", 
            period: bool = False, three_words: bool = False) -> Any:
     """The typed value, None for not rated, or ValueError with the reason."""
     if ftype.kind == "list":
-        return values.split_list(value)
-    if values.blank(value):
+        return split_list(value)
+    if blank(value):
         return None
     if ftype.kind == "date":
-        return values.parse_date(value, period_end=not period)
+        return parse_date(value, period_end=not period)
     if ftype.kind == "level":
         labels = matrix.likelihood_labels if axis == "likelihood" else matrix.impact_labels
         return to_level(value, labels, steps_from, three_words)
     if ftype.kind == "enum":
         return to_enum(ftype.enum, value)[0]
     if ftype.kind in ("number", "score"):
-        return values.parse_number(value)
-    return values.text(value)
+        return parse_number(value)
+    return text(value)

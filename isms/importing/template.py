@@ -1,12 +1,15 @@
-"""Writing workbooks in the canonical template layout (openpyxl, which writes validation lists).
+"""The import template: its vocabulary (sheet names, headers, the About and Instructions sheets)
+and the writer of workbooks in its layout (openpyxl, which writes validation lists).
 
 The sample ISMS and the blank import template come from the same writer, so the sample is
-always a file that an analyst could have filled in by hand.
+always a file that an analyst could have filled in by hand. A template workbook goes through the
+same pipeline as any analyst's file: it is the layout in which every sheet and header matches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from enum import Enum
 from pathlib import Path
@@ -18,19 +21,28 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from isms.exports import is_formula_like
-from isms.importing.canonical import ABOUT_SHEET, INSTRUCTIONS_SHEET, header_label
 from isms.matrix import PRESETS, RiskMatrix
-from isms.models import KINDS
+from isms.models import KINDS, enum_of
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(color="FFFFFF", bold=True)
 
 
-def _enum_of(annotation: Any) -> type[Enum] | None:
-    for arg in (annotation, *typing.get_args(annotation)):
-        if isinstance(arg, type) and issubclass(arg, Enum):
-            return arg
-    return None
+ABOUT_SHEET = "About"
+# The blank template's guide to every column; never data, so the importer ignores it.
+INSTRUCTIONS_SHEET = "Instructions"
+
+
+_ACRONYMS = {"annex a": "Annex A", "nist": "NIST", "id": "ID", "ids": "IDs"}
+
+
+def header_label(field_name: str) -> str:
+    """The header the template writes for a model field: 'risk_id' -> 'Risk ID', 'annex_a_theme' ->
+    'Annex A theme'. Headers are matched after folding case, so any spelling still imports."""
+    words = field_name.replace("_", " ").capitalize()
+    for plain, proper in _ACRONYMS.items():
+        words = re.sub(rf"\b{plain}\b", proper, words, flags=re.IGNORECASE)
+    return words
 
 
 def _safe(value: Any) -> Any:
@@ -80,7 +92,7 @@ def _kind_of_value(name: str, annotation: Any, matrix: RiskMatrix, sheet: str) -
     if typing.get_origin(annotation) is typing.Union:  # Optional[X]
         base = next(a for a in typing.get_args(annotation) if a is not type(None))
     several = typing.get_origin(base) is list
-    enum = _enum_of(annotation)
+    enum = enum_of(annotation)
     if name in _REFERENCES and _REFERENCES[name] != sheet:
         other = _REFERENCES[name]
         return (f"{other[:-1]} ids" if several else f"A {other[:-1].lower()} id") + \
@@ -175,7 +187,7 @@ def write_workbook(
             col = get_column_letter(idx)
             ws.column_dimensions[col].width = max(12, min(40, len(header_label(f)) + 4))
             info = model.model_fields[f]
-            enum = _enum_of(info.annotation)
+            enum = enum_of(info.annotation)
             if enum is not None:
                 choices = ",".join(e.value for e in enum)
                 if len(choices) <= 255:

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings, strategies as st
 from pydantic import ValidationError
 
-from isms.importing.bulk import passes
+from isms.importing.validation import passes
 from isms.models import Asset, Assessment, Metric, PolicyException, Treatment
 
 levels = st.one_of(st.none(), st.integers(0, 7))

@@ -1,8 +1,9 @@
-"""Writing an import batch: all of it in one transaction, or nothing.
+"""Import batches: writing one (all of it in one transaction, or nothing), undoing one, and the
+history of them.
 
 Validation happens before anything is written (see isms.importing); this module's transaction
 guards against whatever can still fail while writing, so a refused or failed import leaves the
-database exactly as it was.
+database exactly as it was. Undo is append-only: a `batch_undo` row, never a deleted batch.
 """
 
 from __future__ import annotations
@@ -88,9 +89,24 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, undone_by: str) ->
         raise
 
 
-def list_batches(con: duckdb.DuckDBPyConnection) -> list[BatchInfo]:
+def active_batches(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> list[BatchInfo]:
+    """The batches reads see (not undone), oldest first; with `until`, those dated on or before it."""
     rows = con.execute(
         """SELECT batch_id, source, file_name, sha256, as_of, imported_at, imported_by, row_counts
-           FROM active_batch ORDER BY batch_id"""
+           FROM active_batch WHERE ? IS NULL OR as_of <= ? ORDER BY batch_id""", [until, until]
     ).fetchall()
     return [BatchInfo(*r[:7], row_counts=json.loads(r[7])) for r in rows]
+
+
+def active_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> BatchInfo | None:
+    return next((b for b in active_batches(con) if b.batch_id == batch_id), None)
+
+
+def history(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Every batch, newest first, undone ones included with when and by whom they were undone."""
+    return con.execute(
+        """SELECT b.batch_id, b.imported_at, b.imported_by, b.file_name, b.sha256, b.as_of, b.source,
+                  b.row_counts, u.undone_at, u.undone_by
+           FROM import_batch b LEFT JOIN batch_undo u USING (batch_id)
+           ORDER BY b.batch_id DESC"""
+    ).fetchall()

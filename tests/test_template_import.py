@@ -5,9 +5,9 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from isms.importing.canonical import import_file
+from isms.importing.pipeline import import_file
 from isms.store import connect, queries
-from isms.templates import write_blank_template, write_workbook
+from isms.importing.template import write_blank_template, write_workbook
 from tests.conftest import ROOT
 from tests.factories import D, assessment, risk, treatment
 from tests.test_store import table_dump
