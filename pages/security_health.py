@@ -1,8 +1,12 @@
-"""Security Health: the monthly security monitoring meeting, on one page."""
+"""Security Health: the monthly security monitoring meeting, on one page.
+
+Settings (each control bound to the URL, so a link reproduces the view), one bundle from
+`isms.views.security_health`, then the renderers of `ui.health`: this file shows only what goes where.
+"""
 
 import streamlit as st
 
-from isms.charts import domain_health_trend, monthly_exposure_trend, kri_history, kri_status_trend
+from isms.charts import domain_health_trend, kri_history, kri_status_trend, monthly_exposure_trend
 from isms.dates import add_months, month_end
 from isms.views import security_health
 from isms.views.security_health import Filters
@@ -46,15 +50,15 @@ months = result_months(data_version)
 require_data(months, "Security Health", "No monitoring results have been imported yet.")
 
 present = presentation_toggle(st.sidebar)
-row = [st.sidebar] * 5 if present else st.columns([1, 1, 1.3, 1.3, 1.6])
-fmt_month = dict(parse=params.parse_date, dump=lambda d: d.isoformat(), format_func=lambda d: f"{d:%B %Y}")
-month = params.select(row[0], "Month", months, key="month", on_change=params.forget, args=("compare_month",), **fmt_month)
+controls = [st.sidebar] * 5 if present else st.columns([1, 1, 1.3, 1.3, 1.6])
+fmt_month = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": lambda d: f"{d:%B %Y}"}
+month = params.select(controls[0], "Month", months, key="month", on_change=params.forget, args=("compare_month",), **fmt_month)
 earlier = [m for m in months if m < month] or [add_months(month, -1)]
-compare_month = params.select(row[1], "Compared with", earlier, key="compare_month", **fmt_month)
+compare_month = params.select(controls[1], "Compared with", earlier, key="compare_month", **fmt_month)
 opts = options(data_version, month)
-domains = params.multiselect(row[2], "Control domain", opts.domains, key="domain", placeholder="All domains")
-owners = params.multiselect(row[3], "Owner", opts.owners, key="owner", placeholder="All owners")
-metric_ids = params.multiselect(row[4], "Indicators", list(opts.metrics), key="metric", placeholder="All KRIs",
+domains = params.multiselect(controls[2], "Control domain", opts.domains, key="domain", placeholder="All domains")
+owners = params.multiselect(controls[3], "Owner", opts.owners, key="owner", placeholder="All owners")
+metric_ids = params.multiselect(controls[4], "Indicators", list(opts.metrics), key="metric", placeholder="All KRIs",
                                 format_func=lambda m: f"{m} {opts.metrics[m]}")
 
 data = load(data_version, month, compare_month, Filters(tuple(domains), tuple(owners), tuple(metric_ids)))
@@ -66,11 +70,11 @@ st.caption(f"Security monitoring of {cfg.organisation} for {month:%B %Y} ({scope
 st.header("Health summary", divider="gray")
 health.status_tiles(data.counts, data.previous_counts, since)
 health.domain_tiles(data.domain_health, month, compare_month)
-c1, c2 = (st.container(), st.container()) if present else st.columns(2)
-with c1:
+status_column, domain_column = (st.container(), st.container()) if present else st.columns(2)
+with status_column:
     show_chart(kri_status_trend(data.status_by_month, "KRI status, last 12 months"), key="kri_trend",
                name=f"kri-status-{month:%Y-%m}", presentation=present)
-with c2:
+with domain_column:
     show_chart(domain_health_trend(data.domain_health, "Health index by control domain (share of KRIs green)"),
                key="domain_health", name=f"domain-health-{month:%Y-%m}", presentation=present)
 
@@ -97,7 +101,7 @@ if board_ids:
 st.header("Risk scorecard", divider="gray")
 st.caption("The measured effect of risk treatments across the whole register (the KRI filters do not apply).")
 risk = data.risk
-health.risk_tiles(risk, data.exposure_before, since)
+health.treatment_effect_tiles(risk, data.exposure_before, since)
 show_chart(monthly_exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
            name=f"residual-exposure-{month:%Y-%m}", presentation=present)
 health.show_risk_tables(risk)

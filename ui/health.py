@@ -136,7 +136,10 @@ def show_breaches(breaches: Breaches, since: str) -> None:
         st.markdown(_names(breaches.recovered, lambda r: f"now {STATUS_LABEL[r.status].lower()}, {_fmt(r.value, r.unit)}"))
 
 
-def risk_tiles(risk: RiskScorecard, exposure_before: int | None, since: str) -> None:
+def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, since: str) -> None:
+    """The Security Health risk scorecard: the month's measured effect of risk treatments over the
+    whole register (exposure, treatments completed and behind, levels that moved). Not the Risk
+    Review's posture (`ui.scorecard.posture_tiles`): the KRI filters do not apply here."""
     cols = st.columns(4)
     now = risk.exposure_now
     cols[0].metric("Residual exposure", now, f"{now - exposure_before:+d}" if exposure_before is not None else None,

@@ -19,7 +19,12 @@ def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool,
                delta_color=colour, delta_arrow="off" if not change else "auto", border=True, help=help)
 
 
-def risk_tiles(card: Scorecard) -> None:
+def posture_tiles(card: Scorecard) -> None:
+    """The Risk Review scorecard: the filtered register's posture (open risks per residual level,
+    exposure, share within appetite, late work, expiring exceptions) against the comparison date.
+
+    Named for the posture because Security Health shows other risk tiles, the month's treatment
+    effect (`ui.health.treatment_effect_tiles`), and one name for both hid which was which."""
     cur, prev = card.current, card.previous
     cols = st.columns(len(card.levels)) + st.columns(5)
     appetite_rank = card.levels.index(card.appetite)

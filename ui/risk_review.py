@@ -1,0 +1,317 @@
+"""Rendering the Risk Review bundle: one function per section of the quarterly meeting page.
+
+Only presentation lives here (labels, column formats, which control sits where); every figure
+comes from `isms.views.risk_review`, so the page reads as settings -> bundle -> sections, and a
+test can check the figures on the bundle without Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from isms import charts
+from isms.config import Settings
+from isms.matrix import RiskMatrix
+from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskReviewData
+from ui import params
+from ui.charts import show_chart
+from ui.scorecard import posture_tiles
+
+HEATMAP_VIEWS = (*BASES, "movement")
+HEATMAP_LABELS = {"residual": "Residual", "inherent": "Inherent", "target": "Target",
+                  "movement": "Movement since comparison"}
+ANY = "Any"
+DETAIL_COLUMNS = {
+    "exception_id": "Exception", "policy": "Policy", "control": "Control", "status": "Status",
+    "granted_on": st.column_config.DateColumn("Granted"), "expires_on": st.column_config.DateColumn("Expires"),
+    "days_to_expiry": "Days left", "approver": "Approver", "compensating_controls": "Compensating controls",
+    "asset_id": "Asset", "name": "Name", "asset_class": "Class", "asset_type": "Type", "criticality": "Criticality",
+    "owner": "Owner", "location": "Location",
+}
+
+
+def show_heading(data: RiskReviewData, cfg: Settings) -> None:
+    """Title, scope and scorecard first, so the top of the page (or a screenshot of it) says which
+    date, comparison, filters and matrix every figure below is for."""
+    matrix = cfg.matrix
+    st.title(f"Risk Review · {data.as_of:%d %B %Y}")
+    st.caption(f"Risk posture of {cfg.organisation} as of {data.as_of}, with changes since {data.compare_to} · "
+               f"{data.filters.describe()} · matrix {matrix.name}, appetite {matrix.appetite}.")
+    posture_tiles(data.scorecard)
+
+
+def follow_selections(data: RiskReviewData) -> None:
+    """Copy clicks on the heatmap and the top-risks table into the keyed controls before those
+    render, so that the controls alone drive the page (and the URL) whichever way a choice was made.
+
+    A new date or filter opens the detail of its own default risk; a click may then change it.
+    """
+    scope = (data.as_of, data.filters)
+    if st.session_state.get("_risk_scope") != scope or not st.session_state.get("risk"):
+        st.session_state["_risk_scope"] = scope
+        st.session_state["risk"] = data.default_risk
+    _adopt_selection("heatmap", _cell_from_chart)
+    _adopt_selection("top_risks", lambda selection: _risk_from_table(selection, data.top_risks))
+
+
+def _adopt_selection(chart_key: str, apply: Callable[[dict], None]) -> None:
+    """Apply a selection only when it is new: an old one still in the widget state must not undo a
+    choice made since in the fallback control."""
+    state = st.session_state.get(chart_key)
+    selection = state.get("selection") if state else None
+    signature = repr(selection)
+    if signature == st.session_state.get(f"_{chart_key}_seen"):
+        return
+    st.session_state[f"_{chart_key}_seen"] = signature
+    if selection:
+        apply(selection)
+
+
+def _cell_from_chart(selection: dict) -> None:
+    points = [p for p in selection.get("points", []) if p.get("customdata")]
+    if points:
+        st.session_state["cell_likelihood"], st.session_state["cell_impact"] = map(int, points[0]["customdata"][:2])
+
+
+def _risk_from_table(selection: dict, top_risks: pd.DataFrame) -> None:
+    rows = selection.get("rows", [])
+    if rows and rows[0] < len(top_risks):
+        st.session_state["risk"] = top_risks.iloc[rows[0]]["risk_id"]
+
+
+@dataclass(frozen=True)
+class HeatmapChoice:
+    """What the reader chose in "Where the risks sit". The page asks isms for the chosen cell's
+    risks and lists them in `beside`, the column next to the chart."""
+    view: str
+    cell: Cell | None
+    beside: DeltaGenerator
+
+
+def show_heatmap(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> HeatmapChoice:
+    """The heatmap on the chosen basis (or the residual moves), with the cell controls beside it:
+    the controls are the keyboard and URL route to what a click on a cell selects."""
+    st.header("Where the risks sit")
+    controls = st.sidebar if present else st.columns([1, 2])[0]
+    view = params.select(controls, "Heatmap", HEATMAP_VIEWS, key="basis", format_func=HEATMAP_LABELS.get,
+                         help="Counts per cell on the inherent, residual or target rating, "
+                              "or the moves since the comparison date")
+    chart_column, beside = st.columns([3, 2])
+    with chart_column:
+        if view == "movement":
+            title = f"Residual moves, {data.compare_to} → {data.as_of}"
+            show_chart(charts.movement_map(matrix, data.movements, title), key="movement",
+                       name=f"residual-moves-{data.as_of}", presentation=present)
+        else:
+            show_chart(charts.selectable_heatmap(matrix, data.cells_for(view),
+                                                 f"{HEATMAP_LABELS[view]} risk heatmap, {data.as_of}"),
+                       key="heatmap", name=f"{view}-heatmap-{data.as_of}", presentation=present,
+                       on_select="rerun", selection_mode="points")
+    cell = None
+    with beside:
+        if view == "movement":
+            _movement_summary(data)
+        else:
+            cell = _cell_controls(view, matrix, present)
+    return HeatmapChoice(view, cell, beside)
+
+
+def _movement_summary(data: RiskReviewData) -> None:
+    moved = int(data.movements["risks"].sum()) if not data.movements.empty else 0
+    st.markdown(f"**{moved} risks changed residual cell** since {data.compare_to}.")
+    st.dataframe(data.movements.rename(columns={
+        "from_likelihood": "From L", "from_impact": "From I", "from_level": "From level",
+        "to_likelihood": "To L", "to_impact": "To I", "to_level": "To level", "risks": "Risks"}),
+        hide_index=True, key="movements_table")
+
+
+def _cell_controls(view: str, matrix: RiskMatrix, present: bool) -> Cell | None:
+    """The cell to list, once both its likelihood and its impact are chosen."""
+    likelihood_column, impact_column = (st.sidebar, st.sidebar) if present else st.columns(2)
+    likelihood = _scale_step(likelihood_column, "Cell likelihood", matrix.likelihood_labels, key="cell_likelihood")
+    impact = _scale_step(impact_column, "Cell impact", matrix.impact_labels, key="cell_impact")
+    if likelihood != ANY and impact != ANY:
+        return Cell(view, int(likelihood), int(impact))
+    return None
+
+
+def _scale_step(container, label: str, step_labels, *, key: str):
+    """A step of a matrix scale (1 is the lowest), or ANY."""
+    steps = range(1, len(step_labels) + 1)
+    return container.selectbox(label, [ANY, *steps], key=key,
+                               format_func=lambda x: x if x == ANY else f"{x} {step_labels[x - 1]}")
+
+
+def show_cell_risks(choice: HeatmapChoice, focus: RiskFocus, matrix: RiskMatrix, present: bool) -> None:
+    """Beside the heatmap, the risks of the chosen cell (the movement view has its own table there)."""
+    if choice.view == "movement":
+        return
+    cell = choice.cell
+    with choice.beside:
+        if cell is None:
+            st.caption("Click a cell to list its risks." if present else
+                       "Click a cell (or pick its likelihood and impact) to list its risks.")
+            return
+        count = len(focus.cell_risks)
+        st.markdown(f"**{count} risk{'' if count == 1 else 's'}** with {choice.view} likelihood {cell.likelihood} "
+                    f"and impact {cell.impact} ({matrix.level(cell.likelihood, cell.impact)})")
+        st.dataframe(focus.cell_risks, hide_index=True, key="cell_risks",
+                     column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "status": "Status",
+                                    "residual_level": "Residual", "residual_score": "Score",
+                                    "inherent_level": "Inherent", "target_level": "Target"})
+
+
+def _trend_text(row) -> str:
+    """How a top risk moved since the comparison date, in the few characters a table cell has."""
+    if row.trend == "new":
+        return "new"
+    if row.trend == "same":
+        return "="
+    arrow = "▲" if row.trend == "up" else "▼"
+    return f"{arrow} from {row.previous_level} ({int(row.previous_score)})"
+
+
+def show_top_risks(data: RiskReviewData) -> None:
+    """The highest residual risks; selecting a row opens that risk's detail (see follow_selections)."""
+    st.header("Top risks")
+    top = data.top_risks.assign(trend_text=[_trend_text(r) for r in data.top_risks.itertuples()])
+    st.dataframe(
+        top, key="top_risks", on_select="rerun", selection_mode="single-row", hide_index=True,
+        column_order=["risk_id", "title", "owner", "residual_level", "residual_score", "trend_text", "decisions",
+                      "percent_complete", "days_overdue"],
+        column_config={
+            "risk_id": "Risk", "title": st.column_config.TextColumn("Title", width="medium"), "owner": "Owner",
+            "residual_level": "Level", "residual_score": "Score", "trend_text": f"Since {data.compare_to}",
+            "decisions": "Decision",
+            "percent_complete": st.column_config.ProgressColumn("Treatment progress", min_value=0, max_value=100,
+                                                                format="%.0f%%"),
+            "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
+        },
+    )
+    st.caption("Select a row to open the risk's detail below.")
+
+
+def show_changes(data: RiskReviewData) -> None:
+    """What moved since the comparison date: a count per kind of change, then the risks."""
+    st.header(f"Changes since {data.compare_to}")
+    counts = data.change_counts()
+    for column, (kind, count) in zip(st.columns(len(counts)), counts.items()):
+        column.metric(f"{kind} risks", count, border=True)
+    st.dataframe(data.changes, hide_index=True, key="changes",
+                 column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "change": "Change",
+                                "from_level": "From", "to_level": "To",
+                                "from_score": "From score", "to_score": "To score"})
+
+
+def show_trends(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> None:
+    st.header("Trends")
+    _side_by_side(present,
+                  (charts.level_trend(matrix, data.level_trend), "level_trend", f"residual-levels-{data.as_of}"),
+                  (charts.quarterly_exposure_trend(data.totals_trend), "exposure_trend", f"exposure-{data.as_of}"))
+
+
+def show_treatment_progress(data: RiskReviewData, present: bool) -> None:
+    st.header("Treatment progress")
+    _side_by_side(present, (charts.treatment_progress_trend(data.treatment_trend), "treatment_trend",
+                            f"treatment-progress-{data.as_of}"),
+                  (charts.exposure_projection(data.totals_trend, data.projection, data.compare_to), "projection",
+                   f"exposure-projection-{data.as_of}"))
+
+
+def _side_by_side(present: bool, *figures: tuple[go.Figure, str, str]) -> None:
+    """Charts in one row, each (figure, widget key, download name), for the meeting to compare."""
+    for column, (figure, key, name) in zip(st.columns(len(figures)), figures):
+        with column:
+            show_chart(figure, key=key, name=name, presentation=present)
+
+
+# Above appetite and the policy exceptions run full width, one under the other: eight columns each
+# stay readable on a meeting-room screen.
+def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix) -> None:
+    """The risks above appetite, flagged where nobody has addressed them (or only accepted them),
+    since those are what the meeting must decide on."""
+    st.header("Above appetite")
+    above = data.above_appetite
+    count, unaddressed = len(above), int(above["unaddressed"].sum())
+    st.markdown(f"**{count} risk{'' if count == 1 else 's'} above {matrix.appetite}**, of which **{unaddressed}** "
+                f"{'has' if unaddressed == 1 else 'have'} neither an active treatment nor a granted exception.")
+    flags = above["unaddressed"].map({True: "⚠ unaddressed", False: ""}).where(
+        ~(above["unaddressed"] & above["accepted"]), "⚠ accepted above appetite")
+    st.dataframe(above.assign(flag=flags), hide_index=True,
+                 key="appetite", column_order=["flag", "risk_id", "title", "owner", "residual_level", "residual_score",
+                                               "active_treatments", "granted_exceptions"],
+                 column_config={"flag": "", "risk_id": "Risk", "title": "Title", "owner": "Owner",
+                                "residual_level": "Level", "residual_score": "Score",
+                                "active_treatments": "Treatments", "granted_exceptions": "Exceptions"})
+
+
+def show_policy_exceptions(data: RiskReviewData) -> None:
+    """Exceptions expired or expiring soon, grouped by window, so renewals are decided in time."""
+    st.header("Policy exceptions for review")
+    st.markdown(" · ".join(f"**{count}** {window.lower()}" for window, count in data.exception_windows().items()))
+    st.dataframe(data.exceptions, hide_index=True, key="exceptions",
+                 column_order=["window", "exception_id", "policy", "risk_id", "risk_level", "expires_on",
+                               "days_to_expiry", "approver"],
+                 column_config={"window": "Expiry", "exception_id": "Exception", "policy": "Policy", "risk_id": "Risk",
+                                "risk_level": "Risk level", "expires_on": st.column_config.DateColumn("Expires"),
+                                "days_to_expiry": "Days left", "approver": "Approver"})
+
+
+def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix, present: bool) -> None:
+    """One risk's story: the picker lists the highest risks that pass the filters, and any other
+    risk id can be typed into it, so a risk raised in the meeting opens without changing filters."""
+    st.header("Risk detail")
+    choices = list(data.risk_choices["risk_id"])
+    titles = dict(zip(data.risk_choices["risk_id"], data.risk_choices["title"]))
+    (st.sidebar if present else st).selectbox(
+        "Risk", choices, key="risk", accept_new_options=True, placeholder="Type a risk id",
+        format_func=lambda r: f"{r} · {titles[r]}" if r in titles else r,
+        help=f"The {len(choices)} highest residual risks that pass the filters; type any other risk id to open it")
+    if focus.detail is None:
+        chosen = st.session_state.get("risk")
+        st.info(f"{chosen} is not in the risk register as of {data.as_of}." if chosen else
+                "No risk passes the filters at this date.")
+    else:
+        _risk_story(focus.detail, matrix, data.as_of, present)
+
+
+def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present: bool) -> None:
+    record = detail.record
+    st.subheader(f"{detail.risk_id} · {record['title']}")
+    st.caption(f"{record['annex_a_theme']} · owner {record['owner']} · status {record['status']} · "
+               f"source {record['source']} · identified {pd.Timestamp(record['identified_on']).date()}")
+    if record.get("description"):
+        st.write(record["description"])
+    history_column, treatment_column = st.columns(2)
+    with history_column:
+        show_chart(charts.risk_history(matrix, detail.assessments, f"{detail.risk_id}: assessments over time"),
+                   key="risk_history", name=f"{detail.risk_id}-assessments-{as_of}", presentation=present)
+    with treatment_column:
+        if detail.updates.empty:
+            st.caption("No treatment progress has been reported for this risk.")
+        else:
+            show_chart(charts.treatment_history(detail.updates, f"{detail.risk_id}: treatment progress"),
+                       key="risk_treatment_history", name=f"{detail.risk_id}-treatments-{as_of}", presentation=present)
+    st.markdown("**Treatments**")
+    st.dataframe(detail.treatments, hide_index=True, key="detail_treatments", column_config={
+        "treatment_id": "Treatment", "decision": "Decision", "description": "Plan", "owner": "Owner",
+        "start_on": st.column_config.DateColumn("Start"), "due_on": st.column_config.DateColumn("Due"),
+        "status": "Status", "completed_on": st.column_config.DateColumn("Completed"),
+        "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%"),
+        "planned_percent": st.column_config.NumberColumn("Planned %", format="%.0f"), "state": "State",
+        "days_overdue": "Days overdue"})
+    exceptions_column, assets_column = st.columns(2)
+    for column, label, table, key in ((exceptions_column, "Policy exceptions", detail.exceptions, "detail_exceptions"),
+                                      (assets_column, "Assets", detail.assets, "detail_assets")):
+        column.markdown(f"**{label}**")
+        if table.empty:
+            column.caption(f"No {label.lower()} recorded for this risk as of {as_of}.")
+        else:
+            column.dataframe(table, hide_index=True, key=key, column_config=DETAIL_COLUMNS)
