@@ -47,7 +47,8 @@ def plan_upload(con: duckdb.DuckDBPyConnection | None, settings: Settings, data:
                 as_of: dt.date | None = None, profile: Profile | None = None) -> ImportPlan:
     """Read, map and validate a file under the settings' caps; writes nothing."""
     return pipeline.build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, profile=profile,
-                             max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes)
+                               max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes,
+                               isolated=settings.read_limits)
 
 
 def commit_import(con: duckdb.DuckDBPyConnection, user: User, plan: ImportPlan, *,
@@ -55,32 +56,35 @@ def commit_import(con: duckdb.DuckDBPyConnection, user: User, plan: ImportPlan, 
     """Commit a planned import as `user` in one transaction; committed and refused are audited."""
     guard(con, user, "import", file=plan.file_name)
     outcome = pipeline.commit(con, plan, user.name, dry_run=dry_run)
-    record_import(con, user.name, outcome)
+    record_import(con, user.name, outcome, dry_run=dry_run)
     return outcome
 
 
 def import_workbook(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, data: bytes, file_name: str, *,
                     as_of: dt.date | None = None, dry_run: bool = False,
-                    profile: Profile | None = None) -> tuple[ImportOutcome, list[str]]:
-    """Plan and commit one file as `user` (the CLI's path); returns the outcome and the rules the
-    importer applied (a stated scale mapping, filled columns) for the report."""
+                    profile: Profile | None = None) -> tuple[ImportOutcome, ImportPlan | None]:
+    """Plan and commit one file as `user` (the CLI's path); returns the outcome and the plan (its
+    rules, such as a stated scale mapping, go in the report), None for a file refused unread."""
     guard(con, user, "import", file=file_name)
     too_big = upload_refusal(settings, file_name, len(data))
     if too_big:
         outcome = refused(file_name, too_big, as_of)
-        record_import(con, user.name, outcome)
-        return outcome, []
+        record_import(con, user.name, outcome, dry_run=dry_run)
+        return outcome, None
     plan = plan_upload(con, settings, data, file_name, as_of=as_of, profile=profile)
-    return commit_import(con, user, plan, dry_run=dry_run), list(plan.rules)
+    return commit_import(con, user, plan, dry_run=dry_run), plan
 
 
-def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutcome) -> None:
-    """Committed and refused imports enter the trail; a dry run or an unchanged re-import wrote nothing."""
+def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutcome, *, dry_run: bool = False) -> None:
+    """Committed and refused imports enter the trail, a refused dry run too (an attempt is worth
+    auditing, marked `dry_run`); a passing dry run or an unchanged re-import writes nothing at all."""
     action = {"committed": audit.IMPORT_COMMITTED, "refused": audit.IMPORT_REFUSED}.get(outcome.status)
     if action is None:
         return
     detail = {"file": outcome.file_name, "as_of": outcome.as_of.isoformat(), "batch_id": outcome.batch_id,
               "rows": outcome.row_counts}
+    if dry_run:
+        detail["dry_run"] = True
     if action == audit.IMPORT_REFUSED:
         problems = [str(p) for p in outcome.problems if p.severity == "error"]
         detail |= {"problems": len(problems), "first_problems": problems[:5]}

@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     i.add_argument("--json", action="store_true", help="print the outcome as JSON")
     i.add_argument("--user", default=None, help="who is importing (default: the login name)")
+    i.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
+                   help="write the file back with each problem marked in its cell (a folder for several files)")
 
     c = sub.add_parser("scorecard", help="the posture as of a date, with deltas")
     c.add_argument("--as-of", type=_date, required=True)
@@ -221,15 +223,17 @@ def _import(settings, args) -> int:
     con = connect(settings.db_path)
     # Whoever can run the CLI can open the database file itself: the CLI acts as an administrator.
     user = User(args.user or getpass.getuser(), Role.admin, via="cli")
-    outcomes, rules = [], []
+    outcomes, rules, marked = [], [], []
     try:
         for f in args.files:
             with f.open("rb") as fh:
                 data = fh.read(settings.max_upload_bytes + 1)  # one byte over the cap is enough to refuse
-            outcome, plan_rules = import_workbook(con, user, settings, data, f.name, as_of=args.as_of,
-                                                  dry_run=args.dry_run, profile=profile)
+            outcome, plan = import_workbook(con, user, settings, data, f.name, as_of=args.as_of,
+                                            dry_run=args.dry_run, profile=profile)
             outcomes.append(outcome)
-            rules.append(plan_rules)
+            rules.append(list(plan.rules) if plan else [])
+            if args.annotate:
+                marked.append(_annotate(settings, args.annotate, len(args.files) > 1, f, data, plan))
     finally:
         con.close()
     if args.json:
@@ -240,7 +244,7 @@ def _import(settings, args) -> int:
             what = {
                 "committed": f"committed as batch {o.batch_id}",
                 "unchanged": f"already imported as batch {o.batch_id}; nothing changed",
-                "refused": "refused; the database is unchanged",
+                "refused": "refused; the database is unchanged" + (" (the refusal is in the audit trail)" if args.dry_run else ""),
                 "dry-run": "dry run; nothing written",
             }[o.status]
             print(f"{o.file_name} (as of {o.as_of}): {what}" + (f" [{counts}]" if counts else ""))
@@ -248,7 +252,26 @@ def _import(settings, args) -> int:
                 print(f"  rule: {rule}")
             for p in o.problems:
                 print(f"  {p}")
+    for line in marked:
+        print(line, file=sys.stderr if args.json or line.startswith("no marked copy") else sys.stdout)
     return 1 if any(o.status == "refused" for o in outcomes) else 0
+
+
+def _annotate(settings, out: Path, several: bool, source: Path, data: bytes, plan) -> str:
+    """The analyst's file back with each problem marked, for a scheduled job to send to them."""
+    from isms.importing.isolation import annotate_isolated
+    from isms.importing.reading import ReadError
+
+    if plan is None or not plan.sheets or not any(p.row for p in plan.problems):
+        return f"no marked copy for {source.name}: no problem points at a cell or row"
+    target = out / f"{source.stem}-marked.xlsx" if several or out.is_dir() else out
+    try:
+        marked = annotate_isolated(data, plan.file_format, plan.sheets, plan.problems, settings.read_limits)
+    except ReadError as exc:
+        return f"no marked copy for {source.name}: {exc}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(marked)
+    return f"marked copy of {source.name}: {target}"
 
 
 def _check_address(settings, address: str) -> int:

@@ -33,6 +33,9 @@ class Settings:
     exception_warning_days: int = 30
     max_upload_mb: float = 25.0
     max_rows: int = 200_000
+    max_cells: int = 6_000_000
+    read_memory_mb: int = 2048
+    read_seconds: int = 120
     config_path: str = ""
     auth: AuthSettings = field(default_factory=AuthSettings)
 
@@ -44,6 +47,13 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def read_limits(self):
+        """What one uploaded file may cost to read, in the child process that reads it."""
+        from isms.importing.isolation import ReadLimits
+
+        return ReadLimits(self.max_upload_bytes, self.max_rows, self.max_cells, self.read_memory_mb, self.read_seconds)
 
 
 def load_settings(config_path: str | os.PathLike | None = None, db_path: str | None = None) -> Settings:
@@ -67,6 +77,9 @@ def load_settings(config_path: str | os.PathLike | None = None, db_path: str | N
             exception_warning_days=int(exceptions.get("warning_days", 30)),
             max_upload_mb=float(imports.get("max_upload_mb", 25.0)),
             max_rows=int(imports.get("max_rows", 200_000)),
+            max_cells=int(imports.get("max_cells", 6_000_000)),
+            read_memory_mb=int(imports.get("read_memory_mb", 2048)),
+            read_seconds=int(imports.get("read_seconds", 120)),
             config_path=str(path),
             auth=auth_from_settings(raw.get("auth", {})),
         )

@@ -32,10 +32,26 @@ def to_csv(df: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
+def protect_cell(cell) -> None:
+    """One openpyxl cell: formula-like text is typed as text and shown with Excel's quote prefix."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def append_row(ws, values: list[Any]) -> None:
+    """Append a row to an openpyxl worksheet, every formula-like text kept as text. Constant work
+    per cell: it never asks the sheet for its size (`ws.max_row` walks every cell)."""
+    ws.append(values)
+    row = ws._current_row
+    for col in range(1, len(values) + 1):
+        cell = ws._cells.get((row, col))
+        if cell is not None:
+            protect_cell(cell)
+
+
 def protect_cells(ws) -> None:
-    """Make every formula-like text cell of an openpyxl worksheet plain text."""
-    for row in ws.iter_rows():
-        for cell in row:
-            if is_formula_like(cell.value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
+    """Make every formula-like text cell of an openpyxl worksheet plain text; visits only the
+    cells that exist, so a sparse sheet costs its cells, not its rectangle."""
+    for cell in list(ws._cells.values()):
+        protect_cell(cell)

@@ -13,7 +13,7 @@ import typing
 from enum import Enum
 from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 
 def enum_of(annotation: Any) -> "type[Enum] | None":
@@ -25,7 +25,18 @@ def enum_of(annotation: Any) -> "type[Enum] | None":
     return None
 
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# Bidirectional overrides and isolates, zero-width characters, the BOM, soft hyphen, Arabic
+# letter mark: invisible, yet they change how text displays ('R-\u202e900' shows as R-009).
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _visible(value: str) -> str:
+    if INVISIBLE.search(value):
+        raise ValueError("holds invisible characters that make it display as another id; retype it")
+    return value
+
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(_visible)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Level = Annotated[int, Field(ge=1, le=6)]

@@ -22,6 +22,7 @@ from isms.dates import month_end, quarter_end
 from isms.matrix import RiskMatrix
 from isms.models import (KINDS, AnnexATheme, Assessment, Cadence, ControlEffectiveness, Criticality, Decision,
                          Direction, ExceptionStatus, RiskStatus, TreatmentStatus, enum_of, normalise_annex_a_control)
+from isms.models import INVISIBLE  # noqa: F401  (the importer strips or refuses what the models refuse)
 
 NOT_RATED = {"", "-", "--", "---", "n/a", "na", "n.a.", "none", "not rated", "tbd", "tba", "?", "null", "nan"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -41,6 +42,16 @@ def blank(value: Any) -> bool:
     if isinstance(value, float) and value != value:
         return True
     return isinstance(value, str) and value.strip().casefold() in NOT_RATED
+
+
+def invisible(value: Any) -> list[str]:
+    """The invisible characters in a text cell, named as 'U+202E RIGHT-TO-LEFT OVERRIDE'."""
+    import unicodedata
+
+    if not isinstance(value, str):
+        return []
+    found = dict.fromkeys(INVISIBLE.findall(value))
+    return [f"U+{ord(ch):04X} {unicodedata.name(ch, 'FORMAT CHARACTER')}" for ch in found]
 
 
 def text(value: Any) -> str:

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import duckdb
 import pandas as pd
@@ -25,7 +25,8 @@ from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
 from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header
 from isms.importing.preview import build_preview
-from isms.importing.problems import Problem
+from isms.importing.problems import Problem, column_letter
+from isms.importing.isolation import ReadLimits, read_isolated
 from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
 from isms.matrix import RiskMatrix
@@ -34,8 +35,13 @@ from isms.store import queries
 from isms.store.batches import commit_batch, find_batch
 
 
-def read(data: bytes, file_name: str, *, max_bytes: int, max_rows: int) -> tuple[Workbook | None, list[Problem]]:
+def read(data: bytes, file_name: str, *, max_bytes: int, max_rows: int,
+         isolated: ReadLimits | None = None) -> tuple[Workbook | None, list[Problem]]:
+    """The file's sheets, or the sentence that refuses it. Uploads are read `isolated`, in a child
+    process under those limits, so no file can take the server down; our own sample is not."""
     try:
+        if isolated is not None:
+            return read_isolated(data, file_name, isolated), []
         return read_workbook(data, file_name, max_bytes=max_bytes, max_rows=max_rows), []
     except ReadError as exc:
         return None, [Problem(file_name, None, None, None, None, str(exc))]
@@ -127,6 +133,22 @@ def _without_duplicates(plan: ImportPlan, kind: str, frame: pd.DataFrame) -> pd.
     return frame[~dup]
 
 
+def _outside_the_table(sheet: str, rows: list[list[Any]], header_row: int) -> list[Problem]:
+    """Filled cells right of the header's last column: not read, and said so, never dropped silently."""
+    width = len(rows[header_row]) if header_row < len(rows) else 0
+    while width and cells.blank(rows[header_row][width - 1]):
+        width -= 1
+    stray = [(r, c, row[c]) for r, row in enumerate(rows[header_row + 1:], start=header_row + 2)
+             for c in range(width, len(row)) if not cells.blank(row[c])]
+    if not stray:
+        return []
+    shown = ", ".join(f"{column_letter(c)}{r} ({cells.text(v)[:30]!r})" for r, c, v in stray[:5])
+    more = f" and {len(stray) - 5:,} more" if len(stray) > 5 else ""
+    return [Problem(sheet, None, None, None, None,
+                    f"{len(stray):,} filled cell{'s' if len(stray) > 1 else ''} right of the table's last header "
+                    f"{'were' if len(stray) > 1 else 'was'} not read: {shown}{more}", "warning")]
+
+
 def build_plan(
     data: bytes,
     file_name: str,
@@ -139,6 +161,7 @@ def build_plan(
     max_rows: int = 200_000,
     max_bytes: int = 25 * 1024 * 1024,
     progress: Callable[[float, str], None] | None = None,
+    isolated: ReadLimits | None = None,
 ) -> ImportPlan:
     """Read, map, coerce and validate a file in any layout, and preview it; writes nothing.
 
@@ -148,7 +171,7 @@ def build_plan(
     step(0.0, "Reading the file")
     sha = hashlib.sha256(data).hexdigest()
     plan = ImportPlan(file_name=file_name, sha256=sha, as_of=as_of or dt.date.today())
-    wb, problems = read(data, file_name, max_bytes=max_bytes, max_rows=max_rows)
+    wb, problems = read(data, file_name, max_bytes=max_bytes, max_rows=max_rows, isolated=isolated)
     plan.problems += problems
     if wb is None:
         return plan
@@ -177,6 +200,7 @@ def build_plan(
         if ignored:
             plan.problems.append(Problem(s.name, m.header_row + 1, None, None, None,
                                          "columns not imported: " + ", ".join(ignored), "warning"))
+        plan.problems += _outside_the_table(s.name, s.rows, m.header_row)
         if m.layout != LONG:
             got = {"monitoring_results": wide_rows(sh, max_rows)}
         elif required_missing(sh):

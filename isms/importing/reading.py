@@ -17,15 +17,19 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from isms.importing.extent import PartRefused, PartScan, read_sparse, scan_part, sheet_parts
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 MAX_UNZIPPED_BYTES = 1_000_000_000
 MAX_ZIP_RATIO = 200
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _CALC_SHEET = re.compile(rb'<c [^>]*\bi="(\d+)"')
 _CALC_CELL = re.compile(rb"<c ")
-FORMULA_SCAN_BYTES = 8_000_000
+# A sheet whose rectangle (last row x last column) is larger than this is read by its cells; a
+# calamine Range costs about 32 bytes a cell, so this bounds one sheet's read near 200 MB.
+RECTANGLE_CELLS = 6_000_000
+MAX_CELLS = 6_000_000
 _SHEET_XML = re.compile(r"xl/worksheets/sheet\d+\.xml$")
 
 
@@ -46,24 +50,48 @@ class Workbook:
     sheets: list[Sheet]
 
 
-def read_workbook(data: bytes, file_name: str, *, max_bytes: int, max_rows: int) -> Workbook:
+def read_workbook(data: bytes, file_name: str, *, max_bytes: int, max_rows: int,
+                  max_cells: int = MAX_CELLS) -> Workbook:
     """Every sheet of a spreadsheet file, or ReadError with the reason."""
     if not data:
         raise ReadError("the file is empty")
     if len(data) > max_bytes:
         raise ReadError(f"the file is {len(data) / 1024 / 1024:.1f} MB, over the upload limit of {max_bytes / 1024 / 1024:g} MB")
+    limits = Limits(max_rows, max_cells)
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_PACKAGE in data:
             raise ReadError("the workbook is password-protected (encrypted): remove the password in Excel "
                             "(File > Info > Protect Workbook > Encrypt with Password) and upload it again")
-        return _read_calamine(data, "xls", [], max_rows)
+        return _read_calamine(data, "xls", {}, set(), limits)
     if data.startswith(ZIP_MAGIC):
-        fmt, formula_sheets = _check_zip(data, file_name)
-        return _read_calamine(data, fmt, formula_sheets, max_rows)
+        fmt, extents, formula_sheets = _check_zip(data, file_name)
+        return _read_calamine(data, fmt, extents, formula_sheets, limits)
     return _read_text(data, file_name, max_rows)
 
 
-def _check_zip(data: bytes, file_name: str) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class Limits:
+    max_rows: int
+    max_cells: int
+
+    def check_extent(self, sheet: str, scan: PartScan) -> None:
+        """Refuse a sheet by its rows or its filled cells before a reader sees it."""
+        if scan.max_row > self.max_rows + 50:
+            raise ReadError(f"sheet {sheet!r} has {scan.max_row:,} rows (its last cell is {scan.last_cell}), over the "
+                            f"limit of {self.max_rows:,}")
+        if scan.cells > self.max_cells:
+            raise ReadError(f"sheet {sheet!r} holds {scan.cells:,} cells, over the limit of {self.max_cells:,}")
+
+    def check_rectangle(self, sheet: str, height: int, width: int) -> None:
+        if height * width > max(self.max_cells, RECTANGLE_CELLS):
+            raise ReadError(f"sheet {sheet!r} spans {height:,} rows x {width:,} columns "
+                            f"({height * width:,} cells), over the limit of {max(self.max_cells, RECTANGLE_CELLS):,}: "
+                            "delete the stray cells beyond your table (Ctrl+End shows the last one) and upload again")
+
+
+def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], set[str]]:
+    """Refuse what no reader should open (damage, zip bombs, entity declarations in any part),
+    and learn each worksheet's real extent and whether it holds formulas, in one streaming pass."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -81,41 +109,59 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, list[str]]:
         fmt = "xlsm" if "xl/vbaProject.bin" in names or file_name.lower().endswith(".xlsm") else "xlsx"
     else:
         raise ReadError("the file is a zip archive but not an Excel or OpenDocument workbook")
-    formula_sheets: set[str] = set()
+    scans: dict[str, PartScan] = {}
     try:
         for info in infos:
             if not info.filename.endswith(".xml") and not info.filename.endswith(".rels"):
                 continue
             with zf.open(info) as member:
-                head = member.read(65536)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ReadError(f"the workbook part {info.filename} declares XML entities (an entity-expansion "
-                                    "attack or a damaged file); refused")
-                if info.filename == "xl/calcChain.xml":
-                    body = head + member.read()
-                    formula_sheets |= {f"xl/worksheets/sheet{i.decode()}.xml" for i in _CALC_SHEET.findall(body)}
-                    if b' i="' not in body[:4096] and _CALC_CELL.search(body):
-                        formula_sheets.add("xl/worksheets/sheet1.xml")
-                elif _SHEET_XML.search(info.filename) and info.file_size <= FORMULA_SCAN_BYTES:
-                    # Excel lists formulas in calcChain.xml; other writers may not, so small sheets are read
-                    if _FORMULA.search(head + member.read()):
-                        formula_sheets.add(info.filename)
+                scans[info.filename] = scan_part(member, info.filename, worksheet=_SHEET_XML.search(info.filename) is not None)
+        parts = sheet_parts(zf) if fmt != "ods" else {}
+    except PartRefused as exc:
+        raise ReadError(str(exc)) from None
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ReadError(f"the workbook is damaged or truncated ({exc})") from None
-    return fmt, sorted(formula_sheets)
+    calc = scans.get("xl/calcChain.xml")
+    formula_parts = {name for name, scan in scans.items() if scan.formulas}
+    if calc is not None and "xl/calcChain.xml" in names:
+        formula_parts |= set(_calc_chain_sheets(zf))
+    extents = {sheet: scans[part] for sheet, part in parts.items() if part in scans}
+    formula_sheets = {sheet for sheet, part in parts.items() if part in formula_parts}
+    return fmt, extents, formula_sheets
 
 
-def _read_calamine(data: bytes, fmt: str, formula_parts: list[str], max_rows: int) -> Workbook:
+def _calc_chain_sheets(zf: zipfile.ZipFile) -> list[str]:
+    """Excel lists formulas in calcChain.xml by sheet index; other writers leave <f> in the sheet."""
+    body = zf.read("xl/calcChain.xml")
+    found = [f"xl/worksheets/sheet{i.decode()}.xml" for i in _CALC_SHEET.findall(body)]
+    if b' i="' not in body[:4096] and _CALC_CELL.search(body):
+        found.append("xl/worksheets/sheet1.xml")
+    return found
+
+
+def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_sheets: set[str],
+                   limits: Limits) -> Workbook:
+    """Sheets through calamine, except a sparse xlsx sheet (a few cells over a huge rectangle),
+    which is read by its cells; xls and ods sheets are refused by their rectangle instead."""
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
-        for idx, name in enumerate(wb.sheet_names):
-            sheet = wb.get_sheet_by_name(name)
-            if sheet.height > max_rows + 50:
-                raise ReadError(f"sheet {name!r} has {sheet.height:,} rows, over the limit of {max_rows:,}")
-            rows = sheet.to_python(skip_empty_area=False)
+        for name in wb.sheet_names:
             notes = []
-            if f"xl/worksheets/sheet{idx + 1}.xml" in formula_parts:
+            scan = extents.get(name)
+            if scan is not None:
+                limits.check_extent(name, scan)
+            if scan is not None and scan.rectangle > RECTANGLE_CELLS:
+                rows = read_sparse(data, name)
+                notes.append(f"spans {scan.rectangle:,} cells to its last cell {scan.last_cell} but holds "
+                             f"{scan.cells:,}: read cell by cell")
+            else:
+                sheet = wb.get_sheet_by_name(name)
+                if sheet.height > limits.max_rows + 50:
+                    raise ReadError(f"sheet {name!r} has {sheet.height:,} rows, over the limit of {limits.max_rows:,}")
+                limits.check_rectangle(name, sheet.height, sheet.width)
+                rows = sheet.to_python(skip_empty_area=False)
+            if name in formula_sheets:
                 notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated")
             sheets.append(Sheet(name, rows, notes))
     except ReadError:
@@ -149,10 +195,17 @@ def _read_text(data: bytes, file_name: str, max_rows: int) -> Workbook:
     if delimiter is None:
         raise ReadError("the file is not a spreadsheet: no ',', ';' or tab separated columns were found")
     rows = []
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append(row)
-        if len(rows) > max_rows + 50:
-            raise ReadError(f"the file has more than {max_rows:,} rows, over the limit")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > max_rows + 50:
+                raise ReadError(f"the file has more than {max_rows:,} rows, over the limit")
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ReadError(f"line {reader.line_num} holds a cell longer than {csv.field_size_limit():,} characters, "
+                            "the limit for one cell (is a quote left open?)") from None
+        raise ReadError(f"line {reader.line_num} cannot be read as delimited text ({exc})") from None
     name = re.sub(r"\.[^.]+$", "", file_name) or "data"
     return Workbook("csv", [Sheet(name, rows)])
 

@@ -83,6 +83,14 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
                  three_words: bool = False) -> tuple[Any, str | None, str | None]:
     """(value, warning, error) for one cell; pure in (field, value), so a column memoises it."""
     ft = field_type(sh.m.kind, f)
+    hidden = cells.invisible(v)
+    if hidden and (f.endswith("_id") or f.endswith("_ids") or ft.kind in ("enum", "list")):
+        return None, None, (f"holds {', '.join(hidden)}, invisible characters that make it display as another "
+                            "value (a spoofed id?); retype it")
+    if hidden:
+        value, warning, error = _coerce_cell(sh, f, cells.INVISIBLE.sub("", v), matrix, scale, three_words)
+        removed = f"removed {', '.join(hidden)}: invisible characters that change how the text displays"
+        return value, f"{warning}; {removed}" if warning else removed, error
     if f == "annex_a_controls":
         good, stray = controls(v)
         warn = (f"{', '.join(stray)}: not ISO/IEC 27001:2022 Annex A control ids (A.5.1-A.8.34); "
@@ -120,7 +128,7 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
     """
     scales = _level_scales(sh, matrix)
     first = sh.m.header_row + 1
-    grid = _grid(sh.rows[first:])
+    grid = _grid(sh.rows[first:], max(len(sh.headers), max(sh.idx.values(), default=-1) + 1))
     filled = ~(pd.isna(grid) | (grid == "")) if grid.size else np.zeros(grid.shape, dtype=bool)
     count = filled.sum(axis=1)
     keep = count > 0
@@ -161,11 +169,13 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
     return body, cols, ok
 
 
-def _grid(rows: list[list[Any]]) -> np.ndarray:
-    """The data rows as one 2-D object array (ragged CSV rows padded with blanks)."""
-    width = max((len(r) for r in rows), default=0)
+def _grid(rows: list[list[Any]], table_width: int) -> np.ndarray:
+    """The data rows under the header as one 2-D object array, as wide as the table: ragged rows
+    (CSV, or a sparse sheet read by its cells) are padded, and a stray cell far to the right of
+    the table never widens the array to its column."""
+    width = min(max((len(r) for r in rows), default=0), table_width)
     if any(len(r) != width for r in rows):
-        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+        rows = [list(r[:width]) + [None] * (width - len(r)) for r in rows]
     grid = np.empty((len(rows), width), dtype=object)
     if rows and width:
         grid[:, :] = rows

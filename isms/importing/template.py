@@ -20,7 +20,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from isms.exports import is_formula_like
+from isms.exports import append_row
 from isms.matrix import PRESETS, RiskMatrix
 from isms.models import KINDS, enum_of
 
@@ -46,21 +46,12 @@ def header_label(field_name: str) -> str:
 
 
 def _safe(value: Any) -> Any:
-    """Plain cell values for openpyxl; see `_append` for text a spreadsheet would evaluate."""
+    """Plain cell values for openpyxl; `append_row` keeps text a spreadsheet would evaluate as text."""
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, (list, tuple)):
         value = ", ".join(map(str, value))
     return value
-
-
-def _append(ws, values: list[Any]) -> None:
-    """Append a row; text beginning with =, +, - or @ stays text (OWASP CSV/formula injection)."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        if is_formula_like(cell.value):
-            cell.data_type = "s"
-            cell.quotePrefix = True
 
 
 # What each sheet is for, in the analyst's words; the column guide below comes from the models.
@@ -181,7 +172,7 @@ def write_workbook(
             cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         ws.freeze_panes = "A2"
         for rec in rows_by_kind[kind]:
-            _append(ws, [_safe(rec.get(f)) for f in fields])
+            append_row(ws, [_safe(rec.get(f)) for f in fields])
         last = max(ws.max_row, validation_rows)
         for idx, f in enumerate(fields, start=1):
             col = get_column_letter(idx)

@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from isms.models import INVISIBLE
 from isms.models import (PRIMARY_TYPES, Asset, Assessment, Metric, MonitoringResult, PolicyException, Record,
                          Treatment, TreatmentUpdate)
 
@@ -104,6 +105,9 @@ def passes(model: type[Record], df: pd.DataFrame) -> pd.Series:
             lengths = pd.Series(pd.array(col.where(is_text), dtype="string[pyarrow]"), index=col.index).str.len()
             lengths = lengths.fillna(-1).astype(int)
             ok &= ~present | ((lengths >= c.get("minLength", 0)) & (lengths <= c.get("maxLength", 1 << 30)))
+            # an id with invisible characters fails its model; any text that holds them asks pydantic
+            hidden = pd.Series(pd.array(col.where(is_text), dtype="string[pyarrow]"), index=col.index)
+            ok &= ~hidden.str.contains(INVISIBLE.pattern, regex=True).fillna(False).astype(bool)
         if "minimum" in c or "maximum" in c:
             numbers = pd.to_numeric(col, errors="coerce")
             ok &= ~present | ((numbers >= c.get("minimum", -np.inf)) & (numbers <= c.get("maximum", np.inf)))

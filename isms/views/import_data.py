@@ -17,7 +17,8 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.importing.annotate import annotated_workbook
+from isms.importing.isolation import annotate_isolated
+from isms.importing.reading import ReadError
 from isms.importing.pipeline import ImportPlan, build_plan
 from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, kind_fields, load_profile,
                                     match_columns, matching_profiles, save_profile, signature)
@@ -55,7 +56,8 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
             progress: Callable[[float, str], None] | None = None) -> Analysis:
     prof = load_profile(profiles_folder(settings), profile) if profile else None
     plan = build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, mappings=mappings, profile=prof,
-                      max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes, progress=progress)
+                      max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes, progress=progress,
+                      isolated=settings.read_limits)
     rows = [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "column": p.header,
              "value": None if p.value is None else str(p.value), "problem": p.message} for p in plan.problems]
     table = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "column", "value", "problem"])
@@ -64,9 +66,12 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
     if plan.sheets and any(p.row for p in plan.problems):  # a copy marks cells and rows, not the file as a whole
         if progress:
             progress(0.95, "Marking the problems in a copy of the workbook")
-        annotated = annotated_workbook(data, plan.file_format, plan.sheets, plan.problems)
+        try:
+            annotated = annotate_isolated(data, plan.file_format, plan.sheets, plan.problems, settings.read_limits)
+        except ReadError as exc:
+            table.loc[len(table)] = ["warning", file_name, None, None, None, f"no marked copy: {exc}"]
     sig = signature(plan.sheets, plan.mappings) if plan.sheets else []
-    return Analysis(plan, table, n_err, len(plan.problems) - n_err,
+    return Analysis(plan, table, n_err, len(table) - n_err,
                     matching_profiles(profiles_folder(settings), sig) if sig else [], annotated)
 
 

@@ -1,0 +1,157 @@
+"""How big a worksheet really is, found before any reader allocates it, and a reader for sheets
+whose few cells are spread over a huge rectangle.
+
+A workbook of 5 KB can hold one cell at XFD150000: a reader that allocates the sheet's rectangle
+asks for 78 GB and the process dies. So every worksheet part is scanned as a stream (a bounded
+buffer, whatever the part's size) for its cells' addresses, and a sheet whose rectangle is far
+larger than its cells is read cell by cell (openpyxl's streaming parser, which holds only the
+cells there are) into rows as long as their last filled cell.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+CHUNK = 1 << 20
+MAX_CARRY = 1 << 20
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"")
+_CELL = re.compile(rb"<c[\s>/]")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_ENTITY = (b"<!DOCTYPE", b"<!ENTITY")
+_UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+
+
+class PartRefused(ValueError):
+    """A part of the workbook that no reader should see; the message names the part and why."""
+
+
+@dataclass
+class PartScan:
+    """What one streaming pass over a workbook part found."""
+
+    cells: int = 0
+    max_row: int = 0
+    max_column: int = 0
+    formulas: bool = False
+
+    @property
+    def rectangle(self) -> int:
+        return self.max_row * self.max_column
+
+    @property
+    def last_cell(self) -> str:
+        return f"{column_name(self.max_column)}{self.max_row}"
+
+
+def column_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode("ascii"):
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_name(number: int) -> str:
+    name = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
+    """One pass in bounded memory: refuse entity declarations anywhere in the part (not only near
+    its start), and for a worksheet count its cells, their furthest row and column, and formulas.
+
+    The buffer is cut at its last '<', so a tag (and so a declaration or a cell address) is never
+    split between two reads and no cell is counted twice."""
+    found = PartScan()
+    carry = b""
+    first = True
+    while True:
+        chunk = member.read(CHUNK)
+        if first:
+            first = False
+            if chunk.startswith(_UTF16_STARTS):
+                raise PartRefused(f"the workbook part {name} is UTF-16 encoded XML, which Excel and LibreOffice do "
+                                  "not write; save the file again from your spreadsheet program")
+        buf = carry + chunk
+        if not chunk:
+            cut = len(buf)
+        else:
+            cut = buf.rfind(b"<")
+            if cut <= 0 or len(buf) - cut > MAX_CARRY:
+                cut = len(buf)
+        part, carry = buf[:cut], buf[cut:]
+        if any(marker in part for marker in _ENTITY):
+            raise PartRefused(f"the workbook part {name} declares XML entities (an entity-expansion attack or a "
+                              "damaged file); refused")
+        if worksheet and part:
+            found.cells += len(_CELL.findall(part))
+            for col, row in _CELL_REF.findall(part):
+                r = int(row)
+                if r > found.max_row:
+                    found.max_row = r
+                c = column_number(col)
+                if c > found.max_column:
+                    found.max_column = c
+            if not found.formulas and _FORMULA.search(part):
+                found.formulas = True
+        if not chunk:
+            return found
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its worksheet part, from the workbook and its relationships (the order of
+    the parts' file names need not be the order of the sheets)."""
+    from defusedxml import ElementTree
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = re.sub(r"[^/]+/\.\./", "", target)
+    out = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        rid = sheet.get(f"{ns_rel}id")
+        if rid in targets:
+            out[sheet.get("name")] = targets[rid]
+    return out
+
+
+def read_sparse(data: bytes, sheet_name: str) -> list[list[Any]]:
+    """The sheet's rows from its cells alone: rows with no cell are empty, and each row ends at
+    its last filled cell. Values as calamine gives them (dates as datetimes, numbers, text)."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb[sheet_name]
+        rows: list[list[Any]] = []
+        with ws._get_source() as src:
+            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                     date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            for idx, cells in parser.parse():
+                while len(rows) < idx - 1:
+                    rows.append([])
+                values = {c["column"]: c["value"] for c in cells if c.get("value") is not None}
+                row: list[Any] = [None] * max(values, default=0)
+                for col, value in values.items():
+                    row[col - 1] = value
+                rows.append(row)
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+    finally:
+        wb.close()

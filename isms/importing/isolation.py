@@ -1,0 +1,105 @@
+"""Reading an uploaded file, and marking up a copy of it, in a child process with memory and time
+limits.
+
+The checks in `reading` refuse every hostile file we know of; this is for the ones we do not. A
+parser that allocates 78 GB, recurses without end or spins forever dies in the child, and the
+dashboard (which serves everyone from one process) hears a sentence instead of going down with
+it. Limits are the kernel's (RLIMIT_AS, RLIMIT_CPU) plus a wall-clock timeout; the child
+imports only the reader and the annotator, so starting it costs about a quarter of a second.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from isms.importing.reading import MAX_CELLS, ReadError, Workbook, read_workbook
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_bytes: int
+    max_rows: int
+    max_cells: int = MAX_CELLS
+    memory_mb: int = 2048
+    seconds: int = 120
+
+
+def read_isolated(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
+    """`read_workbook` in a child process; ReadError with a sentence for any failure of the child."""
+    if len(data) > limits.max_bytes:  # no child for a file the cap refuses anyway
+        return read_workbook(data, file_name, max_bytes=limits.max_bytes, max_rows=limits.max_rows)
+    return _run("read", (data, file_name, limits.max_bytes, limits.max_rows, limits.max_cells), limits)
+
+
+def annotate_isolated(data: bytes, file_format: str, sheets: dict[str, list[list[Any]]], problems: list,
+                      limits: ReadLimits) -> bytes:
+    """`annotated_workbook` in a child process: openpyxl loads the analyst's whole workbook to mark
+    it, which must not cost the server its memory either. ReadError with a sentence on failure."""
+    return _run("annotate", (data, file_format, sheets, problems), limits)
+
+
+def _run(command: str, args: tuple, limits: ReadLimits):
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    env |= {"RUST_BACKTRACE": "0", "PYTHONPATH": str(ROOT)}
+    payload = pickle.dumps((command, args), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        done = subprocess.run([sys.executable, "-m", "isms.importing.isolation", str(limits.memory_mb),
+                               str(limits.seconds)], input=payload, capture_output=True,
+                              timeout=limits.seconds + 10, env=env, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        raise ReadError(f"the file took longer than {limits.seconds} s, the limit for one file; refused "
+                        "(is it much larger than it looks?)") from None
+    if done.returncode == 0 and done.stdout:
+        status, value = pickle.loads(done.stdout)
+        if status == "ok":
+            return value
+        raise ReadError(value)
+    raise ReadError(_why(done.returncode, done.stderr, limits))
+
+
+def _why(code: int, stderr: bytes, limits: ReadLimits) -> str:
+    text = stderr.decode("utf-8", "replace")
+    if code in (-signal.SIGXCPU, -signal.SIGKILL):
+        return (f"the file took longer than {limits.seconds} s of processor time, the limit for one file; "
+                "refused")
+    if code == -signal.SIGABRT or "memory allocation" in text or "MemoryError" in text:
+        return (f"the file needed more than {limits.memory_mb:,} MB of memory, the limit for one file "
+                "(a sheet with a stray cell far outside its table?); refused")
+    how = f"signal {-code}" if code < 0 else f"exit {code}"
+    return f"the file could not be read: the reader stopped ({how})"
+
+
+def _child(argv: list[str]) -> int:
+    import resource
+
+    memory_mb, seconds = int(argv[0]), int(argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    command, args = pickle.loads(sys.stdin.buffer.read())
+    try:
+        if command == "read":
+            data, file_name, max_bytes, max_rows, max_cells = args
+            result = ("ok", read_workbook(data, file_name, max_bytes=max_bytes, max_rows=max_rows, max_cells=max_cells))
+        else:
+            from isms.importing.annotate import annotated_workbook
+
+            result = ("ok", annotated_workbook(*args))
+    except (ReadError, ValueError) as exc:
+        result = ("refused", str(exc))
+    except MemoryError:
+        result = ("refused", f"the file needed more than {memory_mb:,} MB of memory, the limit for one file; refused")
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))

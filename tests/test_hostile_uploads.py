@@ -1,0 +1,177 @@
+"""The hostile files of tests/hostile (made by tests/hostile_files.py), each through the path an
+upload takes (actions -> isolated reader): a sentence, never a traceback or a dead process, and the
+database as it was. Formula text is checked in every file the product writes."""
+
+import csv
+import io
+import os
+import time
+
+import pytest
+from openpyxl import load_workbook
+
+from isms import actions, audit
+from isms.auth import Role, User
+from isms.config import load_settings
+from isms.exports import FORMULA_TRIGGERS, to_csv
+from isms.importing.isolation import ReadLimits, annotate_isolated, read_isolated
+from isms.importing.pipeline import build_plan
+from isms.importing.reading import ReadError
+from isms.importing.template import write_blank_template
+from isms.store import connect
+from tests import hostile_files as hostile
+from tests.test_store import table_dump
+
+ANALYST = User("ana", Role.analyst)
+
+
+@pytest.fixture
+def upload(sample_db_copy):
+    """Import bytes as an analyst would on the page (dry run), returning the outcome and the plan,
+    after checking the database is exactly as it was."""
+    settings = load_settings(db_path=str(sample_db_copy))
+    con = connect(sample_db_copy)
+
+    def run(data: bytes, name: str):
+        before = table_dump(con)
+        outcome, plan = actions.import_workbook(con, ANALYST, settings, data, name, dry_run=True)
+        assert table_dump(con) == before
+        for p in outcome.problems:
+            assert p.message.strip() and "Traceback" not in p.message and 'File "' not in p.message
+        return outcome, plan
+
+    yield run, settings
+    con.close()
+
+
+def messages(outcome) -> str:
+    return "\n".join(str(p) for p in outcome.problems)
+
+
+def test_the_committed_hostile_files_are_the_generated_ones():
+    for name, make in hostile.FILES.items():
+        if name.endswith(".csv"):
+            assert (hostile.HERE / name).read_bytes() == make(), f"regenerate with python -m tests.hostile_files ({name})"
+        else:
+            assert (hostile.HERE / name).exists(), name  # zips carry timestamps: present, not byte-equal
+
+
+def test_a_stray_cell_at_xfd150000_is_read_by_its_cells_and_named(upload):
+    run, _ = upload
+    outcome, plan = run(hostile.sparse_cell(), "sparse-cell.xlsx")
+    assert outcome.status == "dry-run" and outcome.row_counts == {"risks": 1, "assessments": 1}
+    text = messages(outcome)
+    assert "spans 2,457,600,000 cells to its last cell XFD150000 but holds 17: read cell by cell" in text
+    assert "1 filled cell right of the table's last header was not read: XFD150000 ('stray')" in text
+    rows = plan.sheets["Register"]
+    assert len(rows) == 150_000 and rows[2] == [] and len(rows[1]) <= 8  # rows of their cells, not a rectangle
+
+
+def test_an_entity_declaration_after_70_kb_is_refused(upload):
+    run, _ = upload
+    outcome, _ = run(hostile.late_doctype(), "late-doctype.xlsx")
+    assert outcome.status == "refused"
+    assert "xl/worksheets/sheet1.xml declares XML entities" in messages(outcome)
+
+
+def test_a_csv_cell_over_the_field_limit_is_a_sentence(upload):
+    run, _ = upload
+    outcome, _ = run(hostile.long_csv_cell(), "long-cell.csv")
+    assert outcome.status == "refused"
+    assert "line 2 holds a cell longer than 131,072 characters" in messages(outcome)
+
+
+def test_spoofed_ids_are_refused_and_invisible_text_is_cleaned(upload):
+    run, _ = upload
+    outcome, plan = run(hostile.bidi_ids(), "bidi-ids.csv")
+    assert outcome.status == "refused"
+    by_cell = {p.cell: p.message for p in outcome.problems if p.row}
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in by_cell["A2"] and "retype it" in by_cell["A2"]
+    assert "U+200B ZERO WIDTH SPACE" in by_cell["A3"]
+    assert by_cell["B4"].startswith("removed U+200B ZERO WIDTH SPACE")
+    assert list(plan.frames["risks"]["title"]) == ["Payroll fraud"]
+
+
+def test_the_repeated_row_ods_is_read_and_marked_in_linear_bounded_work(upload, tmp_path):
+    run, settings = upload
+    data = hostile.repeated_rows_ods()
+    assert len(data) < 1000
+    outcome, plan = run(data, "repeated-rows.ods")
+    assert outcome.status == "refused" and len(plan.sheets["Register"]) == 100_001
+    assert sum(p.severity == "error" for p in outcome.problems) == 100_000
+    marked = annotate_isolated(data, plan.file_format, plan.sheets, plan.problems, settings.read_limits)
+    wb = load_workbook(io.BytesIO(marked), read_only=True)
+    listed = list(wb["Import problems"].iter_rows(values_only=True))
+    assert listed[0][0] == "note" or listed[1][0] == "note"
+    assert listed[-1][5] == "and 95,000 more problems: their cells are filled in the sheets"
+
+
+def test_a_reader_that_dies_is_a_sentence_and_the_caller_lives():
+    data = hostile.repeated_rows_ods(rows=1)
+    with pytest.raises(ReadError, match="memory|could not be read"):
+        read_isolated(data, "x.ods", ReadLimits(10**8, 1000, memory_mb=16, seconds=5))
+    assert read_isolated(data, "x.ods", ReadLimits(10**8, 1000)).sheets[0].name == "Register"
+
+
+def test_a_reader_that_runs_too_long_is_stopped():
+    data = hostile.repeated_rows_ods(rows=1_000_000)
+    started = time.monotonic()
+    with pytest.raises(ReadError, match="longer than 1 s"):
+        read_isolated(data, "x.ods", ReadLimits(10**8, 2_000_000, memory_mb=4096, seconds=1))
+    assert time.monotonic() - started < 60  # the child was stopped, not waited for to the end
+
+
+def _formula_cells(data: bytes) -> list[str]:
+    """Cells of an xlsx that a spreadsheet would evaluate: formulas, or trigger text not typed as text."""
+    wb = load_workbook(io.BytesIO(data))
+    bad = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f" or (isinstance(c.value, str) and c.value[:1] in FORMULA_TRIGGERS
+                                          and not c.quotePrefix):
+                    bad.append(f"{ws.title}!{c.coordinate}={c.value!r}")
+    return bad
+
+
+@pytest.mark.parametrize("name", ["formula-text.csv", "formula-text.xlsx"])
+def test_marked_copies_carry_no_formula(name, upload):
+    run, settings = upload
+    data = hostile.FILES[name]()
+    outcome, plan = run(data, name)
+    marked = annotate_isolated(data, plan.file_format, plan.sheets, plan.problems, settings.read_limits)
+    assert _formula_cells(marked) == []
+    text = [c for ws in load_workbook(io.BytesIO(marked)).worksheets for row in ws.iter_rows(values_only=True)
+            for c in row if isinstance(c, str)]
+    assert '=HYPERLINK("http://x","y")' in text and "@SUM(A1)" in text  # kept, as text
+
+
+def test_the_template_and_the_audit_csv_carry_no_formula(tmp_path, sample_db_copy):
+    assert _formula_cells(write_blank_template(tmp_path / "t.xlsx", load_settings().matrix).read_bytes()) == []
+    con = connect(sample_db_copy)
+    audit.record(con, "=cmd|' /C calc'!A0", audit.SIGN_IN, {"note": "@SUM(1)"})
+    events = audit.events(con)
+    con.close()
+    rows = list(csv.reader(io.StringIO(to_csv(events).decode("utf-8-sig"))))
+    cells = [c for r in rows for c in r]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert not [c for c in cells if c[:1] in FORMULA_TRIGGERS]
+
+
+def test_the_cli_writes_the_marked_copy(tmp_path, sample_db_copy):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    src = tmp_path / "formula-text.csv"
+    src.write_bytes(hostile.formula_text_csv())
+    out = tmp_path / "marked.xlsx"
+    env = {**os.environ, "ISMS_DB": str(sample_db_copy)}
+    done = subprocess.run([sys.executable, "-m", "isms", "import", str(src), "--dry-run", "--annotate", str(out)],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 1 and f"marked copy of formula-text.csv: {out}" in done.stdout
+    marked = load_workbook(out)
+    assert marked.sheetnames[0] == "Import problems"
+    assert marked["formula-text"]["C2"].comment.text.startswith("error: 'often' is neither")
+    assert _formula_cells(out.read_bytes()) == []
