@@ -118,3 +118,36 @@ def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
     con = connect(db, read_only=True)
     assert con.execute("SELECT risk_id, inherent_likelihood FROM assessment ORDER BY 1").fetchall() == [("R-1", 4), ("R-2", 3)]
     con.close()
+
+
+def test_a_sparse_cell_workbook_leaves_the_server_serving(sample_db_path, tmp_path, artifacts):
+    """The 5 KB workbook with one cell at XFD150000 once made the reader ask for 78.6 GB and took
+    the dashboard down for everyone. Now the page names the stray cell, and the server (checked
+    by its health endpoint and by a second session rendering a page) lives on."""
+    import urllib.request
+
+    from tests.hostile_files import sparse_cell
+
+    require_chromium()
+    db = copy_db(sample_db_path, tmp_path)
+    upload = tmp_path / "sparse-cell.xlsx"
+    upload.write_bytes(sparse_cell())
+    with streamlit_server(db) as url, browser_page(height=2200) as page:
+        page.set_default_timeout(150_000)
+        page.goto(url)
+        page.get_by_role("link", name="Import", exact=True).click()
+        page.wait_for_selector("text=Upload the spreadsheet you already keep")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        page.wait_for_selector("text=1. How the file was understood")
+        settle(page)
+        page.screenshot(path=str(artifacts / "import-sparse-cell.png"), full_page=True)
+        body = page.locator("body").inner_text()
+        # the warnings' text sits in a canvas grid (tests/test_hostile_uploads.py reads it); the
+        # page says how many there are, and offers the marked copy
+        assert "Checked sparse-cell.xlsx: 0 errors, 3 warnings" in body
+        assert "Download your workbook with each problem marked" in body
+        assert urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
+        other = page.context.browser.new_page(viewport={"width": 1500, "height": 1400})
+        other.goto(url)
+        other.wait_for_selector('[data-testid="stMetric"]', timeout=150_000)
+        assert other.locator('[data-testid="stMetric"]').count() >= 5
