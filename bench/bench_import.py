@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 import io
 import resource
 import statistics
@@ -77,7 +78,8 @@ def _import_seconds(data: bytes, folder: Path, n: int, settings) -> float:
     con = connect(db)
     t0 = time.perf_counter()
     plan = build_plan(data, "assessments.xlsx", settings.matrix, as_of=dt.date(2026, 9, 30), con=con,
-                      max_rows=settings.max_rows, max_bytes=64 * 1024 * 1024)
+                      max_rows=settings.max_rows, max_bytes=64 * 1024 * 1024,
+                      isolated=replace(settings.read_limits, max_bytes=64 * 1024 * 1024))  # as an upload is read
     out = commit(con, plan, "bench")
     seconds = time.perf_counter() - t0
     con.close()
