@@ -74,6 +74,29 @@ def test_an_entity_declaration_after_70_kb_is_refused(upload):
     assert "xl/worksheets/sheet1.xml declares XML entities" in messages(outcome)
 
 
+def test_utf16_parts_are_checked_as_text(upload):
+    """Excel writes some customXml parts in UTF-16: such a part is read, and an entity declaration
+    in one is refused like any other."""
+    import zipfile
+
+    run, _ = upload
+    plain = hostile._xlsx([hostile.HEADERS[:5], ["R-1", "Ransomware", 4, 5, "CISO"]])
+
+    def with_part(text: str) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(plain)) as src, zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr("customXml/item1.xml", text.encode("utf-16"))
+        return out.getvalue()
+
+    ok, _ = run(with_part('<?xml version="1.0" encoding="UTF-16"?><b:Sources xmlns:b="x"/>'), "utf16.xlsx")
+    assert ok.status == "dry-run"
+    bad, _ = run(with_part('<?xml version="1.0" encoding="UTF-16"?>' + " " * 70_000 +
+                           '<!DOCTYPE b [<!ENTITY e "boom">]><b/>'), "utf16-entity.xlsx")
+    assert bad.status == "refused" and "customXml/item1.xml declares XML entities" in messages(bad)
+
+
 def test_a_csv_cell_over_the_field_limit_is_a_sentence(upload):
     run, _ = upload
     outcome, _ = run(hostile.long_csv_cell(), "long-cell.csv")
@@ -108,7 +131,7 @@ def test_the_repeated_row_ods_is_read_and_marked_in_linear_bounded_work(upload, 
 
 def test_a_reader_that_dies_is_a_sentence_and_the_caller_lives():
     data = hostile.repeated_rows_ods(rows=1)
-    with pytest.raises(ReadError, match="memory|could not be read"):
+    with pytest.raises(ReadError, match="memory"):
         read_isolated(data, "x.ods", ReadLimits(10**8, 1000, memory_mb=16, seconds=5))
     assert read_isolated(data, "x.ods", ReadLimits(10**8, 1000)).sheets[0].name == "Register"
 

@@ -71,7 +71,8 @@ def _why(code: int, stderr: bytes, limits: ReadLimits) -> str:
     if code in (-signal.SIGXCPU, -signal.SIGKILL):
         return (f"the file took longer than {limits.seconds} s of processor time, the limit for one file; "
                 "refused")
-    if code == -signal.SIGABRT or "memory allocation" in text or "MemoryError" in text:
+    if code == -signal.SIGABRT or any(sign in text for sign in ("memory allocation", "MemoryError", "MemError",
+                                                                  "Cannot allocate memory")):
         return (f"the file needed more than {limits.memory_mb:,} MB of memory, the limit for one file "
                 "(a sheet with a stray cell far outside its table?); refused")
     how = f"signal {-code}" if code < 0 else f"exit {code}"

@@ -75,12 +75,14 @@ class Limits:
     max_cells: int
 
     def check_extent(self, sheet: str, scan: PartScan) -> None:
-        """Refuse a sheet by its rows or its filled cells before a reader sees it."""
-        if scan.max_row > self.max_rows + 50:
-            raise ReadError(f"sheet {sheet!r} has {scan.max_row:,} rows (its last cell is {scan.last_cell}), over the "
-                            f"limit of {self.max_rows:,}")
+        """Refuse a sheet by its cells before a reader sees it (its rows are checked once read:
+        a template formatted down to row 1,048,576 holds far fewer rows than its row elements)."""
         if scan.cells > self.max_cells:
             raise ReadError(f"sheet {sheet!r} holds {scan.cells:,} cells, over the limit of {self.max_cells:,}")
+
+    def check_rows(self, sheet: str, rows: list) -> None:
+        if len(rows) > self.max_rows + 50:
+            raise ReadError(f"sheet {sheet!r} has {len(rows):,} rows, over the limit of {self.max_rows:,}")
 
     def check_rectangle(self, sheet: str, height: int, width: int) -> None:
         if height * width > max(self.max_cells, RECTANGLE_CELLS):
@@ -119,7 +121,11 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], s
         parts = sheet_parts(zf) if fmt != "ods" else {}
     except PartRefused as exc:
         raise ReadError(str(exc)) from None
+    except MemoryError:
+        raise ReadError("unpacking the workbook ran out of memory, the limit for one file; refused") from None
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
+        if "Error -4" in str(exc):  # zlib's Z_MEM_ERROR: the memory limit, not a damaged file
+            raise ReadError("unpacking the workbook ran out of memory, the limit for one file; refused") from None
         raise ReadError(f"the workbook is damaged or truncated ({exc})") from None
     calc = scans.get("xl/calcChain.xml")
     formula_parts = {name for name, scan in scans.items() if scan.formulas}
@@ -153,6 +159,7 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                 limits.check_extent(name, scan)
             if scan is not None and scan.rectangle > RECTANGLE_CELLS:
                 rows = read_sparse(data, name)
+                limits.check_rows(name, rows)
                 notes.append(f"spans {scan.rectangle:,} cells to its last cell {scan.last_cell} but holds "
                              f"{scan.cells:,}: read cell by cell")
             else:
