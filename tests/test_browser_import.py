@@ -151,3 +151,36 @@ def test_a_sparse_cell_workbook_leaves_the_server_serving(sample_db_path, tmp_pa
         other.goto(url)
         other.wait_for_selector('[data-testid="stMetric"]', timeout=150_000)
         assert other.locator('[data-testid="stMetric"]').count() >= 5
+
+
+def test_unmapping_a_column_in_the_browser(sample_db_path, tmp_path, artifacts):
+    """Clearing a field's column in the mapping editor un-maps it: the column is then listed as not
+    imported, and the file still imports (it failed with "column 'nan'" before)."""
+    require_chromium()
+    db = copy_db(sample_db_path, tmp_path)
+    upload = tmp_path / "unit-register.csv"
+    upload.write_text("Risk ID,Title,Likelihood,Impact,Owner\nR-1,Ransomware,4,5,CISO\nR-2,Phishing,3,3,CISO\n")
+    with streamlit_server(db) as url, browser_page(height=2400) as page:
+        page.set_default_timeout(150_000)
+        page.goto(url)
+        page.get_by_role("link", name="Import", exact=True).click()
+        page.wait_for_selector("text=Upload the spreadsheet you already keep")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        page.wait_for_selector("text=1. How the file was understood")
+        settle(page)
+        assert "Not imported: Owner" not in page.locator("body").inner_text()
+        editor = page.locator('[data-testid="stDataFrame"]').first
+        box = editor.bounding_box()
+        fields = ["risk_id", "title", "description", "annex_a_theme", "annex_a_controls", "nist_family",
+                  "asset_ids", "owner"]
+        row_height = 35
+        y = box["y"] + row_height * (1 + fields.index("owner")) + row_height / 2
+        page.mouse.click(box["x"] + box["width"] * 0.75, y)
+        page.keyboard.press("Delete")
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 40)  # leave the editor
+        page.wait_for_selector("text=Not imported: Owner")
+        page.wait_for_selector("text=No problems found.")
+        settle(page)
+        body = page.locator("body").inner_text()
+        page.screenshot(path=str(artifacts / "import-unmapped-owner.png"), full_page=True)
+        assert "'nan'" not in body and "Not imported: Owner" in body

@@ -265,3 +265,19 @@ def test_an_untouched_blank_template_is_a_sentence_with_nothing_to_mark(page_db)
     assert "the file holds no rows to import" in " ".join(frame(at, "severity")["problem"])
     assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download your workbook")]
     assert at.button(key="commit").disabled
+
+
+def test_a_blank_choice_unmaps_a_column():
+    """The editor sends NaN (or None, or '') for a cleared cell: the field is un-mapped, never
+    looked for as a column named 'nan'."""
+    import math
+
+    import pandas as pd
+
+    from isms.importing.mapping import SheetMapping
+    from isms.views.import_data import with_columns
+
+    m = SheetMapping("Register", "risks", 0, {"risk_id": "Risk ID", "owner": "Owner", "title": "Title"})
+    table = pd.DataFrame({"field": ["risk_id", "owner", "title", "status"],
+                          "column in the file": ["Risk ID", math.nan, None, ""]})
+    assert with_columns(m, table).columns == {"risk_id": "Risk ID"}

@@ -94,7 +94,10 @@ def mapping_table(mapping: SheetMapping) -> pd.DataFrame:
 
 
 def with_columns(mapping: SheetMapping, table: pd.DataFrame) -> SheetMapping:
-    cols = {str(f): str(c) for f, c in zip(table["field"], table["column in the file"]) if c not in (None, "", "nan")}
+    """The mapping as the analyst edited it: a blank choice (None, "" or the editor's NaN) un-maps
+    the field, so no column named 'nan' is ever looked for."""
+    cols = {str(f): str(c) for f, c in zip(table["field"], table["column in the file"])
+            if isinstance(c, str) and c.strip() and not pd.isna(c)}
     return replace(mapping, columns=cols)
 
 
