@@ -131,6 +131,9 @@ def split_list(value: Any) -> list[str]:
 
 def parse_target(value: Any) -> tuple[float, str | None, str | None]:
     """'>= 95%' -> (95.0, 'Higher is better', '%'); '<= 14 days' -> (14.0, 'Lower is better', 'days')."""
+    plus = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*\+\s*", text(value))
+    if plus:  # '90+': at least 90
+        return float(plus.group(1)), "Higher is better", plus.group(2) or None
     m = _TARGET.match(text(value))
     if not m:
         raise ValueError(f"{value!r} is not a target (write for example '>= 95%' or '<= 14 days')")
@@ -144,7 +147,11 @@ def parse_target(value: Any) -> tuple[float, str | None, str | None]:
 
 
 def fold_word(value: Any) -> str:
-    return re.sub(r"[^0-9a-z]+", " ", text(value).casefold()).strip()
+    """'Střední ' -> 'stredni': case, accents and punctuation do not matter in a rating word."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text(value).casefold()).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^0-9a-z]+", " ", plain).strip()
 
 
 # Text levels on a generic five-step ladder (1 lowest). A matrix's own labels are tried first;
@@ -165,7 +172,10 @@ ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
                  "treating": "In treatment", "ongoing": "In treatment", "not started": "Open", "new": "Open",
                  "identified": "Open", "active": "Open", "mitigated": "Closed", "resolved": "Closed",
                  "done": "Closed", "complete": "Closed", "completed": "Closed", "accept": "Accepted",
-                 "retained": "Accepted", "transferred": "Closed", "avoided": "Closed"},
+                 "retained": "Accepted", "transferred": "Closed", "avoided": "Closed",
+                 "otevrene": "Open", "otevreno": "Open", "nove": "Open", "v reseni": "In treatment",
+                 "resi se": "In treatment", "akceptovane": "Accepted", "akceptovano": "Accepted",
+                 "prijate": "Accepted", "uzavrene": "Closed", "uzavreno": "Closed", "vyreseno": "Closed"},
     Decision: {"mitigate": "Reduce", "modify": "Reduce", "treat": "Reduce", "remediate": "Reduce",
                "share": "Transfer", "insure": "Transfer", "retain": "Accept", "tolerate": "Accept",
                "terminate": "Avoid", "eliminate": "Avoid", "reduction": "Reduce", "acceptance": "Accept"},
@@ -252,7 +262,10 @@ def scale_rule(steps_from: int, steps_to: int) -> str:
     return f"a {steps_from}-step scale mapped onto the matrix's {steps_to} steps ({pairs})"
 
 
-THREE_WORDS = {"low": 1, "medium": 2, "moderate": 2, "high": 3}
+THREE_WORDS = {"low": 1, "medium": 2, "moderate": 2, "high": 3,
+               # Czech, in each grammatical gender (nízký / nízká / nízké ...)
+               **dict.fromkeys(["nizky", "nizka", "nizke"], 1), "stredni": 2,
+               **dict.fromkeys(["vysoky", "vysoka", "vysoke"], 3)}
 
 
 def three_word_scale(column: list[Any], labels: tuple[str, ...]) -> bool:

@@ -5,6 +5,7 @@ plain records, and monitoring results laid out wide, with the rules the import s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import duckdb
@@ -14,15 +15,18 @@ import pandas as pd
 from isms.importing import cells
 from isms.importing.cells import THEME_BY_DIGIT
 from isms.importing.mapping import FILLED, WIDE_ROWS
-from isms.importing.sheet import SheetContext, coerced_columns, long_rows, validate_many, validate_row
+from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.matrix import RiskMatrix
 from isms.models import KINDS, Assessment, Cadence, Direction, Metric, Risk, Treatment
 from isms.store import queries
 
 DEFAULT_THEME = "A.5 Organizational"
-_LOWER_IS_BETTER = {"mttr", "mttd", "mtta", "time", "hours", "days", "latency", "click", "open", "failed", "failure",
-                    "failures", "incident", "incidents", "errors", "overdue", "backlog", "vuln", "vulnerabilities",
-                    "outage", "downtime", "breach", "breaches", "exceptions"}
+TITLE_MAX = 300  # the Risk model's Name length
+_LOWER_IS_BETTER = {"mttr", "mttd", "mtta", "mttc", "time", "hours", "hrs", "days", "minutes", "mins", "latency",
+                    "duration", "dwell", "age", "aging", "ageing", "click", "clicks", "open", "failed", "failure",
+                    "failures", "incident", "incidents", "errors", "overdue", "backlog", "vuln", "vulns",
+                    "vulnerabilities", "outage", "outages", "downtime", "breach", "breaches", "exceptions",
+                    "unpatched", "stale", "expired", "violations", "findings"}
 _UNIT_SUFFIX = {"pct": "%", "percent": "%", "rate": "%", "hours": "hours", "hrs": "hours", "days": "days",
                 "minutes": "minutes", "mins": "minutes", "count": "count"}
 
@@ -33,6 +37,14 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     has_inherent = "inherent_likelihood" in cols and "inherent_impact" in cols
     has_residual = "residual_likelihood" in cols and "residual_impact" in cols
     make_assessment = has_inherent or has_residual
+    residual_only = [f for f in ("residual_rating", "residual_score") if f in cols]
+    if residual_only and not has_residual:
+        # using the inherent pair as residual would show every risk as unaddressed: say so instead
+        header = sh.headers[cols[residual_only[0]]]
+        sh.problem(sh.m.header_row + 1, cols[residual_only[0]], residual_only[0], header,
+                   f"column '{header}' gives the residual risk as a level or score only, and the matrix rates "
+                   "likelihood x impact: map the residual likelihood and impact columns, or un-map this column to "
+                   "take the inherent rating as residual")
     make_treatment = "due_on" in cols and ("decision" in cols or "treatment_plan" in cols)
     defaults = {"identified_on": as_of, "source": "Annual assessment", "owner": "Unassigned", "status": "Open"}
     stated = [f"{k.replace('_', ' ')} = {v}" for k, v in defaults.items() if k not in cols]
@@ -55,12 +67,26 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     if make_treatment:
         out["treatments"] = []
     risk_fields = set(Risk.model_fields)
+    soft = [f for f in SOFT["risks"] if f in cols]
     for excel_row, raw, v in long_rows(sh, matrix, max_rows):
         rec = {k: val for k, val in v.items() if k in risk_fields and val is not None}
+        kept = [f"{sh.headers[cols[f]]}: {cells.text(sh.cell(raw, f))}" for f in soft
+                if v.get(f) is None and not cells.blank(sh.cell(raw, f))]
+        if kept:  # nothing the analyst wrote is dropped: an unreadable optional cell stays as text
+            rec["description"] = "; ".join(filter(None, [rec.get("description"), *kept]))[:4000]
         for k, d in defaults.items():
             rec.setdefault(k, d)
         if "title" not in rec and rec.get("risk_id"):
             rec["title"] = rec["risk_id"]
+        if isinstance(rec.get("title"), str) and len(rec["title"]) > TITLE_MAX:
+            # a register that puts the whole story in its title column: shortened, and kept whole
+            full = rec["title"]
+            rec["title"] = full[:TITLE_MAX - 1].rstrip() + "…"
+            if full not in (rec.get("description") or ""):
+                rec["description"] = "; ".join(filter(None, [full, rec.get("description")]))[:4000]
+            sh.problem(excel_row, cols.get("title"), "title", full[:60] + "…",
+                       f"a title of {len(full):,} characters is shortened to {TITLE_MAX}; the whole text is kept "
+                       "in the description", "warning")
         if "annex_a_theme" not in rec:
             ctl = rec.get("annex_a_controls") or []
             rec["annex_a_theme"] = THEME_BY_DIGIT[ctl[0][2]] if ctl else DEFAULT_THEME
@@ -150,10 +176,26 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         for extra in ("direction", "unit"):
             given = frame[extra] if extra in frame else pd.Series(None, index=frame.index, dtype=object)
             frame[extra] = given.where(given.notna(), frame.get(f"_{extra}"))
-        frame["direction"] = frame["direction"].fillna("Higher is better")
+        missing = frame["direction"].isna()
+        if missing.any():
+            named = frame["name"] if "name" in frame else frame["metric_id"]
+            guessed = named.where(named.notna(), frame["metric_id"]).map(direction_from_name)
+            frame.loc[missing, "direction"] = guessed[missing]
+            sh.plan.rules.append(
+                f"{sh.m.sheet}: no direction given for {int(missing.sum())} indicator(s): 'Lower is better' where "
+                "the name speaks of time (time to detect, hours, days), failures, clicks or open items, else "
+                "'Higher is better': " + ", ".join(f"{i} ({d.lower()})" for i, d in
+                                                     zip(frame.loc[missing, "metric_id"], guessed[missing])))
         frame["control_domain"] = frame["control_domain"] if "control_domain" in frame else DEFAULT_THEME
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
     return validate_many(sh, model, frame)
+
+
+def direction_from_name(name: object) -> str:
+    """A KRI's direction from its name or id: time, duration, failures and open items are better low."""
+    tokens = re.split(r"[^a-z0-9]+", str(name).casefold())
+    lower = bool(set(tokens) & _LOWER_IS_BETTER) or "time_to" in "_".join(tokens)
+    return (Direction.lower_is_better if lower else Direction.higher_is_better).value
 
 
 def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
@@ -243,7 +285,7 @@ def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
     for mid in new:
         tokens = mid.casefold().replace("-", "_").split("_")
         unit = next((_UNIT_SUFFIX[t] for t in reversed(tokens) if t in _UNIT_SUFFIX), None)
-        lower = bool(set(tokens) & _LOWER_IS_BETTER)
+        lower = direction_from_name(mid) == Direction.lower_is_better.value
         words = [t for t in tokens if t not in ("pct", "percent")]
         name = " ".join(words).capitalize() + (f" ({unit})" if unit else "")
         defs.append(Metric(metric_id=mid, name=name[:300], control_domain=DEFAULT_THEME, unit=unit,

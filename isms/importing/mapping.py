@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,39 +34,41 @@ TREATMENT_FIELDS = ["decision", "treatment_plan", "due_on"]
 
 # Folded header spellings per field. A field's own name is always a synonym.
 SYNONYMS: dict[str, list[str]] = {
-    "risk_id": ["id", "ref", "ref_id", "risk_ref", "risk_no", "risk_number", "risk_reference", "reference", "risk_key"],
-    "title": ["name", "risk", "risk_title", "risk_name", "threat_event", "threat_scenario", "risk_statement", "summary", "threat", "control_name", "risk_description"],
-    "description": ["risk_description", "gap_description", "business_risk", "details", "vulnerability", "finding",
+    "risk_id": ["id", "number", "ref", "ref_id", "risk_ref", "risk_no", "risk_number", "risk_reference", "reference", "risk_key"],
+    "title": ["name", "risk", "risk_title", "risk_name", "nazev_rizika", "threat_event", "threat_scenario", "risk_statement", "summary", "threat", "control_name", "risk_description"],
+    "description": ["risk_description", "popis_rizika", "gap_description", "business_risk", "details", "vulnerability", "finding",
                     "security_finding", "threat_scenario"],
     "annex_a_controls": ["control_ref", "control_refs", "controls", "control", "iso_27001_control", "annex_a",
                          "annex_a_control", "iso_control", "control_id"],
     "annex_a_theme": ["theme", "annex_a_theme", "control_theme"],
-    "asset_ids": ["asset", "assets", "asset_id", "asset_system", "affected_asset", "affected_assets", "system"],
-    "owner": ["risk_owner", "accountable", "accountable_owner", "responsible", "owner_name"],
-    "status": ["risk_status", "state", "current_status"],
+    "asset_ids": ["asset", "assets", "asset_id", "asset_system", "asset_area", "asset_process", "affected_asset", "affected_assets", "system"],
+    "owner": ["risk_owner", "accountable", "accountable_owner", "responsible", "owner_name", "responsible_person",
+              "responsible_party", "assigned_to", "owned_by", "risk_manager", "action_owner", "vlastnik_rizika"],
+    "status": ["risk_status", "state", "current_status", "stav"],
     "identified_on": ["date_identified", "identified", "date_raised", "raised_on", "identified_date", "date_logged",
                       "created", "date_added"],
     "source": ["risk_source", "origin"],
     "nist_family": ["nist_800_53_family", "nist_control_family"],
-    "inherent_likelihood": ["likelihood", "probability", "proba", "current_proba", "current_probability",
+    "inherent_likelihood": ["likelihood", "like", "likelihood_rating", "pravdepodobnost", "probability", "proba", "current_proba", "current_probability",
                             "current_likelihood", "inherent_probability", "inherent_proba", "l"],
-    "inherent_impact": ["impact", "severity", "consequence", "current_impact", "inherent_severity",
+    "inherent_impact": ["impact", "impact_rating", "dopad", "severity", "consequence", "current_impact", "inherent_severity",
                         "inherent_consequence", "i"],
     "residual_likelihood": ["residual_probability", "residual_proba"],
     "residual_impact": ["residual_severity", "residual_consequence"],
     "target_likelihood": ["target_probability"],
     "target_impact": ["target_severity"],
     "control_effectiveness": ["control_effectiveness_rating", "controls_effectiveness", "effectiveness"],
-    "assessed_on": ["assessment_date", "date_assessed", "assessed", "review_date", "last_reviewed", "date"],
+    "assessed_on": ["assessment_date", "date_assessed", "assessed", "review_date", "last_reviewed", "datum_revize",
+                    "date"],
     "assessor": ["assessed_by", "reviewer"],
     "inherent_score": ["risk_score", "score", "inherent_risk_score", "current_score", "inherent_risk"],
-    "inherent_rating": ["risk_level", "rating", "risk_rating", "inherent_risk_level", "inherent_rating",
+    "inherent_rating": ["inherent_risk_level", "inherent_rating", "risk_level", "rating", "risk_rating", "uroven_rizika",
                         "current_risk", "level", "inherent_level"],
     "residual_score": ["residual_risk_score"],
     "residual_rating": ["residual_risk_level", "residual_risk", "residual_rating", "residual_level"],
-    "decision": ["treatment", "response", "strategy", "treatment_strategy", "risk_response", "response_type",
+    "decision": ["treatment", "risk_treatment", "risk_treatment_option", "response", "strategy", "treatment_strategy", "risk_response", "response_type",
                  "treatment_decision", "treatment_option"],
-    "treatment_plan": ["treatment_plan", "recommended_action", "remediation_action", "action_plan", "mitigation",
+    "treatment_plan": ["treatment_plan", "recommended_action", "recommendation", "doporucene_opatreni", "remediation_action", "action_plan", "mitigation",
                        "mitigation_plan", "additional_controls", "response_description"],
     "due_on": ["due", "due_date", "target_date", "deadline", "target_completion", "due_by"],
     "treatment_id": ["treatment_ref", "action_id", "plan_id"],
@@ -105,13 +108,17 @@ FILLED = {"risks": ("identified_on", "source", "owner", "status", "annex_a_theme
           "metrics": ("control_domain", "name", "direction")}
 
 _UNIT = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
-_SCALE_SUFFIX = re.compile(r"_(\d)_(\d{1,2})$")
-_SCALE_TEXT = re.compile(r"(\d)\s*[-–_]\s*(\d{1,2})")
+_SCALE_SUFFIX = re.compile(r"_([01])_?(?:to_?)?([3-9]|10)$")  # likelihood_1_5, likelihood_1_to_5, l_1to5
+_SCALE_TEXT = re.compile(r"(\d)\s*(?:[-–_]|\bto\b|_?to_?)\s*(\d{1,2})", re.I)
 
 
 def fold_header(header: Any) -> str:
     """'Likelihood (1-5)' -> 'likelihood'; 'Residual_Likelihood_1_5' -> 'residual_likelihood'."""
     s = cells.text(header).casefold()
+    if s.strip() in ("#", "no.", "nr.", "№"):
+        return "number"
+    # 'Pravděpodobnost' -> 'pravdepodobnost': accents do not matter in a header either
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
     s = _UNIT.sub(" ", s)
     s = re.sub(r"[^0-9a-z%]+", "_", s).strip("_")
     s = _SCALE_SUFFIX.sub("", s)
@@ -160,11 +167,60 @@ def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:
                     out[f] = hit
                     used.add(hit)
                     break
+    _close_spellings(fields, folded, out, used)
     if kind == "risks" and "risk_id" not in out and "annex_a_controls" in out:
         out["risk_id"] = out["annex_a_controls"]  # registers keyed by the control they assess
     if kind == "risks" and "title" not in out and "description" in out:
         out["title"] = out["description"]
     return out
+
+
+# Fields worth finding under a misspelt header: a lost rating or key is worse than a question.
+FUZZY_FIELDS = {"risk_id", "title", "owner", "inherent_likelihood", "inherent_impact", "residual_likelihood",
+                "residual_impact", "target_likelihood", "target_impact", "likelihood", "impact"}
+
+
+def _typos(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) between two words."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _close(header: str, spelling: str) -> bool:
+    """Word by word: the same words but for one typo in each word of six letters or more."""
+    hw, sw = header.split("_"), spelling.split("_")
+    if len(hw) != len(sw) or header == spelling:
+        return False
+    return all(h == w or (len(w) >= 6 and _typos(h, w) <= 1) for h, w in zip(hw, sw))
+
+
+def _close_spellings(fields: list[str], folded: list[tuple[str, str]], out: dict[str, str], used: set[str]) -> None:
+    """A misspelt header ('Likelyhood', 'Residual Impcat') still finds its rating or key field when
+    it is one typo a word from exactly one spelling; `read_as` states every such match, so the
+    analyst can undo it."""
+    for fh, raw in folded:
+        if raw in used:
+            continue
+        hits = {f for f in fields if f in FUZZY_FIELDS and f not in out
+                for spelling in _spellings(f) if _close(fh, spelling)}
+        if len(hits) == 1:
+            f = hits.pop()
+            out[f] = raw
+            used.add(raw)
+
+
+def read_as(columns: dict[str, str]) -> list[tuple[str, str]]:
+    """(header, field) for each column matched by a close spelling rather than a known one."""
+    return [(header, f) for f, header in columns.items()
+            if f in FUZZY_FIELDS and any(_close(fold_header(header), spelling) for spelling in _spellings(f))
+            and fold_header(header) not in _spellings(f)]
 
 
 def periodish(header: Any) -> bool:
@@ -219,6 +275,7 @@ class SheetMapping:
     header_row: int  # 0-based index into the sheet's rows
     columns: dict[str, str] = field(default_factory=dict)  # field -> header text as in the file
     layout: str = LONG
+    looks_like: str = ""  # what a sheet not taken is, when it is something we know (an SoA, say)
 
     def headers(self, rows: list[list[Any]]) -> list[str]:
         return [cells.text(h) if not cells.blank(h) else "" for h in rows[self.header_row]] if rows else []
@@ -230,12 +287,47 @@ class SheetMapping:
         return [h for h in self.headers(rows) if h and h not in used]
 
 
+# What a sheet is when it is none of our kinds: told by its headers, so a control catalog is
+# never imported as 40 risks (the Compliance review will take these).
+LOOKS_LIKE = [
+    ("a Statement of Applicability", ("applicab", "aplikovatelnost", "exclusion", "soa"), 1),
+    ("a control register or control test results",
+     ("control_type", "control_objective", "test_result", "test_id", "sample_tested", "test_procedure",
+      "control_effectiveness", "evidence_of_operation", "control_area", "exceptions_found"), 2),
+    ("a findings list (audit findings, nonconformities, CAPA or POA&M)",
+     ("finding_id", "finding_title", "nonconformit", "weakness", "poam", "capa", "corrective_action",
+      "milestone"), 1),
+]
+# Sheets that summarise or explain the data beside them, by their names.
+SIDE_SHEETS = ("dashboard", "summary", "heat_map", "heatmap", "chart", "legend", "scoring_guide", "guide",
+               "lookup", "instructions", "readme", "record_of_changes", "change_log", "matrix")
+
+
+def looks_like(sheet: str, headers: list[Any]) -> str:
+    """The known non-register this sheet is, by its headers and name, or ''. A sheet that rates
+    likelihood and impact is a register, whatever else it holds."""
+    name = fold_header(sheet)
+    if any(side in name for side in SIDE_SHEETS):
+        return "a dashboard, summary or guide beside the data"
+    folded = [fold_header(h) for h in headers if not cells.blank(h)]
+    if any(f in _spellings("inherent_likelihood") or f in _spellings("residual_likelihood") for f in folded):
+        return ""
+    text = " ".join(folded + [name])
+    for what, marks, needed in LOOKS_LIKE:
+        if sum(mark in text for mark in marks) >= needed:
+            return what
+    return ""
+
+
 def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
     """The proposed kind, header row and columns of one sheet."""
     if not rows or all(all(cells.blank(c) for c in r) for r in rows):
         return SheetMapping(sheet, IGNORE, 0)
     hr = find_header_row(rows)
     headers = rows[hr]
+    what = looks_like(sheet, headers)
+    if what:
+        return SheetMapping(sheet, IGNORE, hr, looks_like=what)
     body = rows[hr + 1: hr + 201]
     name = fold_header(sheet)
     period_cols = [i for i, h in enumerate(headers) if periodish(h)]

@@ -23,9 +23,9 @@ from isms.importing.annotate import PROBLEM_SHEET
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
-from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header
+from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header, read_as
 from isms.importing.preview import build_preview
-from isms.importing.problems import Problem, column_letter
+from isms.importing.problems import Problem, column_letter, errors
 from isms.importing.isolation import ReadLimits, read_isolated
 from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
@@ -185,6 +185,10 @@ def build_plan(
     for n, s in enumerate(wb.sheets):
         step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
+        if m is not None and m.kind == IGNORE and m.looks_like:
+            plan.problems.append(Problem(s.name, None, None, None, None,
+                                         f"looks like {m.looks_like}, not a register: not imported (the Compliance "
+                                         "review will take these; choose a kind above to import it anyway)", "warning"))
         if m is None or m.kind == IGNORE:
             continue
         for note in s.notes:
@@ -201,6 +205,8 @@ def build_plan(
             plan.problems.append(Problem(s.name, m.header_row + 1, None, None, None,
                                          "columns not imported: " + ", ".join(ignored), "warning"))
         plan.problems += _outside_the_table(s.name, s.rows, m.header_row)
+        plan.rules += [f"{s.name}: column '{header}' read as {header_label(f).lower()} (the closest known header; "
+                       "change it above if that is wrong)" for header, f in read_as(m.columns)]
         if m.layout != LONG:
             got = {"monitoring_results": wide_rows(sh, max_rows)}
         elif required_missing(sh):
@@ -225,6 +231,11 @@ def build_plan(
         plan.problems.append(Problem(file_name, None, None, None, None,
                                      "the file holds no rows to import: " + ", ".join(headers_only)
                                      + (" has" if len(headers_only) == 1 else " have") + " headers only"))
+    elif not plan.frames and any(m.looks_like and m.kind == IGNORE for m in plan.mappings) and not errors(plan.problems):
+        what = sorted({m.looks_like for m in plan.mappings if m.looks_like and m.kind == IGNORE})
+        plan.problems.append(Problem(file_name, None, None, None, None,
+                                     f"this file looks like {' and '.join(what)}, which this dashboard does not "
+                                     "import as risks; nothing imported"))
     elif not plan.frames and not plan.problems:
         plan.problems.append(Problem(file_name, None, None, None, None,
                                      "no sheet holds rows of a known kind; choose each sheet's kind on the page"))

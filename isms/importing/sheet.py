@@ -6,6 +6,8 @@ the others from being checked.
 
 from __future__ import annotations
 
+import re
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -79,6 +81,27 @@ def _labels(matrix: RiskMatrix, f: str) -> tuple[str, ...]:
     return matrix.likelihood_labels if f.endswith("likelihood") else matrix.impact_labels
 
 
+# Optional register fields whose unreadable cell is a warning, not a refusal: the risk still
+# imports with the default named here, and kinds.risk_rows keeps the cell's text in the description.
+SOFT = {"risks": {"status": "Open", "identified_on": "as the as-of date", "due_on": "empty (no treatment)",
+                  "source": "as 'Annual assessment'", "nist_family": "empty", "assessed_on": "as the as-of date",
+                  "control_effectiveness": "empty"}}
+_RELATIVE = re.compile(r"^(?:in\s+|within\s+)?(\d{1,4})\s*(day|week|month|year)s?$", re.I)
+
+
+def _relative_date(value: Any, as_of) -> Any:
+    """'30 days', 'within 6 months': a due date counted from the as-of date (the rule is stated)."""
+    m = _RELATIVE.match(cells.text(value))
+    if not m:
+        return None
+    from isms.dates import add_months
+
+    n, unit = int(m.group(1)), m.group(2).casefold()
+    if unit in ("day", "week"):
+        return as_of + dt.timedelta(days=n * (7 if unit == "week" else 1))
+    return add_months(as_of, n * (12 if unit == "year" else 1))
+
+
 def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: int | None,
                  three_words: bool = False) -> tuple[Any, str | None, str | None]:
     """(value, warning, error) for one cell; pure in (field, value), so a column memoises it."""
@@ -104,6 +127,11 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
     except ValueError as exc:
         if f == "decision":  # a register's response column is optional: the risk still imports
             return None, f"{exc}; no treatment is created", None
+        relative = _relative_date(v, sh.plan.as_of) if ft.kind == "date" and f == "due_on" else None
+        if relative is not None:
+            return relative, f"{cells.text(v)!r} read as {relative:%Y-%m-%d}, counted from the as-of date", None
+        if f in SOFT.get(sh.m.kind, ()):
+            return None, f"{exc}; left {SOFT[sh.m.kind][f]}, and the text is kept in the description", None
         return None, None, str(exc)
     if ft.kind == "enum" and value is not None and isinstance(v, str) and to_enum(ft.enum, v)[1]:
         return value, f"read as {value!r}: the model has no such value", None
