@@ -30,7 +30,7 @@ _SPLIT = re.compile(r"\s*(?:[,;\n|]+)\s*")
 _QUARTER = re.compile(r"^(?:q([1-4])\s*[-/ ]?\s*(\d{4})|(\d{4})\s*[-/ ]?\s*q([1-4]))$", re.I)
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?[\s\-/]+(\d{4})$", re.I)
+_MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?[\s\-/]+(\d{4}|\d{2})$", re.I)  # May 2027; May-18 (Excel's mmm-yy)
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _TARGET = re.compile(r"^\s*(>=|=>|≥|>|<=|=<|≤|<)?\s*(-?\d+(?:\.\d+)?)\s*(%|[a-z ]+)?\s*$", re.I)
@@ -101,6 +101,7 @@ def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
         year, month = int(m.group(1)), int(m.group(2))
     elif (m := _MONTH_YEAR.match(s)) and m.group(1)[:3].lower() in _MONTHS:
         year, month = int(m.group(2)), _MONTHS[m.group(1)[:3].lower()]
+        year += 2000 if year < 100 else 0
     if month is not None and 1 <= month <= 12:
         first = dt.date(year, month, 1)
         return month_end(first) if period_end else first
