@@ -195,3 +195,27 @@ def test_ods_and_xlsm_are_read():
 
     macro = build_plan(xlsx([["Risk ID", "Title"], ["R-1", "x"]]), "r.xlsm", FIVE, as_of=D("2026-03-31"))
     assert macro.file_format == "xlsm" and macro.row_counts == {"risks": 1}
+
+
+def test_a_treatment_plan_is_never_dropped():
+    """A plan in a 'Treatment' column (not a decision word) or a 'Mitigation' column, with no due
+    date to track it by, stays in the risk's description; with a due date it becomes the treatment's."""
+    from isms.config import load_settings
+    from isms.importing.pipeline import build_plan
+    from tests.conftest import ROOT
+
+    matrix = load_settings(ROOT / "isms.toml").matrix
+    no_dates = (b"Risk ID,Title,Likelihood,Impact,Treatment,Mitigation\n"
+                b"R-1,Ransomware,4,5,Deploy immutable backups and test restores,\n"
+                b"R-2,Phishing,3,3,Mitigate,Awareness training\nR-3,Fraud,2,2,Accept,\n")
+    plan = build_plan(no_dates, "t.csv", matrix, as_of=dt.date(2026, 9, 30))
+    described = dict(zip(plan.frames["risks"]["risk_id"], plan.frames["risks"]["description"]))
+    assert described["R-1"] == "Treatment plan: Deploy immutable backups and test restores"
+    assert described["R-2"] == "Treatment plan: Awareness training"
+    assert "treatments" not in plan.frames
+    assert any("2 risk(s) name a treatment plan but no due date" in r for r in plan.rules)
+    dated = (b"Risk ID,Title,Likelihood,Impact,Treatment,Due date\n"
+             b"R-1,Ransomware,4,5,Deploy immutable backups and test restores,2026-12-31\n")
+    plan = build_plan(dated, "t.csv", matrix, as_of=dt.date(2026, 9, 30))
+    t = plan.frames["treatments"].iloc[0]
+    assert (t["decision"], t["description"]) == ("Reduce", "Deploy immutable backups and test restores")

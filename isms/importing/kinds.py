@@ -68,6 +68,7 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
         out["treatments"] = []
     risk_fields = set(Risk.model_fields)
     soft = [f for f in SOFT["risks"] if f in cols]
+    planned_without_date: list[int] = []
     for excel_row, raw, v in long_rows(sh, matrix, max_rows):
         rec = {k: val for k, val in v.items() if k in risk_fields and val is not None}
         kept = [f"{sh.headers[cols[f]]}: {cells.text(sh.cell(raw, f))}" for f in soft
@@ -98,16 +99,30 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
             a = _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual)
             if a is not None:
                 out["assessments"].append(a | {"_row": excel_row})
-        decision = v.get("decision") or ("Reduce" if "decision" not in cols and v.get("treatment_plan") else None)
+        plan_text, decision = v.get("treatment_plan"), v.get("decision")
+        said = cells.text(sh.cell(raw, "decision")) if "decision" in cols and not cells.blank(sh.cell(raw, "decision")) else ""
+        if decision is None and len(said.split()) >= 3:  # a 'Treatment' column holding the plan, not a decision word
+            plan_text = "; ".join(filter(None, [said, plan_text]))
+        if decision is None and plan_text:
+            decision = "Reduce"
+        if plan_text and not (make_treatment and v.get("due_on")):
+            # no due date, so no treatment to track: the plan stays with the risk, never dropped
+            risk["description"] = "; ".join(filter(None, [risk.get("description"), f"Treatment plan: {plan_text}"]))[:4000]
+            out["risks"][-1]["description"] = risk["description"]
+            planned_without_date.append(excel_row)
         if make_treatment and decision and v.get("due_on"):
             start = min(risk["identified_on"], v["due_on"])
             status = {"In treatment": "In progress", "Closed": "Done"}.get(risk["status"], "Planned")
             t = {"treatment_id": f"{risk['risk_id']}-T", "risk_id": risk["risk_id"], "decision": decision,
-                 "description": v.get("treatment_plan"), "owner": risk["owner"], "start_on": start,
+                 "description": plan_text, "owner": risk["owner"], "start_on": start,
                  "due_on": v["due_on"], "status": status, "completed_on": v["due_on"] if status == "Done" else None}
             t = validate_row(sh, Treatment, t, excel_row, cols)
             if t is not None:
                 out["treatments"].append(t | {"_row": excel_row})
+    if planned_without_date:
+        sh.plan.rules.append(f"{sh.m.sheet}: {len(planned_without_date)} risk(s) name a treatment plan but no due date: "
+                             "the plan is kept in the risk's description (decision Reduce); add a due date to track "
+                             "it as a treatment")
     return out
 
 
