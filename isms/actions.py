@@ -10,7 +10,7 @@ import datetime as dt
 
 import duckdb
 
-from isms import audit, settings_file, users
+from isms import audit, sessions, settings_file, throttle, users
 from isms.auth import Refused, Role, User, check, may_undo
 from isms.config import Settings
 from isms.importing import pipeline
@@ -135,24 +135,48 @@ def add_user(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, use
     audit.record(con, user.name, audit.USERS_CHANGED, {"user": username, "change": "added", "role": role.name})
 
 
+def _end_sessions(con: duckdb.DuckDBPyConnection, user: User, username: str, reason: str) -> None:
+    """A role or password change, or a removal, ends the user's sessions at once (every copy of
+    their cookie); audited when there were any."""
+    ended = sessions.revoke_all(con, username, user.name, reason)
+    if ended:
+        audit.record(con, user.name, audit.SESSION_REVOKED, {"user": username, "reason": reason, "sessions": ended})
+
+
 def set_role(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, username: str, role: Role) -> None:
     guard(con, user, "manage-users")
     before = users.load_users(settings.users_path).get(username)
     users.set_role(settings.users_path, username, role)
     audit.record(con, user.name, audit.USERS_CHANGED,
                  {"user": username, "change": "role", "before": before.role.name if before else None, "after": role.name})
+    if before is None or before.role is not role:
+        _end_sessions(con, user, username, sessions.ROLE_CHANGED)
 
 
 def remove_user(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, username: str) -> None:
     guard(con, user, "manage-users")
     users.remove_user(settings.users_path, username)
     audit.record(con, user.name, audit.USERS_CHANGED, {"user": username, "change": "removed"})
+    _end_sessions(con, user, username, sessions.USER_REMOVED)
 
 
 def set_password(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, username: str, password: str) -> None:
     guard(con, user, "manage-users")
     users.set_password(settings.users_path, username, password)
     audit.record(con, user.name, audit.USERS_CHANGED, {"user": username, "change": "password"})
+    _end_sessions(con, user, username, sessions.PASSWORD_CHANGED)
+
+
+def lift_lockout(con: duckdb.DuckDBPyConnection, user: User, key: str) -> None:
+    """Lift a sign-in lock (`user:<name>` or `client:<address>`, as isms.throttle names them)
+    before it expires, forgetting its failures; audited. Raises ValueError when nothing is locked."""
+    guard(con, user, "manage-users", lock=key)
+    lifted = throttle.lift(con, key)
+    if lifted is None or lifted.locked_until is None or lifted.locked_until <= throttle.utcnow():
+        raise ValueError(f"{throttle.describe(key)} is not locked")
+    audit.record(con, user.name, audit.LOCKOUT_LIFTED,
+                 {"lock": key, "failures": lifted.failures,
+                  "locked_until": lifted.locked_until.isoformat(timespec="seconds")})
 
 
 def record_pack(con: duckdb.DuckDBPyConnection, user: User, meeting: str, as_of: dt.date, file_name: str) -> None:

@@ -18,6 +18,11 @@ import pandas as pd
 from isms.store import audit_log
 
 SIGN_IN = "sign-in"
+SIGN_IN_FAILED = "sign-in-failed"      # wrong password, unknown user, or refused by a lock
+LOCKOUT = "lockout"                    # a user name or client address locked after failures in a row
+LOCKOUT_LIFTED = "lockout-lifted"      # an administrator lifted a lock early
+SIGN_OUT = "sign-out"
+SESSION_REVOKED = "session-revoked"    # ended by a role or password change or a removed user
 ACCESS_REFUSED = "access-refused"
 IMPORT_COMMITTED = "import-committed"
 IMPORT_REFUSED = "import-refused"
@@ -26,8 +31,8 @@ SETTINGS_CHANGED = "settings-changed"
 USERS_CHANGED = "users-changed"
 PACK_GENERATED = "pack-generated"
 
-ACTIONS = (SIGN_IN, ACCESS_REFUSED, IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE,
-           SETTINGS_CHANGED, USERS_CHANGED, PACK_GENERATED)
+ACTIONS = (SIGN_IN, SIGN_IN_FAILED, LOCKOUT, LOCKOUT_LIFTED, SIGN_OUT, SESSION_REVOKED, ACCESS_REFUSED,
+           IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE, SETTINGS_CHANGED, USERS_CHANGED, PACK_GENERATED)
 
 
 @dataclass(frozen=True)

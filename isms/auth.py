@@ -80,9 +80,12 @@ def may_undo(user: User, imported_by: str) -> bool:
     return allows(user.role, "undo-own-import") and imported_by == user.name
 
 
+COOKIE_SECURE = ("auto", "always", "never")
+
+
 @dataclass(frozen=True)
 class AuthSettings:
-    """The `[auth]` table of isms.toml."""
+    """The `[auth]` table of isms.toml; the throttle and session keys have production defaults."""
 
     mode: str = "local"
     users_file: str = "users.toml"
@@ -90,6 +93,34 @@ class AuthSettings:
     emails: Mapping[str, Role] = field(default_factory=dict, hash=False)
     groups: Mapping[str, Role] = field(default_factory=dict, hash=False)
     default_role: Role | None = None
+    # Password sign-in throttling (isms.throttle): the n-th failure in a row for a user name
+    # waits delay_seconds * 2**(n-1) (at most max_delay_seconds), and so do an address's failures
+    # beyond max_failures; the max_failures-th for a user name, or the max_client_failures-th from
+    # one client address, locks it for lockout_minutes.
+    max_failures: int = 5
+    max_client_failures: int = 20
+    lockout_minutes: float = 15.0
+    delay_seconds: float = 1.0
+    max_delay_seconds: float = 30.0
+    # Where the client's address comes from behind a reverse proxy (e.g. "X-Forwarded-For");
+    # empty: the address of the connection itself.
+    client_address_header: str = ""
+    # Server-side sessions (isms.sessions): a sign-in lasts at most this long.
+    session_hours: float = 12.0
+    # The password-mode session cookie's Secure flag: "auto" (when the page is served over
+    # https), "always" or "never".
+    cookie_secure: str = "auto"
+
+
+def _positive(section: Mapping[str, Any], key: str, default: float, kind=float):
+    value = section.get(key, default)
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"[auth] {key} = {value!r} is not a number") from None
+    if isinstance(value, bool) or number < 0 or (kind is int and number < 1):
+        raise ValueError(f"[auth] {key} = {value!r} must be {'at least 1' if kind is int else 'zero or more'}")
+    return number
 
 
 def auth_from_settings(section: Mapping[str, Any]) -> AuthSettings:
@@ -97,6 +128,12 @@ def auth_from_settings(section: Mapping[str, Any]) -> AuthSettings:
     if mode not in MODES:
         raise ValueError(f"[auth] mode {mode!r} is not one of {list(MODES)}")
     default = section.get("default_role") or None
+    secure = section.get("cookie_secure", "auto")
+    if isinstance(secure, bool):
+        secure = "always" if secure else "never"
+    secure = str(secure).strip().lower()
+    if secure not in COOKIE_SECURE:
+        raise ValueError(f"[auth] cookie_secure {secure!r} is not one of {list(COOKIE_SECURE)}")
     return AuthSettings(
         mode=mode,
         users_file=str(section.get("users_file", "users.toml")),
@@ -104,6 +141,14 @@ def auth_from_settings(section: Mapping[str, Any]) -> AuthSettings:
         emails={str(k).strip().casefold(): Role.parse(v) for k, v in dict(section.get("emails", {})).items()},
         groups={str(k).strip(): Role.parse(v) for k, v in dict(section.get("groups", {})).items()},
         default_role=Role.parse(default) if default else None,
+        max_failures=_positive(section, "max_failures", 5, int),
+        max_client_failures=_positive(section, "max_client_failures", 20, int),
+        lockout_minutes=_positive(section, "lockout_minutes", 15.0),
+        delay_seconds=_positive(section, "delay_seconds", 1.0),
+        max_delay_seconds=_positive(section, "max_delay_seconds", 30.0),
+        client_address_header=str(section.get("client_address_header", "")).strip(),
+        session_hours=_positive(section, "session_hours", 12.0),
+        cookie_secure=secure,
     )
 
 

@@ -1,9 +1,9 @@
-"""Settings (administrators): the risk matrix, appetite, import limits and users."""
+"""Settings (administrators): the risk matrix, appetite, import limits, users and sign-in lockouts."""
 
 import pandas as pd
 import streamlit as st
 
-from isms import actions
+from isms import actions, throttle
 from isms.auth import Role
 from isms.config import SettingsError
 from isms.matrix import PRESETS
@@ -105,3 +105,31 @@ else:
             run(actions.set_role, who, Role.parse(role))
         if r4.button("Remove", key="remove_user"):
             run(actions.remove_user, who)
+    st.caption("Changing a user's role or password, or removing them, ends their sessions at once.")
+
+    st.subheader("Sign-in lockouts")
+    auth = cfg.auth
+    st.caption(f"{auth.max_failures} failed sign-ins in a row lock a user name, {auth.max_client_failures} lock a "
+               f"client address, for {auth.lockout_minutes:g} minutes; each failure before that doubles the wait "
+               f"(from {auth.delay_seconds:g} s). Set in `[auth]` of the settings file.")
+    with cursor() as cur:
+        locks = throttle.lockouts(cur)
+    if "lock_lifted" in st.session_state:
+        st.success(st.session_state.pop("lock_lifted"))
+    if not locks:
+        st.info("Nothing is locked.")
+    else:
+        st.dataframe(pd.DataFrame([(throttle.describe(r.key), r.failures, r.locked_until) for r in locks],
+                                  columns=["locked", "failures in a row", "until (UTC)"]),
+                     hide_index=True, key="lockout_table")
+        k1, k2 = st.columns([3, 1], vertical_alignment="bottom")
+        lock = k1.selectbox("Lock", [r.key for r in locks], format_func=throttle.describe, key="lockout_choice")
+        if k2.button("Lift lock", key="lift_lockout"):
+            try:
+                with cursor() as cur:
+                    actions.lift_lockout(cur, user, lock)
+            except (ValueError, PermissionError) as exc:
+                st.error(f"Not lifted: {exc}")
+            else:
+                st.session_state["lock_lifted"] = f"Lifted the lock on {throttle.describe(lock)}; it is in the audit trail."
+                st.rerun()

@@ -285,9 +285,16 @@ def test_a_demoted_password_user_loses_the_page_on_the_next_run(sample_db_path, 
     at = sign_in(app(), "ana", PASSWORD)
     at.switch_page("pages/settings.py").run()
     assert not refused(at) and "Settings" in shown_title(at)
-    set_role(env.users, "ana", Role.viewer)
+    set_role(env.users, "ana", Role.viewer)  # outside the dashboard: the next run notices
     at.run()
-    assert refused(at) and not at.get("selectbox")
+    assert not at.get("selectbox") and "Settings" not in shown_title(at)
+    assert any("role has changed" in w.value for w in at.warning), "a role change ends the session"
+    [ended] = env.events("session-revoked")
+    assert ended["who"] == "ana" and ended["detail"]["reason"] == "role changed"
+    at.text_input[0].input("ana")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert refused(at), "signed in again, as the viewer she now is"
 
 
 def _show_permissions():

@@ -9,27 +9,89 @@ again.
 from __future__ import annotations
 
 import getpass
-import secrets
+import json
 
 import streamlit as st
 
-from isms import audit
+from isms import audit, sessions, sign_in
 from isms.auth import Role, User, allows, local_mode_refusal, role_from_claims
-from isms.users import UserError, load_users
+from isms.users import PasswordUser, UserError, load_users
 from ui.resources import cursor, settings
 
 _SIGNED_IN = "_isms_signed_in_as"
 _FRAME_SIGNED_IN = "_isms_frame_signed_in"
+_SIGN_IN_DETAIL = "_isms_sign_in_detail"  # the session behind this browser session's sign-in, for the trail
+_SECRET = "_isms_session_secret"          # password mode: the cookie's secret of this browser session
+_SESSION = "_isms_session_hash"           # oidc mode: the ID token's session
+_IGNORE_COOKIE = "_isms_ignore_cookie"    # the cookie that came with the page is not to be used again
+_SIGNED_OUT = "_isms_signed_out"          # signed out by the button in this browser session
+_ENDED = "_isms_session_ended"            # why the session this browser had ended
 
 
 def _forget_sign_in(*_) -> None:
     """After signing out, the next sign-in in this browser session is a new audit event."""
     st.session_state.pop(_SIGNED_IN, None)
+    st.session_state.pop(_SIGN_IN_DETAIL, None)
+
+
+def client_address() -> str:
+    """The per-client key of the sign-in throttle.
+
+    Behind a reverse proxy every connection comes from the proxy, so `[auth]
+    client_address_header` names the header it puts the client in (the last address of
+    X-Forwarded-For is the one the proxy appended). Otherwise the connection's own address;
+    Streamlit reports none for a loopback connection, or when there is no connection (AppTest),
+    and both count as "loopback".
+    """
+    header = settings().auth.client_address_header
+    if header:
+        value = st.context.headers.get(header)
+        value = value.split(",")[-1].strip() if isinstance(value, str) else ""
+        if value:
+            return value[:64]
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "loopback"
 
 
 def _oidc_sign_out() -> None:
+    session_hash = st.session_state.pop(_SESSION, None)
+    if session_hash:
+        with cursor() as cur:
+            sign_in.sign_out(cur, session_hash, "oidc")
     _forget_sign_in()
     st.logout()
+
+
+def _password_sign_out() -> None:
+    """Revoke the session in the database first: the cookie is deleted too, but any copy of it
+    must already sign nobody in."""
+    secret = st.session_state.pop(_SECRET, None)
+    if secret:
+        with cursor() as cur:
+            sign_in.sign_out(cur, sessions.digest(secret), "password")
+    st.session_state[_IGNORE_COOKIE] = st.session_state[_SIGNED_OUT] = True
+    _forget_sign_in()
+
+
+def _session_cookie(session) -> None:
+    """Write (or, with no session, delete) the password-mode cookie in the browser.
+
+    Streamlit gives a script run no way to send a Set-Cookie header, so a script in the page
+    writes it, and it cannot be HttpOnly. It holds only a random secret whose hash the session
+    table knows; SameSite=Strict; Secure as `[auth] cookie_secure` says ("auto": when the page
+    is served over https).
+    """
+    auth = settings().auth
+    if session is None:
+        value = f"{sessions.COOKIE}=; Path=/; Max-Age=0; SameSite=Strict"
+    else:
+        seconds = max(0, int((session.expires_at - sessions.utcnow()).total_seconds()))
+        value = f"{sessions.COOKIE}={st.session_state[_SECRET]}; Path=/; Max-Age={seconds}; SameSite=Strict"
+    secure = {"always": "'; Secure'", "never": "''"}.get(auth.cookie_secure,
+                                                        "(location.protocol === 'https:' ? '; Secure' : '')")
+    with st.container(key="isms_session_cookie"):
+        st.html(f"<style>.st-key-isms_session_cookie {{display: none;}}</style>"
+                f"<script>document.cookie = {json.dumps(value)} + {secure};</script>", unsafe_allow_javascript=True)
 
 
 def _stop(message: str) -> None:
@@ -48,29 +110,6 @@ def _record_refusal_once(what: str, who: str, detail: dict) -> None:
     if (who, what) not in done:
         done.add((who, what))
         _record(who, audit.ACCESS_REFUSED, detail)
-
-
-@st.cache_resource(show_spinner=False)
-def _cookie_key() -> str:
-    """Signs the password-mode cookie; without one in secrets, each server start makes its own."""
-    try:
-        key = st.secrets.get("isms", {}).get("cookie_key")
-    except FileNotFoundError:
-        key = None
-    return key or secrets.token_hex(32)
-
-
-def _authenticator(users: dict):
-    import streamlit_authenticator as stauth
-
-    credentials = {"usernames": {
-        u.username: {"email": u.email, "first_name": u.name, "last_name": "", "password": u.password_hash}
-        for u in users.values()
-    }}
-    authenticator = stauth.Authenticate(credentials, "isms_auth", _cookie_key(), 1.0, auto_hash=False,
-                                        login_sleep_time=0)
-    st.html("<style>.st-key-init {display: none;}</style>")  # the cookie component's empty frame
-    return authenticator
 
 
 def _local_user() -> User:
@@ -103,13 +142,85 @@ def _oidc_user(widgets: bool) -> User:
             st.button("Sign out", key="sign_out", on_click=_oidc_sign_out)
         _stop(f"You are signed in as {who}, but no role is mapped to this address or its groups. "
               "Ask an administrator to add you to `[auth.emails]` or `[auth.groups]` in the settings file.")
+    with cursor() as cur:
+        found = sign_in.oidc_session(cur, cfg.auth, claims, who, role, client_address())
+    if found.row is None:
+        # The browser still holds Streamlit's identity cookie, but its session was signed out,
+        # expired or ended by a role change: only a new sign-in at the provider gets past here.
+        st.session_state.pop(_SESSION, None)
+        if not widgets:
+            _stop("Sign in first.")
+        st.title("Sign in")
+        st.warning(sign_in.ENDED.get(found.reason, "This sign-in has ended. Sign in again."))
+        if st.button("Sign in with your organisation account", key="oidc_sign_in", type="primary"):
+            st.login()
+        st.stop()
+    st.session_state[_SESSION] = found.row.session_hash
+    st.session_state[_SIGN_IN_DETAIL] = {"session": sessions.short(found.row.session_hash),
+                                         "client": client_address()}
     if widgets:
         st.sidebar.button("Sign out", key="sign_out", on_click=_oidc_sign_out, type="tertiary")
     return User(who, role, str(claims.get("name") or who), via="oidc")
 
 
+def _resume_password_session(users: dict[str, PasswordUser]):
+    """The user this browser's session signs in: the secret kept for this browser session, else
+    the cookie the page was loaded with (not after signing out here). Checked in the database on
+    every run, so a session revoked anywhere ends here on the next run."""
+    secret = st.session_state.get(_SECRET)
+    if secret is None and not st.session_state.get(_IGNORE_COOKIE):
+        secret = st.context.cookies.get(sessions.COOKIE)
+    if not isinstance(secret, str) or not secret:
+        return None
+    with cursor() as cur:
+        resumed = sign_in.password_session(cur, users, secret)
+    if resumed.user is None:
+        st.session_state.pop(_SECRET, None)
+        st.session_state[_IGNORE_COOKIE] = True
+        if resumed.reason in sign_in.ENDED:
+            st.session_state[_ENDED] = resumed.reason
+        _forget_sign_in()
+        return None
+    st.session_state[_SECRET] = secret
+    st.session_state.setdefault(_SIGN_IN_DETAIL, {"session": sessions.short(resumed.session.session_hash),
+                                                  "client": client_address(), "resumed": True})
+    return resumed
+
+
+def _password_form(cfg, users: dict[str, PasswordUser]):
+    """The sign-in form; stops the run unless a submitted password signs someone in."""
+    box = st.empty()
+    with box.container():
+        ended = st.session_state.get(_ENDED)
+        if ended:
+            st.warning(sign_in.ENDED[ended])
+        elif st.session_state.get(_SIGNED_OUT):
+            st.info("You are signed out.")
+        with st.form("sign_in", clear_on_submit=True):
+            st.subheader(f"Sign in to {cfg.organisation}")
+            username = st.text_input("User name", autocomplete="username")
+            password = st.text_input("Password", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Sign in")
+    if not submitted:
+        if st.session_state.get(_IGNORE_COOKIE):
+            _session_cookie(None)
+        st.stop()
+    with st.spinner("Checking…"), cursor() as cur:
+        attempt = sign_in.password_sign_in(cur, cfg.auth, users, username, password, client_address())
+    if attempt.user is None:
+        _stop(attempt.message)
+    box.empty()
+    for key in (_IGNORE_COOKIE, _SIGNED_OUT, _ENDED):
+        st.session_state.pop(key, None)
+    st.session_state[_SECRET] = attempt.secret
+    st.session_state[_SIGN_IN_DETAIL] = {"session": sessions.short(attempt.session.session_hash)}
+    st.session_state[_SIGNED_IN] = (attempt.user.username, attempt.user.role)  # audited by sign_in already
+    return sign_in.Resumed(attempt.user, attempt.session)
+
+
 def _password_user(widgets: bool) -> User:
-    """Roles come from the users file on every run, so a changed role or a removed user counts at once."""
+    """Roles come from the users file on every run, so a changed role or a removed user counts at
+    once; the session must be live in the database on every run too."""
     cfg = settings()
     try:
         users = load_users(cfg.users_path)
@@ -118,23 +229,15 @@ def _password_user(widgets: bool) -> User:
     if not users:
         _stop(f"Password mode has no users yet. Add an administrator with "
               f"`python -m isms user add NAME --role admin` (file: {cfg.users_path}).")
-    authenticator = _authenticator(users) if widgets else None
-    if authenticator and not st.session_state.get("authentication_status"):
-        authenticator.login(fields={"Form name": f"Sign in to {cfg.organisation}", "Username": "User name",
-                                    "Password": "Password", "Login": "Sign in"}, key="sign_in")
-        if st.session_state.get("authentication_status") is False:
-            _stop("User name or password is wrong.")
-    username = st.session_state.get("username")
-    if not st.session_state.get("authentication_status") or username not in users:
-        if widgets:
-            st.stop()
-        _stop("Sign in first.")
-    if authenticator:
-        authenticator.logout("Sign out", "sidebar", key="sign_out", callback=_forget_sign_in)
-        if not st.session_state.get("authentication_status"):
-            st.info("You are signed out.")
-            st.stop()
-    u = users[username]
+    signed_in = _resume_password_session(users)
+    if signed_in is None:
+        if not widgets:
+            _stop("Sign in first.")
+        signed_in = _password_form(cfg, users)
+    if widgets:
+        _session_cookie(signed_in.session)
+        st.sidebar.button("Sign out", key="sign_out", on_click=_password_sign_out, type="tertiary")
+    u = signed_in.user
     return User(u.username, u.role, u.name, via="password")
 
 
@@ -147,7 +250,8 @@ def signed_in_user(widgets: bool) -> User:
     else:
         user = {"oidc": _oidc_user, "password": _password_user}[mode](widgets)
     if st.session_state.get(_SIGNED_IN) != (user.name, user.role):
-        _record(user.name, audit.SIGN_IN, {"mode": mode, "role": user.role.name})
+        _record(user.name, audit.SIGN_IN,
+                {"mode": mode, "role": user.role.name, **st.session_state.get(_SIGN_IN_DETAIL, {})})
         st.session_state[_SIGNED_IN] = (user.name, user.role)
     return user
 

@@ -4,7 +4,9 @@ Facts are append-only: every row carries the import batch that brought it. Regis
 risks, treatments, metrics, exceptions) are dated snapshots: the rows of one batch are the whole
 register as of that batch's date. Assessments, treatment updates and monitoring results are
 dated events. Undoing a batch appends to `batch_undo`; nothing is deleted. The audit trail
-(`audit_event`) is append-only in the same way.
+(`audit_event`) is append-only in the same way. Sign-in state (`sign_in_throttle`,
+`sign_in_session`) is shared by every server process on the database; it is state, not history,
+and what happens to it is recorded in the audit trail.
 """
 
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -100,6 +102,32 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             sections  VARCHAR NOT NULL,   -- JSON list of section keys, in pack order
             saved_at  TIMESTAMP NOT NULL,
             saved_by  VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
+        7,
+        "sign-in throttling and server-side sessions",
+        """
+        CREATE TABLE sign_in_throttle (
+            throttle_key     VARCHAR PRIMARY KEY,   -- user:<name typed> or client:<address>
+            failures         INTEGER NOT NULL,      -- failed sign-ins in a row
+            last_failure_at  TIMESTAMP NOT NULL,    -- UTC
+            next_attempt_at  TIMESTAMP NOT NULL,    -- UTC; an earlier attempt waits until then
+            locked_until     TIMESTAMP              -- UTC; refused without a password check until then
+        );
+        CREATE TABLE sign_in_session (
+            session_hash    VARCHAR PRIMARY KEY,    -- sha256 of the cookie's secret (never stored) or of an ID token's identity
+            who             VARCHAR NOT NULL,
+            mode            VARCHAR NOT NULL,       -- password, oidc
+            role            VARCHAR NOT NULL,       -- at sign-in; another role now ends the session
+            credential      VARCHAR,                -- password mode: fingerprint of the hash; a new password ends it
+            client          VARCHAR,
+            created_at      TIMESTAMP NOT NULL,     -- UTC
+            expires_at      TIMESTAMP NOT NULL,     -- UTC
+            revoked_at      TIMESTAMP,              -- UTC
+            revoked_by      VARCHAR,
+            revoked_reason  VARCHAR
         );
         """,
     ),
