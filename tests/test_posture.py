@@ -1,5 +1,6 @@
 """Scorecard figures against expectations worked out by hand from small factory data."""
 
+import pandas as pd
 import pytest
 
 from isms.posture import scorecard, treatment_progress
@@ -105,3 +106,24 @@ def test_latest_assessment_on_or_before_date(posture_db, settings):
     assert p.loc["R2", "residual_level"] == settings.matrix.level(1, 1)
     p = queries.posture(posture_db, settings.matrix, [D("2024-03-31")]).set_index("risk_id")
     assert p.loc["R2", "residual_level"] == "High"
+
+
+def test_a_treatment_reported_done_between_registers_is_done_from_that_update(con, settings):
+    """T-107 in the sample: the September register says in progress, an update of 13 October says
+    Done. As of 31 October it is done (counted as done, neither late nor overdue); as of 10 October
+    it is still what the register and the September update say."""
+    load(con, "2026-09-30", risks=[risk("R1")],
+         treatments=[treatment("T1", "R1", "2026-01-01", "2026-10-01"), treatment("T2", "R1", "2026-01-01", "2026-10-01")],
+         treatment_updates=[update("T1", "2026-09-15", 60), update("T2", "2026-09-15", 60)])
+    load(con, "2026-10-13", treatment_updates=[update("T1", "2026-10-13", 100, status="Done")])
+    states = queries.treatment_states(con, [D("2026-10-10"), D("2026-10-31")], settings.late_tolerance_points)
+    by = {(r.as_of.date() if hasattr(r.as_of, "date") else r.as_of, r.treatment_id): r for r in states.itertuples()}
+    # 10 October: both are past their 1 October due date and not done
+    assert by[(D("2026-10-10"), "T1")].state == "overdue" and by[(D("2026-10-10"), "T2")].state == "overdue"
+    # 31 October: T1 is done from its update (completed on the update's date), T2 still overdue by 30 days
+    t1 = by[(D("2026-10-31"), "T1")]
+    assert t1.state == "done" and pd.Timestamp(t1.completed_on).date() == D("2026-10-13")
+    assert by[(D("2026-10-31"), "T2")].state == "overdue" and by[(D("2026-10-31"), "T2")].days_overdue == 30
+    card = scorecard(con, settings, D("2026-10-31"), D("2026-10-10"))
+    assert (card.current.treatments.done, card.current.treatments.overdue) == (1, 1)
+    assert (card.previous.treatments.done, card.previous.treatments.overdue) == (0, 2)

@@ -116,16 +116,22 @@ def posture_cte(matrix: RiskMatrix) -> str:
 def treatment_cte(late_tolerance_points: float) -> str:
     """`treatment_state`: per (as_of, treatment in the register then) its progress and state.
 
-    Plan is linear from start to due. Done and cancelled are taken from the register; a
-    treatment past its due date is overdue; one whose progress trails the plan by more than the
+    Plan is linear from start to due. Done and cancelled are taken from the register, or from a
+    progress update newer than the register row; a treatment past its due date is overdue; one whose progress trails the plan by more than the
     tolerance is late; otherwise on track.
     """
     return f"""{snapshot_cte('treatments', 'treatment_snap')},
         treatment_progress AS (
-            SELECT s.as_of, t.*,
+            -- status follows the latest update on or before the date when that update is newer than
+            -- the register row (T-107 reported Done on 13 October is done as of 31 October)
+            SELECT s.as_of, t.* REPLACE (
+                       CASE WHEN u.updated_on > rb.as_of AND u.status IS NOT NULL THEN u.status ELSE t.status END AS status,
+                       CASE WHEN u.updated_on > rb.as_of AND u.status = 'Done' AND t.status <> 'Done'
+                            THEN u.updated_on ELSE t.completed_on END AS completed_on),
                    u.percent_complete AS reported_percent, u.updated_on AS last_update_on
             FROM treatment_snap s
             JOIN treatment t ON t.batch_id = s.batch_id
+            JOIN active_batch rb ON rb.batch_id = s.batch_id
             LEFT JOIN (
                 SELECT d.as_of, u.* FROM as_of_date d
                 JOIN treatment_update u ON u.updated_on <= d.as_of
