@@ -8,7 +8,7 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 export ISMS_DB
 
-.PHONY: run test bench db sample template system-deps clean
+.PHONY: run test bench db sample template system-deps oidc-provider clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,10 +38,20 @@ sample: $(STAMP)
 template: $(STAMP)
 	$(BIN)/python -m isms template --out data/templates/isms-import-template.xlsx
 
-# Debian packages for the browser tests, chart images and PDF checks (run as root; CI does).
+# Debian packages for the browser tests, chart images and PDF checks, and Node.js for the OIDC test's
+# provider (run as root; CI does). oidc-provider 9 wants Node.js 20 or later.
 system-deps:
-	command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils)
+	command -v chromium >/dev/null && command -v pdftoppm >/dev/null && command -v node >/dev/null && \
+		command -v npm >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils nodejs npm)
+
+# The real OpenID provider the OIDC browser test signs in at (npm oidc-provider, pinned in
+# tests/oidc/package-lock.json, installed into tests/oidc/node_modules; the test also does this).
+oidc-provider: tests/oidc/node_modules/.package-lock.json
+
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

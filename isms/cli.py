@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     ux = usub.add_parser("remove", help="remove a user")
     ux.add_argument("username")
     usub.add_parser("list", help="list users and roles")
+    uk = usub.add_parser("unlock", help="lift a sign-in lockout early (audited)")
+    uk.add_argument("username", help="the user name locked, or with --client the client address")
+    uk.add_argument("--client", action="store_true", help="USERNAME is a client address (as the Settings page lists it)")
     u.add_argument("--by", default=None, help="who makes the change, for the audit trail (default: the login name)")
 
     a = sub.add_parser("check-address", help="refuse to serve local mode (no sign-in) on a network address")
@@ -327,6 +330,11 @@ def _user(settings, args) -> int:
             actions.set_password(con, by, settings, args.username, _password(args))
         elif args.user_command == "remove":
             actions.remove_user(con, by, settings, args.username)
+        elif args.user_command == "unlock":
+            from isms import throttle
+
+            key = throttle.client_key(args.username) if args.client else throttle.user_key(args.username)
+            actions.lift_lockout(con, by, key)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -36,8 +36,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, extra_env: dict | None = None):
-    port = free_port()
+def streamlit_server(db_path: Path, extra_env: dict | None = None, port: int | None = None):
+    """`port`: one chosen before the start, when something else must know it (an OIDC redirect)."""
+    port = port or free_port()
     env = {**os.environ, "ISMS_DB": str(db_path), **(extra_env or {})}
     log = open(db_path.parent / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(

@@ -290,3 +290,31 @@ def test_bad_throttle_settings_are_refused_with_the_key(tmp_path, text, error):
     path.write_text(f'[auth]\nmode = "password"\n{text}\n')
     with pytest.raises(SettingsError, match=error):
         load_settings(path)
+
+
+def test_cli_lifts_a_lock_when_the_dashboard_is_stopped(tmp_path, cfg, clock):
+    """The way back in for an administrator who locked their own user name (the Settings page
+    needs a signed-in administrator)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    db = tmp_path / "isms.duckdb"
+    con = connect(db)
+    for _ in range(3):
+        attempt(con, cfg, clock, "root", "wrong password")
+    con.close()
+    env = {**os.environ, "ISMS_CONFIG": cfg.config_path, "ISMS_DB": str(db)}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "isms", "user", "--by", "ops", "unlock", *args],  # noqa: E731
+                                       capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    done = run("root")
+    assert done.returncode == 0, done.stderr
+    again = run("root")
+    assert again.returncode == 1 and "user name 'root' is not locked" in again.stderr
+    assert run("10.0.0.1", "--client").returncode == 1, "the address reached 3 of its 6: not locked"
+    con = connect(db)
+    assert [(w, d["lock"]) for w, a, d in trail(con) if a == audit.LOCKOUT_LIFTED] == [("ops", "user:root")]
+    assert attempt(con, cfg, clock, "root", PASSWORD).user is not None
+    con.close()
