@@ -14,7 +14,9 @@ from isms import audit, sessions, settings_file, throttle, users
 from isms.auth import Refused, Role, User, check, may_undo
 from isms.config import Settings
 from isms.importing import pipeline
+from isms.filters import WHOLE, Scope
 from isms.importing.plan import ImportOutcome, ImportPlan
+from isms.importing.preview import Preview
 from isms.importing.mapping import Profile
 from isms.importing.problems import Problem
 from isms.store import batches, pack_preferences
@@ -44,11 +46,14 @@ def refused(file_name: str, reason: str, as_of: dt.date | None = None) -> Import
 
 
 def plan_upload(con: duckdb.DuckDBPyConnection | None, settings: Settings, data: bytes, file_name: str, *,
-                as_of: dt.date | None = None, profile: Profile | None = None) -> ImportPlan:
-    """Read, map and validate a file under the settings' caps; writes nothing."""
-    return pipeline.build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, profile=profile,
+                as_of: dt.date | None = None, profile: Profile | None = None, mode: str | None = WHOLE,
+                scope: Scope | None = None) -> ImportPlan:
+    """Read, map and validate a file under the settings' caps, as the whole register or part of it
+    (`mode` None: not said, so a file that would retire rows waits for an answer); writes nothing."""
+    plan = pipeline.build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, profile=profile,
                                max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes,
                                isolated=settings.read_limits)
+    return pipeline.with_mode(con, plan, mode, scope)
 
 
 def commit_import(con: duckdb.DuckDBPyConnection, user: User, plan: ImportPlan, *,
@@ -56,33 +61,40 @@ def commit_import(con: duckdb.DuckDBPyConnection, user: User, plan: ImportPlan, 
     """Commit a planned import as `user` in one transaction; committed and refused are audited."""
     guard(con, user, "import", file=plan.file_name)
     outcome = pipeline.commit(con, plan, user.name, dry_run=dry_run)
-    record_import(con, user.name, outcome, dry_run=dry_run)
+    record_import(con, user.name, outcome, dry_run=dry_run, preview=plan.preview)
     return outcome
 
 
 def import_workbook(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, data: bytes, file_name: str, *,
-                    as_of: dt.date | None = None, dry_run: bool = False,
-                    profile: Profile | None = None) -> tuple[ImportOutcome, ImportPlan | None]:
+                    as_of: dt.date | None = None, dry_run: bool = False, profile: Profile | None = None,
+                    mode: str | None = WHOLE, scope: Scope | None = None) -> tuple[ImportOutcome, ImportPlan | None]:
     """Plan and commit one file as `user` (the CLI's path); returns the outcome and the plan (its
-    rules, such as a stated scale mapping, go in the report), None for a file refused unread."""
+    rules, such as a stated scale mapping, go in the report, and its preview says what would leave
+    the register), None for a file refused unread. With `mode` None a file that would retire rows
+    is `undecided`: nothing is written, and nothing is audited (a question, not an attempt)."""
     guard(con, user, "import", file=file_name)
     too_big = upload_refusal(settings, file_name, len(data))
     if too_big:
         outcome = refused(file_name, too_big, as_of)
         record_import(con, user.name, outcome, dry_run=dry_run)
         return outcome, None
-    plan = plan_upload(con, settings, data, file_name, as_of=as_of, profile=profile)
+    plan = plan_upload(con, settings, data, file_name, as_of=as_of, profile=profile, mode=mode, scope=scope)
     return commit_import(con, user, plan, dry_run=dry_run), plan
 
 
-def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutcome, *, dry_run: bool = False) -> None:
+def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutcome, *, dry_run: bool = False,
+                  preview: Preview | None = None) -> None:
     """Committed and refused imports enter the trail, a refused dry run too (an attempt is worth
-    auditing, marked `dry_run`); a passing dry run or an unchanged re-import writes nothing at all."""
+    auditing, marked `dry_run`); a passing dry run or an unchanged re-import writes nothing at all.
+    A commit records what the file was (whole or part, its scope) and how many rows it retired."""
     action = {"committed": audit.IMPORT_COMMITTED, "refused": audit.IMPORT_REFUSED}.get(outcome.status)
     if action is None:
         return
     detail = {"file": outcome.file_name, "as_of": outcome.as_of.isoformat(), "batch_id": outcome.batch_id,
               "rows": outcome.row_counts}
+    if action == audit.IMPORT_COMMITTED and preview is not None:
+        detail |= {"mode": preview.mode or WHOLE, "scope": preview.scope.describe() if preview.scope else None,
+                   "retired": {k: len(v) for k, v in preview.leaving.items()}}
     if dry_run:
         detail["dry_run"] = True
     if action == audit.IMPORT_REFUSED:

@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--user", default=None, help="who is importing (default: the login name)")
     i.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
                    help="write the file back with each problem marked in its cell (a folder for several files)")
+    what = i.add_mutually_exclusive_group()
+    what.add_argument("--whole", dest="mode", action="store_const", const="whole",
+                      help="the file is the whole register (or, with a scope, the scope's): rows it does not list leave")
+    what.add_argument("--part", dest="mode", action="store_const", const="part",
+                      help="the file is part of the register, such as a business unit's: merged, rows it does not list stay")
+    i.add_argument("--scope", metavar="NAME",
+                   help="the business unit the file is for (or owner=NAME); default: the file's business unit column")
 
     c = sub.add_parser("scorecard", help="the posture as of a date, with deltas")
     c.add_argument("--as-of", type=_date, required=True)
@@ -207,18 +214,24 @@ def _init_db(settings, sample_dir: Path) -> int:
 
 
 def _import(settings, args) -> int:
+    """Exit 0 committed (or unchanged), 1 refused, 2 usage; also 2 when a file would retire rows
+    from the register and neither --whole nor --part says whether it is the whole register."""
     from isms.actions import import_workbook
     from isms.auth import Role, User
+    from isms.filters import Scope
     from isms.importing.mapping import load_profile, profiles_folder
+    from isms.importing.preview import register_change, register_sentences
     from isms.store import connect
 
-    profile = None
-    if args.mapping:
-        try:
+    profile = scope = None
+    try:
+        if args.mapping:
             profile = load_profile(profiles_folder(settings.db_path), args.mapping)
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        if args.scope is not None:
+            scope = Scope.parse(args.scope)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     missing = [f for f in args.files if not f.is_file()]
     if missing:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
@@ -226,38 +239,44 @@ def _import(settings, args) -> int:
     con = connect(settings.db_path)
     # Whoever can run the CLI can open the database file itself: the CLI acts as an administrator.
     user = User(args.user or getpass.getuser(), Role.admin, via="cli")
-    outcomes, rules, marked = [], [], []
+    outcomes, plans, marked = [], [], []
     try:
         for f in args.files:
             with f.open("rb") as fh:
                 data = fh.read(settings.max_upload_bytes + 1)  # one byte over the cap is enough to refuse
             outcome, plan = import_workbook(con, user, settings, data, f.name, as_of=args.as_of,
-                                            dry_run=args.dry_run, profile=profile)
+                                            dry_run=args.dry_run, profile=profile, mode=args.mode, scope=scope)
             outcomes.append(outcome)
-            rules.append(list(plan.rules) if plan else [])
+            plans.append(plan)
             if args.annotate:
                 marked.append(_annotate(settings, args.annotate, len(args.files) > 1, f, data, plan))
     finally:
         con.close()
     if args.json:
-        print(json.dumps([o.as_dict() | {"rules": r} for o, r in zip(outcomes, rules)], indent=2, default=str))
+        print(json.dumps([o.as_dict() | {"rules": list(p.rules) if p else []} | register_change(p and p.preview)
+                          for o, p in zip(outcomes, plans)], indent=2, default=str))
     else:
-        for o, r in zip(outcomes, rules):
+        for o, p in zip(outcomes, plans):
             counts = ", ".join(f"{k} {v}" for k, v in o.row_counts.items())
             what = {
                 "committed": f"committed as batch {o.batch_id}",
                 "unchanged": f"already imported as batch {o.batch_id}; nothing changed",
                 "refused": "refused; the database is unchanged" + (" (the refusal is in the audit trail)" if args.dry_run else ""),
                 "dry-run": "dry run; nothing written",
+                "undecided": "not imported; the database is unchanged",
             }[o.status]
             print(f"{o.file_name} (as of {o.as_of}): {what}" + (f" [{counts}]" if counts else ""))
-            for rule in r:
+            for line in register_sentences(p and p.preview, o.status):
+                print(f"  {line}")
+            for rule in (p.rules if p else []):
                 print(f"  rule: {rule}")
-            for p in o.problems:
-                print(f"  {p}")
+            for problem in o.problems:
+                print(f"  {problem}")
     for line in marked:
         print(line, file=sys.stderr if args.json or line.startswith("no marked copy") else sys.stdout)
-    return 1 if any(o.status == "refused" for o in outcomes) else 0
+    if any(o.status == "refused" for o in outcomes):
+        return 1
+    return 2 if any(o.status == "undecided" for o in outcomes) else 0
 
 
 def _annotate(settings, out: Path, several: bool, source: Path, data: bytes, plan) -> str:

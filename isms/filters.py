@@ -1,12 +1,24 @@
-"""The Risk Review filters: which part of the register a meeting looks at.
+"""Which part of the register a meeting looks at (RiskFilter), and which part an imported file
+speaks for (Scope).
 
 One frozen value carries every filter, so it can key cached results, travel in the URL and be
-turned into one SQL predicate; an empty filter means the whole register.
+turned into one SQL predicate; an empty filter means the whole register. A Scope is the same idea
+on the way in: a team's file is its business unit's (or an owner's) part of the register, so
+committing it must not retire the other teams' risks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+
+# What a register file is. WHOLE: the register as of its date, rows it no longer lists leave (the
+# meaning before teams kept their own files). PART: merged into the register, a listed row is
+# updated and an unlisted one stays; a row leaves only by its status (Closed).
+WHOLE, PART = "whole", "part"
+MODES = (WHOLE, PART)
+
+# The risk fields a scope may name, with the words people use for them.
+SCOPE_FIELDS = {"business_unit": "business unit", "owner": "owner"}
 
 
 @dataclass(frozen=True)
@@ -17,6 +29,7 @@ class RiskFilter:
     owners: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     decisions: tuple[str, ...] = ()
+    business_units: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -33,3 +46,35 @@ class RiskFilter:
         parts = [f"{f.name.replace('_', ' ')}: {', '.join(getattr(self, f.name))}"
                  for f in fields(self) if getattr(self, f.name)]
         return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the risk register a file speaks for: the risks whose `field` is one of `values`
+    (with their treatments and exceptions). A whole import with a scope replaces only that part."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.field not in SCOPE_FIELDS:
+            raise ValueError(f"a scope names a {' or an '.join(SCOPE_FIELDS.values())}, not {self.field!r}")
+        values = tuple(sorted({str(v).strip() for v in self.values if str(v).strip()}))
+        if not values:
+            raise ValueError("a scope needs a value, such as the business unit's name")
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def parse(cls, text: str) -> "Scope":
+        """'Retail' is business unit Retail; 'owner=Jane Doe' or 'business unit=Retail' name the field."""
+        field, sep, value = text.partition("=")
+        if not sep:
+            return cls("business_unit", (text,))
+        key = "_".join(field.strip().casefold().replace("-", " ").split())
+        if key not in SCOPE_FIELDS:
+            raise ValueError(f"{field.strip()!r} is not a scope: write a business unit's name, "
+                             "'business unit=NAME' or 'owner=NAME'")
+        return cls(key, (value,))
+
+    def describe(self) -> str:
+        return f"{SCOPE_FIELDS[self.field]} {', '.join(self.values)}"

@@ -209,6 +209,9 @@ class Risk(Record):
     nist_family: Optional[NistFamily] = None
     asset_ids: list[Id] = Field(default_factory=list)
     owner: Name
+    # the team whose register lists the risk: a filter on every page, and the scope a team's file
+    # speaks for on import (so one team's register does not retire another's risks)
+    business_unit: Optional[Name] = None
     status: RiskStatus
     identified_on: dt.date
     source: RiskSource

@@ -111,9 +111,35 @@ def _problems(a: view.Analysis, file_name: str) -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _preview(a: view.Analysis) -> dict[str, int]:
+def _what_the_file_is(a: view.Analysis) -> view.RegisterChoice | None:
+    """Whole register or part of it, asked when a whole file would retire rows; the scope is the
+    file's business unit column, else the one typed here."""
+    typed = ""
+    if "risks" in a.plan.frames and view.detected_scope(a.plan) is None:
+        typed = st.text_input("Business unit this file is for (optional)", key=_key("scope"),
+                              help="Fills the business unit of the risks that name none; a whole file then replaces "
+                                   "only that unit's risks. 'owner=NAME' scopes by risk owner instead.")
+    mode = st.session_state.get(_key(f"register_mode_{a.plan.as_of}"), view.WHOLE_LABEL)
+    try:
+        with cursor() as cur:
+            choice = view.choose(cur, a.plan, view.MODE_BY_LABEL[mode], typed)
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+    if choice.detected:
+        st.caption(f"This file is for {choice.detected.describe()} (its business unit column): as the whole "
+                   "register it replaces only their risks; the other units' stay.")
+    if choice.asks:
+        st.radio("This file is", [view.WHOLE_LABEL, view.PART_LABEL], horizontal=True,
+                 key=_key(f"register_mode_{a.plan.as_of}"),
+                 help="Part of the register (a team's file, say): the rows it lists are added or updated and every "
+                      "other row stays; a row leaves only by its status, such as Closed.")
+    return choice
+
+
+def _preview(a: view.Analysis, plan) -> dict[str, int]:
     """Show what the import would do; return what it would retire from a register, by kind."""
-    p = a.plan.preview
+    p = plan.preview
     st.subheader(f"3. What the import would do, as of {a.plan.as_of}")
     if p is None:
         st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
@@ -122,6 +148,15 @@ def _preview(a: view.Analysis) -> dict[str, int]:
     # 'Risks', not 'Risks (register)': the sentences below say it is the register
     dropped = {view.KIND_LABELS[k].split(" (")[0]: len(kp.no_longer_listed) for k, kp in p.kinds.items()
                if kp.no_longer_listed}
+    kept = {view.KIND_LABELS[k].split(" (")[0]: len(kp.kept) for k, kp in p.kinds.items() if kp.kept}
+    if kept:
+        st.info(", ".join(f"{n} {kind.lower()}" for kind, n in kept.items()) + " not in the file stay as they are"
+                + ("" if dropped else "; nothing leaves the register") + ". A row leaves it only by its status "
+                "(a risk Closed).", icon=":material/merge:")
+    if p.later_note:
+        st.warning(p.later_note[0].upper() + p.later_note[1:] + ".", icon=":material/history:")
+    for rule in plan.rules[len(a.plan.rules):]:  # what comparing with the register adds (dates kept)
+        st.caption(rule)
     if dropped:
         st.warning(
             f"A register in this file is the whole register as of {a.plan.as_of}: committing it means "
@@ -177,22 +212,24 @@ def _import_flow(upload) -> None:
             except ValueError as exc:
                 st.error(str(exc))
     _problems(a, upload.name)
-    dropped = _preview(a)
+    choice = _what_the_file_is(a) if a.plan.preview is not None else None
+    plan = choice.plan if choice else a.plan
+    dropped = _preview(a, plan)
     retire = True
     if dropped and a.plan.ok:
         # a half-filled register would otherwise retire the rest with one click
         retire = st.checkbox(f"Yes: from {a.plan.as_of} these are no longer in the register ("
                              + ", ".join(f"{n} {kind.lower()}" for kind, n in dropped.items()) + ")",
-                             key=_key(f"confirm_dropped_{a.plan.as_of}"))
+                             key=_key(f"confirm_dropped_{a.plan.as_of}_{choice.scope if choice else ''}"))
     with cursor() as cur:
-        existing = view.already_imported(cur, a.plan)
+        existing = view.already_imported(cur, plan)
     if existing is not None:
         st.info(f"This file was already imported for {a.plan.as_of} as batch {existing}: committing it again "
                 "changes nothing.")
-    ready = a.plan.ok and bool(a.plan.frames) and confirmed and retire
+    ready = a.plan.ok and bool(a.plan.frames) and confirmed and retire and (choice is not None or a.plan.preview is None)
     if st.button("Commit", type="primary", disabled=not ready, key="commit"):
         with cursor() as cur:
-            out = actions.commit_import(cur, user, a.plan)
+            out = actions.commit_import(cur, user, plan)
         st.cache_data.clear()
         st.session_state["_import_message"] = (out.status, out.batch_id, out.file_name, out.row_counts)
         st.rerun()

@@ -80,6 +80,9 @@ filters = RiskFilter(
     statuses=params.multiselect(sidebar, "Status", options["statuses"], key="status", placeholder="All statuses"),
     decisions=params.multiselect(sidebar, "Treatment decision", options["decisions"], key="decision",
                                  placeholder="All decisions"),
+    # offered once a register names business units (teams that import their own part of it)
+    business_units=params.multiselect(sidebar, "Business unit", options["business_units"], key="business_unit",
+                                      placeholder="All business units") if options["business_units"] else (),
 )
 data = load(data_version, as_of, compare_to, filters)
 

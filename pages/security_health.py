@@ -61,7 +61,10 @@ owners = params.multiselect(controls[3], "Owner", opts.owners, key="owner", plac
 metric_ids = params.multiselect(controls[4], "Indicators", list(opts.metrics), key="metric", placeholder="All KRIs",
                                 format_func=lambda m: f"{m} {opts.metrics[m]}")
 
-data = load(data_version, month, compare_month, Filters(tuple(domains), tuple(owners), tuple(metric_ids)))
+# offered once the risk register names business units; it narrows the risk scorecard (KRIs have no unit)
+units = params.multiselect(st.sidebar, "Business unit (risk scorecard)", opts.business_units,
+                           key="business_unit", placeholder="All business units") if opts.business_units else []
+data = load(data_version, month, compare_month, Filters(tuple(domains), tuple(owners), tuple(metric_ids), tuple(units)))
 since = f"{compare_month:%b %Y}"
 st.title(f"Security Health · {month:%B %Y}")
 scope = "all KRIs" if data.filters == Filters() else f"{len(data.board)} KRIs matching the filters"
@@ -99,7 +102,8 @@ if board_ids:
     health.show_notes(detail.notes)
 
 st.header("Risk scorecard", divider="gray")
-st.caption("The measured effect of risk treatments across the whole register (the KRI filters do not apply).")
+st.caption("The measured effect of risk treatments across "
+           + (f"business unit(s) {', '.join(units)}" if units else "the whole register") + " (the KRI filters do not apply).")
 risk = data.risk
 health.treatment_effect_tiles(risk, data.exposure_before, since)
 show_chart(monthly_exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",

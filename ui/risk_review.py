@@ -285,7 +285,8 @@ def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix,
 def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present: bool) -> None:
     record = detail.record
     st.subheader(f"{detail.risk_id} · {record['title']}")
-    st.caption(f"{record['annex_a_theme']} · owner {record['owner']} · status {record['status']} · "
+    unit = f" · business unit {record['business_unit']}" if pd.notna(record.get("business_unit")) else ""
+    st.caption(f"{record['annex_a_theme']} · owner {record['owner']}{unit} · status {record['status']} · "
                f"source {record['source']} · identified {pd.Timestamp(record['identified_on']).date()}")
     if record.get("description"):
         st.write(record["description"])

@@ -29,6 +29,7 @@ from isms.importing.problems import Problem, column_letter, errors
 from isms.importing.isolation import ReadLimits, read_isolated
 from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
+from isms.filters import PART, WHOLE, Scope
 from isms.matrix import RiskMatrix
 from isms.models import KINDS
 from isms.store import queries
@@ -252,16 +253,23 @@ def build_plan(
 
 def commit(con: duckdb.DuckDBPyConnection, plan: ImportPlan, imported_by: str, *, dry_run: bool = False,
            source: str = "mapped") -> ImportOutcome:
-    """One transaction, or nothing: refused, unchanged (same file and date), dry run or committed."""
+    """One transaction, or nothing: refused, unchanged (same file and date), undecided, dry run or
+    committed. The preview's mode and scope say what the file is (see `with_mode`); a file that would
+    retire rows while nobody said it is the whole register is `undecided` and writes nothing."""
     if not plan.ok or not plan.frames:
         return ImportOutcome("refused", plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
-    existing = find_batch(con, plan.sha256, plan.as_of)
+    said = plan.preview if plan.preview is not None and plan.preview.mode is not None else None
+    existing = find_batch(con, plan.sha256, plan.as_of, said and said.mode, said and said.scope)
     if existing is not None:
         return ImportOutcome("unchanged", plan.file_name, plan.as_of, existing, plan.row_counts, plan.problems)
+    if plan.preview is not None and plan.preview.undecided:
+        return ImportOutcome(UNDECIDED, plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
     if dry_run:
         return ImportOutcome("dry-run", plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
+    mode = (plan.preview.mode if plan.preview is not None else None) or WHOLE
+    scope = plan.preview.scope if plan.preview is not None else None
     batch_id = commit_batch(con, source=source, file_name=plan.file_name, sha256=plan.sha256, as_of=plan.as_of,
-                            imported_by=imported_by, frames=plan.frames)
+                            imported_by=imported_by, frames=plan.frames, mode=mode, scope=scope)
     return ImportOutcome("committed", plan.file_name, plan.as_of, batch_id, plan.row_counts, plan.problems)
 
 
@@ -283,3 +291,98 @@ def import_file(
         data = path.read_bytes()
     plan = build_plan(data, path.name, matrix, as_of=as_of, con=con, max_rows=max_rows, max_bytes=len(data) + 1)
     return commit(con, plan, imported_by, dry_run=dry_run, source=source)
+
+
+# --- Several teams, one register (issue 11): what a register file is, below this line ---
+
+UNDECIDED = "undecided"  # an outcome: rows would leave the register and nobody said the file is all of it
+
+
+def detected_scope(plan: ImportPlan) -> Scope | None:
+    """The business units a file's risks name, when every risk names one: a team's register
+    speaks for its unit, so committing it never retires another unit's risks."""
+    risks = plan.frames.get("risks")
+    if risks is None or risks.empty or "business_unit" not in risks or risks["business_unit"].isna().any():
+        return None
+    return Scope("business_unit", tuple(risks["business_unit"]))
+
+
+def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str | None = WHOLE,
+              scope: Scope | None = None) -> ImportPlan:
+    """The plan as committing it would write it: `mode` WHOLE (the file is the register, or with a
+    scope the scope's part of it), PART (merged: nothing unlisted leaves) or None (not said: the
+    preview asks when rows would leave, and `commit` writes nothing until someone answers).
+
+    The scope is the one given (a business unit's name fills the risks that name none), else the
+    one the file's business unit column states. A risk the register has seen keeps the first
+    'identified on' date when the file leaves it blank or lacks the column (the import would
+    otherwise fill the batch date, moving the date each quarter), and so does the treatment the
+    register row implies, which starts when the risk was identified.
+    """
+    if mode not in (None, *(WHOLE, PART)):
+        raise ValueError(f"an import is the {WHOLE} register or {PART} of it, not {mode!r}")
+    if not plan.frames or con is None:
+        return plan
+    frames, rules = dict(plan.frames), list(plan.rules)
+    if "risks" in frames:
+        frames, note = _identified_as_first_seen(con, plan, frames)
+        rules += [note] if note else []
+        if scope is not None and scope.field == "business_unit" and len(scope.values) == 1:
+            risks = frames["risks"].copy()
+            risks["business_unit"] = risks["business_unit"].where(risks["business_unit"].notna(), scope.values[0])
+            frames["risks"] = risks
+    scoped = replace(plan, frames=frames, rules=rules)
+    scope = scope or detected_scope(scoped)
+    scoped.preview = build_preview(con, frames, plan.as_of, mode, scope, events_from=plan.preview)
+    return scoped
+
+
+def _defaulted_identified_on(plan: ImportPlan) -> pd.Series:
+    """Per risk row, whether 'identified on' was filled by the import (no column, or a blank cell)."""
+    origins = plan.origins.get("risks")
+    if origins is None:
+        return pd.Series(False, index=plan.frames["risks"].index)
+    out = []
+    for sheet, row in zip(origins["_sheet"], origins["_row"]):
+        m = next((x for x in plan.mappings if x.sheet == sheet), None)
+        rows = plan.sheets.get(sheet, [])
+        if m is None or "identified_on" not in m.columns:
+            out.append(True)
+            continue
+        headers = m.headers(rows)
+        col = headers.index(m.columns["identified_on"]) if m.columns["identified_on"] in headers else None
+        raw = rows[int(row) - 1] if 0 < int(row) <= len(rows) else []
+        out.append(col is None or col >= len(raw) or cells.blank(raw[col]))
+    return pd.Series(out, index=plan.frames["risks"].index)
+
+
+def _identified_as_first_seen(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
+                              frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], str | None]:
+    """The frames with 'identified on' kept, and the rule that says so (None when nothing moved)."""
+    risks = frames["risks"]
+    filled = _defaulted_identified_on(plan) & (pd.to_datetime(risks["identified_on"]).dt.date == plan.as_of)
+    if not filled.any():
+        return frames, None
+    first = queries.first_identified(con, risks.loc[filled, "risk_id"].tolist(), plan.as_of)
+    if not first:
+        return frames, None
+    risks = risks.copy()
+    kept = risks["risk_id"].map(first)
+    move = filled & kept.notna()
+    risks.loc[move, "identified_on"] = kept[move]
+    sheets = sorted(set(plan.origins["risks"].loc[move, "_sheet"]))
+    note = (f"{', '.join(sheets)}: {int(move.sum())} risk(s) the register has seen before keep the date they were "
+            "first identified, not the batch date")
+    treatments = frames.get("treatments")
+    if treatments is not None and not treatments.empty and "treatments" in plan.origins:
+        # the treatment a register row implies ('<risk id>-T', read from the same row) started when
+        # the risk was identified
+        where = plan.origins["risks"].loc[move]
+        started = dict(zip(zip(where["_sheet"], where["_row"]), risks.loc[move, "identified_on"]))
+        rows = list(zip(plan.origins["treatments"]["_sheet"], plan.origins["treatments"]["_row"]))
+        treatments = treatments.copy()
+        for i, key in zip(treatments.index, rows):
+            if key in started and treatments.at[i, "treatment_id"] == f"{treatments.at[i, 'risk_id']}-T":
+                treatments.at[i, "start_on"] = min(started[key], treatments.at[i, "due_on"])
+        frames = {**frames, "treatments": treatments}
+    return {**frames, "risks": risks}, note

@@ -1,7 +1,9 @@
 """What an import would do to the register as it stands: the dry run the analyst reads first.
 
-Registers (risks, assets, ...) are snapshots, so a row the store has and the file lacks is
-"no longer listed" as of the batch date; events (assessments, ...) are new or already there.
+Registers (risks, assets, ...) are snapshots. A whole register file retires the rows the store
+has and the file lacks ("no longer listed", as of the batch date); a part of the register (a
+team's file) keeps them ("kept"), and a whole file with a scope retires only the unlisted rows
+in its scope. Events (assessments, ...) are new or already there.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from isms.filters import PART, WHOLE, Scope
 from isms.models import KINDS, SNAPSHOT_KINDS
 from isms.store import queries
+
+# Kinds whose status can say a row is closed: it stays in the register, marked, and leaves the posture.
+CLOSED = {"risks": "Closed", "exceptions": "Closed"}
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,9 @@ class KindPreview:
     new: list[str] = field(default_factory=list)
     changed: dict[str, list[str]] = field(default_factory=dict)  # id -> fields that change
     unchanged: list[str] = field(default_factory=list)
-    no_longer_listed: list[str] = field(default_factory=list)
+    no_longer_listed: list[str] = field(default_factory=list)  # leave the register from the batch date on
+    kept: list[str] = field(default_factory=list)  # not in the file, and stay (a part, or outside the scope)
+    closing: list[str] = field(default_factory=list)  # listed with a closed status that the register had open
 
     @property
     def counts(self) -> dict[str, int]:
@@ -34,10 +42,32 @@ class KindPreview:
 class Preview:
     as_of: dt.date
     kinds: dict[str, KindPreview]
+    mode: str | None = WHOLE  # None: nobody said whether the file is the whole register or part of it
+    scope: Scope | None = None
+    later: tuple[dt.date, ...] = ()  # dates of registers after this one: they hold nothing of this file
+
+    @property
+    def later_note(self) -> str | None:
+        if not self.later:
+            return None
+        first = self.later[0].isoformat()
+        return (f"the register has a later batch dated {first}: from then on the register is that batch's, which "
+                f"holds nothing of this file; to carry this file's rows forward, import it dated {first} or later too")
 
     def table(self) -> pd.DataFrame:
-        rows = [{"kind": k, **kp.counts} for k, kp in self.kinds.items()]
-        return pd.DataFrame(rows, columns=["kind", "new", "changed", "unchanged", "no longer listed"])
+        rows = [{"kind": k, **kp.counts, "kept, not in the file": len(kp.kept)} for k, kp in self.kinds.items()]
+        return pd.DataFrame(rows, columns=["kind", "new", "changed", "unchanged", "no longer listed",
+                                           "kept, not in the file"])
+
+    @property
+    def leaving(self) -> dict[str, list[str]]:
+        """Per register, the keys that would leave it: what the analyst confirms, or a CLI run lists."""
+        return {k: kp.no_longer_listed for k, kp in self.kinds.items() if kp.no_longer_listed}
+
+    @property
+    def undecided(self) -> bool:
+        """Rows would leave the register and nobody said the file is the whole of it: ask first."""
+        return self.mode is None and bool(self.leaving)
 
 
 def _norm(value) -> object:
@@ -75,10 +105,20 @@ def _keys(kind: str, df: pd.DataFrame) -> pd.Series:
     return out.reset_index(drop=True) if out is not None else pd.Series([], dtype=object)
 
 
-def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], as_of: dt.date) -> Preview:
-    """Counts by key; only rows whose key the store already has are compared field by field."""
+def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], as_of: dt.date,
+                  mode: str | None = WHOLE, scope: Scope | None = None, events_from: Preview | None = None) -> Preview:
+    """Counts by key; only rows whose key the store already has are compared field by field.
+
+    `mode` None previews as a whole register (today's meaning) and marks the preview undecided,
+    so the caller asks before anything leaves. `events_from`: an earlier preview of the same rows,
+    whose dated events (which no mode or scope changes) are taken as they are.
+    """
     out = {}
+    listed_risks = [str(r) for r in frames["risks"]["risk_id"]] if "risks" in frames else []
     for kind, df in frames.items():
+        if events_from is not None and kind not in SNAPSHOT_KINDS and kind in events_from.kinds:
+            out[kind] = events_from.kinds[kind]
+            continue
         fields = list(KINDS[kind][1].model_fields)
         if kind in SNAPSHOT_KINDS:
             current = queries.register(con, kind, as_of)
@@ -100,6 +140,57 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
                     before = before.iloc[-1]
                 diff = [f for f in fields if _norm(mine.at[j, f]) != _norm(before[f])]
                 (changed.__setitem__(k, diff) if diff else same.append(k))
-        gone = sorted(set(old_keys) - set(new_keys)) if kind in SNAPSHOT_KINDS else []
-        out[kind] = KindPreview(kind, new, changed, same, gone)
-    return Preview(as_of, out)
+        gone, kept, closing = [], [], []
+        if kind in SNAPSHOT_KINDS:
+            unlisted = set(old_keys) - set(new_keys)
+            if unlisted and (mode not in (None, WHOLE) or scope is not None):
+                stay = queries.carried_rows(con, kind, as_of, new_keys.tolist(), mode or WHOLE, scope, listed_risks)
+                kept = sorted(set(_keys(kind, stay)) & unlisted) if len(stay) else []
+            gone = sorted(unlisted - set(kept))
+            if kind in CLOSED and "status" in df:
+                was_closed = set(old_keys[current.reset_index(drop=True)["status"] == CLOSED[kind]]) if len(current) else set()
+                closing = sorted(set(new_keys[(df["status"] == CLOSED[kind]).to_numpy()]) - was_closed)
+        out[kind] = KindPreview(kind, new, changed, same, gone, kept, closing)
+    registers = [k for k in frames if k in SNAPSHOT_KINDS]
+    later = tuple(queries.later_register_dates(con, registers, as_of)) if registers else ()
+    return Preview(as_of, out, mode, scope, later)
+
+
+def register_change(preview: Preview | None) -> dict:
+    """What the file is and what it does to the registers, as data (the CLI's --json): whole or
+    part, the scope, the keys that leave (or would), the count kept though unlisted, the keys closed."""
+    if preview is None:
+        return {"mode": None, "scope": None, "leaves": {}, "kept": {}, "closes": {}}
+    return {"mode": preview.mode, "scope": preview.scope.describe() if preview.scope else None,
+            "leaves": preview.leaving, "kept": {k: len(kp.kept) for k, kp in preview.kinds.items() if kp.kept},
+            "closes": {k: kp.closing for k, kp in preview.kinds.items() if kp.closing}}
+
+
+def register_sentences(preview: Preview | None, status: str) -> list[str]:
+    """The same in sentences, for a person reading a CLI run: the question when nobody said what the
+    file is (`status` undecided), else what leaves (or would, in a dry run) and what stays."""
+    if preview is None or status in ("refused", "unchanged"):
+        return []
+    named = "; ".join(f"{kind} {', '.join(keys)}" for kind, keys in preview.leaving.items())
+    counted = ", ".join(f"{len(keys)} {kind}" for kind, keys in preview.leaving.items())
+    scope = f" for {preview.scope.describe()}" if preview.scope else ""
+    if status == "undecided":
+        return [f"the register as of {preview.as_of} has rows this file does not list ({counted}): say what the file "
+                f"is, --whole if it is the whole register{scope} (they leave it) or --part if it is part of it, such "
+                "as one business unit's (they stay); --scope NAME names the business unit",
+                f"would leave the register with --whole: {named}"]
+    part = preview.mode == PART
+    lines = [f"the file is {'part of the register' if part else 'the whole register'}{scope}"]
+    if named:
+        lines.append(f"{'would leave' if status == 'dry-run' else 'left'} the register: {named}")
+    else:
+        lines.append("nothing leaves the register" + (" (a row leaves it only by its status, such as Closed)" if part else ""))
+    kept = ", ".join(f"{len(kp.kept)} {k}" for k, kp in preview.kinds.items() if kp.kept)
+    if kept:
+        lines.append(f"kept, though not in the file: {kept}")
+    closing = "; ".join(f"{k} {', '.join(kp.closing)}" for k, kp in preview.kinds.items() if kp.closing)
+    if closing:
+        lines.append(f"closed by their status: {closing}")
+    if preview.later_note:
+        lines.append(f"note: {preview.later_note}")
+    return lines

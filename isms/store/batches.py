@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from isms.filters import WHOLE, Scope
+from isms.models import SNAPSHOT_KINDS
+from isms.store import queries
 from isms.store.migrations import TABLES
 
 
@@ -30,11 +33,17 @@ class BatchInfo:
     row_counts: dict[str, int]
 
 
-def find_batch(con: duckdb.DuckDBPyConnection, sha256: str, as_of: dt.date) -> int | None:
-    """The active batch that already holds this exact file for this date, if any."""
+def find_batch(con: duckdb.DuckDBPyConnection, sha256: str, as_of: dt.date, mode: str | None = None,
+               scope: Scope | None = None) -> int | None:
+    """The active batch that already holds this exact file for this date, if any; with `mode`, one
+    committed as that (the same file as the whole register, after it was merged as a part, changes
+    the register, so it is not 'already imported')."""
     row = con.execute(
-        "SELECT batch_id FROM active_batch WHERE sha256 = ? AND as_of = ? ORDER BY batch_id LIMIT 1",
-        [sha256, as_of],
+        """SELECT batch_id FROM active_batch WHERE sha256 = ? AND as_of = ?
+           AND (?::VARCHAR IS NULL OR (coalesce(mode, 'whole') = ? AND scope_field IS NOT DISTINCT FROM ?
+                                      AND scope_values IS NOT DISTINCT FROM ?::VARCHAR[]))
+           ORDER BY batch_id LIMIT 1""",
+        [sha256, as_of, mode, mode, scope.field if scope else None, list(scope.values) if scope else None],
     ).fetchone()
     return row[0] if row else None
 
@@ -48,16 +57,41 @@ def commit_batch(
     as_of: dt.date,
     imported_by: str,
     frames: dict[str, pd.DataFrame],
+    mode: str = WHOLE,
+    scope: Scope | None = None,
 ) -> int:
-    """Insert the batch row and every kind's rows in one transaction; returns the batch id."""
+    """Insert the batch row and every kind's rows in one transaction; returns the batch id.
+
+    A register the file brings is written whole: the file's rows and, for a part (or a whole file
+    with a scope), the rows of the register as of the date that it keeps (`queries.carried_select`),
+    read inside the same transaction. So the reads never need to know a batch's mode, and undoing
+    the batch brings back exactly the register before it. `row_counts` are the rows the file
+    listed, `carried_counts` the rows kept beside them.
+    """
     counts = {kind: int(len(df)) for kind, df in frames.items()}
+    merging = mode != WHOLE or scope is not None
     con.execute("BEGIN TRANSACTION")
     try:
-        (batch_id,) = con.execute(
-            """INSERT INTO import_batch (source, kinds, file_name, sha256, as_of, imported_at, imported_by, row_counts)
-               VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?) RETURNING batch_id""",
-            [source, sorted(frames), file_name, sha256, as_of, imported_by, json.dumps(counts, sort_keys=True)],
-        ).fetchone()
+        (batch_id,) = con.execute("SELECT nextval('batch_id_seq')").fetchone()
+        carried: dict[str, int] = {}
+        listed_risks = frames["risks"]["risk_id"].tolist() if "risks" in frames else []
+        for kind, df in frames.items():
+            if not merging or kind not in SNAPSHOT_KINDS:
+                continue
+            # before the batch row exists, so "the register as of the date" is the one before this batch
+            sql = queries.carried_select(kind, as_of, mode, scope)
+            params = queries.carried_params(sql, df[queries.KEY_COLUMN[kind]].tolist(), listed_risks)
+            (n,) = con.execute(f"INSERT INTO {TABLES[kind]} BY NAME SELECT {int(batch_id)} AS batch_id, * FROM ({sql})",
+                               params).fetchone()
+            carried[kind] = int(n)
+        con.execute(
+            """INSERT INTO import_batch (batch_id, source, kinds, file_name, sha256, as_of, imported_at, imported_by,
+                                         row_counts, mode, scope_field, scope_values, carried_counts)
+               VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)""",
+            [batch_id, source, sorted(frames), file_name, sha256, as_of, imported_by, json.dumps(counts, sort_keys=True),
+             mode, scope.field if scope else None, list(scope.values) if scope else None,
+             json.dumps(carried, sort_keys=True) if merging else None],
+        )
         for kind, df in frames.items():
             table = TABLES[kind]
             cols = [c for c in df.columns]
@@ -103,10 +137,11 @@ def active_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> BatchInfo | N
 
 
 def history(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """Every batch, newest first, undone ones included with when and by whom they were undone."""
+    """Every batch, newest first, undone ones included with when and by whom they were undone, then
+    what the file was (whole or part, its scope) and the rows it kept from the register."""
     return con.execute(
         """SELECT b.batch_id, b.imported_at, b.imported_by, b.file_name, b.sha256, b.as_of, b.source,
-                  b.row_counts, u.undone_at, u.undone_by
+                  b.row_counts, u.undone_at, u.undone_by, b.mode, b.scope_field, b.scope_values, b.carried_counts
            FROM import_batch b LEFT JOIN batch_undo u USING (batch_id)
            ORDER BY b.batch_id DESC"""
     ).fetchall()

@@ -131,6 +131,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        8,
+        "register files that are part of the register: mode and scope of a batch, business unit of a risk",
+        """
+        -- whole: the batch's rows are the register as of its date (every batch before this migration);
+        -- part: a team's file merged into the register. Either way the batch holds the register it left
+        -- (materialised at commit), so every as-of read stays 'the latest batch's rows'.
+        ALTER TABLE import_batch ADD COLUMN mode VARCHAR DEFAULT 'whole';
+        ALTER TABLE import_batch ADD COLUMN scope_field VARCHAR;      -- business_unit, owner; NULL: the whole register
+        ALTER TABLE import_batch ADD COLUMN scope_values VARCHAR[];
+        ALTER TABLE import_batch ADD COLUMN carried_counts VARCHAR;   -- JSON kind -> rows kept from the register (row_counts: rows the file listed)
+        ALTER TABLE risk ADD COLUMN business_unit VARCHAR;
+        """,
+    ),
 ]
 
 # Table that holds each kind of sheet.

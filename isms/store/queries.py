@@ -14,7 +14,7 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
-from isms.filters import RiskFilter
+from isms.filters import PART, WHOLE, RiskFilter, Scope
 from isms.matrix import RiskMatrix
 from isms.models import KINDS
 from isms.store.migrations import TABLES
@@ -219,7 +219,95 @@ def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return [r[0] for r in rows]
 
 
+# --- Register files that are part of the register (issue 11): add below this line ---
+
+# Registers that hang off a risk: a scope that names risks names their rows too.
+RISK_LINKED = ("treatments", "exceptions")
+
+
+def _scope_sql(kind: str, scope: Scope) -> str:
+    """The rows of `kind` in the register as of the date (alias t) that a scope speaks for; FALSE for
+    registers a scope does not divide (assets, KRI definitions merge whatever the mode)."""
+    values = "[" + ", ".join(_lit(v) for v in scope.values) + "]::VARCHAR[]"
+    if kind == "risks":
+        return f"coalesce(list_contains({values}, t.{scope.field}), FALSE)"
+    if kind in RISK_LINKED:
+        return f"""(t.risk_id IN (SELECT r.risk_id FROM scope_risk_snap s JOIN risk r ON r.batch_id = s.batch_id
+                                  WHERE coalesce(list_contains({values}, r.{scope.field}), FALSE))
+                    OR t.risk_id IN (SELECT unnest($listed_risks::VARCHAR[])))"""
+    return "FALSE"
+
+
+def carried_select(kind: str, as_of: dt.date, mode: str, scope: Scope | None = None) -> str:
+    """SQL for the rows of the register of `kind` as of a date that a new batch keeps besides the
+    rows its file lists (parameter $listed: their keys): every unlisted row for a part, the
+    unlisted rows outside the scope for a whole file with a scope, none for a whole file without
+    one. A scope names risks, and through them their treatments and exceptions (parameter
+    $listed_risks: the file's risk ids, in its scope whatever unit they were filed under before).
+
+    The one definition of what leaves the register: the preview reads it (`carried_rows`) and the
+    commit writes it in its transaction (isms.store.batches), so a batch holds the whole register
+    it leaves behind and every as-of read ("the latest batch's rows") stays right.
+    """
+    table, key = TABLES[kind], KEY_COLUMN[kind]
+    if mode == WHOLE and scope is None:
+        keep = "FALSE"
+    elif mode == WHOLE:
+        keep = f"NOT {_scope_sql(kind, scope)}"
+    elif mode == PART:
+        keep = "TRUE"
+    else:
+        raise ValueError(f"an import is {' or '.join(repr(m) for m in (WHOLE, PART))}, not {mode!r}")
+    return f"""WITH {dates_cte([as_of])}, {snapshot_cte(kind, 'snap')}, {snapshot_cte('risks', 'scope_risk_snap')}
+              SELECT t.* EXCLUDE (batch_id) FROM {table} t JOIN snap USING (batch_id)
+              WHERE t.{key} NOT IN (SELECT unnest($listed::VARCHAR[])) AND {keep}
+              ORDER BY t.{key}"""
+
+
+def carried_params(sql: str, listed: Iterable[str], listed_risks: Iterable[str]) -> dict[str, list[str]]:
+    """The parameters a `carried_select` statement uses (DuckDB refuses ones it does not)."""
+    params = {"listed": [str(k) for k in listed]}
+    if "$listed_risks" in sql:
+        params["listed_risks"] = [str(r) for r in listed_risks]
+    return params
+
+
+def carried_rows(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date, listed: Iterable[str], mode: str,
+                 scope: Scope | None = None, listed_risks: Iterable[str] = ()) -> pd.DataFrame:
+    """The rows a new batch would keep from the register (see `carried_select`)."""
+    sql = carried_select(kind, as_of, mode, scope)
+    return con.execute(sql, carried_params(sql, listed, listed_risks)).df()
+
+
+def later_register_dates(con: duckdb.DuckDBPyConnection, kinds: Iterable[str], as_of: dt.date) -> list[dt.date]:
+    """Dates after `as_of` of active batches that bring one of these registers: from each on, the
+    register is that batch's, which holds nothing of a file dated earlier."""
+    rows = con.execute(
+        """SELECT DISTINCT as_of FROM active_batch
+           WHERE as_of > ? AND len(list_intersect(kinds, ?::VARCHAR[])) > 0 ORDER BY as_of""",
+        [as_of, list(kinds)]).fetchall()
+    return [r[0] for r in rows]
+
+
+def first_identified(con: duckdb.DuckDBPyConnection, risk_ids: Iterable[str], as_of: dt.date) -> dict[str, dt.date]:
+    """Per risk, the earliest 'identified on' any active register dated on or before `as_of` gave it:
+    the first date the risk was seen, which a file without that column must not move."""
+    rows = con.execute(
+        """SELECT r.risk_id, min(r.identified_on) FROM risk r JOIN active_batch b USING (batch_id)
+           WHERE b.as_of <= ? AND r.risk_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY r.risk_id""",
+        [as_of, [str(r) for r in risk_ids]]).fetchall()
+    return dict(rows)
+
+
 # --- Risk Review reads (issue 4): add below this line ---
+
+
+def business_units(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
+    """The business units the risk register names as of a date (what a business unit filter offers)."""
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('risks', 'snap')}
+              SELECT DISTINCT r.business_unit FROM snap JOIN risk r USING (batch_id)
+              WHERE r.business_unit IS NOT NULL ORDER BY 1"""
+    return [u for (u,) in con.execute(sql).fetchall()]
 
 
 def _in(column: str, values: Iterable[object]) -> str:
@@ -239,6 +327,8 @@ def risk_filter_cte(f: RiskFilter) -> str:
         conds.append(_in("r.owner", f.owners))
     if f.statuses:
         conds.append(_in("r.status", f.statuses))
+    if f.business_units:
+        conds.append(_in("r.business_unit", f.business_units))
     if f.asset_classes or f.assets:
         asset_conds = "".join(f" AND {_in(c, v)}" for c, v in (("a.asset_class", f.asset_classes), ("a.asset_id", f.assets)) if v)
         conds.append(f"""EXISTS (SELECT 1 FROM f_asset_snap fa JOIN asset a ON a.batch_id = fa.batch_id
@@ -511,7 +601,7 @@ def review_exceptions(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
 def review_filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list]:
     """The values each filter can take as of a date (from the registers of that date)."""
     base = f"WITH {dates_cte([as_of])}, {risk_filter_cte(RiskFilter())}"
-    risks = con.execute(f"""{base} SELECT DISTINCT r.annex_a_theme, r.owner, r.status FROM f_risk_snap s
+    risks = con.execute(f"""{base} SELECT DISTINCT r.annex_a_theme, r.owner, r.status, r.business_unit FROM f_risk_snap s
                             JOIN risk r ON r.batch_id = s.batch_id""").df()
     assets = con.execute(f"""{base} SELECT a.asset_id, a.name, a.asset_class FROM f_asset_snap s
                              JOIN asset a ON a.batch_id = s.batch_id ORDER BY a.asset_id""").df()
@@ -521,6 +611,7 @@ def review_filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dic
         "themes": sorted(risks["annex_a_theme"].unique()), "owners": sorted(risks["owner"].unique()),
         "statuses": sorted(risks["status"].unique()), "asset_classes": sorted(assets["asset_class"].unique()),
         "assets": list(zip(assets["asset_id"], assets["name"])), "decisions": [d for (d,) in decisions],
+        "business_units": sorted(risks["business_unit"].dropna().unique()),
     }
 
 
@@ -633,11 +724,15 @@ def kri_month_grid(con: duckdb.DuckDBPyConnection, month: dt.date, domains=(), o
     return con.execute(sql, _kri_params(domains, owners, metric_ids)).df()
 
 
-def residual_level_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, before: dt.date, after: dt.date) -> pd.DataFrame:
-    """Open risks whose residual level at `after` differs from the level at `before` (new risks left out)."""
-    sql = f"""WITH {dates_cte([before, after])}, {posture_cte(matrix)},
+def residual_level_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, before: dt.date, after: dt.date,
+                           f: RiskFilter | None = None) -> pd.DataFrame:
+    """Open risks whose residual level at `after` differs from the level at `before` (new risks left
+    out); `f` keeps those that pass the filters at `after`."""
+    selected = "" if f is None or f.empty else f", {risk_filter_cte(f)}"
+    where = "" if not selected else " AND (as_of, risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
+    sql = f"""WITH {dates_cte([before, after])}, {posture_cte(matrix)}{selected},
         b AS (SELECT * FROM posture WHERE as_of = DATE '{before.isoformat()}' AND assessed_on IS NOT NULL),
-        a AS (SELECT * FROM posture WHERE as_of = DATE '{after.isoformat()}' AND assessed_on IS NOT NULL AND status <> 'Closed')
+        a AS (SELECT * FROM posture WHERE as_of = DATE '{after.isoformat()}' AND assessed_on IS NOT NULL AND status <> 'Closed'{where})
         SELECT a.risk_id, a.title, a.annex_a_theme, a.owner,
                b.residual_level AS level_before, a.residual_level AS level_now,
                b.residual_score AS score_before, a.residual_score AS score_now,
@@ -648,10 +743,14 @@ def residual_level_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, b
     return con.execute(sql).df()
 
 
-def treatments_completed(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
-    """Treatments completed between two dates: by a Done progress update or the register's completion date."""
-    sql = f"""WITH {dates_cte([last])}, {snapshot_cte('treatments', 'ts')},
-        reg AS (SELECT t.* EXCLUDE (batch_id) FROM ts JOIN treatment t ON t.batch_id = ts.batch_id),
+def treatments_completed(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date,
+                         f: RiskFilter | None = None) -> pd.DataFrame:
+    """Treatments completed between two dates: by a Done progress update or the register's completion
+    date; `f` keeps the treatments of risks that pass the filters at `last`."""
+    selected = "" if f is None or f.empty else f", {risk_filter_cte(f)}"
+    where = "" if not selected else " WHERE (ts.as_of, t.risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
+    sql = f"""WITH {dates_cte([last])}, {snapshot_cte('treatments', 'ts')}{selected},
+        reg AS (SELECT t.* EXCLUDE (batch_id) FROM ts JOIN treatment t ON t.batch_id = ts.batch_id{where}),
         done AS (
             SELECT treatment_id, updated_on AS completed_on FROM treatment_update u JOIN active_batch b USING (batch_id)
             WHERE u.status = 'Done' AND u.updated_on BETWEEN DATE '{first.isoformat()}' AND DATE '{last.isoformat()}'

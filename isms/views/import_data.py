@@ -17,9 +17,10 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
+from isms.filters import PART, WHOLE, Scope
 from isms.importing.isolation import annotate_isolated
 from isms.importing.reading import ReadError
-from isms.importing.pipeline import ImportPlan, build_plan
+from isms.importing.pipeline import ImportPlan, build_plan, detected_scope, with_mode
 from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, kind_fields, load_profile,
                                     match_columns, matching_profiles, save_profile, signature)
 from isms.importing.mapping import profiles_folder as mapping_profiles_folder
@@ -75,6 +76,33 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
                     matching_profiles(profiles_folder(settings), sig) if sig else [], annotated)
 
 
+@dataclass(frozen=True)
+class RegisterChoice:
+    """What the file is (the whole register or part of it, for which scope) and what that does.
+
+    Kept apart from `Analysis` (the costly read of the file) so that answering the question
+    re-runs only the comparison with the register, not the reading."""
+
+    plan: ImportPlan  # as committing it would write it; its preview is for the chosen mode and scope
+    retires: dict[str, list[str]]  # what a whole file (with the scope) would retire: the page asks when any
+    detected: Scope | None  # the scope the file's business unit column states
+    scope: Scope | None  # the scope in force: the one typed, else the detected one
+
+    @property
+    def asks(self) -> bool:
+        return bool(self.retires)
+
+
+def choose(con: duckdb.DuckDBPyConnection, plan: ImportPlan, mode: str, scope_text: str = "") -> RegisterChoice:
+    """The plan as the whole register or part of it (`mode`), for the business unit typed on the page
+    (`scope_text`, else the file's own column). Raises ValueError for a scope that cannot be read."""
+    typed = Scope.parse(scope_text.strip()) if scope_text and scope_text.strip() else None
+    whole = with_mode(con, plan, WHOLE, typed)
+    scope = whole.preview.scope if whole.preview else typed
+    chosen = whole if mode == WHOLE else with_mode(con, plan, PART, typed)
+    return RegisterChoice(chosen, whole.preview.leaving if whole.preview else {}, detected_scope(plan), scope)
+
+
 def remap(mapping: SheetMapping, rows: list[list], *, kind: str | None = None, header_row: int | None = None) -> SheetMapping:
     """A sheet's mapping after the analyst changed its kind or header row: columns proposed again."""
     kind = mapping.kind if kind is None else kind
@@ -112,18 +140,32 @@ def has_rows(mapping: SheetMapping, rows: list[list]) -> bool:
 
 
 def already_imported(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> int | None:
-    """The batch that already holds this exact file for this date: committing again changes nothing."""
-    return batches.find_batch(con, plan.sha256, plan.as_of)
+    """The batch that already holds this exact file for this date (as what the preview says it is):
+    committing again changes nothing."""
+    said = plan.preview if plan.preview is not None and plan.preview.mode is not None else None
+    return batches.find_batch(con, plan.sha256, plan.as_of, said and said.mode, said and said.scope)
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every batch, newest first: who, when, file, hash, as-of and counts; an undone batch stays
     listed with when and by whom it was undone (undo is append-only, and the history says so)."""
     out = [{"batch": r[0], "imported at": r[1], "by": r[2], "file": r[3], "sha256": r[4][:12], "as of": r[5],
-            "source": r[6], "rows": ", ".join(f"{k} {v}" for k, v in sorted(json.loads(r[7]).items()) if v),
+            "source": r[6], "file is": _file_is(r[10], r[11], r[12]), "rows": _rows(r[7], r[13]),
             "undone": f"{r[8]:%Y-%m-%d %H:%M} by {r[9]}" if r[8] else ""} for r in batches.history(con)]
-    return pd.DataFrame(out, columns=["batch", "imported at", "by", "file", "sha256", "as of", "source", "rows",
-                                      "undone"])
+    return pd.DataFrame(out, columns=["batch", "imported at", "by", "file", "sha256", "as of", "source", "file is",
+                                      "rows", "undone"])
+
+
+def _file_is(mode: str | None, scope_field: str | None, scope_values) -> str:
+    what = "part of the register" if mode == PART else "the whole register"
+    return what + (f", {Scope(scope_field, tuple(scope_values)).describe()}" if scope_field else "")
+
+
+def _rows(listed: str, carried: str | None) -> str:
+    """'risks 2 (+148 kept)': the rows the file listed, and those the batch kept from the register."""
+    kept = json.loads(carried) if carried else {}
+    return ", ".join(f"{k} {v}" + (f" (+{kept[k]} kept)" if kept.get(k) else "")
+                     for k, v in sorted(json.loads(listed).items()) if v)
 
 
 def blank_template(settings: Settings, folder: Path) -> bytes:
@@ -131,3 +173,5 @@ def blank_template(settings: Settings, folder: Path) -> bytes:
 
 
 KIND_CHOICES = list(KIND_LABELS)
+WHOLE_LABEL, PART_LABEL = "the whole register", "part of it (merge)"
+MODE_BY_LABEL = {WHOLE_LABEL: WHOLE, PART_LABEL: PART}

@@ -102,14 +102,12 @@ def is_quarter_end(d: dt.date) -> bool:
 def review_dates(con: duckdb.DuckDBPyConnection, include_interim: bool = False) -> list[dt.date]:
     """Quarter ends at which a register was imported, newest first (the meetings' dates).
 
-    With `include_interim`, also the registers imported after the last quarter end, so an
-    analyst sees what they just committed before the quarter closes.
+    With `include_interim`, also every other date a register was imported for (a team's file
+    dated mid-quarter, or one after the last quarter end), so an analyst can look at, and compare
+    with, what was committed between meetings; the trends stay on quarter ends.
     """
     dates = set(queries.assessment_dates(con))
-    ends = {d for d in dates if is_quarter_end(d)}
-    if include_interim:
-        ends |= {d for d in dates if d > max(ends, default=dt.date.min)}
-    return sorted(ends, reverse=True)
+    return sorted(dates if include_interim else {d for d in dates if is_quarter_end(d)}, reverse=True)
 
 
 def default_review_date(dates: list[dt.date]) -> dt.date:

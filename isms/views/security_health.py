@@ -16,6 +16,7 @@ import pandas as pd
 
 from isms.config import Settings
 from isms.dates import add_months, dated, month_end, month_ends
+from isms.filters import RiskFilter
 from isms.kri import HIGHER, red_streak, statuses_in_months
 from isms.posture import KriCounts, scorecard
 from isms.store import queries
@@ -27,11 +28,17 @@ STATUS_ORDER = {"red": 0, "amber": 1, "stale": 2, "unrated": 3, "green": 4}
 
 @dataclass(frozen=True)
 class Filters:
-    """The page's KRI filters; empty means all."""
+    """The page's KRI filters, and the business units whose risks the risk scorecard counts (KRIs
+    belong to no unit); empty means all."""
 
     domains: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
     metric_ids: tuple[str, ...] = ()
+    business_units: tuple[str, ...] = ()
+
+    @property
+    def risks(self) -> RiskFilter:
+        return RiskFilter(business_units=self.business_units)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class FilterOptions:
     domains: list[str]
     owners: list[str]
     metrics: dict[str, str]  # metric id -> name
+    business_units: list[str] = field(default_factory=list)  # of the risk register at the month's end
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, month: dt.date) -> FilterOpti
         domains=sorted(reg["control_domain"].dropna().unique().tolist()),
         owners=sorted(reg["owner"].dropna().unique().tolist()),
         metrics=dict(zip(reg["metric_id"], reg["name"])),
+        business_units=queries.business_units(con, month_end(month)),
     )
 
 
@@ -185,15 +194,18 @@ def _trends(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date) -> tuple[pd.D
     return by_status, health
 
 
-def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date) -> RiskScorecard:
+def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date,
+                   risks: RiskFilter = RiskFilter()) -> RiskScorecard:
+    """The measured effect of treatments, over the whole register or the business units chosen."""
     ends = month_ends(add_months(month, -(TREND_MONTHS - 1)), month)
     trend = dated(queries.posture_totals(con, settings.matrix, ends, settings.late_tolerance_points,
-                                         settings.exception_warning_days))
+                                         settings.exception_warning_days, risks))
     return RiskScorecard(
         exposure_trend=trend,
-        completed=queries.treatments_completed(con, month.replace(day=1), month_end(month)),
-        behind=queries.treatments_behind(con, month_end(month), settings.late_tolerance_points),
-        level_changes=queries.residual_level_changes(con, settings.matrix, month_end(compare_month), month_end(month)),
+        completed=queries.treatments_completed(con, month.replace(day=1), month_end(month), risks),
+        behind=queries.treatments_behind(con, month_end(month), settings.late_tolerance_points, risks),
+        level_changes=queries.residual_level_changes(con, settings.matrix, month_end(compare_month), month_end(month),
+                                                     risks),
     )
 
 
@@ -203,7 +215,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
     reg, grid = kri_grid(con, month, filters)
     board = _board(reg, grid, month, compare_month)
     by_status, health = _trends(reg, grid, month)
-    card = scorecard(con, settings, month_end(month), month_end(compare_month))
+    card = scorecard(con, settings, month_end(month), month_end(compare_month), filters.risks)
     history = grid[grid["period"] == grid["month"]][["metric_id", "period", "value", "note", "status"]]
     # categories and datetime64 keep the cached bundle quick to (un)pickle on every rerun
     history = history.astype({"metric_id": "category", "status": "category"}).reset_index(drop=True)
@@ -211,6 +223,6 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
         month=month, compare_month=compare_month, filters=filters,
         counts=_counts(board["status"]), previous_counts=_counts(board["compare_status"]),
         status_by_month=by_status, domain_health=health, board=board, breaches=_breaches(board),
-        history=history, risk=risk_scorecard(con, settings, month, compare_month),
+        history=history, risk=risk_scorecard(con, settings, month, compare_month, filters.risks),
         exposure_before=card.previous.residual_exposure,
     )

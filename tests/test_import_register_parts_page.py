@@ -1,0 +1,80 @@
+"""The Import page asks what a register file is (issue 11): two units' files, one after the other,
+give both units' risks on the Risk Review; a typed business unit scopes a file; the Risk Review
+filters by business unit. Figures by hand on the 5x5 matrix: A-1 4x5 = 20 Critical, A-2 3x3 = 9
+Medium, B-1 2x2 = 4 Low."""
+
+from tests.test_import_page import frame, open_import, page_db, upload, widget  # noqa: F401 (fixture)
+from tests.test_register_parts import UNIT_A, UNIT_B
+
+PART_LABEL, WHOLE_LABEL = "part of it (merge)", "the whole register"
+
+
+def keyed(elements, name):
+    return [e for e in elements if str(e.key).split("@")[0].startswith(name)]
+
+
+def commit(at):
+    widget(at.checkbox, "confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def review(at):
+    at.switch_page("pages/risk_review.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def levels(at) -> dict[str, str]:
+    """The scorecard's tiles of risks by residual level."""
+    names = [f"{level} risks" for level in ("Critical", "High", "Medium", "Low")]
+    return {m.label: m.value for m in at.metric if m.label in names}
+
+
+def test_unit_b_as_part_of_the_register_keeps_unit_a(page_db):
+    at = commit(upload(open_import(), "unit-a.csv", UNIT_A.encode()))
+    assert at.success[0].value.startswith("Committed unit-a.csv as batch 1")
+    at = upload(at, "unit-b.csv", UNIT_B.encode())
+    (radio,) = keyed(at.radio, "register_mode_")
+    assert radio.options == [WHOLE_LABEL, PART_LABEL] and radio.value == WHOLE_LABEL
+    # as the whole register it would retire unit A's risks, so Commit waits for the tick
+    widget(at.checkbox, "confirm_rules").check().run()
+    assert keyed(at.checkbox, "confirm_dropped_") and at.button(key="commit").disabled
+    keyed(at.radio, "register_mode_")[0].set_value(PART_LABEL).run()
+    assert not keyed(at.checkbox, "confirm_dropped_")
+    preview = frame(at, "kept, not in the file").set_index("kind")
+    assert preview.loc["Risks (register)", ["new", "no longer listed", "kept, not in the file"]].tolist() == [1, 0, 2]
+    assert any("2 risks not in the file stay as they are" in i.value for i in at.info)
+    assert not at.button(key="commit").disabled
+    at.button(key="commit").click().run()
+    assert at.success[0].value.startswith("Committed unit-b.csv as batch 2")
+    history = frame(at, "sha256")
+    assert history["file is"].tolist() == ["part of the register", "the whole register"]
+    assert history["rows"].tolist()[0] == "assessments 1, risks 1 (+2 kept)"
+
+    at = review(at)
+    assert levels(at) == {"Critical risks": "1", "High risks": "0", "Medium risks": "1", "Low risks": "1"}
+    top = frame(at, "trend_text")
+    assert sorted(top["risk_id"]) == ["A-1", "A-2", "B-1"]
+
+
+def test_a_typed_business_unit_scopes_the_file_and_becomes_a_filter(page_db):
+    at = upload(open_import(), "unit-a.csv", UNIT_A.encode())
+    widget(at.text_input, "scope").input("Retail").run()
+    at = commit(at)
+    at = upload(at, "unit-b.csv", UNIT_B.encode())
+    widget(at.text_input, "scope").input("Payments").run()
+    # as business unit Payments' whole register it retires nothing of Retail's: nothing to ask
+    assert not keyed(at.radio, "register_mode_") and not keyed(at.checkbox, "confirm_dropped_")
+    at = commit(at)
+    assert at.success[0].value.startswith("Committed unit-b.csv as batch 2")
+    assert frame(at, "sha256")["file is"].tolist()[0] == "the whole register, business unit Payments"
+
+    at = review(at)
+    assert levels(at)["Critical risks"] == "1" and levels(at)["Low risks"] == "1"
+    unit = at.multiselect(key="business_unit")
+    assert unit.options == ["Payments", "Retail"]
+    unit.set_value(["Payments"]).run()
+    assert not at.exception
+    assert levels(at) == {"Critical risks": "0", "High risks": "0", "Medium risks": "0", "Low risks": "1"}
