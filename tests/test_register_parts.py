@@ -305,3 +305,12 @@ def test_the_same_file_as_the_whole_register_after_it_was_merged_is_a_new_batch(
     assert sorted(queries.register(con, "risks", Q1)["risk_id"]) == ["B-1"]
     twice, _ = actions.import_workbook(con, ANA, settings, UNIT_B.encode(), "b.csv", as_of=Q1, mode=WHOLE)
     assert (twice.status, twice.batch_id) == ("unchanged", whole.batch_id)
+
+
+def test_the_preview_of_a_part_keeps_what_the_whole_would_retire(store):
+    con, settings = store
+    actions.import_workbook(con, ANA, settings, UNIT_A.encode(), "a.csv", as_of=Q1)
+    whole = actions.plan_upload(con, settings, UNIT_B.encode(), "b.csv", as_of=Q1, mode=WHOLE).preview.kinds["risks"]
+    part = actions.plan_upload(con, settings, UNIT_B.encode(), "b.csv", as_of=Q1, mode=PART).preview.kinds["risks"]
+    assert (whole.new, whole.no_longer_listed, whole.kept) == (["B-1"], ["A-1", "A-2"], [])
+    assert (part.new, part.no_longer_listed, part.kept) == (["B-1"], [], ["A-1", "A-2"])

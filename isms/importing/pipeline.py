@@ -333,7 +333,13 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
             frames["risks"] = risks
     scoped = replace(plan, frames=frames, rules=rules)
     scope = scope or detected_scope(scoped)
-    scoped.preview = build_preview(con, frames, plan.as_of, mode, scope, events_from=plan.preview)
+    untouched = all(frames[k] is plan.frames[k] for k in frames)
+    if untouched and mode in (None, WHOLE) and scope is None and plan.preview is not None \
+            and plan.preview.mode == WHOLE and plan.preview.scope is None:
+        # the plan's own preview already compares these rows as a whole register (None: one not said)
+        scoped.preview = replace(plan.preview, mode=mode)
+    else:
+        scoped.preview = build_preview(con, frames, plan.as_of, mode, scope, events_from=plan.preview)
     return scoped
 
 
