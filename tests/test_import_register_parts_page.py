@@ -78,3 +78,32 @@ def test_a_typed_business_unit_scopes_the_file_and_becomes_a_filter(page_db):
     unit.set_value(["Payments"]).run()
     assert not at.exception
     assert levels(at) == {"Critical risks": "0", "High risks": "0", "Medium risks": "0", "Low risks": "1"}
+
+
+def test_a_mid_quarter_register_is_offered_as_a_date_and_a_comparison(tmp_path, settings):
+    import datetime as dt
+
+    from isms import actions
+    from isms.auth import Role, User
+    from isms.filters import PART
+    from isms.store import connect
+    from ui.apptest import app_database, open_app
+
+    ana = User("ana", Role.analyst)
+    db = tmp_path / "mid.duckdb"
+    con = connect(db)
+    actions.import_workbook(con, ana, settings, UNIT_A.encode(), "a.csv", as_of=dt.date(2026, 3, 31))
+    actions.import_workbook(con, ana, settings, UNIT_B.encode(), "b.csv", as_of=dt.date(2026, 5, 15), mode=PART)
+    actions.import_workbook(con, ana, settings, UNIT_A.replace("4,5", "4,4").encode(), "a.csv",
+                            as_of=dt.date(2026, 6, 30), mode=PART)
+    con.close()
+    with app_database(db):
+        at = open_app("pages/risk_review.py")
+        assert at.selectbox(key="as_of").options == ["2026-06-30", "2026-05-15 (interim)", "2026-03-31"]
+        compare = at.selectbox(key="compare_to")
+        assert compare.options == ["2026-05-15", "2026-03-31"] and compare.value == dt.date(2026, 3, 31)
+        compare.set_value(dt.date(2026, 5, 15)).run()
+        assert not at.exception
+        # since mid-May: A-1 fell from Critical (4x5) to High (4x4); B-1 was already there
+        deltas = {m.label: m.delta for m in at.metric}
+        assert (deltas["Critical risks"], deltas["High risks"], deltas["Low risks"]) == ("-1", "+1", "+0")
