@@ -11,8 +11,8 @@ from ui.resources import cursor
 
 require("admin", "Audit trail")
 st.title("Audit trail")
-st.caption("Append-only: events are added by every sign-in, import, undo, settings change and review pack; "
-           "none is ever changed or removed.")
+st.caption("Append-only: events are added by every sign-in (and failed one), lockout, sign-out and ended session, "
+           "import, undo, settings change and review pack; none is ever changed or removed.")
 
 with cursor() as cur:
     people = audit.people(cur)

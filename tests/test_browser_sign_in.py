@@ -82,7 +82,7 @@ def app_env(sample_db_path, tmp_path):
 def test_wrong_passwords_are_slowed_then_locked_until_an_admin_lifts_the_lock(app_env, artifacts):
     db, cfg = app_env
     with streamlit_server(db, {"ISMS_CONFIG": str(cfg)}) as url, browser_page() as page:
-        page.goto(url)
+        page.goto(url + "/settings")  # a light page: an analyst is refused it once signed in
         page.wait_for_selector(SIGN_IN_FORM)
 
         # Each wrong password's answer is held back longer than the one before.
@@ -102,7 +102,7 @@ def test_wrong_passwords_are_slowed_then_locked_until_an_admin_lifts_the_lock(ap
         page.wait_for_selector(SIGN_IN_FORM)
         sign_in(page, "ana", PASSWORD)
         page.wait_for_selector("text=Too many failed sign-ins for this user name")
-        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator("text=needs the admin role").count() == 0
 
         # An administrator lifts the lock on the Settings page.
         admin = new_page(page.context.browser)
@@ -121,11 +121,10 @@ def test_wrong_passwords_are_slowed_then_locked_until_an_admin_lifts_the_lock(ap
         page.reload()
         page.wait_for_selector(SIGN_IN_FORM)
         sign_in(page, "ana", PASSWORD)
-        page.wait_for_selector('[data-testid="stMetric"]')
-        page.wait_for_selector("text=analyst")
+        page.wait_for_selector("text=Ana Lyst is signed in as analyst")
 
     events = trail(db)
-    ana = [(a, d.get("reason")) for w, a, d in events if w == "ana"]
+    ana = [(a, d.get("reason")) for w, a, d in events if w == "ana" and a != "access-refused"]
     assert ana == [("sign-in-failed", "wrong password"), ("sign-in-failed", "wrong password"),
                    ("sign-in-failed", "wrong password"), ("lockout", None), ("sign-in-failed", "locked"),
                    ("sign-in", None)]
@@ -170,14 +169,13 @@ def test_a_copied_cookie_stops_working_at_sign_out_and_at_a_role_change(app_env,
         copy.wait_for_selector("text=This session was signed out")
         copy.locator("text=Save limits").wait_for(state="detached")  # the page's elements go with the run
 
-        # A role change ends the user's sessions at once, wherever they are open.
+        # A role change ends the user's sessions at once: her cookie no longer signs her in.
         analyst = new_page(browser)
-        analyst.goto(url)
+        analyst.goto(url + "/settings")
         analyst.wait_for_selector(SIGN_IN_FORM)
         sign_in(analyst, "ana", PASSWORD)
-        analyst.wait_for_selector("text=Ana Lyst")
+        analyst.wait_for_selector("text=needs the admin role")  # signed in, as an analyst
         analyst.wait_for_function("() => document.cookie.includes('isms_auth=')")
-        ana_cookies = analyst.context.cookies()
         page.reload()
         page.wait_for_selector(SIGN_IN_FORM)
         sign_in(page, "root", PASSWORD)
@@ -186,13 +184,10 @@ def test_a_copied_cookie_stops_working_at_sign_out_and_at_a_role_change(app_env,
         choose(page, "change_role", "viewer")
         page.get_by_role("button", name="Set role").click()
         page.wait_for_selector("text=Saved; the change is in the audit trail.")
-        analyst.get_by_role("link", name="Security Health").click()
+        analyst.reload()
         analyst.wait_for_selector("text=Your role has changed")
-        analyst.locator('[data-testid="stMetric"]').first.wait_for(state="detached")
-        again = new_page(browser, ana_cookies)
-        again.goto(url + "/import")
-        again.wait_for_selector(SIGN_IN_FORM)
-        assert again.locator("text=Ana Lyst").count() == 0
+        analyst.wait_for_selector(SIGN_IN_FORM)
+        assert analyst.locator("text=needs the admin role").count() == 0
 
     events = trail(db)
     assert [(w, a) for w, a, _ in events if a in {"sign-out", "session-revoked"}] == [
