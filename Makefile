@@ -3,7 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
-ISMS_DB ?= data/isms.duckdb
+# The sample lives at the default path; any other ISMS_DB is an organisation's own, created empty.
+SAMPLE_DB := data/isms.duckdb
+ISMS_DB ?= $(SAMPLE_DB)
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 export ISMS_DB
@@ -16,8 +18,10 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# `make run` on a fresh clone: the sample. `make run ISMS_DB=data/acme.duckdb`: your own ISMS, empty
+# until you import (the app opens on its welcome). An existing database is never touched.
 $(ISMS_DB): | $(STAMP)
-	$(BIN)/python -m isms init-db
+	$(BIN)/python -m isms init-db $(if $(filter $(abspath $(SAMPLE_DB)),$(abspath $(ISMS_DB))),,--empty)
 
 db: $(ISMS_DB)
 

@@ -7,6 +7,7 @@ role check and the audit record happening with it.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 
@@ -206,3 +207,22 @@ def save_pack_sections(con: duckdb.DuckDBPyConnection, user: User, meeting: str,
     if bad:
         raise ValueError(f"unknown section(s) {sorted(bad)} for {meeting}")
     pack_preferences.save(con, meeting, sections, user.name)
+
+
+def record_export(con: duckdb.DuckDBPyConnection, user: User, as_of: dt.date, fmt: str, target: str) -> None:
+    """Every fact up to a date leaves the dashboard: who took it, as of when, in which form, where to."""
+    guard(con, user, "export-data", as_of=as_of, format=fmt)
+    audit.record(con, user.name, audit.DATA_EXPORTED, {"as_of": as_of, "format": fmt, "to": target})
+
+
+def load_sample(con: duckdb.DuckDBPyConnection, user: User, settings: Settings) -> Path:
+    """Build the sample into a database of its own beside this one (to look around in without
+    mixing it with real data); returns its path. Built once: an existing sample is reused."""
+    from isms import databases
+
+    guard(con, user, "load-sample")
+    path = databases.sample_path(settings.db_path)
+    if not path.exists():
+        n = databases.build_sample(path, settings.matrix, max_rows=settings.max_rows)
+        audit.record(con, user.name, audit.SAMPLE_LOADED, {"database": str(path), "workbooks": n})
+    return path

@@ -30,9 +30,12 @@ IMPORT_UNDONE = "import-undone"
 SETTINGS_CHANGED = "settings-changed"
 USERS_CHANGED = "users-changed"
 PACK_GENERATED = "pack-generated"
+DATA_EXPORTED = "data-exported"        # every fact as of a date left the dashboard (isms.data_export)
+SAMPLE_LOADED = "sample-loaded"        # the sample built into a database of its own, beside this one
 
 ACTIONS = (SIGN_IN, SIGN_IN_FAILED, LOCKOUT, LOCKOUT_LIFTED, SIGN_OUT, SESSION_REVOKED, ACCESS_REFUSED,
-           IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE, SETTINGS_CHANGED, USERS_CHANGED, PACK_GENERATED)
+           IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE, SETTINGS_CHANGED, USERS_CHANGED, PACK_GENERATED,
+           DATA_EXPORTED, SAMPLE_LOADED)
 
 
 @dataclass(frozen=True)

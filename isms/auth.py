@@ -43,6 +43,8 @@ NEEDS: dict[str, Role] = {
     "manage-users": Role.admin,
     "manage-mapping-profiles": Role.admin,
     "read-audit": Role.admin,
+    "export-data": Role.admin,
+    "load-sample": Role.analyst,
 }
 
 

@@ -90,9 +90,21 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("check-address", help="refuse to serve local mode (no sign-in) on a network address")
     a.add_argument("address")
 
-    b = sub.add_parser("init-db", help="create the database from the sample workbooks if it does not exist")
-    b.add_argument("--sample", default="data/sample", type=Path)
+    b = sub.add_parser("init-db", help="create the database if it does not exist: empty (--empty) or from the sample")
+    b.add_argument("--empty", action="store_true", help="an empty database, for your own ISMS (default: the sample)")
+    b.add_argument("--sample", default="data/sample", type=Path, help="folder of the sample workbooks")
+
+    _export_parser(sub)
     return p
+
+
+def _export_parser(sub) -> None:
+    e = sub.add_parser("export", help="every fact as it stood on a date, as Parquet, CSV or XLSX, for BI tools or to leave")
+    e.add_argument("--as-of", type=_date, required=True, help="the registers as they stood on this date, events up to it")
+    e.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet",
+                   help="parquet (default) or csv: one file per table; xlsx: import-template workbooks, one per date")
+    e.add_argument("--out", type=Path, required=True, help="folder to write (created; must be empty if it exists)")
+    e.add_argument("--user", default=None, help="who exports, for the audit trail (default: the login name)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +141,9 @@ def _run(parser, args, settings) -> int:
         print(write_blank_template(args.out, settings.matrix))
         return 0
     if args.command == "init-db":
-        return _init_db(settings, args.sample)
+        return _init_db(settings, args.sample, empty=args.empty)
+    if args.command == "export":
+        return _export(settings, args)
     if args.command == "import":
         return _import(settings, args)
     if args.command == "scorecard":
@@ -147,7 +161,8 @@ def _database_exists(settings) -> bool:
     """Readers say how to make the database rather than create an empty one by opening it."""
     if Path(settings.db_path).exists():
         return True
-    print(f"error: no database at {settings.db_path}; run 'make run' or 'python -m isms init-db'", file=sys.stderr)
+    print(f"error: no database at {settings.db_path}; create it with 'python -m isms init-db --empty' "
+          "(your own ISMS) or 'python -m isms init-db' (the sample)", file=sys.stderr)
     return False
 
 
@@ -183,33 +198,48 @@ def _pack(settings, args) -> int:
     return 0
 
 
-def _init_db(settings, sample_dir: Path) -> int:
-    from isms.importing.pipeline import import_file
-    from isms.store import connect
+def _init_db(settings, sample_dir: Path, *, empty: bool = False) -> int:
+    """One way to make a database: empty for your own ISMS, or the sample to look around in."""
+    from isms import databases
 
     if Path(settings.db_path).exists():
         print(f"{settings.db_path} exists; left as it is")
         return 0
-    files = sorted(sample_dir.glob("*.xlsx"))
-    if not files:
-        print(f"error: no sample workbooks in {sample_dir}", file=sys.stderr)
-        return 2
-    tmp = Path(settings.db_path + ".building")
-    tmp.unlink(missing_ok=True)
-    con = connect(tmp)
+    if empty:
+        databases.create_empty(settings.db_path)
+        print(f"created an empty database at {settings.db_path}; start the dashboard and follow its welcome")
+        return 0
     try:
-        for f in files:
-            out = import_file(con, f, settings.matrix, imported_by="sample", source="sample", max_rows=settings.max_rows)
-            if out.status != "committed":
-                for p in out.problems:
-                    print(p, file=sys.stderr)
-                print(f"error: sample {f.name} was {out.status}", file=sys.stderr)
-                return 1
-        con.execute("CHECKPOINT")
+        n = databases.build_sample(settings.db_path, settings.matrix, sample_dir, max_rows=settings.max_rows)
+    except (FileNotFoundError, databases.SampleError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, FileNotFoundError) else 1
+    print(f"created {settings.db_path} from {n} sample workbooks")
+    return 0
+
+
+def _export(settings, args) -> int:
+    """Every fact as it stood on a date, into a folder a BI tool (or another dashboard) loads as it is."""
+    from isms.actions import record_export
+    from isms.auth import Role, User
+    from isms.data_export import export
+    from isms.store import connect
+
+    if not _database_exists(settings):
+        return 2
+    con = connect(settings.db_path)
+    try:
+        result = export(con, settings, args.as_of, args.format, args.out)
+        # Whoever can run the CLI can read the database file itself: the CLI acts as an administrator.
+        record_export(con, User(args.user or getpass.getuser(), Role.admin, via="cli"), args.as_of, args.format,
+                      str(args.out))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         con.close()
-    tmp.rename(settings.db_path)
-    print(f"created {settings.db_path} from {len(files)} sample workbooks")
+    counts = ", ".join(f"{name} {n}" for name, n in result.rows.items() if not name.endswith("_history"))
+    print(f"wrote {len(result.files)} files to {result.folder} ({result.fmt}, as of {result.as_of}): {counts}")
     return 0
 
 

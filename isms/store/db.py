@@ -57,3 +57,9 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT (SELECT count(*) FROM import_batch), (SELECT count(*) FROM batch_undo)"
     ).fetchone()
     return f"{n_batches}.{n_undo}"
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write everything to the database file, so a database built under a temporary name is
+    whole before it is renamed into place."""
+    con.execute("CHECKPOINT")

@@ -1,0 +1,293 @@
+"""Your data out: every fact as it stood on a date, for a BI tool, a data warehouse or another system.
+
+Security teams feed their BI tools from the GRC tool, and a user who leaves must be able to take
+every fact with them. So an export holds every kind (the registers as they stood on the date,
+every dated event up to it, and each register's history), the `import_batch` table that says where
+each row came from, and a README with the schema, so it loads as it is.
+
+- Parquet is written by DuckDB's own writer (types survive: dates, integers, lists).
+- CSV and XLSX go through `isms.exports`, like every other file the product writes, so a cell a
+  spreadsheet would run as a formula stays text.
+- XLSX is written in the import template's layout, one workbook per date a register changed:
+  importing them in name order into an empty database gives back every figure up to the date,
+  the comparison with earlier quarters included (a single workbook as of the date would give the
+  current figures only, and every earlier date would be empty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from isms.config import Settings
+from isms.exports import append_row, to_csv
+from isms.importing.template import header_label, write_workbook
+from isms.models import KINDS, SNAPSHOT_KINDS, enum_of
+from isms.store import facts_as_of as facts
+
+FORMATS = ("parquet", "csv", "xlsx")
+BATCH_TABLE = "import_batch"
+WORKBOOK_PREFIX = "isms-"
+
+
+# What each exported table holds (the template's sheet guide speaks to the analyst filling it in).
+PURPOSE = {
+    "assets": "The asset inventory as it stood on the date.",
+    "risks": "The risk register as it stood on the date: one row per risk.",
+    "assessments": "Every likelihood and impact rating up to the date, one row per risk per assessment date.",
+    "treatments": "The treatment plans as they stood on the date, each linked to its risk.",
+    "treatment_updates": "Every progress report on a treatment plan up to the date, one row per plan per report date.",
+    "metrics": "The key risk indicators as they stood on the date: how each is measured, its direction and thresholds.",
+    "monitoring_results": "Every measured value up to the date, one row per indicator per month.",
+    "exceptions": "The policy exceptions as they stood on the date: requests, grants and their expiry.",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One exported table: its name, what it holds, and the query that reads it."""
+
+    name: str
+    purpose: str
+    sql: str
+    kind: str | None = None  # the kind of record, None for import_batch
+    history: bool = False
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    folder: Path
+    fmt: str
+    as_of: dt.date
+    files: list[Path]
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows
+
+
+def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = True) -> list[Table]:
+    """Every table an export writes, in the order the README lists them; `history` adds each
+    register as it stood on every earlier date (the XLSX workbooks hold that history themselves)."""
+    dates = history_dates(con, as_of) if history else []
+    out = [Table(kind, PURPOSE[kind], facts.table_sql(kind, as_of), kind) for kind in KINDS]
+    out += [] if not history else [Table(f"{kind}_history", f"The {KINDS[kind][0]} register as it stood on each date it can have changed, "
+                  f"up to {as_of}: one copy per date, dated by `as_of`.",
+                  facts.register_history_sql(kind, dates), kind, history=True) for kind in SNAPSHOT_KINDS]
+    out.append(Table(BATCH_TABLE, "Every import the exported rows come from: file, date, who and when "
+                     "(join on `batch_id`).", facts.batches_sql(as_of)))
+    return out
+
+
+def history_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dt.date]:
+    """The dates a register can have changed up to `as_of`, and `as_of` itself (the last state)."""
+    return sorted(set(facts.register_dates(con, as_of)) | {as_of})
+
+
+def export(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, fmt: str, out: Path) -> ExportResult:
+    """Write the export into the folder `out` (created; refused if it holds anything, so no file of
+    an earlier export is ever mixed in)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f"{out} is not an empty folder; choose a new one")
+    out.mkdir(parents=True, exist_ok=True)
+    all_tables = tables(con, as_of, history=fmt != "xlsx")
+    counts = {t.name: facts.count(con, t.sql) for t in all_tables}
+    files: list[Path] = []
+    if fmt == "parquet":
+        for t in all_tables:
+            path = out / f"{t.name}.parquet"
+            facts.copy_parquet(con, t.sql, path)
+            files.append(path)
+    elif fmt == "csv":
+        for t in all_tables:
+            path = out / f"{t.name}.csv"
+            path.write_bytes(to_csv(_frame(*facts.rows(con, t.sql))))
+            files.append(path)
+    else:
+        files += _template_workbooks(con, settings, as_of, out)
+        files.append(_batch_workbook(con, as_of, out / f"{BATCH_TABLE}.xlsx"))
+    readme = out / "README.md"
+    readme.write_text(_readme(con, settings, as_of, fmt, all_tables, counts, files), encoding="utf-8")
+    return ExportResult(out, fmt, as_of, [readme, *files], counts)
+
+
+def export_zip(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, fmt: str) -> bytes:
+    """The same export as one zip, for a download from the dashboard."""
+    with tempfile.TemporaryDirectory() as tmp:
+        result = export(con, settings, as_of, fmt, Path(tmp) / "export")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in result.files:
+                zf.write(path, path.name)
+        return buf.getvalue()
+
+
+def default_date(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """The date the latest import describes (today when nothing is imported)."""
+    return facts.last_batch_date(con) or dt.date.today()
+
+
+def zip_name(as_of: dt.date, fmt: str) -> str:
+    return f"isms-export-{as_of.isoformat()}-{fmt}.zip"
+
+
+def _plain(value: Any) -> Any:
+    """A cell for CSV: lists as the comma-separated text the importer reads back."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return value
+
+
+def _frame(cols: list[str], rows: list[tuple]) -> pd.DataFrame:
+    # object dtype keeps whole numbers whole next to a blank (pandas would make 3 a 3.0)
+    return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=cols, dtype=object)
+
+
+def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, out: Path) -> list[Path]:
+    """One template workbook per date a register can have changed: the registers as they stood
+    that day, and the events dated since the previous one (the first takes every earlier event).
+
+    An event goes with the first date on or after it, so the risk, treatment or indicator it names
+    is in that workbook's register, as it was when the event was first imported."""
+    written = []
+    previous = None
+    levels = max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)
+    for day in history_dates(con, as_of):
+        by_kind: dict[str, list[dict]] = {}
+        for kind in KINDS:
+            sql = facts.register_sql(kind, day) if kind in SNAPSHOT_KINDS else facts.events_sql(kind, day, previous)
+            cols, rows = facts.rows(con, sql)
+            if rows:
+                by_kind[kind] = [dict(zip(cols, r)) for r in rows]
+        previous = day
+        if not by_kind:
+            continue
+        path = out / f"{WORKBOOK_PREFIX}{day.isoformat()}.xlsx"
+        written.append(write_workbook(path, by_kind, as_of=day, levels=levels,
+                                      title=f"{settings.organisation}: the ISMS as it stood on {day.isoformat()}"))
+    return written
+
+
+def _batch_workbook(con: duckdb.DuckDBPyConnection, as_of: dt.date, path: Path) -> Path:
+    cols, rows = facts.rows(con, facts.batches_sql(as_of))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = BATCH_TABLE
+    append_row(ws, cols)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        append_row(ws, [_plain(v) for v in r])
+    wb.save(path)
+    return path
+
+
+def _column_note(kind: str | None, name: str) -> str:
+    """What a column holds, read from the model, so the README cannot drift from the importer."""
+    if name == "batch_id":
+        return "the import batch that brought the row (`import_batch.batch_id`)"
+    if kind is None:
+        return {
+            "source": "how it came in: canonical (the template), mapped (an analyst's layout), sample",
+            "kinds": "the kinds of record the batch brought",
+            "file_name": "the file imported", "sha256": "SHA-256 of the file",
+            "as_of": "the date the batch describes", "imported_at": "when it was imported (UTC)",
+            "imported_by": "who imported it", "row_counts": "JSON object: kind -> rows",
+        }.get(name, "")
+    if name == "as_of":
+        return "the date the register stood so"
+    info = KINDS[kind][1].model_fields[name]
+    parts = ["required" if info.is_required() else "optional"]
+    if name in KINDS[kind][2]:
+        parts.append("key" if len(KINDS[kind][2]) == 1 else "part of the key")
+    enum = enum_of(info.annotation)
+    if enum is not None:
+        parts.append("one of: " + ", ".join(e.value for e in enum))
+    return "; ".join(parts)
+
+
+def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, fmt: str, all_tables: list[Table],
+            counts: dict[str, int], files: list[Path]) -> str:
+    lines = [
+        f"# {settings.organisation}: ISMS export as of {as_of.isoformat()}",
+        "",
+        f"Written on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by the dashboard's export "
+        f"(`python -m isms export --as-of {as_of.isoformat()} --format {fmt}` writes the same). Risk matrix `{settings.matrix.name}`, "
+        f"appetite {settings.matrix.appetite}.",
+        "",
+        "As it stood on that date: a register (assets, risks, treatments, metrics, exceptions) is the rows of "
+        "the latest import dated on or before it; dated events (assessments, treatment updates, monitoring "
+        "results) are every one dated on or before it. Imports that were undone are left out. Likelihood and "
+        "impact are the matrix's steps (1 = lowest); levels follow from the matrix above.",
+        "",
+    ]
+    if fmt == "xlsx":
+        books = [f.name for f in files if f.name.startswith(WORKBOOK_PREFIX)]
+        lines += [
+            "## Files",
+            "",
+            (f"{len(books)} workbook{'s' if len(books) != 1 else ''} in the import template's layout, one per date "
+             f"a register can have changed (`{books[0]}` .. `{books[-1]}`): each holds the registers as they stood "
+             "that day and the events dated since the previous workbook. The last one is the registers as of "
+             f"{as_of.isoformat()}." if books else f"No workbook: nothing imported holds a fact dated on or before "
+             f"{as_of.isoformat()}.") + f" `{BATCH_TABLE}.xlsx` lists the imports the rows came from.",
+            "",
+            "To load them into another dashboard, start from an empty database and import them in name order:",
+            "",
+            "```sh",
+            "python -m isms init-db --empty",
+            f"python -m isms import {WORKBOOK_PREFIX}*.xlsx",
+            "```",
+            "",
+            "Every figure up to the date (the scorecard, its comparison with the quarter before, the trends) is "
+            "then the same as in the dashboard this came from. Text that a spreadsheet would run as a formula "
+            "(beginning with =, +, -, @) is stored as text.",
+            "",
+        ]
+    else:
+        ext = fmt
+        lines += [
+            "## Files",
+            "",
+            f"One `.{ext}` file per table below. "
+            + ("Parquet keeps the types listed (lists stay lists). Load them as they are, e.g. "
+               "`SELECT * FROM 'risks.parquet'` in DuckDB, or Power BI's Parquet connector."
+               if fmt == "parquet" else
+               "UTF-8 with a BOM; lists are comma-separated; dates are YYYY-MM-DD. A text cell beginning with "
+               "=, +, -, @, a tab or a carriage return is prefixed with an apostrophe so a spreadsheet shows it "
+               "rather than running it."),
+            "",
+        ]
+    lines += ["## Tables", ""]
+    for t in all_tables:
+        shown = "" if fmt != "xlsx" or t.kind is None else f" (sheet `{KINDS[t.kind][0]}`)"
+        where = "" if fmt != "xlsx" or t.kind is None else (
+            f" On {as_of.isoformat()}: the last workbook's sheet." if t.kind in SNAPSHOT_KINDS
+            else " Each workbook holds those dated since the previous one.")
+        lines += [f"### {t.name}{shown}", "", f"{t.purpose} {counts[t.name]:,} rows.{where}", "",
+                  "| column | type | notes |", "|---|---|---|"]
+        for name, typ in facts.columns(con, t.sql):
+            if fmt == "xlsx" and t.kind and name == "batch_id":
+                continue  # an import assigns new batches; import_batch.xlsx keeps the original ones
+            header = f" (header `{header_label(name)}`)" if fmt == "xlsx" and t.kind and name not in ("batch_id", "as_of") else ""
+            lines.append(f"| `{name}` | {typ} | {_column_note(t.kind, name)}{header} |")
+        lines.append("")
+    if fmt == "xlsx":
+        lines += ["The workbooks leave out the batch of each row: importing them assigns new batches. "
+                  f"`{BATCH_TABLE}.xlsx` lists the original ones.", ""]
+    lines += ["Keys: assets by `asset_id`, risks by `risk_id`, treatments by `treatment_id` (with `risk_id`), metrics "
+              "by `metric_id`, exceptions by `exception_id`; an assessment by `risk_id` and `assessed_on`, a treatment "
+              "update by `treatment_id` and `updated_on`, a monitoring result by `metric_id` and `period` (the first "
+              "day of the month measured).", ""]
+    return "\n".join(lines)
+

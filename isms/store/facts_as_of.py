@@ -1,0 +1,108 @@
+"""Every fact as it stood on a date, table by table: what an export writes.
+
+The reads follow the store's one meaning of "as of D" (see isms.store.queries): a register is the
+rows of the latest active batch with that kind dated on or before D; dated events are all those
+dated on or before D, from any active batch, the latest batch's where two batches gave the same key
+and date (as every read picks them). So an exported table holds exactly what the dashboard counts,
+and history (every assessment, update and result, every earlier register) goes with it.
+
+Each function returns SQL, so the same query feeds DuckDB's own Parquet writer (`copy_parquet`)
+and the rows handed to the CSV and XLSX writers (`rows`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from isms.models import KINDS, SNAPSHOT_KINDS
+from isms.store.migrations import TABLES
+from isms.store.queries import dates_cte, snapshot_cte
+
+# The date column of each kind of dated event, beside its key in KINDS.
+EVENT_DATE = {"assessments": "assessed_on", "treatment_updates": "updated_on", "monitoring_results": "period"}
+
+
+def _fields(kind: str, alias: str = "t") -> str:
+    return ", ".join(f"{alias}.{f}" for f in KINDS[kind][1].model_fields)
+
+
+def register_sql(kind: str, as_of: dt.date) -> str:
+    """The register of `kind` as it stood on `as_of`, each row with the batch that brought it."""
+    key = KINDS[kind][2][0]
+    return f"""WITH {dates_cte([as_of])}, {snapshot_cte(kind, 'snap')}
+        SELECT {_fields(kind)}, t.batch_id FROM {TABLES[kind]} t JOIN snap USING (batch_id) ORDER BY t.{key}"""
+
+
+def register_history_sql(kind: str, dates: list[dt.date]) -> str:
+    """The register of `kind` as it stood on each date (where it existed), a column `as_of` first."""
+    key = KINDS[kind][2][0]
+    if not dates:
+        return f"SELECT NULL::DATE AS as_of, {_fields(kind)}, t.batch_id FROM {TABLES[kind]} t WHERE FALSE"
+    return f"""WITH {dates_cte(dates)}, {snapshot_cte(kind, 'snap')}
+        SELECT snap.as_of, {_fields(kind)}, t.batch_id FROM {TABLES[kind]} t JOIN snap USING (batch_id)
+        ORDER BY snap.as_of, t.{key}"""
+
+
+def events_sql(kind: str, as_of: dt.date, after: dt.date | None = None) -> str:
+    """Every event of `kind` dated on or before `as_of` (and after `after`, if given), one per key
+    and date: the latest batch's, as the reads take it."""
+    key, when = KINDS[kind][2][0], EVENT_DATE[kind]
+    lower = f" AND t.{when} > DATE '{after.isoformat()}'" if after else ""
+    return f"""SELECT {_fields(kind)}, t.batch_id FROM {TABLES[kind]} t JOIN active_batch USING (batch_id)
+        WHERE t.{when} <= DATE '{as_of.isoformat()}'{lower}
+        QUALIFY row_number() OVER (PARTITION BY t.{key}, t.{when} ORDER BY t.batch_id DESC) = 1
+        ORDER BY t.{key}, t.{when}"""
+
+
+def table_sql(kind: str, as_of: dt.date) -> str:
+    return register_sql(kind, as_of) if kind in SNAPSHOT_KINDS else events_sql(kind, as_of)
+
+
+def batches_sql(as_of: dt.date) -> str:
+    """The active batches an export's rows come from, every column of them: every one dated on or
+    before `as_of`, and any later one that brought an event dated on or before it (a back-filled
+    result, say)."""
+    late_events = " UNION ".join(
+        f"SELECT batch_id FROM {TABLES[k]} WHERE {EVENT_DATE[k]} <= DATE '{as_of.isoformat()}'" for k in EVENT_DATE)
+    return f"""SELECT * FROM active_batch
+        WHERE as_of <= DATE '{as_of.isoformat()}' OR batch_id IN ({late_events})
+        ORDER BY batch_id"""
+
+
+def register_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dt.date]:
+    """The dates on or before `as_of` on which an active batch brought a register: the days the
+    registers can have changed, so the registers as of these dates are all of their history."""
+    kinds = ", ".join(f"'{k}'" for k in SNAPSHOT_KINDS)
+    rows = con.execute(
+        f"""SELECT DISTINCT as_of FROM active_batch
+            WHERE as_of <= ? AND len(list_intersect(kinds, [{kinds}])) > 0 ORDER BY as_of""", [as_of]).fetchall()
+    return [r[0] for r in rows]
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows as Python values (dates, ints, None, lists), for the file writers."""
+    cur = con.execute(sql)
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+
+
+def columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[str, str]]:
+    """Name and DuckDB type of each column a query returns, for the export's README."""
+    return [(r[0], r[1]) for r in con.execute(f"DESCRIBE ({sql})").fetchall()]
+
+
+def copy_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
+    """DuckDB's own Parquet writer: types (dates, lists, integers) survive as they are stored."""
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
+
+
+def last_batch_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The date of the latest active batch: an export's natural default."""
+    return con.execute("SELECT max(as_of) FROM active_batch").fetchone()[0]
