@@ -5,31 +5,53 @@ from pathlib import Path
 import streamlit as st
 
 from isms.auth import Role
+from isms.views import welcome
 from ui.auth import badge, gate
-from ui.resources import settings
+from ui.resources import cursor, settings, viewing_sample
+from ui.sample import sample_banner
 
 st.set_page_config(page_title="ISMS risk posture", page_icon=":material/shield:", layout="wide")
 
 cfg = settings()
 if not Path(cfg.db_path).exists():
     st.error(
-        f"No database at `{cfg.db_path}`. Run `make run` (which builds it from the sample) or "
-        "`python -m isms init-db`, or point `ISMS_DB` at your database."
+        f"No database at `{cfg.db_path}`. For your own ISMS, create an empty one: `python -m isms init-db --empty` "
+        f"(or `make run ISMS_DB={cfg.db_path}`, which does it); for the sample, `python -m isms init-db` "
+        "(or plain `make run`). Or point `ISMS_DB` at your database."
     )
     st.stop()
 
-# Every page is routable (so its URL reaches its own refusal), but links show only what the role may open.
+with cursor() as cur:
+    empty = welcome.is_empty(cur)
+sample = viewing_sample()
+first_steps = empty and not sample  # an empty database opens on the welcome, not on empty meeting pages
+
+# Every page is routable (so its URL reaches its own refusal), but links show only what the role may
+# open, and only what there is something to show in: (page, least role, linked while empty, linked with data).
 pages = [
-    (st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=True), Role.viewer),
-    (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer),
-    (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst),
-    (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin),
-    (st.Page("pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit"), Role.admin),
+    (st.Page("pages/welcome.py", title="First steps", icon=":material/flag:", url_path="welcome",
+             default=first_steps), Role.viewer, True, False),
+    (st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=not first_steps),
+     Role.viewer, False, True),
+    (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer,
+     False, True),
+    (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst,
+     True, True),
+    (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin,
+     True, True),
+    (st.Page("pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit"), Role.admin,
+     True, True),
+    (st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="export"), Role.admin,
+     False, True),
 ]
-nav = st.navigation([p for p, _ in pages], position="hidden")
+nav = st.navigation([p for p, *_ in pages], position="hidden")
 user = gate()
-for page, role in pages:
-    if user.role >= role:
+if sample:
+    sample_banner(pages[0][0] if empty else pages[1][0])
+for page, role, while_empty, with_data in pages:
+    meeting = page.title in ("Risk Review", "Security Health")
+    shown = meeting if sample else (while_empty if first_steps else with_data)
+    if shown and user.role >= role:
         st.sidebar.page_link(page)
 st.sidebar.caption(f"{cfg.organisation} · matrix {cfg.matrix.name}, appetite {cfg.matrix.appetite}")
 badge(user)

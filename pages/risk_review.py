@@ -13,7 +13,7 @@ from ui import params
 from ui.auth import require
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
-from ui.resources import cursor, require_data, settings, version
+from ui.resources import data_cursor, data_version_key, require_data, settings
 from ui.risk_review import (
     follow_selections, show_above_appetite, show_cell_risks, show_changes, show_heading, show_heatmap,
     show_policy_exceptions, show_risk_detail, show_top_risks, show_treatment_progress, show_trends,
@@ -25,29 +25,29 @@ cfg = settings()
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def meeting_dates(data_version: str):
-    with cursor() as cur:
+    with data_cursor() as cur:
         return risk_review.review_dates(cur, include_interim=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def filter_options(data_version: str, as_of):
-    with cursor() as cur:
+    with data_cursor() as cur:
         return risk_review.filter_options(cur, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def load(data_version: str, as_of, compare_to, filters: RiskFilter):
-    with cursor() as cur:
+    with data_cursor() as cur:
         return risk_review.build(cur, cfg, as_of, compare_to, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_focus(data_version: str, as_of, filters: RiskFilter, cell, risk_id):
-    with cursor() as cur:
+    with data_cursor() as cur:
         return risk_review.focus(cur, cfg, as_of, filters, cell, risk_id)
 
 
-data_version = version()
+data_version = data_version_key()
 dates = meeting_dates(data_version)
 require_data(dates, "Risk Review", "No risk register has been imported yet.")
 

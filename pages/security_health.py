@@ -15,7 +15,7 @@ from ui.auth import require
 from ui.charts import show_chart
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
-from ui.resources import cursor, require_data, settings, version
+from ui.resources import data_cursor, data_version_key, require_data, settings
 
 require("viewer", "Security Health")
 cfg = settings()
@@ -23,19 +23,19 @@ cfg = settings()
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load(data_version: str, month, compare_month, filters: Filters):
-    with cursor() as cur:
+    with data_cursor() as cur:
         return security_health.build(cur, cfg, month, compare_month, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def options(data_version: str, month):
-    with cursor() as cur:
+    with data_cursor() as cur:
         return security_health.filter_options(cur, month)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def result_months(data_version: str):
-    with cursor() as cur:
+    with data_cursor() as cur:
         return security_health.months_with_results(cur)
 
 
@@ -45,7 +45,7 @@ def _open_selected(ids: list[str]) -> None:
         st.session_state["kri"] = ids[rows[0]]
 
 
-data_version = version()
+data_version = data_version_key()
 months = result_months(data_version)
 require_data(months, "Security Health", "No monitoring results have been imported yet.")
 

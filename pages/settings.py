@@ -5,10 +5,9 @@ import streamlit as st
 
 from isms import actions, throttle
 from isms.auth import Role
-from isms.config import SettingsError
-from isms.matrix import PRESETS
 from isms.users import UserError, load_users
 from ui.auth import require
+from ui.matrix_settings import apply_settings, matrix_form, show_saved
 from ui.resources import cursor, settings
 
 user = require("admin", "Settings")
@@ -16,34 +15,12 @@ cfg = settings()
 ROLES = [r.name for r in Role]
 
 
-def apply(changes: dict) -> None:
-    """Write, audit, and make every page read the new settings on its next run."""
-    try:
-        with cursor() as cur:
-            changed = actions.change_settings(cur, user, cfg, changes)
-    except SettingsError as exc:
-        st.error(f"Not saved; the settings file is unchanged: {exc}")
-        return
-    settings.clear()
-    st.cache_data.clear()
-    if changed:
-        st.success("Saved: " + "; ".join(f"{k} {v['before']!r} → {v['after']!r}" for k, v in changed.items()))
-    else:
-        st.info("Nothing changed.")
-
-
 st.title("Settings")
 st.caption(f"Written to `{cfg.config_path}`; every change is recorded in the audit trail with its before and after.")
+show_saved()
 
 st.subheader("Risk matrix and appetite")
-preset_names = list(PRESETS)
-preset = st.selectbox("Matrix", preset_names, key="matrix_preset",
-                      index=preset_names.index(cfg.matrix.name) if cfg.matrix.name in preset_names else 0)
-levels = list(PRESETS[preset].levels)
-appetite = st.selectbox("Appetite (the highest level acceptable without treatment)", levels, key="matrix_appetite",
-                        index=levels.index(cfg.matrix.appetite) if cfg.matrix.appetite in levels else 0)
-if st.button("Save matrix", key="save_matrix", type="primary"):
-    apply({("matrix", "preset"): preset, ("matrix", "appetite"): appetite})
+matrix_form(user, cfg)
 
 st.subheader("Import limits")
 c1, c2 = st.columns(2)
@@ -52,7 +29,7 @@ max_mb = c1.number_input("Largest upload (MB)", min_value=1.0, max_value=500.0, 
 max_rows = c2.number_input("Most rows per sheet", min_value=100, max_value=5_000_000, value=int(cfg.max_rows),
                            step=1000, key="max_rows")
 if st.button("Save limits", key="save_limits"):
-    apply({("import", "max_upload_mb"): float(max_mb), ("import", "max_rows"): int(max_rows)})
+    apply_settings(user, cfg, {("import", "max_upload_mb"): float(max_mb), ("import", "max_rows"): int(max_rows)})
 
 st.subheader("Users")
 if cfg.auth.mode == "local":

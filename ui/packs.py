@@ -16,20 +16,22 @@ from isms.packs.build import make_pack
 from isms.packs.content import section_choices
 from isms.views.pack_inputs import saved_sections
 from ui.auth import permitted, signed_in_user
-from ui.resources import connection, cursor, settings
+from ui.resources import connection, cursor, data_connection, settings
 
 
 def _builder(user: User, meeting: str, fmt: str, as_of: dt.date, compare_to: dt.date, sections: list[str], filters):
-    root, cfg = connection(), settings()
+    # the pack reads the data the page shows (the sample while looking at it); the audit trail is the ISMS's own
+    data, root, cfg = data_connection(), connection(), settings()
 
     def build() -> bytes:
-        cur = root.cursor()
+        cur, trail = data.cursor(), root.cursor()
         try:
             made = make_pack(cur, cfg, meeting, fmt, as_of, compare_to, sections, filters)
-            actions.record_pack(cur, user, meeting, made.pack.as_of, made.file_name)
+            actions.record_pack(trail, user, meeting, made.pack.as_of, made.file_name)
             return made.data
         finally:
             cur.close()
+            trail.close()
 
     return build
 

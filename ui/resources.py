@@ -14,8 +14,14 @@ import duckdb
 import streamlit as st
 
 from isms.config import Settings, load_settings
+from isms.databases import sample_path
 from isms.store import connect
 from isms.store.db import data_version
+
+# This browser session looks at the sample (built beside the database) instead of the ISMS's own
+# data: only the meeting pages read it (data_cursor); sign-in, the audit trail, imports and
+# settings stay on the ISMS's own database, so looking around never mixes the two.
+_VIEWING_SAMPLE = "_isms_viewing_sample"
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,9 +54,49 @@ def version() -> str:
         return data_version(cur)
 
 
+@st.cache_resource(show_spinner=False)
+def _sample_database(path: str) -> duckdb.DuckDBPyConnection:
+    return connect(path, read_only=True)
+
+
+def viewing_sample() -> bool:
+    return bool(st.session_state.get(_VIEWING_SAMPLE)) and sample_path(settings().db_path).exists()
+
+
+def view_sample(on: bool) -> None:
+    """Switch this browser session's meeting pages to the sample (True) or back to the ISMS's own data."""
+    st.session_state[_VIEWING_SAMPLE] = on
+
+
+def data_connection() -> duckdb.DuckDBPyConnection:
+    """The root connection of the data the meeting pages show (see `connection`)."""
+    if viewing_sample():
+        return _sample_database(str(sample_path(settings().db_path)))
+    return connection()
+
+
+@contextmanager
+def data_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the data the meeting pages show: the sample while this session looks at it."""
+    cur = data_connection().cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+def data_version_key() -> str:
+    """The cache key of the data the meeting pages show; it names the database too, so the sample's
+    cached figures are never served for the ISMS's own (both may have, say, 12 batches)."""
+    with data_cursor() as cur:
+        return ("sample:" if viewing_sample() else "") + data_version(cur)
+
+
 def require_data(dates: list, title: str, nothing_yet: str) -> None:
-    """A meeting page with nothing imported yet: its title and one sentence, then stop."""
+    """A meeting page with nothing imported yet: its title, one sentence and the way to the first
+    steps, then stop (the navigation links it only once there is something to show)."""
     if not dates:
         st.title(title)
         st.info(nothing_yet)
+        st.page_link("pages/welcome.py", label="First steps: import your register", icon=":material/flag:")
         st.stop()

@@ -1,0 +1,20 @@
+"""Export (administrators): every fact as it stood on a date, for a BI tool or to take the data elsewhere.
+
+The same export as `python -m isms export` (isms.data_export), offered as a zip download.
+"""
+
+import streamlit as st
+
+from isms.data_export import default_date
+from ui.auth import require
+from ui.export import export_panel
+from ui.resources import cursor
+
+user = require("admin", "Export")
+st.title("Export")
+st.caption("Every kind (assets, risks, assessments, treatments, updates, indicators, results, exceptions) as it "
+           "stood on a date, with the imports it came from, for Power BI, Tableau, a data warehouse or another "
+           "dashboard. Undone imports are left out.")
+with cursor() as cur:
+    default = default_date(cur)
+export_panel(user, default)

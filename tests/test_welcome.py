@@ -1,0 +1,143 @@
+"""AppTest: a first run on an empty database opens on the welcome, offers the matrix before the first
+import, and looks around the sample in a database of its own; the admin export page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tomllib
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from isms.config import load_settings
+from isms.posture import scorecard
+from isms.store import connect
+from tests.conftest import ROOT
+from ui.apptest import app_database, open_app
+
+STEPS = ["Step 1: Choose your risk matrix and appetite", "Step 2: Get your register into a spreadsheet",
+         "Step 3: Import it", "Step 4: See the Risk Review"]
+
+
+@pytest.fixture
+def empty_app(tmp_path, monkeypatch):
+    """An empty database (as `init-db --empty` makes it) and a settings file of its own."""
+    from isms import databases
+
+    db = tmp_path / "acme.duckdb"
+    databases.create_empty(db)
+    config = tmp_path / "isms.toml"
+    shutil.copy(ROOT / "isms.toml", config)
+    monkeypatch.setenv("ISMS_CONFIG", str(config))
+    with app_database(db):
+        yield db, config
+
+
+def links(at: AppTest) -> list[str]:
+    return [p.proto.label for p in at.get("page_link")]
+
+
+def events(db, action: str) -> list[dict]:
+    con = connect(db)  # as the app opens it: DuckDB shares one database per file and configuration
+    try:
+        rows = con.execute("SELECT who, detail FROM audit_event WHERE action = ? ORDER BY event_id", [action]).fetchall()
+    finally:
+        con.close()
+    return [{"who": w, **json.loads(d)} for w, d in rows]
+
+
+def test_an_empty_database_opens_on_the_steps_not_on_empty_pages(empty_app):
+    at = open_app()
+    assert [t.value for t in at.title] == ["Welcome: your own ISMS in four steps"]
+    assert [h.value for h in at.subheader] == STEPS
+    assert not at.metric and not at.get("plotly_chart")
+    assert not [i.value for i in at.info if "imported yet" in i.value]
+    # the meeting pages are not linked while there is nothing to show; the way to import is
+    assert links(at) == ["Import your register", "First steps", "Import", "Settings", "Audit trail"]
+    assert at.get("download_button"), "the blank template is offered on the welcome"
+
+
+def test_the_matrix_is_chosen_on_the_welcome_before_the_first_import(empty_app):
+    db, config = empty_app
+    at = open_app()
+    at.text_input(key="welcome_organisation_name").set_value("Acme Ltd")
+    at.selectbox(key="welcome_matrix_preset").set_value("4x4").run()
+    assert at.selectbox(key="welcome_matrix_appetite").options == ["Low", "Medium", "High", "Critical"]
+    at.selectbox(key="welcome_matrix_appetite").set_value("High").run()
+    at.button(key="welcome_save_matrix").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    saved = tomllib.loads(config.read_text())
+    assert saved["matrix"] == {"preset": "4x4", "appetite": "High"}
+    assert saved["organisation"]["name"] == "Acme Ltd"
+    assert any("matrix.preset '5x5' → '4x4'" in s.value for s in at.success)
+    changes = events(db, "settings-changed")
+    assert len(changes) == 1 and changes[0]["changes"]["matrix.appetite"] == {"before": "Medium", "after": "High"}
+
+
+def test_a_viewer_sees_the_matrix_but_no_form_and_no_import_link(empty_app):
+    _, config = empty_app
+    config.write_text(config.read_text() + '\n[auth]\nmode = "oidc"\n\n[auth.emails]\n"eve@acme.example" = "viewer"\n')
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.user = {"is_logged_in": True, "email": "eve@acme.example", "name": "Eve"}
+    at.run()
+    assert not at.exception
+    assert [h.value for h in at.subheader] == STEPS
+    assert not [b for b in at.button if b.key == "welcome_save_matrix"]
+    assert any("The risk matrix is **5x5**" in m.value for m in at.markdown)
+    assert links(at) == ["First steps"]
+    assert any("needs the analyst role" in c.value for c in at.caption)
+
+
+def test_the_sample_opens_in_a_database_of_its_own(empty_app, sample_con):
+    db, _ = empty_app
+    at = open_app()
+    at.button(key="welcome_sample").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value.startswith("Risk Review")
+    expected = scorecard(sample_con, load_settings(ROOT / "isms.toml"), dt.date(2026, 9, 30))
+    shown = {m.label: m.value for m in at.metric}
+    for level, n in expected.current.residual_by_level.items():
+        assert shown[f"{level} risks"] == str(n)
+    assert (db.parent / "acme.sample.duckdb").exists()
+    loaded = events(db, "sample-loaded")
+    assert len(loaded) == 1 and loaded[0]["database"] == str(db.parent / "acme.sample.duckdb")
+    con = connect(db)
+    try:
+        assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 0, "nothing of the sample is in the ISMS"
+    finally:
+        con.close()
+
+
+def test_while_looking_at_the_sample_the_sidebar_says_so(empty_app, sample_db_path):
+    db, _ = empty_app
+    shutil.copy(sample_db_path, db.parent / "acme.sample.duckdb")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["_isms_viewing_sample"] = True
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("sample ISMS" in i.value for i in at.sidebar.info)
+    assert links(at) == ["Risk Review", "Security Health"]
+    assert at.title[0].value.startswith("Risk Review")
+    assert at.sidebar.button(key="leave_sample").label == "Back to your own ISMS"  # followed in the browser journey
+
+
+def test_a_missing_database_names_both_ways_to_start(tmp_path):
+    with app_database(tmp_path / "nowhere.duckdb"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+    text = at.error[0].value
+    assert "python -m isms init-db --empty" in text and "`python -m isms init-db`" in text
+    assert not (tmp_path / "nowhere.duckdb").exists()
+
+
+def test_the_export_page_offers_the_download_to_admins(sample_db_copy):
+    with app_database(sample_db_copy):
+        at = open_app("pages/export.py")
+        assert [t.value for t in at.title] == ["Export"]
+        assert at.date_input(key="export_as_of").value == dt.date(2026, 10, 31)  # the latest import's date
+        assert at.radio(key="export_format").value == "parquet" and len(at.radio(key="export_format").options) == 3
+        assert at.get("download_button")
