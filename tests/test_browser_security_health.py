@@ -73,6 +73,9 @@ def test_security_health_journey(sample_db_path, tmp_path, artifacts):
         box = board.bounding_box()
         page.mouse.click(box["x"] + 16, box["y"] + 35 * (row + 1) + 17)  # the row's selection box
         _wait_idle(page)
+        # the URL follows the selection at the end of the rerun it starts: wait for it, then read it
+        page.wait_for_function("kri => new URL(location.href).searchParams.get('kri') == kri", arg=ids[row],
+                               timeout=150_000)
         assert _params(page)["kri"] == [ids[row]]
         page.locator(".js-plotly-plot .gtitle", has_text=ids[row]).wait_for()  # the history chart follows
 
