@@ -319,7 +319,7 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
     otherwise fill the batch date, moving the date each quarter), and so does the treatment the
     register row implies, which starts when the risk was identified.
     """
-    if mode not in (None, *(WHOLE, PART)):
+    if mode not in (None, WHOLE, PART):
         raise ValueError(f"an import is the {WHOLE} register or {PART} of it, not {mode!r}")
     if not plan.frames or con is None:
         return plan
