@@ -48,6 +48,7 @@ SYNONYMS: dict[str, list[str]] = {
     "identified_on": ["date_identified", "identified", "date_raised", "raised_on", "identified_date", "date_logged",
                       "created", "date_added"],
     "source": ["risk_source", "origin"],
+    "business_unit": ["bu", "unit", "business_area", "department", "division", "line_of_business", "team"],
     "nist_family": ["nist_800_53_family", "nist_control_family"],
     "inherent_likelihood": ["likelihood", "like", "likelihood_rating", "pravdepodobnost", "probability", "proba", "current_proba", "current_probability",
                             "current_likelihood", "inherent_probability", "inherent_proba", "l"],
