@@ -261,7 +261,7 @@ def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
             "",
             f"One `.{ext}` file per table below. "
             + ("Parquet keeps the types listed (lists stay lists). Load them as they are, e.g. "
-               "`SELECT * FROM 'risks.parquet'` in DuckDB, or Power BI's Parquet connector."
+               "`select * from 'risks.parquet'` in DuckDB, or Power BI's Parquet connector."
                if fmt == "parquet" else
                "UTF-8 with a BOM; lists are comma-separated; dates are YYYY-MM-DD. A text cell beginning with "
                "=, +, -, @, a tab or a carriage return is prefixed with an apostrophe so a spreadsheet shows it "

@@ -1,0 +1,295 @@
+"""Rendering the Import page: how the file was understood, its problems, what it is, the preview,
+Commit, the history with undo, and the template.
+
+Only presentation and the page's own state (widget keys that belong to the file on screen, the
+cached analysis) live here; every figure and every write comes from `isms.views.import_data` and
+`isms.actions`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from isms import actions
+from isms.auth import Refused, may_undo
+from isms.importing.mapping import IGNORE, LONG
+from isms.views import import_data as view
+from ui.resources import cursor, settings, version
+
+
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        return view.blank_template(settings(), Path(tmp))
+
+
+def _checked(name: str, result: view.Analysis) -> str:
+    return f"Checked {name}: {result.n_errors} errors, {result.n_warnings} warnings"
+
+
+def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis:
+    """Re-run the pipeline only when the file, date, mapping or database changed."""
+    key = (hashlib.sha256(data).hexdigest(), as_of, repr(mappings), profile, version())
+    cached = st.session_state.get("_import_analysis")
+    if cached and cached[0] == key:
+        result = cached[1]
+        st.status(_checked(name, result), state="error" if result.n_errors else "complete", expanded=False)
+        return result
+    with st.status("Reading and checking the file…", expanded=False) as status:
+        bar = st.progress(0.0, text="Reading the file")
+        with cursor() as cur:
+            result = view.analyse(cur, settings(), data, name, as_of=as_of, mappings=mappings, profile=profile,
+                                  progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+        bar.progress(1.0, text="Done")
+        status.update(label=_checked(name, result), state="error" if result.n_errors else "complete")
+    st.session_state["_import_analysis"] = (key, result)
+    return result
+
+
+def _key(name: str) -> str:
+    """A widget key that belongs to the file on screen.
+
+    Keys shared between files let the browser send the previous file's choices with the next
+    interaction (seen under load: sheet 1's kind from the last file applied to a new file's
+    first sheet); a new file gets new widgets instead, and Streamlit drops the old ones.
+    """
+    return f"{name}@{st.session_state['_import_sha'][:16]}"
+
+
+def _mapping_editors(a: view.Analysis) -> list:
+    st.subheader("1. How the file was understood")
+    st.caption("Each sheet's kind and columns were detected from its headers. Change anything that is wrong; "
+               "the problems and the preview below follow.")
+    chosen = []
+    for i, m in enumerate(a.plan.mappings):
+        rows = a.plan.sheets.get(m.sheet, [])
+        label = f"Sheet **{m.sheet}**: {view.KIND_LABELS[m.kind]}"
+        filled = view.has_rows(m, rows)
+        if m.kind != IGNORE and not filled:
+            label += ", headers only: changes nothing"
+        elif m.kind != IGNORE:
+            label += f", headers on row {m.header_row + 1}, {len(m.columns) or 'wide'} columns mapped"
+        with st.expander(label, expanded=m.kind != IGNORE and filled):
+            c1, c2 = st.columns([2, 1])
+            kind = c1.selectbox("Kind of sheet", view.KIND_CHOICES, index=view.KIND_CHOICES.index(m.kind),
+                                format_func=view.KIND_LABELS.get, key=_key(f"kind_{i}"))
+            header_row = c2.number_input("Header row", min_value=1, max_value=max(1, len(rows)),
+                                         value=m.header_row + 1, key=_key(f"header_{i}"))
+            new = view.remap(m, rows, kind=kind, header_row=int(header_row) - 1)
+            if new.kind != IGNORE and new.layout != LONG:
+                st.caption(f"Monitoring results, one {new.layout.removeprefix('row per ')} per row: "
+                           "each other column is read as one indicator's value for that period.")
+            elif new.kind != IGNORE:
+                headers = [h for h in new.headers(rows) if h]
+                edited = st.data_editor(
+                    view.mapping_table(new), hide_index=True, width="stretch", disabled=["field"],
+                    column_config={"column in the file": st.column_config.SelectboxColumn(options=["", *headers])},
+                    key=_key(f"columns_{i}_{new.kind}_{new.header_row}"))
+                new = view.with_columns(new, edited)
+                ignored = new.ignored_headers(rows)
+                if ignored:
+                    st.caption("Not imported: " + ", ".join(ignored))
+            chosen.append(new)
+    return chosen
+
+
+def _problems(a: view.Analysis, file_name: str) -> None:
+    st.subheader("2. Problems")
+    if a.n_errors:
+        st.error(f"{a.n_errors} error(s) stop this import; {a.n_warnings} warning(s). Fix them in your file "
+                 "(the copy below marks each cell) or in the mapping above.")
+    elif a.n_warnings:
+        st.warning(f"No errors; {a.n_warnings} warning(s) to read before you commit.")
+    else:
+        st.success("No problems found.")
+    if len(a.problems):
+        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems",
+                     column_config={"problem": st.column_config.TextColumn(width="large")})
+    if a.annotated:
+        st.download_button("Download your workbook with each problem marked", a.annotated,
+                           file_name=f"{Path(file_name).stem}-problems.xlsx", key="annotated",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _what_the_file_is(a: view.Analysis) -> view.RegisterChoice | None:
+    """Whole register or part of it, asked when a whole file would retire rows; the scope is the
+    file's business unit column, else the one typed here."""
+    typed = ""
+    if "risks" in a.plan.frames and view.detected_scope(a.plan) is None:
+        typed = st.text_input("Business unit this file is for (optional)", key=_key("scope"),
+                              help="Fills the business unit of the risks that name none; a whole file then replaces "
+                                   "only that unit's risks. 'owner=NAME' scopes by risk owner instead.")
+    mode = st.session_state.get(_key(f"register_mode_{a.plan.as_of}"), view.WHOLE_LABEL)
+    try:
+        with cursor() as cur:
+            choice = view.choose(cur, a.plan, view.MODE_BY_LABEL[mode], typed)
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+    if choice.detected:
+        st.caption(f"This file is for {choice.detected.describe()} (its business unit column): as the whole "
+                   "register it replaces only their risks; the other units' stay.")
+    if choice.asks:
+        st.radio("This file is", [view.WHOLE_LABEL, view.PART_LABEL], horizontal=True,
+                 key=_key(f"register_mode_{a.plan.as_of}"),
+                 help="Part of the register (a team's file, say): the rows it lists are added or updated and every "
+                      "other row stays; a row leaves only by its status, such as Closed.")
+    return choice
+
+
+def _preview(a: view.Analysis, plan) -> dict[str, int]:
+    """Show what the import would do; return what it would retire from a register, by kind."""
+    p = plan.preview
+    st.subheader(f"3. What the import would do, as of {a.plan.as_of}")
+    if p is None:
+        st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
+        return {}
+    st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
+    # 'Risks', not 'Risks (register)': the sentences below say it is the register
+    dropped = {view.KIND_LABELS[k].split(" (")[0]: len(kp.no_longer_listed) for k, kp in p.kinds.items()
+               if kp.no_longer_listed}
+    kept = {view.KIND_LABELS[k].split(" (")[0]: len(kp.kept) for k, kp in p.kinds.items() if kp.kept}
+    if kept:
+        st.info(", ".join(f"{n} {kind.lower()}" for kind, n in kept.items()) + " not in the file stay as they are"
+                + ("" if dropped else "; nothing leaves the register") + ". A row leaves it only by its status "
+                "(a risk Closed).", icon=":material/merge:")
+    if p.later_note:
+        st.warning(p.later_note[0].upper() + p.later_note[1:] + ".", icon=":material/history:")
+    for rule in plan.rules[len(a.plan.rules):]:  # what comparing with the register adds (dates kept)
+        st.caption(rule)
+    if dropped:
+        st.warning(
+            f"A register in this file is the whole register as of {a.plan.as_of}: committing it means "
+            + ", ".join(f"{n} {kind.lower()} no longer listed" for kind, n in dropped.items())
+            + " from that date on (earlier dates keep them). Import the full register, or choose another date, "
+              "if that is not what you mean.", icon=":material/warning:")
+    for kind, kp in p.kinds.items():
+        if kp.changed or kp.no_longer_listed:
+            with st.expander(f"{view.KIND_LABELS[kind]}: {len(kp.changed)} changed, "
+                             f"{len(kp.no_longer_listed)} no longer listed"):
+                for key, fields in list(kp.changed.items())[:200]:
+                    st.markdown(f"- **{key}** changes {', '.join(fields)}")
+                if kp.no_longer_listed:
+                    st.markdown("No longer listed: " + ", ".join(kp.no_longer_listed[:200]))
+    return dropped
+
+
+def import_flow(upload, user) -> None:
+    """The file on screen: read, understood, its problems, what it is, the preview, Commit."""
+    data = upload.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    if st.session_state.get("_import_sha") != sha:
+        # a new file: its widgets are new (see _key), so no choice or confirmation carries over
+        st.session_state["_import_sha"] = sha
+        st.session_state["_import_mappings"] = None
+    c1, c2 = st.columns(2)
+    as_of = c1.date_input("As of (the date the file describes)", value=None, key="import_as_of",
+                          help="Empty: the date in the file's About sheet, else today.")
+    profile = st.session_state.get(_key("import_profile"))
+    a = _analysis(data, upload.name, as_of, st.session_state["_import_mappings"],
+                  profile if profile and profile != "(proposed)" else None)
+    if not a.readable:
+        for p in a.plan.problems:
+            st.error(f"{upload.name} cannot be imported: {p.message}. The database is unchanged.")
+        return
+    if a.profiles:
+        c2.selectbox("Saved mapping for files of this shape", ["(proposed)", *a.profiles], key=_key("import_profile"))
+    chosen = _mapping_editors(a)
+    if chosen != a.plan.mappings:
+        st.session_state["_import_mappings"] = chosen
+        st.rerun()
+    confirmed = True
+    if a.plan.rules:
+        st.markdown("**Rules this import applies**")
+        st.markdown("\n".join(f"- {r}" for r in a.plan.rules))
+        confirmed = st.checkbox("I have checked the mapping and these rules", key=_key("confirm_rules"))
+    with st.popover("Save this mapping for files of the same shape"):
+        name = st.text_input("Name of the mapping", key="profile_name")
+        if st.button("Save mapping", key="save_profile", disabled=not name.strip()):
+            try:
+                view.save_mapping(settings(), name, a.plan)
+                st.success(f"Saved as {name!r}; offered again for files with these headers, and usable as "
+                           f"`python -m isms import FILE --mapping {name}`.")
+            except ValueError as exc:
+                st.error(str(exc))
+    _problems(a, upload.name)
+    choice = _what_the_file_is(a) if a.plan.preview is not None else None
+    plan = choice.plan if choice else a.plan
+    dropped = _preview(a, plan)
+    retire = True
+    if dropped and a.plan.ok:
+        # a half-filled register would otherwise retire the rest with one click
+        retire = st.checkbox(f"Yes: from {a.plan.as_of} these are no longer in the register ("
+                             + ", ".join(f"{n} {kind.lower()}" for kind, n in dropped.items()) + ")",
+                             key=_key(f"confirm_dropped_{a.plan.as_of}_{choice.scope if choice else ''}"))
+    with cursor() as cur:
+        existing = view.already_imported(cur, plan)
+    if existing is not None:
+        st.info(f"This file was already imported for {a.plan.as_of} as batch {existing}: committing it again "
+                "changes nothing.")
+    ready = a.plan.ok and bool(a.plan.frames) and confirmed and retire and (choice is not None or a.plan.preview is None)
+    if st.button("Commit", type="primary", disabled=not ready, key="commit"):
+        with cursor() as cur:
+            out = actions.commit_import(cur, user, plan)
+        st.cache_data.clear()
+        st.session_state["_import_message"] = (out.status, out.batch_id, out.file_name, out.row_counts)
+        st.rerun()
+    if not ready:
+        why = ("errors above" if not a.plan.ok else "nothing to import" if not a.plan.frames
+               else "the rules wait for your confirmation" if not confirmed
+               else "the rows no longer listed wait for your confirmation")
+        st.caption(f"Commit is available once nothing stops it ({why}).")
+
+
+def show_last_outcome() -> None:
+    """What the last Commit or Undo did, said once after the rerun it started."""
+    message = st.session_state.pop("_import_message", None)
+    if message:
+        status, batch, name, counts = message
+        text = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)
+        if status == "committed":
+            st.success(f"Committed {name} as batch {batch}: {text}.")
+        elif status == "undone":
+            st.success(f"Batch {batch} ({name}) is undone: the dashboard no longer counts it; the history keeps it.")
+        elif status == "unchanged":
+            st.info(f"{name} was already imported as batch {batch}; nothing changed.")
+        else:
+            st.error(f"{name} was {status}; the database is unchanged.")
+
+
+def show_history(user) -> None:
+    """Every batch, newest first; the latest active one can be undone by its analyst or an admin."""
+    with cursor() as cur:
+        batches = view.history(cur)
+    st.dataframe(batches, hide_index=True, width="stretch", key="history",
+                 column_config={"undone": st.column_config.TextColumn(width="medium")})
+    active = batches[batches["undone"] == ""]
+    if not active.empty and may_undo(user, active["by"].iloc[0]):
+        latest = int(active["batch"].iloc[0])
+        # keyed by the batch: a tick given for one batch never stands for the next one
+        sure = st.checkbox(f"Undo batch {latest} ({active['file'].iloc[0]})", key=f"undo_confirm_{latest}")
+        if st.button("Undo the latest import", disabled=not sure, key="undo"):
+            try:
+                with cursor() as cur:
+                    undone = actions.undo_latest_import(cur, user)
+            except (Refused, ValueError) as exc:
+                st.error(str(exc))
+            else:
+                st.cache_data.clear()
+                st.session_state["_import_message"] = ("undone", undone, active["file"].iloc[0], {})
+                st.rerun()
+    elif not active.empty:
+        st.caption(f"The latest batch was imported by {active['by'].iloc[0]}: only they or an administrator may undo it.")
+
+
+def show_templates() -> None:
+    """The blank template, the layout a file needs no mapping in."""
+    st.markdown("A blank workbook with one sheet per kind and dropdowns for levels, decisions and statuses; "
+                "the Instructions sheet says what each column takes. Fill in only the sheets you have: "
+                "a sheet left empty changes nothing.")
+    st.download_button("Download the blank template", _template(), file_name="isms-import-template.xlsx",
+                       key="template", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
