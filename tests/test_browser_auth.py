@@ -71,7 +71,7 @@ def test_password_sign_in_roles_and_audit_in_a_real_browser(sample_db_path, tmp_
         admin.wait_for_selector("text=Sign in to Northwind Cloud Infrastructure")
         sign_in(admin, "root", PASSWORD)
         admin.wait_for_selector('[data-testid="stMetric"]')
-        assert sidebar_links(admin) == ["Risk Review", "Security Health", "Import", "Settings", "Audit trail"]
+        assert sidebar_links(admin) == ["Risk Review", "Security Health", "Import", "Settings", "Audit trail", "Export"]
         admin.get_by_role("link", name="Audit trail").click()
         admin.wait_for_selector("text=Export CSV")
         admin.wait_for_selector('[data-testid="stDataFrame"]')

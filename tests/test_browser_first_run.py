@@ -85,6 +85,7 @@ def test_a_first_run_from_the_welcome_to_the_risk_review(tmp_path, artifacts):
         tiles = metric_values(page)
         assert (tiles["Critical risks"], tiles["High risks"], tiles["Medium risks"], tiles["Low risks"]) == ("1", "1", "0", "1")
         page.locator('[data-testid="stSelectbox"]').filter(has_text="Risk").last.click()
+        page.wait_for_selector('[role="option"]')  # the list opens after the click: read it once it is there
         options = page.get_by_role("option").all_inner_texts()
         for risk_id, title, *_ in RISKS:
             assert f"{risk_id} · {title}" in options
