@@ -84,12 +84,22 @@ def test_a_first_run_from_the_welcome_to_the_risk_review(tmp_path, artifacts):
         settle(page)
         tiles = metric_values(page)
         assert (tiles["Critical risks"], tiles["High risks"], tiles["Medium risks"], tiles["Low risks"]) == ("1", "1", "0", "1")
-        page.locator('[data-testid="stSelectbox"]').filter(has_text="Risk").last.click()
-        page.wait_for_selector('[role="option"]')  # the list opens after the click: read it once it is there
-        options = page.get_by_role("option").all_inner_texts()
-        for risk_id, title, *_ in RISKS:
-            assert f"{risk_id} · {title}" in options
-        page.keyboard.press("Escape")
+        wanted = [f"{risk_id} · {title}" for risk_id, title, *_ in RISKS]
+        picker = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text("Risk", exact=True)).last
+        options: list[str] = []
+        for _ in range(3):  # the list opens after the click; a click during a redraw opens nothing: open it again
+            picker.scroll_into_view_if_needed()
+            picker.click()
+            try:
+                page.wait_for_selector('[role="option"]', timeout=20_000)
+            except Exception:
+                continue
+            options = page.get_by_role("option").all_inner_texts()
+            page.keyboard.press("Escape")
+            if all(w in options for w in wanted):
+                break
+        for w in wanted:
+            assert w in options, options
         page.screenshot(path=str(artifacts / "first-run-3-risk-review.png"), full_page=True)
     con = connect(db, read_only=True)
     try:
