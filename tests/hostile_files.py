@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
@@ -62,20 +63,19 @@ def late_doctype() -> bytes:
     return _rewrite(_xlsx([HEADERS[:5], ["R-1", "Ransomware", 4, 5, "CISO"]]), change)
 
 
-def repeated_rows_ods(rows: int = 100_000) -> bytes:
-    """An OpenDocument sheet of a few hundred bytes that declares `rows` repeated rows of data."""
-    def cell(v):
-        if isinstance(v, int):
-            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
-        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-    header = "<table:table-row>" + "".join(cell(h) for h in HEADERS[:5]) + "</table:table-row>"
-    body = (f'<table:table-row table:number-rows-repeated="{rows}">'
-            + "".join(cell(v) for v in ["R-1", "Ransomware", "often", 5, "CISO"]) + "</table:table-row>")
+def ods_cell(v) -> str:
+    if isinstance(v, (int, float)):
+        return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+    return f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+
+
+def ods(rows_xml: str) -> bytes:
+    """A minimal OpenDocument spreadsheet of one sheet, 'Register', as LibreOffice would save one."""
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="Register">{header}{body}'
+               f'<office:body><office:spreadsheet><table:table table:name="Register">{rows_xml}'
                '</table:table></office:spreadsheet></office:body></office:document-content>')
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
                 'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
@@ -89,6 +89,14 @@ def repeated_rows_ods(rows: int = 100_000) -> bytes:
         z.writestr("content.xml", content)
         z.writestr("META-INF/manifest.xml", manifest)
     return out.getvalue()
+
+
+def repeated_rows_ods(rows: int = 100_000) -> bytes:
+    """An OpenDocument sheet of a few hundred bytes that declares `rows` repeated rows of data."""
+    header = "<table:table-row>" + "".join(ods_cell(h) for h in HEADERS[:5]) + "</table:table-row>"
+    body = (f'<table:table-row table:number-rows-repeated="{rows}">'
+            + "".join(ods_cell(v) for v in ["R-1", "Ransomware", "often", 5, "CISO"]) + "</table:table-row>")
+    return ods(header + body)
 
 
 def long_csv_cell(size: int = 200 * 1024) -> bytes:

@@ -152,35 +152,11 @@ def test_text_that_is_no_table_is_refused():
 
 
 def ods(rows) -> bytes:
-    """A minimal OpenDocument spreadsheet, as LibreOffice would save one."""
-    import io
-    import zipfile
-    from xml.sax.saxutils import escape
+    """A minimal OpenDocument spreadsheet of these rows (tests/hostile_files.py builds the file)."""
+    from tests.hostile_files import ods as ods_file, ods_cell
 
-    cells = "".join(
-        "<table:table-row>" + "".join(
-            f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
-            if isinstance(v, (int, float)) else
-            f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
-            for v in row) + "</table:table-row>" for row in rows)
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="Register">{cells}'
-               '</table:table></office:spreadsheet></office:body></office:document-content>')
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                '</manifest:manifest>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return ods_file("".join("<table:table-row>" + "".join(ods_cell(v) for v in row) + "</table:table-row>"
+                            for row in rows))
 
 
 def test_ods_and_xlsm_are_read():
