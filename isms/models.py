@@ -317,13 +317,19 @@ class MonitoringResult(Record):
 
 
 class PolicyException(Record):
+    """A granted departure from a policy. Its own rating is optional: many exception logs rate
+    nothing, and the Risk Review shows the linked risk's level anyway; an expiry is what a
+    granted exception cannot do without (the review counts down to it)."""
     exception_id: Id
     policy: Name
+    title: Optional[Name] = None
+    justification: Optional[Text] = None
+    owner: Optional[Name] = None
     control: Optional[Name] = None
     risk_id: Optional[Id] = None
-    likelihood: Level
-    impact: Level
-    requested_on: dt.date
+    likelihood: Optional[Level] = None
+    impact: Optional[Level] = None
+    requested_on: Optional[dt.date] = None
     granted_on: Optional[dt.date] = None
     expires_on: Optional[dt.date] = None
     compensating_controls: Optional[Text] = None
@@ -332,10 +338,14 @@ class PolicyException(Record):
 
     @model_validator(mode="after")
     def _granted(self) -> "PolicyException":
-        if self.status is ExceptionStatus.granted and (self.granted_on is None or self.expires_on is None):
-            raise ValueError("a granted exception needs a granted date and an expiry date")
+        if (self.likelihood is None) != (self.impact is None):
+            raise ValueError("give both likelihood and impact, or neither")
+        if self.status is ExceptionStatus.granted and self.expires_on is None:
+            raise ValueError("a granted exception needs an expiry date")
         if self.granted_on and self.expires_on and self.expires_on < self.granted_on:
             raise ValueError(f"expiry {self.expires_on} is before the grant {self.granted_on}")
+        if self.requested_on and self.granted_on and self.granted_on < self.requested_on:
+            raise ValueError(f"granted {self.granted_on} before it was requested {self.requested_on}")
         return self
 
 

@@ -102,3 +102,40 @@ def test_a_residual_given_only_as_a_score_is_an_error_at_its_column():
 def test_kri_definitions_with_text_targets_import():
     plan = plan_of("joshuamtm_UCS_Security_Metrics_Template.csv")
     assert plan.ok and plan.row_counts["metrics"] == 10
+
+
+def test_an_exception_log_without_ratings_imports_with_its_titles_and_expiries(tmp_path):
+    """mouseprohibition380: snake_case headers, no rating, no request date; 'active' and 'expired'."""
+    plan = plan_of("mouseprohibition380_exceptions.csv")
+    assert plan.ok and plan.row_counts == {"exceptions": 6}
+    ex = {r["exception_id"]: r for r in plan.frames["exceptions"].to_dict("records")}
+    # read off the file by hand: EX001, EX004 (active) and EX005 (expired)
+    assert (ex["EX001"]["policy"], ex["EX001"]["title"], ex["EX001"]["expires_on"], ex["EX001"]["status"]) == \
+        ("POL-SEC-001", "Temporary MFA Bypass for Legacy System", dt.date(2026, 6, 15), "Granted")
+    assert (ex["EX001"]["owner"], ex["EX001"]["compensating_controls"]) == ("Jane Smith", "Password authentication")
+    assert ex["EX004"]["justification"] == "Vendor requires direct access to internal network"
+    assert ex["EX004"]["expires_on"] == dt.date(2026, 7, 20)
+    assert (ex["EX005"]["status"], ex["EX005"]["expires_on"]) == ("Closed", dt.date(2026, 3, 31))
+    assert all(r["likelihood"] is None and r["impact"] is None for r in ex.values())
+    # what has no home is named, not dropped silently
+    left = [p.message for p in plan.problems if "columns not imported" in p.message]
+    assert left and all(c in left[0] for c in ("impacted_system", "risk_type", "requested_by", "review_frequency_days"))
+
+    from isms.importing.pipeline import commit
+    from isms.store import queries
+    from isms.store.db import connect
+    con = connect(tmp_path / "x.duckdb")
+    assert commit(con, plan, "t").status == "committed"
+    stored = queries.exceptions(con, AS_OF).set_index("exception_id")
+    assert stored.loc["EX001", "days_to_expiry"] == (dt.date(2026, 6, 15) - AS_OF).days  # expired, still open
+    assert stored.loc["EX002", "title"] == "Extended Privileged Access for DevOps"
+
+
+def test_an_exception_log_with_headers_only_is_refused_as_empty_and_named():
+    plan = plan_of("ijiolao_Risk_Acceptance_Register.xlsx")
+    assert not plan.ok
+    assert [p.message for p in plan.problems] == [
+        "the file holds no rows to import: Risk Acceptance Register (read as policy exceptions) has headers only"]
+    cols = plan.mappings[0].columns
+    assert (cols["exception_id"], cols["expires_on"], cols["granted_on"], cols["approver"]) == \
+        ("Exception ID", "End Date", "Date Approved", "Approver Name")

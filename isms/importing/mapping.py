@@ -35,7 +35,7 @@ TREATMENT_FIELDS = ["decision", "treatment_plan", "due_on"]
 # Folded header spellings per field. A field's own name is always a synonym.
 SYNONYMS: dict[str, list[str]] = {
     "risk_id": ["id", "number", "ref", "ref_id", "risk_ref", "risk_no", "risk_number", "risk_reference", "reference", "risk_key"],
-    "title": ["name", "risk", "risk_title", "risk_name", "nazev_rizika", "threat_event", "threat_scenario", "risk_statement", "summary", "threat", "control_name", "risk_description"],
+    "title": ["exception_title", "name", "risk", "risk_title", "risk_name", "nazev_rizika", "threat_event", "threat_scenario", "risk_statement", "summary", "threat", "control_name", "risk_description"],
     "description": ["risk_description", "popis_rizika", "gap_description", "business_risk", "details", "vulnerability", "finding",
                     "security_finding", "threat_scenario"],
     "annex_a_controls": ["control_ref", "control_refs", "controls", "control", "iso_27001_control", "annex_a",
@@ -94,14 +94,17 @@ SYNONYMS: dict[str, list[str]] = {
     "criticality": ["business_criticality", "asset_criticality", "classification"],
     "location": ["site", "region"],
     "exception_id": ["exception", "exception_ref", "waiver_id"],
-    "policy": ["policy_name", "standard"],
+    "policy": ["policy_name", "policy_id", "policy_ref", "policy_reference", "policy_number", "standard",
+               "policy_or_standard", "policy_violated"],
+    "justification": ["business_justification", "reason", "rationale", "business_reason", "justification_for_exception"],
     "likelihood": ["probability", "proba"],
     "impact": ["severity", "consequence"],
     "requested_on": ["requested", "request_date", "date_requested"],
-    "granted_on": ["granted", "approval_date", "approved_on"],
-    "expires_on": ["expiry", "expiry_date", "expires", "expiration_date", "valid_until"],
-    "compensating_controls": ["compensating_control", "mitigations"],
-    "approver": ["approved_by"],
+    "granted_on": ["granted", "approval_date", "approved_on", "date_approved", "date_granted", "start_date", "effective_date"],
+    "expires_on": ["expiry", "expiry_date", "expires", "expiration_date", "valid_until", "end_date", "expiration"],
+    "compensating_controls": ["compensating_control", "mitigations", "existing_controls", "compensating_measures",
+                              "mitigating_controls"],
+    "approver": ["approved_by", "approver_name", "approving_authority"],
 }
 
 # Required fields that the import fills when a sheet lacks them (the page states each rule).

@@ -23,7 +23,7 @@ from isms.importing.annotate import PROBLEM_SHEET
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
-from isms.importing.mapping import IGNORE, LONG, Profile, SheetMapping, detect, fold_header, read_as
+from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
 from isms.importing.isolation import ReadLimits, read_isolated
@@ -199,7 +199,7 @@ def build_plan(
             # Says nothing, rather than emptying the register: a blank template's untouched sheets
             # must not retire every asset or exception (entries leave a register by their status).
             # Not a problem either: the page labels the sheet "headers only".
-            headers_only.append(s.name)
+            headers_only.append(f"{s.name} (read as {KIND_LABELS[m.kind].lower()})")
             continue
         ignored = m.ignored_headers(s.rows)
         if ignored:

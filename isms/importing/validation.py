@@ -45,10 +45,13 @@ def _thresholds(df: pd.DataFrame) -> pd.Series:
 
 
 def _granted(df: pd.DataFrame) -> pd.Series:
-    """PolicyException._granted: granted needs both dates; expiry not before the grant."""
-    granted, expires = pd.to_datetime(df["granted_on"]), pd.to_datetime(df["expires_on"])
-    ok = ~((df["status"] == "Granted") & (granted.isna() | expires.isna()))
-    return ok & (granted.isna() | expires.isna() | (expires >= granted))
+    """PolicyException._granted: a rating is both parts or none; granted needs an expiry; the
+    expiry not before the grant, the grant not before the request."""
+    requested, granted, expires = (pd.to_datetime(df[c]) for c in ("requested_on", "granted_on", "expires_on"))
+    ok = df["likelihood"].isna() == df["impact"].isna()
+    ok &= ~((df["status"] == "Granted") & expires.isna())
+    ok &= granted.isna() | expires.isna() | (expires >= granted)
+    return ok & (requested.isna() | granted.isna() | (granted >= requested))
 
 
 def _asset_class(df: pd.DataFrame) -> pd.Series:

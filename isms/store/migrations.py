@@ -145,6 +145,18 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE risk ADD COLUMN business_unit VARCHAR;
         """,
     ),
+    (
+        9,
+        "exception logs as analysts keep them: unrated, undated requests, a title, a justification, an owner",
+        """
+        ALTER TABLE policy_exception ALTER COLUMN likelihood DROP NOT NULL;
+        ALTER TABLE policy_exception ALTER COLUMN impact DROP NOT NULL;
+        ALTER TABLE policy_exception ALTER COLUMN requested_on DROP NOT NULL;
+        ALTER TABLE policy_exception ADD COLUMN title VARCHAR;
+        ALTER TABLE policy_exception ADD COLUMN justification VARCHAR;
+        ALTER TABLE policy_exception ADD COLUMN owner VARCHAR;
+        """,
+    ),
 ]
 
 # Table that holds each kind of sheet.
