@@ -83,6 +83,10 @@ def test_a_long_register_keeps_long_titles_whole():
     ("okhoulaidi_Remediation_Tracker.xlsx", "a findings list"),
     ("badrnkarim_AUD-006_CAPA_Tracker_v0.1_2026-02-07.xlsx", "a findings list"),
     ("foxxdev-collab_POAM-XACTA-Example.csv", "a findings list"),
+    # the 2013 Annex A, its header split over rows 3 and 5 under the title "Statement of Applicability"
+    ("mohammad-mo-02_Statement_of_Applicability.xlsx", "a Statement of Applicability"),
+    # six CSV rows, then blank lines and a markdown table in the same file
+    ("dynamicideas_statement_of_applicability.csv", "a Statement of Applicability"),
 ])
 def test_what_is_not_a_register_is_refused_with_what_it_is(name, what):
     plan = plan_of(name)
@@ -139,3 +143,30 @@ def test_an_exception_log_with_headers_only_is_refused_as_empty_and_named():
     cols = plan.mappings[0].columns
     assert (cols["exception_id"], cols["expires_on"], cols["granted_on"], cols["approver"]) == \
         ("Exception ID", "End Date", "Date Approved", "Approver Name")
+
+
+def test_kri_definitions_with_current_values_and_thresholds_import_both():
+    """zaidmohd070331: warning and breach thresholds, no direction column, one reporting date."""
+    plan = plan_of("zaidmohd070331_kri_data.csv")
+    assert plan.ok and plan.row_counts == {"metrics": 15, "monitoring_results": 15}
+    metrics = {r["metric_id"]: r for r in plan.frames["metrics"].to_dict("records")}
+    results = {r["metric_id"]: r for r in plan.frames["monitoring_results"].to_dict("records")}
+    # by hand: KRI-001 45 / warning 30 / breach 50 (breach above warning: lower is better);
+    # KRI-005 78 / 85 / 70 (breach below: higher is better); KRI-010 14.2 / 12.0 / 10.5
+    for kri, value, amber, red, direction in (("KRI-001", 45, 30, 50, "Lower is better"),
+                                             ("KRI-005", 78, 85, 70, "Higher is better"),
+                                             ("KRI-010", 14.2, 12.0, 10.5, "Higher is better")):
+        m = metrics[kri]
+        assert (m["amber"], m["red"], m["direction"]) == (amber, red, direction), kri
+        assert (results[kri]["value"], results[kri]["period"]) == (value, dt.date(2024, 3, 1)), kri
+
+
+def test_a_checklist_with_a_control_verification_sheet_imports_its_register():
+    """sayasl: the register sheet, a Control Verification sheet keyed by the same risk ids, a
+    dashboard and a sign-off log; only the register is taken, the others are named."""
+    plan = plan_of("sayasl_Risk_Registry_Checklist.xlsx")
+    assert plan.ok and plan.row_counts["risks"] == 5
+    rated = pairs(plan)
+    assert rated["R-001"][0] == (4, 5) and rated["R-002"][0] == (4, 4) and rated["R-003"][0] == (3, 5)
+    assert by_id(plan, "risks")["R-001"]["owner"] == "IT Manager"
+    assert any(p.sheet == "Control Verification" and "a control register" in p.message for p in plan.problems)

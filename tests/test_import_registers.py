@@ -43,8 +43,13 @@ def test_snake_case_register_with_bom(settings):
     assert (a.loc["R004", "residual_likelihood"], a.loc["R004", "residual_impact"]) == (2, 4)
     risks = queries.register(con, "risks", AS_OF).set_index("risk_id")
     assert risks.loc["R001", "owner"] == "IT Security" and risks.loc["R003", "status"] == "In treatment"
-    # ISO 27001:2013 references are no 2022 Annex A ids: listed, kept out, never a refusal
-    assert any("A.9.1.1" in str(p.value) and p.severity == "warning" for p in plan.problems)
+    # ISO 27001:2013 references are read as their 2022 successors, said at the cell (A.9.1.1 is
+    # "access control policy", 2022's 5.15; A.10.1.1 "policy on the use of cryptographic controls", 8.24)
+    assert list(risks.loc["R001", "annex_a_controls"]) == ["A.5.15"]
+    assert list(risks.loc["R003", "annex_a_controls"]) == ["A.8.24"]
+    assert risks.loc["R003", "annex_a_theme"] == "A.8 Technological"
+    said = [p for p in plan.problems if p.row == 2 and p.severity == "warning" and "2013" in p.message]
+    assert said and "A.9.1.1 -> A.5.15" in said[0].message
 
 
 def test_inherent_and_residual_pairs_with_quoted_commas(settings):

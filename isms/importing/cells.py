@@ -20,6 +20,7 @@ from typing import Any
 
 from isms.dates import month_end, quarter_end
 from isms.matrix import RiskMatrix
+from isms.annex_a_2013 import successors
 from isms.models import (KINDS, AnnexATheme, Assessment, Cadence, ControlEffectiveness, Criticality, Decision,
                          Direction, ExceptionStatus, RiskStatus, TreatmentStatus, enum_of, normalise_annex_a_control)
 from isms.models import INVISIBLE  # noqa: F401  (the importer strips or refuses what the models refuse)
@@ -207,6 +208,11 @@ LOSSY = {(Cadence, "weekly"), (Cadence, "daily"), (Cadence, "continuous")}
 THEME_BY_DIGIT = {m.value[2]: m.value for m in AnnexATheme}
 
 
+# A KRI definitions sheet that also gives each indicator's current value (and when it was read):
+# the value becomes a monitoring result, not a column left behind.
+METRIC_READING = ("value", "period")
+
+
 @dataclass(frozen=True)
 class FieldType:
     kind: str  # date, level, enum, list, number, score, text
@@ -223,6 +229,8 @@ def field_type(kind: str, name: str) -> FieldType:
         return FieldType("enum", Decision)
     if name == "due_on":
         return FieldType("date")
+    if kind == "metrics" and name in METRIC_READING:
+        return FieldType("number" if name == "value" else "date")
     model = KINDS[kind][1]
     info = model.model_fields.get(name) or Assessment.model_fields[name]
     ann = info.annotation
@@ -306,15 +314,23 @@ def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_
     return rescale(v, n, m)
 
 
-def controls(value: Any) -> tuple[list[str], list[str]]:
-    """(ISO/IEC 27001:2022 Annex A ids, the references that are not such ids)."""
-    good, bad = [], []
+def controls(value: Any) -> tuple[list[str], list[str], list[str]]:
+    """(ISO/IEC 27001:2022 Annex A ids, the references that are not such ids, and each 2013 id read
+    as its 2022 successors, as 'A.9.1.1 -> A.5.15', for the warning at the cell)."""
+    good, bad, read = [], [], []
     for part in split_list(value):
         try:
             good.append(normalise_annex_a_control(part))
+            continue
         except ValueError:
+            pass
+        later = successors(part)
+        if later:
+            good += [c for c in later if c not in good]
+            read.append(f"{part} -> {', '.join(later)}")
+        else:
             bad.append(part)
-    return good, bad
+    return list(dict.fromkeys(good)), bad, read
 
 
 def coerce(ftype: FieldType, value: Any, *, matrix: RiskMatrix, axis: str = "", steps_from: int | None = None,

@@ -17,7 +17,7 @@ from isms.importing.cells import THEME_BY_DIGIT
 from isms.importing.mapping import FILLED, WIDE_ROWS
 from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.matrix import RiskMatrix
-from isms.models import KINDS, Assessment, Cadence, Direction, Metric, Risk, Treatment
+from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment
 from isms.store import queries
 
 DEFAULT_THEME = "A.5 Organizational"
@@ -179,12 +179,13 @@ def _check_rating(sh: SheetContext, matrix: RiskMatrix, v: dict, stage: str, pai
                        f"for likelihood {pair[0]} x impact {pair[1]}; the matrix wins", "warning")
 
 
-def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> pd.DataFrame:
+def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int, coerced=None) -> pd.DataFrame:
+    """One record per row; `coerced` is the sheet's `coerced_columns` when the caller has it already."""
     kind = sh.m.kind
     model = KINDS[kind][1]
     if kind == "metrics" and "control_domain" not in sh.idx:
         sh.plan.rules.append(f"{sh.m.sheet}: no control domain column: every indicator is filed under {DEFAULT_THEME}")
-    body, cols, ok = coerced_columns(sh, matrix, max_rows)
+    body, cols, ok = coerced if coerced is not None else coerced_columns(sh, matrix, max_rows)
     frame = pd.DataFrame({f: c[ok] for f, c in cols.items()})
     frame["_row"] = np.asarray(body, dtype=np.int64)[ok] + 1 if len(body) else np.zeros(0, dtype=np.int64)
     if kind == "metrics":
@@ -192,6 +193,13 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
             given = frame[extra] if extra in frame else pd.Series(None, index=frame.index, dtype=object)
             frame[extra] = given.where(given.notna(), frame.get(f"_{extra}"))
         missing = frame["direction"].isna()
+        told = _direction_from_thresholds(frame)
+        if (missing & told.notna()).any():
+            # a breach level below the warning level can only mean higher is better, and the reverse
+            frame.loc[missing & told.notna(), "direction"] = told[missing & told.notna()]
+            sh.plan.rules.append(f"{sh.m.sheet}: no direction given for {int((missing & told.notna()).sum())} indicator(s) "
+                                 "with both thresholds: 'Higher is better' where red is below amber, else 'Lower is better'")
+            missing = frame["direction"].isna()
         if missing.any():
             named = frame["name"] if "name" in frame else frame["metric_id"]
             guessed = named.where(named.notna(), frame["metric_id"]).map(direction_from_name)
@@ -204,6 +212,45 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         frame["control_domain"] = frame["control_domain"] if "control_domain" in frame else DEFAULT_THEME
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
     return validate_many(sh, model, frame)
+
+
+def _direction_from_thresholds(frame: pd.DataFrame) -> pd.Series:
+    """'Higher is better' where red < amber, 'Lower is better' where red > amber, else None."""
+    if "amber" not in frame or "red" not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    amber, red = pd.to_numeric(frame["amber"]), pd.to_numeric(frame["red"])
+    out = pd.Series(None, index=frame.index, dtype=object)
+    out[red < amber] = Direction.higher_is_better.value
+    out[red > amber] = Direction.lower_is_better.value
+    return out
+
+
+def metric_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> dict[str, pd.DataFrame]:
+    """KRI definitions; where the sheet also gives each indicator's current value, that value is a
+    monitoring result for the month of its date column (else the as-of month: the rule is stated)."""
+    body, coerced, ok = got = coerced_columns(sh, matrix, max_rows)
+    out = {"metrics": plain_rows(sh, matrix, as_of, max_rows, got)}
+    cols = sh.idx
+    if "value" not in cols or not len(body):
+        if "period" in cols and "value" not in cols:
+            sh.problem(sh.m.header_row + 1, cols["period"], "period", sh.headers[cols["period"]],
+                       "a date column with no value column beside it: not imported", "warning")
+        return out
+    value = pd.Series(coerced["value"], dtype=object)
+    period = pd.Series(coerced["period"], dtype=object) if "period" in coerced else pd.Series(None, index=value.index, dtype=object)
+    month = as_of.replace(day=1)
+    if period.isna().any() and value.notna().any():
+        sh.plan.rules.append(f"{sh.m.sheet}: a current value without a date is the result for {month:%B %Y} (the as-of month)")
+    rows = pd.DataFrame({"metric_id": coerced["metric_id"], "period": period.where(period.notna(), month).map(
+        lambda d: d.replace(day=1)), "value": value, "note": None,
+        "_row": np.asarray(body, dtype=np.int64) + 1 if len(body) else np.zeros(0, dtype=np.int64)})
+    keep = ok & value.notna().to_numpy() & pd.Series(coerced["metric_id"]).notna().to_numpy()
+    defined = set(out["metrics"]["metric_id"])
+    rows = rows[keep & rows["metric_id"].isin(defined).to_numpy()].reset_index(drop=True)
+    sh.plan.rules.append(f"{sh.m.sheet}: column '{sh.headers[cols['value']]}' is each indicator's result "
+                         f"({len(rows)} result(s))")
+    out["monitoring_results"] = validate_many(sh, MonitoringResult, rows)
+    return out
 
 
 def direction_from_name(name: object) -> str:

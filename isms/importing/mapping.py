@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from isms.importing import cells
+from isms.importing.cells import METRIC_READING
 from isms.models import KINDS
 
 IGNORE = "ignore"
@@ -39,7 +40,10 @@ SYNONYMS: dict[str, list[str]] = {
     "description": ["risk_description", "popis_rizika", "gap_description", "business_risk", "details", "vulnerability", "finding",
                     "security_finding", "threat_scenario"],
     "annex_a_controls": ["control_ref", "control_refs", "controls", "control", "iso_27001_control", "annex_a",
-                         "annex_a_control", "iso_control", "control_id"],
+                         "annex_a_control", "iso_control", "control_id", "related_controls", "related_control",
+                         "iso_27001_control_ref", "iso_control_ref", "iso_27001_controls", "iso_27001_annex_a",
+                         "iso_27001_annex_a_control", "annex_a_ref", "annex_a_reference", "control_reference",
+                         "control_mapping", "mapped_controls", "controls_mapped", "applicable_controls", "iso_27002_control"],
     "annex_a_theme": ["theme", "annex_a_theme", "control_theme"],
     "asset_ids": ["asset", "assets", "asset_id", "asset_system", "asset_area", "asset_process", "affected_asset", "affected_assets", "system"],
     "owner": ["risk_owner", "accountable", "accountable_owner", "responsible", "owner_name", "responsible_person",
@@ -84,11 +88,14 @@ SYNONYMS: dict[str, list[str]] = {
     "unit": ["units", "uom"],
     "direction": ["polarity", "better", "good_direction"],
     "target": ["goal", "objective", "target_value"],
-    "amber": ["amber_threshold", "warning", "warning_threshold", "tolerance"],
-    "red": ["red_threshold", "limit", "critical_threshold"],
+    "amber": ["amber_threshold", "warning", "warning_threshold", "threshold_warning", "warning_level", "amber_level",
+              "threshold_amber", "tolerance"],
+    "red": ["red_threshold", "limit", "critical_threshold", "threshold_breach", "breach", "breach_threshold",
+            "threshold_red", "threshold_critical", "red_level", "appetite_limit"],
     "cadence": ["frequency", "period_type", "reporting_frequency"],
-    "period": ["month", "date", "reporting_period", "measured_on"],
-    "value": ["result", "measurement", "actual", "reading"],
+    "period": ["month", "date", "reporting_period", "measured_on", "reporting_date", "as_of_date", "measurement_date"],
+    "value": ["result", "measurement", "actual", "reading", "current_value", "latest_value", "actual_value",
+              "current_reading", "current"],
     "asset_class": ["class", "category"],
     "asset_type": ["type"],
     "criticality": ["business_criticality", "asset_criticality", "classification"],
@@ -144,6 +151,8 @@ def kind_fields(kind: str) -> list[str]:
     fields = list(KINDS[kind][1].model_fields)
     if kind == "risks":
         fields += ASSESSMENT_FIELDS + CHECK_FIELDS + TREATMENT_FIELDS
+    if kind == "metrics":
+        fields += list(METRIC_READING)
     return fields
 
 
@@ -297,7 +306,8 @@ LOOKS_LIKE = [
     ("a Statement of Applicability", ("applicab", "aplikovatelnost", "exclusion", "soa"), 1),
     ("a control register or control test results",
      ("control_type", "control_objective", "test_result", "test_id", "sample_tested", "test_procedure",
-      "control_effectiveness", "evidence_of_operation", "control_area", "exceptions_found"), 2),
+      "control_effectiveness", "evidence_of_operation", "control_area", "exceptions_found", "control_verification",
+      "current_implementation", "gap_identified", "implementation_status"), 2),
     ("a findings list (audit findings, nonconformities, CAPA or POA&M)",
      ("finding_id", "finding_title", "nonconformit", "weakness", "poam", "capa", "corrective_action",
       "milestone"), 1),
@@ -307,19 +317,20 @@ SIDE_SHEETS = ("dashboard", "summary", "heat_map", "heatmap", "chart", "legend",
                "lookup", "instructions", "readme", "record_of_changes", "change_log", "matrix")
 
 
-def looks_like(sheet: str, headers: list[Any]) -> str:
+def looks_like(sheet: str, headers: list[Any], above: list[list[Any]] = ()) -> str:
     """The known non-register this sheet is, by its headers and name, or ''. A sheet that rates
-    likelihood and impact is a register, whatever else it holds."""
+    likelihood and impact is a register, whatever else it holds. `above` are the rows over the
+    header row: a header split over two rows, or a title ('Statement of Applicability'), tells too."""
     name = fold_header(sheet)
     if any(side in name for side in SIDE_SHEETS):
         return "a dashboard, summary or guide beside the data"
     folded = [fold_header(h) for h in headers if not cells.blank(h)]
     if any(f in _spellings("inherent_likelihood") or f in _spellings("residual_likelihood") for f in folded):
         return ""
-    text = " ".join(folded + [name])
-    for what, marks, needed in LOOKS_LIKE:
-        if sum(mark in text for mark in marks) >= needed:
-            return what
+    for text in (" ".join(folded + [name]), " ".join(fold_header(c) for r in above for c in r if not cells.blank(c))):
+        for what, marks, needed in LOOKS_LIKE:
+            if sum(mark in text for mark in marks) >= needed:
+                return what
     return ""
 
 
@@ -329,7 +340,7 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
         return SheetMapping(sheet, IGNORE, 0)
     hr = find_header_row(rows)
     headers = rows[hr]
-    what = looks_like(sheet, headers)
+    what = looks_like(sheet, headers, rows[:hr])
     if what:
         return SheetMapping(sheet, IGNORE, hr, looks_like=what)
     body = rows[hr + 1: hr + 201]

@@ -22,7 +22,7 @@ from isms.importing import cells
 from isms.importing.annotate import PROBLEM_SHEET
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
-from isms.importing.kinds import define_metrics, plain_rows, required_missing, risk_rows, wide_rows
+from isms.importing.kinds import define_metrics, metric_rows, plain_rows, required_missing, risk_rows, wide_rows
 from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
@@ -214,6 +214,8 @@ def build_plan(
             continue
         elif m.kind == "risks":
             got = risk_rows(sh, matrix, plan.as_of, max_rows)
+        elif m.kind == "metrics":
+            got = metric_rows(sh, matrix, plan.as_of, max_rows)
         else:
             got = {m.kind: plain_rows(sh, matrix, plan.as_of, max_rows)}
         for kind, recs in got.items():

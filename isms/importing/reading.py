@@ -222,9 +222,10 @@ def _delimiter(lines: list[str]) -> str | None:
     best, best_score = None, 0.0
     for d in (",", ";", "\t"):
         counts = [len(r) for r in csv.reader(lines, delimiter=d)]
-        if not counts or max(counts) < 2:
+        split = [c for c in counts if c >= 2]  # notes or a markdown tail below a table split into nothing
+        if not split:
             continue
-        mode = max(set(counts), key=counts.count)
+        mode = max(set(split), key=split.count)
         score = counts.count(mode) / len(counts) * min(mode, 50)
         if mode >= 2 and score > best_score:
             best, best_score = d, score
