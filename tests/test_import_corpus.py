@@ -95,12 +95,29 @@ def test_what_is_not_a_register_is_refused_with_what_it_is(name, what):
         [str(p) for p in plan.problems]
 
 
-def test_a_residual_given_only_as_a_score_is_an_error_at_its_column():
+def test_a_residual_given_only_as_a_score_is_placed_at_the_inherent_impact_and_said():
+    """atharvak152004: impact before 'Like.', a residual score only (1-2, on its own scale)."""
     plan = plan_of("atharvak152004_Risk assesmnets.xlsx")
-    bad = [p for p in plan.problems if p.severity == "error"]
-    assert len(bad) == 1 and bad[0].header == "Residual Risk Score" and "level or score only" in bad[0].message
-    # 'Like.' is read as the likelihood, after the impact column: R-001 Impact 5, Like. 3; R-002 5 and 2
-    assert pairs(plan)["R-001"][0] == (3, 5) and pairs(plan)["R-002"][0] == (2, 5)
+    assert plan.ok and plan.row_counts == {"risks": 5, "assessments": 5}
+    rated = pairs(plan)
+    # by hand: R-001 Impact 5, Like. 3, residual 1: at impact 5 the nearest product to 1 is 1 x 5
+    assert rated["R-001"] == ((3, 5), (1, 5))
+    # R-004 Impact 4, Like. 4, residual 2: 1 x 4 = 4 is the nearest product to 2
+    assert rated["R-002"][0] == (2, 5) and rated["R-004"] == ((4, 4), (1, 4))
+    assert any("'Residual Risk Score' gives the residual risk as a score only" in r for r in plan.rules)
+    said = [p for p in plan.problems if p.header == "Residual Risk Score" and p.row == 2]
+    assert said and "disagrees" in said[0].message and said[0].severity == "warning"
+
+
+def test_a_register_with_a_summary_below_it_stops_at_its_end():
+    """gustavo-grc: header on row 4, residual score = inherent x a control-strength factor, and a
+    scoring guide and summary block below the table after two blank rows."""
+    plan = plan_of("gustavo-grc_Risk_Register.xlsx")
+    assert plan.ok and plan.row_counts == {"risks": 6, "assessments": 6}
+    rated = pairs(plan)
+    # by hand: R-01 5 x 4 = 20, residual 15 -> 4 x 4 = 16; R-02 4 x 5, 11 -> 2 x 5 = 10; R-06 3 x 3, 5 -> 2 x 3 = 6
+    assert rated["R-01"] == ((5, 4), (4, 4)) and rated["R-02"] == ((4, 5), (2, 5)) and rated["R-06"] == ((3, 3), (2, 3))
+    assert any("the table ends at row 10" in p.message and "'Scoring Guidance'" in p.message for p in plan.problems)
 
 
 def test_kri_definitions_with_text_targets_import():

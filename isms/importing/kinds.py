@@ -37,14 +37,23 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     has_inherent = "inherent_likelihood" in cols and "inherent_impact" in cols
     has_residual = "residual_likelihood" in cols and "residual_impact" in cols
     make_assessment = has_inherent or has_residual
-    residual_only = [f for f in ("residual_rating", "residual_score") if f in cols]
-    if residual_only and not has_residual:
-        # using the inherent pair as residual would show every risk as unaddressed: say so instead
+    residual_only = [f for f in ("residual_score", "residual_rating") if f in cols] if not has_residual else []
+    if residual_only and not has_inherent:
         header = sh.headers[cols[residual_only[0]]]
         sh.problem(sh.m.header_row + 1, cols[residual_only[0]], residual_only[0], header,
-                   f"column '{header}' gives the residual risk as a level or score only, and the matrix rates "
-                   "likelihood x impact: map the residual likelihood and impact columns, or un-map this column to "
-                   "take the inherent rating as residual")
+                   f"column '{header}' gives the residual risk as a level or score only, and there is no inherent "
+                   "likelihood and impact to place it: map the residual likelihood and impact columns")
+    elif residual_only:
+        # never the inherent pair as residual (every risk would look unaddressed): the residual is
+        # placed on the matrix at the inherent impact, the treatment having lowered the likelihood
+        header = sh.headers[cols[residual_only[0]]]
+        how = ("the likelihood whose product with the inherent impact is nearest the score (the lower on a tie)"
+               if residual_only[0] == "residual_score" else
+               "the highest likelihood at which the inherent impact has that level on the matrix")
+        sh.plan.rules.append(
+            f"{sh.m.sheet}: column '{header}' gives the residual risk as a {'score' if residual_only[0] == 'residual_score' else 'level'} "
+            f"only: the residual keeps the inherent impact and takes {how}, never above the inherent likelihood; "
+            "where that differs from the file, the row says so (un-map the column to take the inherent rating as residual)")
     make_treatment = "due_on" in cols and ("decision" in cols or "treatment_plan" in cols)
     defaults = {"identified_on": as_of, "source": "Annual assessment", "owner": "Unassigned", "status": "Open"}
     stated = [f"{k.replace('_', ' ')} = {v}" for k, v in defaults.items() if k not in cols]
@@ -53,7 +62,7 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     if stated:
         sh.plan.rules.append(f"{sh.m.sheet}: columns the file lacks are filled: " + "; ".join(stated))
     if make_assessment:
-        note = "" if has_inherent and has_residual else " (one rating pair: used as both inherent and residual)"
+        note = "" if has_inherent and (has_residual or residual_only) else " (one rating pair: used as both inherent and residual)"
         sh.plan.rules.append(f"{sh.m.sheet}: each rated row is an assessment dated "
                              f"{'its assessed date' if 'assessed_on' in cols else as_of}{note}")
     if make_treatment:
@@ -96,7 +105,8 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
             continue
         out["risks"].append(risk | {"_row": excel_row})
         if make_assessment:
-            a = _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual)
+            a = _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual,
+                            residual_only[0] if residual_only and has_inherent else None)
             if a is not None:
                 out["assessments"].append(a | {"_row": excel_row})
         plan_text, decision = v.get("treatment_plan"), v.get("decision")
@@ -126,10 +136,12 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     return out
 
 
-def _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual) -> dict | None:
+def _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual, placed=None) -> dict | None:
     cols = sh.idx
     inh = (v.get("inherent_likelihood"), v.get("inherent_impact")) if has_inherent else (None, None)
     res = (v.get("residual_likelihood"), v.get("residual_impact")) if has_residual else (None, None)
+    if placed and None not in inh and v.get(placed) is not None:
+        res = _placed_residual(sh, matrix, inh, placed, v[placed], excel_row)
     if None in inh and None in res:
         if any(x is not None for x in (*inh, *res)):
             sh.problem(excel_row, cols.get("inherent_likelihood") or cols.get("residual_likelihood"), None, None,
@@ -153,6 +165,29 @@ def _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residua
         for stage, pair in (("inherent", inh), ("residual", res)):
             _check_rating(sh, matrix, v, stage, pair, excel_row)
     return a
+
+
+def _placed_residual(sh: SheetContext, matrix: RiskMatrix, inh: tuple[int, int], field: str, given, excel_row: int
+                     ) -> tuple[int | None, int | None]:
+    """A residual given as a score or a level only, placed at the inherent impact (see the stated rule)."""
+    likelihood, impact = inh
+    options = range(1, likelihood + 1)
+    if field == "residual_score":
+        try:
+            score = cells.parse_number(given)
+        except (ValueError, TypeError):
+            return None, None
+        best = min(options, key=lambda k: (abs(matrix.score(k, impact) - score), k))
+        return best, impact
+    word = cells.fold_word(given)
+    same = {"moderate", "medium"} if word in ("moderate", "medium") else {word}
+    fits = [k for k in options if cells.fold_word(matrix.level(k, impact)) in same]
+    if fits:
+        return max(fits), impact
+    sh.problem(excel_row, sh.idx[field], field, cells.text(given),
+               f"no likelihood up to {likelihood} gives level {given!r} at impact {impact} on the {matrix.name} "
+               "matrix: the residual is not rated", "warning")
+    return None, None
 
 
 def _check_rating(sh: SheetContext, matrix: RiskMatrix, v: dict, stage: str, pair: tuple[int, int], excel_row: int) -> None:

@@ -9,6 +9,7 @@ sample).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import replace
@@ -134,11 +135,17 @@ def _without_duplicates(plan: ImportPlan, kind: str, frame: pd.DataFrame) -> pd.
     return frame[~dup]
 
 
-def _outside_the_table(sheet: str, rows: list[list[Any]], header_row: int) -> list[Problem]:
-    """Filled cells right of the header's last column: not read, and said so, never dropped silently."""
+def _header_width(rows: list[list[Any]], header_row: int) -> int:
+    """Columns up to the header row's last filled cell."""
     width = len(rows[header_row]) if header_row < len(rows) else 0
     while width and cells.blank(rows[header_row][width - 1]):
         width -= 1
+    return width
+
+
+def _outside_the_table(sheet: str, rows: list[list[Any]], header_row: int) -> list[Problem]:
+    """Filled cells right of the header's last column: not read, and said so, never dropped silently."""
+    width = _header_width(rows, header_row)
     stray = [(r, c, row[c]) for r, row in enumerate(rows[header_row + 1:], start=header_row + 2)
              for c in range(width, len(row)) if not cells.blank(row[c])]
     if not stray:
@@ -148,6 +155,25 @@ def _outside_the_table(sheet: str, rows: list[list[Any]], header_row: int) -> li
     return [Problem(sheet, None, None, None, None,
                     f"{len(stray):,} filled cell{'s' if len(stray) > 1 else ''} right of the table's last header "
                     f"{'were' if len(stray) > 1 else 'was'} not read: {shown}{more}", "warning")]
+
+
+def _table_end(rows: list[list[Any]], header_row: int) -> int:
+    """Where the table stops: at two or more blank rows followed by a block whose first row is
+    not shaped like the data (a 'Scoring guidance' title, a summary), or at a lone cell under a
+    blank row (a footnote), so notes, legends and summaries below a register are never read as
+    risks. len(rows) when the table runs on."""
+    filled = [sum(not cells.blank(c) for c in r) for r in rows]
+    blanks, seen = 0, []  # filled cells of the data rows so far
+    for i in range(header_row + 1, len(rows)):
+        if not filled[i]:
+            blanks += 1
+            continue
+        typical = sorted(seen)[len(seen) // 2] if seen else 0
+        if (blanks >= 2 and filled[i] * 2 < typical) or (blanks and filled[i] == 1 and typical >= 4):
+            return i - blanks  # a lone cell under a blank row, in a table rows of which fill four: a footnote
+        blanks = 0
+        seen.append(filled[i])
+    return len(rows)
 
 
 def build_plan(
@@ -187,13 +213,25 @@ def build_plan(
         step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
         if m is not None and m.kind == IGNORE and m.looks_like:
+            later = "" if m.looks_like.startswith("a dashboard") else "the Compliance review will take these; "
             plan.problems.append(Problem(s.name, None, None, None, None,
-                                         f"looks like {m.looks_like}, not a register: not imported (the Compliance "
-                                         "review will take these; choose a kind above to import it anyway)", "warning"))
+                                         f"looks like {m.looks_like}, not a register: not imported ({later}choose "
+                                         "a kind above to import it anyway)", "warning"))
         if m is None or m.kind == IGNORE:
             continue
         for note in s.notes:
             plan.problems.append(Problem(s.name, None, None, None, None, note, "warning"))
+        outside = _outside_the_table(s.name, s.rows, m.header_row)  # named once, even below the table's end
+        end = _table_end(s.rows, m.header_row) if m.layout == LONG else len(s.rows)
+        if end < len(s.rows):
+            width = _header_width(s.rows, m.header_row)
+            below = [cells.text(c)[:30] for r in s.rows[end:] for c in r[:width] if not cells.blank(c)]
+            if below:
+                plan.problems.append(Problem(
+                    s.name, end + 1, None, None, None,
+                    f"the table ends at row {end}; {len(below):,} filled cell(s) below it, after blank rows, were not "
+                    f"read as data (they begin {', '.join(map(repr, below[:3]))})", "warning"))
+            s = dataclasses.replace(s, rows=s.rows[:end])
         sh = SheetContext(plan, m, s.rows)
         if len(s.rows) <= m.header_row + 1 or all(blank_row(r) for r in s.rows[m.header_row + 1:]):
             # Says nothing, rather than emptying the register: a blank template's untouched sheets
@@ -205,7 +243,7 @@ def build_plan(
         if ignored:
             plan.problems.append(Problem(s.name, m.header_row + 1, None, None, None,
                                          "columns not imported: " + ", ".join(ignored), "warning"))
-        plan.problems += _outside_the_table(s.name, s.rows, m.header_row)
+        plan.problems += outside
         plan.rules += [f"{s.name}: column '{header}' read as {header_label(f).lower()} (the closest known header; "
                        "change it above if that is wrong)" for header, f in read_as(m.columns)]
         if m.layout != LONG:
