@@ -131,13 +131,28 @@ def scorecard(
     Health views, the review packs and `python -m isms scorecard` all call it, so they agree by
     construction. `filters` narrow the register; KRIs stay whole."""
     compare_to = compare_to or previous_quarter_end(as_of)
-    m = settings.matrix
     dates = sorted({as_of, compare_to})
+    levels, totals = posture_counts(con, settings, dates, filters)
+    return scorecard_from(con, settings, as_of, compare_to, levels, totals)
+
+
+def posture_counts(con: duckdb.DuckDBPyConnection, settings: Settings, dates: list[dt.date],
+                   filters: RiskFilter = RiskFilter()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Level counts and scorecard totals per date, each one query over all the dates: a view that
+    shows trends reads them once for its trend dates and its scorecard's."""
+    m = settings.matrix
     levels = dated(queries.level_counts(con, m, dates, filters))
     totals = dated(queries.posture_totals(con, m, dates, settings.late_tolerance_points,
                                            settings.exception_warning_days, filters))
+    return levels, totals
+
+
+def scorecard_from(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date,
+                   levels: pd.DataFrame, totals: pd.DataFrame) -> Scorecard:
+    """The scorecard from `posture_counts` of dates that include `as_of` and `compare_to`."""
+    m = settings.matrix
     figures = {d: _figures(con, settings, d, levels[levels["as_of"] == d], totals[totals["as_of"] == d].iloc[0])
-               for d in dates}
+               for d in sorted({as_of, compare_to})}
     return Scorecard(
         as_of=as_of, compare_to=compare_to, matrix=m.name, levels=list(m.levels), appetite=m.appetite,
         current=figures[as_of], previous=figures[compare_to],

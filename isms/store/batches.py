@@ -3,7 +3,8 @@ history of them.
 
 Validation happens before anything is written (see isms.importing); this module's transaction
 guards against whatever can still fail while writing, so a refused or failed import leaves the
-database exactly as it was. Undo is append-only: a `batch_undo` row, never a deleted batch.
+database exactly as it was. Undo is append-only: a `batch_undo` row, never a deleted batch. Both
+bring the read model (isms.store.read_model) up to date in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 
 from isms.filters import WHOLE, Scope
 from isms.models import SNAPSHOT_KINDS
-from isms.store import queries
+from isms.store import queries, read_model
 from isms.store.migrations import TABLES
 
 
@@ -102,6 +103,7 @@ def commit_batch(
                 con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM _staged")
             finally:
                 con.unregister("_staged")
+        read_model.refresh(con, batch_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -117,6 +119,7 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, undone_by: str) ->
         if not exists:
             raise ValueError(f"batch {batch_id} does not exist or is already undone")
         con.execute("INSERT INTO batch_undo VALUES (?, now()::TIMESTAMP, ?)", [batch_id, undone_by])
+        read_model.refresh(con, batch_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -9,6 +9,8 @@ dated events. Undoing a batch appends to `batch_undo`; nothing is deleted. The a
 and what happens to it is recorded in the audit trail.
 """
 
+from isms.store import read_model
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
         1,
@@ -156,6 +158,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE policy_exception ADD COLUMN justification VARCHAR;
         ALTER TABLE policy_exception ADD COLUMN owner VARCHAR;
         """,
+    ),
+    (
+        10,
+        "read model: register, risk, treatment and KRI result states as intervals, derived from the facts",
+        read_model.SCHEMA + read_model.refresh_sql(),
     ),
 ]
 

@@ -4,6 +4,10 @@
 with that kind dated on or before D; for dated events (assessments, updates, results), per key
 the latest event on or before D. Levels come from `matrix_cte`, generated from the one
 `RiskMatrix.level`, so SQL and Python can never disagree on a label.
+
+That selection is derived once per change of the data, as intervals (isms.store.read_model):
+here "as of D" is a range filter on `register_span`, `risk_span`, `treatment_span` and
+`result_span`, and a trend over many dates one range join, never the history derived again.
 """
 
 from __future__ import annotations
@@ -46,16 +50,34 @@ def matrix_cte(matrix: RiskMatrix) -> str:
 
 
 def dates_cte(dates: Iterable[dt.date]) -> str:
-    rows = ", ".join(f"({_lit(d)})" for d in sorted(set(dates)))
-    return f"as_of_date(as_of) AS (VALUES {rows})"
+    """`as_of_date`, and the risks (`risk_at`) and treatments (`treatment_at`) as of each date.
+
+    The per-date rows are one filtered scan of the read model per date, put together: with a few
+    dates against hundreds of thousands of intervals, that is several times quicker than any
+    range join DuckDB plans for `valid_from <= as_of AND as_of < valid_to`.
+    """
+    dates = sorted(set(dates))
+    rows = ", ".join(f"({_lit(d)})" for d in dates)
+
+    def at(table: str) -> str:
+        return " UNION ALL ".join(f"SELECT {_lit(d)} AS as_of, t.* FROM {table} t WHERE {during('t', _lit(d))}"
+                                  for d in dates)
+
+    return f"""as_of_date(as_of) AS (VALUES {rows}),
+        risk_at AS MATERIALIZED ({at('risk_span')}),
+        treatment_at AS MATERIALIZED ({at('treatment_span')})"""
+
+
+def during(alias: str, date: str = "d.as_of") -> str:
+    """The rows of a read-model table (see isms.store.read_model) that hold on `date`."""
+    return f"{alias}.valid_from <= {date} AND {date} < {alias}.valid_to"
 
 
 def snapshot_cte(kind: str, name: str) -> str:
     """Per date in `as_of_date`, the batch that holds the register of `kind` as of that date."""
     return f"""{name} AS (
-        SELECT d.as_of, arg_max(b.batch_id, b.as_of::VARCHAR || lpad(b.batch_id::VARCHAR, 10, '0')) AS batch_id
-        FROM as_of_date d JOIN active_batch b ON b.as_of <= d.as_of AND list_contains(b.kinds, '{kind}')
-        GROUP BY d.as_of)"""
+        SELECT d.as_of, s.batch_id FROM as_of_date d
+        JOIN register_span s ON s.kind = '{kind}' AND {during('s')})"""
 
 
 def known_ids(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> set[str]:
@@ -89,27 +111,19 @@ def register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.Da
 def posture_cte(matrix: RiskMatrix) -> str:
     """`posture`: one row per (as_of, risk in the register then) with its latest assessment."""
     return f"""{matrix_cte(matrix)},
-        {snapshot_cte('risks', 'risk_snap')},
         posture AS (
-            SELECT s.as_of, r.risk_id, r.title, r.annex_a_theme, r.owner, r.status, r.asset_ids,
-                   r.source, r.identified_on, a.assessed_on,
-                   a.inherent_likelihood, a.inherent_impact, mi.score AS inherent_score,
+            SELECT r.as_of, r.risk_id, r.title, r.annex_a_theme, r.owner, r.status, r.asset_ids,
+                   r.source, r.identified_on, r.assessed_on,
+                   r.inherent_likelihood, r.inherent_impact, mi.score AS inherent_score,
                    mi.level AS inherent_level, mi.level_rank AS inherent_rank,
-                   a.residual_likelihood, a.residual_impact, mr.score AS residual_score,
+                   r.residual_likelihood, r.residual_impact, mr.score AS residual_score,
                    mr.level AS residual_level, mr.level_rank AS residual_rank,
                    mr.within_appetite,
-                   a.target_likelihood, a.target_impact, mt.level AS target_level
-            FROM risk_snap s
-            JOIN risk r ON r.batch_id = s.batch_id
-            LEFT JOIN (
-                SELECT d.as_of, a.* FROM as_of_date d
-                JOIN assessment a ON a.assessed_on <= d.as_of
-                JOIN active_batch b ON b.batch_id = a.batch_id
-                QUALIFY row_number() OVER (PARTITION BY d.as_of, a.risk_id ORDER BY a.assessed_on DESC, a.batch_id DESC) = 1
-            ) a ON a.as_of = s.as_of AND a.risk_id = r.risk_id
-            LEFT JOIN matrix_cell mi ON mi.likelihood = a.inherent_likelihood AND mi.impact = a.inherent_impact
-            LEFT JOIN matrix_cell mr ON mr.likelihood = a.residual_likelihood AND mr.impact = a.residual_impact
-            LEFT JOIN matrix_cell mt ON mt.likelihood = a.target_likelihood AND mt.impact = a.target_impact
+                   r.target_likelihood, r.target_impact, mt.level AS target_level
+            FROM risk_at r
+            LEFT JOIN matrix_cell mi ON mi.likelihood = r.inherent_likelihood AND mi.impact = r.inherent_impact
+            LEFT JOIN matrix_cell mr ON mr.likelihood = r.residual_likelihood AND mr.impact = r.residual_impact
+            LEFT JOIN matrix_cell mt ON mt.likelihood = r.target_likelihood AND mt.impact = r.target_impact
         )"""
 
 
@@ -120,24 +134,12 @@ def treatment_cte(late_tolerance_points: float) -> str:
     progress update newer than the register row; a treatment past its due date is overdue; one whose progress trails the plan by more than the
     tolerance is late; otherwise on track.
     """
-    return f"""{snapshot_cte('treatments', 'treatment_snap')},
-        treatment_progress AS (
-            -- status follows the latest update on or before the date when that update is newer than
-            -- the register row (T-107 reported Done on 13 October is done as of 31 October)
-            SELECT s.as_of, t.* REPLACE (
-                       CASE WHEN u.updated_on > rb.as_of AND u.status IS NOT NULL THEN u.status ELSE t.status END AS status,
-                       CASE WHEN u.updated_on > rb.as_of AND u.status = 'Done' AND t.status <> 'Done'
-                            THEN u.updated_on ELSE t.completed_on END AS completed_on),
-                   u.percent_complete AS reported_percent, u.updated_on AS last_update_on
-            FROM treatment_snap s
-            JOIN treatment t ON t.batch_id = s.batch_id
-            JOIN active_batch rb ON rb.batch_id = s.batch_id
-            LEFT JOIN (
-                SELECT d.as_of, u.* FROM as_of_date d
-                JOIN treatment_update u ON u.updated_on <= d.as_of
-                JOIN active_batch b ON b.batch_id = u.batch_id
-                QUALIFY row_number() OVER (PARTITION BY d.as_of, u.treatment_id ORDER BY u.updated_on DESC, u.batch_id DESC) = 1
-            ) u ON u.as_of = s.as_of AND u.treatment_id = t.treatment_id
+    return f"""treatment_progress AS (
+            -- status and completion already follow the latest update on or before the date when that
+            -- update is newer than the register row (isms.store.read_model)
+            SELECT t.as_of, t.batch_id, t.treatment_id, t.risk_id, t.decision, t.description, t.owner,
+                   t.start_on, t.due_on, t.status, t.completed_on, t.reported_percent, t.last_update_on
+            FROM treatment_at t
         ),
         treatment_state AS (
             SELECT *,
@@ -189,10 +191,7 @@ def exceptions(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
 def latest_results(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Each metric in the register as of a date, with its latest result on or before it."""
     sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')},
-        res AS (
-            SELECT r.* FROM monitoring_result r JOIN active_batch b USING (batch_id)
-            WHERE r.period <= DATE '{as_of.isoformat()}'
-            QUALIFY row_number() OVER (PARTITION BY r.metric_id ORDER BY r.period DESC, r.batch_id DESC) = 1)
+        res AS (SELECT r.* FROM result_span r WHERE {during('r', _lit(as_of))})
         SELECT m.* EXCLUDE (batch_id), res.period, res.value
         FROM ms JOIN metric m ON m.batch_id = ms.batch_id
         LEFT JOIN res ON res.metric_id = m.metric_id
@@ -332,15 +331,15 @@ def risk_filter_cte(f: RiskFilter) -> str:
     if f.asset_classes or f.assets:
         asset_conds = "".join(f" AND {_in(c, v)}" for c, v in (("a.asset_class", f.asset_classes), ("a.asset_id", f.assets)) if v)
         conds.append(f"""EXISTS (SELECT 1 FROM f_asset_snap fa JOIN asset a ON a.batch_id = fa.batch_id
-                          WHERE fa.as_of = s.as_of AND list_contains(r.asset_ids, a.asset_id){asset_conds})""")
+                          WHERE fa.as_of = r.as_of AND list_contains(r.asset_ids, a.asset_id){asset_conds})""")
     if f.decisions:
         conds.append(f"""EXISTS (SELECT 1 FROM f_treatment_snap ft JOIN treatment t ON t.batch_id = ft.batch_id
-                          WHERE ft.as_of = s.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
+                          WHERE ft.as_of = r.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
     where = " AND ".join(conds) or "TRUE"
     return f"""{snapshot_cte('risks', 'f_risk_snap')}, {snapshot_cte('assets', 'f_asset_snap')},
         {snapshot_cte('treatments', 'f_treatment_snap')},
         selected_risk AS (
-            SELECT s.as_of, r.risk_id FROM f_risk_snap s JOIN risk r ON r.batch_id = s.batch_id WHERE {where})"""
+            SELECT r.as_of, r.risk_id FROM risk_at r WHERE {where})"""
 
 
 def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float = 10.0) -> str:

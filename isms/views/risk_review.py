@@ -18,7 +18,7 @@ import pandas as pd
 from isms.config import Settings
 from isms.dates import add_months, dated, month_end, month_ends, previous_quarter_end
 from isms.filters import RiskFilter
-from isms.posture import Scorecard, scorecard, treatment_progress
+from isms.posture import Scorecard, posture_counts, scorecard_from, treatment_progress
 from isms.store import queries
 
 BASES = ("residual", "inherent", "target")
@@ -127,18 +127,21 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
           filters: RiskFilter = RiskFilter()) -> RiskReviewData:
     m, tol = settings.matrix, settings.late_tolerance_points
     quarters = sorted(d for d in review_dates(con) if d <= as_of) or [as_of]
-    levels = queries.level_counts(con, m, quarters, filters)
-    level_trend = dated(levels[levels["basis"] == "residual"].drop(columns="basis").reset_index(drop=True))
+    # the trends' quarters and the scorecard's two dates in one read of each
+    levels, totals = posture_counts(con, settings, sorted({*quarters, as_of, compare_to}), filters)
+    in_trend = levels["as_of"].isin(quarters) & (levels["basis"] == "residual")
+    level_trend = levels[in_trend].drop(columns="basis").reset_index(drop=True)
+    totals_trend = totals[totals["as_of"].isin(quarters)].reset_index(drop=True)
     horizon = month_end(add_months(as_of.replace(day=1), PROJECTION_MONTHS))
     return RiskReviewData(
         as_of=as_of, compare_to=compare_to, filters=filters,
-        scorecard=scorecard(con, settings, as_of, compare_to, filters),
+        scorecard=scorecard_from(con, settings, as_of, compare_to, levels, totals),
         cells=queries.review_cells(con, m, as_of, filters),
         movements=queries.review_movements(con, m, as_of, compare_to, filters),
         changes=queries.review_changes(con, m, as_of, compare_to, filters),
         top_risks=queries.review_top_risks(con, m, as_of, compare_to, filters, tol, TOP_RISKS),
         level_trend=level_trend,
-        totals_trend=dated(queries.posture_totals(con, m, quarters, tol, settings.exception_warning_days, filters)),
+        totals_trend=totals_trend,
         treatment_trend=treatment_progress(con, settings, quarters[0], as_of, filters),
         projection=dated(queries.review_exposure_projection(con, m, compare_to, month_ends(compare_to, horizon), filters, tol)),
         above_appetite=queries.review_above_appetite(con, m, as_of, filters),

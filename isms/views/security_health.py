@@ -18,7 +18,7 @@ from isms.config import Settings
 from isms.dates import add_months, dated, month_end, month_ends
 from isms.filters import RiskFilter
 from isms.kri import HIGHER, red_streak, statuses_in_months
-from isms.posture import KriCounts, scorecard
+from isms.posture import KriCounts
 from isms.store import queries
 
 TREND_MONTHS = 12
@@ -194,12 +194,24 @@ def _trends(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date) -> tuple[pd.D
     return by_status, health
 
 
+def _posture_totals(con: duckdb.DuckDBPyConnection, settings: Settings, dates: list[dt.date],
+                    risks: RiskFilter) -> pd.DataFrame:
+    return dated(queries.posture_totals(con, settings.matrix, dates, settings.late_tolerance_points,
+                                        settings.exception_warning_days, risks))
+
+
+def trend_month_ends(month: dt.date) -> list[dt.date]:
+    return month_ends(add_months(month, -(TREND_MONTHS - 1)), month)
+
+
 def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, compare_month: dt.date,
-                   risks: RiskFilter = RiskFilter()) -> RiskScorecard:
-    """The measured effect of treatments, over the whole register or the business units chosen."""
-    ends = month_ends(add_months(month, -(TREND_MONTHS - 1)), month)
-    trend = dated(queries.posture_totals(con, settings.matrix, ends, settings.late_tolerance_points,
-                                         settings.exception_warning_days, risks))
+                   risks: RiskFilter = RiskFilter(), totals: pd.DataFrame | None = None) -> RiskScorecard:
+    """The measured effect of treatments, over the whole register or the business units chosen;
+    `totals`: `posture_counts` totals already read for dates that include the trend's month ends."""
+    ends = trend_month_ends(month)
+    if totals is None:
+        totals = _posture_totals(con, settings, ends, risks)
+    trend = totals[totals["as_of"].isin(ends)].reset_index(drop=True)
     return RiskScorecard(
         exposure_trend=trend,
         completed=queries.treatments_completed(con, month.replace(day=1), month_end(month), risks),
@@ -215,7 +227,9 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
     reg, grid = kri_grid(con, month, filters)
     board = _board(reg, grid, month, compare_month)
     by_status, health = _trends(reg, grid, month)
-    card = scorecard(con, settings, month_end(month), month_end(compare_month), filters.risks)
+    # the exposure trend's month ends and the comparison month's end in one read
+    totals = _posture_totals(con, settings, sorted({*trend_month_ends(month), month_end(compare_month)}), filters.risks)
+    before = totals[totals["as_of"] == month_end(compare_month)].iloc[0]
     history = grid[grid["period"] == grid["month"]][["metric_id", "period", "value", "note", "status"]]
     # categories and datetime64 keep the cached bundle quick to (un)pickle on every rerun
     history = history.astype({"metric_id": "category", "status": "category"}).reset_index(drop=True)
@@ -223,6 +237,6 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
         month=month, compare_month=compare_month, filters=filters,
         counts=_counts(board["status"]), previous_counts=_counts(board["compare_status"]),
         status_by_month=by_status, domain_health=health, board=board, breaches=_breaches(board),
-        history=history, risk=risk_scorecard(con, settings, month, compare_month, filters.risks),
-        exposure_before=card.previous.residual_exposure,
+        history=history, risk=risk_scorecard(con, settings, month, compare_month, filters.risks, totals),
+        exposure_before=int(before["residual_exposure"]),
     )

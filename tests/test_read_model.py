@@ -1,0 +1,173 @@
+"""The read model (isms.store.read_model) against a plain as-of computation, on random histories.
+
+Each history is a series of batches committed in any date order (back-dated files, several files on
+one day), some of them undone. The expected state as of a date is worked out here in Python from
+the rows the test generated, by the definition: a register is the rows of the latest active batch
+that brought it dated on or before the date (the later batch on a tie); an event is the latest one
+of its key on or before the date, from any active batch (the later batch where two gave the same
+key and date). The store's answers come from the interval tables the commits and undos kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
+
+from isms.config import ROOT, load_settings
+from isms.store import connect, queries, read_model
+from isms.store.batches import undo_batch
+from tests.factories import assessment, load, metric, result, risk, treatment, update
+
+BASE = dt.date(2024, 1, 1)
+RISKS = ["R1", "R2", "R3"]
+TREATMENTS = {"T1": "R1", "T2": "R2"}
+STATUSES = ["Planned", "In progress", "Done", "Cancelled"]
+
+
+def day(n: int) -> dt.date:
+    return BASE + dt.timedelta(days=n)
+
+
+def as_date(value) -> dt.date | None:
+    """A date cell of a query's frame as a date (None for NULL, which pandas shows as NaT or None)."""
+    return None if value is None or value != value else value.date()
+
+
+@st.composite
+def batches(draw):
+    """One batch: its date, and for each kind it brings, its rows (dates as day numbers)."""
+    as_of = draw(st.integers(0, 60))
+    out = {"as_of": as_of}
+    if draw(st.booleans()):
+        out["risks"] = [(r, draw(st.sampled_from(["Open", "Closed", "Accepted"])))
+                        for r in draw(st.lists(st.sampled_from(RISKS), unique=True, max_size=3))]
+    if draw(st.booleans()):
+        out["assessments"] = [(r, d, draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+                              for r, d in draw(st.lists(st.tuples(st.sampled_from(RISKS), st.integers(0, 70)),
+                                                        unique=True, max_size=4))]
+    if draw(st.booleans()):
+        out["treatments"] = [(t, draw(st.sampled_from(STATUSES[:2])))
+                             for t in draw(st.lists(st.sampled_from(list(TREATMENTS)), unique=True, max_size=2))]
+    if draw(st.booleans()):
+        out["treatment_updates"] = [(t, d, draw(st.integers(0, 100)), draw(st.sampled_from(STATUSES)))
+                                    for t, d in draw(st.lists(st.tuples(st.sampled_from(list(TREATMENTS)),
+                                                                        st.integers(0, 70)), unique=True, max_size=4))]
+    if draw(st.booleans()):
+        out["metrics"] = draw(st.lists(st.sampled_from(["K1", "K2"]), unique=True, max_size=2))
+    if draw(st.booleans()):
+        out["monitoring_results"] = [(k, m, draw(st.integers(0, 100)))
+                                     for k, m in draw(st.lists(st.tuples(st.sampled_from(["K1", "K2"]),
+                                                                         st.integers(0, 2)), unique=True, max_size=4))]
+    return out
+
+
+def commit(con, b: dict) -> int:
+    rows = {}
+    if "risks" in b:
+        rows["risks"] = [risk(r, status=s) for r, s in b["risks"]]
+    if "assessments" in b:
+        rows["assessments"] = [assessment(r, day(d).isoformat(), residual=(lk, im)) for r, d, lk, im in b["assessments"]]
+    if "treatments" in b:
+        rows["treatments"] = [treatment(t, TREATMENTS[t], "2024-01-01", "2024-03-01", status=s) for t, s in b["treatments"]]
+    if "treatment_updates" in b:
+        rows["treatment_updates"] = [update(t, day(d).isoformat(), p, status=s) for t, d, p, s in b["treatment_updates"]]
+    if "metrics" in b:
+        rows["metrics"] = [metric(k) for k in b["metrics"]]
+    if "monitoring_results" in b:
+        rows["monitoring_results"] = [result(k, f"2024-0{m + 1}-01", v) for k, m, v in b["monitoring_results"]]
+    return load(con, day(b["as_of"]).isoformat(), **rows)
+
+
+def expected_register(history: list[tuple[int, dict]], kind: str, on: dt.date) -> tuple[int, list] | None:
+    """(batch id, rows) of the register of `kind` as of `on`, by the definition."""
+    held = [(day(b["as_of"]), bid, b[kind]) for bid, b in history if kind in b and day(b["as_of"]) <= on]
+    if not held:
+        return None
+    _, bid, rows = max(held, key=lambda h: (h[0], h[1]))
+    return bid, rows
+
+
+def expected_events(history: list[tuple[int, dict]], kind: str, on: dt.date, when) -> dict:
+    """Per key, the latest event on or before `on` (the later batch on a tie of key and date)."""
+    latest = {}
+    for bid, b in history:
+        for row in b.get(kind, []):
+            d = when(row)
+            if d <= on and (row[0] not in latest or (d, bid) > latest[row[0]][0]):
+                latest[row[0]] = ((d, bid), row)
+    return {k: v[1] for k, v in latest.items()}
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+           phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])  # each example builds a database: no slow shrinking
+@given(st.lists(batches(), min_size=1, max_size=6), st.lists(st.integers(0, 5), max_size=2),
+       st.lists(st.integers(0, 75), min_size=1, max_size=4))
+def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_days):
+    con = connect(":memory:")
+    history = []
+    for b in planned:
+        history.append((commit(con, b), b))
+    for i in sorted(set(undo)):
+        if i < len(history):
+            undo_batch(con, history[i][0], "pytest")
+    active = [h for i, h in enumerate(history) if i not in set(undo)]
+    # the days a register or an event changes, and the day before, are where an interval can be off by one
+    edges = {b["as_of"] for b in planned} | {row[1] for b in planned for kind in ("assessments", "treatment_updates")
+                                             for row in b.get(kind, [])}
+    dates = sorted({day(n) for n in probe_days} | {day(n + k) for n in edges for k in (-1, 0)})
+    matrix = load_settings(ROOT / "isms.toml").matrix
+
+    for full in (False, True):  # as the commits and undos kept it, then derived again from nothing
+        if full:
+            con.execute("BEGIN")
+            read_model.refresh(con)
+            con.execute("COMMIT")
+        posture = queries.posture(con, matrix, dates)
+        states = queries.treatment_states(con, dates, late_tolerance_points=10.0)
+        for on in dates:
+            got = posture[posture["as_of"].dt.date == on].set_index("risk_id")
+            reg = expected_register(active, "risks", on)
+            assert sorted(got.index) == sorted(r for r, _ in reg[1]) if reg else got.empty
+            events = expected_events(active, "assessments", on, lambda row: day(row[1]))
+            for r, status in (reg[1] if reg else []):
+                assert got.loc[r, "status"] == status
+                if r in events:
+                    _, d, lk, im = events[r]
+                    assert as_date(got.loc[r, "assessed_on"]) == day(d)
+                    assert (got.loc[r, "residual_likelihood"], got.loc[r, "residual_impact"]) == (lk, im)
+                    assert got.loc[r, "residual_score"] == lk * im
+                else:
+                    assert as_date(got.loc[r, "assessed_on"]) is None
+
+            got_t = states[states["as_of"].dt.date == on].set_index("treatment_id")
+            treg = expected_register(active, "treatments", on)
+            assert sorted(got_t.index) == sorted(t for t, _ in treg[1]) if treg else got_t.empty
+            ups = expected_events(active, "treatment_updates", on, lambda row: day(row[1]))
+            for t, reg_status in (treg[1] if treg else []):
+                register_date = day(max((b["as_of"], bid) for bid, b in active
+                                        if "treatments" in b and day(b["as_of"]) <= on)[0])
+                row = got_t.loc[t]
+                if t in ups:
+                    _, d, pct, up_status = ups[t]
+                    newer = day(d) > register_date
+                    assert as_date(row["last_update_on"]) == day(d)
+                    assert row["status"] == (up_status if newer else reg_status)
+                    assert row["percent_complete"] == (100.0 if row["status"] == "Done" else pct)
+                    assert as_date(row["completed_on"]) == (day(d) if newer and up_status == "Done" else None)
+                else:
+                    assert as_date(row["last_update_on"]) is None
+                    assert row["status"] == reg_status
+                    assert row["percent_complete"] == 0.0
+
+            results = queries.latest_results(con, on).set_index("metric_id")
+            mreg = expected_register(active, "metrics", on)
+            assert sorted(results.index) == sorted(mreg[1]) if mreg else results.empty
+            latest = expected_events(active, "monitoring_results", on, lambda row: dt.date(2024, row[1] + 1, 1))
+            for k in (mreg[1] if mreg else []):
+                if k in latest:
+                    assert results.loc[k, "value"] == latest[k][2]
+                    assert as_date(results.loc[k, "period"]) == dt.date(2024, latest[k][1] + 1, 1)
+                else:
+                    assert as_date(results.loc[k, "period"]) is None
+    con.close()
