@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 refused (the problems are printed), 2 usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -118,14 +119,26 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from isms.store.shared import WriterBusy
+
     try:
         return _run(parser, args, settings)
+    except WriterBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
-        print(f"error: the database {settings.db_path} is in use by another process (is the dashboard running?): "
-              "stop it, or point ISMS_DB at a copy", file=sys.stderr)
+        print(f"error: the database {settings.db_path} is held by a process outside the shared store (an older "
+              "version of the dashboard?): stop it, or point ISMS_DB at a copy", file=sys.stderr)
         return 2
+
+
+def _store(settings):
+    """The shared store: readers on snapshots, writers one at a time; a writer that has to wait says so."""
+    from isms.store.shared import SharedStore
+
+    return SharedStore(settings.db_path, on_wait=lambda message: print(f"note: {message}", file=sys.stderr, flush=True))
 
 
 def _run(parser, args, settings) -> int:
@@ -171,25 +184,24 @@ def _pack(settings, args) -> int:
     from isms.auth import Role, User
     from isms.images import ImageUnavailable
     from isms.packs.build import make_pack
-    from isms.store import connect
 
     if not _database_exists(settings):
         return 2
     fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out.suffix.lower() in (".pptx", ".pdf", ".zip") else "pptx")
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
-    con = connect(settings.db_path)
+    store = _store(settings)
     try:
-        made = make_pack(con, settings, args.meeting, fmt, args.as_of, args.compare_to, sections)
-        record_pack(con, User(args.user or getpass.getuser(), Role.viewer, via="cli"), args.meeting, made.pack.as_of,
-                    args.out.name)
+        with store.read() as con:  # a pack only reads: it runs beside the dashboard and any import
+            made = make_pack(con, settings, args.meeting, fmt, args.as_of, args.compare_to, sections)
+        with store.write("python -m isms pack (its audit record)") as con:
+            record_pack(con, User(args.user or getpass.getuser(), Role.viewer, via="cli"), args.meeting,
+                        made.pack.as_of, args.out.name)
     except ImageUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    finally:
-        con.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(made.data)
     print(f"wrote {args.out} ({made.fmt}, {len(made.pack.sections)} sections, {made.images_rendered} images)")
@@ -223,21 +235,20 @@ def _export(settings, args) -> int:
     from isms.actions import record_export
     from isms.auth import Role, User
     from isms.data_export import export
-    from isms.store import connect
 
     if not _database_exists(settings):
         return 2
-    con = connect(settings.db_path)
+    store = _store(settings)
     try:
-        result = export(con, settings, args.as_of, args.format, args.out)
+        with store.read() as con:
+            result = export(con, settings, args.as_of, args.format, args.out)
         # Whoever can run the CLI can read the database file itself: the CLI acts as an administrator.
-        record_export(con, User(args.user or getpass.getuser(), Role.admin, via="cli"), args.as_of, args.format,
-                      str(args.out))
+        with store.write("python -m isms export (its audit record)") as con:
+            record_export(con, User(args.user or getpass.getuser(), Role.admin, via="cli"), args.as_of, args.format,
+                          str(args.out))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    finally:
-        con.close()
     counts = ", ".join(f"{name} {n}" for name, n in result.rows.items() if not name.endswith("_history"))
     print(f"wrote {len(result.files)} files to {result.folder} ({result.fmt}, as of {result.as_of}): {counts}")
     return 0
@@ -251,7 +262,6 @@ def _import(settings, args) -> int:
     from isms.filters import Scope
     from isms.importing.mapping import load_profile, profiles_folder
     from isms.importing.preview import register_change, register_sentences
-    from isms.store import connect
 
     profile = scope = None
     try:
@@ -266,22 +276,21 @@ def _import(settings, args) -> int:
     if missing:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
         return 2
-    con = connect(settings.db_path)
+    store = _store(settings)
     # Whoever can run the CLI can open the database file itself: the CLI acts as an administrator.
     user = User(args.user or getpass.getuser(), Role.admin, via="cli")
     outcomes, plans, marked = [], [], []
-    try:
-        for f in args.files:
-            with f.open("rb") as fh:
-                data = fh.read(settings.max_upload_bytes + 1)  # one byte over the cap is enough to refuse
+    for f in args.files:
+        with f.open("rb") as fh:
+            data = fh.read(settings.max_upload_bytes + 1)  # one byte over the cap is enough to refuse
+        # one writer at a time, file by file: each batch is published (the dashboard shows it) before the next
+        with store.write(f"python -m isms import {f.name}") as con:
             outcome, plan = import_workbook(con, user, settings, data, f.name, as_of=args.as_of,
                                             dry_run=args.dry_run, profile=profile, mode=args.mode, scope=scope)
-            outcomes.append(outcome)
-            plans.append(plan)
-            if args.annotate:
-                marked.append(_annotate(settings, args.annotate, len(args.files) > 1, f, data, plan))
-    finally:
-        con.close()
+        outcomes.append(outcome)
+        plans.append(plan)
+        if args.annotate:
+            marked.append(_annotate(settings, args.annotate, len(args.files) > 1, f, data, plan))
     if args.json:
         print(json.dumps([o.as_dict() | {"rules": list(p.rules) if p else []} | register_change(p and p.preview)
                           for o, p in zip(outcomes, plans)], indent=2, default=str))
@@ -347,10 +356,9 @@ def _password(args) -> str:
 
 
 def _user(settings, args) -> int:
-    """User changes are audited in the database when there is one; the dashboard must be stopped."""
-    import duckdb
-
-    from isms import actions, users
+    """User changes are audited in the database when there is one (the dashboard may keep running;
+    the password is asked for before the writers' lock is taken, so nobody waits on a person typing)."""
+    from isms import users
     from isms.auth import Role, User
     from isms.store import connect
 
@@ -362,46 +370,50 @@ def _user(settings, args) -> int:
         print(f"note: [auth] mode is {settings.auth.mode!r}; these users sign in only in password mode", file=sys.stderr)
     by = User(args.by or getpass.getuser(), Role.admin, via="cli")
     try:
-        con = connect(settings.db_path) if Path(settings.db_path).exists() else None
-    except duckdb.IOException as exc:
-        print(f"error: cannot open {settings.db_path} ({exc}); stop the dashboard, or use its Settings page", file=sys.stderr)
+        password = _password(args) if args.user_command in ("add", "set-password") else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
-    if con is None:
+    if Path(settings.db_path).exists():
+        writer = _store(settings).write("python -m isms user")
+    else:
         print(f"note: no database at {settings.db_path} yet, so this change is not in the audit trail", file=sys.stderr)
-        con = connect(":memory:")
+        writer = contextlib.closing(connect(":memory:"))
+    with writer as con:
+        return _change_user(settings, args, by, con, password)
+
+
+def _change_user(settings, args, by, con, password: str | None) -> int:
+    from isms import actions, throttle
+    from isms.auth import Role
+
     try:
         if args.user_command == "add":
-            actions.add_user(con, by, settings, args.username, _password(args), Role.parse(args.role),
+            actions.add_user(con, by, settings, args.username, password, Role.parse(args.role),
                              name=args.name, email=args.email)
         elif args.user_command == "set-role":
             actions.set_role(con, by, settings, args.username, Role.parse(args.role))
         elif args.user_command == "set-password":
-            actions.set_password(con, by, settings, args.username, _password(args))
+            actions.set_password(con, by, settings, args.username, password)
         elif args.user_command == "remove":
             actions.remove_user(con, by, settings, args.username)
         elif args.user_command == "unlock":
-            from isms import throttle
-
             key = throttle.client_key(args.username) if args.client else throttle.user_key(args.username)
             actions.lift_lockout(con, by, key)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    finally:
-        con.close()
     print(f"{args.user_command} {args.username}: done ({settings.users_path})")
     return 0
 
 
 def _scorecard(settings, args) -> int:
     from isms.posture import scorecard
-    from isms.store import connect
 
     if not _database_exists(settings):
         return 2
-    con = connect(settings.db_path, read_only=True)
-    card = scorecard(con, settings, args.as_of, args.compare_to)
-    con.close()
+    with _store(settings).read() as con:
+        card = scorecard(con, settings, args.as_of, args.compare_to)
     if args.json:
         print(card.model_dump_json(indent=2))
         return 0

@@ -143,10 +143,11 @@ class Resumed:
 
 
 def password_session(con: duckdb.DuckDBPyConnection, users: Mapping[str, PasswordUser], secret: str,
-                     now: dt.datetime | None = None) -> Resumed:
+                     now: dt.datetime | None = None, *, may_write: bool = True) -> Resumed | None:
     """The user a cookie's secret signs in on this run. A session whose user was removed, or whose
     role or password in the users file is no longer the one it began with, is revoked here (the
-    change may have been made outside the dashboard) and audited."""
+    change may have been made outside the dashboard) and audited. With `may_write=False` (a
+    read-only snapshot, as on most runs) that case returns None: ask again on a writable connection."""
     session_hash = sessions.digest(secret)
     found = sessions.check(con, session_hash, now)
     if found.row is None:
@@ -161,6 +162,8 @@ def password_session(con: duckdb.DuckDBPyConnection, users: Mapping[str, Passwor
         reason = sessions.PASSWORD_CHANGED
     else:
         return Resumed(user, row)
+    if not may_write:
+        return None
     if sessions.revoke(con, session_hash, "dashboard", reason, now):
         audit.record(con, row.who, audit.SESSION_REVOKED,
                      {"user": row.who, "reason": reason, "sessions": 1, "session": sessions.short(session_hash),
@@ -175,6 +178,16 @@ def sign_out(con: duckdb.DuckDBPyConnection, session_hash: str, mode: str) -> Se
         return None
     audit.record(con, found.row.who, audit.SIGN_OUT, {"mode": mode, "session": sessions.short(session_hash)})
     return found.row
+
+
+def known_oidc_session(con: duckdb.DuckDBPyConnection, claims: Mapping[str, Any], role: Role,
+                       now: dt.datetime | None = None) -> sessions.Check | None:
+    """What `oidc_session` answers when it would write nothing (a live session with the same role,
+    or one already ended), read from a read-only snapshot; None when it must start or end one."""
+    found = sessions.check(con, sessions.oidc_hash(claims), now)
+    if found.row is not None:
+        return found if found.row.role == role.name else None
+    return None if found.reason == "unknown" else found
 
 
 def oidc_session(con: duckdb.DuckDBPyConnection, auth: AuthSettings, claims: Mapping[str, Any], who: str,

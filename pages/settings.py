@@ -8,7 +8,7 @@ from isms.auth import Role
 from isms.users import UserError, load_users
 from ui.auth import require
 from ui.matrix_settings import apply_settings, matrix_form, show_saved
-from ui.resources import cursor, settings
+from ui.resources import cursor, settings, writing
 
 user = require("admin", "Settings")
 cfg = settings()
@@ -52,7 +52,7 @@ else:
 
     def run(change, *args) -> None:
         try:
-            with cursor() as cur:
+            with writing("a user change") as cur:
                 change(cur, user, cfg, *args)
         except (UserError, PermissionError) as exc:
             st.error(f"Not changed: {exc}")
@@ -103,7 +103,7 @@ else:
         lock = k1.selectbox("Lock", [r.key for r in locks], format_func=throttle.describe, key="lockout_choice")
         if k2.button("Lift lock", key="lift_lockout"):
             try:
-                with cursor() as cur:
+                with writing("lifting a lockout") as cur:
                     actions.lift_lockout(cur, user, lock)
             except (ValueError, PermissionError) as exc:
                 st.error(f"Not lifted: {exc}")

@@ -14,7 +14,7 @@ from isms.views import welcome
 from ui import welcome as show
 from ui.auth import permitted, require
 from ui.matrix_settings import matrix_form, show_saved
-from ui.resources import cursor, settings, view_sample
+from ui.resources import cursor, settings, view_sample, writing
 
 user = require("viewer", "Welcome")
 cfg = settings()
@@ -31,7 +31,7 @@ with cursor() as cur:
 show.show_heading(w)
 if show.sample_button(w, permitted("load-sample")):
     try:
-        with st.spinner("Building the sample beside your database…"), cursor() as cur:
+        with st.spinner("Building the sample beside your database…"), writing("loading the sample") as cur:
             actions.load_sample(cur, user, cfg)
     except (Refused, SampleError, FileNotFoundError) as exc:
         st.error(f"The sample could not be opened: {exc}")

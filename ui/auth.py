@@ -16,7 +16,7 @@ import streamlit as st
 from isms import audit, sessions, sign_in
 from isms.auth import Role, User, allows, local_mode_refusal, role_from_claims
 from isms.users import PasswordUser, UserError, load_users
-from ui.resources import cursor, settings
+from ui.resources import cursor, settings, writing
 
 _SIGNED_IN = "_isms_signed_in_as"
 _FRAME_SIGNED_IN = "_isms_frame_signed_in"
@@ -56,7 +56,7 @@ def client_address() -> str:
 def _oidc_sign_out() -> None:
     session_hash = st.session_state.pop(_SESSION, None)
     if session_hash:
-        with cursor() as cur:
+        with writing("a sign-out") as cur:
             sign_in.sign_out(cur, session_hash, "oidc")
     _forget_sign_in()
     st.logout()
@@ -67,7 +67,7 @@ def _password_sign_out() -> None:
     must already sign nobody in."""
     secret = st.session_state.pop(_SECRET, None)
     if secret:
-        with cursor() as cur:
+        with writing("a sign-out") as cur:
             sign_in.sign_out(cur, sessions.digest(secret), "password")
     st.session_state[_IGNORE_COOKIE] = st.session_state[_SIGNED_OUT] = True
     _forget_sign_in()
@@ -100,7 +100,7 @@ def _stop(message: str) -> None:
 
 
 def _record(who: str, action: str, detail: dict) -> None:
-    with cursor() as cur:
+    with writing("the audit trail") as cur:
         audit.record(cur, who, action, detail)
 
 
@@ -142,8 +142,11 @@ def _oidc_user(widgets: bool) -> User:
             st.button("Sign out", key="sign_out", on_click=_oidc_sign_out)
         _stop(f"You are signed in as {who}, but no role is mapped to this address or its groups. "
               "Ask an administrator to add you to `[auth.emails]` or `[auth.groups]` in the settings file.")
-    with cursor() as cur:
-        found = sign_in.oidc_session(cur, cfg.auth, claims, who, role, client_address())
+    with cursor() as cur:  # the usual run only reads; starting or ending the session writes
+        found = sign_in.known_oidc_session(cur, claims, role)
+    if found is None:
+        with writing("a sign-in") as cur:
+            found = sign_in.oidc_session(cur, cfg.auth, claims, who, role, client_address())
     if found.row is None:
         # The browser still holds Streamlit's identity cookie, but its session was signed out,
         # expired or ended by a role change: only a new sign-in at the provider gets past here.
@@ -172,8 +175,11 @@ def _resume_password_session(users: dict[str, PasswordUser]):
         secret = st.context.cookies.get(sessions.COOKIE)
     if not isinstance(secret, str) or not secret:
         return None
-    with cursor() as cur:
-        resumed = sign_in.password_session(cur, users, secret)
+    with cursor() as cur:  # every run checks the session; only ending it writes
+        resumed = sign_in.password_session(cur, users, secret, may_write=False)
+    if resumed is None:
+        with writing("a sign-in") as cur:
+            resumed = sign_in.password_session(cur, users, secret)
     if resumed.user is None:
         st.session_state.pop(_SECRET, None)
         st.session_state[_IGNORE_COOKIE] = True
@@ -205,7 +211,7 @@ def _password_form(cfg, users: dict[str, PasswordUser]):
         if st.session_state.get(_IGNORE_COOKIE):
             _session_cookie(None)
         st.stop()
-    with st.spinner("Checking…"), cursor() as cur:
+    with st.spinner("Checking…"), writing("a sign-in") as cur:
         attempt = sign_in.password_sign_in(cur, cfg.auth, users, username, password, client_address())
     if attempt.user is None:
         _stop(attempt.message)

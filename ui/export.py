@@ -9,7 +9,7 @@ import streamlit as st
 from isms import actions
 from isms.auth import User
 from isms.data_export import FORMATS, export_zip, zip_name
-from ui.resources import connection, settings
+from ui.resources import settings, store
 
 LABELS = {
     "parquet": "Parquet: one file per table, types kept (Power BI, Tableau, DuckDB, a data warehouse)",
@@ -20,16 +20,14 @@ LABELS = {
 
 def _builder(user: User, as_of: dt.date, fmt: str):
     """Built on Streamlit's download thread when clicked, with a cursor of its own; audited."""
-    root, cfg = connection(), settings()
+    own, cfg = store(), settings()
 
     def build() -> bytes:
-        cur = root.cursor()
-        try:
+        with own.read() as cur:
             data = export_zip(cur, cfg, as_of, fmt)
-            actions.record_export(cur, user, as_of, fmt, zip_name(as_of, fmt))
-            return data
-        finally:
-            cur.close()
+        with own.write("recording an export download") as trail:
+            actions.record_export(trail, user, as_of, fmt, zip_name(as_of, fmt))
+        return data
 
     return build
 

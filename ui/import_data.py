@@ -18,7 +18,7 @@ from isms import actions
 from isms.auth import Refused, may_undo
 from isms.importing.mapping import IGNORE, LONG
 from isms.views import import_data as view
-from ui.resources import cursor, settings, version
+from ui.resources import cursor, settings, version, writing
 
 
 @st.cache_data(show_spinner=False)
@@ -233,7 +233,7 @@ def import_flow(upload, user) -> None:
                 "changes nothing.")
     ready = a.plan.ok and bool(a.plan.frames) and confirmed and retire and (choice is not None or a.plan.preview is None)
     if st.button("Commit", type="primary", disabled=not ready, key="commit"):
-        with cursor() as cur:
+        with writing("an import on the Import page") as cur:
             out = actions.commit_import(cur, user, plan)
         st.cache_data.clear()
         st.session_state["_import_message"] = (out.status, out.batch_id, out.file_name, out.row_counts)
@@ -274,7 +274,7 @@ def show_history(user) -> None:
         sure = st.checkbox(f"Undo batch {latest} ({active['file'].iloc[0]})", key=f"undo_confirm_{latest}")
         if st.button("Undo the latest import", disabled=not sure, key="undo"):
             try:
-                with cursor() as cur:
+                with writing("an undo on the Import page") as cur:
                     undone = actions.undo_latest_import(cur, user)
             except (Refused, ValueError) as exc:
                 st.error(str(exc))

@@ -13,7 +13,7 @@ from isms import actions
 from isms.auth import User
 from isms.config import Settings, SettingsError
 from isms.matrix import PRESETS
-from ui.resources import cursor, settings
+from ui.resources import settings, writing
 
 _SAVED = "_isms_settings_saved"
 
@@ -22,7 +22,7 @@ def apply_settings(user: User, cfg: Settings, changes: dict) -> None:
     """Write and audit the changes, clear what was read from the old settings, then rerun so the
     whole page (the sidebar's matrix too) shows the new ones; the outcome is shown after the rerun."""
     try:
-        with cursor() as cur:
+        with writing("a settings change") as cur:
             changed = actions.change_settings(cur, user, cfg, changes)
     except SettingsError as exc:
         st.error(f"Not saved; the settings file is unchanged: {exc}")

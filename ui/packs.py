@@ -16,22 +16,22 @@ from isms.packs.build import make_pack
 from isms.packs.content import section_choices
 from isms.views.pack_inputs import saved_sections
 from ui.auth import permitted, signed_in_user
-from ui.resources import connection, cursor, data_connection, settings
+from ui.resources import cursor, data_connection, settings, store, writing
 
 
 def _builder(user: User, meeting: str, fmt: str, as_of: dt.date, compare_to: dt.date, sections: list[str], filters):
     # the pack reads the data the page shows (the sample while looking at it); the audit trail is the ISMS's own
-    data, root, cfg = data_connection(), connection(), settings()
+    data, own, cfg = data_connection(), store(), settings()
 
     def build() -> bytes:
-        cur, trail = data.cursor(), root.cursor()
+        cur = data.cursor()
         try:
             made = make_pack(cur, cfg, meeting, fmt, as_of, compare_to, sections, filters)
-            actions.record_pack(trail, user, meeting, made.pack.as_of, made.file_name)
-            return made.data
         finally:
             cur.close()
-            trail.close()
+        with own.write("recording a pack download") as trail:
+            actions.record_pack(trail, user, meeting, made.pack.as_of, made.file_name)
+        return made.data
 
     return build
 
@@ -51,7 +51,7 @@ def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, filters: objec
         ordered = [k for k in choices if k in chosen]
         if permitted("save-pack-sections") and st.button(
                 "Save these sections for every pack of this meeting", key=f"{key}_save", type="tertiary"):
-            with cursor() as cur:
+            with writing("saving pack sections") as cur:
                 actions.save_pack_sections(cur, user, meeting, ordered)
             st.toast("Saved.")
         stem = f"{meeting}-{as_of.isoformat()}"

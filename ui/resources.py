@@ -1,8 +1,11 @@
-"""The process-wide resources of the app: settings and the one DuckDB connection.
+"""The process-wide resources of the app: settings and the shared store.
 
-DuckDB allows one read-write connection per process; every rerun (each on its own thread)
-takes a cursor from it. Cached results are keyed by the data version, which changes with every
-committed or undone import, so a new import shows at once and nothing else recomputes.
+The app never holds the database file: reads take a cursor on the newest published snapshot
+(isms.store.shared), so any number of dashboards, CLI imports and pack builds run beside it;
+writes (`writing()`) take the writers' lock for their few moments and publish when done. Each
+rerun asks for the snapshot again, so an import committed elsewhere shows at the next rerun.
+Cached results are keyed by the data version, which changes with every committed or undone
+import, so a new import shows at once and nothing else recomputes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from isms.config import Settings, load_settings
 from isms.databases import sample_path
 from isms.store import connect
 from isms.store.db import data_version
+from isms.store.shared import SharedStore
 
 # This browser session looks at the sample (built beside the database) instead of the ISMS's own
 # data: only the meeting pages read it (data_cursor); sign-in, the audit trail, imports and
@@ -30,23 +34,34 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _database(path: str) -> duckdb.DuckDBPyConnection:
-    return connect(path)
+def _store(path: str) -> SharedStore:
+    return SharedStore(path)
+
+
+def store() -> SharedStore:
+    """The ISMS's own database, for work that runs off the script thread (deferred downloads):
+    call its `read()` / `write()` there."""
+    return _store(settings().db_path)
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The process's root connection, for work that runs off the script thread (deferred
-    downloads): take `.cursor()` from it there."""
-    return _database(settings().db_path)
+    """The root connection of the newest snapshot (read-only): take `.cursor()` from it."""
+    return store().reader()
 
 
 @contextmanager
 def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-    cur = _database(settings().db_path).cursor()
-    try:
+    """A read-only cursor on the newest snapshot of the ISMS's own database."""
+    with store().read() as cur:
         yield cur
-    finally:
-        cur.close()
+
+
+@contextmanager
+def writing(what: str = "the dashboard") -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database for a write (sign-in, import, undo, settings, audit): waits for another
+    writer, bounded, then publishes so the next rerun of every page reads the change."""
+    with store().write(what) as con:
+        yield con
 
 
 def version() -> str:
