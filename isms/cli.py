@@ -257,7 +257,6 @@ def _export(settings, args) -> int:
 def _import(settings, args) -> int:
     """Exit 0 committed (or unchanged), 1 refused, 2 usage; also 2 when a file would retire rows
     from the register and neither --whole nor --part says whether it is the whole register."""
-    from isms.actions import import_workbook
     from isms.auth import Role, User
     from isms.filters import Scope
     from isms.importing.mapping import load_profile, profiles_folder
@@ -283,10 +282,7 @@ def _import(settings, args) -> int:
     for f in args.files:
         with f.open("rb") as fh:
             data = fh.read(settings.max_upload_bytes + 1)  # one byte over the cap is enough to refuse
-        # one writer at a time, file by file: each batch is published (the dashboard shows it) before the next
-        with store.write(f"python -m isms import {f.name}") as con:
-            outcome, plan = import_workbook(con, user, settings, data, f.name, as_of=args.as_of,
-                                            dry_run=args.dry_run, profile=profile, mode=args.mode, scope=scope)
+        outcome, plan = _import_one(store, user, settings, data, f.name, args, profile, scope)
         outcomes.append(outcome)
         plans.append(plan)
         if args.annotate:
@@ -316,6 +312,29 @@ def _import(settings, args) -> int:
     if any(o.status == "refused" for o in outcomes):
         return 1
     return 2 if any(o.status == "undecided" for o in outcomes) else 0
+
+
+def _import_one(store, user, settings, data: bytes, name: str, args, profile, scope):
+    """Read, map and check the file against a snapshot (no lock: the dashboard and other writers carry
+    on meanwhile), then commit under the writers' lock, one file at a time so each batch is published
+    before the next. If another writer committed in between, the file is planned again under the lock."""
+    from isms.actions import commit_import, import_workbook, plan_upload, upload_refusal
+    from isms.store.db import data_version
+
+    what = f"python -m isms import {name}"
+    if upload_refusal(settings, name, len(data)):
+        with store.write(what) as con:  # refused unread; the refusal goes in the audit trail
+            return import_workbook(con, user, settings, data, name, as_of=args.as_of, dry_run=args.dry_run)
+
+    def plan(con):
+        return plan_upload(con, settings, data, name, as_of=args.as_of, profile=profile, mode=args.mode, scope=scope)
+
+    with store.read() as cur:
+        seen, planned = data_version(cur), plan(cur)
+    with store.write(what) as con:
+        if data_version(con) != seen:
+            planned = plan(con)
+        return commit_import(con, user, planned, dry_run=args.dry_run), planned
 
 
 def _annotate(settings, out: Path, several: bool, source: Path, data: bytes, plan) -> str:

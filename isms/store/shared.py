@@ -239,6 +239,9 @@ class SharedStore:
             self.publish(wait_seconds=self.wait_seconds if current is None else 0)
             current = self._current()
             if current is None:
+                if self.path.exists():
+                    raise WriterBusy(f"the database {self.path} has no snapshot for readers yet and was still being "
+                                     f"written by {self.holder()} after {self.wait_seconds:g} s; try again later")
                 raise FileNotFoundError(f"no database at {self.path}")
         with self._mutex:
             if self._reader is not None and self._reader[0] == current["file"]:

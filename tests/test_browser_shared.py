@@ -1,0 +1,80 @@
+"""Two real `streamlit run` servers on one database, a page open in a browser, while the CLI imports
+and another process builds a pack: everything exits 0, and the open page's next rerun offers the
+quarter the CLI committed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from isms.config import load_settings
+from isms.store import connect
+from isms.views import risk_review
+from tests.browser import METRICS_JS, browser_page, metric_values, require_chromium, streamlit_server
+from tests.conftest import ROOT, SAMPLE
+from tests.factories import D
+
+pytestmark = pytest.mark.browser
+REGISTER = SAMPLE / "2026-09-30-register.xlsx"
+NEW = "2026-12-31"
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(400)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    page.wait_for_timeout(400)
+
+
+def choose_as_of(page, option: str) -> None:
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="As of (quarter end)").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def wait_for_exposure(page, expected: str) -> None:
+    """Until the rerun the last choice started has drawn its tiles (an earlier run's stay meanwhile)."""
+    page.wait_for_function(f"v => ({METRICS_JS})()['Residual exposure'] == v", arg=expected, timeout=120_000)
+
+
+def residual_exposure(db, as_of: str, compare_to: str) -> str:
+    settings = load_settings(ROOT / "isms.toml", db_path=str(db))
+    con = connect(db, read_only=True)
+    try:
+        return str(risk_review.build(con, settings, D(as_of), D(compare_to)).scorecard.current.residual_exposure)
+    finally:
+        con.close()
+
+
+def test_open_page_shows_the_batch_the_cli_committed(sample_db_copy, tmp_path, artifacts):
+    require_chromium()
+    db = sample_db_copy
+    default = residual_exposure(db, "2026-09-30", "2026-06-30")
+    env = {**os.environ, "ISMS_DB": str(db)}
+    with streamlit_server(db) as url, streamlit_server(db) as second, browser_page(1600, 2400) as page:
+        page.set_default_timeout(120_000)
+        page.goto(url)
+        settle(page)
+        assert metric_values(page)["Residual exposure"] == default
+        other = page.context.browser.new_page()  # a second dashboard process serves the same data
+        other.goto(second)
+        settle(other)
+        assert metric_values(other)["Residual exposure"] == default
+
+        run = lambda *a: subprocess.Popen([sys.executable, "-m", "isms", *a], cwd=ROOT, env=env, text=True,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        importing = run("import", str(REGISTER), "--as-of", NEW, "--whole")
+        packing = run("pack", "--meeting", "risk-review", "--out", str(tmp_path / "pack.pptx"))
+        choose_as_of(page, "2026-06-30")  # the page keeps serving meanwhile
+        for proc in (importing, packing):
+            out, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, (proc.args, out, err)
+
+        choose_as_of(page, "2026-09-30")  # the next rerun reads the new snapshot: the new quarter is offered
+        choose_as_of(page, NEW)
+        assert f"as_of={NEW}" in page.url
+        wait_for_exposure(page, residual_exposure(db, NEW, "2026-09-30"))
+        page.screenshot(path=str(artifacts / "shared-store-new-quarter.png"), full_page=True)

@@ -1,0 +1,246 @@
+"""Several processes on one ISMS_DB: the dashboard, CLI imports and pack builds at once, writers
+one at a time (the second waits and says so), and a writer killed mid-commit leaving nothing partial.
+
+Each process here is a real one (a `python -m isms` subprocess, or a helper script), as a
+scheduled job would run beside `make run`; expectations are counted from the database itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from isms.store import connect
+from isms.store.shared import SharedStore, WriterBusy
+from tests.conftest import ROOT, SAMPLE
+
+NEXT_QUARTER = "2026-12-31"  # after the sample's last date: a batch no page has seen
+REGISTER = SAMPLE / "2026-09-30-register.xlsx"
+
+
+def cli(db: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "isms", *args], cwd=ROOT, text=True,
+                            env={**os.environ, "ISMS_DB": str(db), **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def batches(db: Path) -> list[tuple]:
+    """Read from the primary file itself, with nothing else running."""
+    con = connect(db, read_only=True)
+    try:
+        return con.execute("SELECT batch_id, file_name, as_of FROM import_batch ORDER BY batch_id").fetchall()
+    finally:
+        con.close()
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from isms.store.shared import SharedStore
+    store = SharedStore(sys.argv[1])
+    with store.write("the test's holder") as con:
+        con.execute("SELECT count(*) FROM import_batch").fetchone()
+        Path(sys.argv[2]).write_text("held")
+        deadline = time.monotonic() + 120
+        while not Path(sys.argv[2] + ".release").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+""")
+
+
+def hold_writer(db: Path, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """Another process that holds the writers' lock until the returned file exists."""
+    flag = tmp_path / f"held-{time.time_ns()}"
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(flag)], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "the holder did not start"
+        time.sleep(0.05)
+    return proc, Path(str(flag) + ".release")
+
+
+def test_a_second_writer_waits_and_says_so(sample_db_copy, tmp_path):
+    before = batches(sample_db_copy)
+    holder, release = hold_writer(sample_db_copy, tmp_path)
+    importing = cli(sample_db_copy, "import", str(REGISTER), "--as-of", NEXT_QUARTER, "--whole")
+    said = importing.stderr.readline()  # blocks until the CLI says something: it is waiting
+    assert "waiting for another writer to finish (the test's holder, process" in said
+    assert importing.poll() is None  # and it is still waiting
+    release.touch()
+    holder.wait(timeout=60)
+    code, out, err = finish(importing)
+    assert code == 0, (out, said + err)
+    after = batches(sample_db_copy)
+    assert after[:-1] == before and after[-1][1:] == (REGISTER.name, dt.date(2026, 12, 31))
+
+
+def test_a_writer_gives_up_after_its_bound_and_changes_nothing(sample_db_copy, tmp_path):
+    before = batches(sample_db_copy)
+    holder, release = hold_writer(sample_db_copy, tmp_path)
+    try:
+        code, out, err = finish(cli(sample_db_copy, "import", str(REGISTER), "--as-of", NEXT_QUARTER, "--whole",
+                                    env={"ISMS_WRITE_WAIT_SECONDS": "1"}))
+    finally:
+        release.touch()
+        holder.wait(timeout=60)
+    assert code == 2, (out, err)
+    assert "still being written by the test's holder" in err and "in use" not in err
+    assert batches(sample_db_copy) == before
+
+
+def test_two_writers_racing_both_commit(sample_db_copy):
+    before = batches(sample_db_copy)
+    procs = [cli(sample_db_copy, "import", str(REGISTER), "--as-of", d, "--whole") for d in ("2026-12-31", "2027-03-31")]
+    results = [finish(p) for p in procs]
+    assert [r[0] for r in results] == [0, 0], results
+    after = batches(sample_db_copy)
+    assert after[:len(before)] == before
+    assert sorted(str(b[2]) for b in after[len(before):]) == ["2026-12-31", "2027-03-31"]
+    with SharedStore(sample_db_copy).read() as cur:  # readers see both
+        assert cur.execute("SELECT count(*) FROM import_batch").fetchone()[0] == len(before) + 2
+
+
+KILLED = textwrap.dedent("""
+    import shutil, sys, time
+    from pathlib import Path
+    import pandas as pd
+    from isms.store.shared import SharedStore
+    from tests.factories import load, risk, assessment
+    db, flag, where = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+
+    class Stalls(pd.DataFrame):
+        # the second kind's rows are about to be written; the batch row and the risks already are
+        def assign(self, **kw):
+            flag.write_text("mid-commit")
+            time.sleep(600)
+
+    if where == "publish":
+        def half_copy(src, dst, **kw):
+            with open(src, "rb") as s, open(dst, "wb") as d:
+                d.write(s.read(4096))
+            flag.write_text("mid-publish")
+            time.sleep(600)
+        shutil.copyfile = half_copy
+
+    import isms.store.batches as batches
+    real = batches.commit_batch
+
+    def commit_batch(con, **kw):
+        if where == "commit":
+            kw["frames"] = {k: (Stalls(v) if k == "assessments" else v) for k, v in kw["frames"].items()}
+        return real(con, **kw)
+
+    import tests.factories
+    tests.factories.commit_batch = commit_batch
+    with SharedStore(db).write("the writer to be killed") as con:
+        load(con, "2027-06-30", risks=[risk(f"K-{i}") for i in range(50)],
+             assessments=[assessment(f"K-{i}", "2027-06-30") for i in range(50)])
+""")
+
+
+@pytest.mark.parametrize("where", ["commit", "publish"])
+def test_a_writer_killed_mid_write_leaves_nothing_partial(sample_db_copy, tmp_path, where):
+    """Killed inside its transaction: the batch is gone. Killed while copying the new snapshot: the
+    batch is whole in the primary file, and readers get it whole once the next reader publishes."""
+    store = SharedStore(sample_db_copy)
+    with store.read() as cur:
+        before = cur.execute("SELECT count(*) FROM import_batch").fetchone()[0]
+    flag = tmp_path / "flag"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED, str(sample_db_copy), str(flag), where], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 120
+    while not flag.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "the writer never got there"
+        time.sleep(0.05)
+    with store.read() as cur:  # while it hangs there, a reader in another process reads the last whole snapshot
+        assert cur.execute("SELECT count(*) FROM import_batch").fetchone()[0] == before
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    committed = where == "publish"
+    with SharedStore(sample_db_copy).read() as cur:  # a fresh reader: the store opens, and nothing is half there
+        n = cur.execute("SELECT count(*) FROM import_batch").fetchone()[0]
+        kept = cur.execute("SELECT count(*) FROM risk WHERE risk_id LIKE 'K-%'").fetchone()[0]
+        assessed = cur.execute("SELECT count(*) FROM assessment WHERE risk_id LIKE 'K-%'").fetchone()[0]
+    assert (n, kept, assessed) == ((before + 1, 50, 50) if committed else (before, 0, 0))
+    # the lock died with the writer: the next writer goes straight ahead
+    code, out, err = finish(cli(sample_db_copy, "import", str(REGISTER), "--as-of", NEXT_QUARTER, "--whole",
+                                env={"ISMS_WRITE_WAIT_SECONDS": "5"}))
+    assert code == 0 and "waiting" not in err, (out, err)
+    assert not [p for p in (sample_db_copy.parent / (sample_db_copy.name + ".snapshots")).iterdir()
+                if p.name.endswith(".copying") and time.time() - p.stat().st_mtime > 3600]
+
+
+def test_the_page_shows_a_batch_the_cli_committed_while_a_pack_builds(sample_db_copy, tmp_path):
+    """The dashboard (AppTest, in this process) stays open on Risk Review while one process imports
+    and another builds a pack; both exit 0, and the page's next rerun offers the new quarter."""
+    from ui.apptest import app_database, open_app
+
+    with app_database(sample_db_copy):
+        at = open_app()
+        as_of = at.selectbox(key="as_of")
+        assert NEXT_QUARTER not in [str(o) for o in as_of.options]
+        importing = cli(sample_db_copy, "import", str(REGISTER), "--as-of", NEXT_QUARTER, "--whole")
+        packing = cli(sample_db_copy, "pack", "--meeting", "risk-review", "--out", str(tmp_path / "pack.pptx"))
+        scoring = cli(sample_db_copy, "scorecard", "--as-of", "2026-09-30", "--json")
+        at.run()  # a rerun while they run: the page keeps serving
+        assert not at.exception
+        for proc in (importing, packing, scoring):
+            code, out, err = finish(proc)
+            assert code == 0, (proc.args, out, err)
+        assert (tmp_path / "pack.pptx").stat().st_size > 0
+        at.run()
+        assert not at.exception
+        assert NEXT_QUARTER in [str(o) for o in at.selectbox(key="as_of").options]
+    assert batches(sample_db_copy)[-1][1:] == (REGISTER.name, dt.date(2026, 12, 31))
+
+
+def test_direct_writes_to_the_primary_file_are_published(tmp_path):
+    """A process outside the scheme (a test, an older version) writes the file directly: the next
+    reader notices and publishes, instead of serving the old snapshot for ever."""
+    from tests.factories import load, risk
+
+    db = tmp_path / "d.duckdb"
+    store = SharedStore(db)
+    connect(db).close()
+    with store.read() as cur:
+        assert cur.execute("SELECT count(*) FROM risk").fetchone()[0] == 0
+    con = connect(db)
+    load(con, "2026-03-31", risks=[risk("R-1"), risk("R-2")])
+    con.close()
+    with store.read() as cur:
+        assert cur.execute("SELECT count(*) FROM risk").fetchone()[0] == 2
+
+
+def test_nested_writes_on_one_thread_share_the_lock(tmp_path):
+    store = SharedStore(tmp_path / "n.duckdb", wait_seconds=1)
+    with store.write("outer") as outer, store.write("inner") as inner:
+        assert inner is outer
+    with store.write("again", wait_seconds=0):
+        pass  # released
+
+
+def test_snapshots_are_pruned(tmp_path, monkeypatch):
+    import isms.store.shared as shared
+
+    monkeypatch.setattr(shared, "KEEP_SECONDS", 0)
+    store = SharedStore(tmp_path / "p.duckdb")
+    for _ in range(4):
+        with store.write("a write"):
+            pass
+    files = [p for p in store.folder.iterdir() if p.suffix == ".duckdb"]
+    assert [p.name for p in files] == [json.loads(store.pointer.read_text())["file"]]
