@@ -119,11 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from isms.store.shared import WriterBusy
+    from isms.store.shared import HeldOutside, WriterBusy
 
     try:
         return _run(parser, args, settings)
-    except WriterBusy as exc:
+    except (WriterBusy, HeldOutside) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except duckdb.IOException as exc:
@@ -276,6 +276,9 @@ def _import(settings, args) -> int:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
         return 2
     store = _store(settings)
+    if not Path(settings.db_path).exists():
+        with store.write("python -m isms import (creating the database)"):
+            pass  # an import into a new ISMS_DB creates it, empty, as the dashboard's first-run does
     # Whoever can run the CLI can open the database file itself: the CLI acts as an administrator.
     user = User(args.user or getpass.getuser(), Role.admin, via="cli")
     outcomes, plans, marked = [], [], []

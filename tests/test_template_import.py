@@ -213,13 +213,14 @@ def test_cli_import_exit_codes_and_json(tmp_path):
     assert run_cli("scorecard", "--as-of", "yesterday", env=env).returncode == 2
 
 
-def test_cli_says_so_when_the_dashboard_holds_the_database(tmp_path):
+def test_cli_says_so_when_an_older_dashboard_holds_the_database(tmp_path):
+    """Today's dashboard never holds the file (see test_shared_store); an older version did, read-write."""
     db = tmp_path / "held.duckdb"
-    holder = connect(db)  # as the running dashboard does
+    holder = connect(db)  # as the dashboard did before the shared store
     try:
         done = run_cli("scorecard", "--as-of", "2026-09-30", env={"ISMS_DB": str(db)})
     finally:
         holder.close()
     assert done.returncode == 2
-    assert "in use by another process (is the dashboard running?)" in done.stderr
+    assert "held by a process outside the shared store (an older version of the dashboard?)" in done.stderr
     assert "Traceback" not in done.stderr

@@ -49,6 +49,11 @@ class WriterBusy(TimeoutError):
     """Another writer held the database for longer than this writer was willing to wait."""
 
 
+class HeldOutside(RuntimeError):
+    """A process outside this scheme (an older version of the dashboard) holds the primary file
+    read-write, and there is no snapshot to read instead."""
+
+
 def _stat(path: Path) -> list[int] | None:
     try:
         s = path.stat()
@@ -80,6 +85,7 @@ class SharedStore:
         self._mutex = threading.Lock()
         self._reader: tuple[str, duckdb.DuckDBPyConnection] | None = None
         self._held = threading.local()
+        self._held_outside = False
 
     # -- the source signature: what the published snapshot was copied from --------------------------------------
     def _source(self) -> list:
@@ -223,11 +229,35 @@ class SharedStore:
             if not self.path.exists():
                 return False
             try:
-                with self.write("publishing", wait):
-                    pass
+                con = connect(self.path)  # once, without waiting: brings in a WAL, applies new migrations
             except duckdb.Error:
-                return False
+                published = self._publish_held()
+                self._held_outside = not published
+                return published
+            self._held_outside = False
+            try:
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            self._publish()
             return True
+
+    def _publish_held(self) -> bool:
+        """The primary file is held by a process outside this scheme (a test, an older version). If
+        it holds it read-only, we can too, and then nobody can write it while we copy it; unless a
+        WAL holds commits that only a read-write open would bring into the file."""
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error:
+            return False
+        try:
+            wal = self.path.with_name(self.path.name + ".wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                return False
+            self._publish()
+        finally:
+            con.close()
+        return True
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def reader(self) -> duckdb.DuckDBPyConnection:
@@ -239,6 +269,12 @@ class SharedStore:
             self.publish(wait_seconds=self.wait_seconds if current is None else 0)
             current = self._current()
             if current is None:
+                held = self._direct()
+                if held is not None:
+                    return held
+                if self.path.exists() and self._held_outside:
+                    raise HeldOutside(f"the database {self.path} is held by a process outside the shared store "
+                                      "(an older version of the dashboard?) and has no snapshot for readers yet")
                 if self.path.exists():
                     raise WriterBusy(f"the database {self.path} has no snapshot for readers yet and was still being "
                                      f"written by {self.holder()} after {self.wait_seconds:g} s; try again later")
@@ -259,6 +295,14 @@ class SharedStore:
             # an older root connection is dropped, not closed: cursors other threads hold keep it alive
             self._reader = (current["file"], con)
         return con
+
+    def _direct(self) -> duckdb.DuckDBPyConnection | None:
+        """The last resort of a reader with no snapshot to open: the primary file read-only, as
+        DuckDB allows beside other read-only holders (never beside a writer)."""
+        try:
+            return duckdb.connect(str(self.path), read_only=True) if self.path.exists() else None
+        except duckdb.Error:
+            return None
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
