@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -244,3 +245,5 @@ def test_snapshots_are_pruned(tmp_path, monkeypatch):
             pass
     files = [p for p in store.folder.iterdir() if p.suffix == ".duckdb"]
     assert [p.name for p in files] == [json.loads(store.pointer.read_text())["file"]]
+    # copies of the data are as private as the database file
+    assert stat.S_IMODE(store.folder.stat().st_mode) == 0o700 and stat.S_IMODE(files[0].stat().st_mode) == 0o600

@@ -187,7 +187,7 @@ class SharedStore:
     def _publish(self) -> None:
         """Copy the (checkpointed, closed) primary file into a new snapshot and name it current.
         Called with the writers' lock held."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # copies of the data: owner-only, as the file is
         source = self._source()
         name = f"{time.time_ns()}-{os.getpid()}-{threading.get_ident()}.duckdb"
         tmp = self.folder / f".{name}.copying"
