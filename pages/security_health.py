@@ -70,6 +70,7 @@ st.title(f"Security Health · {month:%B %Y}")
 scope = "all KRIs" if data.filters == Filters() else f"{len(data.board)} KRIs matching the filters"
 st.caption(f"Security monitoring of {cfg.organisation} for {month:%B %Y} ({scope}), with changes since {compare_month:%B %Y}.")
 
+health.show_headline(data)
 st.header("Health summary", divider="gray")
 health.status_tiles(data.counts, data.previous_counts, since)
 health.domain_tiles(data.domain_health, month, compare_month)

@@ -71,13 +71,24 @@ def test_deck_slides_in_order(deck):
 def test_scorecard_table_equals_the_page_scorecard(deck):
     prs, card, _, _ = deck
     rows = {r[0]: r[1:] for r in table_of(list(prs.slides)[1])[1:]}
+    above = {lvl for lvl in card.levels if card.levels.index(lvl) > card.levels.index(card.appetite)}
     for level in card.levels:
         now, prev, change = rows[f"{level} risks"]
         assert int(now) == card.current.residual_by_level[level]
         assert int(prev) == card.previous.residual_by_level[level]
-        assert int(change) == card.current.residual_by_level[level] - card.previous.residual_by_level[level]
+        delta = card.current.residual_by_level[level] - card.previous.residual_by_level[level]
+        number, *word = change.split()
+        assert int(number) == delta
+        # marked as the page's tiles colour it: more risks above appetite is worse; within it, no judgement
+        assert word == ([("worse" if delta > 0 else "better")] if delta and level in above else [])
     assert int(rows["Residual exposure"][0]) == card.current.residual_exposure
+    exposure_change = card.current.residual_exposure - card.previous.residual_exposure
+    assert rows["Residual exposure"][2].endswith("worse" if exposure_change > 0 else "better")
     assert int(rows["Treatments overdue"][0]) == card.current.treatments.overdue
+    texts = [sh.text_frame.text for sh in list(prs.slides)[1].shapes if sh.has_text_frame]
+    n = card.current.above_appetite_unaddressed
+    assert any(f"{n} risks above {card.appetite} have neither an active treatment nor a granted exception" in t
+               for t in texts), texts
 
 
 def test_heatmap_table_counts_every_assessed_risk_in_level_colours(deck):

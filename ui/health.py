@@ -9,13 +9,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from isms import headline
 from isms.charts import KRI_COLOURS
 from isms.posture import KriCounts
-from isms.views.security_health import Breaches, RiskScorecard
-from ui.scorecard import count_tile
+from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
+from ui.scorecard import count_tile, literal
 
 STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
 ARROW = {"Higher is better": "↑ higher", "Lower is better": "↓ lower"}
+
+
+def show_headline(data: SecurityHealthData) -> None:
+    """The month in one sentence (`isms.headline`): what turned red, what recovered, what the
+    treatments did, and what has been red long enough to need a decision."""
+    with st.container(key="headline"):
+        st.markdown(f"**{literal(headline.security_health(data).sentence)}**")
 
 
 def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:

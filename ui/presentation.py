@@ -1,4 +1,4 @@
-"""Presentation mode for a meeting-room screen: no sidebar or controls, larger type and figures.
+"""Presentation mode for a meeting-room screen: no sidebar, controls or help icons, larger type and figures.
 
 The mode is a query parameter (`present=1`), so the chosen date and filters, also in the URL,
 stay as they were when the mode is switched on or off.
@@ -21,6 +21,8 @@ h1 {font-size: 3rem !important;}
 [data-testid="stMetricDelta"] svg {width: 1.25rem; height: 1.25rem;}
 h2 {font-size: 2.2rem !important;}
 [data-testid="stCaptionContainer"] p, .stMarkdown p {font-size: 1.2rem;}
+[data-testid="stTooltipIcon"] {display: none;}
+.st-key-exit_present button {font-size: 1.1rem; padding: 0.4rem 1.1rem;}
 </style>
 """
 
@@ -34,7 +36,8 @@ def presentation_toggle(container=None) -> bool:
                        help="Hide the controls and the sidebar, and enlarge figures and type for a meeting-room screen")
     if on:
         st.html(_CSS)
-        st.button("Exit presentation", key="exit_present", type="tertiary", icon=":material/close_fullscreen:",
+        # a clear button, found at once on a meeting-room screen (a tertiary link was too easy to miss)
+        st.button("Exit presentation", key="exit_present", type="secondary", icon=":material/close_fullscreen:",
                   on_click=_exit)
     return on
 

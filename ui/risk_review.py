@@ -16,13 +16,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from isms import charts
+from isms import charts, headline
 from isms.config import Settings
 from isms.matrix import RiskMatrix
 from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskReviewData
 from ui import params
 from ui.charts import show_chart
-from ui.scorecard import posture_tiles
+from ui.scorecard import count_tile, literal, posture_tiles
 
 HEATMAP_VIEWS = (*BASES, "movement")
 HEATMAP_LABELS = {"residual": "Residual", "inherent": "Inherent", "target": "Target",
@@ -44,7 +44,21 @@ def show_heading(data: RiskReviewData, cfg: Settings) -> None:
     st.title(f"Risk Review · {data.as_of:%d %B %Y}")
     st.caption(f"Risk posture of {cfg.organisation} as of {data.as_of}, with changes since {data.compare_to} · "
                f"{data.filters.describe()} · matrix {matrix.name}, appetite {matrix.appetite}.")
+    show_headline(data, matrix)
     posture_tiles(data.scorecard)
+
+
+def show_headline(data: RiskReviewData, matrix: RiskMatrix) -> None:
+    """What the meeting must decide, first: the risks above appetite that nobody has addressed (a
+    tile, with the worst named) beside the sentence that says what changed (`isms.headline`)."""
+    said = headline.risk_review(data, matrix.appetite)
+    cur, prev = data.scorecard.current, data.scorecard.previous
+    tile, text = st.columns([1, 3], vertical_alignment="center")
+    count_tile(tile, "Above appetite, unaddressed", cur.above_appetite_unaddressed, prev.above_appetite_unaddressed,
+               worse_up=True, help=f"Open risks above {matrix.appetite} with neither an active treatment nor a granted "
+                                   "exception: each needs a decision")
+    with text.container(key="headline"):
+        st.markdown(f"**{literal(said.sentence)}**")
 
 
 def follow_selections(data: RiskReviewData) -> None:

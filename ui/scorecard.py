@@ -6,6 +6,8 @@ where more is worse (levels above appetite, late work), green where more is bett
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from isms.posture import Scorecard
@@ -50,3 +52,8 @@ def posture_tiles(card: Scorecard) -> None:
     count_tile(cols[i + 4], "Exceptions expiring", cur.exceptions_expiring, prev.exceptions_expiring, worse_up=True,
                help=f"Granted policy exceptions that expire within the warning window; {cur.exceptions_expired_open} "
                     "more have expired but are still open")
+
+
+def literal(text: str) -> str:
+    """Text shown as typed in st.markdown: a risk title's '$', '*' or '_' is not markup."""
+    return re.sub(r"([\\`*_\[\]$<>#~|])", r"\\\1", text)

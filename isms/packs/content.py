@@ -13,7 +13,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from isms import charts
+from isms import charts, headline
 from isms.config import Settings
 from isms.dates import add_months, month_end, quarter_label
 from isms.filters import RiskFilter
@@ -69,36 +69,44 @@ def _rr_bundle(ctx: Context) -> risk_review.RiskReviewData:
     return ctx.memo("rr", lambda: risk_review.build(ctx.con, ctx.settings, ctx.as_of, ctx.compare_to, filters))
 
 
+def _judge(delta: float | None, worse_up: bool | None) -> str:
+    """'worse' or 'better' for a change, as the page's tiles colour it; '' for none or no direction."""
+    if not delta or worse_up is None:
+        return ""
+    return "worse" if (delta > 0) == worse_up else "better"
+
+
+def _row(label: str, now, before, delta: float | None, worse_up: bool | None, *, pct: bool = False,
+         shown=str) -> ScorecardRow:
+    return ScorecardRow(label, shown(now), shown(before), _fmt_delta(delta, pct=pct), _judge(delta, worse_up))
+
+
 def _risk_scorecard(ctx: Context) -> Section:
     data = _rr_bundle(ctx)
     card: Scorecard = data.scorecard
     cur, prev = card.current, card.previous
-    rows = [
-        ScorecardRow(f"{lvl} risks", str(cur.residual_by_level[lvl]), str(prev.residual_by_level[lvl]),
-                     _fmt_delta(card.level_delta(lvl)))
-        for lvl in reversed(card.levels)
-    ]
+    appetite_rank = card.levels.index(card.appetite)
+    rows = [_row(f"{lvl} risks", cur.residual_by_level[lvl], prev.residual_by_level[lvl], card.level_delta(lvl),
+                 True if card.levels.index(lvl) > appetite_rank else None)
+            for lvl in reversed(card.levels)]
     rows += [
-        ScorecardRow("Residual exposure", str(cur.residual_exposure), str(prev.residual_exposure),
-                     _fmt_delta(card.delta("residual_exposure"))),
-        ScorecardRow(f"Within appetite ({card.appetite} or below)", _pct(cur.within_appetite_share),
-                     _pct(prev.within_appetite_share),
-                     _fmt_delta(card.delta("within_appetite_share"), pct=True)),
-        ScorecardRow("Above appetite, no treatment or exception", str(cur.above_appetite_unaddressed),
-                     str(prev.above_appetite_unaddressed), _fmt_delta(card.delta("above_appetite_unaddressed"))),
-        ScorecardRow("Treatments late", str(cur.treatments.late), str(prev.treatments.late),
-                     _fmt_delta(cur.treatments.late - prev.treatments.late)),
-        ScorecardRow("Treatments overdue", str(cur.treatments.overdue), str(prev.treatments.overdue),
-                     _fmt_delta(cur.treatments.overdue - prev.treatments.overdue)),
-        ScorecardRow(f"Exceptions expiring within {ctx.settings.exception_warning_days} days",
-                     str(cur.exceptions_expiring), str(prev.exceptions_expiring),
-                     _fmt_delta(cur.exceptions_expiring - prev.exceptions_expiring)),
-        ScorecardRow("Exceptions expired but open", str(cur.exceptions_expired_open), str(prev.exceptions_expired_open),
-                     _fmt_delta(cur.exceptions_expired_open - prev.exceptions_expired_open)),
+        _row("Residual exposure", cur.residual_exposure, prev.residual_exposure, card.delta("residual_exposure"), True),
+        _row(f"Within appetite ({card.appetite} or below)", cur.within_appetite_share, prev.within_appetite_share,
+             card.delta("within_appetite_share"), False, pct=True, shown=_pct),
+        _row("Above appetite, no treatment or exception", cur.above_appetite_unaddressed, prev.above_appetite_unaddressed,
+             card.delta("above_appetite_unaddressed"), True),
+        _row("Treatments late", cur.treatments.late, prev.treatments.late, cur.treatments.late - prev.treatments.late, True),
+        _row("Treatments overdue", cur.treatments.overdue, prev.treatments.overdue,
+             cur.treatments.overdue - prev.treatments.overdue, True),
+        _row(f"Exceptions expiring within {ctx.settings.exception_warning_days} days", cur.exceptions_expiring,
+             prev.exceptions_expiring, cur.exceptions_expiring - prev.exceptions_expiring, True),
+        _row("Exceptions expired but open", cur.exceptions_expired_open, prev.exceptions_expired_open,
+             cur.exceptions_expired_open - prev.exceptions_expired_open, True),
     ]
     scope = "" if data.filters == RiskFilter() else f" Filtered: {data.filters.describe()}."
     return ScorecardSection("scorecard", f"Risk scorecard, {ctx.as_of:%d %B %Y}", tuple(rows),
-                            note=f"Compared with {ctx.compare_to:%d %B %Y}.{scope}")
+                            note=f"Compared with {ctx.compare_to:%d %B %Y}.{scope}",
+                            summary=headline.risk_review(data, ctx.settings.matrix.appetite).sentence)
 
 
 def _heatmap(ctx: Context) -> Section:
@@ -245,22 +253,22 @@ def _sh_bundle(ctx: Context) -> security_health.SecurityHealthData:
 def _kri_scorecard(ctx: Context) -> Section:
     data = _sh_bundle(ctx)
     cur, prev = data.counts, data.previous_counts
-    rows = [
-        ScorecardRow(f"KRIs {name}", str(getattr(cur, attr)), str(getattr(prev, attr)),
-                     _fmt_delta(getattr(cur, attr) - getattr(prev, attr)))
-        for name, attr in (("red", "red"), ("amber", "amber"), ("green", "green"), ("stale (no result)", "stale"))
-    ]
+    worse = {"red": True, "amber": True, "green": False, "stale": True}
+    rows = [_row(f"KRIs {name}", getattr(cur, attr), getattr(prev, attr), getattr(cur, attr) - getattr(prev, attr),
+                 worse[attr])
+            for name, attr in (("red", "red"), ("amber", "amber"), ("green", "green"), ("stale (no result)", "stale"))]
     rows += [
         ScorecardRow("Newly red", str(len(data.breaches.newly_red)), "", ""),
         ScorecardRow("Recovered", str(len(data.breaches.recovered)), "", ""),
         ScorecardRow("Residual exposure", str(data.risk.exposure_now),
                      "" if data.exposure_before is None else str(data.exposure_before),
-                     "" if data.exposure_before is None else _fmt_delta(data.risk.exposure_now - data.exposure_before)),
+                     "" if data.exposure_before is None else _fmt_delta(data.risk.exposure_now - data.exposure_before),
+                     "" if data.exposure_before is None else _judge(data.risk.exposure_now - data.exposure_before, True)),
         ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
         ScorecardRow("Treatments late or overdue", str(len(data.risk.behind)), "", ""),
     ]
     return ScorecardSection("scorecard", f"Security health, {ctx.as_of:%B %Y}", tuple(rows),
-                            note=f"Compared with {ctx.compare_to:%B %Y}.")
+                            note=f"Compared with {ctx.compare_to:%B %Y}.", summary=headline.security_health(data).sentence)
 
 
 def _kri_trend(ctx: Context) -> Section:

@@ -16,6 +16,11 @@ class ScorecardRow:
     value: str
     previous: str
     change: str
+    judgement: str = ""  # 'better', 'worse' or '' (no change, or no direction): as the page's tiles colour it
+
+    @property
+    def change_text(self) -> str:
+        return f"{self.change} {self.judgement}".strip() if self.change else ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class ScorecardSection:
     title: str
     rows: tuple[ScorecardRow, ...]
     note: str = ""
+    summary: str = ""  # the meeting's headline sentence (isms.headline), above the table
 
 
 @dataclass(frozen=True)

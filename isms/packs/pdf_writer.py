@@ -7,6 +7,7 @@ A PDF cannot hold an editable chart, so every chart is rendered through the one 
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -63,8 +64,13 @@ class PdfWriter:
         return out
 
     def scorecard(self, s: ScorecardSection):
-        rows = [[r.label, r.value, r.previous, r.change] for r in s.rows]
-        return [*self._heading(s.title, s.note),
+        """The headline sentence, then the figures, each change marked better or worse (word and colour)."""
+        ink = {"worse": "#B01C1C", "better": "#1B6E34"}
+        rows = [[r.label, r.value, r.previous,
+                 Paragraph(f'<font color="{ink[r.judgement]}"><b>{r.change_text}</b></font>', self.cell)
+                 if r.judgement else r.change_text] for r in s.rows]
+        summary = [Paragraph(escape(s.summary), self.body), Spacer(1, 6)] if s.summary else []
+        return [*self._heading(s.title, s.note), *summary,
                 self._grid(["Measure", "Now", "Previous", "Change"], rows, [WIDTH * 0.5] + [WIDTH * 0.5 / 3] * 3)]
 
     def heatmap(self, s: HeatmapSection):

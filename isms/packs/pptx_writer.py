@@ -24,6 +24,7 @@ from isms.packs.model import (
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x5F, 0x63, 0x68)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+RED, GREEN = RGBColor(0xB0, 0x1C, 0x1C), RGBColor(0x1B, 0x6E, 0x34)  # worse, better
 ROWS_PER_SLIDE = 8
 KINDS = {
     "column_stacked": XL_CHART_TYPE.COLUMN_STACKED,
@@ -154,9 +155,24 @@ class DeckWriter:
             para.alignment = PP_ALIGN.LEFT
 
     def scorecard(self, s: ScorecardSection) -> None:
+        """The headline sentence, then the figures; each change is marked better or worse in words
+        and colour, as the page's tiles are, so a printout in grey still says which way it went."""
         slide = self._slide(s.title, s.note)
-        rows = [[r.label, r.value, r.previous, r.change] for r in s.rows]
-        self._table(slide, ["Measure", "Now", "Previous", "Change"], rows, widths=[6, 2, 2, 2], font=Pt(16))
+        top = TABLE_TOP
+        if s.summary:
+            box = slide.shapes.add_textbox(Inches(0.5), Inches(1.05), Inches(12.3), Inches(0.9))
+            box.text_frame.word_wrap = True
+            p = box.text_frame.paragraphs[0]
+            p.text = s.summary
+            p.font.size, p.font.color.rgb = Pt(14), NAVY
+            top = 1.05 + _row_inches([s.summary], [12.3], 14) + 0.1
+        rows = [[r.label, r.value, r.previous, r.change_text] for r in s.rows]
+        table = self._table(slide, ["Measure", "Now", "Previous", "Change"], rows, top=Inches(top),
+                            widths=[6, 2, 2, 2], font=Pt(14 if s.summary else 16))
+        for i, r in enumerate(s.rows, start=1):
+            if r.judgement:
+                font = table.cell(i, 3).text_frame.paragraphs[0].font
+                font.bold, font.color.rgb = True, (RED if r.judgement == "worse" else GREEN)
 
     def heatmap(self, s: HeatmapSection) -> None:
         slide = self._slide(s.title, s.note)

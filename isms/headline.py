@@ -1,0 +1,113 @@
+"""The sentence a meeting page opens with: what changed and what needs a decision, written from
+the figures below it (never canned text), so a chair can read the story in ten seconds and the
+page, the deck and the PDF say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Optional
+
+import pandas as pd
+
+from isms.views.risk_review import RiskReviewData
+from isms.views.security_health import SecurityHealthData
+
+
+@dataclass(frozen=True)
+class Headline:
+    sentence: str
+    decision: str  # what needs a decision ('' when nothing does)
+    worst: Optional[dict] = None  # the worst risk (or KRI) that needs it: id, title, level, score
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _move(name: str, now: int, before: int) -> str:
+    if now == before:
+        return f"{name} is unchanged at {now:,}"
+    change = (now - before) / before if before else None
+    pct = f" ({abs(change):.0%})" if change is not None and round(abs(change) * 100) >= 1 else ""
+    return f"{name} {'rose' if now > before else 'fell'} from {before:,} to {now:,}{pct}"
+
+
+def _listed(parts: list[str]) -> str:
+    parts = [p for p in parts if p]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def worst_unaddressed(above_appetite: pd.DataFrame) -> Optional[dict]:
+    """The highest-scored risk above appetite with neither an active treatment nor a granted
+    exception (ties: the lower risk id), or None."""
+    open_ = above_appetite[above_appetite["unaddressed"].astype(bool)]
+    if open_.empty:
+        return None
+    row = open_.sort_values(["residual_score", "risk_id"], ascending=[False, True]).iloc[0]
+    return {"risk_id": str(row["risk_id"]), "title": str(row["title"]), "level": str(row["residual_level"]),
+            "score": int(row["residual_score"]), "owner": str(row["owner"])}
+
+
+def risk_review(data: RiskReviewData, appetite: str) -> Headline:
+    """'Since 30 June 2026 residual exposure fell from 1,313 to 1,260 (4%); 2 risks escalated and 3
+    are new. 5 risks above Medium have neither ...: the worst is R-016 ...'."""
+    cur, prev = data.scorecard.current, data.scorecard.previous
+    since = f"{data.compare_to:%d %B %Y}".lstrip("0")
+    counts = data.change_counts()
+    moved = _listed([_n(counts["Escalated"], "risk") + " escalated" if counts["Escalated"] else "",
+                     f"{counts['New']:,} new" if counts["New"] else "",
+                     f"{counts['De-escalated']:,} de-escalated" if counts["De-escalated"] else "",
+                     f"{counts['Closed']:,} closed" if counts["Closed"] else ""])
+    first = f"Since {since} {_move('residual exposure', cur.residual_exposure, prev.residual_exposure)}"
+    first += f"; {moved}." if moved else "; no risk changed level."
+    overdue = cur.treatments.overdue
+    late = f" {_n(overdue, 'treatment')} {'is' if overdue == 1 else 'are'} overdue." if overdue else ""
+    unaddressed = cur.above_appetite_unaddressed
+    worst = worst_unaddressed(data.above_appetite)
+    if unaddressed and worst:
+        decision = (f"{_n(unaddressed, 'risk')} above {appetite} {'has' if unaddressed == 1 else 'have'} neither an "
+                    f"active treatment nor a granted exception; the worst is {worst['risk_id']} "
+                    f"\u201c{worst['title']}\u201d ({worst['level']}, score {worst['score']}, owner {worst['owner']}).")
+    elif cur.above_appetite:
+        decision = ""
+        late = f" Every risk above {appetite} has an active treatment or a granted exception." + late
+    else:
+        decision = ""
+        late = f" No risk is above {appetite}." + late
+    return Headline(" ".join(filter(None, [first, decision, late.strip()])), decision, worst)
+
+
+def security_health(data: SecurityHealthData) -> Headline:
+    """'In October 2026 4 KRIs are red (1 more than September); 2 turned red: ... Residual exposure fell ...'."""
+    cur, prev = data.counts, data.previous_counts
+    month, before = f"{data.month:%B %Y}", f"{data.compare_month:%B}"
+    diff = cur.red - prev.red
+    change = "as many as" if diff == 0 else (f"{abs(diff)} {'more' if diff > 0 else 'fewer'} than")
+    first = f"In {month} {_n(cur.red, 'KRI')} {'is' if cur.red == 1 else 'are'} red ({change} in {before})"
+    newly = data.breaches.newly_red
+    worst = None
+    if not newly.empty:
+        names = ", ".join(str(n) for n in newly["name"].head(3))
+        more = f" and {len(newly) - 3} more" if len(newly) > 3 else ""
+        first += f"; {_n(len(newly), 'turned', 'turned')} red: {names}{more}"
+        row = newly.iloc[0]
+        worst = {"metric_id": str(row["metric_id"]), "title": str(row["name"])}
+    recovered = len(data.breaches.recovered)
+    if recovered:
+        first += f"; {recovered:,} recovered"
+    first += "."
+    exposure = ""
+    if data.exposure_before is not None:
+        exposure = _move("Residual exposure", data.risk.exposure_now, data.exposure_before) + " over the month"
+        done = len(data.risk.completed)
+        exposure += f", with {_n(done, 'treatment')} completed." if done else "."
+    streaks = data.breaches.long_streaks
+    decision = ""
+    if not streaks.empty:
+        decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red for months "
+                    f"({', '.join(str(n) for n in streaks['name'].head(3))}): decide on treatment or tolerance.")
+    return Headline(" ".join(filter(None, [first, exposure, decision])), decision, worst)

@@ -1,0 +1,78 @@
+"""The headline first, in a real browser at a meeting-room screen's size and a projector's: the
+tile of risks above appetite that nobody has addressed and the sentence beside it agree with the
+CLI scorecard, and the worst such risk (read from the database here, independently) is named.
+Screenshots of the top of each meeting page at both sizes are kept under artifacts/."""
+
+import json
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from tests.browser import browser_page, copy_db, metric_values, require_chromium, streamlit_server
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+SIZES = ((1920, 1080), (1366, 768))
+
+
+def cli_scorecard(db) -> dict:
+    out = subprocess.run([sys.executable, "-m", "isms", "scorecard", "--as-of", "2026-09-30", "--json"],
+                         cwd=ROOT, env={**os.environ, "ISMS_DB": str(db)}, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+
+def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_path, artifacts):
+    require_chromium()
+    db = copy_db(sample_db_path, tmp_path)
+    card = cli_scorecard(db)
+    unaddressed, before = card["current"]["above_appetite_unaddressed"], card["previous"]["above_appetite_unaddressed"]
+    # the worst unaddressed risk, straight from the tables: the latest batch's risks and their latest
+    # assessment on or before the date, above appetite (the sample's matrix: Medium is appetite, High
+    # starts at score 10 in isms.toml's bands), with no active treatment and no granted exception
+    with duckdb.connect(str(db), read_only=True) as con:
+        worst = con.execute("""
+            WITH b AS (SELECT max(batch_id) AS id FROM import_batch WHERE as_of <= DATE '2026-09-30'
+                         AND list_contains(kinds, 'risks') AND batch_id NOT IN (SELECT batch_id FROM batch_undo)),
+                 r AS (SELECT * FROM risk WHERE batch_id = (SELECT id FROM b) AND status <> 'Closed'),
+                 a AS (SELECT * FROM assessment WHERE assessed_on <= DATE '2026-09-30'
+                       QUALIFY row_number() OVER (PARTITION BY risk_id ORDER BY assessed_on DESC, batch_id DESC) = 1),
+                 tb AS (SELECT max(batch_id) AS id FROM import_batch WHERE as_of <= DATE '2026-09-30'
+                          AND list_contains(kinds, 'treatments') AND batch_id NOT IN (SELECT batch_id FROM batch_undo)),
+                 eb AS (SELECT max(batch_id) AS id FROM import_batch WHERE as_of <= DATE '2026-09-30'
+                          AND list_contains(kinds, 'exceptions') AND batch_id NOT IN (SELECT batch_id FROM batch_undo))
+            SELECT r.risk_id, a.residual_likelihood * a.residual_impact AS score
+            FROM r JOIN a USING (risk_id)
+            WHERE a.residual_likelihood * a.residual_impact = 25
+              AND r.risk_id NOT IN (SELECT risk_id FROM treatment WHERE batch_id = (SELECT id FROM tb)
+                                    AND status IN ('Planned', 'In progress'))
+              AND r.risk_id NOT IN (SELECT risk_id FROM policy_exception WHERE batch_id = (SELECT id FROM eb)
+                                    AND status = 'Granted' AND expires_on >= DATE '2026-09-30' AND risk_id IS NOT NULL)
+            ORDER BY r.risk_id LIMIT 1""").fetchone()
+    assert worst is not None, "the sample has an unaddressed risk at score 25 (R-016 when this test was written)"
+
+    with streamlit_server(db) as url:
+        for width, height in SIZES:
+            with browser_page(width, height) as page:
+                page.goto(url + "/?as_of=2026-09-30&compare_to=2026-06-30")
+                page.wait_for_selector('[data-testid="stMetric"]')
+                page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+                page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20")
+                tiles = metric_values(page)
+                assert tiles["Above appetite, unaddressed"] == str(unaddressed)
+                sentence = page.locator(".st-key-headline").inner_text()
+                assert f"{unaddressed} risks above {card['appetite']} have neither" in sentence
+                assert f"the worst is {worst[0]} " in sentence and "score 25" in sentence
+                exposure = card["current"]["residual_exposure"]
+                assert f"to {exposure:,}" in sentence or f"unchanged at {exposure:,}" in sentence
+                page.screenshot(path=str(artifacts / f"risk-review-headline-{width}x{height}.png"))
+
+                page.goto(url + "/security-health")
+                page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20",
+                                       timeout=60_000)
+                page.screenshot(path=str(artifacts / f"security-health-headline-{width}x{height}.png"))
+    assert before >= 0
