@@ -84,6 +84,16 @@ def _refused_by_lock(con, who: str, client: str, verdict: throttle.Verdict, now:
     return Attempt(message=locked_message(verdict.locked_key, verdict.locked_until, now), waited=waited)
 
 
+def pending_wait(con: duckdb.DuckDBPyConnection, auth: AuthSettings, username: str, client: str,
+                 clock: Callable[[], dt.datetime] = throttle.utcnow) -> float:
+    """Seconds an attempt now would wait before its password is checked (0 when locked: that is
+    refused at once). Read from a snapshot, so a caller can wait it out before taking the writers'
+    lock, which `password_sign_in` needs for what it records."""
+    name = username.strip().lower()
+    verdict = throttle.verdict(con, auth, [throttle.user_key(name), throttle.client_key(client)], clock())
+    return verdict.wait if verdict.locked_key is None else 0.0
+
+
 def password_sign_in(con: duckdb.DuckDBPyConnection, auth: AuthSettings, users: Mapping[str, PasswordUser],
                      username: str, password: str, client: str, *, sleep: Callable[[float], None] = time.sleep,
                      clock: Callable[[], dt.datetime] = throttle.utcnow) -> Attempt:

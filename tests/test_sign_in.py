@@ -318,3 +318,15 @@ def test_cli_lifts_a_lock_when_the_dashboard_is_stopped(tmp_path, cfg, clock):
     assert [(w, d["lock"]) for w, a, d in trail(con) if a == audit.LOCKOUT_LIFTED] == [("ops", "user:root")]
     assert attempt(con, cfg, clock, "root", PASSWORD).user is not None
     con.close()
+
+
+def test_pending_wait_is_what_an_attempt_would_wait_before_its_check(con, cfg, clock):
+    """The dashboard waits this out before it takes the writers' lock (see ui.auth)."""
+    assert sign_in.pending_wait(con, AUTH, "ana", "10.0.0.1", clock=clock) == 0
+    attempt(con, cfg, clock, "ana", "guess one")  # holds its answer back 1 s: the clock is now at the delay's end
+    clock.advance(-0.25)
+    assert sign_in.pending_wait(con, AUTH, " Ana ", "10.0.0.1", clock=clock) == pytest.approx(0.25)
+    clock.advance(0.25)
+    for guess in ("two", "three"):
+        attempt(con, cfg, clock, "ana", guess)
+    assert sign_in.pending_wait(con, AUTH, "ana", "10.0.0.1", clock=clock) == 0, "locked: refused at once, no wait"

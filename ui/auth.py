@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import time
 
 import streamlit as st
 
@@ -211,8 +212,16 @@ def _password_form(cfg, users: dict[str, PasswordUser]):
         if st.session_state.get(_IGNORE_COOKIE):
             _session_cookie(None)
         st.stop()
-    with st.spinner("Checking…"), writing("a sign-in") as cur:
-        attempt = sign_in.password_sign_in(cur, cfg.auth, users, username, password, client_address())
+    with st.spinner("Checking…"):
+        # the throttle's waits are served after the writers' lock is released: a guesser's delays
+        # must hold back the answer, not every import and sign-in of the organisation
+        with cursor() as cur:
+            time.sleep(sign_in.pending_wait(cur, cfg.auth, username, client_address()))
+        waits: list[float] = []  # one racing attempt's wait, and a failure's delay
+        with writing("a sign-in") as cur:
+            attempt = sign_in.password_sign_in(cur, cfg.auth, users, username, password, client_address(),
+                                               sleep=waits.append)
+        time.sleep(sum(waits))
     if attempt.user is None:
         _stop(attempt.message)
     box.empty()
