@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from isms.kri import HIGHER, LOWER, kri_status, red_streak, status_in_month, statuses_in_months
@@ -94,3 +94,46 @@ def test_red_streak_is_the_length_of_the_trailing_reds(statuses):
 def test_higher_and_lower_mirror_each_other(value, a, b):
     amber, red = max(a, b), min(a, b)
     assert kri_status(value, HIGHER, amber, red) == kri_status(-value, LOWER, -amber, -red)
+
+
+@settings(deadline=None)  # never a timed assertion: a loaded machine is slow to build a frame
+@given(st.lists(st.tuples(
+    st.integers(0, 5), st.booleans(),
+    st.one_of(st.none(), st.floats(-5, 105, allow_nan=False), st.sampled_from([0.0, 50.0, 90.0, 95.0, 100.0])),
+    st.sampled_from(["Monthly", "Quarterly"]), st.sampled_from([HIGHER, LOWER]),
+    *[st.one_of(st.none(), st.sampled_from([0.0, 5.0, 10.0, 50.0, 90.0, 95.0, 100.0])) for _ in range(3)]),
+    min_size=1, max_size=30))
+def test_statuses_in_months_is_status_in_month_row_by_row(rows):
+    """The column-wise rule against the one-row rule, on every combination of stale, missing,
+    threshold, target and direction, and values equal to a threshold."""
+    months = [pd.Timestamp(2024, 6 - m, 1) for m, *_ in rows]  # the result's month, 0 to 5 months back
+    frame = pd.DataFrame({
+        "month": pd.to_datetime([pd.Timestamp(2024, 6, 1)] * len(rows)),
+        "period": pd.to_datetime([months[i] if r[1] else None for i, r in enumerate(rows)]),
+        "value": [r[2] for r in rows], "cadence": [r[3] for r in rows], "direction": [r[4] for r in rows],
+        "amber": [r[5] for r in rows], "red": [r[6] for r in rows], "target": [r[7] for r in rows],
+    })
+    expected = [status_in_month(D("2024-06-01"), months[i].date() if r[1] else None, r[2], *r[3:])
+                for i, r in enumerate(rows)]
+    assert statuses_in_months(frame) == expected
+
+
+def test_statuses_in_months_refuses_an_unknown_direction():
+    frame = pd.DataFrame({"month": pd.to_datetime(["2024-06-01"]), "period": pd.to_datetime(["2024-06-01"]),
+                          "value": [1.0], "cadence": ["Monthly"], "direction": ["Sideways"],
+                          "amber": [5.0], "red": [10.0], "target": [None]})
+    with pytest.raises(ValueError):
+        statuses_in_months(frame)
+
+
+def test_statuses_in_months_on_every_threshold_combination():
+    """Every direction, every value equal to, above or below every amber, red and target (or none)."""
+    levels = [None, 5.0, 50.0, 90.0]
+    rows = [(v, d, a, r, t) for v in [0.0, 5.0, 27.5, 50.0, 90.0, 100.0, None] for d in (HIGHER, LOWER)
+            for a in levels for r in levels for t in levels]
+    frame = pd.DataFrame({
+        "month": pd.to_datetime(["2024-06-01"] * len(rows)), "period": pd.to_datetime(["2024-06-01"] * len(rows)),
+        "value": [r[0] for r in rows], "cadence": ["Monthly"] * len(rows), "direction": [r[1] for r in rows],
+        "amber": [r[2] for r in rows], "red": [r[3] for r in rows], "target": [r[4] for r in rows],
+    })
+    assert statuses_in_months(frame) == [kri_status(*r) for r in rows]

@@ -50,22 +50,20 @@ def matrix_cte(matrix: RiskMatrix) -> str:
 
 
 def dates_cte(dates: Iterable[dt.date]) -> str:
-    """`as_of_date`, and the risks (`risk_at`) and treatments (`treatment_at`) as of each date.
+    rows = ", ".join(f"({_lit(d)})" for d in sorted(set(dates)))
+    return f"as_of_date(as_of) AS (VALUES {rows})"
 
-    The per-date rows are one filtered scan of the read model per date, put together: with a few
-    dates against hundreds of thousands of intervals, that is several times quicker than any
-    range join DuckDB plans for `valid_from <= as_of AND as_of < valid_to`.
+
+def _at(name: str, table: str, dates: Iterable[dt.date]) -> str:
+    """`name`: the rows of a read-model table that hold on each date, with the date as `as_of`.
+
+    One filtered scan per date, put together: with a few dates against hundreds of thousands of
+    intervals, several times quicker than the range joins DuckDB plans for
+    `valid_from <= as_of AND as_of < valid_to`.
     """
-    dates = sorted(set(dates))
-    rows = ", ".join(f"({_lit(d)})" for d in dates)
-
-    def at(table: str) -> str:
-        return " UNION ALL ".join(f"SELECT {_lit(d)} AS as_of, t.* FROM {table} t WHERE {during('t', _lit(d))}"
-                                  for d in dates)
-
-    return f"""as_of_date(as_of) AS (VALUES {rows}),
-        risk_at AS MATERIALIZED ({at('risk_span')}),
-        treatment_at AS MATERIALIZED ({at('treatment_span')})"""
+    scans = " UNION ALL ".join(f"SELECT {_lit(d)} AS as_of, t.* FROM {table} t WHERE {during('t', _lit(d))}"
+                               for d in sorted(set(dates)))
+    return f"{name} AS ({scans})"
 
 
 def during(alias: str, date: str = "d.as_of") -> str:
@@ -108,9 +106,9 @@ def register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.Da
     return con.execute(sql).df()
 
 
-def posture_cte(matrix: RiskMatrix) -> str:
+def posture_cte(matrix: RiskMatrix, dates: Iterable[dt.date]) -> str:
     """`posture`: one row per (as_of, risk in the register then) with its latest assessment."""
-    return f"""{matrix_cte(matrix)},
+    return f"""{matrix_cte(matrix)}, {_at('risk_at', 'risk_span', dates)},
         posture AS (
             SELECT r.as_of, r.risk_id, r.title, r.annex_a_theme, r.owner, r.status, r.asset_ids,
                    r.source, r.identified_on, r.assessed_on,
@@ -127,14 +125,15 @@ def posture_cte(matrix: RiskMatrix) -> str:
         )"""
 
 
-def treatment_cte(late_tolerance_points: float) -> str:
+def treatment_cte(late_tolerance_points: float, dates: Iterable[dt.date]) -> str:
     """`treatment_state`: per (as_of, treatment in the register then) its progress and state.
 
     Plan is linear from start to due. Done and cancelled are taken from the register, or from a
     progress update newer than the register row; a treatment past its due date is overdue; one whose progress trails the plan by more than the
     tolerance is late; otherwise on track.
     """
-    return f"""treatment_progress AS (
+    return f"""{_at('treatment_at', 'treatment_span', dates)},
+        treatment_progress AS (
             -- status and completion already follow the latest update on or before the date when that
             -- update is newer than the register row (isms.store.read_model)
             SELECT t.as_of, t.batch_id, t.treatment_id, t.risk_id, t.decision, t.description, t.owner,
@@ -173,12 +172,12 @@ def exception_cte() -> str:
 
 def posture(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date]) -> pd.DataFrame:
     """Every risk in the register at each date, with its assessment and levels then."""
-    sql = f"WITH {dates_cte(dates)}, {posture_cte(matrix)} SELECT * FROM posture ORDER BY as_of, risk_id"
+    sql = f"WITH {dates_cte(dates)}, {posture_cte(matrix, dates)} SELECT * FROM posture ORDER BY as_of, risk_id"
     return con.execute(sql).df()
 
 
 def treatment_states(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float) -> pd.DataFrame:
-    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}
+    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points, dates)}
               SELECT * EXCLUDE (batch_id) FROM treatment_state ORDER BY as_of, treatment_id"""
     return con.execute(sql).df()
 
@@ -331,37 +330,61 @@ def risk_filter_cte(f: RiskFilter) -> str:
     if f.asset_classes or f.assets:
         asset_conds = "".join(f" AND {_in(c, v)}" for c, v in (("a.asset_class", f.asset_classes), ("a.asset_id", f.assets)) if v)
         conds.append(f"""EXISTS (SELECT 1 FROM f_asset_snap fa JOIN asset a ON a.batch_id = fa.batch_id
-                          WHERE fa.as_of = r.as_of AND list_contains(r.asset_ids, a.asset_id){asset_conds})""")
+                          WHERE fa.as_of = s.as_of AND list_contains(r.asset_ids, a.asset_id){asset_conds})""")
     if f.decisions:
         conds.append(f"""EXISTS (SELECT 1 FROM f_treatment_snap ft JOIN treatment t ON t.batch_id = ft.batch_id
-                          WHERE ft.as_of = r.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
+                          WHERE ft.as_of = s.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
     where = " AND ".join(conds) or "TRUE"
     return f"""{snapshot_cte('risks', 'f_risk_snap')}, {snapshot_cte('assets', 'f_asset_snap')},
         {snapshot_cte('treatments', 'f_treatment_snap')},
         selected_risk AS (
-            SELECT r.as_of, r.risk_id FROM risk_at r WHERE {where})"""
+            SELECT s.as_of, r.risk_id FROM f_risk_snap s JOIN risk r ON r.batch_id = s.batch_id WHERE {where})"""
 
 
-def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float = 10.0) -> str:
-    """The CTEs every Risk Review read shares; DuckDB runs only those a query references.
+def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float = 10.0,
+                 *needs: str) -> str:
+    """The CTEs a Risk Review read names in `needs`, with those they build on, and no others: the
+    SQL DuckDB binds and plans is what the query uses.
 
     `live`: open, assessed risks that pass the filters; `selected_treatment`: treatments of
-    risks that pass them; `selected_exception`: exceptions, restricted to risks that pass them
-    when a filter is set (an exception tied to no risk belongs to the whole register).
+    risks that pass them (of risks in the register then, with no filter); `selected_exception`:
+    exceptions, restricted to risks that pass them when a filter is set (an exception tied to no
+    risk belongs to the whole register). `posture`, `treatment_state`, `exception_state` and
+    `selected_risk` as their own functions say.
     """
+    dates = sorted(set(dates))
     exc_where = "TRUE" if f.empty else "EXISTS (SELECT 1 FROM selected_risk s WHERE s.as_of = e.as_of AND s.risk_id = e.risk_id)"
-    return f"""WITH {dates_cte(dates)}, {posture_cte(matrix)}, {treatment_cte(late_tolerance_points)},
-        {exception_cte()}, {risk_filter_cte(f)},
-        live AS (SELECT p.* FROM posture p JOIN selected_risk USING (as_of, risk_id)
-                 WHERE p.status <> 'Closed' AND p.assessed_on IS NOT NULL),
-        selected_treatment AS (SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id)),
-        selected_exception AS (SELECT e.* FROM exception_state e WHERE {exc_where})"""
+    # with no filter every risk of the register passes, and `posture` holds exactly those
+    live_from = "posture p" if f.empty else "posture p JOIN selected_risk USING (as_of, risk_id)"
+    parts = {
+        "posture": ((), posture_cte(matrix, dates)),
+        "treatment_state": ((), treatment_cte(late_tolerance_points, dates)),
+        "exception_state": ((), exception_cte()),
+        "selected_risk": ((), risk_filter_cte(f)),
+        "live": (("posture",) if f.empty else ("posture", "selected_risk"),
+                 f"live AS (SELECT p.* FROM {live_from} WHERE p.status <> 'Closed' AND p.assessed_on IS NOT NULL)"),
+        "selected_treatment": (("treatment_state", "selected_risk"), """selected_treatment AS (
+            SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id))"""),
+        "selected_exception": (("exception_state",) if f.empty else ("exception_state", "selected_risk"),
+                               f"selected_exception AS (SELECT e.* FROM exception_state e WHERE {exc_where})"),
+    }
+    order: list[str] = []
+
+    def add(name: str) -> None:
+        if name not in order:
+            for dep in parts[name][0]:
+                add(dep)
+            order.append(name)
+
+    for name in needs:
+        add(name)
+    return f"WITH {dates_cte(dates)}, " + ", ".join(parts[n][1] for n in order)
 
 
 def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                  f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, basis (residual, inherent) and level: open, assessed risks that pass the filters."""
-    sql = f"""{_review_with(matrix, dates, f)}
+    sql = f"""{_review_with(matrix, dates, f, 10.0, "live")}
         SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, count(*) AS risks
         FROM live GROUP BY ALL
         UNION ALL
@@ -374,7 +397,8 @@ def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: It
                    late_tolerance_points: float, warning_days: int, f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, the scorecard's totals (one row per date), over the register or the risks that
     pass `f`: the one definition of exposure, appetite, "unaddressed", treatment and exception counts."""
-    sql = f"""{_review_with(matrix, dates, f, late_tolerance_points)},
+    needs = ("live", "posture", "selected_risk", "selected_treatment", "exception_state", "selected_exception")
+    sql = f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs)},
         open_risk AS (SELECT p.as_of, p.risk_id, p.assessed_on FROM posture p JOIN selected_risk USING (as_of, risk_id)
                       WHERE p.status <> 'Closed'),
         treated AS (SELECT DISTINCT as_of, risk_id FROM selected_treatment WHERE status IN ('Planned', 'In progress')),
@@ -414,7 +438,7 @@ def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: It
 
 def review_cells(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter) -> pd.DataFrame:
     """Risks per matrix cell on each basis (inherent, residual, target) for the heatmap."""
-    sql = f"""{_review_with(matrix, [as_of], f)}
+    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "live")}
         SELECT 'inherent' AS basis, inherent_likelihood AS likelihood, inherent_impact AS impact, count(*) AS risks FROM live GROUP BY ALL
         UNION ALL SELECT 'residual', residual_likelihood, residual_impact, count(*) FROM live GROUP BY ALL
         UNION ALL SELECT 'target', target_likelihood, target_impact, count(*) FROM live WHERE target_likelihood IS NOT NULL GROUP BY ALL
@@ -425,7 +449,7 @@ def review_cells(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.d
 def review_movements(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
                      f: RiskFilter) -> pd.DataFrame:
     """How many risks moved from which residual cell to which between the two dates."""
-    sql = f"""{_review_with(matrix, [as_of, compare_to], f)}
+    sql = f"""{_review_with(matrix, [as_of, compare_to], f, 10.0, "live", "posture")}
         SELECT p.residual_likelihood AS from_likelihood, p.residual_impact AS from_impact, p.residual_level AS from_level,
                c.residual_likelihood AS to_likelihood, c.residual_impact AS to_impact, c.residual_level AS to_level,
                count(*) AS risks
@@ -446,7 +470,7 @@ def review_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt
     risk that merely changed owner does not show as closed under an owner filter.
     """
     a, c = _lit(as_of), _lit(compare_to)
-    sql = f"""{_review_with(matrix, [as_of, compare_to], f)},
+    sql = f"""{_review_with(matrix, [as_of, compare_to], f, 10.0, "live", "posture")},
         everywhere AS (SELECT * FROM posture WHERE status <> 'Closed' AND assessed_on IS NOT NULL),
         now_side AS (
             SELECT n.risk_id, n.title, n.owner,
@@ -474,7 +498,7 @@ def review_top_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: 
     Progress is the duration-weighted percent complete of the risk's treatments that are not
     cancelled (the same weighting as the register-wide figure); days overdue is the worst one.
     """
-    sql = f"""{_review_with(matrix, [as_of, compare_to], f, late_tolerance_points)},
+    sql = f"""{_review_with(matrix, [as_of, compare_to], f, late_tolerance_points, "live", "posture", "selected_treatment")},
         before AS (SELECT risk_id, residual_level, residual_score FROM posture
                    WHERE as_of = {_lit(compare_to)} AND status <> 'Closed' AND assessed_on IS NOT NULL),
         plan AS (
@@ -500,7 +524,7 @@ def review_top_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: 
 def review_risk_choices(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
                         limit: int) -> pd.DataFrame:
     """Ids and titles of the highest residual risks that pass the filters (the detail picker)."""
-    sql = f"""{_review_with(matrix, [as_of], f)}
+    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "posture", "selected_risk")}
         SELECT p.risk_id, p.title FROM posture p JOIN selected_risk USING (as_of, risk_id)
         ORDER BY p.residual_score DESC NULLS LAST, p.risk_id LIMIT {int(limit)}"""
     return con.execute(sql).df()
@@ -511,7 +535,7 @@ def review_cell_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
     """The open, assessed risks in one heatmap cell on one basis."""
     if basis not in ("inherent", "residual", "target"):
         raise ValueError(f"basis must be inherent, residual or target, not {basis!r}")
-    sql = f"""{_review_with(matrix, [as_of], f)}
+    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "live")}
         SELECT risk_id, title, owner, status, residual_level, residual_score, inherent_level, target_level
         FROM live WHERE {basis}_likelihood = {int(likelihood)} AND {basis}_impact = {int(impact)}
         ORDER BY residual_score DESC, risk_id"""
@@ -523,7 +547,7 @@ def treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], la
     """Per date: percent complete against the linear plan, weighted by planned duration (an
     earned-value view: a year-long programme counts for more than a one-week fix; cancelled and
     not-yet-started treatments are left out), and late and overdue counts."""
-    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points)}, {risk_filter_cte(f)},
+    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points, dates)}, {risk_filter_cte(f)},
         selected_treatment AS (SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id)),
         counted AS (SELECT * FROM selected_treatment WHERE state NOT IN ('cancelled', 'not started'))
         SELECT d.as_of,
@@ -545,7 +569,7 @@ def review_exposure_projection(con: duckdb.DuckDBPyConnection, matrix: RiskMatri
     already overdue on `from_date` count from the month after, so the line starts at the actual.
     """
     month_rows = ", ".join(f"({_lit(m)})" for m in sorted(set(months)))
-    sql = f"""{_review_with(matrix, [from_date], f, late_tolerance_points)},
+    sql = f"""{_review_with(matrix, [from_date], f, late_tolerance_points, "live", "selected_treatment")},
         proj_month(month_end) AS (VALUES {month_rows}),
         plan AS (SELECT risk_id, max(due_on) AS plan_end FROM selected_treatment
                  WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
@@ -565,7 +589,7 @@ def review_above_appetite(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as
     granted, unexpired exception covers them (the issue's definition). `accepted` tells apart the
     unaddressed risks the register records as formally accepted: accepted above appetite still
     needs the meeting's decision, but it is not the same as nobody having looked."""
-    sql = f"""{_review_with(matrix, [as_of], f)},
+    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "live", "treatment_state", "exception_state")},
         treated AS (SELECT risk_id, count(*) AS active_treatments FROM treatment_state
                     WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
         excepted AS (SELECT risk_id, count(*) AS granted_exceptions FROM exception_state
@@ -584,7 +608,7 @@ def review_exceptions(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
                       horizon_days: int = 90) -> pd.DataFrame:
     """Granted exceptions that expire within the horizon or have expired but are still open,
     with the residual level of the linked risk as of the date."""
-    sql = f"""{_review_with(matrix, [as_of], f)}
+    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "selected_exception", "posture")}
         SELECT e.exception_id, e.policy, e.control, e.risk_id, e.approver, e.expires_on, e.days_to_expiry,
                CASE WHEN e.days_to_expiry < 0 THEN 'Expired, still open'
                     WHEN e.days_to_expiry <= 30 THEN 'Within 30 days'
@@ -640,7 +664,7 @@ def risk_assessments(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, risk_id
 
 def risk_treatments(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date, late_tolerance_points: float) -> pd.DataFrame:
     """One risk's treatments in the register as of a date, with their state then."""
-    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points)}
+    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points, [as_of])}
         SELECT treatment_id, decision, description, owner, start_on, due_on, status, completed_on,
                percent_complete, planned_percent, state, days_overdue
         FROM treatment_state WHERE risk_id = {_lit(risk_id)} ORDER BY start_on, treatment_id"""
@@ -729,7 +753,7 @@ def residual_level_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, b
     out); `f` keeps those that pass the filters at `after`."""
     selected = "" if f is None or f.empty else f", {risk_filter_cte(f)}"
     where = "" if not selected else " AND (as_of, risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
-    sql = f"""WITH {dates_cte([before, after])}, {posture_cte(matrix)}{selected},
+    sql = f"""WITH {dates_cte([before, after])}, {posture_cte(matrix, [before, after])}{selected},
         b AS (SELECT * FROM posture WHERE as_of = DATE '{before.isoformat()}' AND assessed_on IS NOT NULL),
         a AS (SELECT * FROM posture WHERE as_of = DATE '{after.isoformat()}' AND assessed_on IS NOT NULL AND status <> 'Closed'{where})
         SELECT a.risk_id, a.title, a.annex_a_theme, a.owner,
@@ -768,7 +792,7 @@ def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_toler
     risks that pass the Risk Review filters."""
     selected = "" if f is None or f.empty else f""", {risk_filter_cte(f)}"""
     where = "" if not selected else " AND (as_of, risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
-    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points)}{selected}
+    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points, [as_of])}{selected}
         SELECT treatment_id, risk_id, decision, description, owner, start_on, due_on, state,
                percent_complete, planned_percent, days_overdue, last_update_on
         FROM treatment_state WHERE state IN ('late', 'overdue'){where}
