@@ -27,7 +27,7 @@ db: $(ISMS_DB)
 
 run: $(STAMP) $(ISMS_DB)
 	$(BIN)/python -m isms check-address "$(ADDRESS)"
-	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) \
+	$(BIN)/python -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP)

@@ -30,25 +30,22 @@ with cursor() as cur:
 sample = viewing_sample()
 first_steps = empty and not sample  # an empty database opens on the welcome, not on empty meeting pages
 
-# A url_path that is also a file's name in pages/ was served, on a fresh visit to its link, as that bare
-# file (no navigation, no wide layout): every page names a path of its own. The default page is '/'.
 # Every page is routable (so its URL reaches its own refusal), but links show only what the role may
 # open, and only what there is something to show in: (page, least role, linked while empty, linked with data).
 pages = [
-    (st.Page("pages/welcome.py", title="First steps", icon=":material/flag:", url_path="first-steps",
+    (st.Page("pages/welcome.py", title="First steps", icon=":material/flag:", url_path="welcome",
              default=first_steps), Role.viewer, True, False),
     (st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=not first_steps),
      Role.viewer, False, True),
-    (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:",
-             url_path="security-health"), Role.viewer,
+    (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer,
      False, True),
     (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst,
      True, True),
-    (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="app-settings"), Role.admin,
+    (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin,
      True, True),
-    (st.Page("pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit-trail"), Role.admin,
+    (st.Page("pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit"), Role.admin,
      True, True),
-    (st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="data-export"), Role.admin,
+    (st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="export"), Role.admin,
      False, True),
 ]
 nav = st.navigation([p for p, *_ in pages], position="hidden")

@@ -15,6 +15,10 @@ from isms.dates import quarter_label
 from isms.matrix import RiskMatrix
 
 KRI_COLOURS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "stale": "#9e9e9e", "unrated": "#bdbdbd"}
+# One colour per series on every page and in every pack: red, amber and green mean a status (levels
+# take the matrix's colours), so a plain measure such as residual exposure is never drawn in red.
+SERIES = {"residual": "#1f3864", "inherent": "#8d6e63", "planned": "#607d8b", "complete": "#1565c0",
+          "projected": "#607d8b", "late": "#f9a825", "overdue": "#c62828"}
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=14)
 
 
@@ -98,10 +102,22 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
 
 
 def _legend_below(fig: go.Figure) -> go.Figure:
-    """Half-width charts have no room for a legend beside the title."""
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
-                      margin=dict(l=10, r=10, t=50, b=40))
+    """Half-width charts have no room for a legend beside the title. The legend sits at the foot of
+    the figure (placed against the container, not the plot), below the axis labels, so neither a
+    projector's larger labels nor presentation type can run into it."""
+    fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.01, xanchor="left", x=0),
+                      margin=dict(l=10, r=10, t=50, b=75))
     return fig
+
+
+def _quarter_axis(fig: go.Figure, labels: list[str]) -> None:
+    """Short, level quarter labels ('Q3 26'), at most eight, counting back from the latest so the
+    meeting's own quarter is always labelled: twenty '2026-Q3' labels overlapped at 1366 px."""
+    if not labels:
+        return
+    step = -(-len(labels) // 8)
+    shown = labels[::-1][::step][::-1]
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[f"{q[5:]} {q[2:4]}" for q in shown], tickangle=0)
 
 
 def selectable_heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str) -> go.Figure:
@@ -160,6 +176,7 @@ def level_trend(matrix: RiskMatrix, counts: pd.DataFrame, title: str = "Residual
         fig.add_bar(x=[quarter_label(d) for d in part["as_of"]], y=part["risks"], name=level,
                     marker_color=matrix.colour(level))
     fig.update_layout(barmode="stack")
+    _quarter_axis(fig, [quarter_label(d) for d in sorted(set(counts["as_of"]))])
     fig.update_yaxes(title="Open risks")
     return _legend_below(_layout(fig, title))
 
@@ -169,22 +186,23 @@ def quarterly_exposure_trend(totals: pd.DataFrame, title: str = "Exposure: inher
     x = [quarter_label(d) for d in totals["as_of"]]
     fig = go.Figure()
     fig.add_scatter(x=x, y=totals["inherent_exposure"], name="Inherent exposure", mode="lines+markers",
-                    line=dict(color="#8d6e63", width=2, dash="dot"))
+                    line=dict(color=SERIES["inherent"], width=2, dash="dot"))
     fig.add_scatter(x=x, y=totals["residual_exposure"], name="Residual exposure", mode="lines+markers",
-                    line=dict(color="#c62828", width=3), fill="tonexty", fillcolor="rgba(141,110,99,0.12)")
+                    line=dict(color=SERIES["residual"], width=3), fill="tonexty", fillcolor="rgba(141,110,99,0.12)")
     fig.update_yaxes(title="Sum of likelihood x impact", rangemode="tozero")
+    _quarter_axis(fig, x)
     return _legend_below(_layout(fig, title))
 
 
 def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progress against plan") -> go.Figure:
     """Weighted percent complete against the linear plan (lines) and late / overdue counts (bars)."""
     fig = go.Figure()
-    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color="#f9a825", yaxis="y2", opacity=0.35)
-    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color="#c62828", yaxis="y2", opacity=0.35)
+    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color=SERIES["late"], yaxis="y2", opacity=0.35)
+    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color=SERIES["overdue"], yaxis="y2", opacity=0.35)
     fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_planned"], name="Planned %", mode="lines",
-                    line=dict(color="#607d8b", width=2, dash="dash"))
+                    line=dict(color=SERIES["planned"], width=2, dash="dash"))
     fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_complete"], name="Complete %", mode="lines",
-                    line=dict(color="#1565c0", width=3))
+                    line=dict(color=SERIES["complete"], width=3))
     # whole-number steps for a count (plotly's own steps, printed as integers, read 0 5 11 16)
     most = int((trend["late"] + trend["overdue"]).max()) if len(trend) else 0
     step = next(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10**9) if most / n <= 6)
@@ -192,7 +210,7 @@ def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progre
     fig.update_layout(barmode="stack", yaxis=dict(title="Weighted % complete", range=[0, 100]),
                       yaxis2=dict(title="Treatments late / overdue", overlaying="y", side="right",
                                   range=[0, top], dtick=step, showgrid=False, tickformat="d"))
-    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
     return _legend_below(_layout(fig, title))
 
 
@@ -202,11 +220,19 @@ def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_o
     on `planned_on` (`actual`: as_of, residual_exposure; `projected`: as_of, projected_exposure)."""
     fig = go.Figure()
     fig.add_scatter(x=actual["as_of"], y=actual["residual_exposure"], name="Actual", mode="lines+markers",
-                    line=dict(color="#c62828", width=3))
+                    line=dict(color=SERIES["residual"], width=3))
     fig.add_scatter(x=projected["as_of"], y=projected["projected_exposure"], name=f"Projected on {planned_on}",
-                    mode="lines", line=dict(color="#1565c0", width=2, dash="dash", shape="hv"))
+                    mode="lines", line=dict(color=SERIES["projected"], width=2, dash="dash", shape="hv"))
+    steps = projected["projected_exposure"].reset_index(drop=True).astype(float).diff()
+    if len(steps) > 1 and steps.min() < 0:  # the largest step down: treatments falling due, said on the chart
+        at = int(steps.idxmin())
+        fig.add_annotation(x=projected["as_of"].iloc[at], y=projected["projected_exposure"].iloc[at],
+                           text=f"{int(steps[at]):+d}: treatments due", showarrow=True, arrowhead=2, ax=40, ay=-30,
+                           font=dict(size=12, color=SERIES["projected"]), bgcolor="rgba(255,255,255,0.85)")
     fig.update_yaxes(title="Residual exposure", rangemode="tozero")
-    fig.update_xaxes(tickformat="%b %Y")
+    # level month-and-year labels, few enough to stay level in presentation type ('2023, 2024, 2024...'
+    # was plotly's own choice of ticks once the labels had turned vertical)
+    fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
     return _legend_below(_layout(fig, title))
 
 
@@ -223,8 +249,11 @@ def _dates_axis(fig: go.Figure, dates) -> None:
 def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> go.Figure:
     """One risk's inherent and residual scores at each assessment, on the matrix's score scale."""
     fig = go.Figure()
-    for basis, colour, dash in (("inherent", "#8d6e63", "dot"), ("residual", "#c62828", "solid")):
-        fig.add_scatter(x=assessments["assessed_on"], y=assessments[f"{basis}_score"], name=basis.capitalize(),
+    same = len(assessments) and (assessments["inherent_score"] == assessments["residual_score"]).all()
+    for basis, colour, dash in (("inherent", SERIES["inherent"], "dot"), ("residual", SERIES["residual"], "solid")):
+        # a residual drawn over an equal inherent hides it: the legend says the two are one line
+        name = "Residual (= inherent: no reduction)" if same and basis == "residual" else basis.capitalize()
+        fig.add_scatter(x=assessments["assessed_on"], y=assessments[f"{basis}_score"], name=name,
                         mode="lines+markers", line=dict(color=colour, width=3, dash=dash, shape="hv"), marker=dict(size=9),
                         text=assessments[f"{basis}_level"], hovertemplate="%{x}<br>score %{y} (%{text})<extra></extra>")
     fig.update_yaxes(title="Score (likelihood x impact)", range=[0, matrix.max_score + 1])
@@ -319,9 +348,9 @@ def monthly_exposure_trend(trend: pd.DataFrame, title: str = "Residual exposure 
     months = pd.to_datetime(trend["as_of"]).dt.to_period("M").dt.to_timestamp()  # a month end is its month
     fig = go.Figure()
     fig.add_scatter(x=months, y=trend["inherent_exposure"], name="Inherent", mode="lines",
-                    line=dict(color="#9e9e9e", width=2, dash="dot"), hovertemplate="%{x|%b %Y}: %{y}")
+                    line=dict(color=SERIES["inherent"], width=2, dash="dot"), hovertemplate="%{x|%b %Y}: %{y}")
     fig.add_scatter(x=months, y=trend["residual_exposure"], name="Residual", mode="lines+markers",
-                    line=dict(color="#1565c0", width=3), hovertemplate="%{x|%b %Y}: %{y}")
+                    line=dict(color=SERIES["residual"], width=3), hovertemplate="%{x|%b %Y}: %{y}")
     _month_axis(fig, months)
     fig.update_yaxes(title="Sum of likelihood x impact", rangemode="tozero")
     return _layout(fig, title, height=380)

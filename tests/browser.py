@@ -42,7 +42,7 @@ def streamlit_server(db_path: Path, extra_env: dict | None = None, port: int | N
     env = {**os.environ, "ISMS_DB": str(db_path), **(extra_env or {})}
     log = open(db_path.parent / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

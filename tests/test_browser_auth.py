@@ -48,7 +48,7 @@ def test_password_sign_in_roles_and_audit_in_a_real_browser(sample_db_path, tmp_
         assert sidebar_links(page) == ["Risk Review", "Security Health", "Import"]
         page.screenshot(path=str(artifacts / "auth-analyst-risk-review.png"), full_page=True)
 
-        page.goto(url + "/app-settings")
+        page.goto(url + "/settings")
         login_or_refusal = page.locator("text=Sign in to Northwind").or_(page.locator("text=needs the admin role"))
         login_or_refusal.first.wait_for()
         if page.locator("text=Sign in to Northwind").count():

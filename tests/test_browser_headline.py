@@ -71,7 +71,7 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 assert f"to {exposure:,}" in sentence or f"unchanged at {exposure:,}" in sentence
                 page.screenshot(path=str(artifacts / f"risk-review-headline-{width}x{height}.png"))
 
-                page.goto(url + "/security-health")
+                page.goto(url + "/security_health")
                 page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20",
                                        timeout=60_000)
                 page.screenshot(path=str(artifacts / f"security-health-headline-{width}x{height}.png"))

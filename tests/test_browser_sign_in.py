@@ -82,7 +82,7 @@ def app_env(sample_db_path, tmp_path):
 def test_wrong_passwords_are_slowed_then_locked_until_an_admin_lifts_the_lock(app_env, artifacts):
     db, cfg = app_env
     with streamlit_server(db, {"ISMS_CONFIG": str(cfg)}) as url, browser_page() as page:
-        page.goto(url + "/app-settings")  # a light page: an analyst is refused it once signed in
+        page.goto(url + "/settings")  # a light page: an analyst is refused it once signed in
         page.wait_for_selector(SIGN_IN_FORM)
 
         # Each wrong password's answer is held back longer than the one before.
@@ -106,7 +106,7 @@ def test_wrong_passwords_are_slowed_then_locked_until_an_admin_lifts_the_lock(ap
 
         # An administrator lifts the lock on the Settings page.
         admin = new_page(page.context.browser)
-        admin.goto(url + "/app-settings")
+        admin.goto(url + "/settings")
         admin.wait_for_selector(SIGN_IN_FORM)
         sign_in(admin, "root", PASSWORD)
         admin.wait_for_selector("text=Sign-in lockouts")
@@ -140,7 +140,7 @@ def test_a_copied_cookie_stops_working_at_sign_out_and_at_a_role_change(app_env,
     db, cfg = app_env
     with streamlit_server(db, {"ISMS_CONFIG": str(cfg)}) as url, browser_page() as page:
         browser = page.context.browser
-        page.goto(url + "/app-settings")
+        page.goto(url + "/settings")
         page.wait_for_selector(SIGN_IN_FORM)
         sign_in(page, "root", PASSWORD)
         page.wait_for_selector("text=Sign-in lockouts")
@@ -152,7 +152,7 @@ def test_a_copied_cookie_stops_working_at_sign_out_and_at_a_role_change(app_env,
 
         # The copy works while the session lives...
         copy = new_page(browser, cookies)
-        copy.goto(url + "/app-settings")
+        copy.goto(url + "/settings")
         copy.wait_for_selector("text=Sign-in lockouts")
 
         # ...and not after signing out, neither in a new browser nor in the one already open.
@@ -160,7 +160,7 @@ def test_a_copied_cookie_stops_working_at_sign_out_and_at_a_role_change(app_env,
         page.wait_for_selector("text=You are signed out.")
         page.wait_for_function("() => !document.cookie.includes('isms_auth=')")
         stolen = new_page(browser, cookies)
-        stolen.goto(url + "/app-settings")
+        stolen.goto(url + "/settings")
         stolen.wait_for_selector(SIGN_IN_FORM)
         stolen.wait_for_selector("text=This session was signed out")
         assert stolen.locator("text=Sign-in lockouts").count() == 0
@@ -171,7 +171,7 @@ def test_a_copied_cookie_stops_working_at_sign_out_and_at_a_role_change(app_env,
 
         # A role change ends the user's sessions at once: her cookie no longer signs her in.
         analyst = new_page(browser)
-        analyst.goto(url + "/app-settings")
+        analyst.goto(url + "/settings")
         analyst.wait_for_selector(SIGN_IN_FORM)
         sign_in(analyst, "ana", PASSWORD)
         analyst.wait_for_selector("text=needs the admin role")  # signed in, as an analyst

@@ -8,6 +8,11 @@ from tests.test_pages import app_db, open_page  # noqa: F401  (app_db is a fixtu
 def test_every_section_of_the_sample_has_content(app_db):  # noqa: F811
     at = open_page("pages/risk_review.py")
     assert not at.exception
+    # the detail opens on the top row (R-016, above appetite with no plan: no treatment chart) ...
+    top = next(d.value for d in at.dataframe if "decisions" in d.value.columns)
+    assert at.selectbox(key="risk").value == top["risk_id"].iloc[0]
+    # ... so the section's treatment chart is shown on the first treated risk of the list
+    at.selectbox(key="risk").set_value(top[top["decisions"] != "None"]["risk_id"].iloc[0]).run()
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     titles = [c["layout"]["title"]["text"] for c in charts]
     assert len(charts) == 7, titles

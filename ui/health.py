@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from isms import headline
-from isms.charts import KRI_COLOURS
+from isms.charts import KRI_COLOURS, SERIES
 from isms.posture import KriCounts
 from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
 from ui.scorecard import count_tile, literal
@@ -113,7 +113,8 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: 
             "Indicator": st.column_config.TextColumn(width="medium"),
             "Status": st.column_config.MultiselectColumn(
                 options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width="small"),
-            "Last 12 months": st.column_config.LineChartColumn(width="small", help="Monthly results of the last 12 months"),
+            "Last 12 months": st.column_config.LineChartColumn(width="small", help="Monthly results of the last 12 months",
+                                                               color="gray"),  # a trend, not a status: never red
             "Months red": st.column_config.NumberColumn(help="Months in a row the KRI has been red, up to this month"),
         },
     )
@@ -180,7 +181,8 @@ def show_risk_tables(risk: RiskScorecard) -> None:
         hide_index=True, width="stretch", key="treatments_behind",
         column_config={"treatment_id": "Treatment", "risk_id": "Risk", "owner": "Owner", "state": "State",
                        "due_on": _DATE | {"label": "Due"}, "days_overdue": "Days overdue",
-                       "percent_complete": st.column_config.ProgressColumn("Complete", format="%.0f%%", min_value=0, max_value=100),
+                       "percent_complete": st.column_config.ProgressColumn("Complete", format="%.0f%%", min_value=0, max_value=100,
+                                                                           color=SERIES["complete"]),
                        "planned_percent": st.column_config.NumberColumn("Planned", format="%.0f%%"),
                        "description": "Plan"},
     )

@@ -22,7 +22,7 @@ from isms.matrix import RiskMatrix
 from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskReviewData
 from ui import params
 from ui.charts import show_chart
-from ui.scorecard import count_tile, literal, posture_tiles
+from ui.scorecard import count_tile, dashed, literal, posture_tiles
 
 HEATMAP_VIEWS = (*BASES, "movement")
 HEATMAP_LABELS = {"residual": "Residual", "inherent": "Inherent", "target": "Target",
@@ -205,7 +205,7 @@ def show_top_risks(data: RiskReviewData) -> None:
             "residual_level": "Level", "residual_score": "Score", "trend_text": f"Since {data.compare_to}",
             "decisions": "Decision",
             "percent_complete": st.column_config.ProgressColumn("Treatment progress", min_value=0, max_value=100,
-                                                                format="%.0f%%"),
+                                                                format="%.0f%%", color=charts.SERIES["complete"]),
             "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
         },
     )
@@ -218,7 +218,7 @@ def show_changes(data: RiskReviewData) -> None:
     counts = data.change_counts()
     for column, (kind, count) in zip(st.columns(len(counts)), counts.items()):
         column.metric(f"{kind} risks", count, border=True)
-    st.dataframe(data.changes, hide_index=True, key="changes",
+    st.dataframe(dashed(data.changes), hide_index=True, key="changes",
                  column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "change": "Change",
                                 "from_level": "From", "to_level": "To",
                                 "from_score": "From score", "to_score": "To score"})
@@ -319,7 +319,8 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
         "treatment_id": "Treatment", "decision": "Decision", "description": "Plan", "owner": "Owner",
         "start_on": st.column_config.DateColumn("Start"), "due_on": st.column_config.DateColumn("Due"),
         "status": "Status", "completed_on": st.column_config.DateColumn("Completed"),
-        "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%"),
+        "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%",
+                                                            color=charts.SERIES["complete"]),
         "planned_percent": st.column_config.NumberColumn("Planned %", format="%.0f"), "state": "State",
         "days_overdue": "Days overdue"})
     exceptions_column, assets_column = st.columns(2)

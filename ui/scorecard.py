@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
 
 from isms.posture import Scorecard
@@ -57,3 +58,13 @@ def posture_tiles(card: Scorecard) -> None:
 def literal(text: str) -> str:
     """Text shown as typed in st.markdown: a risk title's '$', '*' or '_' is not markup."""
     return re.sub(r"([\\`*_\[\]$<>#~|])", r"\\\1", text)
+
+
+def dashed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells as '–', as the deck shows them, not a grey 'None' (a new risk has no 'from' score)."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].isna().any():
+            out[c] = out[c].astype(object).where(out[c].notna(), "–").map(
+                lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+    return out

@@ -142,8 +142,8 @@ def _level_trend(ctx: Context) -> Section:
 def _exposure_trend(ctx: Context) -> Section:
     totals = _rr_bundle(ctx).totals_trend
     series = (
-        NativeSeries("Inherent exposure", tuple(float(v) for v in totals["inherent_exposure"]), "#8D6E63"),
-        NativeSeries("Residual exposure", tuple(float(v) for v in totals["residual_exposure"]), "#C62828"),
+        NativeSeries("Inherent exposure", tuple(float(v) for v in totals["inherent_exposure"]), charts.SERIES["inherent"]),
+        NativeSeries("Residual exposure", tuple(float(v) for v in totals["residual_exposure"]), charts.SERIES["residual"]),
     )
     return ChartSection("exposure_trend", "Exposure: inherent against residual",
                         charts.quarterly_exposure_trend(totals), native_kind="line",
@@ -158,8 +158,8 @@ def _progress(ctx: Context) -> Section:
     def values(col):
         return tuple(None if pd.isna(v) else round(float(v), 1) for v in df[col])
 
-    series = (NativeSeries("Planned %", values("weighted_percent_planned"), "#607D8B"),
-              NativeSeries("Complete %", values("weighted_percent_complete"), "#1565C0"))
+    series = (NativeSeries("Planned %", values("weighted_percent_planned"), charts.SERIES["planned"]),
+              NativeSeries("Complete %", values("weighted_percent_complete"), charts.SERIES["complete"]))
     return ChartSection("treatment_progress", "Treatment progress against plan", charts.treatment_progress_trend(df),
                         native_kind="line", categories=tuple(f"{pd.Timestamp(d):%b %Y}" for d in df["as_of"]),
                         series=series, number_format="0",
@@ -342,8 +342,8 @@ def _kri_stale(ctx: Context) -> Section:
 def _exposure(ctx: Context) -> Section:
     trend = _sh_bundle(ctx).risk.exposure_trend
     cats = tuple(f"{pd.Timestamp(d):%b %Y}" for d in trend["as_of"])
-    series = (NativeSeries("Inherent", tuple(float(v) for v in trend["inherent_exposure"]), "#9E9E9E"),
-              NativeSeries("Residual", tuple(float(v) for v in trend["residual_exposure"]), "#1565C0"))
+    series = (NativeSeries("Inherent", tuple(float(v) for v in trend["inherent_exposure"]), charts.SERIES["inherent"]),
+              NativeSeries("Residual", tuple(float(v) for v in trend["residual_exposure"]), charts.SERIES["residual"]))
     return ChartSection("exposure_trend", "Residual exposure by month", charts.monthly_exposure_trend(trend), native_kind="line",
                         categories=cats, series=series, number_format="0", y_min=0,
                         note="Sum of likelihood x impact over open, assessed risks: the measured effect of treatments.")

@@ -53,11 +53,10 @@ class RiskReviewData:
 
     @property
     def default_risk(self) -> Optional[str]:
-        """The risk whose detail opens first: the highest one with a treatment to follow (its
-        story has the most to discuss), else the highest one."""
-        treated = self.top_risks[self.top_risks["decisions"] != "None"]
-        if not treated.empty:
-            return str(treated.iloc[0]["risk_id"])
+        """The risk whose detail opens first: the top row of the top risks, the one the eye has just
+        read (opening another, better-treated one looked like a wrong click)."""
+        if not self.top_risks.empty:
+            return str(self.top_risks.iloc[0]["risk_id"])
         return str(self.risk_choices.iloc[0]["risk_id"]) if not self.risk_choices.empty else None
 
     def change_counts(self) -> dict[str, int]:
