@@ -89,7 +89,7 @@ st.header("KRI board", divider="gray")
 board_ids = data.board["metric_id"].tolist()
 if board_ids:
     st.caption("Worst first. A KRI without a result for the month is stale, never green. Select a row to open it below.")
-    health.show_board(data.board, since, key="kri_board", on_select=lambda: _open_selected(board_ids))
+    health.show_board(data.board, since, key="kri_board", on_select=lambda: _open_selected(board_ids), present=present)
 else:
     st.info("No KRI matches the filters.")
 

@@ -41,3 +41,18 @@ def test_accepted_risks_above_appetite_are_told_apart_from_unaddressed_ones(app_
     above = next(d.value for d in at.dataframe if "unaddressed" in d.value.columns).set_index("risk_id")
     assert above.loc["R-035", "flag"] == above.loc["R-135", "flag"] == "⚠ accepted above appetite"
     assert above.loc["R-016", "flag"] == "⚠ unaddressed"
+
+
+def test_presentation_mode_shows_short_static_lists_with_the_rest_counted(app_db):  # noqa: F811
+    """On a meeting-room screen the lists are the first rows in large static tables, no scroll
+    boxes; the numbers are the analyst's table's first rows, and what is left out is counted."""
+    at = open_page("pages/risk_review.py")
+    top = next(d.value for d in at.dataframe if "decisions" in d.value.columns)
+    at.toggle(key="present").set_value(True).run()
+    assert not at.exception
+    tables = [t.value for t in at.table]
+    assert len(tables) == 4 and all(len(t) <= 8 for t in tables)  # top risks, changes, above appetite, exceptions
+    shown = next(t for t in tables if "Progress" in t.columns)
+    assert list(shown["Risk"]) == list(top["risk_id"].head(8))
+    assert not [d for d in at.dataframe if "decisions" in d.value.columns]  # no scroll box for the list
+    assert any(f"The first 8 of {len(top)} top risks" in c.value for c in at.caption)

@@ -13,6 +13,7 @@ from isms import headline
 from isms.charts import KRI_COLOURS, SERIES
 from isms.posture import KriCounts
 from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
+from ui.presentation import present_table
 from ui.scorecard import count_tile, literal
 
 STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
@@ -103,8 +104,14 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
     })
 
 
-def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: int | None = None):
+def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: int | None = None,
+               present: bool = False):
     table = board_table(board, since)
+    if present:  # the worst few, static and large; statuses as words
+        change = f"Change since {since}"
+        present_table(table.assign(Status=table["Status"].str[0]),
+                      {c: c for c in ("KRI", "Indicator", "Status", "Value", change, "Months red", "Owner")}, "KRIs")
+        return None
     return st.dataframe(
         table, key=key, hide_index=True, on_select=on_select, selection_mode="single-row",
         height=height or min(38 + 35 * len(table), 640), width="stretch",

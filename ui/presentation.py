@@ -6,9 +6,11 @@ stay as they were when the mode is switched on or off.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ui import params
+from ui.scorecard import dashed
 
 _CSS = """
 <style>
@@ -22,6 +24,8 @@ h1 {font-size: 3rem !important;}
 h2 {font-size: 2.2rem !important;}
 [data-testid="stCaptionContainer"] p, .stMarkdown p {font-size: 1.2rem;}
 [data-testid="stTooltipIcon"] {display: none;}
+[data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.25rem !important; padding: 0.45rem 0.7rem !important;}
+[data-testid="stTable"] td:first-child {white-space: nowrap;}
 .st-key-exit_present button {font-size: 1.1rem; padding: 0.4rem 1.1rem;}
 </style>
 """
@@ -44,3 +48,17 @@ def presentation_toggle(container=None) -> bool:
 
 def _exit() -> None:
     st.session_state["present"] = False
+
+
+PRESENT_ROWS = 8  # a list on a meeting-room screen: the worst few, at a size the room can read
+
+
+def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: int = PRESENT_ROWS) -> None:
+    """A static table of the first rows at presentation type size, no scroll box, and how many more
+    there are: the meeting-room form of a list the analyst's page shows in full."""
+    shown = dashed(frame[list(labels)].head(rows)).rename(columns=labels)
+    for column in shown.columns:
+        shown[column] = shown[column].map(lambda v: f"{v:%d %b %Y}" if hasattr(v, "strftime") else v)
+    st.table(shown, hide_index=True)
+    if len(frame) > rows:
+        st.caption(f"The first {rows} of {len(frame)} {what}; the full list is on the page outside presentation mode.")

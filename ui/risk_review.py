@@ -22,6 +22,7 @@ from isms.matrix import RiskMatrix
 from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskReviewData
 from ui import params
 from ui.charts import show_chart
+from ui.presentation import present_table
 from ui.scorecard import count_tile, dashed, literal, posture_tiles
 
 HEATMAP_VIEWS = (*BASES, "movement")
@@ -192,10 +193,16 @@ def _trend_text(row) -> str:
     return f"{arrow} from {row.previous_level} ({int(row.previous_score)})"
 
 
-def show_top_risks(data: RiskReviewData) -> None:
+def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     """The highest residual risks; selecting a row opens that risk's detail (see follow_selections)."""
     st.header("Top risks")
     top = data.top_risks.assign(trend_text=[_trend_text(r) for r in data.top_risks.itertuples()])
+    if present:
+        progress = top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%")
+        present_table(top.assign(percent_complete=progress), {
+            "risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level", "residual_score": "Score",
+            "trend_text": f"Since {data.compare_to}", "decisions": "Decision", "percent_complete": "Progress"}, "top risks")
+        return
     st.dataframe(
         top, key="top_risks", on_select="rerun", selection_mode="single-row", hide_index=True,
         column_order=["risk_id", "title", "owner", "residual_level", "residual_score", "trend_text", "decisions",
@@ -212,16 +219,19 @@ def show_top_risks(data: RiskReviewData) -> None:
     st.caption("Select a row to open the risk's detail below.")
 
 
-def show_changes(data: RiskReviewData) -> None:
+def show_changes(data: RiskReviewData, present: bool = False) -> None:
     """What moved since the comparison date: a count per kind of change, then the risks."""
     st.header(f"Changes since {data.compare_to}")
     counts = data.change_counts()
     for column, (kind, count) in zip(st.columns(len(counts)), counts.items()):
         column.metric(f"{kind} risks", count, border=True)
+    labels = {"risk_id": "Risk", "title": "Title", "owner": "Owner", "change": "Change", "from_level": "From",
+              "to_level": "To", "from_score": "From score", "to_score": "To score"}
+    if present:
+        present_table(data.changes, labels, "changes")
+        return
     st.dataframe(dashed(data.changes), hide_index=True, key="changes",
-                 column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "change": "Change",
-                                "from_level": "From", "to_level": "To",
-                                "from_score": "From score", "to_score": "To score"})
+                 column_config={**labels, "title": st.column_config.TextColumn("Title", width="medium")})
 
 
 def show_trends(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> None:
@@ -248,7 +258,7 @@ def _side_by_side(present: bool, *figures: tuple[go.Figure, str, str]) -> None:
 
 # Above appetite and the policy exceptions run full width, one under the other: eight columns each
 # stay readable on a meeting-room screen.
-def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix) -> None:
+def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool = False) -> None:
     """The risks above appetite, flagged where nobody has addressed them (or only accepted them),
     since those are what the meeting must decide on."""
     st.header("Above appetite")
@@ -258,6 +268,12 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix) -> None:
                 f"{'has' if unaddressed == 1 else 'have'} neither an active treatment nor a granted exception.")
     flags = above["unaddressed"].map({True: "⚠ unaddressed", False: ""}).where(
         ~(above["unaddressed"] & above["accepted"]), "⚠ accepted above appetite")
+    if present:
+        present_table(above.assign(flag=flags), {
+            "flag": "", "risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level",
+            "residual_score": "Score", "active_treatments": "Treatments", "granted_exceptions": "Exceptions"},
+            "risks above appetite")
+        return
     st.dataframe(above.assign(flag=flags), hide_index=True,
                  key="appetite", column_order=["flag", "risk_id", "title", "owner", "residual_level", "residual_score",
                                                "active_treatments", "granted_exceptions"],
@@ -266,10 +282,15 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix) -> None:
                                 "active_treatments": "Treatments", "granted_exceptions": "Exceptions"})
 
 
-def show_policy_exceptions(data: RiskReviewData) -> None:
+def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
     """Exceptions expired or expiring soon, grouped by window, so renewals are decided in time."""
     st.header("Policy exceptions for review")
     st.markdown(" · ".join(f"**{count}** {window.lower()}" for window, count in data.exception_windows().items()))
+    if present:
+        present_table(data.exceptions, {"window": "Expiry", "exception_id": "Exception", "policy": "Policy",
+                                        "risk_id": "Risk", "risk_level": "Risk level", "expires_on": "Expires",
+                                        "days_to_expiry": "Days left"}, "exceptions")
+        return
     st.dataframe(data.exceptions, hide_index=True, key="exceptions",
                  column_order=["window", "exception_id", "policy", "risk_id", "risk_level", "expires_on",
                                "days_to_expiry", "approver"],
