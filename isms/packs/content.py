@@ -203,8 +203,10 @@ def _appetite(ctx: Context) -> Section:
         "Risk": above["risk_id"], "Title": above["title"], "Owner": above["owner"], "Level": above["residual_level"],
         "Score": above["residual_score"].astype(int), "Active treatments": above["active_treatments"].astype(int),
         "Granted exceptions": above["granted_exceptions"].astype(int),
-        "Needs a decision": above["unaddressed"].map({True: "yes", False: ""}).where(
-            ~(above["unaddressed"] & above["accepted"]), "yes (accepted)"),
+        # what the meeting must decide on, said plainly: nobody has addressed it, or it was accepted
+        # although above appetite ('yes (accepted)' read as a contradiction)
+        "Decision needed": above["unaddressed"].map({True: "Unaddressed", False: ""}).where(
+            ~(above["unaddressed"] & above["accepted"]), "Accepted above appetite"),
     })
     frame, note = _top(frame, "risks above appetite, unaddressed first")
     return TableSection("appetite", f"Risks above appetite ({m.appetite})", frame, note=note,
@@ -214,8 +216,9 @@ def _appetite(ctx: Context) -> Section:
 def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     late = late.sort_values(["days_overdue", "due_on"], ascending=[False, True])
     frame = pd.DataFrame({
-        "Treatment": late["treatment_id"], "Risk": late["risk_id"], "Owner": late["owner"],
-        "Due": pd.to_datetime(late["due_on"]).dt.strftime("%Y-%m-%d"),
+        "Treatment": late["treatment_id"], "Risk": late["risk_id"],
+        "What": late["description"].fillna("").map(lambda t: t if len(t) <= 70 else t[:69].rstrip() + "…"),
+        "Owner": late["owner"], "Due": pd.to_datetime(late["due_on"]).dt.strftime("%Y-%m-%d"),
         "Complete": late["percent_complete"].round(0).astype(int).astype(str) + " %",
         "Planned": late["planned_percent"].round(0).astype(int).astype(str) + " %",
         "State": late["state"], "Days overdue": late["days_overdue"].astype(int),

@@ -132,4 +132,4 @@ def column_width(header: str, values: list) -> int:
     longest_word = max((len(w) for t in texts[1:] for w in t.split()), default=4)
     longest_word = max(longest_word, *(round(len(w) * 1.3) for w in str(header).split()))  # bold header type
     typical = sorted(len(t) for t in texts)[len(texts) * 3 // 4]
-    return max(longest_word + 3, min(typical, 32), 7)
+    return max(longest_word + 3, min(typical, 60), 7)  # long titles get the room; they wrap beyond it

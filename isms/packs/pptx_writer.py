@@ -25,7 +25,7 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x5F, 0x63, 0x68)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 RED, GREEN = RGBColor(0xB0, 0x1C, 0x1C), RGBColor(0x1B, 0x6E, 0x34)  # worse, better
-ROWS_PER_SLIDE = 8
+ROWS_PER_SLIDE = 14  # at 12 pt a slide holds this many one-line rows; wrapped rows take fewer (see _slides_for)
 KINDS = {
     "column_stacked": XL_CHART_TYPE.COLUMN_STACKED,
     "column_clustered": XL_CHART_TYPE.COLUMN_CLUSTERED,
