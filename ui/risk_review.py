@@ -292,9 +292,10 @@ def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
                                         "days_to_expiry": "Days left"}, "exceptions")
         return
     st.dataframe(data.exceptions, hide_index=True, key="exceptions",
-                 column_order=["window", "exception_id", "policy", "risk_id", "risk_level", "expires_on",
+                 column_order=["window", "exception_id", "policy", "title", "risk_id", "risk_level", "expires_on",
                                "days_to_expiry", "approver"],
-                 column_config={"window": "Expiry", "exception_id": "Exception", "policy": "Policy", "risk_id": "Risk",
+                 column_config={"window": "Expiry", "exception_id": "Exception", "policy": "Policy",
+                                "title": st.column_config.TextColumn("What", width="medium"), "risk_id": "Risk",
                                 "risk_level": "Risk level", "expires_on": st.column_config.DateColumn("Expires"),
                                 "days_to_expiry": "Days left", "approver": "Approver"})
 

@@ -609,7 +609,7 @@ def review_exceptions(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
     """Granted exceptions that expire within the horizon or have expired but are still open,
     with the residual level of the linked risk as of the date."""
     sql = f"""{_review_with(matrix, [as_of], f, 10.0, "selected_exception", "posture")}
-        SELECT e.exception_id, e.policy, e.control, e.risk_id, e.approver, e.expires_on, e.days_to_expiry,
+        SELECT e.exception_id, e.policy, e.title, e.control, e.risk_id, e.approver, e.expires_on, e.days_to_expiry,
                CASE WHEN e.days_to_expiry < 0 THEN 'Expired, still open'
                     WHEN e.days_to_expiry <= 30 THEN 'Within 30 days'
                     WHEN e.days_to_expiry <= 60 THEN 'Within 60 days'
