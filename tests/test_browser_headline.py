@@ -75,4 +75,11 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20",
                                        timeout=60_000)
                 page.screenshot(path=str(artifacts / f"security-health-headline-{width}x{height}.png"))
+                for name, path in (("risk-review", "/?present=1"), ("security-health", "/security_health?present=1")):
+                    page.goto(url + path)
+                    page.wait_for_selector('[data-testid="stTable"]', timeout=60_000)  # the static lists
+                    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+                    assert page.locator('[data-testid="stTooltipIcon"]').first.is_hidden()
+                    assert page.get_by_role("button", name="Exit presentation").is_visible()
+                    page.screenshot(path=str(artifacts / f"{name}-presentation-{width}x{height}.png"))
     assert before >= 0
