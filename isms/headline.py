@@ -5,7 +5,6 @@ page, the deck and the PDF say the same thing.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 

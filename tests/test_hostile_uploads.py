@@ -15,7 +15,6 @@ from isms.auth import Role, User
 from isms.config import load_settings
 from isms.exports import FORMULA_TRIGGERS, to_csv
 from isms.importing.isolation import ReadLimits, annotate_isolated, read_isolated
-from isms.importing.pipeline import build_plan
 from isms.importing.reading import ReadError
 from isms.importing.template import write_blank_template
 from isms.store import connect

@@ -117,7 +117,7 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
     if f == "annex_a_controls":
         good, stray, read = controls(v)
         warn = "; ".join(filter(None, [
-            (f"ISO/IEC 27001:2013 control id(s) read as their 2022 successors (ISO/IEC 27002:2022 Annex B): "
+            ("ISO/IEC 27001:2013 control id(s) read as their 2022 successors (ISO/IEC 27002:2022 Annex B): "
              + ", ".join(read)) if read else "",
             (f"{', '.join(stray)}: not ISO/IEC 27001:2022 Annex A control ids (A.5.1-A.8.34), nor 2013 ones; "
              "kept out of the controls") if stray else ""])) or None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
@@ -73,7 +74,8 @@ class ChartSection:
         """The figure for a page or slide whose heading already names it: its own title would say
         the same thing twice. (The image zip keeps titled figures: a lone image needs its title.)"""
         title = self.figure.layout.title.text if self.figure.layout.title else None
-        if not title or title.strip().casefold() != self.title.strip().casefold():
+        words = lambda t: set(re.findall(r"[a-z0-9]+", t.casefold()))  # noqa: E731
+        if not title or not words(title) <= words(self.title):  # 'share of KRIs green' under '..., %': the same
             return self.figure
         fig = go.Figure(self.figure)
         fig.update_layout(title_text=None, margin_t=20)
