@@ -92,6 +92,12 @@ def metric_values(page) -> dict[str, str]:
     return page.evaluate(METRICS_JS)
 
 
+def wait_for_metric(page, label: str, expected: str, timeout: float = 120_000) -> None:
+    """Wait until the tile `label` shows `expected`: a settle that returned before the rerun a choice
+    started (seen under load) would otherwise read the previous run's tiles; times out, failing the test."""
+    page.wait_for_function(f"([l, v]) => ({METRICS_JS})()[l] == v", arg=[label, expected], timeout=timeout)
+
+
 def wait_for_metric_labels(page, suffix: str, expected: list[str], timeout: float = 150_000) -> None:
     """Wait until the tiles whose label ends with `suffix` are exactly `expected` (a rerun that a
     filter started has finished drawing); times out, failing the test, if they never are."""

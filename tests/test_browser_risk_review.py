@@ -10,7 +10,7 @@ from isms.config import load_settings
 from isms.filters import RiskFilter
 from isms.store import connect
 from isms.views import risk_review
-from tests.browser import browser_page, copy_db, metric_values, require_chromium, streamlit_server
+from tests.browser import browser_page, copy_db, require_chromium, streamlit_server, wait_for_metric
 from tests.conftest import ROOT
 from tests.factories import D
 
@@ -53,13 +53,13 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
 
         choose(page, "As of (quarter end)", "2026-06-30")
         assert "as_of=2026-06-30" in page.url
-        assert metric_values(page)["Residual exposure"] == str(earlier.residual_exposure)
+        wait_for_metric(page, "Residual exposure", str(earlier.residual_exposure))
 
         choose(page, "Annex A theme", THEME, scope=page.locator('[data-testid="stSidebar"]'))
         page.keyboard.press("Escape")
         settle(page)
         assert "theme=A.8" in page.url
-        assert metric_values(page)["Residual exposure"] == str(themed.scorecard.current.residual_exposure)
+        wait_for_metric(page, "Residual exposure", str(themed.scorecard.current.residual_exposure))
         page.screenshot(path=str(artifacts / "risk-review-2-date-and-theme.png"), full_page=True)
 
         plot = page.locator(".js-plotly-plot").first
@@ -107,5 +107,5 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         settle(page)
         assert "present=1" in page.url and "theme=A.8" in page.url and "as_of=2026-06-30" in page.url
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
-        assert metric_values(page)["Residual exposure"] == str(themed.scorecard.current.residual_exposure)
+        wait_for_metric(page, "Residual exposure", str(themed.scorecard.current.residual_exposure))
         page.screenshot(path=str(artifacts / "risk-review-5-presentation.png"), full_page=True)

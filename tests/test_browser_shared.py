@@ -13,7 +13,7 @@ import pytest
 from isms.config import load_settings
 from isms.store import connect
 from isms.views import risk_review
-from tests.browser import METRICS_JS, browser_page, metric_values, require_chromium, streamlit_server
+from tests.browser import browser_page, metric_values, require_chromium, streamlit_server, wait_for_metric
 from tests.conftest import ROOT, SAMPLE
 from tests.factories import D
 
@@ -33,11 +33,6 @@ def choose_as_of(page, option: str) -> None:
     page.locator('[data-testid="stSelectbox"]').filter(has_text="As of (quarter end)").first.click()
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
-
-
-def wait_for_exposure(page, expected: str) -> None:
-    """Until the rerun the last choice started has drawn its tiles (an earlier run's stay meanwhile)."""
-    page.wait_for_function(f"v => ({METRICS_JS})()['Residual exposure'] == v", arg=expected, timeout=120_000)
 
 
 def residual_exposure(db, as_of: str, compare_to: str) -> str:
@@ -76,5 +71,5 @@ def test_open_page_shows_the_batch_the_cli_committed(sample_db_copy, tmp_path, a
         choose_as_of(page, "2026-09-30")  # the next rerun reads the new snapshot: the new quarter is offered
         choose_as_of(page, NEW)
         assert f"as_of={NEW}" in page.url
-        wait_for_exposure(page, residual_exposure(db, NEW, "2026-09-30"))
+        wait_for_metric(page, "Residual exposure", residual_exposure(db, NEW, "2026-09-30"))
         page.screenshot(path=str(artifacts / "shared-store-new-quarter.png"), full_page=True)
