@@ -110,3 +110,13 @@ def copy_db(src: Path, dst_dir: Path) -> Path:
     dst = dst_dir / "browser.duckdb"
     shutil.copy(src, dst)
     return dst
+
+
+def settle(page, ready: str | None = None, *, timeout: float = 150_000, pause: int = 300) -> None:
+    """Wait until Streamlit has finished the rerun the last action started (its 'Running' status
+    widget is gone), then for `ready`, a selector the page draws once its content is there."""
+    page.wait_for_timeout(pause)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    if ready:
+        page.wait_for_selector(ready)
+        page.wait_for_timeout(pause)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from isms import databases
 from isms.store import connect
-from tests.browser import browser_page, metric_values, require_chromium, streamlit_server
+from tests.browser import browser_page, metric_values, require_chromium, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +19,6 @@ pytestmark = pytest.mark.browser
 RISKS = [("ACME-1", "Ransomware on the file servers", 5, 5), ("ACME-2", "Phishing of finance staff", 4, 3),
          ("ACME-3", "Laptop theft", 2, 2)]
 AS_OF = dt.date(2026, 9, 30)
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished its reruns (its 'Running' widget is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=150_000)
 
 
 def fill_template(blank: bytes) -> bytes:

@@ -7,16 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from isms.store import connect
-from tests.browser import browser_page, copy_db, require_chromium, streamlit_server
+from tests.browser import browser_page, copy_db, require_chromium, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 REGISTERS = Path(__file__).parent / "fixtures" / "registers"
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished its reruns (its 'Running' widget is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=150_000)
 
 
 COMMIT_ENABLED = ("() => [...document.querySelectorAll('button')]"

@@ -11,6 +11,7 @@ from isms.filters import RiskFilter
 from isms.store import connect
 from isms.views import risk_review
 from tests.browser import browser_page, copy_db, require_chromium, streamlit_server, wait_for_metric
+from tests.browser import settle as shared_settle
 from tests.conftest import ROOT
 from tests.factories import D
 
@@ -20,11 +21,7 @@ THEME = "A.8 Technological"
 
 
 def settle(page) -> None:
-    """Wait until Streamlit has finished the rerun the last action started."""
-    page.wait_for_timeout(400)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
-    page.wait_for_selector(".js-plotly-plot")
-    page.wait_for_timeout(600)
+    shared_settle(page, ".js-plotly-plot", timeout=60_000, pause=500)
 
 
 def choose(page, label: str, option: str, scope=None) -> None:

@@ -14,6 +14,7 @@ from isms.config import load_settings
 from isms.store import connect
 from isms.views import risk_review
 from tests.browser import browser_page, metric_values, require_chromium, streamlit_server, wait_for_metric
+from tests.browser import settle as shared_settle
 from tests.conftest import ROOT, SAMPLE
 from tests.factories import D
 
@@ -23,10 +24,7 @@ NEW = "2026-12-31"
 
 
 def settle(page) -> None:
-    page.wait_for_timeout(400)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
-    page.wait_for_selector('[data-testid="stMetric"]')
-    page.wait_for_timeout(400)
+    shared_settle(page, '[data-testid="stMetric"]', timeout=120_000, pause=400)
 
 
 def choose_as_of(page, option: str) -> None:

@@ -13,6 +13,7 @@ from isms.store import connect
 from isms.users import add_user
 from tests.access import PASSWORD, write_config
 from tests.browser import browser_page, copy_db, require_chromium, streamlit_server
+from tests.browser import settle as shared_settle
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +40,7 @@ def sign_in(page, username: str, password: str) -> float:
 
 
 def settle(page) -> None:
-    """Wait for the script run to finish (its status widget goes), so a click is not lost to a redraw."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    shared_settle(page, timeout=60_000, pause=0)
 
 
 def choose(page, key: str, option: str) -> None:
