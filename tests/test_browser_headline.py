@@ -64,6 +64,9 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20")
                 tiles = metric_values(page)
                 assert tiles["Above appetite, unaddressed"] == str(unaddressed)
+                delta = page.locator('[data-testid="stMetric"]', has_text="Above appetite, unaddressed").locator(
+                    '[data-testid="stMetricDelta"]').inner_text()
+                assert f"{unaddressed - before:+d}" in delta  # the change since the comparison date, as the CLI has it
                 sentence = page.locator(".st-key-headline").inner_text()
                 assert f"{unaddressed} risks above {card['appetite']} have neither" in sentence
                 assert f"the worst is {worst[0]} " in sentence and "score 25" in sentence
@@ -82,4 +85,3 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                     assert page.locator('[data-testid="stTooltipIcon"]').first.is_hidden()
                     assert page.get_by_role("button", name="Exit presentation").is_visible()
                     page.screenshot(path=str(artifacts / f"{name}-presentation-{width}x{height}.png"))
-    assert before >= 0
