@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--sample", default="data/sample", type=Path, help="folder of the sample workbooks")
 
     _export_parser(sub)
+    from isms import compliance_cli
+
+    compliance_cli.add_parsers(sub, _date)
     return p
 
 
@@ -167,6 +170,10 @@ def _run(parser, args, settings) -> int:
         return _user(settings, args)
     if args.command == "check-address":
         return _check_address(settings, args.address)
+    from isms import compliance_cli
+
+    if args.command in compliance_cli.COMMANDS:
+        return compliance_cli.run(args, settings, _store, _database_exists)
     return 2
 
 

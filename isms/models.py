@@ -366,3 +366,222 @@ KINDS: dict[str, tuple[str, type[Record], tuple[str, ...]]] = {
 # are dated events that accumulate.
 SNAPSHOT_KINDS = ("assets", "risks", "treatments", "metrics", "exceptions")
 EVENT_KINDS = ("assessments", "treatment_updates", "monitoring_results")
+
+
+# --- Compliance: controls, the Statement of Applicability, control tests, audits, findings ---
+# Requirements are cited as '<framework code>:<ref>' (ISO27001-2022:A.5.15, NIST-800-53r5:AC-2(1)):
+# one control can satisfy several frameworks at once.
+
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][\w.\-]*)\s*:\s*(\S.*?)\s*$")
+
+
+def split_requirement(value: str) -> tuple[str, str]:
+    """'ISO27001-2022:A.5.15' -> ('ISO27001-2022', 'A.5.15'); refuses a reference without its framework."""
+    m = _REQUIREMENT.match(value)
+    if not m:
+        raise ValueError(f"{value!r} names no framework: write it as <framework>:<ref>, e.g. ISO27001-2022:A.5.15")
+    return m.group(1), m.group(2)
+
+
+class ControlType(StrEnum):
+    preventive = "Preventive"
+    detective = "Detective"
+    corrective = "Corrective"
+    directive = "Directive"
+
+
+class ControlFrequency(StrEnum):
+    continuous = "Continuous"
+    daily = "Daily"
+    weekly = "Weekly"
+    monthly = "Monthly"
+    quarterly = "Quarterly"
+    semi_annual = "Semi-annual"
+    annual = "Annual"
+    ad_hoc = "Ad hoc"
+
+
+class ImplementationStatus(StrEnum):
+    implemented = "Implemented"
+    partial = "Partially implemented"
+    planned = "Planned"
+    not_implemented = "Not implemented"
+    retired = "Retired"
+
+
+class TestResult(StrEnum):
+    passed = "Pass"
+    exceptions = "Exceptions"
+    failed = "Fail"
+
+
+class AuditType(StrEnum):
+    internal = "Internal audit"
+    iso_stage_1 = "ISO stage 1"
+    iso_stage_2 = "ISO stage 2"
+    iso_surveillance = "ISO surveillance"
+    iso_recertification = "ISO recertification"
+    soc1_type1 = "SOC 1 Type I"
+    soc1_type2 = "SOC 1 Type II"
+    soc2_type1 = "SOC 2 Type I"
+    soc2_type2 = "SOC 2 Type II"
+    pci_roc = "PCI DSS ROC"
+    fedramp_annual = "FedRAMP annual assessment"
+    sox = "SOX"
+
+
+class FindingGrade(StrEnum):
+    major = "Major nonconformity"
+    minor = "Minor nonconformity"
+    observation = "Observation"
+    ofi = "Opportunity for improvement"
+
+
+class FindingStatus(StrEnum):
+    open = "Open"
+    remediated = "Remediated"
+    verified = "Verified"
+    closed = "Closed"
+
+
+OPEN_FINDING = {FindingStatus.open, FindingStatus.remediated}  # not yet verified by the auditor
+
+
+class Control(Record):
+    control_id: Id
+    name: Name
+    owner: Optional[Name] = None
+    control_type: Optional[ControlType] = None
+    frequency: Optional[ControlFrequency] = None
+    status: ImplementationStatus = ImplementationStatus.implemented
+    requirements: list[str] = Field(default_factory=list)  # '<framework>:<ref>'
+    description: Optional[Text] = None
+
+    @field_validator("requirements")
+    @classmethod
+    def _requirements(cls, v: list[str]) -> list[str]:
+        return [":".join(split_requirement(r)) for r in v]
+
+
+class SoaEntry(Record):
+    """One requirement's line of the Statement of Applicability. An applicable requirement says why
+    (risk, legal, contract, best practice); an excluded one says why not."""
+    framework: Id
+    ref: Id
+    applicable: bool
+    reason: Optional[Text] = None          # reason for inclusion
+    justification: Optional[Text] = None   # justification for exclusion
+    implementation_status: Optional[ImplementationStatus] = None
+    soa_version: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]] = None
+    approved_on: Optional[dt.date] = None
+    approved_by: Optional[Name] = None
+
+    @model_validator(mode="after")
+    def _why(self) -> "SoaEntry":
+        if not self.applicable and not self.justification:
+            raise ValueError(f"{self.ref} is excluded without a justification")
+        return self
+
+
+class ControlTest(Record):
+    """A control's test for one period (the period's last day): due, and once tested, its result."""
+    control_id: Id
+    period: dt.date
+    due_on: dt.date
+    tested_on: Optional[dt.date] = None
+    result: Optional[TestResult] = None
+    tester: Optional[Name] = None
+    test_id: Optional[Id] = None
+    note: Optional[Text] = None
+
+    @model_validator(mode="after")
+    def _tested(self) -> "ControlTest":
+        if self.result is not None and self.tested_on is None:
+            raise ValueError("a test with a result needs the date it was tested")
+        return self
+
+
+class Audit(Record):
+    """An audit or assessment; a certification's issue and expiry ride on the audit that granted it."""
+    audit_id: Id
+    audit_type: AuditType
+    framework: Optional[Id] = None
+    starts_on: dt.date
+    ends_on: Optional[dt.date] = None
+    period_start: Optional[dt.date] = None   # SOC Type II: the period the report covers
+    period_end: Optional[dt.date] = None
+    auditor: Optional[Name] = None
+    scope: Optional[Text] = None
+    opinion: Optional[Name] = None
+    certificate_issued_on: Optional[dt.date] = None
+    certificate_expires_on: Optional[dt.date] = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Audit":
+        if self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError(f"audit ends {self.ends_on} before it starts {self.starts_on}")
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValueError(f"audit period ends {self.period_end} before it starts {self.period_start}")
+        if (self.certificate_issued_on and self.certificate_expires_on
+                and self.certificate_expires_on < self.certificate_issued_on):
+            raise ValueError("certificate expires before it was issued")
+        return self
+
+
+class Finding(Record):
+    finding_id: Id
+    audit_id: Optional[Id] = None
+    title: Name
+    framework: Optional[Id] = None
+    ref: Optional[Id] = None
+    control_id: Optional[Id] = None
+    grade: FindingGrade
+    root_cause: Optional[Text] = None
+    owner: Optional[Name] = None
+    raised_on: dt.date
+    due_on: Optional[dt.date] = None
+    status: FindingStatus = FindingStatus.open
+    closed_on: Optional[dt.date] = None
+    risk_id: Optional[Id] = None
+    exception_id: Optional[Id] = None
+
+    @model_validator(mode="after")
+    def _closed(self) -> "Finding":
+        if self.status is FindingStatus.closed and self.closed_on is None:
+            raise ValueError("a closed finding needs its closing date")
+        if self.closed_on and self.closed_on < self.raised_on:
+            raise ValueError(f"closed {self.closed_on} before it was raised {self.raised_on}")
+        return self
+
+
+class FrameworkRow(Record):
+    """A user-imported framework: its code (how requirements cite it), name and version."""
+    framework: Id
+    name: Name
+    version: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]] = None
+    licence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = "user-imported"
+
+
+class RequirementRow(Record):
+    """A requirement of a user-imported framework catalog (SOC 2, PCI DSS, ISO text from a licensed copy)."""
+    framework: Id
+    ref: Id
+    title: Name
+    parent: Optional[Id] = None
+    family: Optional[Name] = None
+    text: Optional[Text] = None
+
+
+# Compliance kinds, as KINDS: sheet name, model, key. Controls, audits and findings are registers
+# (the batch's rows are the register as of its date); the SoA and catalogs are registers per
+# framework (a file about one framework leaves the others as they were); tests are dated events.
+COMPLIANCE_KINDS: dict[str, tuple[str, type[Record], tuple[str, ...]]] = {
+    "controls": ("Controls", Control, ("control_id",)),
+    "soa": ("SoA", SoaEntry, ("framework", "ref")),
+    "control_tests": ("ControlTests", ControlTest, ("control_id", "period")),
+    "audits": ("Audits", Audit, ("audit_id",)),
+    "findings": ("Findings", Finding, ("finding_id",)),
+    "frameworks": ("Frameworks", FrameworkRow, ("framework",)),
+    "requirements": ("Requirements", RequirementRow, ("framework", "ref")),
+}
+PER_FRAMEWORK_KINDS = ("soa", "frameworks", "requirements")

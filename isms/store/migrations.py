@@ -164,6 +164,49 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         "read model: register, risk, treatment and KRI result states as intervals, derived from the facts",
         read_model.SCHEMA + read_model.refresh_sql(),
     ),
+    (
+        11,
+        "compliance: user-imported framework catalogs, controls, the SoA, control tests, audits, findings",
+        # Plain tables keyed by batch like every fact (no sequences, no upserts). The public-domain
+        # catalogs ship as files (data/catalogs/, isms.catalogs.shipped), not rows: they change with
+        # the code. A user's own catalog (SOC 2, PCI DSS, ISO text from a licensed copy) is a batch.
+        """
+        CREATE TABLE framework (
+            batch_id INTEGER NOT NULL, framework VARCHAR NOT NULL, name VARCHAR NOT NULL, version VARCHAR,
+            licence VARCHAR NOT NULL            -- user-imported (shipped ones are files)
+        );
+        CREATE TABLE requirement (
+            batch_id INTEGER NOT NULL, framework VARCHAR NOT NULL, ref VARCHAR NOT NULL, title VARCHAR NOT NULL,
+            parent VARCHAR, family VARCHAR, text VARCHAR
+        );
+        CREATE TABLE control (
+            batch_id INTEGER NOT NULL, control_id VARCHAR NOT NULL, name VARCHAR NOT NULL, owner VARCHAR,
+            control_type VARCHAR, frequency VARCHAR, status VARCHAR NOT NULL,
+            requirements VARCHAR[],             -- '<framework>:<ref>'
+            description VARCHAR
+        );
+        CREATE TABLE soa_entry (
+            batch_id INTEGER NOT NULL, framework VARCHAR NOT NULL, ref VARCHAR NOT NULL, applicable BOOLEAN NOT NULL,
+            reason VARCHAR, justification VARCHAR, implementation_status VARCHAR, soa_version VARCHAR,
+            approved_on DATE, approved_by VARCHAR
+        );
+        CREATE TABLE control_test (
+            batch_id INTEGER NOT NULL, control_id VARCHAR NOT NULL, period DATE NOT NULL, due_on DATE NOT NULL,
+            tested_on DATE, result VARCHAR, tester VARCHAR, test_id VARCHAR, note VARCHAR
+        );
+        CREATE TABLE compliance_audit (
+            batch_id INTEGER NOT NULL, audit_id VARCHAR NOT NULL, audit_type VARCHAR NOT NULL, framework VARCHAR,
+            starts_on DATE NOT NULL, ends_on DATE, period_start DATE, period_end DATE, auditor VARCHAR,
+            scope VARCHAR, opinion VARCHAR, certificate_issued_on DATE, certificate_expires_on DATE
+        );
+        CREATE TABLE finding (
+            batch_id INTEGER NOT NULL, finding_id VARCHAR NOT NULL, audit_id VARCHAR, title VARCHAR NOT NULL,
+            framework VARCHAR, ref VARCHAR, control_id VARCHAR, grade VARCHAR NOT NULL, root_cause VARCHAR,
+            owner VARCHAR, raised_on DATE NOT NULL, due_on DATE, status VARCHAR NOT NULL, closed_on DATE,
+            risk_id VARCHAR, exception_id VARCHAR
+        );
+        """,
+    ),
 ]
 
 # Table that holds each kind of sheet.
@@ -176,4 +219,11 @@ TABLES = {
     "metrics": "metric",
     "monitoring_results": "monitoring_result",
     "exceptions": "policy_exception",
+    "controls": "control",
+    "soa": "soa_entry",
+    "control_tests": "control_test",
+    "audits": "compliance_audit",
+    "findings": "finding",
+    "frameworks": "framework",
+    "requirements": "requirement",
 }

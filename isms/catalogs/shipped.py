@@ -1,0 +1,57 @@
+"""The shipped catalogs (data/catalogs/*.json, written by isms.catalogs.build), read once per process.
+
+They are files, not rows: they change with the code that reads them, and a read-only connection
+sees them too. Queries get them as the relation `shipped_requirement` (see `register`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+FOLDER = Path(__file__).resolve().parents[2] / "data" / "catalogs"
+COLUMNS = ["framework", "ref", "parent", "title", "family"]
+
+
+@functools.lru_cache(maxsize=1)
+def _load() -> tuple[tuple[dict, ...], pd.DataFrame]:
+    frameworks, rows = [], []
+    for path in sorted(FOLDER.glob("*.json")):
+        doc = json.loads(path.read_text())
+        reqs = doc["requirements"]
+        frameworks.append({k: doc[k] for k in ("framework", "name", "version", "licence", "source", "families")}
+                          | {"requirements": len(reqs)})
+        rows.extend((doc["framework"], r[0], r[1], r[2], r[3]) for r in reqs)
+    return tuple(frameworks), pd.DataFrame.from_records(rows, columns=COLUMNS)
+
+
+def frameworks() -> list[dict]:
+    """Each shipped framework: code, name, version, licence, source, families and requirement count."""
+    return [dict(f) for f in _load()[0]]
+
+
+def codes() -> set[str]:
+    return {f["framework"] for f in _load()[0]}
+
+
+def requirements() -> pd.DataFrame:
+    """framework, ref, parent, title, family of every shipped requirement (the text stays in the file)."""
+    return _load()[1]
+
+
+@functools.lru_cache(maxsize=16)
+def texts(framework: str) -> dict[str, str]:
+    """ref -> requirement text, for the frameworks that ship text (800-53, CSF)."""
+    path = FOLDER / f"{framework}.json"
+    if not path.exists():
+        return {}
+    return {r[0]: r[4] for r in json.loads(path.read_text())["requirements"] if r[4]}
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Make `shipped_requirement` visible to queries on this connection (or cursor)."""
+    con.register("shipped_requirement", requirements())

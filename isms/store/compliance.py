@@ -1,0 +1,99 @@
+"""Compliance facts as they stood on a date: controls, the SoA, control tests, audits, findings and
+the framework catalogs.
+
+The store's one meaning of "as of D" (isms.store.queries) holds here too:
+- controls, audits and findings are registers: the rows of the latest active batch with that kind
+  dated on or before D;
+- the SoA and user-imported catalogs are registers per framework: a file about SOC 2 leaves the
+  ISO SoA as it was, so per framework, the rows of the latest such batch;
+- control tests are dated events known on D: per control and period, the row of the latest active
+  batch dated on or before D (a schedule brings tests due later; a later batch brings the result).
+  A result counts from the day it was tested.
+Shipped catalogs are files (isms.catalogs.shipped), registered as `shipped_requirement`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from isms.catalogs import shipped
+from isms.models import COMPLIANCE_KINDS
+from isms.store.migrations import TABLES
+
+REGISTER = ("controls", "audits", "findings")
+
+
+def _d(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def _fields(kind: str, alias: str = "t") -> str:
+    return ", ".join(f"{alias}.{f}" for f in COMPLIANCE_KINDS[kind][1].model_fields)
+
+
+def register_sql(kind: str, as_of: dt.date) -> str:
+    """The register of `kind` (controls, audits, findings) as it stood on `as_of`."""
+    return f"""SELECT {_fields(kind)}, t.batch_id FROM {TABLES[kind]} t
+        WHERE t.batch_id = (SELECT batch_id FROM active_batch WHERE list_contains(kinds, '{kind}')
+                            AND as_of <= {_d(as_of)} ORDER BY as_of DESC, batch_id DESC LIMIT 1)"""
+
+
+def per_framework_sql(kind: str, as_of: dt.date) -> str:
+    """The SoA (or a user-imported catalog) as it stood on `as_of`, per framework its latest batch's rows."""
+    table = TABLES[kind]
+    return f"""SELECT {_fields(kind)}, t.batch_id FROM {table} t
+        JOIN (SELECT x.framework, arg_max(x.batch_id, b.as_of::VARCHAR || lpad(x.batch_id::VARCHAR, 12, '0')) AS batch_id
+              FROM {table} x JOIN active_batch b USING (batch_id) WHERE b.as_of <= {_d(as_of)}
+              GROUP BY x.framework) pick USING (framework, batch_id)"""
+
+
+def tests_sql(as_of: dt.date) -> str:
+    """Control tests known on `as_of`: per control and period, the latest batch's row; a result
+    (and its date) only once tested on or before `as_of`."""
+    return f"""SELECT t.control_id, t.period, t.due_on,
+               CASE WHEN t.tested_on <= {_d(as_of)} THEN t.tested_on END AS tested_on,
+               CASE WHEN t.tested_on <= {_d(as_of)} THEN t.result END AS result,
+               t.tester, t.test_id, t.note, t.batch_id
+        FROM control_test t JOIN active_batch b USING (batch_id) WHERE b.as_of <= {_d(as_of)}
+        QUALIFY row_number() OVER (PARTITION BY t.control_id, t.period ORDER BY b.as_of DESC, t.batch_id DESC) = 1"""
+
+
+def table_sql(kind: str, as_of: dt.date) -> str:
+    if kind in REGISTER:
+        return register_sql(kind, as_of)
+    if kind == "control_tests":
+        return tests_sql(as_of)
+    return per_framework_sql(kind, as_of)
+
+
+def requirements_sql(as_of: dt.date) -> str:
+    """Every requirement of every framework known on `as_of`: shipped ones, then user-imported ones
+    (needs `shipped.register(con)` first)."""
+    return f"""SELECT framework, ref, parent, title, family, 'shipped' AS licence FROM shipped_requirement
+        UNION ALL
+        SELECT framework, ref, parent, title, coalesce(family, parent, ref) AS family, 'user-imported' AS licence
+        FROM ({per_framework_sql('requirements', as_of)})"""
+
+
+def frame(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.DataFrame:
+    return con.execute(table_sql(kind, as_of)).df()
+
+
+def frameworks(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> list[dict]:
+    """Every framework, shipped then user-imported (as of `as_of`, default: all dates), each with
+    its requirement count."""
+    out = [{k: f[k] for k in ("framework", "name", "version", "licence", "requirements")}
+           for f in shipped.frameworks()]
+    as_of = as_of or dt.date.max
+    rows = con.execute(
+        f"""WITH fw AS ({per_framework_sql('frameworks', as_of)}),
+                 rq AS ({per_framework_sql('requirements', as_of)})
+            SELECT coalesce(fw.framework, rq.framework) AS framework, any_value(fw.name), any_value(fw.version),
+                   count(rq.ref) AS n
+            FROM fw FULL JOIN rq USING (framework) GROUP BY ALL ORDER BY 1""").fetchall()
+    out += [{"framework": code, "name": name or code, "version": version, "licence": "user-imported",
+             "requirements": int(n)} for code, name, version, n in rows]
+    return out
