@@ -14,6 +14,7 @@ from tests.browser import browser_page, copy_db, require_chromium, streamlit_ser
 from tests.browser import settle as shared_settle
 from tests.conftest import ROOT
 from tests.factories import D
+from ui.tables import ROW, WRAPPED_ROW
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +74,11 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         page.screenshot(path=str(artifacts / "risk-review-3-cell-selected.png"), full_page=True)
 
         second = themed.top_risks.iloc[1]["risk_id"]
-        grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("text=Treatment progress")).first
+        grid = page.locator('.st-key-top_risks [data-testid="stDataFrame"]').first
         grid.scroll_into_view_if_needed()
         gbox = grid.bounding_box()
-        page.mouse.click(gbox["x"] + 14, gbox["y"] + 35 + 35 + 17)  # the row marker of the second row
+        # the row marker of the second row: under the header, past one row tall enough for titles to wrap
+        page.mouse.click(gbox["x"] + 14, gbox["y"] + ROW + WRAPPED_ROW + WRAPPED_ROW / 2)
         settle(page)
         heading = page.locator('[data-testid="stHeading"]').filter(has_text=f"{second} · ").first
         heading.wait_for()

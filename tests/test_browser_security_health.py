@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser import (browser_page, copy_db, metric_values, require_chromium, streamlit_server,
                            wait_for_metric_labels)
+from ui.tables import ROW, WRAPPED_ROW
 
 pytestmark = pytest.mark.browser
 
@@ -66,12 +67,12 @@ def test_security_health_journey(sample_db_path, tmp_path, artifacts):
         page.screenshot(path=str(artifacts / "security-health-3-indicator.png"), full_page=True)
 
         # selecting a row of the board opens that indicator too
-        board = page.locator('[data-testid="stDataFrame"]').first
+        board = page.locator('.st-key-kri_board [data-testid="stDataFrame"]').first
         rows = board.locator('[role="row"]:has([role="gridcell"])')
         ids = [rows.nth(i).locator('[role="gridcell"]').first.inner_text() for i in range(3)]
         row = next(i for i, kri in enumerate(ids) if kri != "KRI-08")
         box = board.bounding_box()
-        page.mouse.click(box["x"] + 16, box["y"] + 35 * (row + 1) + 17)  # the row's selection box
+        page.mouse.click(box["x"] + 16, box["y"] + ROW + WRAPPED_ROW * row + WRAPPED_ROW / 2)  # the row's selection box
         _wait_idle(page)
         # the URL follows the selection at the end of the rerun it starts: wait for it, then read it
         page.wait_for_function("kri => new URL(location.href).searchParams.get('kri') == kri", arg=ids[row],

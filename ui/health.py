@@ -15,6 +15,7 @@ from isms.posture import KriCounts
 from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
 from ui.presentation import present_table
 from ui.scorecard import count_tile, literal
+from ui.tables import iso_days, listing, text
 
 STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
 ARROW = {"Higher is better": "↑ higher", "Lower is better": "↓ lower"}
@@ -92,7 +93,9 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
         "Status": [[STATUS_LABEL.get(s, s)] for s in board["status"]],
         "Value": fmt("value"),
         "Result for": board["result_month"].dt.strftime("%b %Y").fillna("–"),
-        "Target": fmt("target"),
+        # the direction in the target itself ("at least 90%"), so the board needs no "Better" column
+        "Target": [t if t == "–" else f"{'≥' if d == 'Higher is better' else '≤'} {t}"
+                   for t, d in zip(fmt("target"), board["direction"])],
         "Amber at": fmt("amber"),
         "Red at": fmt("red"),
         "Better": board["direction"].map(ARROW),
@@ -104,7 +107,7 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
     })
 
 
-def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: int | None = None,
+def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible: int = 12,
                present: bool = False):
     table = board_table(board, since)
     if present:  # the worst few, static and large; statuses as words
@@ -112,19 +115,23 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, height: 
         present_table(table.assign(Status=table["Status"].str[0]),
                       {c: c for c in ("KRI", "Indicator", "Status", "Value", change, "Months red", "Owner")}, "KRIs")
         return None
-    return st.dataframe(
-        table, key=key, hide_index=True, on_select=on_select, selection_mode="single-row",
-        height=height or min(38 + 35 * len(table), 640), width="stretch",
-        column_config={
-            "KRI": st.column_config.TextColumn(pinned=True, width="small"),
-            "Indicator": st.column_config.TextColumn(width="medium"),
-            "Status": st.column_config.MultiselectColumn(
-                options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width="small"),
-            "Last 12 months": st.column_config.LineChartColumn(width="small", help="Monthly results of the last 12 months",
-                                                               color="gray"),  # a trend, not a status: never red
-            "Months red": st.column_config.NumberColumn(help="Months in a row the KRI has been red, up to this month"),
-        },
-    )
+    # the columns that fit a projector's 1366 px (ui.tables); the month a result is for shows in its
+    # status (stale) and in the indicator's detail, the domain in the filter above
+    change = f"Change since {since}"
+    return listing(table, {
+        "KRI": text("KRI", 56, pinned=True),
+        "Indicator": text("Indicator", 140),
+        "Status": st.column_config.MultiselectColumn(
+            "Status", options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width=70),
+        "Value": text("Value", 72), "Target": text("Target", 70), "Amber at": text("Amber at", 62),
+        "Red at": text("Red at", 58),
+        "Last 12 months": st.column_config.LineChartColumn("12 months", width=80, color="gray",
+                                                           help="Monthly results of the last 12 months"),  # never red
+        change: text(f"Since {since}", 92, help=f"Change in value since {since}"),
+        "Months red": st.column_config.NumberColumn("Red for", width=56, format="%d mo",
+                                                    help="Months in a row the KRI has been red, up to this month"),
+        "Owner": text("Owner", 100)}, key=key, on_select=on_select, selection_mode="single-row",
+        visible=visible)
 
 
 def _names(frame: pd.DataFrame, extra=None) -> str:
@@ -170,36 +177,27 @@ def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, sin
                    help=f"Open risks whose residual level fell or rose since {since}")
 
 
-_DATE = st.column_config.DateColumn(format="D MMM YYYY")
-
-
 def show_risk_tables(risk: RiskScorecard) -> None:
     t1, t2, t3 = st.tabs([f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
                           f"Residual level changed ({len(risk.level_changes)})"])
-    t1.dataframe(
-        risk.completed[["treatment_id", "risk_id", "decision", "description", "owner", "due_on", "completed_on"]],
-        hide_index=True, width="stretch", key="treatments_completed",
-        column_config={"treatment_id": "Treatment", "risk_id": "Risk", "decision": "Decision", "description": "Plan",
-                       "owner": "Owner", "due_on": _DATE | {"label": "Due"}, "completed_on": _DATE | {"label": "Completed"}},
-    )
-    t2.dataframe(
-        risk.behind[["treatment_id", "risk_id", "owner", "state", "due_on", "days_overdue", "percent_complete",
-                     "planned_percent", "description"]],
-        hide_index=True, width="stretch", key="treatments_behind",
-        column_config={"treatment_id": "Treatment", "risk_id": "Risk", "owner": "Owner", "state": "State",
-                       "due_on": _DATE | {"label": "Due"}, "days_overdue": "Days overdue",
-                       "percent_complete": st.column_config.ProgressColumn("Complete", format="%.0f%%", min_value=0, max_value=100,
-                                                                           color=SERIES["complete"]),
-                       "planned_percent": st.column_config.NumberColumn("Planned", format="%.0f%%"),
-                       "description": "Plan"},
-    )
-    t3.dataframe(
-        risk.level_changes[["risk_id", "title", "owner", "level_before", "level_now", "score_before", "score_now", "assessed_on"]],
-        hide_index=True, width="stretch", key="level_changes",
-        column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "level_before": "Level before",
-                       "level_now": "Level now", "score_before": "Score before", "score_now": "Score now",
-                       "assessed_on": _DATE | {"label": "Re-assessed"}},
-    )
+    listing(iso_days(risk.completed), {
+        "treatment_id": text("Treatment", 80), "risk_id": text("Risk", 58), "decision": text("Decision", 72),
+        "description": text("Plan", 280), "owner": text("Owner", 130), "due_on": text("Due", 88),
+        "completed_on": text("Completed", 88)}, key="treatments_completed", container=t1)
+    listing(iso_days(risk.behind), {
+        "treatment_id": text("Treatment", 80), "risk_id": text("Risk", 58), "owner": text("Owner", 120),
+        "state": text("State", 70), "due_on": text("Due", 88),
+        "days_overdue": st.column_config.NumberColumn("Days overdue", width=90),
+        "percent_complete": st.column_config.ProgressColumn("Complete", format="%.0f%%", min_value=0, max_value=100,
+                                                            color=SERIES["complete"], width=96),
+        "planned_percent": st.column_config.NumberColumn("Planned", format="%.0f%%", width=70),
+        "description": text("Plan", 210)}, key="treatments_behind", container=t2)
+    listing(iso_days(risk.level_changes), {
+        "risk_id": text("Risk", 58), "title": text("Title", 250), "owner": text("Owner", 130),
+        "level_before": text("Level before", 90), "level_now": text("Level now", 80),
+        "score_before": st.column_config.NumberColumn("Score before", width=90),
+        "score_now": st.column_config.NumberColumn("Score now", width=80),
+        "assessed_on": text("Re-assessed", 96)}, key="level_changes", container=t3)
 
 
 def show_notes(notes: pd.DataFrame) -> None:
@@ -207,6 +205,6 @@ def show_notes(notes: pd.DataFrame) -> None:
         st.caption("No notes recorded with this indicator's results.")
         return
     table = notes.assign(status=notes["status"].map(STATUS_LABEL))[["period", "value", "status", "note"]]
-    st.dataframe(table, hide_index=True, width="stretch", key="kri_notes",
-                 column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                                "value": "Value", "status": "Status", "note": st.column_config.TextColumn("Note", width="large")})
+    listing(table.assign(period=pd.to_datetime(table["period"]).dt.strftime("%b %Y")), {
+        "period": text("Month", 90), "value": st.column_config.NumberColumn("Value", width=90),
+        "status": text("Status", 80), "note": text("Note", 600)}, key="kri_notes")

@@ -24,17 +24,20 @@ from ui import params
 from ui.charts import show_chart
 from ui.presentation import present_table
 from ui.scorecard import count_tile, dashed, literal, posture_tiles
+from ui.tables import iso_days, listing, text
 
 HEATMAP_VIEWS = (*BASES, "movement")
 HEATMAP_LABELS = {"residual": "Residual", "inherent": "Inherent", "target": "Target",
                   "movement": "Movement since comparison"}
 ANY = "Any"
-DETAIL_COLUMNS = {
-    "exception_id": "Exception", "policy": "Policy", "control": "Control", "status": "Status",
-    "granted_on": st.column_config.DateColumn("Granted"), "expires_on": st.column_config.DateColumn("Expires"),
-    "days_to_expiry": "Days left", "approver": "Approver", "compensating_controls": "Compensating controls",
-    "asset_id": "Asset", "name": "Name", "asset_class": "Class", "asset_type": "Type", "criticality": "Criticality",
-    "owner": "Owner", "location": "Location",
+DETAIL_COLUMNS = {  # the risk's exceptions and assets, each list within a projector's 890 px (ui.tables)
+    "exception_id": text("Exception", 78), "policy": text("Policy", 150), "control": text("Control", 80),
+    "status": text("Status", 76), "granted_on": text("Granted", 88), "expires_on": text("Expires", 88),
+    "days_to_expiry": st.column_config.NumberColumn("Days left", width=66), "approver": text("Approver", 90),
+    "compensating_controls": text("Compensating controls", 170),
+    "asset_id": text("Asset", 70), "name": text("Name", 220), "asset_class": text("Class", 100),
+    "asset_type": text("Type", 120), "criticality": text("Criticality", 90), "owner": text("Owner", 140),
+    "location": text("Location", 140),
 }
 
 
@@ -177,10 +180,11 @@ def show_cell_risks(choice: HeatmapChoice, focus: RiskFocus, matrix: RiskMatrix,
         count = len(focus.cell_risks)
         st.markdown(f"**{count} risk{'' if count == 1 else 's'}** with {choice.view} likelihood {cell.likelihood} "
                     f"and impact {cell.impact} ({matrix.level(cell.likelihood, cell.impact)})")
-        st.dataframe(focus.cell_risks, hide_index=True, key="cell_risks",
-                     column_config={"risk_id": "Risk", "title": "Title", "owner": "Owner", "status": "Status",
-                                    "residual_level": "Residual", "residual_score": "Score",
-                                    "inherent_level": "Inherent", "target_level": "Target"})
+        # half the page wide: the title wraps beside the levels; the owner and status scroll in
+        listing(dashed(focus.cell_risks), {
+            "risk_id": text("Risk", 58), "title": text("Title", 190), "residual_level": text("Residual", 70),
+            "residual_score": text("Score", 52), "inherent_level": text("Inherent", 70), "target_level": text("Target", 70),
+            "owner": text("Owner", 120), "status": text("Status", 80)}, key="cell_risks", visible=6)
 
 
 def _trend_text(row) -> str:
@@ -196,26 +200,23 @@ def _trend_text(row) -> str:
 def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     """The highest residual risks; selecting a row opens that risk's detail (see follow_selections)."""
     st.header("Top risks")
-    top = data.top_risks.assign(trend_text=[_trend_text(r) for r in data.top_risks.itertuples()])
+    top = data.top_risks.assign(trend_text=[_trend_text(r) for r in data.top_risks.itertuples()],
+                                days_overdue=data.top_risks["days_overdue"].map(
+                                    lambda d: "–" if pd.isna(d) or d <= 0 else f"{int(d)} days"))
     if present:
         progress = top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%")
         present_table(top.assign(percent_complete=progress), {
             "risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level", "residual_score": "Score",
             "trend_text": f"Since {data.compare_to}", "decisions": "Decision", "percent_complete": "Progress"}, "top risks")
         return
-    st.dataframe(
-        top, key="top_risks", on_select="rerun", selection_mode="single-row", hide_index=True,
-        column_order=["risk_id", "title", "owner", "residual_level", "residual_score", "trend_text", "decisions",
-                      "percent_complete", "days_overdue"],
-        column_config={
-            "risk_id": "Risk", "title": st.column_config.TextColumn("Title", width="medium"), "owner": "Owner",
-            "residual_level": "Level", "residual_score": "Score", "trend_text": f"Since {data.compare_to}",
-            "decisions": "Decision",
-            "percent_complete": st.column_config.ProgressColumn("Treatment progress", min_value=0, max_value=100,
-                                                                format="%.0f%%", color=charts.SERIES["complete"]),
-            "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
-        },
-    )
+    listing(top, {
+        "risk_id": text("Risk", 58), "title": text("Title", 225), "owner": text("Owner", 112),
+        "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=50),
+        "trend_text": text(f"Since {data.compare_to:%d %b}", 92, help=f"Movement since {data.compare_to}"), "decisions": text("Decision", 72),
+        "percent_complete": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, width=100,
+                                                            format="%.0f%%", color=charts.SERIES["complete"]),
+        "days_overdue": text("Overdue", 72, help="Days past the due date, for a risk with an overdue treatment"),
+    }, key="top_risks", on_select="rerun", selection_mode="single-row")
     st.caption("Select a row to open the risk's detail below.")
 
 
@@ -230,8 +231,9 @@ def show_changes(data: RiskReviewData, present: bool = False) -> None:
     if present:
         present_table(data.changes, labels, "changes")
         return
-    st.dataframe(dashed(data.changes), hide_index=True, key="changes",
-                 column_config={**labels, "title": st.column_config.TextColumn("Title", width="medium")})
+    widths = {"risk_id": 58, "title": 270, "owner": 140, "change": 96, "from_level": 70, "to_level": 70,
+              "from_score": 82, "to_score": 72}
+    listing(dashed(data.changes), {c: text(label, widths[c]) for c, label in labels.items()}, key="changes")
 
 
 def show_trends(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> None:
@@ -274,12 +276,11 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool 
             "residual_score": "Score", "active_treatments": "Treatments", "granted_exceptions": "Exceptions"},
             "risks above appetite")
         return
-    st.dataframe(above.assign(flag=flags), hide_index=True,
-                 key="appetite", column_order=["flag", "risk_id", "title", "owner", "residual_level", "residual_score",
-                                               "active_treatments", "granted_exceptions"],
-                 column_config={"flag": "", "risk_id": "Risk", "title": "Title", "owner": "Owner",
-                                "residual_level": "Level", "residual_score": "Score",
-                                "active_treatments": "Treatments", "granted_exceptions": "Exceptions"})
+    listing(above.assign(flag=flags), {
+        "flag": text("", 118), "risk_id": text("Risk", 58), "title": text("Title", 270), "owner": text("Owner", 140),
+        "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=52),
+        "active_treatments": st.column_config.NumberColumn("Treatments", width=86),
+        "granted_exceptions": st.column_config.NumberColumn("Exceptions", width=86)}, key="appetite")
 
 
 def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
@@ -291,13 +292,13 @@ def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
                                         "risk_id": "Risk", "risk_level": "Risk level", "expires_on": "Expires",
                                         "days_to_expiry": "Days left"}, "exceptions")
         return
-    st.dataframe(data.exceptions, hide_index=True, key="exceptions",
-                 column_order=["window", "exception_id", "policy", "title", "risk_id", "risk_level", "expires_on",
-                               "days_to_expiry", "approver"],
-                 column_config={"window": "Expiry", "exception_id": "Exception", "policy": "Policy",
-                                "title": st.column_config.TextColumn("What", width="medium"), "risk_id": "Risk",
-                                "risk_level": "Risk level", "expires_on": st.column_config.DateColumn("Expires"),
-                                "days_to_expiry": "Days left", "approver": "Approver"})
+    exceptions = iso_days(data.exceptions)
+    listing(dashed(exceptions, [c for c in exceptions.columns if exceptions[c].dtype == object]), {
+        "window": text("Expiry", 100), "exception_id": text("Exception", 78), "policy": text("Policy", 150),
+        "title": text("What", 150), "risk_id": text("Risk", 58), "risk_level": text("Risk level", 72),
+        "expires_on": text("Expires", 90),
+        "days_to_expiry": st.column_config.NumberColumn("Days left", width=70), "approver": text("Approver", 110)},
+        key="exceptions")
 
 
 def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix, present: bool) -> None:
@@ -337,19 +338,25 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
             show_chart(charts.treatment_history(detail.updates, f"{detail.risk_id}: treatment progress"),
                        key="risk_treatment_history", name=f"{detail.risk_id}-treatments-{as_of}", presentation=present)
     st.markdown("**Treatments**")
-    st.dataframe(detail.treatments, hide_index=True, key="detail_treatments", column_config={
-        "treatment_id": "Treatment", "decision": "Decision", "description": "Plan", "owner": "Owner",
-        "start_on": st.column_config.DateColumn("Start"), "due_on": st.column_config.DateColumn("Due"),
-        "status": "Status", "completed_on": st.column_config.DateColumn("Completed"),
-        "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%",
-                                                            color=charts.SERIES["complete"]),
-        "planned_percent": st.column_config.NumberColumn("Planned %", format="%.0f"), "state": "State",
-        "days_overdue": "Days overdue"})
-    exceptions_column, assets_column = st.columns(2)
-    for column, label, table, key in ((exceptions_column, "Policy exceptions", detail.exceptions, "detail_exceptions"),
-                                      (assets_column, "Assets", detail.assets, "detail_assets")):
-        column.markdown(f"**{label}**")
+    if detail.treatments.empty:
+        st.caption(f"No treatments recorded for this risk as of {as_of}.")
+    else:
+        table = iso_days(detail.treatments)
+        # the plan's state ("late": behind its linear plan) stands for the start date and planned share
+        listing(dashed(table, [c for c in table.columns if table[c].dtype == object]), {
+            "treatment_id": text("Treatment", 76), "decision": text("Decision", 70), "description": text("Plan", 190),
+            "owner": text("Owner", 105), "due_on": text("Due", 86), "status": text("Status", 84),
+            "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%",
+                                                                color=charts.SERIES["complete"], width=92),
+            "state": text("State", 66), "days_overdue": st.column_config.NumberColumn("Days overdue", width=86)},
+            key="detail_treatments")
+    # one under the other, full width: nine columns of an exception do not fit half a projector's page
+    for label, table, key in (("Policy exceptions", detail.exceptions, "detail_exceptions"),
+                              ("Assets", detail.assets, "detail_assets")):
+        st.markdown(f"**{label}**")
         if table.empty:
-            column.caption(f"No {label.lower()} recorded for this risk as of {as_of}.")
+            st.caption(f"No {label.lower()} recorded for this risk as of {as_of}.")
         else:
-            column.dataframe(table, hide_index=True, key=key, column_config=DETAIL_COLUMNS)
+            table = iso_days(table)
+            listing(dashed(table, [c for c in table.columns if table[c].dtype == object]),
+                    {c: DETAIL_COLUMNS[c] for c in table.columns if c in DETAIL_COLUMNS}, key=key, visible=5)

@@ -60,11 +60,23 @@ def literal(text: str) -> str:
     return re.sub(r"([\\`*_\[\]$<>#~|])", r"\\\1", text)
 
 
-def dashed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Empty cells as '–', as the deck shows them, not a grey 'None' (a new risk has no 'from' score)."""
+def dashed(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
+    """Empty cells as '–', as the deck shows them, not a grey 'None' (a new risk has no 'from' score).
+    `columns`: only these (a progress bar or a number column must keep its numbers)."""
     out = frame.copy()
-    for c in out.columns:
+    for c in out.columns if columns is None else columns:
         if out[c].isna().any():
-            out[c] = out[c].astype(object).where(out[c].notna(), "–").map(
-                lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+            out[c] = out[c].astype(object).where(out[c].notna(), "–").map(_shown)
     return out
+
+
+def _shown(value):
+    """A cell of a column that also holds '–', as text (one type per column, which Arrow needs): a
+    whole float as an int, a date as its ISO day (the grid would print a timestamp's midnight)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

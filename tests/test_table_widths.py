@@ -1,0 +1,58 @@
+"""Every list on the two meeting pages fits a projector (1366 x 768) with the sidebar open: each
+column it shows has a width in pixels and they add up to at most the ~890 px the page has there
+(measured in Chromium: the main block is 906 px wide at 1366). A column added without a width,
+or one too many, fails here before it is cut off in the meeting room. The browser test
+(test_browser_headline) keeps the screenshots that show it."""
+
+import json
+
+from tests.test_pages import app_db, open_page  # noqa: F401  (the module-scoped sample copy)
+from ui.apptest import open_app
+from ui.tables import FIT_WIDTH, WRAPPED_ROW
+
+SELECTION_BOX = 30  # the grid's row-selection column on a selectable list
+
+
+def _lists(at) -> list[tuple[list[str], dict, bool, int]]:
+    return [(list(d.proto.column_order), json.loads(d.proto.columns or "{}"), bool(d.proto.selection_mode),
+             d.proto.row_height) for d in at.dataframe]
+
+
+def _check(lists: list, first_columns: set[str]) -> None:
+    """Every list on the page fits; `first_columns` names (by its first column) the lists that must be there."""
+    assert first_columns <= {order[0] for order, *_ in lists if order}, [order[:2] for order, *_ in lists]
+    for order, config, selectable, row_height in lists:
+        widths = [config.get(c, {}).get("width") for c in order]
+        assert order and all(isinstance(w, int) for w in widths), f"a column without a pixel width: {dict(zip(order, widths))}"
+        if order[:2] == ["risk_id", "title"] and "inherent_level" in order:  # the cell's risks, beside the heatmap
+            assert sum(widths[:4]) <= FIT_WIDTH / 2, f"{order}: {sum(widths[:4])} px of its first four columns"
+        else:
+            used = sum(widths) + (SELECTION_BOX if selectable else 0)
+            assert used <= FIT_WIDTH, f"{order}: {used} px > {FIT_WIDTH} px"
+        assert row_height == WRAPPED_ROW, f"{order}: rows too short for a title to wrap"
+
+
+def test_risk_review_lists_fit_a_projector(app_db):  # noqa: F811
+    at = open_app(query={"as_of": "2026-09-30", "compare_to": "2026-06-30"})
+    at.selectbox(key="cell_likelihood").set_value(4)
+    at.selectbox(key="cell_impact").set_value(4)
+    at.run()
+    at.selectbox(key="risk").set_value("R-087")  # a risk with treatments, an exception and assets
+    at.run()
+    assert not at.exception
+    lists = _lists(at)
+    assert len(lists) == 8, [order[:2] for order, *_ in lists]  # top, changes, appetite, exceptions, cell, 3 of the detail
+    _check(lists, {"risk_id", "flag", "window", "treatment_id", "exception_id", "asset_id"})
+
+
+def test_security_health_board_fits_a_projector(app_db):  # noqa: F811
+    at = open_page("pages/security_health.py")
+    assert not at.exception
+    _check(_lists(at), {"KRI", "treatment_id", "risk_id"})
+
+
+def test_presentation_mode_shows_no_scrolling_lists(app_db):  # noqa: F811
+    at = open_app(query={"present": "1"})
+    scrolling = [order[:2] for order, *_ in _lists(at) if order[0] in {"risk_id", "flag", "window"}]
+    assert not scrolling, "the meeting's lists are static tables in presentation mode, without scroll boxes"
+    assert len(at.table) == 4

@@ -1,0 +1,50 @@
+"""Lists on the meeting pages: every column on screen at a projector's 1366 px, titles wrapped.
+
+The page cannot know the browser's width, so a list's columns are given pixel widths that fit
+the narrowest screen we support (1366 x 768, about 900 px of table beside the sidebar), and the
+grid shares out any extra width on a larger screen. A title or an owner's name that does not fit
+wraps instead of being cut: the grid wraps text only in rows taller than 4rem (64 px), hence
+WRAPPED_ROW.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+ROW = 35  # the grid's own row height
+HEADER = 38
+WRAPPED_ROW = 66  # just above 4rem: text wraps onto up to three lines
+VISIBLE_ROWS = 10  # about ten rows, then the list scrolls
+FIT_WIDTH = 890  # the table width at 1366 px with the sidebar open; the widths below add up to at most this
+
+
+def height(rows: int, *, wrapped: bool, visible: int = VISIBLE_ROWS) -> int:
+    """A list's height: all its rows up to `visible`, then a scroll box of that many."""
+    return HEADER + (WRAPPED_ROW if wrapped else ROW) * max(1, min(rows, visible)) + 2
+
+
+def text(label: str, width: int, **kw) -> st.column_config.Column:
+    return st.column_config.TextColumn(label, width=width, **kw)
+
+
+def listing(frame: pd.DataFrame, columns: dict[str, object], *, key: str, container=None, wrapped: bool = True,
+            visible: int = VISIBLE_ROWS, **kw):
+    """st.dataframe with the given columns in order (each a label or a column_config with its width),
+    rows tall enough to wrap text when `wrapped`, and about `visible` rows before it scrolls."""
+    container = container or st
+    return container.dataframe(
+        frame, hide_index=True, key=key, column_order=list(columns), column_config=columns,
+        row_height=WRAPPED_ROW if wrapped else None, height=height(len(frame), wrapped=wrapped, visible=visible), **kw)
+
+
+def iso_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as ISO days (text), so a list whose empty cells show '–' (ui.scorecard.dashed)
+    keeps one type per column; an ISO day sorts as a date does."""
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.date.map(lambda d: None if pd.isna(d) else d.isoformat())
+        elif out[c].map(lambda v: hasattr(v, "isoformat") and not isinstance(v, str)).any():
+            out[c] = out[c].map(lambda v: v.isoformat() if hasattr(v, "isoformat") and not isinstance(v, str) else v)
+    return out
