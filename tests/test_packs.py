@@ -194,14 +194,23 @@ def test_pdf_pages_are_all_drawn(sample_db_path, settings, tmp_path):
     pdf.write_bytes(made.data)
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    # a title page and a page per section, and more where a long list continues (its header row repeated)
-    assert len(pages) >= 1 + len(made.pack.sections)
     texts = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
                             text=True, check=True).stdout.strip() for i in range(1, len(pages) + 1)]
-    titles = {sec.title for sec in made.pack.sections}
-    continued = [t for t in texts[1:] if t.splitlines()[0] not in titles]
-    assert len(continued) == len(pages) - 1 - len(made.pack.sections)
-    assert all(t.startswith("Treatment") for t in continued)  # the late-treatments list, its header repeated
+    titles = [sec.title for sec in made.pack.sections]
+    # every page after the title page opens with a section's title, or with "<title> (continued)" where a
+    # long list runs on (its header row repeated under it)
+    firsts = [t.splitlines()[0] for t in texts[1:]]
+    assert all(f in titles or (f.endswith(" (continued)") and f.removesuffix(" (continued)") in titles)
+               for f in firsts), firsts
+    assert "Late and overdue treatments (continued)" in firsts  # the sample's 21 late treatments do not fit a page
+    assert texts[firsts.index("Late and overdue treatments (continued)") + 1].count("Treatment\n") == 1
+    # each title is on a page, in the sections' order; the one stale KRI shares the breach list's page
+    pages_of = [next(i for i, t in enumerate(texts) if title in t.splitlines()) for title in titles]
+    assert pages_of == sorted(pages_of)
+    breach = next(t for t in titles if t.startswith("KRIs in breach"))
+    stale = next(t for t in titles if t.startswith("Stale KRIs"))
+    assert pages_of[titles.index(breach)] == pages_of[titles.index(stale)]
+    assert len(pages) == 1 + len(titles)  # one page saved by sharing, one added by the continued list
     for page in pages:
         stat = ImageStat.Stat(Image.open(page).convert("L"))
         assert stat.stddev[0] > 5, f"{page.name} is blank"

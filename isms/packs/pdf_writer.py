@@ -14,7 +14,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import (
-    Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    CondPageBreak, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
 
 from isms import images
@@ -36,17 +36,22 @@ class PdfWriter:
     def __init__(self, pack: Pack):
         self.pack = pack
         base = getSampleStyleSheet()
-        self.h1 = ParagraphStyle("h1", parent=base["Heading1"], textColor=NAVY, fontSize=22, spaceAfter=10)
+        self.h1 = ParagraphStyle("h1", parent=base["Heading1"], textColor=NAVY, fontSize=22, spaceAfter=10,
+                                 keepWithNext=1)
         self.title = ParagraphStyle("title", parent=base["Title"], textColor=NAVY, fontSize=34, leading=40, alignment=0)
         self.body = ParagraphStyle("body", parent=base["BodyText"], fontSize=11, leading=14)
-        self.note = ParagraphStyle("note", parent=self.body, textColor=colors.HexColor("#5F6368"))
+        self.note = ParagraphStyle("note", parent=self.body, textColor=colors.HexColor("#5F6368"), keepWithNext=1)
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=9.5, leading=11.5)
         self.images_rendered = 0
 
-    def _grid(self, header, rows, widths=None, extra=()):
+    def _grid(self, header, rows, widths=None, extra=(), continued: str | None = None):
+        """A table whose header row repeats on each page; `continued`: the section's title, said again
+        ("... (continued)") above the part that runs onto the next page."""
         data = [[Paragraph(f"<b>{h}</b>", ParagraphStyle("hd", parent=self.cell, textColor=colors.white)) for h in header]]
         data += [[v if isinstance(v, Paragraph) else Paragraph(str(v), self.cell) for v in row] for row in rows]
-        t = Table(data, colWidths=widths, repeatRows=1)
+        kind = Table if continued is None else _continued(
+            lambda: [Paragraph(f"{escape(continued)} (continued)", self.h1), Spacer(1, 4)])
+        t = kind(data, colWidths=widths, repeatRows=1)
         t.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), NAVY),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BDBDBD")),
@@ -112,7 +117,7 @@ class PdfWriter:
                     extra.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(colour)))
                     ink = ParagraphStyle(f"level-{r}", parent=self.cell, textColor=_ink(colour))
                     rows[r - 1][ci] = Paragraph(f"<b>{level}</b>", ink)  # white on dark red, as on the slides
-        return [*out, self._grid(cols, rows, widths, extra=extra)]
+        return [*out, self._grid(cols, rows, widths, extra=extra, continued=s.title)]
 
     def method(self, s: MethodSection):
         return [*self._heading(s.title), self._grid(["Item", "Detail"], [list(x) for x in s.lines], [WIDTH * 0.22, WIDTH * 0.78])]
@@ -132,14 +137,31 @@ class PdfWriter:
                                 author=self.pack.organisation)
         story = [Spacer(1, 4 * cm), Paragraph(self.pack.organisation, self.h1), Paragraph(self.pack.title, self.title),
                  Paragraph(f"{self.pack.subtitle} · compared with {self.pack.compare_to:%d %B %Y}", self.body)]
+        previous = None
         for s in self.pack.sections:
-            story.append(PageBreak())
+            # a list that follows a list shares its page when a heading and a few rows still fit (one
+            # stale KRI is not worth a page); every other section opens a page of its own
+            if isinstance(s, TableSection) and isinstance(previous, TableSection):
+                story += [CondPageBreak(6 * cm), Spacer(1, 14)]
+            else:
+                story.append(PageBreak())
+            previous = s
             story += {
                 ScorecardSection: self.scorecard, HeatmapSection: self.heatmap, ChartSection: self.chart,
                 TableSection: self.table, MethodSection: self.method,
             }[type(s)](s)
         doc.build(story, onFirstPage=self._footer, onLaterPages=self._footer)
         return buf.getvalue()
+
+
+def _continued(heading) -> type:
+    """A Table class that puts `heading()` (flowables) above each part carried over to a new page:
+    reportlab splits a table by building its parts from the table's own class."""
+    class Continued(Table):
+        def split(self, availWidth, availHeight):
+            parts = super().split(availWidth, availHeight)
+            return [parts[0], *heading(), parts[1]] if len(parts) == 2 else parts
+    return Continued
 
 
 def write_pdf(pack: Pack) -> bytes:
