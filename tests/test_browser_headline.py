@@ -26,6 +26,27 @@ def cli_scorecard(db) -> dict:
 
 
 
+# the lists' scroll areas: a list wider than its box has columns off screen
+_TOO_WIDE = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+    .filter(el => el.scrollWidth > el.clientWidth + 1)
+    .map(el => el.closest('[class*="st-key-"]')?.className.match(/st-key-[\\w-]+/)?.[0] || 'a list')"""
+
+
+def _whole_page_fits(page, width: int, path) -> None:
+    """The whole page in one tall window of the same width (Streamlit scrolls inside its main block,
+    so a full-page screenshot would show only the window): no list may need a sideways scroll, and
+    no tile label may be cut. The screenshot is kept to look at."""
+    page.set_viewport_size({"width": width, "height": 7000})
+    page.wait_for_selector('[data-testid="stDataFrame"] .dvn-scroller', timeout=60_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_timeout(1500)  # the grids lay out again at the new height
+    assert page.evaluate(_TOO_WIDE) == [], f"lists wider than the page at {width} px"
+    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetricLabel"] p')]
+        .filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText)""")
+    assert cut == [], f"tile labels cut at {width} px: {cut}"
+    page.screenshot(path=str(path))
+
+
 def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_path, artifacts):
     require_chromium()
     db = copy_db(sample_db_path, tmp_path)
@@ -74,10 +95,15 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 assert f"to {exposure:,}" in sentence or f"unchanged at {exposure:,}" in sentence
                 page.screenshot(path=str(artifacts / f"risk-review-headline-{width}x{height}.png"))
 
+                _whole_page_fits(page, width, artifacts / f"risk-review-whole-{width}.png")
+
+                page.set_viewport_size({"width": width, "height": height})
                 page.goto(url + "/security_health")
                 page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20",
                                        timeout=60_000)
                 page.screenshot(path=str(artifacts / f"security-health-headline-{width}x{height}.png"))
+                _whole_page_fits(page, width, artifacts / f"security-health-whole-{width}.png")
+                page.set_viewport_size({"width": width, "height": height})
                 for name, path in (("risk-review", "/?present=1"), ("security-health", "/security_health?present=1")):
                     page.goto(url + path)
                     page.wait_for_selector('[data-testid="stTable"]', timeout=60_000)  # the static lists
