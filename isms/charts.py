@@ -71,7 +71,7 @@ def heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str = "Residual risk
 
 def _month_axis(fig: go.Figure, periods, slanted: bool = False) -> None:
     """Label months counting back from the latest, so the meeting's own month always has its label;
-    at most about a dozen labels. `slanted` is for a chart drawn half-width: the browser slants
+    at most about a dozen short labels ("Nov 25"). `slanted` is for a chart drawn half-width: the browser slants
     crowded labels downwards to the right and hides the last one past the chart's edge, so these
     rise to the right from their tick instead."""
     months = sorted(pd.to_datetime(pd.Series(list(periods))).dt.to_period("M").dt.to_timestamp().unique())
@@ -79,8 +79,8 @@ def _month_axis(fig: go.Figure, periods, slanted: bool = False) -> None:
         return
     step = -(-len(months) // 13)
     shown = months[::-1][::step][::-1]
-    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[m.strftime("%b %Y") for m in shown],
-                     tickangle=-45 if slanted else None)
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[m.strftime("%b %y") for m in shown],
+                     tickangle=-45 if slanted else 0)  # 'Nov 25', as the quarters read 'Q3 26'
 
 
 def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -> go.Figure:
