@@ -60,6 +60,10 @@ def _stop() -> None:
 
         try:
             kaleido.stop_sync_server(silence_warnings=True)
+        except OSError:
+            # at exit chromium may still be writing its throwaway profile while kaleido removes it
+            # ("Directory not empty: 'Default'"); the images are long written, so nothing is lost
+            pass
         finally:
             _started = False
 
