@@ -14,11 +14,11 @@ import duckdb
 from isms import audit, sessions, settings_file, throttle, users
 from isms.auth import Refused, Role, User, check, may_undo
 from isms.config import Settings
-from isms.importing import pipeline
 from isms.filters import WHOLE, Scope
+from isms.importing import pipeline
+from isms.importing.mapping import Profile
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.preview import Preview
-from isms.importing.mapping import Profile
 from isms.importing.problems import Problem
 from isms.store import batches, pack_preferences
 
@@ -226,3 +226,184 @@ def load_sample(con: duckdb.DuckDBPyConnection, user: User, settings: Settings) 
         n = databases.build_sample(path, settings.matrix, max_rows=settings.max_rows)
         audit.record(con, user.name, audit.SAMPLE_LOADED, {"database": str(path), "workbooks": n})
     return path
+
+
+# --- the forum: meetings, decisions, actions (isms.forum) ------------------------------------------
+
+
+def _ids(values) -> list[str]:
+    return sorted({str(v).strip() for v in (values or []) if str(v).strip()})
+
+
+def record_meeting(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, series: str, held_on: dt.date, *,
+                   attendees: list[str], minutes: str = "", period_end: dt.date | None = None,
+                   pack: tuple[str, bytes] | None = None) -> str:
+    """A held meeting of a series: who attended, the period it reviewed (by default the one its
+    calendar says), the pack presented (stored with its sha256) and the minutes; audited. Returns its id."""
+    import hashlib
+
+    from isms.store import forum
+
+    guard(con, user, "record-forum", series=series)
+    s = settings.series(series)
+    people = [a.strip() for a in attendees if a and a.strip()]
+    if not people:
+        raise ValueError("a held meeting needs its attendees")
+    period_end = s.period_end(period_end) if period_end else s.covers(held_on)
+    if period_end >= held_on:
+        raise ValueError(f"the period reviewed ends {period_end}, not before the meeting on {held_on}")
+    meeting_id = forum.next_id(con, "forum_meeting", "meeting_id", "M-")
+    sha = hashlib.sha256(pack[1]).hexdigest() if pack else None
+    forum.insert_meeting(con, dict(
+        meeting_id=meeting_id, series=series, held_on=held_on, period_start=s.period_start(period_end),
+        period_end=period_end, attendees=people, minutes=minutes or None, pack_file=pack[0] if pack else None,
+        pack_sha256=sha, pack=pack[1] if pack else None, recorded_at=forum.utcnow(), recorded_by=user.name))
+    audit.record(con, user.name, audit.MEETING_RECORDED,
+                 {"meeting": meeting_id, "series": series, "held_on": held_on, "period_end": period_end,
+                  "attendees": len(people), "pack": pack[0] if pack else None, "pack_sha256": sha})
+    return meeting_id
+
+
+def approve_minutes(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, meeting_id: str,
+                    approved_on: dt.date) -> None:
+    """The chair approves a meeting's minutes (once); the series' chair role, admin by default."""
+    from isms.store import forum
+
+    guard(con, user, "approve-minutes", meeting=meeting_id)
+    m = forum.meeting(con, meeting_id)
+    if m is None:
+        raise ValueError(f"no meeting {meeting_id}")
+    chair = settings.series(m["series"]).chair
+    if user.role < chair:
+        audit.record(con, user.name, audit.ACCESS_REFUSED, {"action": "approve-minutes", "meeting": meeting_id,
+                                                           "reason": f"the chair role is {chair.name}"})
+        raise Refused(f"the minutes of {meeting_id} are approved by the {chair.name} role")
+    if con.execute("SELECT count(*) FROM minutes_approval WHERE meeting_id = ?", [meeting_id]).fetchone()[0]:
+        raise ValueError(f"the minutes of {meeting_id} are already approved")
+    if approved_on < m["held_on"]:
+        raise ValueError(f"minutes cannot be approved ({approved_on}) before the meeting was held ({m['held_on']})")
+    forum.insert_approval(con, meeting_id, approved_on, user.name)
+    audit.record(con, user.name, audit.MINUTES_APPROVED, {"meeting": meeting_id, "approved_on": approved_on})
+
+
+def record_decision(con: duckdb.DuckDBPyConnection, user: User, meeting_id: str, kind: str, text: str, *,
+                    decided_on: dt.date | None = None, review_on: dt.date | None = None, risk_ids=(),
+                    treatment_ids=(), exception_ids=(), kri_ids=(), finding_ids=()) -> str:
+    """A decision of a meeting, linked to what it concerns; a risk acceptance needs its review date.
+    Audited; returns its id."""
+    from isms.forum import DECISION_KINDS
+    from isms.store import forum
+
+    guard(con, user, "record-forum", meeting=meeting_id, kind=kind)
+    m = forum.meeting(con, meeting_id)
+    if m is None:
+        raise ValueError(f"no meeting {meeting_id}")
+    if kind not in DECISION_KINDS:
+        raise ValueError(f"unknown decision kind {kind!r}; one of {list(DECISION_KINDS)}")
+    if not text or not text.strip():
+        raise ValueError("a decision needs its text")
+    decided_on = decided_on or m["held_on"]
+    if decided_on < m["held_on"]:
+        raise ValueError(f"a decision of {meeting_id} cannot be dated {decided_on}, before the meeting ({m['held_on']})")
+    if kind == "risk-acceptance" and (review_on is None or not _ids(risk_ids)):
+        raise ValueError("a risk acceptance names the risk(s) it accepts and the date it is reviewed again")
+    if kind.startswith("exception-") and not _ids(exception_ids):
+        raise ValueError("an exception decision names the exception(s) it decides")
+    if review_on is not None and review_on <= decided_on:
+        raise ValueError(f"the review date {review_on} must be after the decision ({decided_on})")
+    decision_id = forum.next_id(con, "forum_decision", "decision_id", "D-")
+    links = dict(risk_ids=_ids(risk_ids), treatment_ids=_ids(treatment_ids), exception_ids=_ids(exception_ids),
+                 kri_ids=_ids(kri_ids), finding_ids=_ids(finding_ids))
+    forum.insert_decision(con, dict(decision_id=decision_id, meeting_id=meeting_id, decided_on=decided_on, kind=kind,
+                                    text=text.strip(), review_on=review_on, recorded_at=forum.utcnow(),
+                                    recorded_by=user.name, **links))
+    audit.record(con, user.name, audit.DECISION_RECORDED,
+                 {"decision": decision_id, "meeting": meeting_id, "kind": kind, "decided_on": decided_on,
+                  "review_on": review_on, **{k: v for k, v in links.items() if v}})
+    return decision_id
+
+
+def record_action(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, title: str, owner: str,
+                  due_on: dt.date, *, raised_on: dt.date, series: str | None = None, meeting_id: str | None = None,
+                  decision_id: str | None = None, risk_id: str | None = None, kri_id: str | None = None,
+                  finding_id: str | None = None) -> str:
+    """An action given to an owner, from a meeting, a decision, a risk, a finding or a KRI breach.
+    Its series is its meeting's (or given, for one raised outside a meeting); audited. Returns its id."""
+    from isms.store import forum
+
+    guard(con, user, "record-forum", title=title)
+    if decision_id:
+        d = forum.decision(con, decision_id)
+        if d is None:
+            raise ValueError(f"no decision {decision_id}")
+        meeting_id = meeting_id or d["meeting_id"]
+    if meeting_id:
+        m = forum.meeting(con, meeting_id)
+        if m is None:
+            raise ValueError(f"no meeting {meeting_id}")
+        if series and series != m["series"]:
+            raise ValueError(f"{meeting_id} is a {m['series']} meeting, not {series}")
+        series = m["series"]
+    if not series:
+        raise ValueError("an action raised outside a meeting names the series that follows it up")
+    settings.series(series)
+    if not any([meeting_id, risk_id, kri_id, finding_id]):
+        raise ValueError("an action comes from a meeting, a decision, a risk, a finding or a KRI breach: name one")
+    if not title or not title.strip() or not owner or not owner.strip():
+        raise ValueError("an action needs a title and an owner")
+    if due_on < raised_on:
+        raise ValueError(f"due {due_on} is before the action was raised ({raised_on})")
+    action_id = forum.next_id(con, "action_change", "action_id", "A-")
+    row = dict(action_id=action_id, change_no=1, recorded_on=raised_on, title=title.strip(), series=series,
+               owner=owner.strip(), due_on=due_on, original_due_on=due_on, status="open", meeting_id=meeting_id,
+               decision_id=decision_id, risk_id=risk_id or None, kri_id=kri_id or None, finding_id=finding_id or None,
+               recorded_at=forum.utcnow(), recorded_by=user.name)
+    forum.insert_action_change(con, row)
+    audit.record(con, user.name, audit.ACTION_RECORDED,
+                 {"action": action_id, "series": series, "owner": row["owner"], "due_on": due_on, "raised_on": raised_on,
+                  "from": {k: row[k] for k in ("meeting_id", "decision_id", "risk_id", "kri_id", "finding_id") if row[k]}})
+    return action_id
+
+
+def update_action(con: duckdb.DuckDBPyConnection, user: User, action_id: str, on: dt.date, *, status: str | None = None,
+                  owner: str | None = None, due_on: dt.date | None = None, closure_note: str | None = None) -> int:
+    """A change of an action, appended as a new dated row holding its whole state (nothing is
+    overwritten, so the action as of any earlier date stays as it was). Done and cancelled need a
+    closure note; verified needs the action done first, and records who verified it. A change may
+    not be dated before the action's latest change: the past is not rewritten. Returns the change number."""
+    from isms.store import forum
+
+    guard(con, user, "record-forum", action_id=action_id)
+    last = forum.latest_action(con, action_id)
+    if last is None:
+        raise ValueError(f"no action {action_id}")
+    if on < last["recorded_on"]:
+        raise ValueError(f"{action_id} last changed on {last['recorded_on']}; a change cannot be dated {on}, before it")
+    row = {**last, "change_no": last["change_no"] + 1, "recorded_on": on, "recorded_at": forum.utcnow(),
+           "recorded_by": user.name}
+    if status is not None:
+        if status not in forum.STATUSES:
+            raise ValueError(f"unknown status {status!r}; one of {list(forum.STATUSES)}")
+        if status == "verified":
+            if last["status"] != "done":
+                raise ValueError(f"{action_id} is {last['status']}; an action is verified once it is done")
+            row["verified_by"] = user.name
+        elif status in ("done", "cancelled"):
+            if not (closure_note or "").strip():
+                raise ValueError(f"closing {action_id} ({status}) needs a closure note")
+        elif status in forum.OPEN:
+            row["verified_by"] = None
+        row["status"] = status
+    if closure_note is not None and closure_note.strip():
+        row["closure_note"] = closure_note.strip()
+    if owner is not None and owner.strip():
+        row["owner"] = owner.strip()
+    if due_on is not None:
+        row["due_on"] = due_on
+    changed = {k: {"before": last[k], "after": row[k]} for k in ("status", "owner", "due_on", "closure_note", "verified_by")
+               if last[k] != row[k]}
+    if not changed:
+        raise ValueError(f"nothing to change on {action_id}")
+    forum.insert_action_change(con, row)
+    audit.record(con, user.name, audit.ACTION_UPDATED, {"action": action_id, "on": on, "changes": changed})
+    return row["change_no"]

@@ -32,10 +32,16 @@ USERS_CHANGED = "users-changed"
 PACK_GENERATED = "pack-generated"
 DATA_EXPORTED = "data-exported"        # every fact as of a date left the dashboard (isms.data_export)
 SAMPLE_LOADED = "sample-loaded"        # the sample built into a database of its own, beside this one
+MEETING_RECORDED = "meeting-recorded"  # a held forum meeting (isms.forum)
+MINUTES_APPROVED = "minutes-approved"
+DECISION_RECORDED = "decision-recorded"
+ACTION_RECORDED = "action-recorded"    # an action raised
+ACTION_UPDATED = "action-updated"      # a change of an action's owner, due date or status
 
 ACTIONS = (SIGN_IN, SIGN_IN_FAILED, LOCKOUT, LOCKOUT_LIFTED, SIGN_OUT, SESSION_REVOKED, ACCESS_REFUSED,
            IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE, SETTINGS_CHANGED, USERS_CHANGED, PACK_GENERATED,
-           DATA_EXPORTED, SAMPLE_LOADED)
+           DATA_EXPORTED, SAMPLE_LOADED, MEETING_RECORDED, MINUTES_APPROVED, DECISION_RECORDED, ACTION_RECORDED,
+           ACTION_UPDATED)
 
 
 @dataclass(frozen=True)

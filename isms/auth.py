@@ -45,6 +45,8 @@ NEEDS: dict[str, Role] = {
     "read-audit": Role.admin,
     "export-data": Role.admin,
     "load-sample": Role.analyst,
+    "record-forum": Role.analyst,      # meetings, decisions, actions and their changes
+    "approve-minutes": Role.admin,     # the chair; a series may name its own chair role in isms.toml
 }
 
 

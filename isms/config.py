@@ -14,6 +14,7 @@ from typing import Any
 
 from isms.auth import AuthSettings, auth_from_settings
 from isms.matrix import RiskMatrix, from_settings
+from isms.meetings import DEFAULT_SERIES, MeetingSeries, series_from_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "isms.toml"
@@ -38,6 +39,14 @@ class Settings:
     read_seconds: int = 120
     config_path: str = ""
     auth: AuthSettings = field(default_factory=AuthSettings)
+    meeting_series: tuple[MeetingSeries, ...] = DEFAULT_SERIES
+
+    def series(self, key: str) -> MeetingSeries:
+        """The meeting series named `key`; KeyError names the ones there are."""
+        for s in self.meeting_series:
+            if s.key == key:
+                return s
+        raise KeyError(f"no meeting series {key!r}; the series are {[s.key for s in self.meeting_series]}")
 
     @property
     def users_path(self) -> Path:
@@ -82,6 +91,7 @@ def load_settings(config_path: str | os.PathLike | None = None, db_path: str | N
             read_seconds=int(imports.get("read_seconds", 120)),
             config_path=str(path),
             auth=auth_from_settings(raw.get("auth", {})),
+            meeting_series=series_from_settings(raw.get("forum", {}).get("series", {})),
         )
     except ValueError as exc:
         raise SettingsError(f"{path}: {exc}") from None

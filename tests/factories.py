@@ -102,3 +102,48 @@ def load(con, as_of: str, **rows_by_kind: list[dict]) -> int:
     digest = hashlib.sha256(f"{as_of}-{next(_seq)}".encode()).hexdigest()
     return commit_batch(con, source="test", file_name="factory.xlsx", sha256=digest, as_of=D(as_of),
                         imported_by="pytest", frames=frames)
+
+
+# --- the forum (isms.forum): a story small enough to work by hand ---------------------------------
+
+ANALYST_USER = ("ana", "analyst")
+CHAIR_USER = ("cleo", "admin")
+
+
+def forum_story(con, settings) -> None:
+    """Two Risk meetings and one Security Health meeting in 2026, five actions and their changes.
+
+    M-0001 Risk, held 2026-01-14 (reviews Q4 2025), raises:
+      A-0001 Patch VPN, due 02-28: in progress 02-01, done 03-10 (late), verified 03-20 by cleo;
+      A-0002 Review supplier, due 03-31: due moved to 06-30 on 03-15; done 07-05;
+      A-0003 Update policy, due 05-31: cancelled 04-01.
+      Decision D-0001 accepts R-001 until 2026-12-31; D-0002 grants exception EX-1.
+    M-0002 Risk, held 2026-04-14 (reviews Q1 2026), raises A-0004 Restore test, due 05-15 (never closed).
+    M-0003 Security Health, held 2026-05-14 (reviews April), A-0005 from KRI-03's breach, due 05-31.
+    """
+    from isms.actions import record_action, record_decision, record_meeting, update_action
+    from isms.auth import Role, User
+
+    ana, cleo = User("ana", Role.analyst), User("cleo", Role.admin)
+    m1 = record_meeting(con, ana, settings, "risk", D("2026-01-14"), attendees=["cleo", "ana", "Owner A"],
+                        minutes="Q4 posture reviewed.", pack=("risk-review-2025-12-31.pptx", b"pack one"))
+    record_decision(con, ana, m1, "risk-acceptance", "Accept R-001 until year end", review_on=D("2026-12-31"),
+                    risk_ids=["R-001"])
+    record_decision(con, ana, m1, "exception-grant", "Grant EX-1 for six months", exception_ids=["EX-1"],
+                    review_on=D("2026-07-14"))
+    a1 = record_action(con, ana, settings, "Patch VPN", "Ops", D("2026-02-28"), raised_on=D("2026-01-14"), meeting_id=m1)
+    a2 = record_action(con, ana, settings, "Review supplier", "Procurement", D("2026-03-31"), raised_on=D("2026-01-14"),
+                       meeting_id=m1)
+    a3 = record_action(con, ana, settings, "Update policy", "CISO", D("2026-05-31"), raised_on=D("2026-01-14"),
+                       meeting_id=m1, risk_id="R-001")
+    update_action(con, ana, a1, D("2026-02-01"), status="in progress")
+    update_action(con, ana, a1, D("2026-03-10"), status="done", closure_note="patched")
+    update_action(con, ana, a2, D("2026-03-15"), due_on=D("2026-06-30"))
+    update_action(con, cleo, a1, D("2026-03-20"), status="verified")
+    update_action(con, ana, a3, D("2026-04-01"), status="cancelled", closure_note="superseded by the new standard")
+    m2 = record_meeting(con, ana, settings, "risk", D("2026-04-14"), attendees=["cleo", "ana"], minutes="Q1 reviewed.")
+    record_action(con, ana, settings, "Restore test", "Ops", D("2026-05-15"), raised_on=D("2026-04-14"), meeting_id=m2)
+    record_meeting(con, ana, settings, "security-health", D("2026-05-14"), attendees=["ana"])
+    record_action(con, ana, settings, "Tune detection", "SOC", D("2026-05-31"), raised_on=D("2026-05-14"),
+                  series="security-health", kri_id="KRI-03")
+    update_action(con, ana, a2, D("2026-07-05"), status="done", closure_note="reviewed")

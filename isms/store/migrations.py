@@ -207,6 +207,45 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        16,
+        "the forum: held meetings, minutes approvals, decisions, and actions as an append-only history of changes",
+        # Plain tables, no sequences or upserts (DuckLake holds them too): ids are text ('M-0001'),
+        # the next one taken under the writers' lock. An action is never updated: each change is a new
+        # row holding the action's whole state, so its state on any date is the latest row recorded
+        # on or before it (change_no breaks ties within a day).
+        """
+        CREATE TABLE forum_meeting (
+            meeting_id VARCHAR NOT NULL, series VARCHAR NOT NULL, held_on DATE NOT NULL,
+            period_start DATE, period_end DATE,     -- the period it reviewed
+            attendees VARCHAR[], minutes VARCHAR,
+            pack_file VARCHAR, pack_sha256 VARCHAR, pack BLOB,   -- the pack presented, stored
+            recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR NOT NULL
+        );
+        CREATE TABLE minutes_approval (
+            meeting_id VARCHAR NOT NULL, approved_on DATE NOT NULL, approved_by VARCHAR NOT NULL,
+            recorded_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE forum_decision (
+            decision_id VARCHAR NOT NULL, meeting_id VARCHAR NOT NULL, decided_on DATE NOT NULL,
+            kind VARCHAR NOT NULL, text VARCHAR NOT NULL,
+            review_on DATE,                          -- a risk acceptance's or exception's review / expiry date
+            risk_ids VARCHAR[], treatment_ids VARCHAR[], exception_ids VARCHAR[], kri_ids VARCHAR[],
+            finding_ids VARCHAR[],
+            recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR NOT NULL
+        );
+        CREATE TABLE action_change (
+            action_id VARCHAR NOT NULL, change_no INTEGER NOT NULL,   -- 1 for the row that created it
+            recorded_on DATE NOT NULL,               -- the day the change happened (the as-of key)
+            title VARCHAR NOT NULL, series VARCHAR NOT NULL,
+            owner VARCHAR NOT NULL, due_on DATE NOT NULL, original_due_on DATE NOT NULL,
+            status VARCHAR NOT NULL,                 -- open, in progress, blocked, done, verified, cancelled
+            closure_note VARCHAR, verified_by VARCHAR,
+            meeting_id VARCHAR, decision_id VARCHAR, risk_id VARCHAR, kri_id VARCHAR, finding_id VARCHAR,
+            recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR NOT NULL
+        );
+        """,
+    ),
 ]
 
 # Table that holds each kind of sheet.

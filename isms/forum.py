@@ -1,0 +1,151 @@
+"""The forum as of a date: when each series meets next and what its data covers, which actions are
+overdue, and what the actions of a series did since its last meeting (clause 9.3.2 a) for every
+meeting).
+
+Everything is computed from the append-only forum tables (isms.store.forum) as they stood on the
+date asked for, so the Forum page, a meeting page and the reminder CLI agree, and a past meeting's
+open actions come back exactly as they were that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from isms.config import Settings
+from isms.meetings import MeetingSeries
+from isms.store import forum as store
+from isms.store.forum import CLOSED, OPEN, STATUSES  # noqa: F401  (re-exported for pages and the CLI)
+
+DECISION_KINDS: dict[str, str] = {
+    "risk-acceptance": "Accept a risk (with a review date)",
+    "exception-grant": "Grant a policy exception",
+    "exception-renewal": "Renew a policy exception",
+    "exception-refusal": "Refuse a policy exception",
+    "treatment-approval": "Approve a treatment or its budget",
+    "appetite-change": "Change the appetite or the matrix",
+    "soa-approval": "Approve an SoA version",
+    "free": "Free decision",
+}
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    series: MeetingSeries
+    on: dt.date            # when it is due
+    covers: dt.date        # the date its data covers: the end of the period it reviews
+    last_held_on: dt.date | None
+
+    @property
+    def late(self) -> bool:
+        """Its date has passed without the meeting being recorded (as of the date asked)."""
+        return self._as_of > self.on
+
+    _as_of: dt.date = dt.date.min
+
+
+def next_meeting(series: MeetingSeries, last: pd.Series | None, as_of: dt.date) -> NextMeeting:
+    """The meeting after the last one held reviews the period after the one it reviewed; with none
+    held, the first scheduled meeting on or after `as_of`."""
+    if last is not None:
+        reviewed = last["period_end"] if pd.notna(last["period_end"]) else series.covers(last["held_on"])
+        period = series.next_period_end(_date(reviewed))
+        held = _date(last["held_on"])
+    else:
+        period, held = series.covers(as_of), None
+        while series.meeting_for(period) < as_of:
+            period = series.next_period_end(period)
+    return NextMeeting(series, series.meeting_for(period), period, held, as_of)
+
+
+def next_meetings(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date) -> list[NextMeeting]:
+    """One per series, soonest first."""
+    held = store.meetings(con, as_of)
+    out = []
+    for series in settings.meeting_series:
+        mine = held[held["series"] == series.key]
+        out.append(next_meeting(series, mine.iloc[0] if len(mine) else None, as_of))
+    return sorted(out, key=lambda n: (n.on, n.series.key))
+
+
+def overdue_actions(con: duckdb.DuckDBPyConnection, as_of: dt.date, series: str | None = None) -> pd.DataFrame:
+    """Actions still open on `as_of` whose due date is before it, the longest overdue first,
+    with `days_overdue`."""
+    actions = store.actions_as_of(con, as_of, series)
+    late = actions[actions["status"].isin(OPEN) & (pd.to_datetime(actions["due_on"]).dt.date < as_of)].copy()
+    late["days_overdue"] = [(as_of - _date(d)).days for d in late["due_on"]]
+    return late.sort_values(["due_on", "action_id"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class EarlierActions:
+    """A meeting's 'actions from earlier meetings' for its series, as of the meeting's date."""
+
+    series: str
+    as_of: dt.date
+    last_meeting_on: dt.date | None   # the series' last meeting before `as_of`
+    open: pd.DataFrame                # open on as_of (overdue ones included, flagged `overdue`)
+    closed_since: pd.DataFrame        # closed after the last meeting, on or before as_of
+
+    @property
+    def overdue(self) -> pd.DataFrame:
+        return self.open[self.open["overdue"]]
+
+
+def earlier_actions(con: duckdb.DuckDBPyConnection, series: str, as_of: dt.date) -> EarlierActions:
+    """The actions of `series` raised before `as_of`: those open that day (overdue first) and those
+    closed since the series' last meeting before that day (all closures when it never met)."""
+    held = store.meetings(con, as_of - dt.timedelta(days=1))
+    mine = held[held["series"] == series]
+    last = _date(mine.iloc[0]["held_on"]) if len(mine) else None
+    # raised before the meeting day, in their state at the end of it (a status changed in the meeting counts)
+    actions = store.actions_as_of(con, as_of, series)
+    actions = actions[pd.to_datetime(actions["raised_on"]).dt.date < as_of].copy()
+    due = pd.to_datetime(actions["due_on"]).dt.date
+    actions["overdue"] = actions["status"].isin(OPEN) & (due < as_of)
+    opened = actions[actions["status"].isin(OPEN)].sort_values(["overdue", "due_on", "action_id"],
+                                                                 ascending=[False, True, True])
+    closed_on = pd.to_datetime(actions["closed_on"]).dt.date
+    since = actions["status"].isin(CLOSED) & closed_on.notna()
+    if last is not None:
+        since &= closed_on > last
+    closed = actions[since].sort_values(["closed_on", "action_id"])
+    return EarlierActions(series, as_of, last, opened.reset_index(drop=True), closed.reset_index(drop=True))
+
+
+@dataclass(frozen=True)
+class ForumView:
+    """What the Forum page shows as of a date."""
+
+    as_of: dt.date
+    next_meetings: list[NextMeeting]
+    overdue: pd.DataFrame
+    meetings: pd.DataFrame       # held on or before as_of, newest first
+    decisions: pd.DataFrame      # decided on or before as_of
+    actions: pd.DataFrame        # every action as it stood on as_of
+
+    def meeting_decisions(self, meeting_id: str) -> pd.DataFrame:
+        return self.decisions[self.decisions["meeting_id"] == meeting_id]
+
+    def meeting_actions(self, meeting_id: str) -> pd.DataFrame:
+        return self.actions[self.actions["meeting_id"] == meeting_id]
+
+
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date) -> ForumView:
+    return ForumView(as_of, next_meetings(con, settings, as_of), overdue_actions(con, as_of),
+                     store.meetings(con, as_of), store.decisions(con, as_of), store.actions_as_of(con, as_of))
+
+
+def version(con: duckdb.DuckDBPyConnection) -> str:
+    return store.version(con)
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()

@@ -1,0 +1,152 @@
+"""The forum's tables (migration 16): held meetings, minutes approvals, decisions and action changes.
+
+Rows are only ever appended. Reads take an as-of date and see what had been recorded for dates on
+or before it, so a past meeting's actions come back exactly as they stood that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+OPEN = ("open", "in progress", "blocked")
+CLOSED = ("done", "verified", "cancelled")
+STATUSES = OPEN + CLOSED
+
+MEETING_COLUMNS = ("meeting_id", "series", "held_on", "period_start", "period_end", "attendees", "minutes",
+                   "pack_file", "pack_sha256", "pack", "recorded_at", "recorded_by")
+DECISION_COLUMNS = ("decision_id", "meeting_id", "decided_on", "kind", "text", "review_on", "risk_ids",
+                    "treatment_ids", "exception_ids", "kri_ids", "finding_ids", "recorded_at", "recorded_by")
+ACTION_COLUMNS = ("action_id", "change_no", "recorded_on", "title", "series", "owner", "due_on", "original_due_on",
+                  "status", "closure_note", "verified_by", "meeting_id", "decision_id", "risk_id", "kri_id",
+                  "finding_id", "recorded_at", "recorded_by")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str, prefix: str) -> str:
+    """`prefix` and one more than the highest number used (taken under the writers' lock)."""
+    (n,) = con.execute(
+        f"SELECT coalesce(max(TRY_CAST(substr({column}, {len(prefix) + 1}) AS INTEGER)), 0) FROM {table} "
+        f"WHERE starts_with({column}, ?)", [prefix]).fetchone()
+    return f"{prefix}{n + 1:04d}"
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], row: dict[str, Any]) -> None:
+    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [row.get(c) for c in columns])
+
+
+def insert_meeting(con, row: dict[str, Any]) -> None:
+    _insert(con, "forum_meeting", MEETING_COLUMNS, row)
+
+
+def insert_approval(con, meeting_id: str, approved_on: dt.date, approved_by: str) -> None:
+    con.execute("INSERT INTO minutes_approval VALUES (?, ?, ?, ?)", [meeting_id, approved_on, approved_by, utcnow()])
+
+
+def insert_decision(con, row: dict[str, Any]) -> None:
+    _insert(con, "forum_decision", DECISION_COLUMNS, row)
+
+
+def insert_action_change(con, row: dict[str, Any]) -> None:
+    _insert(con, "action_change", ACTION_COLUMNS, row)
+
+
+def insert_many(con, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Many rows at once (the sample, the benchmark): one INSERT from a frame."""
+    if rows:
+        frame = pd.DataFrame.from_records([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
+        con.register("_forum_rows", frame)
+        try:
+            con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _forum_rows")
+        finally:
+            con.unregister("_forum_rows")
+
+
+def meeting(con, meeting_id: str) -> dict[str, Any] | None:
+    cur = con.execute("SELECT * EXCLUDE (pack) FROM forum_meeting WHERE meeting_id = ?", [meeting_id])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def meeting_pack(con, meeting_id: str) -> tuple[str, bytes] | None:
+    row = con.execute("SELECT pack_file, pack FROM forum_meeting WHERE meeting_id = ? AND pack IS NOT NULL",
+                      [meeting_id]).fetchone()
+    return (row[0], bytes(row[1])) if row else None
+
+
+def decision(con, decision_id: str) -> dict[str, Any] | None:
+    cur = con.execute("SELECT * FROM forum_decision WHERE decision_id = ?", [decision_id])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def latest_action(con, action_id: str) -> dict[str, Any] | None:
+    """The action's newest change (its state now), whatever its date."""
+    cur = con.execute("SELECT * FROM action_change WHERE action_id = ? ORDER BY change_no DESC LIMIT 1", [action_id])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def meetings(con, as_of: dt.date) -> pd.DataFrame:
+    """Meetings held on or before `as_of`, newest first, with their minutes' approval as it stood then."""
+    return con.execute(
+        """
+        SELECT m.* EXCLUDE (pack), a.approved_on, a.approved_by
+        FROM forum_meeting m
+        LEFT JOIN (SELECT meeting_id, min(approved_on) AS approved_on, arg_min(approved_by, approved_on) AS approved_by
+                   FROM minutes_approval WHERE approved_on <= ? GROUP BY meeting_id) a USING (meeting_id)
+        WHERE m.held_on <= ?
+        ORDER BY m.held_on DESC, m.meeting_id DESC
+        """, [as_of, as_of]).df()
+
+
+def decisions(con, as_of: dt.date) -> pd.DataFrame:
+    return con.execute("SELECT * FROM forum_decision WHERE decided_on <= ? ORDER BY decided_on, decision_id",
+                       [as_of]).df()
+
+
+def actions_as_of(con, as_of: dt.date, series: str | None = None) -> pd.DataFrame:
+    """Every action recorded on or before `as_of` in its state that day (its latest change up to
+    it), with the day it was raised (`raised_on`) and, when closed, the day it was closed
+    (`closed_on`: its first closed change after it was last open, so a verification does not move it)."""
+    where = "WHERE recorded_on <= ?" + (" AND series = ?" if series else "")
+    params: list[Any] = [as_of] + ([series] if series else [])
+    return con.execute(
+        f"""
+        WITH up_to AS (SELECT * FROM action_change {where}),
+        stats AS (
+            SELECT action_id, min(recorded_on) AS raised_on,
+                   coalesce(max(change_no) FILTER (WHERE status IN {OPEN}), 0) AS last_open_no
+            FROM up_to GROUP BY action_id
+        ),
+        closing AS (
+            SELECT u.action_id, min(u.recorded_on) AS closed_on
+            FROM up_to u JOIN stats s USING (action_id)
+            WHERE u.status IN {CLOSED} AND u.change_no > s.last_open_no GROUP BY u.action_id
+        ),
+        latest AS (SELECT * FROM up_to QUALIFY row_number() OVER (PARTITION BY action_id ORDER BY change_no DESC) = 1)
+        SELECT l.action_id, l.title, l.series, l.owner, l.due_on, l.original_due_on, l.status, l.closure_note,
+               l.verified_by, l.meeting_id, l.decision_id, l.risk_id, l.kri_id, l.finding_id,
+               s.raised_on, c.closed_on, l.recorded_on AS changed_on, l.change_no AS changes
+        FROM latest l JOIN stats s USING (action_id) LEFT JOIN closing c USING (action_id)
+        ORDER BY l.due_on, l.action_id
+        """, params).df()
+
+
+def action_history(con, action_id: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM action_change WHERE action_id = ? ORDER BY change_no", [action_id]).df()
+
+
+def version(con) -> str:
+    """Changes with every forum write: the cache key of the forum's figures (imports have their own)."""
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM forum_meeting), (SELECT count(*) FROM minutes_approval), "
+        "(SELECT count(*) FROM forum_decision), (SELECT count(*) FROM action_change)").fetchone()
+    return ".".join(str(n) for n in row)
