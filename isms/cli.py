@@ -98,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     _export_parser(sub)
     from isms import compliance_cli
 
+    f = sub.add_parser("actions", help="forum actions as of a date (--overdue: only those past due, for a reminder)")
+    f.add_argument("--as-of", type=_date, default=dt.date.today(), help="as they stood on this date (default: today)")
+    f.add_argument("--overdue", action="store_true", help="only open actions whose due date is before the date")
+    f.add_argument("--series", default=None, help="only this meeting series' actions (e.g. risk, security-health)")
+    f.add_argument("--json", action="store_true", help="a JSON list, for a scheduled reminder")
+
     compliance_cli.add_parsers(sub, _date)
     return p
 
@@ -166,6 +172,8 @@ def _run(parser, args, settings) -> int:
         return _scorecard(settings, args)
     if args.command == "pack":
         return _pack(settings, args)
+    if args.command == "actions":
+        return _actions(settings, args)
     if args.command == "user":
         return _user(settings, args)
     if args.command == "check-address":
@@ -433,6 +441,36 @@ def _change_user(settings, args, by, con, password: str | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"{args.user_command} {args.username}: done ({settings.users_path})")
+    return 0
+
+
+def _actions(settings, args) -> int:
+    """The actions as of a date (open, overdue first) or only the overdue ones, as text or JSON."""
+    from isms import forum
+    from isms.store import forum as forum_store
+
+    if not _database_exists(settings):
+        return 2
+    if args.series:
+        try:
+            settings.series(args.series)
+        except KeyError as exc:
+            print(f"error: {exc.args[0]}", file=sys.stderr)
+            return 2
+    with _store(settings).read() as con:
+        if args.overdue:
+            rows = forum.overdue_actions(con, args.as_of, args.series)
+        else:
+            rows = forum_store.actions_as_of(con, args.as_of, args.series)
+    listed = [forum.action_record(r, args.as_of) for r in rows.to_dict("records")]
+    if args.json:
+        print(json.dumps(listed, indent=2))
+        return 0
+    what = "overdue actions" if args.overdue else "actions"
+    print(f"{settings.organisation}: {len(listed)} {what} as of {args.as_of}")
+    for a in listed:
+        late = f", {a['days_overdue']} days overdue" if a["days_overdue"] else ""
+        print(f"  {a['action_id']} [{a['series']}] {a['title']} · {a['owner']} · due {a['due_on']} · {a['status']}{late}")
     return 0
 
 

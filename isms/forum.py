@@ -80,6 +80,20 @@ def overdue_actions(con: duckdb.DuckDBPyConnection, as_of: dt.date, series: str 
     return late.sort_values(["due_on", "action_id"]).reset_index(drop=True)
 
 
+def action_record(row: dict, as_of: dt.date) -> dict:
+    """One action as plain JSON-ready values (dates as ISO text), with its days overdue on `as_of`
+    (0 when it is closed or not yet due): what the reminder CLI prints."""
+    due = _date(row["due_on"])
+    out = {k: row.get(k) for k in ("action_id", "title", "series", "owner", "status", "closure_note", "verified_by",
+                                   "meeting_id", "decision_id", "risk_id", "kri_id", "finding_id")}
+    out = {k: (None if v is None or (isinstance(v, float) and pd.isna(v)) else v) for k, v in out.items()}
+    out |= {"due_on": due.isoformat(), "original_due_on": _date(row["original_due_on"]).isoformat(),
+            "raised_on": _date(row["raised_on"]).isoformat(),
+            "closed_on": _date(row["closed_on"]).isoformat() if pd.notna(row["closed_on"]) else None,
+            "days_overdue": (as_of - due).days if row["status"] in OPEN and due < as_of else 0}
+    return out
+
+
 @dataclass(frozen=True)
 class EarlierActions:
     """A meeting's 'actions from earlier meetings' for its series, as of the meeting's date."""
