@@ -39,6 +39,7 @@ pages = [
      Role.viewer, False, True),
     (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer,
      False, True),
+    (st.Page("pages/forum.py", title="Forum", icon=":material/groups:", url_path="forum"), Role.viewer, False, True),
     (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst,
      True, True),
     (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin,
@@ -53,7 +54,7 @@ user = gate()
 if sample:
     sample_banner(pages[0][0] if empty else pages[1][0])
 for page, role, while_empty, with_data in pages:
-    meeting = page.title in ("Risk Review", "Security Health")
+    meeting = page.title in ("Risk Review", "Security Health", "Forum")
     shown = meeting if sample else (while_empty if first_steps else with_data)
     if shown and user.role >= role:
         st.sidebar.page_link(page)

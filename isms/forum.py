@@ -157,6 +157,13 @@ def version(con: duckdb.DuckDBPyConnection) -> str:
     return store.version(con)
 
 
+def available(con: duckdb.DuckDBPyConnection) -> bool:
+    """The database has the forum's tables: a snapshot (or a sample) made before migration 16 does
+    not, until the next write to it brings its schema up to date."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'action_change'")
+                .fetchone()[0])
+
+
 def _date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()

@@ -1,0 +1,131 @@
+"""AppTest: the Forum page, section by section, on the sample with the hand-worked forum story
+(tests.factories.forum_story) written into it; the forms record a meeting, a decision, an action
+and a change of an action, and a refused write leaves a sentence and nothing else."""
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from isms.config import load_settings
+from isms.store import connect
+from tests.conftest import ROOT
+from tests.factories import forum_story
+from ui.apptest import app_database, open_app
+
+PAGE = "pages/forum.py"
+
+
+@pytest.fixture
+def forum_db(sample_db_path, tmp_path):
+    path = tmp_path / "isms.duckdb"
+    shutil.copy(sample_db_path, path)
+    con = connect(path)
+    forum_story(con, load_settings(ROOT / "isms.toml", db_path=str(path)))
+    con.close()
+    with app_database(path):
+        yield path
+
+
+def _open(as_of: str):
+    at = open_app(PAGE, query={"on": as_of})
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+# AppTest keeps keys only for selectable lists, so a list is found by where it is and what it shows.
+WHICH = {"overdue_actions": "days_overdue", "next_meetings": "covers", "decisions": "decision_id",
+         "actions": "original_due_on"}
+
+
+def _rows(at, key: str, *columns: str) -> list[tuple]:
+    name, _, meeting = key.partition("_M-")
+    within = at.expander[[e.label.endswith(f"M-{meeting}") for e in at.expander].index(True)] if meeting else at.main
+    found = [d for d in within.dataframe if WHICH[name] in d.proto.column_order]
+    assert len(found) == 1, f"{len(found)} lists for {key}"
+    return [tuple(r) for r in found[0].value[list(columns)].itertuples(index=False)]
+
+
+def _no_list(at, key: str) -> bool:
+    return not [d for d in at.main.dataframe if WHICH[key] in d.proto.column_order]
+
+
+def test_every_section_as_of_a_date(forum_db):
+    at = _open("2026-06-10")
+    assert at.title[0].value == "Forum"
+    assert [h.value for h in at.header] == ["Overdue actions", "Next meetings", "Held meetings", "Record"]
+    assert _rows(at, "overdue_actions", "action_id", "owner", "due_on", "days_overdue") == [
+        ("A-0004", "Ops", "2026-05-15", 26), ("A-0005", "SOC", "2026-05-31", 10)]
+    assert _rows(at, "next_meetings", "series", "on", "covers", "last_held_on", "state") == [
+        ("Security Health", "2026-06-14", "2026-05-31", "2026-05-14", "in 4 days"),
+        ("Compliance", "2026-07-14", "2026-06-30", "–", "in 34 days"),
+        ("Risk", "2026-07-14", "2026-06-30", "2026-04-14", "in 34 days"),
+        ("Management review", "2027-01-30", "2026-12-31", "–", "in 234 days")]
+    assert [e.label for e in at.expander] == ["Security Health · 14 May 2026 · M-0003", "Risk · 14 April 2026 · M-0002",
+                                              "Risk · 14 January 2026 · M-0001"]
+    assert _rows(at, "decisions_M-0001", "decision_id", "kind", "review_on", "links") == [
+        ("D-0001", "risk-acceptance", "2026-12-31", "R-001"), ("D-0002", "exception-grant", "2026-07-14", "EX-1")]
+    # A-0002's due date as it stood on 06-10 (moved on 03-15), still open; A-0001 verified
+    assert _rows(at, "actions_M-0001", "action_id", "due_on", "original_due_on", "status") == [
+        ("A-0001", "2026-02-28", "2026-02-28", "verified"), ("A-0003", "2026-05-31", "2026-05-31", "cancelled"),
+        ("A-0002", "2026-06-30", "2026-03-31", "open")]
+    text = " ".join(m.value for m in at.markdown)
+    assert "`risk-review-2025-12-31.pptx`" in text and "Attendees** cleo, ana, Owner A" in text
+    assert at.button(key="approve_M-0001")   # the local administrator may approve
+
+
+def test_an_earlier_date_shows_the_forum_as_it_was(forum_db):
+    at = _open("2026-03-14")
+    assert [e.label for e in at.expander] == ["Risk · 14 January 2026 · M-0001"]
+    assert _no_list(at, "overdue_actions")   # A-0002 was due 03-31 that day (moved on 03-15)
+    assert [s.value for s in at.success] == ["No action is overdue on 14 March 2026."]
+
+
+def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
+    at = _open("2026-07-20")
+    at.selectbox(key="fm_series").set_value("risk")
+    at.date_input(key="fm_held_on").set_value(dt.date(2026, 7, 14))
+    at.text_input(key="fm_attendees").input("cleo, ana, Owner A")
+    at.text_area(key="fm_minutes").input("Q2 reviewed; EX-9 granted.")
+    at.button(key="FormSubmitter:forum_meeting-Record the meeting").click().run()
+    assert [s.value for s in at.success] == ["Meeting M-0004 recorded."], [e.value for e in at.error]
+    assert at.expander[0].label == "Risk · 14 July 2026 · M-0004"
+
+    at.selectbox(key="fd_meeting").set_value("M-0004")
+    at.selectbox(key="fd_kind").set_value("exception-grant")
+    at.text_area(key="fd_text").input("Grant EX-9 until year end")
+    at.button(key="FormSubmitter:forum_decision-Record the decision").click().run()
+    assert [e.value for e in at.error] == ["an exception decision names the exception(s) it decides"]
+    at.selectbox(key="fd_meeting").set_value("M-0004")
+    at.selectbox(key="fd_kind").set_value("exception-grant")
+    at.text_area(key="fd_text").input("Grant EX-9 until year end")
+    at.text_input(key="fd_exceptions").input("EX-9")
+    at.button(key="FormSubmitter:forum_decision-Record the decision").click().run()
+    assert [s.value for s in at.success] == ["Decision D-0003 recorded."], [e.value for e in at.error]
+    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "links") == [("D-0003", "exception-grant", "EX-9")]
+
+    at.text_input(key="fa_title").input("Compensating control for EX-9")
+    at.text_input(key="fa_owner").input("Ops")
+    at.date_input(key="fa_raised_on").set_value(dt.date(2026, 7, 14))
+    at.date_input(key="fa_due_on").set_value(dt.date(2026, 8, 31))
+    at.selectbox(key="fa_meeting").set_value("M-0004")
+    at.text_input(key="fa_decision").input("D-0003")
+    at.button(key="FormSubmitter:forum_action-Record the action").click().run()
+    assert [s.value for s in at.success] == ["Action A-0006 recorded."], [e.value for e in at.error]
+    assert _rows(at, "actions_M-0004", "action_id", "owner", "due_on", "status") == [
+        ("A-0006", "Ops", "2026-08-31", "open")]
+
+    at.selectbox(key="fu_action").set_value("A-0006")
+    at.selectbox(key="fu_status").set_value("done")
+    at.date_input(key="fu_on").set_value(dt.date(2026, 7, 18))
+    at.text_input(key="fu_note").input("Control in place")
+    at.button(key="FormSubmitter:forum_update-Record the change").click().run()
+    assert [s.value for s in at.success] == ["A-0006 updated (change 2)."], [e.value for e in at.error]
+    assert _rows(at, "actions_M-0004", "action_id", "status") == [("A-0006", "done")]
+    con = connect(forum_db, read_only=True)
+    try:
+        trail = [a for (a,) in con.execute("SELECT action FROM audit_event WHERE action LIKE '%-recorded' "
+                                           "OR action = 'action-updated' ORDER BY event_id").fetchall()]
+    finally:
+        con.close()
+    assert trail[-4:] == ["meeting-recorded", "decision-recorded", "action-recorded", "action-updated"]
