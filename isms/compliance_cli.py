@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-COMMANDS = ("catalogs",)
+COMMANDS = ("catalogs", "compliance")
 
 
 def add_parsers(sub, date_type) -> None:
@@ -17,11 +17,47 @@ def add_parsers(sub, date_type) -> None:
     c.add_argument("--as-of", type=date_type, help="user-imported catalogs as they stood on this date (default: the latest)")
     c.add_argument("--json", action="store_true")
 
+    r = sub.add_parser("compliance", help="the Compliance review figures as of a date: per framework, testing, audits, findings")
+    r.add_argument("--as-of", type=date_type, required=True)
+    r.add_argument("--compare-to", type=date_type, help="default: the previous quarter end")
+    r.add_argument("--frameworks", help="comma-separated framework codes (default: those with an SoA)")
+    r.add_argument("--json", action="store_true")
+
 
 def run(args, settings, store, database_exists) -> int:
     if args.command == "catalogs":
         return _catalogs(settings, args, store)
+    if args.command == "compliance":
+        return _compliance(settings, args, store, database_exists)
     return 2
+
+
+def _compliance(settings, args, store, database_exists) -> int:
+    from isms.dates import previous_quarter_end
+    from isms.views import compliance
+
+    if not database_exists(settings):
+        return 2
+    compare = args.compare_to or previous_quarter_end(args.as_of)
+    scope = [f.strip() for f in args.frameworks.split(",") if f.strip()] if args.frameworks else None
+    with store(settings).read() as con:
+        bundle = compliance.build(con, args.as_of, compare, scope)
+    if args.json:
+        print(json.dumps(bundle.as_json(), indent=2))
+        return 0
+    print(f"{settings.organisation}: compliance as of {bundle.as_of} (compared with {bundle.compare_to})")
+    print(f"  {'framework':<24} {'applicable':>10} {'covered':>8} {'effective':>9} {'change':>7}  open findings "
+          "(major / minor / obs / OFI)")
+    for f in bundle.totals.to_dict("records"):
+        print(f"  {f['framework']:<24} {f['applicable']:>10} {f['covered']:>8} {f['effective']:>9} "
+              f"{f['effective_change']:>+7d}  {f['open_major']} / {f['open_minor']} / {f['open_observation']} / {f['open_ofi']}")
+    t = bundle.testing
+    rate = f"{t['pass_rate']:.0%}" if t["pass_rate"] is not None else "n/a"
+    print(f"  tests: {t['due']} due within {t['due_window_days']} days, {t['overdue']} overdue; since {bundle.compare_to}: "
+          f"{t['tested']} tested, {t['failed']} failed, {t['exceptions']} with exceptions, pass rate {rate}")
+    print(f"  calendar (next 12 months): {len(bundle.calendar)} date(s); in progress: {len(bundle.in_progress)}")
+    print(f"  findings: {int(bundle.findings_open['total'].sum())} open, {len(bundle.findings_overdue)} overdue")
+    return 0
 
 
 def _catalogs(settings, args, store) -> int:

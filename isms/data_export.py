@@ -50,6 +50,13 @@ PURPOSE = {
     "metrics": "The key risk indicators as they stood on the date: how each is measured, its direction and thresholds.",
     "monitoring_results": "Every measured value up to the date, one row per indicator per month.",
     "exceptions": "The policy exceptions as they stood on the date: requests, grants and their expiry.",
+    "controls": "The organisation's controls as they stood on the date, each with the requirements it satisfies.",
+    "soa": "The Statement of Applicability of each framework as it stood on the date: one row per requirement.",
+    "control_tests": "Every control test up to the date, one row per control per period: due, tested, result.",
+    "audits": "Audits and certifications as they stood on the date: dates, period, auditor, opinion, certificate.",
+    "findings": "Audit findings as they stood on the date: grade, owner, due, status, linked risk or exception.",
+    "frameworks": "The framework catalogs imported by the user (shipped ones are in data/catalogs/).",
+    "requirements": "The requirements of the user-imported framework catalogs as they stood on the date.",
 }
 
 
@@ -165,7 +172,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
     for day in history_dates(con, as_of):
         by_kind: dict[str, list[dict]] = {}
         for kind in KINDS:
-            sql = facts.register_sql(kind, day) if kind in SNAPSHOT_KINDS else facts.events_sql(kind, day, previous)
+            sql = facts.events_sql(kind, day, previous) if kind in facts.EVENT_DATE else facts.register_sql(kind, day)
             cols, rows = facts.rows(con, sql)
             if rows:
                 by_kind[kind] = [dict(zip(cols, r)) for r in rows]

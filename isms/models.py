@@ -451,8 +451,10 @@ class Control(Record):
     control_id: Id
     name: Name
     owner: Optional[Name] = None
-    control_type: Optional[ControlType] = None
-    frequency: Optional[ControlFrequency] = None
+    # words as registers write them ('Preventive and Detective', 'Per engagement'): ControlType and
+    # ControlFrequency are what the template offers, not a limit
+    control_type: Optional[Name] = None
+    frequency: Optional[Name] = None
     status: ImplementationStatus = ImplementationStatus.implemented
     requirements: list[str] = Field(default_factory=list)  # '<framework>:<ref>'
     description: Optional[Text] = None
@@ -585,3 +587,6 @@ COMPLIANCE_KINDS: dict[str, tuple[str, type[Record], tuple[str, ...]]] = {
     "requirements": ("Requirements", RequirementRow, ("framework", "ref")),
 }
 PER_FRAMEWORK_KINDS = ("soa", "frameworks", "requirements")
+KINDS.update(COMPLIANCE_KINDS)
+SNAPSHOT_KINDS += ("controls", "audits", "findings")
+EVENT_KINDS += ("control_tests",)

@@ -75,18 +75,13 @@ def test_a_long_register_keeps_long_titles_whole():
 
 
 @pytest.mark.parametrize("name, what", [
-    ("afridi4u14_Statement_of_Applicability.xlsx", "a Statement of Applicability"),
-    ("cocka166_SoA.xlsx", "a Statement of Applicability"),
-    ("okhoulaidi_ISO27001_Statement_of_Applicability.xlsx", "a Statement of Applicability"),
-    ("itsme-sachin_Control_Register.xlsx", "a control register or control test results"),
+    # test results by control area, with no control id nor period: not yet control tests
     ("browndarwin231-tech_control_test_results.csv", "a control register or control test results"),
     ("okhoulaidi_Remediation_Tracker.xlsx", "a findings list"),
     ("badrnkarim_AUD-006_CAPA_Tracker_v0.1_2026-02-07.xlsx", "a findings list"),
     ("foxxdev-collab_POAM-XACTA-Example.csv", "a findings list"),
     # the 2013 Annex A, its header split over rows 3 and 5 under the title "Statement of Applicability"
     ("mohammad-mo-02_Statement_of_Applicability.xlsx", "a Statement of Applicability"),
-    # six CSV rows, then blank lines and a markdown table in the same file
-    ("dynamicideas_statement_of_applicability.csv", "a Statement of Applicability"),
 ])
 def test_what_is_not_a_register_is_refused_with_what_it_is(name, what):
     plan = plan_of(name)
@@ -187,3 +182,40 @@ def test_a_checklist_with_a_control_verification_sheet_imports_its_register():
     assert rated["R-001"][0] == (4, 5) and rated["R-002"][0] == (4, 4) and rated["R-003"][0] == (3, 5)
     assert by_id(plan, "risks")["R-001"]["owner"] == "IT Manager"
     assert any(p.sheet == "Control Verification" and "a control register" in p.message for p in plan.problems)
+
+
+# Statements of Applicability and a control register: imported as what they are, never as risks.
+# Counts and values read off the files by hand.
+@pytest.mark.parametrize("name, lines, applicable, statuses", [
+    ("afridi4u14_Statement_of_Applicability.xlsx", 93, 93,
+     {"Implemented": 64, "Partially implemented": 25, "Not implemented": 4}),
+    ("cocka166_SoA.xlsx", 93, 93, {"Implemented": 83, "Partially implemented": 10}),  # Ano / Částečně
+    ("okhoulaidi_ISO27001_Statement_of_Applicability.xlsx", 93, 92,
+     {"Implemented": 65, "Partially implemented": 19, "Planned": 8}),
+    # six CSV rows, then blank lines and a markdown table in the same file
+    ("dynamicideas_statement_of_applicability.csv", 6, 5, {}),  # A.8.30 No: zero-outsourcing policy
+])
+def test_a_statement_of_applicability_imports_as_the_soa(name, lines, applicable, statuses):
+    plan = plan_of(name)
+    assert plan.ok and set(plan.frames) == {"soa"}, [str(p) for p in plan.problems]
+    soa = plan.frames["soa"]
+    assert len(soa) == lines and int(soa["applicable"].sum()) == applicable
+    assert set(soa["framework"]) == {"ISO27001-2022"} and soa["ref"].str.match(r"^A\.[5-8]\.\d+$").all()
+    assert soa["implementation_status"].value_counts().to_dict() == statuses
+    assert any("no framework column" in r for r in plan.rules)
+
+
+def test_an_soa_says_not_applicable_with_n_a_and_its_justification():
+    soa = plan_of("okhoulaidi_ISO27001_Statement_of_Applicability.xlsx").frames["soa"].set_index("ref")
+    assert not soa.loc["A.8.30", "applicable"]  # row 90: 'N/A', 'Development done in-house'
+    assert soa.loc["A.8.30", "justification"] == "Development done in-house" and soa.loc["A.8.30", "reason"] is None
+    assert soa.loc["A.5.1", "reason"] == "Core ISMS requirement"
+
+
+def test_a_control_register_imports_as_controls():
+    plan = plan_of("itsme-sachin_Control_Register.xlsx")
+    assert plan.ok and set(plan.frames) == {"controls"}
+    ctl = plan.frames["controls"].set_index("control_id")
+    assert list(ctl.index) == [f"C{i:02d}" for i in range(1, 25)]
+    assert ctl.loc["C01", "name"] == "Role based access control" and ctl.loc["C01", "owner"] == "IT Security Manager"
+    assert ctl.loc["C03", "frequency"] == "Annual"

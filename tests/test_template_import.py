@@ -124,7 +124,8 @@ def test_blank_template_lists_every_kind_with_dropdowns(tmp_path):
     path = write_blank_template(tmp_path / "t.xlsx")
     wb = load_workbook(path)
     assert wb.sheetnames == ["About", "Instructions", "Assets", "Risks", "Assessments", "Treatments",
-                             "TreatmentUpdates", "Metrics", "MonitoringResults", "Exceptions"]
+                             "TreatmentUpdates", "Metrics", "MonitoringResults", "Exceptions",
+                             "Controls", "SoA", "ControlTests", "Audits", "Findings", "Frameworks", "Requirements"]
     formulas = [dv.formula1 for dv in wb["Treatments"].data_validations.dataValidation]
     assert '"Avoid,Reduce,Transfer,Accept"' in formulas
 

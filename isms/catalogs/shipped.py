@@ -52,6 +52,12 @@ def texts(framework: str) -> dict[str, str]:
     return {r[0]: r[4] for r in json.loads(path.read_text())["requirements"] if r[4]}
 
 
+def base(framework: str) -> str | None:
+    """The catalog a shipped baseline selects from: a control citing NIST-800-53r5:AC-2 satisfies
+    AC-2 in every NIST and FedRAMP Rev 5 baseline."""
+    return "NIST-800-53r5" if framework.startswith(("NIST-800-53r5-", "FedRAMP-r5-")) else None
+
+
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """Make `shipped_requirement` visible to queries on this connection (or cursor)."""
     con.register("shipped_requirement", requirements())

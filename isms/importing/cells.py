@@ -21,8 +21,10 @@ from typing import Any
 from isms.dates import month_end, quarter_end
 from isms.matrix import RiskMatrix
 from isms.annex_a_2013 import successors
-from isms.models import (KINDS, AnnexATheme, Assessment, Cadence, ControlEffectiveness, Criticality, Decision,
-                         Direction, ExceptionStatus, RiskStatus, TreatmentStatus, enum_of, normalise_annex_a_control)
+from isms.models import (KINDS, AnnexATheme, Assessment, AuditType, Cadence, ControlEffectiveness, ControlFrequency,
+                         ControlType, Criticality, Decision, Direction, ExceptionStatus, FindingGrade, FindingStatus,
+                         ImplementationStatus, RiskStatus, TestResult, TreatmentStatus, enum_of,
+                         normalise_annex_a_control)
 from isms.models import INVISIBLE  # noqa: F401  (the importer strips or refuses what the models refuse)
 
 NOT_RATED = {"", "-", "--", "---", "n/a", "na", "n.a.", "none", "not rated", "tbd", "tba", "?", "null", "nan"}
@@ -203,6 +205,36 @@ ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
                   "physical": AnnexATheme.physical.value, "a 7": AnnexATheme.physical.value, "7": AnnexATheme.physical.value,
                   "technological": AnnexATheme.technological.value, "a 8": AnnexATheme.technological.value,
                   "8": AnnexATheme.technological.value},
+    ImplementationStatus: {"in progress": "Partially implemented", "partial": "Partially implemented",
+                           "partially": "Partially implemented", "in place": "Implemented", "done": "Implemented",
+                           "complete": "Implemented", "completed": "Implemented", "yes": "Implemented",
+                           "ano": "Implemented", "castecne": "Partially implemented", "no": "Not implemented",
+                           "ne": "Not implemented", "not started": "Planned", "gap": "Not implemented",
+                           "missing": "Not implemented", "active": "Implemented", "operational": "Implemented",
+                           "effective": "Implemented"},
+    ControlType: {"preventative": "Preventive", "detect": "Detective", "prevent": "Preventive", "correct": "Corrective"},
+    ControlFrequency: {"semi annually": "Semi-annual", "semiannual": "Semi-annual", "biannual": "Semi-annual",
+                       "annually": "Annual", "yearly": "Annual", "quarter": "Quarterly", "month": "Monthly",
+                       "week": "Weekly", "day": "Daily", "as needed": "Ad hoc", "event driven": "Ad hoc",
+                       "per event": "Ad hoc", "ongoing": "Continuous", "real time": "Continuous"},
+    TestResult: {"passed": "Pass", "effective": "Pass", "operating effectively": "Pass", "no exceptions": "Pass",
+                 "ok": "Pass", "failed": "Fail", "ineffective": "Fail", "not effective": "Fail",
+                 "exception": "Exceptions", "exceptions noted": "Exceptions", "pass with exceptions": "Exceptions",
+                 "effective with exceptions": "Exceptions", "effective with minor exception": "Exceptions",
+                 "partially effective": "Exceptions", "qualified": "Exceptions"},
+    AuditType: {"internal": "Internal audit", "stage 1": "ISO stage 1", "stage 2": "ISO stage 2",
+                "surveillance": "ISO surveillance", "recertification": "ISO recertification",
+                "soc 2 type 2": "SOC 2 Type II", "soc 2 type ii": "SOC 2 Type II", "soc 2 type 1": "SOC 2 Type I",
+                "soc 1 type 2": "SOC 1 Type II", "soc 1 type 1": "SOC 1 Type I", "pci roc": "PCI DSS ROC",
+                "roc": "PCI DSS ROC", "fedramp": "FedRAMP annual assessment"},
+    FindingGrade: {"major": "Major nonconformity", "major nc": "Major nonconformity", "minor": "Minor nonconformity",
+                   "minor nc": "Minor nonconformity", "nc": "Minor nonconformity", "obs": "Observation",
+                   "ofi": "Opportunity for improvement", "improvement": "Opportunity for improvement",
+                   "opportunity": "Opportunity for improvement"},
+    FindingStatus: {"in progress": "Open", "overdue": "Open", "new": "Open", "remediating": "Open",
+                    "fixed": "Remediated", "resolved": "Remediated", "done": "Remediated", "complete": "Remediated",
+                    "validated": "Verified", "done verified": "Verified", "closed verified": "Closed",
+                    "close": "Closed", "completed": "Closed"},
 }
 LOSSY = {(Cadence, "weekly"), (Cadence, "daily"), (Cadence, "continuous")}
 THEME_BY_DIGIT = {m.value[2]: m.value for m in AnnexATheme}
@@ -240,6 +272,8 @@ def field_type(kind: str, name: str) -> FieldType:
         return FieldType("enum", e)
     if typing.get_origin(ann) is list:
         return FieldType("list")
+    if ann is bool:
+        return FieldType("bool")
     args = {ann, *typing.get_args(ann)}
     if dt.date in args:
         return FieldType("date")
@@ -349,4 +383,60 @@ def coerce(ftype: FieldType, value: Any, *, matrix: RiskMatrix, axis: str = "", 
         return to_enum(ftype.enum, value)[0]
     if ftype.kind in ("number", "score"):
         return parse_number(value)
+    if ftype.kind == "bool":
+        return parse_yes_no(value)
     return text(value)
+
+
+YES = {"yes", "y", "true", "1", "x", "ano", "a", "applicable", "included", "include", "in scope", "ja", "oui", "si"}
+NO = {"no", "n", "false", "0", "ne", "not applicable", "excluded", "exclude", "out of scope", "nein", "non"}
+
+
+def parse_yes_no(value: Any) -> bool:
+    """'Yes' / 'Y' / 'Ano' / 'Applicable' -> True; 'No' / 'N' / 'Excluded' -> False."""
+    if isinstance(value, bool):
+        return value
+    w = fold_word(value)
+    if w in YES:
+        return True
+    if w in NO:
+        return False
+    raise ValueError(f"{text(value)!r} is neither yes nor no")
+
+
+_NIST_REF = re.compile(r"^([A-Za-z]{2})-(\d{1,2})(?:\s*\((\d{1,2})\))?$")
+ISO_CODE, NIST_CODE = "ISO27001-2022", "NIST-800-53r5"
+
+
+def requirement_refs(value: Any) -> tuple[list[str], list[str], list[str]]:
+    """(requirements as '<framework>:<ref>', the references that name no framework and match none
+    we know, notes for the cell). A bare Annex A id is ISO/IEC 27001:2022's (a 2013 id its
+    successors), a bare 'AC-2(1)' is NIST SP 800-53's: how control registers write them."""
+    good, bad, read = [], [], []
+    for part in split_list(value):
+        if re.match(r"^[A-Za-z0-9][\w.\-]*\s*:\s*\S", part):
+            code, ref = (s.strip() for s in part.split(":", 1))
+            good.append(f"{code}:{ref}")
+            continue
+        try:
+            good.append(f"{ISO_CODE}:{normalise_annex_a_control(part)}")
+            continue
+        except ValueError:
+            pass
+        if later := successors(part):
+            good += [f"{ISO_CODE}:{c}" for c in later]
+            read.append(f"{part} -> {', '.join(later)}")
+        elif m := _NIST_REF.match(part.strip()):
+            ref = f"{m.group(1).upper()}-{int(m.group(2))}" + (f"({int(m.group(3))})" if m.group(3) else "")
+            good.append(f"{NIST_CODE}:{ref}")
+        else:
+            bad.append(part)
+    return list(dict.fromkeys(good)), bad, read
+
+
+def annex_a_ref(value: Any) -> str | None:
+    """'5.1' or 'A.5.1' -> 'A.5.1'; None when the text is no ISO/IEC 27001:2022 Annex A id."""
+    try:
+        return normalise_annex_a_control(text(value))
+    except ValueError:
+        return None

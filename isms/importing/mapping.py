@@ -22,8 +22,15 @@ SHEET_KINDS = [*KINDS, IGNORE]
 KIND_LABELS = {
     "assets": "Assets", "risks": "Risks (register)", "assessments": "Assessments", "treatments": "Treatments",
     "treatment_updates": "Treatment updates", "metrics": "Metrics (KRI definitions)",
-    "monitoring_results": "Monitoring results", "exceptions": "Policy exceptions", IGNORE: "Ignore this sheet",
+    "monitoring_results": "Monitoring results", "exceptions": "Policy exceptions",
+    "controls": "Controls (control register)", "soa": "Statement of Applicability", "control_tests": "Control tests",
+    "audits": "Audits and certifications", "findings": "Audit findings", "frameworks": "Framework (your catalog)",
+    "requirements": "Requirements (your catalog)", IGNORE: "Ignore this sheet",
 }
+# Kinds of the Compliance review: proposed for a sheet named as the template names it, or one whose
+# headers say it is an SoA, a control register or a findings list (LOOKS_LIKE), never by score
+# alone (a risk register that names its controls stays a risk register).
+COMPLIANCE = ("controls", "soa", "control_tests", "audits", "findings", "frameworks", "requirements")
 LONG, WIDE_ROWS, WIDE_COLUMNS = "long", "row per period", "row per indicator"
 
 # Fields a register sheet may carry beyond the Risk model: the rating pairs become an assessment,
@@ -114,9 +121,90 @@ SYNONYMS: dict[str, list[str]] = {
     "approver": ["approved_by", "approver_name", "approving_authority"],
 }
 
+# Spellings that mean a field in one kind only ('Control owner' is a control's owner, never a risk's).
+KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "controls": {
+        "control_id": ["control_ref", "control_no", "control_number", "id", "ref", "control_reference", "control"],
+        "name": ["control_name", "control_title", "title", "control"],
+        "owner": ["control_owner", "responsible", "accountable"],
+        "control_type": ["type", "nature", "control_nature"],
+        "frequency": ["control_frequency", "cadence", "testing_frequency", "operating_frequency"],
+        "status": ["implementation_status", "control_status", "state"],
+        "requirements": ["requirement", "mapped_requirements", "framework_refs", "framework_mapping", "mapping",
+                         "control_mapping", "annex_a", "annex_a_control", "annex_a_controls", "iso_27001_control",
+                         "iso_control", "iso_27001", "references", "mapped_to", "frameworks"],
+        "description": ["control_description", "control_objective", "objective", "details", "activity"],
+    },
+    "soa": {
+        "ref": ["control_ref", "control_id", "control", "opatreni", "control_number", "clause", "requirement",
+                "requirement_id", "annex_a_control", "reference", "id", "control_no", "iso_27001_control"],
+        "applicable": ["applicable", "applicability", "aplikovatelnost", "applicable_y_n", "applicability_y_n",
+                       "included", "in_scope", "selected"],
+        "reason": ["reason_for_inclusion", "inclusion_reason", "reason_for_selection", "selection_reason"],
+        "justification": ["justification_for_inclusion_exclusion", "justification_for_exclusion", "oduvodneni",
+                          "justification_implementation_method", "rationale", "exclusion_justification"],
+        "implementation_status": ["status", "implementace", "implementation", "state", "control_status"],
+        "soa_version": ["version"],
+        "approved_on": ["approval_date", "approved", "date_approved"],
+        "approved_by": ["approver"],
+        "framework": ["standard", "source_framework"],
+    },
+    "control_tests": {
+        "control_id": ["control", "control_ref", "control_no"],
+        "period": ["test_period", "quarter", "period_end", "period_ending"],
+        "due_on": ["due", "due_date", "test_due", "deadline"],
+        "tested_on": ["test_date", "date_tested", "tested", "performed_on", "date_performed"],
+        "result": ["test_result", "outcome", "conclusion", "test_outcome"],
+        "tester": ["tested_by", "performed_by"],
+        "test_id": ["test", "test_ref"],
+        "note": ["notes", "comment", "comments", "key_finding"],
+    },
+    "audits": {
+        "audit_id": ["audit", "audit_ref", "id", "engagement"],
+        "audit_type": ["type", "kind", "engagement_type"],
+        "framework": ["standard", "scheme"],
+        "starts_on": ["start", "start_date", "fieldwork_start", "audit_date", "date"],
+        "ends_on": ["end", "end_date", "fieldwork_end"],
+        "period_start": ["period_from", "report_period_start", "observation_start"],
+        "period_end": ["period_to", "report_period_end", "observation_end"],
+        "auditor": ["certification_body", "audit_firm", "lead_auditor"],
+        "opinion": ["result", "conclusion", "outcome"],
+        "certificate_issued_on": ["certificate_issued", "issued_on", "issue_date", "certified_on"],
+        "certificate_expires_on": ["certificate_expiry", "expiry", "expiry_date", "expires_on", "valid_until"],
+    },
+    "findings": {
+        "finding_id": ["finding", "finding_ref", "id", "nc_id", "nonconformity_id", "poam_id"],
+        "audit_id": ["audit", "audit_ref", "source_audit", "related_audit"],
+        "title": ["finding_title", "summary", "problem_statement", "finding_description", "weakness_name"],
+        "framework": ["source_framework", "standard"],
+        "ref": ["requirement", "clause", "control_ref", "requirement_ref"],
+        "control_id": ["control", "related_control"],
+        "grade": ["nonconformity_type", "nc_type", "classification", "finding_type", "type", "finding_grade"],
+        "root_cause": ["cause", "root_cause_analysis"],
+        "owner": ["action_owner", "responsible", "assigned_to"],
+        "raised_on": ["raised", "date_raised", "identified", "date_identified", "found_on", "detected_on", "date"],
+        "due_on": ["target_date", "due_date", "deadline", "due"],
+        "status": ["finding_status", "state"],
+        "closed_on": ["closed", "closed_date", "date_closed", "closure_date"],
+        "risk_id": ["related_risk", "risk", "risk_ref"],
+        "exception_id": ["exception", "related_exception"],
+    },
+    "frameworks": {"framework": ["code", "framework_code", "id"], "name": ["framework_name", "title"]},
+    "requirements": {
+        "ref": ["id", "requirement_id", "criterion", "control_id", "identifier", "number", "ref_id"],
+        "title": ["name", "criterion_title", "requirement", "short_title", "control_name"],
+        "parent": ["parent_id", "parent_ref", "group"],
+        "family": ["domain", "category", "series", "function", "theme"],
+        "text": ["description", "statement", "requirement_text", "criteria_text"],
+        "framework": ["standard", "catalog", "catalogue"],
+    },
+}
+
 # Required fields that the import fills when a sheet lacks them (the page states each rule).
 FILLED = {"risks": ("identified_on", "source", "owner", "status", "annex_a_theme", "title"),
-          "metrics": ("control_domain", "name", "direction")}
+          "metrics": ("control_domain", "name", "direction"),
+          "soa": ("framework",), "requirements": ("framework", "title"), "control_tests": ("due_on",),
+          "findings": ("title", "raised_on")}
 
 _UNIT = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _SCALE_SUFFIX = re.compile(r"_([01])_?(?:to_?)?([3-9]|10)$")  # likelihood_1_5, likelihood_1_to_5, l_1to5
@@ -156,8 +244,9 @@ def kind_fields(kind: str) -> list[str]:
     return fields
 
 
-def _spellings(f: str) -> list[str]:
-    return [f, *SYNONYMS.get(f, [])]
+def _spellings(f: str, kind: str | None = None) -> list[str]:
+    own = KIND_SYNONYMS.get(kind, {}).get(f) if kind else None
+    return [f, *own, *SYNONYMS.get(f, [])] if own else [f, *SYNONYMS.get(f, [])]
 
 
 def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:
@@ -174,7 +263,7 @@ def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:
         for f in fields:
             if f in out:
                 continue
-            for spelling in ([f] if exact else _spellings(f)):
+            for spelling in ([f] if exact else _spellings(f, kind)):
                 hit = next((raw for fh, raw in folded if fh == spelling and raw not in used), None)
                 if hit is not None:
                     out[f] = hit
@@ -311,6 +400,8 @@ LOOKS_LIKE = [
     ("a findings list (audit findings, nonconformities, CAPA or POA&M)",
      ("finding_id", "finding_title", "nonconformit", "weakness", "poam", "capa", "corrective_action",
       "milestone"), 1),
+    ("a framework catalog (requirements with their parents)",
+     ("parent", "criterion", "criteria", "requirement_text", "points_of_focus"), 1),
 ]
 # Sheets that summarise or explain the data beside them, by their names.
 SIDE_SHEETS = ("dashboard", "summary", "heat_map", "heatmap", "chart", "legend", "scoring_guide", "guide",
@@ -340,9 +431,11 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
         return SheetMapping(sheet, IGNORE, 0)
     hr = find_header_row(rows)
     headers = rows[hr]
-    what = looks_like(sheet, headers, rows[:hr])
+    # a sheet named as the template names a compliance kind is that kind, whatever it looks like
+    named = any(fold_header(sheet) in (fold_header(KINDS[k][0]), k) for k in COMPLIANCE)
+    what = "" if named else looks_like(sheet, headers, rows[:hr])
     if what:
-        return SheetMapping(sheet, IGNORE, hr, looks_like=what)
+        return compliance_kind(sheet, rows, hr, what)
     body = rows[hr + 1: hr + 201]
     name = fold_header(sheet)
     period_cols = [i for i, h in enumerate(headers) if periodish(h)]
@@ -350,6 +443,8 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
         return SheetMapping(sheet, "monitoring_results", hr, {}, WIDE_COLUMNS)
     best_kind, best_score, best_cols = IGNORE, 1.5, {}
     for kind in KINDS:
+        if kind in COMPLIANCE and name not in (fold_header(KINDS[kind][0]), kind):
+            continue
         cols = match_columns(kind, headers)
         native = set(KINDS[kind][1].model_fields)
         score = sum(1 if f in native else 0.4 for f in cols)
@@ -367,6 +462,32 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
             if others and sum(_numeric_share(body, i) >= 0.8 for i in others) >= max(1, len(others) // 2):
                 return SheetMapping(sheet, "monitoring_results", hr, {"period": cols["period"]}, WIDE_ROWS)
     return SheetMapping(sheet, best_kind, hr, best_cols)
+
+
+# What each LOOKS_LIKE verdict may be, in the order tried.
+_LOOKS_LIKE_KINDS = {"a Statement of Applicability": ("soa",),
+                     "a control register or control test results": ("control_tests", "controls"),
+                     "a findings list (audit findings, nonconformities, CAPA or POA&M)": ("findings",),
+                     "a framework catalog (requirements with their parents)": ("requirements",)}
+
+
+def compliance_kind(sheet: str, rows: list[list[Any]], hr: int, what: str) -> SheetMapping:
+    """A sheet that looks like an SoA, a control register or a findings list, mapped as that kind
+    when its headers give what the kind needs and its key column names each row once (a checklist
+    that lists 'A.5' under several risks is no register of controls); else left out, saying what
+    it looks like."""
+    headers = rows[hr]
+    for kind in _LOOKS_LIKE_KINDS.get(what, ()):
+        cols = match_columns(kind, headers)
+        required = [f for f, info in KINDS[kind][1].model_fields.items() if info.is_required()]
+        if not all(f in cols or f in FILLED.get(kind, ()) for f in required):
+            continue
+        at = [next(i for i, h in enumerate(headers) if cells.text(h) == cols[k]) for k in KINDS[kind][2] if k in cols]
+        keys = [tuple(cells.text(r[i]) if i < len(r) else "" for i in at) for r in rows[hr + 1:]
+                if at and at[-1] < len(r) and not cells.blank(r[at[-1]])]
+        if keys and len(set(keys)) == len(keys):
+            return SheetMapping(sheet, kind, hr, cols, looks_like=what)
+    return SheetMapping(sheet, IGNORE, hr, looks_like=what)
 
 
 # --- mapping profiles: a named mapping, offered again for files of the same shape ---

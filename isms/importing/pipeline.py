@@ -23,6 +23,7 @@ from isms.importing import cells
 from isms.importing.annotate import PROBLEM_SHEET
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
+from isms.importing.compliance_kinds import check_requirements, frameworks_for, requirement_rows, soa_rows
 from isms.importing.kinds import define_metrics, metric_rows, plain_rows, required_missing, risk_rows, wide_rows
 from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as
 from isms.importing.preview import build_preview
@@ -98,6 +99,11 @@ def _check_references(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -
         ("exceptions", "risk_id", "risks", "risk"),
         ("treatment_updates", "treatment_id", "treatments", "treatment"),
         ("monitoring_results", "metric_id", "metrics", "metric"),
+        ("control_tests", "control_id", "controls", "control"),
+        ("findings", "audit_id", "audits", "audit"),
+        ("findings", "control_id", "controls", "control"),
+        ("findings", "risk_id", "risks", "risk"),
+        ("findings", "exception_id", "exceptions", "exception"),
     ]
     for kind, column, target, noun in checks:
         if kind not in plan.frames or plan.frames[kind].empty:
@@ -221,10 +227,11 @@ def build_plan(
         step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
         if m is not None and m.kind == IGNORE and m.looks_like:
-            later = "" if m.looks_like.startswith("a dashboard") else "the Compliance review will take these; "
+            later = "" if m.looks_like.startswith("a dashboard") else \
+                "its columns do not give what the Compliance review needs of one; "
             plan.problems.append(Problem(s.name, None, None, None, None,
                                          f"looks like {m.looks_like}, not a register: not imported ({later}choose "
-                                         "a kind above to import it anyway)", "warning"))
+                                         "a kind above and map its columns to import it)", "warning"))
         if m is None or m.kind == IGNORE:
             continue
         for note in s.notes:
@@ -262,6 +269,10 @@ def build_plan(
             got = risk_rows(sh, matrix, plan.as_of, max_rows)
         elif m.kind == "metrics":
             got = metric_rows(sh, matrix, plan.as_of, max_rows)
+        elif m.kind == "soa":
+            got = {"soa": soa_rows(sh, matrix, plan.as_of, max_rows)}
+        elif m.kind == "requirements":
+            got = {"requirements": requirement_rows(sh, matrix, plan.as_of, max_rows)}
         else:
             got = {m.kind: plain_rows(sh, matrix, plan.as_of, max_rows)}
         for kind, recs in got.items():
@@ -293,7 +304,9 @@ def build_plan(
     if plan.frames:
         step(0.85, "Comparing with the register")
         define_metrics(plan, con)
+        frameworks_for(plan)
         _check_references(con, plan)
+        check_requirements(con, plan)
         if con is not None:
             plan.preview = build_preview(con, plan.frames, plan.as_of)
     return plan

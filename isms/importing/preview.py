@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from isms.filters import PART, WHOLE, Scope
-from isms.models import KINDS, SNAPSHOT_KINDS
-from isms.store import queries
+from isms.models import KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
+from isms.store import compliance, queries
 
 # Kinds whose status can say a row is closed: it stays in the register, marked, and leaves the posture.
 CLOSED = {"risks": "Closed", "exceptions": "Closed"}
@@ -122,6 +122,9 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         fields = list(KINDS[kind][1].model_fields)
         if kind in SNAPSHOT_KINDS:
             current = queries.register(con, kind, as_of)
+        elif kind in PER_FRAMEWORK_KINDS:  # the file's frameworks, as they stand; others stay as they are
+            current = compliance.frame(con, kind, as_of).drop(columns="batch_id")
+            current = current[current["framework"].isin(set(df["framework"]))]
         else:
             ids = [str(v) for v in pd.unique(df[KINDS[kind][2][0]].dropna())]
             current = queries.stored_events(con, kind, ids)
@@ -150,6 +153,8 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
             if kind in CLOSED and "status" in df:
                 was_closed = set(old_keys[current.reset_index(drop=True)["status"] == CLOSED[kind]]) if len(current) else set()
                 closing = sorted(set(new_keys[(df["status"] == CLOSED[kind]).to_numpy()]) - was_closed)
+        if kind in PER_FRAMEWORK_KINDS:
+            gone = sorted(set(old_keys) - set(new_keys))
         out[kind] = KindPreview(kind, new, changed, same, gone, kept, closing)
     registers = [k for k in frames if k in SNAPSHOT_KINDS]
     later = tuple(queries.later_register_dates(con, registers, as_of)) if registers else ()

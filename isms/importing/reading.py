@@ -66,7 +66,37 @@ def read_workbook(data: bytes, file_name: str, *, max_bytes: int, max_rows: int,
     if data.startswith(ZIP_MAGIC):
         fmt, extents, formula_sheets = _check_zip(data, file_name)
         return _read_calamine(data, fmt, extents, formula_sheets, limits)
+    if file_name.lower().endswith(".json"):
+        return _read_oscal(data, file_name, max_rows)
     return _read_text(data, file_name, max_rows)
+
+
+def _read_oscal(data: bytes, file_name: str, max_rows: int) -> Workbook:
+    """An OSCAL catalog (JSON) as the two sheets of a user's catalog, Frameworks and Requirements,
+    in the template's headers: from here on it is imported like any spreadsheet."""
+    import json
+
+    from isms.catalogs.oscal import catalog_requirements
+
+    try:
+        doc = json.loads(decode_text(data))
+    except (ValueError, RecursionError) as exc:
+        raise ReadError(f"the file is not JSON ({str(exc)[:80]})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("catalog"), dict):
+        raise ReadError("the JSON file is not an OSCAL catalog (no 'catalog' object at its top)")
+    meta = doc["catalog"].get("metadata", {}) if isinstance(doc["catalog"].get("metadata"), dict) else {}
+    try:
+        reqs, withdrawn = catalog_requirements(doc)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ReadError(f"the OSCAL catalog cannot be read: {exc!r} is missing or of the wrong shape") from None
+    if len(reqs) > max_rows:
+        raise ReadError(f"the catalog has {len(reqs):,} requirements, over the limit of {max_rows:,}")
+    code = re.sub(r"[^A-Za-z0-9.]+", "-", re.sub(r"\.[^.]+$", "", file_name)).strip("-")[:64] or "OSCAL"
+    frameworks = [["Framework", "Name", "Version"], [code, str(meta.get("title") or code)[:300], meta.get("version")]]
+    rows = [["Framework", "Ref", "Title", "Parent", "Family", "Text"]]
+    rows += [[code, r.ref, r.title, r.parent, r.family, (r.text or "")[:4000] or None] for r in reqs]
+    notes = [f"{withdrawn} withdrawn item(s) of the catalog left out"] if withdrawn else []
+    return Workbook("oscal", [Sheet("Frameworks", frameworks), Sheet("Requirements", rows, notes)])
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,21 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
             (f"{', '.join(stray)}: not ISO/IEC 27001:2022 Annex A control ids (A.5.1-A.8.34), nor 2013 ones; "
              "kept out of the controls") if stray else ""])) or None
         return good, warn, None
+    if f == "applicable" and isinstance(v, str) and cells.fold_word(v) in ("n a", "na", "n a "):
+        return False, None, None  # an SoA's 'N/A' in its Applicable column: not applicable
+    if f == "requirements":
+        good, stray, read = cells.requirement_refs(v)
+        if stray:
+            return None, None, (f"{', '.join(stray)}: neither an ISO/IEC 27001 Annex A nor a NIST SP 800-53 id; write "
+                                "each requirement as <framework>:<ref> (ISO27001-2022:A.5.15, NIST-800-53r5:AC-2, "
+                                "SOC2:CC6.1)")
+        return good, ("ISO/IEC 27001:2013 id(s) read as their 2022 successors: " + ", ".join(read)) if read else None, None
+    if f == "ref" and sh.m.kind == "soa" and "framework" not in sh.idx and not cells.blank(v):
+        iso = cells.annex_a_ref(v)
+        if iso is None and (later := cells.successors(cells.text(v))):
+            return None, None, (f"{cells.text(v)} is an ISO/IEC 27001:2013 id; the 2022 Statement of Applicability "
+                                f"lists {', '.join(later)}: write the 2022 ids")
+        return (iso or cells.text(v)), None, None
     try:
         if f == "target" and sh.m.kind == "metrics" and not cells.blank(v):
             return cells.parse_target(v), None, None

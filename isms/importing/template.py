@@ -64,8 +64,17 @@ SHEET_PURPOSE = {
     "metrics": "Key risk indicators: how each is measured, its direction and its thresholds.",
     "monitoring_results": "Measured values, one row per indicator per month; they accumulate.",
     "exceptions": "Policy exceptions: requests, grants and their expiry.",
+    "controls": "Your controls: one row per control, with the framework requirements it satisfies "
+                "(<framework>:<ref>, e.g. ISO27001-2022:A.5.15; a bare Annex A id is read as ISO27001-2022).",
+    "soa": "The Statement of Applicability: one row per requirement of a framework: applicable, why, status.",
+    "control_tests": "Control tests: one row per control per test period (its last day); they accumulate.",
+    "audits": "Audits and certifications: type, dates, the period a SOC report covers, opinion, certificate.",
+    "findings": "Audit findings: grade, owner, due date and status through remediated, verified and closed.",
+    "frameworks": "A framework catalog from your licensed copy (SOC 2, PCI DSS...): its code, name and version.",
+    "requirements": "That catalog's requirements: ref, title, parent; one row each.",
 }
-_REFERENCES = {"risk_id": "Risks", "treatment_id": "Treatments", "metric_id": "Metrics", "asset_ids": "Assets"}
+_REFERENCES = {"risk_id": "Risks", "treatment_id": "Treatments", "metric_id": "Metrics", "asset_ids": "Assets",
+               "control_id": "Controls", "audit_id": "Audits", "exception_id": "Exceptions"}
 _DATE_HINT = "A date: 2026-03-31, 31/03/2026, Q4-2026 (the quarter's last day) or May 2027"
 
 
@@ -93,8 +102,14 @@ def _kind_of_value(name: str, annotation: Any, matrix: RiskMatrix, sheet: str) -
         return "An identifier"
     if enum is not None:
         return "One of: " + ", ".join(e.value for e in enum)
+    if name == "period" and sheet == "ControlTests":
+        return "The last day of the period tested: 2026-09-30 or Q3-2026"
     if name == "period":
         return "The month measured: a date in it, or 2025-03"
+    if name == "requirements":
+        return "Requirements as <framework>:<ref>, e.g. ISO27001-2022:A.5.15, NIST-800-53r5:AC-2; several separated by commas"
+    if base is bool:
+        return "Yes or No"
     if name == "annex_a_controls":
         return "Annex A control ids such as A.5.15, A.8.8; several separated by commas"
     if several:

@@ -78,6 +78,17 @@ def requirements_sql(as_of: dt.date) -> str:
         FROM ({per_framework_sql('requirements', as_of)})"""
 
 
+def known_requirements(con: duckdb.DuckDBPyConnection | None, as_of: dt.date) -> dict[str, set[str]]:
+    """framework -> its requirement refs: the shipped catalogs and (with a connection) those imported."""
+    out: dict[str, set[str]] = {}
+    for f, r in zip(shipped.requirements()["framework"], shipped.requirements()["ref"]):
+        out.setdefault(f, set()).add(r)
+    if con is not None:
+        for f, r in con.execute(f"SELECT framework, ref FROM ({per_framework_sql('requirements', as_of)})").fetchall():
+            out.setdefault(f, set()).add(r)
+    return out
+
+
 def frame(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.DataFrame:
     return con.execute(table_sql(kind, as_of)).df()
 

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from isms.models import KINDS, SNAPSHOT_KINDS
+from isms.models import KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
 from isms.store.migrations import TABLES
 from isms.store.queries import dates_cte, snapshot_cte
 
 # The date column of each kind of dated event, beside its key in KINDS.
-EVENT_DATE = {"assessments": "assessed_on", "treatment_updates": "updated_on", "monitoring_results": "period"}
+EVENT_DATE = {"assessments": "assessed_on", "treatment_updates": "updated_on", "monitoring_results": "period",
+              "control_tests": "period"}
 
 
 def _fields(kind: str, alias: str = "t") -> str:
@@ -30,8 +31,13 @@ def _fields(kind: str, alias: str = "t") -> str:
 
 
 def register_sql(kind: str, as_of: dt.date) -> str:
-    """The register of `kind` as it stood on `as_of`, each row with the batch that brought it."""
+    """The register of `kind` as it stood on `as_of`, each row with the batch that brought it (the SoA
+    and user-imported catalogs: per framework, isms.store.compliance)."""
     key = KINDS[kind][2][0]
+    if kind in PER_FRAMEWORK_KINDS:
+        from isms.store.compliance import per_framework_sql
+
+        return f"SELECT * FROM ({per_framework_sql(kind, as_of)}) ORDER BY ALL"
     return f"""WITH {dates_cte([as_of])}, {snapshot_cte(kind, 'snap')}
         SELECT {_fields(kind)}, t.batch_id FROM {TABLES[kind]} t JOIN snap USING (batch_id) ORDER BY t.{key}"""
 
@@ -58,7 +64,7 @@ def events_sql(kind: str, as_of: dt.date, after: dt.date | None = None) -> str:
 
 
 def table_sql(kind: str, as_of: dt.date) -> str:
-    return register_sql(kind, as_of) if kind in SNAPSHOT_KINDS else events_sql(kind, as_of)
+    return events_sql(kind, as_of) if kind in EVENT_DATE else register_sql(kind, as_of)
 
 
 def batches_sql(as_of: dt.date) -> str:

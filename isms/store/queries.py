@@ -29,6 +29,9 @@ KEY_COLUMN = {
     "treatments": "treatment_id",
     "metrics": "metric_id",
     "exceptions": "exception_id",
+    "controls": "control_id",
+    "audits": "audit_id",
+    "findings": "finding_id",
 }
 
 

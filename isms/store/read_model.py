@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import duckdb
 
-REGISTER_KINDS = ("assets", "risks", "treatments", "metrics", "exceptions")
+REGISTER_KINDS = ("assets", "risks", "treatments", "metrics", "exceptions", "controls", "audits", "findings")
 
 SCHEMA = """
 CREATE TABLE register_span (

@@ -1,0 +1,126 @@
+"""What the Compliance review's kinds of sheet yield beyond plain records: an SoA without a
+framework column (an Annex A SoA, as most are), one justification column serving inclusion and
+exclusion alike, and a user's own catalog named after its file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from isms.importing.cells import ISO_CODE
+from isms.importing.kinds import plain_rows
+from isms.importing.sheet import SheetContext
+from isms.matrix import RiskMatrix
+
+_ANNEX = re.compile(r"^A\.[5-8]\.\d{1,2}$")
+
+
+def soa_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> pd.DataFrame:
+    """SoA lines. Without a framework column, Annex A ids make it ISO/IEC 27001:2022's SoA (said);
+    with one justification column, it is the reason for an applicable line and the justification
+    for an excluded one (said)."""
+    cols = sh.idx
+    if "framework" not in cols:
+        sh.plan.rules.append(f"{sh.m.sheet}: no framework column: the requirements are ISO/IEC 27001:2022 "
+                             f"Annex A controls ({ISO_CODE})")
+    one_column = "justification" in cols and "reason" not in cols
+    if one_column:
+        sh.plan.rules.append(f"{sh.m.sheet}: column '{sh.headers[cols['justification']]}' is the reason for inclusion "
+                             "of an applicable requirement and the justification for exclusion of the others")
+
+    # plain_rows validates; the framework and the reason must be in place before it does
+    frame = plain_rows(sh, matrix, as_of, max_rows, _prepared(sh, matrix, max_rows, one_column))
+    if "framework" not in cols and len(frame):
+        stray = frame[~frame["ref"].astype(str).str.match(_ANNEX)]
+        for _, rec in stray.iterrows():
+            sh.problem(int(rec["_row"]), cols.get("ref"), "ref", rec["ref"],
+                       f"{rec['ref']!r} is no ISO/IEC 27001:2022 Annex A control id (A.5.1-A.8.34); add a framework "
+                       "column if this SoA is another framework's")
+        frame = frame[frame["ref"].astype(str).str.match(_ANNEX)]
+    return frame
+
+
+def _prepared(sh: SheetContext, matrix: RiskMatrix, max_rows: int, one_column: bool):
+    from isms.importing.sheet import coerced_columns
+
+    body, coerced, ok = coerced_columns(sh, matrix, max_rows)
+    n = len(body)
+    if "framework" not in coerced:
+        coerced["framework"] = pd.Series([ISO_CODE] * n, dtype=object).to_numpy()
+    if one_column and "applicable" in coerced:
+        said = pd.Series(coerced["justification"], dtype=object)
+        applicable = pd.Series(coerced["applicable"], dtype=object)
+        coerced["reason"] = said.where(applicable == True, None).to_numpy()  # noqa: E712 (None stays None)
+        coerced["justification"] = said.where(applicable == False, None).to_numpy()  # noqa: E712
+    return body, coerced, ok
+
+
+def requirement_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> pd.DataFrame:
+    """A user's catalog. Without a framework column the file's name is the framework's code (said);
+    without a title, the ref stands in."""
+    from isms.importing.sheet import coerced_columns
+
+    body, coerced, ok = coerced_columns(sh, matrix, max_rows)
+    n = len(body)
+    if "framework" not in coerced:
+        code = framework_code(sh.plan.file_name)
+        sh.plan.rules.append(f"{sh.m.sheet}: no framework column: the requirements are framework {code!r} "
+                             "(from the file's name; add a Framework column to name it)")
+        coerced["framework"] = pd.Series([code] * n, dtype=object).to_numpy()
+    if "title" not in coerced:
+        coerced["title"] = coerced["ref"]
+    return plain_rows(sh, matrix, as_of, max_rows, (body, coerced, ok))
+
+
+def check_requirements(con, plan) -> None:
+    """Every requirement an SoA line or a control cites exists in its framework's catalog: a shipped
+    one, one imported before, or one this file brings. A cell that cites another is an error."""
+    from isms.importing.problems import Problem
+    from isms.importing.template import header_label
+    from isms.store import compliance
+
+    cited = []
+    if "soa" in plan.frames and len(plan.frames["soa"]):
+        soa = plan.frames["soa"]
+        cited += [("soa", i, "ref", f, r) for i, f, r in zip(soa.index, soa["framework"], soa["ref"])]
+    if "controls" in plan.frames and len(plan.frames["controls"]):
+        ctl = plan.frames["controls"]
+        cited += [("controls", i, "requirements", *req.split(":", 1)) for i, reqs in zip(ctl.index, ctl["requirements"])
+                  for req in (reqs if isinstance(reqs, (list, tuple)) else [])]
+    if not cited:
+        return
+    known = compliance.known_requirements(con, plan.as_of)
+    if "requirements" in plan.frames:
+        for f, r in zip(plan.frames["requirements"]["framework"], plan.frames["requirements"]["ref"]):
+            known.setdefault(f, set()).add(r)
+    for kind, i, column, framework, ref in cited:
+        if framework in known and ref in known[framework]:
+            continue
+        why = (f"{ref!r} is not a requirement of {framework}" if framework in known else
+               f"no framework {framework!r}: import its catalog first (python -m isms catalogs lists those known)")
+        for sheet, row, letter in plan.cells(kind, [i], column):
+            plan.problems.append(Problem(sheet, row, letter, header_label(column), f"{framework}:{ref}", why))
+
+
+def framework_code(file_name: str) -> str:
+    """'SOC 2 criteria (2022).xlsx' -> 'SOC-2-criteria-2022': a code requirements can be cited by."""
+    stem = re.sub(r"\.[^.]+$", "", file_name)
+    return re.sub(r"[^A-Za-z0-9.]+", "-", stem).strip("-")[:64] or "USER"
+
+
+def frameworks_for(plan) -> None:
+    """A framework row for each catalog the file's requirements name and no Frameworks sheet does."""
+    reqs = plan.frames.get("requirements")
+    if reqs is None or reqs.empty:
+        return
+    have = set(plan.frames["frameworks"]["framework"]) if "frameworks" in plan.frames else set()
+    new = [c for c in dict.fromkeys(reqs["framework"]) if c not in have]
+    if not new:
+        return
+    rows = pd.DataFrame([{"framework": c, "name": c, "version": None, "licence": "user-imported"} for c in new])
+    base = plan.frames.get("frameworks")
+    plan.frames["frameworks"] = pd.concat([f for f in (base, rows) if f is not None and len(f)], ignore_index=True)
+    plan.rules.append("framework(s) " + ", ".join(new) + " listed as user-imported catalogs, named by their code")

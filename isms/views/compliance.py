@@ -1,0 +1,188 @@
+"""The Compliance review view model: per framework in scope, coverage and effectiveness, control
+testing, the audit and certification calendar and the findings, as of a date and compared with
+the last review. One frozen bundle; the page, `python -m isms compliance` and the pack read it.
+
+The figures' definitions are in isms.store.compliance_reads. Figures are computed here from the
+store's rows; the page only formats them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from isms.dates import add_months, month_end, month_ends, previous_quarter_end, quarter_end
+from isms.store import compliance_reads as reads
+
+DUE_WINDOW_DAYS = 30       # tests due within this many days are 'due'
+CALENDAR_DAYS = 365        # the calendar looks this far ahead
+TREND_QUARTERS = 8         # pass-rate trend
+BURNDOWN_MONTHS = 12
+AGE_BUCKETS = ((0, 30, "0-30 days"), (31, 90, "31-90 days"), (91, 180, "91-180 days"), (181, 10**6, "over 180 days"))
+GRADES = ("Major nonconformity", "Minor nonconformity", "Observation", "Opportunity for improvement")
+FIGURES = ("requirements", "applicable", "covered", "effective", "open_major", "open_minor", "open_observation",
+           "open_ofi")
+
+
+@dataclass(frozen=True)
+class ComplianceBundle:
+    as_of: dt.date
+    compare_to: dt.date
+    frameworks: list[str]              # in scope
+    totals: pd.DataFrame               # per framework: FIGURES, and each figure's change since compare_to
+    coverage: pd.DataFrame             # framework, family, applicable, covered, effective, share_effective
+    requirements: pd.DataFrame         # per requirement: framework, family, ref, title, applicable, controls, ...
+    testing: dict                      # due, overdue, failed, exceptions (this period), tested, pass_rate
+    tests_due: pd.DataFrame            # not yet tested: due within the window, or overdue
+    tests_failed: pd.DataFrame         # Fail or Exceptions, tested since compare_to
+    pass_rate_trend: pd.DataFrame      # quarter_end, tested, passed, pass_rate
+    calendar: pd.DataFrame             # date, what, audit_id, audit_type, framework, detail (next 12 months)
+    in_progress: pd.DataFrame          # audits (fieldwork or SOC period) under way on the date
+    findings_open: pd.DataFrame        # grade x age bucket counts
+    findings_overdue: pd.DataFrame     # open findings past their due date
+    burndown: pd.DataFrame             # as_of (month ends), open, overdue, raised, closed
+
+    def cell(self, framework: str, family: str) -> pd.DataFrame:
+        """The requirements of one heatmap cell, with their controls: what clicking it lists."""
+        r = self.requirements
+        return r[(r.framework == framework) & (r.family == family) & r.applicable].reset_index(drop=True)
+
+    def as_json(self) -> dict:
+        """What `python -m isms compliance --json` prints: the figures the page shows."""
+        def rows(df: pd.DataFrame) -> list[dict]:
+            return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+        return {"as_of": self.as_of.isoformat(), "compare_to": self.compare_to.isoformat(),
+                "frameworks": rows(self.totals), "coverage": rows(self.coverage),
+                "testing": {k: _plain(v) for k, v in self.testing.items()},
+                "pass_rate_trend": rows(self.pass_rate_trend), "calendar": rows(self.calendar),
+                "in_progress": rows(self.in_progress), "findings_open": rows(self.findings_open),
+                "findings_overdue": rows(self.findings_overdue), "burndown": rows(self.burndown)}
+
+
+def _plain(v):
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()[:10]
+    if hasattr(v, "item"):
+        return v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    for c in cols:
+        if c in df:
+            df[c] = pd.to_datetime(df[c]).dt.date.where(df[c].notna(), None)
+    return df
+
+
+def default_dates(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last quarter end on or before today, compared with the one before (reviews are bi-monthly
+    or quarterly; the comparison is the page's to change)."""
+    as_of = quarter_end(today) if quarter_end(today) == today else previous_quarter_end(today)
+    return as_of, previous_quarter_end(as_of)
+
+
+def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, compare_to: dt.date,
+          frameworks: list[str] | None = None) -> ComplianceBundle:
+    scope = list(frameworks) if frameworks else reads.frameworks_in_scope(con, as_of)
+    now = reads.framework_totals(con, as_of, scope).set_index("framework")
+    then = reads.framework_totals(con, compare_to, scope).set_index("framework")
+    totals = now.reindex(scope)
+    for f in FIGURES:
+        totals[f] = totals[f].fillna(0).astype(int)
+        totals[f"{f}_change"] = totals[f] - then[f].reindex(scope).fillna(0).astype(int)
+    totals["has_soa"] = totals["has_soa"].fillna(False).astype(bool)
+    totals = totals.reset_index()
+    req = reads.requirement_state(con, as_of, scope)
+    return ComplianceBundle(as_of, compare_to, scope, totals, _coverage(req), req,
+                            *_testing(con, as_of, compare_to), *_calendar(con, as_of), *_findings(con, as_of))
+
+
+def _coverage(req: pd.DataFrame) -> pd.DataFrame:
+    app = req[req.applicable]
+    if app.empty:
+        return pd.DataFrame(columns=["framework", "family", "applicable", "covered", "effective", "share_effective"])
+    out = app.groupby(["framework", "family"], sort=True).agg(
+        applicable=("ref", "size"), covered=("controls", lambda s: int(sum(len(v) > 0 for v in s))),
+        effective=("effective_controls", lambda s: int(sum(len(v) > 0 for v in s)))).reset_index()
+    out["share_effective"] = out["effective"] / out["applicable"]
+    return out
+
+
+def _testing(con, as_of: dt.date, compare_to: dt.date):
+    t = _dates(reads.tests(con, as_of), "period", "due_on", "tested_on")
+    untested = t[t.result.isna()]
+    window = as_of + dt.timedelta(days=DUE_WINDOW_DAYS)
+    overdue = untested[untested.due_on <= as_of]
+    due = untested[(untested.due_on > as_of) & (untested.due_on <= window)]
+    tested = t[t.result.notna()]
+    this_period = tested[(tested.tested_on > compare_to) & (tested.tested_on <= as_of)]
+    failed = this_period[this_period.result.isin(["Fail", "Exceptions"])].sort_values(["result", "control_id"])
+    quarters = [quarter_end(add_months(as_of, -3 * k)) for k in range(TREND_QUARTERS - 1, -1, -1)]
+    trend = []
+    for q in quarters:
+        start = add_months(q, -2).replace(day=1)
+        inq = tested[(tested.tested_on >= start) & (tested.tested_on <= min(q, as_of))]
+        passed = int((inq.result == "Pass").sum())
+        trend.append({"quarter_end": q, "tested": len(inq), "passed": passed,
+                      "pass_rate": passed / len(inq) if len(inq) else None})
+    summary = {"due": len(due), "overdue": len(overdue), "failed": int((this_period.result == "Fail").sum()),
+               "exceptions": int((this_period.result == "Exceptions").sum()), "tested": len(this_period),
+               "pass_rate": (int((this_period.result == "Pass").sum()) / len(this_period)) if len(this_period) else None,
+               "due_window_days": DUE_WINDOW_DAYS}
+    due_list = pd.concat([overdue.assign(state="Overdue"), due.assign(state="Due")], ignore_index=True)
+    return summary, due_list.sort_values(["due_on", "control_id"]).reset_index(drop=True), \
+        failed.reset_index(drop=True), pd.DataFrame(trend)
+
+
+def _calendar(con, as_of: dt.date):
+    a = _dates(reads.register(con, "audits", as_of), "starts_on", "ends_on", "period_start", "period_end",
+               "certificate_issued_on", "certificate_expires_on")
+    end = as_of + dt.timedelta(days=CALENDAR_DAYS)
+    events = []
+    for r in a.to_dict("records"):
+        base = {"audit_id": r["audit_id"], "audit_type": r["audit_type"], "framework": r["framework"],
+                "auditor": r["auditor"]}
+        if r["starts_on"] and as_of < r["starts_on"] <= end:
+            events.append({"date": r["starts_on"], "what": "Audit starts", **base})
+        if r["period_end"] and as_of < r["period_end"] <= end:
+            events.append({"date": r["period_end"], "what": "Audit period ends", **base})
+        if r["certificate_expires_on"] and as_of < r["certificate_expires_on"] <= end:
+            events.append({"date": r["certificate_expires_on"], "what": "Certificate expires", **base})
+    cal = pd.DataFrame(events, columns=["date", "what", "audit_id", "audit_type", "framework", "auditor"])
+    cal = cal.sort_values(["date", "audit_id"]).reset_index(drop=True)
+    fieldwork = a.starts_on.map(lambda d: d is not None and d <= as_of).astype(bool) & \
+        a.ends_on.map(lambda d: d is not None and d >= as_of).astype(bool)
+    period = a.period_start.map(lambda d: d is not None and d <= as_of).astype(bool) & \
+        a.period_end.map(lambda d: d is not None and d >= as_of).astype(bool)
+    running = a.loc[fieldwork | period][["audit_id", "audit_type", "framework", "starts_on", "ends_on", "period_start",
+                                     "period_end", "auditor"]].reset_index(drop=True)
+    return cal, running
+
+
+def _findings(con, as_of: dt.date):
+    f = _dates(reads.register(con, "findings", as_of), "raised_on", "due_on", "closed_on")
+    openf = f[f.status.isin(reads.OPEN)].copy()
+    openf["age_days"] = [(as_of - d).days for d in openf.raised_on]
+    counts = []
+    for grade in GRADES:
+        mine = openf[openf.grade == grade]
+        row = {"grade": grade}
+        for lo, hi, label in AGE_BUCKETS:
+            row[label] = int(((mine.age_days >= lo) & (mine.age_days <= hi)).sum())
+        row["total"] = len(mine)
+        counts.append(row)
+    overdue = openf.loc[openf.due_on.map(lambda d: d is not None and d < as_of).astype(bool)]
+    overdue = overdue.assign(days_overdue=[(as_of - d).days for d in overdue.due_on]).sort_values(
+        ["days_overdue", "finding_id"], ascending=[False, True]).reset_index(drop=True)
+    months = month_ends(add_months(as_of, -(BURNDOWN_MONTHS - 1)), as_of)
+    months = [m for m in months if m < month_end(as_of)] + [as_of]
+    burndown = _dates(reads.open_findings_by_month(con, months), "as_of")
+    return pd.DataFrame(counts), overdue, burndown

@@ -1,0 +1,141 @@
+"""The Compliance review's kinds through the one import pipeline: the template's sheets, an
+analyst's own layout, cell-level problems, preview, one transaction, undo; user catalogs from
+CSV and OSCAL JSON. Expected rows are written out by hand."""
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from isms.importing.pipeline import build_plan, commit, import_file
+from isms.importing.template import write_blank_template, write_workbook
+from isms.store import compliance, connect
+from isms.store.batches import undo_batch
+from tests.factories import D, audit, control, ctest, finding, soa
+from tests.test_store import table_dump
+
+
+@pytest.fixture
+def db(tmp_path):
+    con = connect(tmp_path / "i.duckdb")
+    yield con
+    con.close()
+
+
+def rows():
+    return {
+        "controls": [control("C-1", "ISO27001-2022:A.5.15", "NIST-800-53r5:AC-2"),
+                     control("C-2", "ISO27001-2022:A.8.8", status="Partially implemented")],
+        "soa": [soa("ISO27001-2022", "A.5.15"), soa("ISO27001-2022", "A.7.4", applicable=False, status=None,
+                                                    justification="No offices: fully remote")],
+        "control_tests": [ctest("C-1", "2026-06-30", result="Pass", tested="2026-07-05"),
+                          ctest("C-2", "2026-06-30", result="Exceptions", tested="2026-07-09")],
+        "audits": [audit("AUD-1", starts="2026-05-04", ends_on="2026-05-06", certificate_expires_on="2028-05-31")],
+        "findings": [finding("F-1", audit_id="AUD-1", control_id="C-2", ref="A.8.8", due_on="2026-08-31")],
+    }
+
+
+def test_the_blank_template_has_a_sheet_per_compliance_kind(tmp_path):
+    path = write_blank_template(tmp_path / "t.xlsx")
+    names = load_workbook(path).sheetnames
+    for sheet in ("Controls", "SoA", "ControlTests", "Audits", "Findings", "Frameworks", "Requirements"):
+        assert sheet in names
+
+
+def test_template_round_trip_commits_every_kind_and_undo_restores(tmp_path, settings, db):
+    before = table_dump(db)
+    path = write_workbook(tmp_path / "c.xlsx", rows(), as_of=D("2026-07-31"))
+    out = import_file(db, path, settings.matrix, imported_by="t")
+    assert out.status == "committed", [str(p) for p in out.problems]
+    assert out.row_counts == {"controls": 2, "soa": 2, "control_tests": 2, "audits": 1, "findings": 1}
+    ctl = compliance.frame(db, "controls", D("2026-07-31")).set_index("control_id")
+    assert list(ctl.loc["C-1", "requirements"]) == ["ISO27001-2022:A.5.15", "NIST-800-53r5:AC-2"]
+    soa_rows = compliance.frame(db, "soa", D("2026-07-31")).set_index("ref")
+    assert not soa_rows.loc["A.7.4", "applicable"] and soa_rows.loc["A.7.4", "justification"] == "No offices: fully remote"
+    tests = compliance.frame(db, "control_tests", D("2026-07-31")).set_index("control_id")
+    assert tests.loc["C-2", "result"] == "Exceptions"
+    undo_batch(db, out.batch_id, "t")
+    assert compliance.frame(db, "controls", D("2026-07-31")).empty
+    assert {k: v for k, v in table_dump(db).items() if k not in ("import_batch", "batch_undo")} == \
+        {k: v for k, v in before.items() if k not in ("import_batch", "batch_undo")} | {
+            t: table_dump(db)[t] for t in ("control", "soa_entry", "control_test", "compliance_audit", "finding")}
+
+
+def test_bad_cells_are_named_and_nothing_is_written(tmp_path, settings, db):
+    bad = rows()
+    bad["controls"].append(control("C-3", "A.5.99"))                      # no such Annex A control
+    bad["controls"].append(control("C-4", "SOC2:CC6.1"))                  # no SOC 2 catalog imported
+    bad["soa"].append(soa("ISO27001-2022", "A.6.9"))                      # Annex A 6 has 8 controls
+    bad["control_tests"].append(ctest("C-9", "2026-06-30"))               # no control C-9
+    bad["findings"].append(finding("F-2", grade="Catastrophe"))           # not a grade
+    path = write_workbook(tmp_path / "bad.xlsx", bad, as_of=D("2026-07-31"))
+    before = table_dump(db)
+    plan = build_plan(path.read_bytes(), "bad.xlsx", settings.matrix, con=db)
+    said = {(p.sheet, p.row, p.column): p.message for p in plan.problems if p.severity == "error"}
+    # the template writes row 1 headers, data from row 2, in the order given
+    assert said[("Controls", 4, "G")].startswith("A.5.99: neither an ISO/IEC 27001 Annex A nor")
+    assert "no framework 'SOC2'" in said[("Controls", 5, "G")]
+    assert "'A.6.9' is not a requirement of ISO27001-2022" in said[("SoA", 4, "B")]
+    assert "no control 'C-9'" in said[("ControlTests", 4, "A")]
+    assert "'Catastrophe' is not one of: Major nonconformity" in said[("Findings", 3, "G")]
+    assert commit(db, plan, "t").status == "refused"
+    assert table_dump(db) == before
+
+
+def test_an_analyst_soa_and_a_control_register_in_their_own_layout(tmp_path, settings, db):
+    soa_csv = tmp_path / "our SoA.csv"
+    soa_csv.write_text("Control,Applicable?,Justification,Status\n5.15,Yes,Access risk R-3,Implemented\n"
+                       "A.7.4,No,Fully remote company,\n8.8,Y,Patch risk,In progress\n")
+    out = import_file(db, soa_csv, settings.matrix, as_of=D("2026-09-30"))
+    assert out.status == "committed" and out.row_counts == {"soa": 3}, [str(p) for p in out.problems]
+    got = compliance.frame(db, "soa", D("2026-09-30")).set_index("ref")
+    assert got.loc["A.5.15", "reason"] == "Access risk R-3" and got.loc["A.7.4", "justification"] == "Fully remote company"
+    assert got.loc["A.8.8", "implementation_status"] == "Partially implemented"
+    reg = tmp_path / "controls.csv"
+    reg.write_text("Control ID,Control Name,Control Owner,Control Type,Frequency,Annex A control\n"
+                   "AC-01,Joiner-mover-leaver,IAM lead,Preventive,Quarterly,\"5.15, A.9.2.1\"\n")
+    out = import_file(db, reg, settings.matrix, as_of=D("2026-09-30"))
+    assert out.status == "committed" and out.row_counts == {"controls": 1}, [str(p) for p in out.problems]
+    ctl = compliance.frame(db, "controls", D("2026-09-30"))
+    # A.9.2.1 (2013, user registration) is A.5.16 in 2022
+    assert list(ctl.requirements[0]) == ["ISO27001-2022:A.5.15", "ISO27001-2022:A.5.16"]
+    assert ctl.owner[0] == "IAM lead"
+
+
+def test_a_user_catalog_from_csv_named_after_its_file(tmp_path, settings, db):
+    path = tmp_path / "SOC2.csv"
+    path.write_text("Ref,Title,Parent\nCC6,Logical and physical access,\nCC6.1,Logical access security,CC6\n"
+                    "CC6.2,User registration,CC6\n")
+    out = import_file(db, path, settings.matrix, as_of=D("2026-01-31"))
+    assert out.status == "committed" and out.row_counts == {"requirements": 3, "frameworks": 1}
+    found = {f["framework"]: f for f in compliance.frameworks(db)}
+    assert found["SOC2"]["requirements"] == 3 and found["SOC2"]["licence"] == "user-imported"
+    # now controls may cite it
+    reg = tmp_path / "c.csv"
+    reg.write_text("Control ID,Control Name,Requirements\nC-1,Access reviews,\"SOC2:CC6.1, SOC2:CC6.2\"\n")
+    assert import_file(db, reg, settings.matrix, as_of=D("2026-02-28")).status == "committed"
+
+
+def test_a_user_catalog_from_oscal_json(tmp_path, settings, db):
+    doc = {"catalog": {"uuid": "x", "metadata": {"title": "Our cloud controls", "version": "3"},
+                       "groups": [{"id": "ops", "title": "Operations", "controls": [
+                           {"id": "ops-1", "title": "Backups", "props": [{"name": "label", "value": "OPS-1"}],
+                            "parts": [{"name": "statement", "prose": "Back up daily."}],
+                            "controls": [{"id": "ops-1.1", "title": "Restore tests",
+                                          "props": [{"name": "label", "value": "OPS-1.1"}]}]},
+                           {"id": "ops-2", "title": "Gone", "props": [{"name": "status", "value": "withdrawn"}]}]}]}}
+    path = tmp_path / "cloud-controls.json"
+    path.write_text(json.dumps(doc))
+    plan = build_plan(path.read_bytes(), path.name, settings.matrix, con=db)
+    assert plan.ok, [str(p) for p in plan.problems]
+    req = plan.frames["requirements"].set_index("ref")
+    assert list(req.index) == ["OPS-1", "OPS-1.1"] and req.loc["OPS-1.1", "parent"] == "OPS-1"
+    assert req.loc["OPS-1", "text"] == "Back up daily." and req.loc["OPS-1", "family"] == "OPS"
+    assert plan.frames["frameworks"].to_dict("records") == [
+        {"framework": "cloud-controls", "name": "Our cloud controls", "version": "3", "licence": "user-imported"}]
+    assert any("1 withdrawn" in p.message for p in plan.problems)
+
+
+def test_json_that_is_no_oscal_catalog_is_refused_with_a_sentence(tmp_path, settings):
+    plan = build_plan(b'{"profile": {}}', "x.json", settings.matrix)
+    assert not plan.ok and "not an OSCAL catalog" in plan.problems[0].message
