@@ -75,7 +75,7 @@ def overdue_actions(con: duckdb.DuckDBPyConnection, as_of: dt.date, series: str 
     """Actions still open on `as_of` whose due date is before it, the longest overdue first,
     with `days_overdue`."""
     actions = store.actions_as_of(con, as_of, series)
-    late = actions[actions["status"].isin(OPEN) & (pd.to_datetime(actions["due_on"]).dt.date < as_of)].copy()
+    late = actions[actions["status"].isin(OPEN) & (pd.to_datetime(actions["due_on"]) < pd.Timestamp(as_of))].copy()
     late["days_overdue"] = [(as_of - _date(d)).days for d in late["due_on"]]
     return late.sort_values(["due_on", "action_id"]).reset_index(drop=True)
 
@@ -117,17 +117,30 @@ def earlier_actions(con: duckdb.DuckDBPyConnection, series: str, as_of: dt.date)
     last = _date(mine.iloc[0]["held_on"]) if len(mine) else None
     # raised before the meeting day, in their state at the end of it (a status changed in the meeting counts)
     actions = store.actions_as_of(con, as_of, series)
-    actions = actions[pd.to_datetime(actions["raised_on"]).dt.date < as_of].copy()
-    due = pd.to_datetime(actions["due_on"]).dt.date
-    actions["overdue"] = actions["status"].isin(OPEN) & (due < as_of)
+    actions = actions[pd.to_datetime(actions["raised_on"]) < pd.Timestamp(as_of)].copy()
+    due = pd.to_datetime(actions["due_on"])
+    actions["overdue"] = actions["status"].isin(OPEN) & (due < pd.Timestamp(as_of))
     opened = actions[actions["status"].isin(OPEN)].sort_values(["overdue", "due_on", "action_id"],
                                                                  ascending=[False, True, True])
-    closed_on = pd.to_datetime(actions["closed_on"]).dt.date
+    closed_on = pd.to_datetime(actions["closed_on"])
     since = actions["status"].isin(CLOSED) & closed_on.notna()
     if last is not None:
-        since &= closed_on > last
+        since &= closed_on > pd.Timestamp(last)
     closed = actions[since].sort_values(["closed_on", "action_id"])
     return EarlierActions(series, as_of, last, opened.reset_index(drop=True), closed.reset_index(drop=True))
+
+
+def actions_for_meeting(con: duckdb.DuckDBPyConnection, settings: Settings, series: str,
+                        covers: dt.date) -> EarlierActions:
+    """'Actions from earlier meetings' for the meeting of `series` whose data is as of `covers`
+    (a meeting page's date): as of the day that meeting was held if it is recorded, else the day
+    the calendar schedules it."""
+    s = settings.series(series)
+    period_end = s.period_end(covers)
+    row = con.execute("SELECT max(held_on) FROM forum_meeting WHERE series = ? AND period_end = ?",
+                      [series, period_end]).fetchone()
+    day = _date(row[0]) if row and row[0] is not None else s.meeting_for(period_end)
+    return earlier_actions(con, series, day)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from isms.filters import RiskFilter
 from isms.views import risk_review
 from ui import params
 from ui.auth import require
+from ui.forum import earlier_actions_section
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import data_cursor, data_version_key, require_data, settings
@@ -98,6 +99,7 @@ show_treatment_progress(data, present)
 show_above_appetite(data, cfg.matrix, present)
 show_policy_exceptions(data, present)
 show_risk_detail(data, focus, cfg.matrix, present)
+earlier_actions_section("risk", as_of, present=present)
 
 if not present:
     pack_panel("risk-review", as_of, compare_to, filters)

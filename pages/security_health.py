@@ -13,6 +13,7 @@ from isms.views.security_health import Filters
 from ui import health, params
 from ui.auth import require
 from ui.charts import show_chart
+from ui.forum import earlier_actions_section
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import data_cursor, data_version_key, require_data, settings
@@ -110,6 +111,7 @@ health.treatment_effect_tiles(risk, data.exposure_before, since)
 show_chart(monthly_exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
            name=f"residual-exposure-{month:%Y-%m}", presentation=present)
 health.show_risk_tables(risk)
+earlier_actions_section("security-health", month_end(month), present=present)
 
 if not present:
     pack_panel("security-health", month_end(month), month_end(compare_month), data.filters)

@@ -129,3 +129,35 @@ def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
     finally:
         con.close()
     assert trail[-4:] == ["meeting-recorded", "decision-recorded", "action-recorded", "action-updated"]
+
+
+# --- 'Actions from earlier meetings' on the meeting pages ---------------------------------------------
+
+def _earlier(at) -> tuple[dict, list[list[str]]]:
+    """The section's tiles and the action ids of its lists (open, then closed since)."""
+    tiles = {m.label: m.value for m in at.metric if m.label in ("Open", "Overdue", "Closed since last meeting")}
+    lists = [list(d.value["action_id"]) for d in at.main.dataframe if d.proto.column_order[:2] == ["action_id", "title"]]
+    return tiles, lists
+
+
+def test_risk_review_shows_the_actions_of_earlier_risk_meetings(forum_db):
+    # Q1 2026 was reviewed by M-0002 on 04-14: A-0002 open (due 06-30 then), A-0001 and A-0003 closed since 01-14
+    at = open_app(None, query={"as_of": "2026-03-31"})
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.header[-1].value == "Actions from earlier meetings"
+    assert _earlier(at) == ({"Open": "1", "Overdue": "0", "Closed since last meeting": "2"},
+                            [["A-0002"], ["A-0001", "A-0003"]])
+    assert any("since the last Risk meeting (14 Jan 2026)" in c.value for c in at.caption)
+    # Q2 has no recorded meeting: as of its scheduled day, 07-14: A-0004 overdue, A-0002 closed on 07-05
+    at = open_app(None, query={"as_of": "2026-06-30"})
+    assert _earlier(at) == ({"Open": "1", "Overdue": "1", "Closed since last meeting": "1"}, [["A-0004"], ["A-0002"]])
+
+
+def test_security_health_shows_the_actions_of_earlier_health_meetings(forum_db):
+    at = open_app("pages/security_health.py", query={"month": "2026-04-01"})
+    assert not at.exception, [e.message for e in at.exception]
+    # M-0003 (05-14) reviewed April; A-0005 was raised that day, so nothing came from earlier
+    assert [i.value for i in at.info][-1] == ("No Security Health action was open on 14 May 2026 or closed (no earlier "
+                                              "Security Health meeting recorded).")
+    at = open_app("pages/security_health.py", query={"month": "2026-05-01"})
+    assert _earlier(at) == ({"Open": "1", "Overdue": "1", "Closed since last meeting": "0"}, [["A-0005"]])

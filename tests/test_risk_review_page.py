@@ -18,7 +18,7 @@ from tests.risk_review_data import build_small_isms
 from ui.apptest import app_database, open_app
 
 HEADERS = ["Where the risks sit", "Top risks", "Changes since 2024-03-31", "Trends", "Treatment progress",
-           "Above appetite", "Policy exceptions for review", "Risk detail"]
+           "Above appetite", "Policy exceptions for review", "Risk detail", "Actions from earlier meetings"]
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,8 @@ def _table_with(at, column: str):
 def test_every_section_has_content(app_db):
     at = open_page(PAGE)
     assert not at.exception, [e.message for e in at.exception]
-    assert [h.value for h in at.header] == ["Health summary", "Breaches", "KRI board", "Indicator detail", "Risk scorecard"]
+    assert [h.value for h in at.header] == ["Health summary", "Breaches", "KRI board", "Indicator detail", "Risk scorecard",
+                                              "Actions from earlier meetings"]
     assert at.selectbox(key="month").value == D("2026-10-01")
     assert at.selectbox(key="compare_month").value == D("2026-09-01")
     m = _metrics(at)

@@ -14,7 +14,7 @@ import streamlit as st
 from isms import actions, forum
 from isms.auth import User
 from isms.config import Settings
-from ui.resources import writing
+from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
 from ui.tables import iso_days, listing, text
 
@@ -149,6 +149,23 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
             st.table(frame[list(CLOSED_COLUMNS)])
         else:
             listing(frame, CLOSED_COLUMNS, key=f"earlier_closed_{earlier.series}")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _earlier(data_version: str, forum_version: str, series: str, covers: dt.date) -> forum.EarlierActions:
+    with data_cursor() as cur:
+        return forum.actions_for_meeting(cur, settings(), series, covers)
+
+
+def earlier_actions_section(series: str, covers: dt.date, *, present: bool = False) -> None:
+    """A meeting page's 'Actions from earlier meetings' for its series and date (nothing on a
+    database made before the forum existed)."""
+    with data_cursor() as cur:
+        if not forum.available(cur):
+            return
+        version = forum.version(cur)
+    earlier = _earlier(data_version_key(), version, series, covers)
+    show_earlier_actions(earlier, settings().series(series).name, present=present)
 
 
 # --- the forms --------------------------------------------------------------------------------------
