@@ -13,7 +13,7 @@ import pytest
 from isms.config import load_settings
 from isms.store import connect
 from isms.views import risk_review
-from tests.browser import browser_page, metric_values, require_chromium, streamlit_server, wait_for_metric
+from tests.browser import browser_page, require_chromium, streamlit_server, wait_for_metric
 from tests.browser import settle as shared_settle
 from tests.conftest import ROOT, SAMPLE
 from tests.factories import D
@@ -51,11 +51,12 @@ def test_open_page_shows_the_batch_the_cli_committed(sample_db_copy, tmp_path, a
         page.set_default_timeout(120_000)
         page.goto(url)
         settle(page)
-        assert metric_values(page)["Residual exposure"] == default
+        # the tiles draw one by one: wait for this one to read the default (a timeout fails the test)
+        wait_for_metric(page, "Residual exposure", default)
         other = page.context.browser.new_page()  # a second dashboard process serves the same data
         other.goto(second)
         settle(other)
-        assert metric_values(other)["Residual exposure"] == default
+        wait_for_metric(other, "Residual exposure", default)
 
         run = lambda *a: subprocess.Popen([sys.executable, "-m", "isms", *a], cwd=ROOT, env=env, text=True,
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
