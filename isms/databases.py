@@ -13,6 +13,7 @@ from pathlib import Path
 from isms.config import ROOT
 from isms.importing.pipeline import import_file
 from isms.matrix import RiskMatrix
+from isms.sample.forum import write_forum
 from isms.store import connect
 from isms.store.db import checkpoint
 
@@ -65,6 +66,7 @@ def build_sample(path: str | Path, matrix: RiskMatrix, sample_dir: str | Path = 
             if out.status != "committed":
                 first = next((str(p) for p in out.problems if p.severity == "error"), out.status)
                 raise SampleError(f"sample {f.name} was {out.status} on the {matrix.name} matrix: {first}")
+        write_forum(con)  # the forum is recorded in the dashboard, not imported: written from the sample's registers
         checkpoint(con)
     except BaseException:
         con.close()

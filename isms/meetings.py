@@ -51,7 +51,7 @@ DEFAULT_SERIES: tuple[MeetingSeries, ...] = (
     MeetingSeries("security-health", "Security Health", 1, page="security_health"),
     MeetingSeries("risk", "Risk", 3, page="risk_review"),
     MeetingSeries("compliance", "Compliance", 2),
-    MeetingSeries("management-review", "Management review", 12, page="management_review"),
+    MeetingSeries("management-review", "Management review", 12, days_after=30, page="management_review"),
 )
 
 

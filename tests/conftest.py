@@ -7,6 +7,7 @@ import pytest
 
 from isms.config import load_settings
 from isms.importing.pipeline import import_file
+from isms.sample.forum import write_forum
 from isms.store import connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def sample_db_path(tmp_path_factory) -> Path:
     for f in sorted(SAMPLE.glob("*.xlsx")):
         out = import_file(c, f, settings.matrix, imported_by="sample", source="sample")
         assert out.status == "committed", [str(p) for p in out.problems]
+    write_forum(c)  # as isms.databases.build_sample does
     c.close()
     return path
 
