@@ -14,6 +14,7 @@ import streamlit as st
 from isms import actions, forum
 from isms.auth import User
 from isms.config import Settings
+from ui.presentation import present_table
 from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
 from ui.tables import iso_days, listing, text
@@ -49,6 +50,10 @@ NEXT_COLUMNS = {
 
 def _frame(frame: pd.DataFrame) -> pd.DataFrame:
     return dashed(iso_days(frame))
+
+
+def _labels(columns: dict) -> dict[str, str]:
+    return {k: v["label"] if isinstance(v, dict) else str(v) for k, v in columns.items()}
 
 
 def show_message() -> None:
@@ -139,14 +144,14 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
         st.caption(f"Open on {earlier.as_of:%d %b %Y}, overdue first.")
         frame = _frame(earlier.open)
         if present:
-            st.table(frame[[c for c in ACTION_COLUMNS if c in frame]])
+            present_table(frame, _labels(ACTION_COLUMNS), "open actions")
         else:
             listing(frame, ACTION_COLUMNS, key=f"earlier_open_{earlier.series}")
     if len(earlier.closed_since):
         st.caption(f"Closed {since}.")
         frame = _frame(earlier.closed_since)
         if present:
-            st.table(frame[list(CLOSED_COLUMNS)])
+            present_table(frame, _labels(CLOSED_COLUMNS), "actions closed since")
         else:
             listing(frame, CLOSED_COLUMNS, key=f"earlier_closed_{earlier.series}")
 
