@@ -102,7 +102,8 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
         return
     names = {s.key: s.name for s in settings.meeting_series}
     shown = view.meetings.head(limit)
-    st.caption(f"{len(view.meetings)} meetings held up to {view.as_of:%d %B %Y}"
+    n = len(view.meetings)
+    st.caption(f"{n} meeting{'s' if n != 1 else ''} held up to {view.as_of:%d %B %Y}"
                + (f"; the {limit} most recent below." if len(view.meetings) > limit else "."))
     for m in shown.to_dict("records"):
         held, start, end = (pd.Timestamp(m[k]).date() for k in ("held_on", "period_start", "period_end"))
@@ -270,7 +271,7 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
                 c[4].text_input("Findings", key="fd_findings")
                 st.form_submit_button("Record the decision", on_click=_record_decision, args=(user,))
     with tab_action, st.form("forum_action", clear_on_submit=True):
-        st.text_input("Action", key="fa_title")
+        st.text_input("What is to be done", key="fa_title")
         c = st.columns(3)
         c[0].text_input("Owner", key="fa_owner")
         c[1].date_input("Raised on", value=view.as_of, key="fa_raised_on")
@@ -280,10 +281,10 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
         st.selectbox("Series that follows it up (an action raised outside a meeting)", list(series),
                      format_func=series.get, key="fa_series")
         c = st.columns(4)
-        c[0].text_input("Decision", key="fa_decision")
-        c[1].text_input("Risk", key="fa_risk")
-        c[2].text_input("KRI", key="fa_kri")
-        c[3].text_input("Finding", key="fa_finding")
+        c[0].text_input("From the decision", key="fa_decision")
+        c[1].text_input("From the risk", key="fa_risk")
+        c[2].text_input("From the KRI", key="fa_kri")
+        c[3].text_input("From the finding", key="fa_finding")
         st.form_submit_button("Record the action", on_click=_record_action, args=(user, settings))
     with tab_update:
         open_ids = view.actions.loc[~view.actions["status"].isin(("verified", "cancelled")), "action_id"].tolist()
