@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
 
 from isms.config import ROOT, load_settings
@@ -115,7 +116,10 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
     # the days a register or an event changes, and the day before, are where an interval can be off by one
     edges = {b["as_of"] for b in planned} | {row[1] for b in planned for kind in ("assessments", "treatment_updates")
                                              for row in b.get(kind, [])}
-    dates = sorted({day(n) for n in probe_days} | {day(n + k) for n in edges for k in (-1, 0)})
+    # month ends read the month-end copies: before any batch, within them, and past their extent
+    month_ends = {dt.date(2023, 12, 31), dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31),
+                  dt.date(2024, 4, 30), dt.date(2024, 6, 30)}
+    dates = sorted({day(n) for n in probe_days} | {day(n + k) for n in edges for k in (-1, 0)} | month_ends)
     matrix = load_settings(ROOT / "isms.toml").matrix
 
     for full in (False, True):  # as the commits and undos kept it, then derived again from nothing
@@ -125,6 +129,7 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
             con.execute("COMMIT")
         posture = queries.posture(con, matrix, dates)
         states = queries.treatment_states(con, dates, late_tolerance_points=10.0)
+        totals = queries.posture_totals(con, matrix, dates, 10.0, 30).set_index("as_of")
         for on in dates:
             got = posture[posture["as_of"].dt.date == on].set_index("risk_id")
             reg = expected_register(active, "risks", on)
@@ -159,6 +164,13 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
                     assert as_date(row["last_update_on"]) is None
                     assert row["status"] == reg_status
                     assert row["percent_complete"] == 0.0
+
+            # the totals count the treatments of risks in the risk register then, cancelled ones aside
+            listed = {r for r, _ in reg[1]} if reg else set()
+            counted = [t for t, _ in (treg[1] if treg else []) if TREATMENTS[t] in listed
+                       and got_t.loc[t, "status"] != "Cancelled"]
+            states_counted = totals.loc[pd.Timestamp(on), ["on_track", "late", "overdue", "done", "not_started"]].sum()
+            assert states_counted == len(counted)
 
             results = queries.latest_results(con, on).set_index("metric_id")
             mreg = expected_register(active, "metrics", on)

@@ -246,6 +246,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        17,
+        "read model: risk and treatment states at every month end, for trends",
+        read_model.MONTH_END_SCHEMA + read_model.month_end_refresh_sql(),
+    ),
 ]
 
 # Table that holds each kind of sheet.

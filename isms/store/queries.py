@@ -18,10 +18,12 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
+from isms.dates import month_end
 from isms.filters import PART, WHOLE, RiskFilter, Scope
 from isms.matrix import RiskMatrix
 from isms.models import KINDS
 from isms.store.migrations import TABLES
+from isms.store.read_model import MONTH_END_TABLES
 
 KEY_COLUMN = {
     "assets": "asset_id",
@@ -58,15 +60,32 @@ def dates_cte(dates: Iterable[dt.date]) -> str:
 
 
 def _at(name: str, table: str, dates: Iterable[dt.date]) -> str:
-    """`name`: the rows of a read-model table that hold on each date, with the date as `as_of`.
+    """`name`: the rows of a read-model table that hold on each date, with the date as `as_of`
+    (the table's columns without its interval).
 
-    One filtered scan per date, put together: with a few dates against hundreds of thousands of
+    Month ends read the table's month-end copy (isms.store.read_model): all of them in one scan by
+    equality, and a month end after the copy's extent the rows of its last month end. Any other
+    date is one filtered scan of the intervals: with a few dates against hundreds of thousands of
     intervals, several times quicker than the range joins DuckDB plans for
     `valid_from <= as_of AND as_of < valid_to`.
     """
-    scans = " UNION ALL ".join(f"SELECT {_lit(d)} AS as_of, t.* FROM {table} t WHERE {during('t', _lit(d))}"
-                               for d in sorted(set(dates)))
-    return f"{name} AS ({scans})"
+    dates = sorted(set(dates))
+    copy = MONTH_END_TABLES.get(table)
+    ends = [d for d in dates if copy and d == month_end(d)]
+    # a copy's extra columns (isms.store.read_model.MONTH_END_EXTRA), asked of the intervals
+    extra = {"treatment_span": lambda d: f""", EXISTS (SELECT 1 FROM risk_span r
+                                                WHERE r.risk_id = t.risk_id AND {during('r', d)}) AS risk_listed"""}
+    more = extra.get(table, lambda d: "")
+    parts = [f"SELECT {_lit(d)} AS as_of, t.* EXCLUDE (valid_from, valid_to){more(_lit(d))} FROM {table} t WHERE {during('t', _lit(d))}"
+             for d in dates if d not in ends]
+    if ends:
+        listed = ", ".join(_lit(d) for d in ends)
+        parts.append(f"SELECT m.month_end AS as_of, m.* EXCLUDE (month_end) FROM {copy} m WHERE m.month_end IN ({listed})")
+        parts.append(f"""SELECT d.as_of, m.* EXCLUDE (month_end)
+            FROM (SELECT unnest([{listed}]) AS as_of) d
+            JOIN read_model_extent x ON x.name = '{copy}' AND d.as_of > x.last_month_end
+            JOIN {copy} m ON m.month_end = x.last_month_end""")
+    return f"{name} AS NOT MATERIALIZED ({' UNION ALL '.join(parts)})"
 
 
 def during(alias: str, date: str = "d.as_of") -> str:
@@ -110,21 +129,43 @@ def register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.Da
 
 
 def posture_cte(matrix: RiskMatrix, dates: Iterable[dt.date]) -> str:
-    """`posture`: one row per (as_of, risk in the register then) with its latest assessment."""
-    return f"""{matrix_cte(matrix)}, {_at('risk_at', 'risk_span', dates)},
-        posture AS (
+    """`posture`: one row per (as_of, risk in the register then) with its latest assessment (and
+    `risk_at`, the register rows it reads)."""
+    return f"{_at('risk_at', 'risk_span', dates)}, {_posture(matrix)}"
+
+
+def _cell_list(matrix: RiskMatrix, field: int) -> str:
+    """One field of every matrix cell (score, level, ...: its position in `RiskMatrix.cells`) as an
+    SQL list, the cell of (likelihood, impact) at `_cell_index`."""
+    values: list[object] = [None] * (matrix.steps_likelihood * matrix.steps_impact)
+    for cell in matrix.cells():
+        values[(cell[0] - 1) * matrix.steps_impact + cell[1] - 1] = cell[field]
+    return "[" + ", ".join("NULL" if v is None else _lit(v) for v in values) + "]"
+
+
+def _cell_index(matrix: RiskMatrix, likelihood: str, impact: str) -> str:
+    """The position of a (likelihood, impact) cell in a `_cell_list`; NULL outside the matrix."""
+    return f"""CASE WHEN {likelihood} BETWEEN 1 AND {matrix.steps_likelihood} AND {impact} BETWEEN 1 AND {matrix.steps_impact}
+                    THEN ({likelihood}::INTEGER - 1) * {matrix.steps_impact} + {impact}::INTEGER END"""
+
+
+def _posture(matrix: RiskMatrix) -> str:
+    """`posture` over `risk_at` (see `posture_cte`). Scores and levels are looked up in lists of the
+    matrix's cells by position, the same cells `matrix_cte` joins, without a join per row."""
+    score, level, rank, within = (_cell_list(matrix, i) for i in (2, 3, 4, 5))
+    return f"""posture AS (
             SELECT r.as_of, r.risk_id, r.title, r.annex_a_theme, r.owner, r.status, r.asset_ids,
                    r.source, r.identified_on, r.assessed_on,
-                   r.inherent_likelihood, r.inherent_impact, mi.score AS inherent_score,
-                   mi.level AS inherent_level, mi.level_rank AS inherent_rank,
-                   r.residual_likelihood, r.residual_impact, mr.score AS residual_score,
-                   mr.level AS residual_level, mr.level_rank AS residual_rank,
-                   mr.within_appetite,
-                   r.target_likelihood, r.target_impact, mt.level AS target_level
-            FROM risk_at r
-            LEFT JOIN matrix_cell mi ON mi.likelihood = r.inherent_likelihood AND mi.impact = r.inherent_impact
-            LEFT JOIN matrix_cell mr ON mr.likelihood = r.residual_likelihood AND mr.impact = r.residual_impact
-            LEFT JOIN matrix_cell mt ON mt.likelihood = r.target_likelihood AND mt.impact = r.target_impact
+                   r.inherent_likelihood, r.inherent_impact, {score}[r.inherent_cell] AS inherent_score,
+                   {level}[r.inherent_cell] AS inherent_level, {rank}[r.inherent_cell] AS inherent_rank,
+                   r.residual_likelihood, r.residual_impact, {score}[r.residual_cell] AS residual_score,
+                   {level}[r.residual_cell] AS residual_level, {rank}[r.residual_cell] AS residual_rank,
+                   {within}[r.residual_cell] AS within_appetite,
+                   r.target_likelihood, r.target_impact, {level}[r.target_cell] AS target_level
+            FROM (SELECT *, {_cell_index(matrix, 'inherent_likelihood', 'inherent_impact')} AS inherent_cell,
+                         {_cell_index(matrix, 'residual_likelihood', 'residual_impact')} AS residual_cell,
+                         {_cell_index(matrix, 'target_likelihood', 'target_impact')} AS target_cell
+                  FROM risk_at) r
         )"""
 
 
@@ -140,7 +181,7 @@ def treatment_cte(late_tolerance_points: float, dates: Iterable[dt.date]) -> str
             -- status and completion already follow the latest update on or before the date when that
             -- update is newer than the register row (isms.store.read_model)
             SELECT t.as_of, t.batch_id, t.treatment_id, t.risk_id, t.decision, t.description, t.owner,
-                   t.start_on, t.due_on, t.status, t.completed_on, t.reported_percent, t.last_update_on
+                   t.start_on, t.due_on, t.status, t.completed_on, t.reported_percent, t.last_update_on, t.risk_listed
             FROM treatment_at t
         ),
         treatment_state AS (
@@ -181,7 +222,7 @@ def posture(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[
 
 def treatment_states(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float) -> pd.DataFrame:
     sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points, dates)}
-              SELECT * EXCLUDE (batch_id) FROM treatment_state ORDER BY as_of, treatment_id"""
+              SELECT * EXCLUDE (batch_id, risk_listed) FROM treatment_state ORDER BY as_of, treatment_id"""
     return con.execute(sql).df()
 
 
@@ -315,13 +356,19 @@ def _in(column: str, values: Iterable[object]) -> str:
     return f"{column} IN ({', '.join(_lit(v) for v in values)})"
 
 
-def risk_filter_cte(f: RiskFilter) -> str:
-    """`selected_risk`: per (as_of, risk in the register then) the risks that pass the filters.
+def risk_filter_cte(f: RiskFilter, dates: Iterable[dt.date]) -> str:
+    """`selected_risk`: per (as_of, risk in the register then) the risks that pass the filters, for
+    a query that reads no `risk_at` of its own (`f_risk_at`: the register rows it reads)."""
+    return f"{_at('f_risk_at', 'risk_span', dates)}, {_selected_risk(f, 'f_risk_at')}"
 
-    Attributes are taken as of each date: a risk's assets come from the asset register of that
-    date, its treatment decisions from the treatment register of that date.
+
+def _selected_risk(f: RiskFilter, rows: str) -> str:
+    """`selected_risk` from `rows`, a CTE of the risk register's rows as of each date (`risk_at`).
+
+    Attributes are taken as of each date: a risk's own from its register row then, its assets from
+    the asset register of that date, its treatment decisions from the treatment register of that date.
     """
-    conds = []
+    conds, snaps = [], []
     if f.themes:
         conds.append(_in("r.annex_a_theme", f.themes))
     if f.owners:
@@ -332,19 +379,19 @@ def risk_filter_cte(f: RiskFilter) -> str:
         conds.append(_in("r.business_unit", f.business_units))
     if f.asset_classes or f.assets:
         asset_conds = "".join(f" AND {_in(c, v)}" for c, v in (("a.asset_class", f.asset_classes), ("a.asset_id", f.assets)) if v)
+        snaps.append(snapshot_cte('assets', 'f_asset_snap'))
         conds.append(f"""EXISTS (SELECT 1 FROM f_asset_snap fa JOIN asset a ON a.batch_id = fa.batch_id
-                          WHERE fa.as_of = s.as_of AND list_contains(r.asset_ids, a.asset_id){asset_conds})""")
+                          WHERE fa.as_of = r.as_of AND list_contains(r.asset_ids, a.asset_id){asset_conds})""")
     if f.decisions:
+        snaps.append(snapshot_cte('treatments', 'f_treatment_snap'))
         conds.append(f"""EXISTS (SELECT 1 FROM f_treatment_snap ft JOIN treatment t ON t.batch_id = ft.batch_id
-                          WHERE ft.as_of = s.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
+                          WHERE ft.as_of = r.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
     where = " AND ".join(conds) or "TRUE"
-    return f"""{snapshot_cte('risks', 'f_risk_snap')}, {snapshot_cte('assets', 'f_asset_snap')},
-        {snapshot_cte('treatments', 'f_treatment_snap')},
-        selected_risk AS (
-            SELECT s.as_of, r.risk_id FROM f_risk_snap s JOIN risk r ON r.batch_id = s.batch_id WHERE {where})"""
+    return "".join(f"{snap}, " for snap in snaps) + f"""selected_risk AS (
+            SELECT r.as_of, r.risk_id FROM {rows} r WHERE {where})"""
 
 
-def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float = 10.0,
+def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float = 10.0,
                  *needs: str) -> str:
     """The CTEs a Risk Review read names in `needs`, with those they build on, and no others: the
     SQL DuckDB binds and plans is what the query uses.
@@ -353,23 +400,27 @@ def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, la
     risks that pass them (of risks in the register then, with no filter); `selected_exception`:
     exceptions, restricted to risks that pass them when a filter is set (an exception tied to no
     risk belongs to the whole register). `posture`, `treatment_state`, `exception_state` and
-    `selected_risk` as their own functions say.
+    `selected_risk` as their own functions say; `risk_at`, the risk register's rows as of each date.
     """
     dates = sorted(set(dates))
     exc_where = "TRUE" if f.empty else "EXISTS (SELECT 1 FROM selected_risk s WHERE s.as_of = e.as_of AND s.risk_id = e.risk_id)"
     # with no filter every risk of the register passes, and `posture` holds exactly those
     live_from = "posture p" if f.empty else "posture p JOIN selected_risk USING (as_of, risk_id)"
-    parts = {
-        "posture": ((), posture_cte(matrix, dates)),
-        "treatment_state": ((), treatment_cte(late_tolerance_points, dates)),
-        "exception_state": ((), exception_cte()),
-        "selected_risk": ((), risk_filter_cte(f)),
+    parts = {  # name: (what it builds on, its SQL)
+        "risk_at": ((), lambda: _at("risk_at", "risk_span", dates)),
+        "posture": (("risk_at",), lambda: _posture(matrix)),
+        "matrix_cell": ((), lambda: matrix_cte(matrix)),
+        "treatment_state": ((), lambda: treatment_cte(late_tolerance_points, dates)),
+        "exception_state": ((), exception_cte),
+        "selected_risk": (("risk_at",), lambda: _selected_risk(f, "risk_at")),
         "live": (("posture",) if f.empty else ("posture", "selected_risk"),
-                 f"live AS (SELECT p.* FROM {live_from} WHERE p.status <> 'Closed' AND p.assessed_on IS NOT NULL)"),
-        "selected_treatment": (("treatment_state", "selected_risk"), """selected_treatment AS (
+                 lambda: f"live AS (SELECT p.* FROM {live_from} WHERE p.status <> 'Closed' AND p.assessed_on IS NOT NULL)"),
+        "selected_treatment": (("treatment_state",) if f.empty else ("treatment_state", "selected_risk"),
+                               lambda: "selected_treatment AS (SELECT t.* FROM treatment_state t WHERE t.risk_listed)" if f.empty
+                               else """selected_treatment AS (
             SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id))"""),
         "selected_exception": (("exception_state",) if f.empty else ("exception_state", "selected_risk"),
-                               f"selected_exception AS (SELECT e.* FROM exception_state e WHERE {exc_where})"),
+                               lambda: f"selected_exception AS (SELECT e.* FROM exception_state e WHERE {exc_where})"),
     }
     order: list[str] = []
 
@@ -381,17 +432,20 @@ def _review_with(matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter, la
 
     for name in needs:
         add(name)
-    return f"WITH {dates_cte(dates)}, " + ", ".join(parts[n][1] for n in order)
+    return f"WITH {dates_cte(dates)}, " + ", ".join(parts[n][1]() for n in order)
 
 
 def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                  f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, basis (residual, inherent) and level: open, assessed risks that pass the filters."""
-    sql = f"""{_review_with(matrix, dates, f, 10.0, "live")}
-        SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, count(*) AS risks
-        FROM live GROUP BY ALL
+    # one pass over the risks (counted per pair of levels), then each basis from those few counts
+    sql = f"""{_review_with(matrix, dates, f, 10.0, "live")},
+        pairs AS MATERIALIZED (SELECT as_of, residual_level, residual_rank, inherent_level, inherent_rank, count(*) AS risks
+                               FROM live GROUP BY ALL)
+        SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, sum(risks)::BIGINT AS risks
+        FROM pairs GROUP BY ALL
         UNION ALL
-        SELECT as_of, 'inherent', inherent_level, inherent_rank, count(*) FROM live GROUP BY ALL
+        SELECT as_of, 'inherent', inherent_level, inherent_rank, sum(risks)::BIGINT FROM pairs GROUP BY ALL
         ORDER BY as_of, basis, level_rank"""
     return con.execute(sql).df()
 
@@ -399,43 +453,48 @@ def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iter
 def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                    late_tolerance_points: float, warning_days: int, f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, the scorecard's totals (one row per date), over the register or the risks that
-    pass `f`: the one definition of exposure, appetite, "unaddressed", treatment and exception counts."""
-    needs = ("live", "posture", "selected_risk", "selected_treatment", "exception_state", "selected_exception")
+    pass `f`: the one definition of exposure, appetite, "unaddressed", treatment and exception counts.
+
+    Risks, treatments and exceptions are each counted in one pass of their own; only the risks
+    above appetite are looked up among the treatments and exceptions (are they addressed?)."""
+    needs = ("live", "posture", "treatment_state", "selected_treatment", "exception_state", "selected_exception")
+    register = "posture p" if f.empty else "posture p JOIN selected_risk USING (as_of, risk_id)"
+    states = {"on_track": "on track", "late": "late", "overdue": "overdue", "done": "done", "not_started": "not started"}
     sql = f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs)},
-        open_risk AS (SELECT p.as_of, p.risk_id, p.assessed_on FROM posture p JOIN selected_risk USING (as_of, risk_id)
-                      WHERE p.status <> 'Closed'),
-        treated AS (SELECT DISTINCT as_of, risk_id FROM selected_treatment WHERE status IN ('Planned', 'In progress')),
-        excepted AS (SELECT DISTINCT as_of, risk_id FROM exception_state
-                     WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL),
         risk_totals AS (
-            SELECT d.as_of,
-                   count(l.risk_id) AS assessed_risks,
-                   coalesce(sum(l.residual_score), 0) AS residual_exposure,
-                   coalesce(sum(l.inherent_score), 0) AS inherent_exposure,
-                   count(*) FILTER (WHERE l.within_appetite) AS within_appetite,
-                   count(*) FILTER (WHERE NOT l.within_appetite) AS above_appetite,
-                   count(*) FILTER (WHERE NOT l.within_appetite AND t.risk_id IS NULL AND e.risk_id IS NULL) AS above_appetite_unaddressed
-            FROM as_of_date d LEFT JOIN live l ON l.as_of = d.as_of
-            LEFT JOIN treated t ON t.as_of = l.as_of AND t.risk_id = l.risk_id
-            LEFT JOIN excepted e ON e.as_of = l.as_of AND e.risk_id = l.risk_id
-            GROUP BY d.as_of),
-        open_totals AS (SELECT d.as_of, count(o.risk_id) AS open_risks FROM as_of_date d
-                        LEFT JOIN open_risk o ON o.as_of = d.as_of GROUP BY d.as_of),
+            SELECT p.as_of, count(*) AS open_risks,
+                   count(*) FILTER (WHERE p.assessed_on IS NOT NULL) AS assessed_risks,
+                   coalesce(sum(p.residual_score) FILTER (WHERE p.assessed_on IS NOT NULL), 0) AS residual_exposure,
+                   coalesce(sum(p.inherent_score) FILTER (WHERE p.assessed_on IS NOT NULL), 0) AS inherent_exposure,
+                   count(*) FILTER (WHERE p.assessed_on IS NOT NULL AND p.within_appetite) AS within_appetite,
+                   count(*) FILTER (WHERE p.assessed_on IS NOT NULL AND NOT p.within_appetite) AS above_appetite
+            FROM {register} WHERE p.status <> 'Closed' GROUP BY p.as_of),
+        unaddressed AS (
+            SELECT l.as_of, count(*) AS above_appetite_unaddressed FROM live l
+            WHERE NOT l.within_appetite
+              AND NOT EXISTS (SELECT 1 FROM treatment_state t WHERE t.as_of = l.as_of AND t.risk_id = l.risk_id
+                                                               AND t.status IN ('Planned', 'In progress'))
+              AND NOT EXISTS (SELECT 1 FROM exception_state e WHERE e.as_of = l.as_of AND e.risk_id = l.risk_id
+                                                               AND e.status = 'Granted' AND e.expires_on >= e.as_of)
+            GROUP BY l.as_of),
         treatment_totals AS (
-            SELECT d.as_of,
-                   count(t.treatment_id) FILTER (WHERE t.state = 'on track') AS on_track,
-                   count(t.treatment_id) FILTER (WHERE t.state = 'late') AS late,
-                   count(t.treatment_id) FILTER (WHERE t.state = 'overdue') AS overdue,
-                   count(t.treatment_id) FILTER (WHERE t.state = 'done') AS done,
-                   count(t.treatment_id) FILTER (WHERE t.state = 'not started') AS not_started
-            FROM as_of_date d LEFT JOIN selected_treatment t ON t.as_of = d.as_of GROUP BY d.as_of),
+            SELECT as_of, {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in states.items())}
+            FROM selected_treatment GROUP BY as_of),
         exception_totals AS (
-            SELECT d.as_of,
-                   count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry BETWEEN 0 AND {int(warning_days)}) AS exceptions_expiring,
-                   count(e.exception_id) FILTER (WHERE e.status = 'Granted' AND e.days_to_expiry < 0) AS exceptions_expired_open
-            FROM as_of_date d LEFT JOIN selected_exception e ON e.as_of = d.as_of GROUP BY d.as_of)
-        SELECT * FROM open_totals JOIN risk_totals USING (as_of) JOIN treatment_totals USING (as_of)
-        JOIN exception_totals USING (as_of) ORDER BY as_of"""
+            SELECT as_of,
+                   count(*) FILTER (WHERE status = 'Granted' AND days_to_expiry BETWEEN 0 AND {int(warning_days)}) AS exceptions_expiring,
+                   count(*) FILTER (WHERE status = 'Granted' AND days_to_expiry < 0) AS exceptions_expired_open
+            FROM selected_exception GROUP BY as_of)
+        SELECT d.as_of,
+               {", ".join(f"coalesce(r.{c}, 0) AS {c}" for c in ("open_risks", "assessed_risks", "residual_exposure",
+                                                                "inherent_exposure", "within_appetite", "above_appetite"))},
+               coalesce(u.above_appetite_unaddressed, 0) AS above_appetite_unaddressed,
+               {", ".join(f"coalesce(t.{c}, 0) AS {c}" for c in states)},
+               coalesce(e.exceptions_expiring, 0) AS exceptions_expiring,
+               coalesce(e.exceptions_expired_open, 0) AS exceptions_expired_open
+        FROM as_of_date d LEFT JOIN risk_totals r USING (as_of) LEFT JOIN unaddressed u USING (as_of)
+        LEFT JOIN treatment_totals t USING (as_of) LEFT JOIN exception_totals e USING (as_of)
+        ORDER BY d.as_of"""
     return con.execute(sql).df()
 
 
@@ -550,8 +609,7 @@ def treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], la
     """Per date: percent complete against the linear plan, weighted by planned duration (an
     earned-value view: a year-long programme counts for more than a one-week fix; cancelled and
     not-yet-started treatments are left out), and late and overdue counts."""
-    sql = f"""WITH {dates_cte(dates)}, {treatment_cte(late_tolerance_points, dates)}, {risk_filter_cte(f)},
-        selected_treatment AS (SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id)),
+    sql = f"""{_review_with(None, dates, f, late_tolerance_points, "selected_treatment")},
         counted AS (SELECT * FROM selected_treatment WHERE state NOT IN ('cancelled', 'not started'))
         SELECT d.as_of,
                sum(c.weight_days * c.percent_complete) / nullif(sum(c.weight_days), 0) AS weighted_percent_complete,
@@ -572,7 +630,7 @@ def review_exposure_projection(con: duckdb.DuckDBPyConnection, matrix: RiskMatri
     already overdue on `from_date` count from the month after, so the line starts at the actual.
     """
     month_rows = ", ".join(f"({_lit(m)})" for m in sorted(set(months)))
-    sql = f"""{_review_with(matrix, [from_date], f, late_tolerance_points, "live", "selected_treatment")},
+    sql = f"""{_review_with(matrix, [from_date], f, late_tolerance_points, "live", "selected_treatment", "matrix_cell")},
         proj_month(month_end) AS (VALUES {month_rows}),
         plan AS (SELECT risk_id, max(due_on) AS plan_end FROM selected_treatment
                  WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
@@ -626,7 +684,8 @@ def review_exceptions(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
 
 def review_filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list]:
     """The values each filter can take as of a date (from the registers of that date)."""
-    base = f"WITH {dates_cte([as_of])}, {risk_filter_cte(RiskFilter())}"
+    base = f"""WITH {dates_cte([as_of])}, {snapshot_cte('risks', 'f_risk_snap')}, {snapshot_cte('assets', 'f_asset_snap')},
+        {snapshot_cte('treatments', 'f_treatment_snap')}"""
     risks = con.execute(f"""{base} SELECT DISTINCT r.annex_a_theme, r.owner, r.status, r.business_unit FROM f_risk_snap s
                             JOIN risk r ON r.batch_id = s.batch_id""").df()
     assets = con.execute(f"""{base} SELECT a.asset_id, a.name, a.asset_class FROM f_asset_snap s
@@ -754,7 +813,7 @@ def residual_level_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, b
                            f: RiskFilter | None = None) -> pd.DataFrame:
     """Open risks whose residual level at `after` differs from the level at `before` (new risks left
     out); `f` keeps those that pass the filters at `after`."""
-    selected = "" if f is None or f.empty else f", {risk_filter_cte(f)}"
+    selected = "" if f is None or f.empty else f", {_selected_risk(f, 'risk_at')}"
     where = "" if not selected else " AND (as_of, risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
     sql = f"""WITH {dates_cte([before, after])}, {posture_cte(matrix, [before, after])}{selected},
         b AS (SELECT * FROM posture WHERE as_of = DATE '{before.isoformat()}' AND assessed_on IS NOT NULL),
@@ -773,7 +832,7 @@ def treatments_completed(con: duckdb.DuckDBPyConnection, first: dt.date, last: d
                          f: RiskFilter | None = None) -> pd.DataFrame:
     """Treatments completed between two dates: by a Done progress update or the register's completion
     date; `f` keeps the treatments of risks that pass the filters at `last`."""
-    selected = "" if f is None or f.empty else f", {risk_filter_cte(f)}"
+    selected = "" if f is None or f.empty else f", {risk_filter_cte(f, [last])}"
     where = "" if not selected else " WHERE (ts.as_of, t.risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
     sql = f"""WITH {dates_cte([last])}, {snapshot_cte('treatments', 'ts')}{selected},
         reg AS (SELECT t.* EXCLUDE (batch_id) FROM ts JOIN treatment t ON t.batch_id = ts.batch_id{where}),
@@ -793,7 +852,7 @@ def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_toler
                       f: RiskFilter | None = None) -> pd.DataFrame:
     """Treatments late or overdue as of a date, the most overdue first; `f` keeps those of the
     risks that pass the Risk Review filters."""
-    selected = "" if f is None or f.empty else f""", {risk_filter_cte(f)}"""
+    selected = "" if f is None or f.empty else f", {risk_filter_cte(f, [as_of])}"
     where = "" if not selected else " AND (as_of, risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
     sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points, [as_of])}{selected}
         SELECT treatment_id, risk_id, decision, description, owner, start_on, due_on, state,

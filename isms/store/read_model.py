@@ -19,6 +19,15 @@ filter, `valid_from <= D AND D < valid_to`, and a trend over many dates one rang
 Events are those of active batches, the latest batch's where two give the same key and date.
 These tables hold nothing of their own: `refresh` rebuilds them from the facts, so they can be
 dropped and derived again at any time.
+
+Trends ask about many dates at once, and every date they ask about is a month end (quarter ends,
+month ends). For those the state is also kept per month end, the interval rows that hold on it:
+`risk_month_end` and `treatment_month_end` (the columns of `risk_span` and `treatment_span`, with
+`month_end` for the interval, and for a treatment whether its risk is in the risk register then),
+from the first month end with a row up to `read_model_extent`'s
+`last_month_end`, the month end of the last date any interval begins or ends. Nothing changes
+after that date, so a later month end holds the rows of `last_month_end`. A trend then reads its
+dates' rows by equality, one scan for all of them, instead of one range filter per date.
 """
 
 from __future__ import annotations
@@ -57,6 +66,40 @@ CREATE TABLE result_span (
     value DOUBLE NOT NULL, note VARCHAR, batch_id INTEGER NOT NULL
 );
 """
+
+MONTH_END_TABLES = {"risk_span": "risk_month_end", "treatment_span": "treatment_month_end"}
+
+
+# What a month-end copy holds besides its span's columns: whether a treatment's risk is in the
+# risk register on that month end (a trend counts only those; asked per row, it was a join of
+# every treatment with every risk for every month). The copy then depends on the risks' too, so
+# it reaches at least as far as theirs: past both, nothing changes.
+MONTH_END_EXTRA = {
+    "treatment_month_end": ("risk_month_end", "risk_listed BOOLEAN NOT NULL",
+                            # past the risks' own extent, the risks of their last month end
+                            """EXISTS (SELECT 1 FROM risk_month_end r
+                                       WHERE r.month_end = least(e.month_end, (SELECT last_month_end FROM read_model_extent
+                                                                               WHERE name = 'risk_month_end'))
+                                         AND r.risk_id = e.risk_id) AS risk_listed"""),
+}
+
+
+def _month_end_ddl(span: str, table: str) -> str:
+    """`table` with `span`'s columns, `month_end` in place of the interval, then its extra ones.
+    (Spelled out from the span's DDL: a table made by CREATE TABLE AS ... LIMIT 0 inside a
+    transaction read as empty to aggregates on the same connection after the commit, with DuckDB 2.0.)"""
+    body = SCHEMA.split(f"CREATE TABLE {span} (")[1].split(");")[0].rstrip()
+    interval = "valid_from DATE NOT NULL, valid_to DATE NOT NULL,"
+    assert interval in body, f"{span} starts with its interval"
+    body = body.replace(interval, "month_end DATE NOT NULL,", 1)
+    extra = f",\n    {MONTH_END_EXTRA[table][1]}" if table in MONTH_END_EXTRA else ""
+    return f"CREATE TABLE {table} ({body}{extra}\n);"
+
+
+# Added by a later migration than SCHEMA (which migration 10 created as it stands above).
+MONTH_END_SCHEMA = "\n".join(_month_end_ddl(span, m) for span, m in MONTH_END_TABLES.items()) + """
+CREATE TABLE read_model_extent (name VARCHAR NOT NULL, last_month_end DATE);
+INSERT INTO read_model_extent VALUES """ + ", ".join(f"('{m}', NULL)" for m in MONTH_END_TABLES.values()) + ";\n"
 
 
 def _segments(table: str, key: str, when: str, since: str) -> str:
@@ -150,6 +193,46 @@ INSERT INTO result_span BY NAME
 """
 
 
+def _month(date: str) -> str:
+    """A date's month as a number (months since year 0), so the month ends in [a, b) are those of
+    the months `_month(a)` to `_month(b) - 1`: a month's end is on or after any day of it."""
+    return f"(year({date}) * 12 + month({date}) - 1)"
+
+
+def month_end_refresh_sql(since: str = "'-infinity'::DATE") -> str:
+    """SQL that derives the month-end tables again from the first month end a change from `since`
+    can touch, or from the month after the old extent when that comes first (the month ends between
+    the old extent and `since` were never written), up to the new extent."""
+    out = []
+    for span, table in MONTH_END_TABLES.items():  # risks first: a treatment's copy reads theirs
+        depends, _, column = MONTH_END_EXTRA.get(table, (None, None, None))
+        extra = f", {column}" if column else ""
+        reach = f"(SELECT last_month_end FROM read_model_extent WHERE name = '{depends}')" if depends else "NULL"
+        first = f"""(SELECT CASE WHEN NOT isfinite({since}) OR last_month_end IS NULL THEN '-infinity'::DATE
+                                 ELSE least(last_day({since}), last_day(last_month_end + 1)) END
+                     FROM read_model_extent WHERE name = '{table}')"""
+        out.append(f"""
+CREATE OR REPLACE TEMP TABLE month_end_refresh AS SELECT {first} AS first_month_end,
+    greatest((SELECT last_day(greatest(max(valid_from), max(valid_to) FILTER (WHERE isfinite(valid_to)))) FROM {span}),
+             {reach}) AS last_month_end;
+UPDATE read_model_extent SET last_month_end = (SELECT last_month_end FROM month_end_refresh) WHERE name = '{table}';
+DELETE FROM {table} WHERE month_end >= (SELECT first_month_end FROM month_end_refresh);
+INSERT INTO {table} BY NAME
+    SELECT e.*{extra} FROM (
+    SELECT last_day(make_date((k // 12)::BIGINT, (k % 12 + 1)::BIGINT, 1)) AS month_end,
+           s.* EXCLUDE (k, valid_from, valid_to)
+    FROM (SELECT unnest(range(
+                     CASE WHEN isfinite(x.first_month_end) THEN greatest({_month('s.valid_from')}, {_month('x.first_month_end')})
+                          ELSE {_month('s.valid_from')} END,
+                     CASE WHEN isfinite(s.valid_to) THEN {_month('s.valid_to')}
+                          ELSE {_month('x.last_month_end')} + 1 END)) AS k, s.*
+          FROM {span} s, month_end_refresh x
+          WHERE s.valid_to > x.first_month_end AND s.valid_from <= x.last_month_end) s) e
+    ORDER BY month_end;
+DROP TABLE month_end_refresh;""")
+    return "\n".join(out)
+
+
 def refresh(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None:
     """Derive the read model again; with `batch_id`, only from the earliest date that batch can
     change (its own date, or an earlier event it brings), after committing or undoing it. Callers
@@ -163,3 +246,4 @@ def refresh(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None
                FROM import_batch b WHERE b.batch_id = ?""", [int(batch_id)]).fetchone()
         since = f"DATE '{first.isoformat()}'"
     con.execute(refresh_sql(since))
+    con.execute(month_end_refresh_sql(since))
