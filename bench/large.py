@@ -130,3 +130,58 @@ def build_sample_db(path: str | Path) -> Path:
     subprocess.run([sys.executable, "-m", "isms", "init-db", "--sample", str(root / "data" / "sample")],
                    cwd=root, env={**os.environ, "ISMS_DB": str(path)}, check=True, capture_output=True, timeout=600)
     return Path(path)
+
+
+def add_large_forum(path: str | Path, years: int = 10, actions: int = 20_000, now: dt.date = dt.date(2026, 11, 30),
+                    seed: int = 16) -> Path:
+    """The forum of a large ISMS, written into the database at `path`: `years` of the four default
+    series' meetings and `actions` actions raised at them, each with its history (open; most done by
+    around their due date, many then verified; a few left open), every change on or before `now`."""
+    from isms.meetings import DEFAULT_SERIES
+    from isms.store import forum
+
+    rng = np.random.default_rng(seed)
+    meetings = []
+    for s in DEFAULT_SERIES:
+        period = s.period_end(dt.date(now.year - years, now.month, 1))
+        while s.meeting_for(period) <= now:
+            meetings.append(dict(series=s.key, held_on=s.meeting_for(period), period_start=s.period_start(period),
+                                 period_end=period, attendees=["Chair", "Owner 01", "Owner 02"], minutes="Reviewed.",
+                                 recorded_at=dt.datetime(2026, 1, 1), recorded_by="bench"))
+            period = s.next_period_end(period)
+    meetings.sort(key=lambda m: (m["held_on"], m["series"]))
+    for n, m in enumerate(meetings, 1):
+        m["meeting_id"] = f"M-{n:04d}"
+    at = rng.integers(0, len(meetings), actions)
+    held = np.array([m["held_on"] for m in meetings], dtype="datetime64[D]")[at]
+    due = held + rng.choice([30, 45, 60, 90], actions).astype("timedelta64[D]")
+    fate = rng.random(actions)
+    base = pd.DataFrame({
+        "action_id": [f"A-{i + 1:05d}" for i in range(actions)], "title": "Do the agreed thing",
+        "series": [meetings[i]["series"] for i in at], "owner": OWNERS[rng.integers(0, len(OWNERS), actions)],
+        "due_on": due, "original_due_on": due, "meeting_id": [meetings[i]["meeting_id"] for i in at],
+        "recorded_by": "bench", "recorded_at": dt.datetime(2026, 1, 1)})
+    nowd = np.datetime64(now)
+    done_on = due + rng.integers(-20, 40, actions).astype("timedelta64[D]")
+    done_on = np.maximum(done_on, held)
+    closes = (fate > 0.03) & (done_on <= nowd)
+    verified_on = done_on + rng.integers(3, 20, actions).astype("timedelta64[D]")
+    verifies = closes & (fate > 0.4) & (verified_on <= nowd)
+    frames = [base.assign(change_no=1, recorded_on=held, status="open", closure_note=None, verified_by=None),
+              base[closes].assign(change_no=2, recorded_on=done_on[closes], status="done", closure_note="Done",
+                                  verified_by=None),
+              base[verifies].assign(change_no=3, recorded_on=verified_on[verifies], status="verified",
+                                    closure_note="Done", verified_by="Chair")]
+    changes = pd.concat(frames, ignore_index=True)
+    for c in ("decision_id", "risk_id", "kri_id", "finding_id"):
+        changes[c] = None
+    con = connect(path)
+    try:
+        forum.insert_many(con, "forum_meeting", forum.MEETING_COLUMNS, meetings)
+        con.register("_changes", changes[list(forum.ACTION_COLUMNS)])
+        con.execute(f"INSERT INTO action_change ({', '.join(forum.ACTION_COLUMNS)}) "
+                    f"SELECT {', '.join(forum.ACTION_COLUMNS)} FROM _changes")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return Path(path)

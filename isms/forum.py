@@ -143,6 +143,9 @@ def actions_for_meeting(con: duckdb.DuckDBPyConnection, settings: Settings, seri
     return earlier_actions(con, series, day)
 
 
+VERIFY_DAYS = 90  # a done action is offered for verification on the Forum page this long after it was closed
+
+
 @dataclass(frozen=True)
 class ForumView:
     """What the Forum page shows as of a date."""
@@ -150,9 +153,11 @@ class ForumView:
     as_of: dt.date
     next_meetings: list[NextMeeting]
     overdue: pd.DataFrame
-    meetings: pd.DataFrame       # held on or before as_of, newest first
+    meetings: pd.DataFrame       # the `recent` meetings held on or before as_of, newest first
+    held: int                    # how many meetings were held on or before as_of
     decisions: pd.DataFrame      # decided on or before as_of
-    actions: pd.DataFrame        # every action as it stood on as_of
+    actions: pd.DataFrame        # as they stood on as_of: those of the meetings shown, every open one, and
+                                 # those done in the last VERIFY_DAYS (what a change of an action may pick)
 
     def meeting_decisions(self, meeting_id: str) -> pd.DataFrame:
         return self.decisions[self.decisions["meeting_id"] == meeting_id]
@@ -161,9 +166,20 @@ class ForumView:
         return self.actions[self.actions["meeting_id"] == meeting_id]
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date) -> ForumView:
-    return ForumView(as_of, next_meetings(con, settings, as_of), overdue_actions(con, as_of),
-                     store.meetings(con, as_of), store.decisions(con, as_of), store.actions_as_of(con, as_of))
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, recent: int = 12) -> ForumView:
+    """The Forum page's bundle; only the `recent` meetings are carried, with their decisions and
+    actions, so ten years of a forum cost a page what one year does."""
+    held = store.meetings(con, as_of)
+    shown = held.head(recent)
+    ids = set(shown["meeting_id"])
+    decisions = store.decisions(con, as_of)
+    actions = store.actions_as_of(con, as_of)
+    recently_done = (actions["status"] == "done") & (pd.to_datetime(actions["closed_on"])
+                                                      >= pd.Timestamp(as_of - dt.timedelta(days=VERIFY_DAYS)))
+    keep = actions["meeting_id"].isin(ids) | actions["status"].isin(OPEN) | recently_done
+    return ForumView(as_of, next_meetings(con, settings, as_of), overdue_actions(con, as_of), shown.reset_index(drop=True),
+                     len(held), decisions[decisions["meeting_id"].isin(ids)].reset_index(drop=True),
+                     actions[keep].reset_index(drop=True))
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str:

@@ -95,17 +95,16 @@ def _links(row) -> str:
     return ", ".join(parts) or None
 
 
-def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_approve: bool, limit: int = 12) -> None:
+def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_approve: bool) -> None:
     st.header("Held meetings", divider="gray")
     if view.meetings.empty:
         st.info("No meeting has been recorded yet.")
         return
     names = {s.key: s.name for s in settings.meeting_series}
-    shown = view.meetings.head(limit)
-    n = len(view.meetings)
+    n = view.held
     st.caption(f"{n} meeting{'s' if n != 1 else ''} held up to {view.as_of:%d %B %Y}"
-               + (f"; the {limit} most recent below." if len(view.meetings) > limit else "."))
-    for m in shown.to_dict("records"):
+               + (f"; the {len(view.meetings)} most recent below." if n > len(view.meetings) else "."))
+    for m in view.meetings.to_dict("records"):
         held, start, end = (pd.Timestamp(m[k]).date() for k in ("held_on", "period_start", "period_end"))
         with st.expander(f"{names.get(m['series'], m['series'])} · {held:%d %B %Y} · {m['meeting_id']}"):
             st.markdown(f"**Reviewed** {start:%d %b %Y} – {end:%d %b %Y} · **Attendees** {', '.join(m['attendees'])}")
