@@ -40,6 +40,9 @@ pages = [
     (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer,
      False, True),
     (st.Page("pages/forum.py", title="Forum", icon=":material/groups:", url_path="forum"), Role.viewer, False, True),
+    # linked from the Forum page, not the sidebar
+    (st.Page("pages/management_review.py", title="Management review", icon=":material/event_note:",
+             url_path="management-review"), Role.viewer, False, False),
     (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst,
      True, True),
     (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin,

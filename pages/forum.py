@@ -46,6 +46,8 @@ view = load(data_version_key(), version, as_of)
 
 st.caption(f"The meetings of {cfg.organisation}'s ISMS forum, their decisions and actions, as they stood on "
            f"{as_of:%d %B %Y}.")
+st.page_link("pages/management_review.py", label="Management review (clause 9.3): the inputs for a year",
+             icon=":material/event_note:")
 render.show_message()
 render.show_overdue(view)
 render.show_next_meetings(view)

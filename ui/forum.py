@@ -127,10 +127,11 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
                 listing(_frame(acts), ACTION_COLUMNS, key=f"actions_{m['meeting_id']}")
 
 
-def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, present: bool = False) -> None:
+def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, present: bool = False,
+                         title: str = "Actions from earlier meetings") -> None:
     """Clause 9.3.2 a) for every meeting: the series' actions open on the meeting's day (overdue
     first) and those closed since its last meeting."""
-    st.header("Actions from earlier meetings", divider="gray")
+    st.header(title, divider="gray")
     since = (f"since the last {series_name} meeting ({earlier.last_meeting_on:%d %b %Y})" if earlier.last_meeting_on
              else f"(no earlier {series_name} meeting recorded)")
     if earlier.open.empty and earlier.closed_since.empty:

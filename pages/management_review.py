@@ -1,0 +1,50 @@
+"""Management review: the annual review of ISO/IEC 27001:2022 clause 9.3, its inputs from the data.
+
+The year (bound to the URL), one bundle from `isms.views.management_review`, then the renderers of
+`ui.management_review`: this file shows only what goes where.
+"""
+
+import streamlit as st
+
+from isms import forum
+from isms.views import management_review
+from ui import management_review as render
+from ui import params
+from ui.auth import require
+from ui.resources import data_cursor, data_version_key, require_data, settings
+
+require("viewer", "Management review")
+cfg = settings()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def years(data_version: str):
+    with data_cursor() as cur:
+        return management_review.review_years(cur)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load(data_version: str, forum_version: str, year: int):
+    with data_cursor() as cur:
+        return management_review.build(cur, cfg, year)
+
+
+data_version = data_version_key()
+choices = years(data_version)
+require_data(choices, "Management review", "No year of data has closed yet.")
+with data_cursor() as cur:
+    if not forum.available(cur):
+        st.info("This database was made before the forum existed; its forum tables arrive with its next write.")
+        st.stop()
+    version = forum.version(cur)
+year = params.select(st.columns([1, 4])[0], "Year under review", choices, key="year", parse=int)
+review = load(data_version, version, year)
+st.title(f"Management review · {year}")
+st.caption(f"The inputs of ISO/IEC 27001:2022 clause 9.3.2 for {cfg.organisation}, {review.start:%d %b %Y} to "
+           f"{review.end:%d %b %Y}, from the data the dashboard holds; the outputs of 9.3.3 are the review's decisions.")
+render.show_actions(review)
+render.show_context()
+render.show_performance(review)
+render.show_risks(review)
+render.show_improvement(review)
+render.show_outputs(review)
