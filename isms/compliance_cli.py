@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-COMMANDS = ("catalogs", "compliance")
+COMMANDS = ("catalogs", "compliance", "soa")
 
 
 def add_parsers(sub, date_type) -> None:
@@ -23,13 +23,38 @@ def add_parsers(sub, date_type) -> None:
     r.add_argument("--frameworks", help="comma-separated framework codes (default: those with an SoA)")
     r.add_argument("--json", action="store_true")
 
+    s = sub.add_parser("soa", help="write a framework's Statement of Applicability as xlsx, in the auditors' layout")
+    s.add_argument("--framework", required=True, help="framework code, e.g. ISO27001-2022 (python -m isms catalogs)")
+    s.add_argument("--as-of", type=date_type, required=True)
+    s.add_argument("--out", type=Path, required=True)
+
 
 def run(args, settings, store, database_exists) -> int:
     if args.command == "catalogs":
         return _catalogs(settings, args, store)
     if args.command == "compliance":
         return _compliance(settings, args, store, database_exists)
+    if args.command == "soa":
+        return _soa(settings, args, store, database_exists)
     return 2
+
+
+def _soa(settings, args, store, database_exists) -> int:
+    import sys
+
+    from isms.soa_export import soa_table, write_soa
+    from isms.store import compliance
+
+    if not database_exists(settings):
+        return 2
+    with store(settings).read() as con:
+        known = {f["framework"]: f["name"] for f in compliance.frameworks(con, args.as_of)}
+        if args.framework not in known:
+            print(f"error: no framework {args.framework!r}; known: {', '.join(sorted(known))}", file=sys.stderr)
+            return 1
+        table = soa_table(con, args.framework, args.as_of, known[args.framework])
+    print(write_soa(table, args.out))
+    return 0
 
 
 def _compliance(settings, args, store, database_exists) -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from isms.dates import add_months, month_end
 from isms.matrix import PRESETS
+from isms.sample.compliance import compliance_books
 from isms.sample.catalog import (
     ASSESSORS, ASSETS, KRI_OWNERS, KRIS, PEOPLE, POLICIES, SCENARIOS, TREATMENT_PLANS,
 )
@@ -458,6 +459,8 @@ def generate_sample(seed: int = SEED) -> list[tuple[str, dt.date, dict[str, list
             "monitoring_results": [r for r in results if prev < r["period"] <= last],
         },
     ))
+    # the compliance programme: its own workbooks, imported after the risk history (isms.sample.compliance)
+    books += compliance_books({qe: rows["risks"] for _, qe, rows in books if "risks" in rows})
     return books
 
 

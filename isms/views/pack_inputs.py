@@ -7,6 +7,7 @@ import datetime as dt
 
 import duckdb
 
+from isms.models import COMPLIANCE_KINDS
 from isms.store import batches, pack_preferences
 from isms.store.batches import BatchInfo
 
@@ -15,6 +16,13 @@ def saved_sections(con: duckdb.DuckDBPyConnection, meeting: str) -> list[str] | 
     return pack_preferences.latest(con, meeting)
 
 
-def batches_read(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[BatchInfo]:
-    """The active batches dated on or before `as_of`, newest first: every one a trend may read."""
-    return sorted(batches.active_batches(con, until=as_of), key=lambda b: (b.as_of, b.batch_id), reverse=True)
+def batches_read(con: duckdb.DuckDBPyConnection, as_of: dt.date, compliance: bool = False) -> list[BatchInfo]:
+    """The active batches dated on or before `as_of`, newest first: every one a trend may read; for
+    the risk meetings those that bring risk data, for the Compliance review those that bring
+    compliance data (a batch of controls is not what a risk figure comes from)."""
+    def ours(b: BatchInfo) -> bool:
+        mine = [k for k in b.row_counts if (k in COMPLIANCE_KINDS) == compliance]
+        return bool(mine) or not b.row_counts
+
+    found = [b for b in batches.active_batches(con, until=as_of) if ours(b)]
+    return sorted(found, key=lambda b: (b.as_of, b.batch_id), reverse=True)
