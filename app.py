@@ -39,6 +39,8 @@ pages = [
      Role.viewer, False, True),
     (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer,
      False, True),
+    (st.Page("pages/compliance.py", title="Compliance Review", icon=":material/verified:", url_path="compliance"),
+     Role.viewer, False, True),
     (st.Page("pages/forum.py", title="Forum", icon=":material/groups:", url_path="forum"), Role.viewer, False, True),
     # linked from the Forum page, not the sidebar
     (st.Page("pages/management_review.py", title="Management review", icon=":material/event_note:",
@@ -57,7 +59,7 @@ user = gate()
 if sample:
     sample_banner(pages[0][0] if empty else pages[1][0])
 for page, role, while_empty, with_data in pages:
-    meeting = page.title in ("Risk Review", "Security Health", "Forum")
+    meeting = page.title in ("Risk Review", "Security Health", "Compliance Review", "Forum")
     shown = meeting if sample else (while_empty if first_steps else with_data)
     if shown and user.role >= role:
         st.sidebar.page_link(page)

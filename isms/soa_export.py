@@ -97,6 +97,9 @@ def write_soa(table: SoaTable, path: str | Path) -> Path:
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"B{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:H{HEADER_ROW + len(table.rows)}"
+    if hasattr(path, "write"):  # a buffer: the page's download
+        wb.save(path)
+        return path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -13,15 +13,17 @@ from isms.auth import Role
 from tests.access import PASSWORD, make_env
 from tests.conftest import ROOT
 
-VIEWS = ["pages/risk_review.py", "pages/security_health.py", "pages/forum.py"]
+VIEWS = ["pages/risk_review.py", "pages/security_health.py", "pages/compliance.py", "pages/forum.py"]
 ANALYST_PAGES = ["pages/import_data.py"]
 ADMIN_PAGES = ["pages/settings.py", "pages/audit.py", "pages/export.py"]
 NEEDS = {**{p: Role.viewer for p in VIEWS}, **{p: Role.analyst for p in ANALYST_PAGES},
          **{p: Role.admin for p in ADMIN_PAGES}}
-TITLES = {"pages/risk_review.py": "Risk Review", "pages/security_health.py": "Security Health", "pages/forum.py": "Forum",
+TITLES = {"pages/risk_review.py": "Risk Review", "pages/security_health.py": "Security Health",
+          "pages/compliance.py": "Compliance Review", "pages/forum.py": "Forum",
           "pages/import_data.py": "Import", "pages/settings.py": "Settings", "pages/audit.py": "Audit trail",
           "pages/export.py": "Export"}
-LINKS = {Role.viewer: ["Risk Review", "Security Health", "Forum"], Role.analyst: ["Risk Review", "Security Health", "Forum", "Import"],
+LINKS = {Role.viewer: ["Risk Review", "Security Health", "Compliance Review", "Forum"],
+         Role.analyst: ["Risk Review", "Security Health", "Compliance Review", "Forum", "Import"],
          Role.admin: list(TITLES.values())}
 
 OIDC = """

@@ -153,7 +153,7 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
         return None, None, str(exc)
     if ft.kind == "enum" and value is not None and isinstance(v, str) and to_enum(ft.enum, v)[1]:
         return value, f"read as {value!r}: the model has no such value", None
-    if f == "period" and value is not None:
+    if f == "period" and value is not None and sh.m.kind == "monitoring_results":
         value = value.replace(day=1)  # a monitoring period is the month (MonitoringResult._month)
     return value, None, None
 

@@ -68,7 +68,8 @@ def make_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, 
     if compare_to is None:
         from isms.dates import add_months, month_end, previous_quarter_end
 
-        compare_to = previous_quarter_end(as_of) if meeting == "risk-review" else month_end(add_months(as_of.replace(day=1), -1))
+        compare_to = previous_quarter_end(as_of) if meeting in ("risk-review", "compliance") else \
+            month_end(add_months(as_of.replace(day=1), -1))
     if sections is None:
         sections = saved_sections(con, meeting)
     return render_pack(build_pack(con, settings, meeting, as_of, compare_to, sections, filters), fmt)

@@ -410,12 +410,25 @@ SECTIONS: dict[str, list[tuple[str, str, Callable[[Context], Section]]]] = {
 }
 
 
+def _compliance_sections():
+    from isms.packs.compliance_content import SECTIONS as compliance_sections
+
+    return compliance_sections
+
+
+SECTIONS["compliance"] = _compliance_sections()
+
+
 def section_choices(meeting: str) -> list[tuple[str, str]]:
     return [(key, label) for key, label, _ in SECTIONS[meeting]]
 
 
 def default_dates(con: duckdb.DuckDBPyConnection, meeting: str) -> tuple[dt.date, dt.date] | None:
     """The page's defaults: the latest quarter end (Risk Review) or month (Security Health)."""
+    if meeting == "compliance":
+        from isms.views.compliance import default_dates as compliance_dates
+
+        return compliance_dates(dt.date.today())
     if meeting == "risk-review":
         dates = risk_review.review_dates(con)
         if not dates:
@@ -440,6 +453,6 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
         raise ValueError(f"unknown section(s) {sorted(unknown)} for {meeting}")
     ctx = Context(con, settings, as_of, compare_to, filters, {})
     built = tuple(build(ctx) for key, _, build in SECTIONS[meeting] if chosen is None or key in chosen)
-    when = f"{as_of:%d %B %Y}" if meeting == "risk-review" else f"{as_of:%B %Y}"
+    when = f"{as_of:%B %Y}" if meeting == "security-health" else f"{as_of:%d %B %Y}"
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=when,
                 organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built)

@@ -82,6 +82,20 @@ def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
     return df
 
 
+def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """The dates compliance data was imported for, newest first: what the page offers."""
+    rows = con.execute("""SELECT DISTINCT as_of FROM active_batch WHERE len(list_intersect(kinds,
+        ['controls', 'soa', 'control_tests', 'audits', 'findings'])) > 0 ORDER BY as_of DESC""").fetchall()
+    return [r[0] for r in rows]
+
+
+def framework_options(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[str]:
+    """Every framework the page may put in scope: shipped and imported catalogs."""
+    from isms.store import compliance as store
+
+    return [f["framework"] for f in store.frameworks(con, as_of)] if as_of else []
+
+
 def default_dates(today: dt.date) -> tuple[dt.date, dt.date]:
     """The last quarter end on or before today, compared with the one before (reviews are bi-monthly
     or quarterly; the comparison is the page's to change)."""

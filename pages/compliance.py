@@ -1,0 +1,106 @@
+"""Compliance Review: frameworks, coverage, control testing, audits and findings, as of a date and
+compared with the last review.
+
+Settings (each bound to the URL, so a link reproduces the view), one bundle from
+`isms.views.compliance`, then the renderers of `ui.compliance`: this file shows only what goes where.
+"""
+
+import io
+
+import streamlit as st
+
+from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
+from isms.soa_export import soa_table, write_soa
+from isms.views import compliance
+from ui import compliance as render
+from ui import params
+from ui.auth import require
+from ui.charts import show_chart
+from ui.packs import pack_panel
+from ui.presentation import presentation_toggle
+from ui.resources import data_cursor, data_version_key, require_data
+
+require("viewer", "Compliance Review")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load(data_version: str, as_of, compare_to, frameworks: tuple[str, ...]):
+    with data_cursor() as cur:
+        return compliance.build(cur, as_of, compare_to, list(frameworks) or None)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def options(data_version: str, as_of):
+    with data_cursor() as cur:
+        return compliance.review_dates(cur), compliance.framework_options(cur, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def soa(data_version: str, framework: str, as_of):
+    with data_cursor() as cur:
+        return soa_table(cur, framework, as_of)
+
+
+def _soa_xlsx(table) -> bytes:
+    buf = io.BytesIO()
+    write_soa(table, buf)
+    return buf.getvalue()
+
+
+def _pick_cell(labels: list[str]) -> None:
+    points = st.session_state["coverage"].selection.points
+    if points:
+        st.session_state["cell"] = f"{points[0]['y']} · {points[0]['x']}"
+
+
+data_version = data_version_key()
+dates, _ = options(data_version, None)
+require_data(dates, "Compliance Review", "No controls, SoA, tests, audits or findings have been imported yet.")
+present = presentation_toggle(st.sidebar)
+controls = [st.sidebar] * 3 if present else st.columns([1, 1, 2.5])
+fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": lambda d: f"{d:%d %B %Y}"}
+as_of = params.select(controls[0], "As of", dates, key="as_of", on_change=params.forget, args=("compare_to",), **fmt)
+earlier = [d for d in dates if d < as_of] or [compliance.default_dates(as_of)[1]]
+compare_to = params.select(controls[1], "Compared with", earlier, key="compare_to", **fmt)
+_, known = options(data_version, as_of)
+chosen = params.multiselect(controls[2], "Frameworks", known, key="framework", placeholder="Those with an SoA")
+data = load(data_version, as_of, compare_to, tuple(chosen))
+since = f"{compare_to:%d %b %Y}"
+
+st.title(f"Compliance Review · {as_of:%d %B %Y}")
+st.caption(f"Frameworks in scope: {', '.join(data.frameworks) or 'none'}; changes since {compare_to:%d %B %Y}.")
+st.header("Frameworks", divider="gray")
+render.framework_tiles(data, since)
+
+st.header("Coverage", divider="gray")
+labels = [f"{r.framework} · {r.family}" for r in data.coverage.itertuples()]
+show_chart(coverage_heatmap(data.coverage), key="coverage", name=f"coverage-{as_of}", presentation=present,
+           on_select=lambda: _pick_cell(labels), selection_mode=("points",))
+cell = params.select(st, "Requirements of the cell", labels, key="cell")
+if cell:
+    render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements")
+
+st.header("Control testing", divider="gray")
+render.testing_tiles(data, since)
+show_chart(pass_rate_trend(data.pass_rate_trend), key="pass_rate", name=f"pass-rate-{as_of}", presentation=present)
+render.test_lists(data)
+
+st.header("Audit and certification calendar", divider="gray")
+render.calendar(data)
+
+st.header("Findings", divider="gray")
+render.findings(data)
+show_chart(findings_burndown(data.burndown), key="burndown", name=f"findings-{as_of}", presentation=present)
+
+st.header("Statement of Applicability", divider="gray")
+soa_framework = params.select(st, "Framework", data.frameworks, key="soa")
+if soa_framework:
+    table = soa(data_version, soa_framework, as_of)
+    render.soa_view(table, key="soa_rows")
+    if not present:
+        st.download_button("SoA (xlsx)", data=lambda: _soa_xlsx(table), file_name=f"soa-{soa_framework}-{as_of}.xlsx",
+                           key="soa_xlsx", on_click="ignore", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+if not present:
+    pack_panel("compliance", as_of, compare_to, tuple(chosen))

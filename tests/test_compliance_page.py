@@ -1,0 +1,112 @@
+"""AppTest: the Compliance Review page on the sample ISMS, section by section.
+
+Expected figures are the sample's compliance story as isms/sample/compliance.py writes it, worked
+out by hand: Annex A with two exclusions (A.7.9, A.8.30) of 93; the 800-53 Moderate baseline with
+four exclusions of 287; 26 SOC 2 criteria; the Q2 2026 privileged access review (CTL-08) still not
+done at 30 September 2026; the ISO recertification starting 9 November 2026 and the certificate
+expiring 30 November 2026; findings F-012 (due 12 March 2026) and F-013 (due 7 July 2026) overdue,
+four open (F-012, F-013, F-015, F-016).
+"""
+
+import io
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from tests.test_pages import app_db, open_page  # noqa: F401  (the module-scoped sample copy)
+
+PAGE = "pages/compliance.py"
+
+
+def _metrics(at) -> list[tuple[str, str, str]]:
+    return [(m.label, m.value, m.delta) for m in at.metric]
+
+
+# AppTest keeps keys only for selectable tables: each list is found by columns only it has
+SIGNATURE = {"cell_requirements": ("effective", "controls"), "tests_due": ("state", "due_on"),
+             "calendar": ("what", "auditor"), "findings_overdue": ("days_overdue",),
+             "findings_open": ("total", "grade"), "soa_rows": ("why", "risks")}
+
+
+def _frame(at, key: str) -> pd.DataFrame:
+    found = [d.value for d in at.dataframe if all(c in d.value.columns for c in SIGNATURE[key])]
+    assert len(found) == 1, f"{len(found)} tables like {key}"
+    return found[0]
+
+
+def test_settings_and_frameworks(app_db):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.selectbox(key="as_of").value.isoformat() == "2026-09-30"
+    assert at.selectbox(key="compare_to").value.isoformat() == "2026-06-30"
+    assert [h.value for h in at.header] == ["Frameworks", "Coverage", "Control testing", "Audit and certification calendar",
+                                            "Findings", "Statement of Applicability"]
+    assert [s.value for s in at.subheader][:3] == ["ISO27001-2022", "NIST-800-53r5-MODERATE", "SOC2"]
+    tiles = _metrics(at)
+    applicable = [v for label, v, _ in tiles if label == "Applicable"]
+    assert applicable == ["91", "283", "26"]
+    open_findings = [v for label, v, _ in tiles if label == "Open findings"]
+    assert open_findings == ["3", "0", "1"]  # ISO: F-012, F-015, F-016; SOC 2: F-013
+
+
+def test_coverage_cell_lists_its_requirements_and_controls(app_db):
+    at = open_page(PAGE)
+    at.selectbox(key="cell").set_value("SOC2 · CC6").run()
+    cell = _frame(at, "cell_requirements").set_index("ref")
+    assert list(cell.index) == ["CC6.1", "CC6.2", "CC6.3", "CC6.6", "CC6.7", "CC6.8"]
+    assert cell.loc["CC6.1", "controls"] == "CTL-05, CTL-07, CTL-19, CTL-21"
+    assert at.query_params["cell"] in ("SOC2 · CC6", ["SOC2 · CC6"])
+
+
+def test_control_testing(app_db):
+    at = open_page(PAGE)
+    tiles = {label: v for label, v, _ in _metrics(at)}
+    assert tiles["Tests overdue"] == "1"
+    due = [d.value for d in at.dataframe if "state" in d.value.columns][-1]  # failed first, then due
+    overdue = due[due.state == "Overdue"]
+    assert overdue.control_id.tolist() == ["CTL-08"] and overdue.period.tolist() == ["2026-06-30"]
+
+
+def test_calendar_and_findings(app_db):
+    at = open_page(PAGE)
+    cal = _frame(at, "calendar")
+    assert cal[["date", "what", "audit_type"]].values.tolist()[:2] == [
+        ["2026-11-09", "Audit starts", "ISO recertification"], ["2026-11-30", "Certificate expires", "ISO stage 2"]]
+    overdue = _frame(at, "findings_overdue")
+    assert overdue[["finding_id", "days_overdue"]].values.tolist() == [["F-012", 202], ["F-013", 85]]
+    assert int(_frame(at, "findings_open")["total"].sum()) == 4
+    assert len(at.get("plotly_chart")) == 3  # coverage, pass rate, burndown
+
+
+def test_soa_view_and_download(app_db):
+    at = open_page(PAGE)
+    rows = _frame(at, "soa_rows").set_index("ref")
+    assert len(rows) == 93 and rows.loc["A.8.30", "applicable"] == "No"
+    assert rows.loc["A.8.30", "why"] == "No outsourced development: all engineering is in-house"
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("soa_xlsx"))
+    assert button is not None
+    at.selectbox(key="soa").set_value("SOC2").run()
+    assert len(_frame(at, "soa_rows")) == 26
+
+
+def test_presentation_mode_and_pack_panel(app_db):
+    at = open_page(PAGE)
+    ids = [b.proto.id for b in at.get("download_button")]
+    assert any(i.endswith("compliance_pptx") for i in ids) and any(i.endswith("coverage-png") for i in ids) or \
+        any(i.endswith("compliance_pptx") for i in ids)
+    at.toggle(key="present").set_value(True).run()
+    assert not at.exception and not at.get("download_button")
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_the_soa_download_is_the_export(app_db):
+    from isms.soa_export import soa_table, write_soa
+    from isms.store import connect
+    from tests.factories import D
+
+    con = connect(app_db, read_only=True)
+    buf = io.BytesIO()
+    write_soa(soa_table(con, "ISO27001-2022", D("2026-09-30")), buf)
+    con.close()
+    ws = load_workbook(io.BytesIO(buf.getvalue())).active
+    assert ws["A2"].value == "SoA version 3.0, approved 2025-12-12 by Priya Raman (CISO)"

@@ -1,0 +1,103 @@
+"""Rendering the Compliance review bundle: framework tiles, the coverage cell's requirements, the
+testing, calendar and findings lists, the SoA view and its download.
+
+Only presentation lives here; every figure comes from `isms.views.compliance`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from isms.views.compliance import ComplianceBundle
+from ui.scorecard import count_tile, dashed
+from ui.tables import iso_days, listing, text
+
+
+def framework_tiles(data: ComplianceBundle, since: str) -> None:
+    """Per framework: applicable, covered, effective (with the change since the comparison date)
+    and the open findings."""
+    for f in data.totals.to_dict("records"):
+        st.subheader(f["framework"] + ("" if f["has_soa"] else " (no SoA: every requirement applicable)"))
+        cols = st.columns(4)
+        help_ = f"Change since {since}"
+        count_tile(cols[0], "Applicable", f["applicable"], f["applicable"] - f["applicable_change"], worse_up=False,
+                   help=f"of {f['requirements']} requirements; {help_}")
+        count_tile(cols[1], "Covered by a control", f["covered"], f["covered"] - f["covered_change"], worse_up=False,
+                   help=help_)
+        count_tile(cols[2], "Effective (last test passed)", f["effective"], f["effective"] - f["effective_change"],
+                   worse_up=False, help=help_)
+        open_now = f["open_major"] + f["open_minor"] + f["open_observation"] + f["open_ofi"]
+        open_then = open_now - (f["open_major_change"] + f["open_minor_change"] + f["open_observation_change"]
+                                + f["open_ofi_change"])
+        count_tile(cols[3], "Open findings", open_now, open_then, worse_up=True,
+                   help=f"{f['open_major']} major, {f['open_minor']} minor, {f['open_observation']} observations, "
+                        f"{f['open_ofi']} OFIs; {help_}")
+
+
+def cell_requirements(cell: pd.DataFrame, key: str) -> None:
+    frame = pd.DataFrame({"ref": cell.ref, "title": cell.title,
+                          "controls": [", ".join(c) for c in cell.controls],
+                          "effective": [", ".join(c) for c in cell.effective_controls],
+                          "status": cell.implementation_status})
+    listing(dashed(frame), {"ref": text("Ref", 90), "title": text("Requirement", 330), "controls": text("Controls", 150),
+                            "effective": text("Last test passed", 150), "status": text("SoA status", 150)}, key=key)
+
+
+def testing_tiles(data: ComplianceBundle, since: str) -> None:
+    t = data.testing
+    cols = st.columns(4)
+    cols[0].metric("Tests due", t["due"], help=f"not yet tested, due within {t['due_window_days']} days", border=True)
+    cols[1].metric("Tests overdue", t["overdue"], help="past their due date without a result", border=True)
+    cols[2].metric(f"Failed since {since}", t["failed"], help=f"and {t['exceptions']} with exceptions", border=True)
+    rate = f"{t['pass_rate']:.0%}" if t["pass_rate"] is not None else "n/a"
+    cols[3].metric(f"Pass rate since {since}", rate, help=f"{t['tested']} tests with a result", border=True)
+
+
+def test_lists(data: ComplianceBundle) -> None:
+    cols = {"control_id": text("Control", 80), "control_name": text("Name", 260), "owner": text("Owner", 140),
+            "period": text("Period", 100), "due_on": text("Due", 100), "state": text("State", 100)}
+    failed = data.tests_failed.assign(state=data.tests_failed.result)
+    st.markdown("**Failed or with exceptions**")
+    if failed.empty:
+        st.caption("None this period.")
+    else:
+        listing(dashed(iso_days(failed)), cols, key="tests_failed")
+    st.markdown("**Due and overdue**")
+    if data.tests_due.empty:
+        st.caption("Nothing due.")
+    else:
+        listing(dashed(iso_days(data.tests_due)), cols, key="tests_due")
+
+
+def calendar(data: ComplianceBundle) -> None:
+    if data.calendar.empty:
+        st.caption("Nothing in the next 12 months.")
+    else:
+        listing(dashed(iso_days(data.calendar)), {"date": text("Date", 100), "what": text("What", 170),
+                                                  "audit_type": text("Audit", 170), "framework": text("Framework", 150),
+                                                  "auditor": text("Auditor", 180)}, key="calendar", wrapped=False)
+    running = ", ".join(f"{r.audit_type} ({r.audit_id})" for r in data.in_progress.itertuples())
+    st.caption(f"Under way on {data.as_of:%d %B %Y}: {running or 'none'}.")
+
+
+def findings(data: ComplianceBundle) -> None:
+    st.markdown("**Open findings by grade and age**")
+    listing(data.findings_open, {c: text(c if c != "grade" else "Grade", 230 if c == "grade" else 110)
+                                 for c in data.findings_open.columns}, key="findings_open", wrapped=False)
+    st.markdown("**Overdue remediation**")
+    if data.findings_overdue.empty:
+        st.caption("No finding is past its due date.")
+    else:
+        listing(dashed(iso_days(data.findings_overdue)),
+                {"finding_id": text("Finding", 70), "title": text("Title", 280), "grade": text("Grade", 150),
+                 "owner": text("Owner", 130), "due_on": text("Due", 100),
+                 "days_overdue": st.column_config.NumberColumn("Days overdue", width=90)}, key="findings_overdue")
+
+
+def soa_view(table, key: str) -> None:
+    approved = f", approved {table.approved_on:%Y-%m-%d} by {table.approved_by}" if table.approved_on else ""
+    st.caption(f"SoA version {table.version or '(none)'}{approved}; as of {table.as_of:%d %B %Y}.")
+    listing(dashed(table.rows), {"ref": text("Ref", 70), "title": text("Title", 230), "applicable": text("Applicable", 90),
+                                 "why": text("Reason / justification", 220), "status": text("Status", 120),
+                                 "controls": text("Controls", 90), "risks": text("Risks", 70)}, key=key)
