@@ -150,3 +150,12 @@ def test_cli_prints_the_bundle_figures(db, tmp_path, monkeypatch, capsys):
     assert got == {ISO: (2, 2, 2), SOC: (3, 2, 1)} and out["compare_to"] == "2026-06-30"
     assert main(["compliance", "--as-of", "2026-09-30"]) == 0
     assert "2 due within 30 days, 1 overdue" in capsys.readouterr().out
+
+
+def test_columns_left_empty_by_every_row_are_none_not_nat(tmp_path):
+    con = connect(tmp_path / "n.duckdb")
+    load(con, "2026-09-30", audits=[audit("A-1", starts="2026-10-05")])  # no end, no period, no certificate
+    b = compliance.build(con, D("2026-09-30"), D("2026-06-30"), [ISO])
+    assert b.calendar[["date", "what"]].values.tolist() == [[D("2026-10-05"), "Audit starts"]]
+    assert b.in_progress.empty
+    con.close()

@@ -14,6 +14,16 @@ from ui.scorecard import count_tile, dashed
 from ui.tables import iso_days, listing, text
 
 
+SHOWN = 100  # a meeting reads the top of a long list; the rest is counted (the pack and the CLI have it whole)
+
+
+def _capped(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    if len(frame) > SHOWN:
+        st.caption(f"The first {SHOWN} of {len(frame):,} {what}.")
+        return frame.head(SHOWN)
+    return frame
+
+
 def framework_tiles(data: ComplianceBundle, since: str) -> None:
     """Per framework: applicable, covered, effective (with the change since the comparison date)
     and the open findings."""
@@ -36,6 +46,7 @@ def framework_tiles(data: ComplianceBundle, since: str) -> None:
 
 
 def cell_requirements(cell: pd.DataFrame, key: str) -> None:
+    cell = _capped(cell, "requirements of the cell")
     frame = pd.DataFrame({"ref": cell.ref, "title": cell.title,
                           "controls": [", ".join(c) for c in cell.controls],
                           "effective": [", ".join(c) for c in cell.effective_controls],
@@ -62,12 +73,12 @@ def test_lists(data: ComplianceBundle) -> None:
     if failed.empty:
         st.caption("None this period.")
     else:
-        listing(dashed(iso_days(failed)), cols, key="tests_failed")
+        listing(dashed(iso_days(_capped(failed, "tests"))), cols, key="tests_failed")
     st.markdown("**Due and overdue**")
     if data.tests_due.empty:
         st.caption("Nothing due.")
     else:
-        listing(dashed(iso_days(data.tests_due)), cols, key="tests_due")
+        listing(dashed(iso_days(_capped(data.tests_due, "tests, overdue first"))), cols, key="tests_due")
 
 
 def calendar(data: ComplianceBundle) -> None:
@@ -89,7 +100,7 @@ def findings(data: ComplianceBundle) -> None:
     if data.findings_overdue.empty:
         st.caption("No finding is past its due date.")
     else:
-        listing(dashed(iso_days(data.findings_overdue)),
+        listing(dashed(iso_days(_capped(data.findings_overdue, "overdue findings, longest overdue first"))),
                 {"finding_id": text("Finding", 70), "title": text("Title", 280), "grade": text("Grade", 150),
                  "owner": text("Owner", 130), "due_on": text("Due", 100),
                  "days_overdue": st.column_config.NumberColumn("Days overdue", width=90)}, key="findings_overdue")

@@ -78,7 +78,8 @@ def _plain(v):
 def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
     for c in cols:
         if c in df:
-            df[c] = pd.to_datetime(df[c]).dt.date.where(df[c].notna(), None)
+            # object column of dates or None (an all-NULL column must not stay NaT)
+            df[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in df[c]], index=df.index, dtype=object)
     return df
 
 
