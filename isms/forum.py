@@ -143,6 +143,33 @@ def actions_for_meeting(con: duckdb.DuckDBPyConnection, settings: Settings, seri
     return earlier_actions(con, series, day)
 
 
+def exception_agenda(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date,
+                     meeting: NextMeeting) -> pd.DataFrame:
+    """The policy exceptions the next Risk meeting must decide, as the register stood on `as_of`:
+    a granted exception expiring by the meeting's date plus the warning window is a *renewal* item,
+    one already expired is called out as *expired, no decision*; either only while no renewal or
+    refusal of it has been decided since it was granted."""
+    from isms.store import queries
+
+    ex = queries.exceptions(con, as_of)
+    ex = ex[(ex["status"] == "Granted") & ex["expires_on"].notna()].copy()
+    decided = store.decisions(con, as_of)
+    decided = decided[decided["kind"].isin(("exception-renewal", "exception-refusal"))]
+    last_decision: dict[str, dt.date] = {}
+    for d in decided.itertuples():
+        for e in d.exception_ids:
+            last_decision[e] = max(last_decision.get(e, dt.date.min), _date(d.decided_on))
+    horizon = meeting.on + dt.timedelta(days=settings.exception_warning_days)
+    expires = pd.to_datetime(ex["expires_on"]).dt.date
+    granted = pd.to_datetime(ex["granted_on"]).dt.date
+    undecided = [last_decision.get(e, dt.date.min) < (g if pd.notna(g) else dt.date.min)
+                 for e, g in zip(ex["exception_id"], granted)]
+    ex = ex[(expires <= horizon) & pd.Series(undecided, index=ex.index)].copy()
+    ex["item"] = ["expired, no decision" if _date(d) < as_of else "renewal" for d in ex["expires_on"]]
+    cols = [c for c in ("exception_id", "title", "policy", "risk_id", "owner", "expires_on", "item") if c in ex]
+    return ex.sort_values(["expires_on", "exception_id"])[cols].reset_index(drop=True)
+
+
 VERIFY_DAYS = 90  # a done action is offered for verification on the Forum page this long after it was closed
 
 
@@ -152,6 +179,7 @@ class ForumView:
 
     as_of: dt.date
     next_meetings: list[NextMeeting]
+    exception_agenda: pd.DataFrame   # exceptions the next Risk meeting must renew or decide
     overdue: pd.DataFrame
     meetings: pd.DataFrame       # the `recent` meetings held on or before as_of, newest first
     held: int                    # how many meetings were held on or before as_of
@@ -177,7 +205,10 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, re
     recently_done = (actions["status"] == "done") & (pd.to_datetime(actions["closed_on"])
                                                       >= pd.Timestamp(as_of - dt.timedelta(days=VERIFY_DAYS)))
     keep = actions["meeting_id"].isin(ids) | actions["status"].isin(OPEN) | recently_done
-    return ForumView(as_of, next_meetings(con, settings, as_of), overdue_actions(con, as_of), shown.reset_index(drop=True),
+    upcoming = next_meetings(con, settings, as_of)
+    risk = next((n for n in upcoming if n.series.key == "risk"), None)
+    agenda = exception_agenda(con, settings, as_of, risk) if risk else pd.DataFrame()
+    return ForumView(as_of, upcoming, agenda, overdue_actions(con, as_of), shown.reset_index(drop=True),
                      len(held), decisions[decisions["meeting_id"].isin(ids)].reset_index(drop=True),
                      actions[keep].reset_index(drop=True))
 

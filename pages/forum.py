@@ -51,6 +51,7 @@ st.page_link("pages/management_review.py", label="Management review (clause 9.3)
 render.show_message()
 render.show_overdue(view)
 render.show_next_meetings(view)
+render.show_exception_agenda(view)
 render.show_meetings(view, cfg, user, can_approve=permitted("approve-minutes") and not viewing_sample())
 if permitted("record-forum"):
     render.show_forms(view, cfg, user, read_only_reason=(

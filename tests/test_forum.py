@@ -221,3 +221,26 @@ def test_action_changes_are_appended_never_rewritten(db, cfg):
     with pytest.raises(ValueError, match="before the action was raised"):
         record_action(db, ANA, cfg, "Late", "Ops", D("2026-01-01"), raised_on=D("2026-01-14"), meeting_id=m)
     assert _events(db, "action-recorded")[0][1]["from"] == {"meeting_id": "M-0001"}
+
+
+def test_exceptions_on_the_next_risk_meetings_agenda(story, cfg):
+    """As of 2026-06-10 the next Risk meeting is 07-14; with the 30-day window, exceptions expiring by
+    08-13 are renewal items, those expired are called out, unless a renewal or refusal was decided
+    since they were granted."""
+    from tests.factories import exception, load
+
+    load(story, "2026-06-01", exceptions=[
+        exception("EX-1", None, granted="2026-01-14", expires="2026-07-31"),   # renewal (its grant, D-0002, is no renewal)
+        exception("EX-2", None, granted="2025-12-01", expires="2026-05-31"),   # expired, no decision
+        exception("EX-3", None, granted="2026-01-01", expires="2026-12-31"),   # later than the window
+        exception("EX-4", None, granted="2026-01-01", expires="2026-06-30"),   # renewed on 04-14
+        exception("EX-5", None, status="Requested", granted=None, expires=None),
+        exception("EX-6", None, granted="2026-01-01", expires="2026-08-13"),   # the window's last day
+    ])
+    record_decision(story, ANA, "M-0002", "exception-renewal", "Renew EX-4", exception_ids=["EX-4"],
+                    review_on=D("2026-12-31"))
+    risk = next(n for n in forum.next_meetings(story, cfg, D("2026-06-10")) if n.series.key == "risk")
+    agenda = forum.exception_agenda(story, cfg, D("2026-06-10"), risk)
+    assert list(zip(agenda["exception_id"], agenda["item"])) == [
+        ("EX-2", "expired, no decision"), ("EX-1", "renewal"), ("EX-6", "renewal")]
+    assert list(forum.build(story, cfg, D("2026-06-10")).exception_agenda["exception_id"]) == ["EX-2", "EX-1", "EX-6"]

@@ -57,7 +57,8 @@ def _no_list(at, key: str) -> bool:
 def test_every_section_as_of_a_date(forum_db):
     at = _open("2026-06-10")
     assert at.title[0].value == "Forum"
-    assert [h.value for h in at.header] == ["Overdue actions", "Next meetings", "Held meetings", "Record"]
+    assert [h.value for h in at.header] == ["Overdue actions", "Next meetings", "Exceptions for the next Risk meeting "
+                                            "(14 Jul 2026)", "Held meetings", "Record"]
     assert _rows(at, "overdue_actions", "action_id", "owner", "due_on", "days_overdue") == [
         ("A-0004", "Ops", "2026-05-15", 26), ("A-0005", "SOC", "2026-05-31", 10)]
     assert _rows(at, "next_meetings", "series", "on", "covers", "last_held_on", "state") == [

@@ -86,6 +86,22 @@ def show_next_meetings(view: forum.ForumView) -> None:
     listing(dashed(rows), NEXT_COLUMNS, key="next_meetings", wrapped=True)
 
 
+def show_exception_agenda(view: forum.ForumView) -> None:
+    risk = next((n for n in view.next_meetings if n.series.key == "risk"), None)
+    if risk is None:
+        return
+    st.header(f"Exceptions for the next Risk meeting ({risk.on:%d %b %Y})", divider="gray")
+    if view.exception_agenda.empty:
+        st.success("No policy exception needs renewing or a decision.")
+        return
+    st.caption("Granted exceptions expiring by the meeting plus the warning window (renewal), or already expired, "
+               "with no renewal or refusal decided since they were granted.")
+    listing(_frame(view.exception_agenda), {
+        "exception_id": text("Exception", 90), "title": text("Title", 260), "policy": text("Policy", 180),
+        "owner": text("Owner", 120), "expires_on": text("Expires", 100), "item": text("Agenda item", 130)},
+        key="exception_agenda")
+
+
 def _links(row) -> str:
     parts = []
     for col in ("risk_ids", "treatment_ids", "exception_ids", "kri_ids", "finding_ids"):
