@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from isms.config import ROOT
 from isms.importing.pipeline import import_file
 from isms.matrix import RiskMatrix
@@ -29,6 +31,17 @@ def sample_path(db_path: str | Path) -> Path:
     the two sit side by side and the name says which is which."""
     db_path = Path(db_path)
     return db_path.with_name(db_path.stem + ".sample.duckdb")
+
+
+def open_sample(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The sample beside a database, read-only, its schema brought up to date first: a sample built
+    by an earlier version is reused, and the reads need the tables later migrations add (the read
+    model's month-end copies, say). When another process holds it open, it is read as it is."""
+    try:
+        connect(path).close()
+    except duckdb.Error:
+        pass  # held by another process, which opened it through here and so brought it up to date
+    return connect(path, read_only=True)
 
 
 def create_empty(path: str | Path) -> bool:

@@ -17,8 +17,7 @@ import duckdb
 import streamlit as st
 
 from isms.config import Settings, load_settings
-from isms.databases import sample_path
-from isms.store import connect
+from isms.databases import open_sample, sample_path
 from isms.store.db import data_version
 from isms.store.shared import SharedStore
 
@@ -71,7 +70,7 @@ def version() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _sample_database(path: str) -> duckdb.DuckDBPyConnection:
-    return connect(path, read_only=True)
+    return open_sample(path)
 
 
 def viewing_sample() -> bool:
