@@ -1,10 +1,9 @@
 """The frame of the dashboard: page setup, navigation and the database check. No domain logic."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from isms.auth import Role
+from isms.store.db import exists as db_exists
 from isms.views import welcome
 from ui.auth import badge, gate
 from ui.resources import cursor, settings, viewing_sample
@@ -17,7 +16,7 @@ st.html("<style>[data-testid='stMetricLabel'] * {white-space: normal !important;
         " text-overflow: clip !important;}</style>")
 
 cfg = settings()
-if not Path(cfg.db_path).exists():
+if not db_exists(cfg.db_path):
     st.error(
         f"No database at `{cfg.db_path}`. For your own ISMS, create an empty one: `python -m isms init-db --empty` "
         f"(or `make run ISMS_DB={cfg.db_path}`, which does it); for the sample, `python -m isms init-db` "

@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 
 from isms.config import SettingsError, load_settings
+from isms.store import lake
+from isms.store.db import exists as db_exists
 
 
 def _date(text: str) -> dt.date:
@@ -145,9 +147,28 @@ def main(argv: list[str] | None = None) -> int:
 
 def _store(settings):
     """The shared store: readers on snapshots, writers one at a time; a writer that has to wait says so."""
-    from isms.store.shared import SharedStore
+    from isms.store.shared import open_store
 
-    return SharedStore(settings.db_path, on_wait=lambda message: print(f"note: {message}", file=sys.stderr, flush=True))
+    return open_store(settings.db_path, on_wait=lambda message: print(f"note: {message}", file=sys.stderr, flush=True))
+
+
+def _init_lake(settings, sample_dir: Path, *, empty: bool) -> int:
+    """A DuckLake: its tables are made when it is first opened; the sample goes in only while it
+    holds no batch (it is never mixed with an organisation's data)."""
+    from isms import databases
+
+    with _store(settings).write("python -m isms init-db") as con:
+        (n_batches,) = con.execute("SELECT count(*) FROM import_batch").fetchone()
+        if empty or n_batches:
+            print(f"the DuckLake at {settings.db_path} is ready ({n_batches} batches); left as it is")
+            return 0
+        try:
+            n = databases.import_sample(con, settings.matrix, sample_dir, max_rows=settings.max_rows)
+        except (FileNotFoundError, databases.SampleError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2 if isinstance(exc, FileNotFoundError) else 1
+    print(f"imported {n} sample workbooks into the DuckLake at {settings.db_path}")
+    return 0
 
 
 def _run(parser, args, settings) -> int:
@@ -187,7 +208,7 @@ def _run(parser, args, settings) -> int:
 
 def _database_exists(settings) -> bool:
     """Readers say how to make the database rather than create an empty one by opening it."""
-    if Path(settings.db_path).exists():
+    if db_exists(settings.db_path):
         return True
     print(f"error: no database at {settings.db_path}; create it with 'python -m isms init-db --empty' "
           "(your own ISMS) or 'python -m isms init-db' (the sample)", file=sys.stderr)
@@ -229,6 +250,8 @@ def _init_db(settings, sample_dir: Path, *, empty: bool = False) -> int:
     """One way to make a database: empty for your own ISMS, or the sample to look around in."""
     from isms import databases
 
+    if lake.is_lake(settings.db_path):
+        return _init_lake(settings, sample_dir, empty=empty)
     if Path(settings.db_path).exists():
         print(f"{settings.db_path} exists; left as it is")
         return 0
@@ -291,7 +314,7 @@ def _import(settings, args) -> int:
         print(f"error: {missing[0]}: no such file", file=sys.stderr)
         return 2
     store = _store(settings)
-    if not Path(settings.db_path).exists():
+    if not db_exists(settings.db_path):
         with store.write("python -m isms import (creating the database)"):
             pass  # an import into a new ISMS_DB creates it, empty, as the dashboard's first-run does
     # Whoever can run the CLI can open the database file itself: the CLI acts as an administrator.
@@ -411,7 +434,7 @@ def _user(settings, args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if Path(settings.db_path).exists():
+    if db_exists(settings.db_path):
         writer = _store(settings).write("python -m isms user")
     else:
         print(f"note: no database at {settings.db_path} yet, so this change is not in the audit trail", file=sys.stderr)

@@ -16,7 +16,7 @@ from isms.config import ROOT
 from isms.importing.pipeline import import_file
 from isms.matrix import RiskMatrix
 from isms.sample.forum import write_forum
-from isms.store import connect
+from isms.store import connect, lake
 from isms.store.db import checkpoint
 
 SAMPLE_WORKBOOKS = ROOT / "data" / "sample"
@@ -29,6 +29,8 @@ class SampleError(RuntimeError):
 def sample_path(db_path: str | Path) -> Path:
     """Where the sample goes beside a database: `data/acme.duckdb` -> `data/acme.sample.duckdb`, so
     the two sit side by side and the name says which is which."""
+    if lake.is_lake(db_path):
+        return lake.beside_folder() / "isms.sample.duckdb"
     db_path = Path(db_path)
     return db_path.with_name(db_path.stem + ".sample.duckdb")
 
@@ -57,6 +59,21 @@ def create_empty(path: str | Path) -> bool:
     return True
 
 
+def import_sample(con, matrix: RiskMatrix, sample_dir: str | Path = SAMPLE_WORKBOOKS, max_rows: int = 200_000) -> int:
+    """Import the sample workbooks, in date order, into `con`; returns how many. SampleError names
+    the first one refused."""
+    files = sorted(Path(sample_dir).glob("*.xlsx"))
+    if not files:
+        raise FileNotFoundError(f"no sample workbooks in {sample_dir}")
+    for f in files:
+        out = import_file(con, f, matrix, imported_by="sample", source="sample", max_rows=max_rows)
+        if out.status != "committed":
+            first = next((str(p) for p in out.problems if p.severity == "error"), out.status)
+            raise SampleError(f"sample {f.name} was {out.status} on the {matrix.name} matrix: {first}")
+    write_forum(con)  # the forum is recorded in the dashboard, not imported: written from the sample's registers
+    return len(files)
+
+
 def build_sample(path: str | Path, matrix: RiskMatrix, sample_dir: str | Path = SAMPLE_WORKBOOKS,
                  max_rows: int = 200_000) -> int:
     """Import the sample workbooks, in date order, into a new database at `path`; returns how many.
@@ -74,12 +91,7 @@ def build_sample(path: str | Path, matrix: RiskMatrix, sample_dir: str | Path = 
     tmp.unlink(missing_ok=True)
     con = connect(tmp)
     try:
-        for f in files:
-            out = import_file(con, f, matrix, imported_by="sample", source="sample", max_rows=max_rows)
-            if out.status != "committed":
-                first = next((str(p) for p in out.problems if p.severity == "error"), out.status)
-                raise SampleError(f"sample {f.name} was {out.status} on the {matrix.name} matrix: {first}")
-        write_forum(con)  # the forum is recorded in the dashboard, not imported: written from the sample's registers
+        import_sample(con, matrix, sample_dir, max_rows)
         checkpoint(con)
     except BaseException:
         con.close()

@@ -361,7 +361,7 @@ def test_an_existing_database_gains_the_audit_trail_and_keeps_its_batches(sample
     import duckdb
 
     raw = duckdb.connect(str(sample_db_copy))
-    raw.execute("DROP TABLE audit_event; DROP SEQUENCE audit_event_seq; DELETE FROM schema_migration WHERE version = 3")
+    raw.execute("DROP TABLE audit_event; DELETE FROM schema_migration WHERE version = 3")
     batches = raw.execute("SELECT count(*) FROM import_batch").fetchone()[0]
     raw.close()
     con = connect(sample_db_copy)

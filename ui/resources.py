@@ -19,7 +19,7 @@ import streamlit as st
 from isms.config import Settings, load_settings
 from isms.databases import open_sample, sample_path
 from isms.store.db import data_version
-from isms.store.shared import SharedStore
+from isms.store.shared import SharedStore, open_store
 
 # This browser session looks at the sample (built beside the database) instead of the ISMS's own
 # data: only the meeting pages read it (data_cursor); sign-in, the audit trail, imports and
@@ -34,7 +34,7 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> SharedStore:
-    return SharedStore(path)
+    return open_store(path)
 
 
 def store() -> SharedStore:

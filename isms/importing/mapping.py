@@ -520,6 +520,10 @@ class Profile:
 
 def profiles_folder(db_path: str) -> Path:
     """Mapping profiles live beside the database they were made for: page and CLI find the same."""
+    from isms.store import lake
+
+    if lake.is_lake(db_path):
+        return lake.beside_folder().resolve() / "mappings"
     return Path(db_path).resolve().parent / "mappings"
 
 

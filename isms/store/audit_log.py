@@ -7,13 +7,17 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from isms.store.ids import next_id, transaction
+
 
 def append(con: duckdb.DuckDBPyConnection, who: str, action: str, detail_json: str) -> int:
-    (event_id,) = con.execute(
-        "INSERT INTO audit_event (occurred_at, who, action, detail) VALUES (?, ?, ?, ?) RETURNING event_id",
-        [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), who, action, detail_json],
-    ).fetchone()
-    return int(event_id)
+    with transaction(con):
+        event_id = next_id(con, "audit")
+        con.execute(
+            "INSERT INTO audit_event (event_id, occurred_at, who, action, detail) VALUES (?, ?, ?, ?, ?)",
+            [event_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), who, action, detail_json],
+        )
+    return event_id
 
 
 def events(con: duckdb.DuckDBPyConnection, actions: tuple[str, ...] = (), who: str = "",

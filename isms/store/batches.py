@@ -18,7 +18,9 @@ import pandas as pd
 
 from isms.filters import WHOLE, Scope
 from isms.models import SNAPSHOT_KINDS
-from isms.store import queries, read_model
+from isms.store import lake, queries, read_model
+from isms.store.db import rollback
+from isms.store.ids import next_id
 from isms.store.migrations import TABLES
 
 
@@ -69,11 +71,17 @@ def commit_batch(
     the batch brings back exactly the register before it. `row_counts` are the rows the file
     listed, `carried_counts` the rows kept beside them.
     """
+    return lake.retrying(lambda: _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope))
+
+
+def _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope) -> int:
+    """One attempt: on DuckLake another server's commit may conflict with it, and it is then rolled
+    back whole and tried again (the local store never conflicts: its writers take turns)."""
     counts = {kind: int(len(df)) for kind, df in frames.items()}
     merging = mode != WHOLE or scope is not None
     con.execute("BEGIN TRANSACTION")
     try:
-        (batch_id,) = con.execute("SELECT nextval('batch_id_seq')").fetchone()
+        batch_id = next_id(con, "batch")
         carried: dict[str, int] = {}
         listed_risks = frames["risks"]["risk_id"].tolist() if "risks" in frames else []
         for kind, df in frames.items():
@@ -106,7 +114,7 @@ def commit_batch(
         read_model.refresh(con, batch_id)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return int(batch_id)
 
@@ -122,7 +130,7 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, undone_by: str) ->
         read_model.refresh(con, batch_id)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 

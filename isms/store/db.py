@@ -11,12 +11,21 @@ from pathlib import Path
 
 import duckdb
 
+from isms.store import lake
 from isms.store.migrations import MIGRATIONS
 
 
 def connect(path: str | os.PathLike = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and create, owner-only, if missing) the database and bring its schema up to date."""
+    """Open (and create, owner-only, if missing) the database and bring its schema up to date.
+
+    A `ducklake:postgres:...` path opens the DuckLake store instead (isms.store.lake), with the
+    same schema and queries."""
     path = str(path)
+    if lake.is_lake(path):
+        con = lake.connect(path, read_only=read_only)
+        if not read_only:
+            lake.retrying(lambda: migrate(con))  # two servers starting at once: the second finds it done
+        return con
     in_memory = path == ":memory:"
     created = not in_memory and not Path(path).exists()
     if created:
@@ -29,10 +38,16 @@ def connect(path: str | os.PathLike = ":memory:", *, read_only: bool = False) ->
     return con
 
 
+def exists(path: str | os.PathLike) -> bool:
+    """Whether there is a database to read: a DuckLake always is one (attaching it creates its
+    catalog, and the first writer its tables); a local file when it is there."""
+    return lake.is_lake(path) or Path(path).exists()
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply pending migrations, each in its own transaction; returns the versions applied."""
     con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER NOT NULL, name VARCHAR, applied_at TIMESTAMP)"
     )
     done = {v for (v,) in con.execute("SELECT version FROM schema_migration").fetchall()}
     applied = []
@@ -45,10 +60,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [version, name])
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         applied.append(version)
     return applied
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is open; a commit that failed (a DuckLake conflict) has already rolled back."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:

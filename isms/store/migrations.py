@@ -3,7 +3,9 @@
 Facts are append-only: every row carries the import batch that brought it. Registers (assets,
 risks, treatments, metrics, exceptions) are dated snapshots: the rows of one batch are the whole
 register as of that batch's date. Assessments, treatment updates and monitoring results are
-dated events. Undoing a batch appends to `batch_undo`; nothing is deleted. The audit trail
+dated events. The schema is one that DuckLake holds too (isms.store.lake): no sequences (ids come
+from `store_counter`, isms.store.ids), no primary keys or unique constraints (the code that writes
+keeps a key unique, under the writers' lock). Undoing a batch appends to `batch_undo`; nothing is deleted. The audit trail
 (`audit_event`) is append-only in the same way. Sign-in state (`sign_in_throttle`,
 `sign_in_session`) is shared by every server process on the database; it is state, not history,
 and what happens to it is recorded in the audit trail.
@@ -16,9 +18,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         1,
         "initial ISMS schema",
         """
-        CREATE SEQUENCE batch_id_seq START 1;
         CREATE TABLE import_batch (
-            batch_id     INTEGER PRIMARY KEY DEFAULT nextval('batch_id_seq'),
+            batch_id     INTEGER NOT NULL,          -- store_counter 'batch' (isms.store.ids)
             source       VARCHAR NOT NULL,          -- canonical, mapped, sample
             kinds        VARCHAR[] NOT NULL,        -- which kinds of sheet it brought
             file_name    VARCHAR NOT NULL,
@@ -85,9 +86,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         3,
         "audit trail",
         """
-        CREATE SEQUENCE audit_event_seq START 1;
         CREATE TABLE audit_event (
-            event_id     BIGINT PRIMARY KEY DEFAULT nextval('audit_event_seq'),
+            event_id     BIGINT NOT NULL,          -- store_counter 'audit' (isms.store.ids)
             occurred_at  TIMESTAMP NOT NULL,       -- UTC
             who          VARCHAR NOT NULL,
             action       VARCHAR NOT NULL,
@@ -112,14 +112,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         "sign-in throttling and server-side sessions",
         """
         CREATE TABLE sign_in_throttle (
-            throttle_key     VARCHAR PRIMARY KEY,   -- user:<name typed> or client:<address>
+            throttle_key     VARCHAR NOT NULL,      -- user:<name typed> or client:<address>; one row per key
             failures         INTEGER NOT NULL,      -- failed sign-ins in a row
             last_failure_at  TIMESTAMP NOT NULL,    -- UTC
             next_attempt_at  TIMESTAMP NOT NULL,    -- UTC; an earlier attempt waits until then
             locked_until     TIMESTAMP              -- UTC; refused without a password check until then
         );
         CREATE TABLE sign_in_session (
-            session_hash    VARCHAR PRIMARY KEY,    -- sha256 of the cookie's secret (never stored) or of an ID token's identity
+            session_hash    VARCHAR NOT NULL,       -- one row per session; sha256 of the cookie's secret (never stored) or of an ID token's identity
             who             VARCHAR NOT NULL,
             mode            VARCHAR NOT NULL,       -- password, oidc
             role            VARCHAR NOT NULL,       -- at sign-in; another role now ends the session
@@ -250,6 +250,19 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         17,
         "read model: risk and treatment states at every month end, for trends",
         read_model.MONTH_END_SCHEMA + read_model.month_end_refresh_sql(),
+    ),
+    (
+        20,
+        "ids from a counter table, which DuckLake also has (it has no sequences)",
+        """
+        CREATE TABLE store_counter (
+            name   VARCHAR NOT NULL,   -- batch, audit; sign_in_throttle: bumped by every write of that table
+            value  BIGINT NOT NULL     -- the last id handed out
+        );
+        INSERT INTO store_counter VALUES ('sign_in_throttle', 0);
+        INSERT INTO store_counter SELECT 'batch', coalesce(max(batch_id), 0) FROM import_batch;
+        INSERT INTO store_counter SELECT 'audit', coalesce(max(event_id), 0) FROM audit_event;
+        """,
     ),
 ]
 

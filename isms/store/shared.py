@@ -38,6 +38,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
+from isms.store import lake
 from isms.store.db import connect
 
 DEFAULT_WAIT_SECONDS = float(os.environ.get("ISMS_WRITE_WAIT_SECONDS", "300"))
@@ -108,7 +109,7 @@ class SharedStore:
             finally:
                 self._held.depth -= 1
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             deadline, told = time.monotonic() + wait_seconds, False
@@ -311,3 +312,67 @@ class SharedStore:
             yield cur
         finally:
             cur.close()
+
+
+class LakeStore(SharedStore):
+    """The DuckLake store (`ISMS_DB="ducklake:postgres:..."`, isms.store.lake) behind the same
+    `read()` / `write()`: there are no files to publish, DuckLake's snapshots do that. One connection
+    per process, read-write, with the lake attached; each cursor's transaction reads the newest
+    snapshot, so a page shows a batch at its next rerun and never half of one. Writers on this
+    machine still take turns under the writers' lock (a second waits, bounded, and says so);
+    writers on other servers are kept apart by DuckLake, which refuses the second of two
+    conflicting commits (retried whole, isms.store.lake.retrying)."""
+
+    def __init__(self, url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS,
+                 on_wait: Callable[[str], None] | None = None):
+        self.url = url
+        self.path = Path(url)  # only for messages; a URL names no file
+        self.lock_path = lake.lock_path(url)
+        self.wait_seconds = wait_seconds
+        self.on_wait = on_wait
+        self._mutex = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._held = threading.local()
+
+    def _root(self) -> duckdb.DuckDBPyConnection:
+        with self._mutex:
+            if self._con is None:
+                self._con = connect(self.url)
+            return self._con
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        return self._root()
+
+    @contextmanager
+    def write(self, what: str = "a writer", wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        wait = self.wait_seconds if wait_seconds is None else wait_seconds
+        if getattr(self._held, "con", None) is not None:
+            with self._lock(what, wait):
+                yield self._held.con
+            return
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock(what, wait) as got:
+            if not got:
+                raise WriterBusy(f"the DuckLake store was still being written on this machine by {self.holder()} "
+                                 f"after {wait:g} s; try again later")
+            cur = self._root().cursor()
+            self._held.con = cur
+            try:
+                yield cur
+            finally:
+                self._held.con = None
+                cur.close()
+
+    def publish(self, wait_seconds: float | None = None) -> bool:
+        return True  # every commit is a DuckLake snapshot already
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
+def open_store(path: str | os.PathLike, **kwargs) -> SharedStore:
+    """The store `ISMS_DB` names: a DuckLake for a `ducklake:` URL, else the shared local file."""
+    return LakeStore(str(path), **kwargs) if lake.is_lake(path) else SharedStore(path, **kwargs)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from isms.store.ids import next_id, transaction
+
 
 @dataclass(frozen=True)
 class ThrottleRow:
@@ -31,18 +33,26 @@ def rows(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, ThrottleR
 
 
 def put(con: duckdb.DuckDBPyConnection, row: ThrottleRow) -> None:
+    # No unique key (DuckLake has none): two transactions that both insert a new key's row would both
+    # commit. Bumping one shared counter row first makes them conflict instead, and the loser retries.
+    next_id(con, "sign_in_throttle")
     con.execute(
-        f"INSERT INTO sign_in_throttle ({_COLUMNS}) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, "
-        "last_failure_at = excluded.last_failure_at, next_attempt_at = excluded.next_attempt_at, "
-        "locked_until = excluded.locked_until",
+        "MERGE INTO sign_in_throttle t USING (SELECT ? AS throttle_key, ? AS failures, ?::TIMESTAMP AS last_failure_at, "
+        "?::TIMESTAMP AS next_attempt_at, ?::TIMESTAMP AS locked_until) s ON t.throttle_key = s.throttle_key "
+        "WHEN MATCHED THEN UPDATE SET failures = s.failures, last_failure_at = s.last_failure_at, "
+        "next_attempt_at = s.next_attempt_at, locked_until = s.locked_until "
+        f"WHEN NOT MATCHED THEN INSERT ({_COLUMNS}) VALUES (s.throttle_key, s.failures, s.last_failure_at, "
+        "s.next_attempt_at, s.locked_until)",
         [row.key, row.failures, row.last_failure_at, row.next_attempt_at, row.locked_until],
     )
 
 
 def delete(con: duckdb.DuckDBPyConnection, key: str) -> ThrottleRow | None:
     """Remove one key's row; returns what it held, or None when there was none."""
-    gone = con.execute(f"DELETE FROM sign_in_throttle WHERE throttle_key = ? RETURNING {_COLUMNS}", [key]).fetchall()
+    with transaction(con):  # no DELETE ... RETURNING on DuckLake: read, then delete
+        gone = con.execute(f"SELECT {_COLUMNS} FROM sign_in_throttle WHERE throttle_key = ?", [key]).fetchall()
+        if gone:
+            con.execute("DELETE FROM sign_in_throttle WHERE throttle_key = ?", [key])
     return ThrottleRow(*gone[0]) if gone else None
 
 

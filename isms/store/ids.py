@@ -1,0 +1,41 @@
+"""Ids for batches and audit events, from the `store_counter` table.
+
+DuckLake has no sequences, so both stores take ids the same way: bump the counter's row and read
+it back, inside the transaction that uses the id. On one machine writers are one at a time anyway;
+on DuckLake two writers on different servers that both bump it touch the same table, so the
+second to commit gets a transaction conflict and commits nothing (it is retried, see
+`isms.store.lake.retrying`), never a duplicate id. An id given to a transaction that then rolled
+back is not given again: ids may have gaps, never repeats.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import duckdb
+
+from isms.store.db import rollback
+
+
+def next_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """The next id of `name` ('batch', 'audit'); call inside a transaction."""
+    con.execute("UPDATE store_counter SET value = value + 1 WHERE name = ?", [name])
+    (value,) = con.execute("SELECT value FROM store_counter WHERE name = ?", [name]).fetchone()
+    return int(value)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A transaction of its own, or the caller's when one is open (then the caller commits)."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        rollback(con)
+        raise
+    con.execute("COMMIT")

@@ -1,0 +1,131 @@
+"""DuckLake with a PostgreSQL catalog: the store for several servers, behind the same queries.
+
+`ISMS_DB="ducklake:postgres:<libpq connection string>"` names the catalog (a PostgreSQL database
+that holds DuckLake's metadata: tables, snapshots, which Parquet files hold which rows) and
+`ISMS_DATA_PATH` the folder (shared by every server) or object-store URL where the Parquet files
+go. Every process attaches the same lake; DuckLake gives each transaction a snapshot and refuses
+the second of two conflicting commits, so any number of dashboard servers, CLI imports and pack
+builds work at once.
+
+The extensions come from the packages `duckdb-extension-ducklake` and `duckdb-extension-postgres`
+(pinned in requirements.txt with the DuckDB they were built for), loaded from their files: DuckDB's
+own `INSTALL` fetches from the internet, which a server may not reach. DuckDB finds the postgres
+extension's entry point by the file's name, so it is loaded from a copy named
+`postgres_scanner.duckdb_extension`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import duckdb
+
+PREFIX = "ducklake:"
+CATALOG = "isms"  # the name the lake is attached under; USE makes it the default for every query
+T = TypeVar("T")
+
+
+class LakeSettingsError(ValueError):
+    """ISMS_DB names a lake but something it needs is missing."""
+
+
+def is_lake(path: str | os.PathLike) -> bool:
+    return str(path).startswith(PREFIX)
+
+
+def data_path() -> str:
+    value = os.environ.get("ISMS_DATA_PATH", "").strip()
+    if not value:
+        raise LakeSettingsError("ISMS_DB names a DuckLake, so ISMS_DATA_PATH must name the folder (shared by every "
+                                "server) or object-store URL for its data files")
+    return value
+
+
+def beside_folder() -> Path:
+    """The local folder for files kept beside the database (mapping profiles, the sample to look
+    around in): the data path when it is a folder, else data/ under the working directory."""
+    where = os.environ.get("ISMS_DATA_PATH", "")
+    return Path(where) if where and "://" not in where else Path("data")
+
+
+def _extension(package: str, name: str, load_as: str) -> Path:
+    """The extension file shipped by `package`, for the DuckDB that is running."""
+    import importlib
+
+    try:
+        module = importlib.import_module(package)
+    except ImportError:
+        raise LakeSettingsError(f"the DuckLake store needs the Python package {package.replace('_', '-')} "
+                                "(pinned in requirements.txt)") from None
+    src = Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if not src.exists():
+        raise LakeSettingsError(f"{package.replace('_', '-')} has no extension for DuckDB {duckdb.__version__}: "
+                                "install the versions requirements.txt pins")
+    if load_as == name:
+        return src
+    folder = Path(tempfile.gettempdir()) / f"isms-duckdb-extensions-{os.geteuid()}" / f"v{duckdb.__version__}"
+    dst = folder / f"{load_as}.duckdb_extension"
+    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = folder / f".{load_as}.{os.getpid()}"
+        shutil.copyfile(src, tmp)
+        tmp.rename(dst)
+    return dst
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def connect(url: str, *, read_only: bool = False, data: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached as the default catalog."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"LOAD {_quote(str(_extension('duckdb_extension_ducklake', 'ducklake', 'ducklake')))}")
+        con.execute(f"LOAD {_quote(str(_extension('duckdb_extension_postgres', 'postgres', 'postgres_scanner')))}")
+        where = data or data_path()
+        if "://" not in where:
+            Path(where).mkdir(parents=True, exist_ok=True)
+        # OVERRIDE_DATA_PATH: the path each server was told wins over the one the catalog recorded first,
+        # so servers may mount the shared folder at different places
+        options = f"DATA_PATH {_quote(where)}, OVERRIDE_DATA_PATH true" + (", READ_ONLY" if read_only else "")
+        con.execute(f"ATTACH {_quote(url)} AS {CATALOG} ({options})")
+        con.execute(f"USE {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def lock_path(url: str) -> Path:
+    """The file whose lock makes this machine's writers take turns: beside the data when that is a
+    folder (so servers sharing it over a file system that honours locks take turns too), else in
+    the temporary folder. Writers that do not share it are kept apart by DuckLake's conflicts."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    where = os.environ.get("ISMS_DATA_PATH", "")
+    if where and "://" not in where:
+        return Path(where) / f".isms-writers-{digest}.lock"
+    return Path(tempfile.gettempdir()) / f"isms-writers-{digest}.lock"
+
+
+def is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+def retrying(work: Callable[[], T], attempts: int = 8) -> T:
+    """Run `work` (one whole transaction) again when DuckLake refused its commit for a conflict with
+    another server's; the local store never conflicts (its writers take turns), so it runs once."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except duckdb.TransactionException as exc:
+            if not is_conflict(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
