@@ -10,7 +10,7 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 export ISMS_DB
 
-.PHONY: run test bench db sample template system-deps oidc-provider clean
+.PHONY: run test bench db sample template system-deps oidc-provider lake-trial lake-trial-stop clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,12 +42,27 @@ sample: $(STAMP)
 template: $(STAMP)
 	$(BIN)/python -m isms template --out data/templates/isms-import-template.xlsx
 
-# Debian packages for the browser tests, chart images and PDF checks, and Node.js for the OIDC test's
-# provider (run as root; CI does). oidc-provider 9 wants Node.js 20 or later.
+# Debian packages for the browser tests, chart images and PDF checks, Node.js for the OIDC test's
+# provider, and PostgreSQL for the DuckLake catalog tests (run as root; CI does). oidc-provider 9
+# wants Node.js 20 or later.
 system-deps:
 	command -v chromium >/dev/null && command -v pdftoppm >/dev/null && command -v node >/dev/null && \
-		command -v npm >/dev/null || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils nodejs npm)
+		command -v npm >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils nodejs npm postgresql)
+
+# Try the PostgreSQL mode on one machine: Debian's postgresql (`apt-get install postgresql`), a
+# throwaway cluster on a loopback port in LAKE_DIR, the DuckLake's data files beside it, the sample
+# imported, and the dashboard served on it. `make lake-trial-stop LAKE_DIR=...` stops the cluster.
+LAKE_DIR ?= /tmp/isms-lake-trial
+lake-trial: $(STAMP)
+	$(BIN)/python -m isms.store.pg_cluster start "$(LAKE_DIR)" > "$(LAKE_DIR).env"
+	cat "$(LAKE_DIR).env"
+	. "$(LAKE_DIR).env" && $(BIN)/python -m isms init-db && \
+		$(BIN)/python -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+lake-trial-stop:
+	$(BIN)/python -m isms.store.pg_cluster stop "$(LAKE_DIR)"
 
 # The real OpenID provider the OIDC browser test signs in at (npm oidc-provider, pinned in
 # tests/oidc/package-lock.json, installed into tests/oidc/node_modules; the test also does this).

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from isms.dates import add_months, month_end
-from isms.store import connect
+from isms.store import connect, lake
 from isms.store.batches import commit_batch
 
 THEMES = np.array(["A.5 Organizational", "A.6 People", "A.7 Physical", "A.8 Technological"])
@@ -26,8 +26,15 @@ OWNERS = np.array([f"Owner {i:02d}" for i in range(40)])
 
 def build_large_db(path: str | Path, risks: int = 10_000, quarters: int = 20, kris: int = 500, months: int = 60,
                    last_quarter_end: dt.date = dt.date(2026, 9, 30), seed: int = 7) -> Path:
+    """Into a new file at `path`, or into an empty DuckLake when `path` is a `ducklake:` URL (returned as is)."""
+    if lake.is_lake(path):
+        return _build(path, risks, quarters, kris, months, last_quarter_end, seed)
     path = Path(path)
     path.unlink(missing_ok=True)
+    return Path(_build(path, risks, quarters, kris, months, last_quarter_end, seed))
+
+
+def _build(path, risks, quarters, kris, months, last_quarter_end, seed):
     rng = np.random.default_rng(seed)
     con = connect(path)
     qends = [month_end(add_months(last_quarter_end.replace(day=1), -3 * q)) for q in range(quarters - 1, -1, -1)]
@@ -119,7 +126,8 @@ def build_large_db(path: str | Path, risks: int = 10_000, quarters: int = 20, kr
                                                   "note": None})}
     commit_batch(con, source="bench", file_name="large-last-month.xlsx", sha256="f" * 64, as_of=month_end(last),
                  imported_by="bench", frames=frames)
-    con.execute("CHECKPOINT")
+    if not lake.is_lake(path):
+        con.execute("CHECKPOINT")
     con.close()
     return path
 

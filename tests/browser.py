@@ -40,7 +40,11 @@ def streamlit_server(db_path: Path, extra_env: dict | None = None, port: int | N
     """`port`: one chosen before the start, when something else must know it (an OIDC redirect)."""
     port = port or free_port()
     env = {**os.environ, "ISMS_DB": str(db_path), **(extra_env or {})}
-    log = open(db_path.parent / f"streamlit-{port}.log", "w")
+    from isms.store import lake
+
+    logs = Path(os.environ["ISMS_DATA_PATH"]) if lake.is_lake(db_path) else Path(db_path).parent  # a lake: beside its data
+    log_path = logs / f"streamlit-{port}.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
@@ -55,7 +59,7 @@ def streamlit_server(db_path: Path, extra_env: dict | None = None, port: int | N
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start: {(db_path.parent / f'streamlit-{port}.log').read_text()}")
+                    raise RuntimeError(f"streamlit did not start: {log_path.read_text()}")
                 time.sleep(0.3)
         yield url
     finally:

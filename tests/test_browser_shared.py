@@ -42,9 +42,10 @@ def residual_exposure(db, as_of: str, compare_to: str) -> str:
         con.close()
 
 
-def test_open_page_shows_the_batch_the_cli_committed(sample_db_copy, tmp_path, artifacts):
+@pytest.mark.both_stores
+def test_open_page_shows_the_batch_the_cli_committed(sample_target, store_mode, tmp_path, artifacts):
     require_chromium()
-    db = sample_db_copy
+    db = sample_target
     default = residual_exposure(db, "2026-09-30", "2026-06-30")
     env = {**os.environ, "ISMS_DB": str(db)}
     with streamlit_server(db) as url, streamlit_server(db) as second, browser_page(1600, 2400) as page:
@@ -71,4 +72,4 @@ def test_open_page_shows_the_batch_the_cli_committed(sample_db_copy, tmp_path, a
         choose_as_of(page, NEW)
         assert f"as_of={NEW}" in page.url
         wait_for_metric(page, "Residual exposure", residual_exposure(db, NEW, "2026-09-30"))
-        page.screenshot(path=str(artifacts / "shared-store-new-quarter.png"), full_page=True)
+        page.screenshot(path=str(artifacts / f"shared-store-new-quarter-{store_mode}.png"), full_page=True)

@@ -14,6 +14,7 @@ from isms.store import connect, queries
 from tests.conftest import SAMPLE
 from tests.factories import D
 
+pytestmark = pytest.mark.both_stores  # tests that take con: the local store, then DuckLake-on-PostgreSQL
 REGISTERS = Path(__file__).parent / "fixtures" / "registers"
 AS_OF = D("2026-06-30")
 
@@ -31,12 +32,12 @@ def assessments(con):
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in REGISTERS.iterdir() if p.suffix in (".csv", ".xlsx")))
-def test_every_register_imports_after_the_proposed_mapping(name, settings):
-    imported(name, settings.matrix)
+def test_every_register_imports_after_the_proposed_mapping(name, settings, con):
+    imported(name, settings.matrix, con)
 
 
-def test_snake_case_register_with_bom(settings):
-    con, plan = imported("mtn_risk_register.csv", settings.matrix)
+def test_snake_case_register_with_bom(settings, con):
+    con, plan = imported("mtn_risk_register.csv", settings.matrix, con)
     a = assessments(con)
     assert len(a) == 15
     assert (a.loc["R001", "inherent_likelihood"], a.loc["R001", "inherent_impact"]) == (4, 5)

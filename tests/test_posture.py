@@ -7,6 +7,8 @@ from isms.posture import scorecard, treatment_progress
 from isms.store import queries
 from tests.factories import D, assessment, exception, load, metric, result, risk, treatment, update
 
+pytestmark = pytest.mark.both_stores  # con: the local store, then DuckLake-on-PostgreSQL
+
 
 @pytest.fixture
 def posture_db(con):

@@ -18,6 +18,8 @@ import pytest
 from isms.views.security_health import Filters, build, filter_options
 from tests.factories import D, assessment, load, metric, result, risk, treatment, update
 
+pytestmark = pytest.mark.both_stores  # con and sample_con: the local store, then DuckLake-on-PostgreSQL
+
 HIGHER, LOWER = "Higher is better", "Lower is better"
 
 

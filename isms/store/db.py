@@ -30,7 +30,15 @@ def connect(path: str | os.PathLike = ":memory:", *, read_only: bool = False) ->
     created = not in_memory and not Path(path).exists()
     if created:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(path, read_only=read_only)
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "newer version of DuckDB" not in str(exc):
+            raise
+        raise duckdb.IOException(
+            f"{path} was written by a newer DuckDB than this version pins ({duckdb.__version__}; see the README, "
+            "'Why DuckDB 1.5.5'). The sample: delete the file and `make run` builds it again. Your own ISMS: "
+            "export its registers with the version that wrote it and import them here.") from None
     if created:
         os.chmod(path, 0o600)
     if not read_only:

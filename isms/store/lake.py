@@ -103,6 +103,28 @@ def connect(url: str, *, read_only: bool = False, data: str | None = None) -> du
     return con
 
 
+def cursor(root: duckdb.DuckDBPyConnection, database: str = CATALOG) -> duckdb.DuckDBPyConnection:
+    """A cursor (a connection of its own, for one thread) on the lake or a replica of it: `USE` holds
+    per connection, so each cursor is pointed there again."""
+    cur = root.cursor()
+    cur.execute(f"USE {database}")
+    return cur
+
+
+class Root:
+    """The root connection as callers that take `.cursor()` from it expect, each cursor on `database`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, database: str = CATALOG):
+        self._con = con
+        self._database = database
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return cursor(self._con, self._database)
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+
 def lock_path(url: str) -> Path:
     """The file whose lock makes this machine's writers take turns: beside the data when that is a
     folder (so servers sharing it over a file system that honours locks take turns too), else in

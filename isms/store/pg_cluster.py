@@ -16,6 +16,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +86,12 @@ def start(folder: str | os.PathLike, port: int | None = None) -> Cluster:
         pw = pwd.getpwnam("postgres")
         os.chown(folder, pw.pw_uid, pw.pw_gid)
     if not (pgdata / "PG_VERSION").exists():
-        subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(pgdata), "-U", user, "-A", "trust",
-                                        "--no-sync", "-E", "UTF8", "--locale=C"]),
-                       capture_output=True, text=True, check=True, cwd="/")
+        made = subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(pgdata), "-U", user, "-A", "trust",
+                                               "--no-sync", "-E", "UTF8", "--locale=C"]),
+                              capture_output=True, text=True, cwd="/")
+        if made.returncode != 0:
+            hint = " (as root the server runs as `postgres`, which must be able to reach the folder)" if _as_root() else ""
+            raise RuntimeError(f"initdb failed in {folder}{hint}: {made.stderr.strip()}")
         with open(pgdata / "postgresql.conf", "a") as conf:
             # loopback only; the socket in the cluster's own folder (not /var/run/postgresql, which may be absent)
             conf.write(f"\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{folder}'\n"
@@ -113,3 +117,44 @@ def start(folder: str | os.PathLike, port: int | None = None) -> Cluster:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def _port_of(folder: Path) -> int | None:
+    try:
+        return int((folder / "port").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m isms.store.pg_cluster start FOLDER`: start (creating if new) a cluster there and
+    print the environment for the PostgreSQL mode, to `source`; `stop FOLDER` stops it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m isms.store.pg_cluster", description=main.__doc__)
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("folder")
+    args = parser.parse_args(argv)
+    folder = Path(args.folder).absolute()
+    if args.action == "stop":
+        port = _port_of(folder)
+        Cluster(folder, port or 0, "postgres").stop()
+        print(f"stopped the cluster in {folder}")
+        return 0
+    try:
+        cluster = start(folder, _port_of(folder))
+    except PostgresMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    (folder / "port").write_text(str(cluster.port))
+    if "isms" not in cluster.psql("SELECT datname FROM pg_database").split():
+        cluster.create_database("isms")
+    data = folder / "lake-data"
+    data.mkdir(exist_ok=True)
+    print(f"export ISMS_DB='{cluster.url('isms')}'")
+    print(f"export ISMS_DATA_PATH='{data}'")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
