@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 COMMANDS = ("catalogs", "compliance", "soa")
 
@@ -88,8 +87,9 @@ def _compliance(settings, args, store, database_exists) -> int:
 def _catalogs(settings, args, store) -> int:
     from isms.catalogs import shipped
     from isms.store import compliance
+    from isms.store.db import exists as db_exists
 
-    if Path(settings.db_path).exists():
+    if db_exists(settings.db_path):
         with store(settings).read() as con:
             found = compliance.frameworks(con, args.as_of)
     else:  # no database yet: the shipped ones are still there
