@@ -4,8 +4,12 @@ ISMS just after an import.
 Both stores get the same large ISMS (bench.large) and then the same import (a month of KRI results,
 committed through the store as the CLI would); the cold Risk Review build right after it (three
 distinct builds, median: the default view, one Annex A theme, the quarter before, as bench.cold) is
-timed on each, through the store a page reads (`open_store(...).read()`), the first build including
-that store's first read after the import. `lake_build_ratio` = DuckLake-on-PostgreSQL / local (target <= 2.0). The catalog is a
+timed on each, through the store a page reads (`open_store(...).read()`).
+
+`lake_build_ratio` = the first of them (the page's first read after the import, which on DuckLake
+copies the new snapshot into memory, see isms.store.shared.LakeStore) on DuckLake-on-PostgreSQL / the
+same on the local store; `lake_build_median_ratio` the median of the three, where only the first
+pays for that copy. Target for `lake_build_ratio`: at most 2.0. The catalog is a
 throwaway cluster of Debian's PostgreSQL on a loopback port, the data path a local folder; without
 PostgreSQL the figure is reported as not measured.
 """
@@ -56,10 +60,11 @@ def _seconds(fn) -> float:
     return time.perf_counter() - start
 
 
-def risk_review_cold(target) -> tuple[float, float]:
-    """As bench.cold.risk_review_cold (median of three cold builds), but through the store a page
-    uses, in a new process's first read after the import: the first build pays for the store's first
-    read (on DuckLake, copying the snapshot into memory). Returns (median, the first read's seconds)."""
+def risk_review_cold(target) -> tuple[float, float, float]:
+    """Three distinct cold builds as bench.cold.risk_review_cold, through the store a page uses, the
+    first being a page's first read after the import: it pays for the store's first read (on DuckLake,
+    copying the snapshot into memory). Returns (the first build with that read, the median of the
+    three, the first read's seconds)."""
     settings = load_settings(db_path=str(target))
     store = open_store(target)
     start = time.perf_counter()
@@ -77,7 +82,7 @@ def risk_review_cold(target) -> tuple[float, float]:
         ]
     if hasattr(store, "close"):
         store.close()
-    return statistics.median(runs), first_read
+    return runs[0], statistics.median(runs), first_read
 
 
 def run() -> dict[str, object]:
@@ -100,7 +105,7 @@ def run() -> dict[str, object]:
             build_large_db(url)
             lake_build = time.perf_counter() - t0
             local_import, lake_import = _import_a_month(local), _import_a_month(url)
-            (local_cold, _), (lake_cold, lake_copy) = risk_review_cold(local), risk_review_cold(url)
+            (local_first, local_cold, _), (lake_first, lake_cold, lake_copy) = risk_review_cold(local), risk_review_cold(url)
         finally:
             if old is None:
                 os.environ.pop("ISMS_DATA_PATH", None)
@@ -113,9 +118,12 @@ def run() -> dict[str, object]:
         "large_isms_written_lake_s": round(lake_build, 1),
         "import_a_month_local_s": round(local_import, 2),
         "import_a_month_lake_s": round(lake_import, 2),
-        "risk_review_cold_local_s": round(local_cold, 3),
-        "risk_review_cold_lake_s": round(lake_cold, 3),
+        "risk_review_first_after_import_local_s": round(local_first, 3),
+        "risk_review_first_after_import_lake_s": round(lake_first, 3),
         "lake_snapshot_copy_s": round(lake_copy, 3),
-        "lake_build_ratio": round(lake_cold / local_cold, 2),
+        "lake_build_ratio": round(lake_first / local_first, 2),
+        "risk_review_cold_median_local_s": round(local_cold, 3),
+        "risk_review_cold_median_lake_s": round(lake_cold, 3),
+        "lake_build_median_ratio": round(lake_cold / local_cold, 2),
         "measured_on": dt.date.today().isoformat(),
     }
