@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 COMMANDS = ("catalogs", "compliance", "soa")
 
