@@ -23,7 +23,14 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable r
         z=z, x=families, y=frameworks, text=text, texttemplate="%{text}", zmin=0, zmax=1,
         colorscale=[[0, "#c62828"], [0.5, "#f9a825"], [1, "#2e7d32"]], xgap=2, ygap=2,
         colorbar=dict(title="effective", tickformat=".0%"),
-        hovertemplate="%{y} · %{x}<br>%{text} effective (%{z:.0%})<extra></extra>"))
+        hoverinfo="skip"))
+    # plotly reports selections on point traces, not heatmap cells (as isms.charts.selectable_heatmap):
+    # a near-transparent marker on each cell makes a click a selection of [framework, family]
+    cells = [(f, c) for f in frameworks for c in families if (f, c) in share]
+    fig.add_scatter(x=[c for _, c in cells], y=[f for f, _ in cells], customdata=[[f, c] for f, c in cells],
+                    mode="markers", name="cells", showlegend=False, hoverinfo="text",
+                    hovertext=[f"{f} · {c}<br>{label[(f, c)]} effective ({share[(f, c)]:.0%})" for f, c in cells],
+                    marker=dict(size=40, symbol="square", opacity=0.01, color="white"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", tickangle=-45 if len(families) > 8 else 0)
     return _layout(fig, title, height=max(260, 120 + 60 * len(frameworks)))

@@ -50,7 +50,8 @@ def _soa_xlsx(table) -> bytes:
 def _pick_cell(labels: list[str]) -> None:
     points = st.session_state["coverage"].selection.points
     if points:
-        st.session_state["cell"] = f"{points[0]['y']} · {points[0]['x']}"
+        framework, family = points[0].get("customdata") or (points[0]["y"], points[0]["x"])
+        st.session_state["cell"] = f"{framework} · {family}"
 
 
 data_version = data_version_key()
