@@ -7,6 +7,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No per-example deadline: these machines are shared and noisy, and a property test must fail on a
+# wrong answer, not on a slow one (test_matrix took 370 ms against the default 200 ms at load 10).
+hypothesis_settings.register_profile("shared-machine", deadline=None)
+hypothesis_settings.load_profile("shared-machine")
 
 from isms.config import load_settings
 from isms.importing.pipeline import import_file
