@@ -278,7 +278,7 @@ def approve_minutes(con: duckdb.DuckDBPyConnection, user: User, settings: Settin
         audit.record(con, user.name, audit.ACCESS_REFUSED, {"action": "approve-minutes", "meeting": meeting_id,
                                                            "reason": f"the chair role is {chair.name}"})
         raise Refused(f"the minutes of {meeting_id} are approved by the {chair.name} role")
-    if con.execute("SELECT count(*) FROM minutes_approval WHERE meeting_id = ?", [meeting_id]).fetchone()[0]:
+    if forum.minutes_approved(con, meeting_id):
         raise ValueError(f"the minutes of {meeting_id} are already approved")
     if approved_on < m["held_on"]:
         raise ValueError(f"minutes cannot be approved ({approved_on}) before the meeting was held ({m['held_on']})")

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from isms.config import SettingsError, load_settings
-from isms.store import lake
+from isms.store import batches, lake
 from isms.store.db import exists as db_exists
 
 
@@ -158,7 +158,7 @@ def _init_lake(settings, sample_dir: Path, *, empty: bool) -> int:
     from isms import databases
 
     with _store(settings).write("python -m isms init-db") as con:
-        (n_batches,) = con.execute("SELECT count(*) FROM import_batch").fetchone()
+        n_batches = batches.count(con)
         if empty or n_batches:
             print(f"the DuckLake at {settings.db_path} is ready ({n_batches} batches); left as it is")
             return 0

@@ -137,9 +137,8 @@ def actions_for_meeting(con: duckdb.DuckDBPyConnection, settings: Settings, seri
     the calendar schedules it."""
     s = settings.series(series)
     period_end = s.period_end(covers)
-    row = con.execute("SELECT max(held_on) FROM forum_meeting WHERE series = ? AND period_end = ?",
-                      [series, period_end]).fetchone()
-    day = _date(row[0]) if row and row[0] is not None else s.meeting_for(period_end)
+    held = store.held_on(con, series, period_end)
+    day = _date(held) if held is not None else s.meeting_for(period_end)
     return earlier_actions(con, series, day)
 
 
@@ -220,8 +219,7 @@ def version(con: duckdb.DuckDBPyConnection) -> str:
 def available(con: duckdb.DuckDBPyConnection) -> bool:
     """The database has the forum's tables: a snapshot (or a sample) made before migration 16 does
     not, until the next write to it brings its schema up to date."""
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'action_change'")
-                .fetchone()[0])
+    return store.has_forum_tables(con)
 
 
 def _date(value) -> dt.date:

@@ -62,9 +62,7 @@ def soa_table(con: duckdb.DuckDBPyConnection, framework: str, as_of: dt.date, na
     })
     rows = rows.sort_values("ref", key=lambda s: s.map(_ref_key)).reset_index(drop=True)
     versions = req.dropna(subset=["soa_version"])
-    meta = con.execute(
-        f"""SELECT soa_version, approved_on, approved_by FROM ({compliance_reads.per_framework_sql('soa', as_of)})
-            WHERE framework = ? LIMIT 1""", [framework]).fetchone() if len(versions) else None
+    meta = compliance_reads.soa_approval(con, framework, as_of) if len(versions) else None
     return SoaTable(framework, name or framework, as_of, meta[0] if meta else None, meta[1] if meta else None,
                     meta[2] if meta else None, rows)
 

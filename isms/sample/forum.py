@@ -86,12 +86,8 @@ def _at_or_after(meetings: list[dict], series: str, day: dt.date) -> dict | None
 
 
 def _decisions(con: duckdb.DuckDBPyConnection, meetings: list[dict]) -> list[dict]:
-    exceptions = con.execute(
-        """SELECT exception_id, status, requested_on, granted_on, expires_on, risk_id FROM policy_exception
-           WHERE batch_id = (SELECT max(batch_id) FROM policy_exception) ORDER BY exception_id""").fetchall()
-    accepted = con.execute(
-        """SELECT treatment_id, risk_id, start_on FROM treatment
-           WHERE batch_id = (SELECT max(batch_id) FROM treatment) AND decision = 'Accept' ORDER BY treatment_id""").fetchall()
+    exceptions = store.latest_exceptions(con)
+    accepted = store.latest_acceptances(con)
     rows: list[dict] = []
 
     def add(meeting: dict | None, kind: str, text: str, **kw) -> None:
@@ -133,8 +129,7 @@ def _actions(con: duckdb.DuckDBPyConnection, meetings: list[dict], decisions: li
     """Each action's history of changes: raised at a meeting, then (by its due date or later)
     in progress, done and mostly verified; some closed late, a few cancelled or moved, and a few
     still open past their due date on NOW."""
-    risks = [r for (r,) in con.execute("SELECT DISTINCT risk_id FROM risk ORDER BY risk_id").fetchall()]
-    kris = [k for (k,) in con.execute("SELECT DISTINCT metric_id FROM metric ORDER BY metric_id").fetchall()]
+    risks, kris = store.risk_and_kri_ids(con)
     exceptions = [d for d in decisions if d["kind"] == "exception-grant"]
     changes: list[dict] = []
     n = 0

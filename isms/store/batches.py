@@ -156,3 +156,14 @@ def history(con: duckdb.DuckDBPyConnection) -> list[tuple]:
            FROM import_batch b LEFT JOIN batch_undo u USING (batch_id)
            ORDER BY b.batch_id DESC"""
     ).fetchall()
+
+
+def as_of_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+    """The earliest and latest as-of date among the active batches (None, None when there are none)."""
+    row = con.execute("SELECT min(as_of), max(as_of) FROM active_batch").fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many batches were ever committed (undone ones included): zero means a database never imported into."""
+    return con.execute("SELECT count(*) FROM import_batch").fetchone()[0]

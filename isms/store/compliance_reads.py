@@ -136,3 +136,17 @@ def open_findings_by_month(con: duckdb.DuckDBPyConnection, dates: list[dt.date])
                                          AND closed_on <= {_d(d)}) AS closed
                  FROM ({register_sql('findings', d)})""" for d in dates]
     return con.execute(" UNION ALL ".join(parts) + " ORDER BY as_of").df()
+
+
+def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """The dates compliance data was imported for, newest first: what the page offers."""
+    rows = con.execute("""SELECT DISTINCT as_of FROM active_batch WHERE len(list_intersect(kinds,
+        ['controls', 'soa', 'control_tests', 'audits', 'findings'])) > 0 ORDER BY as_of DESC""").fetchall()
+    return [r[0] for r in rows]
+
+
+def soa_approval(con: duckdb.DuckDBPyConnection, framework: str, as_of: dt.date) -> tuple | None:
+    """The SoA version in force on `as_of` for a framework, with its approval (date, by whom)."""
+    return con.execute(
+        f"""SELECT soa_version, approved_on, approved_by FROM ({per_framework_sql('soa', as_of)})
+            WHERE framework = ? LIMIT 1""", [framework]).fetchone()

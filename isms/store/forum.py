@@ -150,3 +150,41 @@ def version(con) -> str:
         "SELECT (SELECT count(*) FROM forum_meeting), (SELECT count(*) FROM minutes_approval), "
         "(SELECT count(*) FROM forum_decision), (SELECT count(*) FROM action_change)").fetchone()
     return ".".join(str(n) for n in row)
+
+
+def held_on(con, series: str, period_end: dt.date):
+    """The day the series' meeting for the period ending `period_end` was held, or None."""
+    return con.execute("SELECT max(held_on) FROM forum_meeting WHERE series = ? AND period_end = ?",
+                       [series, period_end]).fetchone()[0]
+
+
+def minutes_approved(con, meeting_id: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM minutes_approval WHERE meeting_id = ?", [meeting_id]).fetchone()[0])
+
+
+def has_forum_tables(con) -> bool:
+    """A snapshot (or a sample) made before the forum's migration has no action_change table."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'action_change'")
+                .fetchone()[0])
+
+
+def latest_exceptions(con) -> list[tuple]:
+    """The newest exception log's rows (id, status, requested, granted, expires, risk), by id: what
+    the sample's decisions are written from."""
+    return con.execute(
+        """SELECT exception_id, status, requested_on, granted_on, expires_on, risk_id FROM policy_exception
+           WHERE batch_id = (SELECT max(batch_id) FROM policy_exception) ORDER BY exception_id""").fetchall()
+
+
+def latest_acceptances(con) -> list[tuple]:
+    """The newest treatment tracker's 'Accept' treatments (id, risk, start), by id."""
+    return con.execute(
+        """SELECT treatment_id, risk_id, start_on FROM treatment
+           WHERE batch_id = (SELECT max(batch_id) FROM treatment) AND decision = 'Accept' ORDER BY treatment_id""").fetchall()
+
+
+def risk_and_kri_ids(con) -> tuple[list[str], list[str]]:
+    """Every risk id and KRI id ever imported, sorted: what the sample's actions may come from."""
+    risks = [r for (r,) in con.execute("SELECT DISTINCT risk_id FROM risk ORDER BY risk_id").fetchall()]
+    kris = [k for (k,) in con.execute("SELECT DISTINCT metric_id FROM metric ORDER BY metric_id").fetchall()]
+    return risks, kris

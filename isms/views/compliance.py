@@ -85,9 +85,7 @@ def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
 
 def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """The dates compliance data was imported for, newest first: what the page offers."""
-    rows = con.execute("""SELECT DISTINCT as_of FROM active_batch WHERE len(list_intersect(kinds,
-        ['controls', 'soa', 'control_tests', 'audits', 'findings'])) > 0 ORDER BY as_of DESC""").fetchall()
-    return [r[0] for r in rows]
+    return reads.review_dates(con)
 
 
 def framework_options(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[str]:

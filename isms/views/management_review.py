@@ -17,6 +17,7 @@ import pandas as pd
 from isms import forum
 from isms.config import Settings
 from isms.posture import Scorecard, scorecard
+from isms.store import batches
 from isms.store import forum as forum_store
 
 SERIES = "management-review"
@@ -48,17 +49,15 @@ class ManagementReview:
 
 def review_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Years with a closed year end among the imported data, newest first."""
-    row = con.execute("SELECT min(as_of), max(as_of) FROM active_batch").fetchone()
-    if not row or row[0] is None:
+    first, last = batches.as_of_range(con)
+    if first is None:
         return []
-    first, last = row
     return [y for y in range(last.year, first.year - 1, -1) if dt.date(y, 12, 31) <= last]
 
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> ManagementReview:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    held = con.execute("SELECT max(held_on) FROM forum_meeting WHERE series = ? AND period_end = ?",
-                       [SERIES, end]).fetchone()[0]
+    held = forum_store.held_on(con, SERIES, end)
     previous = forum.actions_for_meeting(con, settings, SERIES, end)
     at_end = forum_store.actions_as_of(con, end)
     closed_on = pd.to_datetime(at_end["closed_on"])
