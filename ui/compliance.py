@@ -13,7 +13,6 @@ from isms.views.compliance import ComplianceBundle
 from ui.scorecard import count_tile, dashed
 from ui.tables import iso_days, listing, text
 
-
 SHOWN = 100  # a meeting reads the top of a long list; the rest is counted (the pack and the CLI have it whole)
 
 

@@ -24,7 +24,7 @@ from ui import params
 from ui.charts import show_chart
 from ui.presentation import present_table
 from ui.scorecard import count_tile, dashed, literal, posture_tiles
-from ui.tables import iso_days, listing, text
+from ui.tables import listing, readable, text
 
 HEATMAP_VIEWS = (*BASES, "movement")
 HEATMAP_LABELS = {"residual": "Residual", "inherent": "Inherent", "target": "Target",
@@ -292,8 +292,7 @@ def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
                                         "risk_id": "Risk", "risk_level": "Risk level", "expires_on": "Expires",
                                         "days_to_expiry": "Days left"}, "exceptions")
         return
-    exceptions = iso_days(data.exceptions)
-    listing(dashed(exceptions, [c for c in exceptions.columns if exceptions[c].dtype == object]), {
+    listing(readable(data.exceptions), {
         "window": text("Expiry", 100), "exception_id": text("Exception", 78), "policy": text("Policy", 150),
         "title": text("What", 150), "risk_id": text("Risk", 58), "risk_level": text("Risk level", 72),
         "expires_on": text("Expires", 90),
@@ -341,9 +340,8 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
     if detail.treatments.empty:
         st.caption(f"No treatments recorded for this risk as of {as_of}.")
     else:
-        table = iso_days(detail.treatments)
         # the plan's state ("late": behind its linear plan) stands for the start date and planned share
-        listing(dashed(table, [c for c in table.columns if table[c].dtype == object]), {
+        listing(readable(detail.treatments), {
             "treatment_id": text("Treatment", 76), "decision": text("Decision", 70), "description": text("Plan", 190),
             "owner": text("Owner", 105), "due_on": text("Due", 86), "status": text("Status", 84),
             "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%",
@@ -357,6 +355,5 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
         if table.empty:
             st.caption(f"No {label.lower()} recorded for this risk as of {as_of}.")
         else:
-            table = iso_days(table)
-            listing(dashed(table, [c for c in table.columns if table[c].dtype == object]),
+            listing(readable(table),
                     {c: DETAIL_COLUMNS[c] for c in table.columns if c in DETAIL_COLUMNS}, key=key, visible=5)

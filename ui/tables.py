@@ -12,6 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.scorecard import dashed
+
 ROW = 35  # the grid's own row height
 HEADER = 38
 WRAPPED_ROW = 66  # just above 4rem: text wraps onto up to three lines
@@ -48,3 +50,10 @@ def iso_days(frame: pd.DataFrame) -> pd.DataFrame:
         elif out[c].map(lambda v: hasattr(v, "isoformat") and not isinstance(v, str)).any():
             out[c] = out[c].map(lambda v: v.isoformat() if hasattr(v, "isoformat") and not isinstance(v, str) else v)
     return out
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO days and empty text cells as '–'; number columns keep their numbers, which a
+    progress bar or a sortable number column needs."""
+    out = iso_days(frame)
+    return dashed(out, [c for c in out.columns if out[c].dtype == object])
