@@ -46,9 +46,14 @@ template: $(STAMP)
 # provider, and PostgreSQL for the DuckLake catalog tests (run as root; CI does). oidc-provider 9
 # wants Node.js 20 or later.
 system-deps:
-	command -v chromium >/dev/null && command -v pdftoppm >/dev/null && command -v node >/dev/null && \
-		command -v npm >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils nodejs npm postgresql)
+	@need=""; \
+	command -v chromium >/dev/null || need="$$need chromium"; \
+	command -v pdftoppm >/dev/null || need="$$need poppler-utils"; \
+	command -v node >/dev/null || need="$$need nodejs"; \
+	command -v npm >/dev/null || need="$$need npm"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	if [ -n "$$need" ]; then echo "installing:$$need"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; fi
 
 # Try the PostgreSQL mode on one machine: Debian's postgresql (`apt-get install postgresql`), a
 # throwaway cluster on a loopback port in LAKE_DIR, the DuckLake's data files beside it, the sample

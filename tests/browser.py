@@ -124,3 +124,26 @@ def settle(page, ready: str | None = None, *, timeout: float = 150_000, pause: i
     if ready:
         page.wait_for_selector(ready)
         page.wait_for_timeout(pause)
+
+
+def pick(page, opener, option: str, *, typed: str | None = None, attempts: int = 4, wait: float = 15_000) -> None:
+    """Open a select box (`opener`, a locator) and click `option` in its list. A rerun that lands
+    between the click that opens the list and the click on the option closes the list again (seen
+    under load in a full run: 'waiting for option ana' for 60 s); so when the option does not show,
+    close what is open, let the rerun finish and open it again. Fails after `attempts` tries.
+    `typed` narrows a virtualised list to the option first."""
+    target = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(attempts):
+        opener.click()
+        if typed:
+            page.keyboard.type(typed)
+        try:
+            target.wait_for(state="visible", timeout=wait)
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            settle(page, timeout=60_000, pause=300)
+            continue
+        target.click()
+        return

@@ -9,15 +9,13 @@ Screenshots go to artifacts/forum-*.png.
 import pytest
 
 from isms.store import connect
-from tests.browser import browser_page, copy_db, require_chromium, settle, streamlit_server, wait_for_metric
+from tests.browser import browser_page, copy_db, pick, require_chromium, settle, streamlit_server, wait_for_metric
 
 pytestmark = pytest.mark.browser
 
 
 def _choose(page, label: str, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]:visible').filter(has_text=label).first.click()
-    page.keyboard.type(option[:10])
-    page.get_by_role("option", name=option, exact=True).click()
+    pick(page, page.locator('[data-testid="stSelectbox"]:visible').filter(has_text=label).first, option, typed=option[:10])
 
 
 def _said(page, text: str) -> None:

@@ -10,7 +10,7 @@ from isms.config import load_settings
 from isms.filters import RiskFilter
 from isms.store import connect
 from isms.views import risk_review
-from tests.browser import browser_page, copy_db, require_chromium, streamlit_server, wait_for_metric
+from tests.browser import browser_page, copy_db, pick, require_chromium, streamlit_server, wait_for_metric
 from tests.browser import settle as shared_settle
 from tests.conftest import ROOT
 from tests.factories import D
@@ -27,8 +27,7 @@ def settle(page) -> None:
 
 def choose(page, label: str, option: str, scope=None) -> None:
     scope = scope or page
-    scope.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text=label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    pick(page, scope.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text=label).first, option)
     settle(page)
 
 

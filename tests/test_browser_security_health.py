@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import (browser_page, copy_db, metric_values, require_chromium, streamlit_server,
+from tests.browser import (browser_page, copy_db, metric_values, pick, require_chromium, streamlit_server,
                            wait_for_metric_labels)
 from ui.tables import ROW, WRAPPED_ROW
 
@@ -22,9 +22,8 @@ def _wait_idle(page) -> None:
 
 
 def _choose(page, testid: str, label: str, option: str) -> None:
-    page.locator(f'[data-testid="{testid}"]').filter(has_text=label).first.click()
-    page.keyboard.type(option[:12])  # the list is virtualised: narrow it to the option first
-    page.get_by_role("option", name=option, exact=True).click()
+    # the list is virtualised: narrow it to the option first
+    pick(page, page.locator(f'[data-testid="{testid}"]').filter(has_text=label).first, option, typed=option[:12])
     page.keyboard.press("Escape")
     _wait_idle(page)
 

@@ -13,7 +13,7 @@ import pytest
 from isms.config import load_settings
 from isms.store import connect
 from isms.views import risk_review
-from tests.browser import browser_page, require_chromium, streamlit_server, wait_for_metric
+from tests.browser import browser_page, pick, require_chromium, streamlit_server, wait_for_metric
 from tests.browser import settle as shared_settle
 from tests.conftest import ROOT, SAMPLE
 from tests.factories import D
@@ -28,8 +28,7 @@ def settle(page) -> None:
 
 
 def choose_as_of(page, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="As of (quarter end)").first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    pick(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="As of (quarter end)").first, option)
     settle(page)
 
 

@@ -12,7 +12,7 @@ from isms.auth import Role
 from isms.store import connect
 from isms.users import add_user
 from tests.access import PASSWORD, write_config
-from tests.browser import browser_page, copy_db, require_chromium, streamlit_server
+from tests.browser import browser_page, copy_db, pick, require_chromium, streamlit_server
 from tests.browser import settle as shared_settle
 
 pytestmark = pytest.mark.browser
@@ -45,8 +45,7 @@ def settle(page) -> None:
 
 def choose(page, key: str, option: str) -> None:
     settle(page)
-    page.locator(f".st-key-{key}").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    pick(page, page.locator(f".st-key-{key}"), option)
     settle(page)
 
 
