@@ -259,3 +259,72 @@ def test_snapshots_are_pruned(tmp_path, monkeypatch):
     assert [p.name for p in files] == [json.loads(store.pointer.read_text())["file"]]
     # copies of the data are as private as the database file
     assert stat.S_IMODE(store.folder.stat().st_mode) == 0o700 and stat.S_IMODE(files[0].stat().st_mode) == 0o600
+
+
+def _every_row(cur) -> dict[str, list]:
+    tables = [t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                                        "ORDER BY 1").fetchall()]
+    return {t: sorted(map(repr, cur.execute(f'FROM "{t}"').fetchall())) for t in tables}
+
+
+@pytest.mark.parametrize("store_mode", ["lake"], indirect=True)
+def test_a_lake_replica_brought_up_to_date_equals_a_fresh_copy(sample_target, monkeypatch):
+    """A running server's replica, after another process imports and this one undoes a batch, holds
+    exactly what a server started afterwards copies whole from the lake; and it was brought up to
+    date from what changed (rows added, a counter's row replaced), not copied whole again."""
+    from isms.store import lake
+    from isms.store.batches import undo_batch
+
+    seen = []
+    real = lake.changed_tables
+    monkeypatch.setattr(lake, "changed_tables", lambda *a: seen.append(real(*a)) or seen[-1])
+    running = open_store(sample_target)
+    with running.read() as cur:
+        before = _every_row(cur)
+    code, out, err = finish(cli(sample_target, "import", str(REGISTER), "--as-of", NEXT_QUARTER, "--whole"))
+    assert code == 0, (out, err)
+    with running.read() as cur:
+        after_import = _every_row(cur)
+    [changed] = seen
+    assert changed is not None and {"import_batch", "assessment"} <= changed.inserted, changed
+    assert "store_counter" in changed.deleted  # the batch id's counter: an update is a delete and an insert
+    assert len(after_import["import_batch"]) == len(before["import_batch"]) + 1
+    with running.write("the test") as con:
+        (batch,) = con.execute("SELECT max(batch_id) FROM import_batch").fetchone()
+        undo_batch(con, batch, "tester")
+    with running.read() as cur:
+        after_undo = _every_row(cur)
+    assert len(after_undo["batch_undo"]) == len(after_import["batch_undo"]) + 1
+    fresh = open_store(sample_target)
+    with fresh.read() as cur:
+        assert _every_row(cur) == after_undo
+    fresh.close()
+    running.close()
+
+
+@pytest.mark.parametrize("store_mode", ["lake"], indirect=True)
+def test_an_audit_event_that_loses_a_race_with_another_server_is_written_again(db_target, monkeypatch):
+    """Two servers append to the audit trail at the same moment: both bump the audit counter, so
+    DuckLake refuses the second commit. The loser runs its transaction again and both events are
+    kept, with different ids (before, the loser's sign-in or save failed with the conflict)."""
+    from isms.store import audit_log, ids
+
+    mine, rival = connect(db_target), connect(db_target)
+    real = ids.next_id
+    raced = []
+
+    def next_id_while_the_rival_commits(con, name):
+        value = real(con, name)
+        if con is mine and not raced:  # the first attempt: the rival server commits its event in between
+            raced.append(audit_log.append(rival, "rival", "sign-in", "{}"))
+        return value
+
+    monkeypatch.setattr(audit_log, "next_id", next_id_while_the_rival_commits)
+    try:
+        event = audit_log.append(mine, "me", "sign-in", "{}")
+        rows = mine.execute("SELECT event_id, who FROM audit_event ORDER BY event_id").fetchall()
+    finally:
+        mine.close()
+        rival.close()
+    assert raced and event != raced[0]
+    assert sorted(rows) == sorted([(raced[0], "rival"), (event, "me")])

@@ -7,17 +7,19 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from isms.store.ids import next_id, transaction
+from isms.store.ids import atomically, next_id
 
 
 def append(con: duckdb.DuckDBPyConnection, who: str, action: str, detail_json: str) -> int:
-    with transaction(con):
+    def once() -> int:
         event_id = next_id(con, "audit")
         con.execute(
             "INSERT INTO audit_event (event_id, occurred_at, who, action, detail) VALUES (?, ?, ?, ?, ?)",
             [event_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), who, action, detail_json],
         )
-    return event_id
+        return event_id
+
+    return atomically(con, once)
 
 
 def events(con: duckdb.DuckDBPyConnection, actions: tuple[str, ...] = (), who: str = "",

@@ -11,11 +11,14 @@ back is not given again: ids may have gaps, never repeats.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
+from isms.store import lake
 from isms.store.db import rollback
+
+T = TypeVar("T")
 
 
 def next_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
@@ -39,3 +42,16 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         rollback(con)
         raise
     con.execute("COMMIT")
+
+
+def atomically(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
+    """`work` in a transaction of its own, run again whole when DuckLake refused its commit for a
+    conflict with another server's (two servers bumping the same counter, revoking the same
+    session): a sign-in or an audit event on one server must not fail because another wrote at the
+    same moment. Inside a caller's transaction it runs once; the caller's commit decides."""
+
+    def once() -> T:
+        with transaction(con):
+            return work()
+
+    return lake.retrying(once)

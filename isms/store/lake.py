@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 import duckdb
@@ -151,3 +152,40 @@ def retrying(work: Callable[[], T], attempts: int = 8) -> T:
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The tables whose rows changed between two snapshots: `since` (exclusive) and the newer one."""
+
+    since: int
+    inserted: frozenset[str]
+    deleted: frozenset[str]
+
+
+# DuckLake's names (in `snapshots().changes`) for rows added and rows removed, in Parquet files or inlined
+# in the catalog; any other change (a schema, table or view created, altered or dropped) is structural
+_INSERTS = {"tables_inserted_into", "inlined_insert"}
+_DELETES = {"tables_deleted_from", "inlined_delete"}
+
+
+def changed_tables(con: duckdb.DuckDBPyConnection, since: int, until: int) -> Changes | None:
+    """What the commits after snapshot `since` up to `until` did, by table name; None when any of them
+    changed more than rows (the caller then reads every table anew)."""
+    rows = con.execute(f"SELECT map_keys(changes), map_values(changes) FROM {CATALOG}.snapshots() "
+                       "WHERE snapshot_id > ? AND snapshot_id <= ?", [since, until]).fetchall()
+    inserted: set[str] = set()
+    deleted: set[str] = set()
+    for keys, values in rows:
+        for key, ids in zip(keys, values):
+            if key in _INSERTS:
+                inserted.update(ids)
+            elif key in _DELETES:
+                deleted.update(ids)
+            else:
+                return None
+    names = {str(i): n for i, n in con.execute("SELECT table_id, table_name FROM ducklake_table_info(?)",
+                                               [CATALOG]).fetchall()}
+    if not (inserted | deleted) <= names.keys():
+        return None  # a table id this snapshot no longer names
+    return Changes(since, frozenset(names[i] for i in inserted), frozenset(names[i] for i in deleted))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from isms.store.ids import transaction
+from isms.store.ids import atomically
 
 
 @dataclass(frozen=True)
@@ -47,24 +47,30 @@ def get(con: duckdb.DuckDBPyConnection, session_hash: str) -> SessionRow | None:
 
 def revoke(con: duckdb.DuckDBPyConnection, session_hash: str, at: dt.datetime, by: str, reason: str) -> bool:
     """Mark one live session revoked; False when it was already revoked or never existed."""
-    with transaction(con):  # no UPDATE ... RETURNING on DuckLake: count, then update
+
+    def once() -> int:  # no UPDATE ... RETURNING on DuckLake: count, then update
         (n,) = con.execute("SELECT count(*) FROM sign_in_session WHERE session_hash = ? AND revoked_at IS NULL",
                            [session_hash]).fetchone()
         if n:
             con.execute("UPDATE sign_in_session SET revoked_at = ?, revoked_by = ?, revoked_reason = ? "
                         "WHERE session_hash = ? AND revoked_at IS NULL", [at, by, reason, session_hash])
-    return bool(n)
+        return n
+
+    return bool(atomically(con, once))
 
 
 def revoke_all(con: duckdb.DuckDBPyConnection, who: str, mode: str, at: dt.datetime, by: str, reason: str) -> int:
     """Revoke every live (unrevoked, unexpired) session of one person in one mode; returns how many."""
     live_where = "WHERE who = ? AND mode = ? AND revoked_at IS NULL AND expires_at > ?"
-    with transaction(con):
+
+    def once() -> int:
         (n,) = con.execute(f"SELECT count(*) FROM sign_in_session {live_where}", [who, mode, at]).fetchone()
         if n:
             con.execute(f"UPDATE sign_in_session SET revoked_at = ?, revoked_by = ?, revoked_reason = ? {live_where}",
                         [at, by, reason, who, mode, at])
-    return int(n)
+        return int(n)
+
+    return atomically(con, once)
 
 
 def live(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[SessionRow]:
