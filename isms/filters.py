@@ -21,6 +21,16 @@ MODES = (WHOLE, PART)
 SCOPE_FIELDS = {"business_unit": "business unit", "owner": "owner"}
 
 
+# How a risk's controls fared in their tests as of the date (isms.store.risk_controls says exactly
+# what each means): the choice, and the words a CISO reads on the page, in captions and packs.
+CONTROL_EFFECTIVENESS = {
+    "all": "All risks",
+    "failing": "A control failed or is overdue for testing",
+    "passed": "All controls passed their last test",
+    "untested": "No control tested yet",
+}
+
+
 @dataclass(frozen=True)
 class RiskFilter:
     themes: tuple[str, ...] = ()
@@ -30,10 +40,18 @@ class RiskFilter:
     statuses: tuple[str, ...] = ()
     decisions: tuple[str, ...] = ()
     business_units: tuple[str, ...] = ()
+    # one choice, not a set: the states overlap, and "failed or passed" would mean "tested"
+    control_effectiveness: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            object.__setattr__(self, f.name, tuple(sorted(set(getattr(self, f.name)))))
+            if f.name == "control_effectiveness":
+                choice = "" if self.control_effectiveness in ("", "all", None) else self.control_effectiveness
+                if choice and choice not in CONTROL_EFFECTIVENESS:
+                    raise ValueError(f"no control effectiveness {choice!r}: one of {', '.join(CONTROL_EFFECTIVENESS)}")
+                object.__setattr__(self, f.name, choice)
+            else:
+                object.__setattr__(self, f.name, tuple(sorted(set(getattr(self, f.name)))))
 
     @property
     def empty(self) -> bool:
@@ -44,7 +62,9 @@ class RiskFilter:
         if self.empty:
             return "all risks"
         parts = [f"{f.name.replace('_', ' ')}: {', '.join(getattr(self, f.name))}"
-                 for f in fields(self) if getattr(self, f.name)]
+                 for f in fields(self) if getattr(self, f.name) and f.name != "control_effectiveness"]
+        if self.control_effectiveness:
+            parts.append(f"controls: {CONTROL_EFFECTIVENESS[self.control_effectiveness].lower()}")
         return "; ".join(parts)
 
 

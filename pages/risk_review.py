@@ -7,7 +7,7 @@ tested on the bundle without Streamlit, and this file shows only what goes where
 
 import streamlit as st
 
-from isms.filters import RiskFilter
+from isms.filters import CONTROL_EFFECTIVENESS, RiskFilter
 from isms.views import risk_review
 from ui import params
 from ui.auth import require
@@ -84,6 +84,11 @@ filters = RiskFilter(
     # offered once a register names business units (teams that import their own part of it)
     business_units=params.multiselect(sidebar, "Business unit", options["business_units"], key="business_unit",
                                       placeholder="All business units") if options["business_units"] else (),
+    # offered once a control register exists: how the risk's controls fared in their tests as of the date
+    control_effectiveness=params.select(sidebar, "Control effectiveness", list(CONTROL_EFFECTIVENESS), key="controls",
+                                        format_func=CONTROL_EFFECTIVENESS.get,
+                                        help="The risk's controls (mapped to its Annex A controls) and their last "
+                                             "test as of the date") if options["control_register"] else "",
 )
 data = load(data_version, as_of, compare_to, filters)
 

@@ -57,3 +57,41 @@ def build_small_isms(con) -> None:
                      exception("E2", "R4", granted="2023-06-01", expires="2024-06-01"),
                      exception("E3", "R5", granted="2024-05-01", expires="2024-09-15"),
                      exception("E4", None, status="Requested", granted=None, expires=None)])
+
+
+# --- controls behind the small ISMS's risks (isms.store.risk_controls), worked by hand ------------
+#
+# Controls (register of C, kept at A), linked to risks through the risks' Annex A references:
+#   C1 A.8.8 and C3 A.8.8 (R1, and R3 while open), C2 A.5.15 (R2), C4 A.7.2 and C7 A.7.2 (R4),
+#   C5 800-53 only (no risk); nothing covers R5's A.6.3.
+# Tests: every control's 2024-03-31 period is scheduled at C (due 2024-04-15, C7's the same), so
+# at C nothing has a result and nothing is overdue: every risk's controls are untested.
+# Results known at A: C1 Pass (2024-04-10), C2 Pass (2024-04-12, its next period due 2024-07-15),
+# C3 Fail (2024-04-05), C4 Exceptions (2024-05-20, by Tess); C7 never tested: overdue at A.
+# So at A: R1 failing (C3 failed), R2 passed, R4 failing (C4 exceptions, C7 overdue), R5 untested.
+# Findings at A: F1 names R1 (Major, open, due 2024-06-01: overdue), F2 names C3 (Minor, open, due
+# 2024-09-30), F3 names C2 (Observation, closed 2024-05-01), F4 names C5 (no risk's).
+
+def build_small_controls(con) -> None:
+    from tests.factories import control, ctest, finding
+
+    iso = "ISO27001-2022:"
+    controls = [control("C1", iso + "A.8.8", "NIST-800-53r5:RA-5", name="Vulnerability scanning"),
+                control("C2", iso + "A.5.15", name="Quarterly access review"),
+                control("C3", iso + "A.8.8", name="Patch deployment"),
+                control("C4", iso + "A.7.2", name="Physical entry logs"),
+                control("C5", "NIST-800-53r5:AU-6", name="Log review"),
+                control("C7", iso + "A.7.2", name="Visitor escort")]
+    schedule = [ctest(c["control_id"], "2024-03-31", due="2024-04-15") for c in controls]
+    load(con, "2024-03-31", controls=controls, control_tests=schedule)
+    results = [ctest("C1", "2024-03-31", "Pass", "2024-04-10", due="2024-04-15"),
+               ctest("C2", "2024-03-31", "Pass", "2024-04-12", due="2024-04-15"),
+               ctest("C2", "2024-06-30", due="2024-07-15"),
+               ctest("C3", "2024-03-31", "Fail", "2024-04-05", due="2024-04-15"),
+               ctest("C4", "2024-03-31", "Exceptions", "2024-05-20", due="2024-04-15", tester="Tess")]
+    findings = [finding("F1", "Major nonconformity", "2024-05-02", risk_id="R1", due_on="2024-06-01"),
+                finding("F2", "Minor nonconformity", "2024-05-02", control_id="C3", due_on="2024-09-30"),
+                finding("F3", "Observation", "2024-04-02", "Closed", control_id="C2", due_on="2024-05-31",
+                        closed_on="2024-05-01"),
+                finding("F4", "Minor nonconformity", "2024-05-02", control_id="C5", due_on="2024-06-15")]
+    load(con, "2024-06-30", control_tests=results, findings=findings)

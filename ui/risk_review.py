@@ -357,3 +357,36 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
         else:
             listing(readable(table),
                     {c: DETAIL_COLUMNS[c] for c in table.columns if c in DETAIL_COLUMNS}, key=key, visible=5)
+    _risk_controls(detail, as_of)
+
+
+CONTROL_COLUMNS = {  # within a projector's 890 px (ui.tables)
+    "flag": text("", 90), "control_id": text("Control", 70), "name": text("Name", 200), "annex_a": text("Annex A", 70),
+    "status": text("Status", 100), "last_tested_on": text("Last tested", 90), "last_result": text("Result", 84),
+    "tester": text("Tester", 100), "overdue_tests": st.column_config.NumberColumn("Overdue tests", width=80)}
+FINDING_COLUMNS = {
+    "flag": text("", 80), "finding_id": text("Finding", 70), "title": text("Title", 250), "grade": text("Grade", 140),
+    "status": text("Status", 90), "due_on": text("Due", 90), "linked_by": text("Through", 80)}
+
+
+def _risk_controls(detail: RiskDetail, as_of: dt.date) -> None:
+    """Risk links both ways: the controls behind the risk with their last test as of the date, and the
+    audit findings on the risk or those controls, so a failing control is seen beside the risk it
+    should reduce. A risk's controls are those mapped to its Annex A controls (isms.store.risk_controls)."""
+    st.markdown("**Controls and their last test**")
+    controls = detail.controls
+    if controls.empty:
+        st.caption(f"No control in the control register is mapped to this risk's Annex A controls as of {as_of}.")
+    else:
+        # a failed or qualified last test first, else an overdue one (the filter's "failed or overdue")
+        flag = controls["last_result"].map({"Fail": "⚠ failed", "Exceptions": "⚠ exceptions"}).fillna(
+            controls["overdue_tests"].gt(0).map({True: "⚠ overdue", False: ""}))
+        listing(readable(controls.assign(flag=flag)), CONTROL_COLUMNS, key="detail_controls", visible=5)
+    st.markdown("**Audit findings**")
+    findings = detail.findings
+    if findings.empty:
+        st.caption(f"No audit finding names this risk or its controls as of {as_of}.")
+    else:
+        flag = findings["overdue"].map({True: "⚠ overdue", False: ""})
+        linked = findings["linked_by"].where(findings["linked_by"] != "risk", "this risk")
+        listing(readable(findings.assign(flag=flag, linked_by=linked)), FINDING_COLUMNS, key="detail_findings", visible=5)

@@ -36,9 +36,21 @@ def _fields(kind: str, alias: str = "t") -> str:
 
 def register_sql(kind: str, as_of: dt.date) -> str:
     """The register of `kind` (controls, audits, findings) as it stood on `as_of`."""
-    return f"""SELECT {_fields(kind)}, t.batch_id FROM {TABLES[kind]} t
-        WHERE t.batch_id = (SELECT batch_id FROM active_batch WHERE list_contains(kinds, '{kind}')
-                            AND as_of <= {_d(as_of)} ORDER BY as_of DESC, batch_id DESC LIMIT 1)"""
+    return f"SELECT * EXCLUDE (as_of) FROM ({register_at_sql(kind, _one_date(as_of))})"
+
+
+def _one_date(as_of: dt.date) -> str:
+    return f"(SELECT {_d(as_of)} AS as_of)"
+
+
+def register_at_sql(kind: str, dates: str = "as_of_date") -> str:
+    """`register_sql` on every date of `dates` (a relation with an `as_of` column) in one read,
+    each row with its date: what a trend filtered by the registers of each of its dates needs."""
+    return f"""SELECT pick.as_of, {_fields(kind)}, t.batch_id FROM (
+            SELECT d.as_of, b.batch_id FROM {dates} d
+            JOIN active_batch b ON list_contains(b.kinds, '{kind}') AND b.as_of <= d.as_of
+            QUALIFY row_number() OVER (PARTITION BY d.as_of ORDER BY b.as_of DESC, b.batch_id DESC) = 1) pick
+        JOIN {TABLES[kind]} t USING (batch_id)"""
 
 
 def per_framework_sql(kind: str, as_of: dt.date) -> str:
@@ -53,12 +65,17 @@ def per_framework_sql(kind: str, as_of: dt.date) -> str:
 def tests_sql(as_of: dt.date) -> str:
     """Control tests known on `as_of`: per control and period, the latest batch's row; a result
     (and its date) only once tested on or before `as_of`."""
-    return f"""SELECT t.control_id, t.period, t.due_on,
-               CASE WHEN t.tested_on <= {_d(as_of)} THEN t.tested_on END AS tested_on,
-               CASE WHEN t.tested_on <= {_d(as_of)} THEN t.result END AS result,
+    return f"SELECT * EXCLUDE (as_of) FROM ({tests_at_sql(_one_date(as_of))})"
+
+
+def tests_at_sql(dates: str = "as_of_date") -> str:
+    """`tests_sql` on every date of `dates` (a relation with an `as_of` column), each row with its date."""
+    return f"""SELECT d.as_of, t.control_id, t.period, t.due_on,
+               CASE WHEN t.tested_on <= d.as_of THEN t.tested_on END AS tested_on,
+               CASE WHEN t.tested_on <= d.as_of THEN t.result END AS result,
                t.tester, t.test_id, t.note, t.batch_id
-        FROM control_test t JOIN active_batch b USING (batch_id) WHERE b.as_of <= {_d(as_of)}
-        QUALIFY row_number() OVER (PARTITION BY t.control_id, t.period ORDER BY b.as_of DESC, t.batch_id DESC) = 1"""
+        FROM {dates} d JOIN active_batch b ON b.as_of <= d.as_of JOIN control_test t ON t.batch_id = b.batch_id
+        QUALIFY row_number() OVER (PARTITION BY d.as_of, t.control_id, t.period ORDER BY b.as_of DESC, t.batch_id DESC) = 1"""
 
 
 def table_sql(kind: str, as_of: dt.date) -> str:

@@ -22,6 +22,7 @@ from isms.dates import month_end
 from isms.filters import PART, WHOLE, RiskFilter, Scope
 from isms.matrix import RiskMatrix
 from isms.models import KINDS
+from isms.store import risk_controls
 from isms.store.migrations import TABLES
 from isms.store.read_model import MONTH_END_TABLES
 
@@ -366,7 +367,8 @@ def _selected_risk(f: RiskFilter, rows: str) -> str:
     """`selected_risk` from `rows`, a CTE of the risk register's rows as of each date (`risk_at`).
 
     Attributes are taken as of each date: a risk's own from its register row then, its assets from
-    the asset register of that date, its treatment decisions from the treatment register of that date.
+    the asset register of that date, its treatment decisions from the treatment register of that date,
+    its controls' effectiveness from the control register and the tests known on that date.
     """
     conds, snaps = [], []
     if f.themes:
@@ -386,6 +388,10 @@ def _selected_risk(f: RiskFilter, rows: str) -> str:
         snaps.append(snapshot_cte('treatments', 'f_treatment_snap'))
         conds.append(f"""EXISTS (SELECT 1 FROM f_treatment_snap ft JOIN treatment t ON t.batch_id = ft.batch_id
                           WHERE ft.as_of = r.as_of AND t.risk_id = r.risk_id AND {_in('t.decision', f.decisions)})""")
+    if f.control_effectiveness:
+        # the state of each risk's controls on each date, from the tests known then (isms.store.risk_controls)
+        snaps.append(risk_controls.effectiveness_cte("f_control_state", rows))
+        conds.append(risk_controls.effectiveness_condition(f.control_effectiveness, "f_control_state"))
     where = " AND ".join(conds) or "TRUE"
     return "".join(f"{snap}, " for snap in snaps) + f"""selected_risk AS (
             SELECT r.as_of, r.risk_id FROM {rows} r WHERE {where})"""

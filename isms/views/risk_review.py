@@ -19,7 +19,7 @@ from isms.config import Settings
 from isms.dates import add_months, dated, month_end, month_ends, previous_quarter_end
 from isms.filters import RiskFilter
 from isms.posture import Scorecard, posture_counts, scorecard_from, treatment_progress
-from isms.store import queries
+from isms.store import queries, risk_controls
 
 BASES = ("residual", "inherent", "target")
 TOP_RISKS = 20
@@ -78,6 +78,8 @@ class RiskDetail:
     updates: pd.DataFrame
     exceptions: pd.DataFrame
     assets: pd.DataFrame
+    controls: pd.DataFrame   # its controls (derived from its Annex A references) with their last test
+    findings: pd.DataFrame   # audit findings naming it or one of its controls
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,9 @@ def default_compare(as_of: dt.date) -> dt.date:
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list]:
-    return queries.review_filter_options(con, as_of)
+    """The values each filter can take on the date; `control_register`: whether there are controls
+    to filter by (before a control register is imported every risk would read 'no control tested')."""
+    return {**queries.review_filter_options(con, as_of), "control_register": risk_controls.has_controls(con, as_of)}
 
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date,
@@ -166,6 +170,8 @@ def risk_detail(con: duckdb.DuckDBPyConnection, settings: Settings, risk_id: str
         updates=queries.risk_treatment_updates(con, risk_id, as_of),
         exceptions=queries.risk_exceptions(con, risk_id, as_of),
         assets=queries.risk_assets(con, risk_id, as_of),
+        controls=risk_controls.risk_controls(con, risk_id, as_of),
+        findings=risk_controls.risk_findings(con, risk_id, as_of),
     )
 
 
