@@ -13,6 +13,7 @@ from isms.store import connect, risk_controls
 from isms.views import risk_review
 from tests.risk_review_data import A, C, build_small_controls, build_small_isms
 from tests.test_risk_review_page import figures, metrics, page, run, url
+from tests.test_table_widths import _check, _lists
 from ui.apptest import app_database
 
 
@@ -142,7 +143,19 @@ def test_page_risk_detail_shows_controls_and_findings(app):
     assert list(findings["finding_id"]) == ["F1", "F2"]
     assert list(findings["flag"]) == ["⚠ overdue", ""]
     assert list(findings["linked_by"]) == ["this risk", "C3"]
+    _check(_lists(at), {"flag", "risk_id"})  # both lists fit a projector
     at.selectbox(key="risk").set_value("R5")
     run(at)
     assert any("No control in the control register is mapped" in c.value for c in at.caption)
     assert any("No audit finding names this risk" in c.value for c in at.caption)
+
+
+def test_presentation_mode_shows_them_as_static_tables(app):
+    at = page({"present": "1"})
+    at.selectbox(key="risk").set_value("R4")
+    run(at)
+    shown = [t.value for t in at.table]
+    controls = next(t for t in shown if "Result" in t.columns)
+    assert list(controls["Control"]) == ["C4", "C7"]
+    assert list(controls[""]) == ["⚠ exceptions", "⚠ overdue"]
+    assert not [d for d in at.dataframe if "control_id" in d.value.columns]

@@ -41,8 +41,9 @@ def test_risk_review_lists_fit_a_projector(app_db):  # noqa: F811
     at.run()
     assert not at.exception
     lists = _lists(at)
-    # top, changes, appetite, exceptions, cell, 3 of the detail, and the actions from earlier meetings (open, closed since)
-    assert len(lists) == 10, [order[:2] for order, *_ in lists]
+    # top, changes, appetite, exceptions, cell, 4 of the detail (its controls; it has no findings), and the
+    # actions from earlier meetings (open, closed since)
+    assert len(lists) == 11, [order[:2] for order, *_ in lists]
     _check(lists, {"risk_id", "flag", "window", "treatment_id", "exception_id", "asset_id", "action_id"})
 
 
@@ -56,4 +57,5 @@ def test_presentation_mode_shows_no_scrolling_lists(app_db):  # noqa: F811
     at = open_app(query={"present": "1"})
     scrolling = [order[:2] for order, *_ in _lists(at) if order[0] in {"risk_id", "flag", "window"}]
     assert not scrolling, "the meeting's lists are static tables in presentation mode, without scroll boxes"
-    assert len(at.table) == 6  # 4 of the review, 2 of the actions from earlier meetings (the sample's forum)
+    # 4 of the review, the default risk's controls, 2 of the actions from earlier meetings (the sample's forum)
+    assert len(at.table) == 7

@@ -357,7 +357,7 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
         else:
             listing(readable(table),
                     {c: DETAIL_COLUMNS[c] for c in table.columns if c in DETAIL_COLUMNS}, key=key, visible=5)
-    _risk_controls(detail, as_of)
+    _risk_controls(detail, as_of, present)
 
 
 CONTROL_COLUMNS = {  # within a projector's 890 px (ui.tables)
@@ -369,7 +369,7 @@ FINDING_COLUMNS = {
     "status": text("Status", 90), "due_on": text("Due", 90), "linked_by": text("Through", 80)}
 
 
-def _risk_controls(detail: RiskDetail, as_of: dt.date) -> None:
+def _risk_controls(detail: RiskDetail, as_of: dt.date, present: bool) -> None:
     """Risk links both ways: the controls behind the risk with their last test as of the date, and the
     audit findings on the risk or those controls, so a failing control is seen beside the risk it
     should reduce. A risk's controls are those mapped to its Annex A controls (isms.store.risk_controls)."""
@@ -381,7 +381,7 @@ def _risk_controls(detail: RiskDetail, as_of: dt.date) -> None:
         # a failed or qualified last test first, else an overdue one (the filter's "failed or overdue")
         flag = controls["last_result"].map({"Fail": "⚠ failed", "Exceptions": "⚠ exceptions"}).fillna(
             controls["overdue_tests"].gt(0).map({True: "⚠ overdue", False: ""}))
-        listing(readable(controls.assign(flag=flag)), CONTROL_COLUMNS, key="detail_controls", visible=5)
+        _detail_list(controls.assign(flag=flag), CONTROL_COLUMNS, "controls", present)
     st.markdown("**Audit findings**")
     findings = detail.findings
     if findings.empty:
@@ -389,4 +389,12 @@ def _risk_controls(detail: RiskDetail, as_of: dt.date) -> None:
     else:
         flag = findings["overdue"].map({True: "⚠ overdue", False: ""})
         linked = findings["linked_by"].where(findings["linked_by"] != "risk", "this risk")
-        listing(readable(findings.assign(flag=flag, linked_by=linked)), FINDING_COLUMNS, key="detail_findings", visible=5)
+        _detail_list(findings.assign(flag=flag, linked_by=linked), FINDING_COLUMNS, "findings", present)
+
+
+def _detail_list(frame: pd.DataFrame, columns: dict, what: str, present: bool) -> None:
+    """A list of the risk's detail: a static table in presentation mode, as the meeting's lists are."""
+    if present:
+        present_table(frame, {c: columns[c]["label"] for c in columns}, what)
+    else:
+        listing(readable(frame), columns, key=f"detail_{what}", visible=5)
