@@ -41,9 +41,7 @@ def residual_exposure(db, as_of: str, compare_to: str) -> str:
         con.close()
 
 
-# Local store only for now: on DuckLake-on-PostgreSQL this journey failed here twice under load (the
-# second server's first page took over 30 s; then the open page did not offer the CLI's quarter within
-# 120 s), while the same journey under AppTest (test_shared_store) passes on both stores. Not yet understood.
+@pytest.mark.both_stores
 def test_open_page_shows_the_batch_the_cli_committed(sample_target, store_mode, tmp_path, artifacts):
     require_chromium()
     db = sample_target
