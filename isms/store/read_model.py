@@ -69,6 +69,14 @@ CREATE TABLE result_span (
 
 MONTH_END_TABLES = {"risk_span": "risk_month_end", "treatment_span": "treatment_month_end"}
 
+# The kinds of rows each span is derived from: a batch that brings none of them (a month of KRI
+# results, say) cannot change that span, so its commit or undo leaves the span's rows as they are
+# rather than deriving the same rows again (which on DuckLake is a delete and an insert, and every
+# server's replica then copies the whole table again; see isms.store.shared.LakeStore).
+SPAN_KINDS = {"risk_span": frozenset({"risks", "assessments"}),
+              "treatment_span": frozenset({"treatments", "treatment_updates"}),
+              "result_span": frozenset({"monitoring_results"})}
+
 
 # What a month-end copy holds besides its span's columns: whether a treatment's risk is in the
 # risk register on that month end (a trend counts only those; asked per row, it was a join of
@@ -138,16 +146,18 @@ def _clip(table: str, since: str) -> str:
         UPDATE {table} SET valid_to = {since} WHERE valid_to > {since};"""
 
 
-def refresh_sql(since: str = "'-infinity'::DATE") -> str:
+def refresh_sql(since: str = "'-infinity'::DATE", spans: frozenset[str] | None = None) -> str:
     """SQL that derives the read model again from `since` on (an SQL date: the earliest date a
-    change can touch); from '-infinity', all of it."""
+    change can touch); from '-infinity', all of it. With `spans`, only those span tables (and the
+    register intervals, which are small) are derived again."""
     assessments = _segments("assessment", "risk_id", "assessed_on", since)
     updates = _segments("treatment_update", "treatment_id", "updated_on", since)
     results = _segments("monitoring_result", "metric_id", "period", since)
     # a row holds where its register interval, its event interval and [since, infinity) overlap
     bounds = f"""greatest(reg.reg_from, coalesce(seg.seg_from, reg.reg_from), {since}) AS valid_from,
            least(reg.reg_to, coalesce(seg.seg_to, reg.reg_to)) AS valid_to"""
-    return f"""
+    sections = {}
+    register = f"""
 DELETE FROM register_span;
 INSERT INTO register_span
     SELECT kind, batch_id, as_of AS valid_from,
@@ -155,7 +165,8 @@ INSERT INTO register_span
     FROM (SELECT k.kind, b.as_of, max(b.batch_id) AS batch_id
           FROM active_batch b JOIN (SELECT unnest({_KINDS_LIST}) AS kind) k ON list_contains(b.kinds, k.kind)
           GROUP BY k.kind, b.as_of);
-
+"""
+    sections["risk_span"] = f"""
 {_clip("risk_span", since)}
 INSERT INTO risk_span BY NAME
     WITH reg AS (SELECT s.valid_from AS reg_from, s.valid_to AS reg_to, r.*
@@ -167,7 +178,8 @@ INSERT INTO risk_span BY NAME
            seg.inherent_likelihood, seg.inherent_impact, seg.control_effectiveness,
            seg.residual_likelihood, seg.residual_impact, seg.target_likelihood, seg.target_impact, seg.assessor
     FROM reg LEFT JOIN seg ON seg.risk_id = reg.risk_id AND seg.seg_from < reg.reg_to AND seg.seg_to > reg.reg_from;
-
+"""
+    sections["treatment_span"] = f"""
 {_clip("treatment_span", since)}
 INSERT INTO treatment_span BY NAME
     WITH reg AS (SELECT s.valid_from AS reg_from, s.valid_to AS reg_to, t.*
@@ -185,12 +197,14 @@ INSERT INTO treatment_span BY NAME
            seg.percent_complete AS reported_percent, seg.updated_on AS last_update_on
     FROM reg LEFT JOIN seg ON seg.treatment_id = reg.treatment_id
                           AND seg.seg_from < reg.reg_to AND seg.seg_to > reg.reg_from;
-
+"""
+    sections["result_span"] = f"""
 {_clip("result_span", since)}
 INSERT INTO result_span BY NAME
     SELECT greatest(seg_from, {since}) AS valid_from, seg_to AS valid_to, metric_id, period, value, note, batch_id
     FROM {results} WHERE seg_to > {since} AND period IS NOT NULL;
 """
+    return register + "".join(sql for span, sql in sections.items() if spans is None or span in spans)
 
 
 def _month(date: str) -> str:
@@ -199,13 +213,16 @@ def _month(date: str) -> str:
     return f"(year({date}) * 12 + month({date}) - 1)"
 
 
-def month_end_refresh_sql(since: str = "'-infinity'::DATE") -> str:
+def month_end_refresh_sql(since: str = "'-infinity'::DATE", spans: frozenset[str] | None = None) -> str:
     """SQL that derives the month-end tables again from the first month end a change from `since`
     can touch, or from the month after the old extent when that comes first (the month ends between
-    the old extent and `since` were never written), up to the new extent."""
+    the old extent and `since` were never written), up to the new extent. With `spans`, only the
+    copies of those spans, and of the spans whose copies read theirs."""
     out = []
     for span, table in MONTH_END_TABLES.items():  # risks first: a treatment's copy reads theirs
         depends, _, column = MONTH_END_EXTRA.get(table, (None, None, None))
+        if spans is not None and span not in spans and not (depends and _span_of(depends) in spans):
+            continue
         extra = f", {column}" if column else ""
         reach = f"(SELECT last_month_end FROM read_model_extent WHERE name = '{depends}')" if depends else "NULL"
         first = f"""(SELECT CASE WHEN NOT isfinite({since}) OR last_month_end IS NULL THEN '-infinity'::DATE
@@ -233,17 +250,23 @@ DROP TABLE month_end_refresh;""")
     return "\n".join(out)
 
 
+def _span_of(month_end_table: str) -> str:
+    return next(span for span, table in MONTH_END_TABLES.items() if table == month_end_table)
+
+
 def refresh(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None:
     """Derive the read model again; with `batch_id`, only from the earliest date that batch can
-    change (its own date, or an earlier event it brings), after committing or undoing it. Callers
-    run it inside the transaction that changed the facts, so a reader never sees the two disagree."""
+    change (its own date, or an earlier event it brings), and only the spans its kinds of rows feed
+    (SPAN_KINDS), after committing or undoing it. Callers run it inside the transaction that changed the facts, so a reader never sees the two disagree."""
     since = "'-infinity'::DATE"
+    spans = None
     if batch_id is not None:
-        (first,) = con.execute(
+        (first, kinds) = con.execute(
             """SELECT least(b.as_of, (SELECT min(assessed_on) FROM assessment WHERE batch_id = b.batch_id),
                             (SELECT min(updated_on) FROM treatment_update WHERE batch_id = b.batch_id),
-                            (SELECT min(period) FROM monitoring_result WHERE batch_id = b.batch_id))
+                            (SELECT min(period) FROM monitoring_result WHERE batch_id = b.batch_id)), b.kinds
                FROM import_batch b WHERE b.batch_id = ?""", [int(batch_id)]).fetchone()
         since = f"DATE '{first.isoformat()}'"
-    con.execute(refresh_sql(since))
-    con.execute(month_end_refresh_sql(since))
+        spans = frozenset(span for span, feeds in SPAN_KINDS.items() if feeds & set(kinds or ()))
+    con.execute(refresh_sql(since, spans))
+    con.execute(month_end_refresh_sql(since, spans))
