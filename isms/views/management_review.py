@@ -18,6 +18,7 @@ from isms import forum
 from isms.config import Settings
 from isms.posture import Scorecard, scorecard
 from isms.store import batches
+from isms.store import compliance_reads
 from isms.store import forum as forum_store
 
 SERIES = "management-review"
@@ -45,6 +46,11 @@ class ManagementReview:
     card: Scorecard                    # d) KRIs and f) risks, treatments, exceptions: year end against the year before
     decisions_by_kind: pd.DataFrame    # g) what the forum decided over the year, by kind
     outputs: pd.DataFrame              # 9.3.3: the decisions of this review
+    actions_before: ActionYear         # the same counts for the year before: the year-over-year view
+    kri_health: pd.DataFrame           # d) per year (this and the one before): share of KRI-months by status
+    findings: pd.DataFrame             # d) nonconformities and findings by grade: raised, closed, open and overdue at year end
+    findings_list: pd.DataFrame        # d) the findings raised or closed in the year, or open at its end
+    audits: pd.DataFrame               # d) audit results: the audits that ended in the year, with their findings by grade
 
 
 def review_years(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -55,16 +61,15 @@ def review_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [y for y in range(last.year, first.year - 1, -1) if dt.date(y, 12, 31) <= last]
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> ManagementReview:
+def action_year(con: duckdb.DuckDBPyConnection, year: int) -> ActionYear:
+    """Every series' actions over a calendar year, as they stood at its end."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    held = forum_store.held_on(con, SERIES, end)
-    previous = forum.actions_for_meeting(con, settings, SERIES, end)
     at_end = forum_store.actions_as_of(con, end)
     closed_on = pd.to_datetime(at_end["closed_on"])
     in_year = closed_on.notna() & (closed_on >= pd.Timestamp(start))
     done = at_end["status"].isin(("done", "verified"))
     due = pd.to_datetime(at_end["due_on"])
-    actions = ActionYear(
+    return ActionYear(
         raised=int((pd.to_datetime(at_end["raised_on"]) >= pd.Timestamp(start)).sum()),
         closed=int((in_year & done).sum()),
         closed_late=int((in_year & done & (closed_on > due)).sum()),
@@ -72,6 +77,72 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> Mana
         open_at_end=int(at_end["status"].isin(forum.OPEN).sum()),
         overdue_at_end=int((at_end["status"].isin(forum.OPEN) & (due < pd.Timestamp(end))).sum()),
     )
+
+
+KRI_STATUSES = ("green", "amber", "red", "unrated", "stale")
+
+
+def kri_health(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame:
+    """Per year: the KRI-months of the year (each KRI of the register at the year's end, each month
+    from its first result) and the share of them green, amber, red, unrated and stale, by the
+    Security Health page's status rule (its month grid): a year's health, not one month's."""
+    from isms.views.security_health import Filters, kri_grid
+
+    rows = []
+    for year in years:
+        _, grid = kri_grid(con, dt.date(year, 12, 1), Filters())
+        months = grid[pd.to_datetime(grid["month"]).dt.year == year] if len(grid) else grid
+        n = len(months)
+        counts = months["status"].value_counts() if n else pd.Series(dtype=int)
+        rows.append({"year": year, "kri_months": n,
+                     **{k: (int(counts.get(k, 0)) / n if n else None) for k in KRI_STATUSES}})
+    return pd.DataFrame(rows, columns=["year", "kri_months", *KRI_STATUSES])
+
+
+GRADES = ("Major nonconformity", "Minor nonconformity", "Observation", "Opportunity for improvement")
+
+
+def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    return frame.assign(**{c: pd.to_datetime(frame[c]) for c in cols if c in frame})
+
+
+def findings_year(con: duckdb.DuckDBPyConnection, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The findings register at the year's end: per grade, how many were raised and closed in the
+    year and how many were open (Open or Remediated) and overdue at its end; and the findings
+    themselves (raised or closed in the year, or open at its end)."""
+    start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    f = _dates(compliance_reads.register(con, "findings", end.date()), "raised_on", "due_on", "closed_on")
+    raised = f["raised_on"].between(start, end)
+    closed = f["closed_on"].between(start, end) & ~f["status"].isin(compliance_reads.OPEN)
+    still_open = f["status"].isin(compliance_reads.OPEN)
+    overdue = still_open & (f["due_on"] < end)
+    by_grade = pd.DataFrame([{"grade": g, "raised": int((raised & (f["grade"] == g)).sum()),
+                              "closed": int((closed & (f["grade"] == g)).sum()),
+                              "open_at_end": int((still_open & (f["grade"] == g)).sum()),
+                              "overdue_at_end": int((overdue & (f["grade"] == g)).sum())} for g in GRADES])
+    cols = ["finding_id", "audit_id", "grade", "title", "framework", "owner", "raised_on", "due_on", "status", "closed_on"]
+    listed = f[raised | closed | still_open].assign(overdue=overdue)
+    return by_grade, listed[[*cols, "overdue"]].sort_values(["raised_on", "finding_id"]).reset_index(drop=True)
+
+
+def audits_year(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """The audits that ended in the year (fieldwork end, else start), with their opinion and the
+    findings they raised by grade (major / minor / observation / OFI)."""
+    end = dt.date(year, 12, 31)
+    a = _dates(compliance_reads.register(con, "audits", end), "starts_on", "ends_on")
+    f = compliance_reads.register(con, "findings", end)
+    finished = a["ends_on"].fillna(a["starts_on"])
+    a = a[finished.dt.year == year].copy()
+    per = {aid: [int(((f["audit_id"] == aid) & (f["grade"] == g)).sum()) for g in GRADES] for aid in a["audit_id"]}
+    a["findings"] = [" / ".join(str(n) for n in per[aid]) for aid in a["audit_id"]]
+    cols = ["audit_id", "audit_type", "framework", "starts_on", "ends_on", "auditor", "opinion", "findings"]
+    return a.sort_values(["starts_on", "audit_id"])[cols].reset_index(drop=True)
+
+
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> ManagementReview:
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    held = forum_store.held_on(con, SERIES, end)
+    previous = forum.actions_for_meeting(con, settings, SERIES, end)
     decisions = forum_store.decisions(con, end)
     decisions = decisions[pd.to_datetime(decisions["decided_on"]) >= pd.Timestamp(start)]
     by_kind = (decisions.groupby("kind").size().rename("decisions").reset_index()
@@ -80,5 +151,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> Mana
                      .query("series == @SERIES and period_end == @end")["meeting_id"]) if held else set()
     outputs = forum_store.decisions(con, end + dt.timedelta(days=366))
     outputs = outputs[outputs["meeting_id"].isin(review_ids)].reset_index(drop=True)
-    return ManagementReview(start, end, held, previous, actions, scorecard(con, settings, end, dt.date(year - 1, 12, 31)),
-                            by_kind, outputs)
+    by_grade, findings = findings_year(con, year)
+    return ManagementReview(start, end, held, previous, action_year(con, year),
+                            scorecard(con, settings, end, dt.date(year - 1, 12, 31)), by_kind, outputs,
+                            action_year(con, year - 1), kri_health(con, [year - 1, year]), by_grade, findings,
+                            audits_year(con, year))
