@@ -64,7 +64,7 @@ class Agenda:
             rows.append(("Minutes of the last meeting", "none: the series' first meeting", ""))
         else:
             approved = (f"approved {_day(last['approved_on']):%d %b %Y} by {last['approved_by']}"
-                        if pd.notna(last.get("approved_on")) else "not yet approved")
+                        if pd.notna(last.get("approved_on")) else "for approval")
             rows.append(("Minutes of the last meeting", f"{last['meeting_id']}, {_day(last['held_on']):%d %B %Y}", approved))
         a = self.actions
         since = f" since {a.last_meeting_on:%d %b %Y}" if a.last_meeting_on else ""
@@ -153,7 +153,7 @@ def open_actions_table(a: Agenda) -> pd.DataFrame:
         "Action": o["action_id"], "Title": o["title"], "Owner": o["owner"],
         "Due": [f"{_day(d):%Y-%m-%d}" for d in o["due_on"]], "Status": o["status"],
         "Overdue": ["overdue" if x else "" for x in o["overdue"]],
-        "Days overdue": [(a.meeting_on - _day(d)).days if x else 0 for d, x in zip(o["due_on"], o["overdue"])],
+        "Days overdue": [str((a.meeting_on - _day(d)).days) if x else "" for d, x in zip(o["due_on"], o["overdue"])],
     }).reset_index(drop=True)
 
 

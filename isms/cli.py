@@ -60,8 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default="data/templates/isms-import-template.xlsx")
 
     k = sub.add_parser("pack", help="build a review pack (PowerPoint, PDF or a zip of chart images)")
-    k.add_argument("--meeting", choices=["risk-review", "security-health", "compliance"], required=True)
-    k.add_argument("--as-of", type=_date, help="meeting date (default: the latest quarter end / month with data)")
+    k.add_argument("--meeting", choices=["risk-review", "security-health", "compliance", "management-review"], required=True)
+    k.add_argument("--as-of", type=_date, help="meeting date (default: the latest quarter end / month with data; "
+                   "management-review: a date in the year under review, default the latest closed year)")
     k.add_argument("--compare-to", type=_date, help="default: the previous quarter end / month")
     k.add_argument("--format", choices=["pptx", "pdf", "zip"], help="default: from --out's extension, else pptx")
     k.add_argument("--sections", help="comma-separated section keys (default: the saved choice, else all)")

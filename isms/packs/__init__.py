@@ -5,4 +5,5 @@ pages use, then written as PowerPoint (`pptx_writer`), PDF (`pdf_writer`) or a z
 images (`images_zip`), so a figure on a slide is the figure on the page.
 """
 
-MEETINGS = {"risk-review": "Risk Review", "security-health": "Security Health", "compliance": "Compliance Review"}
+MEETINGS = {"risk-review": "Risk Review", "security-health": "Security Health", "compliance": "Compliance Review",
+            "management-review": "Management review"}

@@ -18,6 +18,7 @@ from isms.config import Settings
 from isms.dates import add_months, month_end, quarter_label
 from isms.filters import RiskFilter
 from isms.packs import MEETINGS
+from isms.packs.agenda_content import framed
 from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, NativeSeries, Pack, ScorecardRow, ScorecardSection, Section,
     TableSection,
@@ -34,6 +35,7 @@ class Context:
     compare_to: dt.date
     filters: object
     _cache: dict
+    meeting: str = ""
 
     def memo(self, key: str, fn: Callable):
         if key not in self._cache:
@@ -81,9 +83,9 @@ def _row(label: str, now, before, delta: float | None, worse_up: bool | None, *,
     return ScorecardRow(label, shown(now), shown(before), _fmt_delta(delta, pct=pct), _judge(delta, worse_up))
 
 
-def _risk_scorecard(ctx: Context) -> Section:
-    data = _rr_bundle(ctx)
-    card: Scorecard = data.scorecard
+def posture_rows(card: Scorecard, warning_days: int) -> list[ScorecardRow]:
+    """The risk scorecard's rows (levels, exposure, appetite, treatments, exceptions): the Risk
+    Review pack's and, year end against year end, the Management review pack's."""
     cur, prev = card.current, card.previous
     appetite_rank = card.levels.index(card.appetite)
     rows = [_row(f"{lvl} risks", cur.residual_by_level[lvl], prev.residual_by_level[lvl], card.level_delta(lvl),
@@ -98,11 +100,17 @@ def _risk_scorecard(ctx: Context) -> Section:
         _row("Treatments late", cur.treatments.late, prev.treatments.late, cur.treatments.late - prev.treatments.late, True),
         _row("Treatments overdue", cur.treatments.overdue, prev.treatments.overdue,
              cur.treatments.overdue - prev.treatments.overdue, True),
-        _row(f"Exceptions expiring within {ctx.settings.exception_warning_days} days", cur.exceptions_expiring,
+        _row(f"Exceptions expiring within {warning_days} days", cur.exceptions_expiring,
              prev.exceptions_expiring, cur.exceptions_expiring - prev.exceptions_expiring, True),
         _row("Exceptions expired but open", cur.exceptions_expired_open, prev.exceptions_expired_open,
              cur.exceptions_expired_open - prev.exceptions_expired_open, True),
     ]
+    return rows
+
+
+def _risk_scorecard(ctx: Context) -> Section:
+    data = _rr_bundle(ctx)
+    rows = posture_rows(data.scorecard, ctx.settings.exception_warning_days)
     scope = "" if data.filters == RiskFilter() else f" Filtered: {data.filters.describe()}."
     return ScorecardSection("scorecard", f"Risk scorecard, {ctx.as_of:%d %B %Y}", tuple(rows),
                             note=f"Compared with {ctx.compare_to:%d %B %Y}.{scope}",
@@ -410,13 +418,15 @@ SECTIONS: dict[str, list[tuple[str, str, Callable[[Context], Section]]]] = {
 }
 
 
-def _compliance_sections():
+def _more_sections():
     from isms.packs.compliance_content import SECTIONS as compliance_sections
+    from isms.packs.management_review_content import SECTIONS as review_sections
 
-    return compliance_sections
+    return {"compliance": compliance_sections, "management-review": review_sections}
 
 
-SECTIONS["compliance"] = _compliance_sections()
+SECTIONS |= _more_sections()
+SECTIONS = {meeting: framed(sections) for meeting, sections in SECTIONS.items()}
 
 
 def section_choices(meeting: str) -> list[tuple[str, str]]:
@@ -424,7 +434,13 @@ def section_choices(meeting: str) -> list[tuple[str, str]]:
 
 
 def default_dates(con: duckdb.DuckDBPyConnection, meeting: str) -> tuple[dt.date, dt.date] | None:
-    """The page's defaults: the latest quarter end (Risk Review) or month (Security Health)."""
+    """The page's defaults: the latest quarter end (Risk Review), month (Security Health) or closed
+    year (Management review)."""
+    if meeting == "management-review":
+        from isms.views.management_review import review_years
+
+        years = review_years(con)
+        return (dt.date(years[0], 12, 31), dt.date(years[0] - 1, 12, 31)) if years else None
     if meeting == "compliance":
         from isms.views.compliance import default_dates as compliance_dates
 
@@ -447,12 +463,19 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
         raise ValueError(f"unknown meeting {meeting!r}; choose one of {sorted(SECTIONS)}")
     if meeting == "security-health":
         as_of, compare_to = month_end(as_of), month_end(compare_to)
+    if meeting == "management-review":  # a calendar year against the one before, whatever the date given
+        from isms.views.management_review import review_years
+
+        if as_of.year not in review_years(con):
+            raise ValueError(f"the data has not reached the end of {as_of.year}; the years under review can be "
+                             f"{', '.join(map(str, review_years(con))) or 'none yet'}")
+        as_of, compare_to = dt.date(as_of.year, 12, 31), dt.date(as_of.year - 1, 12, 31)
     chosen = set(sections) if sections is not None else None
     unknown = (chosen or set()) - {k for k, _, _ in SECTIONS[meeting]}
     if unknown:
         raise ValueError(f"unknown section(s) {sorted(unknown)} for {meeting}")
-    ctx = Context(con, settings, as_of, compare_to, filters, {})
+    ctx = Context(con, settings, as_of, compare_to, filters, {}, meeting)
     built = tuple(build(ctx) for key, _, build in SECTIONS[meeting] if chosen is None or key in chosen)
-    when = f"{as_of:%B %Y}" if meeting == "security-health" else f"{as_of:%d %B %Y}"
+    when = {"security-health": f"{as_of:%B %Y}", "management-review": f"{as_of.year}"}.get(meeting, f"{as_of:%d %B %Y}")
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=when,
                 organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built)

@@ -100,6 +100,7 @@ def kri_health(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame
 
 
 GRADES = ("Major nonconformity", "Minor nonconformity", "Observation", "Opportunity for improvement")
+GRADE_COLUMNS = ("major", "minor", "observation", "ofi")
 
 
 def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
@@ -127,15 +128,15 @@ def findings_year(con: duckdb.DuckDBPyConnection, year: int) -> tuple[pd.DataFra
 
 def audits_year(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """The audits that ended in the year (fieldwork end, else start), with their opinion and the
-    findings they raised by grade (major / minor / observation / OFI)."""
+    findings they raised, one column per grade."""
     end = dt.date(year, 12, 31)
     a = _dates(compliance_reads.register(con, "audits", end), "starts_on", "ends_on")
     f = compliance_reads.register(con, "findings", end)
     finished = a["ends_on"].fillna(a["starts_on"])
     a = a[finished.dt.year == year].copy()
-    per = {aid: [int(((f["audit_id"] == aid) & (f["grade"] == g)).sum()) for g in GRADES] for aid in a["audit_id"]}
-    a["findings"] = [" / ".join(str(n) for n in per[aid]) for aid in a["audit_id"]]
-    cols = ["audit_id", "audit_type", "framework", "starts_on", "ends_on", "auditor", "opinion", "findings"]
+    for column, grade in zip(GRADE_COLUMNS, GRADES):
+        a[column] = [int(((f["audit_id"] == aid) & (f["grade"] == grade)).sum()) for aid in a["audit_id"]]
+    cols = ["audit_id", "audit_type", "framework", "starts_on", "ends_on", "auditor", "opinion", *GRADE_COLUMNS]
     return a.sort_values(["starts_on", "audit_id"])[cols].reset_index(drop=True)
 
 
