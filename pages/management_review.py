@@ -11,6 +11,7 @@ from isms.views import management_review
 from ui import management_review as render
 from ui import params
 from ui.auth import require
+from ui.packs import pack_panel
 from ui.resources import data_cursor, data_version_key, require_data, settings
 
 require("viewer", "Management review")
@@ -48,3 +49,4 @@ render.show_performance(review)
 render.show_risks(review)
 render.show_improvement(review)
 render.show_outputs(review)
+pack_panel("management-review", review.end, review.card.compare_to)

@@ -2,6 +2,8 @@
 tiles are checked against the CLI scorecard (another entry point), the year's actions against a
 query of their own over the raw action history, the outputs against the sample's review of 2025."""
 
+import pandas as pd
+
 from isms.store import connect
 from tests.test_pages import app_db, cli_scorecard  # noqa: F401  (the module-scoped sample copy)
 from ui.apptest import open_app
@@ -19,7 +21,8 @@ def test_every_input_of_clause_9_3_2_for_2025(app_db):  # noqa: F811
     assert at.title[0].value == "Management review · 2025"
     assert [h.value for h in at.header] == [
         "a) Status of actions from previous management reviews", "b), c) and e) Issues, interested parties, feedback",
-        "d) Performance: KRIs at year end", "f) Risk assessment results and treatment status",
+        "d) Performance: KRIs, nonconformities and findings, audit results",
+        "f) Risk assessment results and treatment status",
         "g) Opportunities for improvement: what the forum decided this year",
         "Outputs (clause 9.3.3): the review's decisions"]
     m = _metrics(at)
@@ -49,6 +52,62 @@ def test_every_input_of_clause_9_3_2_for_2025(app_db):  # noqa: F811
     shown = [d.value for d in at.main.dataframe if "text" in d.value.columns and "decision_id" in d.value.columns]
     assert [list(f["decision_id"]) for f in shown] == [[d for (d,) in outputs]]
     assert any("Held on 30 January 2026." in c.value for c in at.caption)
+
+
+def test_year_over_year_tiles_findings_and_audits_for_2025(app_db):  # noqa: F811
+    """d) completed and the deltas against 2024. Findings and audits by hand from the sample's
+    compliance workbook as of 2025-12-31 (F-001..F-012; audits INT-2025, ISO-2025-SV2, SOC2-2025);
+    the actions of 2024 by a query of their own; KRI health against the Security Health page's
+    12-month status trend for December 2025 (another entry point: January to December)."""
+    import datetime as dt
+
+    from isms.config import load_settings
+    from isms.views import security_health
+    from tests.conftest import ROOT
+
+    at = open_app(PAGE, query={"year": "2025"})
+    assert not at.exception, [e.message for e in at.exception]
+    assert [s.value for s in at.subheader][-2:] == ["Nonconformities and findings", "Audit results"]
+    frames = {tuple(d.value.columns): d.value for d in at.main.dataframe}
+    by_grade = next(f for cols, f in frames.items() if cols[:2] == ("grade", "raised"))
+    # raised in 2025: F-007 major, F-008 obs., F-009 minor, F-010 OFI, F-011 minor, F-012 obs.;
+    # closed in 2025: F-004 minor (01-31), F-005 minor (02-06), F-006 obs. (03-03), F-007 major (07-18),
+    # F-008 obs. (06-28), F-010 OFI (12-21); open at year end: F-009 and F-011 minor, F-012 obs.;
+    # overdue at year end: F-009 (due 2025-12-11)
+    assert by_grade.set_index("grade").to_dict("index") == {
+        "Major nonconformity": {"raised": 1, "closed": 1, "open_at_end": 0, "overdue_at_end": 0},
+        "Minor nonconformity": {"raised": 2, "closed": 2, "open_at_end": 2, "overdue_at_end": 1},
+        "Observation": {"raised": 2, "closed": 2, "open_at_end": 1, "overdue_at_end": 0},
+        "Opportunity for improvement": {"raised": 1, "closed": 1, "open_at_end": 0, "overdue_at_end": 0}}
+    listed = next(f for cols, f in frames.items() if cols[0] == "finding_id")
+    assert list(listed["finding_id"]) == ["F-004", "F-005", "F-006", "F-007", "F-008", "F-009", "F-010", "F-011",
+                                          "F-012"]
+    assert list(listed.loc[listed["overdue"], "finding_id"]) == ["F-009"]
+    audits = next(f for cols, f in frames.items() if cols[0] == "audit_id")
+    assert [tuple(r) for r in audits[["audit_id", "opinion", "major", "minor", "observation", "ofi"]].values] == [
+        ("SOC2-2025", "Qualified (CC6.3)", 1, 0, 1, 0), ("INT-2025", "Improvement needed", 0, 1, 0, 1),
+        ("ISO-2025-SV2", "Certification maintained", 0, 1, 1, 0)]
+
+    m = _metrics(at)
+    con = connect(app_db, read_only=True)
+    try:
+        raised_2024, = con.execute("SELECT count(*) FROM action_change WHERE change_no = 1 "
+                                   "AND recorded_on BETWEEN '2024-01-01' AND '2024-12-31'").fetchone()
+        raised_2025, = con.execute("SELECT count(*) FROM action_change WHERE change_no = 1 "
+                                   "AND recorded_on BETWEEN '2025-01-01' AND '2025-12-31'").fetchone()
+        trend = security_health.build(con, load_settings(ROOT / "isms.toml", db_path=str(app_db)),
+                                      dt.date(2025, 12, 1), dt.date(2025, 11, 1)).status_by_month
+    finally:
+        con.close()
+    assert m["Raised"] == (str(raised_2025), f"{raised_2025 - raised_2024:+d}")
+    months = trend[pd.to_datetime(trend["period"]).dt.year == 2025].groupby("status")["kris"].sum()
+    total = int(months.sum())
+    assert m["KRI-months"][0] == str(total)
+    for status in ("green", "amber", "red"):
+        assert m[f"KRI-months {status}"][0] == f"{months.get(status, 0) / total:.0%}"
+    assert m["KRI-months red"][1].endswith(" pts")
+    assert "Above appetite (Medium)" in m
+    assert [b.proto.label for b in at.get("download_button")][:1] == ["PowerPoint deck"]
 
 
 def test_the_forum_links_the_management_review(app_db):  # noqa: F811

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from isms.views.management_review import ManagementReview
 from ui.forum import show_earlier_actions
-from ui.tables import listing, text
+from ui.tables import listing, readable, text
 
 
 def show_actions(review: ManagementReview) -> None:
     show_earlier_actions(review.previous_reviews, "Management review",
                          title="a) Status of actions from previous management reviews")
     st.subheader("Every series' actions over the year")
-    a = review.actions
-    cols = st.columns(6)
-    for col, (label, value) in zip(cols, [("Raised", a.raised), ("Closed", a.closed), ("Closed late", a.closed_late),
-                                          ("Cancelled", a.cancelled), ("Open at year end", a.open_at_end),
-                                          ("Overdue at year end", a.overdue_at_end)]):
-        col.metric(label, value)
+    a, b = review.actions, review.actions_before
+    _tiles([(label, getattr(a, f), f"{getattr(a, f) - getattr(b, f):+d}", colour) for label, f, colour in [
+        ("Raised", "raised", "off"), ("Closed", "closed", "normal"), ("Closed late", "closed_late", "inverse"),
+        ("Cancelled", "cancelled", "off"), ("Open at year end", "open_at_end", "off"),
+        ("Overdue at year end", "overdue_at_end", "inverse")]])
+    st.caption(f"Changes against {review.start.year - 1}.")
 
 
 def show_context() -> None:
@@ -27,19 +28,55 @@ def show_context() -> None:
             "received are the chair's text: enter them in the review's minutes (Forum page, Record, A meeting).")
 
 
-def _tiles(pairs: list[tuple[str, int | str, str | None]]) -> None:
+def _tiles(pairs: list[tuple]) -> None:
+    """Metric tiles: (label, value, delta[, delta colour: 'normal', 'inverse' when up is worse, 'off'])."""
     cols = st.columns(len(pairs))
-    for col, (label, value, delta) in zip(cols, pairs):
-        col.metric(label, value, delta)
+    for col, (label, value, delta, *colour) in zip(cols, pairs):
+        col.metric(label, value, delta, delta_color=colour[0] if colour else "normal")
 
 
 def show_performance(review: ManagementReview) -> None:
-    st.header("d) Performance: KRIs at year end", divider="gray")
+    st.header("d) Performance: KRIs, nonconformities and findings, audit results", divider="gray")
     now, before = review.card.current.kris, review.card.previous.kris
-    _tiles([(f"KRIs {k}", getattr(now, k), f"{getattr(now, k) - getattr(before, k):+d}")
-            for k in ("red", "amber", "green", "stale")])
-    st.caption(f"Changes against {review.card.compare_to:%d %B %Y}. Nonconformities, findings and audit results are "
-               "not read here yet.")
+    _tiles([(f"KRIs {k}", getattr(now, k), f"{getattr(now, k) - getattr(before, k):+d}", "off" if k == "stale" else
+             ("normal" if k == "green" else "inverse")) for k in ("red", "amber", "green", "stale")])
+    st.caption(f"At year end; changes against {review.card.compare_to:%d %B %Y}.")
+    health = review.kri_health.set_index("year")
+    this, last = health.loc[review.end.year], health.loc[review.end.year - 1]
+    _tiles([(f"KRI-months {k}", _share(this[k]), _points(this[k], last[k]), "normal" if k == "green" else "inverse")
+            for k in ("green", "amber", "red")] + [("KRI-months", int(this["kri_months"]), None)])
+    st.caption("KRI health over the year: the share of KRI-months by status (each KRI, each month from its first "
+               f"result), changes against {review.end.year - 1}.")
+    st.subheader("Nonconformities and findings")
+    listing(review.findings, {"grade": text("Grade", 220), "raised": text("Raised", 90), "closed": text("Closed", 90),
+                              "open_at_end": text("Open at year end", 140),
+                              "overdue_at_end": text("Overdue at year end", 150)}, key="mr_findings", wrapped=False)
+    if not review.findings_list.empty:
+        listing(readable(review.findings_list),
+                {"finding_id": text("Finding", 80), "audit_id": text("Audit", 110), "grade": text("Grade", 150),
+                 "title": text("Title", 250), "owner": text("Owner", 120), "raised_on": text("Raised", 95),
+                 "due_on": text("Due", 95), "status": text("Status", 95), "closed_on": text("Closed", 95),
+                 "overdue": st.column_config.CheckboxColumn("Overdue", width=80)}, key="mr_findings_list")
+    st.subheader("Audit results")
+    if review.audits.empty:
+        st.info(f"No audit ended in {review.end.year}.")
+        return
+    listing(readable(review.audits),
+            {"audit_id": text("Audit", 110), "audit_type": text("Type", 130), "framework": text("Framework", 120),
+             "starts_on": text("Started", 95), "ends_on": text("Ended", 95), "auditor": text("Auditor", 150),
+             "opinion": text("Opinion", 170), "major": text("Major NC", 80), "minor": text("Minor NC", 80),
+             "observation": text("Obs.", 60), "ofi": text("OFI", 60)}, key="mr_audits")
+    st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade.")
+
+
+def _share(v) -> str:
+    return "–" if v is None or pd.isna(v) else f"{v:.0%}"
+
+
+def _points(now, before) -> str | None:
+    if any(v is None or pd.isna(v) for v in (now, before)):
+        return None
+    return f"{(now - before) * 100:+.0f} pts"
 
 
 def show_risks(review: ManagementReview) -> None:
@@ -48,7 +85,9 @@ def show_risks(review: ManagementReview) -> None:
     now, before = card.current, card.previous
     _tiles([(f"{level} risks", now.residual_by_level[level],
              f"{now.residual_by_level[level] - before.residual_by_level[level]:+d}") for level in reversed(card.levels)]
-           + [("Above appetite, unaddressed", now.above_appetite_unaddressed,
+           + [(f"Above appetite ({card.appetite})", now.above_appetite, f"{now.above_appetite - before.above_appetite:+d}",
+               "inverse"),
+              ("Above appetite, unaddressed", now.above_appetite_unaddressed,
                f"{now.above_appetite_unaddressed - before.above_appetite_unaddressed:+d}")])
     t = now.treatments
     _tiles([("Treatments on track", t.on_track, None), ("Late", t.late, None), ("Overdue", t.overdue, None),
