@@ -62,6 +62,7 @@ def test_risk_review_pack_download(sample_db_path, tmp_path, artifacts):
         assert download.value.suggested_filename == "risk-review-2026-09-30.pptx"
         data = open(download.value.path(), "rb").read()
     prs = Presentation(io.BytesIO(data))
-    scorecard_slide = list(prs.slides)[1]
+    scorecard_slide = next(s for s in prs.slides  # after the agenda's slides
+                           if any(sh.name == "Title" and sh.text_frame.text.startswith("Risk scorecard") for sh in s.shapes))
     rows = {r.cells[0].text: r.cells[1].text for r in next(s for s in scorecard_slide.shapes if s.has_table).table.rows}
     assert rows["Critical risks"] == str(card.current.residual_by_level["Critical"])

@@ -14,11 +14,12 @@ def test_the_compliance_deck(sample_db_path, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ISMS_DB", str(db))
     out = tmp_path / "compliance.pptx"
     assert main(["pack", "--meeting", "compliance", "--as-of", "2026-09-30", "--out", str(out)]) == 0
-    assert "8 sections" in capsys.readouterr().out
+    assert "10 sections" in capsys.readouterr().out   # its eight, between the agenda and the open actions
     prs = Presentation(str(out))
     titles = [next((s.text_frame.text for s in slide.shapes if s.name == "Title"), "") for slide in prs.slides]
     assert "Compliance by framework, 30 September 2026" in titles
     assert any(t.startswith("Overdue audit findings") for t in titles) and titles[-1] == "Appendix: method and data"
+    assert titles[1].startswith("Agenda: Compliance meeting") and titles[-2] == "Open actions of the Compliance series"
     tables = [[[c.text for c in row.cells] for row in shape.table.rows]
               for slide in prs.slides for shape in slide.shapes if shape.has_table]
     frameworks = next(t for t in tables if t[0][0] == "Framework")

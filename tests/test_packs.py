@@ -51,7 +51,10 @@ def table_of(slide):
 def test_deck_slides_in_order(deck):
     prs, _, _, _ = deck
     titles = [slide_title(s) for s in list(prs.slides)[1:]]
-    assert titles[:2] == ["Risk scorecard, 30 September 2026", "Residual risk heatmap"]
+    # the agenda opens the pack (two slides: its 18 rows), the series' open actions close it before the appendix
+    assert titles[:4] == ["Agenda: Risk meeting, 14 October 2026 (1 of 2)", "Agenda: Risk meeting, 14 October 2026 (2 of 2)",
+                          "Risk scorecard, 30 September 2026", "Residual risk heatmap"]
+    assert titles[-2] == "Open actions of the Risk series"
     for expected in ("Top risks by residual score", "Changes since 30 June 2026", "Residual risks by level per quarter",
                      "Exposure: inherent against residual", "Treatment progress against plan", "Risks above appetite"):
         assert any(t.startswith(expected) for t in titles), expected
@@ -68,9 +71,12 @@ def test_deck_slides_in_order(deck):
     assert "Northwind Cloud Infrastructure" in text and "Risk Review pack" in text
 
 
+SCORECARD, HEATMAP = 3, 4  # slides: the title, the agenda's two, then the scorecard and the heatmap
+
+
 def test_scorecard_table_equals_the_page_scorecard(deck):
     prs, card, _, _ = deck
-    rows = {r[0]: r[1:] for r in table_of(list(prs.slides)[1])[1:]}
+    rows = {r[0]: r[1:] for r in table_of(list(prs.slides)[SCORECARD])[1:]}
     above = {lvl for lvl in card.levels if card.levels.index(lvl) > card.levels.index(card.appetite)}
     for level in card.levels:
         now, prev, change = rows[f"{level} risks"]
@@ -85,7 +91,7 @@ def test_scorecard_table_equals_the_page_scorecard(deck):
     exposure_change = card.current.residual_exposure - card.previous.residual_exposure
     assert rows["Residual exposure"][2].endswith("worse" if exposure_change > 0 else "better")
     assert int(rows["Treatments overdue"][0]) == card.current.treatments.overdue
-    texts = [sh.text_frame.text for sh in list(prs.slides)[1].shapes if sh.has_text_frame]
+    texts = [sh.text_frame.text for sh in list(prs.slides)[SCORECARD].shapes if sh.has_text_frame]
     n = card.current.above_appetite_unaddressed
     assert any(f"{n} risks above {card.appetite} have neither an active treatment nor a granted exception" in t
                for t in texts), texts
@@ -93,7 +99,7 @@ def test_scorecard_table_equals_the_page_scorecard(deck):
 
 def test_heatmap_table_counts_every_assessed_risk_in_level_colours(deck):
     prs, card, _, settings = deck
-    slide = list(prs.slides)[2]
+    slide = list(prs.slides)[HEATMAP]
     shape = next(s for s in slide.shapes if s.has_table)
     grid = shape.table
     total = 0
@@ -210,7 +216,10 @@ def test_pdf_pages_are_all_drawn(sample_db_path, settings, tmp_path):
     breach = next(t for t in titles if t.startswith("KRIs in breach"))
     stale = next(t for t in titles if t.startswith("Stale KRIs"))
     assert pages_of[titles.index(breach)] == pages_of[titles.index(stale)]
-    assert len(pages) == 1 + len(titles)  # one page saved by sharing, one added by the continued list
+    # the closing open actions (six) share the continued list's page
+    assert pages_of[titles.index("Open actions of the Security Health series")] == firsts.index(
+        "Late and overdue treatments (continued)") + 1
+    assert len(pages) == len(titles)  # the title page, two pages saved by sharing, one added by the continued list
     for page in pages:
         stat = ImageStat.Stat(Image.open(page).convert("L"))
         assert stat.stddev[0] > 5, f"{page.name} is blank"
@@ -258,7 +267,7 @@ def test_cli_builds_the_same_deck(sample_db_copy, tmp_path, deck):
     cli = Presentation(str(out))
     prs = deck[0]
     assert [slide_title(s) for s in list(cli.slides)[1:]] == [slide_title(s) for s in list(prs.slides)[1:]]
-    assert table_of(list(cli.slides)[1]) == table_of(list(prs.slides)[1])
+    assert table_of(list(cli.slides)[SCORECARD]) == table_of(list(prs.slides)[SCORECARD])
     bad = subprocess.run([sys.executable, "-m", "isms", "pack", "--meeting", "risk-review", "--sections", "nope",
                           "--out", str(tmp_path / "x.pptx")], cwd=ROOT, capture_output=True, text=True, timeout=180,
                          env={**os.environ, "ISMS_DB": str(sample_db_copy)})
