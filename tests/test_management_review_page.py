@@ -82,7 +82,8 @@ def test_year_over_year_tiles_findings_and_audits_for_2025(app_db):  # noqa: F81
     listed = next(f for cols, f in frames.items() if cols[0] == "finding_id")
     assert list(listed["finding_id"]) == ["F-004", "F-005", "F-006", "F-007", "F-008", "F-009", "F-010", "F-011",
                                           "F-012"]
-    assert list(listed.loc[listed["overdue"], "finding_id"]) == ["F-009"]
+    assert list(listed.loc[listed["status"].str.endswith(", overdue"), "finding_id"]) == ["F-009"]
+    assert listed.set_index("finding_id").loc["F-011", "closed_on"] == "–"
     audits = next(f for cols, f in frames.items() if cols[0] == "audit_id")
     assert [tuple(r) for r in audits[["audit_id", "opinion", "major", "minor", "observation", "ofi"]].values] == [
         ("SOC2-2025", "Qualified (CC6.3)", 1, 0, 1, 0), ("INT-2025", "Improvement needed", 0, 1, 0, 1),

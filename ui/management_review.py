@@ -52,20 +52,20 @@ def show_performance(review: ManagementReview) -> None:
                               "open_at_end": text("Open at year end", 140),
                               "overdue_at_end": text("Overdue at year end", 150)}, key="mr_findings", wrapped=False)
     if not review.findings_list.empty:
-        listing(readable(review.findings_list),
-                {"finding_id": text("Finding", 80), "audit_id": text("Audit", 110), "grade": text("Grade", 150),
-                 "title": text("Title", 250), "owner": text("Owner", 120), "raised_on": text("Raised", 95),
-                 "due_on": text("Due", 95), "status": text("Status", 95), "closed_on": text("Closed", 95),
-                 "overdue": st.column_config.CheckboxColumn("Overdue", width=80)}, key="mr_findings_list")
+        listing(readable(review.findings_list.assign(status=[s + (", overdue" if o else "") for s, o in zip(
+                    review.findings_list["status"], review.findings_list["overdue"])])),
+                {"finding_id": text("Finding", 65), "grade": text("Grade", 125), "title": text("Title", 200),
+                 "owner": text("Owner", 105), "raised_on": text("Raised", 85), "due_on": text("Due", 85),
+                 "status": text("Status", 110), "closed_on": text("Closed", 85)}, key="mr_findings_list")
     st.subheader("Audit results")
     if review.audits.empty:
         st.info(f"No audit ended in {review.end.year}.")
         return
     listing(readable(review.audits),
-            {"audit_id": text("Audit", 110), "audit_type": text("Type", 130), "framework": text("Framework", 120),
-             "starts_on": text("Started", 95), "ends_on": text("Ended", 95), "auditor": text("Auditor", 150),
-             "opinion": text("Opinion", 170), "major": text("Major NC", 80), "minor": text("Minor NC", 80),
-             "observation": text("Obs.", 60), "ofi": text("OFI", 60)}, key="mr_audits")
+            {"audit_id": text("Audit", 100), "audit_type": text("Type", 110), "framework": text("Framework", 110),
+             "ends_on": text("Ended", 90), "auditor": text("Auditor", 125), "opinion": text("Opinion", 150),
+             "major": text("Major NC", 55), "minor": text("Minor NC", 55), "observation": text("Obs.", 50),
+             "ofi": text("OFI", 45)}, key="mr_audits")
     st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade.")
 
 

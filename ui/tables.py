@@ -56,4 +56,5 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as ISO days and empty text cells as '–'; number columns keep their numbers, which a
     progress bar or a sortable number column needs."""
     out = iso_days(frame)
-    return dashed(out, [c for c in out.columns if out[c].dtype == object])
+    # pandas 3 gives text columns (and the ISO days above) the 'str' dtype, not object: both are text
+    return dashed(out, [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])])
