@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from isms.importing import cells
 from isms.importing.annotate import PROBLEM_SHEET
+from isms.importing.columns import ColumnRows
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.compliance_kinds import check_requirements, frameworks_for, requirement_rows, soa_rows
@@ -152,8 +154,15 @@ def _header_width(rows: list[list[Any]], header_row: int) -> int:
 def _outside_the_table(sheet: str, rows: list[list[Any]], header_row: int) -> list[Problem]:
     """Filled cells right of the header's last column: not read, and said so, never dropped silently."""
     width = _header_width(rows, header_row)
-    stray = [(r, c, row[c]) for r, row in enumerate(rows[header_row + 1:], start=header_row + 2)
-             for c in range(width, len(row)) if not cells.blank(row[c])]
+    if isinstance(rows, ColumnRows):  # asked column by column, of each distinct value once
+        right = range(width, rows.width)
+        hit = ~rows.mask(cells.blank, header_row + 1, right) if len(right) and len(rows) > header_row + 1 else None
+        where = zip(*np.nonzero(hit)) if hit is not None else ()
+        stray = [(int(r) + header_row + 2, width + int(c)) for r, c in where]
+        stray = [(r, c, rows[r - 1][c] if n < 5 else None) for n, (r, c) in enumerate(stray)]
+    else:
+        stray = [(r, c, row[c]) for r, row in enumerate(rows[header_row + 1:], start=header_row + 2)
+                 for c in range(width, len(row)) if not cells.blank(row[c])]
     if not stray:
         return []
     shown = ", ".join(f"{column_letter(c)}{r} ({cells.text(v)[:30]!r})" for r, c, v in stray[:5])
@@ -168,26 +177,46 @@ def _table_end(rows: list[list[Any]], header_row: int) -> int:
     not shaped like the data (a 'Scoring guidance' title, a summary), or at a lone cell under a
     blank row (a footnote), so notes, legends and summaries below a register are never read as
     risks. len(rows) when the table runs on."""
+    start = header_row + 1
+    if isinstance(rows, ColumnRows):
+        # each row's filled cells counted column-wise; only the rows that can end the table (after
+        # blank ones) and the first data rows (which say what a row of this table fills) are looked at
+        counts = (~rows.mask(cells.blank, start, range(rows.width))).sum(axis=1) if len(rows) > start else np.zeros(0, int)
+        filled_at = np.flatnonzero(counts > 0)
+        gaps = np.diff(filled_at, prepend=-1) - 1
+        candidates = ((i, int(counts[i]), int(g)) for k, (i, g) in enumerate(zip(filled_at, gaps)) if g or k < 200)
+        return _end_of(((start + int(i), n, g) for i, n, g in candidates), len(rows))
+
     def filled(r: list[Any]) -> int:
         return sum(not cells.blank(c) for c in r)
 
     # Linear: a row's cells are counted only where it matters (the first data rows, which say what a
     # row of this table fills, and a row right after blank ones); a blank row is told by its first
     # filled cell. (Counting every row, and a median per row, made a 100,000-row import take minutes.)
-    blanks, seen, typical = 0, [], 0
-    for i in range(header_row + 1, len(rows)):
-        if not any(not cells.blank(c) for c in rows[i]):
-            blanks += 1
-            continue
+    def filled_rows():
+        blanks, seen = 0, 0
+        for i in range(start, len(rows)):
+            if not any(not cells.blank(c) for c in rows[i]):
+                blanks += 1
+                continue
+            if blanks or seen < 200:
+                yield i, filled(rows[i]), blanks
+            seen, blanks = seen + 1, 0
+    return _end_of(filled_rows(), len(rows))
+
+
+def _end_of(filled_rows, length: int) -> int:
+    """`_table_end` over (row, filled cells, blank rows just above it) of each non-blank row that
+    follows blank rows or is among the first 200."""
+    seen, typical = [], 0
+    for i, n, blanks in filled_rows:
         if blanks and seen:
-            n = filled(rows[i])
             if (blanks >= 2 and n * 2 < typical) or (n == 1 and typical >= 4):
                 return i - blanks  # a lone cell under a blank row, in a table rows of which fill four: a footnote
         if len(seen) < 200:
-            seen.append(filled(rows[i]))
+            seen.append(n)
             typical = sorted(seen)[len(seen) // 2]  # the median data row, settled after the first rows
-        blanks = 0
-    return len(rows)
+    return length
 
 
 def build_plan(

@@ -17,6 +17,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from isms.importing.columns import column_rows
 from isms.importing.extent import PartRefused, PartScan, read_sparse, scan_part, sheet_parts
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -197,7 +198,7 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                 if sheet.height > limits.max_rows + 50:
                     raise ReadError(f"sheet {name!r} has {sheet.height:,} rows, over the limit of {limits.max_rows:,}")
                 limits.check_rectangle(name, sheet.height, sheet.width)
-                rows = sheet.to_python(skip_empty_area=False)
+                rows = column_rows(sheet.to_python(skip_empty_area=False))
             if name in formula_sheets:
                 notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated")
             sheets.append(Sheet(name, rows, notes))

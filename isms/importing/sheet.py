@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
 
 from isms.importing import cells
+from isms.importing.columns import ColumnRows
 from isms.importing.validation import passes
 from isms.importing.cells import coerce, controls, field_type, scale_rule, three_word_scale, to_enum
 from isms.importing.mapping import SheetMapping, declared_scale
@@ -158,12 +159,17 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
     return value, None, None
 
 
+def blank_cell(c: Any) -> bool:
+    """Empty, or a 'not rated' spelling ('--', 'n/a'): a row of these holds nothing to import."""
+    return c is None or c == "" or (c.__class__ is str and c.strip().casefold() in cells.NOT_RATED)
+
+
 def blank_row(row: list[Any]) -> bool:
-    for c in row:
-        if c is None or c == "" or (c.__class__ is str and c.strip().casefold() in cells.NOT_RATED):
-            continue
-        return False
-    return True
+    return all(map(blank_cell, row))
+
+
+def _empty(c: Any) -> bool:
+    return c is None or (c.__class__ is str and c == "") or bool(pd.isna(c))
 
 
 def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tuple[list[int], dict[str, np.ndarray], np.ndarray]:
@@ -171,25 +177,42 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
 
     Spreadsheet columns repeat their values (levels, dates, statuses), so each distinct value is
     coerced once and spread back by its code; this keeps a 100,000-row import near the parser's speed.
+    A sheet read as columns (isms.importing.columns) is never turned into rows here.
     """
     scales = _level_scales(sh, matrix)
     first = sh.m.header_row + 1
-    grid = _grid(sh.rows[first:], max(len(sh.headers), max(sh.idx.values(), default=-1) + 1))
-    filled = ~(pd.isna(grid) | (grid == "")) if grid.size else np.zeros(grid.shape, dtype=bool)
+    table_width = max(len(sh.headers), max(sh.idx.values(), default=-1) + 1)
+    if isinstance(sh.rows, ColumnRows):
+        rows = sh.rows
+        width = min(rows.width, table_width) if len(rows) > first else 0
+        filled = ~rows.mask(_empty, first, range(width)) if width else np.zeros((max(0, len(rows) - first), 0), bool)
+    else:
+        grid = _grid(sh.rows[first:], table_width)
+        filled = ~(pd.isna(grid) | (grid == "")) if grid.size else np.zeros(grid.shape, dtype=bool)
     count = filled.sum(axis=1)
     keep = count > 0
-    for j in np.flatnonzero(keep & (count <= 3)):  # a few cells: perhaps only '--' or 'n/a'
+    few = np.flatnonzero(keep & (count <= 3))  # a few cells: perhaps only '--' or 'n/a'
+    if len(few) and isinstance(sh.rows, ColumnRows):
+        keep[few] = ~sh.rows.mask(blank_cell, first, range(sh.rows.width)).all(axis=1)[few]
+    for j in few if not isinstance(sh.rows, ColumnRows) else ():
         keep[j] = not blank_row(sh.rows[first + j])
     body = (np.flatnonzero(keep) + first).tolist()
     if len(body) > max_rows:
         sh.problem(None, None, None, None, f"{len(body):,} rows is over the limit of {max_rows:,}")
         return [], {}, np.zeros(0, dtype=bool)
-    grid = grid[keep]
+    if not isinstance(sh.rows, ColumnRows):
+        grid = grid[keep]
     ok = np.ones(len(body), dtype=bool)
     cols: dict[str, np.ndarray] = {}
     for f, i in sh.idx.items():
-        raw = grid[:, i] if i < grid.shape[1] else np.full(len(body), None, dtype=object)
-        codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+        if isinstance(sh.rows, ColumnRows):
+            codes, uniques = sh.rows.distinct(i, first)
+            codes = codes[keep]
+            value_at = (lambda j, codes=codes, uniques=uniques: uniques[codes[j]])
+        else:
+            raw = grid[:, i] if i < grid.shape[1] else np.full(len(body), None, dtype=object)
+            codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+            value_at = raw.__getitem__
         three = f in scales and not scales[f] and three_word_scale(list(uniques), _labels(matrix, f))
         if three:
             sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': rated Low / Medium / High, "
@@ -202,7 +225,7 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
             if hit.any():
                 for j in np.flatnonzero(hit[codes]):
                     o = outcomes[codes[j]]
-                    sh.problem(body[j] + 1, i, f, cells.text(raw[j]), o[flag], severity)
+                    sh.problem(body[j] + 1, i, f, cells.text(value_at(j)), o[flag], severity)
                     if severity == "error":
                         ok[j] = False
         out = coerced[codes]
