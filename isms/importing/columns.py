@@ -1,10 +1,11 @@
-"""A sheet's rows held as typed columns: how the reader child hands a large sheet back (Arrow IPC
-bytes, not a pickle of every cell), and how the pipeline's column-wise steps read it.
+"""A sheet's rows held as typed columns: how the reader child hands a large sheet back (a few
+byte buffers, not a pickle of every cell), and how the pipeline's column-wise steps read it.
 
 Pickling a 100,000-row sheet as lists of cells cost more than parsing it: 1.2 million Python
 objects written by the child and built again by the server. A column whose cells share one type
-travels as one Arrow array instead, and the steps that look at every cell (blank rows, where the
-table ends, stray cells, coercion) ask each *distinct* value once and spread the answer by code.
+travels as one buffer instead (numbers and dates; text as its list), the server wraps it as an
+Arrow array without copying, and the steps that look at every cell (blank rows, where the table
+ends, stray cells, coercion) ask each *distinct* value once and spread the answer by code.
 
 To everything else the rows are still a sequence of lists, built on access and exactly as the
 reader gave them: a column is encoded only when decoding gives back the same values (one type,
@@ -15,16 +16,13 @@ whose types mix) are kept as read.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Sequence
 from typing import Any, Callable
 
-import numpy as np
-import pyarrow as pa
-
 TOP = 24  # rows kept as lists: find_header_row looks for the header among the first 20
-_TYPES = {str: pa.string(), float: pa.float64(), int: pa.int64(), bool: pa.bool_(), dt.date: pa.date32(),
-          dt.datetime: pa.timestamp("us")}
 _BULK = 256  # single-row reads before the columns are turned into lists once, for the rest
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def column_rows(rows: list[list[Any]]) -> Sequence | list[list[Any]]:
@@ -35,34 +33,44 @@ def column_rows(rows: list[list[Any]]) -> Sequence | list[list[Any]]:
     if width == 0 or any(len(r) != width for r in rows):
         return rows
     body = rows[TOP:]
-    arrays: dict[int, pa.Array] = {}
-    lists: dict[int, list] = {}
-    for j, col in enumerate(zip(*body)):
-        array = _encode(col)
-        if array is None:
-            lists[j] = list(col)
-        else:
-            arrays[j] = array
-    return ColumnRows(rows[:TOP], arrays, lists, len(body), width)
+    return ColumnRows(rows[:TOP], {j: _encode(col) for j, col in enumerate(zip(*body))}, len(body), width)
 
 
-def _encode(col: tuple) -> pa.Array | None:
-    """The column as an Arrow array that decodes to the same values, or None (it stays a list)."""
+def _encode(col: tuple) -> tuple:
+    """A column as it travels: ('f', float64 bytes, valid bytes | None) for numbers, ('d', int32 days
+    since 1970, valid) for dates, ('s', texts) for text, ('l', cells) for anything else or a mix.
+    An empty cell ('') of a number or date column is marked not valid and decodes to ''. Built
+    without numpy or pyarrow, whose import would cost the reader child more than the pickle it saves."""
     kinds = set(map(type, col))
     if kinds == {str}:
-        return pa.array(col, pa.string())
+        return ("s", list(col))
     others = kinds - {str}
-    if len(others) != 1 or (kind := next(iter(others))) not in _TYPES:
-        return None
-    values = col
+    kind = next(iter(others)) if len(others) == 1 else None
+    if kind not in (float, dt.date):
+        return ("l", list(col))
+    valid = None
     if str in kinds:
         if any(v.__class__ is str and v != "" for v in col):
-            return None
-        values = [None if v.__class__ is str else v for v in col]  # '' decodes from null
-    try:
-        return pa.array(values, _TYPES[kind])
-    except (pa.ArrowException, OverflowError, TypeError, ValueError):
-        return None
+            return ("l", list(col))
+        valid = bytes(v.__class__ is not str for v in col)
+        col = [0.0 if v.__class__ is str else v for v in col] if kind is float else \
+            [0 if v.__class__ is str else v for v in col]  # placeholders under the not-valid marks
+    if kind is float:
+        return ("f", array("d", col).tobytes(), valid)
+    return ("d", array("i", [v if v.__class__ is int else v.toordinal() - _EPOCH for v in col]).tobytes(), valid)
+
+
+def _arrow(form: tuple):
+    """The pyarrow array of an encoded column (zero-copy over the bytes for numbers)."""
+    import numpy as np
+    import pyarrow as pa
+
+    tag = form[0]
+    if tag == "s":
+        return pa.array(form[1], pa.string())
+    values = np.frombuffer(form[1], dtype=np.float64 if tag == "f" else np.int32)
+    mask = None if form[2] is None else ~np.frombuffer(form[2], dtype=bool)
+    return pa.array(values, pa.float64() if tag == "f" else pa.date32(), mask=mask)
 
 
 def _decode(values: list) -> list:
@@ -70,12 +78,27 @@ def _decode(values: list) -> list:
 
 
 class ColumnRows(Sequence):
-    """Rows [0, TOP) as lists, the rest as columns (Arrow arrays, or lists where a column's types
-    mix); `n` body rows, every row `width` cells, as calamine reads a sheet's rectangle."""
+    """Rows [0, TOP) as lists, the rest as columns; `n` body rows, every row `width` cells, as
+    calamine reads a sheet's rectangle. A column is a list (text, a mix) or, once asked for in the
+    server, an Arrow array made from its encoded form (`_encode`)."""
 
-    def __init__(self, top: list[list[Any]], arrays: dict[int, pa.Array], lists: dict[int, list], n: int, width: int):
-        self.top, self.arrays, self.lists, self.n, self.width = top, arrays, lists, n, width
+    def __init__(self, top: list[list[Any]], forms: dict[int, tuple] | None, n: int, width: int,
+                 cols: dict[int, Any] | None = None, arrays: dict[int, Any] | None = None):
+        self.top, self.forms, self.n, self.width = top, forms, n, width
+        self.cols = cols if cols is not None else {j: f[1] for j, f in forms.items() if f[0] in ("l", "s")}
+        self.arrays = arrays if arrays is not None else {}
         self._reads = 0
+
+    def _array(self, j: int):
+        """Column j's body as a pyarrow array, None for a column of mixed cells (a list)."""
+        if j not in self.arrays:
+            form = self.forms[j] if self.forms is not None else ("l",)
+            self.arrays[j] = None if form[0] == "l" else _arrow(form)
+        return self.arrays[j]
+
+    def _column(self, j: int):
+        """Column j's body: a list, or a pyarrow array."""
+        return self.cols[j] if j in self.cols else self._array(j)
 
     # --- a sequence of lists, as the reader gave it ---
     def __len__(self) -> int:
@@ -94,9 +117,9 @@ class ColumnRows(Sequence):
             return self.top[i]
         i -= len(self.top)
         self._reads += 1
-        if self._reads > _BULK and len(self.arrays):
+        if self._reads == _BULK:
             self._to_lists()
-        return [self.lists[j][i] if j in self.lists else _cell(self.arrays[j], i) for j in range(self.width)]
+        return [c[i] if isinstance(c, list) else _cell(c, i) for c in map(self._column, range(self.width))]
 
     def __iter__(self):
         yield from self.top
@@ -116,26 +139,31 @@ class ColumnRows(Sequence):
         if stop <= t:
             return self.top[start:stop]
         a, b = max(0, start - t), stop - t
-        body = {j: c.slice(a, b - a) for j, c in self.arrays.items()}
-        return ColumnRows(self.top[start:t] if start < t else [], body,
-                          {j: c[a:b] for j, c in self.lists.items()}, b - a, self.width)
+        for j in range(self.width if self.forms is not None else 0):
+            self._array(j)  # a view keeps the arrays, so its columns are asked column-wise too
+        cols = {j: c[a:b] if isinstance(c, list) else c.slice(a, b - a) for j, c in
+                ((j, self._column(j)) for j in range(self.width))}
+        arrays = {j: c.slice(a, b - a) for j, c in self.arrays.items() if c is not None}
+        return ColumnRows(self.top[start:t] if start < t else [], None, b - a, self.width, cols, arrays)
 
     def _body(self, a: int, b: int) -> list[list[Any]]:
-        cols = [self.lists[j][a:b] if j in self.lists else _decode(self.arrays[j].slice(a, b - a).to_pylist())
-                for j in range(self.width)]
+        cols = [c[a:b] if isinstance(c, list) else _decode(c.slice(a, b - a).to_pylist())
+                for c in map(self._column, range(self.width))]
         return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(b - a)]
 
     def _to_lists(self) -> None:
         """Many single rows asked for (a register read row by row): one conversion, then list reads."""
-        self.lists = {**self.lists, **{j: _decode(c.to_pylist()) for j, c in self.arrays.items()}}
-        self.arrays = {}
+        self.cols = {j: c if isinstance(c, list) else _decode(c.to_pylist())
+                     for j, c in ((j, self._column(j)) for j in range(self.width))}
 
     # --- the column-wise view ---
-    def distinct(self, j: int, start: int) -> tuple[np.ndarray, list[Any]]:
+    def distinct(self, j: int, start: int):
         """Column j from row `start` on as (codes, distinct values): each value (by type and value)
         once, so a question about it is asked once. A column past the rectangle holds None."""
+        import numpy as np
+
         t = len(self.top)
-        count = len(self) - start
+        count = max(0, len(self) - start)
         if j >= self.width:
             return np.zeros(count, dtype=np.int64), [None]
         top = [r[j] for r in self.top[start:t]] if start < t else []
@@ -152,48 +180,40 @@ class ColumnRows(Sequence):
             return c
 
         head = np.fromiter((code(v) for v in top), dtype=np.int64, count=len(top))
-        if j in self.arrays:
-            encoded = self.arrays[j].slice(a).dictionary_encode(null_encoding="encode")
+        column = self._array(j) if self.forms is not None or j in self.arrays else None
+        if column is None:
+            column = self._column(j)
+        if isinstance(column, list):
+            values = column[a:]
+            tail = np.fromiter((code(v) for v in values), dtype=np.int64, count=len(values))
+        else:
+            encoded = column.slice(a).dictionary_encode(null_encoding="encode")
             dictionary = _decode(encoded.dictionary.to_pylist())
             remap = np.fromiter((code(v) for v in dictionary), dtype=np.int64, count=len(dictionary))
             indices = encoded.indices.to_numpy(zero_copy_only=False)
             tail = remap[indices] if len(remap) else np.zeros(0, dtype=np.int64)
-        else:
-            values = self.lists[j][a:]
-            tail = np.fromiter((code(v) for v in values), dtype=np.int64, count=len(values))
         return np.concatenate([head, tail]), uniques
 
-    def mask(self, test: Callable[[Any], bool], start: int, columns: range) -> np.ndarray:
+    def mask(self, test: Callable[[Any], bool], start: int, columns: range):
         """(rows from `start`) x `columns`: `test` of each cell, asked once per distinct value."""
-        out = np.zeros((len(self) - start, len(columns)), dtype=bool)
+        import numpy as np
+
+        out = np.zeros((max(0, len(self) - start), len(columns)), dtype=bool)
         for k, j in enumerate(columns):
             codes, uniques = self.distinct(j, start)
             out[:, k] = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))[codes]
         return out
 
-    # --- pickling: Arrow IPC bytes, not a pickle per cell ---
+    # --- pickling: the encoded columns (bytes), not a pickle per cell ---
     def __getstate__(self) -> dict:
-        sink = pa.BufferOutputStream()
-        names = [f"c{j}" for j in self.arrays]
-        batch = pa.RecordBatch.from_arrays(list(self.arrays.values()), names=names) if names else None
-        if batch is not None:
-            with pa.ipc.new_stream(sink, batch.schema) as writer:
-                writer.write_batch(batch)
-        return {"top": self.top, "ipc": sink.getvalue().to_pybytes() if batch is not None else b"",
-                "lists": self.lists, "n": self.n, "width": self.width}
+        forms = self.forms if self.forms is not None else \
+            {j: ("l", c if isinstance(c, list) else _decode(c.to_pylist())) for j, c in self.cols.items()}
+        return {"top": self.top, "forms": forms, "n": self.n, "width": self.width}
 
     def __setstate__(self, state: dict) -> None:
-        arrays = {}
-        if state["ipc"]:
-            table = pa.ipc.open_stream(pa.py_buffer(state["ipc"])).read_all()
-            arrays = {int(name[1:]): _one_chunk(table.column(name)) for name in table.column_names}
-        self.__init__(state["top"], arrays, state["lists"], state["n"], state["width"])
+        self.__init__(state["top"], state["forms"], state["n"], state["width"])
 
 
-def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
-    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()  # one batch: zero-copy
-
-
-def _cell(array: pa.Array, i: int) -> Any:
+def _cell(array, i: int) -> Any:
     v = array[i].as_py()
     return "" if v is None else v
