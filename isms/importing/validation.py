@@ -105,12 +105,11 @@ def passes(model: type[Record], df: pd.DataFrame) -> pd.Series:
             ok &= present
         if "minLength" in c or "maxLength" in c:
             is_text = pd.Series(pd.array(col.map(type).eq(str)), index=col.index).fillna(False).astype(bool)
-            lengths = pd.Series(pd.array(col.where(is_text), dtype="string[pyarrow]"), index=col.index).str.len()
-            lengths = lengths.fillna(-1).astype(int)
+            texts = pd.Series(pd.array(col.where(is_text), dtype="string[pyarrow]"), index=col.index)  # once per column
+            lengths = texts.str.len().fillna(-1).astype(int)
             ok &= ~present | ((lengths >= c.get("minLength", 0)) & (lengths <= c.get("maxLength", 1 << 30)))
             # an id with invisible characters fails its model; any text that holds them asks pydantic
-            hidden = pd.Series(pd.array(col.where(is_text), dtype="string[pyarrow]"), index=col.index)
-            ok &= ~hidden.str.contains(INVISIBLE.pattern, regex=True).fillna(False).astype(bool)
+            ok &= ~texts.str.contains(INVISIBLE.pattern, regex=True).fillna(False).astype(bool)
         if "minimum" in c or "maximum" in c:
             numbers = pd.to_numeric(col, errors="coerce")
             ok &= ~present | ((numbers >= c.get("minimum", -np.inf)) & (numbers <= c.get("maximum", np.inf)))
