@@ -262,8 +262,9 @@ def test_snapshots_are_pruned(tmp_path, monkeypatch):
 
 
 def _every_row(cur) -> dict[str, list]:
-    tables = [t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-                                        "ORDER BY 1").fetchall()]
+    tables = [t for (t,) in cur.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = "
+                                        "current_database() AND table_schema = current_schema() ORDER BY 1").fetchall()]
+    assert "assessment" in tables and "active_batch" in tables
     return {t: sorted(map(repr, cur.execute(f'FROM "{t}"').fetchall())) for t in tables}
 
 
@@ -271,7 +272,8 @@ def _every_row(cur) -> dict[str, list]:
 def test_a_lake_replica_brought_up_to_date_equals_a_fresh_copy(sample_target, monkeypatch):
     """A running server's replica, after another process imports and this one undoes a batch, holds
     exactly what a server started afterwards copies whole from the lake; and it was brought up to
-    date from what changed (rows added, a counter's row replaced), not copied whole again."""
+    date from what changed (rows added, a counter's row replaced), not copied whole again: a table
+    no commit touched is the earlier replica's own."""
     from isms.store import lake
     from isms.store.batches import undo_batch
 
@@ -289,6 +291,8 @@ def test_a_lake_replica_brought_up_to_date_equals_a_fresh_copy(sample_target, mo
     assert changed is not None and {"import_batch", "assessment"} <= changed.inserted, changed
     assert "store_counter" in changed.deleted  # the batch id's counter: an update is a delete and an insert
     assert len(after_import["import_batch"]) == len(before["import_batch"]) + 1
+    (_, _, first), (_, _, second) = running._replicas
+    assert second["control"] == first["control"] and second["assessment"] != first["assessment"]
     with running.write("the test") as con:
         (batch,) = con.execute("SELECT max(batch_id) FROM import_batch").fetchone()
         undo_batch(con, batch, "tester")

@@ -320,17 +320,19 @@ class LakeStore(SharedStore):
     `read()` / `write()`: there are no files to publish, DuckLake's snapshots do that.
 
     Writes go to the lake. Reads go to a **replica**: the lake's tables as of one DuckLake snapshot,
-    copied into memory in one transaction. Every table a query names costs DuckLake round trips to
+    in memory (a schema of views on in-memory tables that replicas share while their rows are the
+    same; see `_fill`). Every table a query names costs DuckLake round trips to
     PostgreSQL before it reads a row (measured here: tens of ms each, and a Risk Review trend query
     names its tables dozens of times), so a page run on the lake itself took several times as long
     as on a local file; on the replica it runs at local speed. A reader asks the catalog for its
-    newest snapshot id (one round trip) and copies again only when it changed, so a page shows a
+    newest snapshot id (one round trip) and brings a new replica up to date only when it changed, so a page shows a
     batch at its next rerun and never half of one. Writers on this machine take turns under the
     writers' lock (a second waits, bounded, and says so); writers on other servers are kept apart
     by DuckLake, which refuses the second of two conflicting commits (retried whole)."""
 
-    KEEP_REPLICAS = 2  # an older replica is detached; a cursor still reading it was given out long before
+    KEEP_REPLICAS = 2  # an older replica is dropped; a cursor still reading it was given out long before
     COPY_THREADS = 8
+    REPLICAS = "isms_replica"  # the in-memory database that holds every replica's tables
 
     def __init__(self, url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS,
                  on_wait: Callable[[str], None] | None = None):
@@ -342,17 +344,21 @@ class LakeStore(SharedStore):
         self._mutex = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._held = threading.local()
-        self._replicas: list[tuple[int, str]] = []  # (snapshot id, attached name), newest last
+        # (snapshot id, the replica's schema, its tables' physical names), newest last
+        self._replicas: list[tuple[int, str, dict[str, str]]] = []
         self._copies = 0
 
     def _root(self) -> duckdb.DuckDBPyConnection:
         with self._mutex:
             if self._con is None:
                 self._con = connect(self.url)
+                self._con.execute(f"ATTACH ':memory:' AS {self.REPLICAS}")
             return self._con
 
     def _replica(self) -> str:
-        """The name of an in-memory copy of the lake at its newest snapshot (made now if needed)."""
+        """The schema of an in-memory replica of the lake at its newest snapshot (made now if needed):
+        a view per table on the table's rows as of that snapshot, so replicas share the rows of every
+        table no commit changed between them."""
         root = self._root()
         cur = lake.cursor(root)
         try:
@@ -362,60 +368,74 @@ class LakeStore(SharedStore):
                     return self._replicas[-1][1]
                 previous = self._replicas[-1] if self._replicas else None
                 self._copies += 1
-                name = f"isms_replica_{self._copies}"
-            cur.execute(f"ATTACH ':memory:' AS {name}")
+                n = self._copies
+            schema = f"{self.REPLICAS}.v{n}"
             (snapshot,) = cur.execute(f"SELECT id FROM {lake.CATALOG}.current_snapshot()").fetchone()
             tables = [t for (t,) in cur.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [lake.CATALOG]).fetchall()]
             views = cur.execute("SELECT sql FROM duckdb_views() WHERE database_name = ? AND NOT internal",
                                 [lake.CATALOG]).fetchall()
             changed = lake.changed_tables(cur, previous[0], snapshot) if previous else None
-            self._fill(root, name, snapshot, tables, previous[1] if previous else None, changed)
-            cur.execute(f"USE {name}")
+            physical = self._fill(root, n, snapshot, tables, previous[2] if previous else None, changed)
+            cur.execute(f"CREATE SCHEMA {schema}")
+            for table, name in physical.items():
+                cur.execute(f'CREATE VIEW {schema}."{table}" AS FROM {self.REPLICAS}.main."{name}"')
+            cur.execute(f"USE {schema}")
             for (sql,) in views:
                 cur.execute(sql)
             with self._mutex:
-                self._replicas.append((snapshot, name))
+                self._replicas.append((snapshot, schema, physical))
                 self._replicas.sort()
                 old, self._replicas = self._replicas[:-self.KEEP_REPLICAS], self._replicas[-self.KEEP_REPLICAS:]
+                kept = {name for _, _, tables_of in self._replicas for name in tables_of.values()}
             cur.execute(f"USE {lake.CATALOG}")
-            for _, gone in old:
-                try:
-                    cur.execute(f"DETACH {gone}")
-                except duckdb.Error:
-                    pass  # still in use by a slow reader: left attached
-            return name
+            for _, gone, tables_of in old:
+                cur.execute(f"DROP SCHEMA IF EXISTS {gone} CASCADE")
+                for name in set(tables_of.values()) - kept:
+                    cur.execute(f'DROP TABLE IF EXISTS {self.REPLICAS}.main."{name}"')
+            return schema
         finally:
             cur.close()
 
-    def _fill(self, root, name: str, snapshot: int, tables: list[str], previous: str | None,
-              changed: lake.Changes | None) -> None:
-        """Fill the replica `name` with every table as of `snapshot`, on several cursors at once.
+    def _fill(self, root, n: int, snapshot: int, tables: list[str], previous: dict[str, str] | None,
+              changed: lake.Changes | None) -> dict[str, str]:
+        """The physical table that holds each table's rows as of `snapshot`, made on several cursors at
+        once where a table needs one.
 
         From the lake itself when there is no earlier replica, or the change since it is more than
         rows added and removed (a table created or altered). Otherwise a table no commit touched is
-        copied from the earlier replica in memory, and one that only gained rows (an import: history is
-        append-only) is that copy plus the rows DuckLake says were inserted since; only a table rows
-        left (an undo) is read from the lake whole. The first read after an import then pays for the
-        batch, not for the whole ISMS (the lake's Parquet files through PostgreSQL round trips)."""
+        the earlier replica's own (nothing is copied), and one that only gained rows (an import:
+        history is append-only) is a copy of it plus the rows DuckLake says were inserted since; only
+        a table rows left (the read model's spans a batch derives again) is read from the lake whole.
+        The first read after an import then pays for the batch, not for the whole ISMS (the lake's
+        Parquet files through PostgreSQL round trips, or copying every table in memory)."""
+        physical = {}
+        todo = []
+        for table in tables:
+            if previous is not None and changed is not None and table in previous \
+                    and table not in changed.inserted and table not in changed.deleted:
+                physical[table] = previous[table]
+            else:
+                physical[table] = f"{table}@{n}"
+                todo.append(table)
 
         def copy(table: str) -> None:
             c = lake.cursor(root)
             try:
-                target = f'{name}.main."{table}"'
-                if previous is None or changed is None or table in changed.deleted:
+                target = f'{self.REPLICAS}.main."{physical[table]}"'
+                if previous is None or changed is None or table in changed.deleted or table not in previous:
                     # each table's copy waits mostly on PostgreSQL round trips, so they overlap well (2.5x on the sample)
                     c.execute(f'CREATE TABLE {target} AS FROM {lake.CATALOG}.main."{table}" AT (VERSION => {int(snapshot)})')
                     return
-                c.execute(f'CREATE TABLE {target} AS FROM {previous}.main."{table}"')
-                if table in changed.inserted:
-                    c.execute(f"INSERT INTO {target} FROM ducklake_table_insertions(?, 'main', ?, ?, ?)",
-                              [lake.CATALOG, table, changed.since + 1, int(snapshot)])
+                c.execute(f'CREATE TABLE {target} AS FROM {self.REPLICAS}.main."{previous[table]}"')
+                c.execute(f"INSERT INTO {target} FROM ducklake_table_insertions(?, 'main', ?, ?, ?)",
+                          [lake.CATALOG, table, changed.since + 1, int(snapshot)])
             finally:
                 c.close()
 
         with ThreadPoolExecutor(self.COPY_THREADS) as pool:
-            list(pool.map(copy, tables))
+            list(pool.map(copy, todo))
+        return physical
 
     def reader(self) -> duckdb.DuckDBPyConnection:
         return lake.Root(self._root(), self._replica())  # type: ignore[return-value]
