@@ -407,3 +407,22 @@ def update_action(con: duckdb.DuckDBPyConnection, user: User, action_id: str, on
     forum.insert_action_change(con, row)
     audit.record(con, user.name, audit.ACTION_UPDATED, {"action": action_id, "on": on, "changes": changed})
     return row["change_no"]
+
+
+def decide_mapping(con: duckdb.DuckDBPyConnection, user: User, control_id: str, framework: str, ref: str,
+                   status: str, decided_on: dt.date, note: str | None = None) -> None:
+    """An analyst accepts or rejects a suggested control-to-requirement link (an imported mapping
+    offered on the Compliance Review); only a suggestion as of `decided_on` can be decided, and
+    only an accepted one then counts towards coverage. Audited."""
+    from isms.store import forum, mapping_suggestions
+    from isms.store.ids import atomically, next_id
+
+    guard(con, user, "decide-mappings", control=control_id, requirement=f"{framework}:{ref}")
+    offered = mapping_suggestions.suggestions(con, decided_on, control_id)
+    if not ((offered["framework"] == framework) & (offered["ref"] == ref)).any():
+        raise ValueError(f"{framework}:{ref} is not suggested for control {control_id} as of {decided_on}")
+    atomically(con, lambda: mapping_suggestions.insert_decision(
+        con, decision_no=next_id(con, "mapping_decision"), control_id=control_id, framework=framework, ref=ref,
+        status=status, decided_on=decided_on, note=note, recorded_at=forum.utcnow(), recorded_by=user.name))
+    audit.record(con, user.name, audit.MAPPING_DECIDED, {"control": control_id, "requirement": f"{framework}:{ref}",
+                                                         "status": status, "decided_on": decided_on})

@@ -37,11 +37,12 @@ MINUTES_APPROVED = "minutes-approved"
 DECISION_RECORDED = "decision-recorded"
 ACTION_RECORDED = "action-recorded"    # an action raised
 ACTION_UPDATED = "action-updated"      # a change of an action's owner, due date or status
+MAPPING_DECIDED = "mapping-decided"    # a suggested control-to-requirement link accepted or rejected
 
 ACTIONS = (SIGN_IN, SIGN_IN_FAILED, LOCKOUT, LOCKOUT_LIFTED, SIGN_OUT, SESSION_REVOKED, ACCESS_REFUSED,
            IMPORT_COMMITTED, IMPORT_REFUSED, IMPORT_UNDONE, SETTINGS_CHANGED, USERS_CHANGED, PACK_GENERATED,
            DATA_EXPORTED, SAMPLE_LOADED, MEETING_RECORDED, MINUTES_APPROVED, DECISION_RECORDED, ACTION_RECORDED,
-           ACTION_UPDATED)
+           ACTION_UPDATED, MAPPING_DECIDED)
 
 
 @dataclass(frozen=True)

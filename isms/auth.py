@@ -46,6 +46,7 @@ NEEDS: dict[str, Role] = {
     "export-data": Role.admin,
     "load-sample": Role.analyst,
     "record-forum": Role.analyst,      # meetings, decisions, actions and their changes
+    "decide-mappings": Role.analyst,   # accept or reject a suggested control-to-requirement link
     "approve-minutes": Role.admin,     # the chair; a series may name its own chair role in isms.toml
 }
 

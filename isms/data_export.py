@@ -57,6 +57,7 @@ PURPOSE = {
     "findings": "Audit findings as they stood on the date: grade, owner, due, status, linked risk or exception.",
     "frameworks": "The framework catalogs imported by the user (shipped ones are in data/catalogs/).",
     "requirements": "The requirements of the user-imported framework catalogs as they stood on the date.",
+    "mappings": "Imported mappings between frameworks as they stood on the date (suggestions; decisions are not facts of a batch).",
 }
 
 

@@ -574,6 +574,17 @@ class RequirementRow(Record):
     text: Optional[Text] = None
 
 
+class RequirementMapping(Record):
+    """One line of a mapping between two frameworks (NIST's SP 800-53 to ISO/IEC 27001 mapping, say):
+    what satisfies `framework:ref` may satisfy `target_framework:target_ref`. Such mappings are
+    coarse, so they are only ever suggestions: a control is linked to the target when an analyst
+    accepts it (isms.store.mapping_suggestions), never on import."""
+    framework: Id            # the source framework: a mapping file is the register of its source's lines
+    ref: Id
+    target_framework: Id
+    target_ref: Id
+
+
 # Compliance kinds, as KINDS: sheet name, model, key. Controls, audits and findings are registers
 # (the batch's rows are the register as of its date); the SoA and catalogs are registers per
 # framework (a file about one framework leaves the others as they were); tests are dated events.
@@ -585,8 +596,9 @@ COMPLIANCE_KINDS: dict[str, tuple[str, type[Record], tuple[str, ...]]] = {
     "findings": ("Findings", Finding, ("finding_id",)),
     "frameworks": ("Frameworks", FrameworkRow, ("framework",)),
     "requirements": ("Requirements", RequirementRow, ("framework", "ref")),
+    "mappings": ("Mappings", RequirementMapping, ("framework", "ref", "target_framework", "target_ref")),
 }
-PER_FRAMEWORK_KINDS = ("soa", "frameworks", "requirements")
+PER_FRAMEWORK_KINDS = ("soa", "frameworks", "requirements", "mappings")
 KINDS.update(COMPLIANCE_KINDS)
 SNAPSHOT_KINDS += ("controls", "audits", "findings")
 EVENT_KINDS += ("control_tests",)

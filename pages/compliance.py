@@ -16,11 +16,12 @@ from ui import compliance as render
 from ui import params
 from ui.auth import require
 from ui.charts import show_chart
+from ui.compliance_mappings import suggested_mappings
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
 from ui.resources import data_cursor, data_version_key, require_data
 
-require("viewer", "Compliance Review")
+user = require("viewer", "Compliance Review")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -33,6 +34,12 @@ def load(data_version: str, as_of, compare_to, frameworks: tuple[str, ...]):
 def options(data_version: str, as_of):
     with data_cursor() as cur:
         return compliance.review_dates(cur), compliance.framework_options(cur, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def suggestions(data_version: str, as_of):
+    with data_cursor() as cur:
+        return compliance.mapping_suggestions(cur, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -102,6 +109,8 @@ if soa_framework:
         st.download_button("SoA (xlsx)", data=lambda: _soa_xlsx(table), file_name=f"soa-{soa_framework}-{as_of}.xlsx",
                            key="soa_xlsx", on_click="ignore", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+suggested_mappings(suggestions(data_version, as_of), as_of, user, present)
 
 if not present:
     pack_panel("compliance", as_of, compare_to, tuple(chosen))

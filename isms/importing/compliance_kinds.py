@@ -76,7 +76,7 @@ def requirement_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_r
 
 
 def check_requirements(con, plan) -> None:
-    """Every requirement an SoA line or a control cites exists in its framework's catalog: a shipped
+    """Every requirement an SoA line, a control or a mapping cites exists in its framework's catalog: a shipped
     one, one imported before, or one this file brings. A cell that cites another is an error."""
     from isms.importing.problems import Problem
     from isms.importing.template import header_label
@@ -90,6 +90,10 @@ def check_requirements(con, plan) -> None:
         ctl = plan.frames["controls"]
         cited += [("controls", i, "requirements", *req.split(":", 1)) for i, reqs in zip(ctl.index, ctl["requirements"])
                   for req in (reqs if isinstance(reqs, (list, tuple)) else [])]
+    if "mappings" in plan.frames and len(plan.frames["mappings"]):
+        maps = plan.frames["mappings"]
+        for column, fcol in (("ref", "framework"), ("target_ref", "target_framework")):
+            cited += [("mappings", i, column, f, r) for i, f, r in zip(maps.index, maps[fcol], maps[column])]
     if not cited:
         return
     known = compliance.known_requirements(con, plan.as_of)

@@ -25,12 +25,13 @@ KIND_LABELS = {
     "monitoring_results": "Monitoring results", "exceptions": "Policy exceptions",
     "controls": "Controls (control register)", "soa": "Statement of Applicability", "control_tests": "Control tests",
     "audits": "Audits and certifications", "findings": "Audit findings", "frameworks": "Framework (your catalog)",
-    "requirements": "Requirements (your catalog)", IGNORE: "Ignore this sheet",
+    "requirements": "Requirements (your catalog)", "mappings": "Framework mappings (suggestions)",
+    IGNORE: "Ignore this sheet",
 }
 # Kinds of the Compliance review: proposed for a sheet named as the template names it, or one whose
 # headers say it is an SoA, a control register or a findings list (LOOKS_LIKE), never by score
 # alone (a risk register that names its controls stays a risk register).
-COMPLIANCE = ("controls", "soa", "control_tests", "audits", "findings", "frameworks", "requirements")
+COMPLIANCE = ("controls", "soa", "control_tests", "audits", "findings", "frameworks", "requirements", "mappings")
 LONG, WIDE_ROWS, WIDE_COLUMNS = "long", "row per period", "row per indicator"
 
 # Fields a register sheet may carry beyond the Risk model: the rating pairs become an assessment,
@@ -197,6 +198,12 @@ KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
         "family": ["domain", "category", "series", "function", "theme"],
         "text": ["description", "statement", "requirement_text", "criteria_text"],
         "framework": ["standard", "catalog", "catalogue"],
+    },
+    "mappings": {
+        "framework": ["source_framework", "from_framework", "source_standard"],
+        "ref": ["source_ref", "source", "source_control", "source_requirement", "from", "from_ref"],
+        "target_framework": ["to_framework", "target_standard", "mapped_framework"],
+        "target_ref": ["target", "target_control", "target_requirement", "to", "to_ref", "mapped_ref"],
     },
 }
 

@@ -72,6 +72,8 @@ SHEET_PURPOSE = {
     "findings": "Audit findings: grade, owner, due date and status through remediated, verified and closed.",
     "frameworks": "A framework catalog from your licensed copy (SOC 2, PCI DSS...): its code, name and version.",
     "requirements": "That catalog's requirements: ref, title, parent; one row each.",
+    "mappings": "A mapping between two frameworks (e.g. NIST SP 800-53 to ISO/IEC 27001): one row per source and "
+                "target requirement. Offered as suggestions on the Compliance Review, never applied on import.",
 }
 _REFERENCES = {"risk_id": "Risks", "treatment_id": "Treatments", "metric_id": "Metrics", "asset_ids": "Assets",
                "control_id": "Controls", "audit_id": "Audits", "exception_id": "Exceptions"}

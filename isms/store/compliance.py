@@ -78,6 +78,29 @@ def tests_at_sql(dates: str = "as_of_date") -> str:
         QUALIFY row_number() OVER (PARTITION BY d.as_of, t.control_id, t.period ORDER BY b.as_of DESC, t.batch_id DESC) = 1"""
 
 
+def decisions_at_sql(dates: str = "as_of_date") -> str:
+    """(as_of, control_id, framework, ref, status, decided_on, recorded_by): per suggested link, the
+    analyst's latest decision on or before each date of `dates` (isms.store.mapping_suggestions)."""
+    return f"""SELECT d.as_of, m.control_id, m.framework, m.ref, m.status, m.decided_on, m.recorded_by
+        FROM {dates} d JOIN mapping_decision m ON m.decided_on <= d.as_of
+        QUALIFY row_number() OVER (PARTITION BY d.as_of, m.control_id, m.framework, m.ref
+                                   ORDER BY m.decided_on DESC, m.decision_no DESC) = 1"""
+
+
+def control_links_at_sql(dates: str = "as_of_date", accepted: bool = True) -> str:
+    """(as_of, control_id, framework, ref): the requirements each control of the register on each
+    date of `dates` satisfies: those it cites itself and, with `accepted`, the suggested links an
+    analyst had accepted by then. A suggestion nobody accepted links nothing."""
+    own = f"""SELECT c.as_of, c.control_id, split_part(u.r, ':', 1) AS framework, substr(u.r, strpos(u.r, ':') + 1) AS ref
+              FROM ({register_at_sql('controls', dates)}) c, unnest(c.requirements) AS u(r)"""
+    if not accepted:
+        return own
+    return f"""{own}
+        UNION
+        SELECT a.as_of, a.control_id, a.framework, a.ref FROM ({decisions_at_sql(dates)}) a
+        JOIN ({register_at_sql('controls', dates)}) c USING (as_of, control_id) WHERE a.status = 'accepted'"""
+
+
 def table_sql(kind: str, as_of: dt.date) -> str:
     if kind in REGISTER:
         return register_sql(kind, as_of)

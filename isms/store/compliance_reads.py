@@ -4,7 +4,8 @@ tests due and failed, the audit calendar, findings by grade, age and over time.
 Definitions (the page, the CLI and the pack read the same numbers):
 - applicable: the framework's SoA says so, as of the date. A framework without an SoA has every
   requirement of its catalog applicable (the page says which frameworks have none).
-- covered: an applicable requirement cited by at least one control of the register that is
+- covered: an applicable requirement cited by at least one control of the register (itself, or by
+  a suggested link an analyst accepted by the date: isms.store.mapping_suggestions) that is
   Implemented or Partially implemented. A control citing the 800-53 catalog (NIST-800-53r5:AC-2)
   covers that ref in every NIST and FedRAMP Rev 5 baseline.
 - effective: covered by such a control whose last test result (the latest period with a result
@@ -20,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from isms.catalogs import shipped
-from isms.store.compliance import per_framework_sql, register_sql, requirements_sql, tests_sql
+from isms.store.compliance import control_links_at_sql, per_framework_sql, register_sql, requirements_sql, tests_sql
 
 COVERING = ("Implemented", "Partially implemented")
 OPEN = ("Open", "Remediated")
@@ -50,9 +51,8 @@ def requirement_state_sql(as_of: dt.date, frameworks: list[str]) -> str:
     soa AS ({per_framework_sql('soa', as_of)}),
     has_soa AS (SELECT DISTINCT framework FROM soa),
     ctl AS ({register_sql('controls', as_of)}),
-    cites AS (SELECT c.control_id, c.name AS control_name, c.status AS control_status,
-                     split_part(u.r, ':', 1) AS cited_as, substr(u.r, strpos(u.r, ':') + 1) AS ref
-              FROM ctl c, unnest(c.requirements) AS u(r)),
+    cites AS (SELECT c.control_id, c.name AS control_name, c.status AS control_status, l.framework AS cited_as, l.ref
+              FROM ctl c JOIN ({control_links_at_sql(f"(SELECT {_d(as_of)} AS as_of)")}) l USING (control_id)),
     tests AS ({tests_sql(as_of)}),
     last_result AS (SELECT control_id, arg_max(result, period) AS last_result, max(period) AS last_period
                     FROM tests WHERE result IS NOT NULL GROUP BY control_id),
@@ -141,7 +141,7 @@ def open_findings_by_month(con: duckdb.DuckDBPyConnection, dates: list[dt.date])
 def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """The dates compliance data was imported for, newest first: what the page offers."""
     rows = con.execute("""SELECT DISTINCT as_of FROM active_batch WHERE len(list_intersect(kinds,
-        ['controls', 'soa', 'control_tests', 'audits', 'findings'])) > 0 ORDER BY as_of DESC""").fetchall()
+        ['controls', 'soa', 'control_tests', 'audits', 'findings', 'mappings'])) > 0 ORDER BY as_of DESC""").fetchall()
     return [r[0] for r in rows]
 
 

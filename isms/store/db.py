@@ -83,11 +83,12 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a batch is committed or undone: the key for cached query results."""
-    n_batches, n_undo = con.execute(
-        "SELECT (SELECT count(*) FROM import_batch), (SELECT count(*) FROM batch_undo)"
+    """Changes whenever a batch is committed or undone, or a suggested mapping decided (it changes
+    coverage and a risk's controls): the key for cached query results."""
+    n_batches, n_undo, n_decided = con.execute(
+        "SELECT (SELECT count(*) FROM import_batch), (SELECT count(*) FROM batch_undo), (SELECT count(*) FROM mapping_decision)"
     ).fetchone()
-    return f"{n_batches}.{n_undo}"
+    return f"{n_batches}.{n_undo}" + (f".{n_decided}" if n_decided else "")
 
 
 def checkpoint(con: duckdb.DuckDBPyConnection) -> None:

@@ -264,7 +264,28 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         INSERT INTO store_counter SELECT 'audit', coalesce(max(event_id), 0) FROM audit_event;
         """,
     ),
+    (
+        21,
+        "framework mappings imported as suggestions, and analysts' decisions on them",
+        # A mapping file's lines are a per-framework register like a catalog (keyed by batch). A decision
+        # is never updated: accepting or rejecting again is a new row, and the link's status on a date is
+        # the latest decision on or before it (decision_no breaks ties within a day).
+        """
+        CREATE TABLE requirement_mapping (
+            batch_id INTEGER NOT NULL, framework VARCHAR NOT NULL, ref VARCHAR NOT NULL,
+            target_framework VARCHAR NOT NULL, target_ref VARCHAR NOT NULL
+        );
+        CREATE TABLE mapping_decision (
+            decision_no INTEGER NOT NULL, control_id VARCHAR NOT NULL, framework VARCHAR NOT NULL, ref VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,                 -- accepted, rejected
+            decided_on DATE NOT NULL, note VARCHAR,
+            recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR NOT NULL
+        );
+        INSERT INTO store_counter VALUES ('mapping_decision', 0);
+        """,
+    ),
 ]
+
 
 # Table that holds each kind of sheet.
 TABLES = {
@@ -283,4 +304,5 @@ TABLES = {
     "findings": "finding",
     "frameworks": "framework",
     "requirements": "requirement",
+    "mappings": "requirement_mapping",
 }

@@ -4,8 +4,8 @@ tests went, and which audit findings touch the risk or those controls.
 There is no risk-to-control table. A risk names Annex A controls in the register
 (`risk.annex_a_controls`, 'A.8.8'); a control of the organisation's register names the requirements
 it satisfies (`control.requirements`, 'ISO27001-2022:A.8.8'). A risk's controls are therefore
-*derived*: the controls in the register on the date whose Annex A requirements include one of the
-Annex A references the risk has in the register on that date. A finding belongs to a risk when it
+*derived*: the controls in the register on the date whose Annex A requirements (their own, and
+suggested links accepted by then) include one of the Annex A references the risk has on that date. A finding belongs to a risk when it
 names the risk (`finding.risk_id`) or one of the risk's controls (`finding.control_id`).
 
 Control effectiveness, per control as of D (the Compliance review's words, isms.store.compliance_reads):
@@ -25,7 +25,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from isms.store.compliance import register_at_sql, register_sql, tests_at_sql
+from isms.store.compliance import control_links_at_sql, register_sql, tests_at_sql
 from isms.store.compliance_reads import OPEN
 
 ANNEX_A = "ISO27001-2022"  # the framework code of the shipped Annex A catalog (isms.catalogs)
@@ -35,14 +35,6 @@ FAILING, PASSED, UNTESTED = "failing", "passed", "untested"
 
 def _d(value: dt.date) -> str:
     return f"DATE '{value.isoformat()}'"
-
-
-def control_links_sql(dates: str = "as_of_date") -> str:
-    """(as_of, control_id, framework, ref): the requirements each control of the register on each
-    date of `dates` says it satisfies."""
-    return f"""SELECT c.as_of, c.control_id, split_part(u.r, ':', 1) AS framework,
-                      substr(u.r, strpos(u.r, ':') + 1) AS ref
-               FROM ({register_at_sql('controls', dates)}) c, unnest(c.requirements) AS u(r)"""
 
 
 def control_state_sql(dates: str = "as_of_date") -> str:
@@ -62,7 +54,7 @@ def risk_control_sql(risks: str, dates: str = "as_of_date") -> str:
     annex_a_controls) with the controls derived from its Annex A references (see the module)."""
     return f"""SELECT r.as_of, r.risk_id, l.control_id, list(DISTINCT l.ref ORDER BY l.ref) AS annex_a
                FROM (SELECT as_of, risk_id, unnest(annex_a_controls) AS ref FROM {risks}) r
-               JOIN ({control_links_sql(dates)}) l ON l.as_of = r.as_of AND l.framework = '{ANNEX_A}' AND l.ref = r.ref
+               JOIN ({control_links_at_sql(dates)}) l ON l.as_of = r.as_of AND l.framework = '{ANNEX_A}' AND l.ref = r.ref
                GROUP BY ALL"""
 
 

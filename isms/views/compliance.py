@@ -199,3 +199,11 @@ def _findings(con, as_of: dt.date):
     months = [m for m in months if m < month_end(as_of)] + [as_of]
     burndown = _dates(reads.open_findings_by_month(con, months), "as_of")
     return pd.DataFrame(counts), overdue, burndown
+
+
+def mapping_suggestions(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Links that imported framework mappings suggest for the controls as of a date, with the
+    analysts' decisions (isms.store.mapping_suggestions); none is applied until accepted."""
+    from isms.store import mapping_suggestions as store
+
+    return _dates(store.suggestions(con, as_of), "decided_on")

@@ -1,0 +1,122 @@
+"""Imported framework mappings are suggestions, never applied silently: a mapping file through the
+importer, the suggestions it makes for the controls, an analyst's audited decision, and coverage
+and a risk's controls counting accepted links only. Expected rows are worked out by hand:
+
+controls (2026-06-30): C-1 cites NIST-800-53r5:AC-2 and ISO27001-2022:A.5.15; C-2 cites NIST RA-5.
+mappings.csv: AC-2 -> A.5.15 (C-1 cites it already: nothing to suggest), AC-2 -> A.5.18,
+RA-5 -> A.8.8, AU-6 -> A.8.15 (no control cites AU-6: nothing). So two suggestions: C-1 -> A.5.18
+and C-2 -> A.8.8. ISO has no SoA, so all 93 Annex A controls apply; covered before: A.5.15 only.
+"""
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest  # noqa: F401  (AppTest through ui.apptest.open_app)
+
+from isms import actions
+from isms.auth import Refused, Role, User
+from isms.importing.pipeline import import_file
+from isms.store import compliance_reads, connect, mapping_suggestions, risk_controls
+from tests.factories import D, load, risk
+from tests.test_store import table_dump
+from ui.apptest import app_database, open_app
+
+ON = D("2026-06-30")
+ANA, VIC = User("ana", Role.analyst), User("vic", Role.viewer)
+MAPPINGS = ("Source framework,Source ref,Target framework,Target ref\n"
+            "NIST-800-53r5,AC-2,ISO27001-2022,A.5.15\nNIST-800-53r5,AC-2,ISO27001-2022,A.5.18\n"
+            "NIST-800-53r5,RA-5,ISO27001-2022,A.8.8\nNIST-800-53r5,AU-6,ISO27001-2022,A.8.15\n")
+
+
+def _build(con, folder, settings) -> None:
+    reg = folder / "controls.csv"
+    reg.write_text("Control ID,Control Name,Requirements\nC-1,Joiner-mover-leaver,\"NIST-800-53r5:AC-2, ISO27001-2022:A.5.15\"\n"
+                   "C-2,Vulnerability scanning,NIST-800-53r5:RA-5\n")
+    assert import_file(con, reg, settings.matrix, as_of=ON).status == "committed"
+    maps = folder / "mappings.csv"
+    maps.write_text(MAPPINGS)
+    out = import_file(con, maps, settings.matrix, as_of=ON)
+    assert out.status == "committed" and out.row_counts == {"mappings": 4}, [str(p) for p in out.problems]
+    load(con, "2026-06-30", risks=[risk("R1", annex_a_controls=["A.8.8"])])
+
+
+@pytest.fixture
+def db(tmp_path, settings):
+    con = connect(tmp_path / "m.duckdb")
+    _build(con, tmp_path, settings)
+    yield con
+    con.close()
+
+
+def _iso(con, on=ON):
+    state = compliance_reads.requirement_state(con, on, ["ISO27001-2022"]).set_index("ref")
+    return state, compliance_reads.framework_totals(con, on, ["ISO27001-2022"]).iloc[0]
+
+
+def test_a_mapping_file_suggests_and_links_nothing(db):
+    got = mapping_suggestions.suggestions(db, ON)
+    assert [(r.control_id, r.framework, r.ref, r.sources, r.status) for r in got.itertuples()] == [
+        ("C-1", "ISO27001-2022", "A.5.18", "NIST-800-53r5:AC-2", "suggested"),
+        ("C-2", "ISO27001-2022", "A.8.8", "NIST-800-53r5:RA-5", "suggested")]
+    state, totals = _iso(db)
+    assert list(state.loc["A.8.8", "controls"]) == [] and int(totals["covered"]) == 1
+    assert risk_controls.risk_controls(db, "R1", ON).empty  # R1 names A.8.8, which no control covers yet
+
+
+def test_an_accepted_suggestion_counts_a_rejected_one_does_not(db):
+    actions.decide_mapping(db, ANA, "C-2", "ISO27001-2022", "A.8.8", "accepted", ON)
+    actions.decide_mapping(db, ANA, "C-1", "ISO27001-2022", "A.5.18", "rejected", ON)
+    got = mapping_suggestions.suggestions(db, ON).set_index("control_id")
+    assert (got.loc["C-2", "status"], got.loc["C-2", "decided_by"]) == ("accepted", "ana")
+    assert got.loc["C-1", "status"] == "rejected"
+    state, totals = _iso(db)
+    assert list(state.loc["A.8.8", "controls"]) == ["C-2"] and list(state.loc["A.5.18", "controls"]) == []
+    assert int(totals["covered"]) == 2
+    assert list(risk_controls.risk_controls(db, "R1", ON)["control_id"]) == ["C-2"]
+    # dated: the day before, the link was not there
+    assert list(_iso(db, ON - dt.timedelta(days=1))[0].loc["A.8.8", "controls"]) == []
+    # and a later decision replaces it (append-only: both rows stay)
+    actions.decide_mapping(db, ANA, "C-2", "ISO27001-2022", "A.8.8", "rejected", ON)
+    assert int(_iso(db)[1]["covered"]) == 1
+    assert db.execute("SELECT count(*) FROM mapping_decision").fetchone()[0] == 3
+    trail = db.execute("SELECT who, detail FROM audit_event WHERE action = 'mapping-decided' ORDER BY event_id").fetchall()
+    assert [w for w, _ in trail] == ["ana"] * 3 and '"status": "accepted"' in trail[0][1]
+
+
+def test_only_an_analyst_decides_and_only_what_is_suggested(db):
+    with pytest.raises(Refused):
+        actions.decide_mapping(db, VIC, "C-2", "ISO27001-2022", "A.8.8", "accepted", ON)
+    with pytest.raises(ValueError, match="not suggested"):
+        actions.decide_mapping(db, ANA, "C-2", "ISO27001-2022", "A.5.1", "accepted", ON)
+    assert db.execute("SELECT count(*) FROM mapping_decision").fetchone()[0] == 0
+
+
+def test_a_mapping_to_an_unknown_requirement_refuses_the_file(tmp_path, settings, db):
+    before = table_dump(db)
+    bad = tmp_path / "mappings.csv"
+    bad.write_text(MAPPINGS + "NIST-800-53r5,AC-2,ISO27001-2022,A.9.99\n")
+    out = import_file(db, bad, settings.matrix, as_of=D("2026-07-31"))
+    assert out.status == "refused"
+    assert any("'A.9.99' is not a requirement of ISO27001-2022" in p.message for p in out.problems)
+    assert table_dump(db) == before
+
+
+def test_the_compliance_page_lists_suggestions_and_an_analyst_accepts_one(tmp_path, settings):
+    path = tmp_path / "page.duckdb"
+    con = connect(path)
+    _build(con, tmp_path, settings)
+    con.close()
+    with app_database(path):
+        at = open_app("pages/compliance.py")
+        assert "Suggested mappings" in [h.value for h in at.header]
+        covered = [m.value for m in at.metric if m.label == "Covered by a control"]
+        assert covered[0] == "1"  # ISO27001-2022 first
+        at.selectbox(key="suggest_control").set_value("C-2").run()
+        listed = next(d.value for d in at.dataframe if "sources" in d.value.columns)
+        assert list(listed["ref"]) == ["A.8.8"] and list(listed["status"]) == ["suggested"]
+        at.button[[b.label for b in at.button].index("Accept")].click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert any("C-2 → ISO27001-2022:A.8.8 accepted as of 2026-06-30" in s.value for s in at.success)
+        listed = next(d.value for d in at.dataframe if "sources" in d.value.columns)
+        assert list(listed["status"]) == ["accepted"]
+        assert [m.value for m in at.metric if m.label == "Covered by a control"][0] == "2"
