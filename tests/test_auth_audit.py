@@ -46,7 +46,8 @@ EXPECTED = {  # written out by hand from the issue, not derived from NEEDS
     Role.viewer: {"view", "generate-pack"},
     Role.analyst: {"view", "generate-pack", "import", "undo-own-import", "download-annotated", "save-pack-sections",
                    "load-sample",  # issue 18: the sample is built beside the database by whoever may import
-                   "record-forum"},  # issue 16: analysts record meetings, decisions and actions; the chair approves minutes
+                   "record-forum",  # issue 16: analysts record meetings, decisions and actions; the chair approves minutes
+                   "decide-mappings"},  # issue 15: analysts accept or reject suggested control-to-requirement links
     Role.admin: set(NEEDS),
 }
 

@@ -107,3 +107,30 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         wait_for_metric(page, "Residual exposure", str(themed.scorecard.current.residual_exposure))
         page.screenshot(path=str(artifacts / "risk-review-5-presentation.png"), full_page=True)
+
+
+def test_control_effectiveness_filter_and_a_risks_controls(sample_db_path, tmp_path, artifacts):
+    """The sample's risks whose controls failed or are overdue: the filter in the sidebar, in the URL,
+    in the tiles; the detail of the first of them lists its controls' last tests."""
+    require_chromium()
+    db = copy_db(sample_db_path, tmp_path)
+    settings = load_settings(ROOT / "isms.toml", db_path=str(db))
+    con = connect(db, read_only=True)
+    failing = risk_review.build(con, settings, D("2026-09-30"), D("2026-06-30"), RiskFilter(control_effectiveness="failing"))
+    con.close()
+    assert not failing.top_risks.empty  # the sample has failed and overdue control tests
+    first = failing.top_risks.iloc[0]["risk_id"]
+
+    with streamlit_server(db) as url, browser_page(1600, 5600) as page:
+        page.goto(url + "?as_of=2026-09-30&compare_to=2026-06-30")
+        page.wait_for_selector('[data-testid="stMetric"]')
+        settle(page)
+        choose(page, "Control effectiveness", "A control failed or is overdue for testing",
+               scope=page.locator('[data-testid="stSidebar"]'))
+        assert "controls=failing" in page.url
+        wait_for_metric(page, "Residual exposure", str(failing.scorecard.current.residual_exposure))
+        heading = page.locator('[data-testid="stHeading"]').filter(has_text=f"{first} · ").first
+        heading.wait_for()
+        page.locator("text=Controls and their last test").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(artifacts / "risk-review-6-control-filter.png"), full_page=True)

@@ -216,7 +216,8 @@ def test_the_download_is_the_same_export_zipped(store, tmp_path):
     names = sorted(zipfile.ZipFile(io.BytesIO(data)).namelist())
     assert names == sorted(["README.md", "import_batch.csv", *[f"{k}.csv" for k in (
         "assets", "risks", "assessments", "treatments", "treatment_updates", "metrics", "monitoring_results",
-        "exceptions", "controls", "soa", "control_tests", "audits", "findings", "frameworks", "requirements")],
+        "exceptions", "controls", "soa", "control_tests", "audits", "findings", "frameworks", "requirements",
+        "mappings")],
         *[f"{k}_history.csv" for k in ("assets", "risks", "treatments", "metrics", "exceptions", "controls", "audits",
                                        "findings")]])
     assert zip_name(D(AS_OF), "csv") == "isms-export-2024-06-30-csv.zip"

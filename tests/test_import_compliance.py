@@ -38,7 +38,7 @@ def rows():
 def test_the_blank_template_has_a_sheet_per_compliance_kind(tmp_path):
     path = write_blank_template(tmp_path / "t.xlsx")
     names = load_workbook(path).sheetnames
-    for sheet in ("Controls", "SoA", "ControlTests", "Audits", "Findings", "Frameworks", "Requirements"):
+    for sheet in ("Controls", "SoA", "ControlTests", "Audits", "Findings", "Frameworks", "Requirements", "Mappings"):
         assert sheet in names
 
 
