@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from isms import audit, sessions, settings_file, throttle, users
+from isms import audit, decision_effects, sessions, settings_file, throttle, users
 from isms.auth import Refused, Role, User, check, may_undo
 from isms.config import Settings
 from isms.filters import WHOLE, Scope
@@ -21,6 +21,7 @@ from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.preview import Preview
 from isms.importing.problems import Problem
 from isms.store import batches, pack_preferences
+from isms.store.ids import transaction
 
 
 def guard(con: duckdb.DuckDBPyConnection, user: User | None, action: str, **detail) -> None:
@@ -311,15 +312,21 @@ def record_decision(con: duckdb.DuckDBPyConnection, user: User, meeting_id: str,
         raise ValueError("an exception decision names the exception(s) it decides")
     if review_on is not None and review_on <= decided_on:
         raise ValueError(f"the review date {review_on} must be after the decision ({decided_on})")
-    decision_id = forum.next_id(con, "forum_decision", "decision_id", "D-")
     links = dict(risk_ids=_ids(risk_ids), treatment_ids=_ids(treatment_ids), exception_ids=_ids(exception_ids),
                  kri_ids=_ids(kri_ids), finding_ids=_ids(finding_ids))
-    forum.insert_decision(con, dict(decision_id=decision_id, meeting_id=meeting_id, decided_on=decided_on, kind=kind,
-                                    text=text.strip(), review_on=review_on, recorded_at=forum.utcnow(),
-                                    recorded_by=user.name, **links))
-    audit.record(con, user.name, audit.DECISION_RECORDED,
-                 {"decision": decision_id, "meeting": meeting_id, "kind": kind, "decided_on": decided_on,
-                  "review_on": review_on, **{k: v for k, v in links.items() if v}})
+    # the decision, the register change it makes (isms.decision_effects) and its audit record: all or nothing
+    with transaction(con):
+        decision_id = forum.next_id(con, "forum_decision", "decision_id", "D-")
+        row = dict(decision_id=decision_id, meeting_id=meeting_id, decided_on=decided_on, kind=kind, text=text.strip(),
+                   review_on=review_on, recorded_at=forum.utcnow(), recorded_by=user.name, **links)
+        changes = decision_effects.frames_for(con, row, m)
+        forum.insert_decision(con, row)
+        batch_id = decision_effects.write(con, row, changes, user.name)
+        audit.record(con, user.name, audit.DECISION_RECORDED,
+                     {"decision": decision_id, "meeting": meeting_id, "kind": kind, "decided_on": decided_on,
+                      "review_on": review_on, **{k: v for k, v in links.items() if v},
+                      **({"batch": batch_id, "changed": decision_effects.changed_ids(changes)}
+                         if batch_id else {})})
     return decision_id
 
 

@@ -77,45 +77,54 @@ def commit_batch(
 def _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope) -> int:
     """One attempt: on DuckLake another server's commit may conflict with it, and it is then rolled
     back whole and tried again (the local store never conflicts: its writers take turns)."""
-    counts = {kind: int(len(df)) for kind, df in frames.items()}
-    merging = mode != WHOLE or scope is not None
     con.execute("BEGIN TRANSACTION")
     try:
-        batch_id = next_id(con, "batch")
-        carried: dict[str, int] = {}
-        listed_risks = frames["risks"]["risk_id"].tolist() if "risks" in frames else []
-        for kind, df in frames.items():
-            if not merging or kind not in SNAPSHOT_KINDS:
-                continue
-            # before the batch row exists, so "the register as of the date" is the one before this batch
-            sql = queries.carried_select(kind, as_of, mode, scope)
-            params = queries.carried_params(sql, df[queries.KEY_COLUMN[kind]].tolist(), listed_risks)
-            (n,) = con.execute(f"INSERT INTO {TABLES[kind]} BY NAME SELECT {int(batch_id)} AS batch_id, * FROM ({sql})",
-                               params).fetchone()
-            carried[kind] = int(n)
-        con.execute(
-            """INSERT INTO import_batch (batch_id, source, kinds, file_name, sha256, as_of, imported_at, imported_by,
-                                         row_counts, mode, scope_field, scope_values, carried_counts)
-               VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)""",
-            [batch_id, source, sorted(frames), file_name, sha256, as_of, imported_by, json.dumps(counts, sort_keys=True),
-             mode, scope.field if scope else None, list(scope.values) if scope else None,
-             json.dumps(carried, sort_keys=True) if merging else None],
-        )
-        for kind, df in frames.items():
-            table = TABLES[kind]
-            cols = [c for c in df.columns]
-            staged = df.assign(batch_id=batch_id)
-            con.register("_staged", staged)
-            try:
-                col_sql = ", ".join(["batch_id", *cols])
-                con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM _staged")
-            finally:
-                con.unregister("_staged")
-        read_model.refresh(con, batch_id)
+        batch_id = write_batch(con, source=source, file_name=file_name, sha256=sha256, as_of=as_of,
+                               imported_by=imported_by, frames=frames, mode=mode, scope=scope)
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
         raise
+    return batch_id
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, sha256: str, as_of: dt.date,
+                imported_by: str, frames: dict[str, pd.DataFrame], mode: str = WHOLE, scope: Scope | None = None) -> int:
+    """`commit_batch`'s writes inside the caller's open transaction: a forum decision that changes a
+    register writes its batch in the transaction that records the decision, so both or neither stand."""
+    counts = {kind: int(len(df)) for kind, df in frames.items()}
+    merging = mode != WHOLE or scope is not None
+    batch_id = next_id(con, "batch")
+    carried: dict[str, int] = {}
+    listed_risks = frames["risks"]["risk_id"].tolist() if "risks" in frames else []
+    for kind, df in frames.items():
+        if not merging or kind not in SNAPSHOT_KINDS:
+            continue
+        # before the batch row exists, so "the register as of the date" is the one before this batch
+        sql = queries.carried_select(kind, as_of, mode, scope)
+        params = queries.carried_params(sql, df[queries.KEY_COLUMN[kind]].tolist(), listed_risks)
+        (n,) = con.execute(f"INSERT INTO {TABLES[kind]} BY NAME SELECT {int(batch_id)} AS batch_id, * FROM ({sql})",
+                           params).fetchone()
+        carried[kind] = int(n)
+    con.execute(
+        """INSERT INTO import_batch (batch_id, source, kinds, file_name, sha256, as_of, imported_at, imported_by,
+                                     row_counts, mode, scope_field, scope_values, carried_counts)
+           VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)""",
+        [batch_id, source, sorted(frames), file_name, sha256, as_of, imported_by, json.dumps(counts, sort_keys=True),
+         mode, scope.field if scope else None, list(scope.values) if scope else None,
+         json.dumps(carried, sort_keys=True) if merging else None],
+    )
+    for kind, df in frames.items():
+        table = TABLES[kind]
+        cols = [c for c in df.columns]
+        staged = df.assign(batch_id=batch_id)
+        con.register("_staged", staged)
+        try:
+            col_sql = ", ".join(["batch_id", *cols])
+            con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM _staged")
+        finally:
+            con.unregister("_staged")
+    read_model.refresh(con, batch_id)
     return int(batch_id)
 
 

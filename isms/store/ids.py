@@ -28,19 +28,27 @@ def next_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(value)
 
 
+# Connections inside a `transaction` block: a nested block joins the open transaction. (Asking
+# DuckDB to BEGIN inside one fails, and the failure aborts the transaction that was open.)
+_open: set[int] = set()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """A transaction of its own, or the caller's when one is open (then the caller commits)."""
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
+    """A transaction of its own, or the caller's when the caller opened one with this function
+    (then the caller commits)."""
+    if id(con) in _open:
         yield
         return
+    con.execute("BEGIN TRANSACTION")
+    _open.add(id(con))
     try:
         yield
     except BaseException:
+        _open.discard(id(con))
         rollback(con)
         raise
+    _open.discard(id(con))
     con.execute("COMMIT")
 
 

@@ -109,6 +109,12 @@ def known_ids(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> set[
     return {r[0] for r in con.execute(sql).fetchall()}
 
 
+def register_exists(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> bool:
+    """Whether any batch holds a register of `kind` as of a date (an empty one included)."""
+    return bool(con.execute(f"SELECT count(*) FROM register_span s WHERE s.kind = ? AND {during('s', '?')}",
+                            [kind, as_of, as_of]).fetchone()[0])
+
+
 def stored_events(con: duckdb.DuckDBPyConnection, kind: str, ids: list) -> pd.DataFrame:
     """The dated events (assessments, updates, results) already stored for these ids, in active
     batches only: what an import's preview compares its rows with."""
