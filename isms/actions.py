@@ -54,7 +54,7 @@ def plan_upload(con: duckdb.DuckDBPyConnection | None, settings: Settings, data:
     (`mode` None: not said, so a file that would retire rows waits for an answer); writes nothing."""
     plan = pipeline.build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, profile=profile,
                                max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes,
-                               isolated=settings.read_limits)
+                               isolated=settings.read_limits, series=settings.meeting_series)
     return pipeline.with_mode(con, plan, mode, scope)
 
 

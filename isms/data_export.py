@@ -32,7 +32,7 @@ from openpyxl.styles import Font
 from isms.config import Settings
 from isms.exports import append_row, to_csv
 from isms.importing.template import header_label, write_workbook
-from isms.models import KINDS, SNAPSHOT_KINDS, enum_of
+from isms.models import FORUM_KINDS, KINDS, SNAPSHOT_KINDS, enum_of
 from isms.store import facts_as_of as facts
 
 FORMATS = ("parquet", "csv", "xlsx")
@@ -85,7 +85,8 @@ def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = Tr
     """Every table an export writes, in the order the README lists them; `history` adds each
     register as it stood on every earlier date (the XLSX workbooks hold that history themselves)."""
     dates = history_dates(con, as_of) if history else []
-    out = [Table(kind, PURPOSE[kind], facts.table_sql(kind, as_of), kind) for kind in KINDS]
+    out = [Table(kind, PURPOSE[kind], facts.table_sql(kind, as_of), kind) for kind in KINDS
+           if kind not in FORUM_KINDS]
     out += [] if not history else [Table(f"{kind}_history", f"The {KINDS[kind][0]} register as it stood on each date it can have changed, "
                   f"up to {as_of}: one copy per date, dated by `as_of`.",
                   facts.register_history_sql(kind, dates), kind, history=True) for kind in SNAPSHOT_KINDS]
@@ -172,7 +173,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
     levels = max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)
     for day in history_dates(con, as_of):
         by_kind: dict[str, list[dict]] = {}
-        for kind in KINDS:
+        for kind in (k for k in KINDS if k not in FORUM_KINDS):
             sql = facts.events_sql(kind, day, previous) if kind in facts.EVENT_DATE else facts.register_sql(kind, day)
             cols, rows = facts.rows(con, sql)
             if rows:

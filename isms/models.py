@@ -602,3 +602,69 @@ PER_FRAMEWORK_KINDS = ("soa", "frameworks", "requirements", "mappings")
 KINDS.update(COMPLIANCE_KINDS)
 SNAPSHOT_KINDS += ("controls", "audits", "findings")
 EVENT_KINDS += ("control_tests",)
+
+
+# --- The forum's minutes and actions, imported from a spreadsheet (isms.importing.forum_kinds) ---
+# Not registers and not events of a register: an import writes them into the forum's own tables
+# (isms.store.forum), as the page's forms do, each row marked with its batch so undo hides it.
+
+class DecisionKind(StrEnum):
+    """The forum's kinds of decision (isms.forum.DECISION_KINDS gives each its sentence)."""
+    risk_acceptance = "risk-acceptance"
+    exception_grant = "exception-grant"
+    exception_renewal = "exception-renewal"
+    exception_refusal = "exception-refusal"
+    treatment_approval = "treatment-approval"
+    appetite_change = "appetite-change"
+    soa_approval = "soa-approval"
+    free = "free"
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    in_progress = "in progress"
+    blocked = "blocked"
+    done = "done"
+    verified = "verified"
+    cancelled = "cancelled"
+
+
+class DecisionRow(Record):
+    """A line of a meeting's minutes: the meeting (its date and series; one not yet recorded is
+    recorded by the import) and what it decided, linked to what it concerns."""
+    held_on: dt.date
+    series: Id
+    decision_kind: DecisionKind
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    review_on: Optional[dt.date] = None
+    decision_id: Optional[Id] = None     # the file's own id (actions may cite it); a new D-number when blank
+    risk_ids: list[Id] = Field(default_factory=list)
+    treatment_ids: list[Id] = Field(default_factory=list)
+    exception_ids: list[Id] = Field(default_factory=list)
+    kri_ids: list[Id] = Field(default_factory=list)
+    finding_ids: list[Id] = Field(default_factory=list)
+
+
+class ActionRow(Record):
+    """An action as the file has it on its as-of date: a new one, or the state of one the forum has."""
+    action_id: Id
+    title: Name
+    owner: Name
+    due_on: dt.date
+    status: ActionStatus = ActionStatus.open
+    series: Optional[Id] = None
+    held_on: Optional[dt.date] = None    # the meeting it comes from (with the series), or:
+    meeting_id: Optional[Id] = None
+    decision_id: Optional[Id] = None
+    risk_id: Optional[Id] = None
+    kri_id: Optional[Id] = None
+    finding_id: Optional[Id] = None
+    raised_on: Optional[dt.date] = None
+    closure_note: Optional[Text] = None
+
+
+FORUM_KINDS: dict[str, tuple[str, type[Record], tuple[str, ...]]] = {
+    "decisions": ("Decisions", DecisionRow, ("series", "held_on", "text")),
+    "actions": ("Actions", ActionRow, ("action_id",)),
+}
+KINDS.update(FORUM_KINDS)

@@ -126,7 +126,7 @@ def test_blank_template_lists_every_kind_with_dropdowns(tmp_path):
     assert wb.sheetnames == ["About", "Instructions", "Assets", "Risks", "Assessments", "Treatments",
                              "TreatmentUpdates", "Metrics", "MonitoringResults", "Exceptions",
                              "Controls", "SoA", "ControlTests", "Audits", "Findings", "Frameworks", "Requirements",
-                             "Mappings"]
+                             "Mappings", "Decisions", "Actions"]
     formulas = [dv.formula1 for dv in wb["Treatments"].data_validations.dataValidation]
     assert '"Avoid,Reduce,Transfer,Accept"' in formulas
 

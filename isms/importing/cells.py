@@ -21,7 +21,8 @@ from typing import Any
 from isms.dates import month_end, quarter_end
 from isms.matrix import RiskMatrix
 from isms.annex_a_2013 import successors
-from isms.models import (KINDS, AnnexATheme, Assessment, AuditType, Cadence, ControlEffectiveness, ControlFrequency,
+from isms.models import (KINDS, ActionStatus, AnnexATheme, Assessment, AuditType, Cadence, ControlEffectiveness,
+                         ControlFrequency, DecisionKind,
                          ControlType, Criticality, Decision, Direction, ExceptionStatus, FindingGrade, FindingStatus,
                          ImplementationStatus, RiskStatus, TestResult, TreatmentStatus, enum_of,
                          normalise_annex_a_control)
@@ -172,6 +173,21 @@ LEVEL_WORDS: dict[str, int] = {
 
 
 ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
+    DecisionKind: {"accept": "risk-acceptance", "acceptance": "risk-acceptance", "risk accepted": "risk-acceptance",
+                   "accept risk": "risk-acceptance", "grant": "exception-grant", "granted": "exception-grant",
+                   "exception granted": "exception-grant", "grant exception": "exception-grant",
+                   "renew": "exception-renewal", "renewal": "exception-renewal", "renewed": "exception-renewal",
+                   "exception renewed": "exception-renewal", "refuse": "exception-refusal", "refused": "exception-refusal",
+                   "refusal": "exception-refusal", "reject": "exception-refusal", "rejected": "exception-refusal",
+                   "exception refused": "exception-refusal", "treatment": "treatment-approval",
+                   "budget": "treatment-approval", "approve treatment": "treatment-approval", "funding": "treatment-approval",
+                   "appetite": "appetite-change", "matrix": "appetite-change", "soa": "soa-approval",
+                   "approve soa": "soa-approval", "other": "free", "general": "free", "decision": "free", "note": "free"},
+    ActionStatus: {"new": "open", "not started": "open", "to do": "open", "todo": "open", "ongoing": "in progress",
+                   "in hand": "in progress", "started": "in progress", "wip": "in progress", "on hold": "blocked",
+                   "stuck": "blocked", "closed": "done", "complete": "done", "completed": "done", "finished": "done",
+                   "resolved": "done", "verified closed": "verified", "canceled": "cancelled", "dropped": "cancelled",
+                   "withdrawn": "cancelled"},
     RiskStatus: {"in progress": "In treatment", "planned": "In treatment", "mitigating": "In treatment",
                  "treating": "In treatment", "ongoing": "In treatment", "not started": "Open", "new": "Open",
                  "identified": "Open", "active": "Open", "mitigated": "Closed", "resolved": "Closed",

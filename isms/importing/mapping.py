@@ -26,12 +26,17 @@ KIND_LABELS = {
     "controls": "Controls (control register)", "soa": "Statement of Applicability", "control_tests": "Control tests",
     "audits": "Audits and certifications", "findings": "Audit findings", "frameworks": "Framework (your catalog)",
     "requirements": "Requirements (your catalog)", "mappings": "Framework mappings (suggestions)",
-    IGNORE: "Ignore this sheet",
+    "decisions": "Forum decisions (minutes)", "actions": "Forum actions", IGNORE: "Ignore this sheet",
 }
 # Kinds of the Compliance review: proposed for a sheet named as the template names it, or one whose
 # headers say it is an SoA, a control register or a findings list (LOOKS_LIKE), never by score
 # alone (a risk register that names its controls stays a risk register).
 COMPLIANCE = ("controls", "soa", "control_tests", "audits", "findings", "frameworks", "requirements", "mappings")
+# The forum's kinds, proposed the same way: only for a sheet named after them (a findings list or a
+# treatment tracker has owners, due dates and statuses too).
+FORUM = ("decisions", "actions")
+FORUM_SHEET_NAMES = {"decisions": ("decisions", "minutes", "decision_log", "decisions_log", "meeting_decisions"),
+                     "actions": ("actions", "action_log", "actions_log", "action_tracker", "action_items")}
 LONG, WIDE_ROWS, WIDE_COLUMNS = "long", "row per period", "row per indicator"
 
 # Fields a register sheet may carry beyond the Risk model: the rating pairs become an assessment,
@@ -124,6 +129,35 @@ SYNONYMS: dict[str, list[str]] = {
 
 # Spellings that mean a field in one kind only ('Control owner' is a control's owner, never a risk's).
 KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "decisions": {
+        "held_on": ["meeting_date", "meeting_on", "date_of_meeting", "meeting", "date", "held"],
+        "series": ["forum", "meeting_series", "committee", "board"],
+        "decision_kind": ["kind", "type", "decision_type", "category"],
+        "text": ["decision", "decision_text", "minute", "description", "summary", "what_was_decided"],
+        "review_on": ["review_date", "expiry", "expires_on", "expiry_date", "valid_until", "review_by"],
+        "decision_id": ["id", "ref", "decision_ref", "decision_no", "reference"],
+        "risk_ids": ["risks", "risk_id", "risk", "linked_risks", "related_risks"],
+        "treatment_ids": ["treatments", "treatment_id", "treatment", "linked_treatments"],
+        "exception_ids": ["exceptions", "exception_id", "exception", "linked_exceptions", "waivers"],
+        "kri_ids": ["kris", "kri_id", "kri", "metric_id", "metrics", "indicators"],
+        "finding_ids": ["findings", "finding_id", "finding", "linked_findings"],
+    },
+    "actions": {
+        "action_id": ["id", "ref", "action_ref", "action_no", "action_number", "reference"],
+        "title": ["action", "action_title", "description", "what", "task", "summary", "action_description"],
+        "owner": ["action_owner", "assigned_to", "responsible", "who"],
+        "due_on": ["due", "due_date", "deadline", "target_date"],
+        "status": ["action_status", "state"],
+        "series": ["forum", "meeting_series", "committee"],
+        "held_on": ["meeting_date", "meeting_on", "meeting", "date_of_meeting"],
+        "meeting_id": ["meeting_ref", "meeting_no"],
+        "decision_id": ["decision", "decision_ref", "from_decision"],
+        "risk_id": ["risk", "related_risk", "risk_ref"],
+        "kri_id": ["kri", "metric_id", "indicator"],
+        "finding_id": ["finding", "related_finding"],
+        "raised_on": ["raised", "date_raised", "opened", "opened_on", "created"],
+        "closure_note": ["closure", "note", "notes", "comment", "comments", "closing_note"],
+    },
     "controls": {
         "control_id": ["control_ref", "control_no", "control_number", "id", "ref", "control_reference", "control"],
         "name": ["control_name", "control_title", "title", "control"],
@@ -439,7 +473,8 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
     hr = find_header_row(rows)
     headers = rows[hr]
     # a sheet named as the template names a compliance kind is that kind, whatever it looks like
-    named = any(fold_header(sheet) in (fold_header(KINDS[k][0]), k) for k in COMPLIANCE)
+    named = any(fold_header(sheet) in (fold_header(KINDS[k][0]), k) for k in COMPLIANCE) or \
+        any(fold_header(sheet) in FORUM_SHEET_NAMES[k] for k in FORUM)
     what = "" if named else looks_like(sheet, headers, rows[:hr])
     if what:
         return compliance_kind(sheet, rows, hr, what)
@@ -451,6 +486,8 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
     best_kind, best_score, best_cols = IGNORE, 1.5, {}
     for kind in KINDS:
         if kind in COMPLIANCE and name not in (fold_header(KINDS[kind][0]), kind):
+            continue
+        if kind in FORUM and name not in FORUM_SHEET_NAMES[kind]:
             continue
         cols = match_columns(kind, headers)
         native = set(KINDS[kind][1].model_fields)

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from isms.importing import cells
+from isms.importing import cells, forum_kinds
 from isms.importing.annotate import PROBLEM_SHEET
 from isms.importing.columns import ColumnRows
 from isms.importing.plan import ImportOutcome, ImportPlan
@@ -35,6 +35,7 @@ from isms.importing.reading import ReadError, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
 from isms.filters import PART, WHOLE, Scope
 from isms.matrix import RiskMatrix
+from isms.meetings import MeetingSeries
 from isms.models import KINDS
 from isms.store import queries
 from isms.store.batches import commit_batch, find_batch
@@ -232,8 +233,10 @@ def build_plan(
     max_bytes: int = 25 * 1024 * 1024,
     progress: Callable[[float, str], None] | None = None,
     isolated: ReadLimits | None = None,
+    series: tuple[MeetingSeries, ...] | None = None,
 ) -> ImportPlan:
     """Read, map, coerce and validate a file in any layout, and preview it; writes nothing.
+    `series`: the forum's meeting series (the settings'), which minutes and actions name.
 
     `progress(fraction, stage)` is called between stages, so a page can show how far it got.
     """
@@ -336,7 +339,8 @@ def build_plan(
         frameworks_for(plan)
         _check_references(con, plan)
         check_requirements(con, plan)
-        if con is not None:
+        forum_kinds.resolve(con, plan, series)
+        if con is not None and plan.frames:
             plan.preview = build_preview(con, plan.frames, plan.as_of)
     return plan
 

@@ -15,8 +15,9 @@ import duckdb
 import pandas as pd
 
 from isms.filters import PART, WHOLE, Scope
-from isms.models import KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
+from isms.models import FORUM_KINDS, KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
 from isms.store import compliance, queries
+from isms.importing import forum_kinds
 
 # Kinds whose status can say a row is closed: it stays in the register, marked, and leaves the posture.
 CLOSED = {"risks": "Closed", "exceptions": "Closed"}
@@ -122,6 +123,8 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         fields = list(KINDS[kind][1].model_fields)
         if kind in SNAPSHOT_KINDS:
             current = queries.register(con, kind, as_of)
+        elif kind in FORUM_KINDS:  # the forum's own rows, as it holds them now
+            current = forum_kinds.stored(con, kind, df)
         elif kind in PER_FRAMEWORK_KINDS:  # the file's frameworks, as they stand; others stay as they are
             current = compliance.frame(con, kind, as_of).drop(columns="batch_id")
             current = current[current["framework"].isin(set(df["framework"]))]

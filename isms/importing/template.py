@@ -74,6 +74,11 @@ SHEET_PURPOSE = {
     "requirements": "That catalog's requirements: ref, title, parent; one row each.",
     "mappings": "A mapping between two frameworks (e.g. NIST SP 800-53 to ISO/IEC 27001): one row per source and "
                 "target requirement. Offered as suggestions on the Compliance Review, never applied on import.",
+    "decisions": "A meeting's minutes: one row per decision, with the meeting's date and series (Risk, Security Health, "
+                 "...), the kind of decision and the ids it concerns; a meeting not yet recorded is recorded.",
+    "actions": "The action log: one row per action, as it stands on the As of date; a new id raises an action, a "
+               "known one records what changed. Each comes from a meeting (its id, or its date and series), a "
+               "decision, a risk, a KRI or a finding.",
 }
 _REFERENCES = {"risk_id": "Risks", "treatment_id": "Treatments", "metric_id": "Metrics", "asset_ids": "Assets",
                "control_id": "Controls", "audit_id": "Audits", "exception_id": "Exceptions"}

@@ -18,7 +18,7 @@ import pandas as pd
 
 from isms.filters import WHOLE, Scope
 from isms.models import SNAPSHOT_KINDS
-from isms.store import lake, queries, read_model
+from isms.store import forum, lake, queries, read_model
 from isms.store.db import rollback
 from isms.store.ids import next_id
 from isms.store.migrations import TABLES
@@ -115,6 +115,9 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
          json.dumps(carried, sort_keys=True) if merging else None],
     )
     for kind, df in frames.items():
+        if kind in forum.FORUM_IMPORT_KINDS:   # the forum's own tables, not a register's
+            forum.write_imported(con, batch_id, kind, df, imported_by, as_of)
+            continue
         table = TABLES[kind]
         cols = [c for c in df.columns]
         staged = df.assign(batch_id=batch_id)

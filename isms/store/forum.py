@@ -25,6 +25,13 @@ ACTION_COLUMNS = ("action_id", "change_no", "recorded_on", "title", "series", "o
                   "finding_id", "recorded_at", "recorded_by")
 
 
+def live(table: str, alias: str | None = None) -> str:
+    """A forum table's rows that reads see, without their batch: those recorded on the page and
+    those of imports not undone (migration 22)."""
+    return (f"(SELECT * EXCLUDE (batch_id) FROM {table} WHERE batch_id IS NULL "
+            f"OR batch_id IN (SELECT batch_id FROM active_batch)) {alias or table}")
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -70,26 +77,27 @@ def insert_many(con, table: str, columns: tuple[str, ...], rows: list[dict[str, 
 
 
 def meeting(con, meeting_id: str) -> dict[str, Any] | None:
-    cur = con.execute("SELECT * EXCLUDE (pack) FROM forum_meeting WHERE meeting_id = ?", [meeting_id])
+    cur = con.execute(f"SELECT * EXCLUDE (pack) FROM {live('forum_meeting')} WHERE meeting_id = ?", [meeting_id])
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def meeting_pack(con, meeting_id: str) -> tuple[str, bytes] | None:
-    row = con.execute("SELECT pack_file, pack FROM forum_meeting WHERE meeting_id = ? AND pack IS NOT NULL",
+    row = con.execute(f"SELECT pack_file, pack FROM {live('forum_meeting')} WHERE meeting_id = ? AND pack IS NOT NULL",
                       [meeting_id]).fetchone()
     return (row[0], bytes(row[1])) if row else None
 
 
 def decision(con, decision_id: str) -> dict[str, Any] | None:
-    cur = con.execute("SELECT * FROM forum_decision WHERE decision_id = ?", [decision_id])
+    cur = con.execute(f"SELECT * FROM {live('forum_decision')} WHERE decision_id = ?", [decision_id])
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def latest_action(con, action_id: str) -> dict[str, Any] | None:
     """The action's newest change (its state now), whatever its date."""
-    cur = con.execute("SELECT * FROM action_change WHERE action_id = ? ORDER BY change_no DESC LIMIT 1", [action_id])
+    cur = con.execute(f"SELECT * FROM {live('action_change')} WHERE action_id = ? ORDER BY change_no DESC LIMIT 1",
+                      [action_id])
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
@@ -97,9 +105,9 @@ def latest_action(con, action_id: str) -> dict[str, Any] | None:
 def meetings(con, as_of: dt.date) -> pd.DataFrame:
     """Meetings held on or before `as_of`, newest first, with their minutes' approval as it stood then."""
     return con.execute(
-        """
+        f"""
         SELECT m.* EXCLUDE (pack), a.approved_on, a.approved_by
-        FROM forum_meeting m
+        FROM {live('forum_meeting', 'm')}
         LEFT JOIN (SELECT meeting_id, min(approved_on) AS approved_on, arg_min(approved_by, approved_on) AS approved_by
                    FROM minutes_approval WHERE approved_on <= ? GROUP BY meeting_id) a USING (meeting_id)
         WHERE m.held_on <= ?
@@ -108,7 +116,7 @@ def meetings(con, as_of: dt.date) -> pd.DataFrame:
 
 
 def decisions(con, as_of: dt.date) -> pd.DataFrame:
-    return con.execute("SELECT * FROM forum_decision WHERE decided_on <= ? ORDER BY decided_on, decision_id",
+    return con.execute(f"SELECT * FROM {live('forum_decision')} WHERE decided_on <= ? ORDER BY decided_on, decision_id",
                        [as_of]).df()
 
 
@@ -120,7 +128,7 @@ def actions_as_of(con, as_of: dt.date, series: str | None = None) -> pd.DataFram
     params: list[Any] = [as_of] + ([series] if series else [])
     return con.execute(
         f"""
-        WITH up_to AS (SELECT * FROM action_change {where}),
+        WITH up_to AS (SELECT * FROM {live('action_change')} {where}),
         stats AS (
             SELECT action_id, min(recorded_on) AS raised_on,
                    coalesce(max(change_no) FILTER (WHERE status IN {OPEN}), 0) AS last_open_no
@@ -141,7 +149,7 @@ def actions_as_of(con, as_of: dt.date, series: str | None = None) -> pd.DataFram
 
 
 def action_history(con, action_id: str) -> pd.DataFrame:
-    return con.execute("SELECT * FROM action_change WHERE action_id = ? ORDER BY change_no", [action_id]).df()
+    return con.execute(f"SELECT * FROM {live('action_change')} WHERE action_id = ? ORDER BY change_no", [action_id]).df()
 
 
 def version(con) -> str:
@@ -154,7 +162,7 @@ def version(con) -> str:
 
 def held_on(con, series: str, period_end: dt.date):
     """The day the series' meeting for the period ending `period_end` was held, or None."""
-    return con.execute("SELECT max(held_on) FROM forum_meeting WHERE series = ? AND period_end = ?",
+    return con.execute(f"SELECT max(held_on) FROM {live('forum_meeting')} WHERE series = ? AND period_end = ?",
                        [series, period_end]).fetchone()[0]
 
 
@@ -163,9 +171,9 @@ def minutes_approved(con, meeting_id: str) -> bool:
 
 
 def has_forum_tables(con) -> bool:
-    """A snapshot (or a sample) made before the forum's migration has no action_change table."""
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'action_change'")
-                .fetchone()[0])
+    """A snapshot (or a sample) made before the forum's migrations (16, 21) lacks their tables or columns."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'action_change' "
+                            "AND column_name = 'batch_id'").fetchone()[0])
 
 
 def latest_exceptions(con) -> list[tuple]:
@@ -188,3 +196,105 @@ def risk_and_kri_ids(con) -> tuple[list[str], list[str]]:
     risks = [r for (r,) in con.execute("SELECT DISTINCT risk_id FROM risk ORDER BY risk_id").fetchall()]
     kris = [k for (k,) in con.execute("SELECT DISTINCT metric_id FROM metric ORDER BY metric_id").fetchall()]
     return risks, kris
+
+
+# --- minutes and actions imported from a spreadsheet (isms.importing.forum_kinds) -------------------
+
+FORUM_IMPORT_KINDS = ("decisions", "actions")
+
+
+def _meeting_on(con, series: str, held_on) -> str | None:
+    row = con.execute(f"SELECT min(meeting_id) FROM {live('forum_meeting')} WHERE series = ? AND held_on = ?",
+                      [series, held_on]).fetchone()
+    return row[0] if row else None
+
+
+def meeting_ids(con, keys: list[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
+    """The recorded meeting of each (series, date), where there is one: what an import links to."""
+    return {k: m for k in keys if (m := _meeting_on(con, *k)) is not None}
+
+
+def live_ids(con, table: str, column: str, ids: list[str]) -> set[str]:
+    """Which of `ids` the forum holds (decisions, meetings, actions), imports undone left out."""
+    if not ids:
+        return set()
+    return {r for (r,) in con.execute(f"SELECT DISTINCT {column} FROM {live(table)} WHERE {column} IN (SELECT unnest(?))",
+                                      [list(ids)]).fetchall()}
+
+
+def recorded_decisions(con, keys: list[tuple[str, Any, str]]) -> dict[tuple[str, Any, str], str]:
+    """Decisions already recorded with the same series, meeting date and text, by that key: a
+    minutes file imported again (or after the page recorded them) does not record them twice."""
+    if not keys:
+        return {}
+    rows = con.execute(
+        f"""SELECT m.series, d.decided_on, d.text, min(d.decision_id) FROM {live('forum_decision', 'd')}
+            JOIN {live('forum_meeting', 'm')} USING (meeting_id) GROUP BY ALL""").fetchall()
+    have = {(s, on, t): i for s, on, t, i in rows}
+    return {k: have[k] for k in keys if k in have}
+
+
+def latest_actions(con, ids: list[str]) -> pd.DataFrame:
+    """The newest change of each of `ids` (its state now), imports undone left out."""
+    return con.execute(
+        f"""SELECT * FROM {live('action_change')} WHERE action_id IN (SELECT unnest(?))
+            QUALIFY row_number() OVER (PARTITION BY action_id ORDER BY change_no DESC) = 1""", [list(ids)]).df()
+
+
+def write_imported(con, batch_id: int, kind: str, frame: pd.DataFrame, who: str, as_of: dt.date) -> None:
+    """An import's decisions or actions (rows as isms.importing.forum_kinds left them), each row
+    marked with the batch, inside the batch's transaction (isms.store.batches.write_batch)."""
+    now = utcnow()
+    if kind == "decisions":
+        for r in frame.to_dict("records"):
+            meeting_id = _meeting_on(con, r["series"], r["held_on"])
+            if meeting_id is None:   # minutes of a meeting the forum has not recorded: the import records it
+                meeting_id = next_id(con, "forum_meeting", "meeting_id", "M-")
+                _insert(con, "forum_meeting", MEETING_COLUMNS + ("batch_id",), dict(
+                    meeting_id=meeting_id, series=r["series"], held_on=r["held_on"], period_start=r.get("period_start"),
+                    period_end=r.get("period_end"), recorded_at=now, recorded_by=who, batch_id=batch_id))
+            decision_id = r.get("decision_id") or next_id(con, "forum_decision", "decision_id", "D-")
+            _insert(con, "forum_decision", DECISION_COLUMNS + ("batch_id",), dict(
+                decision_id=decision_id, meeting_id=meeting_id, decided_on=r["held_on"], kind=r["decision_kind"],
+                text=r["text"], review_on=r.get("review_on"), risk_ids=list(r["risk_ids"] or []),
+                treatment_ids=list(r["treatment_ids"] or []), exception_ids=list(r["exception_ids"] or []),
+                kri_ids=list(r["kri_ids"] or []), finding_ids=list(r["finding_ids"] or []),
+                recorded_at=now, recorded_by=who, batch_id=batch_id))
+        return
+    last = {r["action_id"]: r for r in latest_actions(con, frame["action_id"].tolist()).to_dict("records")}
+    state = ("title", "series", "owner", "due_on", "status", "closure_note", "meeting_id", "decision_id", "risk_id",
+             "kri_id", "finding_id")
+    for r in frame.to_dict("records"):
+        r = {k: (None if v is None or (not isinstance(v, (list, str)) and pd.isna(v)) else v) for k, v in r.items()}
+        if r.get("meeting_id") is None and r.get("held_on") is not None:
+            r["meeting_id"] = _meeting_on(con, r["series"], r["held_on"])
+        before = last.get(r["action_id"])
+        row = {k: r.get(k) for k in state} | dict(action_id=r["action_id"], recorded_at=now, recorded_by=who,
+                                                   batch_id=batch_id)
+        if before is None:
+            raised = r["raised_on"]
+            rows = [row | dict(change_no=1, recorded_on=raised, original_due_on=r["due_on"])]
+            if r["status"] not in OPEN and raised < as_of:   # opened when raised, closed as the file says
+                rows = [rows[0] | dict(status="open", closure_note=None),
+                        row | dict(change_no=2, recorded_on=as_of, original_due_on=r["due_on"])]
+        else:
+            keep = {k: before[k] for k in ("meeting_id", "decision_id", "risk_id", "kri_id", "finding_id")}
+            row = row | {k: v for k, v in keep.items() if row[k] is None}
+            if all(_same(row[k], before[k]) for k in state):
+                continue
+            rows = [row | dict(change_no=int(before["change_no"]) + 1, recorded_on=as_of,
+                               original_due_on=before["original_due_on"], verified_by=before["verified_by"])]
+        for one in rows:
+            if one["status"] == "verified" and not one.get("verified_by"):
+                one["verified_by"] = who
+            _insert(con, "action_change", ACTION_COLUMNS + ("batch_id",), one)
+
+
+def _same(a, b) -> bool:
+    if a is None or (not isinstance(a, (list, str)) and pd.isna(a)):
+        return b is None or (not isinstance(b, (list, str)) and pd.isna(b))
+    if isinstance(b, pd.Timestamp):
+        b = b.date()
+    if isinstance(a, pd.Timestamp):
+        a = a.date()
+    return a == b

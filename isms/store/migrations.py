@@ -284,6 +284,17 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         INSERT INTO store_counter VALUES ('mapping_decision', 0);
         """,
     ),
+    (
+        22,
+        "the forum's rows an import brought carry its batch, so undoing the import hides them",
+        # NULL for a row recorded on the page; a row of an undone batch stays (append-only) and no
+        # read sees it (isms.store.forum reads through `live`)
+        """
+        ALTER TABLE forum_meeting ADD COLUMN batch_id INTEGER;
+        ALTER TABLE forum_decision ADD COLUMN batch_id INTEGER;
+        ALTER TABLE action_change ADD COLUMN batch_id INTEGER;
+        """,
+    ),
 ]
 
 

@@ -58,7 +58,7 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
     prof = load_profile(profiles_folder(settings), profile) if profile else None
     plan = build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, mappings=mappings, profile=prof,
                       max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes, progress=progress,
-                      isolated=settings.read_limits)
+                      isolated=settings.read_limits, series=settings.meeting_series)
     rows = [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "column": p.header,
              "value": None if p.value is None else str(p.value), "problem": p.message} for p in plan.problems]
     table = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "column", "value", "problem"])
