@@ -31,16 +31,25 @@ first_steps = empty and not sample  # an empty database opens on the welcome, no
 
 # Every page is routable (so its URL reaches its own refusal), but links show only what the role may
 # open, and only what there is something to show in: (page, least role, linked while empty, linked with data).
+# The Forum is the landing page once there is data: what was decided, what is overdue, what meets next.
+risk_review = st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", url_path="risk-review")
+
+
+def _old_risk_review() -> None:
+    """/risk_review, as links made before the Risk Review had its own path spelled it."""
+    st.switch_page(risk_review, query_params=st.query_params.to_dict())
+
+
 pages = [
     (st.Page("pages/welcome.py", title="First steps", icon=":material/flag:", url_path="welcome",
              default=first_steps), Role.viewer, True, False),
-    (st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", default=not first_steps),
-     Role.viewer, False, True),
+    (risk_review, Role.viewer, False, True),
     (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer,
      False, True),
     (st.Page("pages/compliance.py", title="Compliance Review", icon=":material/verified:", url_path="compliance"),
      Role.viewer, False, True),
-    (st.Page("pages/forum.py", title="Forum", icon=":material/groups:", url_path="forum"), Role.viewer, False, True),
+    (st.Page("pages/forum.py", title="Forum", icon=":material/groups:", url_path="forum", default=not first_steps),
+     Role.viewer, False, True),
     # linked from the Forum page, not the sidebar
     (st.Page("pages/management_review.py", title="Management review", icon=":material/event_note:",
              url_path="management-review"), Role.viewer, False, False),
@@ -52,13 +61,14 @@ pages = [
      True, True),
     (st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="export"), Role.admin,
      False, True),
+    (st.Page(_old_risk_review, title="Risk Review", url_path="risk_review"), Role.viewer, False, False),
 ]
 nav = st.navigation([p for p, *_ in pages], position="hidden")
 user = gate()
 if sample:
-    sample_banner(pages[0][0] if empty else pages[1][0])
+    sample_banner(pages[0][0] if empty else risk_review)
 for page, role, while_empty, with_data in pages:
-    meeting = page.title in ("Risk Review", "Security Health", "Compliance Review", "Forum")
+    meeting = page.title in ("Risk Review", "Security Health", "Compliance Review", "Forum") and page.url_path != "risk_review"
     shown = meeting if sample else (while_empty if first_steps else with_data)
     if shown and user.role >= role:
         st.sidebar.page_link(page)

@@ -25,7 +25,7 @@ def _page_times(db: Path) -> tuple[float, float]:
     """(cold first run, median warm rerun) of the Risk Review page on one database."""
     with app_database(db):
         start = time.perf_counter()
-        at = require_charts(open_app(timeout=600))
+        at = require_charts(open_app("pages/risk_review.py", timeout=600))
         cold = time.perf_counter() - start
         return cold, warm_rerun_seconds(at, RERUNS)
 

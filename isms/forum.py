@@ -212,6 +212,11 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, re
                      actions[keep].reset_index(drop=True))
 
 
+def meeting_pack(con: duckdb.DuckDBPyConnection, meeting_id: str) -> tuple[str, bytes] | None:
+    """The pack a held meeting was presented (file name, bytes), as stored with its sha256."""
+    return store.meeting_pack(con, meeting_id)
+
+
 def version(con: duckdb.DuckDBPyConnection) -> str:
     return store.version(con)
 

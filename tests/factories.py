@@ -117,7 +117,8 @@ def forum_story(con, settings) -> None:
       A-0001 Patch VPN, due 02-28: in progress 02-01, done 03-10 (late), verified 03-20 by cleo;
       A-0002 Review supplier, due 03-31: due moved to 06-30 on 03-15; done 07-05;
       A-0003 Update policy, due 05-31: cancelled 04-01.
-      Decision D-0001 accepts R-001 until 2026-12-31; D-0002 grants exception EX-1.
+      Decision D-0001 accepts R-001 until 2026-12-31; D-0002 grants exception EX-001 (the sample's id: on
+      the sample the grant changes its exception log, isms.decision_effects; with no log it is recorded alone).
     M-0002 Risk, held 2026-04-14 (reviews Q1 2026), raises A-0004 Restore test, due 05-15 (never closed).
     M-0003 Security Health, held 2026-05-14 (reviews April), A-0005 from KRI-03's breach, due 05-31.
     """
@@ -129,7 +130,7 @@ def forum_story(con, settings) -> None:
                         minutes="Q4 posture reviewed.", pack=("risk-review-2025-12-31.pptx", b"pack one"))
     record_decision(con, ana, m1, "risk-acceptance", "Accept R-001 until year end", review_on=D("2026-12-31"),
                     risk_ids=["R-001"])
-    record_decision(con, ana, m1, "exception-grant", "Grant EX-1 for six months", exception_ids=["EX-1"],
+    record_decision(con, ana, m1, "exception-grant", "Grant EX-001 for six months", exception_ids=["EX-001"],
                     review_on=D("2026-07-14"))
     a1 = record_action(con, ana, settings, "Patch VPN", "Ops", D("2026-02-28"), raised_on=D("2026-01-14"), meeting_id=m1)
     a2 = record_action(con, ana, settings, "Review supplier", "Procurement", D("2026-03-31"), raised_on=D("2026-01-14"),

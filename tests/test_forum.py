@@ -230,7 +230,7 @@ def test_exceptions_on_the_next_risk_meetings_agenda(story, cfg):
     from tests.factories import exception, load
 
     load(story, "2026-06-01", exceptions=[
-        exception("EX-1", None, granted="2026-01-14", expires="2026-07-31"),   # renewal (its grant, D-0002, is no renewal)
+        exception("EX-1", None, granted="2026-01-14", expires="2026-07-31"),   # renewal (no renewal or refusal of it decided)
         exception("EX-2", None, granted="2025-12-01", expires="2026-05-31"),   # expired, no decision
         exception("EX-3", None, granted="2026-01-01", expires="2026-12-31"),   # later than the window
         exception("EX-4", None, granted="2026-01-01", expires="2026-06-30"),   # renewed on 04-14

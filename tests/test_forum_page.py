@@ -69,7 +69,7 @@ def test_every_section_as_of_a_date(forum_db):
     assert [e.label for e in at.expander] == ["Security Health · 14 May 2026 · M-0003", "Risk · 14 April 2026 · M-0002",
                                               "Risk · 14 January 2026 · M-0001"]
     assert _rows(at, "decisions_M-0001", "decision_id", "kind", "review_on", "links") == [
-        ("D-0001", "risk-acceptance", "2026-12-31", "R-001"), ("D-0002", "exception-grant", "2026-07-14", "EX-1")]
+        ("D-0001", "risk-acceptance", "2026-12-31", "R-001"), ("D-0002", "exception-grant", "2026-07-14", "EX-001")]
     # A-0002's due date as it stood on 06-10 (moved on 03-15), still open; A-0001 verified
     assert _rows(at, "actions_M-0001", "action_id", "due_on", "original_due_on", "status") == [
         ("A-0001", "2026-02-28", "2026-02-28", "verified"), ("A-0003", "2026-05-31", "2026-05-31", "cancelled"),
@@ -83,7 +83,9 @@ def test_an_earlier_date_shows_the_forum_as_it_was(forum_db):
     at = _open("2026-03-14")
     assert [e.label for e in at.expander] == ["Risk · 14 January 2026 · M-0001"]
     assert _no_list(at, "overdue_actions")   # A-0002 was due 03-31 that day (moved on 03-15)
-    assert [s.value for s in at.success] == ["No action is overdue on 14 March 2026."]
+    # and EX-001, expired in the log of 2025-12-31, was granted until 07-14 by D-0002 on 01-14: no agenda item
+    assert [s.value for s in at.success] == ["No action is overdue on 14 March 2026.",
+                                             "No policy exception needs renewing or a decision."]
 
 
 def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
@@ -91,14 +93,14 @@ def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
     at.selectbox(key="fm_series").set_value("risk")
     at.date_input(key="fm_held_on").set_value(dt.date(2026, 7, 14))
     at.text_input(key="fm_attendees").input("cleo, ana, Owner A")
-    at.text_area(key="fm_minutes").input("Q2 reviewed; EX-9 granted.")
+    at.text_area(key="fm_minutes").input("Q2 reviewed; EX-002 granted.")
     at.button(key="FormSubmitter:forum_meeting-Record the meeting").click().run()
     assert [s.value for s in at.success] == ["Meeting M-0004 recorded."], [e.value for e in at.error]
     assert at.expander[0].label == "Risk · 14 July 2026 · M-0004"
 
     at.selectbox(key="fd_meeting").set_value("M-0004")
     at.selectbox(key="fd_kind").set_value("exception-grant")
-    at.text_area(key="fd_text").input("Grant EX-9 until year end")
+    at.text_area(key="fd_text").input("Grant EX-002 until year end")
     at.button(key="FormSubmitter:forum_decision-Record the decision").click().run()
     assert [e.value for e in at.error] == ["an exception decision names the exception(s) it decides"]
     at.selectbox(key="fd_meeting").set_value("M-0004")
@@ -106,10 +108,17 @@ def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
     at.text_area(key="fd_text").input("Grant EX-9 until year end")
     at.text_input(key="fd_exceptions").input("EX-9")
     at.button(key="FormSubmitter:forum_decision-Record the decision").click().run()
+    assert [e.value for e in at.error] == ["no exception EX-9 in the exception register as of 2026-07-14"]
+    at.selectbox(key="fd_meeting").set_value("M-0004")
+    at.selectbox(key="fd_kind").set_value("exception-grant")
+    at.text_area(key="fd_text").input("Grant EX-002 until year end")
+    at.text_input(key="fd_exceptions").input("EX-002")
+    at.date_input(key="fd_review_on").set_value(dt.date(2026, 12, 31))
+    at.button(key="FormSubmitter:forum_decision-Record the decision").click().run()
     assert [s.value for s in at.success] == ["Decision D-0003 recorded."], [e.value for e in at.error]
-    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "links") == [("D-0003", "exception-grant", "EX-9")]
+    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "links") == [("D-0003", "exception-grant", "EX-002")]
 
-    at.text_input(key="fa_title").input("Compensating control for EX-9")
+    at.text_input(key="fa_title").input("Compensating control for EX-002")
     at.text_input(key="fa_owner").input("Ops")
     at.date_input(key="fa_raised_on").set_value(dt.date(2026, 7, 14))
     at.date_input(key="fa_due_on").set_value(dt.date(2026, 8, 31))
@@ -147,14 +156,14 @@ def _earlier(at) -> tuple[dict, list[list[str]]]:
 
 def test_risk_review_shows_the_actions_of_earlier_risk_meetings(forum_db):
     # Q1 2026 was reviewed by M-0002 on 04-14: A-0002 open (due 06-30 then), A-0001 and A-0003 closed since 01-14
-    at = open_app(None, query={"as_of": "2026-03-31"})
+    at = open_app("pages/risk_review.py", query={"as_of": "2026-03-31"})
     assert not at.exception, [e.message for e in at.exception]
     assert at.header[-1].value == "Actions from earlier meetings"
     assert _earlier(at) == ({"Open": "1", "Overdue": "0", "Closed since last meeting": "2"},
                             [["A-0002"], ["A-0001", "A-0003"]])
     assert any("since the last Risk meeting (14 Jan 2026)" in c.value for c in at.caption)
     # Q2 has no recorded meeting: as of its scheduled day, 07-14: A-0004 overdue, A-0002 closed on 07-05
-    at = open_app(None, query={"as_of": "2026-06-30"})
+    at = open_app("pages/risk_review.py", query={"as_of": "2026-06-30"})
     assert _earlier(at) == ({"Open": "1", "Overdue": "1", "Closed since last meeting": "1"}, [["A-0004"], ["A-0002"]])
 
 
@@ -166,3 +175,68 @@ def test_security_health_shows_the_actions_of_earlier_health_meetings(forum_db):
                                               "Security Health meeting recorded).")
     at = open_app("pages/security_health.py", query={"month": "2026-05-01"})
     assert _earlier(at) == ({"Open": "1", "Overdue": "1", "Closed since last meeting": "0"}, [["A-0005"]])
+
+
+# --- the landing page, packs, and what a decision changes on the Risk Review ---------------------------
+
+def test_the_forum_is_the_landing_page(forum_db):
+    at = open_app(None, query={"on": "2026-06-10"})
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "Forum"
+    assert at.header[0].value == "Overdue actions"   # overdue actions first, then the next meetings
+    # M-0001's stored pack is offered for download; M-0002 and M-0003 stored none
+    assert [b.label for b in at.get("download_button")] == ["Download the pack presented"]
+    assert sum("**Pack** none stored" in m.value for m in at.markdown) == 2
+
+
+def _exception_rows(at) -> dict[str, tuple]:
+    lists = [d.value for d in at.main.dataframe if "window" in d.proto.column_order]
+    assert len(lists) == 1
+    return {r.exception_id: (int(r.days_to_expiry), r.window) for r in lists[0].itertuples()}
+
+
+def test_a_renewal_shows_on_the_risk_review_from_the_meetings_date(forum_db):
+    """The sample's EX-001 expired on 2025-12-04 and the exception log of 2026-09-30 still lists it
+    granted; the Risk meeting of 2026-10-14 renews it until 2026-12-31 (78 days on)."""
+    at = _open("2026-10-20")
+    at.selectbox(key="fm_series").set_value("risk")
+    at.date_input(key="fm_held_on").set_value(dt.date(2026, 10, 14))
+    at.text_input(key="fm_attendees").input("cleo, ana")
+    at.button(key="FormSubmitter:forum_meeting-Record the meeting").click().run()
+    assert [s.value for s in at.success] == ["Meeting M-0004 recorded."], [e.value for e in at.error]
+    at.selectbox(key="fd_meeting").set_value("M-0004")
+    at.selectbox(key="fd_kind").set_value("exception-renewal")
+    at.text_area(key="fd_text").input("Renew EX-001 to year end")
+    at.text_input(key="fd_exceptions").input("EX-001")
+    at.date_input(key="fd_review_on").set_value(dt.date(2026, 12, 31))
+    at.button(key="FormSubmitter:forum_decision-Record the decision").click().run()
+    assert [s.value for s in at.success] == ["Decision D-0003 recorded."], [e.value for e in at.error]
+
+    before = open_app("pages/risk_review.py", query={"as_of": "2026-09-30"})
+    assert _exception_rows(before)["EX-001"] == (-300, "Expired, still open")   # 2025-12-04 is 300 days before
+    after = open_app("pages/risk_review.py", query={"as_of": "2026-10-14"})
+    assert not after.exception, [e.message for e in after.exception]
+    assert after.selectbox(key="as_of").value == dt.date(2026, 10, 14)   # the decision's day is an interim date
+    assert _exception_rows(after)["EX-001"] == (78, "Within 90 days")
+
+
+def test_a_meeting_recorded_by_imported_minutes_shows_what_it_lacks(forum_db, tmp_path):
+    from isms.importing.pipeline import import_file
+    from isms.importing.template import write_workbook
+
+    minutes = write_workbook(tmp_path / "minutes.xlsx", {"decisions": [dict(
+        held_on=dt.date(2026, 6, 2), series="Compliance", decision_kind="free", text="SoA review moved to July",
+        review_on=None, decision_id=None, risk_ids=[], treatment_ids=[], exception_ids=[], kri_ids=[], finding_ids=[])]},
+        as_of=dt.date(2026, 6, 5))
+    con = connect(forum_db)
+    try:
+        out = import_file(con, minutes, load_settings(ROOT / "isms.toml").matrix, imported_by="ana")
+    finally:
+        con.close()
+    assert out.status == "committed", [str(p) for p in out.problems]
+    at = _open("2026-06-10")
+    assert at.expander[0].label == "Compliance · 02 June 2026 · M-0004"
+    text = " ".join(m.value for m in at.markdown)
+    # the calendar's period for a Compliance meeting on 06-02: March and April
+    assert "**Reviewed** 01 Mar 2026 – 30 Apr 2026 · **Attendees** not recorded" in text
+    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "text") == [("D-0003", "free", "SoA review moved to July")]

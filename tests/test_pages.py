@@ -24,7 +24,7 @@ def app_db(sample_db_path, tmp_path_factory):
 
 
 def open_page(page: str):
-    return open_app(None if page == PAGES[0] else page)
+    return open_app(page)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -99,7 +99,7 @@ def test_an_import_after_the_last_quarter_end_can_be_reviewed(sample_db_path, tm
     con.close()
     assert out.status == "committed"
     with app_database(db):
-        at = open_app()
+        at = open_app("pages/risk_review.py")
         box = at.selectbox(key="as_of")
         assert box.value == datetime.date(2026, 9, 30)
         assert datetime.date(2026, 11, 28) in box.options or "2026-11-28 (interim)" in box.options

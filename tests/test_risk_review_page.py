@@ -32,7 +32,7 @@ def small_db(tmp_path_factory):
 
 
 def page(query: dict | None = None):
-    return open_app(query=query)
+    return open_app("pages/risk_review.py", query=query)
 
 
 def metrics(at) -> dict[str, tuple[str, str]]:

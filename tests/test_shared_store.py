@@ -204,7 +204,7 @@ def test_the_page_shows_a_batch_the_cli_committed_while_a_pack_builds(sample_tar
 
     sample_db_copy = sample_target
     with app_database(sample_db_copy):
-        at = open_app()
+        at = open_app("pages/risk_review.py")
         as_of = at.selectbox(key="as_of")
         assert NEXT_QUARTER not in [str(o) for o in as_of.options]
         importing = cli(sample_db_copy, "import", str(REGISTER), "--as-of", NEXT_QUARTER, "--whole")

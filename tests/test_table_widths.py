@@ -33,7 +33,7 @@ def _check(lists: list, first_columns: set[str]) -> None:
 
 
 def test_risk_review_lists_fit_a_projector(app_db):  # noqa: F811
-    at = open_app(query={"as_of": "2026-09-30", "compare_to": "2026-06-30"})
+    at = open_app("pages/risk_review.py", query={"as_of": "2026-09-30", "compare_to": "2026-06-30"})
     at.selectbox(key="cell_likelihood").set_value(4)
     at.selectbox(key="cell_impact").set_value(4)
     at.run()
@@ -54,7 +54,7 @@ def test_security_health_board_fits_a_projector(app_db):  # noqa: F811
 
 
 def test_presentation_mode_shows_no_scrolling_lists(app_db):  # noqa: F811
-    at = open_app(query={"present": "1"})
+    at = open_app("pages/risk_review.py", query={"present": "1"})
     scrolling = [order[:2] for order, *_ in _lists(at) if order[0] in {"risk_id", "flag", "window"}]
     assert not scrolling, "the meeting's lists are static tables in presentation mode, without scroll boxes"
     # 4 of the review, the default risk's controls, 2 of the actions from earlier meetings (the sample's forum)

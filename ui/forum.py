@@ -121,11 +121,20 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
     st.caption(f"{n} meeting{'s' if n != 1 else ''} held up to {view.as_of:%d %B %Y}"
                + (f"; the {len(view.meetings)} most recent below." if n > len(view.meetings) else "."))
     for m in view.meetings.to_dict("records"):
-        held, start, end = (pd.Timestamp(m[k]).date() for k in ("held_on", "period_start", "period_end"))
+        held = pd.Timestamp(m["held_on"]).date()
         with st.expander(f"{names.get(m['series'], m['series'])} · {held:%d %B %Y} · {m['meeting_id']}"):
-            st.markdown(f"**Reviewed** {start:%d %b %Y} – {end:%d %b %Y} · **Attendees** {', '.join(m['attendees'])}")
-            if m["pack_file"]:
+            # a meeting recorded by an imported minutes sheet may have no attendees, and a series the
+            # calendar does not know no period
+            reviewed = (f"{pd.Timestamp(m['period_start']):%d %b %Y} – {pd.Timestamp(m['period_end']):%d %b %Y}"
+                        if pd.notna(m["period_start"]) and pd.notna(m["period_end"]) else "not recorded")
+            people = ", ".join(m["attendees"]) if m["attendees"] is not None and len(m["attendees"]) else "not recorded"
+            st.markdown(f"**Reviewed** {reviewed} · **Attendees** {people}")
+            if isinstance(m["pack_file"], str) and m["pack_file"]:
                 st.markdown(f"**Pack** `{m['pack_file']}` · sha256 `{m['pack_sha256']}`")
+                st.download_button("Download the pack presented", data=_pack_bytes(m["meeting_id"]),
+                                   file_name=m["pack_file"], key=f"pack_{m['meeting_id']}", icon=":material/download:")
+            else:
+                st.markdown("**Pack** none stored")
             if pd.notna(m["approved_on"]):
                 st.markdown(f"**Minutes approved** {pd.Timestamp(m['approved_on']):%d %b %Y} by {m['approved_by']}")
             else:
@@ -141,6 +150,15 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
             acts = view.meeting_actions(m["meeting_id"])
             if len(acts):
                 listing(_frame(acts), ACTION_COLUMNS, key=f"actions_{m['meeting_id']}")
+
+
+def _pack_bytes(meeting_id: str):
+    """The stored pack of a meeting, read only when its button is clicked (twelve packs per page)."""
+    def read() -> bytes:
+        with data_cursor() as cur:
+            found = forum.meeting_pack(cur, meeting_id)
+        return found[1] if found else b""
+    return read
 
 
 def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, present: bool = False,

@@ -257,6 +257,12 @@ def assessment_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return [r[0] for r in rows]
 
 
+def decision_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Dates on which a forum decision changed a register (its batch, isms.decision_effects), oldest first."""
+    rows = con.execute("SELECT DISTINCT as_of FROM active_batch WHERE source = 'forum' ORDER BY as_of").fetchall()
+    return [r[0] for r in rows]
+
+
 def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """Months with results that a KRI register covers by the month's end: a result can only be
     judged against its indicator's definition, so earlier months would show an empty board."""
