@@ -32,12 +32,22 @@ first_steps = empty and not sample  # an empty database opens on the welcome, no
 # Every page is routable (so its URL reaches its own refusal), but links show only what the role may
 # open, and only what there is something to show in: (page, least role, linked while empty, linked with data).
 # The Forum is the landing page once there is data: what was decided, what is overdue, what meets next.
+# Streamlit serves the default page at the root only (its own path answers 'page not found'), so
+# /forum and /risk_review (the Risk Review's address while it was the default) forward, with their query.
 risk_review = st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", url_path="risk-review")
+forum_page = st.Page("pages/forum.py", title="Forum", icon=":material/groups:",
+                     url_path="forum" if first_steps else "home", default=not first_steps)
 
 
-def _old_risk_review() -> None:
-    """/risk_review, as links made before the Risk Review had its own path spelled it."""
-    st.switch_page(risk_review, query_params=st.query_params.to_dict())
+def _forward(to):
+    def forward() -> None:
+        st.switch_page(to, query_params=st.query_params.to_dict())
+    return forward
+
+
+aliases = [st.Page(_forward(risk_review), title="Risk Review", url_path="risk_review")]
+if not first_steps:
+    aliases.append(st.Page(_forward(forum_page), title="Forum", url_path="forum"))
 
 
 pages = [
@@ -48,8 +58,7 @@ pages = [
      False, True),
     (st.Page("pages/compliance.py", title="Compliance Review", icon=":material/verified:", url_path="compliance"),
      Role.viewer, False, True),
-    (st.Page("pages/forum.py", title="Forum", icon=":material/groups:", url_path="forum", default=not first_steps),
-     Role.viewer, False, True),
+    (forum_page, Role.viewer, False, True),
     # linked from the Forum page, not the sidebar
     (st.Page("pages/management_review.py", title="Management review", icon=":material/event_note:",
              url_path="management-review"), Role.viewer, False, False),
@@ -61,14 +70,14 @@ pages = [
      True, True),
     (st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="export"), Role.admin,
      False, True),
-    (st.Page(_old_risk_review, title="Risk Review", url_path="risk_review"), Role.viewer, False, False),
+    *((alias, Role.viewer, False, False) for alias in aliases),
 ]
 nav = st.navigation([p for p, *_ in pages], position="hidden")
 user = gate()
 if sample:
     sample_banner(pages[0][0] if empty else risk_review)
 for page, role, while_empty, with_data in pages:
-    meeting = page.title in ("Risk Review", "Security Health", "Compliance Review", "Forum") and page.url_path != "risk_review"
+    meeting = page.title in ("Risk Review", "Security Health", "Compliance Review", "Forum") and page not in aliases
     shown = meeting if sample else (while_empty if first_steps else with_data)
     if shown and user.role >= role:
         st.sidebar.page_link(page)

@@ -21,7 +21,7 @@ def test_risk_review_shows_the_scorecard(sample_db_path, tmp_path, artifacts):
     kris = scorecard(con, settings, D("2026-10-31"), D("2026-09-30")).current.kris
     con.close()
     with streamlit_server(db) as url, browser_page() as page:
-        page.goto(url)
+        page.goto(url + "/risk-review")
         page.wait_for_selector('[data-testid="stMetric"]')
         page.wait_for_selector(".js-plotly-plot")
         shown = metric_values(page)
@@ -52,7 +52,7 @@ def test_risk_review_pack_download(sample_db_path, tmp_path, artifacts):
     card = scorecard(con, settings, D("2026-09-30"), D("2026-06-30"))
     con.close()
     with streamlit_server(db) as url, browser_page() as page:
-        page.goto(url)
+        page.goto(url + "/risk-review")
         page.wait_for_selector('[data-testid="stMetric"]')
         page.get_by_text("Review pack: PowerPoint, PDF, chart images").click()
         page.get_by_role("button", name="PowerPoint deck").wait_for()

@@ -32,7 +32,7 @@ def test_password_sign_in_roles_and_audit_in_a_real_browser(sample_db_path, tmp_
     add_user(tmp_path / "users.toml", "root", PASSWORD, Role.admin, name="Root Admin")
     add_user(tmp_path / "users.toml", "ana", PASSWORD, Role.analyst, name="Ana Lyst")
     with streamlit_server(db, {"ISMS_CONFIG": str(cfg)}) as url, browser_page() as page:
-        page.goto(url)
+        page.goto(url + "/risk-review")
         page.wait_for_selector("text=Sign in to Northwind Cloud Infrastructure")
         assert page.locator('[data-testid="stMetric"]').count() == 0
         assert sidebar_links(page) == [], "before signing in, no page is even named"
@@ -67,7 +67,7 @@ def test_password_sign_in_roles_and_audit_in_a_real_browser(sample_db_path, tmp_
 
         admin = page.context.browser.new_context(viewport={"width": 1500, "height": 1400}).new_page()
         admin.set_default_timeout(60_000)
-        admin.goto(url)
+        admin.goto(url + "/risk-review")
         admin.wait_for_selector("text=Sign in to Northwind Cloud Infrastructure")
         sign_in(admin, "root", PASSWORD)
         admin.wait_for_selector('[data-testid="stMetric"]')

@@ -79,7 +79,7 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
     with streamlit_server(db) as url:
         for width, height in SIZES:
             with browser_page(width, height) as page:
-                page.goto(url + "/?as_of=2026-09-30&compare_to=2026-06-30")
+                page.goto(url + "/risk-review?as_of=2026-09-30&compare_to=2026-06-30")
                 page.wait_for_selector('[data-testid="stMetric"]')
                 page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
                 page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20")
@@ -104,7 +104,7 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 page.screenshot(path=str(artifacts / f"security-health-headline-{width}x{height}.png"))
                 _whole_page_fits(page, width, artifacts / f"security-health-whole-{width}.png")
                 page.set_viewport_size({"width": width, "height": height})
-                for name, path in (("risk-review", "/?present=1"), ("security-health", "/security_health?present=1")):
+                for name, path in (("risk-review", "/risk-review?present=1"), ("security-health", "/security_health?present=1")):
                     page.goto(url + path)
                     page.wait_for_selector('[data-testid="stTable"]', timeout=60_000)  # the static lists
                     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)

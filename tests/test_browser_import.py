@@ -142,7 +142,7 @@ def test_a_sparse_cell_workbook_leaves_the_server_serving(sample_db_path, tmp_pa
         assert "Download your workbook with each problem marked" in body
         assert urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
         other = page.context.browser.new_page(viewport={"width": 1500, "height": 1400})
-        other.goto(url)
+        other.goto(url + "/risk-review")
         other.wait_for_selector('[data-testid="stMetric"]', timeout=150_000)
         assert other.locator('[data-testid="stMetric"]').count() >= 5
 

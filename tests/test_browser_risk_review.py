@@ -43,7 +43,7 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
     li, im, n = int(cell["likelihood"]), int(cell["impact"]), int(cell["risks"])
 
     with streamlit_server(db) as url, browser_page(1600, 5600) as page:
-        page.goto(url)
+        page.goto(url + "/risk-review")
         page.wait_for_selector('[data-testid="stMetric"]')
         settle(page)
         page.screenshot(path=str(artifacts / "risk-review-1-opened.png"), full_page=True)

@@ -36,7 +36,7 @@ def test_security_health_journey(sample_db_path, tmp_path, artifacts):
     require_chromium()
     db = copy_db(sample_db_path, tmp_path)
     with streamlit_server(db) as url, browser_page(height=4600) as page:
-        page.goto(url)
+        page.goto(url + "/risk-review")
         page.wait_for_selector('[data-testid="stMetric"]')
         page.get_by_role("link", name="Security Health").click()
         page.wait_for_selector("text=Security Health · October 2026")

@@ -49,13 +49,13 @@ def test_open_page_shows_the_batch_the_cli_committed(sample_target, store_mode, 
     env = {**os.environ, "ISMS_DB": str(db)}
     with streamlit_server(db) as url, streamlit_server(db) as second, browser_page(1600, 2400) as page:
         page.set_default_timeout(120_000)
-        page.goto(url)
+        page.goto(url + "/risk-review")
         settle(page)
         # the tiles draw one by one: wait for this one to read the default (a timeout fails the test)
         wait_for_metric(page, "Residual exposure", default)
         other = page.context.browser.new_page()  # a second dashboard process serves the same data
         other.set_default_timeout(120_000)  # its first page opens the store (on DuckLake: attach, copy the snapshot)
-        other.goto(second)
+        other.goto(second + "/risk-review")
         settle(other)
         wait_for_metric(other, "Residual exposure", default)
 
