@@ -69,7 +69,7 @@ def test_oidc_sign_in_role_from_groups_sign_out_and_refused_after(sample_db_path
             page.get_by_role("link", name="Import").wait_for()
             links = sidebar_links(page)
             assert "Import" in links and "Settings" not in links, f"analyst, from the groups claim: {links}"
-            page.wait_for_selector('[data-testid="stMetric"]')
+            page.wait_for_selector("text=Next meetings")  # signed in, on the landing page: the Forum
             page.screenshot(path=str(artifacts / "oidc-analyst-signed-in.png"), full_page=True)
             cookies = page.context.cookies()
             [identity] = [c for c in cookies if c["name"] == "_streamlit_user"]
