@@ -122,7 +122,7 @@ def test_control_effectiveness_filter_and_a_risks_controls(sample_db_path, tmp_p
     first = failing.top_risks.iloc[0]["risk_id"]
 
     with streamlit_server(db) as url, browser_page(1600, 5600) as page:
-        page.goto(url + "?as_of=2026-09-30&compare_to=2026-06-30")
+        page.goto(url + "/risk-review?as_of=2026-09-30&compare_to=2026-06-30")
         page.wait_for_selector('[data-testid="stMetric"]')
         settle(page)
         choose(page, "Control effectiveness", "A control failed or is overdue for testing",
