@@ -19,6 +19,7 @@ database counts the same failures. Nothing here sleeps or audits: isms.sign_in d
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from dataclasses import dataclass
 
@@ -101,16 +102,21 @@ class Failure:
     locked: dict[str, dt.datetime]
 
 
-def _retrying(fn):
+def _retrying(fn, within: float = 15.0):
     """Two threads writing the same row conflict in DuckDB (a write-write conflict, or a duplicate
-    key when both insert it first); the loser retries on fresh data."""
-    for attempt in range(20):
+    key when both insert it first); the loser retries on fresh data. Bounded by time, not by a
+    count of tries: eight sign-ins at once on a loaded machine can lose twenty times in a row, and a
+    sign-in that fails for that would be a failure not counted."""
+    deadline = time.monotonic() + within
+    attempt = 0
+    while True:
         try:
             return fn()
         except (duckdb.TransactionException, duckdb.ConstraintException):
-            if attempt == 19:
+            attempt += 1
+            if time.monotonic() > deadline:
                 raise
-            time.sleep(0.01 * (attempt + 1))
+            time.sleep(random.uniform(0.005, 0.01 * min(attempt, 20)))
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, auth: AuthSettings, keys: list[str], now: dt.datetime) -> Failure:
