@@ -349,3 +349,31 @@ def test_a_cli_job_yields_the_cpu_to_the_dashboard():
     assert raised_by("pack", ISMS_JOB_NICE="5") == 5
     assert raised_by("import", ISMS_JOB_NICE="0") == 0
     assert raised_by("scorecard") == 0
+
+
+@pytest.mark.parametrize("store_mode", ["lake"], indirect=True)
+def test_two_servers_recording_a_meeting_at_once_never_share_its_id(db_target, monkeypatch):
+    """A forum id is one more than the last: two servers taking one at the same moment would both
+    take M-0001. They bump the same counter row, so DuckLake refuses the second commit, and the
+    loser takes its id again: M-0002."""
+    from isms.store import forum
+
+    mine, rival = connect(db_target), connect(db_target)
+    real = forum.atomically
+    raced = []
+
+    def rival_in_between(con, work):
+        def work_then_rival():
+            taken = work()
+            if con is mine and not raced:  # the first attempt: the rival server takes an id before this commits
+                raced.append(forum.next_id(rival, "forum_meeting", "meeting_id", "M-"))
+            return taken
+        return real(con, work_then_rival)
+
+    monkeypatch.setattr(forum, "atomically", rival_in_between)
+    try:
+        taken = forum.next_id(mine, "forum_meeting", "meeting_id", "M-")
+    finally:
+        mine.close()
+        rival.close()
+    assert (raced, taken) == (["M-0001"], "M-0002")

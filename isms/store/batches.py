@@ -19,8 +19,7 @@ import pandas as pd
 from isms.filters import WHOLE, Scope
 from isms.models import SNAPSHOT_KINDS
 from isms.store import forum, lake, queries, read_model
-from isms.store.db import rollback
-from isms.store.ids import next_id
+from isms.store.ids import next_id, transaction
 from isms.store.migrations import TABLES
 
 
@@ -77,14 +76,9 @@ def commit_batch(
 def _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope) -> int:
     """One attempt: on DuckLake another server's commit may conflict with it, and it is then rolled
     back whole and tried again (the local store never conflicts: its writers take turns)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):  # a write inside it that asks for a transaction of its own joins this one
         batch_id = write_batch(con, source=source, file_name=file_name, sha256=sha256, as_of=as_of,
                                imported_by=imported_by, frames=frames, mode=mode, scope=scope)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
     return batch_id
 
 
@@ -133,17 +127,12 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
 
 def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, undone_by: str) -> None:
     """Mark a batch undone. Its rows stay (history is append-only) but no read sees them."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         exists = con.execute("SELECT count(*) FROM active_batch WHERE batch_id = ?", [batch_id]).fetchone()[0]
         if not exists:
             raise ValueError(f"batch {batch_id} does not exist or is already undone")
         con.execute("INSERT INTO batch_undo VALUES (?, now()::TIMESTAMP, ?)", [batch_id, undone_by])
         read_model.refresh(con, batch_id)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
 
 
 def active_batches(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> list[BatchInfo]:

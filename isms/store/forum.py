@@ -12,6 +12,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from isms.store.ids import atomically
+
 OPEN = ("open", "in progress", "blocked")
 CLOSED = ("done", "verified", "cancelled")
 STATUSES = OPEN + CLOSED
@@ -37,11 +39,22 @@ def utcnow() -> dt.datetime:
 
 
 def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str, prefix: str) -> str:
-    """`prefix` and one more than the highest number used (taken under the writers' lock)."""
-    (n,) = con.execute(
-        f"SELECT coalesce(max(TRY_CAST(substr({column}, {len(prefix) + 1}) AS INTEGER)), 0) FROM {table} "
-        f"WHERE starts_with({column}, ?)", [prefix]).fetchone()
-    return f"{prefix}{n + 1:04d}"
+    """`prefix` and the next number: one more than both the highest number used (an imported minutes
+    sheet brings its own ids) and the last one handed out, kept in the prefix's `store_counter` row.
+    Bumping that row makes two servers taking an id at the same moment conflict on DuckLake, so the
+    second takes it again (`atomically`) instead of both writing the same id; an id taken by a
+    write that then failed is not given again (ids may have gaps, never repeats)."""
+    counter = f"forum:{prefix}"
+
+    def take() -> int:
+        (used,) = con.execute(
+            f"SELECT coalesce(max(TRY_CAST(substr({column}, {len(prefix) + 1}) AS INTEGER)), 0) FROM {table} "
+            f"WHERE starts_with({column}, ?)", [prefix]).fetchone()
+        con.execute("UPDATE store_counter SET value = greatest(value, ?) + 1 WHERE name = ?", [used, counter])
+        (n,) = con.execute("SELECT value FROM store_counter WHERE name = ?", [counter]).fetchone()
+        return int(n)
+
+    return f"{prefix}{atomically(con, take):04d}"
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], row: dict[str, Any]) -> None:

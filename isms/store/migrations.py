@@ -295,6 +295,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE action_change ADD COLUMN batch_id INTEGER;
         """,
     ),
+    (
+        23,
+        "forum ids from counters, so two servers recording at once never write the same id",
+        """
+        INSERT INTO store_counter VALUES ('forum:M-', 0), ('forum:D-', 0), ('forum:A-', 0);
+        """,
+    ),
 ]
 
 
