@@ -345,7 +345,16 @@ def test_a_cli_job_yields_the_cpu_to_the_dashboard():
                              env={**{k: v for k, v in os.environ.items() if k != "ISMS_JOB_NICE"}, **env}, check=True)
         return int(out.stdout)
 
-    assert raised_by("import") == 10
+    # The kernel caps niceness at 19, and CI may already run the tests niced (it did: the raise read
+    # 0), so the raise expected is what is left below the cap from where this runner starts.
+    start = os.nice(0)
+    if start > 19 - 5:
+        pytest.skip(f"the tests already run at niceness {start}: a raise of 5 or 10 cannot be seen below the cap of 19")
+
+    def expected(step: int) -> int:
+        return min(19, start + step) - start
+
+    assert raised_by("import") == expected(10)
     assert raised_by("pack", ISMS_JOB_NICE="5") == 5
     assert raised_by("import", ISMS_JOB_NICE="0") == 0
     assert raised_by("scorecard") == 0
