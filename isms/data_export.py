@@ -32,11 +32,14 @@ from openpyxl.styles import Font
 from isms.config import Settings
 from isms.exports import append_row, to_csv
 from isms.importing.template import header_label, write_workbook
-from isms.models import FORUM_KINDS, KINDS, SNAPSHOT_KINDS, enum_of
+from isms.models import FORUM_KINDS, KINDS, SNAPSHOT_KINDS, DecisionKind, enum_of
 from isms.store import facts_as_of as facts
+from isms.store.forum import STATUSES
+from isms.store.mapping_suggestions import DECISIONS as MAPPING_DECISIONS
 
 FORMATS = ("parquet", "csv", "xlsx")
 BATCH_TABLE = "import_batch"
+FORUM_WORKBOOK = "forum.xlsx"
 WORKBOOK_PREFIX = "isms-"
 
 
@@ -57,8 +60,47 @@ PURPOSE = {
     "findings": "Audit findings as they stood on the date: grade, owner, due, status, linked risk or exception.",
     "frameworks": "The framework catalogs imported by the user (shipped ones are in data/catalogs/).",
     "requirements": "The requirements of the user-imported framework catalogs as they stood on the date.",
-    "mappings": "Imported mappings between frameworks as they stood on the date (suggestions; decisions are not facts of a batch).",
+    "mappings": "Imported mappings between frameworks as they stood on the date (suggestions; the decisions on them are `mapping_decisions`).",
 }
+
+# The forum's records and the mapping decisions: recorded on the pages (or imported as minutes and
+# action lists), not registers of a batch, so they are tables of their own (facts.forum_sql).
+FORUM_PURPOSE = {
+    "meetings": "Forum meetings held on or before the date: series, the period reviewed, attendees, minutes, the pack "
+                "presented (its file name and SHA-256; the file itself is kept in the dashboard) and the minutes' approval as it stood then.",
+    "decisions": "Decisions taken in those meetings on or before the date, each with what it concerns.",
+    "actions": "Every action raised on or before the date, in its state that day (its latest change up to it).",
+    "action_changes": "Every change to every action up to the date, one row per change: an action's state on any "
+                      "earlier date is its latest change on or before it.",
+    "mapping_decisions": "Every accepted or rejected mapping suggestion up to the date: the latest decision on a "
+                         "control, framework and requirement holds; only accepted links count towards coverage.",
+}
+FORUM_NOTES = {
+    "meeting_id": "the meeting (M-number)", "series": "the meeting series (isms.toml [forum.series])",
+    "held_on": "the day it was held", "period_start": "first day of the period it reviewed",
+    "period_end": "last day of the period it reviewed (the date its figures are as of)",
+    "pack_sha256": "SHA-256 of the pack presented", "approved_on": "when its minutes were approved (blank: not yet)",
+    "decision_id": "the decision (D-number)", "decided_on": "the day it was taken",
+    "kind": "one of: " + ", ".join(k.value for k in DecisionKind),
+    "review_on": "a risk acceptance's review date or an exception's expiry", "action_id": "the action (A-number)",
+    "change_no": "1 for the row that raised it", "recorded_on": "the day the change happened (the as-of key)",
+    "due_on": "due date then", "original_due_on": "the due date it was raised with",
+    "status": "one of: " + ", ".join(STATUSES),
+    "raised_on": "the day it was raised", "closed_on": "the day it was closed (blank: open)",
+    "changed_on": "the day of its latest change up to the date", "changes": "how many changes up to the date",
+    "recorded_at": "when it was recorded (UTC)", "recorded_by": "who recorded it",
+    "attendees": "who attended", "minutes": "the minutes' text", "approved_by": "who approved the minutes",
+    "pack_file": "file name of the pack presented (blank: none stored)", "text": "the decision or action as minuted",
+    "risk_ids": "risks it concerns", "treatment_ids": "treatments it concerns", "exception_ids": "exceptions it concerns",
+    "kri_ids": "KRIs it concerns", "finding_ids": "audit findings it concerns", "title": "the action",
+    "owner": "who owns it", "closure_note": "why it was closed", "verified_by": "who verified it was done",
+    "risk_id": "the risk it treats (optional)", "kri_id": "the KRI breach it answers (optional)",
+    "finding_id": "the finding it answers (optional)",
+    "control_id": "the control", "framework": "the framework suggested", "ref": "the requirement suggested",
+    "note": "why",
+}
+MAPPING_NOTES = {"status": "one of: " + ", ".join(MAPPING_DECISIONS), "decision_no": "the decision's number: the latest "
+                 "decision on a control, framework and requirement holds"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +132,8 @@ def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = Tr
     out += [] if not history else [Table(f"{kind}_history", f"The {KINDS[kind][0]} register as it stood on each date it can have changed, "
                   f"up to {as_of}: one copy per date, dated by `as_of`.",
                   facts.register_history_sql(kind, dates), kind, history=True) for kind in SNAPSHOT_KINDS]
+    if facts.has_forum(con):
+        out += [Table(name, purpose, facts.forum_sql(name, as_of)) for name, purpose in FORUM_PURPOSE.items()]
     out.append(Table(BATCH_TABLE, "Every import the exported rows come from: file, date, who and when "
                      "(join on `batch_id`).", facts.batches_sql(as_of)))
     return out
@@ -124,7 +168,10 @@ def export(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, f
             files.append(path)
     else:
         files += _template_workbooks(con, settings, as_of, out)
-        files.append(_batch_workbook(con, as_of, out / f"{BATCH_TABLE}.xlsx"))
+        files.append(_tables_workbook(con, [t for t in all_tables if t.name == BATCH_TABLE], out / f"{BATCH_TABLE}.xlsx"))
+        forum_tables = [t for t in all_tables if t.name in FORUM_PURPOSE]
+        if forum_tables:
+            files.append(_tables_workbook(con, forum_tables, out / FORUM_WORKBOOK))
     readme = out / "README.md"
     readme.write_text(_readme(con, settings, as_of, fmt, all_tables, counts, files), encoding="utf-8")
     return ExportResult(out, fmt, as_of, [readme, *files], counts)
@@ -187,22 +234,29 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
     return written
 
 
-def _batch_workbook(con: duckdb.DuckDBPyConnection, as_of: dt.date, path: Path) -> Path:
-    cols, rows = facts.rows(con, facts.batches_sql(as_of))
+def _tables_workbook(con: duckdb.DuckDBPyConnection, tables_: list[Table], path: Path) -> Path:
+    """Tables that are no import template's sheets (the batches, the forum's records), a sheet each,
+    for reading: formula-like text stays text (isms.exports.append_row)."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = BATCH_TABLE
-    append_row(ws, cols)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        append_row(ws, [_plain(v) for v in r])
+    wb.remove(wb.active)
+    for t in tables_:
+        cols, rows = facts.rows(con, t.sql)
+        ws = wb.create_sheet(t.name)
+        append_row(ws, cols)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            append_row(ws, [_plain(v) for v in r])
     wb.save(path)
     return path
 
 
-def _column_note(kind: str | None, name: str) -> str:
+def _column_note(kind: str | None, name: str, table: str = "") -> str:
     """What a column holds, read from the model, so the README cannot drift from the importer."""
+    if table in FORUM_PURPOSE:
+        if name == "batch_id":
+            return "the import that brought the row (`import_batch.batch_id`; blank: recorded on a page)"
+        return (MAPPING_NOTES if table == "mapping_decisions" else {}).get(name) or FORUM_NOTES.get(name, "")
     if name == "batch_id":
         return "the import batch that brought the row (`import_batch.batch_id`)"
     if kind is None:
@@ -249,7 +303,9 @@ def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
              f"a register can have changed (`{books[0]}` .. `{books[-1]}`): each holds the registers as they stood "
              "that day and the events dated since the previous workbook. The last one is the registers as of "
              f"{as_of.isoformat()}." if books else f"No workbook: nothing imported holds a fact dated on or before "
-             f"{as_of.isoformat()}.") + f" `{BATCH_TABLE}.xlsx` lists the imports the rows came from.",
+             f"{as_of.isoformat()}.") + f" `{BATCH_TABLE}.xlsx` lists the imports the rows came from."
+            + (f" `{FORUM_WORKBOOK}` holds the forum's records and the mapping decisions, a sheet per table below "
+               "(to read; the dashboard records them on its pages)." if any(f.name == FORUM_WORKBOOK for f in files) else ""),
             "",
             "To load them into another dashboard, start from an empty database and import them in name order:",
             "",
@@ -289,7 +345,7 @@ def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
             if fmt == "xlsx" and t.kind and name == "batch_id":
                 continue  # an import assigns new batches; import_batch.xlsx keeps the original ones
             header = f" (header `{header_label(name)}`)" if fmt == "xlsx" and t.kind and name not in ("batch_id", "as_of") else ""
-            lines.append(f"| `{name}` | {typ} | {_column_note(t.kind, name)}{header} |")
+            lines.append(f"| `{name}` | {typ} | {_column_note(t.kind, name, t.name)}{header} |")
         lines.append("")
     if fmt == "xlsx":
         lines += ["The workbooks leave out the batch of each row: importing them assigns new batches. "

@@ -219,5 +219,7 @@ def test_the_download_is_the_same_export_zipped(store, tmp_path):
         "exceptions", "controls", "soa", "control_tests", "audits", "findings", "frameworks", "requirements",
         "mappings")],
         *[f"{k}_history.csv" for k in ("assets", "risks", "treatments", "metrics", "exceptions", "controls", "audits",
-                                       "findings")]])
+                                       "findings")],
+        # the forum's records and the mapping decisions: tables of their own, written (with headers) even when empty
+        *[f"{k}.csv" for k in ("meetings", "decisions", "actions", "action_changes", "mapping_decisions")]])
     assert zip_name(D(AS_OF), "csv") == "isms-export-2024-06-30-csv.zip"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from isms.store import connect
-from isms.store.shared import SharedStore, WriterBusy, open_store
+from isms.store.shared import SharedStore, open_store
 from tests.conftest import ROOT, SAMPLE
 
 NEXT_QUARTER = "2026-12-31"  # after the sample's last date: a batch no page has seen

@@ -88,6 +88,30 @@ def register_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dt.da
     return [r[0] for r in rows]
 
 
+def forum_sql(table: str, as_of: dt.date) -> str:
+    """The forum's records and the mapping decisions as they stood on `as_of` (isms.store.forum):
+    meetings held, decisions taken, each action's state, every change to an action, and every
+    accepted or rejected mapping suggestion, each on or before the date."""
+    from isms.store import forum
+
+    return {
+        "meetings": lambda: forum.meetings_sql(as_of, newest_first=False),
+        "decisions": lambda: forum.decisions_sql(as_of),
+        "actions": lambda: forum.actions_sql(as_of),
+        "action_changes": lambda: forum.action_changes_sql(as_of),
+        "mapping_decisions": lambda: f"""SELECT * FROM mapping_decision WHERE decided_on <= DATE '{as_of.isoformat()}'
+            ORDER BY decision_no""",
+    }[table]()
+
+
+def has_forum(con: duckdb.DuckDBPyConnection) -> bool:
+    """A snapshot made before the forum's migrations (16, 21, 22) lacks its tables: nothing to export."""
+    from isms.store import forum
+
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'mapping_decision'").fetchone()[0]
+    return bool(found) and forum.has_forum_tables(con)
+
+
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
     """Column names and rows as Python values (dates, ints, None, lists), for the file writers."""
     cur = con.execute(sql)

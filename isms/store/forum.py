@@ -115,32 +115,34 @@ def latest_action(con, action_id: str) -> dict[str, Any] | None:
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
-def meetings(con, as_of: dt.date) -> pd.DataFrame:
-    """Meetings held on or before `as_of`, newest first, with their minutes' approval as it stood then."""
-    return con.execute(
-        f"""
+def _d(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def meetings_sql(as_of: dt.date, newest_first: bool = True) -> str:
+    """Meetings held on or before `as_of` (without the stored pack's bytes), with their minutes'
+    approval as it stood then: the page's list and the export's table."""
+    order = "m.held_on DESC, m.meeting_id DESC" if newest_first else "m.held_on, m.meeting_id"
+    return f"""
         SELECT m.* EXCLUDE (pack), a.approved_on, a.approved_by
         FROM {live('forum_meeting', 'm')}
         LEFT JOIN (SELECT meeting_id, min(approved_on) AS approved_on, arg_min(approved_by, approved_on) AS approved_by
-                   FROM minutes_approval WHERE approved_on <= ? GROUP BY meeting_id) a USING (meeting_id)
-        WHERE m.held_on <= ?
-        ORDER BY m.held_on DESC, m.meeting_id DESC
-        """, [as_of, as_of]).df()
+                   FROM minutes_approval WHERE approved_on <= {_d(as_of)} GROUP BY meeting_id) a USING (meeting_id)
+        WHERE m.held_on <= {_d(as_of)}
+        ORDER BY {order}"""
 
 
-def decisions(con, as_of: dt.date) -> pd.DataFrame:
-    return con.execute(f"SELECT * FROM {live('forum_decision')} WHERE decided_on <= ? ORDER BY decided_on, decision_id",
-                       [as_of]).df()
+def decisions_sql(as_of: dt.date) -> str:
+    return f"SELECT * FROM {live('forum_decision')} WHERE decided_on <= {_d(as_of)} ORDER BY decided_on, decision_id"
 
 
-def actions_as_of(con, as_of: dt.date, series: str | None = None) -> pd.DataFrame:
+def actions_sql(as_of: dt.date, series: str | None = None) -> str:
     """Every action recorded on or before `as_of` in its state that day (its latest change up to
     it), with the day it was raised (`raised_on`) and, when closed, the day it was closed
-    (`closed_on`: its first closed change after it was last open, so a verification does not move it)."""
-    where = "WHERE recorded_on <= ?" + (" AND series = ?" if series else "")
-    params: list[Any] = [as_of] + ([series] if series else [])
-    return con.execute(
-        f"""
+    (`closed_on`: its first closed change after it was last open, so a verification does not move it).
+    `series` is bound as the parameter `$series`."""
+    where = f"WHERE recorded_on <= {_d(as_of)}" + (" AND series = $series" if series else "")
+    return f"""
         WITH up_to AS (SELECT * FROM {live('action_change')} {where}),
         stats AS (
             SELECT action_id, min(recorded_on) AS raised_on,
@@ -157,8 +159,27 @@ def actions_as_of(con, as_of: dt.date, series: str | None = None) -> pd.DataFram
                l.verified_by, l.meeting_id, l.decision_id, l.risk_id, l.kri_id, l.finding_id,
                s.raised_on, c.closed_on, l.recorded_on AS changed_on, l.change_no AS changes
         FROM latest l JOIN stats s USING (action_id) LEFT JOIN closing c USING (action_id)
-        ORDER BY l.due_on, l.action_id
-        """, params).df()
+        ORDER BY l.due_on, l.action_id"""
+
+
+def action_changes_sql(as_of: dt.date) -> str:
+    """Every change to every action recorded on or before `as_of`: the history an action's state on
+    any earlier date is read from (its latest change up to that date)."""
+    return f"SELECT * FROM {live('action_change')} WHERE recorded_on <= {_d(as_of)} ORDER BY action_id, change_no"
+
+
+def meetings(con, as_of: dt.date) -> pd.DataFrame:
+    """Meetings held on or before `as_of`, newest first, with their minutes' approval as it stood then."""
+    return con.execute(meetings_sql(as_of)).df()
+
+
+def decisions(con, as_of: dt.date) -> pd.DataFrame:
+    return con.execute(decisions_sql(as_of)).df()
+
+
+def actions_as_of(con, as_of: dt.date, series: str | None = None) -> pd.DataFrame:
+    """Every action recorded on or before `as_of` in its state that day (see `actions_sql`)."""
+    return con.execute(actions_sql(as_of, series), {"series": series} if series else {}).df()
 
 
 def action_history(con, action_id: str) -> pd.DataFrame:
