@@ -182,3 +182,24 @@ def test_the_preview_says_what_the_action_log_changes(tmp_path, settings, db):
     # A-0001 unchanged: no new change row; A-0002 raised at its meeting (01-14) and in progress from then
     hist = db.execute("SELECT action_id, change_no, recorded_on::VARCHAR, status FROM action_change ORDER BY 1, 2").fetchall()
     assert hist == [("A-0001", 1, "2026-01-14", "open"), ("A-0002", 1, "2026-01-14", "in progress")]
+
+
+def test_a_decision_the_register_does_not_show_yet_is_a_warning_on_its_cell(tmp_path, settings, db):
+    """The import records decisions as minuted and changes no register: R-2 accepted at the 04-14
+    meeting is still Open in the register of 03-31 (the factory's status), so its cell says so and the
+    file still imports. EX-1 renewed is Granted already: nothing to say. A file that brings the
+    register with R-2 Accepted says nothing either."""
+    path = write_workbook(tmp_path / "minutes.xlsx", good_rows(), as_of=AS_OF)
+    plan = build_plan(path.read_bytes(), path.name, settings.matrix, as_of=AS_OF, con=db)
+    warned = [p for p in plan.problems if p.severity == "warning"]
+    ws = load_workbook(path, read_only=True)["Decisions"]
+    written = [(c.row, c.column_letter) for row in ws.iter_rows() for c in row if c.value == "R-2"]
+    assert len(written) == 1  # the cell the template wrote R-2's id into
+    assert [(p.sheet, p.row, p.column, p.value) for p in warned] == [("Decisions", *written[0], "R-2")]
+    assert warned[0].message.startswith("risk R-2 is Open in the risks register as of 2026-04-20: an import records")
+    assert not [p for p in plan.problems if p.severity == "error"]
+
+    rows = good_rows() | {"risks": [risk("R-1"), risk("R-2", status="Accepted")]}
+    path = write_workbook(tmp_path / "minutes-and-register.xlsx", rows, as_of=AS_OF)
+    plan = build_plan(path.read_bytes(), path.name, settings.matrix, as_of=AS_OF, con=db)
+    assert not [p for p in plan.problems if p.value == "R-2"]

@@ -10,7 +10,8 @@ A decision already recorded (same series, date and text) is not recorded twice.
 
 An imported decision is the record of what was decided; the register changes the page's form makes
 for a grant or an acceptance (isms.decision_effects) are not made by an import: the exception log
-or the register imported for that date says what it became.
+or the register imported for that date says what it became. Where that register still shows the
+state before the decision, the decision's id cell carries a warning (`_Checker.register_disagrees`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ _DECISION_LINKS = {"risk_ids": ("risks", "risk"), "treatment_ids": ("treatments"
                    "finding_ids": ("findings", "finding")}
 _ACTION_LINKS = {"risk_id": ("risks", "risk"), "kri_id": ("metrics", "KRI"), "finding_id": ("findings", "finding")}
 _CLOSED = ("done", "verified", "cancelled")
+# decision kind -> (id column, register, noun, the statuses the register still shows when the decision is not in it)
+_NOT_YET = {"risk-acceptance": ("risk_ids", "risks", "risk", ("Open", "In treatment")),
+            "exception-grant": ("exception_ids", "exceptions", "exception", ("Requested", "Refused")),
+            "exception-renewal": ("exception_ids", "exceptions", "exception", ("Requested", "Refused")),
+            "exception-refusal": ("exception_ids", "exceptions", "exception", ("Requested", "Granted"))}
 
 
 def resolve(con: duckdb.DuckDBPyConnection | None, plan, series: Iterable[MeetingSeries] | None = None) -> None:
@@ -68,6 +74,38 @@ class _Checker:
                 ids |= set(self.plan.frames[register][queries.KEY_COLUMN[register]])
             self._known[register] = ids
         return self._known[register]
+
+    def statuses(self, register: str) -> dict[str, str]:
+        """Each id's status in a register as of the file's date, the file's own rows over the store's."""
+        out: dict[str, str] = {}
+        key = queries.KEY_COLUMN[register]
+        if self.con is not None:
+            reg = queries.register(self.con, register, self.plan.as_of)
+            if not reg.empty:
+                out.update(zip(reg[key], reg["status"]))
+        if register in self.plan.frames:
+            out.update(zip(self.plan.frames[register][key], self.plan.frames[register]["status"]))
+        return {k: str(v) for k, v in out.items() if isinstance(v, str) or pd.notna(v)}
+
+    def register_disagrees(self, df: pd.DataFrame) -> None:
+        """An imported decision records what was decided and changes no register (module docstring):
+        where the register as of the file's date still shows the state before it (a risk accepted
+        but Open, an exception granted but Requested), say so on the cell, so the difference is seen."""
+        seen: dict[str, dict[str, str]] = {}
+        for i, k in zip(df.index, df["decision_kind"]):
+            if k not in _NOT_YET:
+                continue
+            column, register, noun, before = _NOT_YET[k]
+            if register not in seen:
+                seen[register] = self.statuses(register)
+            for v in list(df.at[i, column] or []):
+                status = seen[register].get(v)
+                if status in before:
+                    self.problem("decisions", i, column, v,
+                                 f"{noun} {v} is {status} in the {register} register as of {self.plan.as_of}: an import "
+                                 "records the decision as minuted and does not change the register (import the "
+                                 f"{register} register that says what it became, or record the decision on the Forum "
+                                 "page, which changes it)", "warning")
 
     def series_of(self, kind: str, frame: pd.DataFrame) -> pd.Series:
         """Each row's series key (None, and a problem, where the name is no series)."""
@@ -124,6 +162,7 @@ class _Checker:
         df["period_start"] = [e[0] for e in ends]
         df["period_end"] = [e[1] for e in ends]
         new = pd.Series([not a for a in again], index=df.index)
+        self.register_disagrees(df[new])
         meetings = store.meeting_ids(self.con, sorted({(s, _day(on)) for s, on in zip(df["series"], df["held_on"])
                                                         if s})) if self.con is not None else {}
         fresh = sorted({(s, _day(on)) for s, on, n in zip(df["series"], df["held_on"], new) if n and s} - set(meetings))
