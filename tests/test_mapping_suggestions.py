@@ -120,3 +120,29 @@ def test_the_compliance_page_lists_suggestions_and_an_analyst_accepts_one(tmp_pa
         listed = next(d.value for d in at.dataframe if "sources" in d.value.columns)
         assert list(listed["status"]) == ["accepted"]
         assert [m.value for m in at.metric if m.label == "Covered by a control"][0] == "2"
+
+
+def test_a_crosswalk_under_any_name_is_read_as_mappings_by_its_headers(tmp_path, settings, db):
+    """Not only a sheet named Mappings: a file named as analysts name them, whose headers say source
+    and target framework, is proposed as mappings (and its rows checked like any mapping file)."""
+    from openpyxl import Workbook
+
+    from isms.importing.pipeline import build_plan
+
+    path = tmp_path / "nist-to-iso.csv"
+    path.write_text(MAPPINGS)
+    plan = build_plan(path.read_bytes(), path.name, settings.matrix, as_of=ON, con=db)
+    assert [(m.sheet, m.kind) for m in plan.mappings] == [("nist-to-iso", "mappings")]
+    assert len(plan.frames["mappings"]) == 4
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Crosswalk"
+    ws.append(["From framework", "From ref", "To framework", "To ref"])
+    ws.append(["NIST-800-53r5", "SI-4", "ISO27001-2022", "A.8.16"])
+    xlsx = tmp_path / "crosswalk.xlsx"
+    wb.save(xlsx)
+    plan = build_plan(xlsx.read_bytes(), xlsx.name, settings.matrix, as_of=ON, con=db)
+    assert [(m.sheet, m.kind) for m in plan.mappings] == [("Crosswalk", "mappings")]
+    assert plan.frames["mappings"][["framework", "ref", "target_framework", "target_ref"]].values.tolist() == [
+        ["NIST-800-53r5", "SI-4", "ISO27001-2022", "A.8.16"]]

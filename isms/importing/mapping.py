@@ -433,6 +433,8 @@ class SheetMapping:
 # What a sheet is when it is none of our kinds: told by its headers, so a control catalog is
 # never imported as 40 risks (the Compliance review will take these).
 LOOKS_LIKE = [
+    ("a mapping between frameworks (a crosswalk)",
+     ("source_framework", "target_framework", "from_framework", "to_framework", "mapped_framework", "crosswalk"), 2),
     ("a Statement of Applicability", ("applicab", "aplikovatelnost", "exclusion", "soa"), 1),
     ("a control register or control test results",
      ("control_type", "control_objective", "test_result", "test_id", "sample_tested", "test_procedure",
@@ -509,7 +511,8 @@ def detect(sheet: str, rows: list[list[Any]]) -> SheetMapping:
 
 
 # What each LOOKS_LIKE verdict may be, in the order tried.
-_LOOKS_LIKE_KINDS = {"a Statement of Applicability": ("soa",),
+_LOOKS_LIKE_KINDS = {"a mapping between frameworks (a crosswalk)": ("mappings",),
+                     "a Statement of Applicability": ("soa",),
                      "a control register or control test results": ("control_tests", "controls"),
                      "a findings list (audit findings, nonconformities, CAPA or POA&M)": ("findings",),
                      "a framework catalog (requirements with their parents)": ("requirements",)}
