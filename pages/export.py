@@ -12,9 +12,10 @@ from ui.resources import cursor
 
 user = require("admin", "Export")
 st.title("Export")
-st.caption("Every kind (assets, risks, assessments, treatments, updates, indicators, results, exceptions) as it "
-           "stood on a date, with the imports it came from, for Power BI, Tableau, a data warehouse or another "
-           "dashboard. Undone imports are left out.")
+st.caption("Every kind (assets, risks, assessments, treatments, updates, indicators, results, exceptions, controls, "
+           "tests, audits, findings, frameworks and mappings) as it stood on a date, with the imports it came from, "
+           "and the forum's meetings, decisions and actions and the mapping decisions up to it, for Power BI, "
+           "Tableau, a data warehouse or another dashboard. Undone imports are left out.")
 with cursor() as cur:
     default = default_date(cur)
 export_panel(user, default)
