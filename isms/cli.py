@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from isms.store.shared import HeldOutside, WriterBusy
 
-    yield_to_the_dashboard(args.command)
+    if argv is None:   # the program itself (`python -m isms`), not a caller in its own process such as a test
+        yield_to_the_dashboard(args.command)
     try:
         return _run(parser, args, settings)
     except (WriterBusy, HeldOutside) as exc:

@@ -203,3 +203,69 @@ def test_a_decision_the_register_does_not_show_yet_is_a_warning_on_its_cell(tmp_
     path = write_workbook(tmp_path / "minutes-and-register.xlsx", rows, as_of=AS_OF)
     plan = build_plan(path.read_bytes(), path.name, settings.matrix, as_of=AS_OF, con=db)
     assert not [p for p in plan.problems if p.value == "R-2"]
+
+
+ACTION_HEADERS = ["Action id", "Title", "Owner", "Due on", "Status", "Meeting id", "Decision id", "Forum"]
+
+
+@pytest.mark.parametrize("row, problem", [
+    (["A-0001", "Patch VPN", "Ops", "2026-02-28", "in progress", "M-0042", None, None],
+     ("F2", "M-0042", "A-0001 came from M-0001; an import does not change where an action came from")),
+    (["A-0001", "Patch VPN", "Ops", "2026-02-28", "in progress", None, "D-0099", None],
+     ("G2", "D-0099", "no decision 'D-0099' in the forum or in this file")),
+    (["A-0001", "Patch VPN", "Ops", "2026-02-28", "done", None, None, "Security Health"],
+     ("H2", "Security Health", "A-0001 is followed up by the risk series; an import does not move an action to "
+                               "another series")),
+])
+def test_a_known_action_keeps_where_it_came_from_and_its_links_are_checked(tmp_path, settings, db, row, problem):
+    """A-0001 (the forum's, from M-0001 of the risk series): a file changes its state, never its
+    meeting or series, and a decision it names must exist, as for a new action."""
+    before = table_dump(db)
+    path = _sheet(tmp_path, "Actions", ACTION_HEADERS, row)
+    plan = build_plan(path.read_bytes(), path.name, settings.matrix, as_of=AS_OF, con=db)
+    assert [(p.cell, p.value, p.message) for p in plan.problems if p.severity == "error"] == [problem]
+    assert commit(db, plan, "t").status == "refused"
+    assert table_dump(db) == before
+
+
+def test_a_known_action_may_name_the_decision_it_follows(tmp_path, settings, db):
+    path = _sheet(tmp_path, "Actions", ACTION_HEADERS,
+                  ["A-0001", "Patch VPN", "Ops", "2026-02-28", "in progress", "M-0001", "D-0001", "Risk"])
+    out = import_file(db, path, settings.matrix, as_of=AS_OF, imported_by="t")
+    assert out.status == "committed", [str(p) for p in out.problems]
+    assert db.execute("SELECT change_no, status, meeting_id, decision_id, series FROM action_change "
+                      "WHERE action_id = 'A-0001' ORDER BY change_no").fetchall() == [
+        (1, "open", "M-0001", None, "risk"), (2, "in progress", "M-0001", "D-0001", "risk")]
+
+
+def test_two_decisions_of_one_file_cannot_share_an_id(tmp_path, settings, db):
+    before = table_dump(db)
+    path = _sheet(tmp_path, "Minutes", ["Meeting date", "Forum", "Type", "Decision", "Decision id"],
+                  ["2026-04-14", "Risk", "Other", "First", "MIN-1"],
+                  ["2026-04-14", "Risk", "Other", "Second", "MIN-1"])
+    plan = build_plan(path.read_bytes(), path.name, settings.matrix, as_of=AS_OF, con=db)
+    assert [(p.cell, p.value, p.message) for p in plan.problems if p.severity == "error"] == [
+        ("E3", "MIN-1", "MIN-1 is the id of another decision in this file (row 2); a decision's id is its own")]
+    assert commit(db, plan, "t").status == "refused"
+    assert table_dump(db) == before
+
+
+def test_an_action_log_sheet_before_the_minutes_still_finds_the_meeting_they_record(tmp_path, settings, db):
+    """The minutes record the Risk meeting of 04-14 (M-0002); ACT-1 names it by series and date from
+    the sheet before them, and is linked to it whatever the sheets' order."""
+    wb = Workbook()
+    actions = wb.active
+    actions.title = "Actions"
+    actions.append(["Action id", "Title", "Owner", "Due on", "Status", "Forum", "Meeting date"])
+    actions.append(["ACT-1", "Brief the board", "CISO", "2026-05-31", "open", "Risk", "2026-04-14"])
+    minutes = wb.create_sheet("Decisions")
+    minutes.append(["Meeting date", "Forum", "Type", "Decision"])
+    minutes.append(["2026-04-14", "Risk", "Other", "Noted the Q1 posture"])
+    path = tmp_path / "log-then-minutes.xlsx"
+    wb.save(path)
+    out = import_file(db, path, settings.matrix, as_of=AS_OF, imported_by="t")
+    assert out.status == "committed", [str(p) for p in out.problems]
+    assert db.execute("SELECT meeting_id, series, held_on::VARCHAR FROM forum_meeting ORDER BY 1").fetchall() == [
+        ("M-0001", "risk", "2026-01-14"), ("M-0002", "risk", "2026-04-14")]
+    assert db.execute("SELECT meeting_id, recorded_on::VARCHAR FROM action_change WHERE action_id = 'ACT-1'").fetchall() == [
+        ("M-0002", "2026-04-14")]

@@ -344,8 +344,9 @@ def test_a_cli_job_yields_the_cpu_to_the_dashboard():
                              env={**{k: v for k, v in os.environ.items() if k != "ISMS_JOB_NICE"}, **env}, check=True)
         return int(out.stdout)
 
-    # The kernel caps niceness at 19, and CI may already run the tests niced (it did: the raise read
-    # 0), so the raise expected is what is left below the cap from where this runner starts.
+    # The kernel caps niceness at 19, so the raise expected is what is left below the cap from where
+    # this runner starts (cli.main called in-process, as tests do, leaves the runner's niceness alone:
+    # only `python -m isms` yields, see test_a_cli_called_in_process_leaves_the_caller_at_its_priority).
     start = os.nice(0)
     if start > 19 - 5:
         pytest.skip(f"the tests already run at niceness {start}: a raise of 5 or 10 cannot be seen below the cap of 19")
@@ -357,6 +358,23 @@ def test_a_cli_job_yields_the_cpu_to_the_dashboard():
     assert raised_by("pack", ISMS_JOB_NICE="5") == 5
     assert raised_by("import", ISMS_JOB_NICE="0") == 0
     assert raised_by("scorecard") == 0
+
+
+def test_a_cli_called_in_process_leaves_the_caller_at_its_priority(tmp_path, monkeypatch):
+    """`python -m isms import` yields; `cli.main([...])` inside another program (the test runner, a
+    scheduler written in Python) does not renice that program: run as a job, it had niced the whole
+    test run to 19, and the check above could not be seen."""
+    from isms import cli
+
+    monkeypatch.setenv("ISMS_DB", str(tmp_path / "x.duckdb"))
+    monkeypatch.delenv("ISMS_JOB_NICE", raising=False)
+    start = os.nice(0)
+    assert cli.main(["init-db", "--empty"]) == 0
+    assert os.nice(0) == start
+    probe = "import os, sys; from isms.cli import main; before = os.nice(0); main(); print(os.nice(0) - before)"
+    out = subprocess.run([sys.executable, "-c", probe, "init-db", "--empty"], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "ISMS_DB": str(tmp_path / "y.duckdb")}, check=True)
+    assert int(out.stdout.strip().splitlines()[-1]) == min(19, start + 10) - start
 
 
 @pytest.mark.parametrize("store_mode", ["lake"], indirect=True)

@@ -153,6 +153,13 @@ class _Checker:
             if a:
                 self.problem(kind, i, "text", k[2][:60], f"already recorded as {done[k]}: not recorded again", "warning")
         given = [d for d in df["decision_id"] if isinstance(d, str)]
+        first: dict[str, int] = {}
+        for i, d, a in zip(df.index, df["decision_id"], again):
+            if isinstance(d, str) and not a:
+                if d in first:
+                    self.problem(kind, i, "decision_id", d, f"{d} is the id of another decision in this file "
+                                 f"(row {self.plan.cells(kind, [first[d]], 'decision_id')[0][1]}); a decision's id is its own")
+                first.setdefault(d, i)
         taken = store.live_ids(self.con, "forum_decision", "decision_id", given) if self.con is not None else set()
         for i, d, a in zip(df.index, df["decision_id"], again):
             if d in taken and not a:
@@ -171,6 +178,34 @@ class _Checker:
                               "(no attendees or minutes text; add them on the Forum page): "
                               + ", ".join(f"{self.by_name[cells.fold_word(s)].name} {on}" for s, on in fresh))
         self._keep(kind, df, new)
+
+    def known_action(self, i, r, before: dict, series, stored_decisions: dict, file_decision_ids: set) -> None:
+        """A row of an action the forum has changes its state, not where it came from: a different
+        series, meeting or decision is a problem on its cell (the forum keeps the action's), and a
+        decision it newly names must exist like any link."""
+        aid, kind = r["action_id"], "actions"
+        came_from, follows = _text(before["meeting_id"]), _text(before["decision_id"])
+        if series and series != before["series"]:
+            self.problem(kind, i, "series", self.plan.frames[kind].at[i, "series"], f"{aid} is followed up by the "
+                         f"{before['series']} series; "
+                         "an import does not move an action to another series")
+        if isinstance(r["meeting_id"], str) and r["meeting_id"] != came_from:
+            self.problem(kind, i, "meeting_id", r["meeting_id"], f"{aid} came from "
+                         f"{came_from or 'no meeting'}; an import does not change where an action came from")
+        elif pd.notna(r["held_on"]) and not isinstance(r["meeting_id"], str):
+            m = store.meeting(self.con, came_from) if came_from else None
+            held = _day(m["held_on"]) if m else None
+            if held != _day(r["held_on"]):
+                self.problem(kind, i, "held_on", cells.text(r["held_on"]), f"{aid} came from "
+                             f"{f'{came_from}, held on {held}' if came_from else 'no meeting'}; an import does not "
+                             "change where an action came from")
+        d = r["decision_id"]
+        if isinstance(d, str) and d != follows:
+            if follows:
+                self.problem(kind, i, "decision_id", d, f"{aid} follows {follows}; an import does not "
+                             "change the decision an action follows")
+            elif d not in stored_decisions and d not in file_decision_ids:
+                self.problem(kind, i, "decision_id", d, f"no decision {d!r} in the forum or in this file")
 
     def _period(self, key, held_on):
         s = self.by_name.get(cells.fold_word(key)) if key else None
@@ -207,7 +242,8 @@ class _Checker:
             series, on = r["series"], (_day(r["held_on"]) if pd.notna(r["held_on"]) else None)
             before = last.get(r["action_id"])
             if before is not None:   # an action the forum has: its meeting and series stay; a change is dated as_of
-                df.at[i, "series"] = series or before["series"]
+                self.known_action(i, r, before, series, stored_decisions, file_decision_ids)
+                df.at[i, "series"], df.at[i, "meeting_id"], df.at[i, "held_on"] = before["series"], _text(before["meeting_id"]), None
                 if plan.as_of < _day(before["recorded_on"]):
                     self.problem(kind, i, "action_id", r["action_id"], f"{r['action_id']} last changed on "
                                  f"{_day(before['recorded_on'])}, after this file's date {plan.as_of}")
@@ -295,6 +331,11 @@ def stored(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> pd
         keep = file_value.isna() if column not in ("held_on", "raised_on") else pd.Series(True, index=last.index)
         last[column] = last[column].astype(object).where(~keep, file_value.astype(object))
     return last
+
+
+def _text(value) -> str | None:
+    """A stored id, or None for a blank (pandas may give NaN for a null string)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _day(value) -> dt.date:

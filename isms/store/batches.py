@@ -108,7 +108,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
          mode, scope.field if scope else None, list(scope.values) if scope else None,
          json.dumps(carried, sort_keys=True) if merging else None],
     )
-    for kind, df in frames.items():
+    # the minutes before the action log, whatever the sheets' order: an action names its meeting by
+    # series and date, and the minutes may be what records that meeting
+    ordered = sorted(frames.items(), key=lambda kv: kv[0] == "actions")
+    for kind, df in ordered:
         if kind in forum.FORUM_IMPORT_KINDS:   # the forum's own tables, not a register's
             forum.write_imported(con, batch_id, kind, df, imported_by, as_of)
             continue
