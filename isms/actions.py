@@ -112,6 +112,11 @@ def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> No
     if batch is None:
         raise ValueError(f"batch {batch_id} does not exist or is already undone")
     imported_by, file_name, as_of = batch.imported_by, batch.file_name, batch.as_of
+    if batch.source == decision_effects.SOURCE:
+        # the register change a recorded decision made: undoing it alone would leave the decision
+        # standing with its change gone (isms.decision_effects)
+        raise ValueError(f"batch {batch_id} is the register change of a forum {file_name}, not an import: "
+                         "it stands with the decision")
     if not may_undo(user, imported_by):
         audit.record(con, user.name, audit.ACCESS_REFUSED, {"action": "undo-any-import", "batch_id": batch_id})
         raise Refused(f"batch {batch_id} was imported by {imported_by}; only they or an administrator may undo it")
@@ -121,9 +126,10 @@ def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> No
 
 
 def undo_latest_import(con: duckdb.DuckDBPyConnection, user: User) -> int | None:
-    """Undo the newest active batch (the only one the Import page offers); its rows stay in the
-    history but no read sees them. Returns the batch undone, or None when there is none."""
-    active = batches.active_batches(con)
+    """Undo the newest active import (the only one the Import page offers; a forum decision's
+    register change is no import); its rows stay in the history but no read sees them. Returns the
+    batch undone, or None when there is none."""
+    active = [b for b in batches.active_batches(con) if b.source != decision_effects.SOURCE]
     if not active:
         return None
     latest = max(b.batch_id for b in active)

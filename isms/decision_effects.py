@@ -18,13 +18,17 @@ one for every date, so such a decision is recorded and changes nothing here; the
 edited by an admin. Treatment approvals, SoA approvals and free decisions change nothing either.
 
 A later import of a register speaks for itself from its own date: a decision does not rewrite the
-files analysts bring afterwards.
+files analysts bring afterwards. A later *decision's* batch is another matter: it copied the register
+of its own day, before this decision (dated earlier, recorded later) existed, and would hide it from
+that day on. So the change is carried into each later decision's day too (`_carry_forward`), up to the
+first import of that register after the decision, leaving out what the later decision itself changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 import duckdb
 import pandas as pd
@@ -95,5 +99,52 @@ def write(con: duckdb.DuckDBPyConnection, decision: dict, frames: dict[str, pd.D
     if not frames:
         return None
     digest = hashlib.sha256(f"{decision['decision_id']}|{decision['kind']}|{decision['decided_on']}".encode()).hexdigest()
-    return batches.write_batch(con, source=SOURCE, file_name=f"decision {decision['decision_id']}", sha256=digest,
-                               as_of=decision["decided_on"], imported_by=who, frames=frames, mode=PART)
+    later = _later_decision_batches(con, decision["decided_on"], list(frames))
+    batch_id = batches.write_batch(con, source=SOURCE, file_name=f"decision {decision['decision_id']}", sha256=digest,
+                                   as_of=decision["decided_on"], imported_by=who, frames=frames, mode=PART)
+    _carry_forward(con, decision, frames, later, digest, who)
+    return batch_id
+
+
+_DECISION_OF_BATCH = re.compile(r"^decision (\S+)")
+# what a decision's batch changes itself, by register: the ids the decision names (an acceptance's
+# 'Accept' treatments are new rows of their own, never another decision's)
+_OWN_IDS = {"exceptions": "exception_ids", "risks": "risk_ids"}
+
+
+def _later_decision_batches(con: duckdb.DuckDBPyConnection, on: dt.date, kinds: list[str]) -> list[tuple[dt.date, str, set[str]]]:
+    """(day, register, ids decisions changed themselves from after `on` up to that day) for each
+    register of `kinds` and each later day a decision's batch holds it, up to the first import of that
+    register after `on`: a later decision's change to an id stands from its day on."""
+    rows = con.execute(
+        """SELECT as_of, source, file_name, kinds FROM active_batch
+           WHERE as_of > ? AND len(list_intersect(kinds, ?)) > 0 ORDER BY as_of, batch_id""", [on, kinds]).fetchall()
+    out: dict[tuple[dt.date, str], set[str]] = {}
+    changed: dict[str, set[str]] = {k: set() for k in kinds}
+    stopped: set[str] = set()
+    for as_of, source, file_name, batch_kinds in rows:
+        for kind in (k for k in kinds if k in batch_kinds and k not in stopped):
+            if source != SOURCE:
+                stopped.add(kind)   # an import of the register after the decision speaks for itself
+                continue
+            match = _DECISION_OF_BATCH.match(file_name or "")
+            column = _OWN_IDS.get(kind)
+            if match and column:
+                (ids,) = con.execute(f"SELECT coalesce(max({column}), []) FROM forum_decision WHERE decision_id = ?",
+                                     [match.group(1)]).fetchone()
+                changed[kind] |= set(ids or [])
+            out[(as_of, kind)] = set(changed[kind])
+    return [(as_of, kind, own) for (as_of, kind), own in out.items()]
+
+
+def _carry_forward(con, decision: dict, frames: dict[str, pd.DataFrame], later, digest: str, who: str) -> None:
+    """The decision's rows written again on each later decision's day (a part batch each), less the
+    ids that later decision changed itself, so the later copy does not hide this one."""
+    by_day: dict[dt.date, dict[str, pd.DataFrame]] = {}
+    for as_of, kind, own in later:
+        rows = frames[kind][~frames[kind][queries.KEY_COLUMN[kind]].isin(own)]
+        if not rows.empty:
+            by_day.setdefault(as_of, {})[kind] = rows.reset_index(drop=True)
+    for as_of, carried in sorted(by_day.items()):
+        batches.write_batch(con, source=SOURCE, file_name=f"decision {decision['decision_id']} (carried to {as_of})",
+                            sha256=digest, as_of=as_of, imported_by=who, frames=carried, mode=PART)

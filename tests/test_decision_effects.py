@@ -114,3 +114,57 @@ def test_a_decision_without_data_effect_writes_no_batch(register, settings):
     m = record_meeting(register, ANA, settings, "risk", MEETING, attendees=["ana"])
     record_decision(register, ANA, m, "appetite-change", "Appetite to High for cloud risks")
     assert register.execute("SELECT count(*) FROM import_batch WHERE source = 'forum'").fetchone() == (0,)
+
+
+def _statuses(con, kind, on):
+    reg = queries.register(con, kind, on)
+    return dict(zip(reg[queries.KEY_COLUMN[kind]], reg["status"]))
+
+
+def test_a_decision_recorded_after_a_later_meetings_still_stands_on_later_dates(register, settings):
+    """Minutes typed late: the 05-14 meeting's refusal of EX-3 and acceptance of R-2 are recorded
+    first, then the 04-14 meeting's grant of EX-1 and EX-3 and acceptance of R-1. The 05-14 batches
+    copied the register before the 04-14 decisions existed; the earlier decisions still hold on
+    05-20, except where the later meeting decided the same id (EX-3 stays refused from 05-14)."""
+    april = record_meeting(register, ANA, settings, "risk", MEETING, attendees=["ana"])
+    may = record_meeting(register, ANA, settings, "risk", D("2026-05-14"), attendees=["ana"])
+    record_decision(register, ANA, may, "exception-refusal", "Refuse EX-3", exception_ids=["EX-3"])
+    record_decision(register, ANA, may, "risk-acceptance", "Accept R-2", risk_ids=["R-2"], review_on=D("2027-05-14"))
+    grant = record_decision(register, ANA, april, "exception-grant", "Grant EX-1 and EX-3",
+                            exception_ids=["EX-1", "EX-3"], review_on=D("2026-12-31"))
+    accept = record_decision(register, ANA, april, "risk-acceptance", "Accept R-1", risk_ids=["R-1"],
+                             review_on=D("2027-04-14"))
+    assert _statuses(register, "exceptions", D("2026-04-20")) == {"EX-1": "Granted", "EX-2": "Granted", "EX-3": "Granted"}
+    assert _statuses(register, "exceptions", D("2026-05-20")) == {"EX-1": "Granted", "EX-2": "Granted", "EX-3": "Refused"}
+    assert _statuses(register, "risks", D("2026-04-20")) == {"R-1": "Accepted", "R-2": "Open"}
+    assert _statuses(register, "risks", D("2026-05-20")) == {"R-1": "Accepted", "R-2": "Accepted"}
+    treatments = queries.register(register, "treatments", D("2026-05-20"))
+    assert sorted(treatments["treatment_id"]) == sorted(["T-1", f"{accept}-R-1", "D-0002-R-2"])
+    ex = queries.exceptions(register, D("2026-05-20")).set_index("exception_id")
+    assert (str(ex.loc["EX-1", "expires_on"])[:10], ex.loc["EX-1", "approver"]) == ("2026-12-31", "M-0001 (risk meeting)")
+    assert grant == "D-0003"
+
+
+def test_an_import_after_the_decision_speaks_for_itself(register, settings):
+    """A register imported on 06-01 (EX-1 still Requested there) is what the analysts brought: a
+    decision of 04-14 recorded afterwards changes the register from 04-14 up to that import, not after."""
+    load(register, "2026-06-01", exceptions=[exception("EX-1", "R-1", status="Requested", granted=None, expires=None)])
+    m = record_meeting(register, ANA, settings, "risk", MEETING, attendees=["ana"])
+    record_decision(register, ANA, m, "exception-grant", "Grant EX-1", exception_ids=["EX-1"], review_on=D("2026-12-31"))
+    assert _statuses(register, "exceptions", D("2026-05-31"))["EX-1"] == "Granted"
+    assert _statuses(register, "exceptions", D("2026-06-10")) == {"EX-1": "Requested"}
+
+
+def test_a_decisions_register_change_is_not_an_import_to_undo(decided, settings, tmp_path):
+    """The Import page undoes the newest import, never a decision's change (the decision would stand
+    with its change gone); asked for by id, such a batch is refused and nothing moves."""
+    from isms.actions import undo_import, undo_latest_import
+    from isms.store import batches
+
+    admin = User("cleo", Role.admin)
+    forum_batches = [b.batch_id for b in batches.active_batches(decided) if b.source == "forum"]
+    assert len(forum_batches) == 4  # one per decision that changes a register (the fixture's four)
+    with pytest.raises(ValueError, match="not an import"):
+        undo_import(decided, admin, forum_batches[-1])
+    assert undo_latest_import(decided, admin) == 1  # the factory's register, batch 1
+    assert [b.batch_id for b in batches.active_batches(decided)] == forum_batches

@@ -16,6 +16,7 @@ import streamlit as st
 
 from isms import actions
 from isms.auth import Refused, may_undo
+from isms.decision_effects import SOURCE as FORUM_SOURCE
 from isms.importing.mapping import IGNORE, LONG
 from isms.views import import_data as view
 from ui.resources import cursor, settings, version, writing
@@ -267,7 +268,8 @@ def show_history(user) -> None:
         batches = view.history(cur)
     st.dataframe(batches, hide_index=True, width="stretch", key="history",
                  column_config={"undone": st.column_config.TextColumn(width="medium")})
-    active = batches[batches["undone"] == ""]
+    # a forum decision's register change is listed (it is a batch) but is no import to undo
+    active = batches[(batches["undone"] == "") & (batches["source"] != FORUM_SOURCE)]
     if not active.empty and may_undo(user, active["by"].iloc[0]):
         latest = int(active["batch"].iloc[0])
         # keyed by the batch: a tick given for one batch never stands for the next one
