@@ -146,3 +146,21 @@ def test_a_crosswalk_under_any_name_is_read_as_mappings_by_its_headers(tmp_path,
     assert [(m.sheet, m.kind) for m in plan.mappings] == [("Crosswalk", "mappings")]
     assert plan.frames["mappings"][["framework", "ref", "target_framework", "target_ref"]].values.tolist() == [
         ["NIST-800-53r5", "SI-4", "ISO27001-2022", "A.8.16"]]
+
+
+def test_an_accepted_link_whose_mapping_is_undone_stays_listed_and_can_be_rejected(db):
+    """C-2 -> A.8.8 accepted, then the mapping file undone: the analyst's link still counts (their
+    decision, dated), and it stays on the list, saying no mapping suggests it now, so it can be
+    rejected; rejected, it counts no more and leaves the list."""
+    from isms.store import batches
+
+    actions.decide_mapping(db, ANA, "C-2", "ISO27001-2022", "A.8.8", "accepted", ON)
+    (maps_batch,) = db.execute("SELECT batch_id FROM import_batch WHERE list_contains(kinds, 'mappings')").fetchone()
+    batches.undo_batch(db, maps_batch, "ana")
+    got = mapping_suggestions.suggestions(db, ON)
+    assert [(r.control_id, r.ref, r.status, r.sources) for r in got.itertuples()] == [
+        ("C-2", "A.8.8", "accepted", "no mapping imported suggests it now")]
+    assert int(_iso(db)[1]["covered"]) == 2  # A.5.15 (C-1's own) and A.8.8 (accepted)
+    actions.decide_mapping(db, ANA, "C-2", "ISO27001-2022", "A.8.8", "rejected", ON)
+    assert int(_iso(db)[1]["covered"]) == 1
+    assert mapping_suggestions.suggestions(db, ON).empty

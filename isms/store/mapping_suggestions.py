@@ -24,6 +24,7 @@ import pandas as pd
 from isms.store.compliance import control_links_at_sql, decisions_at_sql, per_framework_sql, register_sql
 
 SUGGESTED, ACCEPTED, REJECTED = "suggested", "accepted", "rejected"
+NO_LONGER = "no mapping imported suggests it now"
 DECISIONS = (ACCEPTED, REJECTED)
 
 
@@ -44,11 +45,19 @@ def suggestions(con: duckdb.DuckDBPyConnection, as_of: dt.date, control_id: str 
               FROM own o JOIN maps m ON m.framework = o.framework AND m.ref = o.ref
               WHERE NOT EXISTS (SELECT 1 FROM own x WHERE x.control_id = o.control_id
                                 AND x.framework = m.target_framework AND x.ref = m.target_ref)
-              GROUP BY ALL)
+              GROUP BY ALL),
+        decided AS ({decisions_at_sql(one)}),
+        -- an accepted link no mapping suggests any more (the mapping file was undone or replaced)
+        -- still counts, so it stays listed for an analyst to reject
+        kept AS (SELECT a.control_id, a.framework, a.ref, ['{NO_LONGER}'] AS sources FROM decided a
+                 WHERE a.status = '{ACCEPTED}'
+                   AND NOT EXISTS (SELECT 1 FROM s WHERE s.control_id = a.control_id AND s.framework = a.framework
+                                   AND s.ref = a.ref)),
+        listed AS (SELECT * FROM s UNION ALL SELECT * FROM kept)
         SELECT s.control_id, c.name AS control_name, s.framework, s.ref, list_aggr(s.sources, 'string_agg', ', ') AS sources,
                coalesce(d.status, '{SUGGESTED}') AS status, d.decided_on, d.recorded_by AS decided_by
-        FROM s JOIN ({register_sql('controls', as_of)}) c USING (control_id)
-        LEFT JOIN ({decisions_at_sql(one)}) d USING (control_id, framework, ref)
+        FROM listed s JOIN ({register_sql('controls', as_of)}) c USING (control_id)
+        LEFT JOIN decided d USING (control_id, framework, ref)
         {where}
         ORDER BY d.status IS NOT NULL, s.control_id, s.framework, s.ref"""
     return con.execute(sql, {"control": control_id} if control_id is not None else {}).df()
