@@ -21,7 +21,7 @@ from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.preview import Preview
 from isms.importing.problems import Problem
 from isms.store import batches, pack_preferences
-from isms.store.ids import transaction
+from isms.store.ids import atomically
 
 
 def guard(con: duckdb.DuckDBPyConnection, user: User | None, action: str, **detail) -> None:
@@ -320,8 +320,10 @@ def record_decision(con: duckdb.DuckDBPyConnection, user: User, meeting_id: str,
         raise ValueError(f"the review date {review_on} must be after the decision ({decided_on})")
     links = dict(risk_ids=_ids(risk_ids), treatment_ids=_ids(treatment_ids), exception_ids=_ids(exception_ids),
                  kri_ids=_ids(kri_ids), finding_ids=_ids(finding_ids))
-    # the decision, the register change it makes (isms.decision_effects) and its audit record: all or nothing
-    with transaction(con):
+    # the decision, the register change it makes (isms.decision_effects) and its audit record: all or
+    # nothing, and tried again whole when DuckLake refuses the commit for a conflict with another
+    # server's write (its id, batch and audit counters are shared), as an import is
+    def once() -> str:
         decision_id = forum.next_id(con, "forum_decision", "decision_id", "D-")
         row = dict(decision_id=decision_id, meeting_id=meeting_id, decided_on=decided_on, kind=kind, text=text.strip(),
                    review_on=review_on, recorded_at=forum.utcnow(), recorded_by=user.name, **links)
@@ -333,7 +335,9 @@ def record_decision(con: duckdb.DuckDBPyConnection, user: User, meeting_id: str,
                       "review_on": review_on, **{k: v for k, v in links.items() if v},
                       **({"batch": batch_id, "changed": decision_effects.changed_ids(changes)}
                          if batch_id else {})})
-    return decision_id
+        return decision_id
+
+    return atomically(con, once)
 
 
 def record_action(con: duckdb.DuckDBPyConnection, user: User, settings: Settings, title: str, owner: str,
@@ -428,14 +432,17 @@ def decide_mapping(con: duckdb.DuckDBPyConnection, user: User, control_id: str, 
     offered on the Compliance Review); only a suggestion as of `decided_on` can be decided, and
     only an accepted one then counts towards coverage. Audited."""
     from isms.store import forum, mapping_suggestions
-    from isms.store.ids import atomically, next_id
+    from isms.store.ids import next_id
 
     guard(con, user, "decide-mappings", control=control_id, requirement=f"{framework}:{ref}")
     offered = mapping_suggestions.suggestions(con, decided_on, control_id)
     if not ((offered["framework"] == framework) & (offered["ref"] == ref)).any():
         raise ValueError(f"{framework}:{ref} is not suggested for control {control_id} as of {decided_on}")
-    atomically(con, lambda: mapping_suggestions.insert_decision(
-        con, decision_no=next_id(con, "mapping_decision"), control_id=control_id, framework=framework, ref=ref,
-        status=status, decided_on=decided_on, note=note, recorded_at=forum.utcnow(), recorded_by=user.name))
-    audit.record(con, user.name, audit.MAPPING_DECIDED, {"control": control_id, "requirement": f"{framework}:{ref}",
-                                                         "status": status, "decided_on": decided_on})
+    def once() -> None:   # the decision and its audit record together (retried whole on a DuckLake conflict)
+        mapping_suggestions.insert_decision(
+            con, decision_no=next_id(con, "mapping_decision"), control_id=control_id, framework=framework, ref=ref,
+            status=status, decided_on=decided_on, note=note, recorded_at=forum.utcnow(), recorded_by=user.name)
+        audit.record(con, user.name, audit.MAPPING_DECIDED, {"control": control_id, "requirement": f"{framework}:{ref}",
+                                                             "status": status, "decided_on": decided_on})
+
+    atomically(con, once)

@@ -403,3 +403,41 @@ def test_two_servers_recording_a_meeting_at_once_never_share_its_id(db_target, m
         mine.close()
         rival.close()
     assert (raced, taken) == (["M-0001"], "M-0002")
+
+
+@pytest.mark.parametrize("store_mode", ["lake"], indirect=True)
+def test_a_decision_recorded_while_another_server_writes_is_retried_not_failed(db_target, monkeypatch, settings):
+    """A decision takes its id, maybe a batch, and an audit event in one transaction; another server
+    signing someone in at that moment bumps the audit counter too, so DuckLake refuses the first
+    commit. The decision is tried again whole: recorded once, with the rival's event kept."""
+    from isms import actions, audit
+    from isms.auth import Role, User
+
+    ana = User("ana", Role.analyst)
+    mine, rival = connect(db_target), connect(db_target)
+    try:
+        meeting = actions.record_meeting(mine, ana, settings, "risk", dt.date(2026, 4, 14), attendees=["ana"])
+        real = actions.atomically
+        raced, attempts = [], []
+
+        def rival_in_between(con, work):
+            def work_then_rival():
+                attempts.append(con is mine)
+                done = work()
+                if con is mine and not raced:  # first attempt: the rival commits an audit event before this commits
+                    audit.record(rival, "vic", audit.SIGN_IN, {})
+                    raced.append(True)
+                return done
+            return real(con, work_then_rival)
+
+        monkeypatch.setattr(actions, "atomically", rival_in_between)
+        decision = actions.record_decision(mine, ana, meeting, "free", "Noted the posture")
+        assert raced == [True] and attempts == [True, True]  # refused once for the conflict, then recorded
+        assert mine.execute("SELECT decision_id, text FROM forum_decision").fetchall() == [(decision, "Noted the posture")]
+        recorded = [a for (a,) in mine.execute("SELECT action FROM audit_event ORDER BY event_id").fetchall()]
+        assert recorded.count(audit.DECISION_RECORDED) == 1 and recorded.count(audit.SIGN_IN) == 1
+        (events, distinct) = mine.execute("SELECT count(*), count(DISTINCT event_id) FROM audit_event").fetchone()
+        assert events == distinct
+    finally:
+        mine.close()
+        rival.close()
