@@ -269,3 +269,22 @@ def test_an_action_log_sheet_before_the_minutes_still_finds_the_meeting_they_rec
         ("M-0001", "risk", "2026-01-14"), ("M-0002", "risk", "2026-04-14")]
     assert db.execute("SELECT meeting_id, recorded_on::VARCHAR FROM action_change WHERE action_id = 'ACT-1'").fetchall() == [
         ("M-0002", "2026-04-14")]
+
+
+def test_an_id_the_page_records_between_preview_and_commit_refuses_the_file(tmp_path, settings, db):
+    """The file's new action A-0002 is previewed; then the Forum page raises its next action, which
+    is A-0002 too. Committing the preview would write the file's row as a change of the page's
+    action: the commit is refused on the id's cell, and the page's action is untouched."""
+    path = _sheet(tmp_path, "Actions", ["Action id", "Title", "Owner", "Due on", "Status", "Meeting id"],
+                  ["A-0002", "Renew the WAF", "Net", "2026-06-30", "open", "M-0001"])
+    plan = build_plan(path.read_bytes(), path.name, settings.matrix, as_of=AS_OF, con=db)
+    assert plan.ok and plan.preview.kinds["actions"].new == ["A-0002"]
+    page = record_action(db, ANA, settings, "Brief the board", "CISO", D("2026-05-31"), raised_on=D("2026-04-15"),
+                         meeting_id="M-0001")
+    assert page == "A-0002"
+    before = table_dump(db)
+    out = commit(db, plan, "t")
+    assert out.status == "refused"
+    assert [(p.cell, p.value, p.message) for p in out.problems if p.severity == "error"] == [
+        ("A2", "A-0002", "A-0002 was recorded in the forum after this file was previewed: preview it again")]
+    assert table_dump(db) == before

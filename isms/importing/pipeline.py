@@ -360,6 +360,9 @@ def commit(con: duckdb.DuckDBPyConnection, plan: ImportPlan, imported_by: str, *
         return ImportOutcome(UNDECIDED, plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
     if dry_run:
         return ImportOutcome("dry-run", plan.file_name, plan.as_of, None, plan.row_counts, plan.problems)
+    stale = forum_kinds.recorded_since_the_preview(con, plan)
+    if stale:
+        return ImportOutcome("refused", plan.file_name, plan.as_of, None, plan.row_counts, [*plan.problems, *stale])
     mode = (plan.preview.mode if plan.preview is not None else None) or WHOLE
     scope = plan.preview.scope if plan.preview is not None else None
     batch_id = commit_batch(con, source=source, file_name=plan.file_name, sha256=plan.sha256, as_of=plan.as_of,
