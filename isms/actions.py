@@ -117,6 +117,13 @@ def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> No
         # standing with its change gone (isms.decision_effects)
         raise ValueError(f"batch {batch_id} is the register change of a forum {file_name}, not an import: "
                          "it stands with the decision")
+    from isms.store import forum
+
+    resting = forum.resting_on_batch(con, batch_id)
+    if resting:
+        raise ValueError(f"batch {batch_id} recorded meetings or decisions that {', '.join(resting[:10])} "
+                         f"{'were' if len(resting) > 1 else 'was'} recorded against since; undoing it would leave them "
+                         "pointing at nothing")
     if not may_undo(user, imported_by):
         audit.record(con, user.name, audit.ACCESS_REFUSED, {"action": "undo-any-import", "batch_id": batch_id})
         raise Refused(f"batch {batch_id} was imported by {imported_by}; only they or an administrator may undo it")

@@ -288,3 +288,22 @@ def test_an_id_the_page_records_between_preview_and_commit_refuses_the_file(tmp_
     assert [(p.cell, p.value, p.message) for p in out.problems if p.severity == "error"] == [
         ("A2", "A-0002", "A-0002 was recorded in the forum after this file was previewed: preview it again")]
     assert table_dump(db) == before
+
+
+def test_an_import_whose_meeting_the_page_has_used_since_cannot_be_undone(tmp_path, settings, db):
+    """The minutes record the Risk meeting of 04-14 (M-0002); the page then records decision D-0004
+    of that meeting and raises action A-0002 from it. Undoing the import would hide M-0002 under
+    them: refused, naming them, and nothing changes."""
+    from isms.actions import undo_import
+
+    out = import_file(db, write_workbook(tmp_path / "minutes.xlsx", good_rows(), as_of=AS_OF), settings.matrix,
+                      imported_by="ana")
+    assert out.status == "committed"
+    decision = record_decision(db, ANA, "M-0002", "free", "Noted on the page")
+    action = record_action(db, ANA, settings, "Follow up", "Ops", D("2026-06-30"), raised_on=D("2026-04-14"),
+                           meeting_id="M-0002")
+    assert (decision, action) == ("D-0004", "A-0002")
+    before = table_dump(db)
+    with pytest.raises(ValueError, match=r"A-0002, D-0004 were recorded against since"):
+        undo_import(db, ANA, out.batch_id)
+    assert table_dump(db) == before

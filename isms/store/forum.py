@@ -256,6 +256,27 @@ def live_ids(con, table: str, column: str, ids: list[str]) -> set[str]:
                                       [list(ids)]).fetchall()}
 
 
+def resting_on_batch(con, batch_id: int) -> list[str]:
+    """What the forum recorded outside an import (on the page, or by another import) that rests on
+    the meetings or decisions that import brought: a decision of one of its meetings, an action from
+    one of its meetings or following one of its decisions. Undoing the import would leave them
+    pointing at nothing, so the undo is refused while they stand."""
+    rows = con.execute(
+        """WITH meetings AS (SELECT meeting_id FROM forum_meeting WHERE batch_id = $b),
+                 decisions AS (SELECT decision_id FROM forum_decision WHERE batch_id = $b)
+            SELECT decision_id FROM forum_decision d
+            WHERE (d.batch_id IS NULL OR d.batch_id <> $b)
+              AND (d.batch_id IS NULL OR d.batch_id IN (SELECT batch_id FROM active_batch))
+              AND d.meeting_id IN (SELECT meeting_id FROM meetings)
+            UNION
+            SELECT DISTINCT action_id FROM action_change a
+            WHERE (a.batch_id IS NULL OR a.batch_id <> $b)
+              AND (a.batch_id IS NULL OR a.batch_id IN (SELECT batch_id FROM active_batch))
+              AND (a.meeting_id IN (SELECT meeting_id FROM meetings) OR a.decision_id IN (SELECT decision_id FROM decisions))
+            ORDER BY 1""", {"b": batch_id}).fetchall()
+    return [r for (r,) in rows]
+
+
 def recorded_decisions(con, keys: list[tuple[str, Any, str]]) -> dict[tuple[str, Any, str], str]:
     """Decisions already recorded with the same series, meeting date and text, by that key: a
     minutes file imported again (or after the page recorded them) does not record them twice."""
