@@ -158,6 +158,7 @@ def test_an_import_after_the_decision_speaks_for_itself(register, settings):
 def test_a_decisions_register_change_is_not_an_import_to_undo(decided, settings, tmp_path):
     """The Import page undoes the newest import, never a decision's change (the decision would stand
     with its change gone); asked for by id, such a batch is refused and nothing moves."""
+    # batch 1 (the factory's) would be the one offered, and a test below shows why it is refused
     from isms.actions import undo_import, undo_latest_import
     from isms.store import batches
 
@@ -166,5 +167,21 @@ def test_a_decisions_register_change_is_not_an_import_to_undo(decided, settings,
     assert len(forum_batches) == 4  # one per decision that changes a register (the fixture's four)
     with pytest.raises(ValueError, match="not an import"):
         undo_import(decided, admin, forum_batches[-1])
-    assert undo_latest_import(decided, admin) == 1  # the factory's register, batch 1
-    assert [b.batch_id for b in batches.active_batches(decided)] == forum_batches
+    # the newest import is the factory's register, batch 1, which the decisions' batches copied: refused too
+    with pytest.raises(ValueError, match="batch 1's register was copied since"):
+        undo_latest_import(decided, admin)
+    assert [b.batch_id for b in batches.active_batches(decided)] == [1, *forum_batches]
+
+
+def test_an_import_a_later_decision_copied_cannot_be_undone(register, settings):
+    """The decision's batch (04-14) holds the whole exception log of its day, the 01-01 import's
+    rows included: undoing that import would leave them standing in the copy. Refused, naming it."""
+    from isms.actions import undo_import
+    from tests.test_store import table_dump
+
+    m = record_meeting(register, ANA, settings, "risk", MEETING, attendees=["ana"])
+    record_decision(register, ANA, m, "exception-refusal", "Refuse EX-3", exception_ids=["EX-3"])
+    before = table_dump(register)
+    with pytest.raises(ValueError, match=r"copied since by the register change of decision D-0001"):
+        undo_import(register, User("cleo", Role.admin), 1)
+    assert table_dump(register) == before
