@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -44,7 +45,13 @@ from isms.store.db import connect
 
 DEFAULT_WAIT_SECONDS = float(os.environ.get("ISMS_WRITE_WAIT_SECONDS", "300"))
 KEEP_SECONDS = 120.0  # an unused snapshot is removed only after this, so a reader that just read its name still opens it
+# ... and never more than this many besides the current one, whatever their age: a burst of writes
+# (sign-ins are audited writes) must not fill the disk with copies. A reader that has its snapshot
+# open keeps reading it after it is removed (the open file stays); one that only read its name opens
+# the newer current one (`reader` retries).
+KEEP_COUNT = 3
 _POLL = 0.05
+_log = logging.getLogger(__name__)
 
 
 class WriterBusy(TimeoutError):
@@ -184,7 +191,13 @@ class SharedStore:
                     con.execute("CHECKPOINT")
                 finally:
                     con.close()
-                self._publish()
+                try:
+                    self._publish()
+                except OSError as exc:
+                    # committed in the primary file, but no copy for readers (a full disk, say): they keep
+                    # the last whole snapshot, and the next reader or writer publishes it
+                    _log.warning("the write to %s committed but its snapshot for readers could not be made: %s",
+                                 self.path, exc)
 
     def _publish(self) -> None:
         """Copy the (checkpointed, closed) primary file into a new snapshot and name it current.
@@ -193,11 +206,15 @@ class SharedStore:
         source = self._source()
         name = f"{time.time_ns()}-{os.getpid()}-{threading.get_ident()}.duckdb"
         tmp = self.folder / f".{name}.copying"
-        shutil.copyfile(self.path, tmp)
-        os.chmod(tmp, 0o600)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        tmp.rename(self.folder / name)
+        try:
+            shutil.copyfile(self.path, tmp)
+            os.chmod(tmp, 0o600)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            tmp.rename(self.folder / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a half copy frees its space at once (a full disk)
+            raise
         ptmp = self.folder / f".current.{os.getpid()}.{threading.get_ident()}"
         ptmp.write_text(json.dumps({"file": name, "source": source}))
         with open(ptmp, "rb") as f:
@@ -208,12 +225,17 @@ class SharedStore:
 
     def _prune(self, keep: str) -> None:
         now = time.time()
+        # snapshot names begin with the time they were made (ns): newest first
+        snapshots = sorted((p for p in self.folder.iterdir() if p.suffix == ".duckdb" and p.name != keep),
+                           key=lambda p: int(p.name.split("-", 1)[0]) if p.name.split("-", 1)[0].isdigit() else 0,
+                           reverse=True)
+        surplus = {p.name for p in snapshots[KEEP_COUNT:]}
         for p in self.folder.iterdir():
             if p.name in (keep, "current"):
                 continue
             try:
                 old = now - p.stat().st_mtime > (KEEP_SECONDS if p.suffix == ".duckdb" else 3600)
-                if old:
+                if old or p.name in surplus:
                     p.unlink()
             except FileNotFoundError:
                 pass
@@ -268,7 +290,13 @@ class SharedStore:
         current = self._current()
         if current is None or current["source"] != self._source():
             # nothing published yet, or written directly: publish unless a writer is at work (it will)
-            self.publish(wait_seconds=self.wait_seconds if current is None else 0)
+            try:
+                self.publish(wait_seconds=self.wait_seconds if current is None else 0)
+            except OSError as exc:
+                if current is None:
+                    raise
+                # no room for a new copy (a full disk): the last whole snapshot is still there to read
+                _log.warning("could not publish %s for readers, reading the last snapshot: %s", self.path, exc)
             current = self._current()
             if current is None:
                 held = self._direct()
