@@ -131,10 +131,11 @@ def agenda(con: duckdb.DuckDBPyConnection, settings: Settings, series_key: str, 
 
 def _new_red(con: duckdb.DuckDBPyConnection, as_of: dt.date, since: dt.date) -> pd.DataFrame:
     """KRIs red in `as_of`'s month that were not red in `since`'s month, by the Security Health
-    page's status rule (its month grid)."""
+    page's status rule (its month grid), from what was imported by `as_of` (a pack dated mid-month
+    does not list a KRI of a batch dated later that month)."""
     from isms.views.security_health import Filters, kri_grid
 
-    reg, grid = kri_grid(con, as_of.replace(day=1), Filters())
+    reg, grid = kri_grid(con, as_of.replace(day=1), Filters(), known_on=as_of)
     cols = ["metric_id", "name", "owner", "value", "unit", "red"]
     if grid.empty:
         return pd.DataFrame(columns=cols)

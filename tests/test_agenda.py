@@ -150,3 +150,12 @@ def test_the_risk_pack_opens_with_the_agenda_and_closes_with_the_open_actions(db
                    "K-1 Metric K-1", "R-3 Risk R-3", "Open actions of the Risk series", "overdue"):
         assert needle in text, needle
     assert text.index("Agenda: Risk meeting") < text.index("Risk scorecard") < text.index("Open actions of the Risk")
+
+
+def test_an_agenda_dated_mid_month_lists_no_kri_of_a_later_batch(db, cfg):
+    """K-1's June result (11, red) came with the batch dated 2026-06-30. An agenda as of 06-15 (a pack
+    dated mid-month) knows only the March batch: K-1 is not new red then; as of 06-30 it is."""
+    from isms.agenda import _new_red
+
+    assert _new_red(db, D("2026-06-15"), D("2026-03-31")).empty
+    assert list(_new_red(db, D("2026-06-30"), D("2026-03-31"))["metric_id"]) == ["K-1"]

@@ -801,21 +801,27 @@ def kri_register(con: duckdb.DuckDBPyConnection, as_of: dt.date, domains=(), own
     return con.execute(sql, _kri_params(domains, owners, metric_ids)).df()
 
 
-def kri_month_grid(con: duckdb.DuckDBPyConnection, month: dt.date, domains=(), owners=(), metric_ids=()) -> pd.DataFrame:
+def kri_month_grid(con: duckdb.DuckDBPyConnection, month: dt.date, domains=(), owners=(), metric_ids=(),
+                   known_on: dt.date | None = None) -> pd.DataFrame:
     """Per KRI of the register as of `month`'s end and per month from its first result to `month`:
-    the latest result on or before that month (period, value, note), in one as-of join.
+    the latest result on or before that month (period, value, note), in one as-of join. With
+    `known_on` (a day inside the month: a pack's agenda as of a mid-month date), only what was
+    imported by that day: the register then, and results of batches dated on or before it.
 
     A month without a result carries the previous result forward with its own period, so the
     status rule can tell a quarterly KRI's current result from a silent feed.
     """
     month = month.replace(day=1)
     as_of = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    known = f" AND b.as_of <= DATE '{known_on.isoformat()}'" if known_on is not None else ""
+    if known_on is not None:
+        as_of = min(as_of, known_on)
     sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')},
         kri AS (SELECT m.metric_id FROM ms JOIN metric m ON m.batch_id = ms.batch_id WHERE {KRI_FILTER}),
         res AS (
             SELECT r.metric_id, r.period, r.value, r.note
             FROM monitoring_result r JOIN active_batch b USING (batch_id)
-            WHERE r.period <= DATE '{month.isoformat()}' AND r.metric_id IN (SELECT metric_id FROM kri)
+            WHERE r.period <= DATE '{month.isoformat()}' AND r.metric_id IN (SELECT metric_id FROM kri){known}
             QUALIFY row_number() OVER (PARTITION BY r.metric_id, r.period ORDER BY r.batch_id DESC) = 1),
         months AS (
             SELECT unnest(generate_series((SELECT coalesce(min(period), DATE '{month.isoformat()}') FROM res),

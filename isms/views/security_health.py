@@ -134,10 +134,13 @@ def _month_key(d: dt.date) -> pd.Timestamp:
     return pd.Timestamp(d.replace(day=1))
 
 
-def kri_grid(con: duckdb.DuckDBPyConnection, month: dt.date, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The filtered KRI register and its month grid with a status per (KRI, month)."""
-    reg = queries.kri_register(con, month_end(month), filters.domains, filters.owners, filters.metric_ids)
-    grid = queries.kri_month_grid(con, month, filters.domains, filters.owners, filters.metric_ids)
+def kri_grid(con: duckdb.DuckDBPyConnection, month: dt.date, filters: Filters,
+             known_on: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The filtered KRI register and its month grid with a status per (KRI, month); with `known_on`,
+    only what was imported by that day (queries.kri_month_grid)."""
+    reg_on = month_end(month) if known_on is None else min(month_end(month), known_on)
+    reg = queries.kri_register(con, reg_on, filters.domains, filters.owners, filters.metric_ids)
+    grid = queries.kri_month_grid(con, month, filters.domains, filters.owners, filters.metric_ids, known_on)
     grid = grid.merge(reg[["metric_id", "cadence", "direction", "amber", "red", "target"]], on="metric_id", how="left")
     grid["status"] = statuses_in_months(grid)
     return reg, grid
