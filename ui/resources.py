@@ -10,13 +10,15 @@ import, so a new import shows at once and nothing else recomputes.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import duckdb
 import streamlit as st
 
-from isms.config import Settings, load_settings
+from isms.config import DEFAULT_CONFIG, Settings, load_settings
 from isms.databases import open_sample, sample_path
 from isms.store.db import data_version
 from isms.store.shared import SharedStore, open_store
@@ -27,9 +29,27 @@ from isms.store.shared import SharedStore, open_store
 _VIEWING_SAMPLE = "_isms_viewing_sample"
 
 
-@st.cache_resource(show_spinner=False)
-def settings() -> Settings:
+def _config_signature() -> str:
+    """The settings file as it is now (path, size, time written): every dashboard process on the
+    machine sees an admin's change at its next rerun, not only the one where it was saved."""
+    path = Path(os.environ.get("ISMS_CONFIG") or DEFAULT_CONFIG)
+    try:
+        st_ = path.stat()
+    except FileNotFoundError:
+        return f"{path}:none"
+    return f"{path}:{st_.st_size}:{st_.st_mtime_ns}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _settings(signature: str) -> Settings:
     return load_settings()
+
+
+def settings() -> Settings:
+    return _settings(_config_signature())
+
+
+settings.clear = _settings.clear  # type: ignore[attr-defined]  (the Settings page clears it after a save)
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,9 +121,10 @@ def data_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
 
 def data_version_key() -> str:
     """The cache key of the data the meeting pages show; it names the database too, so the sample's
-    cached figures are never served for the ISMS's own (both may have, say, 12 batches)."""
+    cached figures are never served for the ISMS's own (both may have, say, 12 batches), and the
+    settings file, so figures computed on another matrix or appetite are never served either."""
     with data_cursor() as cur:
-        return ("sample:" if viewing_sample() else "") + data_version(cur)
+        return ("sample:" if viewing_sample() else "") + data_version(cur) + "|" + _config_signature()
 
 
 def require_data(dates: list, title: str, nothing_yet: str) -> None:
