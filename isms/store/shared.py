@@ -358,7 +358,12 @@ class LakeStore(SharedStore):
     writers' lock (a second waits, bounded, and says so); writers on other servers are kept apart
     by DuckLake, which refuses the second of two conflicting commits (retried whole)."""
 
-    KEEP_REPLICAS = 2  # an older replica is dropped; a cursor still reading it was given out long before
+    # An older replica is dropped once it has been superseded for REPLICA_GRACE_SECONDS (a page's
+    # cursor given out on it just before two commits landed is still reading it), the newest
+    # KEEP_REPLICAS never, and never more than MAX_REPLICAS kept (a burst of commits: sign-ins).
+    KEEP_REPLICAS = 2
+    REPLICA_GRACE_SECONDS = 60.0
+    MAX_REPLICAS = 12
     COPY_THREADS = 8
     REPLICAS = "isms_replica"  # the in-memory database that holds every replica's tables
 
@@ -374,6 +379,7 @@ class LakeStore(SharedStore):
         self._held = threading.local()
         # (snapshot id, the replica's schema, its tables' physical names), newest last
         self._replicas: list[tuple[int, str, dict[str, str]]] = []
+        self._superseded: dict[str, float] = {}  # replica schema -> when a newer one replaced it
         self._copies = 0
 
     def _root(self) -> duckdb.DuckDBPyConnection:
@@ -412,9 +418,18 @@ class LakeStore(SharedStore):
             for (sql,) in views:
                 cur.execute(sql)
             with self._mutex:
+                now = time.monotonic()
+                for _, older, _ in self._replicas:
+                    self._superseded.setdefault(older, now)
                 self._replicas.append((snapshot, schema, physical))
                 self._replicas.sort()
-                old, self._replicas = self._replicas[:-self.KEEP_REPLICAS], self._replicas[-self.KEEP_REPLICAS:]
+                candidates = self._replicas[:-self.KEEP_REPLICAS]
+                surplus = len(self._replicas) - self.MAX_REPLICAS
+                old = [r for i, r in enumerate(candidates)
+                       if i < surplus or now - self._superseded.get(r[1], now) > self.REPLICA_GRACE_SECONDS]
+                self._replicas = [r for r in self._replicas if r not in old]
+                for _, gone, _ in old:
+                    self._superseded.pop(gone, None)
                 kept = {name for _, _, tables_of in self._replicas for name in tables_of.values()}
             cur.execute(f"USE {lake.CATALOG}")
             for _, gone, tables_of in old:
@@ -505,6 +520,7 @@ class LakeStore(SharedStore):
                 self._con.close()
                 self._con = None
                 self._replicas = []
+                self._superseded = {}
 
 
 def open_store(path: str | os.PathLike, **kwargs) -> SharedStore:
