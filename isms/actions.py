@@ -119,10 +119,7 @@ def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> No
                          "it stands with the decision")
     from isms.store import forum
 
-    copied = con.execute(
-        """SELECT list(f.file_name ORDER BY f.batch_id) FROM active_batch f, import_batch b
-           WHERE b.batch_id = ? AND f.source = ? AND f.batch_id > b.batch_id AND f.as_of >= b.as_of
-             AND len(list_intersect(f.kinds, b.kinds)) > 0""", [batch_id, decision_effects.SOURCE]).fetchone()[0]
+    copied = batches.copies_of(con, batch_id, decision_effects.SOURCE)
     if copied:
         # a decision's batch holds the whole register of its day, this import's rows included
         raise ValueError(f"batch {batch_id}'s register was copied since by the register change of "

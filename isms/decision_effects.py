@@ -34,7 +34,7 @@ import duckdb
 import pandas as pd
 
 from isms.filters import PART
-from isms.store import batches, queries
+from isms.store import batches, forum, queries
 
 SOURCE = "forum"  # import_batch.source of a decision's batch
 
@@ -116,9 +116,7 @@ def _later_decision_batches(con: duckdb.DuckDBPyConnection, on: dt.date, kinds: 
     """(day, register, ids decisions changed themselves from after `on` up to that day) for each
     register of `kinds` and each later day a decision's batch holds it, up to the first import of that
     register after `on`: a later decision's change to an id stands from its day on."""
-    rows = con.execute(
-        """SELECT as_of, source, file_name, kinds FROM active_batch
-           WHERE as_of > ? AND len(list_intersect(kinds, ?)) > 0 ORDER BY as_of, batch_id""", [on, kinds]).fetchall()
+    rows = batches.later_batches(con, on, kinds)
     out: dict[tuple[dt.date, str], set[str]] = {}
     changed: dict[str, set[str]] = {k: set() for k in kinds}
     stopped: set[str] = set()
@@ -130,9 +128,7 @@ def _later_decision_batches(con: duckdb.DuckDBPyConnection, on: dt.date, kinds: 
             match = _DECISION_OF_BATCH.match(file_name or "")
             column = _OWN_IDS.get(kind)
             if match and column:
-                (ids,) = con.execute(f"SELECT coalesce(max({column}), []) FROM forum_decision WHERE decision_id = ?",
-                                     [match.group(1)]).fetchone()
-                changed[kind] |= set(ids or [])
+                changed[kind] |= set(forum.decision_links(con, match.group(1), column))
             out[(as_of, kind)] = set(changed[kind])
     return [(as_of, kind, own) for (as_of, kind), own in out.items()]
 

@@ -128,6 +128,25 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
     return int(batch_id)
 
 
+def later_batches(con: duckdb.DuckDBPyConnection, after: dt.date, kinds: list[str]) -> list[tuple]:
+    """(as_of, source, file_name, kinds) of the active batches dated after `after` that bring any of
+    `kinds`, oldest first (isms.decision_effects carries a decision's change into them)."""
+    return con.execute(
+        """SELECT as_of, source, file_name, kinds FROM active_batch
+           WHERE as_of > ? AND len(list_intersect(kinds, ?)) > 0 ORDER BY as_of, batch_id""", [after, kinds]).fetchall()
+
+
+def copies_of(con: duckdb.DuckDBPyConnection, batch_id: int, source: str) -> list[str]:
+    """File names of the active batches of `source` made after `batch_id`, dated on or after it and
+    bringing a kind it brought: a decision's batch copies the whole register of its day, so such a
+    batch holds this one's rows."""
+    (names,) = con.execute(
+        """SELECT list(f.file_name ORDER BY f.batch_id) FROM active_batch f, import_batch b
+           WHERE b.batch_id = ? AND f.source = ? AND f.batch_id > b.batch_id AND f.as_of >= b.as_of
+             AND len(list_intersect(f.kinds, b.kinds)) > 0""", [batch_id, source]).fetchone()
+    return list(names or [])
+
+
 def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, undone_by: str) -> None:
     """Mark a batch undone. Its rows stay (history is append-only) but no read sees them."""
     with transaction(con):

@@ -256,6 +256,15 @@ def live_ids(con, table: str, column: str, ids: list[str]) -> set[str]:
                                       [list(ids)]).fetchall()}
 
 
+def decision_links(con, decision_id: str, column: str) -> list[str]:
+    """The ids a recorded decision names in `column` (risk_ids, exception_ids...)."""
+    if column not in DECISION_COLUMNS or not column.endswith("_ids"):
+        raise ValueError(f"no list of ids {column!r} on a decision")
+    (ids,) = con.execute(f"SELECT coalesce(max({column}), []) FROM forum_decision WHERE decision_id = ?",
+                         [decision_id]).fetchone()
+    return list(ids or [])
+
+
 def resting_on_batch(con, batch_id: int) -> list[str]:
     """What the forum recorded outside an import (on the page, or by another import) that rests on
     the meetings or decisions that import brought: a decision of one of its meetings, an action from
