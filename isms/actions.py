@@ -107,6 +107,8 @@ def record_import(con: duckdb.DuckDBPyConnection, who: str, outcome: ImportOutco
 
 def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> None:
     """Undo a batch: an analyst their own, an administrator any; audited."""
+    from isms.store import forum
+
     guard(con, user, "undo-own-import", batch_id=batch_id)
     batch = batches.active_batch(con, batch_id)
     if batch is None:
@@ -117,8 +119,6 @@ def undo_import(con: duckdb.DuckDBPyConnection, user: User, batch_id: int) -> No
         # standing with its change gone (isms.decision_effects)
         raise ValueError(f"batch {batch_id} is the register change of a forum {file_name}, not an import: "
                          "it stands with the decision")
-    from isms.store import forum
-
     copied = batches.copies_of(con, batch_id, decision_effects.SOURCE)
     if copied:
         # a decision's batch holds the whole register of its day, this import's rows included

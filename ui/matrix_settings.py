@@ -13,13 +13,14 @@ from isms import actions
 from isms.auth import User
 from isms.config import Settings, SettingsError
 from isms.matrix import PRESETS
-from ui.resources import settings, writing
+from ui.resources import writing
 
 _SAVED = "_isms_settings_saved"
 
 
 def apply_settings(user: User, cfg: Settings, changes: dict) -> None:
-    """Write and audit the changes, clear what was read from the old settings, then rerun so the
+    """Write and audit the changes (the settings file's new size and time make every process read
+    it again, ui.resources.settings), clear the cached figures, then rerun so the
     whole page (the sidebar's matrix too) shows the new ones; the outcome is shown after the rerun."""
     try:
         with writing("a settings change") as cur:
@@ -27,7 +28,6 @@ def apply_settings(user: User, cfg: Settings, changes: dict) -> None:
     except SettingsError as exc:
         st.error(f"Not saved; the settings file is unchanged: {exc}")
         return
-    settings.clear()
     st.cache_data.clear()
     st.session_state[_SAVED] = ("Saved: " + "; ".join(f"{k} {v['before']!r} → {v['after']!r}" for k, v in changed.items())
                                 if changed else "")

@@ -49,8 +49,6 @@ def settings() -> Settings:
     return _settings(_config_signature())
 
 
-settings.clear = _settings.clear  # type: ignore[attr-defined]  (the Settings page clears it after a save)
-
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> SharedStore:

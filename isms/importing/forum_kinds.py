@@ -352,16 +352,14 @@ def recorded_since_the_preview(con: duckdb.DuckDBPyConnection, plan) -> list[Pro
     action into a change of another one, or give two decisions one id. Each is a problem on its cell;
     the caller refuses the file and the analyst previews it again."""
     out: list[Problem] = []
-    checks = [("decisions", "decision_id", "forum_decision", None), ("actions", "action_id", "action_change",
-              set(plan.preview.kinds["actions"].new) if plan.preview is not None and "actions" in plan.preview.kinds
-              else None)]
+    checks = [("decisions", "decision_id", "forum_decision", None)]
+    if plan.preview is not None and "actions" in plan.preview.kinds:  # without a preview the plan was made
+        checks.append(("actions", "action_id", "action_change", set(plan.preview.kinds["actions"].new)))  # just now
     for kind, column, table, new in checks:
         frame = plan.frames.get(kind)
         if frame is None or frame.empty:
             continue
         ids = [v for v in frame[column] if isinstance(v, str) and (new is None or v in new)]
-        if kind == "actions" and new is None:
-            continue   # no preview: the plan was made in this same call, nothing was recorded in between
         taken = store.live_ids(con, table, column, ids)
         for i, v in zip(frame.index, frame[column]):
             if v in taken:
