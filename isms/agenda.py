@@ -23,7 +23,7 @@ from isms.dates import add_months
 from isms.filters import RiskFilter
 from isms.meetings import MeetingSeries
 from isms.store import forum as forum_store
-from isms.store import queries
+from isms.store import review_state
 
 PACK_SERIES = {"risk-review": "risk", "security-health": "security-health", "compliance": "compliance",
                "management-review": "management-review"}
@@ -122,7 +122,7 @@ def agenda(con: duckdb.DuckDBPyConnection, settings: Settings, series_key: str, 
     held = forum_store.held_on(con, series_key, period_end) is not None
     meeting = forum.NextMeeting(s, day, period_end, actions.last_meeting_on, as_of)
     top = settings.matrix.levels[-1]
-    changes = queries.review_changes(con, settings.matrix, as_of, since, RiskFilter())
+    changes = review_state.changes_between(con, settings.matrix, as_of, since, RiskFilter(), settings.late_tolerance_points)
     new_top = changes[changes["change"].isin(("New", "Escalated")) & (changes["to_level"] == top)]
     return Agenda(s, as_of, period_end, day, held, since, last, actions,
                   forum.exception_agenda(con, settings, as_of, meeting), _new_red(con, as_of, since),

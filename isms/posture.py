@@ -140,11 +140,9 @@ def posture_counts(con: duckdb.DuckDBPyConnection, settings: Settings, dates: li
                    filters: RiskFilter = RiskFilter()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Level counts and scorecard totals per date, each one query over all the dates: a view that
     shows trends reads them once for its trend dates and its scorecard's."""
-    m = settings.matrix
-    levels = dated(queries.level_counts(con, m, dates, filters))
-    totals = dated(queries.posture_totals(con, m, dates, settings.late_tolerance_points,
-                                           settings.exception_warning_days, filters))
-    return levels, totals
+    levels, totals = queries.posture_figures(con, settings.matrix, dates, settings.late_tolerance_points,
+                                             settings.exception_warning_days, filters)
+    return dated(levels), dated(totals)
 
 
 def scorecard_from(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, compare_to: dt.date,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isms.kri import HIGHER, LOWER, kri_status, red_streak, status_in_month, statuses_in_months
+from isms.kri import HIGHER, LOWER, kri_status, red_streak, red_streaks, status_in_month, statuses_in_months
 
 D = dt.date.fromisoformat
 
@@ -88,6 +88,18 @@ def test_red_streak_is_the_length_of_the_trailing_reds(statuses):
     n = red_streak(statuses)
     assert all(s == "red" for s in statuses[len(statuses) - n:])
     assert n == len(statuses) or statuses[len(statuses) - n - 1] != "red"
+
+
+@given(st.lists(st.tuples(st.sampled_from(["K-1", "K-2", "K-3"]), st.sampled_from(["red", "amber", "stale"])), max_size=60))
+def test_red_streaks_of_interleaved_keys_count_each_keys_trailing_reds(rows):
+    got = red_streaks(pd.Series([k for k, _ in rows], dtype="str"), pd.Series([s for _, s in rows], dtype="str"))
+    expected = {}
+    for key in dict.fromkeys(k for k, _ in rows):   # keys in order of first appearance
+        mine = [s for k, s in rows if k == key]
+        trailing = len(mine) - next((i + 1 for i in range(len(mine) - 1, -1, -1) if mine[i] != "red"), 0)
+        expected[key] = trailing
+    assert list(got.index) == list(expected)
+    assert got.to_dict() == expected
 
 
 @given(st.floats(-1e6, 1e6, allow_nan=False), st.floats(0, 100), st.floats(0, 100))

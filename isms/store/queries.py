@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Iterable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from isms.dates import month_end
@@ -191,24 +192,27 @@ def treatment_cte(late_tolerance_points: float, dates: Iterable[dt.date]) -> str
                    t.start_on, t.due_on, t.status, t.completed_on, t.reported_percent, t.last_update_on, t.risk_listed
             FROM treatment_at t
         ),
-        treatment_state AS (
+        treatment_measures AS (
             SELECT *,
                 CASE WHEN status = 'Done' THEN 100.0 ELSE coalesce(reported_percent, 0.0) END AS percent_complete,
                 100.0 * greatest(0.0, least(1.0,
                     date_diff('day', start_on, as_of)::DOUBLE / greatest(1, date_diff('day', start_on, due_on)))) AS planned_percent,
-                greatest(1, date_diff('day', start_on, due_on)) AS weight_days,
+                greatest(1, date_diff('day', start_on, due_on)) AS weight_days
+            FROM treatment_progress
+        ),
+        -- the state from the measures above, each computed once per row (a trend reads every month end)
+        treatment_state AS (
+            SELECT *,
                 CASE
                     WHEN status = 'Done' THEN 'done'
                     WHEN status = 'Cancelled' THEN 'cancelled'
                     WHEN start_on > as_of THEN 'not started'
                     WHEN due_on < as_of THEN 'overdue'
-                    WHEN coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} <
-                         100.0 * greatest(0.0, least(1.0, date_diff('day', start_on, as_of)::DOUBLE / greatest(1, date_diff('day', start_on, due_on))))
-                        THEN 'late'
+                    WHEN coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} < planned_percent THEN 'late'
                     ELSE 'on track'
                 END AS state,
                 CASE WHEN due_on < as_of AND status NOT IN ('Done', 'Cancelled') THEN date_diff('day', due_on, as_of) ELSE 0 END AS days_overdue
-            FROM treatment_progress
+            FROM treatment_measures
         )"""
 
 
@@ -456,47 +460,82 @@ def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFil
 def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                  f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, basis (residual, inherent) and level: open, assessed risks that pass the filters."""
-    # one pass over the risks (counted per pair of levels), then each basis from those few counts
-    sql = f"""{_review_with(matrix, dates, f, 10.0, "live")},
-        pairs AS MATERIALIZED (SELECT as_of, residual_level, residual_rank, inherent_level, inherent_rank, count(*) AS risks
-                               FROM live GROUP BY ALL)
-        SELECT as_of, 'residual' AS basis, residual_level AS level, residual_rank AS level_rank, sum(risks)::BIGINT AS risks
-        FROM pairs GROUP BY ALL
-        UNION ALL
-        SELECT as_of, 'inherent', inherent_level, inherent_rank, sum(risks)::BIGINT FROM pairs GROUP BY ALL
-        ORDER BY as_of, basis, level_rank"""
-    return con.execute(sql).df()
+    return posture_figures(con, matrix, dates, 10.0, 0, f)[0]
 
 
 def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                    late_tolerance_points: float, warning_days: int, f: RiskFilter = RiskFilter()) -> pd.DataFrame:
-    """Per date, the scorecard's totals (one row per date), over the register or the risks that
-    pass `f`: the one definition of exposure, appetite, "unaddressed", treatment and exception counts.
+    """Per date, the scorecard's totals (one row per date); see `posture_figures`."""
+    return posture_figures(con, matrix, dates, late_tolerance_points, warning_days, f)[1]
 
-    Risks, treatments and exceptions are each counted in one pass of their own; only the risks
-    above appetite are looked up among the treatments and exceptions (are they addressed?)."""
-    needs = ("live", "posture", "treatment_state", "selected_treatment", "exception_state", "selected_exception")
-    register = "posture p" if f.empty else "posture p JOIN selected_risk USING (as_of, risk_id)"
-    states = {"on_track": "on track", "late": "late", "overdue": "overdue", "done": "done", "not_started": "not started"}
+
+TREATMENT_STATES = {"on_track": "on track", "late": "late", "overdue": "overdue", "done": "done", "not_started": "not started"}
+RISK_TOTALS = ("open_risks", "assessed_risks", "residual_exposure", "inherent_exposure", "within_appetite", "above_appetite",
+               "above_appetite_unaddressed")
+
+
+def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
+                    late_tolerance_points: float, warning_days: int,
+                    f: RiskFilter = RiskFilter()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per date, over the register or the risks that pass `f`: the level counts (one row per basis
+    and level of the open, assessed risks) and the scorecard's totals (one row per date): the one
+    definition of exposure, appetite, "unaddressed", treatment and exception counts.
+
+    One query for both. The risks are first counted per date and pair of matrix cells (with
+    whether an active treatment or a granted, unexpired exception addresses them), and scores,
+    levels and appetite are looked up for those few hundred pairs rather than for every risk on
+    every date; treatments and exceptions are counted in passes of their own."""
+    dates = sorted(set(dates))
+    needs = ("risk_at", "treatment_state", "selected_treatment", "exception_state", "selected_exception") + \
+        (() if f.empty else ("selected_risk",))
+    score, level, rank, within = (_cell_list(matrix, i) for i in (2, 3, 4, 5))
+    selected = "" if f.empty else "JOIN selected_risk USING (as_of, risk_id)"
+    # the residual cells above appetite (a cell outside the matrix is neither within nor above)
+    above = ", ".join(f"({c[0]}, {c[1]})" for c in matrix.cells() if c[5] is False) or "(NULL, NULL)"
+    per_level = " UNION ALL ".join(
+        f"""SELECT as_of, '{basis}' AS basis, {basis}_level AS level, {basis}_rank AS level_rank, sum(risks)::BIGINT AS risks
+            FROM cell_pairs WHERE open AND assessed GROUP BY ALL""" for basis in ("inherent", "residual"))
     sql = f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs)},
+        risk_rows AS (
+            SELECT r.as_of, r.risk_id, r.status <> 'Closed' AS open, r.assessed_on IS NOT NULL AS assessed,
+                   r.inherent_likelihood, r.inherent_impact, r.residual_likelihood, r.residual_impact
+            FROM risk_at r {selected}),
+        above_cell(residual_likelihood, residual_impact) AS (VALUES {above}),
+        addressed AS (  -- an active treatment or a granted, unexpired exception
+            SELECT as_of, risk_id FROM treatment_state WHERE status IN ('Planned', 'In progress')
+            UNION ALL
+            SELECT as_of, risk_id FROM exception_state WHERE status = 'Granted' AND expires_on >= as_of),
+        unaddressed AS (  -- only the risks above appetite are looked up (an anti join, not a correlated one)
+            SELECT c.as_of, count(*) AS above_appetite_unaddressed
+            FROM risk_rows c SEMI JOIN above_cell USING (residual_likelihood, residual_impact)
+            ANTI JOIN addressed a ON a.as_of = c.as_of AND a.risk_id = c.risk_id
+            WHERE c.open AND c.assessed
+            GROUP BY c.as_of),
+        cell_pairs AS MATERIALIZED (
+            SELECT as_of, open, assessed, risks,
+                   {score}[inherent_cell] AS inherent_score, {level}[inherent_cell] AS inherent_level, {rank}[inherent_cell] AS inherent_rank,
+                   {score}[residual_cell] AS residual_score, {level}[residual_cell] AS residual_level, {rank}[residual_cell] AS residual_rank,
+                   {within}[residual_cell] AS within_appetite
+            FROM (SELECT as_of, open, assessed, risks,
+                         {_cell_index(matrix, 'inherent_likelihood', 'inherent_impact')} AS inherent_cell,
+                         {_cell_index(matrix, 'residual_likelihood', 'residual_impact')} AS residual_cell
+                  FROM (SELECT as_of, open, assessed, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact,
+                               count(*) AS risks
+                        FROM risk_rows GROUP BY ALL))),
         risk_totals AS (
-            SELECT p.as_of, count(*) AS open_risks,
-                   count(*) FILTER (WHERE p.assessed_on IS NOT NULL) AS assessed_risks,
-                   coalesce(sum(p.residual_score) FILTER (WHERE p.assessed_on IS NOT NULL), 0) AS residual_exposure,
-                   coalesce(sum(p.inherent_score) FILTER (WHERE p.assessed_on IS NOT NULL), 0) AS inherent_exposure,
-                   count(*) FILTER (WHERE p.assessed_on IS NOT NULL AND p.within_appetite) AS within_appetite,
-                   count(*) FILTER (WHERE p.assessed_on IS NOT NULL AND NOT p.within_appetite) AS above_appetite
-            FROM {register} WHERE p.status <> 'Closed' GROUP BY p.as_of),
-        unaddressed AS (
-            SELECT l.as_of, count(*) AS above_appetite_unaddressed FROM live l
-            WHERE NOT l.within_appetite
-              AND NOT EXISTS (SELECT 1 FROM treatment_state t WHERE t.as_of = l.as_of AND t.risk_id = l.risk_id
-                                                               AND t.status IN ('Planned', 'In progress'))
-              AND NOT EXISTS (SELECT 1 FROM exception_state e WHERE e.as_of = l.as_of AND e.risk_id = l.risk_id
-                                                               AND e.status = 'Granted' AND e.expires_on >= e.as_of)
-            GROUP BY l.as_of),
+            SELECT as_of, sum(risks) FILTER (WHERE open)::BIGINT AS open_risks,
+                   sum(risks) FILTER (WHERE open AND assessed)::BIGINT AS assessed_risks,
+                   coalesce(sum(risks * residual_score) FILTER (WHERE open AND assessed), 0) AS residual_exposure,
+                   coalesce(sum(risks * inherent_score) FILTER (WHERE open AND assessed), 0) AS inherent_exposure,
+                   sum(risks) FILTER (WHERE open AND assessed AND within_appetite)::BIGINT AS within_appetite,
+                   sum(risks) FILTER (WHERE open AND assessed AND NOT within_appetite)::BIGINT AS above_appetite
+            FROM cell_pairs GROUP BY as_of),
+        level_lists AS (
+            SELECT as_of, list({{'basis': basis, 'level': level, 'level_rank': level_rank, 'risks': risks}}
+                                ORDER BY basis, level_rank) AS levels
+            FROM ({per_level}) GROUP BY as_of),
         treatment_totals AS (
-            SELECT as_of, {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in states.items())}
+            SELECT as_of, {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in TREATMENT_STATES.items())}
             FROM selected_treatment GROUP BY as_of),
         exception_totals AS (
             SELECT as_of,
@@ -504,110 +543,23 @@ def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: It
                    count(*) FILTER (WHERE status = 'Granted' AND days_to_expiry < 0) AS exceptions_expired_open
             FROM selected_exception GROUP BY as_of)
         SELECT d.as_of,
-               {", ".join(f"coalesce(r.{c}, 0) AS {c}" for c in ("open_risks", "assessed_risks", "residual_exposure",
-                                                                "inherent_exposure", "within_appetite", "above_appetite"))},
+               {", ".join(f"coalesce(r.{c}, 0) AS {c}" for c in RISK_TOTALS[:-1])},
                coalesce(u.above_appetite_unaddressed, 0) AS above_appetite_unaddressed,
-               {", ".join(f"coalesce(t.{c}, 0) AS {c}" for c in states)},
+               {", ".join(f"coalesce(t.{c}, 0) AS {c}" for c in TREATMENT_STATES)},
                coalesce(e.exceptions_expiring, 0) AS exceptions_expiring,
-               coalesce(e.exceptions_expired_open, 0) AS exceptions_expired_open
+               coalesce(e.exceptions_expired_open, 0) AS exceptions_expired_open,
+               l.levels
         FROM as_of_date d LEFT JOIN risk_totals r USING (as_of) LEFT JOIN unaddressed u USING (as_of)
+        LEFT JOIN level_lists l USING (as_of)
         LEFT JOIN treatment_totals t USING (as_of) LEFT JOIN exception_totals e USING (as_of)
         ORDER BY d.as_of"""
-    return con.execute(sql).df()
-
-
-def review_cells(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter) -> pd.DataFrame:
-    """Risks per matrix cell on each basis (inherent, residual, target) for the heatmap."""
-    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "live")}
-        SELECT 'inherent' AS basis, inherent_likelihood AS likelihood, inherent_impact AS impact, count(*) AS risks FROM live GROUP BY ALL
-        UNION ALL SELECT 'residual', residual_likelihood, residual_impact, count(*) FROM live GROUP BY ALL
-        UNION ALL SELECT 'target', target_likelihood, target_impact, count(*) FROM live WHERE target_likelihood IS NOT NULL GROUP BY ALL
-        ORDER BY 1, 2, 3"""
-    return con.execute(sql).df()
-
-
-def review_movements(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
-                     f: RiskFilter) -> pd.DataFrame:
-    """How many risks moved from which residual cell to which between the two dates."""
-    sql = f"""{_review_with(matrix, [as_of, compare_to], f, 10.0, "live", "posture")}
-        SELECT p.residual_likelihood AS from_likelihood, p.residual_impact AS from_impact, p.residual_level AS from_level,
-               c.residual_likelihood AS to_likelihood, c.residual_impact AS to_impact, c.residual_level AS to_level,
-               count(*) AS risks
-        FROM live c JOIN posture p ON p.risk_id = c.risk_id AND p.as_of = {_lit(compare_to)}
-                                   AND p.assessed_on IS NOT NULL AND p.status <> 'Closed'
-        WHERE c.as_of = {_lit(as_of)}
-          AND (p.residual_likelihood <> c.residual_likelihood OR p.residual_impact <> c.residual_impact)
-        GROUP BY ALL ORDER BY risks DESC, from_likelihood, from_impact, to_likelihood, to_impact"""
-    return con.execute(sql).df()
-
-
-def review_changes(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
-                   f: RiskFilter) -> pd.DataFrame:
-    """New, closed, escalated and de-escalated risks between the two dates, with from and to levels.
-
-    A risk is new when it was not an open, assessed risk at the comparison date, and closed when
-    it was one then and is closed or gone now: the filters choose the side that is shown, so a
-    risk that merely changed owner does not show as closed under an owner filter.
-    """
-    a, c = _lit(as_of), _lit(compare_to)
-    sql = f"""{_review_with(matrix, [as_of, compare_to], f, 10.0, "live", "posture")},
-        everywhere AS (SELECT * FROM posture WHERE status <> 'Closed' AND assessed_on IS NOT NULL),
-        now_side AS (
-            SELECT n.risk_id, n.title, n.owner,
-                   CASE WHEN p.risk_id IS NULL THEN 'New' WHEN n.residual_rank > p.residual_rank THEN 'Escalated'
-                        WHEN n.residual_rank < p.residual_rank THEN 'De-escalated' END AS change,
-                   p.residual_level AS from_level, n.residual_level AS to_level,
-                   p.residual_score AS from_score, n.residual_score AS to_score
-            FROM live n LEFT JOIN everywhere p ON p.risk_id = n.risk_id AND p.as_of = {c}
-            WHERE n.as_of = {a}),
-        closed_side AS (
-            SELECT p.risk_id, p.title, p.owner, 'Closed' AS change, p.residual_level AS from_level, 'Closed' AS to_level,
-                   p.residual_score AS from_score, NULL::INTEGER AS to_score
-            FROM live p WHERE p.as_of = {c}
-              AND NOT EXISTS (SELECT 1 FROM everywhere n WHERE n.as_of = {a} AND n.risk_id = p.risk_id))
-        SELECT * FROM (SELECT * FROM now_side WHERE change IS NOT NULL UNION ALL SELECT * FROM closed_side)
-        ORDER BY CASE change WHEN 'Escalated' THEN 0 WHEN 'New' THEN 1 WHEN 'De-escalated' THEN 2 ELSE 3 END,
-                 coalesce(to_score, from_score) DESC, risk_id"""
-    return con.execute(sql).df()
-
-
-def review_top_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
-                     f: RiskFilter, late_tolerance_points: float, limit: int) -> pd.DataFrame:
-    """The highest residual risks with their trend, decisions and treatment progress.
-
-    Progress is the duration-weighted percent complete of the risk's treatments that are not
-    cancelled (the same weighting as the register-wide figure); days overdue is the worst one.
-    """
-    sql = f"""{_review_with(matrix, [as_of, compare_to], f, late_tolerance_points, "live", "posture", "selected_treatment")},
-        before AS (SELECT risk_id, residual_level, residual_score FROM posture
-                   WHERE as_of = {_lit(compare_to)} AND status <> 'Closed' AND assessed_on IS NOT NULL),
-        plan AS (
-            SELECT risk_id, string_agg(DISTINCT decision, ', ' ORDER BY decision) AS decisions,
-                   sum(weight_days * percent_complete) FILTER (WHERE state <> 'cancelled')
-                     / nullif(sum(weight_days) FILTER (WHERE state <> 'cancelled'), 0) AS percent_complete,
-                   max(days_overdue) AS days_overdue,
-                   count(*) FILTER (WHERE state = 'late') AS late_treatments
-            FROM selected_treatment WHERE as_of = {_lit(as_of)} GROUP BY risk_id)
-        SELECT l.risk_id, l.title, l.owner, l.status, l.residual_level, l.residual_score,
-               b.residual_level AS previous_level, b.residual_score AS previous_score,
-               CASE WHEN b.risk_id IS NULL THEN 'new' WHEN l.residual_score > b.residual_score THEN 'up'
-                    WHEN l.residual_score < b.residual_score THEN 'down' ELSE 'same' END AS trend,
-               coalesce(p.decisions, 'None') AS decisions, p.percent_complete,
-               coalesce(p.days_overdue, 0) AS days_overdue, coalesce(p.late_treatments, 0) AS late_treatments
-        FROM live l LEFT JOIN before b ON b.risk_id = l.risk_id LEFT JOIN plan p ON p.risk_id = l.risk_id
-        WHERE l.as_of = {_lit(as_of)}
-        ORDER BY l.residual_score DESC, l.residual_rank DESC, l.risk_id
-        LIMIT {int(limit)}"""
-    return con.execute(sql).df()
-
-
-def review_risk_choices(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
-                        limit: int) -> pd.DataFrame:
-    """Ids and titles of the highest residual risks that pass the filters (the detail picker)."""
-    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "posture", "selected_risk")}
-        SELECT p.risk_id, p.title FROM posture p JOIN selected_risk USING (as_of, risk_id)
-        ORDER BY p.residual_score DESC NULLS LAST, p.risk_id LIMIT {int(limit)}"""
-    return con.execute(sql).df()
+    both = con.execute(sql).df()
+    rows = [(d, x["basis"], x["level"], x["level_rank"], x["risks"])
+            for d, listed in zip(both["as_of"], both["levels"]) if isinstance(listed, (list, np.ndarray)) for x in listed]
+    text = "str" if rows else object  # the types DuckDB gives a query's result, empty or not
+    levels = pd.DataFrame(rows, columns=["as_of", "basis", "level", "level_rank", "risks"]).astype(
+        {"as_of": both["as_of"].dtype, "basis": text, "level": text, "level_rank": "int32", "risks": "int64"})
+    return levels, both.drop(columns="levels")
 
 
 def review_cell_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
@@ -636,67 +588,6 @@ def treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], la
                count(c.treatment_id) FILTER (WHERE c.state = 'overdue') AS overdue
         FROM as_of_date d LEFT JOIN counted c ON c.as_of = d.as_of
         GROUP BY d.as_of ORDER BY d.as_of"""
-    return con.execute(sql).df()
-
-
-def review_exposure_projection(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, from_date: dt.date,
-                               months: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float) -> pd.DataFrame:
-    """Residual exposure implied by the treatment plans as they stood on `from_date`.
-
-    A risk is expected to fall to its target once the last of its active treatments is due;
-    risks without a target or without an active treatment keep their residual score. Plans
-    already overdue on `from_date` count from the month after, so the line starts at the actual.
-    """
-    month_rows = ", ".join(f"({_lit(m)})" for m in sorted(set(months)))
-    sql = f"""{_review_with(matrix, [from_date], f, late_tolerance_points, "live", "selected_treatment", "matrix_cell")},
-        proj_month(month_end) AS (VALUES {month_rows}),
-        plan AS (SELECT risk_id, max(due_on) AS plan_end FROM selected_treatment
-                 WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
-        basis AS (
-            SELECT l.residual_score, least(l.residual_score, mt.score) AS target_score, p.plan_end
-            FROM live l LEFT JOIN plan p ON p.risk_id = l.risk_id
-            LEFT JOIN matrix_cell mt ON mt.likelihood = l.target_likelihood AND mt.impact = l.target_impact)
-        SELECT m.month_end AS as_of,
-               coalesce(sum(CASE WHEN b.target_score IS NOT NULL AND b.plan_end IS NOT NULL AND greatest(b.plan_end, {_lit(from_date)} + 1) <= m.month_end THEN b.target_score
-                                 ELSE b.residual_score END), 0) AS projected_exposure
-        FROM proj_month m LEFT JOIN basis b ON TRUE GROUP BY m.month_end ORDER BY m.month_end"""
-    return con.execute(sql).df()
-
-
-def review_above_appetite(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter) -> pd.DataFrame:
-    """Filtered open risks above appetite; `unaddressed` when neither an active treatment nor a
-    granted, unexpired exception covers them (the issue's definition). `accepted` tells apart the
-    unaddressed risks the register records as formally accepted: accepted above appetite still
-    needs the meeting's decision, but it is not the same as nobody having looked."""
-    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "live", "treatment_state", "exception_state")},
-        treated AS (SELECT risk_id, count(*) AS active_treatments FROM treatment_state
-                    WHERE status IN ('Planned', 'In progress') GROUP BY risk_id),
-        excepted AS (SELECT risk_id, count(*) AS granted_exceptions FROM exception_state
-                     WHERE status = 'Granted' AND expires_on >= as_of AND risk_id IS NOT NULL GROUP BY risk_id)
-        SELECT l.risk_id, l.title, l.owner, l.residual_level, l.residual_score,
-               coalesce(t.active_treatments, 0) AS active_treatments, coalesce(e.granted_exceptions, 0) AS granted_exceptions,
-               t.risk_id IS NULL AND e.risk_id IS NULL AS unaddressed,
-               l.status = 'Accepted' AS accepted
-        FROM live l LEFT JOIN treated t ON t.risk_id = l.risk_id LEFT JOIN excepted e ON e.risk_id = l.risk_id
-        WHERE NOT l.within_appetite
-        ORDER BY unaddressed DESC, l.residual_score DESC, l.risk_id"""
-    return con.execute(sql).df()
-
-
-def review_exceptions(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, f: RiskFilter,
-                      horizon_days: int = 90) -> pd.DataFrame:
-    """Granted exceptions that expire within the horizon or have expired but are still open,
-    with the residual level of the linked risk as of the date."""
-    sql = f"""{_review_with(matrix, [as_of], f, 10.0, "selected_exception", "posture")}
-        SELECT e.exception_id, e.policy, e.title, e.control, e.risk_id, e.approver, e.expires_on, e.days_to_expiry,
-               CASE WHEN e.days_to_expiry < 0 THEN 'Expired, still open'
-                    WHEN e.days_to_expiry <= 30 THEN 'Within 30 days'
-                    WHEN e.days_to_expiry <= 60 THEN 'Within 60 days'
-                    ELSE 'Within 90 days' END AS window,
-               p.residual_level AS risk_level, p.residual_score AS risk_score
-        FROM selected_exception e LEFT JOIN posture p ON p.risk_id = e.risk_id
-        WHERE e.status = 'Granted' AND e.days_to_expiry <= {int(horizon_days)}
-        ORDER BY e.days_to_expiry, e.exception_id"""
     return con.execute(sql).df()
 
 
@@ -779,7 +670,6 @@ def risk_assets(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date) ->
         JOIN asn ON asn.as_of = rs.as_of JOIN asset a ON a.batch_id = asn.batch_id AND list_contains(r.asset_ids, a.asset_id)
         ORDER BY a.asset_id"""
     return con.execute(sql).df()
-
 
 
 # --- Security Health reads (issue 5): add below this line ---
@@ -884,7 +774,6 @@ def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_toler
         FROM treatment_state WHERE state IN ('late', 'overdue'){where}
         ORDER BY days_overdue DESC, planned_percent - percent_complete DESC, treatment_id"""
     return con.execute(sql).df()
-
 
 
 # --- end of page-specific blocks ---

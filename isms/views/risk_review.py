@@ -19,7 +19,7 @@ from isms.config import Settings
 from isms.dates import add_months, dated, month_end, month_ends, previous_quarter_end
 from isms.filters import RiskFilter
 from isms.posture import Scorecard, posture_counts, scorecard_from, treatment_progress
-from isms.store import queries, risk_controls
+from isms.store import queries, review_state, risk_controls
 
 BASES = ("residual", "inherent", "target")
 TOP_RISKS = 20
@@ -139,20 +139,24 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
     level_trend = levels[in_trend].drop(columns="basis").reset_index(drop=True)
     totals_trend = totals[totals["as_of"].isin(quarters)].reset_index(drop=True)
     horizon = month_end(add_months(as_of.replace(day=1), PROJECTION_MONTHS))
+    with review_state.review_state(con, m, [as_of, compare_to], filters, tol) as state:
+        sections = dict(
+            cells=review_state.cells(con, state, as_of),
+            movements=review_state.movements(con, state, as_of, compare_to),
+            changes=review_state.changes(con, state, as_of, compare_to),
+            top_risks=review_state.top_risks(con, state, as_of, compare_to, TOP_RISKS),
+            projection=dated(review_state.exposure_projection(con, state, compare_to, month_ends(compare_to, horizon))),
+            above_appetite=review_state.above_appetite(con, state, as_of),
+            exceptions=review_state.exceptions(con, state, as_of, filters, EXCEPTION_HORIZON_DAYS),
+            risk_choices=review_state.risk_choices(con, state, as_of, RISK_CHOICES),
+        )
     return RiskReviewData(
         as_of=as_of, compare_to=compare_to, filters=filters,
         scorecard=scorecard_from(con, settings, as_of, compare_to, levels, totals),
-        cells=queries.review_cells(con, m, as_of, filters),
-        movements=queries.review_movements(con, m, as_of, compare_to, filters),
-        changes=queries.review_changes(con, m, as_of, compare_to, filters),
-        top_risks=queries.review_top_risks(con, m, as_of, compare_to, filters, tol, TOP_RISKS),
         level_trend=level_trend,
         totals_trend=totals_trend,
         treatment_trend=treatment_progress(con, settings, quarters[0], as_of, filters),
-        projection=dated(queries.review_exposure_projection(con, m, compare_to, month_ends(compare_to, horizon), filters, tol)),
-        above_appetite=queries.review_above_appetite(con, m, as_of, filters),
-        exceptions=queries.review_exceptions(con, m, as_of, filters, EXCEPTION_HORIZON_DAYS),
-        risk_choices=queries.review_risk_choices(con, m, as_of, filters, RISK_CHOICES),
+        **sections,
     )
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from isms.config import Settings
 from isms.dates import add_months, dated, month_end, month_ends
 from isms.filters import RiskFilter
-from isms.kri import HIGHER, red_streak, statuses_in_months
+from isms.kri import HIGHER, red_streaks, statuses_in_months
 from isms.posture import KriCounts
 from isms.store import queries
 
@@ -155,7 +155,8 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
     window = grid[grid["month"] > _month_key(add_months(month, -TREND_MONTHS))]
     fresh = window[window["period"] == window["month"]]
     trend = fresh.groupby("metric_id", sort=False)["value"].agg(lambda s: [float(x) for x in s]).rename("trend")
-    streaks = grid[grid["month"] <= now].groupby("metric_id", sort=False)["status"].agg(red_streak).rename("red_streak")
+    upto = grid[grid["month"] <= now]
+    streaks = red_streaks(upto["metric_id"], upto["status"])
     board = (reg[["metric_id", "name", "control_domain", "owner", "unit", "direction", "target", "amber", "red", "cadence"]]
              .merge(at_now, on="metric_id", how="left").merge(at_then, on="metric_id", how="left")
              .merge(trend, left_on="metric_id", right_index=True, how="left")
