@@ -10,7 +10,7 @@ from isms.store import connect
 from isms.store.migrations import MIGRATIONS, TABLES
 from isms.store.batches import active_batches, commit_batch, undo_batch
 from isms.store import queries
-from tests.factories import D, assessment, load, risk
+from tests.factories import D, assessment, load, risk, treatment, update
 
 pytestmark = pytest.mark.both_stores  # con and db_target: the local store, then DuckLake-on-PostgreSQL
 
@@ -115,7 +115,7 @@ def test_a_sample_from_an_earlier_version_is_brought_up_to_date_when_opened(tmp_
     load(con, "2024-03-31", risks=[risk("R1"), risk("R2")],
          assessments=[assessment("R1", "2024-03-20", residual=(2, 3)), assessment("R2", "2024-03-25", residual=(4, 4))])
     con.execute("DROP TABLE risk_month_end; DROP TABLE treatment_month_end; DROP TABLE read_model_extent;"
-                "DELETE FROM schema_migration WHERE version = 17")
+                "DELETE FROM schema_migration WHERE version IN (17, 24)")  # the copies, and their measures
     con.close()
 
     sample = open_sample(path)
@@ -127,3 +127,32 @@ def test_a_sample_from_an_earlier_version_is_brought_up_to_date_when_opened(tmp_
         assert sample.execute("SELECT count(*) FROM risk_month_end").fetchone()[0] == 2
     finally:
         sample.close()
+
+
+def test_a_database_from_before_the_treatment_measures_reads_the_same_trend_once_opened(tmp_path):
+    """Migration 24 adds each treatment's settled measures to the month-end copy of a database that
+    already holds one; the trend read from them is what the treatments' dates say. T1 runs the 91
+    days from 1 January to 1 April 2024 and reported 10 % on 10 January: on 31 January it is 30 days
+    in (33.0 % planned) and more than 10 points behind, so late; on 29 February 59 days (64.8 %)."""
+    path = tmp_path / "before-24.duckdb"
+    con = connect(path)
+    load(con, "2024-01-31", risks=[risk("R1")], assessments=[assessment("R1", "2024-01-20")],
+         treatments=[treatment("T1", "R1", "2024-01-01", "2024-04-01")], treatment_updates=[update("T1", "2024-01-10", 10.0)])
+    con.execute("ALTER TABLE treatment_month_end DROP COLUMN percent_complete; ALTER TABLE treatment_month_end DROP COLUMN planned_percent;"
+                "ALTER TABLE treatment_month_end DROP COLUMN weight_days; ALTER TABLE treatment_month_end DROP COLUMN settled_state;"
+                "ALTER TABLE treatment_month_end DROP COLUMN days_overdue; DELETE FROM schema_migration WHERE version = 24")
+    con.close()
+
+    con = connect(path)
+    try:
+        assert con.execute("SELECT max(version) FROM schema_migration").fetchone()[0] >= 24
+        trend = queries.treatment_trend(con, [D("2024-01-31"), D("2024-02-29")], 10.0).set_index("as_of")
+        assert trend.loc["2024-01-31", "weighted_percent_planned"] == pytest.approx(100 * 30 / 91)
+        assert trend.loc["2024-02-29", "weighted_percent_planned"] == pytest.approx(100 * 59 / 91)
+        assert list(trend["weighted_percent_complete"]) == [10.0, 10.0]
+        assert list(trend["late"]) == [1, 1] and list(trend["overdue"]) == [0, 0]
+        stored = con.execute("SELECT month_end, planned_percent, settled_state FROM treatment_month_end ORDER BY 1").fetchall()
+        # the copy reaches the last month end anything happened in; February is that row's, measured on its own date
+        assert [(d, round(p, 6), s) for d, p, s in stored] == [(D("2024-01-31"), round(100 * 30 / 91, 6), None)]
+    finally:
+        con.close()

@@ -249,7 +249,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (
         17,
         "read model: risk and treatment states at every month end, for trends",
-        read_model.MONTH_END_SCHEMA + read_model.month_end_refresh_sql(),
+        read_model.MONTH_END_SCHEMA + read_model.month_end_refresh_sql(measures=False),
     ),
     (
         20,
@@ -301,6 +301,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """
         INSERT INTO store_counter VALUES ('forum:M-', 0), ('forum:D-', 0), ('forum:A-', 0);
         """,
+    ),
+    (
+        24,
+        "read model: each treatment's settled measures kept at every month end, for trends",
+        read_model.month_end_measures_migration(),
     ),
 ]
 

@@ -19,13 +19,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from isms.dates import month_end
+from isms.dates import month_end, month_ends
 from isms.filters import PART, WHOLE, RiskFilter, Scope
 from isms.matrix import RiskMatrix
 from isms.models import KINDS
 from isms.store import risk_controls
 from isms.store.migrations import TABLES
-from isms.store.read_model import MONTH_END_TABLES
+from isms.store.read_model import MONTH_END_TABLES, selected, treatment_measures
 
 KEY_COLUMN = {
     "assets": "asset_id",
@@ -76,14 +76,19 @@ def _at(name: str, table: str, dates: Iterable[dt.date]) -> str:
     ends = [d for d in dates if copy and d == month_end(d)]
     # a copy's extra columns (isms.store.read_model.MONTH_END_EXTRA), asked of the intervals
     extra = {"treatment_span": lambda d: f""", EXISTS (SELECT 1 FROM risk_span r
-                                                WHERE r.risk_id = t.risk_id AND {during('r', d)}) AS risk_listed"""}
+                                                WHERE r.risk_id = t.risk_id AND {during('r', d)}) AS risk_listed,
+                                         {selected(treatment_measures(d))}"""}
     more = extra.get(table, lambda d: "")
+    # past the copy's extent the rows of its last month end hold, but their measures are the date's
+    measured = {"treatment_span": f" REPLACE ({selected(treatment_measures('d.as_of'))})"}.get(table, "")
     parts = [f"SELECT {_lit(d)} AS as_of, t.* EXCLUDE (valid_from, valid_to){more(_lit(d))} FROM {table} t WHERE {during('t', _lit(d))}"
              for d in dates if d not in ends]
     if ends:
         listed = ", ".join(_lit(d) for d in ends)
-        parts.append(f"SELECT m.month_end AS as_of, m.* EXCLUDE (month_end) FROM {copy} m WHERE m.month_end IN ({listed})")
-        parts.append(f"""SELECT d.as_of, m.* EXCLUDE (month_end)
+        # every month end of a span (a trend's): a range the scan skips to, not a join with the list
+        wanted = f"BETWEEN {_lit(ends[0])} AND {_lit(ends[-1])}" if ends == month_ends(ends[0], ends[-1]) else f"IN ({listed})"
+        parts.append(f"SELECT m.month_end AS as_of, m.* EXCLUDE (month_end) FROM {copy} m WHERE m.month_end {wanted}")
+        parts.append(f"""SELECT d.as_of, m.* EXCLUDE (month_end){measured}
             FROM (SELECT unnest([{listed}]) AS as_of) d
             JOIN read_model_extent x ON x.name = '{copy}' AND d.as_of > x.last_month_end
             JOIN {copy} m ON m.month_end = x.last_month_end""")
@@ -187,32 +192,20 @@ def treatment_cte(late_tolerance_points: float, dates: Iterable[dt.date]) -> str
     return f"""{_at('treatment_at', 'treatment_span', dates)},
         treatment_progress AS (
             -- status and completion already follow the latest update on or before the date when that
-            -- update is newer than the register row (isms.store.read_model)
+            -- update is newer than the register row; the measures are the date's
+            -- (isms.store.read_model.treatment_measures)
             SELECT t.as_of, t.batch_id, t.treatment_id, t.risk_id, t.decision, t.description, t.owner,
-                   t.start_on, t.due_on, t.status, t.completed_on, t.reported_percent, t.last_update_on, t.risk_listed
+                   t.start_on, t.due_on, t.status, t.completed_on, t.reported_percent, t.last_update_on, t.risk_listed,
+                   t.percent_complete, t.planned_percent, t.weight_days, t.settled_state, t.days_overdue
             FROM treatment_at t
         ),
-        treatment_measures AS (
-            SELECT *,
-                CASE WHEN status = 'Done' THEN 100.0 ELSE coalesce(reported_percent, 0.0) END AS percent_complete,
-                100.0 * greatest(0.0, least(1.0,
-                    date_diff('day', start_on, as_of)::DOUBLE / greatest(1, date_diff('day', start_on, due_on)))) AS planned_percent,
-                greatest(1, date_diff('day', start_on, due_on)) AS weight_days
-            FROM treatment_progress
-        ),
-        -- the state from the measures above, each computed once per row (a trend reads every month end)
         treatment_state AS (
-            SELECT *,
-                CASE
-                    WHEN status = 'Done' THEN 'done'
-                    WHEN status = 'Cancelled' THEN 'cancelled'
-                    WHEN start_on > as_of THEN 'not started'
-                    WHEN due_on < as_of THEN 'overdue'
-                    WHEN coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} < planned_percent THEN 'late'
-                    ELSE 'on track'
-                END AS state,
-                CASE WHEN due_on < as_of AND status NOT IN ('Done', 'Cancelled') THEN date_diff('day', due_on, as_of) ELSE 0 END AS days_overdue
-            FROM treatment_measures
+            SELECT * EXCLUDE (settled_state, days_overdue),
+                coalesce(settled_state,
+                         CASE WHEN coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} < planned_percent THEN 'late'
+                              ELSE 'on track' END) AS state,
+                days_overdue
+            FROM treatment_progress
         )"""
 
 
@@ -580,14 +573,16 @@ def treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], la
     earned-value view: a year-long programme counts for more than a one-week fix; cancelled and
     not-yet-started treatments are left out), and late and overdue counts."""
     sql = f"""{_review_with(None, dates, f, late_tolerance_points, "selected_treatment")},
-        counted AS (SELECT * FROM selected_treatment WHERE state NOT IN ('cancelled', 'not started'))
-        SELECT d.as_of,
-               sum(c.weight_days * c.percent_complete) / nullif(sum(c.weight_days), 0) AS weighted_percent_complete,
-               sum(c.weight_days * c.planned_percent) / nullif(sum(c.weight_days), 0) AS weighted_percent_planned,
-               count(c.treatment_id) FILTER (WHERE c.state = 'late') AS late,
-               count(c.treatment_id) FILTER (WHERE c.state = 'overdue') AS overdue
-        FROM as_of_date d LEFT JOIN counted c ON c.as_of = d.as_of
-        GROUP BY d.as_of ORDER BY d.as_of"""
+        counted AS (  -- per date first, then the dates without any joined to those few rows
+            SELECT as_of,
+                   sum(weight_days * percent_complete) / nullif(sum(weight_days), 0) AS weighted_percent_complete,
+                   sum(weight_days * planned_percent) / nullif(sum(weight_days), 0) AS weighted_percent_planned,
+                   count(*) FILTER (WHERE state = 'late') AS late,
+                   count(*) FILTER (WHERE state = 'overdue') AS overdue
+            FROM selected_treatment WHERE state NOT IN ('cancelled', 'not started') GROUP BY as_of)
+        SELECT d.as_of, c.weighted_percent_complete, c.weighted_percent_planned,
+               coalesce(c.late, 0) AS late, coalesce(c.overdue, 0) AS overdue
+        FROM as_of_date d LEFT JOIN counted c ON c.as_of = d.as_of ORDER BY d.as_of"""
     return con.execute(sql).df()
 
 

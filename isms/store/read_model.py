@@ -92,8 +92,43 @@ MONTH_END_EXTRA = {
 }
 
 
+def treatment_measures(date: str) -> dict[str, str]:
+    """A treatment's measures on `date` (an SQL date) that no setting changes, as SQL expressions
+    over a row of `treatment_span`'s columns: percent complete (Done counts 100), the linear plan's
+    percent, the planned duration in days (a trend's weight), the state when it is settled without
+    the late tolerance (done, cancelled, not started, overdue; NULL: on track or late, which
+    isms.store.queries.treatment_cte decides) and the days overdue.
+
+    The month-end copy keeps them (migration 24): a trend over five years of month ends reads them
+    instead of computing them for every treatment on every month end. Other dates compute them from
+    here, the one definition."""
+    return {
+        "percent_complete": "CASE WHEN status = 'Done' THEN 100.0 ELSE coalesce(reported_percent, 0.0) END",
+        "planned_percent": f"""100.0 * greatest(0.0, least(1.0,
+            date_diff('day', start_on, {date})::DOUBLE / greatest(1, date_diff('day', start_on, due_on))))""",
+        "weight_days": "greatest(1, date_diff('day', start_on, due_on))",
+        "settled_state": f"""CASE WHEN status = 'Done' THEN 'done' WHEN status = 'Cancelled' THEN 'cancelled'
+            WHEN start_on > {date} THEN 'not started' WHEN due_on < {date} THEN 'overdue' END""",
+        "days_overdue": f"""CASE WHEN due_on < {date} AND status NOT IN ('Done', 'Cancelled')
+            THEN date_diff('day', due_on, {date}) ELSE 0 END""",
+    }
+
+
+def selected(expressions: dict[str, str]) -> str:
+    """`expressions` as a select list."""
+    return ", ".join(f"{sql} AS {name}" for name, sql in expressions.items())
+
+
+TREATMENT_MEASURE_TYPES = {"percent_complete": "DOUBLE", "planned_percent": "DOUBLE", "weight_days": "BIGINT",
+                           "settled_state": "VARCHAR", "days_overdue": "BIGINT"}
+# the month-end copies' columns a later migration added (migration 17's DDL leaves them out): per
+# copy, their types and their expressions over the copy's rows
+MONTH_END_MEASURES = {"treatment_month_end": (TREATMENT_MEASURE_TYPES, treatment_measures)}
+
+
 def _month_end_ddl(span: str, table: str) -> str:
-    """`table` with `span`'s columns, `month_end` in place of the interval, then its extra ones.
+    """`table` with `span`'s columns, `month_end` in place of the interval, then its extra ones, as
+    migration 17 made it (MONTH_END_MEASURES come from a later one).
     (Spelled out from the span's DDL: a table made by CREATE TABLE AS ... LIMIT 0 inside a
     transaction read as empty to aggregates on the same connection after the commit, with DuckDB 2.0.)"""
     body = SCHEMA.split(f"CREATE TABLE {span} (")[1].split(");")[0].rstrip()
@@ -102,6 +137,15 @@ def _month_end_ddl(span: str, table: str) -> str:
     body = body.replace(interval, "month_end DATE NOT NULL,", 1)
     extra = f",\n    {MONTH_END_EXTRA[table][1]}" if table in MONTH_END_EXTRA else ""
     return f"CREATE TABLE {table} ({body}{extra}\n);"
+
+
+def month_end_measures_migration() -> str:
+    """Migration 24: the month-end copies gain their measures, computed for the rows they hold."""
+    out = []
+    for table, (types, measures) in MONTH_END_MEASURES.items():
+        out += [f"ALTER TABLE {table} ADD COLUMN {name} {sql_type};" for name, sql_type in types.items()]
+        out.append(f"UPDATE {table} SET " + ", ".join(f"{name} = {sql}" for name, sql in measures("month_end").items()) + ";")
+    return "\n".join(out)
 
 
 # Added by a later migration than SCHEMA (which migration 10 created as it stands above).
@@ -213,17 +257,21 @@ def _month(date: str) -> str:
     return f"(year({date}) * 12 + month({date}) - 1)"
 
 
-def month_end_refresh_sql(since: str = "'-infinity'::DATE", spans: frozenset[str] | None = None) -> str:
+def month_end_refresh_sql(since: str = "'-infinity'::DATE", spans: frozenset[str] | None = None,
+                          measures: bool = True) -> str:
     """SQL that derives the month-end tables again from the first month end a change from `since`
     can touch, or from the month after the old extent when that comes first (the month ends between
     the old extent and `since` were never written), up to the new extent. With `spans`, only the
-    copies of those spans, and of the spans whose copies read theirs."""
+    copies of those spans, and of the spans whose copies read theirs. `measures=False`: as
+    migration 17 did, before the copies had MONTH_END_MEASURES."""
     out = []
     for span, table in MONTH_END_TABLES.items():  # risks first: a treatment's copy reads theirs
         depends, _, column = MONTH_END_EXTRA.get(table, (None, None, None))
         if spans is not None and span not in spans and not (depends and _span_of(depends) in spans):
             continue
         extra = f", {column}" if column else ""
+        if measures and table in MONTH_END_MEASURES:
+            extra += f", {selected(MONTH_END_MEASURES[table][1]('e.month_end'))}"
         reach = f"(SELECT last_month_end FROM read_model_extent WHERE name = '{depends}')" if depends else "NULL"
         first = f"""(SELECT CASE WHEN NOT isfinite({since}) OR last_month_end IS NULL THEN '-infinity'::DATE
                                  ELSE least(last_day({since}), last_day(last_month_end + 1)) END
