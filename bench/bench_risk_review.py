@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.cold import assessment_scan, risk_review_cold
+from bench.cold import risk_review_cold
 from bench.large import build_large_db, build_sample_db
 from ui.apptest import app_database, open_app, require_charts, warm_rerun_seconds
 
@@ -36,7 +36,7 @@ def run() -> dict[str, object]:
         large = build_large_db(Path(tmp) / "large.duckdb", risks=10_000, quarters=20)
         built = time.perf_counter() - start
         sample = build_sample_db(Path(tmp) / "sample.duckdb")
-        build_large, build_sample, scan = risk_review_cold(large), risk_review_cold(sample), assessment_scan(large)
+        build_large, build_sample, scan = risk_review_cold(large, sample)
         large_cold, large_warm = _page_times(large)
         sample_cold, sample_warm = _page_times(sample)
     return {

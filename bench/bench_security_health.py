@@ -33,7 +33,7 @@ def run() -> dict[str, object]:
         large = build_large_db(Path(tmp) / "large.duckdb", risks=2_000, kris=500, months=60)
         built = time.perf_counter() - start
         sample = build_sample_db(Path(tmp) / "sample.duckdb")
-        cold_large, cold_sample = security_health_cold(large), security_health_cold(sample)
+        cold_large, cold_sample = security_health_cold(large, sample)
         large_s = _warm_rerun(large)
         sample_s = _warm_rerun(sample)
     return {

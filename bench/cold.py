@@ -1,9 +1,10 @@
 """Cold builds: what a new filter, a new date or the first page after an import costs.
 
 A cold build is the view's `build` for settings it has not been asked for before, on an open
-connection: nothing of Streamlit's cache helps it, only the read model. Each figure is the median
-of a few distinct cold builds (different dates and filters), so one slow moment of a shared machine
-does not decide it.
+connection: nothing of Streamlit's cache helps it, only the read model (DuckDB keeps no results).
+Each figure is the median of three distinct cold builds (different dates and filters), each built
+REPEATS times, so one slow moment of a shared machine (seen: the same build taking 1.5 times as
+long a minute later) does not decide it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from isms.store import connect
 from isms.views import risk_review, security_health
 
 FLOOR_RUNS = 7
+REPEATS = 3
 
 
 def _seconds(fn) -> float:
@@ -26,46 +28,56 @@ def _seconds(fn) -> float:
     return time.perf_counter() - start
 
 
-def risk_review_cold(db: Path) -> float:
-    """Median of three cold Risk Review builds: the default view, one Annex A theme, the quarter before."""
-    settings = load_settings(db_path=str(db))
-    con = connect(db, read_only=True)
+def _interleaved(dbs: tuple[Path, ...], cases_of, build, floor=None) -> tuple[float, ...]:
+    """Per database, the median of its cold builds, the databases' builds taken in turn (one build
+    on each, then the next) so that a slow minute of the machine weighs on each side alike; with
+    `floor` (a query run on the first database's connection), its median too, timed in the same turns."""
+    settings = {db: load_settings(db_path=str(db)) for db in dbs}
+    cons = {db: connect(db, read_only=True) for db in dbs}
     try:
-        dates = risk_review.review_dates(con, include_interim=True)
-        as_of = risk_review.default_review_date(dates)
-        earlier = [d for d in dates if d < as_of and risk_review.is_quarter_end(d)] or [as_of]
-        theme = risk_review.filter_options(con, as_of)["themes"][0]
-        runs = [
-            _seconds(lambda: risk_review.build(con, settings, as_of, risk_review.default_compare(as_of))),
-            _seconds(lambda: risk_review.build(con, settings, as_of, risk_review.default_compare(as_of),
-                                               RiskFilter(themes=(theme,)))),
-            _seconds(lambda: risk_review.build(con, settings, earlier[0], risk_review.default_compare(earlier[0]))),
-        ]
+        cases = {db: cases_of(cons[db]) for db in dbs}
+        runs: dict[Path, list[float]] = {db: [] for db in dbs}
+        floors: list[float] = []
+        for _ in range(REPEATS):
+            for i in range(max(len(c) for c in cases.values())):
+                for db in dbs:
+                    if i < len(cases[db]):
+                        runs[db].append(_seconds(lambda db=db: build(cons[db], settings[db], *cases[db][i])))
+                if floor is not None:
+                    floors += [_seconds(lambda: floor(cons[dbs[0]])) for _ in range(FLOOR_RUNS)]
+        medians = tuple(statistics.median(runs[db]) for db in dbs)
+        return medians + ((statistics.median(floors),) if floor is not None else ())
     finally:
-        con.close()
-    return statistics.median(runs)
+        for con in cons.values():
+            con.close()
 
 
-def security_health_cold(db: Path) -> float:
-    """Median of three cold Security Health month changes (each month compared with the one before)."""
-    settings = load_settings(db_path=str(db))
-    con = connect(db, read_only=True)
-    try:
-        months = security_health.months_with_results(con)
-        security_health.build(con, settings, months[0], months[1])  # the page as first opened
-        runs = [_seconds(lambda m=m, c=c: security_health.build(con, settings, m, c))
-                for m, c in zip(months[1:4], months[2:5])]
-    finally:
-        con.close()
-    return statistics.median(runs)
+def _review_cases(con) -> list[tuple]:
+    """The default view, one Annex A theme, the quarter before."""
+    dates = risk_review.review_dates(con, include_interim=True)
+    as_of = risk_review.default_review_date(dates)
+    earlier = [d for d in dates if d < as_of and risk_review.is_quarter_end(d)] or [as_of]
+    theme = risk_review.filter_options(con, as_of)["themes"][0]
+    return [(as_of, RiskFilter()), (as_of, RiskFilter(themes=(theme,))), (earlier[0], RiskFilter())]
 
 
-def assessment_scan(db: Path) -> float:
-    """The floor: one DuckDB scan that aggregates the assessment table by risk (median of a few)."""
-    con = connect(db, read_only=True)
-    try:
-        sql = "SELECT risk_id, count(*) AS assessments, max(assessed_on) AS last_assessed FROM assessment GROUP BY risk_id"
-        con.execute(sql).fetchall()
-        return statistics.median(_seconds(lambda: con.execute(sql).fetchall()) for _ in range(FLOOR_RUNS))
-    finally:
-        con.close()
+SCAN = "SELECT risk_id, count(*) AS assessments, max(assessed_on) AS last_assessed FROM assessment GROUP BY risk_id"
+
+
+def risk_review_cold(large: Path, sample: Path) -> tuple[float, float, float]:
+    """The median cold Risk Review build (`_review_cases`) on each database, and the floor: one
+    DuckDB scan that aggregates the large one's assessment table by risk, timed between the builds."""
+    return _interleaved((large, sample), _review_cases,
+                        lambda con, settings, d, f: risk_review.build(con, settings, d, risk_review.default_compare(d), f),
+                        floor=lambda con: con.execute(SCAN).fetchall())
+
+
+def _month_cases(con) -> list[tuple]:
+    """Three month changes, each month compared with the one before."""
+    months = security_health.months_with_results(con)
+    return list(zip(months[1:4], months[2:5]))
+
+
+def security_health_cold(*dbs: Path) -> tuple[float, ...]:
+    """Per database, the median of its cold Security Health month changes (`_month_cases`)."""
+    return _interleaved(dbs, _month_cases, security_health.build)

@@ -137,11 +137,12 @@ def scorecard(
 
 
 def posture_counts(con: duckdb.DuckDBPyConnection, settings: Settings, dates: list[dt.date],
-                   filters: RiskFilter = RiskFilter()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Level counts and scorecard totals per date, each one query over all the dates: a view that
-    shows trends reads them once for its trend dates and its scorecard's."""
+                   filters: RiskFilter = RiskFilter(), treatments: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Level counts and scorecard totals per date, one query over all the dates: a view that shows
+    trends reads them once for its trend dates and its scorecard's. `treatments`: `treatment_figures`
+    already read for (at least) these dates, whose state counts are then used."""
     levels, totals = queries.posture_figures(con, settings.matrix, dates, settings.late_tolerance_points,
-                                             settings.exception_warning_days, filters)
+                                             settings.exception_warning_days, filters, treatments)
     return dated(levels), dated(totals)
 
 
@@ -163,5 +164,11 @@ def treatment_progress(
 ) -> pd.DataFrame:
     """Per month end: weighted percent complete against the linear plan, and late and overdue counts."""
     return dated(queries.treatment_trend(con, month_ends(start, end), settings.late_tolerance_points, filters))
+
+
+def progress_of(figures: pd.DataFrame, months: list[dt.date]) -> pd.DataFrame:
+    """`treatment_progress` of `months` out of `queries.treatment_figures` read for dates that include them."""
+    wanted = figures["as_of"].isin(pd.to_datetime(months))
+    return dated(figures.loc[wanted, list(queries.TREND_COLUMNS)].reset_index(drop=True))
 
 

@@ -450,6 +450,16 @@ def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFil
     return f"WITH {dates_cte(dates)}, " + ", ".join(parts[n][1]() for n in order)
 
 
+def _with_state_counts(totals: pd.DataFrame, treatments: pd.DataFrame) -> pd.DataFrame:
+    """`totals` with the treatment state counts of `treatments` (`treatment_figures`) on its dates."""
+    missing = set(totals["as_of"]) - set(treatments["as_of"])
+    if missing:
+        raise ValueError(f"treatment figures lack {sorted(missing)[0]}")
+    counts = treatments[["as_of", *TREATMENT_STATES]]
+    merged = totals.drop(columns=list(TREATMENT_STATES)).merge(counts, on="as_of", how="left", validate="one_to_one")
+    return merged[list(totals.columns)]
+
+
 def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                  f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, basis (residual, inherent) and level: open, assessed risks that pass the filters."""
@@ -468,8 +478,8 @@ RISK_TOTALS = ("open_risks", "assessed_risks", "residual_exposure", "inherent_ex
 
 
 def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
-                    late_tolerance_points: float, warning_days: int,
-                    f: RiskFilter = RiskFilter()) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    late_tolerance_points: float, warning_days: int, f: RiskFilter = RiskFilter(),
+                    treatments: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per date, over the register or the risks that pass `f`: the level counts (one row per basis
     and level of the open, assessed risks) and the scorecard's totals (one row per date): the one
     definition of exposure, appetite, "unaddressed", treatment and exception counts.
@@ -477,10 +487,13 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
     One query for both. The risks are first counted per date and pair of matrix cells (with
     whether an active treatment or a granted, unexpired exception addresses them), and scores,
     levels and appetite are looked up for those few hundred pairs rather than for every risk on
-    every date; treatments and exceptions are counted in passes of their own."""
+    every date; treatments and exceptions are counted in passes of their own. `treatments`: the
+    `treatment_figures` of dates that include these, when the caller has read them already (a view
+    that shows the treatment trend), whose state counts are then taken rather than counted again."""
     dates = sorted(set(dates))
-    needs = ("risk_at", "treatment_state", "selected_treatment", "exception_state", "selected_exception") + \
-        (() if f.empty else ("selected_risk",))
+    counted = treatments is None
+    needs = ("risk_at", "treatment_state", "exception_state", "selected_exception") + \
+        (("selected_treatment",) if counted else ()) + (() if f.empty else ("selected_risk",))
     score, level, rank, within = (_cell_list(matrix, i) for i in (2, 3, 4, 5))
     selected = "" if f.empty else "JOIN selected_risk USING (as_of, risk_id)"
     # the residual cells above appetite (a cell outside the matrix is neither within nor above)
@@ -529,7 +542,7 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
             FROM ({per_level}) GROUP BY as_of),
         treatment_totals AS (
             SELECT as_of, {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in TREATMENT_STATES.items())}
-            FROM selected_treatment GROUP BY as_of),
+            FROM {"selected_treatment" if counted else "(SELECT NULL::DATE AS as_of, NULL AS state) WHERE FALSE"} GROUP BY as_of),
         exception_totals AS (
             SELECT as_of,
                    count(*) FILTER (WHERE status = 'Granted' AND days_to_expiry BETWEEN 0 AND {int(warning_days)}) AS exceptions_expiring,
@@ -547,6 +560,8 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
         LEFT JOIN treatment_totals t USING (as_of) LEFT JOIN exception_totals e USING (as_of)
         ORDER BY d.as_of"""
     both = con.execute(sql).df()
+    if not counted:
+        both = _with_state_counts(both, treatments)
     rows = [(d, x["basis"], x["level"], x["level_rank"], x["risks"])
             for d, listed in zip(both["as_of"], both["levels"]) if isinstance(listed, (list, np.ndarray)) for x in listed]
     text = "str" if rows else object  # the types DuckDB gives a query's result, empty or not
@@ -567,21 +582,34 @@ def review_cell_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
     return con.execute(sql).df()
 
 
+TREND_COLUMNS = ("as_of", "weighted_percent_complete", "weighted_percent_planned", "late", "overdue")
+
+
 def treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float,
                     f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date: percent complete against the linear plan, weighted by planned duration (an
     earned-value view: a year-long programme counts for more than a one-week fix; cancelled and
     not-yet-started treatments are left out), and late and overdue counts."""
+    return treatment_figures(con, dates, late_tolerance_points, f)[list(TREND_COLUMNS)]
+
+
+def treatment_figures(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float,
+                      f: RiskFilter = RiskFilter()) -> pd.DataFrame:
+    """Per date, the treatments of the risks that pass `f`: `treatment_trend`'s columns, then how
+    many are in each state (TREATMENT_STATES, the scorecard's counts), in one pass."""
+    progress = "state NOT IN ('cancelled', 'not started')"
     sql = f"""{_review_with(None, dates, f, late_tolerance_points, "selected_treatment")},
         counted AS (  -- per date first, then the dates without any joined to those few rows
             SELECT as_of,
-                   sum(weight_days * percent_complete) / nullif(sum(weight_days), 0) AS weighted_percent_complete,
-                   sum(weight_days * planned_percent) / nullif(sum(weight_days), 0) AS weighted_percent_planned,
-                   count(*) FILTER (WHERE state = 'late') AS late,
-                   count(*) FILTER (WHERE state = 'overdue') AS overdue
-            FROM selected_treatment WHERE state NOT IN ('cancelled', 'not started') GROUP BY as_of)
+                   sum(weight_days * percent_complete) FILTER (WHERE {progress})
+                     / nullif(sum(weight_days) FILTER (WHERE {progress}), 0) AS weighted_percent_complete,
+                   sum(weight_days * planned_percent) FILTER (WHERE {progress})
+                     / nullif(sum(weight_days) FILTER (WHERE {progress}), 0) AS weighted_percent_planned,
+                   {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in TREATMENT_STATES.items())}
+            FROM selected_treatment GROUP BY as_of)
         SELECT d.as_of, c.weighted_percent_complete, c.weighted_percent_planned,
-               coalesce(c.late, 0) AS late, coalesce(c.overdue, 0) AS overdue
+               coalesce(c.late, 0) AS late, coalesce(c.overdue, 0) AS overdue,
+               {", ".join(f"coalesce(c.{k}, 0) AS {k}" for k in TREATMENT_STATES if k not in ("late", "overdue"))}
         FROM as_of_date d LEFT JOIN counted c ON c.as_of = d.as_of ORDER BY d.as_of"""
     return con.execute(sql).df()
 

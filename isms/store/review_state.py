@@ -29,13 +29,16 @@ from isms.store.queries import _cell_index, _cell_list, _lit, _review_with, exce
 _names = itertools.count()
 
 
-def _state_sql(matrix: RiskMatrix, dates: list[dt.date], f: RiskFilter, late_tolerance_points: float) -> str:
+def _state_sql(matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskFilter, late_tolerance_points: float) -> str:
     """Per (as_of, risk in the register then): its posture; `selected`, whether it passes the
     filters; `live`, selected and open and assessed; its treatments' figures then (the top risks'
     progress, the above-appetite check, the projection's plan end); its granted exceptions then.
+    On the comparison date the sections read only open, assessed risks (none reads a closed or
+    unassessed risk's earlier state), so only those are kept of it.
 
     A live risk's treatments are the same whether taken from every treatment or from those of the
     risks that pass the filters, so they are counted once, per risk."""
+    dates = sorted({as_of, compare_to})
     needs = ("posture", "treatment_state", "exception_state") + (() if f.empty else ("selected_risk",))
     selected, join = ("TRUE", "") if f.empty else \
         ("s.risk_id IS NOT NULL", "LEFT JOIN selected_risk s ON s.as_of = p.as_of AND s.risk_id = p.risk_id")
@@ -67,18 +70,18 @@ def _state_sql(matrix: RiskMatrix, dates: list[dt.date], f: RiskFilter, late_tol
                t.plan_end, coalesce(e.granted_exceptions, 0) AS granted_exceptions
         FROM posture p {join}
         LEFT JOIN plan t ON t.as_of = p.as_of AND t.risk_id = p.risk_id
-        LEFT JOIN excepted e ON e.as_of = p.as_of AND e.risk_id = p.risk_id"""
+        LEFT JOIN excepted e ON e.as_of = p.as_of AND e.risk_id = p.risk_id
+        WHERE p.as_of = {_lit(as_of)} OR (p.status <> 'Closed' AND p.assessed_on IS NOT NULL)"""
 
 
 @contextmanager
-def review_state(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date], f: RiskFilter,
+def review_state(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskFilter,
                  late_tolerance_points: float) -> Iterator[str]:
     """The name under which the state of `dates` (see `_state_sql`) can be queried on `con` while
     the block runs. An Arrow table: DuckDB scans it in place, and nothing is written, so it works
     on a read-only snapshot or a DuckLake replica as on the primary."""
-    dates = sorted(set(dates))
     name = f"review_state_{next(_names)}"
-    con.execute(f"CREATE TEMP TABLE {name} AS {_state_sql(matrix, dates, f, late_tolerance_points)}")
+    con.execute(f"CREATE TEMP TABLE {name} AS {_state_sql(matrix, as_of, compare_to, f, late_tolerance_points)}")
     try:
         yield name
     finally:
@@ -139,7 +142,7 @@ def changes(con: duckdb.DuckDBPyConnection, state: str, as_of: dt.date, compare_
 def changes_between(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date,
                     f: RiskFilter, late_tolerance_points: float) -> pd.DataFrame:
     """`changes` where nothing else of the two dates is asked (a meeting's agenda)."""
-    with review_state(con, matrix, [as_of, compare_to], f, late_tolerance_points) as state:
+    with review_state(con, matrix, as_of, compare_to, f, late_tolerance_points) as state:
         return changes(con, state, as_of, compare_to)
 
 

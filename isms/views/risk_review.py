@@ -18,7 +18,7 @@ import pandas as pd
 from isms.config import Settings
 from isms.dates import add_months, dated, month_end, month_ends, previous_quarter_end
 from isms.filters import RiskFilter
-from isms.posture import Scorecard, posture_counts, scorecard_from, treatment_progress
+from isms.posture import Scorecard, posture_counts, progress_of, scorecard_from
 from isms.store import queries, review_state, risk_controls
 
 BASES = ("residual", "inherent", "target")
@@ -133,13 +133,17 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
           filters: RiskFilter = RiskFilter()) -> RiskReviewData:
     m, tol = settings.matrix, settings.late_tolerance_points
     quarters = sorted(d for d in review_dates(con) if d <= as_of) or [as_of]
-    # the trends' quarters and the scorecard's two dates in one read of each
-    levels, totals = posture_counts(con, settings, sorted({*quarters, as_of, compare_to}), filters)
+    # the trends' quarters and the scorecard's two dates in one read of each; the treatments of those
+    # and of the treatment trend's month ends in one read too
+    months = month_ends(quarters[0], as_of)
+    posture_dates = sorted({*quarters, as_of, compare_to})
+    treatments = queries.treatment_figures(con, sorted({*months, *posture_dates}), tol, filters)
+    levels, totals = posture_counts(con, settings, posture_dates, filters, treatments)
     in_trend = levels["as_of"].isin(quarters) & (levels["basis"] == "residual")
     level_trend = levels[in_trend].drop(columns="basis").reset_index(drop=True)
     totals_trend = totals[totals["as_of"].isin(quarters)].reset_index(drop=True)
     horizon = month_end(add_months(as_of.replace(day=1), PROJECTION_MONTHS))
-    with review_state.review_state(con, m, [as_of, compare_to], filters, tol) as state:
+    with review_state.review_state(con, m, as_of, compare_to, filters, tol) as state:
         sections = dict(
             cells=review_state.cells(con, state, as_of),
             movements=review_state.movements(con, state, as_of, compare_to),
@@ -155,7 +159,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
         scorecard=scorecard_from(con, settings, as_of, compare_to, levels, totals),
         level_trend=level_trend,
         totals_trend=totals_trend,
-        treatment_trend=treatment_progress(con, settings, quarters[0], as_of, filters),
+        treatment_trend=progress_of(treatments, months),
         **sections,
     )
 
