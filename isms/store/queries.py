@@ -498,6 +498,14 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
     selected = "" if f.empty else "JOIN selected_risk USING (as_of, risk_id)"
     # the residual cells above appetite (a cell outside the matrix is neither within nor above)
     above = ", ".join(f"({c[0]}, {c[1]})" for c in matrix.cells() if c[5] is False) or "(NULL, NULL)"
+    # the treatments' state counts, unless the caller's `treatments` bring them (placeholders until merged)
+    treatment_totals, treatment_join, treatment_columns = (
+        f"""treatment_totals AS (
+            SELECT as_of, {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in TREATMENT_STATES.items())}
+            FROM selected_treatment GROUP BY as_of),""",
+        "LEFT JOIN treatment_totals t USING (as_of)",
+        ", ".join(f"coalesce(t.{c}, 0) AS {c}" for c in TREATMENT_STATES),
+    ) if counted else ("", "", ", ".join(f"0::BIGINT AS {c}" for c in TREATMENT_STATES))
     per_level = " UNION ALL ".join(
         f"""SELECT as_of, '{basis}' AS basis, {basis}_level AS level, {basis}_rank AS level_rank, sum(risks)::BIGINT AS risks
             FROM cell_pairs WHERE open AND assessed GROUP BY ALL""" for basis in ("inherent", "residual"))
@@ -540,9 +548,7 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
             SELECT as_of, list({{'basis': basis, 'level': level, 'level_rank': level_rank, 'risks': risks}}
                                 ORDER BY basis, level_rank) AS levels
             FROM ({per_level}) GROUP BY as_of),
-        treatment_totals AS (
-            SELECT as_of, {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in TREATMENT_STATES.items())}
-            FROM {"selected_treatment" if counted else "(SELECT NULL::DATE AS as_of, NULL AS state) WHERE FALSE"} GROUP BY as_of),
+        {treatment_totals}
         exception_totals AS (
             SELECT as_of,
                    count(*) FILTER (WHERE status = 'Granted' AND days_to_expiry BETWEEN 0 AND {int(warning_days)}) AS exceptions_expiring,
@@ -551,13 +557,13 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
         SELECT d.as_of,
                {", ".join(f"coalesce(r.{c}, 0) AS {c}" for c in RISK_TOTALS[:-1])},
                coalesce(u.above_appetite_unaddressed, 0) AS above_appetite_unaddressed,
-               {", ".join(f"coalesce(t.{c}, 0) AS {c}" for c in TREATMENT_STATES)},
+               {treatment_columns},
                coalesce(e.exceptions_expiring, 0) AS exceptions_expiring,
                coalesce(e.exceptions_expired_open, 0) AS exceptions_expired_open,
                l.levels
         FROM as_of_date d LEFT JOIN risk_totals r USING (as_of) LEFT JOIN unaddressed u USING (as_of)
-        LEFT JOIN level_lists l USING (as_of)
-        LEFT JOIN treatment_totals t USING (as_of) LEFT JOIN exception_totals e USING (as_of)
+        LEFT JOIN level_lists l USING (as_of) {treatment_join}
+        LEFT JOIN exception_totals e USING (as_of)
         ORDER BY d.as_of"""
     both = con.execute(sql).df()
     if not counted:
