@@ -129,3 +129,25 @@ def test_a_treatment_reported_done_between_registers_is_done_from_that_update(co
     card = scorecard(con, settings, D("2026-10-31"), D("2026-10-10"))
     assert (card.current.treatments.done, card.current.treatments.overdue) == (1, 1)
     assert (card.previous.treatments.done, card.previous.treatments.overdue) == (0, 2)
+
+
+def test_a_matrix_changed_after_import_leaves_a_cell_outside_it_uncounted_not_failing(con, settings):
+    """Settings allow a smaller matrix after a 5x5 register was imported: R1's residual (5, 5) then
+    lies outside the 4x4 matrix. It stays an open, assessed risk but has no score or level; R2's
+    (2, 2) scores 2 x 2 = 4, Medium on the 4x4 (Low is up to 3). The Risk Review shows the same, its level trend
+    keeping R1's row without a level."""
+    import dataclasses
+
+    from isms.matrix import from_settings
+    from isms.views import risk_review
+
+    load(con, "2024-03-31", risks=[risk("R1"), risk("R2")],
+         assessments=[assessment("R1", "2024-01-10", residual=(5, 5)), assessment("R2", "2024-01-10", residual=(2, 2))])
+    small = dataclasses.replace(settings, matrix=from_settings({"preset": "4x4"}))
+    card = scorecard(con, small, D("2024-03-31")).current
+    assert (card.open_risks, card.assessed_risks, card.residual_exposure) == (2, 2, 4)
+    assert card.residual_by_level == {"Low": 0, "Medium": 1, "High": 0, "Critical": 0}
+    assert card.within_appetite + card.above_appetite == 1
+    trend = risk_review.build(con, small, D("2024-03-31"), D("2023-12-31")).level_trend
+    assert trend["risks"].tolist() == [1, 1]
+    assert trend["level"].tolist()[0] == "Medium" and pd.isna(trend["level"].tolist()[1])

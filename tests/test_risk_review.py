@@ -103,6 +103,15 @@ def test_exposure_projection_from_the_comparison_date(review):
     assert proj.loc[D("2024-12-31")] == 49 - 16 + 6
 
 
+def test_a_comparison_date_past_the_projection_horizon_projects_nothing(con, settings, review):
+    """Compared with a date more than the projection's twelve months after the review date there is
+    no month to project (the query was once built with an empty VALUES list and failed)."""
+    review()
+    data = risk_review.build(con, settings, C, D("2026-12-31"))
+    assert data.projection.empty
+    assert data.as_of == C and data.compare_to == D("2026-12-31")
+
+
 def test_appetite_marks_risks_without_treatment_or_exception(review):
     above = review().above_appetite
     assert list(above["risk_id"]) == ["R1", "R5", "R2"]

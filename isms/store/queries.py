@@ -570,9 +570,12 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
         both = _with_state_counts(both, treatments)
     rows = [(d, x["basis"], x["level"], x["level_rank"], x["risks"])
             for d, listed in zip(both["as_of"], both["levels"]) if isinstance(listed, (list, np.ndarray)) for x in listed]
-    text = "str" if rows else object  # the types DuckDB gives a query's result, empty or not
+    # the types DuckDB gives a query's result: text is `object` when there are no rows, and a rank
+    # may be missing (a risk whose cell lies outside the matrix, after the matrix was changed)
+    text = "str" if rows else object
+    rank = "Int32" if any(r[3] is None for r in rows) else "int32"
     levels = pd.DataFrame(rows, columns=["as_of", "basis", "level", "level_rank", "risks"]).astype(
-        {"as_of": both["as_of"].dtype, "basis": text, "level": text, "level_rank": "int32", "risks": "int64"})
+        {"as_of": both["as_of"].dtype, "basis": text, "level": text, "level_rank": rank, "risks": "int64"})
     return levels, both.drop(columns="levels")
 
 

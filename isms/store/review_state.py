@@ -6,8 +6,8 @@ one, each query selected the register as of both dates again, joined its treatme
 exceptions again and, above all, was bound and planned again: most of a cold build's time went
 to planning a dozen queries that differ only in their last lines. Here the state of every risk
 in the register on both dates is read once (`review_state`: its posture, whether it passes the
-filters, its treatments' and exceptions' figures), handed to DuckDB as an Arrow table, and each
-section is a short query over those few thousand rows.
+filters, its treatments' and exceptions' figures) into a temporary table, and each section is a
+short query over those few thousand rows.
 
 What each section means is unchanged (isms.store.queries had them as one query each).
 """
@@ -77,9 +77,11 @@ def _state_sql(matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskF
 @contextmanager
 def review_state(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskFilter,
                  late_tolerance_points: float) -> Iterator[str]:
-    """The name under which the state of `dates` (see `_state_sql`) can be queried on `con` while
-    the block runs. An Arrow table: DuckDB scans it in place, and nothing is written, so it works
-    on a read-only snapshot or a DuckLake replica as on the primary."""
+    """The name under which the state of both dates (see `_state_sql`) can be queried on `con` while
+    the block runs. A temporary table: it belongs to this connection (each unit of work has its own
+    cursor), is dropped when the block ends, and can be made on a read-only snapshot or a DuckLake
+    replica as on the primary. (An Arrow table scanned in place was tried: each section's scan of it
+    cost more than writing the table saves.)"""
     name = f"review_state_{next(_names)}"
     con.execute(f"CREATE TEMP TABLE {name} AS {_state_sql(matrix, as_of, compare_to, f, late_tolerance_points)}")
     try:
@@ -195,7 +197,10 @@ def exposure_projection(con: duckdb.DuckDBPyConnection, state: str, from_date: d
     risks without a target or without an active treatment keep their residual score. Plans
     already overdue on `from_date` count from the month after, so the line starts at the actual.
     """
-    month_rows = ", ".join(f"({_lit(m)})" for m in sorted(set(months)))
+    months = sorted(set(months))
+    if not months:  # compared with a date past the projection's horizon: nothing to project
+        return pd.DataFrame({"as_of": pd.Series(dtype="datetime64[us]"), "projected_exposure": pd.Series(dtype="float64")})
+    month_rows = ", ".join(f"({_lit(m)})" for m in months)
     f = _lit(from_date)
     return con.execute(f"""
         WITH proj_month(month_end) AS (VALUES {month_rows}),
