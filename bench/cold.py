@@ -37,9 +37,8 @@ def _interleaved(dbs: tuple[Path, ...], cases_of, build, floor=None, first=None)
     cons = {db: connect(db, read_only=True) for db in dbs}
     try:
         cases = {db: cases_of(cons[db]) for db in dbs}
-        for db in dbs:
-            if first is not None:
-                build(cons[db], settings[db], *first(cons[db]))
+        for db in dbs if first is not None else ():
+            build(cons[db], settings[db], *first(cons[db]))
         runs: dict[Path, list[float]] = {db: [] for db in dbs}
         floors: list[float] = []
         for _ in range(REPEATS):

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from isms.config import Settings
-from isms.dates import dated, month_ends, previous_quarter_end
+from isms.dates import dated, previous_quarter_end
 from isms.filters import RiskFilter
 from isms.kri import statuses_in_months
 from isms.store import queries
@@ -158,16 +158,9 @@ def scorecard_from(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt
     )
 
 
-def treatment_progress(
-    con: duckdb.DuckDBPyConnection, settings: Settings, start: dt.date, end: dt.date,
-    filters: RiskFilter = RiskFilter(),
-) -> pd.DataFrame:
-    """Per month end: weighted percent complete against the linear plan, and late and overdue counts."""
-    return dated(queries.treatment_trend(con, month_ends(start, end), settings.late_tolerance_points, filters))
-
-
 def progress_of(figures: pd.DataFrame, months: list[dt.date]) -> pd.DataFrame:
-    """`treatment_progress` of `months` out of `queries.treatment_figures` read for dates that include them."""
+    """The treatment trend (per month end: weighted percent complete against the linear plan, late and
+    overdue counts) of `months`, out of `queries.treatment_figures` read for dates that include them."""
     wanted = figures["as_of"].isin(pd.to_datetime(months))
     return dated(figures.loc[wanted, list(queries.TREND_COLUMNS)].reset_index(drop=True))
 

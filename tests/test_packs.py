@@ -34,7 +34,8 @@ def deck(sample_db_path):
     con = connect(sample_db_path, read_only=True)
     made = make_pack(con, settings, "risk-review", "pptx", AS_OF, COMPARE)
     card = scorecard(con, settings, AS_OF, COMPARE)
-    counts = queries.level_counts(con, settings.matrix, [AS_OF])
+    counts = queries.posture_figures(con, settings.matrix, [AS_OF], settings.late_tolerance_points,
+                                     settings.exception_warning_days)[0]  # the level counts
     con.close()
     return Presentation(io.BytesIO(made.data)), card, counts, settings
 

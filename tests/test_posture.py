@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from isms.posture import scorecard, treatment_progress
+from isms.dates import month_ends
+from isms.posture import progress_of, scorecard
 from isms.store import queries
 from tests.factories import D, assessment, exception, load, metric, result, risk, treatment, update
 
@@ -88,7 +89,9 @@ def test_treatment_states_and_weighted_progress(posture_db, settings):
     assert states.loc["T2", "state"] == "overdue" and states.loc["T2", "days_overdue"] == 30
     assert states.loc["T3", "state"] == "on track"  # 40 % against 90/181: within 10 points
     assert states.loc["T3", "percent_complete"] == 40  # the 90 % of April is later
-    progress = treatment_progress(posture_db, settings, D("2024-03-01"), D("2024-03-31")).set_index("as_of")
+    months = month_ends(D("2024-03-01"), D("2024-03-31"))
+    figures = queries.treatment_figures(posture_db, months, settings.late_tolerance_points)
+    progress = progress_of(figures, months).set_index("as_of")
     row = progress.loc[D("2024-03-31")]
     # weights are planned days: T1 365, T2 152, T3 181, T4 120
     assert row["weighted_percent_complete"] == pytest.approx((365 * 10 + 181 * 40 + 120 * 100) / 818)

@@ -146,7 +146,7 @@ def test_a_database_from_before_the_treatment_measures_reads_the_same_trend_once
     con = connect(path)
     try:
         assert con.execute("SELECT max(version) FROM schema_migration").fetchone()[0] >= 24
-        trend = queries.treatment_trend(con, [D("2024-01-31"), D("2024-02-29")], 10.0).set_index("as_of")
+        trend = queries.treatment_figures(con, [D("2024-01-31"), D("2024-02-29")], 10.0).set_index("as_of")
         assert trend.loc["2024-01-31", "weighted_percent_planned"] == pytest.approx(100 * 30 / 91)
         assert trend.loc["2024-02-29", "weighted_percent_planned"] == pytest.approx(100 * 59 / 91)
         assert list(trend["weighted_percent_complete"]) == [10.0, 10.0]

@@ -460,12 +460,6 @@ def _with_state_counts(totals: pd.DataFrame, treatments: pd.DataFrame) -> pd.Dat
     return merged[list(totals.columns)]
 
 
-def level_counts(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
-                 f: RiskFilter = RiskFilter()) -> pd.DataFrame:
-    """Per date, basis (residual, inherent) and level: open, assessed risks that pass the filters."""
-    return posture_figures(con, matrix, dates, 10.0, 0, f)[0]
-
-
 def posture_totals(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                    late_tolerance_points: float, warning_days: int, f: RiskFilter = RiskFilter()) -> pd.DataFrame:
     """Per date, the scorecard's totals (one row per date); see `posture_figures`."""
@@ -594,18 +588,13 @@ def review_cell_risks(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, as_of:
 TREND_COLUMNS = ("as_of", "weighted_percent_complete", "weighted_percent_planned", "late", "overdue")
 
 
-def treatment_trend(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float,
-                    f: RiskFilter = RiskFilter()) -> pd.DataFrame:
-    """Per date: percent complete against the linear plan, weighted by planned duration (an
-    earned-value view: a year-long programme counts for more than a one-week fix; cancelled and
-    not-yet-started treatments are left out), and late and overdue counts."""
-    return treatment_figures(con, dates, late_tolerance_points, f)[list(TREND_COLUMNS)]
-
-
 def treatment_figures(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float,
                       f: RiskFilter = RiskFilter()) -> pd.DataFrame:
-    """Per date, the treatments of the risks that pass `f`: `treatment_trend`'s columns, then how
-    many are in each state (TREATMENT_STATES, the scorecard's counts), in one pass."""
+    """Per date, the treatments of the risks that pass `f`: percent complete against the linear plan,
+    weighted by planned duration (an earned-value view: a year-long programme counts for more than a
+    one-week fix; cancelled and not-yet-started treatments are left out), late and overdue counts
+    (TREND_COLUMNS, the treatment trend), then how many are in each other state (TREATMENT_STATES,
+    the scorecard's counts), in one pass."""
     progress = "state NOT IN ('cancelled', 'not started')"
     sql = f"""{_review_with(None, dates, f, late_tolerance_points, "selected_treatment")},
         counted AS (  -- per date first, then the dates without any joined to those few rows
