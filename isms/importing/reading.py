@@ -65,8 +65,8 @@ def read_workbook(data: bytes, file_name: str, *, max_bytes: int, max_rows: int,
                             "(File > Info > Protect Workbook > Encrypt with Password) and upload it again")
         return _read_calamine(data, "xls", {}, set(), limits)
     if data.startswith(ZIP_MAGIC):
-        fmt, extents, formula_sheets = _check_zip(data, file_name)
-        return _read_calamine(data, fmt, extents, formula_sheets, limits)
+        fmt, extents, formula_sheets, parts = _check_zip(data, file_name)
+        return _read_calamine(data, fmt, extents, formula_sheets, limits, parts)
     if file_name.lower().endswith(".json"):
         return _read_oscal(data, file_name, max_rows)
     return _read_text(data, file_name, max_rows)
@@ -122,9 +122,10 @@ class Limits:
                             "delete the stray cells beyond your table (Ctrl+End shows the last one) and upload again")
 
 
-def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], set[str]]:
+def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], set[str], dict[str, str]]:
     """Refuse what no reader should open (damage, zip bombs, entity declarations in any part),
-    and learn each worksheet's real extent and whether it holds formulas, in one streaming pass."""
+    and learn each worksheet's real extent and whether it holds formulas, in one streaming pass;
+    with each sheet's part (sheet name -> zip member)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -164,7 +165,7 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], s
         formula_parts |= set(_calc_chain_sheets(zf))
     extents = {sheet: scans[part] for sheet, part in parts.items() if part in scans}
     formula_sheets = {sheet for sheet, part in parts.items() if part in formula_parts}
-    return fmt, extents, formula_sheets
+    return fmt, extents, formula_sheets, parts
 
 
 def _calc_chain_sheets(zf: zipfile.ZipFile) -> list[str]:
@@ -177,18 +178,24 @@ def _calc_chain_sheets(zf: zipfile.ZipFile) -> list[str]:
 
 
 def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_sheets: set[str],
-                   limits: Limits) -> Workbook:
+                   limits: Limits, parts: dict[str, str] | None = None) -> Workbook:
     """Sheets through calamine, except a sparse xlsx sheet (a few cells over a huge rectangle),
-    which is read by its cells; xls and ods sheets are refused by their rectangle instead."""
+    which is read by its cells, and a long xlsx sheet, which fastexcel reads where it gives the
+    same rows (isms.importing.fast_sheet); xls and ods sheets are refused by their rectangle instead."""
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
+        fast = _FastReader(data, parts or {})
         for name in wb.sheet_names:
             notes = []
             scan = extents.get(name)
             if scan is not None:
                 limits.check_extent(name, scan)
-            if scan is not None and scan.rectangle > RECTANGLE_CELLS:
+            rows = fast.rows(name, scan) if scan is not None and scan.rectangle <= RECTANGLE_CELLS else None
+            if rows is not None:
+                limits.check_rows(name, rows)
+                limits.check_rectangle(name, len(rows), rows.width)
+            elif scan is not None and scan.rectangle > RECTANGLE_CELLS:
                 rows = read_sparse(data, name)
                 limits.check_rows(name, rows)
                 notes.append(f"spans {scan.rectangle:,} cells to its last cell {scan.last_cell} but holds "
@@ -209,6 +216,29 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
             raise ReadError("the workbook is password-protected: remove the password and upload it again") from None
         raise ReadError(f"the workbook cannot be read ({type(exc).__name__}: {exc})") from None
     return Workbook(fmt, sheets)
+
+
+class _FastReader:
+    """fastexcel for the long sheets of one xlsx workbook (opened once, when the first is asked for)."""
+
+    def __init__(self, data: bytes, parts: dict[str, str]):
+        self.data, self.parts = data, parts
+        self.zf = self.reader = None
+
+    def rows(self, name: str, scan: PartScan):
+        """The sheet's rows, or None: a short sheet, or one fastexcel would read differently."""
+        from isms.importing import fast_sheet
+
+        if scan.max_row <= fast_sheet.FAST_ROWS or name not in self.parts:
+            return None
+        try:
+            if self.zf is None:
+                import fastexcel
+
+                self.zf, self.reader = zipfile.ZipFile(io.BytesIO(self.data)), fastexcel.read_excel(self.data)
+            return fast_sheet.read_sheet(self.data, self.zf, self.parts[name], name, self.reader)
+        except fast_sheet.Declined:
+            return None
 
 
 def decode_text(data: bytes) -> str:

@@ -1,0 +1,141 @@
+"""A long xlsx sheet read through fastexcel (isms.importing.fast_sheet) gives exactly the rows
+calamine gives: the same cells, of the same types, in the same places.
+
+The expected rows are calamine's own, read from the same bytes with the fast path switched off:
+an independent reader of the file, not this module run twice. The top block is made small (3 rows)
+so the real registers of ../shared (mostly a few dozen rows) are read the fast way too; a sheet
+fastexcel would type differently (times, datetimes, mixed columns, durations) must be declined,
+and is read by calamine, still the same rows.
+"""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from bench.bench_import import assessments_workbook
+from isms.importing import columns, fast_sheet, reading
+from tests.conftest import ROOT
+from tests.test_import_columns import same
+
+SHARED = ROOT.parent / "shared" / "registers"
+
+
+def workbook(epoch1904: bool = False, n: int = 60) -> bytes:
+    """A table that starts at C3 under a title, with a note far to its right and one below it, and
+    one sheet per kind of column."""
+    wb = Workbook()
+    if epoch1904:
+        wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = "Offset"
+    ws["C2"], ws["H1"] = "Risk register (title)", "a note far to the right"
+    for j, header in enumerate(["ID", "Assessed", "Score", "Accepted", "Empty", "Comment"]):
+        ws.cell(3, 3 + j, header)
+    for i in range(4, 4 + n):
+        ws.cell(i, 3, f"R-{i}")
+        ws.cell(i, 4, dt.date(2024, 1, 1) + dt.timedelta(days=i))
+        ws.cell(i, 5, i * 1.25 if i % 7 else None)
+        ws.cell(i, 6, i % 3 == 0)
+        ws.cell(i, 8, "" if i % 4 else f"note {i}")
+    ws.cell(6 + n, 3, "a stray note below the table")
+    kinds = {
+        "Numbers": lambda i: i, "Errors": lambda i: "#N/A" if i % 5 == 0 else 2.5,
+        "Booleans": lambda i: None if i % 4 == 0 else i % 3 == 0,
+        "Dates": lambda i: dt.date(2025, 1, 1) + dt.timedelta(days=i) if i % 6 else None,
+        "Text with errors": lambda i: "#DIV/0!" if i % 5 == 0 else ("" if i % 3 == 0 else f"t{i}"),
+        # fastexcel reads words like these as missing numbers, dates or yes/no: declined
+        "Numbers and NA": lambda i: "N/A" if i == 7 else (None if i == 3 else float(i)),
+        "Dates and null": lambda i: "null" if i == 7 else dt.date(2025, 1, 1) + dt.timedelta(days=i),
+        "Booleans and None": lambda i: "None" if i == 7 else i % 2 == 0,
+        "Numbers and nan": lambda i: "nan" if i == 7 else float(i),
+        # fastexcel types these otherwise than calamine's cells: declined
+        "Times": lambda i: dt.time(9, i % 60), "Datetimes": lambda i: dt.datetime(2024, 1, 1, 12, i % 60),
+        "Dates with noise": lambda i: 45000.0000001 + i, "Mixed": lambda i: "n/a" if i == 9 else float(i),
+        "Durations": lambda i: dt.timedelta(hours=i), "Dates of 1900": lambda i: dt.date(1900, 1, 1) + dt.timedelta(days=i),
+    }
+    for title, value in kinds.items():
+        sheet = wb.create_sheet(title)
+        sheet.append(["Key", title])
+        for i in range(n):
+            sheet.append([f"K-{i}", value(i)])
+            if title == "Dates with noise":
+                sheet.cell(i + 2, 2).number_format = "yyyy-mm-dd"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def small_top(monkeypatch):
+    """A top block of 3 rows, fast reads from the first row on, and a record of what was read how."""
+    monkeypatch.setattr(columns, "TOP", 3)
+    monkeypatch.setattr(fast_sheet, "TOP", 3)
+    seen = {"fast": [], "declined": []}
+    real = fast_sheet.read_sheet
+
+    def recording(data, zf, part, name, reader=None):
+        try:
+            rows = real(data, zf, part, name, reader)
+        except fast_sheet.Declined:
+            seen["declined"].append(name)
+            raise
+        seen["fast"].append(name)
+        return rows
+
+    monkeypatch.setattr(fast_sheet, "read_sheet", recording)
+    return seen
+
+
+def both_ways(data: bytes, monkeypatch) -> tuple:
+    """(calamine's workbook, the fast path's workbook) of the same bytes."""
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 10**9)
+    slow = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000)
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 0)
+    fast = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000)
+    return slow, fast
+
+
+def assert_same(slow, fast) -> None:
+    assert [s.name for s in fast.sheets] == [s.name for s in slow.sheets]
+    for a, b in zip(slow.sheets, fast.sheets):
+        assert b.notes == a.notes, a.name
+        assert len(b.rows) == len(a.rows), a.name
+        assert same(list(b.rows), list(a.rows)), a.name
+        if len(a.rows) > 5:
+            assert same(b.rows[2:6], a.rows[2:6]) and same(b.rows[-1], a.rows[-1]), a.name
+
+
+@pytest.mark.parametrize("epoch1904", [False, True])
+def test_kinds_of_column_read_as_calamine_reads_them(epoch1904, small_top, monkeypatch):
+    slow, fast = both_ways(workbook(epoch1904), monkeypatch)
+    assert_same(slow, fast)
+    assert small_top["fast"] == ["Offset", "Numbers", "Errors", "Booleans", "Dates", "Text with errors"]
+    assert small_top["declined"] == ["Numbers and NA", "Dates and null", "Booleans and None", "Numbers and nan",
+                                     "Times", "Datetimes", "Dates with noise", "Mixed", "Durations", "Dates of 1900"]
+    mixed = next(s for s in fast.sheets if s.name == "Numbers and NA").rows
+    assert mixed[8][1] == "N/A" and mixed[4][1] == ""
+    offset = next(s for s in fast.sheets if s.name == "Offset").rows
+    assert offset[3][:4] == ["", "", "R-4", dt.date(2024, 1, 5)] and offset[0][7] == "a note far to the right"
+
+
+def test_the_real_registers_read_as_calamine_reads_them(small_top, monkeypatch):
+    books = sorted(SHARED.rglob("*.xlsx")) if SHARED.is_dir() else []
+    if not books:
+        pytest.skip(f"{SHARED} is absent: the real registers are not here")
+    for path in books:
+        slow, fast = both_ways(path.read_bytes(), monkeypatch)
+        assert_same(slow, fast)
+    assert len(small_top["fast"]) >= 20  # most of their sheets are read the fast way (36 of 43 today)
+
+
+def test_a_long_sheet_reads_the_fast_way_at_the_real_top(monkeypatch):
+    """The bench's workbook (a title row, the header, 30,000 rows): the top block as it ships."""
+    data = assessments_workbook(rows=30_000)
+    slow, fast = both_ways(data, monkeypatch)
+    assert_same(slow, fast)
+    rows = fast.sheets[0].rows
+    assert isinstance(rows, columns.ColumnRows) and rows.forms[1][0] == "d" and rows.forms[2][0] == "f"
+    assert rows[2][:3] == ["R-0000", dt.date(2000, 1, 1), slow.sheets[0].rows[2][2]]
