@@ -138,6 +138,30 @@ def test_a_reader_that_dies_is_a_sentence_and_the_caller_lives():
     assert read_isolated(data, "x.ods", ReadLimits(10**8, 1000)).sheets[0].name == "Register"
 
 
+def test_a_read_takes_the_child_started_ahead_and_leaves_a_new_one(tmp_path):
+    """The child that reads a file was started before it, by the read before; it reads once, and
+    a spare whose server ends (its input closes) ends too. A spare started with other limits is
+    not used for a read with these."""
+    from isms.importing import isolation
+
+    data = hostile.repeated_rows_ods(rows=1)
+    limits = ReadLimits(10**8, 1000, memory_mb=1024, seconds=30)
+    read_isolated(data, "x.ods", limits)
+    spare = isolation._Spare.child
+    assert spare is not None and spare.poll() is None and spare.args[-2:] == ["1024", "30"]
+    assert read_isolated(data, "x.ods", limits).sheets[0].name == "Register"
+    assert spare.returncode == 0  # it read that file, and ended
+    following = isolation._Spare.child
+    assert following is not None and following is not spare and following.poll() is None
+    read_isolated(data, "x.ods", ReadLimits(10**8, 1000, memory_mb=1536, seconds=30))
+    assert following.returncode is not None  # ended unused: other limits
+    last = isolation._Spare.child
+    assert last.args[-2:] == ["1536", "30"]
+    isolation._Spare.child = None
+    last.stdin.close()
+    assert last.wait(timeout=30) == 0
+
+
 def test_a_reader_that_runs_too_long_is_stopped():
     data = hostile.repeated_rows_ods(rows=1_000_000)
     started = time.monotonic()

@@ -4,8 +4,14 @@ limits.
 The checks in `reading` refuse every hostile file we know of; this is for the ones we do not. A
 parser that allocates 78 GB, recurses without end or spins forever dies in the child, and the
 dashboard (which serves everyone from one process) hears a sentence instead of going down with
-it. Limits are the kernel's (RLIMIT_AS, RLIMIT_CPU) plus a wall-clock timeout; the child
-imports only the reader and the annotator, so starting it costs about a quarter of a second.
+it. Limits are the kernel's (RLIMIT_AS, RLIMIT_CPU) plus a wall-clock timeout.
+
+Starting a child and importing its readers (calamine, fastexcel, pyarrow) costs about a quarter of
+a second, which every upload's preview paid before the file was even opened. So one child is
+started ahead of need (`_Spare`): it imports its readers, sets its limits and waits for a file on
+its standard input; the next read takes it, and a new one starts while the server goes on. A
+spare is used once, for the limits it was started with, and ends when the server does (its input
+closes).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,23 +54,62 @@ def annotate_isolated(data: bytes, file_format: str, sheets: dict[str, list[list
     return _run("annotate", (data, file_format, sheets, problems), limits)
 
 
+class _Spare:
+    """The one child started ahead of need, with the command line (limits, environment) it was
+    started with: a read with other limits starts its own."""
+
+    lock = threading.Lock()
+    child: subprocess.Popen | None = None
+
+    @classmethod
+    def take(cls, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        with cls.lock:
+            child, cls.child = cls.child, None
+        if child is not None and (child.poll() is not None or child.args != argv or child.env != env):
+            _end(child)
+            child = None
+        return child or _start(argv, env)
+
+    @classmethod
+    def replenish(cls, argv: list[str], env: dict[str, str]) -> None:
+        with cls.lock:
+            if cls.child is not None:
+                return
+            cls.child = _start(argv, env)
+
+
+def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, cwd=ROOT)
+    child.env = env
+    return child
+
+
+def _end(child: subprocess.Popen) -> None:
+    child.kill()
+    child.communicate()
+
+
 def _run(command: str, args: tuple, limits: ReadLimits):
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     env |= {"RUST_BACKTRACE": "0", "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "isms.importing.isolation", str(limits.memory_mb), str(limits.seconds)]
     payload = pickle.dumps((command, args), protocol=pickle.HIGHEST_PROTOCOL)
+    child = _Spare.take(argv, env)
     try:
-        done = subprocess.run([sys.executable, "-m", "isms.importing.isolation", str(limits.memory_mb),
-                               str(limits.seconds)], input=payload, capture_output=True,
-                              timeout=limits.seconds + 10, env=env, cwd=ROOT)
+        stdout, stderr = child.communicate(payload, timeout=limits.seconds + 10)
     except subprocess.TimeoutExpired:
+        _end(child)
         raise ReadError(f"the file took longer than {limits.seconds} s, the limit for one file; refused "
                         "(is it much larger than it looks?)") from None
-    if done.returncode == 0 and done.stdout:
-        status, value = pickle.loads(done.stdout)
+    finally:
+        _Spare.replenish(argv, env)
+    if child.returncode == 0 and stdout:
+        status, value = pickle.loads(stdout)
         if status == "ok":
             return value
         raise ReadError(value)
-    raise ReadError(_why(done.returncode, done.stderr, limits))
+    raise ReadError(_why(child.returncode, stderr, limits))
 
 
 def _why(code: int, stderr: bytes, limits: ReadLimits) -> str:
@@ -82,10 +128,19 @@ def _why(code: int, stderr: bytes, limits: ReadLimits) -> str:
 def _child(argv: list[str]) -> int:
     import resource
 
+    try:  # the readers a long xlsx sheet needs, imported while the child waits (isms.importing.fast_sheet)
+        import fastexcel  # noqa: F401
+        import numpy  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        pass
     memory_mb, seconds = int(argv[0]), int(argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
-    command, args = pickle.loads(sys.stdin.buffer.read())
+    payload = sys.stdin.buffer.read()
+    if not payload:  # a spare whose server ended
+        return 0
+    command, args = pickle.loads(payload)
     try:
         if command == "read":
             data, file_name, max_bytes, max_rows, max_cells = args
