@@ -6,6 +6,7 @@ each of which calls into isms.views.import_data or isms.actions.
 
 import streamlit as st
 
+from isms.views import import_data as view
 from ui import import_data as render
 from ui.auth import require
 from ui.resources import settings
@@ -23,6 +24,7 @@ with tab_import:
     upload = st.file_uploader("Spreadsheet", type=["xlsx", "xlsm", "ods", "csv", "txt"], key="upload",
                               max_upload_size=max(1, int(cfg.max_upload_mb)))
     if upload is None:
+        view.prepare_reader(cfg)
         st.info("Choose a file. Several sheets per workbook are fine; title rows above the headers are fine.")
     else:
         render.import_flow(upload, user)

@@ -146,7 +146,15 @@ def test_a_read_takes_the_child_started_ahead_and_leaves_a_new_one(tmp_path):
 
     data = hostile.repeated_rows_ods(rows=1)
     limits = ReadLimits(10**8, 1000, memory_mb=1024, seconds=30)
+    if isolation._Spare.child is not None:
+        isolation._end(isolation._Spare.child)
+        isolation._Spare.child = None
+    isolation.prepare(limits)  # as the Import page does while the analyst chooses a file
+    ready = isolation._Spare.child
+    isolation.prepare(limits)
+    assert isolation._Spare.child is ready and ready.poll() is None  # one waits, at most
     read_isolated(data, "x.ods", limits)
+    assert ready.returncode == 0
     spare = isolation._Spare.child
     assert spare is not None and spare.poll() is None and spare.args[-2:] == ["1024", "30"]
     assert read_isolated(data, "x.ods", limits).sheets[0].name == "Register"

@@ -47,6 +47,12 @@ def read_isolated(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
     return _run("read", (data, file_name, limits.max_bytes, limits.max_rows, limits.max_cells), limits)
 
 
+def prepare(limits: ReadLimits) -> None:
+    """Start the child the next read will take, if none waits: the Import page asks while the
+    analyst chooses a file, so even the first upload after the server starts finds one ready."""
+    _Spare.replenish(*_command(limits))
+
+
 def annotate_isolated(data: bytes, file_format: str, sheets: dict[str, list[list[Any]]], problems: list,
                       limits: ReadLimits) -> bytes:
     """`annotated_workbook` in a child process: openpyxl loads the analyst's whole workbook to mark
@@ -90,10 +96,15 @@ def _end(child: subprocess.Popen) -> None:
     child.communicate()
 
 
-def _run(command: str, args: tuple, limits: ReadLimits):
+def _command(limits: ReadLimits) -> tuple[list[str], dict[str, str]]:
+    """The child's command line and environment (no secrets of the server's)."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     env |= {"RUST_BACKTRACE": "0", "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "isms.importing.isolation", str(limits.memory_mb), str(limits.seconds)]
+    return [sys.executable, "-m", "isms.importing.isolation", str(limits.memory_mb), str(limits.seconds)], env
+
+
+def _run(command: str, args: tuple, limits: ReadLimits):
+    argv, env = _command(limits)
     payload = pickle.dumps((command, args), protocol=pickle.HIGHEST_PROTOCOL)
     child = _Spare.take(argv, env)
     try:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from isms.config import Settings
 from isms.filters import PART, WHOLE, Scope
-from isms.importing.isolation import annotate_isolated
+from isms.importing.isolation import annotate_isolated, prepare
 from isms.importing.reading import ReadError
 from isms.importing.pipeline import ImportPlan, build_plan, detected_scope, with_mode
 from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, kind_fields, load_profile,
@@ -50,6 +50,11 @@ class Analysis:
     @property
     def needs_confirmation(self) -> bool:
         return bool(self.plan.rules)
+
+
+def prepare_reader(settings: Settings) -> None:
+    """Have the reader child ready before the analyst's file arrives (isms.importing.isolation)."""
+    prepare(settings.read_limits)
 
 
 def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, file_name: str, *,
