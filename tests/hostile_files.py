@@ -38,9 +38,10 @@ def _rewrite(data: bytes, change) -> bytes:
     return out.getvalue()
 
 
-def sparse_cell(row: int = 150_000, column: str = "XFD") -> bytes:
+def sparse_cell(row: int = 150_000, column: str = "XFD", prefixed: bool = False) -> bytes:
     """A2:H2 of data, one stray cell at XFD150000, and a <dimension> that claims A1:H2: a reader
-    that allocates the rectangle asks for 78.6 GB."""
+    that allocates the rectangle asks for 78.6 GB. `prefixed`: the sheet's elements carry a
+    namespace prefix (<x:row>, <x:c>), as some writers make them."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Register"
@@ -49,8 +50,15 @@ def sparse_cell(row: int = 150_000, column: str = "XFD") -> bytes:
     ws[f"{column}{row}"] = "stray"
     out = io.BytesIO()
     wb.save(out)
-    return _rewrite(out.getvalue(), lambda name, body: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:H2"', body)
-                    if name == "xl/worksheets/sheet1.xml" else body)
+    def change(name: str, body: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return body
+        body = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:H2"', body)
+        if prefixed:
+            body = re.sub(rb"<(/?)([a-zA-Z])", rb"<\1x:\2", body.replace(b'<worksheet xmlns="', b'<worksheet xmlns:x="'))
+        return body
+
+    return _rewrite(out.getvalue(), change)
 
 
 def late_doctype() -> bytes:

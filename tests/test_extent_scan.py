@@ -18,11 +18,13 @@ ROW_COLUMNS = st.lists(st.tuples(st.integers(1, 18_278), st.booleans()), min_siz
 
 @st.composite
 def sheets(draw):
-    """(part bytes, rows {row: [(column, formula)]}, namespace prefix: none, as Excel writes them)."""
-    prefix = ""
+    """(part bytes, rows {row: [(column, formula)]}, namespace prefix: none, as Excel writes them,
+    or 'x:', as some writers do)."""
+    prefix = draw(st.sampled_from(["", "x:"]))
     numbers = sorted(draw(st.sets(st.integers(1, 1_048_576), min_size=1, max_size=12)))
     rows = {r: draw(ROW_COLUMNS) for r in numbers}
-    out = [f'<{prefix}worksheet xmlns{":x" if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' if draw(st.booleans()) else "",
+           f'<{prefix}worksheet xmlns{":x" if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
            f"<{prefix}sheetData>"]
     for r, cells in rows.items():
         out.append(f'<{prefix}row r="{r}">')

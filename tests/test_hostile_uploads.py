@@ -55,9 +55,10 @@ def test_the_committed_hostile_files_are_the_generated_ones():
             assert (hostile.HERE / name).exists(), name  # zips carry timestamps: present, not byte-equal
 
 
-def test_a_stray_cell_at_xfd150000_is_read_by_its_cells_and_named(upload):
+@pytest.mark.parametrize("prefixed", [False, True])
+def test_a_stray_cell_at_xfd150000_is_read_by_its_cells_and_named(upload, prefixed):
     run, _ = upload
-    outcome, plan = run(hostile.sparse_cell(), "sparse-cell.xlsx")
+    outcome, plan = run(hostile.sparse_cell(prefixed=prefixed), "sparse-cell.xlsx")
     assert outcome.status == "dry-run" and outcome.row_counts == {"risks": 1, "assessments": 1}
     text = messages(outcome)
     assert "spans 2,457,600,000 cells to its last cell XFD150000 but holds 17: read cell by cell" in text

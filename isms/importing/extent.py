@@ -21,6 +21,7 @@ MAX_CARRY = 1 << 20
 _REF_COLUMN = re.compile(rb' r="([A-Z]{1,3})\d')
 _ROW_REF = re.compile(rb'<row r="(\d{1,7})"')
 _CELL_TAGS = (b"<c ", b"<c>")
+_ROOT = re.compile(rb"<(?:(\w+):)?worksheet[\s>/]")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _ENTITY = (b"<!DOCTYPE", b"<!ENTITY")
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
@@ -69,9 +70,11 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
     its start), and for a worksheet count its cells, their furthest row and column, and formulas.
 
     The buffer is cut at its last '<', so a tag (and so a declaration or a cell address) is never
-    split between two reads and no cell is counted twice."""
+    split between two reads and no cell is counted twice. A worksheet whose elements carry a
+    namespace prefix (<x:row>, <x:c>, as some writers make them) is counted by its prefix."""
     found = PartScan()
     beyond = _beyond(0)
+    cell_tags, row_ref, rooted = _CELL_TAGS, _ROW_REF, False
     carry = b""
     first = True
     while True:
@@ -83,6 +86,11 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
                 _check_utf16(member, chunk, name)
                 return found
         buf = carry + chunk
+        if worksheet and not rooted:  # the root element tells the prefix; nothing is counted before it
+            root = _ROOT.search(buf)
+            rooted = bool(root) or len(buf) > MAX_CARRY
+            if root and root.group(1):
+                cell_tags, row_ref = _prefixed(root.group(1))
         if not chunk:
             cut = len(buf)
         else:
@@ -96,14 +104,14 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
             # counts and maxima in C (bytes.count, findall, set, max): a 100,000-row sheet in ~0.2 s;
             # upper bounds (a styled cell without a value counts too), so they decide how a sheet is
             # read, and the rows actually read decide whether it is too long
-            found.cells += sum(part.count(tag) for tag in _CELL_TAGS)
+            found.cells += sum(part.count(tag) for tag in cell_tags)
             if beyond.search(part):  # a column past the furthest so far: only then every address
                 columns = set(_REF_COLUMN.findall(part))
                 found.max_column = max(found.max_column, max(column_number(c) for c in columns))
                 beyond = _beyond(found.max_column)
             # rows from the <row> elements; a cell that claims a row beyond its own element is
             # caught by the reader's memory limit instead (isms.importing.isolation)
-            rows = _ROW_REF.findall(part)
+            rows = row_ref.findall(part)
             if rows:
                 longest = max(map(len, rows))
                 found.max_row = max(found.max_row, int(max(r for r in rows if len(r) == longest)))
@@ -113,6 +121,11 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
                 found.formulas = True
         if not chunk:
             return found
+
+
+def _prefixed(prefix: bytes) -> tuple[tuple[bytes, bytes], re.Pattern]:
+    """The cell tags and the row pattern of a worksheet whose elements carry `prefix`."""
+    return (b"<" + prefix + b":c ", b"<" + prefix + b":c>"), re.compile(b"<" + re.escape(prefix) + rb':row r="(\d{1,7})"')
 
 
 def _beyond(column: int) -> re.Pattern:
