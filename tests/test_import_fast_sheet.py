@@ -139,3 +139,17 @@ def test_a_long_sheet_reads_the_fast_way_at_the_real_top(monkeypatch):
     rows = fast.sheets[0].rows
     assert isinstance(rows, columns.ColumnRows) and rows.forms[1][0] == "d" and rows.forms[2][0] == "f"
     assert rows[2][:3] == ["R-0000", dt.date(2000, 1, 1), slow.sheets[0].rows[2][2]]
+
+
+def test_any_surprise_of_the_fast_way_leaves_the_sheet_to_calamine(monkeypatch):
+    data = assessments_workbook(rows=6_000)
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 10**9)
+    expected = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000)
+
+    def surprise(*args, **kwargs):
+        raise KeyError("xl/worksheets/sheet1.xml")
+
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 0)
+    monkeypatch.setattr(fast_sheet, "read_sheet", surprise)
+    got = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000)
+    assert same(list(got.sheets[0].rows), list(expected.sheets[0].rows))

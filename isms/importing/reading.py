@@ -237,8 +237,10 @@ class _FastReader:
 
                 self.zf, self.reader = zipfile.ZipFile(io.BytesIO(self.data)), fastexcel.read_excel(self.data)
             return fast_sheet.read_sheet(self.data, self.zf, self.parts[name], name, self.reader)
-        except fast_sheet.Declined:
-            return None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # Declined, or any surprise of the fast way (a Rust panic is a BaseException):
+            return None        # calamine reads the sheet as before
 
 
 def decode_text(data: bytes) -> str:
