@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if argv is None:   # the program itself (`python -m isms`), not a caller in its own process such as a test
         yield_to_the_dashboard(args.command)
+        from isms.importing.isolation import one_shot
+
+        one_shot()
     try:
         return _run(parser, args, settings)
     except (WriterBusy, HeldOutside) as exc:

@@ -18,14 +18,19 @@ ROW_COLUMNS = st.lists(st.tuples(st.integers(1, 18_278), st.booleans()), min_siz
 
 @st.composite
 def sheets(draw):
-    """(part bytes, rows {row: [(column, formula)]}, namespace prefix: none, as Excel writes them,
-    or 'x:', as some writers do)."""
-    prefix = draw(st.sampled_from(["", "x:"]))
+    """(part bytes, rows {row: [(column, formula)]}, the rows' and cells' namespace prefix: none,
+    as Excel writes them, or one, as some writers do, on the root element or not; rows in order or
+    not)."""
+    root, prefix = draw(st.sampled_from(["", "x:", "my-ns:"])), draw(st.sampled_from(["", "x:", "my-ns:"]))
     numbers = sorted(draw(st.sets(st.integers(1, 1_048_576), min_size=1, max_size=12)))
+    ordered = draw(st.booleans())
+    if not ordered:
+        numbers = draw(st.permutations(numbers))
     rows = {r: draw(ROW_COLUMNS) for r in numbers}
+    spaces = " ".join(f'xmlns{":" + p[:-1] if p else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                      for p in sorted({root, prefix}))
     out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' if draw(st.booleans()) else "",
-           f'<{prefix}worksheet xmlns{":x" if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           f"<{prefix}sheetData>"]
+           f"<{root}worksheet {spaces}><{root}sheetPr/><{prefix}sheetData>"]
     for r, cells in rows.items():
         out.append(f'<{prefix}row r="{r}">')
         for column, formula in cells:
@@ -35,14 +40,14 @@ def sheets(draw):
             else:
                 out.append(f'<{prefix}c r="{ref}" t="inlineStr"><{prefix}is><{prefix}t>pdf&gt; {ref}</{prefix}t></{prefix}is></{prefix}c>')
         out.append(f"</{prefix}row>")
-    out.append(f"</{prefix}sheetData></{prefix}worksheet>")
-    return "".join(out).encode(), rows, prefix
+    out.append(f"</{prefix}sheetData></{root}worksheet>")
+    return "".join(out).encode(), rows, numbers == sorted(numbers)
 
 
 @settings(max_examples=150)
 @given(sheets(), st.sampled_from([64, 257, 4096, 8 << 20]))
 def test_the_scan_finds_what_the_whole_part_holds(sheet, chunk):
-    data, rows, prefix = sheet
+    data, rows, in_order = sheet
     original = extent.CHUNK
     extent.CHUNK = chunk
     try:
@@ -53,6 +58,7 @@ def test_the_scan_finds_what_the_whole_part_holds(sheet, chunk):
     assert found.max_row == max(rows)
     assert found.max_column == max(column for cells in rows.values() for column, _ in cells)
     assert found.formulas == any(formula for cells in rows.values() for _, formula in cells)
+    assert found.rows_in_order == in_order and not found.iso_dates
 
 
 def test_the_furthest_column_patterns_match_exactly_the_columns_past_theirs():

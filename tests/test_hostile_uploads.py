@@ -171,6 +171,16 @@ def test_a_read_takes_the_child_started_ahead_and_leaves_a_new_one(tmp_path):
     assert last.wait(timeout=30) == 0
 
 
+def test_the_memory_limit_is_the_files_not_the_readers():
+    """A limit of 300 MB leaves a 6,000-row workbook (read the fast way, pyarrow and all) its 300 MB:
+    what the child imported before the file arrived is not taken from it."""
+    from bench.bench_import import assessments_workbook
+
+    data = assessments_workbook(rows=6_000)
+    got = read_isolated(data, "book.xlsx", ReadLimits(10**8, 10_000, memory_mb=300, seconds=60))
+    assert len(got.sheets[0].rows) == 6_002
+
+
 def test_a_reader_that_runs_too_long_is_stopped():
     data = hostile.repeated_rows_ods(rows=1_000_000)
     started = time.monotonic()

@@ -10,6 +10,8 @@ and is read by calamine, still the same rows.
 
 import datetime as dt
 import io
+import re
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -24,8 +26,8 @@ SHARED = ROOT.parent / "shared" / "registers"
 
 
 def workbook(epoch1904: bool = False, n: int = 60) -> bytes:
-    """A table that starts at C3 under a title, with a note far to its right and one below it, and
-    one sheet per kind of column."""
+    """A table that starts at C3 under a title, with a note far to its right, and one sheet per kind
+    of column."""
     wb = Workbook()
     if epoch1904:
         wb.epoch = CALENDAR_MAC_1904
@@ -40,11 +42,10 @@ def workbook(epoch1904: bool = False, n: int = 60) -> bytes:
         ws.cell(i, 5, i * 1.25 if i % 7 else None)
         ws.cell(i, 6, i % 3 == 0)
         ws.cell(i, 8, "" if i % 4 else f"note {i}")
-    ws.cell(6 + n, 3, "a stray note below the table")
     kinds = {
         "Numbers": lambda i: i, "Errors": lambda i: "#N/A" if i % 5 == 0 else 2.5,
         "Booleans": lambda i: None if i % 4 == 0 else i % 3 == 0,
-        "Dates": lambda i: dt.date(2025, 1, 1) + dt.timedelta(days=i) if i % 6 else None,
+        "Dates": lambda i: dt.date(2025, 1, 1) + dt.timedelta(days=i),
         "Text with errors": lambda i: "#DIV/0!" if i % 5 == 0 else ("" if i % 3 == 0 else f"t{i}"),
         # fastexcel reads words like these as missing numbers, dates or yes/no: declined
         "Numbers and NA": lambda i: "N/A" if i == 7 else (None if i == 3 else float(i)),
@@ -52,6 +53,9 @@ def workbook(epoch1904: bool = False, n: int = 60) -> bytes:
         "Booleans and None": lambda i: "None" if i == 7 else i % 2 == 0,
         "Numbers and nan": lambda i: "nan" if i == 7 else float(i),
         # fastexcel types these otherwise than calamine's cells: declined
+        "Dates with blanks": lambda i: dt.date(2025, 1, 1) + dt.timedelta(days=i) if i % 6 else None,
+        "Serials past 9999": lambda i: 20240115.0 if i == 7 else 45000.0 + i,
+        "Huge serials": lambda i: 1e12 if i == 7 else 45000.0 + i,
         "Times": lambda i: dt.time(9, i % 60), "Datetimes": lambda i: dt.datetime(2024, 1, 1, 12, i % 60),
         "Dates with noise": lambda i: 45000.0000001 + i, "Mixed": lambda i: "n/a" if i == 9 else float(i),
         "Durations": lambda i: dt.timedelta(hours=i), "Dates of 1900": lambda i: dt.date(1900, 1, 1) + dt.timedelta(days=i),
@@ -61,7 +65,7 @@ def workbook(epoch1904: bool = False, n: int = 60) -> bytes:
         sheet.append(["Key", title])
         for i in range(n):
             sheet.append([f"K-{i}", value(i)])
-            if title == "Dates with noise":
+            if title in ("Dates with noise", "Serials past 9999", "Huge serials"):
                 sheet.cell(i + 2, 2).number_format = "yyyy-mm-dd"
     out = io.BytesIO()
     wb.save(out)
@@ -114,11 +118,44 @@ def test_kinds_of_column_read_as_calamine_reads_them(epoch1904, small_top, monke
     assert_same(slow, fast)
     assert small_top["fast"] == ["Offset", "Numbers", "Errors", "Booleans", "Dates", "Text with errors"]
     assert small_top["declined"] == ["Numbers and NA", "Dates and null", "Booleans and None", "Numbers and nan",
-                                     "Times", "Datetimes", "Dates with noise", "Mixed", "Durations", "Dates of 1900"]
+                                     "Dates with blanks", "Serials past 9999", "Huge serials", "Times", "Datetimes",
+                                     "Dates with noise", "Mixed", "Durations", "Dates of 1900"]
     mixed = next(s for s in fast.sheets if s.name == "Numbers and NA").rows
     assert mixed[8][1] == "N/A" and mixed[4][1] == ""
     offset = next(s for s in fast.sheets if s.name == "Offset").rows
     assert offset[3][:4] == ["", "", "R-4", dt.date(2024, 1, 5)] and offset[0][7] == "a note far to the right"
+
+
+def rewritten(data: bytes, part: str, change) -> bytes:
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info.filename, change(body) if info.filename == part else body)
+    return out.getvalue()
+
+
+def test_iso_dates_and_rows_out_of_order_are_left_to_calamine(small_top, monkeypatch):
+    """Files no spreadsheet program writes this way: ISO date cells (t="d"), which calamine gives
+    as datetimes even at midnight; a top row written after the rows below it."""
+    wb = Workbook()
+    wb.iso_dates = True
+    ws = wb.active
+    ws.append(["Key", "When"])
+    for i in range(40):
+        ws.append([f"K-{i}", dt.datetime(2025, 4, 10) + dt.timedelta(days=i)])
+    out = io.BytesIO()
+    wb.save(out)
+    iso = out.getvalue()
+    first = re.compile(rb'<row r="1".*?</row>', re.S)
+    moved = rewritten(iso, "xl/worksheets/sheet1.xml",
+                      lambda xml: first.sub(b"", xml).replace(b"</sheetData>", first.search(xml).group(0) + b"</sheetData>"))
+    plain = rewritten(iso, "xl/worksheets/sheet1.xml", lambda xml: xml)
+    for data in (iso, moved):
+        slow, fast = both_ways(data, monkeypatch)
+        assert_same(slow, fast)
+    assert small_top["fast"] == []
+    assert isinstance(both_ways(plain, monkeypatch)[0].sheets[0].rows[1][1], dt.datetime)
 
 
 def test_the_real_registers_read_as_calamine_reads_them(small_top, monkeypatch):

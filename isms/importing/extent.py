@@ -21,8 +21,8 @@ MAX_CARRY = 1 << 20
 _REF_COLUMN = re.compile(rb' r="([A-Z]{1,3})\d')
 _ROW_REF = re.compile(rb'<row r="(\d{1,7})"')
 _CELL_TAGS = (b"<c ", b"<c>")
-_ROOT = re.compile(rb"<(?:(\w+):)?worksheet[\s>/]")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_SHEET_DATA = re.compile(rb"<(?:([\w.-]+):)?sheetData[\s>/]")
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[ >/]")
 _ENTITY = (b"<!DOCTYPE", b"<!ENTITY")
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _UTF16_ENTITY = tuple(marker.decode() for marker in _ENTITY)
@@ -40,6 +40,12 @@ class PartScan:
     max_row: int = 0
     max_column: int = 0
     formulas: bool = False
+    # for isms.importing.fast_sheet, which reads a long sheet only where these hold: its numbered
+    # rows in ascending order (its top rows are those before the first row past them), and no
+    # ISO date cells (t="d"), which calamine gives as datetimes even at midnight
+    rows_in_order: bool = True
+    iso_dates: bool = False
+    last_row: int = 0
 
     @property
     def rectangle(self) -> int:
@@ -70,8 +76,9 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
     its start), and for a worksheet count its cells, their furthest row and column, and formulas.
 
     The buffer is cut at its last '<', so a tag (and so a declaration or a cell address) is never
-    split between two reads and no cell is counted twice. A worksheet whose elements carry a
-    namespace prefix (<x:row>, <x:c>, as some writers make them) is counted by its prefix."""
+    split between two reads and no cell is counted twice. A worksheet whose rows and cells carry a
+    namespace prefix (<x:row>, <x:c>, as some writers make them) is counted by the prefix of its
+    <sheetData>."""
     found = PartScan()
     beyond = _beyond(0)
     cell_tags, row_ref, rooted = _CELL_TAGS, _ROW_REF, False
@@ -86,8 +93,8 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
                 _check_utf16(member, chunk, name)
                 return found
         buf = carry + chunk
-        if worksheet and not rooted:  # the root element tells the prefix; nothing is counted before it
-            root = _ROOT.search(buf)
+        if worksheet and not rooted:  # <sheetData> tells the prefix; no cell comes before it
+            root = _SHEET_DATA.search(buf)
             rooted = bool(root) or len(buf) > MAX_CARRY
             if root and root.group(1):
                 cell_tags, row_ref = _prefixed(root.group(1))
@@ -115,10 +122,14 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
             if rows:
                 longest = max(map(len, rows))
                 found.max_row = max(found.max_row, int(max(r for r in rows if len(r) == longest)))
-            # every formula element ends in 'f>' (</f>, </x:f>; a shared formula's <f .../> has its
-            # master's), which one search rules out in most parts
-            if not found.formulas and b"f>" in part and (b"<f" in part or b":f" in part) and _FORMULA.search(part):
+                if found.rows_in_order:
+                    numbers = [found.last_row, *map(int, rows)]
+                    found.rows_in_order = all(a < b for a, b in zip(numbers, numbers[1:]))
+                    found.last_row = numbers[-1]
+            if not found.formulas and (b"<f" in part or b":f" in part) and _FORMULA.search(part):
                 found.formulas = True
+            if not found.iso_dates and b't="d"' in part:
+                found.iso_dates = True
         if not chunk:
             return found
 

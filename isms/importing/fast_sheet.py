@@ -14,8 +14,15 @@ text above numbers and dates). So:
 - the top rows (titles, the header, the first rows) are calamine's own, read from a copy of the
   workbook whose sheet is cut after row TOP, so their cells are typed exactly as before.
 
-Any surprise (a sheet part we cannot cut, rows out of order, a height or width the two readers
-disagree on) declines too: this is a faster way to the same rows, never different rows.
+Any surprise (a sheet part we cannot cut, rows out of order, ISO date cells, a height or width
+the two readers disagree on) declines too: this is a faster way to the same rows.
+
+Two differences remain, both from files no spreadsheet program writes that way, and neither
+changes a value: a date serial within half a millisecond of midnight (float noise from formula
+arithmetic) is a date here, where calamine gives a datetime at 00:00 of that day (every step that
+reads a cell, `cells.text` and `cells.parse_date` among them, reads the two alike); and a cell
+whose address names a top row while it sits in a later row element of the XML is not among the
+top rows here (calamine places it by its address).
 """
 
 from __future__ import annotations
@@ -34,8 +41,9 @@ _ROW = re.compile(rb"<(?:(\w+):)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 _HEAD_LIMIT = 16 << 20
-# 1900-03-01 in days since 1970: Excel's 1900 leap-day quirk lies before it
+# 1900-03-01 in days since 1970: Excel's 1900 leap-day quirk lies before it; Python's last date
 _FIRST_SAFE_DAY = (dt.date(1900, 3, 1) - dt.date(1970, 1, 1)).days
+_LAST_SAFE_DAY = (dt.date(9999, 12, 31) - dt.date(1970, 1, 1)).days
 
 
 class Declined(Exception):
@@ -112,11 +120,13 @@ def _form(column) -> tuple:
         return ("f", np.where(valid, values, 0.0).tobytes(), None if valid.all() else valid.tobytes())
     if pa.types.is_timestamp(kind) and kind.unit == "ms" and kind.tz is None:
         # calamine gives a date for a whole day (a time of day or a time alone is not one)
+        if not valid.all():  # a date-formatted number past year 9999 reads as missing, under any type
+            raise Declined("a date column with empty cells")
         millis = np.frombuffer(column.buffers()[1], dtype=np.int64, count=n, offset=column.offset * 8)
-        days, rest = np.divmod(np.where(valid, millis, 0), 86_400_000)
-        if rest.any() or (days < _FIRST_SAFE_DAY).any():
-            raise Declined("a date column holds times or dates before March 1900")
-        return ("d", days.astype(np.int32).tobytes(), None if valid.all() else valid.tobytes())
+        days, rest = np.divmod(millis, 86_400_000)
+        if rest.any() or (days < _FIRST_SAFE_DAY).any() or (days > _LAST_SAFE_DAY).any():
+            raise Declined("a date column holds times, or dates before March 1900 or after 9999")
+        return ("d", days.astype(np.int32).tobytes(), None)
     raise Declined(f"column type {kind}")
 
 

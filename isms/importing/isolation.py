@@ -47,6 +47,11 @@ def read_isolated(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
     return _run("read", (data, file_name, limits.max_bytes, limits.max_rows, limits.max_cells), limits)
 
 
+def one_shot() -> None:
+    """This process reads once and ends (the CLI): start no child ahead of a read that will not come."""
+    _Spare.ahead = False
+
+
 def prepare(limits: ReadLimits) -> None:
     """Start the child the next read will take, if none waits: the Import page asks while the
     analyst chooses a file, so even the first upload after the server starts finds one ready."""
@@ -66,6 +71,7 @@ class _Spare:
 
     lock = threading.Lock()
     child: subprocess.Popen | None = None
+    ahead = True  # False in a one-shot process (the CLI): no read follows to take the spare
 
     @classmethod
     def take(cls, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -79,7 +85,7 @@ class _Spare:
     @classmethod
     def replenish(cls, argv: list[str], env: dict[str, str]) -> None:
         with cls.lock:
-            if cls.child is not None:
+            if cls.child is not None or not cls.ahead:
                 return
             cls.child = _start(argv, env)
 
@@ -99,7 +105,8 @@ def _end(child: subprocess.Popen) -> None:
 def _command(limits: ReadLimits) -> tuple[list[str], dict[str, str]]:
     """The child's command line and environment (no secrets of the server's)."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    env |= {"RUST_BACKTRACE": "0", "PYTHONPATH": str(ROOT)}
+    # pyarrow's own allocator reserves about 1 GB of address space up front, which RLIMIT_AS counts
+    env |= {"RUST_BACKTRACE": "0", "PYTHONPATH": str(ROOT), "ARROW_DEFAULT_MEMORY_POOL": "system"}
     return [sys.executable, "-m", "isms.importing.isolation", str(limits.memory_mb), str(limits.seconds)], env
 
 
@@ -146,7 +153,10 @@ def _child(argv: list[str]) -> int:
     except ImportError:
         pass
     memory_mb, seconds = int(argv[0]), int(argv[1])
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
+    # the file's allowance on top of what the child holds before it (Python and its readers, about
+    # 300 MB of address space with pyarrow), so a file has the memory `read_memory_mb` says
+    limit = _address_space() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
     payload = sys.stdin.buffer.read()
     if not payload:  # a spare whose server ended
@@ -166,6 +176,16 @@ def _child(argv: list[str]) -> int:
         result = ("refused", f"the file needed more than {memory_mb:,} MB of memory, the limit for one file; refused")
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return 0
+
+
+def _address_space() -> int:
+    """This process's virtual memory now, in bytes (0 where /proc does not tell)."""
+    try:
+        with open("/proc/self/status") as status:
+            line = next(ln for ln in status if ln.startswith("VmSize:"))
+        return int(line.split()[1]) * 1024
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 0
 
 
 if __name__ == "__main__":

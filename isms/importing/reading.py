@@ -229,7 +229,7 @@ class _FastReader:
         """The sheet's rows, or None: a short sheet, or one fastexcel would read differently."""
         from isms.importing import fast_sheet
 
-        if scan.max_row <= fast_sheet.FAST_ROWS or name not in self.parts:
+        if scan.max_row <= fast_sheet.FAST_ROWS or name not in self.parts or not scan.rows_in_order or scan.iso_dates:
             return None
         try:
             if self.zf is None:
