@@ -199,6 +199,44 @@ def test_saved_mapping_is_offered_for_a_file_of_the_same_shape(page_db):
     assert widget(later.selectbox, "import_profile").options == ["(proposed)", "Quarterly odd register"]
 
 
+def test_the_marked_copy_is_made_when_asked_for_once_and_says_why_when_it_cannot_be(page_db, monkeypatch):
+    """Marking a long workbook takes openpyxl half a minute: the analysis leaves it to the download.
+    A copy that cannot be made is a workbook of the problems with the reason first."""
+    from isms.config import load_settings
+    from isms.importing.reading import ReadError
+    from isms.views import import_data as view
+
+    made = []
+    real = view.annotate_isolated
+
+    def counted(*args):
+        made.append(args[1])
+        return real(*args)
+
+    monkeypatch.setattr(view, "annotate_isolated", counted)
+    cfg = load_settings(db_path=str(page_db))
+    con = connect(page_db)
+    try:
+        data = b"Risk ID,Title,Likelihood,Impact,Owner\nR-1,Ransomware,often,5,CISO\n"
+        analysis = view.analyse(con, cfg, data, "q1.csv")
+        assert analysis.n_errors == 1 and made == []
+        first = analysis.marked()
+        assert analysis.marked() is first and made == ["csv"]
+        assert load_workbook(io.BytesIO(first))["Import problems"]["C2"].value == "C2"
+
+        def refused(*args):
+            raise ReadError("the file needed more than 2,048 MB of memory")
+
+        monkeypatch.setattr(view, "annotate_isolated", refused)
+        listed = load_workbook(io.BytesIO(view.analyse(con, cfg, data, "q1.csv").marked()))["Import problems"]
+        rows = list(listed.iter_rows(values_only=True))
+        assert rows[1][0] == "note" and rows[1][5] == ("no marked copy of your workbook: the file needed more than "
+                                                       "2,048 MB of memory")
+        assert rows[2][0] == "error" and rows[2][2] == "C2"
+    finally:
+        con.close()
+
+
 def test_fixing_a_broken_file_with_the_annotated_copy(page_db):
     """The analyst's loop: refused, download the marked copy, fix the marked cells, upload, commit."""
     from openpyxl import Workbook
@@ -220,7 +258,7 @@ def test_fixing_a_broken_file_with_the_annotated_copy(page_db):
     try:
         first = view.analyse(con, cfg, buf.getvalue(), "q1.xlsx")
         assert first.n_errors == 1 and first.problems.iloc[0]["cell"] == "C4"
-        marked = load_workbook(io.BytesIO(first.annotated))
+        marked = load_workbook(io.BytesIO(first.marked()))
         bad = [c for row in marked["Register"].iter_rows() for c in row if c.comment]
         assert [c.coordinate for c in bad] == ["C4"] and "often" == bad[0].value
         bad[0].value = 3  # the fix, made in the analyst's own copy

@@ -110,8 +110,8 @@ def _problems(a: view.Analysis, file_name: str) -> None:
     if len(a.problems):
         st.dataframe(a.problems, hide_index=True, width="stretch", key="problems",
                      column_config={"problem": st.column_config.TextColumn(width="large")})
-    if a.annotated:
-        st.download_button("Download your workbook with each problem marked", a.annotated,
+    if a.marked:  # built when clicked: marking a long workbook takes a while, and few ask for it
+        st.download_button("Download your workbook with each problem marked", a.marked,
                            file_name=f"{Path(file_name).stem}-problems.xlsx", key="annotated",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

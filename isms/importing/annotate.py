@@ -65,6 +65,17 @@ def annotated_workbook(data: bytes, file_format: str, sheets: dict[str, list[lis
     return out.getvalue()
 
 
+def problems_workbook(problems: list[Problem], note: str) -> bytes:
+    """An .xlsx of the problem list alone, with `note` first: what the analyst gets when no
+    marked copy of their own workbook could be made."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _problem_sheet(wb, problems, note)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _title(name: str, taken: set[str]) -> str:
     """A sheet title Excel accepts: no []:*?/\\ and at most 31 characters, unique."""
     base = _BAD_TITLE.sub("_", name)[:31] or "Sheet"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -18,6 +19,7 @@ import pandas as pd
 
 from isms.config import Settings
 from isms.filters import PART, WHOLE, Scope
+from isms.importing.annotate import problems_workbook
 from isms.importing.isolation import annotate_isolated, prepare
 from isms.importing.reading import ReadError
 from isms.importing.pipeline import ImportPlan, build_plan, detected_scope, with_mode
@@ -34,6 +36,29 @@ def profiles_folder(settings: Settings) -> Path:
     return mapping_profiles_folder(settings.db_path)
 
 
+class MarkedCopy:
+    """The analyst's workbook with each problem marked, built when first asked for (the download
+    button calls it) and kept. Built with every analysis, it was most of the wait for the first
+    page after an upload: openpyxl took 36 s to mark one warning in a 100,000-row workbook whose
+    reading and checking took 2 s. If no copy can be made, a workbook of the problems alone says
+    why (the page has long been drawn, so the sentence travels in the file)."""
+
+    def __init__(self, data: bytes, file_format: str, sheets: dict, problems: list, limits):
+        self._args = (data, file_format, sheets, problems, limits)
+        self._lock = threading.Lock()
+        self._built: bytes | None = None
+
+    def __call__(self) -> bytes:
+        with self._lock:  # Streamlit calls it on a thread of its own; a second click waits for the first
+            if self._built is None:
+                data, file_format, sheets, problems, limits = self._args
+                try:
+                    self._built = annotate_isolated(data, file_format, sheets, problems, limits)
+                except ReadError as exc:
+                    self._built = problems_workbook(problems, f"no marked copy of your workbook: {exc}")
+            return self._built
+
+
 @dataclass(frozen=True)
 class Analysis:
     plan: ImportPlan
@@ -41,7 +66,7 @@ class Analysis:
     n_errors: int
     n_warnings: int
     profiles: list[str]  # saved profiles made for files of this shape
-    annotated: bytes | None  # the analyst's workbook with the problems marked
+    marked: MarkedCopy | None  # the analyst's workbook with the problems marked, built when asked for
 
     @property
     def readable(self) -> bool:
@@ -68,17 +93,12 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
              "value": None if p.value is None else str(p.value), "problem": p.message} for p in plan.problems]
     table = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "column", "value", "problem"])
     n_err = len(errors(plan.problems))
-    annotated = None
+    marked = None
     if plan.sheets and any(p.row for p in plan.problems):  # a copy marks cells and rows, not the file as a whole
-        if progress:
-            progress(0.95, "Marking the problems in a copy of the workbook")
-        try:
-            annotated = annotate_isolated(data, plan.file_format, plan.sheets, plan.problems, settings.read_limits)
-        except ReadError as exc:
-            table.loc[len(table)] = ["warning", file_name, None, None, None, f"no marked copy: {exc}"]
+        marked = MarkedCopy(data, plan.file_format, plan.sheets, plan.problems, settings.read_limits)
     sig = signature(plan.sheets, plan.mappings) if plan.sheets else []
     return Analysis(plan, table, n_err, len(table) - n_err,
-                    matching_profiles(profiles_folder(settings), sig) if sig else [], annotated)
+                    matching_profiles(profiles_folder(settings), sig) if sig else [], marked)
 
 
 @dataclass(frozen=True)
