@@ -158,6 +158,27 @@ def test_iso_dates_and_rows_out_of_order_are_left_to_calamine(small_top, monkeyp
     assert isinstance(both_ways(plain, monkeypatch)[0].sheets[0].rows[1][1], dt.datetime)
 
 
+@pytest.mark.parametrize("prefix", [b"x", b"my-ns"])
+def test_a_sheet_whose_elements_carry_a_prefix_reads_the_fast_way(prefix, small_top, monkeypatch):
+    """<x:row>, <my-ns:c>: as some writers make a sheet; its top rows are cut by their prefix."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Register (title)"])
+    ws.append(["Key", "Score", "When"])
+    for i in range(40):
+        ws.append([f"K-{i}", i * 0.5, dt.date(2025, 1, 1) + dt.timedelta(days=i)])
+    out = io.BytesIO()
+    wb.save(out)
+
+    def prefixed(xml: bytes) -> bytes:
+        xml = xml.replace(b'<worksheet xmlns="', b'<worksheet xmlns:' + prefix + b'="')
+        return re.sub(rb"<(/?)([a-zA-Z])", rb"<\1" + prefix + rb":\2", xml)
+
+    slow, fast = both_ways(rewritten(out.getvalue(), "xl/worksheets/sheet1.xml", prefixed), monkeypatch)
+    assert_same(slow, fast)
+    assert small_top["fast"] == ["Sheet"] and fast.sheets[0].rows[1] == ["Key", "Score", "When"]
+
+
 def test_the_real_registers_read_as_calamine_reads_them(small_top, monkeypatch):
     books = sorted(SHARED.rglob("*.xlsx")) if SHARED.is_dir() else []
     if not books:

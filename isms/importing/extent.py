@@ -45,7 +45,6 @@ class PartScan:
     # ISO date cells (t="d"), which calamine gives as datetimes even at midnight
     rows_in_order: bool = True
     iso_dates: bool = False
-    last_row: int = 0
 
     @property
     def rectangle(self) -> int:
@@ -82,6 +81,7 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
     found = PartScan()
     beyond = _beyond(0)
     cell_tags, row_ref, rooted = _CELL_TAGS, _ROW_REF, False
+    last_row = 0  # the last numbered row so far, while they ascend
     carry = b""
     first = True
     while True:
@@ -123,9 +123,9 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
                 longest = max(map(len, rows))
                 found.max_row = max(found.max_row, int(max(r for r in rows if len(r) == longest)))
                 if found.rows_in_order:
-                    numbers = [found.last_row, *map(int, rows)]
+                    numbers = [last_row, *map(int, rows)]
                     found.rows_in_order = all(a < b for a, b in zip(numbers, numbers[1:]))
-                    found.last_row = numbers[-1]
+                    last_row = numbers[-1]
             if not found.formulas and (b"<f" in part or b":f" in part) and _FORMULA.search(part):
                 found.formulas = True
             if not found.iso_dates and b't="d"' in part:

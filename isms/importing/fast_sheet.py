@@ -37,9 +37,11 @@ from isms.importing.columns import TOP, ColumnRows
 
 # Below this many rows calamine's read costs less than importing pyarrow in the reader child.
 FAST_ROWS = 5_000
-_ROW = re.compile(rb"<(?:(\w+):)?row\b([^>]*)>")
+# element names with any namespace prefix the scan accepts (isms.importing.extent: 'x:', 'my-ns:')
+_ROW = re.compile(rb"<(?:([\w.-]+):)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*/>")
+_SHEET_DATA_END = re.compile(rb"</(?:([\w.-]+):)?sheetData>")
 _HEAD_LIMIT = 16 << 20
 # 1900-03-01 in days since 1970: Excel's 1900 leap-day quirk lies before it; Python's last date
 _FIRST_SAFE_DAY = (dt.date(1900, 3, 1) - dt.date(1970, 1, 1)).days
@@ -197,7 +199,7 @@ def _first_row_past_top(head: bytes, complete: bool) -> tuple[bytes, int] | None
         number, prefix = following, match.group(1) or b""
         if number > TOP:
             return prefix, match.start()
-    tail = re.search(rb"</(?:(\w+):)?sheetData>", head)
+    tail = _SHEET_DATA_END.search(head)
     if tail:
         return (tail.group(1) or b""), tail.start()
     if complete:
