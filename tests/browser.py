@@ -147,3 +147,13 @@ def pick(page, opener, option: str, *, typed: str | None = None, attempts: int =
             continue
         target.click()
         return
+
+
+def click_one(locator, *, timeout: float = 60_000) -> None:
+    """Click the one element `locator` names, once the page shows exactly one. While a rerun is on
+    its way the page can hold the last run's element beside the new one (seen in a full run: two
+    'Set role' buttons just after signing in), and a click then fails Playwright's strict mode."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_count(1, timeout=timeout)
+    locator.click()

@@ -12,7 +12,7 @@ from isms.auth import Role
 from isms.store import connect
 from isms.users import add_user
 from tests.access import PASSWORD, write_config
-from tests.browser import browser_page, copy_db, pick, require_chromium, streamlit_server
+from tests.browser import browser_page, click_one, copy_db, pick, require_chromium, streamlit_server
 from tests.browser import settle as shared_settle
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def sign_in(page, username: str, password: str) -> float:
 
 
 def settle(page) -> None:
-    shared_settle(page, timeout=60_000, pause=0)
+    shared_settle(page, timeout=60_000, pause=300)
 
 
 def choose(page, key: str, option: str) -> None:
@@ -112,7 +112,7 @@ def test_wrong_passwords_are_slowed_then_locked_until_an_admin_lifts_the_lock(ap
         admin.get_by_role("button", name="Lift lock").wait_for()
         settle(admin)
         admin.screenshot(path=str(artifacts / "sign-in-lockouts-settings.png"), full_page=True)
-        admin.get_by_role("button", name="Lift lock").click()
+        click_one(admin.get_by_role("button", name="Lift lock"))
         admin.wait_for_selector("text=Lifted the lock on user name 'ana'")
         admin.wait_for_selector("text=Nothing is locked.")
 
@@ -181,7 +181,7 @@ def test_a_copied_cookie_stops_working_at_sign_out_and_at_a_role_change(app_env,
         page.wait_for_selector("text=Sign-in lockouts")
         choose(page, "change_user", "ana")
         choose(page, "change_role", "viewer")
-        page.get_by_role("button", name="Set role").click()
+        click_one(page.locator(".st-key-set_role").get_by_role("button", name="Set role"))
         page.wait_for_selector("text=Saved; the change is in the audit trail.")
         analyst.reload()
         analyst.wait_for_selector("text=Your role has changed")
