@@ -43,8 +43,11 @@ _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*/>")
 _SHEET_DATA_END = re.compile(rb"</(?:([\w.-]+):)?sheetData>")
 _HEAD_LIMIT = 16 << 20
-# 1900-03-01 in days since 1970: Excel's 1900 leap-day quirk lies before it; Python's last date
-_FIRST_SAFE_DAY = (dt.date(1900, 3, 1) - dt.date(1970, 1, 1)).days
+# The first day both readers give alike, in days since 1970: Excel's 1900 leap-day quirk lies
+# before March 1900, and in a workbook of the 1904 date system calamine gives every day up to
+# 1904-01-01 (serial 0 and below) as a time of day (00:00), where fastexcel gives the date. Either
+# system's earlier days are left to calamine. Python's last date ends the safe range.
+_FIRST_SAFE_DAY = (dt.date(1904, 1, 2) - dt.date(1970, 1, 1)).days
 _LAST_SAFE_DAY = (dt.date(9999, 12, 31) - dt.date(1970, 1, 1)).days
 
 
@@ -127,7 +130,7 @@ def _form(column) -> tuple:
         millis = np.frombuffer(column.buffers()[1], dtype=np.int64, count=n, offset=column.offset * 8)
         days, rest = np.divmod(millis, 86_400_000)
         if rest.any() or (days < _FIRST_SAFE_DAY).any() or (days > _LAST_SAFE_DAY).any():
-            raise Declined("a date column holds times, or dates before March 1900 or after 9999")
+            raise Declined("a date column holds times, or dates before 1904-01-02 or after 9999")
         return ("d", days.astype(np.int32).tobytes(), None)
     raise Declined(f"column type {kind}")
 
