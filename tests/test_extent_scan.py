@@ -13,7 +13,8 @@ from hypothesis import given, settings, strategies as st
 from isms.importing import extent
 from isms.importing.extent import column_name, scan_part
 
-ROW_COLUMNS = st.lists(st.tuples(st.integers(1, 18_278), st.booleans()), min_size=1, max_size=6)
+ROW_COLUMNS = st.lists(st.tuples(st.integers(1, 18_278), st.sampled_from(["text", "formula", "error"])),
+                       min_size=1, max_size=6)
 
 
 @st.composite
@@ -33,9 +34,11 @@ def sheets(draw):
            f"<{root}worksheet {spaces}><{root}sheetPr/><{prefix}sheetData>"]
     for r, cells in rows.items():
         out.append(f'<{prefix}row r="{r}">')
-        for column, formula in cells:
+        for column, kind in cells:
             ref = f"{column_name(column)}{r}"
-            if formula:
+            if kind == "error":  # a failed formula's cached value, as Excel writes it
+                out.append(f'<{prefix}c r="{ref}" s="1" t="e"><{prefix}f>1/0</{prefix}f><{prefix}v>#DIV/0!</{prefix}v></{prefix}c>')
+            elif kind == "formula":
                 out.append(f'<{prefix}c r="{ref}"><{prefix}f>SUM(A1:A2)</{prefix}f><{prefix}v>3</{prefix}v></{prefix}c>')
             else:
                 out.append(f'<{prefix}c r="{ref}" t="inlineStr"><{prefix}is><{prefix}t>pdf&gt; {ref}</{prefix}t></{prefix}is></{prefix}c>')
@@ -57,8 +60,27 @@ def test_the_scan_finds_what_the_whole_part_holds(sheet, chunk):
     assert found.cells == sum(len(cells) for cells in rows.values())
     assert found.max_row == max(rows)
     assert found.max_column == max(column for cells in rows.values() for column, _ in cells)
-    assert found.formulas == any(formula for cells in rows.values() for _, formula in cells)
+    assert found.formulas == any(kind != "text" for cells in rows.values() for _, kind in cells)
     assert found.rows_in_order == in_order and not found.iso_dates
+    # error cells placed (0-based) with the error they show; a value the buffer's cut parts from
+    # its tag is not seen, which only a small buffer does
+    errors = {(r - 1, column - 1) for r, cells in rows.items() for column, kind in cells if kind == "error"}
+    assert found.error_cells == sum(kind == "error" for cells in rows.values() for _, kind in cells)
+    assert set(found.errors) == errors
+    assert set(found.errors.values()) <= ({"#DIV/0!"} if chunk == 8 << 20 else {"#DIV/0!", ""})
+
+
+def test_error_cells_without_a_value_or_an_address_and_past_the_listed_number():
+    cells = ('<c r="A1" t="e"/><c r="B1" t="e"><v>#N/A</v></c><c t="e"><v>#REF!</v></c>'
+             '<c r="C1" t="e">\n  <v>#VALUE!</v></c><c r="D1" t="s"><v>0</v></c>')
+    part = f'<worksheet><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
+    found = scan_part(io.BytesIO(part), "xl/worksheets/sheet1.xml", worksheet=True)
+    assert found.errors == {(0, 1): "#N/A", (0, 2): "#VALUE!"}  # the self-closing one shows nothing
+    assert found.error_cells == 3  # the one without an address is counted, not placed
+    many = "".join(f'<row r="{r}"><c r="A{r}" t="e"><v>#N/A</v></c></row>' for r in range(1, 1_101))
+    found = scan_part(io.BytesIO(f"<worksheet><sheetData>{many}</sheetData></worksheet>".encode()), "s", worksheet=True)
+    assert found.error_cells == 1_100 and len(found.errors) == extent.MAX_ERROR_CELLS == 1_000
+    assert max(found.errors) == (999, 0)
 
 
 def test_the_furthest_column_patterns_match_exactly_the_columns_past_theirs():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 CHUNK = 8 << 20
@@ -24,6 +24,13 @@ _CELL_TAGS = (b"<c ", b"<c>")
 _SHEET_DATA = re.compile(rb"<(?:([\w.-]+):)?sheetData[\s>/]")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[ >/]")
 _ENTITY = (b"<!DOCTYPE", b"<!ENTITY")
+# a cell that shows an Excel error (t="e": #DIV/0!, #N/A, a formula that failed), with its value
+# (after its formula, if any) when that lies in the same read as its tag; the readers give such a
+# cell as empty
+_ERROR_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b([^>]*\bt="e"[^>]*)>'
+                         rb'(?:\s*(?:<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>))?\s*<(?:[\w.-]+:)?v>([^<]*))?')
+_ADDRESS = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+MAX_ERROR_CELLS = 1_000
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _UTF16_ENTITY = tuple(marker.decode() for marker in _ENTITY)
 
@@ -45,6 +52,10 @@ class PartScan:
     # ISO date cells (t="d"), which calamine gives as datetimes even at midnight
     rows_in_order: bool = True
     iso_dates: bool = False
+    # cells that show an Excel error: (row, column), both 0-based -> the error's text ('' when not
+    # seen), the first MAX_ERROR_CELLS of them; `error_cells` counts them all
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    error_cells: int = 0
 
     @property
     def rectangle(self) -> int:
@@ -130,8 +141,24 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
                 found.formulas = True
             if not found.iso_dates and b't="d"' in part:
                 found.iso_dates = True
+            if b't="e"' in part:
+                _error_cells(found, part)
         if not chunk:
             return found
+
+
+def _error_cells(found: PartScan, part: bytes) -> None:
+    """Count and place the cells of `part` that show an Excel error (a cell without an address,
+    which only its position places, is counted, not placed)."""
+    for match in _ERROR_CELL.finditer(part):
+        attributes = match.group(1)
+        if attributes.endswith(b"/"):  # <c r="B2" t="e"/>: no value, nothing shown
+            continue
+        found.error_cells += 1
+        address = _ADDRESS.search(attributes)
+        if address and len(found.errors) < MAX_ERROR_CELLS:
+            where = (int(address.group(2)) - 1, column_number(address.group(1)) - 1)
+            found.errors[where] = (match.group(2) or b"").decode("utf-8", "replace").strip()[:40]
 
 
 def _prefixed(prefix: bytes) -> tuple[tuple[bytes, bytes], re.Pattern]:

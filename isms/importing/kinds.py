@@ -142,12 +142,20 @@ def _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residua
     res = (v.get("residual_likelihood"), v.get("residual_impact")) if has_residual else (None, None)
     if placed and None not in inh and v.get(placed) is not None:
         res = _placed_residual(sh, matrix, inh, placed, v[placed], excel_row)
+    for stage, pair in (("inherent", inh), ("residual", res)):
+        if (pair[0] is None) != (pair[1] is None):  # half a rating: taking the other pair would drop the half given
+            missing = f"{stage}_{'likelihood' if pair[0] is None else 'impact'}"
+            given = f"{stage}_{'impact' if pair[0] is None else 'likelihood'}"
+            sh.problem(excel_row, cols.get(missing), missing, None,
+                       f"the {stage} {given.split('_')[1]} is given but not the {missing.split('_')[1]}: give both, "
+                       "or neither")
+            return None
     if None in inh and None in res:
-        if any(x is not None for x in (*inh, *res)):
-            sh.problem(excel_row, cols.get("inherent_likelihood") or cols.get("residual_likelihood"), None, None,
-                       "give both likelihood and impact, or neither")
         return None
     if None in inh:
+        if has_inherent:
+            sh.problem(excel_row, cols.get("inherent_likelihood"), "inherent_likelihood", None,
+                       "inherent risk not rated: the residual rating is used as the inherent", "warning")
         inh = res
     if None in res:
         if has_residual:

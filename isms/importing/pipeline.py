@@ -31,7 +31,7 @@ from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapp
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
 from isms.importing.isolation import ReadLimits, read_isolated
-from isms.importing.reading import ReadError, Workbook, read_workbook
+from isms.importing.reading import ReadError, Sheet, Workbook, read_workbook
 from isms.importing.sheet import SheetContext, blank_row
 from isms.filters import PART, WHOLE, Scope
 from isms.matrix import RiskMatrix
@@ -173,6 +173,29 @@ def _outside_the_table(sheet: str, rows: list[list[Any]], header_row: int) -> li
                     f"{'were' if len(stray) > 1 else 'was'} not read: {shown}{more}", "warning")]
 
 
+def _error_cells(sheet: Sheet, sh: SheetContext) -> list[Problem]:
+    """A warning at each cell of the table's imported columns that shows an Excel error (#DIV/0!,
+    #N/A: a formula that failed). Every reader gives such a cell as empty, so without this a failed
+    formula would be taken for a blank: an optional value silently missing, a required one reported
+    as left empty. `sheet.rows` ends where the table ends."""
+    if not sheet.error_cells:
+        return []
+    m = sh.m
+    columns = set(sh.idx.values()) if m.layout == LONG else {i for i, h in enumerate(sh.headers) if h}
+    out = []
+    for (r, c), shown in sorted(sheet.errors.items()):
+        if m.header_row < r < len(sheet.rows) and c in columns:
+            what = f"the Excel error {shown}" if shown.startswith("#") else "an Excel error"
+            out.append(Problem(sheet.name, r + 1, column_letter(c), sh.headers[c] if c < len(sh.headers) else None,
+                               shown or None, f"the cell shows {what} (a formula that failed): read as empty",
+                               "warning"))
+    if sheet.error_cells > len(sheet.errors):
+        out.append(Problem(sheet.name, None, None, None, None,
+                           f"{sheet.error_cells:,} cells show an Excel error (a formula that failed) and are read as "
+                           f"empty; the first {len(sheet.errors):,} of them are checked cell by cell", "warning"))
+    return out
+
+
 def _table_end(rows: list[list[Any]], header_row: int) -> int:
     """Where the table stops: at two or more blank rows followed by a block whose first row is
     not shaped like the data (a 'Scoring guidance' title, a summary), or at a lone cell under a
@@ -291,6 +314,7 @@ def build_plan(
             plan.problems.append(Problem(s.name, m.header_row + 1, None, None, None,
                                          "columns not imported: " + ", ".join(ignored), "warning"))
         plan.problems += outside
+        plan.problems += _error_cells(s, sh)
         plan.rules += [f"{s.name}: column '{header}' read as {header_label(f).lower()} (the closest known header; "
                        "change it above if that is wrong)" for header, f in read_as(m.columns)]
         if m.layout != LONG:

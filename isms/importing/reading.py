@@ -43,6 +43,10 @@ class Sheet:
     name: str
     rows: list[list[Any]]
     notes: list[str] = field(default_factory=list)
+    # cells that show an Excel error, which the readers give as empty: (row, column), 0-based ->
+    # the error's text ('' when unknown); `error_cells` counts them all (isms.importing.extent)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    error_cells: int = 0
 
 
 @dataclass
@@ -191,11 +195,12 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
             scan = extents.get(name)
             if scan is not None:
                 limits.check_extent(name, scan)
-            rows = fast.rows(name, scan) if scan is not None and scan.rectangle <= RECTANGLE_CELLS else None
+            sparse = scan is not None and scan.rectangle > RECTANGLE_CELLS
+            rows = fast.rows(name, scan) if scan is not None and not sparse else None
             if rows is not None:
                 limits.check_rows(name, rows)
                 limits.check_rectangle(name, len(rows), rows.width)
-            elif scan is not None and scan.rectangle > RECTANGLE_CELLS:
+            elif sparse:
                 rows = read_sparse(data, name)
                 limits.check_rows(name, rows)
                 notes.append(f"spans {scan.rectangle:,} cells to its last cell {scan.last_cell} but holds "
@@ -208,7 +213,9 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                 rows = column_rows(sheet.to_python(skip_empty_area=False))
             if name in formula_sheets:
                 notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated")
-            sheets.append(Sheet(name, rows, notes))
+            # read by its cells (openpyxl), an error cell keeps its text; calamine and fastexcel give it as empty
+            listed, counted = (scan.errors, scan.error_cells) if scan is not None and not sparse else ({}, 0)
+            sheets.append(Sheet(name, rows, notes, listed, counted))
     except ReadError:
         raise
     except Exception as exc:  # calamine raises several types for damaged parts
