@@ -8,6 +8,10 @@ Expected cells and values are written here by hand from the workbooks the tests 
 
 import datetime as dt
 import io
+import re
+import zipfile
+
+import pytest
 
 from openpyxl import Workbook
 
@@ -55,14 +59,17 @@ def test_error_cells_are_placed_by_the_read():
     assert sheet.rows[2][7] == "" and sheet.rows[3][3] == ""  # what every reader gives such a cell
 
 
-def test_each_error_cell_of_an_imported_column_is_a_warning_at_its_cell():
-    plan = plan_of(register())  # through the reader child, as an upload is read
+@pytest.mark.parametrize("stray", [False, True], ids=["calamine", "cell by cell"])
+def test_each_error_cell_of_an_imported_column_is_a_warning_at_its_cell(stray):
+    """The same whichever reader: with a far stray cell the sheet is read cell by cell (openpyxl,
+    which gives an error's text), and the cells the scan placed are emptied as calamine gives them."""
+    plan = plan_of(register(stray=stray))  # through the reader child, as an upload is read
     shown = [(p.cell, p.header, p.value, p.message, p.severity) for p in plan.problems if "Excel error" in p.message]
+    read_as_empty = "(a formula that failed, or the error typed in): read as empty"
     assert shown == [
-        ("H3", "Target likelihood", "#N/A", "the cell shows the Excel error #N/A (a formula that failed): read as empty", "warning"),
-        ("I3", "Target impact", "#N/A", "the cell shows the Excel error #N/A (a formula that failed): read as empty", "warning"),
-        ("D4", "Inherent likelihood", "#VALUE!", "the cell shows the Excel error #VALUE! (a formula that failed): read as empty",
-         "warning"),
+        ("H3", "Target likelihood", "#N/A", f"the cell shows the Excel error #N/A {read_as_empty}", "warning"),
+        ("I3", "Target impact", "#N/A", f"the cell shows the Excel error #N/A {read_as_empty}", "warning"),
+        ("D4", "Inherent likelihood", "#VALUE!", f"the cell shows the Excel error #VALUE! {read_as_empty}", "warning"),
     ]  # not J3 (Notes is not imported), nor B9 (below the table's end)
     risks = plan.frames["risks"].set_index("risk_id")
     assert sorted(risks.index) == ["R-1", "R-2", "R-3"]
@@ -75,14 +82,76 @@ def test_each_error_cell_of_an_imported_column_is_a_warning_at_its_cell():
     assert int(assessed.loc["R-3", "target_likelihood"]) == 1
 
 
-def test_a_sheet_read_by_its_cells_keeps_the_error_text_and_says_nothing_of_empty_cells():
-    """openpyxl, which reads a sparse sheet, gives an error cell's text: the cell is then not a
-    likelihood, an error at the cell, and its row is left out."""
-    plan = plan_of(register(stray=True))
-    assert not [p for p in plan.problems if "read as empty" in p.message]
-    refused = [(p.cell, p.value, p.severity) for p in plan.problems if p.cell in ("D4", "H3", "I3")]
-    assert sorted(refused) == [("D4", "#VALUE!", "error"), ("H3", "#N/A", "error"), ("I3", "#N/A", "error")]
-    assert list(plan.frames["assessments"]["risk_id"]) == ["R-3"]
+def sheet_of(rows: list[list], title: str = "Risks") -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def excel_errors(data: bytes) -> list[tuple]:
+    plan = plan_of(data, isolated=False)
+    return [(p.cell, p.value, p.message.split(":")[0]) for p in plan.problems if "Excel error" in p.message]
+
+
+FAILED = "(a formula that failed, or the error typed in)"
+
+
+def test_a_formula_filled_down_past_the_table_says_nothing_of_its_blank_rows():
+    rows = [HEADERS[:7] + ["Lookup"], ["R-1", "a", "o", 3, 4, 2, 3, "#N/A"], ["R-2", "b", "o", 2, 2, 1, 1, 1]]
+    rows += [[None] * 7 + ["#N/A"] for _ in range(30)]  # rows 4 to 33: nothing but the failed lookup
+    assert excel_errors(sheet_of(rows)) == []  # Lookup is not imported: not even R-1's H2
+    rows[0][7] = "Residual score"
+    assert excel_errors(sheet_of(rows)) == [("H2", "#N/A", f"the cell shows the Excel error #N/A {FAILED}")]
+
+
+def test_a_header_that_shows_an_error_is_said_to_leave_its_column_unread():
+    rows = [["Risk ID", "Title", "Owner", "#REF!", "Inherent impact"], ["R-1", "a", "o", 3, 4]]
+    assert excel_errors(sheet_of(rows)) == [("D1", "#REF!", "the header cell shows the Excel error #REF!")]
+
+
+def test_a_row_per_indicator_sheet_warns_only_for_its_indicator_and_month_columns():
+    rows = [["KRI", "2026-07-31", "2026-08-31", "Notes"], ["KRI-1", 5, "#DIV/0!", "#N/A"], ["KRI-2", 3, 4, "ok"]]
+    assert excel_errors(sheet_of(rows, "Monitoring results")) == [
+        ("C2", "#DIV/0!", f"the cell shows the Excel error #DIV/0! {FAILED}")]
+
+
+def rewritten(data: bytes, change) -> bytes:
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name, body = change(info.filename, src.read(info))
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+def test_error_cells_without_an_address_are_counted_in_a_sentence():
+    rows = [HEADERS[:7], ["R-1", "a", "#N/A", 3, 4, 2, 3], ["R-2", "b", "o", 2, 2, 1, 1]]
+
+    def unaddressed(name, body):
+        return name, (re.sub(rb'<c r="C2"', b"<c", body) if name == "xl/worksheets/sheet1.xml" else body)
+
+    plan = plan_of(rewritten(sheet_of(rows), unaddressed), isolated=False)
+    [said] = [p.message for p in plan.problems if "Excel error" in p.message]
+    assert said.startswith("1 more cell(s) show an Excel error and are read as empty without being named here")
+
+
+def test_a_worksheet_part_of_any_name_is_scanned():
+    """The relationships name a sheet's part; Excel calls them sheetN.xml, other writers need not."""
+    rows = [HEADERS[:7], ["R-1", "a", "o", 3, 4, 2, "#N/A"], ["R-2", "b", "o", 2, 2, 1, 1]]
+
+    def renamed(name, body):
+        if name == "xl/worksheets/sheet1.xml":
+            return "xl/worksheets/risks.xml", body
+        return name, body.replace(b"worksheets/sheet1.xml", b"worksheets/risks.xml")
+
+    data = rewritten(sheet_of(rows), renamed)
+    assert "xl/worksheets/risks.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert [c for c, _, _ in excel_errors(data)] == ["G2"]
 
 
 def rated(rows: list[list]) -> tuple[list[tuple], object]:

@@ -30,7 +30,7 @@ _ENTITY = (b"<!DOCTYPE", b"<!ENTITY")
 _ERROR_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b([^>]*\bt="e"[^>]*)>'
                          rb'(?:\s*(?:<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>))?\s*<(?:[\w.-]+:)?v>([^<]*))?')
 _ADDRESS = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
-MAX_ERROR_CELLS = 1_000
+MAX_ERROR_CELLS = 50_000  # placed; more are counted (a few MB at most)
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _UTF16_ENTITY = tuple(marker.decode() for marker in _ENTITY)
 
@@ -209,8 +209,8 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     try:
         book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return {}
+    except (KeyError, ElementTree.ParseError, ValueError):  # defusedxml's refusals are ValueErrors:
+        return {}                                           # the scan refuses those parts with a sentence
     targets = {}
     for rel in rels:
         target = rel.get("Target", "")
@@ -224,9 +224,11 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def read_sparse(data: bytes, sheet_name: str) -> list[list[Any]]:
+def read_sparse(data: bytes, sheet_name: str, errors: dict[tuple[int, int], str] | None = None) -> list[list[Any]]:
     """The sheet's rows from its cells alone: rows with no cell are empty, and each row ends at
-    its last filled cell. Values as calamine gives them (dates as datetimes, numbers, text)."""
+    its last filled cell. Values as calamine gives them (dates as datetimes, numbers, text); the
+    cells `errors` places (cells that show an Excel error, whose text openpyxl gives) empty, as
+    calamine gives them."""
     from openpyxl import load_workbook
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -245,7 +247,10 @@ def read_sparse(data: bytes, sheet_name: str) -> list[list[Any]]:
                 for col, value in values.items():
                     row[col - 1] = value
                 rows.append(row)
-        while rows and not rows[-1]:
+        for r, c in errors or ():
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = None
+        while rows and not any(v is not None for v in rows[-1]):
             rows.pop()
         return rows
     finally:

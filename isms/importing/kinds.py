@@ -14,7 +14,7 @@ import pandas as pd
 
 from isms.importing import cells
 from isms.importing.cells import THEME_BY_DIGIT
-from isms.importing.mapping import FILLED, WIDE_ROWS
+from isms.importing.mapping import FILLED, LONG, WIDE_ROWS
 from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.matrix import RiskMatrix
 from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment
@@ -303,6 +303,29 @@ def direction_from_name(name: object) -> str:
     return (Direction.lower_is_better if lower else Direction.higher_is_better).value
 
 
+def period_columns(sh: SheetContext) -> tuple[dict[int, dt.date], int | None]:
+    """A row-per-indicator sheet's month columns (column -> the month's first day, from headers
+    that read as dates) and its indicator column (the first other column with a header)."""
+    periods = {}
+    for i, h in enumerate(sh.rows[sh.m.header_row]):
+        try:
+            if not cells.blank(h):
+                periods[i] = cells.parse_date(h, period_end=False).replace(day=1)
+        except ValueError:
+            pass
+    return periods, next((i for i, h in enumerate(sh.headers) if h and i not in periods), None)
+
+
+def imported_columns(sh: SheetContext) -> set[int]:
+    """The columns of a mapped sheet whose cells the import reads (0-based)."""
+    if sh.m.layout == WIDE_ROWS:
+        return {i for i, h in enumerate(sh.headers) if h}
+    if sh.m.layout != LONG:
+        periods, id_col = period_columns(sh)
+        return set(periods) | ({id_col} if id_col is not None else set())
+    return set(sh.idx.values())
+
+
 def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
     """Monitoring results a row per period (indicator columns) or a row per indicator (period columns)."""
     out = []
@@ -326,14 +349,7 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
             for i, h in series:
                 _add_result(out, sh, raw, r, i, h, period)
     else:
-        periods = {}
-        for i, h in enumerate(sh.rows[sh.m.header_row]):
-            try:
-                if not cells.blank(h):
-                    periods[i] = cells.parse_date(h, period_end=False).replace(day=1)
-            except ValueError:
-                pass
-        id_col = next((i for i, h in enumerate(headers) if h and i not in periods), None)
+        periods, id_col = period_columns(sh)
         if id_col is None:
             sh.problem(None, None, "metric_id", None, "required column missing: the indicator column")
             return out

@@ -26,7 +26,9 @@ from isms.importing.columns import ColumnRows
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.compliance_kinds import check_requirements, frameworks_for, requirement_rows, soa_rows
-from isms.importing.kinds import define_metrics, metric_rows, plain_rows, required_missing, risk_rows, wide_rows
+from isms.importing.extent import MAX_ERROR_CELLS
+from isms.importing.kinds import (define_metrics, imported_columns, metric_rows, plain_rows, required_missing, risk_rows,
+                                 wide_rows)
 from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
@@ -174,25 +176,33 @@ def _outside_the_table(sheet: str, rows: list[list[Any]], header_row: int) -> li
 
 
 def _error_cells(sheet: Sheet, sh: SheetContext) -> list[Problem]:
-    """A warning at each cell of the table's imported columns that shows an Excel error (#DIV/0!,
-    #N/A: a formula that failed). Every reader gives such a cell as empty, so without this a failed
-    formula would be taken for a blank: an optional value silently missing, a required one reported
-    as left empty. `sheet.rows` ends where the table ends."""
+    """A warning at each cell the import reads that shows an Excel error (#DIV/0!, #N/A: a formula
+    that failed, or the error typed in). Every reader gives such a cell as empty, so without this a
+    failed formula would be taken for a blank: an optional value silently missing, a required one
+    reported as left empty. A header that shows one leaves its column unread, which is said too.
+    Rows the import skips as blank (a formula filled down past the table) say nothing; `sheet.rows`
+    ends where the table ends."""
     if not sheet.error_cells:
         return []
-    m = sh.m
-    columns = set(sh.idx.values()) if m.layout == LONG else {i for i, h in enumerate(sh.headers) if h}
+    m, columns = sh.m, imported_columns(sh)
     out = []
     for (r, c), shown in sorted(sheet.errors.items()):
-        if m.header_row < r < len(sheet.rows) and c in columns:
-            what = f"the Excel error {shown}" if shown.startswith("#") else "an Excel error"
-            out.append(Problem(sheet.name, r + 1, column_letter(c), sh.headers[c] if c < len(sh.headers) else None,
-                               shown or None, f"the cell shows {what} (a formula that failed): read as empty",
+        what = f"the Excel error {shown}" if shown.startswith("#") else "an Excel error"
+        header = sh.headers[c] if c < len(sh.headers) and sh.headers[c] else None
+        if r == m.header_row:
+            out.append(Problem(sheet.name, r + 1, column_letter(c), None, shown or None,
+                               f"the header cell shows {what}: the column under it has no header and is not imported",
                                "warning"))
-    if sheet.error_cells > len(sheet.errors):
+        elif m.header_row < r < len(sheet.rows) and c in columns and not blank_row(sheet.rows[r]):
+            out.append(Problem(sheet.name, r + 1, column_letter(c), header, shown or None,
+                               f"the cell shows {what} (a formula that failed, or the error typed in): read as empty",
+                               "warning"))
+    unplaced = sheet.error_cells - len(sheet.errors)
+    if unplaced:
         out.append(Problem(sheet.name, None, None, None, None,
-                           f"{sheet.error_cells:,} cells show an Excel error (a formula that failed) and are read as "
-                           f"empty; the first {len(sheet.errors):,} of them are checked cell by cell", "warning"))
+                           f"{unplaced:,} more cell(s) show an Excel error and are read as empty without being named "
+                           f"here (cells the file gives no address, or past the first {MAX_ERROR_CELLS:,} such cells of "
+                           "the sheet): search the sheet for '#' to find them", "warning"))
     return out
 
 

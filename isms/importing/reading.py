@@ -149,12 +149,15 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], s
         raise ReadError("the file is a zip archive but not an Excel or OpenDocument workbook")
     scans: dict[str, PartScan] = {}
     try:
+        # the relationships name a sheet's part, whatever its file name (sheet1.xml is only Excel's habit)
+        parts = sheet_parts(zf) if fmt != "ods" else {}
+        worksheets = set(parts.values())
         for info in infos:
             if not info.filename.endswith(".xml") and not info.filename.endswith(".rels"):
                 continue
             with zf.open(info) as member:
-                scans[info.filename] = scan_part(member, info.filename, worksheet=_SHEET_XML.search(info.filename) is not None)
-        parts = sheet_parts(zf) if fmt != "ods" else {}
+                worksheet = info.filename in worksheets or _SHEET_XML.search(info.filename) is not None
+                scans[info.filename] = scan_part(member, info.filename, worksheet=worksheet)
     except PartRefused as exc:
         raise ReadError(str(exc)) from None
     except MemoryError:
@@ -201,7 +204,7 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                 limits.check_rows(name, rows)
                 limits.check_rectangle(name, len(rows), rows.width)
             elif sparse:
-                rows = read_sparse(data, name)
+                rows = read_sparse(data, name, scan.errors)
                 limits.check_rows(name, rows)
                 notes.append(f"spans {scan.rectangle:,} cells to its last cell {scan.last_cell} but holds "
                              f"{scan.cells:,}: read cell by cell")
@@ -213,8 +216,7 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                 rows = column_rows(sheet.to_python(skip_empty_area=False))
             if name in formula_sheets:
                 notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated")
-            # read by its cells (openpyxl), an error cell keeps its text; calamine and fastexcel give it as empty
-            listed, counted = (scan.errors, scan.error_cells) if scan is not None and not sparse else ({}, 0)
+            listed, counted = (scan.errors, scan.error_cells) if scan is not None else ({}, 0)
             sheets.append(Sheet(name, rows, notes, listed, counted))
     except ReadError:
         raise
