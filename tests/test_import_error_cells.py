@@ -19,6 +19,7 @@ from isms.importing.isolation import ReadLimits
 from isms.importing.pipeline import build_plan
 from isms.importing.reading import read_workbook
 from isms.matrix import PRESETS
+from tests.hostile_files import _xlsx
 
 HEADERS = ["Risk ID", "Title", "Owner", "Inherent likelihood", "Inherent impact", "Residual likelihood",
            "Residual impact", "Target likelihood", "Target impact", "Notes"]
@@ -83,14 +84,7 @@ def test_each_error_cell_of_an_imported_column_is_a_warning_at_its_cell(stray):
 
 
 def sheet_of(rows: list[list], title: str = "Risks") -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return _xlsx(rows, title)
 
 
 def excel_errors(data: bytes) -> list[tuple]:
@@ -155,15 +149,7 @@ def test_a_worksheet_part_of_any_name_is_scanned():
 
 
 def rated(rows: list[list]) -> tuple[list[tuple], object]:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Risks"
-    ws.append(HEADERS[:7])
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    plan = plan_of(out.getvalue(), isolated=False)
+    plan = plan_of(sheet_of([HEADERS[:7], *rows]), isolated=False)
     return [(p.cell, p.message, p.severity) for p in plan.problems if p.cell != "row 1"], plan.frames["assessments"]
 
 

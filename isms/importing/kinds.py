@@ -144,11 +144,9 @@ def _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residua
         res = _placed_residual(sh, matrix, inh, placed, v[placed], excel_row)
     for stage, pair in (("inherent", inh), ("residual", res)):
         if (pair[0] is None) != (pair[1] is None):  # half a rating: taking the other pair would drop the half given
-            missing = f"{stage}_{'likelihood' if pair[0] is None else 'impact'}"
-            given = f"{stage}_{'impact' if pair[0] is None else 'likelihood'}"
-            sh.problem(excel_row, cols.get(missing), missing, None,
-                       f"the {stage} {given.split('_')[1]} is given but not the {missing.split('_')[1]}: give both, "
-                       "or neither")
+            missing, given = ("likelihood", "impact") if pair[0] is None else ("impact", "likelihood")
+            sh.problem(excel_row, cols.get(f"{stage}_{missing}"), f"{stage}_{missing}", None,
+                       f"the {stage} {given} is given but not the {missing}: give both, or neither")
             return None
     if None in inh and None in res:
         return None
