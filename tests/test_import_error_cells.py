@@ -169,3 +169,15 @@ def test_an_unrated_inherent_risk_takes_the_residual_rating_and_says_so():
                         ("F3", "residual risk not rated: the inherent rating is used as the residual", "warning")]
     assert assessed[["risk_id", "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"]
                     ].values.tolist() == [["R-1", 2, 3, 2, 3], ["R-2", 4, 4, 4, 4]]
+
+
+def test_a_csv_cell_that_holds_an_excel_error_code_is_read_as_empty_and_said():
+    """Excel saves a cell that shows an error as its code: '#N/A' is no owner's name."""
+    text = "\n".join([",".join(HEADERS[:7]), "R-1,Phishing,#N/A,3,4,2,3", "R-2,Ransomware,CISO,#DIV/0!,5,2,3",
+                      "R-3,Lost laptop,IT,2,2,1,2", "R-4,#hashtag title,IT,2,2,1,2"])
+    plan = build_plan(text.encode(), "Risks.csv", MATRIX, as_of=dt.date(2026, 9, 30), max_bytes=10**8)
+    shown = [(p.cell, p.value) for p in plan.problems if "Excel error" in p.message]
+    assert shown == [("C2", "#N/A"), ("D3", "#DIV/0!")]
+    risks = plan.frames["risks"].set_index("risk_id")
+    assert risks.loc["R-1", "owner"] != "#N/A" and risks.loc["R-4", "title"] == "#hashtag title"
+    assert [(p.cell, p.severity) for p in plan.problems if "given but not" in p.message] == [("D3", "error")]

@@ -18,7 +18,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from isms.importing.columns import column_rows
-from isms.importing.extent import PartRefused, PartScan, read_sparse, scan_part, sheet_parts
+from isms.importing.extent import MAX_ERROR_CELLS, PartRefused, PartScan, read_sparse, scan_part, sheet_parts
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -286,7 +286,28 @@ def _read_text(data: bytes, file_name: str, max_rows: int) -> Workbook:
                             "the limit for one cell (is a quote left open?)") from None
         raise ReadError(f"line {reader.line_num} cannot be read as delimited text ({exc})") from None
     name = re.sub(r"\.[^.]+$", "", file_name) or "data"
-    return Workbook("csv", [Sheet(name, rows)])
+    return Workbook("csv", [Sheet(name, rows, [], *_excel_errors(rows))])
+
+
+# What Excel writes for a cell that shows an error when it saves a sheet as CSV
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+                          "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!", "#PYTHON!"})
+
+
+def _excel_errors(rows: list[list[str]]) -> tuple[dict[tuple[int, int], str], int]:
+    """Empty the cells of a CSV that hold exactly an Excel error code, as a workbook's reader gives
+    an error cell, and place them (as isms.importing.extent does for a workbook), so the import says
+    so at each cell instead of taking '#N/A' for an owner's name."""
+    errors: dict[tuple[int, int], str] = {}
+    count = 0
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value.startswith("#") and value.strip() in EXCEL_ERRORS:
+                row[c] = ""
+                count += 1
+                if len(errors) < MAX_ERROR_CELLS:
+                    errors[(r, c)] = value.strip()
+    return errors, count
 
 
 def _delimiter(lines: list[str]) -> str | None:
