@@ -195,3 +195,30 @@ def test_a_treatment_plan_is_never_dropped():
     plan = build_plan(dated, "t.csv", matrix, as_of=dt.date(2026, 9, 30))
     t = plan.frames["treatments"].iloc[0]
     assert (t["decision"], t["description"]) == ("Reduce", "Deploy immutable backups and test restores")
+
+
+def test_a_low_medium_high_column_reads_the_same_from_csv_and_xlsx():
+    """Found by comparing registers saved both ways: a column of High with a stray number was a
+    3-step scale in the workbook (High is step 5 of 5) but not in the CSV, whose number is text
+    (High read as 4 by the word ladder). Numbers written as text are numbers to the scale too."""
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    from isms.importing.pipeline import build_plan
+
+    header = ["Risk ID", "Residual likelihood", "Residual impact", "Target likelihood", "Target impact"]
+    rows = [["R-0", 1, 1, 1, 3], ["R-1", 1, 1, 1, "High"]]
+    wb = Workbook()
+    wb.active.title = "Risks"
+    for row in [header, *rows]:
+        wb.active.append(row)
+    xlsx, text = io.BytesIO(), io.StringIO()
+    wb.save(xlsx)
+    csv.writer(text).writerows([header, *rows])
+    for name, data in (("Risks.xlsx", xlsx.getvalue()), ("Risks.csv", text.getvalue().encode())):
+        plan = build_plan(data, name, PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
+        assert dict(zip(plan.frames["assessments"]["risk_id"], plan.frames["assessments"]["target_impact"])) == \
+            {"R-0": 3, "R-1": 5}, name  # the number as it is; High the top of Low / Medium / High
+        assert any("a 3-step scale mapped onto the matrix's 5 steps" in r for r in plan.rules), name

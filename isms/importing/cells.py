@@ -330,10 +330,20 @@ THREE_WORDS = {"low": 1, "medium": 2, "moderate": 2, "high": 3,
 
 
 def three_word_scale(column: list[Any], labels: tuple[str, ...]) -> bool:
-    """A column rated only Low / Medium / High, on a matrix whose labels are other words: a 3-step scale."""
-    words = {fold_word(v) for v in column if isinstance(v, str) and not blank(v)}
+    """A column rated only Low / Medium / High, on a matrix whose labels are other words: a 3-step scale.
+    Numbers written as text (every cell of a CSV) are numbers here too, so a file reads the same
+    saved as .csv or .xlsx."""
+    words = {fold_word(v) for v in column if isinstance(v, str) and not blank(v) and not _numeric(v)}
     own = {fold_word(label) for label in labels}
     return bool(words) and words <= set(THREE_WORDS) and not words & own and len(labels) != 3
+
+
+def _numeric(value: str) -> bool:
+    try:
+        parse_number(value)
+    except ValueError:
+        return False
+    return True
 
 
 def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_words: bool = False) -> int:
