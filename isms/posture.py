@@ -99,11 +99,12 @@ def _by_level(levels: pd.DataFrame, basis: str, names: tuple[str, ...]) -> dict[
     return {name: int(counts.get(name, 0)) for name in names}
 
 
-def _figures(con, settings: Settings, d: dt.date, levels: pd.DataFrame, totals: pd.Series) -> PostureFigures:
-    """One date's figures from the store's counts; KRIs are not tied to risks and stay whole."""
+def _figures(settings: Settings, d: dt.date, levels: pd.DataFrame, totals: pd.Series, results: pd.DataFrame) -> PostureFigures:
+    """One date's figures from the store's counts and its KRIs' latest results (`latest_results`):
+    KRIs are not tied to risks and stay whole."""
     names = settings.matrix.levels
     assessed = int(totals["assessed_risks"])
-    kri = kri_statuses(queries.latest_results(con, d), d).value_counts()
+    kri = kri_statuses(results, d).value_counts()
     return PostureFigures(
         as_of=d,
         residual_by_level=_by_level(levels, "residual", names),
@@ -150,8 +151,12 @@ def scorecard_from(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt
                    levels: pd.DataFrame, totals: pd.DataFrame) -> Scorecard:
     """The scorecard from `posture_counts` of dates that include `as_of` and `compare_to`."""
     m = settings.matrix
-    figures = {d: _figures(con, settings, d, levels[levels["as_of"] == d], totals[totals["as_of"] == d].iloc[0])
-               for d in sorted({as_of, compare_to})}
+    dates = sorted({as_of, compare_to})
+    results = queries.latest_results_on(con, dates)
+    on = results["as_of"].dt.date
+    figures = {d: _figures(settings, d, levels[levels["as_of"] == d], totals[totals["as_of"] == d].iloc[0],
+                           results[on == d].drop(columns="as_of").reset_index(drop=True))
+               for d in dates}
     return Scorecard(
         as_of=as_of, compare_to=compare_to, matrix=m.name, levels=list(m.levels), appetite=m.appetite,
         current=figures[as_of], previous=figures[compare_to],

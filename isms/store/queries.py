@@ -237,12 +237,17 @@ def exceptions(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
 
 def latest_results(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Each metric in the register as of a date, with its latest result on or before it."""
-    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('metrics', 'ms')},
-        res AS (SELECT r.* FROM result_span r WHERE {during('r', _lit(as_of))})
-        SELECT m.* EXCLUDE (batch_id), res.period, res.value
+    return latest_results_on(con, [as_of]).drop(columns="as_of")
+
+
+def latest_results_on(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date]) -> pd.DataFrame:
+    """`latest_results` of each date (its `as_of`) in one query: a scorecard's two dates cost one
+    read, not two."""
+    sql = f"""WITH {dates_cte(dates)}, {snapshot_cte('metrics', 'ms')}
+        SELECT ms.as_of, m.* EXCLUDE (batch_id), res.period, res.value
         FROM ms JOIN metric m ON m.batch_id = ms.batch_id
-        LEFT JOIN res ON res.metric_id = m.metric_id
-        ORDER BY m.metric_id"""
+        LEFT JOIN result_span res ON res.metric_id = m.metric_id AND {during('res', 'ms.as_of')}
+        ORDER BY ms.as_of, m.metric_id"""
     return con.execute(sql).df()
 
 

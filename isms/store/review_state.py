@@ -24,7 +24,7 @@ import pandas as pd
 
 from isms.filters import RiskFilter
 from isms.matrix import RiskMatrix
-from isms.store.queries import _cell_index, _cell_list, _lit, _review_with, exception_cte
+from isms.store.queries import _at, _cell_index, _cell_list, _lit, _review_with, exception_cte
 
 _names = itertools.count()
 
@@ -33,6 +33,7 @@ def _state_sql(matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskF
     """Per (as_of, risk in the register then): its posture; `selected`, whether it passes the
     filters; `live`, selected and open and assessed; its treatments' figures then (the top risks'
     progress, the above-appetite check, the projection's plan end); its granted exceptions then.
+    (Not their decisions: only the top risks show those, so `top_risks` lists them for its few.)
     On the comparison date the sections read only open, assessed risks (none reads a closed or
     unassessed risk's earlier state), so only those are kept of it.
 
@@ -47,7 +48,6 @@ def _state_sql(matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskF
     return f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs)},
         plan AS (
             SELECT as_of, risk_id,
-                   array_to_string(list_sort(list_distinct(list(decision))), ', ') AS decisions,
                    sum(weight_days * percent_complete) FILTER (WHERE state <> 'cancelled')
                      / nullif(sum(weight_days) FILTER (WHERE state <> 'cancelled'), 0) AS percent_complete,
                    max(days_overdue) AS days_overdue,
@@ -65,7 +65,7 @@ def _state_sql(matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskF
                p.residual_likelihood, p.residual_impact, p.residual_score, p.residual_level, p.residual_rank,
                p.within_appetite, p.target_likelihood, p.target_impact,
                least(p.residual_score, {score}[{_cell_index(matrix, 'p.target_likelihood', 'p.target_impact')}]) AS target_score,
-               t.decisions, t.percent_complete, coalesce(t.days_overdue, 0) AS days_overdue,
+               t.percent_complete, coalesce(t.days_overdue, 0) AS days_overdue,
                coalesce(t.late_treatments, 0) AS late_treatments, coalesce(t.active_treatments, 0) AS active_treatments,
                t.plan_end, coalesce(e.granted_exceptions, 0) AS granted_exceptions
         FROM posture p {join}
@@ -153,20 +153,32 @@ def top_risks(con: duckdb.DuckDBPyConnection, state: str, as_of: dt.date, compar
 
     Progress is the duration-weighted percent complete of the risk's treatments that are not
     cancelled (the same weighting as the register-wide figure); days overdue is the worst one.
+    Decisions are the distinct decisions of the risk's treatments then, read for these few risks
+    (listing them for every risk in the register cost more than the rest of its treatments' figures).
     """
     return con.execute(f"""
-        WITH before AS (SELECT risk_id, residual_level, residual_score FROM {state}
-                        WHERE as_of = {_lit(compare_to)} AND status <> 'Closed' AND assessed)
-        SELECT l.risk_id, l.title, l.owner, l.status, l.residual_level, l.residual_score,
-               b.residual_level AS previous_level, b.residual_score AS previous_score,
-               CASE WHEN b.risk_id IS NULL THEN 'new' WHEN l.residual_score > b.residual_score THEN 'up'
-                    WHEN l.residual_score < b.residual_score THEN 'down' ELSE 'same' END AS trend,
-               coalesce(l.decisions, 'None') AS decisions, l.percent_complete,
-               l.days_overdue, l.late_treatments
-        FROM {state} l LEFT JOIN before b ON b.risk_id = l.risk_id
-        WHERE l.as_of = {_lit(as_of)} AND l.live
-        ORDER BY l.residual_score DESC, l.residual_rank DESC, l.risk_id
-        LIMIT {int(limit)}""").df()
+        WITH {_at('treatment_at', 'treatment_span', [as_of])},
+        before AS (SELECT risk_id, residual_level, residual_score FROM {state}
+                   WHERE as_of = {_lit(compare_to)} AND status <> 'Closed' AND assessed),
+        top AS (
+            SELECT l.risk_id, l.title, l.owner, l.status, l.residual_level, l.residual_score, l.residual_rank,
+                   b.residual_level AS previous_level, b.residual_score AS previous_score,
+                   CASE WHEN b.risk_id IS NULL THEN 'new' WHEN l.residual_score > b.residual_score THEN 'up'
+                        WHEN l.residual_score < b.residual_score THEN 'down' ELSE 'same' END AS trend,
+                   l.percent_complete, l.days_overdue, l.late_treatments
+            FROM {state} l LEFT JOIN before b ON b.risk_id = l.risk_id
+            WHERE l.as_of = {_lit(as_of)} AND l.live
+            ORDER BY l.residual_score DESC, l.residual_rank DESC, l.risk_id
+            LIMIT {int(limit)}),
+        decided AS (
+            SELECT risk_id, array_to_string(list_sort(list_distinct(list(decision))), ', ') AS decisions
+            FROM treatment_at WHERE risk_id IN (SELECT risk_id FROM top) GROUP BY risk_id)
+        SELECT t.risk_id, t.title, t.owner, t.status, t.residual_level, t.residual_score,
+               t.previous_level, t.previous_score, t.trend,
+               coalesce(d.decisions, 'None') AS decisions, t.percent_complete,
+               t.days_overdue, t.late_treatments
+        FROM top t LEFT JOIN decided d ON d.risk_id = t.risk_id
+        ORDER BY t.residual_score DESC, t.residual_rank DESC, t.risk_id""").df()
 
 
 def risk_choices(con: duckdb.DuckDBPyConnection, state: str, as_of: dt.date, limit: int) -> pd.DataFrame:
