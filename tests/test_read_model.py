@@ -16,9 +16,10 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
 
 from isms.config import ROOT, load_settings
+from isms.filters import RiskFilter
 from isms.store import connect, queries, read_model
 from isms.store.batches import undo_batch
-from tests.factories import assessment, load, metric, result, risk, treatment, update
+from tests.factories import assessment, exception, load, metric, result, risk, treatment, update
 
 BASE = dt.date(2024, 1, 1)
 RISKS = ["R1", "R2", "R3"]
@@ -55,6 +56,10 @@ def batches(draw):
                                     for t, d in draw(st.lists(st.tuples(st.sampled_from(list(TREATMENTS)),
                                                                         st.integers(0, 70)), unique=True, max_size=4))]
     if draw(st.booleans()):
+        out["exceptions"] = [(e, r, draw(st.sampled_from(["Granted", "Requested", "Expired"])), draw(st.integers(0, 90)))
+                             for e, r in draw(st.lists(st.tuples(st.sampled_from(["E1", "E2", "E3"]), st.sampled_from(RISKS)),
+                                                       unique_by=lambda x: x[0], max_size=3))]
+    if draw(st.booleans()):
         out["metrics"] = draw(st.lists(st.sampled_from(["K1", "K2"]), unique=True, max_size=2))
     if draw(st.booleans()):
         out["monitoring_results"] = [(k, m, draw(st.integers(0, 100)))
@@ -73,6 +78,8 @@ def commit(con, b: dict) -> int:
         rows["treatments"] = [treatment(t, TREATMENTS[t], "2024-01-01", "2024-03-01", status=s) for t, s in b["treatments"]]
     if "treatment_updates" in b:
         rows["treatment_updates"] = [update(t, day(d).isoformat(), p, status=s) for t, d, p, s in b["treatment_updates"]]
+    if "exceptions" in b:
+        rows["exceptions"] = [exception(e, r, status=s, expires=day(d).isoformat()) for e, r, s, d in b["exceptions"]]
     if "metrics" in b:
         rows["metrics"] = [metric(k) for k in b["metrics"]]
     if "monitoring_results" in b:
@@ -182,4 +189,74 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
                     assert as_date(results.loc[k, "period"]) == dt.date(2024, latest[k][1] + 1, 1)
                 else:
                     assert as_date(results.loc[k, "period"]) is None
+    con.close()
+
+
+COUNTS_TABLES = ("risk_cell_month_end", "treatment_total_month_end")
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+           phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+@given(st.lists(batches(), min_size=1, max_size=6), st.lists(st.integers(0, 5), max_size=2),
+       st.sampled_from([0.0, 10.0, 37.5]))
+def test_the_counts_kept_per_month_end_are_what_counting_every_risk_and_treatment_gives(planned, undo, tolerance):
+    """The trends' month ends read counts the commits and undos kept (isms.store.read_model.TOTALS);
+    counted instead from every risk and treatment on those dates (the reads' `month_end_counts=False`),
+    every level count and total and every treatment figure is the same, whatever the history, the
+    undos, the exceptions that address a risk or the late tolerance. The kept counts are also what
+    deriving them again from nothing gives."""
+    con = connect(":memory:")
+    ids = [commit(con, b) for b in planned]
+    for i in sorted(set(undo)):
+        if i < len(ids):
+            undo_batch(con, ids[i], "pytest")
+    # before any batch, the month ends of the history, and past its extent
+    dates = [dt.date(2023, 12, 31), dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31),
+             dt.date(2024, 4, 30), dt.date(2024, 5, 31), dt.date(2025, 6, 30)]
+    matrix = load_settings(ROOT / "isms.toml").matrix
+    kept_rows = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in COUNTS_TABLES]
+    con.execute("BEGIN")
+    con.execute(" ".join(f"DELETE FROM {t};" for t in COUNTS_TABLES))
+    con.execute(read_model.totals_refresh_sql())
+    con.execute("COMMIT")
+    assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in COUNTS_TABLES] == kept_rows
+
+    for copy in ("risk_month_end", "treatment_month_end"):  # the counts are read for the dates they hold
+        (extent,) = con.execute("SELECT last_month_end FROM read_model_extent WHERE name = ?", [copy]).fetchone()
+        assert queries._counts_kept(con, copy, dates, RiskFilter()) == [d for d in dates if extent and d <= extent]
+    levels, totals = queries.posture_figures(con, matrix, dates, tolerance, 30)
+    want_levels, want_totals = queries.posture_figures(con, matrix, dates, tolerance, 30, month_end_counts=False)
+    pd.testing.assert_frame_equal(levels, want_levels)
+    pd.testing.assert_frame_equal(totals, want_totals)
+    pd.testing.assert_frame_equal(queries.treatment_figures(con, dates, tolerance),
+                                  queries.treatment_figures(con, dates, tolerance, month_end_counts=False))
+    con.close()
+
+
+def test_a_month_end_read_from_the_counts_says_which_risks_above_appetite_nobody_addresses():
+    """Worked by hand, on month ends the counts hold (R3's reassessment in April takes the risks'
+    month-end copy to 30 April). R1 (5x5) and R2 (5x4) are above the Medium appetite, R3 (1x1)
+    within. R1 has an active treatment all along. R2's exception is granted until 31 January: on
+    that day it still addresses R2, on 29 February no longer. An exception file of 10 March grants
+    R2 one until the year's end, which addresses it on 31 March and 30 April; once that file is
+    undone, R2 is unaddressed again from March on."""
+    con = connect(":memory:")
+    matrix = load_settings(ROOT / "isms.toml").matrix
+    load(con, "2024-01-15", risks=[risk("R1"), risk("R2"), risk("R3")],
+         assessments=[assessment("R1", "2024-01-10", residual=(5, 5)), assessment("R2", "2024-01-10", residual=(5, 4)),
+                      assessment("R3", "2024-01-10", residual=(1, 1)), assessment("R3", "2024-04-05", residual=(1, 2))],
+         treatments=[treatment("T1", "R1", "2024-01-01", "2024-12-31")],
+         exceptions=[exception("E1", "R2", expires="2024-01-31")])
+    later = load(con, "2024-03-10", exceptions=[exception("E1", "R2", expires="2024-12-31")])
+    ends = [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31), dt.date(2024, 4, 30)]
+    assert queries._counts_kept(con, "risk_month_end", ends, RiskFilter()) == ends
+
+    def unaddressed() -> list[int]:
+        totals = queries.posture_totals(con, matrix, ends, 10.0, 30)
+        assert list(totals["above_appetite"]) == [2, 2, 2, 2]
+        return list(totals["above_appetite_unaddressed"])
+
+    assert unaddressed() == [0, 1, 0, 0]
+    undo_batch(con, later, "pytest")
+    assert unaddressed() == [0, 1, 1, 1]
     con.close()

@@ -307,6 +307,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         "read model: each treatment's settled measures kept at every month end, for trends",
         read_model.month_end_measures_migration(),
     ),
+    (
+        25,
+        "read model: what the trends count at every month end, kept as counts",
+        read_model.TOTALS_SCHEMA + read_model.totals_refresh_sql(),
+    ),
 ]
 
 

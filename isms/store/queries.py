@@ -25,7 +25,7 @@ from isms.matrix import RiskMatrix
 from isms.models import KINDS
 from isms.store import risk_controls
 from isms.store.migrations import TABLES
-from isms.store.read_model import MONTH_END_TABLES, selected, treatment_measures
+from isms.store.read_model import ACTIVE_TREATMENT, MONTH_END_TABLES, late, selected, treatment_measures
 
 KEY_COLUMN = {
     "assets": "asset_id",
@@ -85,14 +85,32 @@ def _at(name: str, table: str, dates: Iterable[dt.date]) -> str:
              for d in dates if d not in ends]
     if ends:
         listed = ", ".join(_lit(d) for d in ends)
-        # every month end of a span (a trend's): a range the scan skips to, not a join with the list
-        wanted = f"BETWEEN {_lit(ends[0])} AND {_lit(ends[-1])}" if ends == month_ends(ends[0], ends[-1]) else f"IN ({listed})"
-        parts.append(f"SELECT m.month_end AS as_of, m.* EXCLUDE (month_end) FROM {copy} m WHERE m.month_end {wanted}")
+        parts.append(f"SELECT m.month_end AS as_of, m.* EXCLUDE (month_end) FROM {copy} m WHERE {_among('m.month_end', ends)}")
         parts.append(f"""SELECT d.as_of, m.* EXCLUDE (month_end){measured}
             FROM (SELECT unnest([{listed}]) AS as_of) d
             JOIN read_model_extent x ON x.name = '{copy}' AND d.as_of > x.last_month_end
             JOIN {copy} m ON m.month_end = x.last_month_end""")
     return f"{name} AS NOT MATERIALIZED ({' UNION ALL '.join(parts)})"
+
+
+def _among(column: str, ends: list[dt.date]) -> str:
+    """`column` is one of the month ends `ends` (sorted); every month end of a span (a trend's) as a
+    range the scan skips to, not a join with the list."""
+    if ends == month_ends(ends[0], ends[-1]):
+        return f"{column} BETWEEN {_lit(ends[0])} AND {_lit(ends[-1])}"
+    return f"{column} IN ({', '.join(_lit(d) for d in ends)})"
+
+
+def _counts_kept(con: duckdb.DuckDBPyConnection, copy: str, dates: list[dt.date], f: RiskFilter) -> list[dt.date]:
+    """The dates whose trend counts are kept in the counts table of month-end copy `copy`
+    (isms.store.read_model.TOTALS): with no filter (the counts are the whole register's), the month
+    ends up to the copy's extent. Other dates are counted from the risks and treatments themselves."""
+    ends = [d for d in dates if d == month_end(d)]
+    if not f.empty or not ends:
+        return []
+    row = con.execute("SELECT last_month_end FROM read_model_extent WHERE name = ?", [copy]).fetchone()
+    extent = row[0] if row else None
+    return [d for d in ends if extent is not None and d <= extent]
 
 
 def during(alias: str, date: str = "d.as_of") -> str:
@@ -202,7 +220,7 @@ def treatment_cte(late_tolerance_points: float, dates: Iterable[dt.date]) -> str
         treatment_state AS (
             SELECT * EXCLUDE (settled_state, days_overdue),
                 coalesce(settled_state,
-                         CASE WHEN coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} < planned_percent THEN 'late'
+                         CASE WHEN {late(late_tolerance_points)} THEN 'late'
                               ELSE 'on track' END) AS state,
                 days_overdue
             FROM treatment_progress
@@ -412,7 +430,7 @@ def _selected_risk(f: RiskFilter, rows: str) -> str:
 
 
 def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFilter, late_tolerance_points: float = 10.0,
-                 *needs: str) -> str:
+                 *needs: str, state_dates: Iterable[dt.date] | None = None) -> str:
     """The CTEs a Risk Review read names in `needs`, with those they build on, and no others: the
     SQL DuckDB binds and plans is what the query uses.
 
@@ -421,16 +439,19 @@ def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFil
     exceptions, restricted to risks that pass them when a filter is set (an exception tied to no
     risk belongs to the whole register). `posture`, `treatment_state`, `exception_state` and
     `selected_risk` as their own functions say; `risk_at`, the risk register's rows as of each date.
+    `state_dates`: the dates of `risk_at` and `treatment_state` when not all of `dates` (a read that
+    takes the others' counts from isms.store.read_model.TOTALS).
     """
     dates = sorted(set(dates))
+    state_dates = dates if state_dates is None else sorted(set(state_dates))
     exc_where = "TRUE" if f.empty else "EXISTS (SELECT 1 FROM selected_risk s WHERE s.as_of = e.as_of AND s.risk_id = e.risk_id)"
     # with no filter every risk of the register passes, and `posture` holds exactly those
     live_from = "posture p" if f.empty else "posture p JOIN selected_risk USING (as_of, risk_id)"
     parts = {  # name: (what it builds on, its SQL)
-        "risk_at": ((), lambda: _at("risk_at", "risk_span", dates)),
+        "risk_at": ((), lambda: _at("risk_at", "risk_span", state_dates)),
         "posture": (("risk_at",), lambda: _posture(matrix)),
         "matrix_cell": ((), lambda: matrix_cte(matrix)),
-        "treatment_state": ((), lambda: treatment_cte(late_tolerance_points, dates)),
+        "treatment_state": ((), lambda: treatment_cte(late_tolerance_points, state_dates)),
         "exception_state": ((), exception_cte),
         "selected_risk": (("risk_at",), lambda: _selected_risk(f, "risk_at")),
         "live": (("posture",) if f.empty else ("posture", "selected_risk"),
@@ -452,7 +473,7 @@ def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFil
 
     for name in needs:
         add(name)
-    return f"WITH {dates_cte(dates)}, " + ", ".join(parts[n][1]() for n in order)
+    return "WITH " + ", ".join([dates_cte(dates), *(parts[n][1]() for n in order)])
 
 
 def _with_state_counts(totals: pd.DataFrame, treatments: pd.DataFrame) -> pd.DataFrame:
@@ -478,7 +499,7 @@ RISK_TOTALS = ("open_risks", "assessed_risks", "residual_exposure", "inherent_ex
 
 def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: Iterable[dt.date],
                     late_tolerance_points: float, warning_days: int, f: RiskFilter = RiskFilter(),
-                    treatments: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    treatments: pd.DataFrame | None = None, month_end_counts: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per date, over the register or the risks that pass `f`: the level counts (one row per basis
     and level of the open, assessed risks) and the scorecard's totals (one row per date): the one
     definition of exposure, appetite, "unaddressed", treatment and exception counts.
@@ -488,10 +509,18 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
     levels and appetite are looked up for those few hundred pairs rather than for every risk on
     every date; treatments and exceptions are counted in passes of their own. `treatments`: the
     `treatment_figures` of dates that include these, when the caller has read them already (a view
-    that shows the treatment trend), whose state counts are then taken rather than counted again."""
+    that shows the treatment trend), whose state counts are then taken rather than counted again.
+
+    The month ends the read model keeps counts for (`_counts_kept`) read those pairs of cells, with
+    whether the risks are addressed, as kept; `month_end_counts=False` counts every date from the
+    risks themselves (what the counts are tested against)."""
     dates = sorted(set(dates))
+    kept = _counts_kept(con, "risk_month_end", dates, f) if month_end_counts else []
+    derived = [d for d in dates if d not in kept]
+    if kept and treatments is None:  # those month ends' treatment counts are kept too
+        treatments = treatment_figures(con, dates, late_tolerance_points, f)
     counted = treatments is None
-    needs = ("risk_at", "treatment_state", "exception_state", "selected_exception") + \
+    needs = (("risk_at", "treatment_state") if derived else ()) + ("exception_state", "selected_exception") + \
         (("selected_treatment",) if counted else ()) + (() if f.empty else ("selected_risk",))
     score, level, rank, within = (_cell_list(matrix, i) for i in (2, 3, 4, 5))
     selected = "" if f.empty else "JOIN selected_risk USING (as_of, risk_id)"
@@ -508,22 +537,35 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
     per_level = " UNION ALL ".join(
         f"""SELECT as_of, '{basis}' AS basis, {basis}_level AS level, {basis}_rank AS level_rank, sum(risks)::BIGINT AS risks
             FROM cell_pairs WHERE open AND assessed GROUP BY ALL""" for basis in ("inherent", "residual"))
-    sql = f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs)},
+    cells = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+    derived_cte, cell_counts, unaddressed = "", [], []
+    if derived:
+        derived_cte = f"""
         risk_rows AS (
-            SELECT r.as_of, r.risk_id, r.status <> 'Closed' AS open, r.assessed_on IS NOT NULL AS assessed,
-                   r.inherent_likelihood, r.inherent_impact, r.residual_likelihood, r.residual_impact
+            SELECT r.as_of, r.risk_id, r.status <> 'Closed' AS open, r.assessed_on IS NOT NULL AS assessed, {", ".join(f"r.{c}" for c in cells)}
             FROM risk_at r {selected}),
-        above_cell(residual_likelihood, residual_impact) AS (VALUES {above}),
         addressed AS (  -- an active treatment or a granted, unexpired exception
-            SELECT as_of, risk_id FROM treatment_state WHERE status IN ('Planned', 'In progress')
+            SELECT as_of, risk_id FROM treatment_state WHERE {ACTIVE_TREATMENT}
             UNION ALL
-            SELECT as_of, risk_id FROM exception_state WHERE status = 'Granted' AND expires_on >= as_of),
-        unaddressed AS (  -- only the risks above appetite are looked up (an anti join, not a correlated one)
-            SELECT c.as_of, count(*) AS above_appetite_unaddressed
+            SELECT as_of, risk_id FROM exception_state WHERE status = 'Granted' AND expires_on >= as_of),"""
+        cell_counts.append(f"SELECT as_of, open, assessed, {', '.join(cells)}, count(*) AS risks FROM risk_rows GROUP BY ALL")
+        # only the risks above appetite are looked up (an anti join, not a correlated one)
+        unaddressed.append("""SELECT c.as_of, count(*) AS above_appetite_unaddressed
             FROM risk_rows c SEMI JOIN above_cell USING (residual_likelihood, residual_impact)
             ANTI JOIN addressed a ON a.as_of = c.as_of AND a.risk_id = c.risk_id
             WHERE c.open AND c.assessed
-            GROUP BY c.as_of),
+            GROUP BY c.as_of""")
+    if kept:
+        cell_counts.append(f"""SELECT month_end AS as_of, open, assessed, {', '.join(cells)}, sum(risks)::BIGINT AS risks
+            FROM risk_cell_month_end WHERE {_among('month_end', kept)} GROUP BY ALL""")
+        unaddressed.append(f"""SELECT month_end AS as_of, sum(risks)::BIGINT AS above_appetite_unaddressed
+            FROM risk_cell_month_end SEMI JOIN above_cell USING (residual_likelihood, residual_impact)
+            WHERE {_among('month_end', kept)} AND open AND assessed AND NOT addressed
+            GROUP BY month_end""")
+    sql = f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs, state_dates=derived)},{derived_cte}
+        above_cell(residual_likelihood, residual_impact) AS (VALUES {above}),
+        unaddressed AS ({" UNION ALL ".join(unaddressed)}),
+        cell_counts AS ({" UNION ALL ".join(cell_counts)}),
         cell_pairs AS MATERIALIZED (
             SELECT as_of, open, assessed, risks,
                    {score}[inherent_cell] AS inherent_score, {level}[inherent_cell] AS inherent_level, {rank}[inherent_cell] AS inherent_rank,
@@ -532,9 +574,7 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
             FROM (SELECT as_of, open, assessed, risks,
                          {_cell_index(matrix, 'inherent_likelihood', 'inherent_impact')} AS inherent_cell,
                          {_cell_index(matrix, 'residual_likelihood', 'residual_impact')} AS residual_cell
-                  FROM (SELECT as_of, open, assessed, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact,
-                               count(*) AS risks
-                        FROM risk_rows GROUP BY ALL))),
+                  FROM cell_counts)),
         risk_totals AS (
             SELECT as_of, sum(risks) FILTER (WHERE open)::BIGINT AS open_risks,
                    sum(risks) FILTER (WHERE open AND assessed)::BIGINT AS assessed_risks,
@@ -594,22 +634,53 @@ TREND_COLUMNS = ("as_of", "weighted_percent_complete", "weighted_percent_planned
 
 
 def treatment_figures(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], late_tolerance_points: float,
-                      f: RiskFilter = RiskFilter()) -> pd.DataFrame:
+                      f: RiskFilter = RiskFilter(), month_end_counts: bool = True) -> pd.DataFrame:
     """Per date, the treatments of the risks that pass `f`: percent complete against the linear plan,
     weighted by planned duration (an earned-value view: a year-long programme counts for more than a
     one-week fix; cancelled and not-yet-started treatments are left out), late and overdue counts
     (TREND_COLUMNS, the treatment trend), then how many are in each other state (TREATMENT_STATES,
-    the scorecard's counts), in one pass."""
-    progress = "state NOT IN ('cancelled', 'not started')"
-    sql = f"""{_review_with(None, dates, f, late_tolerance_points, "selected_treatment")},
-        counted AS (  -- per date first, then the dates without any joined to those few rows
+    the scorecard's counts), in one pass.
+
+    The month ends the read model keeps counts for (`_counts_kept`) are summed from those counts,
+    only the late ones counted from the treatments then; `month_end_counts=False` counts every date
+    from the treatments (what the counts are tested against)."""
+    dates = sorted(set(dates))
+    kept = _counts_kept(con, "treatment_month_end", dates, f) if month_end_counts else []
+    derived = [d for d in dates if d not in kept]
+    parts = []
+    if derived:
+        progress = "state NOT IN ('cancelled', 'not started')"
+        parts.append(f"""
             SELECT as_of,
                    sum(weight_days * percent_complete) FILTER (WHERE {progress})
                      / nullif(sum(weight_days) FILTER (WHERE {progress}), 0) AS weighted_percent_complete,
                    sum(weight_days * planned_percent) FILTER (WHERE {progress})
                      / nullif(sum(weight_days) FILTER (WHERE {progress}), 0) AS weighted_percent_planned,
                    {", ".join(f"count(*) FILTER (WHERE state = '{v}') AS {k}" for k, v in TREATMENT_STATES.items())}
-            FROM selected_treatment GROUP BY as_of)
+            FROM selected_treatment GROUP BY as_of""")
+    if kept:
+        # the settled states are kept; an unsettled treatment is on track or late, which the tolerance decides
+        progress = "settled_state IS NULL OR settled_state IN ('done', 'overdue')"
+        parts.append(f"""
+            SELECT k.month_end AS as_of,
+                   sum(k.weighted_complete) FILTER (WHERE {progress})
+                     / nullif(sum(k.weight_days) FILTER (WHERE {progress}), 0) AS weighted_percent_complete,
+                   sum(k.weighted_planned) FILTER (WHERE {progress})
+                     / nullif(sum(k.weight_days) FILTER (WHERE {progress}), 0) AS weighted_percent_planned,
+                   (sum(k.treatments) FILTER (WHERE settled_state IS NULL) - coalesce(any_value(l.late), 0))::BIGINT AS on_track,
+                   coalesce(any_value(l.late), 0) AS late,
+                   {", ".join(f"sum(k.treatments) FILTER (WHERE settled_state = '{v}')::BIGINT AS {n}"
+                              for n, v in TREATMENT_STATES.items() if n not in ("on_track", "late"))}
+            FROM treatment_total_month_end k
+            LEFT JOIN (SELECT month_end, count(*) AS late FROM treatment_month_end
+                       WHERE {_among('month_end', kept)} AND risk_listed AND settled_state IS NULL
+                         AND {late(late_tolerance_points)}
+                       GROUP BY month_end) l USING (month_end)
+            WHERE {_among('k.month_end', kept)} GROUP BY k.month_end""")
+    needs = ("selected_treatment",) if derived else ()
+    sql = f"""{_review_with(None, dates, f, late_tolerance_points, *needs, state_dates=derived)},
+        counted AS (  -- per date first, then the dates without any joined to those few rows
+            {" UNION ALL BY NAME ".join(parts)})
         SELECT d.as_of, c.weighted_percent_complete, c.weighted_percent_planned,
                coalesce(c.late, 0) AS late, coalesce(c.overdue, 0) AS overdue,
                {", ".join(f"coalesce(c.{k}, 0) AS {k}" for k in TREATMENT_STATES if k not in ("late", "overdue"))}

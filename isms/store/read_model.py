@@ -298,6 +298,90 @@ DROP TABLE month_end_refresh;""")
     return "\n".join(out)
 
 
+# Per month end, what the Risk Review's trends count, kept as counts (migration 25). A trend over
+# twenty quarters read every risk on every quarter end and every treatment on every month end to
+# count them; these hold the counts, so a trend reads a few hundred rows per date whatever the size
+# of the register. They hold only what no setting changes: a risk's cells, not its score or level
+# (the matrix decides those, from the cells); a treatment's settled state, not whether it is late
+# (the late tolerance decides that, so the trend counts late treatments from the month-end copy).
+# Both cover the month ends of the copy they count, up to its extent (`read_model_extent`); a date
+# past it, or not a month end, is counted from the intervals (isms.store.queries).
+TOTALS_SCHEMA = """
+CREATE TABLE risk_cell_month_end (
+    month_end DATE NOT NULL, open BOOLEAN NOT NULL, assessed BOOLEAN NOT NULL,
+    addressed BOOLEAN NOT NULL,      -- an active treatment, or a granted exception not expired on the month end
+    inherent_likelihood TINYINT, inherent_impact TINYINT, residual_likelihood TINYINT, residual_impact TINYINT,
+    risks BIGINT NOT NULL
+);
+CREATE TABLE treatment_total_month_end (
+    month_end DATE NOT NULL, settled_state VARCHAR,   -- NULL: on track or late
+    treatments BIGINT NOT NULL, weight_days BIGINT NOT NULL,
+    weighted_complete DOUBLE NOT NULL, weighted_planned DOUBLE NOT NULL
+);
+"""
+
+# Per counts table: the month-end copy it counts, and the kinds of rows whose change can change it
+# (a treatment's risk_listed follows the risk register; `addressed` the treatments and the exceptions).
+TOTALS = {
+    "risk_cell_month_end": ("risk_month_end", frozenset({"risks", "assessments", "treatments", "treatment_updates", "exceptions"})),
+    "treatment_total_month_end": ("treatment_month_end", frozenset({"risks", "treatments", "treatment_updates"})),
+}
+
+ACTIVE_TREATMENT = "status IN ('Planned', 'In progress')"
+
+
+def late(late_tolerance_points: float) -> str:
+    """Whether an unsettled treatment (on track or late, see `treatment_measures`) is late: its
+    progress trails the linear plan by more than the tolerance. The one definition, over a row of
+    `treatment_span`'s columns with the date's measures."""
+    return f"coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} < planned_percent"
+
+
+def _totals_sql(table: str, first: str) -> str:
+    """The rows of counts table `table` for the month ends from `first` on."""
+    if table == "treatment_total_month_end":
+        return f"""
+    SELECT month_end, settled_state, count(*) AS treatments, sum(weight_days)::BIGINT AS weight_days,
+           sum(weight_days * percent_complete) AS weighted_complete, sum(weight_days * planned_percent) AS weighted_planned
+    FROM treatment_month_end WHERE risk_listed AND month_end >= {first} GROUP BY ALL"""
+    # a risk is addressed as the Risk Review's totals say (isms.store.queries.posture_figures): any
+    # treatment of it in the treatment register then that is active, or a granted exception for it
+    # in the exception register then that has not expired
+    return f"""
+    WITH ends AS (SELECT DISTINCT month_end FROM risk_month_end WHERE month_end >= {first}),
+    excepted AS (
+        SELECT DISTINCT m.month_end, e.risk_id FROM ends m
+        JOIN register_span s ON s.kind = 'exceptions' AND s.valid_from <= m.month_end AND m.month_end < s.valid_to
+        JOIN policy_exception e ON e.batch_id = s.batch_id
+        WHERE e.status = 'Granted' AND e.expires_on >= m.month_end AND e.risk_id IS NOT NULL),
+    treated AS (SELECT DISTINCT month_end, risk_id FROM treatment_month_end WHERE month_end >= {first} AND {ACTIVE_TREATMENT})
+    SELECT r.month_end, r.status <> 'Closed' AS open, r.assessed_on IS NOT NULL AS assessed,
+           t.risk_id IS NOT NULL OR x.risk_id IS NOT NULL AS addressed,
+           r.inherent_likelihood, r.inherent_impact, r.residual_likelihood, r.residual_impact, count(*) AS risks
+    FROM risk_month_end r LEFT JOIN treated t USING (month_end, risk_id) LEFT JOIN excepted x USING (month_end, risk_id)
+    WHERE r.month_end >= {first} GROUP BY ALL"""
+
+
+def totals_refresh_sql(since: str = "'-infinity'::DATE", kinds: frozenset[str] | None = None) -> str:
+    """SQL that derives the counts tables again from the first month end a change from `since` can
+    touch, or from the month after the last one they hold when that comes first; with `kinds`
+    (those of the batch committed or undone), only the tables those kinds feed. Run after the
+    month-end copies are up to date: the counts are taken from them."""
+    out = []
+    for table, (_, feeds) in TOTALS.items():
+        if kinds is not None and not feeds & kinds:
+            continue
+        first = f"""(SELECT CASE WHEN NOT isfinite({since}) THEN '-infinity'::DATE
+                                 ELSE least(last_day({since}), coalesce(last_day(max(month_end) + 1), '-infinity'::DATE)) END
+                     FROM {table})"""
+        out.append(f"""
+CREATE OR REPLACE TEMP TABLE totals_refresh AS SELECT {first} AS first_month_end;
+DELETE FROM {table} WHERE month_end >= (SELECT first_month_end FROM totals_refresh);
+INSERT INTO {table} BY NAME SELECT * FROM ({_totals_sql(table, "(SELECT first_month_end FROM totals_refresh)")}) ORDER BY month_end;
+DROP TABLE totals_refresh;""")
+    return "\n".join(out)
+
+
 def _span_of(month_end_table: str) -> str:
     return next(span for span, table in MONTH_END_TABLES.items() if table == month_end_table)
 
@@ -318,3 +402,6 @@ def refresh(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None
         spans = frozenset(span for span, feeds in SPAN_KINDS.items() if feeds & set(kinds or ()))
     con.execute(refresh_sql(since, spans))
     con.execute(month_end_refresh_sql(since, spans))
+    totals = totals_refresh_sql(since, None if batch_id is None else frozenset(kinds or ()))
+    if totals:
+        con.execute(totals)

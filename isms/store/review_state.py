@@ -25,6 +25,7 @@ import pandas as pd
 from isms.filters import RiskFilter
 from isms.matrix import RiskMatrix
 from isms.store.queries import _at, _cell_index, _cell_list, _lit, _review_with, exception_cte
+from isms.store.read_model import ACTIVE_TREATMENT
 
 _names = itertools.count()
 
@@ -44,7 +45,7 @@ def _state_sql(matrix: RiskMatrix, as_of: dt.date, compare_to: dt.date, f: RiskF
     selected, join = ("TRUE", "") if f.empty else \
         ("s.risk_id IS NOT NULL", "LEFT JOIN selected_risk s ON s.as_of = p.as_of AND s.risk_id = p.risk_id")
     score = _cell_list(matrix, 2)
-    active = "status IN ('Planned', 'In progress')"
+    active = ACTIVE_TREATMENT
     return f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs)},
         plan AS (
             SELECT as_of, risk_id,
