@@ -57,6 +57,10 @@ class RiskFilter:
     def empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
 
+    def only(self, *names: str) -> bool:
+        """Whether no filter is set but (some of) those named."""
+        return not any(getattr(self, f.name) for f in fields(self) if f.name not in names)
+
     def describe(self) -> str:
         """A short phrase for captions and pack footers ("all risks" when nothing is filtered)."""
         if self.empty:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
 
 from isms.config import ROOT, load_settings
@@ -25,6 +26,7 @@ BASE = dt.date(2024, 1, 1)
 RISKS = ["R1", "R2", "R3"]
 TREATMENTS = {"T1": "R1", "T2": "R2"}
 STATUSES = ["Planned", "In progress", "Done", "Cancelled"]
+THEMES = ["A.5 Organizational", "A.8 Technological"]
 
 
 def day(n: int) -> dt.date:
@@ -42,7 +44,7 @@ def batches(draw):
     as_of = draw(st.integers(0, 60))
     out = {"as_of": as_of}
     if draw(st.booleans()):
-        out["risks"] = [(r, draw(st.sampled_from(["Open", "Closed", "Accepted"])))
+        out["risks"] = [(r, draw(st.sampled_from(["Open", "Closed", "Accepted"])), draw(st.sampled_from(THEMES)))
                         for r in draw(st.lists(st.sampled_from(RISKS), unique=True, max_size=3))]
     if draw(st.booleans()):
         out["assessments"] = [(r, d, draw(st.integers(1, 5)), draw(st.integers(1, 5)))
@@ -71,7 +73,7 @@ def batches(draw):
 def commit(con, b: dict) -> int:
     rows = {}
     if "risks" in b:
-        rows["risks"] = [risk(r, status=s) for r, s in b["risks"]]
+        rows["risks"] = [risk(r, status=s, annex_a_theme=theme) for r, s, theme in b["risks"]]
     if "assessments" in b:
         rows["assessments"] = [assessment(r, day(d).isoformat(), residual=(lk, im)) for r, d, lk, im in b["assessments"]]
     if "treatments" in b:
@@ -140,9 +142,9 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
         for on in dates:
             got = posture[posture["as_of"].dt.date == on].set_index("risk_id")
             reg = expected_register(active, "risks", on)
-            assert sorted(got.index) == sorted(r for r, _ in reg[1]) if reg else got.empty
+            assert sorted(got.index) == sorted(r for r, _, _ in reg[1]) if reg else got.empty
             events = expected_events(active, "assessments", on, lambda row: day(row[1]))
-            for r, status in (reg[1] if reg else []):
+            for r, status, _ in (reg[1] if reg else []):
                 assert got.loc[r, "status"] == status
                 if r in events:
                     _, d, lk, im = events[r]
@@ -173,7 +175,7 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
                     assert row["percent_complete"] == 0.0
 
             # the totals count the treatments of risks in the risk register then, cancelled ones aside
-            listed = {r for r, _ in reg[1]} if reg else set()
+            listed = {r for r, _, _ in reg[1]} if reg else set()
             counted = [t for t, _ in (treg[1] if treg else []) if TREATMENTS[t] in listed
                        and got_t.loc[t, "status"] != "Cancelled"]
             states_counted = totals.loc[pd.Timestamp(on), ["on_track", "late", "overdue", "done", "not_started"]].sum()
@@ -192,19 +194,19 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
     con.close()
 
 
-COUNTS_TABLES = ("risk_cell_month_end", "treatment_total_month_end")
+COUNTS_TABLES = tuple(read_model.TOTALS)
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 @given(st.lists(batches(), min_size=1, max_size=6), st.lists(st.integers(0, 5), max_size=2),
-       st.sampled_from([0.0, 10.0, 37.5]))
-def test_the_counts_kept_per_month_end_are_what_counting_every_risk_and_treatment_gives(planned, undo, tolerance):
+       st.sampled_from([0.0, 10.0, 37.5]), st.sampled_from([(), (THEMES[0],), tuple(THEMES)]))
+def test_the_counts_kept_per_month_end_are_what_counting_every_risk_and_treatment_gives(planned, undo, tolerance, themes):
     """The trends' month ends read counts the commits and undos kept (isms.store.read_model.TOTALS);
     counted instead from every risk and treatment on those dates (the reads' `month_end_counts=False`),
     every level count and total and every treatment figure is the same, whatever the history, the
-    undos, the exceptions that address a risk or the late tolerance. The kept counts are also what
-    deriving them again from nothing gives."""
+    undos, the exceptions that address a risk, the late tolerance or the Annex A themes filtered
+    (the counts are kept per theme). The kept counts are also what deriving them again from nothing gives."""
     con = connect(":memory:")
     ids = [commit(con, b) for b in planned]
     for i in sorted(set(undo)):
@@ -221,15 +223,16 @@ def test_the_counts_kept_per_month_end_are_what_counting_every_risk_and_treatmen
     con.execute("COMMIT")
     assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in COUNTS_TABLES] == kept_rows
 
+    f = RiskFilter(themes=themes)
     for copy in ("risk_month_end", "treatment_month_end"):  # the counts are read for the dates they hold
         (extent,) = con.execute("SELECT last_month_end FROM read_model_extent WHERE name = ?", [copy]).fetchone()
-        assert queries._counts_kept(con, copy, dates, RiskFilter()) == [d for d in dates if extent and d <= extent]
-    levels, totals = queries.posture_figures(con, matrix, dates, tolerance, 30)
-    want_levels, want_totals = queries.posture_figures(con, matrix, dates, tolerance, 30, month_end_counts=False)
+        assert queries._counts_kept(con, copy, dates, f) == [d for d in dates if extent and d <= extent]
+    levels, totals = queries.posture_figures(con, matrix, dates, tolerance, 30, f)
+    want_levels, want_totals = queries.posture_figures(con, matrix, dates, tolerance, 30, f, month_end_counts=False)
     pd.testing.assert_frame_equal(levels, want_levels)
     pd.testing.assert_frame_equal(totals, want_totals)
-    pd.testing.assert_frame_equal(queries.treatment_figures(con, dates, tolerance),
-                                  queries.treatment_figures(con, dates, tolerance, month_end_counts=False))
+    pd.testing.assert_frame_equal(queries.treatment_figures(con, dates, tolerance, f),
+                                  queries.treatment_figures(con, dates, tolerance, f, month_end_counts=False))
     con.close()
 
 
@@ -259,4 +262,21 @@ def test_a_month_end_read_from_the_counts_says_which_risks_above_appetite_nobody
     assert unaddressed() == [0, 1, 0, 0]
     undo_batch(con, later, "pytest")
     assert unaddressed() == [0, 1, 1, 1]
+    con.close()
+
+
+def test_an_assessment_that_takes_the_month_ends_further_brings_the_treatment_counts_there_too():
+    """T1 runs the 365 days of 2024 and reports nothing, so it is late once its plan is more than
+    10 points along: 30 days in on 31 January (8.2 %) it is on track, 59 days in on 29 February
+    (16.2 %) and 90 on 31 March (24.7 %) late. The first file reaches January; a file of R1's
+    reassessment on 5 March alone takes the month-end copies, and the counts, to 31 March."""
+    con = connect(":memory:")
+    load(con, "2024-01-15", risks=[risk("R1")], assessments=[assessment("R1", "2024-01-10")],
+         treatments=[treatment("T1", "R1", "2024-01-01", "2024-12-31")])
+    load(con, "2024-03-05", assessments=[assessment("R1", "2024-03-05")])
+    ends = [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31)]
+    assert queries._counts_kept(con, "treatment_month_end", ends, RiskFilter()) == ends
+    trend = queries.treatment_figures(con, ends, 10.0)
+    assert list(trend["late"]) == [0, 1, 1] and list(trend["on_track"]) == [1, 0, 0]
+    assert list(trend["weighted_percent_planned"]) == pytest.approx([100 * 30 / 365, 100 * 59 / 365, 100 * 90 / 365])
     con.close()

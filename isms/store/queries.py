@@ -102,15 +102,21 @@ def _among(column: str, ends: list[dt.date]) -> str:
 
 
 def _counts_kept(con: duckdb.DuckDBPyConnection, copy: str, dates: list[dt.date], f: RiskFilter) -> list[dt.date]:
-    """The dates whose trend counts are kept in the counts table of month-end copy `copy`
-    (isms.store.read_model.TOTALS): with no filter (the counts are the whole register's), the month
-    ends up to the copy's extent. Other dates are counted from the risks and treatments themselves."""
+    """The dates whose trend counts are kept in the counts tables of month-end copy `copy`
+    (isms.store.read_model.TOTALS): with no filter but Annex A themes (the counts are kept per
+    theme), the month ends up to the copy's extent. Other dates, and other filters, are counted
+    from the risks and treatments themselves."""
     ends = [d for d in dates if d == month_end(d)]
-    if not f.empty or not ends:
+    if not f.only("themes") or not ends:
         return []
     row = con.execute("SELECT last_month_end FROM read_model_extent WHERE name = ?", [copy]).fetchone()
     extent = row[0] if row else None
     return [d for d in ends if extent is not None and d <= extent]
+
+
+def _themes_kept(f: RiskFilter, alias: str = "") -> str:
+    """The rows of a counts table (isms.store.read_model.TOTALS) under `f`'s themes."""
+    return _in(f"{alias}annex_a_theme", f.themes) if f.themes else "TRUE"
 
 
 def during(alias: str, date: str = "d.as_of") -> str:
@@ -447,13 +453,16 @@ def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFil
     exc_where = "TRUE" if f.empty else "EXISTS (SELECT 1 FROM selected_risk s WHERE s.as_of = e.as_of AND s.risk_id = e.risk_id)"
     # with no filter every risk of the register passes, and `posture` holds exactly those
     live_from = "posture p" if f.empty else "posture p JOIN selected_risk USING (as_of, risk_id)"
+    # the filters choose among every date's exceptions, even where `risk_at` holds some dates
+    every = "risk_at" if state_dates == dates or "selected_exception" not in needs else "risk_at_every"
     parts = {  # name: (what it builds on, its SQL)
         "risk_at": ((), lambda: _at("risk_at", "risk_span", state_dates)),
+        "risk_at_every": ((), lambda: _at("risk_at_every", "risk_span", dates)),
         "posture": (("risk_at",), lambda: _posture(matrix)),
         "matrix_cell": ((), lambda: matrix_cte(matrix)),
         "treatment_state": ((), lambda: treatment_cte(late_tolerance_points, state_dates)),
         "exception_state": ((), exception_cte),
-        "selected_risk": (("risk_at",), lambda: _selected_risk(f, "risk_at")),
+        "selected_risk": ((every,), lambda: _selected_risk(f, every)),
         "live": (("posture",) if f.empty else ("posture", "selected_risk"),
                  lambda: f"live AS (SELECT p.* FROM {live_from} WHERE p.status <> 'Closed' AND p.assessed_on IS NOT NULL)"),
         "selected_treatment": (("treatment_state",) if f.empty else ("treatment_state", "selected_risk"),
@@ -557,10 +566,10 @@ def posture_figures(con: duckdb.DuckDBPyConnection, matrix: RiskMatrix, dates: I
             GROUP BY c.as_of""")
     if kept:
         cell_counts.append(f"""SELECT month_end AS as_of, open, assessed, {', '.join(cells)}, sum(risks)::BIGINT AS risks
-            FROM risk_cell_month_end WHERE {_among('month_end', kept)} GROUP BY ALL""")
+            FROM risk_cell_month_end WHERE {_among('month_end', kept)} AND {_themes_kept(f)} GROUP BY ALL""")
         unaddressed.append(f"""SELECT month_end AS as_of, sum(risks)::BIGINT AS above_appetite_unaddressed
             FROM risk_cell_month_end SEMI JOIN above_cell USING (residual_likelihood, residual_impact)
-            WHERE {_among('month_end', kept)} AND open AND assessed AND NOT addressed
+            WHERE {_among('month_end', kept)} AND {_themes_kept(f)} AND open AND assessed AND NOT addressed
             GROUP BY month_end""")
     sql = f"""{_review_with(matrix, dates, f, late_tolerance_points, *needs, state_dates=derived)},{derived_cte}
         above_cell(residual_likelihood, residual_impact) AS (VALUES {above}),
@@ -672,11 +681,10 @@ def treatment_figures(con: duckdb.DuckDBPyConnection, dates: Iterable[dt.date], 
                    {", ".join(f"sum(k.treatments) FILTER (WHERE settled_state = '{v}')::BIGINT AS {n}"
                               for n, v in TREATMENT_STATES.items() if n not in ("on_track", "late"))}
             FROM treatment_total_month_end k
-            LEFT JOIN (SELECT month_end, count(*) AS late FROM treatment_month_end
-                       WHERE {_among('month_end', kept)} AND risk_listed AND settled_state IS NULL
-                         AND {late(late_tolerance_points)}
+            LEFT JOIN (SELECT month_end, count(*) AS late FROM treatment_unsettled_month_end
+                       WHERE {_among('month_end', kept)} AND {_themes_kept(f)} AND {late(late_tolerance_points)}
                        GROUP BY month_end) l USING (month_end)
-            WHERE {_among('k.month_end', kept)} GROUP BY k.month_end""")
+            WHERE {_among('k.month_end', kept)} AND {_themes_kept(f, 'k.')} GROUP BY k.month_end""")
     needs = ("selected_treatment",) if derived else ()
     sql = f"""{_review_with(None, dates, f, late_tolerance_points, *needs, state_dates=derived)},
         counted AS (  -- per date first, then the dates without any joined to those few rows

@@ -303,28 +303,38 @@ DROP TABLE month_end_refresh;""")
 # count them; these hold the counts, so a trend reads a few hundred rows per date whatever the size
 # of the register. They hold only what no setting changes: a risk's cells, not its score or level
 # (the matrix decides those, from the cells); a treatment's settled state, not whether it is late
-# (the late tolerance decides that, so the trend counts late treatments from the month-end copy).
-# Both cover the month ends of the copy they count, up to its extent (`read_model_extent`); a date
-# past it, or not a month end, is counted from the intervals (isms.store.queries).
+# (the late tolerance decides that: `treatment_unsettled_month_end` keeps what it is decided from,
+# for the treatments neither settled state holds). They are kept per Annex A theme (of the risk,
+# for a treatment), the page's first filter, so a theme filtered reads them too; other filters
+# count from the risks themselves. They cover the month ends of the copy they count, up to its
+# extent (`read_model_extent`); a date past it, or not a month end, is counted from the intervals
+# (isms.store.queries).
 TOTALS_SCHEMA = """
 CREATE TABLE risk_cell_month_end (
-    month_end DATE NOT NULL, open BOOLEAN NOT NULL, assessed BOOLEAN NOT NULL,
+    month_end DATE NOT NULL, annex_a_theme VARCHAR NOT NULL, open BOOLEAN NOT NULL, assessed BOOLEAN NOT NULL,
     addressed BOOLEAN NOT NULL,      -- an active treatment, or a granted exception not expired on the month end
     inherent_likelihood TINYINT, inherent_impact TINYINT, residual_likelihood TINYINT, residual_impact TINYINT,
     risks BIGINT NOT NULL
 );
 CREATE TABLE treatment_total_month_end (
-    month_end DATE NOT NULL, settled_state VARCHAR,   -- NULL: on track or late
+    month_end DATE NOT NULL, annex_a_theme VARCHAR NOT NULL,
+    settled_state VARCHAR,           -- NULL: on track or late
     treatments BIGINT NOT NULL, weight_days BIGINT NOT NULL,
     weighted_complete DOUBLE NOT NULL, weighted_planned DOUBLE NOT NULL
 );
+CREATE TABLE treatment_unsettled_month_end (
+    month_end DATE NOT NULL, annex_a_theme VARCHAR NOT NULL, reported_percent DOUBLE, planned_percent DOUBLE NOT NULL
+);
 """
 
-# Per counts table: the month-end copy it counts, and the kinds of rows whose change can change it
-# (a treatment's risk_listed follows the risk register; `addressed` the treatments and the exceptions).
+# Per counts table, the kinds of rows whose change can change it: those of the copies it counts
+# (a treatment is counted while its risk is in the risk register, under its risk's theme, and an
+# assessment can take the copies to a later month end), and the exceptions (which address risks).
+_COPIES = SPAN_KINDS["risk_span"] | SPAN_KINDS["treatment_span"]
 TOTALS = {
-    "risk_cell_month_end": ("risk_month_end", frozenset({"risks", "assessments", "treatments", "treatment_updates", "exceptions"})),
-    "treatment_total_month_end": ("treatment_month_end", frozenset({"risks", "treatments", "treatment_updates"})),
+    "risk_cell_month_end": _COPIES | {"exceptions"},
+    "treatment_total_month_end": _COPIES,
+    "treatment_unsettled_month_end": _COPIES,
 }
 
 ACTIVE_TREATMENT = "status IN ('Planned', 'In progress')"
@@ -339,11 +349,19 @@ def late(late_tolerance_points: float) -> str:
 
 def _totals_sql(table: str, first: str) -> str:
     """The rows of counts table `table` for the month ends from `first` on."""
+    # a treatment's risk on its month end: past the risks' extent, the risks of their last month end
+    # (as `risk_listed` is decided); only a treatment whose risk is in the register then is counted
+    with_risk = """treatment_month_end t JOIN risk_month_end r ON r.risk_id = t.risk_id
+        AND r.month_end = least(t.month_end, (SELECT last_month_end FROM read_model_extent WHERE name = 'risk_month_end'))"""
     if table == "treatment_total_month_end":
         return f"""
-    SELECT month_end, settled_state, count(*) AS treatments, sum(weight_days)::BIGINT AS weight_days,
-           sum(weight_days * percent_complete) AS weighted_complete, sum(weight_days * planned_percent) AS weighted_planned
-    FROM treatment_month_end WHERE risk_listed AND month_end >= {first} GROUP BY ALL"""
+    SELECT t.month_end, r.annex_a_theme, t.settled_state, count(*) AS treatments, sum(t.weight_days)::BIGINT AS weight_days,
+           sum(t.weight_days * t.percent_complete) AS weighted_complete, sum(t.weight_days * t.planned_percent) AS weighted_planned
+    FROM {with_risk} WHERE t.risk_listed AND t.month_end >= {first} GROUP BY ALL"""
+    if table == "treatment_unsettled_month_end":
+        return f"""
+    SELECT t.month_end, r.annex_a_theme, t.reported_percent, t.planned_percent
+    FROM {with_risk} WHERE t.risk_listed AND t.settled_state IS NULL AND t.month_end >= {first}"""
     # a risk is addressed as the Risk Review's totals say (isms.store.queries.posture_figures): any
     # treatment of it in the treatment register then that is active, or a granted exception for it
     # in the exception register then that has not expired
@@ -355,7 +373,7 @@ def _totals_sql(table: str, first: str) -> str:
         JOIN policy_exception e ON e.batch_id = s.batch_id
         WHERE e.status = 'Granted' AND e.expires_on >= m.month_end AND e.risk_id IS NOT NULL),
     treated AS (SELECT DISTINCT month_end, risk_id FROM treatment_month_end WHERE month_end >= {first} AND {ACTIVE_TREATMENT})
-    SELECT r.month_end, r.status <> 'Closed' AS open, r.assessed_on IS NOT NULL AS assessed,
+    SELECT r.month_end, r.annex_a_theme, r.status <> 'Closed' AS open, r.assessed_on IS NOT NULL AS assessed,
            t.risk_id IS NOT NULL OR x.risk_id IS NOT NULL AS addressed,
            r.inherent_likelihood, r.inherent_impact, r.residual_likelihood, r.residual_impact, count(*) AS risks
     FROM risk_month_end r LEFT JOIN treated t USING (month_end, risk_id) LEFT JOIN excepted x USING (month_end, risk_id)
@@ -368,7 +386,7 @@ def totals_refresh_sql(since: str = "'-infinity'::DATE", kinds: frozenset[str] |
     (those of the batch committed or undone), only the tables those kinds feed. Run after the
     month-end copies are up to date: the counts are taken from them."""
     out = []
-    for table, (_, feeds) in TOTALS.items():
+    for table, feeds in TOTALS.items():
         if kinds is not None and not feeds & kinds:
             continue
         first = f"""(SELECT CASE WHEN NOT isfinite({since}) THEN '-infinity'::DATE
