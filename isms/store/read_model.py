@@ -347,12 +347,16 @@ def late(late_tolerance_points: float) -> str:
     return f"coalesce(reported_percent, 0.0) + {float(late_tolerance_points)!r} < planned_percent"
 
 
-def _totals_sql(table: str, first: str) -> str:
-    """The rows of counts table `table` for the month ends from `first` on."""
+RISK_EXTENT = "(SELECT last_month_end FROM read_model_extent WHERE name = 'risk_month_end')"
+
+
+def _totals_sql(table: str, first: str, risk_extent: str) -> str:
+    """The rows of counts table `table` for the month ends from `first` on (SQL dates: literals, so
+    that the scans skip the month ends before it; `risk_extent`, the risks' copy's)."""
     # a treatment's risk on its month end: past the risks' extent, the risks of their last month end
     # (as `risk_listed` is decided); only a treatment whose risk is in the register then is counted
-    with_risk = """treatment_month_end t JOIN risk_month_end r ON r.risk_id = t.risk_id
-        AND r.month_end = least(t.month_end, (SELECT last_month_end FROM read_model_extent WHERE name = 'risk_month_end'))"""
+    with_risk = f"""treatment_month_end t JOIN risk_month_end r ON r.risk_id = t.risk_id
+        AND r.month_end = least(t.month_end, {risk_extent}) AND r.month_end >= least({first}, {risk_extent})"""
     if table == "treatment_total_month_end":
         return f"""
     SELECT t.month_end, r.annex_a_theme, t.settled_state, count(*) AS treatments, sum(t.weight_days)::BIGINT AS weight_days,
@@ -380,24 +384,34 @@ def _totals_sql(table: str, first: str) -> str:
     WHERE r.month_end >= {first} GROUP BY ALL"""
 
 
-def totals_refresh_sql(since: str = "'-infinity'::DATE", kinds: frozenset[str] | None = None) -> str:
-    """SQL that derives the counts tables again from the first month end a change from `since` can
-    touch, or from the month after the last one they hold when that comes first; with `kinds`
-    (those of the batch committed or undone), only the tables those kinds feed. Run after the
-    month-end copies are up to date: the counts are taken from them."""
-    out = []
-    for table, feeds in TOTALS.items():
-        if kinds is not None and not feeds & kinds:
-            continue
-        first = f"""(SELECT CASE WHEN NOT isfinite({since}) THEN '-infinity'::DATE
-                                 ELSE least(last_day({since}), coalesce(last_day(max(month_end) + 1), '-infinity'::DATE)) END
-                     FROM {table})"""
-        out.append(f"""
-CREATE OR REPLACE TEMP TABLE totals_refresh AS SELECT {first} AS first_month_end;
-DELETE FROM {table} WHERE month_end >= (SELECT first_month_end FROM totals_refresh);
-INSERT INTO {table} BY NAME SELECT * FROM ({_totals_sql(table, "(SELECT first_month_end FROM totals_refresh)")}) ORDER BY month_end;
-DROP TABLE totals_refresh;""")
-    return "\n".join(out)
+def totals_refresh_sql(firsts: dict[str, str] | None = None, risk_extent: str = RISK_EXTENT) -> str:
+    """SQL that derives counts tables again: per table in `firsts`, from that month end on (an SQL
+    date); with none, all of them from the start (migration 25). Run after the month-end copies
+    are up to date: the counts are taken from them."""
+    if firsts is None:
+        firsts = {table: "'-infinity'::DATE" for table in TOTALS}
+    return "".join(f"""
+DELETE FROM {table} WHERE month_end >= {first};
+INSERT INTO {table} BY NAME SELECT * FROM ({_totals_sql(table, first, risk_extent)}) ORDER BY month_end;"""
+                   for table, first in firsts.items())
+
+
+def refresh_totals(con: duckdb.DuckDBPyConnection, since: str, kinds: frozenset[str] | None) -> None:
+    """Derive the counts tables that `kinds` (those of the batch committed or undone; None: every
+    kind) feed again, from the first month end a change from `since` can touch, or from the month
+    after the last one a table holds when that comes first (the month ends the copies reached since
+    were never counted). The month ends are read first and written into the SQL as dates: compared
+    with a subquery, every month end of the copies was read, and a commit on the large ISMS took
+    twice as long."""
+    tables = [table for table, feeds in TOTALS.items() if kinds is None or feeds & kinds]
+    if not tables:
+        return
+    firsts = [f"""(SELECT CASE WHEN NOT isfinite({since}) THEN '-infinity'
+                               ELSE least(last_day({since}), coalesce(last_day(max(month_end) + 1), '-infinity'::DATE))::VARCHAR END
+                   FROM {table})""" for table in tables]
+    *found, extent = con.execute(f"SELECT {', '.join(firsts)}, {RISK_EXTENT}").fetchone()
+    con.execute(totals_refresh_sql({table: f"DATE '{first}'" for table, first in zip(tables, found)},
+                                   "NULL::DATE" if extent is None else f"DATE '{extent.isoformat()}'"))
 
 
 def _span_of(month_end_table: str) -> str:
@@ -420,6 +434,4 @@ def refresh(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None
         spans = frozenset(span for span, feeds in SPAN_KINDS.items() if feeds & set(kinds or ()))
     con.execute(refresh_sql(since, spans))
     con.execute(month_end_refresh_sql(since, spans))
-    totals = totals_refresh_sql(since, None if batch_id is None else frozenset(kinds or ()))
-    if totals:
-        con.execute(totals)
+    refresh_totals(con, since, None if batch_id is None else frozenset(kinds or ()))
