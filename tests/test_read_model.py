@@ -197,7 +197,7 @@ def test_read_model_agrees_with_a_plain_as_of_computation(planned, undo, probe_d
 COUNTS_TABLES = tuple(read_model.TOTALS)
 
 
-@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 @given(st.lists(batches(), min_size=1, max_size=6), st.lists(st.integers(0, 5), max_size=2),
        st.sampled_from([0.0, 10.0, 37.5]), st.sampled_from([(), (THEMES[0],), tuple(THEMES)]))
