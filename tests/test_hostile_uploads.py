@@ -139,6 +139,36 @@ def test_a_reader_that_dies_is_a_sentence_and_the_caller_lives():
     assert read_isolated(data, "x.ods", ReadLimits(10**8, 1000)).sheets[0].name == "Register"
 
 
+def test_a_long_sheet_read_ahead_that_kills_the_child_is_read_again_after_the_scan(monkeypatch):
+    """4,000 rows and a stray cell at XFD1048576: the child reads the long sheet while it scans,
+    the reader asks for the rectangle (17 billion cells) and the child dies; the file is read again
+    without reading ahead, and the analyst hears the scan's sentence, as before reading ahead."""
+    from bench.bench_import import assessments_workbook
+    from isms.importing import isolation
+
+    stray = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>stray</t></is></c></row></sheetData>'
+    data = hostile._rewrite(assessments_workbook(rows=4_000), lambda name, body: body.replace(b"</sheetData>", stray)
+                            if name == "xl/worksheets/sheet1.xml" else body)
+    children = []
+    real = isolation._run
+
+    def recording(command, args, limits):
+        try:
+            got = real(command, args, limits)
+        except ReadError as exc:
+            children.append((args[-1], type(exc).__name__, str(exc)))
+            raise
+        children.append((args[-1], "ok", None))
+        return got
+
+    monkeypatch.setattr(isolation, "_run", recording)
+    with pytest.raises(ReadError) as refused:
+        read_isolated(data, "stray.xlsx", ReadLimits(10**8, 200_000))
+    assert str(refused.value) == "sheet 'Assessments' has 1,048,576 rows, over the limit of 200,000"
+    assert [(ahead, kind) for ahead, kind, _ in children] == [(True, "_Died"), (False, "ReadError")]
+    assert "memory" in children[0][2]
+
+
 def test_a_read_takes_the_child_started_ahead_and_leaves_a_new_one(tmp_path):
     """The child that reads a file was started before it, by the read before; it reads once, and
     a spare whose server ends (its input closes) ends too. A spare started with other limits is

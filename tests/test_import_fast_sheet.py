@@ -11,6 +11,7 @@ and is read by calamine, still the same rows.
 import datetime as dt
 import io
 import re
+import threading
 import zipfile
 
 import pytest
@@ -324,3 +325,79 @@ def test_any_long_sheet_reads_as_calamine_reads_it():
 
     check()
     assert len(fast_reads) >= 15, f"only {len(fast_reads)} of the generated sheets took the fast way"
+
+
+# --- reading ahead (the reader child reads long sheets while the scan runs) ---------------------
+
+def _three_sheets() -> bytes:
+    """A long sheet the fast way reads, a long sheet it declines (a number column with one word in
+    it) and a short sheet, each with a title row above its header."""
+    from openpyxl import Workbook as WriteOnly
+
+    wb = WriteOnly(write_only=True)
+    for title, rows in (("Long", 6_000), ("Long, one word", 6_000), ("Short", 12)):
+        ws = wb.create_sheet(title)
+        ws.append([f"{title} (title row)"])
+        ws.append(["Risk ID", "Assessed on", "Likelihood", "Impact", "Owner", "Note"])
+        for i in range(rows):
+            likelihood = "n/a" if title == "Long, one word" and i == 4_321 else 1 + i % 5
+            ws.append([f"R-{i:04d}", dt.date(2024, 1, 1) + dt.timedelta(days=i % 400), likelihood, 1 + i % 3,
+                       f"Owner {i % 7}", None if i % 4 else f"note {i}"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _calamine_reads(monkeypatch) -> list[int]:
+    """Records the length of each sheet calamine reads (reading.column_rows gets its rows)."""
+    read = []
+    real = reading.column_rows
+
+    def recording(rows):
+        read.append(len(rows))
+        return real(rows)
+
+    monkeypatch.setattr(reading, "column_rows", recording)
+    return read
+
+
+def test_reading_ahead_gives_the_rows_calamine_gives(monkeypatch):
+    """Read ahead, the long sheets are read on the other thread, and the workbook is calamine's:
+    the sheet the fast way declines too (calamine reads it after all), and the short one, which is
+    not read ahead at all. Without `ahead`, no sheet is read on another thread."""
+    data = _three_sheets()
+    seen = []
+    real = fast_sheet.read_sheet
+
+    def recording(data, zf, part, name, reader=None):
+        seen.append((name, threading.current_thread().name.startswith("read-ahead")))
+        return real(data, zf, part, name, reader)
+
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 10**9)
+    slow = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000)
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 5_000)
+    monkeypatch.setattr(fast_sheet, "read_sheet", recording)
+    by_calamine = _calamine_reads(monkeypatch)
+    ahead = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000, ahead=True)
+    assert sorted(seen) == [("Long", True), ("Long, one word", True)]
+    assert by_calamine == [6_002, 14]  # the declined sheet and the short one; the long one came from the thread
+    assert_same(slow, ahead)
+    assert next(s for s in ahead.sheets if s.name == "Long, one word").rows[4_323][2] == "n/a"
+    seen.clear()
+    after = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000)
+    assert sorted(seen) == [("Long", False), ("Long, one word", False)]
+    assert_same(slow, after)
+
+
+def test_a_sheet_the_scan_leaves_to_calamine_is_not_taken_from_the_thread(monkeypatch):
+    """A row number repeated (rows out of order): the scan sends the sheet to calamine, whatever
+    was read ahead of it."""
+    data = rewritten(_three_sheets(), "xl/worksheets/sheet1.xml",
+                     lambda body: re.sub(rb'<row r="5000"', b'<row r="4999"', body, count=1))
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 10**9)
+    slow = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000)
+    monkeypatch.setattr(fast_sheet, "FAST_ROWS", 5_000)
+    by_calamine = _calamine_reads(monkeypatch)
+    ahead = reading.read_workbook(data, "book.xlsx", max_bytes=1 << 28, max_rows=300_000, ahead=True)
+    assert by_calamine == [6_002, 6_002, 14]
+    assert_same(slow, ahead)

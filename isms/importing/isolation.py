@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from isms.importing.reading import MAX_CELLS, ReadError, Workbook, read_workbook
+from isms.importing.reading import MAX_CELLS, ZIP_MAGIC, ReadError, Workbook, read_workbook
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -44,7 +44,16 @@ def read_isolated(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
     """`read_workbook` in a child process; ReadError with a sentence for any failure of the child."""
     if len(data) > limits.max_bytes:  # no child for a file the cap refuses anyway
         return read_workbook(data, file_name, max_bytes=limits.max_bytes, max_rows=limits.max_rows)
-    return _run("read", (data, file_name, limits.max_bytes, limits.max_rows, limits.max_cells), limits)
+    args = (data, file_name, limits.max_bytes, limits.max_rows, limits.max_cells)
+    try:
+        return _run("read", (*args, True), limits)
+    except _Died as died:
+        if not died.retry or not data.startswith(ZIP_MAGIC):  # only a workbook's sheets are read ahead
+            raise
+    # the child read its long sheets ahead of the scan (fast_sheet.Ahead) and died: maybe of a
+    # file the scan would have refused or read another way; without reading ahead, the scan
+    # decides first, as it always did, and a file that still kills the child is the same sentence
+    return _run("read", (*args, False), limits)
 
 
 def one_shot() -> None:
@@ -63,6 +72,15 @@ def annotate_isolated(data: bytes, file_format: str, sheets: dict[str, list[list
     """`annotated_workbook` in a child process: openpyxl loads the analyst's whole workbook to mark
     it, which must not cost the server its memory either. ReadError with a sentence on failure."""
     return _run("annotate", (data, file_format, sheets, problems), limits)
+
+
+class _Died(ReadError):
+    """The child ended without an answer; `retry`: not for the time it took (reading the file
+    again would take as long)."""
+
+    def __init__(self, message: str, retry: bool):
+        super().__init__(message)
+        self.retry = retry
 
 
 class _Spare:
@@ -118,8 +136,8 @@ def _run(command: str, args: tuple, limits: ReadLimits):
         stdout, stderr = child.communicate(payload, timeout=limits.seconds + 10)
     except subprocess.TimeoutExpired:
         _end(child)
-        raise ReadError(f"the file took longer than {limits.seconds} s, the limit for one file; refused "
-                        "(is it much larger than it looks?)") from None
+        raise _Died(f"the file took longer than {limits.seconds} s, the limit for one file; refused "
+                    "(is it much larger than it looks?)", retry=False) from None
     finally:
         _Spare.replenish(argv, env)
     if child.returncode == 0 and stdout:
@@ -127,7 +145,7 @@ def _run(command: str, args: tuple, limits: ReadLimits):
         if status == "ok":
             return value
         raise ReadError(value)
-    raise ReadError(_why(child.returncode, stderr, limits))
+    raise _Died(_why(child.returncode, stderr, limits), retry=child.returncode not in (-signal.SIGXCPU, -signal.SIGKILL))
 
 
 def _why(code: int, stderr: bytes, limits: ReadLimits) -> str:
@@ -164,8 +182,9 @@ def _child(argv: list[str]) -> int:
     command, args = pickle.loads(payload)
     try:
         if command == "read":
-            data, file_name, max_bytes, max_rows, max_cells = args
-            result = ("ok", read_workbook(data, file_name, max_bytes=max_bytes, max_rows=max_rows, max_cells=max_cells))
+            data, file_name, max_bytes, max_rows, max_cells, ahead = args
+            result = ("ok", read_workbook(data, file_name, max_bytes=max_bytes, max_rows=max_rows, max_cells=max_cells,
+                                          ahead=ahead))
         else:
             from isms.importing.annotate import annotated_workbook
 
@@ -175,7 +194,9 @@ def _child(argv: list[str]) -> int:
     except MemoryError:
         result = ("refused", f"the file needed more than {memory_mb:,} MB of memory, the limit for one file; refused")
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return 0
+    sys.stdout.buffer.flush()
+    # at once: a sheet still being read ahead (of a file the scan refused) is not waited for
+    os._exit(0)
 
 
 def _address_space() -> int:

@@ -56,8 +56,10 @@ class Workbook:
 
 
 def read_workbook(data: bytes, file_name: str, *, max_bytes: int, max_rows: int,
-                  max_cells: int = MAX_CELLS) -> Workbook:
-    """Every sheet of a spreadsheet file, or ReadError with the reason."""
+                  max_cells: int = MAX_CELLS, ahead: bool = False) -> Workbook:
+    """Every sheet of a spreadsheet file, or ReadError with the reason. `ahead`: read the long
+    sheets of an xlsx while the scan runs (`fast_sheet.Ahead`): only where a parser that dies
+    takes nobody with it, the reader child (isms.importing.isolation)."""
     if not data:
         raise ReadError("the file is empty")
     if len(data) > max_bytes:
@@ -69,8 +71,17 @@ def read_workbook(data: bytes, file_name: str, *, max_bytes: int, max_rows: int,
                             "(File > Info > Protect Workbook > Encrypt with Password) and upload it again")
         return _read_calamine(data, "xls", {}, set(), limits)
     if data.startswith(ZIP_MAGIC):
-        fmt, extents, formula_sheets, parts = _check_zip(data, file_name)
-        return _read_calamine(data, fmt, extents, formula_sheets, limits, parts)
+        early = None
+        if ahead:
+            from isms.importing.fast_sheet import Ahead
+
+            early = Ahead(data)
+        try:
+            fmt, extents, formula_sheets, parts = _check_zip(data, file_name, early)
+            return _read_calamine(data, fmt, extents, formula_sheets, limits, parts, early)
+        finally:
+            if early is not None:
+                early.close()
     if file_name.lower().endswith(".json"):
         return _read_oscal(data, file_name, max_rows)
     return _read_text(data, file_name, max_rows)
@@ -126,10 +137,11 @@ class Limits:
                             "delete the stray cells beyond your table (Ctrl+End shows the last one) and upload again")
 
 
-def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], set[str], dict[str, str]]:
+def _check_zip(data: bytes, file_name: str, early=None) -> tuple[str, dict[str, PartScan], set[str], dict[str, str]]:
     """Refuse what no reader should open (damage, zip bombs, entity declarations in any part),
     and learn each worksheet's real extent and whether it holds formulas, in one streaming pass;
-    with each sheet's part (sheet name -> zip member)."""
+    with each sheet's part (sheet name -> zip member). `early` (a `fast_sheet.Ahead`) starts on
+    the long sheets once the archive's sizes passed, before the pass."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -151,6 +163,8 @@ def _check_zip(data: bytes, file_name: str) -> tuple[str, dict[str, PartScan], s
     try:
         # the relationships name a sheet's part, whatever its file name (sheet1.xml is only Excel's habit)
         parts = sheet_parts(zf) if fmt != "ods" else {}
+        if early is not None:
+            early.start(zf, parts)
         worksheets = set(parts.values())
         for info in infos:
             if not info.filename.endswith(".xml") and not info.filename.endswith(".rels"):
@@ -185,14 +199,14 @@ def _calc_chain_sheets(zf: zipfile.ZipFile) -> list[str]:
 
 
 def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_sheets: set[str],
-                   limits: Limits, parts: dict[str, str] | None = None) -> Workbook:
+                   limits: Limits, parts: dict[str, str] | None = None, early=None) -> Workbook:
     """Sheets through calamine, except a sparse xlsx sheet (a few cells over a huge rectangle),
     which is read by its cells, and a long xlsx sheet, which fastexcel reads where it gives the
     same rows (isms.importing.fast_sheet); xls and ods sheets are refused by their rectangle instead."""
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
-        fast = _FastReader(data, parts or {})
+        fast = _FastReader(data, parts or {}, early)
         for name in wb.sheet_names:
             notes = []
             scan = extents.get(name)
@@ -230,8 +244,8 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
 class _FastReader:
     """fastexcel for the long sheets of one xlsx workbook (opened once, when the first is asked for)."""
 
-    def __init__(self, data: bytes, parts: dict[str, str]):
-        self.data, self.parts = data, parts
+    def __init__(self, data: bytes, parts: dict[str, str], early=None):
+        self.data, self.parts, self.early = data, parts, early
         self.zf = self.reader = None
 
     def rows(self, name: str, scan: PartScan):
@@ -241,6 +255,8 @@ class _FastReader:
         if scan.max_row <= fast_sheet.FAST_ROWS or name not in self.parts or not scan.rows_in_order or scan.iso_dates:
             return None
         try:
+            if self.early is not None and name in self.early.sheets:
+                return self.early.rows(name)  # the same call, made while the scan ran
             if self.zf is None:
                 import fastexcel
 
