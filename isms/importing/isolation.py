@@ -12,6 +12,10 @@ started ahead of need (`_Spare`): it imports its readers, sets its limits and wa
 its standard input; the next read takes it, and a new one starts while the server goes on. A
 spare is used once, for the limits it was started with, and ends when the server does (its input
 closes).
+
+The child reads a workbook's long sheets on a second thread while it scans it (`fast_sheet.Ahead`).
+A child that dies of that is asked again without it (`read_isolated`), so what the analyst is told
+is what the scan says, as when nothing was read ahead.
 """
 
 from __future__ import annotations

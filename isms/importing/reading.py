@@ -1,8 +1,10 @@
 """Bytes in, sheets of raw cells out, or one clear reason why the file cannot be read.
 
 Upload bytes are hostile until shown otherwise: the checks here (size, zip bombs, XML entity
-declarations, encryption, text that is not a table) run before any parser sees the file, so a
-refusal is a sentence for the analyst, never a traceback, and nothing is written.
+declarations, encryption, text that is not a table) decide before any parser's rows are taken, so
+a refusal is a sentence for the analyst, never a traceback, and nothing is written. (Only in the
+reader child, whose limits contain a parser that dies, is a long sheet parsed while the checks
+run: `read_workbook`'s `ahead`.)
 """
 
 from __future__ import annotations
