@@ -15,6 +15,20 @@ from isms.store import lake
 from isms.store.migrations import MIGRATIONS
 
 
+def sibling(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Another cursor on the database `con` reads, for a second thread: pointed at the catalog and
+    schema `con` is (`USE` holds per connection: the lake, a DuckLake replica's schema), without
+    `con`'s temporary tables. Close it when done."""
+    where = con.execute("SELECT current_database(), current_schema()").fetchone()
+    other = con.cursor()
+    try:
+        other.execute("USE " + ".".join('"' + part.replace('"', '""') + '"' for part in where))
+    except BaseException:
+        other.close()
+        raise
+    return other
+
+
 def connect(path: str | os.PathLike = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and create, owner-only, if missing) the database and bring its schema up to date.
 
