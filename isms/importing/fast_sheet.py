@@ -31,7 +31,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from typing import Any
+from typing import Any, Callable
 
 from isms.importing.columns import TOP, ColumnRows
 
@@ -221,25 +221,38 @@ class Ahead:
     were most of an import's read. fastexcel leaves the interpreter free while it parses, so on a
     second core the two overlap. The scan still decides: a sheet is taken from here only where it
     would have been read the fast way (the caller asks after its own checks), and the call is the
-    same one, so the rows are the same. A file the scan refuses was parsed for nothing; a parser
-    that dies of such a file takes the child with it, and the parent reads the file again without
-    reading ahead (isms.importing.isolation), so the analyst hears the scan's sentence."""
+    same one, so the rows are the same. Only sheets whose part is large, and whose <dimension> (where
+    the writer gave one) claims more than FAST_ROWS rows within a rectangle a reader may allocate,
+    are read ahead; a file that lies about that, or gives none, and kills the child is read again
+    without reading ahead (isms.importing.isolation), so the analyst hears the scan's sentence."""
+
+    # called once when a sheet is first read ahead: the reader child tells its parent so
+    started: Callable[[], None] | None = None
 
     def __init__(self, data: bytes):
         self.data = data
         self.pool = None
-        self.sheets: dict[str, Any] = {}  # sheet name -> its Future
+        self.sheets: dict[str, Any] = {}  # sheet name -> its Future, until taken or discarded
         self.reader = None
 
-    def start(self, zf: zipfile.ZipFile, parts: dict[str, str]) -> None:
-        """Start reading the sheets whose part is at least AHEAD_BYTES unpacked, largest first."""
+    def start(self, zf: zipfile.ZipFile, parts: dict[str, str], max_rectangle: int) -> None:
+        """Start reading the long sheets, largest first: a part of AHEAD_BYTES or more (unpacked)
+        whose <dimension>, if it has one, claims more than FAST_ROWS rows and at most `max_rectangle`
+        cells."""
         from concurrent.futures import ThreadPoolExecutor
 
         infos = {i.filename: i for i in zf.infolist()}
-        long = sorted((name for name, part in parts.items() if part in infos and infos[part].file_size >= AHEAD_BYTES),
-                      key=lambda name: -infos[parts[name]].file_size)
+        sizes = {name: infos[part].file_size for name, part in parts.items() if part in infos}
+        big = sorted((name for name, size in sizes.items() if size >= AHEAD_BYTES), key=lambda name: -sizes[name])
+        long = []
+        for name in big:
+            claimed = _claimed_extent(zf, parts[name])  # writers that stream a sheet often leave it out
+            if claimed is None or (claimed[0] > FAST_ROWS and claimed[0] * claimed[1] <= max_rectangle):
+                long.append(name)
         if not long:
             return
+        if Ahead.started is not None:
+            Ahead.started()
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
         for name in long:
             self.sheets[name] = self.pool.submit(self._read, parts[name], name)
@@ -253,10 +266,37 @@ class Ahead:
 
     def rows(self, name: str):
         """The sheet's rows as `read_sheet` gives them (or its exception), or None if not read ahead."""
-        future = self.sheets.get(name)
+        future = self.sheets.pop(name, None)
         return None if future is None else future.result()
+
+    def discard(self, name: str) -> None:
+        """The sheet is read another way: drop what was read of it (not to hold it twice)."""
+        future = self.sheets.pop(name, None)
+        if future is not None:
+            future.cancel()
 
     def close(self) -> None:
         """Read no further sheets (one being read is left to finish or to die with the child)."""
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+        self.sheets.clear()
+
+
+_DIMENSION_REF = re.compile(rb'\bref="([A-Z]{1,3})?(\d{1,7})?(?::([A-Z]{1,3})(\d{1,7}))?"')
+
+
+def _claimed_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
+    """(last row, last column) that the part's <dimension> claims, from its first 64 KB; None
+    where it claims none."""
+    from isms.importing.extent import column_number
+
+    with zf.open(part) as member:
+        head = member.read(1 << 16)
+    element = _DIMENSION.search(head)
+    ref = _DIMENSION_REF.search(element.group(0)) if element else None
+    if ref is None:
+        return None
+    letters, number = (ref.group(3), ref.group(4)) if ref.group(3) else (ref.group(1), ref.group(2))
+    if not letters or not number:
+        return None
+    return int(number), column_number(letters)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from isms.importing.reading import MAX_CELLS, ZIP_MAGIC, ReadError, Workbook, read_workbook
+from isms.importing.reading import MAX_CELLS, ReadError, Workbook, read_workbook
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -52,11 +52,11 @@ def read_isolated(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
     try:
         return _run("read", (*args, True), limits)
     except _Died as died:
-        if not died.retry or not data.startswith(ZIP_MAGIC):  # only a workbook's sheets are read ahead
+        if not died.retry:
             raise
-    # the child read its long sheets ahead of the scan (fast_sheet.Ahead) and died: maybe of a
-    # file the scan would have refused or read another way; without reading ahead, the scan
-    # decides first, as it always did, and a file that still kills the child is the same sentence
+    # the child read long sheets ahead of the scan (fast_sheet.Ahead) and died or ran out of memory:
+    # maybe of a file the scan would have refused or read another way; without reading ahead, the
+    # scan decides first, as it always did, and a file that still kills the child is the same sentence
     return _run("read", (*args, False), limits)
 
 
@@ -79,8 +79,8 @@ def annotate_isolated(data: bytes, file_format: str, sheets: dict[str, list[list
 
 
 class _Died(ReadError):
-    """The child ended without an answer; `retry`: not for the time it took (reading the file
-    again would take as long)."""
+    """The child ended without an answer, or ran out of memory, while it read sheets ahead;
+    `retry`: it read ahead, and not for the time it took (reading the file again would take as long)."""
 
     def __init__(self, message: str, retry: bool):
         super().__init__(message)
@@ -148,8 +148,12 @@ def _run(command: str, args: tuple, limits: ReadLimits):
         status, value = pickle.loads(stdout)
         if status == "ok":
             return value
+        if status == "out of memory, reading ahead":
+            raise _Died(value, retry=True)
         raise ReadError(value)
-    raise _Died(_why(child.returncode, stderr, limits), retry=child.returncode not in (-signal.SIGXCPU, -signal.SIGKILL))
+    ahead = READING_AHEAD in stderr
+    raise _Died(_why(child.returncode, stderr.replace(READING_AHEAD, b""), limits),
+                retry=ahead and child.returncode not in (-signal.SIGXCPU, -signal.SIGKILL))
 
 
 def _why(code: int, stderr: bytes, limits: ReadLimits) -> str:
@@ -165,8 +169,26 @@ def _why(code: int, stderr: bytes, limits: ReadLimits) -> str:
     return f"the file could not be read: the reader stopped ({how})"
 
 
+# what the child says on its standard error when it starts reading sheets ahead (fast_sheet.Ahead)
+READING_AHEAD = b"[reading long sheets ahead]\n"
+
+
+def _reading_ahead() -> None:
+    _child_state["ahead"] = True
+    sys.stderr.buffer.write(READING_AHEAD)
+    sys.stderr.buffer.flush()
+
+
+_child_state = {"ahead": False}
+
+
 def _child(argv: list[str]) -> int:
     import resource
+
+    from isms.importing.fast_sheet import Ahead
+    from isms.importing.reading import OutOfMemory
+
+    Ahead.started = _reading_ahead
 
     try:  # the readers a long xlsx sheet needs, imported while the child waits (isms.importing.fast_sheet)
         import fastexcel  # noqa: F401
@@ -195,12 +217,14 @@ def _child(argv: list[str]) -> int:
             result = ("ok", annotated_workbook(*args))
     except (ReadError, ValueError) as exc:
         result = ("refused", str(exc))
+        if isinstance(exc, OutOfMemory) and _child_state["ahead"]:  # the sheets read ahead took its memory
+            result = ("out of memory, reading ahead", str(exc))
     except MemoryError:
         result = ("refused", f"the file needed more than {memory_mb:,} MB of memory, the limit for one file; refused")
+        if _child_state["ahead"]:
+            result = ("out of memory, reading ahead", result[1])
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
-    # at once: a sheet still being read ahead (of a file the scan refused) is not waited for
-    os._exit(0)
+    return 0
 
 
 def _address_space() -> int:
@@ -214,4 +238,14 @@ def _address_space() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+    try:
+        code = _child(sys.argv[1:])
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # at once: a sheet still being read ahead (of a file the scan refused) is not waited for
+    os._exit(code)

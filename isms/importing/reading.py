@@ -40,6 +40,11 @@ class ReadError(ValueError):
     """The file cannot be read as a spreadsheet; the message says why in the analyst's words."""
 
 
+class OutOfMemory(ReadError):
+    """Refused because reading it ran out of memory (the reader child's limit): a child that read
+    ahead (`read_workbook`'s `ahead`) reads such a file again without reading ahead."""
+
+
 @dataclass
 class Sheet:
     name: str
@@ -166,7 +171,7 @@ def _check_zip(data: bytes, file_name: str, early=None) -> tuple[str, dict[str, 
         # the relationships name a sheet's part, whatever its file name (sheet1.xml is only Excel's habit)
         parts = sheet_parts(zf) if fmt != "ods" else {}
         if early is not None:
-            early.start(zf, parts)
+            early.start(zf, parts, RECTANGLE_CELLS)
         worksheets = set(parts.values())
         for info in infos:
             if not info.filename.endswith(".xml") and not info.filename.endswith(".rels"):
@@ -177,10 +182,10 @@ def _check_zip(data: bytes, file_name: str, early=None) -> tuple[str, dict[str, 
     except PartRefused as exc:
         raise ReadError(str(exc)) from None
     except MemoryError:
-        raise ReadError("unpacking the workbook ran out of memory, the limit for one file; refused") from None
+        raise OutOfMemory("unpacking the workbook ran out of memory, the limit for one file; refused") from None
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
         if "Error -4" in str(exc):  # zlib's Z_MEM_ERROR: the memory limit, not a damaged file
-            raise ReadError("unpacking the workbook ran out of memory, the limit for one file; refused") from None
+            raise OutOfMemory("unpacking the workbook ran out of memory, the limit for one file; refused") from None
         raise ReadError(f"the workbook is damaged or truncated ({exc})") from None
     calc = scans.get("xl/calcChain.xml")
     formula_parts = {name for name, scan in scans.items() if scan.formulas}
@@ -230,12 +235,16 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                     raise ReadError(f"sheet {name!r} has {sheet.height:,} rows, over the limit of {limits.max_rows:,}")
                 limits.check_rectangle(name, sheet.height, sheet.width)
                 rows = column_rows(sheet.to_python(skip_empty_area=False))
+            if early is not None:
+                early.discard(name)  # read another way, or taken: nothing of it is held twice
             if name in formula_sheets:
                 notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated")
             listed, counted = (scan.errors, scan.error_cells) if scan is not None else ({}, 0)
             sheets.append(Sheet(name, rows, notes, listed, counted))
     except ReadError:
         raise
+    except MemoryError as exc:
+        raise OutOfMemory(f"the workbook cannot be read ({type(exc).__name__}: {exc})") from None
     except Exception as exc:  # calamine raises several types for damaged parts
         if type(exc).__name__ == "PasswordError":
             raise ReadError("the workbook is password-protected: remove the password and upload it again") from None
@@ -255,6 +264,8 @@ class _FastReader:
         from isms.importing import fast_sheet
 
         if scan.max_row <= fast_sheet.FAST_ROWS or name not in self.parts or not scan.rows_in_order or scan.iso_dates:
+            if self.early is not None:
+                self.early.discard(name)
             return None
         try:
             if self.early is not None and name in self.early.sheets:

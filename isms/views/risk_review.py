@@ -140,11 +140,13 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
     """The bundle. Its two halves (the trends and the scorecard; the sections of the two dates) read
     the same store through two cursors at once: DuckDB runs a query without holding Python's lock,
     so on a second core the trends' queries overlap the sections' (about a quarter of a cold build
-    on the large ISMS). Each half is the same queries as one after the other."""
+    on the large ISMS). Each half is the same queries as one after the other. (The second cursor
+    reads what is committed: `con` must not hold writes of its own not yet committed.)"""
     m, tol = settings.matrix, settings.late_tolerance_points
     other = sibling(con)
-    trends = _POOL.submit(_trends, other, settings, as_of, compare_to, filters)
+    trends = None
     try:
+        trends = _POOL.submit(_trends, other, settings, as_of, compare_to, filters)
         with review_state.review_state(con, m, as_of, compare_to, filters, tol) as state:
             sections = dict(
                 cells=review_state.cells(con, state, as_of),
@@ -156,8 +158,13 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
                 exceptions=review_state.exceptions(con, state, as_of, filters, EXCEPTION_HORIZON_DAYS),
                 risk_choices=review_state.risk_choices(con, state, as_of, RISK_CHOICES),
             )
+    except BaseException:
+        if trends is not None:
+            trends.cancel()  # if it has not started
+        raise
     finally:
-        wait([trends])  # its cursor is closed only once it is done with it
+        if trends is not None:
+            wait([trends])  # its cursor is closed only once it is done with it
         other.close()
     return RiskReviewData(as_of=as_of, compare_to=compare_to, filters=filters, **trends.result(), **sections)
 
