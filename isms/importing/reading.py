@@ -221,6 +221,8 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                 limits.check_extent(name, scan)
             sparse = scan is not None and scan.rectangle > RECTANGLE_CELLS
             rows = fast.rows(name, scan) if scan is not None and not sparse else None
+            if rows is None and early is not None:
+                early.discard(name)  # read another way: what was read ahead of it is not held beside it
             if rows is not None:
                 limits.check_rows(name, rows)
                 limits.check_rectangle(name, len(rows), rows.width)
@@ -235,8 +237,6 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                     raise ReadError(f"sheet {name!r} has {sheet.height:,} rows, over the limit of {limits.max_rows:,}")
                 limits.check_rectangle(name, sheet.height, sheet.width)
                 rows = column_rows(sheet.to_python(skip_empty_area=False))
-            if early is not None:
-                early.discard(name)  # read another way, or taken: nothing of it is held twice
             if name in formula_sheets:
                 notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated")
             listed, counted = (scan.errors, scan.error_cells) if scan is not None else ({}, 0)
@@ -264,8 +264,6 @@ class _FastReader:
         from isms.importing import fast_sheet
 
         if scan.max_row <= fast_sheet.FAST_ROWS or name not in self.parts or not scan.rows_in_order or scan.iso_dates:
-            if self.early is not None:
-                self.early.discard(name)
             return None
         try:
             if self.early is not None and name in self.early.sheets:
