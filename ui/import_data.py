@@ -33,7 +33,8 @@ def _checked(name: str, result: view.Analysis) -> str:
 
 
 def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis:
-    """Re-run the pipeline only when the file, date, mapping or database changed."""
+    """Re-run the pipeline only when the file, date, mapping or database changed; read the file
+    again only when it is another file (view.analyse's `earlier`)."""
     key = (hashlib.sha256(data).hexdigest(), as_of, repr(mappings), profile, version())
     cached = st.session_state.get("_import_analysis")
     if cached and cached[0] == key:
@@ -44,7 +45,8 @@ def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis
         bar = st.progress(0.0, text="Reading the file")
         with cursor() as cur:
             result = view.analyse(cur, settings(), data, name, as_of=as_of, mappings=mappings, profile=profile,
-                                  progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+                                  progress=lambda f, text: bar.progress(min(1.0, f), text=text),
+                                  earlier=cached[1] if cached else None)
         bar.progress(1.0, text="Done")
         status.update(label=_checked(name, result), state="error" if result.n_errors else "complete")
     st.session_state["_import_analysis"] = (key, result)

@@ -34,6 +34,8 @@ class ImportPlan:
     preview: Preview | None = None
     # where each frame row was read: (sheet, Excel row), aligned with the frame's index
     origins: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # the file as read (pipeline.FileRead), for planning it again without reading it again
+    was_read: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

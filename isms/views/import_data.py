@@ -84,11 +84,14 @@ def prepare_reader(settings: Settings) -> None:
 
 def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, file_name: str, *,
             as_of: dt.date | None = None, mappings: list[SheetMapping] | None = None, profile: str | None = None,
-            progress: Callable[[float, str], None] | None = None) -> Analysis:
+            progress: Callable[[float, str], None] | None = None, earlier: Analysis | None = None) -> Analysis:
+    """The file read, mapped, checked and previewed against the register. `earlier`: the page's
+    last analysis; its read of the file is taken where it is of these bytes (pipeline.FileRead)."""
     prof = load_profile(profiles_folder(settings), profile) if profile else None
     plan = build_plan(data, file_name, settings.matrix, as_of=as_of, con=con, mappings=mappings, profile=prof,
                       max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes, progress=progress,
-                      isolated=settings.read_limits, series=settings.meeting_series)
+                      isolated=settings.read_limits, series=settings.meeting_series,
+                      was_read=earlier.plan.was_read if earlier is not None else None)
     rows = [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "column": p.header,
              "value": None if p.value is None else str(p.value), "problem": p.message} for p in plan.problems]
     table = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "column", "value", "problem"])
