@@ -119,3 +119,9 @@ def test_a_new_upload_is_read(page_db, monkeypatch):
     data = (REGISTERS / "shoankj_risk-register.csv").read_bytes().replace(b"\n", b"\r\n", 1)
     upload(at, "shoankj.csv", data)
     assert reads == ["shoankj.csv"] * 2
+    # the same bytes under another name: another file for the page (a CSV's sheet is named after it)
+    upload(at, "other.csv", data)
+    assert reads == ["shoankj.csv"] * 2 + ["other.csv"]
+    widget(at.checkbox, "confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    assert at.success[0].value.startswith("Committed other.csv as batch 1")

@@ -4,7 +4,9 @@ from DuckDB as NA / NaN / NaT compare equal to the file's empty cells)."""
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from isms import actions
 from isms.auth import Role, User
-from isms.importing.preview import _compared, _norm
+from isms.importing.preview import _compared, _known, _norm
 from isms.store import connect
 
 REGISTERS = Path(__file__).parent / "fixtures" / "registers"
@@ -53,15 +55,26 @@ _KEYS = st.sampled_from(["R-1", "R-2", "R-3", "R-4"])
 _CELLS = {
     "number": st.one_of(st.none(), st.integers(1, 5), st.sampled_from([1.0, 2.5, float("nan")])),
     "text": st.one_of(st.none(), st.sampled_from(["a", "b", "", "nan"])),
-    "day": st.one_of(st.none(), st.sampled_from([dt.date(2026, 1, 31), dt.date(2026, 2, 28)]),
+    "day": st.one_of(st.none(), st.sampled_from([dt.date(2026, 1, 31), dt.date(2026, 2, 1)]),
                      st.just(dt.datetime(2026, 1, 31, 9, 30))),
     "tags": st.one_of(st.none(), st.lists(st.sampled_from(["A.5.1", "A.8.2"]), max_size=2)),
 }
+# what a file's frame never holds, but an object column may: one instant in two zones (two days),
+# numpy's datetime beside pandas' of the same instant, a list as DuckDB gives it (a numpy array)
+_ODD = {
+    "day": st.sampled_from([pd.Timestamp("2026-01-31 23:30", tz="UTC"), pd.Timestamp("2026-02-01 00:30", tz="Europe/Berlin"),
+                            pd.Timestamp("2026-01-31"), np.datetime64("2026-01-31T00:00:00.000000000")]),
+    "tags": st.sampled_from([np.array(["A.5.1"]), np.array([], dtype=object)]),
+}
+
+
+def _cells(odd: bool):
+    return st.tuples(_KEYS, *(st.one_of(c, _ODD[name]) if odd and name in _ODD else c for name, c in _CELLS.items()))
 
 
 def _frame(rows, typed: bool) -> pd.DataFrame:
     """The file's frame (objects) or the store's (typed columns as DuckDB gives them)."""
-    df = pd.DataFrame(rows, columns=["id", *_CELLS])
+    df = pd.DataFrame(rows, columns=["id", *_CELLS], dtype=object)
     if typed:
         df["number"] = pd.to_numeric(df["number"], errors="coerce")
         df["day"] = pd.to_datetime(df["day"])
@@ -70,13 +83,15 @@ def _frame(rows, typed: bool) -> pd.DataFrame:
 
 
 @examples(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(file_rows=st.lists(st.tuples(_KEYS, *_CELLS.values()), max_size=8),
-       stored_rows=st.lists(st.tuples(_KEYS, *_CELLS.values()), max_size=8),
-       typed=st.booleans())
-def test_the_column_wise_comparison_finds_what_the_row_by_row_one_found(file_rows, stored_rows, typed):
-    df, current = _frame(file_rows, False), _frame(stored_rows, typed)
+@given(data=st.data(), odd=st.booleans(), typed=st.booleans())
+def test_the_column_wise_comparison_finds_what_the_row_by_row_one_found(data, odd, typed):
+    typed = typed and not odd  # a typed column holds one kind of value
+    df = _frame(data.draw(st.lists(_cells(odd), max_size=8)), False)
+    current = _frame(data.draw(st.lists(_cells(odd), max_size=8)), typed)
+    current.index = range(100, 100 - len(current), -1)  # an index of its own: the comparison goes by position
     new_keys, old_keys = df["id"].astype(str).reset_index(drop=True), current["id"].astype(str).reset_index(drop=True)
-    known = new_keys.isin(set(old_keys))
+    known = _known(new_keys, old_keys)
+    assert known.tolist() == new_keys.isin(set(old_keys)).tolist()
     fields = ["id", *_CELLS]
     assert _compared(df, current, new_keys, old_keys, known, fields) == \
         _compared_row_by_row(df, current, new_keys, old_keys, known, fields)
@@ -100,3 +115,29 @@ def test_a_changed_cell_of_a_reimported_register_is_the_one_change(settings, tmp
     assert risks.changed == {first: ["owner"]}
     assert len(risks.unchanged) == out.row_counts["risks"] - 1 and risks.new == []
     con.close()
+
+
+def _both(df, current):
+    new_keys, old_keys = df["id"].astype(str).reset_index(drop=True), current["id"].astype(str).reset_index(drop=True)
+    known = _known(new_keys, old_keys)
+    fields = list(df.columns)
+    return (_compared(df, current, new_keys, old_keys, known, fields),
+            _compared_row_by_row(df, current, new_keys, old_keys, known, fields))
+
+
+def test_values_pandas_takes_as_one_are_compared_as_norm_reads_each():
+    """One instant in two zones falls on two days; numpy's datetime is another form than pandas'
+    (pandas' factorize takes each pair as one value); a column of Arrow lists cannot be factorized."""
+    ids = ["R-1", "R-2"]
+    days = pd.DataFrame({"id": ids, "day": [dt.date(2026, 1, 31), dt.date(2026, 2, 1)]})
+    zones = pd.Series([pd.Timestamp("2026-01-31 23:30", tz="UTC"), pd.Timestamp("2026-02-01 00:30", tz="Europe/Berlin")],
+                      dtype=object)
+    new, old = _both(pd.DataFrame({"id": ids, "day": zones}), days)
+    assert new == old == ({}, ["R-1", "R-2"])
+    forms = pd.Series([pd.Timestamp("2026-01-31"), np.datetime64("2026-01-31T00:00:00.000000000")], dtype=object)
+    new, old = _both(pd.DataFrame({"id": ids, "day": forms}), days.assign(day=[dt.date(2026, 1, 31)] * 2))
+    assert new == old == ({"R-2": ["day"]}, ["R-1"])
+    tags = pd.Series([["A.5.1"], None], dtype=pd.ArrowDtype(pa.list_(pa.string())))
+    stored = pd.DataFrame({"id": ids, "tags": pd.Series([np.array(["A.5.1"]), np.array(["A.8.2"])], dtype=object)})
+    new, old = _both(pd.DataFrame({"id": ids, "tags": tags}), stored)
+    assert new == old == ({"R-2": ["tags"]}, ["R-1"])

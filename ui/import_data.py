@@ -33,9 +33,9 @@ def _checked(name: str, result: view.Analysis) -> str:
 
 
 def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis:
-    """Re-run the pipeline only when the file, date, mapping or database changed; read the file
-    again only when it is another file (view.analyse's `earlier`)."""
-    key = (hashlib.sha256(data).hexdigest(), as_of, repr(mappings), profile, version())
+    """Re-run the pipeline only when the file (its bytes or name), date, mapping or database
+    changed; read the file again only when it is another file (view.analyse's `earlier`)."""
+    key = (hashlib.sha256(data).hexdigest(), name, as_of, repr(mappings), profile, version())
     cached = st.session_state.get("_import_analysis")
     if cached and cached[0] == key:
         result = cached[1]

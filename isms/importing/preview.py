@@ -97,12 +97,22 @@ def _norm(value) -> object:
 def _normed(column: pd.Series) -> list:
     """`_norm` of every value of a column, taken once per distinct value: a register re-imported
     with its 100,000 assessments compared them value by value, about a minute of the page."""
+    if column.dtype == object and any(issubclass(k, (dt.datetime, np.datetime64)) for k in set(map(type, column))):
+        # factorize takes equal instants as one value, where _norm gives each its own day (in its
+        # zone) or form (numpy's): one by one (a file's dates are dates, not datetimes)
+        return [_norm(v) for v in column]
     try:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    except TypeError:  # values that cannot be hashed (lists): one by one
+    except (TypeError, NotImplementedError):  # values that cannot be hashed (lists, Arrow lists): one by one
         return [_norm(v) for v in column]
     normed = [_norm(u) for u in uniques] + [None]  # code -1 (missing) takes the last: None, as _norm gives
     return [normed[c] for c in codes.tolist()]
+
+
+def _known(new_keys: pd.Series, old_keys: pd.Series) -> pd.Series:
+    """Which of the file's keys the store has, by a hash lookup: pandas' `isin` on text makes an
+    object of each of 100,000 keys (a second)."""
+    return pd.Series(pd.Index(old_keys.unique()).get_indexer(new_keys) >= 0, index=new_keys.index)
 
 
 def _compared(df: pd.DataFrame, current: pd.DataFrame, new_keys: pd.Series, old_keys: pd.Series,
@@ -171,8 +181,7 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
             current = queries.stored_events(con, kind, ids)
         new_keys = _keys(kind, df)
         old_keys = _keys(kind, current) if len(current) else pd.Series([], dtype=object)
-        # a hash lookup: pandas' `isin` on text makes an object of each of 100,000 keys (a second)
-        known = pd.Series(pd.Index(old_keys.unique()).get_indexer(new_keys) >= 0, index=new_keys.index)
+        known = _known(new_keys, old_keys)
         new = new_keys[~known].tolist()
         changed, same = _compared(df, current, new_keys, old_keys, known, fields)
         gone, kept, closing = [], [], []
