@@ -95,8 +95,7 @@ def _norm(value) -> object:
 
 
 def _normed(column: pd.Series) -> list:
-    """`_norm` of every value of a column, taken once per distinct value: a register re-imported
-    with its 100,000 assessments compared them value by value, about a minute of the page."""
+    """`_norm` of every value of a column, taken once per distinct value (see `_compared`)."""
     if column.dtype == object and any(issubclass(k, (dt.datetime, np.datetime64)) for k in set(map(type, column))):
         # factorize takes equal instants as one value, where _norm gives each its own day (in its
         # zone) or form (numpy's): one by one (a file's dates are dates, not datetimes)
