@@ -131,7 +131,10 @@ def pick(page, opener, option: str, *, typed: str | None = None, attempts: int =
     between the click that opens the list and the click on the option closes the list again (seen
     under load in a full run: 'waiting for option ana' for 60 s); so when the option does not show,
     close what is open, let the rerun finish and open it again. Fails after `attempts` tries.
-    `typed` narrows a virtualised list to the option first."""
+    `typed` narrows a virtualised list to the option first. The rerun can also land after the
+    option showed and before the click (seen under load: the rerun after a commit offers one more
+    quarter, the select box is drawn anew and its open list is gone), so the click is bounded too
+    and a list that closed under it is opened again."""
     target = page.get_by_role("option", name=option, exact=True)
     for attempt in range(attempts):
         opener.click()
@@ -139,13 +142,13 @@ def pick(page, opener, option: str, *, typed: str | None = None, attempts: int =
             page.keyboard.type(typed)
         try:
             target.wait_for(state="visible", timeout=wait)
+            target.click(timeout=wait)
         except Exception:
             if attempt == attempts - 1:
                 raise
             page.keyboard.press("Escape")
             settle(page, timeout=60_000, pause=300)
             continue
-        target.click()
         return
 
 
