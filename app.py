@@ -33,8 +33,11 @@ first_steps = empty and not sample  # an empty database opens on the welcome, no
 # open, and only what there is something to show in: (page, least role, linked while empty, linked with data).
 # The Forum is the landing page once there is data: what was decided, what is overdue, what meets next.
 # Streamlit serves the default page at the root only (its own path answers 'page not found'), so
-# /forum and /risk_review (the Risk Review's address while it was the default) forward, with their query.
+# /forum, /risk_review (the Risk Review's address while it was the default) and /security_health (the
+# Security Health's before it was spelt like the others' addresses) forward, with their query.
 risk_review = st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", url_path="risk-review")
+security_health = st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:",
+                          url_path="security-health")
 forum_page = st.Page("pages/forum.py", title="Forum", icon=":material/groups:",
                      url_path="forum" if first_steps else "home", default=not first_steps)
 
@@ -45,7 +48,8 @@ def _forward(to):
     return forward
 
 
-aliases = [st.Page(_forward(risk_review), title="Risk Review", url_path="risk_review")]
+aliases = [st.Page(_forward(risk_review), title="Risk Review", url_path="risk_review"),
+           st.Page(_forward(security_health), title="Security Health", url_path="security_health")]
 if not first_steps:
     aliases.append(st.Page(_forward(forum_page), title="Forum", url_path="forum"))
 
@@ -54,8 +58,7 @@ pages = [
     (st.Page("pages/welcome.py", title="First steps", icon=":material/flag:", url_path="welcome",
              default=first_steps), Role.viewer, True, False),
     (risk_review, Role.viewer, False, True),
-    (st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:"), Role.viewer,
-     False, True),
+    (security_health, Role.viewer, False, True),
     (st.Page("pages/compliance.py", title="Compliance Review", icon=":material/verified:", url_path="compliance"),
      Role.viewer, False, True),
     (forum_page, Role.viewer, False, True),

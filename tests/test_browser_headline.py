@@ -98,14 +98,16 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 _whole_page_fits(page, width, artifacts / f"risk-review-whole-{width}.png")
 
                 page.set_viewport_size({"width": width, "height": height})
-                page.goto(url + "/security_health")
+                page.goto(url + "/security-health")
                 page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20",
                                        timeout=60_000)
                 page.screenshot(path=str(artifacts / f"security-health-headline-{width}x{height}.png"))
                 _whole_page_fits(page, width, artifacts / f"security-health-whole-{width}.png")
                 page.set_viewport_size({"width": width, "height": height})
+                # the Security Health's old address forwards, with its query, to the page's own
                 for name, path in (("risk-review", "/risk-review?present=1"), ("security-health", "/security_health?present=1")):
                     page.goto(url + path)
+                    page.wait_for_function(f"() => location.pathname.endsWith('/{name}')", timeout=60_000)
                     page.wait_for_selector('[data-testid="stTable"]', timeout=60_000)  # the static lists
                     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
                     assert page.locator('[data-testid="stTooltipIcon"]').first.is_hidden()
