@@ -197,11 +197,17 @@ def quarterly_exposure_trend(totals: pd.DataFrame, title: str = "Exposure: inher
 def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progress against plan") -> go.Figure:
     """Weighted percent complete against the linear plan (lines) and late / overdue counts (bars)."""
     fig = go.Figure()
-    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color=SERIES["late"], yaxis="y2", opacity=0.35)
-    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color=SERIES["overdue"], yaxis="y2", opacity=0.35)
-    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_planned"], name="Planned %", mode="lines",
+    # one date alone: plotly draws its bars a millisecond wide and no line through one point
+    one = trend["as_of"].nunique() == 1
+    wide = {"width": 20 * 86_400_000} if one else {}  # ms on a date axis: 20 days of the 90 shown
+    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color=SERIES["late"], yaxis="y2", opacity=0.35,
+                **wide)
+    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color=SERIES["overdue"], yaxis="y2",
+                opacity=0.35, **wide)
+    lines = "lines+markers" if one else "lines"
+    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_planned"], name="Planned %", mode=lines,
                     line=dict(color=SERIES["planned"], width=2, dash="dash"))
-    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_complete"], name="Complete %", mode="lines",
+    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_complete"], name="Complete %", mode=lines,
                     line=dict(color=SERIES["complete"], width=3))
     # whole-number steps for a count (plotly's own steps, printed as integers, read 0 5 11 16)
     most = int((trend["late"] + trend["overdue"]).max()) if len(trend) else 0
@@ -211,6 +217,7 @@ def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progre
                       yaxis2=dict(title="Treatments late / overdue", overlaying="y", side="right",
                                   range=[0, top], dtick=step, showgrid=False, tickformat="d"))
     fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
+    _few_dates_axis(fig, trend["as_of"])
     return _legend_below(_layout(fig, title))
 
 
@@ -233,6 +240,7 @@ def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_o
     # level month-and-year labels, few enough to stay level in presentation type ('2023, 2024, 2024...'
     # was plotly's own choice of ticks once the labels had turned vertical)
     fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
+    _few_dates_axis(fig, [*actual["as_of"], *projected["as_of"]])
     return _legend_below(_layout(fig, title))
 
 
@@ -244,6 +252,19 @@ def _dates_axis(fig: go.Figure, dates) -> None:
         day = days[0]
         fig.update_xaxes(range=[day - pd.Timedelta(days=45), day + pd.Timedelta(days=45)],
                          tickmode="array", tickvals=[day], ticktext=[f"{day:%d %b %Y}"])
+
+
+def _few_dates_axis(fig: go.Figure, dates, most: int = 6) -> None:
+    """Plotly's own month ticks over a span of a few weeks repeat the month ('Dec 2026' five times
+    under one point, a register's first quarter): with at most `most` dates, a tick at each and none
+    between (the day too where two share a month); a lone date as `_dates_axis` shows it."""
+    days = sorted(set(pd.to_datetime(pd.Series(list(dates))).dt.normalize()))
+    if len(days) == 1:
+        _dates_axis(fig, days)
+    elif 1 < len(days) <= most:
+        same_month = len({(d.year, d.month) for d in days}) < len(days)
+        fig.update_xaxes(tickmode="array", tickvals=days,
+                         ticktext=[f"{d:%d %b %Y}" if same_month else f"{d:%b %Y}" for d in days])
 
 
 def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> go.Figure:

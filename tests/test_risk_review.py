@@ -236,3 +236,21 @@ def test_late_and_overdue_counts_have_whole_number_ticks(late, overdue, ticks):
     axis = treatment_progress_trend(trend).layout.yaxis2
     shown = list(range(int(axis.range[0]), int(axis.range[1]) + 1, int(axis.dtick)))
     assert shown == ticks
+
+
+@pytest.mark.parametrize("dates, labels", [
+    (["2026-12-03"], ["03 Dec 2026"]),  # a register's first import: one point, one label
+    (["2026-10-31", "2026-11-30", "2026-12-31"], ["Oct 2026", "Nov 2026", "Dec 2026"]),
+    (["2026-12-03", "2026-12-31"], ["03 Dec 2026", "31 Dec 2026"]),  # two in one month: the day says which
+])
+def test_a_short_treatment_trend_labels_each_date_once(dates, labels):
+    import pandas as pd
+
+    from isms.charts import treatment_progress_trend
+
+    trend = pd.DataFrame({"as_of": pd.to_datetime(dates), "late": 1, "overdue": 0,
+                          "weighted_percent_planned": 50.0, "weighted_percent_complete": 40.0})
+    fig = treatment_progress_trend(trend)
+    assert list(fig.layout.xaxis.ticktext) == labels
+    assert [pd.Timestamp(v) for v in fig.layout.xaxis.tickvals] == list(pd.to_datetime(dates))
+    assert all("markers" in s.mode for s in fig.data if s.type == "scatter") == (len(dates) == 1)
