@@ -89,7 +89,7 @@ def _mapping_editors(a: view.Analysis) -> list:
             elif new.kind != IGNORE:
                 headers = [h for h in new.headers(rows) if h]
                 edited = st.data_editor(
-                    view.mapping_table(new), hide_index=True, width="stretch", disabled=["field"],
+                    view.mapping_table(new), hide_index=True, width="stretch", disabled=["field"], placeholder="–",
                     column_config={"column in the file": st.column_config.SelectboxColumn(options=["", *headers])},
                     key=_key(f"columns_{i}_{new.kind}_{new.header_row}"))
                 new = view.with_columns(new, edited)
@@ -110,7 +110,12 @@ def _problems(a: view.Analysis, file_name: str) -> None:
     else:
         st.success("No problems found.")
     if len(a.problems):
-        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems",
+        # the sentence is what the analyst acts on: rows tall enough for the longest to wrap whole
+        # (about 60 characters a line in the column's width, at most six lines), blanks as '–'
+        lines = min(6, -(-int(a.problems["problem"].str.len().max()) // 60))
+        tall = 14 + 21 * lines if lines > 1 else None
+        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems", placeholder="–", row_height=tall,
+                     height=38 + tall * min(10, len(a.problems)) if tall else "auto",  # ten rows, then it scrolls
                      column_config={"problem": st.column_config.TextColumn(width="large")})
     if a.marked:  # built when clicked: marking a long workbook takes a while, and few ask for it
         st.download_button("Download your workbook with each problem marked", a.marked,
