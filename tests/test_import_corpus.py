@@ -49,6 +49,11 @@ def test_a_czech_register_with_three_word_ratings_and_impact_first():
     assert risks["RISK-DEV-01"]["owner"] == "Fleet manager"
     assert risks["RISK-DEV-01"]["title"] == "Neautorizovaný přístup k nastavení jednotky"
     assert any("3-step scale" in rule for rule in plan.rules)
+    # its level column (Úroveň rizika) is in Czech too: 'Vysoká' agrees with a matrix's High; only the
+    # rows rated Vysoká x Vysoká (5 x 5 on the matrix: Critical) disagree, checked by hand in the file
+    disagree = [p for p in plan.problems if "the matrix wins" in p.message]
+    assert sorted(p.cell for p in disagree) == ["I15", "I17", "I18", "I19", "I20"]
+    assert all(p.value == "Vysoká" and "gives 'Critical'" in p.message for p in disagree)
 
 
 def test_a_register_with_inherent_and_residual_numbers_and_named_owners():

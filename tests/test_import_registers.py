@@ -131,9 +131,14 @@ def test_wide_results_added_to_an_existing_kri_register_keep_it(sample_db_copy, 
     before = queries.register(con, "metrics", D("2026-10-31"))
     plan = build_plan((REGISTERS / "mtn_monitoring_metrics.csv").read_bytes(), "m.csv", settings.matrix,
                       as_of=D("2026-10-31"), con=con)
-    after = plan.frames["metrics"]
+    # the file brings its 8 indicators (defined from their names); the register's others are kept
+    # beside them, not counted as the file's
+    assert len(plan.frames["metrics"]) == 8 and not set(before.metric_id) & set(plan.frames["metrics"].metric_id)
+    assert plan.preview.kinds["metrics"].counts == {"new": 8, "changed": 0, "unchanged": 0, "no longer listed": 0}
+    assert sorted(plan.preview.kinds["metrics"].kept) == sorted(before.metric_id)
+    assert commit(con, plan, "test").status == "committed"
+    after = queries.register(con, "metrics", D("2026-10-31"))
     assert set(before.metric_id) < set(after.metric_id) and len(after) == len(before) + 8
-    assert plan.preview.kinds["metrics"].counts == {"new": 8, "changed": 0, "unchanged": len(before), "no longer listed": 0}
 
 
 def test_a_sample_template_reads_back_what_the_generator_wrote(settings):

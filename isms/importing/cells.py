@@ -329,6 +329,19 @@ THREE_WORDS = {"low": 1, "medium": 2, "moderate": 2, "high": 3,
                **dict.fromkeys(["vysoky", "vysoka", "vysoke"], 3)}
 
 
+# A level the file writes in words, as the matrix's English labels read it: the Czech words of the
+# three-step scale above, and 'critical', so 'Vysoká' agrees with a matrix's 'High'
+RATING_IN_ENGLISH = {**{w: "low" for w in ("nizky", "nizka", "nizke")}, "stredni": "medium",
+               **{w: "high" for w in ("vysoky", "vysoka", "vysoke")},
+               **{w: "critical" for w in ("kriticky", "kriticka", "kriticke")}}
+
+
+def level_word(value: Any) -> str:
+    """The folded word of a level as written ('Střední' -> 'medium', 'High ' -> 'high')."""
+    word = fold_word(value)
+    return RATING_IN_ENGLISH.get(word, word)
+
+
 def three_word_scale(column: list[Any], labels: tuple[str, ...]) -> bool:
     """A column rated only Low / Medium / High, on a matrix whose labels are other words: a 3-step scale.
     Numbers written as text (every cell of a CSV) are numbers here too, so a file reads the same

@@ -15,6 +15,7 @@ import pandas as pd
 from isms.importing import cells
 from isms.importing.cells import THEME_BY_DIGIT
 from isms.importing.mapping import FILLED, LONG, WIDE_ROWS
+from isms.importing.problems import Problem
 from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.matrix import RiskMatrix
 from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment
@@ -185,7 +186,7 @@ def _placed_residual(sh: SheetContext, matrix: RiskMatrix, inh: tuple[int, int],
             return None, None
         best = min(options, key=lambda k: (abs(matrix.score(k, impact) - score), k))
         return best, impact
-    word = cells.fold_word(given)
+    word = cells.level_word(given)
     same = {"moderate", "medium"} if word in ("moderate", "medium") else {word}
     fits = [k for k in options if cells.fold_word(matrix.level(k, impact)) in same]
     if fits:
@@ -214,7 +215,7 @@ def _check_rating(sh: SheetContext, matrix: RiskMatrix, v: dict, stage: str, pai
     rating = v.get(f"{stage}_rating")
     if rating is not None:
         same = {cells.fold_word(level)} | ({"moderate", "medium"} if cells.fold_word(level) in ("moderate", "medium") else set())
-        if cells.fold_word(rating) not in same:
+        if cells.level_word(rating) not in same:
             sh.problem(excel_row, sh.idx[f"{stage}_rating"], f"{stage}_rating", rating,
                        f"the file rates this {stage} risk {rating!r}; the {matrix.name} matrix gives {level!r} "
                        f"for likelihood {pair[0]} x impact {pair[1]}; the matrix wins", "warning")
@@ -416,8 +417,39 @@ def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
         f"clicks or open items, else 'Higher is better': "
         + ", ".join(f"{d['metric_id']} ({d['direction'].lower()})" for d in defs))
     base = plan.frames.get("metrics")
-    if base is None and con is not None:
-        base = queries.register(con, "metrics", plan.as_of)
+    if base is None:  # a file of results alone adds these to the KRI register; the rest of it stays
+        plan.parts.add("metrics")
     fields = list(Metric.model_fields)
     plan.frames["metrics"] = pd.concat([df for df in (base, pd.DataFrame(defs, columns=fields)) if df is not None and not df.empty],
                                        ignore_index=True)[fields]
+
+
+def results_before_definitions(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
+    """Warn of results for months before their indicator is first defined (in the register, or by
+    this file as of its date): they are stored, but Security Health judges a month against the
+    definitions the register held at its end and would not show them. A KRI file with two years of
+    history imported as of today is the usual case; the warning gives the date that shows them."""
+    res = plan.frames.get("monitoring_results")
+    if res is None or res.empty:
+        return
+    first = queries.metrics_first_defined(con) if con is not None else {}
+    if "metrics" in plan.frames:
+        for mid in plan.frames["metrics"]["metric_id"]:
+            first[mid] = min(first.get(mid, plan.as_of), plan.as_of)
+    defined = pd.to_datetime(res["metric_id"].map(first))
+    month_ends = pd.to_datetime(res["period"]) + pd.offsets.MonthEnd(0)
+    early = res.index[(month_ends < defined).to_numpy()]
+    if not len(early):
+        return
+    periods = pd.to_datetime(res.loc[early, "period"])
+    where = int(periods.to_numpy().argmin())
+    sheet, row, letter = plan.cells("monitoring_results", [early[where]], "period")[0]
+    show = (periods.min() + pd.offsets.MonthEnd(0)).date()
+    n, kris = len(early), res.loc[early, "metric_id"].nunique()
+    months = f"{periods.min():%Y-%m}" + (f" to {periods.max():%Y-%m}" if periods.max() > periods.min() else "")
+    plan.problems.append(Problem(
+        sheet, row, letter, "Period", periods.min().date().isoformat(),
+        f"{n:,} result(s) of {kris:,} indicator(s), for {months}, are for months before the register defines the "
+        f"indicator (from {min(defined[early]):%Y-%m-%d}): they are kept, but Security Health judges a month's results "
+        "against the definitions the register held at its end, so it will not show these; to show them, import the "
+        f"file as of {show}, the first result's month end", severity="warning"))

@@ -27,8 +27,8 @@ from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.compliance_kinds import check_requirements, frameworks_for, requirement_rows, soa_rows
 from isms.importing.extent import MAX_ERROR_CELLS
-from isms.importing.kinds import (define_metrics, imported_columns, metric_rows, plain_rows, required_missing, risk_rows,
-                                 wide_rows)
+from isms.importing.kinds import (define_metrics, imported_columns, metric_rows, plain_rows, required_missing,
+                                 results_before_definitions, risk_rows, wide_rows)
 from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
@@ -399,10 +399,11 @@ def build_plan(
         define_metrics(plan, con)
         frameworks_for(plan)
         _check_references(con, plan)
+        results_before_definitions(plan, con)
         check_requirements(con, plan)
         forum_kinds.resolve(con, plan, series)
         if con is not None and plan.frames:
-            plan.preview = build_preview(con, plan.frames, plan.as_of)
+            plan.preview = build_preview(con, plan.frames, plan.as_of, parts=plan.parts)
     return plan
 
 
@@ -427,7 +428,7 @@ def commit(con: duckdb.DuckDBPyConnection, plan: ImportPlan, imported_by: str, *
     mode = (plan.preview.mode if plan.preview is not None else None) or WHOLE
     scope = plan.preview.scope if plan.preview is not None else None
     batch_id = commit_batch(con, source=source, file_name=plan.file_name, sha256=plan.sha256, as_of=plan.as_of,
-                            imported_by=imported_by, frames=plan.frames, mode=mode, scope=scope)
+                            imported_by=imported_by, frames=plan.frames, mode=mode, scope=scope, parts=plan.parts)
     return ImportOutcome("committed", plan.file_name, plan.as_of, batch_id, plan.row_counts, plan.problems)
 
 
@@ -497,7 +498,7 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
         # the plan's own preview already compares these rows as a whole register (None: one not said)
         scoped.preview = replace(plan.preview, mode=mode)
     else:
-        scoped.preview = build_preview(con, frames, plan.as_of, mode, scope, events_from=plan.preview)
+        scoped.preview = build_preview(con, frames, plan.as_of, mode, scope, events_from=plan.preview, parts=plan.parts)
     return scoped
 
 

@@ -154,12 +154,14 @@ def _keys(kind: str, df: pd.DataFrame) -> pd.Series:
 
 
 def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], as_of: dt.date,
-                  mode: str | None = WHOLE, scope: Scope | None = None, events_from: Preview | None = None) -> Preview:
+                  mode: str | None = WHOLE, scope: Scope | None = None, events_from: Preview | None = None,
+                  parts: set[str] | frozenset[str] = frozenset()) -> Preview:
     """Counts by key; only rows whose key the store already has are compared field by field.
 
     `mode` None previews as a whole register (today's meaning) and marks the preview undecided,
     so the caller asks before anything leaves. `events_from`: an earlier preview of the same rows,
-    whose dated events (which no mode or scope changes) are taken as they are.
+    whose dated events (which no mode or scope changes) are taken as they are. `parts`: registers
+    the file only adds to whatever its mode (ImportPlan.parts), previewed as a part.
     """
     out = {}
     listed_risks = [str(r) for r in frames["risks"]["risk_id"]] if "risks" in frames else []
@@ -186,8 +188,9 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         gone, kept, closing = [], [], []
         if kind in SNAPSHOT_KINDS:
             unlisted = set(old_keys) - set(new_keys)
-            if unlisted and (mode not in (None, WHOLE) or scope is not None):
-                stay = queries.carried_rows(con, kind, as_of, new_keys.tolist(), mode or WHOLE, scope, listed_risks)
+            said = PART if kind in parts else mode
+            if unlisted and (said not in (None, WHOLE) or scope is not None):
+                stay = queries.carried_rows(con, kind, as_of, new_keys.tolist(), said or WHOLE, scope, listed_risks)
                 kept = sorted(set(_keys(kind, stay)) & unlisted) if len(stay) else []
             gone = sorted(unlisted - set(kept))
             if kind in CLOSED and "status" in df:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from isms.filters import WHOLE, Scope
+from isms.filters import PART, WHOLE, Scope
 from isms.models import SNAPSHOT_KINDS
 from isms.store import forum, lake, queries, read_model
 from isms.store.ids import next_id, transaction
@@ -61,6 +61,7 @@ def commit_batch(
     frames: dict[str, pd.DataFrame],
     mode: str = WHOLE,
     scope: Scope | None = None,
+    parts: set[str] | frozenset[str] = frozenset(),
 ) -> int:
     """Insert the batch row and every kind's rows in one transaction; returns the batch id.
 
@@ -68,22 +69,25 @@ def commit_batch(
     with a scope), the rows of the register as of the date that it keeps (`queries.carried_select`),
     read inside the same transaction. So the reads never need to know a batch's mode, and undoing
     the batch brings back exactly the register before it. `row_counts` are the rows the file
-    listed, `carried_counts` the rows kept beside them.
+    listed, `carried_counts` the rows kept beside them. `parts`: registers the file only adds to,
+    whatever `mode` says (KRI definitions made from a results file's indicator names).
     """
-    return lake.retrying(lambda: _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope))
+    return lake.retrying(lambda: _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope,
+                                              parts))
 
 
-def _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope) -> int:
+def _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mode, scope, parts=frozenset()) -> int:
     """One attempt: on DuckLake another server's commit may conflict with it, and it is then rolled
     back whole and tried again (the local store never conflicts: its writers take turns)."""
     with transaction(con):  # a write inside it that asks for a transaction of its own joins this one
         batch_id = write_batch(con, source=source, file_name=file_name, sha256=sha256, as_of=as_of,
-                               imported_by=imported_by, frames=frames, mode=mode, scope=scope)
+                               imported_by=imported_by, frames=frames, mode=mode, scope=scope, parts=parts)
     return batch_id
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, sha256: str, as_of: dt.date,
-                imported_by: str, frames: dict[str, pd.DataFrame], mode: str = WHOLE, scope: Scope | None = None) -> int:
+                imported_by: str, frames: dict[str, pd.DataFrame], mode: str = WHOLE, scope: Scope | None = None,
+                parts: set[str] | frozenset[str] = frozenset()) -> int:
     """`commit_batch`'s writes inside the caller's open transaction: a forum decision that changes a
     register writes its batch in the transaction that records the decision, so both or neither stand."""
     counts = {kind: int(len(df)) for kind, df in frames.items()}
@@ -92,10 +96,11 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
     carried: dict[str, int] = {}
     listed_risks = frames["risks"]["risk_id"].tolist() if "risks" in frames else []
     for kind, df in frames.items():
-        if not merging or kind not in SNAPSHOT_KINDS:
+        said = PART if kind in parts else mode
+        if kind not in SNAPSHOT_KINDS or not (said != WHOLE or scope is not None):
             continue
         # before the batch row exists, so "the register as of the date" is the one before this batch
-        sql = queries.carried_select(kind, as_of, mode, scope)
+        sql = queries.carried_select(kind, as_of, said, scope)
         params = queries.carried_params(sql, df[queries.KEY_COLUMN[kind]].tolist(), listed_risks)
         (n,) = con.execute(f"INSERT INTO {TABLES[kind]} BY NAME SELECT {int(batch_id)} AS batch_id, * FROM ({sql})",
                            params).fetchone()
@@ -106,7 +111,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
            VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)""",
         [batch_id, source, sorted(frames), file_name, sha256, as_of, imported_by, json.dumps(counts, sort_keys=True),
          mode, scope.field if scope else None, list(scope.values) if scope else None,
-         json.dumps(carried, sort_keys=True) if merging else None],
+         json.dumps(carried, sort_keys=True) if merging or carried else None],
     )
     # the minutes before the action log, whatever the sheets' order: an action names its meeting by
     # series and date, and the minutes may be what records that meeting

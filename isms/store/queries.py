@@ -300,6 +300,14 @@ def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return [r[0] for r in rows]
 
 
+def metrics_first_defined(con: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
+    """Each indicator's first definition date: the earliest batch date of a KRI register that holds
+    it. Security Health shows a month's result only where its indicator was defined by then
+    (`result_periods`); the import warns of results that would fall before."""
+    return dict(con.execute("""SELECT m.metric_id, min(b.as_of) FROM metric m JOIN active_batch b USING (batch_id)
+                               GROUP BY m.metric_id""").fetchall())
+
+
 # --- Register files that are part of the register (issue 11): add below this line ---
 
 # Registers that hang off a risk: a scope that names risks names their rows too.

@@ -1,0 +1,86 @@
+"""A KRI file with months of history, imported as of today: its results are stored, but Security
+Health shows a month only against the definitions the register held at its end. The import says so
+at the first such cell, and the date it names shows every month."""
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from isms.config import load_settings
+from isms.importing.pipeline import build_plan, commit
+from isms.store import connect, queries
+from tests.test_import_page import REGISTERS
+
+KRI_FILE = REGISTERS / "mtn_monitoring_metrics.csv"
+
+
+def _plan(con, as_of):
+    settings = load_settings()
+    return build_plan(KRI_FILE.read_bytes(), KRI_FILE.name, settings.matrix, as_of=as_of, con=con,
+                      max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes)
+
+
+def _early(plan):
+    return [p for p in plan.problems if "before the register defines" in p.message]
+
+
+def test_history_dated_today_is_kept_and_the_warning_names_the_date_that_shows_it(tmp_path):
+    raw = pd.read_csv(KRI_FILE, encoding="utf-8-sig")  # a month per row, a KRI per column
+    months = sorted({dt.date.fromisoformat(f"{m}-01") for m in raw["month"]})
+    cells = int(raw.drop(columns="month").notna().sum().sum())
+    con = connect(tmp_path / "today.duckdb")
+    plan = _plan(con, dt.date(2026, 12, 3))
+    results = plan.frames["monitoring_results"]
+    assert len(results) == cells
+    [warning] = _early(plan)
+    assert warning.severity == "warning" and plan.ok
+    assert warning.row is not None and warning.value == min(months).isoformat()
+    assert f"{len(results):,} result(s)" in warning.message
+    assert commit(con, plan, "test").status == "committed"
+    assert len(con.execute("SELECT * FROM monitoring_result").fetchall()) == len(results)  # kept
+    assert queries.result_periods(con) == []  # and, as the warning says, not shown
+
+    first = min(months)
+    show = dt.date.fromisoformat(re.search(r"as of (\d{4}-\d{2}-\d{2}), the first", warning.message).group(1))
+    assert show == (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+    con2 = connect(tmp_path / "dated.duckdb")
+    dated = _plan(con2, show)
+    assert _early(dated) == []
+    assert commit(con2, dated, "test").status == "committed"
+    assert queries.result_periods(con2) == months  # every month of the file is on the board
+
+
+def test_results_for_months_the_register_already_defines_are_not_warned(tmp_path):
+    con = connect(tmp_path / "later.duckdb")
+    plan = _plan(con, dt.date(2024, 1, 31))
+    assert _early(plan) == []
+
+
+DEFINITIONS = REGISTERS / "csfprofile_alma-security.metricsfixture.csv"
+
+
+def test_a_results_file_adds_its_indicators_and_keeps_the_register_s_others(tmp_path):
+    """A file of results alone defines its indicators from their names: those are what it brings to
+    the KRI register. The register's other indicators are kept beside them, said as kept, and not
+    counted as the file's rows; committed as the whole register, it retires none of them."""
+    settings = load_settings()
+    others = sorted(pd.read_csv(DEFINITIONS)["metric_id"])
+    named = sorted(c for c in pd.read_csv(KRI_FILE, encoding="utf-8-sig").columns if c != "month")
+    con = connect(tmp_path / "kris.duckdb")
+    first = build_plan(DEFINITIONS.read_bytes(), DEFINITIONS.name, settings.matrix, as_of=dt.date(2024, 6, 30), con=con,
+                       max_rows=settings.max_rows, max_bytes=settings.max_upload_bytes)
+    assert commit(con, first, "test").status == "committed"
+
+    plan = _plan(con, dt.date(2024, 7, 31))
+    metrics = plan.preview.kinds["metrics"]
+    assert sorted(metrics.new) == named and metrics.unchanged == [] and metrics.no_longer_listed == []
+    assert sorted(metrics.kept) == others
+    assert plan.row_counts["metrics"] == len(named)
+    out = commit(con, plan, "test")  # the default: the whole register
+    assert out.status == "committed" and out.row_counts["metrics"] == len(named)
+    held = queries.register(con, "metrics", dt.date(2024, 7, 31))
+    assert sorted(held["metric_id"]) == sorted(others + named)
+    (counts, carried), = con.execute("SELECT row_counts, carried_counts FROM import_batch WHERE batch_id = ?",
+                                     [out.batch_id]).fetchall()
+    assert f'"metrics": {len(named)}' in counts and carried == f'{{"metrics": {len(others)}}}'
