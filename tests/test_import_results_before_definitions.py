@@ -52,9 +52,27 @@ def test_history_dated_today_is_kept_and_the_warning_names_the_date_that_shows_i
 
 
 def test_results_for_months_the_register_already_defines_are_not_warned(tmp_path):
+    """The register defined the file's indicators at its first month end: next year's file of the
+    same results, dated today, defines nothing and every month is shown."""
+    con = connect(tmp_path / "defined.duckdb")
+    assert commit(con, _plan(con, dt.date(2024, 7, 31)), "test").status == "committed"
+    later = _plan(con, dt.date(2026, 12, 3))
+    assert "metrics" not in later.frames and _early(later) == []
+
+
+def test_results_before_the_register_s_own_definitions_are_warned_with_its_date(tmp_path):
+    """The register defined the indicators at 2025-01-31: the file's results of 2024 are not shown,
+    and the warning says so with the register's date; the indicators are the register's, so the
+    advice is to date their definitions earlier, not to re-date this file."""
+    raw = pd.read_csv(KRI_FILE, encoding="utf-8-sig")
+    before = raw[raw["month"] < "2025-01"]
+    expected = int(before.drop(columns="month").notna().sum().sum())
     con = connect(tmp_path / "later.duckdb")
-    plan = _plan(con, dt.date(2024, 1, 31))
-    assert _early(plan) == []
+    assert commit(con, _plan(con, dt.date(2025, 1, 31)), "test").status == "committed"
+    [warning] = _early(_plan(con, dt.date(2026, 12, 3)))
+    assert f"{expected:,} result(s)" in warning.message and "(from 2025-01-31)" in warning.message
+    assert f"for {before['month'].min()} to {before['month'].max()}" in warning.message
+    assert "import the indicators' definitions as of 2024-07-31" in warning.message
 
 
 DEFINITIONS = REGISTERS / "csfprofile_alma-security.metricsfixture.csv"

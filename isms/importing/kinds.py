@@ -188,7 +188,7 @@ def _placed_residual(sh: SheetContext, matrix: RiskMatrix, inh: tuple[int, int],
         return best, impact
     word = cells.level_word(given)
     same = {"moderate", "medium"} if word in ("moderate", "medium") else {word}
-    fits = [k for k in options if cells.fold_word(matrix.level(k, impact)) in same]
+    fits = [k for k in options if cells.level_word(matrix.level(k, impact)) in same]
     if fits:
         return max(fits), impact
     sh.problem(excel_row, sh.idx[field], field, cells.text(given),
@@ -214,7 +214,8 @@ def _check_rating(sh: SheetContext, matrix: RiskMatrix, v: dict, stage: str, pai
                        f"= {score} on the {matrix.name} matrix; the matrix wins", "warning")
     rating = v.get(f"{stage}_rating")
     if rating is not None:
-        same = {cells.fold_word(level)} | ({"moderate", "medium"} if cells.fold_word(level) in ("moderate", "medium") else set())
+        word = cells.level_word(level)  # both sides alike: a matrix may name its levels in Czech too
+        same = {word} | ({"moderate", "medium"} if word in ("moderate", "medium") else set())
         if cells.level_word(rating) not in same:
             sh.problem(excel_row, sh.idx[f"{stage}_rating"], f"{stage}_rating", rating,
                        f"the file rates this {stage} risk {rating!r}; the {matrix.name} matrix gives {level!r} "
@@ -447,9 +448,15 @@ def results_before_definitions(plan: Any, con: duckdb.DuckDBPyConnection | None)
     show = (periods.min() + pd.offsets.MonthEnd(0)).date()
     n, kris = len(early), res.loc[early, "metric_id"].nunique()
     months = f"{periods.min():%Y-%m}" + (f" to {periods.max():%Y-%m}" if periods.max() > periods.min() else "")
+    # re-dating the file is advice only for a KRI file that defines these indicators itself: one that
+    # also holds other registers would move them too, and the register's own definitions (thresholds)
+    # would give way to ones made from the names
+    defines = "metrics" in plan.frames and set(res.loc[early, "metric_id"]) <= set(plan.frames["metrics"]["metric_id"])
+    kri_file = defines and set(plan.frames) <= {"monitoring_results", "metrics"}
+    advice = (f"to show them, import the file as of {show}, the first result's month end" if kri_file else
+              f"to show them, import the indicators' definitions as of {show} (the first result's month end) or earlier")
     plan.problems.append(Problem(
         sheet, row, letter, "Period", periods.min().date().isoformat(),
         f"{n:,} result(s) of {kris:,} indicator(s), for {months}, are for months before the register defines the "
         f"indicator (from {min(defined[early]):%Y-%m-%d}): they are kept, but Security Health judges a month's results "
-        "against the definitions the register held at its end, so it will not show these; to show them, import the "
-        f"file as of {show}, the first result's month end", severity="warning"))
+        f"against the definitions the register held at its end, so it will not show these; {advice}", severity="warning"))
