@@ -329,11 +329,12 @@ THREE_WORDS = {"low": 1, "medium": 2, "moderate": 2, "high": 3,
                **dict.fromkeys(["vysoky", "vysoka", "vysoke"], 3)}
 
 
-# A level the file writes in words, as the matrix's English labels read it: the Czech words of the
-# three-step scale above, and 'critical', so 'Vysoká' agrees with a matrix's 'High'
+# A level written in words, as English labels read it: the Czech words of the three-step scale
+# above, and 'critical', so a file's 'Vysoká' agrees with a matrix's 'High' (and a matrix that names
+# its own levels in Czech still agrees with itself: both sides are read through this)
 RATING_IN_ENGLISH = {**{w: "low" for w in ("nizky", "nizka", "nizke")}, "stredni": "medium",
-               **{w: "high" for w in ("vysoky", "vysoka", "vysoke")},
-               **{w: "critical" for w in ("kriticky", "kriticka", "kriticke")}}
+                     **{w: "high" for w in ("vysoky", "vysoka", "vysoke")},
+                     **{w: "critical" for w in ("kriticky", "kriticka", "kriticke")}}
 
 
 def level_word(value: Any) -> str:
