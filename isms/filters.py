@@ -17,6 +17,13 @@ from dataclasses import dataclass, fields
 WHOLE, PART = "whole", "part"
 MODES = (WHOLE, PART)
 
+
+def mode_of(kind: str, mode: str | None, parts: frozenset[str]) -> str | None:
+    """What a file is for one of its registers: a part where the file only adds to that register
+    whatever it is said to be (ImportPlan.parts: KRI definitions made from results' names), else
+    `mode`. The preview and the commit both read it here, so they never disagree."""
+    return PART if kind in parts else mode
+
 # The risk fields a scope may name, with the words people use for them.
 SCOPE_FIELDS = {"business_unit": "business unit", "owner": "owner"}
 

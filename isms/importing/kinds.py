@@ -419,7 +419,7 @@ def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
         + ", ".join(f"{d['metric_id']} ({d['direction'].lower()})" for d in defs))
     base = plan.frames.get("metrics")
     if base is None:  # a file of results alone adds these to the KRI register; the rest of it stays
-        plan.parts.add("metrics")
+        plan.parts = plan.parts | {"metrics"}
     fields = list(Metric.model_fields)
     plan.frames["metrics"] = pd.concat([df for df in (base, pd.DataFrame(defs, columns=fields)) if df is not None and not df.empty],
                                        ignore_index=True)[fields]

@@ -36,7 +36,7 @@ class ImportPlan:
     origins: dict[str, pd.DataFrame] = field(default_factory=dict)
     # the registers the file only adds to, whatever it is said to be: the KRI definitions made from
     # the names of results in a file with no KRI register of its own (its other indicators stay)
-    parts: set[str] = field(default_factory=set)
+    parts: frozenset[str] = frozenset()  # replaced, never changed in place: copies of a plan share it
     # the file as read (pipeline.FileRead), for planning it again without reading it again
     was_read: Any = field(default=None, repr=False, compare=False)
 

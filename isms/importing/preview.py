@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from isms.filters import PART, WHOLE, Scope
+from isms.filters import PART, WHOLE, Scope, mode_of
 from isms.models import FORUM_KINDS, KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
 from isms.store import compliance, queries
 from isms.importing import forum_kinds
@@ -155,7 +155,7 @@ def _keys(kind: str, df: pd.DataFrame) -> pd.Series:
 
 def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], as_of: dt.date,
                   mode: str | None = WHOLE, scope: Scope | None = None, events_from: Preview | None = None,
-                  parts: set[str] | frozenset[str] = frozenset()) -> Preview:
+                  parts: frozenset[str] = frozenset()) -> Preview:
     """Counts by key; only rows whose key the store already has are compared field by field.
 
     `mode` None previews as a whole register (today's meaning) and marks the preview undecided,
@@ -188,7 +188,7 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         gone, kept, closing = [], [], []
         if kind in SNAPSHOT_KINDS:
             unlisted = set(old_keys) - set(new_keys)
-            said = PART if kind in parts else mode
+            said = mode_of(kind, mode, parts)
             if unlisted and (said not in (None, WHOLE) or scope is not None):
                 stay = queries.carried_rows(con, kind, as_of, new_keys.tolist(), said or WHOLE, scope, listed_risks)
                 kept = sorted(set(_keys(kind, stay)) & unlisted) if len(stay) else []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from isms.filters import PART, WHOLE, Scope
+from isms.filters import WHOLE, Scope, mode_of
 from isms.models import SNAPSHOT_KINDS
 from isms.store import forum, lake, queries, read_model
 from isms.store.ids import next_id, transaction
@@ -61,7 +61,7 @@ def commit_batch(
     frames: dict[str, pd.DataFrame],
     mode: str = WHOLE,
     scope: Scope | None = None,
-    parts: set[str] | frozenset[str] = frozenset(),
+    parts: frozenset[str] = frozenset(),
 ) -> int:
     """Insert the batch row and every kind's rows in one transaction; returns the batch id.
 
@@ -87,7 +87,7 @@ def _commit_once(con, source, file_name, sha256, as_of, imported_by, frames, mod
 
 def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, sha256: str, as_of: dt.date,
                 imported_by: str, frames: dict[str, pd.DataFrame], mode: str = WHOLE, scope: Scope | None = None,
-                parts: set[str] | frozenset[str] = frozenset()) -> int:
+                parts: frozenset[str] = frozenset()) -> int:
     """`commit_batch`'s writes inside the caller's open transaction: a forum decision that changes a
     register writes its batch in the transaction that records the decision, so both or neither stand."""
     counts = {kind: int(len(df)) for kind, df in frames.items()}
@@ -96,7 +96,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
     carried: dict[str, int] = {}
     listed_risks = frames["risks"]["risk_id"].tolist() if "risks" in frames else []
     for kind, df in frames.items():
-        said = PART if kind in parts else mode
+        said = mode_of(kind, mode, parts)
         if kind not in SNAPSHOT_KINDS or not (said != WHOLE or scope is not None):
             continue
         # before the batch row exists, so "the register as of the date" is the one before this batch
