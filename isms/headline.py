@@ -61,8 +61,12 @@ def risk_review(data: RiskReviewData, appetite: str) -> Headline:
                      f"{counts['New']:,} new" if counts["New"] else "",
                      f"{counts['De-escalated']:,} de-escalated" if counts["De-escalated"] else "",
                      f"{counts['Closed']:,} closed" if counts["Closed"] else ""])
-    first = f"Since {since} {_move('residual exposure', cur.residual_exposure, prev.residual_exposure)}"
-    first += f"; {moved}." if moved else "; no risk changed level."
+    if data.scorecard.compared:
+        first = f"Since {since} {_move('residual exposure', cur.residual_exposure, prev.residual_exposure)}"
+        first += f"; {moved}." if moved else "; no risk changed level."
+    else:
+        first = (f"First review on record: residual exposure is {cur.residual_exposure:,} over "
+                 f"{_n(cur.assessed_risks, 'assessed risk')}.")
     overdue = cur.treatments.overdue
     late = f" {_n(overdue, 'treatment')} {'is' if overdue == 1 else 'are'} overdue." if overdue else ""
     unaddressed = cur.above_appetite_unaddressed

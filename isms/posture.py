@@ -70,6 +70,13 @@ class Scorecard(Frozen):
     current: PostureFigures
     previous: PostureFigures
 
+    @property
+    def compared(self) -> bool:
+        """Whether there is an earlier date to compare with. The first review on record compares
+        its date with itself: every change would read zero, which a meeting takes for 'nothing
+        moved' when nothing could have."""
+        return self.compare_to < self.as_of
+
     def delta(self, field: str) -> float | None:
         a, b = getattr(self.current, field), getattr(self.previous, field)
         if a is None or b is None:

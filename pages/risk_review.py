@@ -65,7 +65,7 @@ if earlier:
 else:
     # Nothing earlier to compare with: every change would be the whole register appearing.
     compare_to = as_of
-    compare_column.caption("No earlier review to compare with: changes show as zero.")
+    compare_column.caption("The first review on record: nothing earlier to compare with.")
 
 options = filter_options(data_version, as_of)
 asset_names = dict(options["assets"])

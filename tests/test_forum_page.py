@@ -171,8 +171,8 @@ def test_security_health_shows_the_actions_of_earlier_health_meetings(forum_db):
     at = open_app("pages/security_health.py", query={"month": "2026-04-01"})
     assert not at.exception, [e.message for e in at.exception]
     # M-0003 (05-14) reviewed April; A-0005 was raised that day, so nothing came from earlier
-    assert [i.value for i in at.info][-1] == ("No Security Health action was open on 14 May 2026 or closed (no earlier "
-                                              "Security Health meeting recorded).")
+    assert [i.value for i in at.info][-1] == ("No Security Health action open on 14 May 2026, and none closed (no "
+                                              "earlier Security Health meeting recorded).")
     at = open_app("pages/security_health.py", query={"month": "2026-05-01"})
     assert _earlier(at) == ({"Open": "1", "Overdue": "1", "Closed since last meeting": "0"}, [["A-0005"]])
 

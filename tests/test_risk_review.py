@@ -71,7 +71,7 @@ def test_top_risks_with_trend_and_treatment(review):
     assert list(top["risk_id"]) == ["R5", "R1", "R2", "R4"]
     r5, r1, r2, r4 = (top.iloc[i] for i in range(4))
     assert (r5.trend, r5.decisions, r5.percent_complete, r5.days_overdue) == ("new", "Transfer", 50.0, 30)
-    assert (r1.trend, r1.previous_level, r1.decisions) == ("up", "Medium", "None")
+    assert (r1.trend, r1.previous_level) == ("up", "Medium") and pd.isna(r1.decisions)  # no treatment
     assert (r2.trend, r2.previous_score, r2.decisions, r2.percent_complete) == ("down", 16, "Reduce", 30.0)
     assert (r4.trend, r4.previous_level) == ("down", "Critical")
 
@@ -93,6 +93,20 @@ def test_treatment_progress_weighted_by_planned_duration(review):
     assert row["weighted_percent_complete"] == pytest.approx((365 * 30 + 60 * 50) / 425)
     assert row["weighted_percent_planned"] == pytest.approx((18100 + 60 * 100) / 425)
     assert (row["late"], row["overdue"]) == (1, 1)
+
+
+def test_an_interim_date_ends_the_treatment_trend_on_itself(con, settings, review):
+    """On 15 May 2024 (not a month end) the trend's last point is that day, not 31 May: planned
+    progress and what is overdue are as they stood on the date. The register then is C's: T1 alone,
+    planned 1 January to 31 December 2024, 15 % reported on 31 March."""
+    review()
+    interim = D("2024-05-15")
+    trend = risk_review.build(con, settings, interim, C).treatment_trend
+    assert [d.isoformat() for d in trend["as_of"]] == ["2024-03-31", "2024-04-30", "2024-05-15"]
+    last = trend.iloc[-1]
+    # 135 of T1's 365 days have passed on 15 May (31 + 29 + 31 + 30 + 14); on 31 May it was 151
+    assert last["weighted_percent_planned"] == pytest.approx(100 * 135 / 365)
+    assert last["weighted_percent_complete"] == pytest.approx(15.0)
 
 
 def test_exposure_projection_from_the_comparison_date(review):

@@ -12,7 +12,7 @@ def test_every_section_of_the_sample_has_content(app_db):  # noqa: F811
     top = next(d.value for d in at.dataframe if "decisions" in d.value.columns)
     assert at.selectbox(key="risk").value == top["risk_id"].iloc[0]
     # ... so the section's treatment chart is shown on the first treated risk of the list
-    at.selectbox(key="risk").set_value(top[top["decisions"] != "None"]["risk_id"].iloc[0]).run()
+    at.selectbox(key="risk").set_value(top[top["decisions"] != "–"]["risk_id"].iloc[0]).run()
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     titles = [c["layout"]["title"]["text"] for c in charts]
     assert len(charts) == 7, titles

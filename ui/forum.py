@@ -169,7 +169,8 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
     since = (f"since the last {series_name} meeting ({earlier.last_meeting_on:%d %b %Y})" if earlier.last_meeting_on
              else f"(no earlier {series_name} meeting recorded)")
     if earlier.open.empty and earlier.closed_since.empty:
-        st.info(f"No {series_name} action was open on {earlier.as_of:%d %b %Y} or closed {since}.")
+        # without a tense: the meeting's day may be ahead (the next Risk meeting, in January)
+        st.info(f"No {series_name} action open on {earlier.as_of:%d %b %Y}, and none closed {since}.")
         return
     cols = st.columns(3)
     cols[0].metric("Open", len(earlier.open))

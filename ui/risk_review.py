@@ -46,7 +46,9 @@ def show_heading(data: RiskReviewData, cfg: Settings) -> None:
     date, comparison, filters and matrix every figure below is for."""
     matrix = cfg.matrix
     st.title(f"Risk Review · {data.as_of:%d %B %Y}")
-    st.caption(f"Risk posture of {cfg.organisation} as of {data.as_of}, with changes since {data.compare_to} · "
+    changes = (f"with changes since {data.compare_to}" if data.scorecard.compared
+               else "the first review on record (nothing earlier to compare with)")
+    st.caption(f"Risk posture of {cfg.organisation} as of {data.as_of}, {changes} · "
                f"{data.filters.describe()} · matrix {matrix.name}, appetite {matrix.appetite}.")
     show_headline(data, matrix)
     posture_tiles(data.scorecard)
@@ -58,9 +60,10 @@ def show_headline(data: RiskReviewData, matrix: RiskMatrix) -> None:
     said = headline.risk_review(data, matrix.appetite)
     cur, prev = data.scorecard.current, data.scorecard.previous
     tile, text = st.columns([1, 3], vertical_alignment="center")
-    count_tile(tile, "Above appetite, unaddressed", cur.above_appetite_unaddressed, prev.above_appetite_unaddressed,
-               worse_up=True, help=f"Open risks above {matrix.appetite} with neither an active treatment nor a granted "
-                                   "exception: each needs a decision")
+    count_tile(tile, "Above appetite, unaddressed", cur.above_appetite_unaddressed,
+               prev.above_appetite_unaddressed if data.scorecard.compared else None, worse_up=True,
+               help=f"Open risks above {matrix.appetite} with neither an active treatment nor a granted exception: "
+                    "each needs a decision")
     with text.container(key="headline"):
         st.markdown(f"**{literal(said.sentence)}**")
 
@@ -201,27 +204,38 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     """The highest residual risks; selecting a row opens that risk's detail (see follow_selections)."""
     st.header("Top risks")
     top = data.top_risks.assign(trend_text=[_trend_text(r) for r in data.top_risks.itertuples()],
+                                decisions=data.top_risks["decisions"].fillna("–"),
                                 days_overdue=data.top_risks["days_overdue"].map(
                                     lambda d: "–" if pd.isna(d) or d <= 0 else f"{int(d)} days"))
+    moved = data.scorecard.compared  # the first review on record has no movement to show, rather than '=' on each
     if present:
         progress = top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%")
-        present_table(top.assign(percent_complete=progress), {
-            "risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level", "residual_score": "Score",
-            "trend_text": f"Since {data.compare_to}", "decisions": "Decision", "percent_complete": "Progress"}, "top risks")
+        labels = {"risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level", "residual_score": "Score",
+                  "trend_text": f"Since {data.compare_to}", "decisions": "Decision", "percent_complete": "Progress"}
+        present_table(top.assign(percent_complete=progress), {k: v for k, v in labels.items() if moved or k != "trend_text"},
+                      "top risks")
         return
-    listing(top, {
+    columns = {
         "risk_id": text("Risk", 58), "title": text("Title", 225), "owner": text("Owner", 112),
         "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=50),
-        "trend_text": text(f"Since {data.compare_to:%d %b}", 92, help=f"Movement since {data.compare_to}"), "decisions": text("Decision", 72),
+        "trend_text": text(f"Since {data.compare_to:%d %b}", 92, help=f"Movement since {data.compare_to}"),
+        "decisions": text("Decision", 72),
         "percent_complete": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, width=100,
                                                             format="%.0f%%", color=charts.SERIES["complete"]),
         "days_overdue": text("Overdue", 72, help="Days past the due date, for a risk with an overdue treatment"),
-    }, key="top_risks", on_select="rerun", selection_mode="single-row")
+    }
+    if not moved:
+        del columns["trend_text"]
+    listing(top, columns, key="top_risks", on_select="rerun", selection_mode="single-row")
     st.caption("Select a row to open the risk's detail below.")
 
 
 def show_changes(data: RiskReviewData, present: bool = False) -> None:
     """What moved since the comparison date: a count per kind of change, then the risks."""
+    if not data.scorecard.compared:
+        st.header("Changes")
+        st.caption("This is the first review on record: what moved shows here once a later register is imported.")
+        return
     st.header(f"Changes since {data.compare_to}")
     counts = data.change_counts()
     for column, (kind, count) in zip(st.columns(len(counts)), counts.items()):
@@ -272,12 +286,13 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool 
         ~(above["unaddressed"] & above["accepted"]), "⚠ accepted above appetite")
     if present:
         present_table(above.assign(flag=flags), {
-            "flag": "", "risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level",
+            "flag": "Decision needed", "risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level",
             "residual_score": "Score", "active_treatments": "Treatments", "granted_exceptions": "Exceptions"},
             "risks above appetite")
         return
     listing(above.assign(flag=flags), {
-        "flag": text("", 118), "risk_id": text("Risk", 58), "title": text("Title", 270), "owner": text("Owner", 140),
+        "flag": text("Decision needed", 118, help="Unaddressed: neither an active treatment nor a granted exception. "
+                     "Accepted above appetite: its only decision is to accept it."), "risk_id": text("Risk", 58), "title": text("Title", 270), "owner": text("Owner", 140),
         "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=52),
         "active_treatments": st.column_config.NumberColumn("Treatments", width=86),
         "granted_exceptions": st.column_config.NumberColumn("Exceptions", width=86)}, key="appetite")

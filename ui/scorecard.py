@@ -29,16 +29,20 @@ def posture_tiles(card: Scorecard) -> None:
     Named for the posture because Security Health shows other risk tiles, the month's treatment
     effect (`ui.health.treatment_effect_tiles`), and one name for both hid which was which."""
     cur, prev = card.current, card.previous
+
+    def was(value):  # the first review on record has no change to show, rather than '+0' on every tile
+        return value if card.compared else None
+
     cols = st.columns(len(card.levels)) + st.columns(5)
     appetite_rank = card.levels.index(card.appetite)
     for col, level in zip(cols, reversed(card.levels)):
         above = card.levels.index(level) > appetite_rank
-        count_tile(col, f"{level} risks", cur.residual_by_level[level], prev.residual_by_level[level], worse_up=above,
+        count_tile(col, f"{level} risks", cur.residual_by_level[level], was(prev.residual_by_level[level]), worse_up=above,
                    help=f"Open risks whose residual level is {level}" + (" (above appetite)" if above else ""))
     i = len(card.levels)
-    count_tile(cols[i], "Residual exposure", cur.residual_exposure, prev.residual_exposure, worse_up=True,
+    count_tile(cols[i], "Residual exposure", cur.residual_exposure, was(prev.residual_exposure), worse_up=True,
                help="Sum of likelihood x impact over open, assessed risks")
-    share, before = cur.within_appetite_share, prev.within_appetite_share
+    share, before = cur.within_appetite_share, was(prev.within_appetite_share)
     points = None if share is None or before is None else round((share - before) * 100)
     cols[i + 1].metric(
         "Within appetite", f"{share:.0%}" if share is not None else "n/a",
@@ -46,11 +50,11 @@ def posture_tiles(card: Scorecard) -> None:
         delta_arrow="auto" if points else "off", border=True,
         help=f"Share of open, assessed risks at or below {card.appetite}",
     )
-    count_tile(cols[i + 2], "Treatments late", cur.treatments.late, prev.treatments.late, worse_up=True,
+    count_tile(cols[i + 2], "Treatments late", cur.treatments.late, was(prev.treatments.late), worse_up=True,
                help="Progress trails the linear plan from start to due date by more than the tolerance")
-    count_tile(cols[i + 3], "Treatments overdue", cur.treatments.overdue, prev.treatments.overdue, worse_up=True,
+    count_tile(cols[i + 3], "Treatments overdue", cur.treatments.overdue, was(prev.treatments.overdue), worse_up=True,
                help="Past the due date and not done")
-    count_tile(cols[i + 4], "Exceptions expiring", cur.exceptions_expiring, prev.exceptions_expiring, worse_up=True,
+    count_tile(cols[i + 4], "Exceptions expiring", cur.exceptions_expiring, was(prev.exceptions_expiring), worse_up=True,
                help=f"Granted policy exceptions that expire within the warning window; {cur.exceptions_expired_open} "
                     "more have expired but are still open")
 

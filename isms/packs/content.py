@@ -105,6 +105,8 @@ def posture_rows(card: Scorecard, warning_days: int) -> list[ScorecardRow]:
         _row("Exceptions expired but open", cur.exceptions_expired_open, prev.exceptions_expired_open,
              cur.exceptions_expired_open - prev.exceptions_expired_open, True),
     ]
+    if not card.compared:  # the first review on record: nothing earlier, so no change (the page's tiles show none)
+        rows = [ScorecardRow(row.label, row.value, "–", "") for row in rows]
     return rows
 
 
@@ -113,7 +115,8 @@ def _risk_scorecard(ctx: Context) -> Section:
     rows = posture_rows(data.scorecard, ctx.settings.exception_warning_days)
     scope = "" if data.filters == RiskFilter() else f" Filtered: {data.filters.describe()}."
     return ScorecardSection("scorecard", f"Risk scorecard, {ctx.as_of:%d %B %Y}", tuple(rows),
-                            note=f"Compared with {ctx.compare_to:%d %B %Y}.{scope}",
+                            note=(f"Compared with {ctx.compare_to:%d %B %Y}." if data.scorecard.compared
+                                  else "The first review on record: nothing earlier to compare with.") + scope,
                             summary=headline.risk_review(data, ctx.settings.matrix.appetite).sentence)
 
 
@@ -175,29 +178,36 @@ def _progress(ctx: Context) -> Section:
 
 
 def _top_risks(ctx: Context) -> Section:
-    top = _rr_bundle(ctx).top_risks
+    data = _rr_bundle(ctx)
+    top = data.top_risks
     m = ctx.settings.matrix
     frame = pd.DataFrame({
         "Risk": top["risk_id"], "Title": top["title"], "Owner": top["owner"], "Level": top["residual_level"],
         "Score": top["residual_score"].astype(int),
         "Was": [f"{lvl} ({int(sc)})" if isinstance(lvl, str) else "new" for lvl, sc in
                 zip(top["previous_level"], top["previous_score"].fillna(0))],
-        "Treatment": top["decisions"].fillna("none"),
+        "Treatment": top["decisions"].fillna("–"),
         "Complete": top["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} %"),
         "Days overdue": top["days_overdue"].fillna(0).astype(int),
     })
+    if not data.scorecard.compared:  # the first review on record: each risk 'was' what it is
+        frame = frame.drop(columns="Was")
     return TableSection("top_risks", "Top risks by residual score", frame.reset_index(drop=True),
                         level_column="Level", level_colours=m.level_colours)
 
 
 def _changes(ctx: Context) -> Section:
-    ch = _rr_bundle(ctx).changes
+    data = _rr_bundle(ctx)
+    ch = data.changes
     m = ctx.settings.matrix
     frame = pd.DataFrame({
         "Change": ch["change"], "Risk": ch["risk_id"], "Title": ch["title"], "Owner": ch["owner"],
         "From": ch["from_level"].fillna("–"), "To": ch["to_level"].fillna("–"),
     })
     frame, note = _top(frame, "changes")
+    if not data.scorecard.compared:
+        return TableSection("changes", "Changes", frame, note=note,
+                            empty_text="The first review on record: what moved shows once a later register is imported.")
     return TableSection("changes", f"Changes since {ctx.compare_to:%d %B %Y}", frame, note=note,
                         empty_text="No risk was added, closed, escalated or de-escalated.",
                         level_column="To", level_colours=m.level_colours)

@@ -47,7 +47,7 @@ class RiskReviewData:
     top_risks: pd.DataFrame        # risk_id, title, owner, residual_level/score, previous_level/score, trend, decisions, ...
     level_trend: pd.DataFrame      # as_of, level, level_rank, risks (residual, every quarter end up to as_of)
     totals_trend: pd.DataFrame     # as_of, residual_exposure, inherent_exposure, ... (every quarter end up to as_of)
-    treatment_trend: pd.DataFrame  # as_of (month end), weighted_percent_complete, weighted_percent_planned, late, overdue
+    treatment_trend: pd.DataFrame  # as_of (month ends, then the date), weighted_percent_complete, weighted_percent_planned, late, overdue
     projection: pd.DataFrame       # as_of (month end), projected_exposure, as planned on compare_to
     above_appetite: pd.DataFrame   # risk_id, title, owner, residual_level, residual_score, ..., unaddressed
     exceptions: pd.DataFrame       # exception_id, policy, ..., days_to_expiry, window, risk_level
@@ -180,7 +180,9 @@ def _trends(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
     of each; the treatments of those and of the treatment trend's month ends in one read too."""
     tol = settings.late_tolerance_points
     quarters = sorted(d for d in review_dates(con) if d <= as_of) or [as_of]
-    months = month_ends(quarters[0], as_of)
+    # an interim date ends the trend itself: its month's end lies after it, and the figures of that
+    # day (planned progress, what is overdue) would be ones nobody could know on the date
+    months = [m for m in month_ends(quarters[0], as_of) if m < as_of] + [as_of]
     posture_dates = sorted({*quarters, as_of, compare_to})
     treatments = queries.treatment_figures(con, sorted({*months, *posture_dates}), tol, filters)
     levels, totals = posture_counts(con, settings, posture_dates, filters, treatments)
