@@ -27,7 +27,7 @@ def test_risk_review_shows_the_scorecard(sample_db_path, tmp_path, artifacts):
         shown = metric_values(page)
         for level in card.levels:
             assert shown[f"{level} risks"] == str(card.current.residual_by_level[level])
-        assert shown["Residual exposure"] == str(card.current.residual_exposure)
+        assert shown["Residual exposure"] == f"{card.current.residual_exposure:,}"
         page.screenshot(path=str(artifacts / "risk-review.png"), full_page=True)
 
         page.get_by_role("link", name="Security Health").click()

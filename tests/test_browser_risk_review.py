@@ -50,13 +50,13 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
 
         choose(page, "As of (quarter end)", "2026-06-30")
         assert "as_of=2026-06-30" in page.url
-        wait_for_metric(page, "Residual exposure", str(earlier.residual_exposure))
+        wait_for_metric(page, "Residual exposure", f"{earlier.residual_exposure:,}")
 
         choose(page, "Annex A theme", THEME, scope=page.locator('[data-testid="stSidebar"]'))
         page.keyboard.press("Escape")
         settle(page)
         assert "theme=A.8" in page.url
-        wait_for_metric(page, "Residual exposure", str(themed.scorecard.current.residual_exposure))
+        wait_for_metric(page, "Residual exposure", f"{themed.scorecard.current.residual_exposure:,}")
         page.screenshot(path=str(artifacts / "risk-review-2-date-and-theme.png"), full_page=True)
 
         plot = page.locator(".js-plotly-plot").first
@@ -105,7 +105,7 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         settle(page)
         assert "present=1" in page.url and "theme=A.8" in page.url and "as_of=2026-06-30" in page.url
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
-        wait_for_metric(page, "Residual exposure", str(themed.scorecard.current.residual_exposure))
+        wait_for_metric(page, "Residual exposure", f"{themed.scorecard.current.residual_exposure:,}")
         page.screenshot(path=str(artifacts / "risk-review-5-presentation.png"), full_page=True)
 
 
@@ -128,7 +128,7 @@ def test_control_effectiveness_filter_and_a_risks_controls(sample_db_path, tmp_p
         choose(page, "Control effectiveness", "A control failed or is overdue for testing",
                scope=page.locator('[data-testid="stSidebar"]'))
         assert "controls=failing" in page.url
-        wait_for_metric(page, "Residual exposure", str(failing.scorecard.current.residual_exposure))
+        wait_for_metric(page, "Residual exposure", f"{failing.scorecard.current.residual_exposure:,}")
         heading = page.locator('[data-testid="stHeading"]').filter(has_text=f"{first} · ").first
         heading.wait_for()
         page.locator("text=Controls and their last test").first.scroll_into_view_if_needed()

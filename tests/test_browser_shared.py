@@ -36,7 +36,7 @@ def residual_exposure(db, as_of: str, compare_to: str) -> str:
     settings = load_settings(ROOT / "isms.toml", db_path=str(db))
     con = connect(db, read_only=True)
     try:
-        return str(risk_review.build(con, settings, D(as_of), D(compare_to)).scorecard.current.residual_exposure)
+        return f"{risk_review.build(con, settings, D(as_of), D(compare_to)).scorecard.current.residual_exposure:,}"  # as the tile writes it
     finally:
         con.close()
 

@@ -88,7 +88,7 @@ def test_scorecard_table_equals_the_page_scorecard(deck):
         assert int(number) == delta
         # marked as the page's tiles colour it: more risks above appetite is worse; within it, no judgement
         assert word == ([("worse" if delta > 0 else "better")] if delta and level in above else [])
-    assert int(rows["Residual exposure"][0]) == card.current.residual_exposure
+    assert rows["Residual exposure"][0] == f"{card.current.residual_exposure:,}"  # as the headline writes it
     exposure_change = card.current.residual_exposure - card.previous.residual_exposure
     assert rows["Residual exposure"][2].endswith("worse" if exposure_change > 0 else "better")
     assert int(rows["Treatments overdue"][0]) == card.current.treatments.overdue

@@ -55,7 +55,7 @@ def test_risk_review_figures_match_cli_scorecard(app_db, sample_db_path):
         assert m[f"{level} risks"][0] == str(n)
         delta = n - card["previous"]["residual_by_level"][level]
         assert m[f"{level} risks"][1] == f"{delta:+d}"
-    assert m["Residual exposure"][0] == str(card["current"]["residual_exposure"])
+    assert m["Residual exposure"][0] == f"{card['current']['residual_exposure']:,}"  # '1,300', as the headline
     assert m["Within appetite"][0] == f"{card['current']['within_appetite_share']:.0%}"
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     shown = sum(int(t) for row in fig["data"][0]["text"] for t in row if t)

@@ -165,7 +165,7 @@ def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, sin
     Review's posture (`ui.scorecard.posture_tiles`): the KRI filters do not apply here."""
     cols = st.columns(4)
     now = risk.exposure_now
-    cols[0].metric("Residual exposure", now, f"{now - exposure_before:+d}" if exposure_before is not None else None,
+    cols[0].metric("Residual exposure", f"{now:,}", f"{now - exposure_before:+,d}" if exposure_before is not None else None,
                    delta_color="inverse", border=True, help=f"Sum of likelihood x impact over open, assessed risks; change since {since}")
     cols[1].metric("Treatments completed this month", len(risk.completed), border=True)
     late = int((risk.behind["state"] == "late").sum())

@@ -18,7 +18,8 @@ def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool,
                shown: str | None = None) -> None:
     change = None if before is None else now - before
     colour = "off" if not change else ("inverse" if worse_up else "normal")
-    col.metric(label, shown if shown is not None else now, None if change is None else f"{change:+d}",
+    # '1,300' as the headline and the packs write it
+    col.metric(label, shown if shown is not None else f"{now:,}", None if change is None else f"{change:+,d}",
                delta_color=colour, delta_arrow="off" if not change else "auto", border=True, help=help)
 
 

@@ -7,6 +7,7 @@ the page's view bundle and the posture functions, never their own versions of a 
 from __future__ import annotations
 
 import datetime as dt
+from numbers import Integral
 from dataclasses import dataclass
 from typing import Callable
 
@@ -48,7 +49,12 @@ def _fmt_delta(v: float | None, pct: bool = False) -> str:
         return ""
     if pct:
         return f"{v * 100:+.0f} pts"
-    return f"{v:+d}" if isinstance(v, int) else f"{v:+.0f}"
+    return f"{int(v):+,d}" if isinstance(v, Integral) else f"{v:+,.0f}"
+
+
+def _count(v) -> str:
+    """A count as the headline writes it ('1,300'), so a pack's table and its sentence read alike."""
+    return f"{int(v):,}" if isinstance(v, Integral) and not isinstance(v, bool) else str(v)
 
 
 MAX_ROWS = 25  # a meeting reads the worst of a list; the rest is counted in the note
@@ -79,7 +85,7 @@ def _judge(delta: float | None, worse_up: bool | None) -> str:
 
 
 def _row(label: str, now, before, delta: float | None, worse_up: bool | None, *, pct: bool = False,
-         shown=str) -> ScorecardRow:
+         shown=_count) -> ScorecardRow:
     return ScorecardRow(label, shown(now), shown(before), _fmt_delta(delta, pct=pct), _judge(delta, worse_up))
 
 
@@ -281,8 +287,8 @@ def _kri_scorecard(ctx: Context) -> Section:
     rows += [
         ScorecardRow("Newly red", str(len(data.breaches.newly_red)), "", ""),
         ScorecardRow("Recovered", str(len(data.breaches.recovered)), "", ""),
-        ScorecardRow("Residual exposure", str(data.risk.exposure_now),
-                     "" if data.exposure_before is None else str(data.exposure_before),
+        ScorecardRow("Residual exposure", _count(data.risk.exposure_now),
+                     "" if data.exposure_before is None else _count(data.exposure_before),
                      "" if data.exposure_before is None else _fmt_delta(data.risk.exposure_now - data.exposure_before),
                      "" if data.exposure_before is None else _judge(data.risk.exposure_now - data.exposure_before, True)),
         ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
