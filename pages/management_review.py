@@ -32,7 +32,7 @@ def load(data_version: str, forum_version: str, year: int):
 
 data_version = data_version_key()
 choices = years(data_version)
-require_data(choices, "Management review", "No year of data has closed yet.")
+require_data(choices, "Management review", "No year of data has closed yet.", imported=False)
 with data_cursor() as cur:
     if not forum.available(cur):
         st.info("This database was made before the forum existed; its forum tables arrive with its next write.")

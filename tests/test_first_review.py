@@ -83,3 +83,15 @@ def test_the_page_shows_no_change_on_its_tiles(first_import):
     assert "Changes" in headers and not any(h.startswith("Changes since") for h in headers)
     assert any("first review on record" in c.value for c in at.caption)
     assert any("First review on record: residual exposure is 27" in m.value for m in at.markdown)
+
+
+def test_a_page_still_waiting_for_its_file_leads_to_the_import_not_the_first_steps(first_import):
+    """With a risk register in, the Compliance Review still has no controls: its way on is the
+    Import page (the first steps' 'import your register' was done already)."""
+    path, _ = first_import
+    with app_database(path):
+        at = open_app("pages/compliance.py")
+    assert not at.exception
+    assert [i.value for i in at.info] == ["No controls, SoA, tests, audits or findings have been imported yet."]
+    assert [(link.proto.label, link.proto.page) for link in at.get("page_link")] == [
+        ("Import the spreadsheet that holds them", "import_data")]

@@ -22,6 +22,7 @@ from isms.config import DEFAULT_CONFIG, Settings, load_settings
 from isms.databases import open_sample, sample_path
 from isms.store.db import data_version
 from isms.store.shared import SharedStore, open_store
+from isms.views import welcome
 
 # This browser session looks at the sample (built beside the database) instead of the ISMS's own
 # data: only the meeting pages read it (data_cursor); sign-in, the audit trail, imports and
@@ -125,11 +126,19 @@ def data_version_key() -> str:
         return ("sample:" if viewing_sample() else "") + data_version(cur) + "|" + _config_signature()
 
 
-def require_data(dates: list, title: str, nothing_yet: str) -> None:
-    """A meeting page with nothing imported yet: its title, one sentence and the way to the first
-    steps, then stop (the navigation links it only once there is something to show)."""
+def require_data(dates: list, title: str, nothing_yet: str, *, imported: bool = True) -> None:
+    """A meeting page with nothing to show yet: its title, one sentence and the way on, then stop.
+    The way on is the first steps while nothing at all is imported; once something is (a risk
+    register, say, where this page needs controls), the Import page, where the missing file goes
+    (`imported=False`: no file brings what the page waits for, a year that has not closed)."""
     if not dates:
         st.title(title)
         st.info(nothing_yet)
-        st.page_link("pages/welcome.py", label="First steps: import your register", icon=":material/flag:")
+        with data_cursor() as cur:
+            empty = welcome.is_empty(cur)
+        if empty:
+            st.page_link("pages/welcome.py", label="First steps: import your register", icon=":material/flag:")
+        elif imported:
+            st.page_link("pages/import_data.py", label="Import the spreadsheet that holds them",
+                         icon=":material/upload_file:")
         st.stop()
