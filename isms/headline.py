@@ -91,6 +91,10 @@ def security_health(data: SecurityHealthData) -> Headline:
     diff = cur.red - prev.red
     change = "as many as" if diff == 0 else (f"{abs(diff)} {'more' if diff > 0 else 'fewer'} than")
     first = f"In {month} {_n(cur.red, 'KRI')} {'is' if cur.red == 1 else 'are'} red ({change} in {before})"
+    if not (cur.red or cur.amber or cur.green) and cur.unrated:
+        # KRIs made from a results file's names have no thresholds: '0 KRIs are red' would read as all well
+        first = (f"In {month} no KRI can be rated: {'the one' if cur.unrated == 1 else f'the {cur.unrated:,}'} with "
+                 f"results {'has' if cur.unrated == 1 else 'have'} no thresholds in the KRI register")
     newly = data.breaches.newly_red
     worst = None
     if not newly.empty:
@@ -104,7 +108,8 @@ def security_health(data: SecurityHealthData) -> Headline:
         first += f"; {recovered:,} recovered"
     first += "."
     exposure = ""
-    if data.exposure_before is not None:
+    # nothing to say of exposure while the risk register held no assessed risk at either month end
+    if data.exposure_before is not None and (data.risk.exposure_now or data.exposure_before):
         exposure = _move("Residual exposure", data.risk.exposure_now, data.exposure_before) + " over the month"
         done = len(data.risk.completed)
         exposure += f", with {_n(done, 'treatment')} completed." if done else "."
