@@ -90,7 +90,8 @@ def security_health(data: SecurityHealthData) -> Headline:
     month, before = f"{data.month:%B %Y}", f"{data.compare_month:%B}"
     diff = cur.red - prev.red
     change = "as many as" if diff == 0 else (f"{abs(diff)} {'more' if diff > 0 else 'fewer'} than")
-    first = f"In {month} {_n(cur.red, 'KRI')} {'is' if cur.red == 1 else 'are'} red ({change} in {before})"
+    change = f"{change} in {before}" if prev.with_results else f"no results for {before} to compare with"
+    first = f"In {month} {_n(cur.red, 'KRI')} {'is' if cur.red == 1 else 'are'} red ({change})"
     if not (cur.red or cur.amber or cur.green) and cur.unrated:
         # KRIs made from a results file's names have no thresholds: '0 KRIs are red' would read as all well
         first = (f"In {month} no KRI can be rated: {'the one' if cur.unrated == 1 else f'the {cur.unrated:,}'} with "

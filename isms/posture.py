@@ -40,6 +40,12 @@ class KriCounts(Frozen):
     unrated: int = 0
     stale: int = 0
 
+    @property
+    def with_results(self) -> int:
+        """KRIs with a result for the month (rated or not): none, and there is nothing to compare
+        with (the month before the first results file, say), only the register's KRIs gone stale."""
+        return self.red + self.amber + self.green + self.unrated
+
 
 class PostureFigures(Frozen):
     as_of: dt.date

@@ -30,11 +30,16 @@ def show_headline(data: SecurityHealthData) -> None:
 
 def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
     cols = st.columns(4)
-    help_ = f"Change since {since}"
-    count_tile(cols[0], "KRIs red", now.red, before.red, worse_up=True, help=help_)
-    count_tile(cols[1], "KRIs amber", now.amber, before.amber, worse_up=True, help=help_)
-    count_tile(cols[2], "KRIs green", now.green, before.green, worse_up=False, help=help_)
-    count_tile(cols[3], "Stale (no result)", now.stale, before.stale, worse_up=True,
+    compared = before.with_results > 0  # no results that month: no change to show, rather than '+3 red'
+
+    def was(count: int) -> int | None:
+        return count if compared else None
+
+    help_ = f"Change since {since}" if compared else f"No results for {since} to compare with"
+    count_tile(cols[0], "KRIs red", now.red, was(before.red), worse_up=True, help=help_)
+    count_tile(cols[1], "KRIs amber", now.amber, was(before.amber), worse_up=True, help=help_)
+    count_tile(cols[2], "KRIs green", now.green, was(before.green), worse_up=False, help=help_)
+    count_tile(cols[3], "Stale (no result)", now.stale, was(before.stale), worse_up=True,
                 help="KRIs without a result for the month (a quarterly KRI: for its quarter); never counted green")
 
 

@@ -294,8 +294,12 @@ def _kri_scorecard(ctx: Context) -> Section:
         ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
         ScorecardRow("Treatments late or overdue", str(len(data.risk.behind)), "", ""),
     ]
+    note = f"Compared with {ctx.compare_to:%B %Y}."
+    if not prev.with_results:  # the month before the first results: no change to show, as on the page's tiles
+        rows[:4] = [ScorecardRow(row.label, row.value, "–", "") for row in rows[:4]]
+        note = f"No KRI results for {ctx.compare_to:%B %Y} to compare with."
     return ScorecardSection("scorecard", f"Security health, {ctx.as_of:%B %Y}", tuple(rows),
-                            note=f"Compared with {ctx.compare_to:%B %Y}.", summary=headline.security_health(data).sentence)
+                            note=note, summary=headline.security_health(data).sentence)
 
 
 def _kri_trend(ctx: Context) -> Section:
