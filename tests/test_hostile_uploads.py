@@ -5,7 +5,6 @@ database as it was. Formula text is checked in every file the product writes."""
 import csv
 import io
 import os
-import re
 import time
 import zipfile
 
