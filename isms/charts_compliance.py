@@ -3,6 +3,8 @@ the others): the coverage heatmap, the pass-rate trend and the findings burndown
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,14 +38,26 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable r
     return _layout(fig, title, height=max(260, 120 + 60 * len(frameworks)))
 
 
+def count_axis(largest: float) -> dict:
+    """A y axis of counts: whole numbers only, about five steps ('0.5 findings' and '6.82 tests'
+    were plotly's own choices for small counts)."""
+    largest = 0 if pd.isna(largest) else largest
+    return dict(rangemode="tozero", tick0=0, dtick=max(1, math.ceil(largest / 5)), tickformat=",d")
+
+
 def pass_rate_trend(trend: pd.DataFrame, title: str = "Control test pass rate per quarter") -> go.Figure:
+    """The pass rate as a line over the count of tests as bars. The line is on the overlaying axis,
+    which plotly draws last: on the other one the bars hid it."""
     labels = [quarter_label(q) for q in trend["quarter_end"]]
     fig = go.Figure()
-    fig.add_bar(x=labels, y=trend["tested"], name="tests with a result", marker_color="#cfd8dc", yaxis="y2")
-    fig.add_scatter(x=labels, y=trend["pass_rate"], name="passed", mode="lines+markers",
+    fig.add_bar(x=labels, y=trend["tested"], name="tests with a result", marker_color="#cfd8dc")
+    fig.add_scatter(x=labels, y=trend["pass_rate"], name="passed", mode="lines+markers", yaxis="y2",
                     line=dict(color=SERIES["residual"], width=3))
-    fig.update_layout(yaxis=dict(tickformat=".0%", range=[0, 1.05], title="pass rate"),
-                      yaxis2=dict(overlaying="y", side="right", showgrid=False, title="tests", rangemode="tozero"))
+    tests = count_axis(trend["tested"].max())
+    # five steps on each axis over the same height, so the ticks face each other (0%, 20% ... 100%)
+    fig.update_layout(yaxis=dict(side="right", showgrid=False, title="tests", range=[0, 5 * tests["dtick"] * 1.05], **tests),
+                      yaxis2=dict(overlaying="y", side="left", tickformat=".0%", tickmode="linear", tick0=0, dtick=0.2,
+                                  range=[0, 1.05], title="pass rate"))
     return _layout(fig, title)
 
 
@@ -54,5 +68,5 @@ def findings_burndown(burndown: pd.DataFrame, title: str = "Open audit findings 
                     line=dict(color=SERIES["residual"], width=3))
     fig.add_scatter(x=labels, y=burndown["overdue"], name="overdue", mode="lines+markers",
                     line=dict(color=SERIES["overdue"], width=2))
-    fig.update_yaxes(rangemode="tozero", title="findings")
+    fig.update_yaxes(title="findings", **count_axis(burndown[["open", "overdue"]].max().max()))
     return _layout(fig, title)

@@ -51,6 +51,19 @@ def worst_unaddressed(above_appetite: pd.DataFrame) -> Optional[dict]:
             "score": int(row["residual_score"]), "owner": str(row["owner"])}
 
 
+def above_appetite(above: pd.DataFrame, appetite: str) -> str:
+    """'13 risks above Medium, of which 13 have neither an active treatment nor a granted exception
+    (6 unaddressed, 7 accepted above appetite).' The list below it flags the two kinds apart, and the
+    headline's count is both: said once here, the page's list and the pack's read alike."""
+    unaddressed = above["unaddressed"].astype(bool)
+    n, accepted = int(unaddressed.sum()), int((unaddressed & above["accepted"].astype(bool)).sum())
+    sentence = (f"{_n(len(above), 'risk')} above {appetite}, of which {n:,} {'has' if n == 1 else 'have'} neither an "
+                "active treatment nor a granted exception")
+    if accepted:
+        sentence += f" ({n - accepted:,} unaddressed, {accepted:,} accepted above appetite)"
+    return sentence + "."
+
+
 def risk_review(data: RiskReviewData, appetite: str) -> Headline:
     """'Since 30 June 2026 residual exposure fell from 1,313 to 1,260 (4%); 2 risks escalated and 3
     are new. 5 risks above Medium have neither ...: the worst is R-016 ...'."""

@@ -68,7 +68,7 @@ units = params.multiselect(st.sidebar, "Business unit (risk scorecard)", opts.bu
 data = load(data_version, month, compare_month, Filters(tuple(domains), tuple(owners), tuple(metric_ids), tuple(units)))
 since = f"{compare_month:%b %Y}"
 st.title(f"Security Health · {month:%B %Y}")
-scope = "all KRIs" if data.filters == Filters() else f"{len(data.board)} KRIs matching the filters"
+scope = "all KRIs" if data.filters == Filters() else f"{len(data.board)} KRIs of {data.filters.describe()}"
 st.caption(f"Security monitoring of {cfg.organisation} for {month:%B %Y} ({scope}), with changes since {compare_month:%B %Y}.")
 
 health.show_headline(data)

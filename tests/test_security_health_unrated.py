@@ -70,3 +70,19 @@ def test_the_first_month_s_tiles_show_no_change(tmp_path):
     assert at.selectbox(key="compare_month").value == dt.date(2026, 7, 1)
     tiles = {m.label: m.delta for m in at.metric if m.label.startswith(("KRIs", "Stale"))}
     assert len(tiles) == 4 and all(delta in ("", None) for delta in tiles.values()), tiles
+
+
+def test_a_filtered_pack_says_it_is_filtered(sample_db_path):
+    """One control domain's pack: its scorecard says which KRIs it counts, as the Risk Review's
+    does ('2 red' of one domain read as the company's); the unfiltered pack says nothing of it."""
+    from isms.packs.content import build_pack
+
+    settings = load_settings()
+    con = connect(sample_db_path, read_only=True)
+    domain = security_health.filter_options(con, dt.date(2026, 6, 1)).domains[0]
+    kwargs = dict(settings=settings, meeting="security-health", as_of=dt.date(2026, 6, 30), compare_to=dt.date(2026, 5, 31))
+    filtered = build_pack(con, filters=security_health.Filters(domains=(domain,)), **kwargs)
+    whole = build_pack(con, **kwargs)
+    con.close()
+    notes = [next(s for s in pack.sections if s.key == "scorecard").note for pack in (filtered, whole)]
+    assert notes == [f"Compared with May 2026. Filtered: control domains: {domain}.", "Compared with May 2026."]

@@ -279,9 +279,7 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool 
     since those are what the meeting must decide on."""
     st.header("Above appetite")
     above = data.above_appetite
-    count, unaddressed = len(above), int(above["unaddressed"].sum())
-    st.markdown(f"**{count} risk{'' if count == 1 else 's'} above {matrix.appetite}**, of which **{unaddressed}** "
-                f"{'has' if unaddressed == 1 else 'have'} neither an active treatment nor a granted exception.")
+    st.markdown(literal(headline.above_appetite(above, matrix.appetite)))
     flags = above["unaddressed"].map({True: "⚠ unaddressed", False: ""}).where(
         ~(above["unaddressed"] & above["accepted"]), "⚠ accepted above appetite")
     if present:

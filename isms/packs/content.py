@@ -232,7 +232,8 @@ def _appetite(ctx: Context) -> Section:
         "Decision needed": above["unaddressed"].map({True: "Unaddressed", False: ""}).where(
             ~(above["unaddressed"] & above["accepted"]), "Accepted above appetite"),
     })
-    frame, note = _top(frame, "risks above appetite, unaddressed first")
+    frame, note = _top(frame, "risks above appetite, those needing a decision first")
+    note = " ".join(filter(None, [headline.above_appetite(above, m.appetite), note]))
     return TableSection("appetite", f"Risks above appetite ({m.appetite})", frame, note=note,
                         level_column="Level", level_colours=m.level_colours)
 
@@ -294,10 +295,11 @@ def _kri_scorecard(ctx: Context) -> Section:
         ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
         ScorecardRow("Treatments late or overdue", str(len(data.risk.behind)), "", ""),
     ]
-    note = f"Compared with {ctx.compare_to:%B %Y}."
+    scope = "" if data.filters == security_health.Filters() else f" Filtered: {data.filters.describe()}."
+    note = f"Compared with {ctx.compare_to:%B %Y}.{scope}"
     if not prev.with_results:  # the month before the first results: no change to show, as on the page's tiles
         rows[:4] = [ScorecardRow(row.label, row.value, "–", "") for row in rows[:4]]
-        note = f"No KRI results for {ctx.compare_to:%B %Y} to compare with."
+        note = f"No KRI results for {ctx.compare_to:%B %Y} to compare with.{scope}"
     return ScorecardSection("scorecard", f"Security health, {ctx.as_of:%B %Y}", tuple(rows),
                             note=note, summary=headline.security_health(data).sentence)
 

@@ -40,6 +40,14 @@ class Filters:
     def risks(self) -> RiskFilter:
         return RiskFilter(business_units=self.business_units)
 
+    def describe(self) -> str:
+        """A short phrase for the page's caption and the pack's note ('all KRIs' when nothing is
+        filtered): a pack of one domain's KRIs must say so, or its '2 red' reads as the company's."""
+        parts = [f"{label}: {', '.join(values)}" for label, values in (
+            ("control domains", self.domains), ("owners", self.owners), ("indicators", self.metric_ids),
+            ("business units (risk scorecard)", self.business_units)) if values]
+        return "; ".join(parts) or "all KRIs"
+
 
 @dataclass(frozen=True)
 class FilterOptions:
