@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
@@ -107,7 +108,8 @@ class PdfWriter:
         rows = [["" if v is None else v for v in row] for row in s.frame.itertuples(index=False)]
         # the deck's rule for widths: long titles wrap, short codes stay narrow
         weights = [column_width(h, [row[i] for row in rows]) for i, h in enumerate(cols)]
-        widths = [WIDTH * w / sum(weights) for w in weights]
+        floors = [_longest_word(h, [row[i] for row in rows], self.cell.fontSize) for i, h in enumerate(cols)]
+        widths = fitted_widths(weights, floors, WIDTH)
         extra = []
         if s.level_column in cols:
             ci = cols.index(s.level_column)
@@ -166,3 +168,33 @@ def _continued(heading) -> type:
 
 def write_pdf(pack: Pack) -> bytes:
     return PdfWriter(pack).write()
+
+
+CELL_PADDING = 12  # points: reportlab's 6 on either side of a cell's text
+
+
+def _longest_word(header: str, values: list, size: float) -> float:
+    """The width in points of the widest word of a column (its header in bold), with the padding:
+    narrower, and a risk id printed as 'R-01' over '6'."""
+    words = [stringWidth(w, "Helvetica", size) for v in values for w in str(v).split()]
+    words += [stringWidth(w, "Helvetica-Bold", size) for w in str(header).split()]
+    return max(words, default=0) + CELL_PADDING + 1
+
+
+def fitted_widths(weights: list[float], floors: list[float], total: float) -> list[float]:
+    """Widths in proportion to `weights` over `total`, none below its floor: a column that would be
+    narrower than its widest word gets that word's width, and the others share what is left by
+    their weights (long titles wrap; codes, levels and numbers do not)."""
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        left = total - sum(fixed.values())
+        share = sum(weights[i] for i in free) or 1
+        widths = {i: left * weights[i] / share for i in free}
+        short = [i for i in free if widths[i] < floors[i]]
+        if not short or len(short) == len(free):
+            for i in short:
+                widths[i] = floors[i]
+            break
+        fixed.update({i: floors[i] for i in short})
+    return [fixed.get(i, widths.get(i)) for i in range(len(weights))]
