@@ -19,6 +19,19 @@ HIGHER = "Higher is better"
 LOWER = "Lower is better"
 
 
+def format_value(v, unit: str | None) -> str:
+    """A result or threshold as the page and the pack both print it: '65.7%', '24.7 hours', '12'
+    (a count has no unit), '–' where there is none. One function, so a deck never says '65.7 %'
+    where the meeting's screen said '65.7%'."""
+    if v is None or pd.isna(v):
+        return "–"
+    unit = unit if isinstance(unit, str) else ""
+    text = f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
+    if unit == "%":
+        return f"{text}%"
+    return text if unit == "count" else f"{text} {unit}".strip()
+
+
 def _missing(x: Optional[float]) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 

@@ -51,7 +51,7 @@ months = result_months(data_version)
 require_data(months, "Security Health", "No monitoring results have been imported yet.")
 
 present = presentation_toggle(st.sidebar)
-controls = [st.sidebar] * 5 if present else st.columns([1, 1, 1.3, 1.3, 1.6])
+controls = [st.sidebar] * 5 if present else st.columns([1.15, 1.15, 1.2, 1.2, 1.5])  # "September 2026" whole at 1366 px
 fmt_month = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": lambda d: f"{d:%B %Y}"}
 month = params.select(controls[0], "Month", months, key="month", on_change=params.forget, args=("compare_month",), **fmt_month)
 earlier = [m for m in months if m < month] or [add_months(month, -1)]
@@ -89,7 +89,9 @@ health.show_breaches(data.breaches, since)
 st.header("KRI board", divider="gray")
 board_ids = data.board["metric_id"].tolist()
 if board_ids:
-    st.caption("Worst first. A KRI without a result for the month is stale, never green. Select a row to open it below.")
+    st.caption("Worst first. Status comes from the amber and red thresholds; the target is where the KRI should be. "
+               "A KRI without a result for the month is stale, never green, and shows its last value with its month. "
+               f"Change is since {since}. Select a row to open it below.")
     health.show_board(data.board, since, key="kri_board", on_select=lambda: _open_selected(board_ids), present=present)
 else:
     st.info("No KRI matches the filters.")

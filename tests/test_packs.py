@@ -211,16 +211,19 @@ def test_pdf_pages_are_all_drawn(sample_db_path, settings, tmp_path):
                for f in firsts), firsts
     assert "Late and overdue treatments (continued)" in firsts  # the sample's 21 late treatments do not fit a page
     assert texts[firsts.index("Late and overdue treatments (continued)") + 1].count("Treatment\n") == 1
-    # each title is on a page, in the sections' order; the one stale KRI shares the breach list's page
+    # each title is on a page, in the sections' order; the four amber KRIs and the one stale KRI share
+    # the breach list's page
     pages_of = [next(i for i, t in enumerate(texts) if title in t.splitlines()) for title in titles]
     assert pages_of == sorted(pages_of)
     breach = next(t for t in titles if t.startswith("KRIs in breach"))
     stale = next(t for t in titles if t.startswith("Stale KRIs"))
-    assert pages_of[titles.index(breach)] == pages_of[titles.index(stale)]
+    amber = next(t for t in titles if t.startswith("KRIs at amber"))
+    assert pages_of[titles.index(breach)] == pages_of[titles.index(amber)] == pages_of[titles.index(stale)]
+    assert texts[pages_of[titles.index(amber)]].count("KRI-") == 3 + 4 + 1 + 1  # red, amber, stale, and the recovered one in a note
     # the closing open actions (six) share the continued list's page
     assert pages_of[titles.index("Open actions of the Security Health series")] == firsts.index(
         "Late and overdue treatments (continued)") + 1
-    assert len(pages) == len(titles)  # the title page, two pages saved by sharing, one added by the continued list
+    assert len(pages) == len(titles) - 1  # the title page, three pages saved by sharing, one added by the continued list
     for page in pages:
         stat = ImageStat.Stat(Image.open(page).convert("L"))
         assert stat.stddev[0] > 5, f"{page.name} is blank"
@@ -273,3 +276,28 @@ def test_cli_builds_the_same_deck(sample_db_copy, tmp_path, deck):
                           "--out", str(tmp_path / "x.pptx")], cwd=ROOT, capture_output=True, text=True, timeout=180,
                          env={**os.environ, "ISMS_DB": str(sample_db_copy)})
     assert bad.returncode == 2 and "unknown section" in bad.stderr
+
+
+def test_security_health_pack_lists_the_amber_kris_with_units(sample_db_path, settings):
+    """The amber KRIs, worked out here from the stored results and thresholds (the latest result of the
+    month, or of the last three for a quarterly KRI, reaches amber but not red), are the pack's watch
+    list, with the page's units."""
+    from isms.packs.content import build_pack
+
+    con = connect(sample_db_path, read_only=True)
+    rows = con.execute("""
+        WITH m AS (SELECT * FROM metric WHERE batch_id = (SELECT max(batch_id) FROM metric)),
+             r AS (SELECT metric_id, value, period FROM monitoring_result
+                   WHERE period BETWEEN DATE '2026-08-01' AND DATE '2026-10-01'
+                   QUALIFY row_number() OVER (PARTITION BY metric_id ORDER BY period DESC, batch_id DESC) = 1)
+        SELECT m.metric_id, r.value, r.period FROM m JOIN r USING (metric_id)
+        WHERE (m.cadence = 'Quarterly' OR r.period = DATE '2026-10-01')
+          AND CASE WHEN m.direction = 'Higher is better' THEN r.value <= m.amber AND r.value > m.red
+                   ELSE r.value >= m.amber AND r.value < m.red END ORDER BY m.metric_id""").fetchall()
+    pack = build_pack(con, settings, "security-health", D("2026-10-31"), D("2026-09-30"))
+    con.close()
+    table = next(s for s in pack.sections if s.key == "kri_amber").frame
+    assert sorted(table["KRI"]) == [r[0] for r in rows] == ["KRI-04", "KRI-22", "KRI-24", "KRI-27"]
+    shown = table.set_index("KRI")
+    assert shown.loc["KRI-24", "Value"] == "87.2%" and shown.loc["KRI-24", "Amber at"] == "90%"
+    assert shown.loc["KRI-04", "Value"] == "18.6 hours" and shown.loc["KRI-22", "Value"] == "3"  # a count has no unit

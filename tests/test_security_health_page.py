@@ -82,6 +82,7 @@ def test_every_section_has_content(app_db):
     assert board["KRI"].tolist()[:3] == ["KRI-21", "KRI-26", "KRI-03"]
     rows = board.set_index("KRI")
     assert list(rows.loc["KRI-35", "Status"]) == ["Stale"] and rows.loc["KRI-35", "Result for"] == "Aug 2026"
+    assert rows.loc["KRI-35", "Value"] == "99.5% (Aug 2026)"  # a stale value says which month it is from
     assert rows.loc["KRI-21", "Months red"] == 12
     assert list(rows.loc["KRI-03", "Status"]) == ["Red"] and rows.loc["KRI-03", "Value"] == "24.7 hours"
 

@@ -12,6 +12,7 @@ import streamlit as st
 from isms import headline
 from isms.charts import KRI_COLOURS, SERIES
 from isms.posture import KriCounts
+from isms.kri import format_value
 from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
 from ui.presentation import present_table
 from ui.scorecard import count_tile, literal
@@ -63,16 +64,6 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
                    help=f"{green} of {kris} KRIs green; the sparkline is the last 12 months")
 
 
-def _fmt(v, unit: str | None) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    unit = unit or ""
-    text = f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
-    if unit == "%":
-        return f"{text}%"
-    return text if unit == "count" else f"{text} {unit}".strip()
-
-
 def _change_text(board: pd.DataFrame) -> list[str]:
     out = []
     for change, better in zip(board["change"], board["better"]):
@@ -90,13 +81,15 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
     units = board["unit"].tolist()
 
     def fmt(column: str) -> list[str]:
-        return [_fmt(v, u) for v, u in zip(board[column].tolist(), units)]
+        return [format_value(v, u) for v, u in zip(board[column].tolist(), units)]
 
     return pd.DataFrame({
         "KRI": board["metric_id"],
         "Indicator": board["name"],
         "Status": [[STATUS_LABEL.get(s, s)] for s in board["status"]],
-        "Value": fmt("value"),
+        # a stale KRI's value is an earlier month's: it says which, where the eye reads the value
+        "Value": [v if s != "stale" or pd.isna(m) else f"{v} ({m:%b %Y})"
+                  for v, s, m in zip(fmt("value"), board["status"], board["result_month"])],
         "Result for": board["result_month"].dt.strftime("%b %Y").fillna("–"),
         # the direction in the target itself ("at least 90%"), so the board needs no "Better" column
         "Target": [t if t == "–" else f"{'≥' if d == 'Higher is better' else '≤'} {t}"
@@ -132,7 +125,7 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible:
         "Red at": text("Red at", 58),
         "Last 12 months": st.column_config.LineChartColumn("12 months", width=80, color="gray",
                                                            help="Monthly results of the last 12 months"),  # never red
-        change: text(f"Since {since}", 92, help=f"Change in value since {since}"),
+        change: text("Change", 92, help=f"Change in value since {since}"),
         "Months red": st.column_config.NumberColumn("Red for", width=56, format="%d mo",
                                                     help="Months in a row the KRI has been red, up to this month"),
         "Owner": text("Owner", 100)}, key=key, on_select=on_select, selection_mode="single-row",
@@ -150,18 +143,18 @@ def _names(frame: pd.DataFrame, extra=None) -> str:
 def show_breaches(breaches: Breaches, since: str) -> None:
     for r in breaches.long_streaks.itertuples():
         st.error(f"**{r.metric_id} {r.name}** has been red for **{r.red_streak} months in a row** "
-                 f"({_fmt(r.value, r.unit)} against red at {_fmt(r.red, r.unit)}; owner {r.owner}).",
+                 f"({format_value(r.value, r.unit)} against red at {format_value(r.red, r.unit)}; owner {r.owner}).",
                  icon=":material/priority_high:")
     c1, c2, c3 = st.columns(3)
     with c1.container(border=True):
         st.markdown(f"**Red this month ({len(breaches.red)})**")
-        st.markdown(_names(breaches.red, lambda r: f"{_fmt(r.value, r.unit)}, {r.red_streak} mo red"))
+        st.markdown(_names(breaches.red, lambda r: f"{format_value(r.value, r.unit)}, {r.red_streak} mo red"))
     with c2.container(border=True):
         st.markdown(f"**Newly red since {since} ({len(breaches.newly_red)})**")
-        st.markdown(_names(breaches.newly_red, lambda r: f"{_fmt(r.compare_value, r.unit)} → {_fmt(r.value, r.unit)}"))
+        st.markdown(_names(breaches.newly_red, lambda r: f"{format_value(r.compare_value, r.unit)} → {format_value(r.value, r.unit)}"))
     with c3.container(border=True):
         st.markdown(f"**Recovered since {since} ({len(breaches.recovered)})**")
-        st.markdown(_names(breaches.recovered, lambda r: f"now {STATUS_LABEL[r.status].lower()}, {_fmt(r.value, r.unit)}"))
+        st.markdown(_names(breaches.recovered, lambda r: f"now {STATUS_LABEL[r.status].lower()}, {format_value(r.value, r.unit)}"))
 
 
 def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, since: str) -> None:

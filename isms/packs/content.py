@@ -18,6 +18,7 @@ from isms import charts, headline
 from isms.config import Settings
 from isms.dates import add_months, month_end, quarter_label
 from isms.filters import RiskFilter
+from isms.kri import format_value
 from isms.packs import MEETINGS
 from isms.packs.agenda_content import framed
 from isms.packs.model import (
@@ -337,14 +338,13 @@ def _domain_health(ctx: Context) -> Section:
 
 
 def _kri_table(board: pd.DataFrame) -> pd.DataFrame:
-    def value(v, unit):
-        return "" if pd.isna(v) else f"{v:g}" + (f" {unit}" if isinstance(unit, str) and unit != "count" else "")
+    """Values and thresholds with their units, as the page's board prints them (kri.format_value)."""
+    def fmt(column: str) -> list[str]:
+        return [format_value(v, u) for v, u in zip(board[column], board["unit"])]
 
     return pd.DataFrame({
         "KRI": board["metric_id"], "Indicator": board["name"], "Domain": board["control_domain"],
-        "Value": [value(v, u) for v, u in zip(board["value"], board["unit"])],
-        "Amber": board["amber"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
-        "Red": board["red"].map(lambda v: "" if pd.isna(v) else f"{v:g}"),
+        "Value": fmt("value"), "Amber at": fmt("amber"), "Red at": fmt("red"),
         "Months red": board["red_streak"].astype(int),
         "Owner": board["owner"].fillna(""),
     }).reset_index(drop=True)
@@ -360,6 +360,14 @@ def _kri_breaches(ctx: Context) -> Section:
     note = " ".join(x for x in (note, f"Recovered since {ctx.compare_to:%B %Y}: {recovered}.") if x)
     return TableSection("kri_breaches", "KRIs in breach (red), longest streak first", frame, note=note,
                         empty_text="No KRI is red this month.")
+
+
+def _kri_amber(ctx: Context) -> Section:
+    """The KRIs at amber: the watch list the page's board shows under the red ones, which a pack of
+    breaches and stale KRIs alone left out."""
+    board = _sh_bundle(ctx).board
+    frame, note = _top(_kri_table(board[board["status"] == "amber"]).drop(columns=["Months red"]), "KRIs at amber")
+    return TableSection("kri_amber", "KRIs at amber (watch)", frame, note=note, empty_text="No KRI is amber this month.")
 
 
 def _kri_stale(ctx: Context) -> Section:
@@ -432,6 +440,7 @@ SECTIONS: dict[str, list[tuple[str, str, Callable[[Context], Section]]]] = {
         ("kri_trend", "KRI status trend", _kri_trend),
         ("domain_health", "Health index by domain", _domain_health),
         ("kri_breaches", "KRIs in breach", _kri_breaches),
+        ("kri_amber", "KRIs at amber", _kri_amber),
         ("kri_stale", "Stale KRIs", _kri_stale),
         ("exposure_trend", "Residual exposure trend", _exposure),
         ("late_treatments", "Late and overdue treatments", _treatments_behind),
