@@ -35,6 +35,18 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
+def long_date(d: dt.date) -> str:
+    """A date as a page's title, caption and headline say it: '30 September 2026'. The pages spoke
+    three styles at once (2026-09-30 in the caption, 30 September 2026 in the title); tables keep
+    ISO dates, which sort and export as they read."""
+    return f"{d.day} {d:%B %Y}"
+
+
+def short_date(d: dt.date) -> str:
+    """Where room is short (a select box, a chart's title): '30 Sep 2026'."""
+    return f"{d.day} {d:%b %Y}"
+
+
 def quarter_label(d: dt.date) -> str:
     return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
 

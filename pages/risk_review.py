@@ -8,6 +8,7 @@ tested on the bundle without Streamlit, and this file shows only what goes where
 import streamlit as st
 
 from isms.filters import CONTROL_EFFECTIVENESS, RiskFilter
+from isms.dates import short_date
 from isms.views import risk_review
 from ui import params
 from ui.auth import require
@@ -57,11 +58,11 @@ as_of_column, compare_column = (st.sidebar, st.sidebar) if present else st.colum
 iso_date = {"parse": params.parse_date, "dump": lambda d: d.isoformat()}
 as_of = params.select(as_of_column, "As of (quarter end)", dates, key="as_of", **iso_date,
                       default=risk_review.default_review_date(dates), on_change=params.forget, args=("compare_to",),
-                      format_func=lambda d: d.isoformat() + ("" if risk_review.is_quarter_end(d) else " (interim)"))
+                      format_func=lambda d: short_date(d) + ("" if risk_review.is_quarter_end(d) else " (interim)"))
 earlier = [d for d in dates if d < as_of]
 if earlier:
     compare_to = params.select(compare_column, "Compared with", earlier, key="compare_to", **iso_date,
-                               default=risk_review.default_compare(as_of), format_func=lambda d: d.isoformat())
+                               default=risk_review.default_compare(as_of), format_func=short_date)
 else:
     # Nothing earlier to compare with: every change would be the whole register appearing.
     compare_to = as_of

@@ -48,7 +48,7 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         settle(page)
         page.screenshot(path=str(artifacts / "risk-review-1-opened.png"), full_page=True)
 
-        choose(page, "As of (quarter end)", "2026-06-30")
+        choose(page, "As of (quarter end)", "30 Jun 2026")
         assert "as_of=2026-06-30" in page.url
         wait_for_metric(page, "Residual exposure", f"{earlier.residual_exposure:,}")
 
@@ -94,7 +94,7 @@ def test_risk_review_journey(sample_db_path, tmp_path, artifacts):
         page.keyboard.type("R-999")
         page.keyboard.press("Enter")
         settle(page)
-        page.wait_for_selector("text=R-999 is not in the risk register as of 2026-06-30")
+        page.wait_for_selector("text=R-999 is not in the risk register as of 30 June 2026")
         picker.click()
         page.keyboard.type(second)
         page.keyboard.press("Enter")

@@ -63,13 +63,13 @@ def test_open_page_shows_the_batch_the_cli_committed(sample_target, store_mode, 
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         importing = run("import", str(REGISTER), "--as-of", NEW, "--whole")
         packing = run("pack", "--meeting", "risk-review", "--out", str(tmp_path / "pack.pptx"))
-        choose_as_of(page, "2026-06-30")  # the page keeps serving meanwhile
+        choose_as_of(page, "30 Jun 2026")  # the page keeps serving meanwhile
         for proc in (importing, packing):
             out, err = proc.communicate(timeout=300)
             assert proc.returncode == 0, (proc.args, out, err)
 
-        choose_as_of(page, "2026-09-30")  # the next rerun reads the new snapshot: the new quarter is offered
-        choose_as_of(page, NEW)
+        choose_as_of(page, "30 Sep 2026")  # the next rerun reads the new snapshot: the new quarter is offered
+        choose_as_of(page, "31 Dec 2026")  # NEW, as the box says it
         assert f"as_of={NEW}" in page.url
         wait_for_metric(page, "Residual exposure", residual_exposure(db, NEW, "2026-09-30"))
         page.screenshot(path=str(artifacts / f"shared-store-new-quarter-{store_mode}.png"), full_page=True)

@@ -120,7 +120,7 @@ def test_page_filter_by_control_effectiveness_lives_in_the_url(app):
     m = metrics(at)
     assert m["Residual exposure"] == ("21", "+21")
     assert (m["High risks"][0], m["Medium risks"][0], m["Critical risks"][0]) == ("1", "1", "0")
-    heat = figures(at)["Residual risk heatmap, 2024-06-30"]
+    heat = figures(at)["Residual risk heatmap, 30 Jun 2024"]
     assert sum(int(t) for row in heat.data[0].text for t in row if t) == 2
     assert any("controls: a control failed or is overdue for testing" in c.value for c in at.caption)
     # a link reproduces it

@@ -17,7 +17,7 @@ from isms.store import connect
 from tests.risk_review_data import build_small_isms
 from ui.apptest import app_database, open_app
 
-HEADERS = ["Where the risks sit", "Top risks", "Changes since 2024-03-31", "Trends", "Treatment progress",
+HEADERS = ["Where the risks sit", "Top risks", "Changes since 31 March 2024", "Trends", "Treatment progress",
            "Above appetite", "Policy exceptions for review", "Risk detail", "Actions from earlier meetings"]
 
 
@@ -92,7 +92,7 @@ def test_scorecard_and_sections(small_db):
 
 def test_every_chart_has_content(small_db):
     figs = figures(page())
-    heat = figs["Residual risk heatmap, 2024-06-30"]
+    heat = figs["Residual risk heatmap, 30 Jun 2024"]
     assert sum(int(t) for row in heat.data[0].text for t in row if t) == 4
     levels = figs["Residual risks by level per quarter"]
     assert series(levels)["High"] == [1, 2]
@@ -123,7 +123,7 @@ def test_top_risks_changes_appetite_and_exceptions_tables(small_db):
 def test_heatmap_basis_switch_and_movement_view(small_db):
     at = page()
     at.selectbox(key="basis").set_value("inherent")
-    heat = figures(run(at))["Inherent risk heatmap, 2024-06-30"]
+    heat = figures(run(at))["Inherent risk heatmap, 30 Jun 2024"]
     assert heat.data[0].text[4][4] == "2"  # likelihood 5, impact 5: R2 and R5
     assert url(at, "basis") == ["inherent"]
     at.selectbox(key="basis").set_value("movement")
@@ -131,7 +131,7 @@ def test_heatmap_basis_switch_and_movement_view(small_db):
     moves = table_with(at, "From L")
     assert sorted(zip(moves["From L"], moves["From I"], moves["To L"], moves["To I"])) == [
         (3, 3, 4, 3), (4, 4, 3, 4), (4, 5, 3, 3)]
-    assert "Residual moves, 2024-03-31 → 2024-06-30" in figures(at)
+    assert "Residual moves, 31 Mar 2024 → 30 Jun 2024" in figures(at)
 
 
 def test_heatmap_cell_fallback_lists_its_risks(small_db):
@@ -174,7 +174,7 @@ def test_a_link_reproduces_the_view(small_db):
     assert m["Residual exposure"] == ("13", "")
     assert any("nothing earlier to compare with" in c.value for c in at.caption)
     assert m["Medium risks"][0] == "1" and m["Low risks"][0] == "1"
-    assert "Inherent risk heatmap, 2024-03-31" in figures(at)
+    assert "Inherent risk heatmap, 31 Mar 2024" in figures(at)
 
 
 def test_risk_detail(small_db):
@@ -190,14 +190,14 @@ def test_risk_detail(small_db):
 
 def test_presentation_mode_keeps_date_and_filters(small_db):
     at = page({"owner": "Bob"})
-    normal = figures(at)["Residual risk heatmap, 2024-06-30"].layout.height
+    normal = figures(at)["Residual risk heatmap, 30 Jun 2024"].layout.height
     assert at.get("download_button")
     at.toggle(key="present").set_value(True)
     run(at)
     assert url(at, "present") == ["1"]
     assert url(at, "owner") == ["Bob"]
     assert metrics(at)["Residual exposure"][0] == "21"
-    assert figures(at)["Residual risk heatmap, 2024-06-30"].layout.height > normal
+    assert figures(at)["Residual risk heatmap, 30 Jun 2024"].layout.height > normal
     assert not at.get("download_button")
 
 

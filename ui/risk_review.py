@@ -19,6 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 from isms import charts, headline
 from isms.config import Settings
 from isms.matrix import RiskMatrix
+from isms.dates import long_date, short_date
 from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskReviewData
 from ui import params
 from ui.charts import show_chart
@@ -45,10 +46,10 @@ def show_heading(data: RiskReviewData, cfg: Settings) -> None:
     """Title, scope and scorecard first, so the top of the page (or a screenshot of it) says which
     date, comparison, filters and matrix every figure below is for."""
     matrix = cfg.matrix
-    st.title(f"Risk Review · {data.as_of:%d %B %Y}")
-    changes = (f"with changes since {data.compare_to}" if data.scorecard.compared
+    st.title(f"Risk Review · {long_date(data.as_of)}")
+    changes = (f"with changes since {long_date(data.compare_to)}" if data.scorecard.compared
                else "the first review on record (nothing earlier to compare with)")
-    st.caption(f"Risk posture of {cfg.organisation} as of {data.as_of}, {changes} · "
+    st.caption(f"Risk posture of {cfg.organisation} as of {long_date(data.as_of)}, {changes} · "
                f"{data.filters.describe()} · matrix {matrix.name}, appetite {matrix.appetite}.")
     show_headline(data, matrix)
     posture_tiles(data.scorecard)
@@ -127,12 +128,12 @@ def show_heatmap(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> Hea
     chart_column, beside = st.columns([3, 2])
     with chart_column:
         if view == "movement":
-            title = f"Residual moves, {data.compare_to} → {data.as_of}"
+            title = f"Residual moves, {short_date(data.compare_to)} → {short_date(data.as_of)}"
             show_chart(charts.movement_map(matrix, data.movements, title), key="movement",
                        name=f"residual-moves-{data.as_of}", presentation=present)
         else:
             show_chart(charts.selectable_heatmap(matrix, data.cells_for(view),
-                                                 f"{HEATMAP_LABELS[view]} risk heatmap, {data.as_of}"),
+                                                 f"{HEATMAP_LABELS[view]} risk heatmap, {short_date(data.as_of)}"),
                        key="heatmap", name=f"{view}-heatmap-{data.as_of}", presentation=present,
                        on_select="rerun", selection_mode="points")
     cell = None
@@ -146,7 +147,7 @@ def show_heatmap(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> Hea
 
 def _movement_summary(data: RiskReviewData) -> None:
     moved = int(data.movements["risks"].sum()) if not data.movements.empty else 0
-    st.markdown(f"**{moved} risks changed residual cell** since {data.compare_to}.")
+    st.markdown(f"**{moved} risks changed residual cell** since {long_date(data.compare_to)}.")
     st.dataframe(data.movements.rename(columns={
         "from_likelihood": "From L", "from_impact": "From I", "from_level": "From level",
         "to_likelihood": "To L", "to_impact": "To I", "to_level": "To level", "risks": "Risks"}),
@@ -211,14 +212,14 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     if present:
         progress = top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%")
         labels = {"risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level", "residual_score": "Score",
-                  "trend_text": f"Since {data.compare_to}", "decisions": "Decision", "percent_complete": "Progress"}
+                  "trend_text": f"Since {short_date(data.compare_to)}", "decisions": "Decision", "percent_complete": "Progress"}
         present_table(top.assign(percent_complete=progress), {k: v for k, v in labels.items() if moved or k != "trend_text"},
                       "top risks")
         return
     columns = {
         "risk_id": text("Risk", 58), "title": text("Title", 225), "owner": text("Owner", 112),
         "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=50),
-        "trend_text": text(f"Since {data.compare_to:%d %b}", 92, help=f"Movement since {data.compare_to}"),
+        "trend_text": text(f"Since {data.compare_to:%d %b}", 92, help=f"Movement since {long_date(data.compare_to)}"),
         "decisions": text("Decision", 72),
         "percent_complete": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, width=100,
                                                             format="%.0f%%", color=charts.SERIES["complete"]),
@@ -236,7 +237,7 @@ def show_changes(data: RiskReviewData, present: bool = False) -> None:
         st.header("Changes")
         st.caption("This is the first review on record: what moved shows here once a later register is imported.")
         return
-    st.header(f"Changes since {data.compare_to}")
+    st.header(f"Changes since {long_date(data.compare_to)}")
     counts = data.change_counts()
     for column, (kind, count) in zip(st.columns(len(counts)), counts.items()):
         column.metric(f"{kind} risks", count, border=True)
@@ -325,7 +326,7 @@ def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix,
         help=f"The {len(choices)} highest residual risks that pass the filters; type any other risk id to open it")
     if focus.detail is None:
         chosen = st.session_state.get("risk")
-        st.info(f"{chosen} is not in the risk register as of {data.as_of}." if chosen else
+        st.info(f"{chosen} is not in the risk register as of {long_date(data.as_of)}." if chosen else
                 "No risk passes the filters at this date.")
     else:
         _risk_story(focus.detail, matrix, data.as_of, present)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from isms import charts, headline
 from isms.config import Settings
-from isms.dates import add_months, month_end, quarter_label
+from isms.dates import add_months, month_end, quarter_label, short_date
 from isms.filters import RiskFilter
 from isms.kri import format_value
 from isms.packs import MEETINGS
@@ -139,7 +139,7 @@ def _heatmap(ctx: Context) -> Section:
         counts=tuple(tuple(counts.get((li, im), 0) for im in range(1, m.steps_impact + 1)) for li in lik),
         colours=tuple(tuple(m.colour(m.level(li, im)) for im in range(1, m.steps_impact + 1)) for li in lik),
         note="Open, assessed risks per cell of the matrix (likelihood down, impact across).",
-        figure=charts.selectable_heatmap(m, cells, f"Residual risk heatmap, {ctx.as_of}"),
+        figure=charts.selectable_heatmap(m, cells, f"Residual risk heatmap, {short_date(ctx.as_of)}"),
     )
 
 
