@@ -99,9 +99,9 @@ def test_a_mid_quarter_register_is_offered_as_a_date_and_a_comparison(tmp_path, 
     con.close()
     with app_database(db):
         at = open_app("pages/risk_review.py")
-        assert at.selectbox(key="as_of").options == ["2026-06-30", "2026-05-15 (interim)", "2026-03-31"]
+        assert at.selectbox(key="as_of").options == ["30 Jun 2026", "15 May 2026 (interim)", "31 Mar 2026"]
         compare = at.selectbox(key="compare_to")
-        assert compare.options == ["2026-05-15", "2026-03-31"] and compare.value == dt.date(2026, 3, 31)
+        assert compare.options == ["15 May 2026", "31 Mar 2026"] and compare.value == dt.date(2026, 3, 31)
         compare.set_value(dt.date(2026, 5, 15)).run()
         assert not at.exception
         # since mid-May: A-1 fell from Critical (4x5) to High (4x4); B-1 was already there
