@@ -10,6 +10,7 @@ from typing import Optional
 
 import pandas as pd
 
+from isms.dates import long_date
 from isms.views.risk_review import RiskReviewData
 from isms.views.security_health import SecurityHealthData
 
@@ -68,7 +69,7 @@ def risk_review(data: RiskReviewData, appetite: str) -> Headline:
     """'Since 30 June 2026 residual exposure fell from 1,313 to 1,260 (4%); 2 risks escalated and 3
     are new. 5 risks above Medium have neither ...: the worst is R-016 ...'."""
     cur, prev = data.scorecard.current, data.scorecard.previous
-    since = f"{data.compare_to:%d %B %Y}".lstrip("0")
+    since = long_date(data.compare_to)
     counts = data.change_counts()
     moved = _listed([_n(counts["Escalated"], "risk") + " escalated" if counts["Escalated"] else "",
                      f"{counts['New']:,} new" if counts["New"] else "",
