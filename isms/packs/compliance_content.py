@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
-from isms.dates import quarter_label
+from isms.dates import long_date, quarter_label
 from isms.packs.model import ChartSection, MethodSection, NativeSeries, Section, TableSection
 from isms.views import compliance, pack_inputs
 
@@ -36,8 +36,8 @@ def frameworks_table(bundle: compliance.ComplianceBundle) -> pd.DataFrame:
 
 def _frameworks(ctx) -> Section:
     b = _bundle(ctx)
-    return TableSection("frameworks", f"Compliance by framework, {ctx.as_of:%d %B %Y}", frameworks_table(b),
-                        note=f"Changes since {ctx.compare_to:%d %B %Y} in brackets. Effective: covered by a control whose "
+    return TableSection("frameworks", f"Compliance by framework, {long_date(ctx.as_of)}", frameworks_table(b),
+                        note=f"Changes since {long_date(ctx.compare_to)} in brackets. Effective: covered by a control whose "
                              "last test passed.")
 
 
@@ -55,7 +55,7 @@ def _testing(ctx) -> Section:
     s = b.testing
     return ChartSection("testing", "Control test pass rate per quarter", pass_rate_trend(t), native_kind="line",
                         categories=cats, series=(NativeSeries("pass rate", rate),), number_format="0%", y_min=0,
-                        note=f"{s['tested']} tests since {ctx.compare_to:%d %B %Y}: {s['failed']} failed, "
+                        note=f"{s['tested']} tests since {long_date(ctx.compare_to)}: {s['failed']} failed, "
                              f"{s['exceptions']} with exceptions; {s['overdue']} overdue, {s['due']} due within "
                              f"{s['due_window_days']} days.")
 
@@ -76,7 +76,7 @@ def _calendar(ctx) -> Section:
                           "Framework": b.calendar.framework, "Auditor": b.calendar.auditor})
     running = ", ".join(f"{r.audit_type} ({r.audit_id})" for r in b.in_progress.itertuples()) or "none"
     return TableSection("calendar", "Audit and certification calendar, next 12 months", frame,
-                        note=f"Under way on {ctx.as_of:%d %B %Y}: {running}.", empty_text="Nothing in the next 12 months.")
+                        note=f"Under way on {long_date(ctx.as_of)}: {running}.", empty_text="Nothing in the next 12 months.")
 
 
 def _findings(ctx) -> Section:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from isms import charts, headline
 from isms.config import Settings
-from isms.dates import add_months, month_end, quarter_label, short_date
+from isms.dates import add_months, long_date, month_end, quarter_label, short_date
 from isms.filters import RiskFilter
 from isms.kri import format_value
 from isms.packs import MEETINGS
@@ -121,8 +121,8 @@ def _risk_scorecard(ctx: Context) -> Section:
     data = _rr_bundle(ctx)
     rows = posture_rows(data.scorecard, ctx.settings.exception_warning_days)
     scope = "" if data.filters == RiskFilter() else f" Filtered: {data.filters.describe()}."
-    return ScorecardSection("scorecard", f"Risk scorecard, {ctx.as_of:%d %B %Y}", tuple(rows),
-                            note=(f"Compared with {ctx.compare_to:%d %B %Y}." if data.scorecard.compared
+    return ScorecardSection("scorecard", f"Risk scorecard, {long_date(ctx.as_of)}", tuple(rows),
+                            note=(f"Compared with {long_date(ctx.compare_to)}." if data.scorecard.compared
                                   else "The first review on record: nothing earlier to compare with.") + scope,
                             summary=headline.risk_review(data, ctx.settings.matrix.appetite).sentence)
 
@@ -215,7 +215,7 @@ def _changes(ctx: Context) -> Section:
     if not data.scorecard.compared:
         return TableSection("changes", "Changes", frame, note=note,
                             empty_text="The first review on record: what moved shows once a later register is imported.")
-    return TableSection("changes", f"Changes since {ctx.compare_to:%d %B %Y}", frame, note=note,
+    return TableSection("changes", f"Changes since {long_date(ctx.compare_to)}", frame, note=note,
                         empty_text="No risk was added, closed, escalated or de-escalated.",
                         level_column="To", level_colours=m.level_colours)
 
@@ -507,6 +507,6 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
         raise ValueError(f"unknown section(s) {sorted(unknown)} for {meeting}")
     ctx = Context(con, settings, as_of, compare_to, filters, {}, meeting)
     built = tuple(build(ctx) for key, _, build in SECTIONS[meeting] if chosen is None or key in chosen)
-    when = {"security-health": f"{as_of:%B %Y}", "management-review": f"{as_of.year}"}.get(meeting, f"{as_of:%d %B %Y}")
+    when = {"security-health": f"{as_of:%B %Y}", "management-review": f"{as_of.year}"}.get(meeting, long_date(as_of))
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=when,
                 organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built)

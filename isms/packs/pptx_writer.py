@@ -17,6 +17,7 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from isms import images
+from isms.dates import long_date
 from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection, column_width,
 )
@@ -149,7 +150,7 @@ class DeckWriter:
         p.text = self.pack.title
         p.font.size, p.font.bold, p.font.color.rgb = Pt(40), True, WHITE
         p = tf.add_paragraph()
-        p.text = f"{self.pack.subtitle} · compared with {self.pack.compare_to:%d %B %Y}"
+        p.text = f"{self.pack.subtitle} · compared with {long_date(self.pack.compare_to)}"
         p.font.size, p.font.color.rgb = Pt(20), WHITE
         for para in tf.paragraphs:
             para.alignment = PP_ALIGN.LEFT
