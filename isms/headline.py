@@ -11,6 +11,7 @@ from typing import Optional
 import pandas as pd
 
 from isms.dates import long_date
+from isms.views.compliance import ComplianceBundle
 from isms.views.risk_review import RiskReviewData
 from isms.views.security_health import SecurityHealthData
 
@@ -134,3 +135,66 @@ def security_health(data: SecurityHealthData) -> Headline:
         decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red for months "
                     f"({', '.join(str(n) for n in streaks['name'].head(3))}): decide on treatment or tolerance.")
     return Headline(" ".join(filter(None, [first, exposure, decision])), decision, worst)
+
+
+_NEXT = {"Audit starts": "starts", "Audit period ends": "ends its audit period", "Certificate expires": "certificate expires"}
+
+
+def _effective_moves(totals: pd.DataFrame) -> str:
+    """'effective requirements fell from 66 to 65 (2%) in ISO27001-2022 and are unchanged in SOC2'."""
+    moved = [(r["framework"], int(r["effective"]), int(r["effective"] - r["effective_change"]))
+             for r in totals.to_dict("records") if r["effective_change"]]
+    still = [str(f) for f, c in zip(totals["framework"], totals["effective_change"]) if not c]
+    parts = [_move("effective requirements" if i == 0 else "", now, before).strip() + f" in {f}"
+             for i, (f, now, before) in enumerate(moved)]
+    if still:
+        where = (f"all {len(still)} frameworks" if not moved and len(still) > 2 else
+                 f"the other {len(still)} frameworks" if len(still) > 2 else _listed(still))
+        parts.append(("effective requirements are" if not moved else "are") + f" unchanged in {where}")
+    return _listed(parts)
+
+
+def compliance(data: ComplianceBundle) -> Headline:
+    """'Since 30 June 2026 effective requirements fell from 66 to 65 (2%) in ISO27001-2022 and are
+    unchanged in NIST-800-53r5-MODERATE and SOC2. 33 control tests had a result: 88% passed, 4 with
+    exceptions; 1 is overdue. 4 audit findings are open, none a major nonconformity. 2 are past
+    their due date; the longest overdue is F-012 ... Next on the calendar: ...'."""
+    t = data.totals
+    if t.empty:
+        first = "No framework is in scope."
+    elif not data.compared:
+        first = "First review on record: " + _listed(
+            [f"{int(r['effective']):,} of {int(r['applicable']):,} applicable requirements effective in {r['framework']}"
+             for r in t.to_dict("records")]) + "."
+    else:
+        first = f"Since {long_date(data.compare_to)} {_effective_moves(t)}."
+    s = data.testing
+    if s["tested"]:
+        flaws = _listed([f"{s['failed']:,} failed" if s["failed"] else "",
+                         f"{s['exceptions']:,} with exceptions" if s["exceptions"] else ""])
+        tests = f"{_n(s['tested'], 'control test')} had a result: {s['pass_rate']:.0%} passed" + (f", {flaws}" if flaws else "")
+    else:
+        tests = "No control test had a result"
+    if s["overdue"]:
+        tests += f"; {_n(s['overdue'], 'test')} {'is' if s['overdue'] == 1 else 'are'} overdue"
+    opened = int(data.findings_open["total"].sum())
+    major = int(data.findings_open.loc[data.findings_open["grade"] == "Major nonconformity", "total"].sum())
+    if opened:
+        findings = (f"{_n(opened, 'audit finding')} {'is' if opened == 1 else 'are'} open, "
+                    + (_n(major, 'major nonconformity', 'major nonconformities') if major else "none a major nonconformity")
+                    + ".")
+    else:
+        findings = "No audit finding is open."
+    late, decision = data.findings_overdue, ""
+    if not late.empty:
+        row = late.iloc[0]  # longest overdue first
+        days, named = _n(int(row["days_overdue"]), "day"), f"{row['finding_id']} \u201c{row['title']}\u201d"
+        decision = (f"{named} ({row['grade']}, owner {row['owner']}) is {days} past its due date." if len(late) == 1 else
+                    f"{len(late):,} are past their due date; the longest overdue is {named} ({row['grade']}, {days}, "
+                    f"owner {row['owner']}).")
+    upcoming = ""
+    if not data.calendar.empty:
+        nxt = data.calendar.iloc[0]
+        upcoming = (f"Next on the calendar: {nxt['audit_type']} ({nxt['audit_id']}) "
+                    f"{_NEXT.get(nxt['what'], nxt['what'].lower())} {long_date(nxt['date'])}.")
+    return Headline(" ".join(filter(None, [first, tests + ".", findings, decision, upcoming])), decision)

@@ -60,18 +60,11 @@ def soa_table(con: duckdb.DuckDBPyConnection, framework: str, as_of: dt.date, na
         # risks that name the Annex A control, and those a finding on the requirement was linked to
         "risks": [", ".join(sorted(set(by_control.get(ref, [])))) for ref in req.ref],
     })
-    rows = rows.sort_values("ref", key=lambda s: s.map(_ref_key)).reset_index(drop=True)
+    rows = rows.sort_values("ref", key=lambda s: s.map(compliance_reads.ref_key)).reset_index(drop=True)
     versions = req.dropna(subset=["soa_version"])
     meta = compliance_reads.soa_approval(con, framework, as_of) if len(versions) else None
     return SoaTable(framework, name or framework, as_of, meta[0] if meta else None, meta[1] if meta else None,
                     meta[2] if meta else None, rows)
-
-
-def _ref_key(ref: str):
-    """A.5.10 after A.5.9; AC-2(1) after AC-2: numbers compared as numbers."""
-    import re
-
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", ref))
 
 
 def write_soa(table: SoaTable, path: str | Path) -> Path:

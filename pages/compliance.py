@@ -10,6 +10,7 @@ import io
 import streamlit as st
 
 from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
+from isms.dates import long_date, short_date
 from isms.soa_export import soa_table, write_soa
 from isms.views import compliance
 from ui import compliance as render
@@ -66,17 +67,18 @@ dates, _ = options(data_version, None)
 require_data(dates, "Compliance Review", "No controls, SoA, tests, audits or findings have been imported yet.")
 present = presentation_toggle(st.sidebar)
 controls = [st.sidebar] * 3 if present else st.columns([1, 1, 2.5])
-fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": lambda d: f"{d:%d %B %Y}"}
+fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": short_date}
 as_of = params.select(controls[0], "As of", dates, key="as_of", on_change=params.forget, args=("compare_to",), **fmt)
 earlier = [d for d in dates if d < as_of] or [compliance.default_dates(as_of)[1]]
 compare_to = params.select(controls[1], "Compared with", earlier, key="compare_to", **fmt)
 _, known = options(data_version, as_of)
 chosen = params.multiselect(controls[2], "Frameworks", known, key="framework", placeholder="Those with an SoA")
 data = load(data_version, as_of, compare_to, tuple(chosen))
-since = f"{compare_to:%d %b %Y}"
+since = short_date(compare_to)
 
-st.title(f"Compliance Review · {as_of:%d %B %Y}")
-st.caption(f"Frameworks in scope: {', '.join(data.frameworks) or 'none'}; changes since {compare_to:%d %B %Y}.")
+st.title(f"Compliance Review · {long_date(as_of)}")
+st.caption(f"Frameworks in scope: {', '.join(data.frameworks) or 'none'}; changes since {long_date(compare_to)}.")
+render.show_headline(data)
 st.header("Frameworks", divider="gray")
 render.framework_tiles(data, since)
 

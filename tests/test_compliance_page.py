@@ -110,3 +110,20 @@ def test_the_soa_download_is_the_export(app_db):
     con.close()
     ws = load_workbook(io.BytesIO(buf.getvalue())).active
     assert ws["A2"].value == "SoA version 3.0, approved 2025-12-12 by Priya Raman (CISO)"
+
+
+def test_the_headline_says_what_the_tiles_and_lists_below_it_say(app_db):
+    """One paragraph under the title, from the story above: ISO's effective requirements one fewer
+    than at 30 June (its tile), the overdue privileged access review, four findings open and none
+    major, F-012 longest overdue (12 March to 30 September: 202 days), the recertification next."""
+    at = open_page(PAGE)
+    said = [m.value for m in at.markdown if "Next on the calendar" in m.value]
+    assert len(said) == 1
+    iso_effective = [(v, d) for label, v, d in _metrics(at) if label.startswith("Effective")][0]
+    assert iso_effective == ("65", "-1")
+    assert said[0].startswith("**Since 30 June 2026 effective requirements fell from 66 to 65 (2%) in ISO27001-2022 "
+                              "and are unchanged in NIST-800-53r5-MODERATE and SOC2.")
+    assert "; 1 test is overdue." in said[0]
+    assert "4 audit findings are open, none a major nonconformity. 2 are past their due date; the longest overdue " \
+           "is F-012 " in said[0] and "202 days" in said[0]
+    assert said[0].endswith("Next on the calendar: ISO recertification (ISO-2026-RC) starts 9 November 2026.**")

@@ -159,3 +159,38 @@ def test_columns_left_empty_by_every_row_are_none_not_nat(tmp_path):
     assert b.calendar[["date", "what"]].values.tolist() == [[D("2026-10-05"), "Audit starts"]]
     assert b.in_progress.empty
     con.close()
+
+
+def test_the_headline_says_the_review_in_one_paragraph(bundle):
+    """Written out by hand from the fixture: ISO's effective requirements went from 1 (A.5.15; A.8.8's
+    last test failed in April) to 2; SOC 2's stayed at 1 (CC6.1). Three tests had a result since 30
+    June (C-1, C-2 passed; C-3 with exceptions) and C-2's September test is overdue. F-2 and F-3 are
+    open; F-3, a major nonconformity, was due on 15 September (15 days before the review). AUD-1 starts
+    on 2 November."""
+    from isms.headline import compliance as compliance_headline
+
+    said = compliance_headline(bundle)
+    overdue = "F-3 \u201cFinding F-3\u201d (Major nonconformity, owner Owner F) is 15 days past its due date."
+    assert said.sentence == (
+        "Since 30 June 2026 effective requirements rose from 1 to 2 (100%) in ISO27001-2022 and are unchanged in SOC2. "
+        "3 control tests had a result: 67% passed, 1 with exceptions; 1 test is overdue. "
+        "2 audit findings are open, 1 major nonconformity. " + overdue + " "
+        "Next on the calendar: ISO surveillance (AUD-1) starts 2 November 2026.")
+    assert said.decision == overdue
+
+
+def test_the_first_review_on_record_says_so_not_that_everything_rose(db):
+    """Against a date before any import there is nothing to compare: no 'rose from 0 to 2'."""
+    from isms.headline import compliance as compliance_headline
+
+    first = compliance.build(db, D("2026-06-30"), D("2026-03-31"))
+    assert compliance_headline(first).sentence.startswith(
+        "First review on record: 1 of 2 applicable requirements effective in ISO27001-2022 and 1 of 3 applicable "
+        "requirements effective in SOC2.")
+
+
+def test_requirements_read_in_the_catalogs_order(bundle):
+    """A.5.2 after A.5.1, not after A.5.19 as text sorts it: the ISO 27001:2022 catalog numbers its
+    organisational controls A.5.1 to A.5.37."""
+    refs = bundle.requirements[bundle.requirements.family == "A.5 Organizational"].ref.tolist()
+    assert refs == [f"A.5.{n}" for n in range(1, 38)]

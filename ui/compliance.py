@@ -9,8 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from isms import headline
+from isms.dates import long_date
 from isms.views.compliance import ComplianceBundle
-from ui.scorecard import count_tile, dashed
+from ui.scorecard import count_tile, dashed, literal
 from ui.tables import iso_days, listing, text
 
 SHOWN = 100  # a meeting reads the top of a long list; the rest is counted (the pack and the CLI have it whole)
@@ -23,22 +25,32 @@ def _capped(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     return frame
 
 
+def show_headline(data: ComplianceBundle) -> None:
+    """The review in one sentence (`isms.headline`): what moved in effectiveness, how testing went,
+    the findings past due and the next audit date, as the pack's first slide says it."""
+    with st.container(key="headline"):
+        st.markdown(f"**{literal(headline.compliance(data).sentence)}**")
+
+
 def framework_tiles(data: ComplianceBundle, since: str) -> None:
     """Per framework: applicable, covered, effective (with the change since the comparison date)
     and the open findings."""
+    help_ = f"Change since {since}" if data.compared else f"Nothing imported by {since} to compare with"
     for f in data.totals.to_dict("records"):
         st.subheader(f["framework"] + ("" if f["has_soa"] else " (no SoA: every requirement applicable)"))
         cols = st.columns(4)
-        help_ = f"Change since {since}"
-        count_tile(cols[0], "Applicable", f["applicable"], f["applicable"] - f["applicable_change"], worse_up=False,
+
+        def before(figure: str) -> int | None:  # the first review on record shows no change
+            return f[figure] - f[f"{figure}_change"] if data.compared else None
+
+        count_tile(cols[0], "Applicable", f["applicable"], before("applicable"), worse_up=False,
                    help=f"of {f['requirements']} requirements; {help_}")
-        count_tile(cols[1], "Covered by a control", f["covered"], f["covered"] - f["covered_change"], worse_up=False,
+        count_tile(cols[1], "Covered by a control", f["covered"], before("covered"), worse_up=False, help=help_)
+        count_tile(cols[2], "Effective (last test passed)", f["effective"], before("effective"), worse_up=False,
                    help=help_)
-        count_tile(cols[2], "Effective (last test passed)", f["effective"], f["effective"] - f["effective_change"],
-                   worse_up=False, help=help_)
-        open_now = f["open_major"] + f["open_minor"] + f["open_observation"] + f["open_ofi"]
-        open_then = open_now - (f["open_major_change"] + f["open_minor_change"] + f["open_observation_change"]
-                                + f["open_ofi_change"])
+        grades = ("open_major", "open_minor", "open_observation", "open_ofi")
+        open_now = sum(f[g] for g in grades)
+        open_then = sum(before(g) for g in grades) if data.compared else None
         count_tile(cols[3], "Open findings", open_now, open_then, worse_up=True,
                    help=f"{f['open_major']} major, {f['open_minor']} minor, {f['open_observation']} observations, "
                         f"{f['open_ofi']} OFIs; {help_}")
@@ -88,7 +100,7 @@ def calendar(data: ComplianceBundle) -> None:
                                                   "audit_type": text("Audit", 170), "framework": text("Framework", 150),
                                                   "auditor": text("Auditor", 180)}, key="calendar", wrapped=False)
     running = ", ".join(f"{r.audit_type} ({r.audit_id})" for r in data.in_progress.itertuples())
-    st.caption(f"Under way on {data.as_of:%d %B %Y}: {running or 'none'}.")
+    st.caption(f"Under way on {long_date(data.as_of)}: {running or 'none'}.")
 
 
 def findings(data: ComplianceBundle) -> None:
@@ -107,7 +119,7 @@ def findings(data: ComplianceBundle) -> None:
 
 def soa_view(table, key: str) -> None:
     approved = f", approved {table.approved_on:%Y-%m-%d} by {table.approved_by}" if table.approved_on else ""
-    st.caption(f"SoA version {table.version or '(none)'}{approved}; as of {table.as_of:%d %B %Y}.")
+    st.caption(f"SoA version {table.version or '(none)'}{approved}; as of {long_date(table.as_of)}.")
     listing(dashed(table.rows), {"ref": text("Ref", 70), "title": text("Title", 230), "applicable": text("Applicable", 90),
                                  "why": text("Reason / justification", 220), "status": text("Status", 120),
                                  "controls": text("Controls", 90), "risks": text("Risks", 70)}, key=key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from isms import headline
 from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
 from isms.dates import long_date, quarter_label
 from isms.packs.model import ChartSection, MethodSection, NativeSeries, Section, TableSection
@@ -23,11 +24,15 @@ def _signed(v: int) -> str:
 def frameworks_table(bundle: compliance.ComplianceBundle) -> pd.DataFrame:
     """The per-framework figures as the page and the pack show them."""
     t = bundle.totals
+
+    def changed(now, change) -> list[str]:  # the first review on record: no '(+65)' from nothing
+        return [f"{n} ({_signed(d)})" if bundle.compared else f"{n}" for n, d in zip(now, change)]
+
     return pd.DataFrame({
         "Framework": t.framework,
         "Applicable": [f"{a} of {r}" for a, r in zip(t.applicable, t.requirements)],
-        "Covered": [f"{c} ({_signed(d)})" for c, d in zip(t.covered, t.covered_change)],
-        "Effective": [f"{e} ({_signed(d)})" for e, d in zip(t.effective, t.effective_change)],
+        "Covered": changed(t.covered, t.covered_change),
+        "Effective": changed(t.effective, t.effective_change),
         "Share effective": [f"{e / a:.0%}" if a else "–" for e, a in zip(t.effective, t.applicable)],
         "Open findings (major / minor / obs. / OFI)": [
             f"{a} / {b} / {c} / {d}" for a, b, c, d in zip(t.open_major, t.open_minor, t.open_observation, t.open_ofi)],
@@ -37,8 +42,10 @@ def frameworks_table(bundle: compliance.ComplianceBundle) -> pd.DataFrame:
 def _frameworks(ctx) -> Section:
     b = _bundle(ctx)
     return TableSection("frameworks", f"Compliance by framework, {long_date(ctx.as_of)}", frameworks_table(b),
-                        note=f"Changes since {long_date(ctx.compare_to)} in brackets. Effective: covered by a control whose "
-                             "last test passed.")
+                        note=(f"Changes since {long_date(ctx.compare_to)} in brackets." if b.compared else
+                              "The first review on record: nothing earlier to compare with.")
+                        + " Effective: covered by a control whose last test passed.",
+                        summary=headline.compliance(b).sentence)
 
 
 def _coverage(ctx) -> Section:

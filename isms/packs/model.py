@@ -89,6 +89,7 @@ class TableSection:
     frame: pd.DataFrame
     note: str = ""
     empty_text: str = "Nothing to report."
+    summary: str = ""  # the meeting's headline sentence when this table opens the pack (isms.headline)
     level_column: str | None = None  # colour this column's cells by the matrix level
     level_colours: dict[str, str] = field(default_factory=dict)
 

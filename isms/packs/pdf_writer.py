@@ -70,14 +70,17 @@ class PdfWriter:
         out.append(Spacer(1, 8))
         return out
 
+    def _summary(self, summary: str) -> list:
+        """The meeting's headline sentence above the section's figures."""
+        return [Paragraph(escape(summary), self.body), Spacer(1, 6)] if summary else []
+
     def scorecard(self, s: ScorecardSection):
         """The headline sentence, then the figures, each change marked better or worse (word and colour)."""
         ink = {"worse": "#B01C1C", "better": "#1B6E34"}
         rows = [[r.label, r.value, r.previous,
                  Paragraph(f'<font color="{ink[r.judgement]}"><b>{r.change_text}</b></font>', self.cell)
                  if r.judgement else r.change_text] for r in s.rows]
-        summary = [Paragraph(escape(s.summary), self.body), Spacer(1, 6)] if s.summary else []
-        return [*self._heading(s.title, s.note), *summary,
+        return [*self._heading(s.title, s.note), *self._summary(s.summary),
                 self._grid(["Measure", "Now", "Previous", "Change"], rows, [WIDTH * 0.5] + [WIDTH * 0.5 / 3] * 3)]
 
     def heatmap(self, s: HeatmapSection):
@@ -102,7 +105,7 @@ class PdfWriter:
         return [*self._heading(s.title, s.note), Image(io.BytesIO(png), width=WIDTH, height=WIDTH * 513 / 1100)]
 
     def table(self, s: TableSection):
-        out = self._heading(s.title, s.note)
+        out = self._heading(s.title, s.note) + self._summary(s.summary)
         if s.frame.empty:
             return [*out, Paragraph(s.empty_text, self.body)]
         cols = list(s.frame.columns)

@@ -135,6 +135,18 @@ class DeckWriter:
                 cell.text_frame.paragraphs[0].font.size = font
         return table
 
+    @staticmethod
+    def _summary(slide, summary: str) -> float:
+        """The headline sentence under the title (navy, 14 pt); returns where the table starts."""
+        if not summary:
+            return TABLE_TOP
+        box = slide.shapes.add_textbox(Inches(0.5), Inches(1.05), Inches(12.3), Inches(0.9))
+        box.text_frame.word_wrap = True
+        p = box.text_frame.paragraphs[0]
+        p.text = summary
+        p.font.size, p.font.color.rgb = Pt(14), NAVY
+        return 1.05 + _row_inches([summary], [12.3], 14) + 0.1
+
     # -- sections ---------------------------------------------------------------------------
     def title_slide(self) -> None:
         slide = self.prs.slides.add_slide(self.blank)
@@ -159,14 +171,7 @@ class DeckWriter:
         """The headline sentence, then the figures; each change is marked better or worse in words
         and colour, as the page's tiles are, so a printout in grey still says which way it went."""
         slide = self._slide(s.title, s.note)
-        top = TABLE_TOP
-        if s.summary:
-            box = slide.shapes.add_textbox(Inches(0.5), Inches(1.05), Inches(12.3), Inches(0.9))
-            box.text_frame.word_wrap = True
-            p = box.text_frame.paragraphs[0]
-            p.text = s.summary
-            p.font.size, p.font.color.rgb = Pt(14), NAVY
-            top = 1.05 + _row_inches([s.summary], [12.3], 14) + 0.1
+        top = self._summary(slide, s.summary)
         rows = [[r.label, r.value, r.previous, r.change_text] for r in s.rows]
         table = self._table(slide, ["Measure", "Now", "Previous", "Change"], rows, top=Inches(top),
                             widths=[6, 2, 2, 2], font=Pt(14 if s.summary else 16))
@@ -245,7 +250,8 @@ class DeckWriter:
         frame = s.frame
         if frame.empty:
             slide = self._slide(s.title, s.note)
-            box = slide.shapes.add_textbox(Inches(0.5), Inches(1.4), Inches(12), Inches(1))
+            box = slide.shapes.add_textbox(Inches(0.5), Inches(self._summary(slide, s.summary) + 0.1), Inches(12),
+                                           Inches(1))
             box.text_frame.text = s.empty_text
             box.text_frame.paragraphs[0].font.size = Pt(20)
             return
@@ -259,7 +265,8 @@ class DeckWriter:
             start += len(rows)
             title = s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})"
             slide = self._slide(title, s.note)
-            table = self._table(slide, header, rows, font=Pt(12))
+            top = self._summary(slide, s.summary if n == 1 else "")
+            table = self._table(slide, header, rows, top=Inches(top), font=Pt(12))
             if s.level_column and s.level_column in frame.columns:
                 col = list(frame.columns).index(s.level_column)
                 for r, level in enumerate(part[s.level_column], start=1):

@@ -16,6 +16,7 @@ Definitions (the page, the CLI and the pack read the same numbers):
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
@@ -70,9 +71,18 @@ def requirement_state_sql(as_of: dt.date, frameworks: list[str]) -> str:
     GROUP BY ALL"""
 
 
+def ref_key(ref: str) -> tuple:
+    """A.5.10 after A.5.9; AC-2(1) after AC-2: a requirement's numbers compared as numbers, so lists
+    read in the catalog's order. Text parts and numbers alternate, so two keys always compare."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(ref)))
+
+
 def requirement_state(con: duckdb.DuckDBPyConnection, as_of: dt.date, frameworks: list[str]) -> pd.DataFrame:
     shipped.register(con)
-    df = con.execute(requirement_state_sql(as_of, frameworks) + " ORDER BY framework, family, ref").df()
+    df = con.execute(requirement_state_sql(as_of, frameworks)).df()
+    # SQL would sort A.5.10 before A.5.2; a reader expects the catalog's order
+    df = df.sort_values(["framework", "family", "ref"], key=lambda s: s.map(ref_key) if s.name == "ref" else s,
+                        kind="stable").reset_index(drop=True)
     for col in ("controls", "effective_controls"):
         df[col] = df[col].map(lambda v: list(v) if hasattr(v, "__len__") and not isinstance(v, str) else [])
     return df

@@ -44,6 +44,7 @@ class ComplianceBundle:
     findings_open: pd.DataFrame        # grade x age bucket counts
     findings_overdue: pd.DataFrame     # open findings past their due date
     burndown: pd.DataFrame             # as_of (month ends), open, overdue, raised, closed
+    compared: bool = True              # compliance data was imported on or before compare_to: else no changes to show
 
     def cell(self, framework: str, family: str) -> pd.DataFrame:
         """The requirements of one heatmap cell, with their controls: what clicking it lists."""
@@ -114,8 +115,11 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, compare_to: dt.date,
     totals["has_soa"] = totals["has_soa"].fillna(False).astype(bool)
     totals = totals.reset_index()
     req = reads.requirement_state(con, as_of, scope)
+    # the first review on record: a change from nothing would read '+65 effective' (the Risk Review's rule)
+    compared = any(d <= compare_to for d in reads.review_dates(con))
     return ComplianceBundle(as_of, compare_to, scope, totals, _coverage(req), req,
-                            *_testing(con, as_of, compare_to), *_calendar(con, as_of), *_findings(con, as_of))
+                            *_testing(con, as_of, compare_to), *_calendar(con, as_of), *_findings(con, as_of),
+                            compared=compared)
 
 
 def _coverage(req: pd.DataFrame) -> pd.DataFrame:
