@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from isms import forum
+from isms import forum, kri
 from isms.config import Settings
-from isms.dates import add_months
+from isms.dates import add_months, long_date, short_date
 from isms.filters import RiskFilter
 from isms.meetings import MeetingSeries
 from isms.store import forum as forum_store
@@ -56,18 +56,17 @@ class Agenda:
         """The agenda as numbered items, one row per entry (an item with nothing due says "none")."""
         rows: list[tuple[str, str, str]] = []
         s, last = self.series, self.last_meeting
-        rows.append(("Opening", f"{s.name} meeting, {self.meeting_on:%d %B %Y}"
+        rows.append(("Opening", f"{s.name} meeting, {long_date(self.meeting_on)}"
                      + ("" if self.held else " (scheduled)"),
-                     f"reviews {s.period_start(self.period_end):%d %b %Y} to {self.period_end:%d %b %Y}; "
-                     f"chaired by the {s.chair.name} role"))
+                     f"reviews {short_date(s.period_start(self.period_end))} to {short_date(self.period_end)}"))
         if last is None:
             rows.append(("Minutes of the last meeting", "none: the series' first meeting", ""))
         else:
-            approved = (f"approved {_day(last['approved_on']):%d %b %Y} by {last['approved_by']}"
+            approved = (f"approved {short_date(_day(last['approved_on']))} by {last['approved_by']}"
                         if pd.notna(last.get("approved_on")) else "for approval")
-            rows.append(("Minutes of the last meeting", f"{last['meeting_id']}, {_day(last['held_on']):%d %B %Y}", approved))
+            rows.append(("Minutes of the last meeting", f"{last['meeting_id']}, {long_date(_day(last['held_on']))}", approved))
         a = self.actions
-        since = f" since {a.last_meeting_on:%d %b %Y}" if a.last_meeting_on else ""
+        since = f" since {short_date(a.last_meeting_on)}" if a.last_meeting_on else ""
         rows.append(("Actions from earlier meetings", f"{len(a.open)} open, {len(a.overdue)} overdue, "
                      f"{len(a.closed_since)} closed{since}", "listed at the end of this pack"))
         rows += _entries("Overdue actions", [
@@ -80,14 +79,14 @@ class Agenda:
             for r in self.exceptions.itertuples()])
         rows += _entries(f"New red KRIs since {self.since:%B %Y}", [
             (f"{r.metric_id} {r.name}", _kri_detail(r)) for r in self.new_red_kris.itertuples()])
-        rows += _entries(f"New {self.top_level} risks since {self.since:%d %b %Y}", [
+        rows += _entries(f"New {self.top_level} risks since {short_date(self.since)}", [
             (f"{r.risk_id} {r.title}", f"{r.owner}, score {int(r.to_score)}"
                                        + ("" if r.change == "New" else f", was {r.from_level}"))
             for r in self.new_top_risks.itertuples()])
-        rows.append(("The period's figures", f"as of {self.as_of:%d %B %Y}", "the sections of this pack"))
+        rows.append(("The period's figures", f"as of {long_date(self.as_of)}", "the sections of this pack"))
         rows.append(("Decisions and new actions", "", "recorded on the meeting's record (Forum page)"))
-        rows.append(("Next meeting", f"{self.next_meeting_on:%d %B %Y}",
-                     f"reviews the period to {self.series.next_period_end(self.period_end):%d %b %Y}"))
+        rows.append(("Next meeting", f"{long_date(self.next_meeting_on)}",
+                     f"reviews the period to {short_date(self.series.next_period_end(self.period_end))}"))
         out, number, previous = [], 0, None
         for item, subject, detail in rows:
             if item != previous:
@@ -172,9 +171,9 @@ def _entries(item: str, entries: list[tuple[str, str]]) -> list[tuple[str, str, 
 
 
 def _kri_detail(r) -> str:
-    unit = "" if not isinstance(r.unit, str) or r.unit == "count" else f" {r.unit}"
-    value = "" if pd.isna(r.value) else f"{r.value:g}{unit}"
-    threshold = "" if pd.isna(r.red) else f" (red at {r.red:g})"
+    """'Kim, 11% (red at 10%)': value and threshold with their unit, as the Security Health page says them."""
+    value = "" if pd.isna(r.value) else kri.format_value(r.value, r.unit)
+    threshold = "" if pd.isna(r.red) else f" (red at {kri.format_value(r.red, r.unit)})"
     owner = r.owner if isinstance(r.owner, str) else "no owner"
     return f"{owner}, {value}{threshold}".strip(", ")
 

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from isms.dates import quarter_label
+from isms.dates import quarter_label, short_date
 from isms.matrix import RiskMatrix
 
 KRI_COLOURS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "stale": "#9e9e9e", "unrated": "#bdbdbd"}
@@ -251,7 +251,7 @@ def _dates_axis(fig: go.Figure, dates) -> None:
     if len(days) == 1:
         day = days[0]
         fig.update_xaxes(range=[day - pd.Timedelta(days=45), day + pd.Timedelta(days=45)],
-                         tickmode="array", tickvals=[day], ticktext=[f"{day:%d %b %Y}"])
+                         tickmode="array", tickvals=[day], ticktext=[short_date(day)])
 
 
 def _few_dates_axis(fig: go.Figure, dates, most: int = 6) -> None:
@@ -264,7 +264,7 @@ def _few_dates_axis(fig: go.Figure, dates, most: int = 6) -> None:
     elif 1 < len(days) <= most:
         same_month = len({(d.year, d.month) for d in days}) < len(days)
         fig.update_xaxes(tickmode="array", tickvals=days,
-                         ticktext=[f"{d:%d %b %Y}" if same_month else f"{d:%b %Y}" for d in days])
+                         ticktext=[short_date(d) if same_month else f"{d:%b %Y}" for d in days])
 
 
 def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> go.Figure:

@@ -10,6 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from isms import forum
+from isms.dates import long_date
 from ui import forum as render
 from ui.auth import permitted, require
 from ui.resources import data_cursor, data_version_key, settings, viewing_sample
@@ -45,7 +46,7 @@ if version is None:
 view = load(data_version_key(), version, as_of)
 
 st.caption(f"The meetings of {cfg.organisation}'s ISMS forum, their decisions and actions, as they stood on "
-           f"{as_of:%d %B %Y}.")
+           f"{long_date(as_of)}.")
 st.page_link("pages/management_review.py", label="Management review (clause 9.3): the inputs for a year",
              icon=":material/event_note:")
 render.show_message()

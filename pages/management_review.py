@@ -7,6 +7,7 @@ The year (bound to the URL), one bundle from `isms.views.management_review`, the
 import streamlit as st
 
 from isms import forum
+from isms.dates import short_date
 from isms.views import management_review
 from ui import management_review as render
 from ui import params
@@ -41,8 +42,8 @@ with data_cursor() as cur:
 year = params.select(st.columns([1, 4])[0], "Year under review", choices, key="year", parse=int)
 review = load(data_version, version, year)
 st.title(f"Management review · {year}")
-st.caption(f"The inputs of ISO/IEC 27001:2022 clause 9.3.2 for {cfg.organisation}, {review.start:%d %b %Y} to "
-           f"{review.end:%d %b %Y}, from the data the dashboard holds; the outputs of 9.3.3 are the review's decisions.")
+st.caption(f"The inputs of ISO/IEC 27001:2022 clause 9.3.2 for {cfg.organisation}, {short_date(review.start)} to "
+           f"{short_date(review.end)}, from the data the dashboard holds; the outputs of 9.3.3 are the review's decisions.")
 render.show_actions(review)
 render.show_context()
 render.show_performance(review)

@@ -70,14 +70,13 @@ def db(cfg):
 
 
 EXPECTED = [
-    ["1. Opening", "Risk meeting, 14 July 2026 (scheduled)",
-     "reviews 01 Apr 2026 to 30 Jun 2026; chaired by the admin role"],
+    ["1. Opening", "Risk meeting, 14 July 2026 (scheduled)", "reviews 1 Apr 2026 to 30 Jun 2026"],
     ["2. Minutes of the last meeting", "M-0002, 14 April 2026", "for approval"],
     ["3. Actions from earlier meetings", "1 open, 1 overdue, 1 closed since 14 Apr 2026", "listed at the end of this pack"],
     ["4. Overdue actions", "A-0004 Restore test", "Ops, due 2026-05-15, 60 days overdue"],
     ["5. Policy exceptions to renew or decide", "EX-2 Patch standard", "expired, no decision: expired 2026-05-31"],
     ["", "EX-1 Patch standard", "renewal: expires 2026-07-31"],
-    ["6. New red KRIs since March 2026", "K-1 Metric K-1", "Kim, 11 % (red at 10)"],
+    ["6. New red KRIs since March 2026", "K-1 Metric K-1", "Kim, 11% (red at 10%)"],
     ["7. New Critical risks since 31 Mar 2026", "R-1 Risk R-1", "Owner A, score 20, was High"],
     ["", "R-3 Risk R-3", "Owner A, score 25"],
     ["8. The period's figures", "as of 30 June 2026", "the sections of this pack"],

@@ -235,8 +235,8 @@ def test_a_meeting_recorded_by_imported_minutes_shows_what_it_lacks(forum_db, tm
         con.close()
     assert out.status == "committed", [str(p) for p in out.problems]
     at = _open("2026-06-10")
-    assert at.expander[0].label == "Compliance · 02 June 2026 · M-0004"
+    assert at.expander[0].label == "Compliance · 2 June 2026 · M-0004"
     text = " ".join(m.value for m in at.markdown)
     # the calendar's period for a Compliance meeting on 06-02: March and April
-    assert "**Reviewed** 01 Mar 2026 – 30 Apr 2026 · **Attendees** not recorded" in text
+    assert "**Reviewed** 1 Mar 2026 – 30 Apr 2026 · **Attendees** not recorded" in text
     assert _rows(at, "decisions_M-0004", "decision_id", "kind", "text") == [("D-0003", "free", "SoA review moved to July")]

@@ -261,9 +261,9 @@ def test_late_and_overdue_counts_have_whole_number_ticks(late, overdue, ticks):
 
 
 @pytest.mark.parametrize("dates, labels", [
-    (["2026-12-03"], ["03 Dec 2026"]),  # a register's first import: one point, one label
+    (["2026-12-03"], ["3 Dec 2026"]),  # a register's first import: one point, one label
     (["2026-10-31", "2026-11-30", "2026-12-31"], ["Oct 2026", "Nov 2026", "Dec 2026"]),
-    (["2026-12-03", "2026-12-31"], ["03 Dec 2026", "31 Dec 2026"]),  # two in one month: the day says which
+    (["2026-12-03", "2026-12-31"], ["3 Dec 2026", "31 Dec 2026"]),  # two in one month: the day says which
 ])
 def test_a_short_treatment_trend_labels_each_date_once(dates, labels):
     import pandas as pd

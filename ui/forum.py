@@ -14,6 +14,7 @@ import streamlit as st
 from isms import actions, forum
 from isms.auth import User
 from isms.config import Settings
+from isms.dates import long_date, short_date
 from ui.presentation import present_table
 from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
@@ -49,6 +50,11 @@ NEXT_COLUMNS = {
 
 
 def _frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A list as the page shows it: ISO days, '–' for blanks, and a series by its name ('Security
+    Health'), not the key the configuration files it under ('security-health')."""
+    if "series" in frame.columns:
+        names = {s.key: s.name for s in settings().meeting_series}
+        frame = frame.assign(series=frame["series"].map(lambda k: names.get(k, k)))
     return dashed(iso_days(frame))
 
 
@@ -68,9 +74,9 @@ def show_message() -> None:
 def show_overdue(view: forum.ForumView) -> None:
     st.header("Overdue actions", divider="gray")
     if view.overdue.empty:
-        st.success(f"No action is overdue on {view.as_of:%d %B %Y}.")
+        st.success(f"No action is overdue on {long_date(view.as_of)}.")
         return
-    st.caption(f"{len(view.overdue)} actions open past their due date on {view.as_of:%d %B %Y}, longest overdue first.")
+    st.caption(f"{len(view.overdue)} actions open past their due date on {long_date(view.as_of)}, longest overdue first.")
     listing(_frame(view.overdue), OVERDUE_COLUMNS, key="overdue_actions")
 
 
@@ -79,7 +85,7 @@ def show_next_meetings(view: forum.ForumView) -> None:
     rows = pd.DataFrame([{
         "series": n.series.name, "on": n.on.isoformat(), "covers": n.covers.isoformat(),
         "last_held_on": n.last_held_on.isoformat() if n.last_held_on else None,
-        "state": f"late since {n.on:%d %b}" if n.late else f"in {(n.on - view.as_of).days} days",
+        "state": f"late since {n.on.day} {n.on:%b}" if n.late else f"in {(n.on - view.as_of).days} days",
     } for n in view.next_meetings])
     st.caption("Each series reviews the period after the one its last meeting reviewed; 'Data as of' is the date its "
                "pack covers.")
@@ -90,7 +96,7 @@ def show_exception_agenda(view: forum.ForumView) -> None:
     risk = next((n for n in view.next_meetings if n.series.key == "risk"), None)
     if risk is None:
         return
-    st.header(f"Exceptions for the next Risk meeting ({risk.on:%d %b %Y})", divider="gray")
+    st.header(f"Exceptions for the next Risk meeting ({short_date(risk.on)})", divider="gray")
     if view.exception_agenda.empty:
         st.success("No policy exception needs renewing or a decision.")
         return
@@ -118,14 +124,14 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
         return
     names = {s.key: s.name for s in settings.meeting_series}
     n = view.held
-    st.caption(f"{n} meeting{'s' if n != 1 else ''} held up to {view.as_of:%d %B %Y}"
+    st.caption(f"{n} meeting{'s' if n != 1 else ''} held up to {long_date(view.as_of)}"
                + (f"; the {len(view.meetings)} most recent below." if n > len(view.meetings) else "."))
     for m in view.meetings.to_dict("records"):
         held = pd.Timestamp(m["held_on"]).date()
-        with st.expander(f"{names.get(m['series'], m['series'])} · {held:%d %B %Y} · {m['meeting_id']}"):
+        with st.expander(f"{names.get(m['series'], m['series'])} · {long_date(held)} · {m['meeting_id']}"):
             # a meeting recorded by an imported minutes sheet may have no attendees, and a series the
             # calendar does not know no period
-            reviewed = (f"{pd.Timestamp(m['period_start']):%d %b %Y} – {pd.Timestamp(m['period_end']):%d %b %Y}"
+            reviewed = (f"{short_date(pd.Timestamp(m['period_start']))} – {short_date(pd.Timestamp(m['period_end']))}"
                         if pd.notna(m["period_start"]) and pd.notna(m["period_end"]) else "not recorded")
             people = ", ".join(m["attendees"]) if m["attendees"] is not None and len(m["attendees"]) else "not recorded"
             st.markdown(f"**Reviewed** {reviewed} · **Attendees** {people}")
@@ -136,7 +142,7 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
             else:
                 st.markdown("**Pack** none stored")
             if pd.notna(m["approved_on"]):
-                st.markdown(f"**Minutes approved** {pd.Timestamp(m['approved_on']):%d %b %Y} by {m['approved_by']}")
+                st.markdown(f"**Minutes approved** {short_date(pd.Timestamp(m['approved_on']))} by {m['approved_by']}")
             else:
                 st.markdown("**Minutes** not yet approved")
                 if can_approve:
@@ -166,18 +172,18 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
     """Clause 9.3.2 a) for every meeting: the series' actions open on the meeting's day (overdue
     first) and those closed since its last meeting."""
     st.header(title, divider="gray")
-    since = (f"since the last {series_name} meeting ({earlier.last_meeting_on:%d %b %Y})" if earlier.last_meeting_on
+    since = (f"since the last {series_name} meeting ({short_date(earlier.last_meeting_on)})" if earlier.last_meeting_on
              else f"(no earlier {series_name} meeting recorded)")
     if earlier.open.empty and earlier.closed_since.empty:
         # without a tense: the meeting's day may be ahead (the next Risk meeting, in January)
-        st.info(f"No {series_name} action open on {earlier.as_of:%d %b %Y}, and none closed {since}.")
+        st.info(f"No {series_name} action open on {short_date(earlier.as_of)}, and none closed {since}.")
         return
     cols = st.columns(3)
     cols[0].metric("Open", len(earlier.open))
     cols[1].metric("Overdue", len(earlier.overdue))
     cols[2].metric("Closed since last meeting", len(earlier.closed_since))
     if len(earlier.open):
-        st.caption(f"Open on {earlier.as_of:%d %b %Y}, overdue first.")
+        st.caption(f"Open on {short_date(earlier.as_of)}, overdue first.")
         frame = _frame(earlier.open)
         if present:
             present_table(frame, _labels(ACTION_COLUMNS), "open actions")
@@ -279,7 +285,7 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
         return
     series = {s.key: s.name for s in settings.meeting_series}
     meetings = {m["meeting_id"]: f"{m['meeting_id']} · {series.get(m['series'], m['series'])} · "
-                                 f"{pd.Timestamp(m['held_on']):%d %b %Y}" for m in view.meetings.to_dict("records")}
+                                 f"{short_date(pd.Timestamp(m['held_on']))}" for m in view.meetings.to_dict("records")}
     tab_meeting, tab_decision, tab_action, tab_update = st.tabs(["A meeting", "A decision", "An action",
                                                                  "Change an action"])
     with tab_meeting, st.form("forum_meeting", clear_on_submit=True):

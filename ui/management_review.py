@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from isms.dates import long_date
 from isms.views.management_review import ManagementReview
 from ui.forum import show_earlier_actions
 from ui.tables import listing, readable, text
@@ -40,7 +41,7 @@ def show_performance(review: ManagementReview) -> None:
     now, before = review.card.current.kris, review.card.previous.kris
     _tiles([(f"KRIs {k}", getattr(now, k), f"{getattr(now, k) - getattr(before, k):+d}", "off" if k == "stale" else
              ("normal" if k == "green" else "inverse")) for k in ("red", "amber", "green", "stale")])
-    st.caption(f"At year end; changes against {review.card.compare_to:%d %B %Y}.")
+    st.caption(f"At year end; changes against {long_date(review.card.compare_to)}.")
     health = review.kri_health.set_index("year")
     this, last = health.loc[review.end.year], health.loc[review.end.year - 1]
     _tiles([(f"KRI-months {k}", _share(this[k]), _points(this[k], last[k]), "normal" if k == "green" else "inverse")
@@ -109,7 +110,7 @@ def show_outputs(review: ManagementReview) -> None:
         st.info(f"The management review of {review.end.year} has not been recorded yet: record it on the Forum page, "
                 "then its decisions (improvements, ISMS changes, resource needs).")
         return
-    st.caption(f"Held on {review.held_on:%d %B %Y}.")
+    st.caption(f"Held on {long_date(review.held_on)}.")
     if review.outputs.empty:
         st.info("No decision recorded for this review yet.")
         return

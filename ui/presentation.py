@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from isms.dates import short_date
 from ui import params
 from ui.scorecard import dashed
 
@@ -58,7 +59,7 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
     there are: the meeting-room form of a list the analyst's page shows in full."""
     shown = dashed(frame[list(labels)].head(rows)).rename(columns=labels)
     for column in shown.columns:
-        shown[column] = shown[column].map(lambda v: f"{v:%d %b %Y}" if hasattr(v, "strftime") else v)
+        shown[column] = shown[column].map(lambda v: f"{short_date(v)}" if hasattr(v, "strftime") else v)
     st.table(shown, hide_index=True)
     if len(frame) > rows:
         st.caption(f"The first {rows} of {len(frame)} {what}; the full list is on the page outside presentation mode.")

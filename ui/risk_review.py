@@ -219,7 +219,7 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     columns = {
         "risk_id": text("Risk", 58), "title": text("Title", 225), "owner": text("Owner", 112),
         "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=50),
-        "trend_text": text(f"Since {data.compare_to:%d %b}", 92, help=f"Movement since {long_date(data.compare_to)}"),
+        "trend_text": text(f"Since {data.compare_to.day} {data.compare_to:%b}", 92, help=f"Movement since {long_date(data.compare_to)}"),
         "decisions": text("Decision", 72),
         "percent_complete": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, width=100,
                                                             format="%.0f%%", color=charts.SERIES["complete"]),

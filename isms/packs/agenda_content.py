@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from isms.agenda import PACK_SERIES, Agenda, agenda, open_actions_table
+from isms.dates import long_date
 from isms.packs.model import Section, TableSection
 
 OVERDUE_COLOUR = "#B01C1C"  # the deck's 'worse' red: an overdue action reads as one in grey print too ('overdue')
@@ -16,9 +17,9 @@ def _agenda(ctx) -> Agenda:
 def agenda_section(ctx) -> Section:
     a = _agenda(ctx)
     when = "held" if a.held else "scheduled"
-    return TableSection("agenda", f"Agenda: {a.series.name} meeting, {a.meeting_on:%d %B %Y}", a.items(),
-                        note=f"The meeting {when} for the period to {a.period_end:%d %B %Y}; new since the data "
-                             f"the last meeting reviewed ({a.since:%d %B %Y}); overdue on the meeting's day. "
+    return TableSection("agenda", f"Agenda: {a.series.name} meeting, {long_date(a.meeting_on)}", a.items(),
+                        note=f"The meeting {when} for the period to {long_date(a.period_end)}; new since the data "
+                             f"the last meeting reviewed ({long_date(a.since)}); overdue on the meeting's day. "
                              "The whole ISMS, whatever the page's filters.")
 
 
@@ -27,7 +28,7 @@ def open_actions_section(ctx) -> Section:
     frame = open_actions_table(a)
     overdue = int((frame["Overdue"] == "overdue").sum())
     return TableSection("open_actions", f"Open actions of the {a.series.name} series", frame,
-                        note=f"As they stand on {a.meeting_on:%d %B %Y}: {len(frame)} open, {overdue} overdue.",
+                        note=f"As they stand on {long_date(a.meeting_on)}: {len(frame)} open, {overdue} overdue.",
                         empty_text="No action of this series is open.", level_column="Overdue",
                         level_colours={"overdue": OVERDUE_COLOUR})
 

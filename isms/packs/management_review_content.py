@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from isms.dates import long_date
 from isms.packs.model import MethodSection, ScorecardRow, ScorecardSection, Section, TableSection
 from isms.views import management_review
 
@@ -30,7 +31,7 @@ def _posture(ctx) -> Section:
                  card.current.above_appetite - card.previous.above_appetite, True)
     rows = (above, *posture_rows(card, ctx.settings.exception_warning_days))
     return ScorecardSection("yoy_posture", f"Risk posture at year end, {_years(ctx)}", rows,
-                            note=f"Now: {card.as_of:%d %B %Y}; previous: {card.compare_to:%d %B %Y}. "
+                            note=f"Now: {long_date(card.as_of)}; previous: {long_date(card.compare_to)}. "
                                  "Clause 9.3.2 f): risk assessment results and treatment status.")
 
 
@@ -126,7 +127,7 @@ def _outputs(ctx) -> Section:
     o = b.outputs
     frame = pd.DataFrame({"Decision": o["decision_id"], "On": [f"{pd.Timestamp(v):%Y-%m-%d}" for v in o["decided_on"]],
                           "Kind": o["kind"], "Text": o["text"]})
-    held = f"Held on {b.held_on:%d %B %Y}." if b.held_on else f"The review of {ctx.as_of.year} is not recorded yet."
+    held = f"Held on {long_date(b.held_on)}." if b.held_on else f"The review of {ctx.as_of.year} is not recorded yet."
     return TableSection("outputs", "Outputs (clause 9.3.3): the review's decisions", frame, note=held,
                         empty_text="No decision recorded for this review yet.")
 
