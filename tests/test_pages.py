@@ -121,3 +121,19 @@ def test_a_meeting_page_on_an_empty_database_says_so(tmp_path, page, sentence):
         at = open_app(page)
         assert not at.exception, [e.message for e in at.exception]
         assert [i.value for i in at.info] == [sentence]
+
+
+def test_the_exceptions_list_leaves_out_a_what_column_no_exception_fills(app_db):
+    """The sample's exception log names the policy, never a title of its own: its 'What' column would
+    be empty on every row. Read from the table, not from the page's code: shown exactly when some
+    exception on the list has a title."""
+    import duckdb
+
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        titled = con.execute("""SELECT count(*) FROM policy_exception WHERE title IS NOT NULL AND batch_id =
+            (SELECT max(batch_id) FROM import_batch WHERE as_of <= DATE '2026-09-30' AND list_contains(kinds, 'exceptions'))
+            """).fetchone()[0]
+    at = open_page(PAGES[0])
+    found = [d for d in at.main.dataframe if "window" in d.proto.column_order and "days_to_expiry" in d.proto.column_order]
+    assert len(found) == 1
+    assert ("title" in found[0].proto.column_order) == bool(titled) and "policy" in found[0].proto.column_order

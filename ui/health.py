@@ -45,8 +45,9 @@ def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
 
 
 def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
-    """One tile per control domain: share of its KRIs green, the change since the comparison month
-    and the 12-month trend as a sparkline."""
+    """One tile per control domain: share of its KRIs green and the change since the comparison
+    month. No sparkline: a tile's chart scales to its own range, so 100% to 80% drew as a fall to
+    the floor; the health-index chart below draws the same months on a 0-100% axis."""
     domains = sorted(health["control_domain"].unique())
     if not domains:
         return
@@ -60,8 +61,7 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
         col.metric(f"{domain} health", f"{now:.0%}" if now is not None else "n/a",
                    f"{delta:+.0f} pts" if delta is not None else None,
                    delta_color="off" if not delta else "normal", delta_arrow="off" if not delta else "auto",
-                   border=True, chart_data=(part["health"] * 100).round(1).tolist(), chart_type="area",
-                   help=f"{green} of {kris} KRIs green; the sparkline is the last 12 months")
+                   border=True, help=f"{green} of {kris} KRIs green")
 
 
 def _change_text(board: pd.DataFrame) -> list[str]:

@@ -306,12 +306,14 @@ def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
                                         "risk_id": "Risk", "risk_level": "Risk level", "expires_on": "Expires",
                                         "days_to_expiry": "Days left"}, "exceptions")
         return
-    listing(readable(data.exceptions), {
+    columns = {
         "window": text("Expiry", 100), "exception_id": text("Exception", 78), "policy": text("Policy", 150),
         "title": text("What", 150), "risk_id": text("Risk", 58), "risk_level": text("Risk level", 72),
         "expires_on": text("Expires", 90),
-        "days_to_expiry": st.column_config.NumberColumn("Days left", width=70), "approver": text("Approver", 110)},
-        key="exceptions")
+        "days_to_expiry": st.column_config.NumberColumn("Days left", width=70), "approver": text("Approver", 110)}
+    if "title" in data.exceptions and data.exceptions["title"].isna().all():
+        del columns["title"]  # a log that names only the policy: an empty 'What' on every row says nothing
+    listing(readable(data.exceptions), columns, key="exceptions")
 
 
 def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix, present: bool) -> None:

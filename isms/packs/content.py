@@ -194,7 +194,7 @@ def _top_risks(ctx: Context) -> Section:
         "Was": [f"{lvl} ({int(sc)})" if isinstance(lvl, str) else "new" for lvl, sc in
                 zip(top["previous_level"], top["previous_score"].fillna(0))],
         "Treatment": top["decisions"].fillna("–"),
-        "Complete": top["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} %"),
+        "Complete": top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%"),
         "Days overdue": top["days_overdue"].fillna(0).astype(int),
     })
     if not data.scorecard.compared:  # the first review on record: each risk 'was' what it is
@@ -245,8 +245,8 @@ def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         "Treatment": late["treatment_id"], "Risk": late["risk_id"],
         "What": late["description"].fillna("").map(lambda t: t if len(t) <= 70 else t[:69].rstrip() + "…"),
         "Owner": late["owner"], "Due": pd.to_datetime(late["due_on"]).dt.strftime("%Y-%m-%d"),
-        "Complete": late["percent_complete"].round(0).astype(int).astype(str) + " %",
-        "Planned": late["planned_percent"].round(0).astype(int).astype(str) + " %",
+        "Complete": late["percent_complete"].round(0).astype(int).astype(str) + "%",
+        "Planned": late["planned_percent"].round(0).astype(int).astype(str) + "%",
         "State": late["state"], "Days overdue": late["days_overdue"].astype(int),
     })
     return _top(frame, "late or overdue treatments, most overdue first")
