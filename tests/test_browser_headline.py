@@ -112,4 +112,9 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
                     assert page.locator('[data-testid="stTooltipIcon"]').first.is_hidden()
                     assert page.get_by_role("button", name="Exit presentation").is_visible()
+                    # an id on one line: 'R-016', not 'R-' over '016' (the room reads the column down)
+                    split = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stTable"] tbody td:first-child p')]
+                        .filter(p => { const r = document.createRange(); r.selectNodeContents(p);
+                                       return r.getClientRects().length > 1; }).map(p => p.innerText)""")
+                    assert split == [], f"ids split over two lines at {width} px: {split}"
                     page.screenshot(path=str(artifacts / f"{name}-presentation-{width}x{height}.png"))

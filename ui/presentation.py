@@ -26,7 +26,7 @@ h2 {font-size: 2.2rem !important;}
 [data-testid="stCaptionContainer"] p, .stMarkdown p {font-size: 1.2rem;}
 [data-testid="stTooltipIcon"] {display: none;}
 [data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.25rem !important; padding: 0.45rem 0.7rem !important;}
-[data-testid="stTable"] td:first-child {white-space: nowrap;}
+[data-testid="stTable"] td:first-child, [data-testid="stTable"] td:first-child p {white-space: nowrap;}
 .st-key-exit_present button {font-size: 1.1rem; padding: 0.4rem 1.1rem;}
 </style>
 """
