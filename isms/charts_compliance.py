@@ -51,7 +51,7 @@ def pass_rate_trend(trend: pd.DataFrame, title: str = "Control test pass rate pe
     labels = [quarter_label(q) for q in trend["quarter_end"]]
     fig = go.Figure()
     fig.add_bar(x=labels, y=trend["tested"], name="tests with a result", marker_color="#cfd8dc")
-    fig.add_scatter(x=labels, y=trend["pass_rate"], name="passed", mode="lines+markers", yaxis="y2",
+    fig.add_scatter(x=labels, y=trend["pass_rate"], name="pass rate", mode="lines+markers", yaxis="y2",
                     line=dict(color=SERIES["residual"], width=3))
     tests = count_axis(trend["tested"].max())
     # five steps on each axis over the same height, so the ticks face each other (0%, 20% ... 100%)

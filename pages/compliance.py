@@ -88,25 +88,25 @@ show_chart(coverage_heatmap(data.coverage), key="coverage", name=f"coverage-{as_
            on_select=lambda: _pick_cell(labels), selection_mode=("points",))
 cell = params.select(st, "Requirements of the cell", labels, key="cell")
 if cell:
-    render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements")
+    render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements", present=present)
 
 st.header("Control testing", divider="gray")
 render.testing_tiles(data, since)
 show_chart(pass_rate_trend(data.pass_rate_trend), key="pass_rate", name=f"pass-rate-{as_of}", presentation=present)
-render.test_lists(data)
+render.test_lists(data, present)
 
 st.header("Audit and certification calendar", divider="gray")
-render.calendar(data)
+render.calendar(data, present)
 
 st.header("Findings", divider="gray")
-render.findings(data)
+render.findings(data, present)
 show_chart(findings_burndown(data.burndown), key="burndown", name=f"findings-{as_of}", presentation=present)
 
 st.header("Statement of Applicability", divider="gray")
 soa_framework = params.select(st, "Framework", data.frameworks, key="soa")
 if soa_framework:
     table = soa(data_version, soa_framework, as_of)
-    render.soa_view(table, key="soa_rows")
+    render.soa_view(table, key="soa_rows", present=present)
     if not present:
         st.download_button("SoA (xlsx)", data=lambda: _soa_xlsx(table), file_name=f"soa-{soa_framework}-{as_of}.xlsx",
                            key="soa_xlsx", on_click="ignore", icon=":material/download:",

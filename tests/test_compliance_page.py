@@ -97,6 +97,14 @@ def test_presentation_mode_and_pack_panel(app_db):
     at.toggle(key="present").set_value(True).run()
     assert not at.exception and not at.get("download_button")
     assert len(at.get("plotly_chart")) == 3
+    # the lists as the room reads them: static tables of the first rows, no scrolling grid
+    assert not at.main.dataframe
+    tables = {tuple(t.value.columns): t.value for t in at.main.table}
+    overdue = tables[("Finding", "Title", "Grade", "Owner", "Due", "Days overdue")]
+    assert overdue["Finding"].tolist() == ["F-012", "F-013"] and overdue["Due"].tolist() == ["12 Mar 2026", "7 Jul 2026"]
+    due = [t for cols, t in tables.items() if cols[:2] == ("Control", "Name") and "Overdue" in set(t["State"])]
+    assert len(due) == 1 and due[0]["Control"].iloc[0] == "CTL-08" and len(due[0]) == 8  # 35 due: the first 8
+    assert any("The first 8 of 35 tests, overdue first" in c.value for c in at.main.caption)
 
 
 def test_the_soa_download_is_the_export(app_db):

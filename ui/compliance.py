@@ -12,6 +12,7 @@ import streamlit as st
 from isms import headline
 from isms.dates import long_date
 from isms.views.compliance import ComplianceBundle
+from ui.presentation import labels_of, present_table
 from ui.scorecard import count_tile, dashed, literal
 from ui.tables import iso_days, listing, text
 
@@ -56,14 +57,24 @@ def framework_tiles(data: ComplianceBundle, since: str) -> None:
                         f"{f['open_ofi']} OFIs; {help_}")
 
 
-def cell_requirements(cell: pd.DataFrame, key: str) -> None:
-    cell = _capped(cell, "requirements of the cell")
+def _list(frame: pd.DataFrame, columns: dict, *, key: str, what: str, present: bool, **kw) -> None:
+    """The analyst's list (the first SHOWN rows, scrolling), or in presentation mode its first rows
+    as a static table at the room's type size (`ui.presentation.present_table`)."""
+    if present:
+        present_table(frame, labels_of(columns), what)
+    else:
+        listing(dashed(iso_days(_capped(frame, what))), columns, key=key, **kw)
+
+
+def cell_requirements(cell: pd.DataFrame, key: str, present: bool = False) -> None:
+    # no control: '–', not an empty cell that reads as not yet loaded
     frame = pd.DataFrame({"ref": cell.ref, "title": cell.title,
-                          "controls": [", ".join(c) for c in cell.controls],
-                          "effective": [", ".join(c) for c in cell.effective_controls],
+                          "controls": [", ".join(c) or None for c in cell.controls],
+                          "effective": [", ".join(c) or None for c in cell.effective_controls],
                           "status": cell.implementation_status})
-    listing(dashed(frame), {"ref": text("Ref", 90), "title": text("Requirement", 330), "controls": text("Controls", 150),
-                            "effective": text("Last test passed", 150), "status": text("SoA status", 150)}, key=key)
+    _list(frame, {"ref": text("Ref", 90), "title": text("Requirement", 330), "controls": text("Controls", 150),
+                  "effective": text("Last test passed", 150), "status": text("SoA status", 150)}, key=key,
+          what="requirements of the cell", present=present)
 
 
 def testing_tiles(data: ComplianceBundle, since: str) -> None:
@@ -76,7 +87,7 @@ def testing_tiles(data: ComplianceBundle, since: str) -> None:
     cols[3].metric(f"Pass rate since {since}", rate, help=f"{t['tested']} tests with a result", border=True)
 
 
-def test_lists(data: ComplianceBundle) -> None:
+def test_lists(data: ComplianceBundle, present: bool = False) -> None:
     cols = {"control_id": text("Control", 80), "control_name": text("Name", 260), "owner": text("Owner", 140),
             "period": text("Period", 100), "due_on": text("Due", 100), "state": text("State", 100)}
     failed = data.tests_failed.assign(state=data.tests_failed.result)
@@ -84,42 +95,48 @@ def test_lists(data: ComplianceBundle) -> None:
     if failed.empty:
         st.caption("None this period.")
     else:
-        listing(dashed(iso_days(_capped(failed, "tests"))), cols, key="tests_failed")
+        _list(failed, cols, key="tests_failed", what="tests", present=present)
     st.markdown("**Due and overdue**")
     if data.tests_due.empty:
         st.caption("Nothing due.")
     else:
-        listing(dashed(iso_days(_capped(data.tests_due, "tests, overdue first"))), cols, key="tests_due")
+        _list(data.tests_due, cols, key="tests_due", what="tests, overdue first", present=present)
 
 
-def calendar(data: ComplianceBundle) -> None:
+def calendar(data: ComplianceBundle, present: bool = False) -> None:
     if data.calendar.empty:
         st.caption("Nothing in the next 12 months.")
     else:
-        listing(dashed(iso_days(data.calendar)), {"date": text("Date", 100), "what": text("What", 170),
-                                                  "audit_type": text("Audit", 170), "framework": text("Framework", 150),
-                                                  "auditor": text("Auditor", 180)}, key="calendar", wrapped=False)
+        _list(data.calendar, {"date": text("Date", 100), "what": text("What", 170), "audit_type": text("Audit", 170),
+                              "framework": text("Framework", 150), "auditor": text("Auditor", 180)},
+              key="calendar", what="dates", present=present, wrapped=False)
     running = ", ".join(f"{r.audit_type} ({r.audit_id})" for r in data.in_progress.itertuples())
     st.caption(f"Under way on {long_date(data.as_of)}: {running or 'none'}.")
 
 
-def findings(data: ComplianceBundle) -> None:
+def findings(data: ComplianceBundle, present: bool = False) -> None:
     st.markdown("**Open findings by grade and age**")
-    listing(data.findings_open, {c: text(c if c != "grade" else "Grade", 230 if c == "grade" else 110)
-                                 for c in data.findings_open.columns}, key="findings_open", wrapped=False)
+    _list(data.findings_open, {c: text(c if c != "grade" else "Grade", 230 if c == "grade" else 110)
+                               for c in data.findings_open.columns}, key="findings_open", what="grades",
+          present=present, wrapped=False)
     st.markdown("**Overdue remediation**")
     if data.findings_overdue.empty:
         st.caption("No finding is past its due date.")
     else:
-        listing(dashed(iso_days(_capped(data.findings_overdue, "overdue findings, longest overdue first"))),
-                {"finding_id": text("Finding", 70), "title": text("Title", 280), "grade": text("Grade", 150),
-                 "owner": text("Owner", 130), "due_on": text("Due", 100),
-                 "days_overdue": st.column_config.NumberColumn("Days overdue", width=90)}, key="findings_overdue")
+        _list(data.findings_overdue,
+              {"finding_id": text("Finding", 70), "title": text("Title", 280), "grade": text("Grade", 150),
+               "owner": text("Owner", 130), "due_on": text("Due", 100),
+               "days_overdue": st.column_config.NumberColumn("Days overdue", width=90)}, key="findings_overdue",
+              what="overdue findings, longest overdue first", present=present)
 
 
-def soa_view(table, key: str) -> None:
-    approved = f", approved {table.approved_on:%Y-%m-%d} by {table.approved_by}" if table.approved_on else ""
+def soa_view(table, key: str, present: bool = False) -> None:
+    approved = f", approved {long_date(table.approved_on)} by {table.approved_by}" if table.approved_on else ""
     st.caption(f"SoA version {table.version or '(none)'}{approved}; as of {long_date(table.as_of)}.")
-    listing(dashed(table.rows), {"ref": text("Ref", 70), "title": text("Title", 230), "applicable": text("Applicable", 90),
-                                 "why": text("Reason / justification", 220), "status": text("Status", 120),
-                                 "controls": text("Controls", 90), "risks": text("Risks", 70)}, key=key)
+    columns = {"ref": text("Ref", 70), "title": text("Title", 230), "applicable": text("Applicable", 90),
+               "why": text("Reason / justification", 220), "status": text("Status", 120),
+               "controls": text("Controls", 90), "risks": text("Risks", 70)}
+    if present:
+        present_table(table.rows, labels_of(columns), "requirements of the SoA")
+    else:  # the whole SoA, as the auditors read it
+        listing(dashed(table.rows), columns, key=key)

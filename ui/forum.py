@@ -15,7 +15,7 @@ from isms import actions, forum
 from isms.auth import User
 from isms.config import Settings
 from isms.dates import long_date, short_date
-from ui.presentation import present_table
+from ui.presentation import labels_of, present_table
 from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
 from ui.tables import iso_days, listing, text
@@ -56,10 +56,6 @@ def _frame(frame: pd.DataFrame) -> pd.DataFrame:
         names = {s.key: s.name for s in settings().meeting_series}
         frame = frame.assign(series=frame["series"].map(lambda k: names.get(k, k)))
     return dashed(iso_days(frame))
-
-
-def _labels(columns: dict) -> dict[str, str]:
-    return {k: v["label"] if isinstance(v, dict) else str(v) for k, v in columns.items()}
 
 
 def show_message() -> None:
@@ -186,14 +182,14 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
         st.caption(f"Open on {short_date(earlier.as_of)}, overdue first.")
         frame = _frame(earlier.open)
         if present:
-            present_table(frame, _labels(ACTION_COLUMNS), "open actions")
+            present_table(frame, labels_of(ACTION_COLUMNS), "open actions")
         else:
             listing(frame, ACTION_COLUMNS, key=f"earlier_open_{earlier.series}")
     if len(earlier.closed_since):
         st.caption(f"Closed {since}.")
         frame = _frame(earlier.closed_since)
         if present:
-            present_table(frame, _labels(CLOSED_COLUMNS), "actions closed since")
+            present_table(frame, labels_of(CLOSED_COLUMNS), "actions closed since")
         else:
             listing(frame, CLOSED_COLUMNS, key=f"earlier_closed_{earlier.series}")
 

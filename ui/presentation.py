@@ -59,7 +59,12 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
     there are: the meeting-room form of a list the analyst's page shows in full."""
     shown = dashed(frame[list(labels)].head(rows)).rename(columns=labels)
     for column in shown.columns:
-        shown[column] = shown[column].map(lambda v: f"{short_date(v)}" if hasattr(v, "strftime") else v)
+        shown[column] = shown[column].map(lambda v: short_date(v) if hasattr(v, "strftime") else v)
     st.table(shown, hide_index=True)
     if len(frame) > rows:
-        st.caption(f"The first {rows} of {len(frame)} {what}; the full list is on the page outside presentation mode.")
+        st.caption(f"The first {rows} of {len(frame):,} {what}; the full list is on the page outside presentation mode.")
+
+
+def labels_of(columns: dict) -> dict[str, str]:
+    """A list's column labels from its column_config (a label, or a config holding one)."""
+    return {k: v["label"] if isinstance(v, dict) else str(v) for k, v in columns.items()}
