@@ -30,6 +30,17 @@ DECISION_KINDS: dict[str, str] = {
     "soa-approval": "Approve an SoA version",
     "free": "Free decision",
 }
+# the same kinds as a list, a pack or the Management review names them ('exception-grant' is the stored key)
+KIND_NAMES: dict[str, str] = {
+    "risk-acceptance": "Risk accepted", "exception-grant": "Exception granted", "exception-renewal": "Exception renewed",
+    "exception-refusal": "Exception refused", "treatment-approval": "Treatment approved",
+    "appetite-change": "Appetite changed", "soa-approval": "SoA approved", "free": "Other decision",
+}
+
+
+def kind_name(kind) -> str:
+    """A decision's kind as people say it; a kind the dashboard does not know as it was stored."""
+    return KIND_NAMES.get(kind, kind)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def test_every_section_as_of_a_date(forum_db):
     assert [e.label for e in at.expander] == ["Security Health · 14 May 2026 · M-0003", "Risk · 14 April 2026 · M-0002",
                                               "Risk · 14 January 2026 · M-0001"]
     assert _rows(at, "decisions_M-0001", "decision_id", "kind", "review_on", "links") == [
-        ("D-0001", "risk-acceptance", "2026-12-31", "R-001"), ("D-0002", "exception-grant", "2026-07-14", "EX-001")]
+        ("D-0001", "Risk accepted", "2026-12-31", "R-001"), ("D-0002", "Exception granted", "2026-07-14", "EX-001")]
     # A-0002's due date as it stood on 06-10 (moved on 03-15), still open; A-0001 verified
     assert _rows(at, "actions_M-0001", "action_id", "due_on", "original_due_on", "status") == [
         ("A-0001", "2026-02-28", "2026-02-28", "verified"), ("A-0003", "2026-05-31", "2026-05-31", "cancelled"),
@@ -116,7 +116,7 @@ def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
     at.date_input(key="fd_review_on").set_value(dt.date(2026, 12, 31))
     at.button(key="FormSubmitter:forum_decision-Record the decision").click().run()
     assert [s.value for s in at.success] == ["Decision D-0003 recorded."], [e.value for e in at.error]
-    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "links") == [("D-0003", "exception-grant", "EX-002")]
+    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "links") == [("D-0003", "Exception granted", "EX-002")]
 
     at.text_input(key="fa_title").input("Compensating control for EX-002")
     at.text_input(key="fa_owner").input("Ops")
@@ -239,4 +239,4 @@ def test_a_meeting_recorded_by_imported_minutes_shows_what_it_lacks(forum_db, tm
     text = " ".join(m.value for m in at.markdown)
     # the calendar's period for a Compliance meeting on 06-02: March and April
     assert "**Reviewed** 1 Mar 2026 – 30 Apr 2026 · **Attendees** not recorded" in text
-    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "text") == [("D-0003", "free", "SoA review moved to July")]
+    assert _rows(at, "decisions_M-0004", "decision_id", "kind", "text") == [("D-0003", "Other decision", "SoA review moved to July")]

@@ -45,7 +45,7 @@ DECISION_COLUMNS = {
 }
 NEXT_COLUMNS = {
     "series": text("Series", 170), "on": text("Next meeting", 110), "covers": text("Data as of", 110),
-    "last_held_on": text("Last held", 110), "state": text("", 120),
+    "last_held_on": text("Last held", 110), "state": text("When", 120),
 }
 
 
@@ -55,6 +55,8 @@ def _frame(frame: pd.DataFrame) -> pd.DataFrame:
     if "series" in frame.columns:
         names = {s.key: s.name for s in settings().meeting_series}
         frame = frame.assign(series=frame["series"].map(lambda k: names.get(k, k)))
+    if "kind" in frame.columns:  # a decision's kind as people say it ('Exception granted', not 'exception-grant')
+        frame = frame.assign(kind=frame["kind"].map(forum.kind_name))
     return dashed(iso_days(frame))
 
 

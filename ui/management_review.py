@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from isms import forum
 from isms.dates import long_date
 from isms.views.management_review import ManagementReview
 from ui.forum import show_earlier_actions
@@ -84,12 +85,15 @@ def show_risks(review: ManagementReview) -> None:
     st.header("f) Risk assessment results and treatment status", divider="gray")
     card = review.card
     now, before = card.current, card.previous
+    above = card.levels.index(card.appetite)
+    # more risks above appetite is worse (red), as on the Risk Review's tiles; more within it, better
     _tiles([(f"{level} risks", now.residual_by_level[level],
-             f"{now.residual_by_level[level] - before.residual_by_level[level]:+d}") for level in reversed(card.levels)]
+             f"{now.residual_by_level[level] - before.residual_by_level[level]:+d}",
+             "inverse" if card.levels.index(level) > above else "normal") for level in reversed(card.levels)]
            + [(f"Above appetite ({card.appetite})", now.above_appetite, f"{now.above_appetite - before.above_appetite:+d}",
                "inverse"),
               ("Above appetite, unaddressed", now.above_appetite_unaddressed,
-               f"{now.above_appetite_unaddressed - before.above_appetite_unaddressed:+d}")])
+               f"{now.above_appetite_unaddressed - before.above_appetite_unaddressed:+d}", "inverse")])
     t = now.treatments
     _tiles([("Treatments on track", t.on_track, None), ("Late", t.late, None), ("Overdue", t.overdue, None),
             ("Done", t.done, None), ("Exceptions expired, open", now.exceptions_expired_open, None)])
@@ -100,7 +104,8 @@ def show_improvement(review: ManagementReview) -> None:
     if review.decisions_by_kind.empty:
         st.info("The forum recorded no decision this year.")
         return
-    listing(review.decisions_by_kind, {"kind": text("Kind of decision", 250), "decisions": text("Decisions", 100)},
+    listing(review.decisions_by_kind.assign(kind=review.decisions_by_kind["kind"].map(forum.kind_name)),
+            {"kind": text("Kind of decision", 250), "decisions": text("Decisions", 100)},
             key="mr_decisions", wrapped=False)
 
 
@@ -114,6 +119,7 @@ def show_outputs(review: ManagementReview) -> None:
     if review.outputs.empty:
         st.info("No decision recorded for this review yet.")
         return
-    listing(review.outputs.assign(decided_on=review.outputs["decided_on"].astype(str)),
+    listing(review.outputs.assign(decided_on=review.outputs["decided_on"].astype(str),
+                                  kind=review.outputs["kind"].map(forum.kind_name)),
             {"decision_id": text("Decision", 80), "decided_on": text("On", 100), "kind": text("Kind", 150),
              "text": text("Decision", 500)}, key="mr_outputs")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from isms import forum
 from isms.dates import long_date
 from isms.packs.model import MethodSection, ScorecardRow, ScorecardSection, Section, TableSection
 from isms.views import management_review
@@ -116,7 +117,7 @@ def _audits(ctx) -> Section:
 
 def _decisions(ctx) -> Section:
     d = _bundle(ctx).decisions_by_kind
-    frame = pd.DataFrame({"Kind of decision": d["kind"], "Decisions": d["decisions"]})
+    frame = pd.DataFrame({"Kind of decision": d["kind"].map(forum.kind_name), "Decisions": d["decisions"]})
     return TableSection("decisions", f"What the forum decided in {ctx.as_of.year}, by kind", frame,
                         note="Clause 9.3.2 g): opportunities for improvement.",
                         empty_text="The forum recorded no decision this year.")
@@ -126,7 +127,7 @@ def _outputs(ctx) -> Section:
     b = _bundle(ctx)
     o = b.outputs
     frame = pd.DataFrame({"Decision": o["decision_id"], "On": [f"{pd.Timestamp(v):%Y-%m-%d}" for v in o["decided_on"]],
-                          "Kind": o["kind"], "Text": o["text"]})
+                          "Kind": o["kind"].map(forum.kind_name), "Text": o["text"]})
     held = f"Held on {long_date(b.held_on)}." if b.held_on else f"The review of {ctx.as_of.year} is not recorded yet."
     return TableSection("outputs", "Outputs (clause 9.3.3): the review's decisions", frame, note=held,
                         empty_text="No decision recorded for this review yet.")
