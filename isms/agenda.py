@@ -103,7 +103,8 @@ def agenda(con: duckdb.DuckDBPyConnection, settings: Settings, series_key: str, 
     end), so a KRI or risk the last meeting already saw red or at the top is not new again; with no
     earlier meeting, from the end of the period before this one. Overdue is counted on the meeting's
     day; the exception register is read as of `as_of`, with the warning window counted from the
-    meeting's day (as the Forum page's exception agenda counts it).
+    meeting's day (as the Forum page's exception agenda counts it), and the forum's decisions up to
+    the day before the meeting (`forum.exception_agenda`'s `on`).
     """
     s = settings.series(series_key)
     period_end = s.period_end(as_of)
@@ -124,7 +125,7 @@ def agenda(con: duckdb.DuckDBPyConnection, settings: Settings, series_key: str, 
     changes = review_state.changes_between(con, settings.matrix, as_of, since, RiskFilter(), settings.late_tolerance_points)
     new_top = changes[changes["change"].isin(("New", "Escalated")) & (changes["to_level"] == top)]
     return Agenda(s, as_of, period_end, day, held, since, last, actions,
-                  forum.exception_agenda(con, settings, as_of, meeting), _new_red(con, as_of, since),
+                  forum.exception_agenda(con, settings, as_of, meeting, on=day), _new_red(con, as_of, since),
                   new_top.reset_index(drop=True), top, s.meeting_for(s.next_period_end(period_end)))
 
 

@@ -154,16 +154,22 @@ def actions_for_meeting(con: duckdb.DuckDBPyConnection, settings: Settings, seri
 
 
 def exception_agenda(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date,
-                     meeting: NextMeeting) -> pd.DataFrame:
+                     meeting: NextMeeting, on: dt.date | None = None) -> pd.DataFrame:
     """The policy exceptions the next Risk meeting must decide, as the register stood on `as_of`:
     a granted exception expiring by the meeting's date plus the warning window is a *renewal* item,
     one already expired is called out as *expired, no decision*; either only while no renewal or
-    refusal of it has been decided since it was granted."""
+    refusal of it has been decided since it was granted.
+
+    `on` is the day the list is read (the Forum page's date by default). A meeting's agenda reads it
+    on the meeting's day: the decisions taken before that day count, though the pack's data are
+    older (a renewal decided at an earlier meeting is not asked for again), the meeting's own do
+    not, and an exception that lapsed before the meeting is expired, not one to renew."""
     from isms.store import queries
 
+    on = on or as_of
     ex = queries.exceptions(con, as_of)
     ex = ex[(ex["status"] == "Granted") & ex["expires_on"].notna()].copy()
-    decided = store.decisions(con, as_of)
+    decided = store.decisions(con, on if on == as_of else on - dt.timedelta(days=1))
     decided = decided[decided["kind"].isin(("exception-renewal", "exception-refusal"))]
     last_decision: dict[str, dt.date] = {}
     for d in decided.itertuples():
@@ -175,7 +181,7 @@ def exception_agenda(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: 
     undecided = [last_decision.get(e, dt.date.min) < (g if pd.notna(g) else dt.date.min)
                  for e, g in zip(ex["exception_id"], granted)]
     ex = ex[(expires <= horizon) & pd.Series(undecided, index=ex.index)].copy()
-    ex["item"] = ["expired, no decision" if _date(d) < as_of else "renewal" for d in ex["expires_on"]]
+    ex["item"] = ["expired, no decision" if _date(d) < on else "renewal" for d in ex["expires_on"]]
     cols = [c for c in ("exception_id", "title", "policy", "risk_id", "owner", "expires_on", "item") if c in ex]
     return ex.sort_values(["expires_on", "exception_id"])[cols].reset_index(drop=True)
 

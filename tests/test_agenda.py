@@ -158,3 +158,34 @@ def test_an_agenda_dated_mid_month_lists_no_kri_of_a_later_batch(db, cfg):
 
     assert _new_red(db, D("2026-06-15"), D("2026-03-31")).empty
     assert list(_new_red(db, D("2026-06-30"), D("2026-03-31"))["metric_id"]) == ["K-1"]
+
+
+def test_an_exception_renewed_before_the_meeting_is_not_asked_for_again(db, cfg):
+    """EX-1 (expiring 07-31) is renewed at a Security Health meeting on 07-10: after the pack's data
+    date (06-30) but before the Risk meeting (07-14), so that meeting's agenda no longer asks for it.
+    EX-2 (expired 05-31, undecided) stays."""
+    record_meeting(db, ANA, cfg, "security-health", D("2026-07-10"), attendees=["ana"])
+    from isms.actions import record_decision
+    from isms.store import forum as forum_store
+
+    held = forum_store.meetings(db, D("2026-07-10"))
+    m_id = held[held["held_on"].astype(str).str.startswith("2026-07-10")]["meeting_id"].iloc[0]
+    record_decision(db, ANA, m_id, "exception-renewal", "Renew EX-1 to year end", exception_ids=["EX-1"])
+    rows = agenda(db, cfg, "risk", D("2026-06-30")).items().values.tolist()
+    assert ["5. Policy exceptions to renew or decide", "EX-2 Patch standard", "expired, no decision: expired 2026-05-31"] \
+        in rows
+    assert not [r for r in rows if r[1].startswith("EX-1")]
+
+
+def test_a_renewal_decided_at_the_meeting_itself_stays_on_its_agenda(db, cfg):
+    """The Risk meeting of 07-14 renews EX-1: its own agenda, read back, still lists EX-1 (that is
+    what it decided)."""
+    record_meeting(db, ANA, cfg, "risk", D("2026-07-14"), attendees=["ana"])
+    from isms.actions import record_decision
+    from isms.store import forum as forum_store
+
+    held = forum_store.meetings(db, D("2026-07-14"))
+    m_id = held[held["series"] == "risk"]["meeting_id"].iloc[0]
+    record_decision(db, ANA, m_id, "exception-renewal", "Renew EX-1 to year end", exception_ids=["EX-1"])
+    rows = agenda(db, cfg, "risk", D("2026-06-30")).items().values.tolist()
+    assert ["", "EX-1 Patch standard", "renewal: expires 2026-07-31"] in rows
