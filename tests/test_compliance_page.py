@@ -62,6 +62,10 @@ def test_control_testing(app_db):
     at = open_page(PAGE)
     tiles = {label: v for label, v, _ in _metrics(at)}
     assert tiles["Tests overdue"] == "1"
+    failed = [d.value for d in at.dataframe if "state" in d.value.columns][0]  # 'Failed or with exceptions'
+    # the tile counts what the list below it lists: none failed, four with exceptions (the sample's story)
+    assert tiles["Failed / exceptions since 30 Jun 2026"] == \
+        f"{(failed.state == 'Fail').sum()} / {(failed.state == 'Exceptions').sum()}" == "0 / 4"
     due = [d.value for d in at.dataframe if "state" in d.value.columns][-1]  # failed first, then due
     overdue = due[due.state == "Overdue"]
     assert overdue.control_id.tolist() == ["CTL-08"] and overdue.period.tolist() == ["2026-06-30"]

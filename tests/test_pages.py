@@ -137,3 +137,16 @@ def test_the_exceptions_list_leaves_out_a_what_column_no_exception_fills(app_db)
     found = [d for d in at.main.dataframe if "window" in d.proto.column_order and "days_to_expiry" in d.proto.column_order]
     assert len(found) == 1
     assert ("title" in found[0].proto.column_order) == bool(titled) and "policy" in found[0].proto.column_order
+
+
+def test_the_earlier_actions_list_shows_no_column_that_says_nothing(app_db):
+    """'Actions from earlier meetings' lists one series' actions: no Series column, and 'First due'
+    only when some action's due date moved (read from the list's own rows)."""
+    at = open_page(PAGES[0])
+    found = [d for d in at.main.dataframe if list(d.proto.column_order[:2]) == ["action_id", "title"]]
+    assert found, "the Risk Review lists the Risk series' open actions"
+    for d in found:
+        order, rows = list(d.proto.column_order), d.value
+        assert "series" not in order
+        moved = (rows["original_due_on"].astype(str) != rows["due_on"].astype(str)).any()
+        assert ("original_due_on" in order) == bool(moved)

@@ -80,9 +80,12 @@ def cell_requirements(cell: pd.DataFrame, key: str, present: bool = False) -> No
 def testing_tiles(data: ComplianceBundle, since: str) -> None:
     t = data.testing
     cols = st.columns(4)
-    cols[0].metric("Tests due", t["due"], help=f"not yet tested, due within {t['due_window_days']} days", border=True)
+    cols[0].metric(f"Tests due in {t['due_window_days']} days", t["due"], help="not yet tested, due within the window",
+                   border=True)
     cols[1].metric("Tests overdue", t["overdue"], help="past their due date without a result", border=True)
-    cols[2].metric(f"Failed since {since}", t["failed"], help=f"and {t['exceptions']} with exceptions", border=True)
+    # both counts, as the list below them ('Failed or with exceptions') has both: '0' above four rows read as none
+    cols[2].metric(f"Failed / exceptions since {since}", f"{t['failed']} / {t['exceptions']}",
+                   help=f"{t['failed']} failed, {t['exceptions']} passed with exceptions", border=True)
     rate = f"{t['pass_rate']:.0%}" if t["pass_rate"] is not None else "n/a"
     cols[3].metric(f"Pass rate since {since}", rate, help=f"{t['tested']} tests with a result", border=True)
 

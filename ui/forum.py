@@ -18,7 +18,7 @@ from isms.dates import long_date, short_date
 from ui.presentation import labels_of, present_table
 from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
-from ui.tables import iso_days, listing, text
+from ui.tables import iso_days, listing, shown_columns, text
 
 _MESSAGE = "_forum_message"
 
@@ -100,10 +100,10 @@ def show_exception_agenda(view: forum.ForumView) -> None:
         return
     st.caption("Granted exceptions expiring by the meeting plus the warning window (renewal), or already expired, "
                "with no renewal or refusal decided since they were granted.")
-    listing(_frame(view.exception_agenda), {
-        "exception_id": text("Exception", 90), "title": text("Title", 260), "policy": text("Policy", 180),
-        "owner": text("Owner", 120), "expires_on": text("Expires", 100), "item": text("Agenda item", 130)},
-        key="exception_agenda")
+    columns = {"exception_id": text("Exception", 90), "title": text("Title", 260), "policy": text("Policy", 180),
+               "owner": text("Owner", 120), "expires_on": text("Expires", 100), "item": text("Agenda item", 130)}
+    frame = _frame(view.exception_agenda)
+    listing(frame, shown_columns(frame, columns), key="exception_agenda")
 
 
 def _links(row) -> str:
@@ -183,17 +183,21 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
     if len(earlier.open):
         st.caption(f"Open on {short_date(earlier.as_of)}, overdue first.")
         frame = _frame(earlier.open)
+        # one series' list: its Series column and a 'First due' no action moved say nothing
+        columns = shown_columns(frame, {k: v for k, v in ACTION_COLUMNS.items() if k != "series"},
+                                repeats={"original_due_on": "due_on"})
         if present:
-            present_table(frame, labels_of(ACTION_COLUMNS), "open actions")
+            present_table(frame, labels_of(columns), "open actions")
         else:
-            listing(frame, ACTION_COLUMNS, key=f"earlier_open_{earlier.series}")
+            listing(frame, columns, key=f"earlier_open_{earlier.series}")
     if len(earlier.closed_since):
         st.caption(f"Closed {since}.")
         frame = _frame(earlier.closed_since)
+        columns = shown_columns(frame, CLOSED_COLUMNS)
         if present:
-            present_table(frame, labels_of(CLOSED_COLUMNS), "actions closed since")
+            present_table(frame, labels_of(columns), "actions closed since")
         else:
-            listing(frame, CLOSED_COLUMNS, key=f"earlier_closed_{earlier.series}")
+            listing(frame, columns, key=f"earlier_closed_{earlier.series}")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

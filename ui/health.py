@@ -66,8 +66,8 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
 
 def _change_text(board: pd.DataFrame) -> list[str]:
     out = []
-    for change, better in zip(board["change"], board["better"]):
-        if pd.isna(change):
+    for change, better, status in zip(board["change"], board["better"], board["status"]):
+        if pd.isna(change) or status == "stale":  # no result this month: nothing measured to have changed
             out.append("–")
         elif change == 0:
             out.append("no change")
@@ -99,7 +99,7 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
         "Better": board["direction"].map(ARROW),
         "Last 12 months": board["trend"],
         f"Change since {since}": _change_text(board),
-        "Months red": board["red_streak"],
+        "Months red": board["red_streak"].where(board["red_streak"] > 0),  # blank, not '0 mo', for a KRI not red
         "Domain": board["control_domain"],
         "Owner": board["owner"],
     })

@@ -25,7 +25,7 @@ from ui import params
 from ui.charts import show_chart
 from ui.presentation import present_table
 from ui.scorecard import count_tile, dashed, literal, posture_tiles
-from ui.tables import listing, readable, text
+from ui.tables import listing, readable, shown_columns, text
 
 HEATMAP_VIEWS = (*BASES, "movement")
 HEATMAP_LABELS = {"residual": "Residual", "inherent": "Inherent", "target": "Target",
@@ -311,9 +311,8 @@ def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
         "title": text("What", 150), "risk_id": text("Risk", 58), "risk_level": text("Risk level", 72),
         "expires_on": text("Expires", 90),
         "days_to_expiry": st.column_config.NumberColumn("Days left", width=70), "approver": text("Approver", 110)}
-    if "title" in data.exceptions and data.exceptions["title"].isna().all():
-        del columns["title"]  # a log that names only the policy: an empty 'What' on every row says nothing
-    listing(readable(data.exceptions), columns, key="exceptions")
+    # a log that names only the policy: an empty 'What' on every row says nothing
+    listing(readable(data.exceptions), shown_columns(data.exceptions, columns), key="exceptions")
 
 
 def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix, present: bool) -> None:

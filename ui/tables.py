@@ -30,6 +30,27 @@ def text(label: str, width: int, **kw) -> st.column_config.Column:
     return st.column_config.TextColumn(label, width=width, **kw)
 
 
+def _blank(v) -> bool:
+    if isinstance(v, str):
+        return v.strip() in ("", "–")
+    if hasattr(v, "__len__"):  # a list of ids
+        return len(v) == 0
+    return bool(pd.isna(v))  # None, NaN, NaT
+
+
+def shown_columns(frame: pd.DataFrame, columns: dict[str, object], repeats: dict[str, str] | None = None) -> dict:
+    """`columns` less those no row fills (a 'What' or 'Owner' of '–' on every row says nothing) and
+    those that repeat another column on every row ('First due' equal to 'Due' when no date moved)."""
+    if frame.empty:
+        return dict(columns)
+    out = {k: v for k, v in columns.items() if k not in frame or not all(_blank(v) for v in frame[k])}
+    for col, other in (repeats or {}).items():
+        if col in out and other in frame and col in frame and len(frame) and \
+                (frame[col].astype(str) == frame[other].astype(str)).all():
+            del out[col]
+    return out
+
+
 def listing(frame: pd.DataFrame, columns: dict[str, object], *, key: str, container=None, wrapped: bool = True,
             visible: int = VISIBLE_ROWS, **kw):
     """st.dataframe with the given columns in order (each a label or a column_config with its width),
