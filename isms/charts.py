@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from isms.dates import quarter_label, short_date
+from isms.dates import long_date, quarter_label, short_date
 from isms.matrix import RiskMatrix
 
 KRI_COLOURS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "stale": "#9e9e9e", "unrated": "#bdbdbd"}
@@ -228,13 +228,13 @@ def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_o
     fig = go.Figure()
     fig.add_scatter(x=actual["as_of"], y=actual["residual_exposure"], name="Actual", mode="lines+markers",
                     line=dict(color=SERIES["residual"], width=3))
-    fig.add_scatter(x=projected["as_of"], y=projected["projected_exposure"], name=f"Projected on {planned_on}",
+    fig.add_scatter(x=projected["as_of"], y=projected["projected_exposure"], name=f"Plan at {long_date(planned_on)}",
                     mode="lines", line=dict(color=SERIES["projected"], width=2, dash="dash", shape="hv"))
     steps = projected["projected_exposure"].reset_index(drop=True).astype(float).diff()
     if len(steps) > 1 and steps.min() < 0:  # the largest step down: treatments falling due, said on the chart
         at = int(steps.idxmin())
         fig.add_annotation(x=projected["as_of"].iloc[at], y=projected["projected_exposure"].iloc[at],
-                           text=f"{int(steps[at]):+d}: treatments due", showarrow=True, arrowhead=2, ax=40, ay=-30,
+                           text=f"{int(steps[at]):+d}: treatments due", showarrow=True, arrowhead=2, ax=40, ay=40,
                            font=dict(size=12, color=SERIES["projected"]), bgcolor="rgba(255,255,255,0.85)")
     fig.update_yaxes(title="Residual exposure", rangemode="tozero")
     # level month-and-year labels, few enough to stay level in presentation type ('2023, 2024, 2024...'

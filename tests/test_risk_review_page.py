@@ -100,7 +100,7 @@ def test_every_chart_has_content(small_db):
     assert series(exposure)["Residual exposure"] == [49, 58]
     assert "Treatment progress against plan" in figs
     projection = figs["Residual exposure: actual against plan"]
-    assert series(projection)["Projected on 2024-03-31"][-1] == 49 - 16 + 6
+    assert series(projection)["Plan at 31 March 2024"][-1] == 49 - 16 + 6
     # The detail opens on the highest risk with a treatment: R5 (Transfer, T2 at 50 %).
     assert "R5: assessments over time" in figs and "R5: treatment progress" in figs
 
