@@ -82,11 +82,11 @@ render.show_headline(data)
 st.header("Frameworks", divider="gray")
 render.framework_tiles(data, since)
 
-st.header("Coverage", divider="gray")
+st.header("Coverage and effectiveness", divider="gray")
 labels = [f"{r.framework} · {r.family}" for r in data.coverage.itertuples()]
 show_chart(coverage_heatmap(data.coverage), key="coverage", name=f"coverage-{as_of}", presentation=present,
            on_select=lambda: _pick_cell(labels), selection_mode=("points",))
-cell = params.select(st, "Requirements of the cell", labels, key="cell")
+cell = params.select(st, "Requirements of a framework and family (or click a cell)", labels, key="cell")
 if cell:
     render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements", present=present)
 

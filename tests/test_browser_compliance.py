@@ -67,7 +67,7 @@ def test_import_controls_and_soa_then_review_and_download(tmp_path, artifacts):
         page.wait_for_function("() => location.search.includes('A.8+Technological')")
         # the cell's list follows the click (its grid draws on a canvas: the chooser above it says which cell)
         boxes = page.evaluate(SELECTBOXES)
-        assert any("Requirements of the cell" in b and "A.8 Technological" in b for b in boxes), boxes
+        assert any("Requirements of a framework and family" in b and "A.8 Technological" in b for b in boxes), boxes
         page.screenshot(path=str(artifacts / "compliance-page.png"), full_page=True)
 
         with page.expect_download() as got:

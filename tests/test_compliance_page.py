@@ -39,7 +39,7 @@ def test_settings_and_frameworks(app_db):
     assert not at.exception
     assert at.selectbox(key="as_of").value.isoformat() == "2026-09-30"
     assert at.selectbox(key="compare_to").value.isoformat() == "2026-06-30"
-    assert [h.value for h in at.header] == ["Frameworks", "Coverage", "Control testing", "Audit and certification calendar",
+    assert [h.value for h in at.header] == ["Frameworks", "Coverage and effectiveness", "Control testing", "Audit and certification calendar",
                                             "Findings", "Statement of Applicability"]
     assert [s.value for s in at.subheader][:3] == ["ISO27001-2022", "NIST-800-53r5-MODERATE", "SOC2"]
     tiles = _metrics(at)

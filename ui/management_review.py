@@ -53,6 +53,9 @@ def show_performance(review: ManagementReview) -> None:
     listing(review.findings, {"grade": text("Grade", 220), "raised": text("Raised", 90), "closed": text("Closed", 90),
                               "open_at_end": text("Open at year end", 140),
                               "overdue_at_end": text("Overdue at year end", 150)}, key="mr_findings", wrapped=False)
+    st.caption(f"Raised and closed count what happened in {review.end.year}, whenever a finding was raised (one "
+               f"raised in {review.end.year - 1} and closed this year is closed here); open and overdue are the "
+               "register at year end.")
     if not review.findings_list.empty:
         listing(readable(review.findings_list.assign(status=[s + (", overdue" if o else "") for s, o in zip(
                     review.findings_list["status"], review.findings_list["overdue"])])),
