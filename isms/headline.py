@@ -55,14 +55,15 @@ def worst_unaddressed(above_appetite: pd.DataFrame) -> Optional[dict]:
 
 def above_appetite(above: pd.DataFrame, appetite: str) -> str:
     """'13 risks above Medium, of which 13 have neither an active treatment nor a granted exception
-    (6 unaddressed, 7 accepted above appetite).' The list below it flags the two kinds apart, and the
+    (6 with no decision, 7 accepted above appetite).' The list below it flags the two kinds apart, and the
     headline's count is both: said once here, the page's list and the pack's read alike."""
     unaddressed = above["unaddressed"].astype(bool)
     n, accepted = int(unaddressed.sum()), int((unaddressed & above["accepted"].astype(bool)).sum())
     sentence = (f"{_n(len(above), 'risk')} above {appetite}, of which {n:,} {'has' if n == 1 else 'have'} neither an "
                 "active treatment nor a granted exception")
     if accepted:
-        sentence += f" ({n - accepted:,} unaddressed, {accepted:,} accepted above appetite)"
+        # the n are all unaddressed (the tile's word); apart: no decision at all, or an acceptance without an exception
+        sentence += f" ({n - accepted:,} with no decision, {accepted:,} accepted above appetite)"
     return sentence + "."
 
 

@@ -136,7 +136,7 @@ def test_appetite_marks_risks_without_treatment_or_exception(review):
     # R2 'accepted' besides: still without a treatment or exception, and now said to be accepted
     accepted = above.assign(unaddressed=[True, False, True], accepted=[False, False, True])
     assert above_appetite(accepted, "Medium") == ("3 risks above Medium, of which 2 have neither an active "
-                                                  "treatment nor a granted exception (1 unaddressed, 1 accepted "
+                                                  "treatment nor a granted exception (1 with no decision, 1 accepted "
                                                   "above appetite).")
 
 

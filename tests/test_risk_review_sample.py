@@ -40,7 +40,7 @@ def test_accepted_risks_above_appetite_are_told_apart_from_unaddressed_ones(app_
     at = open_page("pages/risk_review.py")
     above = next(d.value for d in at.dataframe if "unaddressed" in d.value.columns).set_index("risk_id")
     assert above.loc["R-035", "flag"] == above.loc["R-135", "flag"] == "⚠ accepted above appetite"
-    assert above.loc["R-016", "flag"] == "⚠ unaddressed"
+    assert above.loc["R-016", "flag"] == "⚠ no decision"
 
 
 def test_presentation_mode_shows_short_static_lists_with_the_rest_counted(app_db):  # noqa: F811

@@ -281,7 +281,7 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool 
     st.header("Above appetite")
     above = data.above_appetite
     st.markdown(literal(headline.above_appetite(above, matrix.appetite)))
-    flags = above["unaddressed"].map({True: "⚠ unaddressed", False: ""}).where(
+    flags = above["unaddressed"].map({True: "⚠ no decision", False: ""}).where(
         ~(above["unaddressed"] & above["accepted"]), "⚠ accepted above appetite")
     if present:
         present_table(above.assign(flag=flags), {

@@ -230,7 +230,7 @@ def _appetite(ctx: Context) -> Section:
         "Granted exceptions": above["granted_exceptions"].astype(int),
         # what the meeting must decide on, said plainly: nobody has addressed it, or it was accepted
         # although above appetite ('yes (accepted)' read as a contradiction)
-        "Decision needed": above["unaddressed"].map({True: "Unaddressed", False: ""}).where(
+        "Decision needed": above["unaddressed"].map({True: "No decision", False: ""}).where(
             ~(above["unaddressed"] & above["accepted"]), "Accepted above appetite"),
     })
     frame, note = _top(frame, "risks above appetite, those needing a decision first")
