@@ -139,3 +139,16 @@ def test_the_headline_says_what_the_tiles_and_lists_below_it_say(app_db):
     assert "4 audit findings are open, none a major nonconformity. 2 are past their due date; the longest overdue " \
            "is F-012 " in said[0] and "202 days" in said[0]
     assert said[0].endswith("Next on the calendar: ISO recertification (ISO-2026-RC) starts 9 November 2026.**")
+
+
+def test_the_heatmap_names_a_theme_by_its_code_and_a_cell_in_full(app_db):
+    """32 families across three frameworks: the axis says 'A.5' (the full 'A.5 Organizational' laid
+    at -45 degrees over its neighbours), while the cells keep the full name a click selects."""
+    import json
+
+    at = open_page(PAGE)
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("-coverage"))
+    axis, heat = spec["layout"]["xaxis"], spec["data"][0]
+    assert "A.5 Organizational" in heat["x"] and axis["tickvals"] == heat["x"]
+    assert axis["ticktext"][axis["tickvals"].index("A.5 Organizational")] == "A.5"
+    assert all(" " not in t for t in axis["ticktext"])
