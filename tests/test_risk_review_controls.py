@@ -157,5 +157,5 @@ def test_presentation_mode_shows_them_as_static_tables(app):
     shown = [t.value for t in at.table]
     controls = next(t for t in shown if "Result" in t.columns)
     assert list(controls["Control"]) == ["C4", "C7"]
-    assert list(controls[""]) == ["⚠ exceptions", "⚠ overdue"]
+    assert list(controls["Attention"]) == ["⚠ exceptions", "⚠ overdue"]
     assert not [d for d in at.dataframe if "control_id" in d.value.columns]

@@ -353,7 +353,7 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
                        key="risk_treatment_history", name=f"{detail.risk_id}-treatments-{as_of}", presentation=present)
     st.markdown("**Treatments**")
     if detail.treatments.empty:
-        st.caption(f"No treatments recorded for this risk as of {as_of}.")
+        st.caption(f"No treatments recorded for this risk as of {long_date(as_of)}.")
     else:
         # the plan's state ("late": behind its linear plan) stands for the start date and planned share
         listing(readable(detail.treatments), {
@@ -368,7 +368,7 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
                               ("Assets", detail.assets, "detail_assets")):
         st.markdown(f"**{label}**")
         if table.empty:
-            st.caption(f"No {label.lower()} recorded for this risk as of {as_of}.")
+            st.caption(f"No {label.lower()} recorded for this risk as of {long_date(as_of)}.")
         else:
             listing(readable(table),
                     {c: DETAIL_COLUMNS[c] for c in table.columns if c in DETAIL_COLUMNS}, key=key, visible=5)
@@ -376,11 +376,12 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
 
 
 CONTROL_COLUMNS = {  # within a projector's 890 px (ui.tables)
-    "flag": text("", 90), "control_id": text("Control", 70), "name": text("Name", 200), "annex_a": text("Annex A", 70),
+    "flag": text("Attention", 90), "control_id": text("Control", 70), "name": text("Name", 200), "annex_a": text("Annex A", 70),
     "status": text("Status", 100), "last_tested_on": text("Last tested", 90), "last_result": text("Result", 84),
-    "tester": text("Tester", 100), "overdue_tests": st.column_config.NumberColumn("Overdue tests", width=80)}
+    "tester": text("Tester", 100),
+    "overdue_tests": st.column_config.NumberColumn("Overdue", width=80, help="Tests past their due date without a result")}
 FINDING_COLUMNS = {
-    "flag": text("", 80), "finding_id": text("Finding", 70), "title": text("Title", 250), "grade": text("Grade", 140),
+    "flag": text("Attention", 80), "finding_id": text("Finding", 70), "title": text("Title", 250), "grade": text("Grade", 140),
     "status": text("Status", 90), "due_on": text("Due", 90), "linked_by": text("Through", 80)}
 
 
@@ -391,7 +392,7 @@ def _risk_controls(detail: RiskDetail, as_of: dt.date, present: bool) -> None:
     st.markdown("**Controls and their last test**")
     controls = detail.controls
     if controls.empty:
-        st.caption(f"No control in the control register is mapped to this risk's Annex A controls as of {as_of}.")
+        st.caption(f"No control in the control register is mapped to this risk's Annex A controls as of {long_date(as_of)}.")
     else:
         # a failed or qualified last test first, else an overdue one (the filter's "failed or overdue")
         flag = controls["last_result"].map({"Fail": "⚠ failed", "Exceptions": "⚠ exceptions"}).fillna(
@@ -400,7 +401,7 @@ def _risk_controls(detail: RiskDetail, as_of: dt.date, present: bool) -> None:
     st.markdown("**Audit findings**")
     findings = detail.findings
     if findings.empty:
-        st.caption(f"No audit finding names this risk or its controls as of {as_of}.")
+        st.caption(f"No audit finding names this risk or its controls as of {long_date(as_of)}.")
     else:
         flag = findings["overdue"].map({True: "⚠ overdue", False: ""})
         linked = findings["linked_by"].where(findings["linked_by"] != "risk", "this risk")
@@ -409,6 +410,7 @@ def _risk_controls(detail: RiskDetail, as_of: dt.date, present: bool) -> None:
 
 def _detail_list(frame: pd.DataFrame, columns: dict, what: str, present: bool) -> None:
     """A list of the risk's detail: a static table in presentation mode, as the meeting's lists are."""
+    columns = shown_columns(frame, columns)  # no 'Attention' column when nothing needs it
     if present:
         present_table(frame, {c: columns[c]["label"] for c in columns}, what)
     else:
