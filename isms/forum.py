@@ -166,10 +166,11 @@ def exception_agenda(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: 
     not, and an exception that lapsed before the meeting is expired, not one to renew."""
     from isms.store import queries
 
-    on = on or as_of
     ex = queries.exceptions(con, as_of)
     ex = ex[(ex["status"] == "Granted") & ex["expires_on"].notna()].copy()
-    decided = store.decisions(con, on if on == as_of else on - dt.timedelta(days=1))
+    # the page: every decision up to its date; a meeting's agenda: those before the meeting's day
+    decided = store.decisions(con, as_of if on is None else on - dt.timedelta(days=1))
+    on = on or as_of
     decided = decided[decided["kind"].isin(("exception-renewal", "exception-refusal"))]
     last_decision: dict[str, dt.date] = {}
     for d in decided.itertuples():

@@ -23,7 +23,7 @@ from isms.dates import long_date, short_date
 from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskReviewData
 from ui import params
 from ui.charts import show_chart
-from ui.presentation import present_table
+from ui.presentation import labels_of, present_table
 from ui.scorecard import count_tile, dashed, literal, posture_tiles
 from ui.tables import listing, readable, shown_columns, text
 
@@ -412,6 +412,6 @@ def _detail_list(frame: pd.DataFrame, columns: dict, what: str, present: bool) -
     """A list of the risk's detail: a static table in presentation mode, as the meeting's lists are."""
     columns = shown_columns(frame, columns)  # no 'Attention' column when nothing needs it
     if present:
-        present_table(frame, {c: columns[c]["label"] for c in columns}, what)
+        present_table(frame, labels_of(columns), what)
     else:
         listing(readable(frame), columns, key=f"detail_{what}", visible=5)
