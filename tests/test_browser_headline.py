@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pytest
 
-from tests.browser import browser_page, copy_db, metric_values, require_chromium, streamlit_server
+from tests.browser import browser_page, copy_db, metric_values, require_chromium, streamlit_server, wait_for_metric
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -83,6 +83,9 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 page.wait_for_selector('[data-testid="stMetric"]')
                 page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
                 page.wait_for_function("() => document.querySelector('.st-key-headline')?.innerText.length > 20")
+                # a rerun may redraw the tiles just after the first ones appear (seen once under load in
+                # CI: the tile was read mid-redraw): wait for it to show the CLI's figure, failing on a timeout
+                wait_for_metric(page, "Above appetite, unaddressed", str(unaddressed))
                 tiles = metric_values(page)
                 assert tiles["Above appetite, unaddressed"] == str(unaddressed)
                 delta = page.locator('[data-testid="stMetric"]', has_text="Above appetite, unaddressed").locator(
