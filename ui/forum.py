@@ -49,11 +49,16 @@ NEXT_COLUMNS = {
 }
 
 
+def _series_names(cfg: Settings) -> dict[str, str]:
+    """Each series' key ('security-health') and the name the calendar gives it ('Security Health')."""
+    return {s.key: s.name for s in cfg.meeting_series}
+
+
 def _frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A list as the page shows it: ISO days, '–' for blanks, and a series by its name ('Security
     Health'), not the key the configuration files it under ('security-health')."""
     if "series" in frame.columns:
-        names = {s.key: s.name for s in settings().meeting_series}
+        names = _series_names(settings())
         frame = frame.assign(series=frame["series"].map(lambda k: names.get(k, k)))
     if "kind" in frame.columns:  # a decision's kind as people say it ('Exception granted', not 'exception-grant')
         frame = frame.assign(kind=frame["kind"].map(forum.kind_name))
@@ -120,7 +125,7 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
     if view.meetings.empty:
         st.info("No meeting has been recorded yet.")
         return
-    names = {s.key: s.name for s in settings.meeting_series}
+    names = _series_names(settings)
     n = view.held
     st.caption(f"{n} meeting{'s' if n != 1 else ''} held up to {long_date(view.as_of)}"
                + (f"; the {len(view.meetings)} most recent below." if n > len(view.meetings) else "."))
@@ -285,7 +290,7 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
     if read_only_reason:
         st.info(read_only_reason)
         return
-    series = {s.key: s.name for s in settings.meeting_series}
+    series = _series_names(settings)
     meetings = {m["meeting_id"]: f"{m['meeting_id']} · {series.get(m['series'], m['series'])} · "
                                  f"{short_date(pd.Timestamp(m['held_on']))}" for m in view.meetings.to_dict("records")}
     tab_meeting, tab_decision, tab_action, tab_update = st.tabs(["A meeting", "A decision", "An action",
