@@ -89,6 +89,16 @@ class SimRisk:
         return "Open"
 
 
+def _in_sentence(name: str, kind: str) -> str:
+    """An asset's name inside a risk title: a site keeps its proper name ("DC-FRA1 Frankfurt
+    datacenter"), an acronym stays upper case ("CI/CD platform", "cloud control plane API"); only a
+    plain first word loses its capital ("hypervisor fleet")."""
+    first = name.split()[0]
+    if kind == "Facility" or first[1:] != first[1:].lower():
+        return name
+    return name[0].lower() + name[1:]
+
+
 def _clamp(v: int, lo: int = 1, hi: int = 5) -> int:
     return max(lo, min(hi, v))
 
@@ -130,7 +140,7 @@ class Simulation:
             eff = rng.choice([1, 1, 2, 2, 2, 3])
             reduction = {0: 0, 1: 0, 2: 1, 3: 1, 4: 2}[eff]
             residual = (_clamp(inherent[0] - reduction), _clamp(inherent[1] - (1 if eff >= 3 and rng.random() < 0.3 else 0)))
-            title = title_t.format(a=asset[1].lower() if asset[3] not in ("Facility", "Service") else asset[1])
+            title = title_t.format(a=_in_sentence(asset[1], asset[3]))
             title = title[0].upper() + title[1:]
             self.risks.append(
                 SimRisk(
