@@ -7,6 +7,7 @@ import streamlit as st
 from isms import audit
 from isms.exports import to_csv
 from ui.auth import require
+from ui.params import DATE_FORMAT
 from ui.resources import cursor
 
 require("admin", "Audit trail")
@@ -19,8 +20,8 @@ with cursor() as cur:
 c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
 actions = c1.multiselect("Actions", audit.ACTIONS, key="audit_actions")
 who = c2.selectbox("Who", ["everyone", *people], key="audit_who")
-since = c3.date_input("From", value=None, key="audit_since")
-until = c4.date_input("To", value=None, key="audit_until")
+since = c3.date_input("From", format=DATE_FORMAT, value=None, key="audit_since")
+until = c4.date_input("To", format=DATE_FORMAT, value=None, key="audit_until")
 
 flt = audit.AuditFilter(tuple(actions), "" if who == "everyone" else who, since, until)
 with cursor() as cur:

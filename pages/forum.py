@@ -13,6 +13,7 @@ from isms import forum
 from isms.dates import long_date
 from ui import forum as render
 from ui.auth import permitted, require
+from ui.params import DATE_FORMAT
 from ui.resources import data_cursor, data_version_key, settings, viewing_sample
 
 user = require("viewer", "Forum")
@@ -36,7 +37,7 @@ if "forum_as_of" not in st.session_state:
         st.session_state["forum_as_of"] = dt.date.fromisoformat(st.query_params.get("on", ""))
     except ValueError:
         st.session_state["forum_as_of"] = dt.date.today()
-as_of = st.columns([1, 4])[0].date_input("As of", key="forum_as_of")
+as_of = st.columns([1, 4])[0].date_input("As of", format=DATE_FORMAT, key="forum_as_of")
 st.query_params["on"] = as_of.isoformat()
 version = forum_version()
 if version is None:

@@ -9,6 +9,7 @@ import streamlit as st
 from isms import actions
 from isms.auth import User
 from isms.data_export import FORMATS, export_zip, zip_name
+from ui.params import DATE_FORMAT
 from ui.resources import settings, store
 
 LABELS = {
@@ -34,7 +35,7 @@ def _builder(user: User, as_of: dt.date, fmt: str):
 
 def export_panel(user: User, default: dt.date) -> None:
     c1, c2 = st.columns([1, 3])
-    as_of = c1.date_input("As of", value=default, key="export_as_of",
+    as_of = c1.date_input("As of", format=DATE_FORMAT, value=default, key="export_as_of",
                           help="The registers as they stood on this date, and every event up to it.")
     fmt = c2.radio("Format", FORMATS, format_func=LABELS.get, key="export_format")
     st.download_button("Download the export (zip)", data=_builder(user, as_of, fmt), file_name=zip_name(as_of, fmt),

@@ -15,6 +15,7 @@ from isms import actions, forum
 from isms.auth import User
 from isms.config import Settings
 from isms.dates import long_date, short_date
+from ui.params import DATE_FORMAT
 from ui.presentation import labels_of, present_table
 from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
@@ -297,7 +298,7 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
                                                                  "Change an action"])
     with tab_meeting, st.form("forum_meeting", clear_on_submit=True):
         st.selectbox("Series", list(series), format_func=series.get, key="fm_series")
-        st.date_input("Held on", value=view.as_of, key="fm_held_on")
+        st.date_input("Held on", format=DATE_FORMAT, value=view.as_of, key="fm_held_on")
         st.text_input("Attendees (comma-separated)", key="fm_attendees")
         st.text_area("Minutes", key="fm_minutes")
         st.file_uploader("The pack presented", type=["pptx", "pdf", "zip"], key="fm_pack")
@@ -310,7 +311,7 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
                 st.selectbox("Meeting", list(meetings), format_func=meetings.get, key="fd_meeting")
                 st.selectbox("Kind", list(forum.DECISION_KINDS), format_func=forum.DECISION_KINDS.get, key="fd_kind")
                 st.text_area("Decision", key="fd_text")
-                st.date_input("Review or expiry date (acceptances, exceptions)", value=None, key="fd_review_on")
+                st.date_input("Review or expiry date (acceptances, exceptions)", format=DATE_FORMAT, value=None, key="fd_review_on")
                 c = st.columns(5)
                 c[0].text_input("Risks", key="fd_risks")
                 c[1].text_input("Treatments", key="fd_treatments")
@@ -322,8 +323,8 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
         st.text_input("What is to be done", key="fa_title")
         c = st.columns(3)
         c[0].text_input("Owner", key="fa_owner")
-        c[1].date_input("Raised on", value=view.as_of, key="fa_raised_on")
-        c[2].date_input("Due", value=view.as_of + dt.timedelta(days=30), key="fa_due_on")
+        c[1].date_input("Raised on", format=DATE_FORMAT, value=view.as_of, key="fa_raised_on")
+        c[2].date_input("Due", format=DATE_FORMAT, value=view.as_of + dt.timedelta(days=30), key="fa_due_on")
         st.selectbox("From the meeting", [""] + list(meetings), format_func=lambda k: meetings.get(k, "(none)"),
                      key="fa_meeting")
         st.selectbox("Series that follows it up (an action raised outside a meeting)", list(series),
@@ -344,8 +345,8 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
                 st.selectbox("Action", open_ids, format_func=lambda a: f"{a} · {titles.get(a, '')}", key="fu_action")
                 c = st.columns(3)
                 c[0].selectbox("Status", list(forum.STATUSES), key="fu_status")
-                c[1].date_input("On", value=view.as_of, key="fu_on")
-                c[2].date_input("New due date", value=None, key="fu_due_on")
+                c[1].date_input("On", format=DATE_FORMAT, value=view.as_of, key="fu_on")
+                c[2].date_input("New due date", format=DATE_FORMAT, value=None, key="fu_due_on")
                 st.text_input("New owner", key="fu_owner")
                 st.text_input("Closure note (done, cancelled)", key="fu_note")
                 st.form_submit_button("Record the change", on_click=_update_action, args=(user,))

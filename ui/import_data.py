@@ -19,6 +19,7 @@ from isms.auth import Refused, may_undo
 from isms.decision_effects import SOURCE as FORUM_SOURCE
 from isms.importing.mapping import IGNORE, LONG
 from isms.views import import_data as view
+from ui.params import DATE_FORMAT
 from ui.resources import cursor, settings, version, writing
 
 
@@ -195,7 +196,7 @@ def import_flow(upload, user) -> None:
         st.session_state["_import_sha"] = sha
         st.session_state["_import_mappings"] = None
     c1, c2 = st.columns(2)
-    as_of = c1.date_input("As of (the date the file describes)", value=None, key="import_as_of",
+    as_of = c1.date_input("As of (the date the file describes)", format=DATE_FORMAT, value=None, key="import_as_of",
                           help="Empty: the date in the file's About sheet, else today.")
     profile = st.session_state.get(_key("import_profile"))
     a = _analysis(data, upload.name, as_of, st.session_state["_import_mappings"],

@@ -11,6 +11,10 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+# how every date picker shows its date: ISO 8601, which no reader takes for another day (the
+# widget offers only numeric forms; Streamlit's own default reads "2026/12/04")
+DATE_FORMAT = "YYYY-MM-DD"
+
 
 def _seed(key: str, options: Sequence[Any], default: Any, parse: Callable[[str], Any]) -> None:
     if key in st.session_state and st.session_state[key] in options:
