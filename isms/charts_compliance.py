@@ -7,38 +7,46 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from isms.charts import SERIES, _layout
 from isms.dates import quarter_label
 
 
 def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable requirements effective") -> go.Figure:
-    """Frameworks (rows) x families or themes (columns): the share effective, with 'effective /
-    applicable' in each cell; a cell is selectable (its requirements are listed on the page)."""
-    frameworks = list(dict.fromkeys(coverage["framework"]))
-    families = sorted(dict.fromkeys(coverage["family"]), key=str)
-    share = {(r.framework, r.family): r.share_effective for r in coverage.itertuples()}
-    label = {(r.framework, r.family): f"{r.effective}/{r.applicable}" for r in coverage.itertuples()}
-    z = [[share.get((f, c)) for c in families] for f in frameworks]
-    text = [[label.get((f, c), "") for c in families] for f in frameworks]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=families, y=frameworks, text=text, texttemplate="%{text}", zmin=0, zmax=1,
-        colorscale=[[0, "#c62828"], [0.5, "#f9a825"], [1, "#2e7d32"]], xgap=2, ygap=2,
-        colorbar=dict(title="effective", tickformat=".0%"),
-        hoverinfo="skip"))
-    # plotly reports selections on point traces, not heatmap cells (as isms.charts.selectable_heatmap):
-    # a near-transparent marker on each cell makes a click a selection of [framework, family]
-    cells = [(f, c) for f in frameworks for c in families if (f, c) in share]
-    fig.add_scatter(x=[c for _, c in cells], y=[f for f, _ in cells], customdata=[[f, c] for f, c in cells],
-                    mode="markers", name="cells", showlegend=False, hoverinfo="text",
-                    hovertext=[f"{f} · {c}<br>{label[(f, c)]} effective ({share[(f, c)]:.0%})" for f, c in cells],
-                    marker=dict(size=40, symbol="square", opacity=0.01, color="white"))
-    fig.update_yaxes(autorange="reversed", type="category")
-    # a theme by its code ('A.5', not 'A.5 Organizational' laid over its neighbours at -45 degrees); the
-    # hover, the cell's chooser and its list name it in full
-    fig.update_xaxes(type="category", tickangle=-45 if len(families) > 8 else 0, tickmode="array", tickvals=families,
-                     ticktext=[str(c).split(" ", 1)[0] if len(families) > 8 else str(c) for c in families])
-    return _layout(fig, title, height=max(260, 120 + 60 * len(frameworks)))
+    """One strip per framework, of its own families or themes: the share effective as the colour,
+    'effective/applicable' in each cell; a cell is selectable (its requirements are listed on the page).
+
+    A strip each, not one frameworks x families grid: the frameworks share no family, so the grid
+    was mostly empty and its 32 columns left each cell too narrow to read ('33/37' at a few pixels)."""
+    frameworks = list(dict.fromkeys(coverage["framework"])) or [""]
+    fig = make_subplots(rows=len(frameworks), cols=1, vertical_spacing=0.5 / len(frameworks))
+    for row, framework in enumerate(frameworks, start=1):
+        own = coverage[coverage["framework"] == framework].sort_values("family", key=lambda c: c.astype(str))
+        families = own["family"].astype(str).tolist()
+        counts = [f"{r.effective}/{r.applicable}" for r in own.itertuples()]
+        fig.add_heatmap(z=[own["share_effective"].tolist()], x=families, y=[framework], text=[counts],
+                        texttemplate="%{text}", textfont=dict(size=12), coloraxis="coloraxis", xgap=2, hoverinfo="skip",
+                        row=row, col=1)
+        # plotly reports selections on point traces, not heatmap cells (as isms.charts.selectable_heatmap):
+        # a near-transparent marker on each cell makes a click a selection of [framework, family]
+        fig.add_scatter(x=families, y=[framework] * len(families), customdata=[[framework, c] for c in families],
+                        mode="markers", name="cells", showlegend=False, hoverinfo="text",
+                        hovertext=[f"{framework} · {c}<br>{n} effective ({share:.0%})"
+                                   for c, n, share in zip(families, counts, own["share_effective"])],
+                        marker=dict(size=max(24, min(60, 700 // max(1, len(families)))), symbol="square",
+                                    opacity=0.01, color="white"), row=row, col=1)
+        # a theme by its code ('A.5', not 'A.5 Organizational' laid over its neighbours) where the strip
+        # has many; the hover, the cell's chooser and its list name it in full
+        short = len(families) > 6
+        # the ranges fixed to the cells: the click markers would pad them, and thin the strip
+        fig.update_xaxes(type="category", tickmode="array", tickvals=families, tickangle=0, showgrid=False,
+                         ticktext=[c.split(" ", 1)[0] if short else c for c in families],
+                         range=[-0.5, len(families) - 0.5], row=row, col=1)
+        fig.update_yaxes(type="category", showgrid=False, range=[-0.5, 0.5], row=row, col=1)
+    fig.update_layout(coloraxis=dict(cmin=0, cmax=1, colorscale=[[0, "#c62828"], [0.5, "#f9a825"], [1, "#2e7d32"]],
+                                     colorbar=dict(title="effective", tickformat=".0%", thickness=14)))
+    return _layout(fig, title, height=80 + 110 * len(frameworks))
 
 
 def count_axis(largest: float) -> dict:

@@ -141,14 +141,36 @@ def test_the_headline_says_what_the_tiles_and_lists_below_it_say(app_db):
     assert said[0].endswith("Next on the calendar: ISO recertification (ISO-2026-RC) starts 9 November 2026.**")
 
 
-def test_the_heatmap_names_a_theme_by_its_code_and_a_cell_in_full(app_db):
-    """32 families across three frameworks: the axis says 'A.5' (the full 'A.5 Organizational' laid
-    at -45 degrees over its neighbours), while the cells keep the full name a click selects."""
+def test_the_heatmap_is_a_strip_per_framework_of_its_own_families(app_db):
+    """32 families across three frameworks that share none: one strip each, of only its own
+    families (no empty cells), so a cell is wide enough to read; a strip of four themes names
+    them in full, and a click on a cell selects [framework, family] by the family's full name."""
     import json
 
     at = open_page(PAGE)
     spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("-coverage"))
-    axis, heat = spec["layout"]["xaxis"], spec["data"][0]
-    assert "A.5 Organizational" in heat["x"] and axis["tickvals"] == heat["x"]
-    assert axis["ticktext"][axis["tickvals"].index("A.5 Organizational")] == "A.5"
-    assert all(" " not in t for t in axis["ticktext"])
+    heats = [t for t in spec["data"] if t["type"] == "heatmap"]
+    strips = {t["y"][0]: t for t in heats}
+    assert list(strips) == ["ISO27001-2022", "NIST-800-53r5-MODERATE", "SOC2"]
+    assert all(len(t["y"]) == 1 and None not in t["z"][0] for t in heats)
+    iso = strips["ISO27001-2022"]
+    assert iso["x"] == ["A.5 Organizational", "A.6 People", "A.7 Physical", "A.8 Technological"]
+    assert len(strips["NIST-800-53r5-MODERATE"]["x"]) == 18 and strips["SOC2"]["x"][0] == "A1"
+    axis = spec["layout"]["xaxis" + iso["xaxis"][1:]]
+    assert axis["ticktext"] == iso["x"]
+    cells = [d for t in spec["data"] if t["type"] == "scatter" for d in t["customdata"]]
+    assert ["ISO27001-2022", "A.5 Organizational"] in cells and len(cells) == 32
+
+
+def test_a_strip_of_many_themes_names_them_by_code():
+    """Beyond six themes in a strip, the axis says 'A.5' (the full name laid over its neighbours);
+    the hover and the chooser keep the full name."""
+    from isms.charts_compliance import coverage_heatmap
+
+    families = [f"T.{n} Theme number {n}" for n in range(1, 9)]
+    cov = pd.DataFrame({"framework": "F", "family": families, "applicable": 4, "covered": 3, "effective": 2,
+                        "share_effective": 0.5})
+    fig = coverage_heatmap(cov)
+    assert list(fig.layout.xaxis.ticktext) == [f"T.{n}" for n in range(1, 9)]
+    assert list(fig.data[0].text[0]) == ["2/4"] * 8
+    assert list(fig.data[1].customdata[0]) == ["F", "T.1 Theme number 1"]
