@@ -83,9 +83,9 @@ def test_every_section_has_content(app_db):
     rows = board.set_index("KRI")
     assert list(rows.loc["KRI-35", "Status"]) == ["Stale"] and rows.loc["KRI-35", "Result for"] == "Aug 2026"
     assert rows.loc["KRI-35", "Value"] == "99.5% (Aug 2026)"  # a stale value says which month it is from
-    assert rows.loc["KRI-21", "Months red"] == 12
+    assert rows.loc["KRI-21", "Months red"] == "12 mo"
     # a KRI not red has no streak to show ('0 mo' on 37 rows read as data), a stale one no change
-    assert rows.loc[[s != ["Red"] for s in rows["Status"].map(list)], "Months red"].isna().all()
+    assert rows.loc[[s != ["Red"] for s in rows["Status"].map(list)], "Months red"].eq("").all()
     assert rows.loc["KRI-35", [c for c in rows.columns if c.startswith("Change since")][0]] == "–"
     assert list(rows.loc["KRI-03", "Status"]) == ["Red"] and rows.loc["KRI-03", "Value"] == "24.7 hours"
 

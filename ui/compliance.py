@@ -81,13 +81,13 @@ def testing_tiles(data: ComplianceBundle, since: str) -> None:
     t = data.testing
     cols = st.columns(4)
     cols[0].metric(f"Tests due in {t['due_window_days']} days", t["due"], help="not yet tested, due within the window",
-                   border=True)
-    cols[1].metric("Tests overdue", t["overdue"], help="past their due date without a result", border=True)
+                   border=True, height="stretch")
+    cols[1].metric("Tests overdue", t["overdue"], help="past their due date without a result", border=True, height="stretch")
     # both counts, as the list below them ('Failed or with exceptions') has both: '0' above four rows read as none
     cols[2].metric(f"Failed / exceptions since {since}", f"{t['failed']} / {t['exceptions']}",
-                   help=f"{t['failed']} failed, {t['exceptions']} passed with exceptions", border=True)
+                   help=f"{t['failed']} failed, {t['exceptions']} passed with exceptions", border=True, height="stretch")
     rate = f"{t['pass_rate']:.0%}" if t["pass_rate"] is not None else "n/a"
-    cols[3].metric(f"Pass rate since {since}", rate, help=f"{t['tested']} tests with a result", border=True)
+    cols[3].metric(f"Pass rate since {since}", rate, help=f"{t['tested']} tests with a result", border=True, height="stretch")
 
 
 def test_lists(data: ComplianceBundle, present: bool = False) -> None:

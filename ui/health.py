@@ -61,7 +61,7 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
         col.metric(f"{domain} health", f"{now:.0%}" if now is not None else "n/a",
                    f"{delta:+.0f} pts" if delta is not None else None,
                    delta_color="off" if not delta else "normal", delta_arrow="off" if not delta else "auto",
-                   border=True, help=f"{green} of {kris} KRIs green")
+                   border=True, height="stretch", help=f"{green} of {kris} KRIs green")
 
 
 def _change_text(board: pd.DataFrame) -> list[str]:
@@ -99,7 +99,8 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
         "Better": board["direction"].map(ARROW),
         "Last 12 months": board["trend"],
         f"Change since {since}": _change_text(board),
-        "Months red": board["red_streak"].where(board["red_streak"] > 0),  # blank, not '0 mo', for a KRI not red
+        # blank, not '0 mo' (nor the grid's grey 'None' for an empty number), for a KRI not red
+        "Months red": [f"{int(n)} mo" if n > 0 else "" for n in board["red_streak"].fillna(0)],
         "Domain": board["control_domain"],
         "Owner": board["owner"],
     })
@@ -126,8 +127,7 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible:
         "Last 12 months": st.column_config.LineChartColumn("12 months", width=80, color="gray",
                                                            help="Monthly results of the last 12 months"),  # never red
         change: text("Change", 92, help=f"Change in value since {since}"),
-        "Months red": st.column_config.NumberColumn("Red for", width=56, format="%d mo",
-                                                    help="Months in a row the KRI has been red, up to this month"),
+        "Months red": text("Red for", 56, help="Months in a row the KRI has been red, up to this month"),
         "Owner": text("Owner", 100)}, key=key, on_select=on_select, selection_mode="single-row",
         visible=visible)
 
@@ -146,13 +146,13 @@ def show_breaches(breaches: Breaches, since: str) -> None:
                  f"({format_value(r.value, r.unit)} against red at {format_value(r.red, r.unit)}; owner {r.owner}).",
                  icon=":material/priority_high:")
     c1, c2, c3 = st.columns(3)
-    with c1.container(border=True):
+    with c1.container(border=True, height="stretch"):
         st.markdown(f"**Red this month ({len(breaches.red)})**")
         st.markdown(_names(breaches.red, lambda r: f"{format_value(r.value, r.unit)}, {r.red_streak} mo red"))
-    with c2.container(border=True):
+    with c2.container(border=True, height="stretch"):
         st.markdown(f"**Newly red since {since} ({len(breaches.newly_red)})**")
         st.markdown(_names(breaches.newly_red, lambda r: f"{format_value(r.compare_value, r.unit)} → {format_value(r.value, r.unit)}"))
-    with c3.container(border=True):
+    with c3.container(border=True, height="stretch"):
         st.markdown(f"**Recovered since {since} ({len(breaches.recovered)})**")
         st.markdown(_names(breaches.recovered, lambda r: f"now {STATUS_LABEL[r.status].lower()}, {format_value(r.value, r.unit)}"))
 
@@ -164,14 +164,15 @@ def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, sin
     cols = st.columns(4)
     now = risk.exposure_now
     cols[0].metric("Residual exposure", f"{now:,}", f"{now - exposure_before:+,d}" if exposure_before is not None else None,
-                   delta_color="inverse", border=True, help=f"Sum of likelihood x impact over open, assessed risks; change since {since}")
-    cols[1].metric("Treatments completed this month", len(risk.completed), border=True)
+                   delta_color="inverse", border=True, height="stretch",
+                   help=f"Sum of likelihood x impact over open, assessed risks; change since {since}")
+    cols[1].metric("Treatments completed this month", len(risk.completed), border=True, height="stretch")
     late = int((risk.behind["state"] == "late").sum())
-    cols[2].metric("Treatments late / overdue", f"{late} / {len(risk.behind) - late}", border=True,
+    cols[2].metric("Treatments late / overdue", f"{late} / {len(risk.behind) - late}", border=True, height="stretch",
                    help="Late: progress trails the plan beyond the tolerance; overdue: past the due date")
     down = int((risk.level_changes["rank_change"] < 0).sum())
     up = int((risk.level_changes["rank_change"] > 0).sum())
-    cols[3].metric("Residual level changed", f"{down} ↓ / {up} ↑", border=True,
+    cols[3].metric("Residual level changed", f"{down} ↓ / {up} ↑", border=True, height="stretch",
                    help=f"Open risks whose residual level fell or rose since {since}")
 
 

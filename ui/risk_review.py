@@ -240,7 +240,7 @@ def show_changes(data: RiskReviewData, present: bool = False) -> None:
     st.header(f"Changes since {long_date(data.compare_to)}")
     counts = data.change_counts()
     for column, (kind, count) in zip(st.columns(len(counts)), counts.items()):
-        column.metric(f"{kind} risks", count, border=True)
+        column.metric(f"{kind} risks", count, border=True, height="stretch")
     labels = {"risk_id": "Risk", "title": "Title", "owner": "Owner", "change": "Change", "from_level": "From",
               "to_level": "To", "from_score": "From score", "to_score": "To score"}
     if present:

@@ -20,7 +20,8 @@ def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool,
     colour = "off" if not change else ("inverse" if worse_up else "normal")
     # '1,300' as the headline and the packs write it
     col.metric(label, shown if shown is not None else f"{now:,}", None if change is None else f"{change:+,d}",
-               delta_color=colour, delta_arrow="off" if not change else "auto", border=True, help=help)
+               delta_color=colour, delta_arrow="off" if not change else "auto", border=True, help=help,
+               height="stretch")
 
 
 def posture_tiles(card: Scorecard) -> None:
@@ -48,7 +49,7 @@ def posture_tiles(card: Scorecard) -> None:
     cols[i + 1].metric(
         "Within appetite", f"{share:.0%}" if share is not None else "n/a",
         None if points is None else f"{points:+d} pts", delta_color="normal" if points else "off",
-        delta_arrow="auto" if points else "off", border=True,
+        delta_arrow="auto" if points else "off", border=True, height="stretch",
         help=f"Share of open, assessed risks at or below {card.appetite}",
     )
     count_tile(cols[i + 2], "Treatments late", cur.treatments.late, was(prev.treatments.late), worse_up=True,
