@@ -220,6 +220,40 @@ def test_identified_on_keeps_the_first_date_a_risk_was_seen(store):
     assert risks["A-1"] == Q1 and risks["A-3"] == dt.date(2026, 4, 2)
 
 
+def test_a_file_of_re_ratings_keeps_what_the_register_says_of_each_risk(store):
+    """A team sends only risk id, title and rating: the owner, controls, theme, NIST family, assets
+    and status of each risk it names stay as the register has them (they were reset to 'Unassigned',
+    empty and 'A.5 Organizational'); a risk new to the register takes the import's stand-ins; an
+    owner cell left blank keeps the register's owner, one filled in changes it."""
+    con, settings = store
+    q1 = ("Risk ID,Title,Owner,Status,Annex A controls,NIST family,Asset IDs,Description,Likelihood,Impact\n"
+          "A-1,Ransomware on the tills,Ann,Open,A.8.7; A.8.13,SI,AS-1,Tills encrypted,4,5\n"
+          "A-2,Card skimming,Ann,Accepted,A.7.4,PE,AS-2,Skimmers on the pads,3,3\n")
+    assert actions.import_workbook(con, ANA, settings, q1.encode(), "a.csv", as_of=Q1)[0].status == "committed"
+    ratings = ("Risk ID,Title,Likelihood,Impact\n"
+               "A-1,Ransomware on the tills,3,5\nA-2,Card skimming,2,3\nA-9,New risk,2,2\n")
+    plan = actions.plan_upload(con, settings, ratings.encode(), "r.csv", as_of=Q2, mode=PART)
+    assert any("2 risk(s) the register already holds keep what it says" in r and "Owner" in r and "Annex A controls" in r
+               for r in plan.rules), plan.rules
+    # the preview compares what will be written: a title and rating file changes no risk record
+    assert sorted(plan.preview.kinds["risks"].unchanged) == ["A-1", "A-2"] and plan.preview.kinds["risks"].new == ["A-9"]
+    assert actions.commit_import(con, ANA, plan).status == "committed"
+    reg = queries.register(con, "risks", Q2).set_index("risk_id")
+    assert reg.loc["A-1", ["owner", "status", "annex_a_theme", "nist_family", "description"]].tolist() == \
+        ["Ann", "Open", "A.8 Technological", "SI", "Tills encrypted"]
+    assert list(reg.loc["A-1", "annex_a_controls"]) == ["A.8.7", "A.8.13"] and list(reg.loc["A-1", "asset_ids"]) == ["AS-1"]
+    assert reg.loc["A-2", ["owner", "status", "annex_a_theme"]].tolist() == ["Ann", "Accepted", "A.7 Physical"]
+    assert reg.loc["A-9", ["owner", "status", "annex_a_theme"]].tolist() == ["Unassigned", "Open", "A.5 Organizational"]
+    # the ratings themselves are the file's: A-1 3x5, A-2 2x3, dated Q2
+    for risk, pair in (("A-1", [3, 5]), ("A-2", [2, 3])):
+        last = queries.risk_assessments(con, settings.matrix, risk, Q2).iloc[-1]
+        assert last["assessed_on"].date() == Q2 and [last["residual_likelihood"], last["residual_impact"]] == pair
+    # a blank owner cell keeps the register's owner; a written one replaces it
+    owners = "Risk ID,Title,Owner,Likelihood,Impact\nA-1,Ransomware on the tills,,3,5\nA-2,Card skimming,Bea,2,3\n"
+    plan = actions.plan_upload(con, settings, owners.encode(), "o.csv", as_of=dt.date(2026, 9, 30), mode=PART)
+    assert plan.frames["risks"].set_index("risk_id")["owner"].to_dict() == {"A-1": "Ann", "A-2": "Bea"}
+
+
 def test_undoing_a_part_brings_back_the_register_before_it(store):
     con, settings = store
     actions.import_workbook(con, ANA, settings, UNIT_A.encode(), "a.csv", as_of=Q1)

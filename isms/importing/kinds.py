@@ -61,7 +61,9 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     if "annex_a_theme" not in cols:
         stated.append(f"Annex A theme from the first 2022 control of the row, else {DEFAULT_THEME}")
     if stated:
-        sh.plan.rules.append(f"{sh.m.sheet}: columns the file lacks are filled: " + "; ".join(stated))
+        # a risk the register already holds keeps its own (isms.importing.pipeline._kept_from_register)
+        sh.plan.rules.append(f"{sh.m.sheet}: columns the file lacks are filled, for a risk new to the register: "
+                             + "; ".join(stated))
     if make_assessment:
         note = "" if has_inherent and (has_residual or residual_only) else " (one rating pair: used as both inherent and residual)"
         sh.plan.rules.append(f"{sh.m.sheet}: each rated row is an assessment dated "

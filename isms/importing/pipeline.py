@@ -486,6 +486,8 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
     if "risks" in frames:
         frames, note = _identified_as_first_seen(con, plan, frames)
         rules += [note] if note else []
+        frames, note = _kept_from_register(con, plan, frames)
+        rules += [note] if note else []
         if scope is not None and scope.field == "business_unit" and len(scope.values) == 1:
             risks = frames["risks"].copy()
             risks["business_unit"] = risks["business_unit"].where(risks["business_unit"].notna(), scope.values[0])
@@ -502,8 +504,9 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
     return scoped
 
 
-def _defaulted_identified_on(plan: ImportPlan) -> pd.Series:
-    """Per risk row, whether 'identified on' was filled by the import (no column, or a blank cell)."""
+def _unsaid(plan: ImportPlan, field: str, *, blank_too: bool = True) -> pd.Series:
+    """Per risk row, whether the file left `field` to the import: its sheet has no such column, or
+    (`blank_too`) the row's cell in it is blank."""
     origins = plan.origins.get("risks")
     if origins is None:
         return pd.Series(False, index=plan.frames["risks"].index)
@@ -511,14 +514,73 @@ def _defaulted_identified_on(plan: ImportPlan) -> pd.Series:
     for sheet, row in zip(origins["_sheet"], origins["_row"]):
         m = next((x for x in plan.mappings if x.sheet == sheet), None)
         rows = plan.sheets.get(sheet, [])
-        if m is None or "identified_on" not in m.columns:
+        if m is None or field not in m.columns:
             out.append(True)
             continue
+        if not blank_too:
+            out.append(False)
+            continue
         headers = m.headers(rows)
-        col = headers.index(m.columns["identified_on"]) if m.columns["identified_on"] in headers else None
+        col = headers.index(m.columns[field]) if m.columns[field] in headers else None
         raw = rows[int(row) - 1] if 0 < int(row) <= len(rows) else []
         out.append(col is None or col >= len(raw) or cells.blank(raw[col]))
     return pd.Series(out, index=plan.frames["risks"].index)
+
+
+def _defaulted_identified_on(plan: ImportPlan) -> pd.Series:
+    """Per risk row, whether 'identified on' was filled by the import (no column, or a blank cell)."""
+    return _unsaid(plan, "identified_on")
+
+
+# what a risk row the file does not fill takes from the register, for a risk it already holds:
+# the import's stand-ins ('Unassigned', 'Open', the theme of no control) where the cell is blank
+# too, the rest where the file has no such column (a blank description in a described register
+# may mean none); 'identified on' has its own rule (`_identified_as_first_seen`)
+KEPT_WHERE_BLANK = ("title", "owner", "status", "source")
+KEPT_WHERE_NO_COLUMN = ("description", "annex_a_controls", "nist_family", "asset_ids", "business_unit")
+
+
+def _kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
+                        frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], str | None]:
+    """The risk frame with what the register holds for each risk it already has, in every field the
+    file left to the import, and the rule that says so (None when nothing was kept).
+
+    A team's re-ratings (risk id, likelihood, impact) merged into the register must not reset the
+    owner to 'Unassigned', empty the controls or reopen a closed risk: the import fills a field
+    only for a risk the register has never held."""
+    risks = frames["risks"]
+    if risks.empty or not queries.register_exists(con, "risks", plan.as_of):
+        return frames, None
+    held = queries.register(con, "risks", plan.as_of).drop_duplicates("risk_id", keep="last").set_index("risk_id")
+    known = risks["risk_id"].isin(held.index)
+    if not known.any():
+        return frames, None
+    risks = risks.copy()
+    kept: list[str] = []
+    unsaid = {f: _unsaid(plan, f, blank_too=f in KEPT_WHERE_BLANK) for f in (*KEPT_WHERE_BLANK, *KEPT_WHERE_NO_COLUMN)}
+    # the theme with the controls: a file's controls bring their own theme (kinds.py), else both are the register's
+    unsaid["annex_a_theme"] = _unsaid(plan, "annex_a_theme") & unsaid["annex_a_controls"]
+    for field, where in unsaid.items():
+        if field not in held.columns or field not in risks.columns:
+            continue
+        move = where & known
+        if not move.any():
+            continue
+        before = risks.loc[move, "risk_id"].map(held[field])
+        lists = field in ("annex_a_controls", "asset_ids")
+        values = [list(v) if lists and v is not None and not (isinstance(v, float) and pd.isna(v)) else
+                  ([] if lists else (None if v is None or (isinstance(v, float) and pd.isna(v)) else v))
+                  for v in before]
+        if any(a != b for a, b in zip(values, risks.loc[move, field].tolist())):
+            kept.append(header_label(field))
+        risks[field] = risks[field].astype(object)
+        risks.loc[move, field] = pd.Series(values, index=before.index, dtype=object)
+    if not kept:
+        return frames, None
+    sheets = sorted(set(plan.origins["risks"].loc[known, "_sheet"]))
+    note = (f"{', '.join(sheets)}: {int(known.sum())} risk(s) the register already holds keep what it says where "
+            f"the file gives nothing: {', '.join(kept)}")
+    return {**frames, "risks": risks}, note
 
 
 def _identified_as_first_seen(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
