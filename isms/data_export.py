@@ -218,9 +218,15 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
     written = []
     previous = None
     levels = max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)
+    brought = facts.register_kinds_on(con, as_of)
     for day in history_dates(con, as_of):
         by_kind: dict[str, list[dict]] = {}
         for kind in (k for k in KINDS if k not in FORUM_KINDS):
+            if kind in SNAPSHOT_KINDS and kind not in brought.get(day, set()):
+                # a register only on a day a batch brought it: restated on a later day (the export's
+                # own date, say), it would stand after that day's progress reports and undo them, so
+                # a treatment a report completed would read 'In progress' again once imported
+                continue
             sql = facts.events_sql(kind, day, previous) if kind in facts.EVENT_DATE else facts.register_sql(kind, day)
             cols, rows = facts.rows(con, sql)
             if rows:

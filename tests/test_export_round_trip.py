@@ -79,6 +79,36 @@ def test_every_quarter_and_register_is_the_same_after_the_round_trip(round_trip)
         b.close()
 
 
+def test_a_month_after_the_last_register_the_round_trip_keeps_the_progress_reports(sample_db_path, tmp_path):
+    """Exported as of 31 October, a month after the last register (30 September): T-107's report
+    of 13 October (100%) completes it. The export's last workbook holds that month's events and no
+    register: the 30 September register restated at 31 October stood after the report and, once
+    imported, read T-107 'In progress' again (88 done became 87)."""
+    day = "2026-10-31"
+    original = tmp_path / "original.duckdb"
+    original.write_bytes(sample_db_path.read_bytes())
+    out = tmp_path / "export"
+    isms("export", "--as-of", day, "--format", "xlsx", "--out", str(out), db=original)
+    books = sorted(out.glob("isms-*.xlsx"))
+    last = load_workbook(books[-1], read_only=True)
+    assert books[-1].name.endswith(f"{day}.xlsx") and "Treatments" not in last.sheetnames, last.sheetnames
+    fresh = tmp_path / "fresh.duckdb"
+    isms("init-db", "--empty", db=fresh)
+    imported = isms("import", *map(str, books), db=fresh)
+    assert imported.stdout.count("committed as batch") == len(books), imported.stdout + imported.stderr
+    for when in (day, AS_OF):
+        before = json.loads(isms("scorecard", "--as-of", when, "--json", db=original).stdout)
+        after = json.loads(isms("scorecard", "--as-of", when, "--json", db=fresh).stdout)
+        assert after == before, when
+    con = connect(original, read_only=True)
+    try:  # the case itself, read from the original: a report after the last register completes T-107
+        (pct,) = con.execute("""SELECT percent_complete FROM treatment_update JOIN active_batch USING (batch_id)
+                                WHERE treatment_id = 'T-107' AND updated_on = DATE '2026-10-13'""").fetchone()
+    finally:
+        con.close()
+    assert pct == 100
+
+
 def _sheet_rows(path, sheet: str) -> list[dict]:
     wb = load_workbook(path, read_only=True)
     try:

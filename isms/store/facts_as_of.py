@@ -88,6 +88,15 @@ def register_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dt.da
     return [r[0] for r in rows]
 
 
+def register_kinds_on(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[dt.date, set[str]]:
+    """Per date on or before `as_of`, the registers an active batch dated that day brought."""
+    kinds = ", ".join(f"'{k}'" for k in SNAPSHOT_KINDS)
+    rows = con.execute(
+        f"""SELECT as_of, list_distinct(flatten(list(list_intersect(kinds, [{kinds}])))) FROM active_batch
+            WHERE as_of <= ? GROUP BY as_of""", [as_of]).fetchall()
+    return {day: set(brought) for day, brought in rows if brought}
+
+
 def forum_sql(table: str, as_of: dt.date) -> str:
     """The forum's records and the mapping decisions as they stood on `as_of` (isms.store.forum):
     meetings held, decisions taken, each action's state, every change to an action, and every
