@@ -195,20 +195,28 @@ def quarterly_exposure_trend(totals: pd.DataFrame, title: str = "Exposure: inher
 
 
 def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progress against plan") -> go.Figure:
-    """Weighted percent complete against the linear plan (lines) and late / overdue counts (bars)."""
+    """Weighted percent complete against the linear plan (lines) and late / overdue counts (bars).
+
+    Month ends are drawn at their month, as `monthly_exposure_trend` draws them: at its own date a
+    month's bar stood under the next month's tick (September's over 'Oct 2026' in a pack as of
+    30 September)."""
     fig = go.Figure()
     # one date alone: plotly draws its bars a millisecond wide and no line through one point
     one = trend["as_of"].nunique() == 1
     wide = {"width": 20 * 86_400_000} if one else {}  # ms on a date axis: 20 days of the 90 shown
-    fig.add_bar(x=trend["as_of"], y=trend["late"], name="Late", marker_color=SERIES["late"], yaxis="y2", opacity=0.35,
-                **wide)
-    fig.add_bar(x=trend["as_of"], y=trend["overdue"], name="Overdue", marker_color=SERIES["overdue"], yaxis="y2",
-                opacity=0.35, **wide)
+    months = pd.to_datetime(trend["as_of"]).dt.to_period("M").dt.to_timestamp()
+    monthly = not one and len(trend) > 6 and months.is_unique  # else a tick at each date (`_few_dates_axis`)
+    x = months if monthly else trend["as_of"]
+    when = {"hovertemplate": "%{x|%b %Y}: %{y}"} if monthly else {}
+    fig.add_bar(x=x, y=trend["late"], name="Late", marker_color=SERIES["late"], yaxis="y2", opacity=0.35,
+                **wide, **when)
+    fig.add_bar(x=x, y=trend["overdue"], name="Overdue", marker_color=SERIES["overdue"], yaxis="y2",
+                opacity=0.35, **wide, **when)
     lines = "lines+markers" if one else "lines"
-    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_planned"], name="Planned %", mode=lines,
-                    line=dict(color=SERIES["planned"], width=2, dash="dash"))
-    fig.add_scatter(x=trend["as_of"], y=trend["weighted_percent_complete"], name="Complete %", mode=lines,
-                    line=dict(color=SERIES["complete"], width=3))
+    fig.add_scatter(x=x, y=trend["weighted_percent_planned"], name="Planned %", mode=lines,
+                    line=dict(color=SERIES["planned"], width=2, dash="dash"), **when)
+    fig.add_scatter(x=x, y=trend["weighted_percent_complete"], name="Complete %", mode=lines,
+                    line=dict(color=SERIES["complete"], width=3), **when)
     # whole-number steps for a count (plotly's own steps, printed as integers, read 0 5 11 16)
     most = int((trend["late"] + trend["overdue"]).max()) if len(trend) else 0
     step = next(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10**9) if most / n <= 6)
@@ -216,8 +224,11 @@ def treatment_progress_trend(trend: pd.DataFrame, title: str = "Treatment progre
     fig.update_layout(barmode="stack", yaxis=dict(title="Weighted % complete", range=[0, 100]),
                       yaxis2=dict(title="Treatments late / overdue", overlaying="y", side="right",
                                   range=[0, top], dtick=step, showgrid=False, tickformat="d"))
-    fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
-    _few_dates_axis(fig, trend["as_of"])
+    if monthly:
+        _month_axis(fig, months, slanted=True)
+    else:
+        fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
+        _few_dates_axis(fig, trend["as_of"])
     return _legend_below(_layout(fig, title))
 
 

@@ -24,3 +24,20 @@ def test_a_few_findings_are_counted_one_by_one():
     burndown = pd.DataFrame({"as_of": [dt.date(2026, 7, 31), dt.date(2026, 8, 31)], "open": [1, 2], "overdue": [0, 1]})
     axis = findings_burndown(burndown).layout.yaxis
     assert (axis.dtick, axis.tickformat, axis.rangemode) == (1, ",d", "tozero")
+
+
+def test_treatment_progress_draws_each_month_end_under_its_own_month():
+    """Month ends at their own date stood under the next month's tick: September's bar over
+    'Oct 2026' in a pack as of 30 September. Each is drawn at its month, and the last tick is the
+    meeting's month."""
+    from isms.charts import treatment_progress_trend
+
+    ends = pd.date_range("2023-12-31", "2026-09-30", freq="ME")
+    trend = pd.DataFrame({"as_of": ends.date, "late": 1, "overdue": 2, "weighted_percent_planned": 50.0,
+                          "weighted_percent_complete": 40.0})
+    fig = treatment_progress_trend(trend)
+    bars = fig.data[0]
+    assert [pd.Timestamp(x) for x in bars.x] == [pd.Timestamp(e.year, e.month, 1) for e in ends]
+    axis = fig.layout.xaxis
+    assert axis.ticktext[-1] == "Sep 26" and pd.Timestamp(axis.tickvals[-1]) == pd.Timestamp(2026, 9, 1)
+    assert axis.ticktext[0] != "Jan 24" and "Oct 26" not in axis.ticktext
