@@ -222,3 +222,17 @@ def test_a_low_medium_high_column_reads_the_same_from_csv_and_xlsx():
         assert dict(zip(plan.frames["assessments"]["risk_id"], plan.frames["assessments"]["target_impact"])) == \
             {"R-0": 3, "R-1": 5}, name  # the number as it is; High the top of Low / Medium / High
         assert any("a 3-step scale mapped onto the matrix's 5 steps" in r for r in plan.rules), name
+
+
+def test_a_wide_results_sheet_names_the_columns_beside_its_months_it_does_not_import():
+    """A row per indicator, a column per month, and a 'Target' and 'Reference' beside them: the
+    months are results; the other two are said to be left out (they were dropped without a word)."""
+    from isms.importing.pipeline import build_plan
+
+    data = ("Metric,Target,Reference,Jan-24,Feb-24\n"
+            "Device Compliance,85%,https://example.org/intune,45%,48%\n"
+            "Kanary Public Data Points,25,https://example.org/kanary,150,140\n").encode()
+    plan = build_plan(data, "kris.csv", PRESETS["5x5"], as_of=dt.date(2024, 2, 29))
+    assert len(plan.frames["monitoring_results"]) == 4
+    notes = [p.message for p in plan.problems if "columns not imported" in p.message]
+    assert notes == ["columns not imported: Target, Reference"], [p.message for p in plan.problems]

@@ -346,8 +346,9 @@ def build_plan(
             # Not a problem either: the page labels the sheet "headers only".
             headers_only.append(f"{s.name} (read as {KIND_LABELS[m.kind].lower()})")
             continue
-        ignored = m.ignored_headers(s.rows)
-        if ignored:
+        ignored = m.ignored_headers(s.rows) if m.layout == LONG else \
+            [h for i, h in enumerate(sh.headers) if h and i not in imported_columns(sh)]
+        if ignored:  # a wide sheet's 'Target' or 'Reference' beside its months, too: said, not dropped
             plan.problems.append(Problem(s.name, m.header_row + 1, None, None, None,
                                          "columns not imported: " + ", ".join(ignored), "warning"))
         plan.problems += outside
