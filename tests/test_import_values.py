@@ -236,3 +236,23 @@ def test_a_wide_results_sheet_names_the_columns_beside_its_months_it_does_not_im
     assert len(plan.frames["monitoring_results"]) == 4
     notes = [p.message for p in plan.problems if "columns not imported" in p.message]
     assert notes == ["columns not imported: Target, Reference"], [p.message for p in plan.problems]
+
+
+def test_a_register_rated_only_1_to_3_is_told_how_to_say_its_scale():
+    """Twelve risks rated 1-3 on a 5x5 matrix, no scale in the headers: a warning says 3 x 3 reads
+    as 9 (Medium) and how to declare the scale; the same file with 'Likelihood (1-3)' and
+    'Impact (1-3)' is rescaled (3 -> 5) and warns no more; a register with a 4 in it is not warned."""
+    from isms.importing.pipeline import build_plan
+
+    rows = [f"R-{n},Risk {n},{n % 3 + 1},{(n + 1) % 3 + 1}" for n in range(12)]
+    plain = ("Risk ID,Title,Likelihood,Impact\n" + "\n".join(rows) + "\n").encode()
+    plan = build_plan(plain, "r.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
+    said = [p for p in plan.problems if "1, 2 or 3" in p.message]
+    assert len(said) == 1 and said[0].column == "C" and "(1-3)" in said[0].message and said[0].severity == "warning"
+    declared = plain.replace(b"Likelihood,Impact", b"Likelihood (1-3),Impact (1-3)")
+    plan = build_plan(declared, "r.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
+    assert not [p for p in plan.problems if "1, 2 or 3" in p.message]
+    assert max(plan.frames["assessments"]["residual_likelihood"]) == 5
+    higher = plain.replace(b"R-0,Risk 0,1,", b"R-0,Risk 0,4,")
+    plan = build_plan(higher, "r.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
+    assert not [p for p in plan.problems if "1, 2 or 3" in p.message]

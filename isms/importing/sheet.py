@@ -235,7 +235,32 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
             cols["_unit"] = np.array([t[2] for t in triples], dtype=object)
             out = np.array([t[0] for t in triples], dtype=object)
         cols[f] = out
+    _low_scale_warning(sh, matrix, scales, cols)
     return body, cols, ok
+
+
+def _low_scale_warning(sh: SheetContext, matrix: RiskMatrix, scales: dict[str, int | None],
+                       cols: dict[str, np.ndarray]) -> None:
+    """Every likelihood and impact 1, 2 or 3 on a matrix of more steps, on a dozen rows or more, and
+    no header saying the scale: most likely a 1-3 register, whose top rating (3 x 3) would read as
+    Medium, within appetite. Said at the first such column, with what to write to rescale it; not
+    guessed (a register may also rate only its lower steps)."""
+    rated = {f: cols[f] for f in scales if f in cols}
+    if not rated or any(scales.values()) or min(matrix.steps_likelihood, matrix.steps_impact) <= 3:
+        return
+    # by distinct values, column by column: a 100,000-row assessment sheet has six of these columns
+    distinct = set().union(*(set(c.tolist()) for c in rated.values())) - {None}
+    if not distinct or any(not isinstance(v, (int, np.integer)) or v > 3 for v in distinct):
+        return
+    count = sum(int(np.count_nonzero(~pd.isna(c))) for c in rated.values())
+    if count < 12:
+        return
+    f = next(iter(rated))
+    i = sh.idx[f]
+    sh.problem(sh.m.header_row + 1, i, f, sh.headers[i],
+               f"every likelihood and impact is 1, 2 or 3 ({count:,} ratings) on the {matrix.name} matrix: if "
+               "the register rates on a 1-3 scale, its 3 x 3 reads here as 9 (Medium), not its top rating; say the "
+               f"scale in the headers (such as '{sh.headers[i]} (1-3)') and import again to rescale it", "warning")
 
 
 def _grid(rows: list[list[Any]], table_width: int) -> np.ndarray:
