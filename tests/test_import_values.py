@@ -256,3 +256,18 @@ def test_a_register_rated_only_1_to_3_is_told_how_to_say_its_scale():
     higher = plain.replace(b"R-0,Risk 0,1,", b"R-0,Risk 0,4,")
     plan = build_plan(higher, "r.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
     assert not [p for p in plan.problems if "1, 2 or 3" in p.message]
+
+
+def test_c_i_a_columns_are_not_an_impact_and_half_a_rating_is_said():
+    """'C', 'I', 'A' side by side rate confidentiality, integrity and availability: 'I' is not read
+    as the impact (a 1-5 integrity rating became every risk's impact). The 'L' beside them has no
+    impact then, and the file is told no rating is imported, at L's header cell."""
+    from isms.importing.pipeline import build_plan
+
+    data = ("ID,Risk,Owner,C,I,A,L\nR-1,Laptop theft,Ann,1,5,2,2\nR-2,Web defacement,Bob,5,2,2,3\n").encode()
+    plan = build_plan(data, "cia.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
+    assert "inherent_impact" not in plan.mappings[0].columns
+    assert "assessments" not in plan.frames or plan.frames["assessments"].empty
+    half = [p for p in plan.problems if "no column is its impact" in p.message]
+    assert len(half) == 1 and half[0].column == "G" and half[0].severity == "warning"
+    assert any("columns not imported" in p.message and "C, I, A" in p.message for p in plan.problems)

@@ -38,6 +38,15 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     has_inherent = "inherent_likelihood" in cols and "inherent_impact" in cols
     has_residual = "residual_likelihood" in cols and "residual_impact" in cols
     make_assessment = has_inherent or has_residual
+    for stage in ("inherent", "residual", "target"):
+        half = [f for f in (f"{stage}_likelihood", f"{stage}_impact") if f in cols]
+        if len(half) == 1:  # a rating without its other half rates nothing: said, not dropped
+            other = "impact" if half[0].endswith("likelihood") else "likelihood"
+            header = sh.headers[cols[half[0]]]
+            sh.problem(sh.m.header_row + 1, cols[half[0]], half[0], header,
+                       f"column '{header}' is read as the {stage} {half[0].split('_')[-1]}, but no column is its "
+                       f"{other}: no {stage} rating is imported; map the {other} column above (or choose "
+                       f"'not imported' for this one)", "warning")
     residual_only = [f for f in ("residual_score", "residual_rating") if f in cols] if not has_residual else []
     if residual_only and not has_inherent:
         header = sh.headers[cols[residual_only[0]]]

@@ -297,6 +297,9 @@ def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:
     already taken by an earlier field is offered to a later one only as its own name.
     """
     folded = [(fold_header(h), cells.text(h)) for h in headers if not cells.blank(h)]
+    if {"c", "i", "a"} <= {fh for fh, _ in folded}:
+        # C, I, A side by side rate confidentiality, integrity and availability: 'I' is no impact there
+        folded = [(fh, raw) for fh, raw in folded if fh != "i"]
     out: dict[str, str] = {}
     used: set[str] = set()
     fields = kind_fields(kind)

@@ -246,7 +246,8 @@ def _low_scale_warning(sh: SheetContext, matrix: RiskMatrix, scales: dict[str, i
     Medium, within appetite. Said at the first such column, with what to write to rescale it; not
     guessed (a register may also rate only its lower steps)."""
     rated = {f: cols[f] for f in scales if f in cols}
-    if not rated or any(scales.values()) or min(matrix.steps_likelihood, matrix.steps_impact) <= 3:
+    pairs = {f.split("_")[-1] for f in rated}
+    if pairs != {"likelihood", "impact"} or any(scales.values()) or min(matrix.steps_likelihood, matrix.steps_impact) <= 3:
         return
     # by distinct values, column by column: a 100,000-row assessment sheet has six of these columns
     distinct = set().union(*(set(c.tolist()) for c in rated.values())) - {None}
