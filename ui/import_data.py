@@ -30,7 +30,11 @@ def _template() -> bytes:
 
 
 def _checked(name: str, result: view.Analysis) -> str:
-    return f"Checked {name}: {result.n_errors} errors, {result.n_warnings} warnings"
+    return f"Checked {name}: {_count(result.n_errors, 'error')}, {_count(result.n_warnings, 'warning')}"
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}" + ("" if n == 1 else "s")
 
 
 def _analysis(data: bytes, name: str, as_of, mappings, profile) -> view.Analysis:

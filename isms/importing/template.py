@@ -33,7 +33,7 @@ ABOUT_SHEET = "About"
 INSTRUCTIONS_SHEET = "Instructions"
 
 
-_ACRONYMS = {"annex a": "Annex A", "nist": "NIST", "id": "ID", "ids": "IDs"}
+_ACRONYMS = {"annex a": "Annex A", "nist": "NIST", "kri": "KRI", "id": "ID", "ids": "IDs"}
 
 
 def header_label(field_name: str) -> str:
@@ -82,6 +82,7 @@ SHEET_PURPOSE = {
 }
 _REFERENCES = {"risk_id": "Risks", "treatment_id": "Treatments", "metric_id": "Metrics", "asset_ids": "Assets",
                "control_id": "Controls", "audit_id": "Audits", "exception_id": "Exceptions"}
+_REFERRED = {"Metrics": "KRI"}  # a sheet's record in the guide's words ('A KRI id', not 'A metric id')
 _DATE_HINT = "A date: 2026-03-31, 31/03/2026, Q4-2026 (the quarter's last day) or May 2027"
 
 
@@ -102,7 +103,9 @@ def _kind_of_value(name: str, annotation: Any, matrix: RiskMatrix, sheet: str) -
     enum = enum_of(annotation)
     if name in _REFERENCES and _REFERENCES[name] != sheet:
         other = _REFERENCES[name]
-        return (f"{other[:-1]} ids" if several else f"A {other[:-1].lower()} id") + \
+        thing = _REFERRED.get(other, other[:-1].lower())
+        article = "An" if thing[0] in "aeiou" else "A"
+        return (f"{thing[0].upper()}{thing[1:]} ids" if several else f"{article} {thing} id") + \
             f" from the {other} sheet or the register already imported" + \
             ("; several separated by commas" if several else "")
     if name.endswith("_id"):
