@@ -271,3 +271,28 @@ def test_c_i_a_columns_are_not_an_impact_and_half_a_rating_is_said():
     half = [p for p in plan.problems if "no column is its impact" in p.message]
     assert len(half) == 1 and half[0].column == "G" and half[0].severity == "warning"
     assert any("columns not imported" in p.message and "C, I, A" in p.message for p in plan.problems)
+
+
+def test_a_findings_sheet_without_a_grade_is_told_the_grades_and_a_look_alike_file_the_way_on():
+    """Chosen as audit findings, a sheet without a Grade column is told which words a grade is;
+    a control-test file whose columns do not fit is told to choose its kind and map its columns,
+    not that 'this dashboard does not import' what the Compliance review takes."""
+    import dataclasses
+
+    from isms.importing.mapping import match_columns
+    from isms.importing.pipeline import build_plan, propose
+
+    data = ("Finding ID,Title,Severity,Raised on,Due,Owner,Status\n"
+            "F-1,Weak passwords,Critical,2026-06-01,2026-09-01,Ann,Open\n").encode()
+    wb = read_workbook(data, "f.csv", max_bytes=1 << 20, max_rows=1000)
+    chosen = [dataclasses.replace(m, kind="findings", columns=match_columns("findings", wb.sheets[0].rows[m.header_row]))
+              for m in propose(wb)]
+    plan = build_plan(data, "f.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30), mappings=chosen)
+    missing = [p.message for p in plan.problems if p.message.startswith("required column(s) missing")]
+    assert missing and "Grade (one of: Major nonconformity, Minor nonconformity, Observation" in missing[0]
+    tests = ("Test ID,Control Area,Sample Tested,Exceptions Found,Test Result,Status\n"
+             "CT-001,User Provisioning,10,1,Effective with Minor Exception,Open\n").encode()
+    plan = build_plan(tests, "t.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
+    said = [p.message for p in plan.problems if p.severity == "error"]
+    assert said and "control test results" in said[0] and "choose each sheet's kind and map its columns" in said[0]
+    assert "does not import" not in " ".join(said)

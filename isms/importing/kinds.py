@@ -18,7 +18,7 @@ from isms.importing.mapping import FILLED, LONG, WIDE_ROWS
 from isms.importing.problems import Problem
 from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.matrix import RiskMatrix
-from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment
+from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment, enum_of
 from isms.store import queries
 
 DEFAULT_THEME = "A.5 Organizational"
@@ -397,7 +397,12 @@ def required_missing(sh: SheetContext) -> bool:
     if sh.m.kind == "assessments":
         missing = [f for f in missing if not f.startswith("residual")] if "residual_likelihood" not in sh.idx else missing
     if missing:
-        names = ", ".join(f.replace("_", " ").capitalize() for f in missing)
+        def named(f: str) -> str:  # a word column says its words: 'Grade (one of: Major nonconformity, ...)'
+            enum = enum_of(model.model_fields[f].annotation)
+            words = f" (one of: {', '.join(e.value for e in enum)})" if enum is not None else ""
+            return f.replace("_", " ").capitalize() + words
+
+        names = ", ".join(named(f) for f in missing)
         sh.problem(sh.m.header_row + 1, None, None, None,
                    f"required column(s) missing: {names}; map a column to each, or choose another kind")
     return bool(missing)

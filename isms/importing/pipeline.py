@@ -387,9 +387,16 @@ def build_plan(
                                      + (" has" if len(headers_only) == 1 else " have") + " headers only"))
     elif not plan.frames and any(m.looks_like and m.kind == IGNORE for m in plan.mappings) and not errors(plan.problems):
         what = sorted({m.looks_like for m in plan.mappings if m.looks_like and m.kind == IGNORE})
-        plan.problems.append(Problem(file_name, None, None, None, None,
-                                     f"this file looks like {' and '.join(what)}, which this dashboard does not "
-                                     "import as risks; nothing imported"))
+        # the Compliance review does take these kinds: what stops the file is its columns, said once
+        # per sheet above; the way on is to choose the kind and map them (not 'we do not import it')
+        if all(w.startswith("a dashboard") for w in what):
+            message = (f"this file holds only {' and '.join(what)}; nothing imported: choose a sheet's kind on the "
+                       "Import page if it is data")
+        else:
+            message = (f"this file looks like {' and '.join(what)}, but its columns do not give what that kind "
+                       "needs; nothing imported: choose each sheet's kind and map its columns on the Import page "
+                       "(then save the mapping to reuse it, here or with --mapping)")
+        plan.problems.append(Problem(file_name, None, None, None, None, message))
     elif not plan.frames and not plan.problems:
         plan.problems.append(Problem(file_name, None, None, None, None,
                                      "no sheet holds rows of a known kind; choose each sheet's kind on the page"))
