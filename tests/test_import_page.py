@@ -93,9 +93,11 @@ def test_broken_file_shows_every_problem_and_offers_the_annotated_copy(page_db):
     data = b"Risk ID,Title,Likelihood,Impact\nR-1,x,4,5\nR-2,y,often,3\nR-1,z,1,1\n"
     before = dump(page_db)
     at = upload(open_import(), "broken.csv", data)
-    problems = frame(at, "severity")
-    errors = problems[problems.severity == "error"]
-    assert sorted(errors.cell) == ["A4", "C3"]  # the duplicate R-1 points at its id cell
+    # a few problems: each a whole sentence, the errors first as the plan lists them
+    lines = [m.value for m in at.markdown if m.value.startswith((":red-badge", ":orange-badge"))]
+    errors = [line for line in lines if line.startswith(":red-badge[Error]")]
+    assert len(errors) == 2 and any("!C3 (Likelihood)** 'often'" in e for e in errors), lines
+    assert any("!A4 (" in e and "duplicate" in e for e in errors), lines  # the duplicate R-1 points at its id cell
     assert at.button(key="commit").disabled
     assert "2 error(s) stop this import" in at.error[0].value
     assert dump(page_db) == before
@@ -300,7 +302,7 @@ def test_an_untouched_blank_template_is_a_sentence_with_nothing_to_mark(page_db)
     with tempfile.TemporaryDirectory() as tmp:
         data = blank_template(load_settings(db_path=str(page_db)), Path(tmp))
     at = upload(at, "isms-import-template.xlsx", data, "application/octet-stream")
-    assert "the file holds no rows to import" in " ".join(frame(at, "severity")["problem"])
+    assert "the file holds no rows to import" in " ".join(m.value for m in at.markdown if m.value.startswith(":red-badge"))
     assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download your workbook")]
     assert at.button(key="commit").disabled
 

@@ -21,6 +21,7 @@ from isms.importing.mapping import IGNORE, LONG
 from isms.views import import_data as view
 from ui.params import DATE_FORMAT
 from ui.resources import cursor, settings, version, writing
+from ui.scorecard import literal
 
 
 @st.cache_data(show_spinner=False)
@@ -105,6 +106,28 @@ def _mapping_editors(a: view.Analysis) -> list:
     return chosen
 
 
+# up to this many problems are listed as sentences, each whole; more go in a grid that sorts and
+# scrolls (its rows wrap a message at six lines: a long one's end, often its advice, was cut)
+FEW_PROBLEMS = 12
+
+
+def _problem_list(problems) -> None:
+    """Each problem on its own line: the severity, where (sheet!cell, the column's header, the
+    value in it), then the whole sentence."""
+    with st.container(border=True, key="problem_list"):
+        for r in problems.itertuples():
+            place = "!".join(str(x) for x in (r.sheet, r.cell) if _given(x))
+            column = f" ({r.column})" if _given(r.column) and r.column != r.cell else ""
+            value = f" '{r.value}'" if _given(r.value) else ""
+            badge = ":red-badge[Error]" if r.severity == "error" else ":orange-badge[Warning]"
+            st.markdown(f"{badge} **{literal(place + column)}**{literal(value)}: {literal(r.problem)}")
+
+
+def _given(x) -> bool:
+    """A cell of the problems frame that says something (the frame holds None and NaN for nothing)."""
+    return x is not None and not (isinstance(x, float) and x != x) and x != ""
+
+
 def _problems(a: view.Analysis, file_name: str) -> None:
     st.subheader("2. Problems")
     if a.n_errors:
@@ -114,7 +137,9 @@ def _problems(a: view.Analysis, file_name: str) -> None:
         st.warning(f"No errors; {a.n_warnings} warning(s) to read before you commit.")
     else:
         st.success("No problems found.")
-    if len(a.problems):
+    if 0 < len(a.problems) <= FEW_PROBLEMS:
+        _problem_list(a.problems)
+    elif len(a.problems):
         # the sentence is what the analyst acts on: rows tall enough for the longest to wrap whole
         # (about 60 characters a line in the column's width, at most six lines), blanks as '–'
         lines = min(6, -(-int(a.problems["problem"].str.len().max()) // 60))
