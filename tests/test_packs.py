@@ -301,3 +301,25 @@ def test_security_health_pack_lists_the_amber_kris_with_units(sample_db_path, se
     shown = table.set_index("KRI")
     assert shown.loc["KRI-24", "Value"] == "87.2%" and shown.loc["KRI-24", "Amber at"] == "90%"
     assert shown.loc["KRI-04", "Value"] == "18.6 hours" and shown.loc["KRI-22", "Value"] == "3"  # a count has no unit
+
+
+def test_a_monthly_pack_says_its_comparison_as_a_month(sample_db_path, settings):
+    """The Security Health title slide said 'October 2026 · compared with 30 September 2026' over a
+    scorecard 'compared with September 2026': both are months now, in the deck and the PDF."""
+    from isms.packs.content import build_pack
+    from isms.packs.pdf_writer import write_pdf
+    from isms.packs.pptx_writer import write_pptx
+
+    con = connect(sample_db_path, read_only=True)
+    try:
+        pack = build_pack(con, settings, "security-health", D("2026-10-31"), D("2026-09-30"), sections=["scorecard"])
+    finally:
+        con.close()
+    deck = Presentation(io.BytesIO(write_pptx(pack)))
+    first = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "October 2026 · compared with September 2026" in first, first
+    assert "30 September" not in first
+    import subprocess
+
+    pdf = subprocess.run(["pdftotext", "-l", "1", "-", "-"], input=write_pdf(pack), capture_output=True, check=True).stdout
+    assert "October 2026 · compared with September 2026" in pdf.decode()

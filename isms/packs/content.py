@@ -507,6 +507,9 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
         raise ValueError(f"unknown section(s) {sorted(unknown)} for {meeting}")
     ctx = Context(con, settings, as_of, compare_to, filters, {}, meeting)
     built = tuple(build(ctx) for key, _, build in SECTIONS[meeting] if chosen is None or key in chosen)
-    when = {"security-health": f"{as_of:%B %Y}", "management-review": f"{as_of.year}"}.get(meeting, long_date(as_of))
-    return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=when,
-                organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built)
+    def said(day: dt.date) -> str:  # the title slide says both dates as the meeting does
+        return {"security-health": f"{day:%B %Y}", "management-review": f"{day.year}"}.get(meeting, long_date(day))
+
+    return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=said(as_of),
+                organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built,
+                compared=said(compare_to))

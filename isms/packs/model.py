@@ -113,6 +113,8 @@ class Pack:
     as_of: dt.date
     compare_to: dt.date
     sections: tuple[Section, ...]
+    # the comparison as the meeting says its own date: 'September 2026' for a month, '2025' for a year
+    compared: str = ""
 
     @property
     def charts(self) -> list[ChartSection]:

@@ -142,7 +142,8 @@ class PdfWriter:
                                 bottomMargin=1.6 * cm, title=f"{self.pack.title}, {self.pack.subtitle}",
                                 author=self.pack.organisation)
         story = [Spacer(1, 4 * cm), Paragraph(self.pack.organisation, self.h1), Paragraph(self.pack.title, self.title),
-                 Paragraph(f"{self.pack.subtitle} · compared with {long_date(self.pack.compare_to)}", self.body)]
+                 Paragraph(f"{self.pack.subtitle} · compared with "
+                           f"{self.pack.compared or long_date(self.pack.compare_to)}", self.body)]
         previous = None
         for s in self.pack.sections:
             # a list that follows a list shares its page when a heading and a few rows still fit (one

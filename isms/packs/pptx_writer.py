@@ -162,7 +162,7 @@ class DeckWriter:
         p.text = self.pack.title
         p.font.size, p.font.bold, p.font.color.rgb = Pt(40), True, WHITE
         p = tf.add_paragraph()
-        p.text = f"{self.pack.subtitle} · compared with {long_date(self.pack.compare_to)}"
+        p.text = f"{self.pack.subtitle} · compared with {self.pack.compared or long_date(self.pack.compare_to)}"
         p.font.size, p.font.color.rgb = Pt(20), WHITE
         for para in tf.paragraphs:
             para.alignment = PP_ALIGN.LEFT
