@@ -29,15 +29,17 @@ def test_every_input_of_clause_9_3_2_for_2025(app_db):  # noqa: F811
     card = cli_scorecard("2025-12-31", "2024-12-31", app_db)
     for level, n in card["current"]["residual_by_level"].items():
         assert m[f"{level} risks"] == (str(n), f"{n - card['previous']['residual_by_level'][level]:+d}")
-    # a change's colour says better or worse: more risks above appetite is red, more within it green
+    # a change's colour says better or worse above appetite (more is red, fewer green); at or below
+    # appetite a change is neither, grey, as the pack leaves it uncoloured
     from streamlit.proto.Metric_pb2 import Metric
     colour = {t.label: t.proto.color for t in at.metric}
     above = card["levels"][card["levels"].index(card["appetite"]) + 1:]
     for level, n in card["current"]["residual_by_level"].items():
         change = n - card["previous"]["residual_by_level"][level]
-        if change:
-            worse = (change > 0) == (level in above)
-            assert colour[f"{level} risks"] == (Metric.MetricColor.RED if worse else Metric.MetricColor.GREEN), level
+        if change and level in above:
+            assert colour[f"{level} risks"] == (Metric.MetricColor.RED if change > 0 else Metric.MetricColor.GREEN), level
+        elif change:
+            assert colour[f"{level} risks"] == Metric.MetricColor.GRAY, level
     for k in ("red", "amber", "green", "stale"):
         assert m[f"KRIs {k}"][0] == str(card["current"]["kris"][k])
     assert m["Treatments on track"][0] == str(card["current"]["treatments"]["on_track"])

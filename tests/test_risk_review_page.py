@@ -81,6 +81,11 @@ def test_scorecard_and_sections(small_db):
     assert m["High risks"] == ("2", "+1")
     assert m["Medium risks"] == ("1", "+0")
     assert m["Low risks"] == ("0", "-1")
+    # High is above appetite (Medium): one more is red; one fewer Low is neither better nor worse,
+    # grey, as the pack leaves it (it was green)
+    from streamlit.proto.Metric_pb2 import Metric
+    colour = {t.label: t.proto.color for t in at.metric}
+    assert (colour["High risks"], colour["Low risks"]) == (Metric.MetricColor.RED, Metric.MetricColor.GRAY)
     assert m["Residual exposure"] == ("58", "+9")
     assert m["Within appetite"][0] == "25%"
     assert (m["Treatments late"][0], m["Treatments overdue"][0]) == ("1", "1")

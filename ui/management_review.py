@@ -92,7 +92,8 @@ def show_risks(review: ManagementReview) -> None:
     # more risks above appetite is worse (red), as on the Risk Review's tiles; more within it, better
     _tiles([(f"{level} risks", now.residual_by_level[level],
              f"{now.residual_by_level[level] - before.residual_by_level[level]:+d}",
-             "inverse" if card.levels.index(level) > above else "normal") for level in reversed(card.levels)]
+             # more risks at or below appetite is neither better nor worse (the pack leaves it uncoloured)
+             "inverse" if card.levels.index(level) > above else "off") for level in reversed(card.levels)]
            + [(f"Above appetite ({card.appetite})", now.above_appetite, f"{now.above_appetite - before.above_appetite:+d}",
                "inverse"),
               ("Above appetite, unaddressed", now.above_appetite_unaddressed,

@@ -14,10 +14,12 @@ import streamlit as st
 from isms.posture import Scorecard
 
 
-def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool, help: str | None = None,
+def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool | None, help: str | None = None,
                shown: str | None = None) -> None:
+    """`worse_up` None: a change that is neither better nor worse (more risks at or below appetite),
+    shown grey, as the pack leaves it uncoloured."""
     change = None if before is None else now - before
-    colour = "off" if not change else ("inverse" if worse_up else "normal")
+    colour = "off" if not change or worse_up is None else ("inverse" if worse_up else "normal")
     # '1,300' as the headline and the packs write it
     col.metric(label, shown if shown is not None else f"{now:,}", None if change is None else f"{change:+,d}",
                delta_color=colour, delta_arrow="off" if not change else "auto", border=True, help=help,
@@ -39,7 +41,8 @@ def posture_tiles(card: Scorecard) -> None:
     appetite_rank = card.levels.index(card.appetite)
     for col, level in zip(cols, reversed(card.levels)):
         above = card.levels.index(level) > appetite_rank
-        count_tile(col, f"{level} risks", cur.residual_by_level[level], was(prev.residual_by_level[level]), worse_up=above,
+        count_tile(col, f"{level} risks", cur.residual_by_level[level], was(prev.residual_by_level[level]),
+                   worse_up=True if above else None,
                    help=f"Open risks whose residual level is {level}" + (" (above appetite)" if above else ""))
     i = len(card.levels)
     count_tile(cols[i], "Residual exposure", cur.residual_exposure, was(prev.residual_exposure), worse_up=True,
