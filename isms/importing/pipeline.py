@@ -514,22 +514,25 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
 
 def _unsaid(plan: ImportPlan, field: str, *, blank_too: bool = True) -> pd.Series:
     """Per risk row, whether the file left `field` to the import: its sheet has no such column, or
-    (`blank_too`) the row's cell in it is blank."""
+    (`blank_too`) the row's cell in it is blank. The sheet's column is found once, not per row."""
     origins = plan.origins.get("risks")
     if origins is None:
         return pd.Series(False, index=plan.frames["risks"].index)
+    column: dict[str, int | None] = {}  # sheet -> the field's column; None: the sheet has none
+    for m in plan.mappings:
+        if field in m.columns:
+            headers = m.headers(plan.sheets.get(m.sheet, []))
+            column[m.sheet] = headers.index(m.columns[field]) if m.columns[field] in headers else None
     out = []
     for sheet, row in zip(origins["_sheet"], origins["_row"]):
-        m = next((x for x in plan.mappings if x.sheet == sheet), None)
-        rows = plan.sheets.get(sheet, [])
-        if m is None or field not in m.columns:
+        if sheet not in column:  # no such column in the file's sheet
             out.append(True)
             continue
+        col = column[sheet]
         if not blank_too:
-            out.append(False)
+            out.append(col is None)
             continue
-        headers = m.headers(rows)
-        col = headers.index(m.columns[field]) if m.columns[field] in headers else None
+        rows = plan.sheets.get(sheet, [])
         raw = rows[int(row) - 1] if 0 < int(row) <= len(rows) else []
         out.append(col is None or col >= len(raw) or cells.blank(raw[col]))
     return pd.Series(out, index=plan.frames["risks"].index)
