@@ -551,6 +551,10 @@ KEPT_WHERE_BLANK = ("title", "owner", "status", "source")
 KEPT_WHERE_NO_COLUMN = ("description", "annex_a_controls", "nist_family", "asset_ids", "business_unit")
 
 
+def _held(value) -> bool:
+    return value is not None and not (isinstance(value, float) and pd.isna(value))
+
+
 def _kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
                         frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], str | None]:
     """The risk frame with what the register holds for each risk it already has, in every field the
@@ -579,9 +583,8 @@ def _kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
             continue
         before = risks.loc[move, "risk_id"].map(held[field])
         lists = field in ("annex_a_controls", "asset_ids")
-        values = [list(v) if lists and v is not None and not (isinstance(v, float) and pd.isna(v)) else
-                  ([] if lists else (None if v is None or (isinstance(v, float) and pd.isna(v)) else v))
-                  for v in before]
+        # as a file's row holds them: a list for a list field, None for nothing (not the store's NaN)
+        values = [(list(v) if lists else v) if _held(v) else ([] if lists else None) for v in before]
         if any(a != b for a, b in zip(values, risks.loc[move, field].tolist())):
             kept.append(header_label(field))
         risks[field] = risks[field].astype(object)
