@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
@@ -224,18 +225,71 @@ def test_a_low_medium_high_column_reads_the_same_from_csv_and_xlsx():
         assert any("a 3-step scale mapped onto the matrix's 5 steps" in r for r in plan.rules), name
 
 
-def test_a_wide_results_sheet_names_the_columns_beside_its_months_it_does_not_import():
+def test_a_wide_results_sheet_takes_its_target_column_and_names_the_rest_it_does_not_import():
     """A row per indicator, a column per month, and a 'Target' and 'Reference' beside them: the
-    months are results; the other two are said to be left out (they were dropped without a word)."""
+    months are results, each indicator is defined with its target and a direction the target
+    gives (an analyst trial saw 'Remediation of ... Findings' guessed lower-is-better and 'Kanary
+    Public Data Points', 150 falling to a target of 25, guessed higher-is-better; the targets were
+    dropped); the Reference is said to be left out; a target that is no number is warned at its cell."""
     from isms.importing.pipeline import build_plan
 
     data = ("Metric,Target,Reference,Jan-24,Feb-24\n"
             "Device Compliance,85%,https://example.org/intune,45%,48%\n"
-            "Kanary Public Data Points,25,https://example.org/kanary,150,140\n").encode()
+            "Kanary Public Data Points,25,https://example.org/kanary,150,140\n"
+            "Remediation of High Pentest Findings,100%,,65%,68%\n"
+            "Hoxhunt Security Score,70+,,45,47\n"
+            "Patch latency days,<= 14 days,,20,18\n"
+            "Phishing clicks,as low as we can,,9,7\n").encode()
     plan = build_plan(data, "kris.csv", PRESETS["5x5"], as_of=dt.date(2024, 2, 29))
-    assert len(plan.frames["monitoring_results"]) == 4
+    assert len(plan.frames["monitoring_results"]) == 12
     notes = [p.message for p in plan.problems if "columns not imported" in p.message]
-    assert notes == ["columns not imported: Target, Reference"], [p.message for p in plan.problems]
+    assert notes == ["columns not imported: Reference"], [p.message for p in plan.problems]
+    metrics = plan.frames["metrics"].set_index("metric_id")
+    expected = {  # (target, direction, unit), worked out by hand from the rows above
+        "Device Compliance": (85.0, "Higher is better", "%"),  # starts at 45, below 85
+        "Kanary Public Data Points": (25.0, "Lower is better", None),  # starts at 150, above 25
+        "Remediation of High Pentest Findings": (100.0, "Higher is better", "%"),
+        "Hoxhunt Security Score": (70.0, "Higher is better", None),  # '70+'
+        "Patch latency days": (14.0, "Lower is better", "days"),  # '<= 14 days'
+        "Phishing clicks": (None, "Lower is better", None),  # no target read: the name's guess
+    }
+    for mid, (target, direction, unit) in expected.items():
+        row = metrics.loc[mid]
+        got_target = None if pd.isna(row["target"]) else float(row["target"])
+        got_unit = None if pd.isna(row["unit"]) else row["unit"]
+        assert (got_target, row["direction"], got_unit) == (target, direction, unit), mid
+        assert row["name"] == mid  # a name as written keeps its capitals
+    bad = [p for p in plan.problems if p.value == "as low as we can"]
+    assert [(p.row, p.column, p.header, p.severity) for p in bad] == [(7, "B", "Target", "warning")]
+    assert "imported without a target" in bad[0].message
+
+
+def test_a_wide_results_sheet_says_its_targets_are_not_taken_for_indicators_the_register_defines(tmp_path):
+    """The KRI register's definition (with its thresholds) stands; the file's Target for such an
+    indicator is said to be left, not dropped without a word."""
+    from isms.importing.pipeline import build_plan, import_file
+    from isms.store import connect
+
+    con = connect(tmp_path / "k.duckdb")
+    register = b"KRI ID,Name,Direction,Amber,Red\nDevice Compliance,Device Compliance,Higher is better,80,60\n"
+    out = import_file(con, "kri.csv", PRESETS["5x5"], as_of=dt.date(2024, 1, 31), data=register)
+    assert out.status == "committed", [str(p) for p in out.problems]
+    data = b"Metric,Target,Jan-24,Feb-24\nDevice Compliance,85%,45%,48%\nKanary Public Data Points,25,150,140\n"
+    plan = build_plan(data, "kris.csv", PRESETS["5x5"], as_of=dt.date(2024, 2, 29), con=con)
+    said = [r for r in plan.rules if "Target column is not taken" in r]
+    assert len(said) == 1 and said[0].endswith(": Device Compliance"), plan.rules
+    assert list(plan.frames["metrics"]["metric_id"]) == ["Kanary Public Data Points"]
+
+
+def test_results_for_months_before_their_definition_point_at_the_first_results_cell_of_a_wide_sheet():
+    """The warning named 'row 2 (Period)' of a sheet with no Period column; the month is a
+    column's header there, and the cell is the first result's: D2 under 'Jan-24'."""
+    from isms.importing.pipeline import build_plan
+
+    data = b"Metric,Target,Reference,Jan-24,Feb-24\nDevice Compliance,85%,x,45%,48%\n"
+    plan = build_plan(data, "kris.csv", PRESETS["5x5"], as_of=dt.date(2026, 9, 30))
+    early = [p for p in plan.problems if "before the register defines" in p.message]
+    assert [(p.row, p.column, p.header, p.value) for p in early] == [(2, "D", "Jan-24", "45%")]
 
 
 def test_a_register_rated_only_1_to_3_is_told_how_to_say_its_scale():

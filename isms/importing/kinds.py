@@ -15,7 +15,7 @@ import pandas as pd
 from isms.importing import cells
 from isms.importing.cells import THEME_BY_DIGIT
 from isms.importing.mapping import FILLED, LONG, WIDE_ROWS
-from isms.importing.problems import Problem
+from isms.importing.problems import Problem, column_letter
 from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.matrix import RiskMatrix
 from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment, enum_of
@@ -333,8 +333,19 @@ def imported_columns(sh: SheetContext) -> set[int]:
         return {i for i, h in enumerate(sh.headers) if h}
     if sh.m.layout != LONG:
         periods, id_col = period_columns(sh)
-        return set(periods) | ({id_col} if id_col is not None else set())
+        target = target_column(sh, periods, id_col)
+        return set(periods) | {c for c in (id_col, target) if c is not None}
     return set(sh.idx.values())
+
+
+def target_column(sh: SheetContext, periods: dict[int, dt.date], id_col: int | None) -> int | None:
+    """A row-per-indicator sheet's Target column ('Target', 'Goal'), beside its months: each
+    indicator's target, which also tells its direction ('90+', '<= 14 days')."""
+    from isms.importing.mapping import match_columns
+
+    others = [h if i not in periods and i != id_col else None for i, h in enumerate(sh.headers)]
+    header = match_columns("metrics", others).get("target")
+    return others.index(header) if header else None
 
 
 def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
@@ -364,6 +375,7 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
         if id_col is None:
             sh.problem(None, None, "metric_id", None, "required column missing: the indicator column")
             return out
+        target = target_column(sh, periods, id_col)
         for r in range(sh.m.header_row + 1, len(sh.rows)):
             raw = sh.rows[r]
             if id_col >= len(raw) or cells.blank(raw[id_col]):
@@ -371,6 +383,12 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
             mid = cells.text(raw[id_col])
             for i, p in periods.items():
                 _add_result(out, sh, raw, r, i, mid, p)
+            if target is not None and target < len(raw) and not cells.blank(raw[target]):
+                try:
+                    sh.plan.targets[mid] = cells.parse_target(raw[target])
+                except ValueError as exc:
+                    sh.problem(r + 1, target, "target", cells.text(raw[target]),
+                               f"{exc}; the indicator is imported without a target", "warning")
     if len(out) > max_rows:
         sh.problem(None, None, None, None, f"{len(out):,} results is over the limit of {max_rows:,}")
         return []
@@ -409,30 +427,58 @@ def required_missing(sh: SheetContext) -> bool:
 
 
 def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
-    """Indicators that monitoring results name but no definition has: defined from their names."""
+    """Indicators that monitoring results name but no definition has: defined from their names,
+    and from the Target column beside the months where the sheet has one ('90+' is a target of 90,
+    higher is better). A bare target ('25') gives the direction from the indicator's first result:
+    one that starts short of its target below it works upwards, one above it downwards."""
     res = plan.frames.get("monitoring_results")
     if res is None or res.empty:
         return
     have = set(plan.frames["metrics"]["metric_id"]) if "metrics" in plan.frames else set()
     stored = queries.known_ids(con, "metrics", plan.as_of) if con is not None else set()
-    new = sorted(set(res["metric_id"]) - have - stored)
+    named = set(res["metric_id"])
+    new = sorted(named - have - stored)
+    defined_already = sorted(m for m in plan.targets if m in named and m not in new)
+    if defined_already:  # said, not dropped: the register's definition (with its thresholds) stands
+        plan.rules.append(f"the Target column is not taken for {len(defined_already)} indicator(s) the KRI register "
+                          "defines already (their definitions stand; import the KRI register to change a target): "
+                          + ", ".join(defined_already))
     if not new:
         return
-    defs = []
+    first = res.sort_values("period").drop_duplicates("metric_id").set_index("metric_id")["value"]
+    defs, how = [], {}
     for mid in new:
         tokens = mid.casefold().replace("-", "_").split("_")
         unit = next((_UNIT_SUFFIX[t] for t in reversed(tokens) if t in _UNIT_SUFFIX), None)
-        lower = direction_from_name(mid) == Direction.lower_is_better.value
-        words = [t for t in tokens if t not in ("pct", "percent")]
-        name = " ".join(words).capitalize() + (f" ({unit})" if unit else "")
-        defs.append(Metric(metric_id=mid, name=name[:300], control_domain=DEFAULT_THEME, unit=unit,
-                           direction=Direction.lower_is_better if lower else Direction.higher_is_better,
-                           cadence=Cadence.monthly).model_dump(mode="json"))
+        target, said, target_unit = plan.targets.get(mid, (None, None, None))
+        if said is not None:
+            direction, how[mid] = said, "as its target says"
+        elif target is not None and first.get(mid, target) != target:
+            direction = (Direction.higher_is_better if first[mid] < target else Direction.lower_is_better).value
+            how[mid] = f"its first result, {first[mid]:g}, is {'below' if first[mid] < target else 'above'} its target"
+        else:
+            direction = direction_from_name(mid)
+        if " " in mid.strip():  # a name as written ('Microsoft 365 Secure Score') keeps its capitals
+            name = mid
+        else:
+            words = [t for t in tokens if t not in ("pct", "percent")]
+            name = " ".join(words).capitalize() + (f" ({unit})" if unit else "")
+        defs.append(Metric(metric_id=mid, name=name[:300], control_domain=DEFAULT_THEME, unit=target_unit or unit,
+                           direction=direction, target=target, cadence=Cadence.monthly).model_dump(mode="json"))
+
+    def said(d: dict) -> str:
+        target = f"; target {d['target']:g}{d['unit'] if d['unit'] == '%' else ''}" if d["target"] is not None else ""
+        because = f", {how[d['metric_id']]}" if d["metric_id"] in how else ""
+        return f"{d['metric_id']} ({d['direction'].lower()}{because}{target})"
+
+    targets = sum(d["target"] is not None for d in defs)
     plan.rules.append(
         f"{len(new)} indicator(s) have results but no definition; each is defined from its name, in "
-        f"{DEFAULT_THEME}, without thresholds, 'Lower is better' where the name speaks of time, failures, "
-        f"clicks or open items, else 'Higher is better': "
-        + ", ".join(f"{d['metric_id']} ({d['direction'].lower()})" for d in defs))
+        f"{DEFAULT_THEME}, without thresholds"
+        + (f", with the target the Target column gives ({targets} of them)" if targets else "")
+        + "; its direction is what its target says ('90+' higher is better), else the side of the target its "
+        "first result starts on (below: higher is better), else 'Lower is better' where the name speaks of time, "
+        "failures, clicks or open items, and 'Higher is better' otherwise: " + ", ".join(map(said, defs)))
     base = plan.frames.get("metrics")
     if base is None:  # a file of results alone adds these to the KRI register; the rest of it stays
         plan.parts = plan.parts | {"metrics"}
@@ -461,6 +507,16 @@ def results_before_definitions(plan: Any, con: duckdb.DuckDBPyConnection | None)
     periods = pd.to_datetime(res.loc[early, "period"])
     where = int(periods.to_numpy().argmin())
     sheet, row, letter = plan.cells("monitoring_results", [early[where]], "period")[0]
+    header, value = "Period", periods.min().date().isoformat()
+    m = next((x for x in plan.mappings if x.sheet == sheet), None)
+    if letter is None and m is not None and m.layout != LONG and m.layout != WIDE_ROWS:
+        # a row per indicator: the month is a column's header, and the cell is the first result's own
+        sh = SheetContext(plan, m, plan.sheets.get(sheet, []))
+        col = next((i for i, p in period_columns(sh)[0].items() if p == periods.min().date().replace(day=1)), None)
+        if col is not None:
+            letter, header = column_letter(col), sh.headers[col]
+            cell = sh.rows[row - 1][col] if row - 1 < len(sh.rows) and col < len(sh.rows[row - 1]) else None
+            value = cells.text(cell) if not cells.blank(cell) else value
     show = (periods.min() + pd.offsets.MonthEnd(0)).date()
     n, kris = len(early), res.loc[early, "metric_id"].nunique()
     months = f"{periods.min():%Y-%m}" + (f" to {periods.max():%Y-%m}" if periods.max() > periods.min() else "")
@@ -472,7 +528,7 @@ def results_before_definitions(plan: Any, con: duckdb.DuckDBPyConnection | None)
     advice = (f"to show them, import the file as of {show}, the first result's month end" if kri_file else
               f"to show them, import the indicators' definitions as of {show} (the first result's month end) or earlier")
     plan.problems.append(Problem(
-        sheet, row, letter, "Period", periods.min().date().isoformat(),
+        sheet, row, letter, header, value,
         f"{n:,} result(s) of {kris:,} indicator(s), for {months}, are for months before the register defines the "
         f"indicator (from {min(defined[early]):%Y-%m-%d}): they are kept, but Security Health judges a month's results "
         f"against the definitions the register held at its end, so it will not show these; {advice}", severity="warning"))

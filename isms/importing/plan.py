@@ -37,6 +37,9 @@ class ImportPlan:
     # the registers the file only adds to, whatever it is said to be: the KRI definitions made from
     # the names of results in a file with no KRI register of its own (its other indicators stay)
     parts: frozenset[str] = frozenset()  # replaced, never changed in place: copies of a plan share it
+    # what a row-per-indicator results sheet's Target column says of each indicator: metric id ->
+    # (target, direction or None, unit or None); kinds.define_metrics defines new indicators with it
+    targets: dict[str, tuple[float, str | None, str | None]] = field(default_factory=dict)
     # the file as read (pipeline.FileRead), for planning it again without reading it again
     was_read: Any = field(default=None, repr=False, compare=False)
 
