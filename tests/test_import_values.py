@@ -350,3 +350,19 @@ def test_a_findings_sheet_without_a_grade_is_told_the_grades_and_a_look_alike_fi
     said = [p.message for p in plan.problems if p.severity == "error"]
     assert said and "control test results" in said[0] and "choose each sheet's kind and map its columns" in said[0]
     assert "does not import" not in " ".join(said)
+
+
+@pytest.mark.parametrize("name, direction", [
+    ("Open findings", "Lower is better"),
+    ("Critical vulnerabilities", "Lower is better"),
+    ("Remediation of Critical/High Pentest Findings", "Higher is better"),  # an analyst trial saw 'lower'
+    ("Incidents resolved within SLA", "Higher is better"),
+    ("Mean time to resolve incidents", "Lower is better"),  # time wins over 'resolved'
+    ("Overdue remediation actions", "Lower is better"),
+    ("Patch coverage", "Higher is better"),
+    ("phishing_click_rate_pct", "Lower is better"),
+])
+def test_a_kris_direction_from_its_name(name, direction):
+    from isms.importing.kinds import direction_from_name
+
+    assert direction_from_name(name) == direction

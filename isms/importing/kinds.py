@@ -28,6 +28,12 @@ _LOWER_IS_BETTER = {"mttr", "mttd", "mtta", "mttc", "time", "hours", "hrs", "day
                     "failures", "incident", "incidents", "errors", "overdue", "backlog", "vuln", "vulns",
                     "vulnerabilities", "outage", "outages", "downtime", "breach", "breaches", "exceptions",
                     "unpatched", "stale", "expired", "violations", "findings"}
+# Items an indicator may count (better few) or say it deals with (better many): 'Open findings' is
+# better low, 'Remediation of pentest findings' and 'Incidents resolved in SLA' better high.
+_COUNTED = {"findings", "incident", "incidents", "errors", "vuln", "vulns", "vulnerabilities", "breach", "breaches",
+            "exceptions", "violations"}
+_DEALT_WITH = {"remediation", "remediated", "resolved", "closed", "fixed", "patched", "coverage", "compliance",
+               "compliant", "completed", "completion", "encrypted", "trained", "reviewed", "mitigated"}
 _UNIT_SUFFIX = {"pct": "%", "percent": "%", "rate": "%", "hours": "hours", "hrs": "hours", "days": "days",
                 "minutes": "minutes", "mins": "minutes", "count": "count"}
 
@@ -260,8 +266,8 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
             frame.loc[missing, "direction"] = guessed[missing]
             sh.plan.rules.append(
                 f"{sh.m.sheet}: no direction given for {int(missing.sum())} indicator(s): 'Lower is better' where "
-                "the name speaks of time (time to detect, hours, days), failures, clicks or open items, else "
-                "'Higher is better': " + ", ".join(f"{i} ({d.lower()})" for i, d in
+                "the name speaks of time (time to detect, hours, days), failures, clicks or open items, or counts "
+                "findings or incidents without saying they are remediated or resolved, else 'Higher is better': " + ", ".join(f"{i} ({d.lower()})" for i, d in
                                                      zip(frame.loc[missing, "metric_id"], guessed[missing])))
         frame["control_domain"] = frame["control_domain"] if "control_domain" in frame else DEFAULT_THEME
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
@@ -308,9 +314,12 @@ def metric_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: 
 
 
 def direction_from_name(name: object) -> str:
-    """A KRI's direction from its name or id: time, duration, failures and open items are better low."""
-    tokens = re.split(r"[^a-z0-9]+", str(name).casefold())
-    lower = bool(set(tokens) & _LOWER_IS_BETTER) or "time_to" in "_".join(tokens)
+    """A KRI's direction from its name or id: time, duration, failures and open items are better
+    low; findings, incidents and the like too, unless the name speaks of dealing with them."""
+    tokens = set(re.split(r"[^a-z0-9]+", str(name).casefold()))
+    strong = tokens & (_LOWER_IS_BETTER - _COUNTED)
+    counted = tokens & _COUNTED and not tokens & _DEALT_WITH
+    lower = bool(strong or counted) or "time_to" in "_".join(re.split(r"[^a-z0-9]+", str(name).casefold()))
     return (Direction.lower_is_better if lower else Direction.higher_is_better).value
 
 
@@ -478,7 +487,8 @@ def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
         + (f", with the target the Target column gives ({targets} of them)" if targets else "")
         + "; its direction is what its target says ('90+' higher is better), else the side of the target its "
         "first result starts on (below: higher is better), else 'Lower is better' where the name speaks of time, "
-        "failures, clicks or open items, and 'Higher is better' otherwise: " + ", ".join(map(said, defs)))
+        "failures, clicks or open items, or counts findings or incidents without saying they are remediated or "
+        "resolved, and 'Higher is better' otherwise: " + ", ".join(map(said, defs)))
     base = plan.frames.get("metrics")
     if base is None:  # a file of results alone adds these to the KRI register; the rest of it stays
         plan.parts = plan.parts | {"metrics"}
