@@ -50,7 +50,11 @@ def test_upload_map_preview_commit(sample_db_path, tmp_path, artifacts):
         settle(page)
         assert page.get_by_role("button", name="Commit").is_disabled()
         # the file's 15 risks (R-001 to R-015, ids the sample also uses) against the sample's 148:
-        # the other 133 would leave the register, and the page asks first
+        # part of the register is offered first; as the whole register, the other 133 would leave
+        # it, and the page asks first
+        assert "The file lists 15 risks and 15 treatments; as the whole register it would retire the other 133 risks and " in body
+        page.locator('[data-testid="stRadio"]').get_by_text("the whole register", exact=True).click()
+        settle(page)
         retire = page.get_by_text("these are no longer in the register")
         assert f"({148 - 15} risks, " in retire.inner_text()
         retire.click()

@@ -131,14 +131,18 @@ def test_a_new_file_gets_its_own_mapping_and_an_unticked_confirmation(page_db):
 
 
 def test_a_partial_register_retires_rows_only_once_confirmed(page_db):
-    """A register is the whole register: a file listing 2 of 13 risks would retire 11, so Commit
-    waits for an explicit 'these are no longer in the register' as well as the rules."""
+    """A file listing 2 of 13 risks is offered as part of the register; chosen as the whole
+    register it would retire 11, so Commit waits for an explicit 'these are no longer in the
+    register' as well as the rules."""
     full = (REGISTERS / "shoankj_risk-register.csv").read_bytes()
     at = upload(open_import(), "register.csv", full)
     widget(at.checkbox, "confirm_rules").check().run()
     at.button(key="commit").click().run()
     partial = b"\n".join(full.splitlines()[:3]) + b"\n"
     at = upload(at, "register-two-rows.csv", partial)
+    (mode,) = [r for r in at.radio if str(r.key).startswith("register_mode_")]
+    assert mode.value == "part of it (merge)"
+    mode.set_value("the whole register").run()
     widget(at.checkbox, "confirm_rules").check().run()
     assert at.button(key="commit").disabled
     retire = next(c for c in at.checkbox if str(c.key).startswith("confirm_dropped_"))

@@ -161,10 +161,10 @@ def _what_the_file_is(a: view.Analysis) -> view.RegisterChoice | None:
         typed = st.text_input("Business unit this file is for (optional)", key=_key("scope"),
                               help="Fills the business unit of the risks that name none; a whole file then replaces "
                                    "only that unit's risks. 'owner=NAME' scopes by risk owner instead.")
-    mode = st.session_state.get(_key(f"register_mode_{a.plan.as_of}"), view.WHOLE_LABEL)
+    said = st.session_state.get(_key(f"register_mode_{a.plan.as_of}"))
     try:
         with cursor() as cur:
-            choice = view.choose(cur, a.plan, view.MODE_BY_LABEL[mode], typed)
+            choice = view.choose(cur, a.plan, view.MODE_BY_LABEL[said] if said else None, typed)
     except ValueError as exc:
         st.error(str(exc))
         return None
@@ -172,10 +172,13 @@ def _what_the_file_is(a: view.Analysis) -> view.RegisterChoice | None:
         st.caption(f"This file is for {choice.detected.describe()} (its business unit column): as the whole "
                    "register it replaces only their risks; the other units' stay.")
     if choice.asks:
-        st.radio("This file is", [view.WHOLE_LABEL, view.PART_LABEL], horizontal=True,
-                 key=_key(f"register_mode_{a.plan.as_of}"),
+        labels = [view.WHOLE_LABEL, view.PART_LABEL]
+        st.radio("This file is", labels, horizontal=True, key=_key(f"register_mode_{a.plan.as_of}"),
+                 index=labels.index(view.LABEL_BY_MODE[choice.mode]),
                  help="Part of the register (a team's file, say): the rows it lists are added or updated and every "
                       "other row stays; a row leaves only by its status, such as Closed.")
+        if not said and choice.mostly_leaving:
+            st.caption(view.proposed_part(choice))
     return choice
 
 

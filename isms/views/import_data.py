@@ -115,20 +115,37 @@ class RegisterChoice:
     retires: dict[str, list[str]]  # what a whole file (with the scope) would retire: the page asks when any
     detected: Scope | None  # the scope the file's business unit column states
     scope: Scope | None  # the scope in force: the one typed, else the detected one
+    mode: str = WHOLE  # the one asked for, or where none was, the one `choose` proposes
 
     @property
     def asks(self) -> bool:
         return bool(self.retires)
 
+    @property
+    def mostly_leaving(self) -> dict[str, tuple[int, int]]:
+        """Kind -> (rows the file lists, rows a whole file would retire), where it would retire more
+        than it lists: a team's few rows against the whole register, more likely part of it."""
+        counts = {k: (len(self.plan.frames.get(k, ())), len(ids)) for k, ids in self.retires.items()}
+        return {k: (listed, leaving) for k, (listed, leaving) in counts.items() if leaving > listed}
 
-def choose(con: duckdb.DuckDBPyConnection, plan: ImportPlan, mode: str, scope_text: str = "") -> RegisterChoice:
+
+def choose(con: duckdb.DuckDBPyConnection, plan: ImportPlan, mode: str | None, scope_text: str = "") -> RegisterChoice:
     """The plan as the whole register or part of it (`mode`), for the business unit typed on the page
-    (`scope_text`, else the file's own column). Raises ValueError for a scope that cannot be read."""
+    (`scope_text`, else the file's own column). Raises ValueError for a scope that cannot be read.
+
+    With no `mode` yet (the analyst has not answered), a file that as the whole register would
+    retire more rows than it lists is proposed as part of it: the page still asks, and retiring
+    anything still waits for its own confirmation, but the choice offered first is the one that
+    loses nothing."""
     typed = Scope.parse(scope_text.strip()) if scope_text and scope_text.strip() else None
     whole = with_mode(con, plan, WHOLE, typed)
     scope = whole.preview.scope if whole.preview else typed
+    retires = whole.preview.leaving if whole.preview else {}
+    if mode is None:
+        mostly = RegisterChoice(whole, retires, None, scope).mostly_leaving
+        mode = PART if mostly else WHOLE
     chosen = whole if mode == WHOLE else with_mode(con, plan, PART, typed)
-    return RegisterChoice(chosen, whole.preview.leaving if whole.preview else {}, detected_scope(plan), scope)
+    return RegisterChoice(chosen, retires, detected_scope(plan), scope, mode)
 
 
 def remap(mapping: SheetMapping, rows: list[list], *, kind: str | None = None, header_row: int | None = None) -> SheetMapping:
@@ -203,3 +220,20 @@ def blank_template(settings: Settings, folder: Path) -> bytes:
 KIND_CHOICES = list(KIND_LABELS)
 WHOLE_LABEL, PART_LABEL = "the whole register", "part of it (merge)"
 MODE_BY_LABEL = {WHOLE_LABEL: WHOLE, PART_LABEL: PART}
+LABEL_BY_MODE = {mode: label for label, mode in MODE_BY_LABEL.items()}
+
+
+def proposed_part(choice: RegisterChoice) -> str:
+    """Why 'part of it' is the choice offered first: 'The file lists 15 risks and 15 treatments; as
+    the whole register it would retire the other 133 risks and 129 treatments the register holds,
+    so part of it is proposed. ...'"""
+    mostly = choice.mostly_leaving
+
+    def words(counts) -> str:
+        said = [f"{n:,} {KIND_LABELS[k].split(' (')[0].lower()}" for k, n in counts]
+        said = [s.removesuffix("s") if s.startswith("1 ") else s for s in said]  # '1 risk'
+        return " and ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
+
+    return (f"The file lists {words((k, listed) for k, (listed, _) in mostly.items())}; as the whole register it "
+            f"would retire the other {words((k, leaving) for k, (_, leaving) in mostly.items())} the register "
+            "holds, so part of it is proposed. Choose the whole register if those others have gone.")
