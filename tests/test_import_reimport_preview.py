@@ -93,7 +93,7 @@ def test_the_column_wise_comparison_finds_what_the_row_by_row_one_found(data, od
     known = _known(new_keys, old_keys)
     assert known.tolist() == new_keys.isin(set(old_keys)).tolist()
     fields = ["id", *_CELLS]
-    assert _compared(df, current, new_keys, old_keys, known, fields) == \
+    assert _compared(df, current, new_keys, old_keys, known, fields)[:2] == \
         _compared_row_by_row(df, current, new_keys, old_keys, known, fields)
 
 
@@ -113,6 +113,7 @@ def test_a_changed_cell_of_a_reimported_register_is_the_one_change(settings, tmp
     risks = plan.preview.kinds["risks"]
     first = plan.frames["risks"]["risk_id"].iloc[0]
     assert risks.changed == {first: ["owner"]}
+    assert risks.values == {first: {"owner": ("Security Team Lead", "Someone Else")}}  # the page shows both
     assert len(risks.unchanged) == out.row_counts["risks"] - 1 and risks.new == []
     con.close()
 
@@ -121,7 +122,7 @@ def _both(df, current):
     new_keys, old_keys = df["id"].astype(str).reset_index(drop=True), current["id"].astype(str).reset_index(drop=True)
     known = _known(new_keys, old_keys)
     fields = list(df.columns)
-    return (_compared(df, current, new_keys, old_keys, known, fields),
+    return (_compared(df, current, new_keys, old_keys, known, fields)[:2],
             _compared_row_by_row(df, current, new_keys, old_keys, known, fields))
 
 
@@ -141,3 +142,25 @@ def test_values_pandas_takes_as_one_are_compared_as_norm_reads_each():
     stored = pd.DataFrame({"id": ids, "tags": pd.Series([np.array(["A.5.1"]), np.array(["A.8.2"])], dtype=object)})
     new, old = _both(pd.DataFrame({"id": ids, "tags": tags}), stored)
     assert new == old == ({"R-2": ["tags"]}, ["R-1"])
+
+
+def test_the_page_lists_each_change_with_the_registers_value_and_the_files(settings, tmp_path):
+    """An analyst trial: a file that reused R-001 for another risk read as a routine 'R-001 changes
+    title, owner'. The page's lines now give both values, written for Markdown to show as they are."""
+    from isms.views.import_data import change_lines, retitled_note
+
+    con = connect(tmp_path / "r.duckdb")
+    analyst = User("ana", Role.analyst)
+    first = b"Risk ID,Title,Owner,Likelihood,Impact\nR-001,Phishing of finance staff,CFO,3,4\nR-002,Lost laptop,IT,2,2\n"
+    out, _ = actions.import_workbook(con, analyst, settings, first, "r.csv", as_of=dt.date(2026, 9, 30))
+    assert out.status == "committed"
+    second = first.replace(b"Phishing of finance staff,CFO", b"Ransomware on *all* file servers,CIO $1")
+    plan = actions.plan_upload(con, settings, second, "r.csv", as_of=dt.date(2026, 10, 31))
+    lines = change_lines(plan.preview.kinds["risks"])
+    assert lines == ["**R\\-001** title 'Phishing of finance staff' → 'Ransomware on \\*all\\* file servers'; "
+                     "owner 'CFO' → 'CIO \\$1'"]
+    # and a risk given another title is called out: the mark of a file that numbers its risks afresh
+    note = retitled_note(plan.preview.kinds["risks"])
+    assert note.startswith("1 risk(s) the register holds get another title (R-001). If the file numbers")
+    assert retitled_note(plan.preview.kinds["assessments"]) is None
+    con.close()

@@ -209,11 +209,13 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
             + " from that date on (earlier dates keep them). Import the full register, or choose another date, "
               "if that is not what you mean.", icon=":material/warning:")
     for kind, kp in p.kinds.items():
+        if note := view.retitled_note(kp):
+            st.warning(note, icon=":material/tag:")
         if kp.changed or kp.no_longer_listed:
             with st.expander(f"{view.KIND_LABELS[kind]}: {len(kp.changed)} changed, "
                              f"{len(kp.no_longer_listed)} no longer listed"):
-                for key, fields in list(kp.changed.items())[:200]:
-                    st.markdown(f"- **{key}** changes {', '.join(fields)}")
+                for line in view.change_lines(kp)[:200]:
+                    st.markdown(f"- {line}")
                 if kp.no_longer_listed:
                     st.markdown("No longer listed: " + ", ".join(kp.no_longer_listed[:200]))
     return dropped

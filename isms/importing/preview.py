@@ -33,6 +33,9 @@ class KindPreview:
     no_longer_listed: list[str] = field(default_factory=list)  # leave the register from the batch date on
     kept: list[str] = field(default_factory=list)  # not in the file, and stay (a part, or outside the scope)
     closing: list[str] = field(default_factory=list)  # listed with a closed status that the register had open
+    # the first SHOWN changed keys: field -> (the register's value, the file's), as `_norm` reads them,
+    # so a reused id ('R-016' now another risk) reads as the change it is
+    values: dict[str, dict[str, tuple[object, object]]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -114,30 +117,39 @@ def _known(new_keys: pd.Series, old_keys: pd.Series) -> pd.Series:
     return pd.Series(pd.Index(old_keys.unique()).get_indexer(new_keys) >= 0, index=new_keys.index)
 
 
+# changed rows whose values the preview keeps (the page lists as many)
+SHOWN = 200
+
+
 def _compared(df: pd.DataFrame, current: pd.DataFrame, new_keys: pd.Series, old_keys: pd.Series,
-              known: pd.Series, fields: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """(key -> the fields that change, the keys unchanged) of the file's rows whose key the store
-    has, each compared with the store's last row of that key, field by field as `_norm` reads them.
-    Column by column: row by row, a re-imported register of 100,000 rows took a minute."""
+              known: pd.Series, fields: list[str]) -> tuple[dict[str, list[str]], list[str], dict]:
+    """(key -> the fields that change, the keys unchanged, the first SHOWN changed keys' values
+    before and after) of the file's rows whose key the store has, each compared with the store's
+    last row of that key, field by field as `_norm` reads them. Column by column: row by row, a
+    re-imported register of 100,000 rows took a minute."""
     changed: dict[str, list[str]] = {}
     same: list[str] = []
+    values: dict[str, dict[str, tuple[object, object]]] = {}
     if not known.any():
-        return changed, same
+        return changed, same, values
     at = known.to_numpy().nonzero()[0]
     keys = new_keys.to_numpy()[at]
     last = pd.Series(range(len(old_keys)), index=old_keys.to_numpy())
     last = last[~last.index.duplicated(keep="last")]
     before = current.reset_index(drop=True).iloc[last.loc[keys].to_numpy()]
     mine = df.reset_index(drop=True).iloc[at]
-    differs = np.array([[a != b for a, b in zip(_normed(mine[f]), _normed(before[f]))] for f in fields],
+    normed = {f: (_normed(before[f]), _normed(mine[f])) for f in fields}
+    differs = np.array([[a != b for a, b in zip(*normed[f])] for f in fields],
                        dtype=bool).reshape(len(fields), len(keys))
     moved = differs.any(axis=0)
     for i, k in enumerate(keys.tolist()):  # in the file's order, as the analyst reads them
         if moved[i]:
             changed[k] = [f for f, d in zip(fields, differs[:, i]) if d]
+            if len(values) < SHOWN:
+                values[k] = {f: (normed[f][0][i], normed[f][1][i]) for f in changed[k]}
         else:
             same.append(k)
-    return changed, same
+    return changed, same, values
 
 
 def _keys(kind: str, df: pd.DataFrame) -> pd.Series:
@@ -184,7 +196,7 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         old_keys = _keys(kind, current) if len(current) else pd.Series([], dtype=object)
         known = _known(new_keys, old_keys)
         new = new_keys[~known].tolist()
-        changed, same = _compared(df, current, new_keys, old_keys, known, fields)
+        changed, same, values = _compared(df, current, new_keys, old_keys, known, fields)
         gone, kept, closing = [], [], []
         if kind in SNAPSHOT_KINDS:
             unlisted = set(old_keys) - set(new_keys)
@@ -198,7 +210,7 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
                 closing = sorted(set(new_keys[(df["status"] == CLOSED[kind]).to_numpy()]) - was_closed)
         if kind in PER_FRAMEWORK_KINDS:
             gone = sorted(set(old_keys) - set(new_keys))
-        out[kind] = KindPreview(kind, new, changed, same, gone, kept, closing)
+        out[kind] = KindPreview(kind, new, changed, same, gone, kept, closing, values)
     registers = [k for k in frames if k in SNAPSHOT_KINDS]
     later = tuple(queries.later_register_dates(con, registers, as_of)) if registers else ()
     return Preview(as_of, out, mode, scope, later)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -237,3 +238,42 @@ def proposed_part(choice: RegisterChoice) -> str:
     return (f"The file lists {words((k, listed) for k, (listed, _) in mostly.items())}; as the whole register it "
             f"would retire the other {words((k, leaving) for k, (_, leaving) in mostly.items())} the register "
             "holds, so part of it is proposed. Choose the whole register if those others have gone.")
+
+
+def change_lines(kp) -> list[str]:
+    """A changed row as the analyst checks it, the register's value then the file's: '**R-016**
+    title 'Phishing of finance staff' → 'Ransomware on file servers'; owner 'CFO' → 'CIO''. Only
+    field names, the list read as routine updates even where the file reused an id for another risk."""
+    def shown(value) -> str:
+        if value is None or value == ():
+            return "(blank)"
+        text = ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        return _markdown_text(repr(text if len(text) <= 60 else text[:57] + "..."))
+
+    lines = []
+    for key, fields in kp.changed.items():
+        was = kp.values.get(key)
+        if was is None:  # beyond the rows whose values the preview keeps
+            lines.append(f"**{_markdown_text(key)}** changes {', '.join(fields)}")
+            continue
+        lines.append(f"**{_markdown_text(key)}** " + "; ".join(f"{f.replace('_', ' ')} {shown(a)} → {shown(b)}"
+                                                for f, (a, b) in was.items()))
+    return lines
+
+
+def _markdown_text(text: str) -> str:
+    """A cell's text as Markdown shows it, not as Markdown reads it ('$5', '*', '_id_')."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|$~])", r"\\\1", text)
+
+
+def retitled_note(kp) -> str | None:
+    """Risks whose title the file changes: one is a rewording, many are the mark of a register that
+    numbers its risks afresh, where 'R-001' now names another risk and takes the old one's history."""
+    retitled = [k for k, fields in kp.changed.items() if "title" in fields]
+    if kp.kind != "risks" or not retitled:
+        return None
+    some = ", ".join(retitled[:5]) + (", ..." if len(retitled) > 5 else "")
+    return (f"{len(retitled)} risk(s) the register holds get another title ({some}). If the file numbers its "
+            "risks afresh, those ids now name other risks and take over the old ones' history: give the file's "
+            "risks ids of their own, or read the changes below before you commit.")
+
