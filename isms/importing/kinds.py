@@ -267,7 +267,8 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
             sh.plan.rules.append(
                 f"{sh.m.sheet}: no direction given for {int(missing.sum())} indicator(s): 'Lower is better' where "
                 "the name speaks of time (time to detect, hours, days), failures, clicks or open items, or counts "
-                "findings or incidents without saying they are remediated or resolved, else 'Higher is better': " + ", ".join(f"{i} ({d.lower()})" for i, d in
+                "findings or incidents without saying they are remediated or resolved, else 'Higher is better': "
+                + ", ".join(f"{i} ({d.lower()})" for i, d in
                                                      zip(frame.loc[missing, "metric_id"], guessed[missing])))
         frame["control_domain"] = frame["control_domain"] if "control_domain" in frame else DEFAULT_THEME
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
@@ -316,10 +317,11 @@ def metric_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: 
 def direction_from_name(name: object) -> str:
     """A KRI's direction from its name or id: time, duration, failures and open items are better
     low; findings, incidents and the like too, unless the name speaks of dealing with them."""
-    tokens = set(re.split(r"[^a-z0-9]+", str(name).casefold()))
+    words = re.split(r"[^a-z0-9]+", str(name).casefold())
+    tokens = set(words)
     strong = tokens & (_LOWER_IS_BETTER - _COUNTED)
     counted = tokens & _COUNTED and not tokens & _DEALT_WITH
-    lower = bool(strong or counted) or "time_to" in "_".join(re.split(r"[^a-z0-9]+", str(name).casefold()))
+    lower = bool(strong or counted) or "time_to" in "_".join(words)
     return (Direction.lower_is_better if lower else Direction.higher_is_better).value
 
 
