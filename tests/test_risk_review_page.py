@@ -133,9 +133,13 @@ def test_heatmap_basis_switch_and_movement_view(small_db):
     assert url(at, "basis") == ["inherent"]
     at.selectbox(key="basis").set_value("movement")
     run(at)
-    moves = table_with(at, "From L")
-    assert sorted(zip(moves["From L"], moves["From I"], moves["To L"], moves["To I"])) == [
-        (3, 3, 4, 3), (4, 4, 3, 4), (4, 5, 3, 3)]
+    moves = table_with(at, "From")
+    # the count first, so the rows visibly add up to the sentence above them
+    assert list(moves.columns) == ["Risks", "From", "To"]
+    assert sorted(zip(moves["From"], moves["To"], moves["Risks"])) == [
+        ("Critical (L4, I5)", "Medium (L3, I3)", 1), ("High (L4, I4)", "High (L3, I4)", 1),
+        ("Medium (L3, I3)", "High (L4, I3)", 1)]
+    assert any("3 risks changed residual cell" in m.value for m in at.markdown)
     assert "Residual moves, 31 Mar 2024 → 30 Jun 2024" in figures(at)
 
 
@@ -221,3 +225,20 @@ def test_a_filter_that_leaves_nothing_still_renders(small_db):
     empty = [i.value for i in at.info if "nothing to show for this date and these filters" in i.value]
     assert empty == ["Residual risks by level per quarter: nothing to show for this date and these filters."]
     assert all(fig.data for fig in figures(at).values())
+
+
+def test_a_link_to_a_date_or_owner_the_page_lacks_says_so(small_db):
+    # the small ISMS reviews 2024-03-31 and 2024-06-30; 2024-05-15 is no review date and Zoe owns
+    # nothing: the page shows its default date and leaves Zoe out, and says both
+    at = page({"as_of": "2024-05-15", "owner": ["Alice", "Zoe"]})
+    assert at.selectbox(key="as_of").value.isoformat() == "2024-06-30"
+    assert at.multiselect(key="owner").value == ["Alice"]
+    notes = [w.value for w in at.warning]
+    assert any("'2024-05-15'" in n and "30 Jun 2024" in n for n in notes), notes
+    assert any("'Zoe'" in n and "leaves it out" in n for n in notes), notes
+    # a link the page follows says nothing of the kind
+    assert not [w.value for w in page({"as_of": "2024-03-31", "owner": "Alice"}).warning if "The link asks" in w.value]
+    # nor does a choice made on the page after the link was read
+    at.selectbox(key="as_of").set_value(at.selectbox(key="as_of").options[0])
+    run(at)
+    assert not [w.value for w in at.warning if "The link asks" in w.value]

@@ -13,6 +13,7 @@ from isms import headline
 from isms.charts import KRI_COLOURS, SERIES
 from isms.posture import KriCounts
 from isms.kri import format_value
+from isms.shares import percent_text, points, points_text
 from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
 from ui.presentation import present_table
 from ui.scorecard import count_tile, literal
@@ -56,10 +57,9 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
         part = health[health["control_domain"] == domain].set_index("period")
         now = part["health"].get(month)
         before = part["health"].get(compare_month)
-        delta = (now - before) * 100 if now is not None and before is not None else None
+        delta = points(now, before)  # between the percents shown (isms.shares)
         green, kris = (int(part.loc[month, "green"]), int(part.loc[month, "kris"])) if now is not None else (0, 0)
-        col.metric(f"{domain} health", f"{now:.0%}" if now is not None else "n/a",
-                   f"{delta:+.0f} pts" if delta is not None else None,
+        col.metric(f"{domain} health", percent_text(now), points_text(delta),
                    delta_color="off" if not delta else "normal", delta_arrow="off" if not delta else "auto",
                    border=True, height="stretch", help=f"{green} of {kris} KRIs green")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from isms import forum
 from isms.dates import long_date
+from isms.shares import percent_text, points, points_text
 from isms.views.management_review import ManagementReview
 from ui.forum import show_earlier_actions
 from ui.tables import listing, readable, text
@@ -17,7 +17,7 @@ def show_actions(review: ManagementReview) -> None:
                          title="a) Status of actions from previous management reviews")
     st.subheader("Every series' actions over the year")
     a, b = review.actions, review.actions_before
-    _tiles([(label, getattr(a, f), f"{getattr(a, f) - getattr(b, f):+d}", colour) for label, f, colour in [
+    _tiles([(label, getattr(a, f), getattr(a, f) - getattr(b, f), colour) for label, f, colour in [
         ("Raised", "raised", "off"), ("Closed", "closed", "normal"), ("Closed late", "closed_late", "inverse"),
         ("Cancelled", "cancelled", "off"), ("Open at year end", "open_at_end", "off"),
         ("Overdue at year end", "overdue_at_end", "inverse")]])
@@ -30,23 +30,27 @@ def show_context() -> None:
             "received are the chair's text: enter them in the review's minutes (Forum page, Record, A meeting).")
 
 
-def _tiles(pairs: list[tuple]) -> None:
-    """Metric tiles: (label, value, delta[, delta colour: 'normal', 'inverse' when up is worse, 'off'])."""
+def _tiles(pairs: list[tuple], *, in_points: bool = False) -> None:
+    """Metric tiles: (label, value, change (None: none to show)[, its colour: 'normal', 'inverse'
+    when up is worse, 'off']); a change of shares `in_points` ('+6 pts', isms.shares)."""
     cols = st.columns(len(pairs))
-    for col, (label, value, delta, *colour) in zip(cols, pairs):
-        col.metric(label, value, delta, delta_color=colour[0] if colour else "normal")
+    for col, (label, value, change, *colour) in zip(cols, pairs):
+        text = None if change is None else points_text(change) if in_points else f"{change:+,d}"
+        # no change has no arrow and no colour, as on the Risk Review's tiles
+        col.metric(label, value, text, delta_color=colour[0] if colour and change else "off" if change == 0 else "normal",
+                   delta_arrow="auto" if change else "off")
 
 
 def show_performance(review: ManagementReview) -> None:
     st.header("d) Performance: KRIs, nonconformities and findings, audit results", divider="gray")
     now, before = review.card.current.kris, review.card.previous.kris
-    _tiles([(f"KRIs {k}", getattr(now, k), f"{getattr(now, k) - getattr(before, k):+d}", "off" if k == "stale" else
+    _tiles([(f"KRIs {k}", getattr(now, k), getattr(now, k) - getattr(before, k), "off" if k == "stale" else
              ("normal" if k == "green" else "inverse")) for k in ("red", "amber", "green", "stale")])
     st.caption(f"At year end; changes against {long_date(review.card.compare_to)}.")
     health = review.kri_health.set_index("year")
     this, last = health.loc[review.end.year], health.loc[review.end.year - 1]
-    _tiles([(f"KRI-months {k}", _share(this[k]), _points(this[k], last[k]), "normal" if k == "green" else "inverse")
-            for k in ("green", "amber", "red")] + [("KRI-months", int(this["kri_months"]), None)])
+    _tiles([(f"KRI-months {k}", percent_text(this[k], "–"), points(this[k], last[k]), "normal" if k == "green" else "inverse")
+            for k in ("green", "amber", "red")] + [("KRI-months", int(this["kri_months"]), None)], in_points=True)
     st.caption("KRI health over the year: the share of KRI-months by status (each KRI, each month from its first "
                f"result), changes against {review.end.year - 1}.")
     st.subheader("Nonconformities and findings")
@@ -74,16 +78,6 @@ def show_performance(review: ManagementReview) -> None:
     st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade.")
 
 
-def _share(v) -> str:
-    return "–" if v is None or pd.isna(v) else f"{v:.0%}"
-
-
-def _points(now, before) -> str | None:
-    if any(v is None or pd.isna(v) for v in (now, before)):
-        return None
-    return f"{(now - before) * 100:+.0f} pts"
-
-
 def show_risks(review: ManagementReview) -> None:
     st.header("f) Risk assessment results and treatment status", divider="gray")
     card = review.card
@@ -91,13 +85,13 @@ def show_risks(review: ManagementReview) -> None:
     above = card.levels.index(card.appetite)
     # more risks above appetite is worse (red), as on the Risk Review's tiles; more within it, better
     _tiles([(f"{level} risks", now.residual_by_level[level],
-             f"{now.residual_by_level[level] - before.residual_by_level[level]:+d}",
+             now.residual_by_level[level] - before.residual_by_level[level],
              # more risks at or below appetite is neither better nor worse (the pack leaves it uncoloured)
              "inverse" if card.levels.index(level) > above else "off") for level in reversed(card.levels)]
-           + [(f"Above appetite ({card.appetite})", now.above_appetite, f"{now.above_appetite - before.above_appetite:+d}",
+           + [(f"Above appetite ({card.appetite})", now.above_appetite, now.above_appetite - before.above_appetite,
                "inverse"),
               ("Above appetite, unaddressed", now.above_appetite_unaddressed,
-               f"{now.above_appetite_unaddressed - before.above_appetite_unaddressed:+d}", "inverse")])
+               now.above_appetite_unaddressed - before.above_appetite_unaddressed, "inverse")])
     t = now.treatments
     _tiles([("Treatments on track", t.on_track, None), ("Late", t.late, None), ("Overdue", t.overdue, None),
             ("Done", t.done, None), ("Exceptions expired, open", now.exceptions_expired_open, None)])

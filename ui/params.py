@@ -16,19 +16,34 @@ import streamlit as st
 DATE_FORMAT = "YYYY-MM-DD"
 
 
-def _seed(key: str, options: Sequence[Any], default: Any, parse: Callable[[str], Any]) -> None:
+def _seed(key: str, options: Sequence[Any], default: Any, parse: Callable[[str], Any]) -> str | None:
+    """Put the link's value (else `default`) in the session; return the link's text when it was
+    not used (not a choice this page offers), so the page can say so."""
     if key in st.session_state and st.session_state[key] in options:
-        return
+        return None
     raw = st.query_params.get(key)
     value = default
+    unused = None
     if raw is not None:
         try:
             parsed = parse(raw)
-            if parsed in options:
-                value = parsed
         except ValueError:
-            pass
+            parsed = None
+        if parsed in options:
+            value = parsed
+        else:
+            unused = raw
     st.session_state[key] = value
+    return unused
+
+
+def _say_unused(label: str, asked: list[str], instead: str) -> None:
+    """A link whose value is not among the choices (a date with no review, an owner who has
+    left) is not followed silently: a chair reading another date's figures than the link named
+    would take them for that date's."""
+    values = ", ".join(f"'{v}'" for v in asked)
+    st.warning(f"The link asks for {label} {values}, which is not among this page's choices; {instead}.",
+               icon=":material/link_off:")
 
 
 def select(container, label: str, options: Sequence[Any], *, key: str, default: Any = None,
@@ -37,8 +52,10 @@ def select(container, label: str, options: Sequence[Any], *, key: str, default: 
     options = list(options)
     if not options:
         return None
-    _seed(key, options, default if default in options else options[0], parse)
+    unused = _seed(key, options, default if default in options else options[0], parse)
     value = container.selectbox(label, options, key=key, **kwargs)
+    if unused is not None:
+        _say_unused(label, [unused], f"the page shows {kwargs.get('format_func', str)(value)}")
     st.query_params[key] = dump(value)
     return value
 
@@ -47,7 +64,10 @@ def multiselect(container, label: str, options: Sequence[Any], *, key: str, **kw
     """A multiselect bound to query parameter `key` (repeated values: ?owner=a&owner=b)."""
     options = list(options)
     if key not in st.session_state:
-        st.session_state[key] = [v for v in st.query_params.get_all(key) if v in options]
+        asked = st.query_params.get_all(key)
+        st.session_state[key] = [v for v in asked if v in options]
+        if unused := [v for v in asked if v not in options]:
+            _say_unused(label, unused, "the page leaves it out of the filter")
     else:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
     value = container.multiselect(label, options, key=key, **kwargs)

@@ -148,10 +148,15 @@ def show_heatmap(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> Hea
 def _movement_summary(data: RiskReviewData) -> None:
     moved = int(data.movements["risks"].sum()) if not data.movements.empty else 0
     st.markdown(f"**{moved} risks changed residual cell** since {long_date(data.compare_to)}.")
-    st.dataframe(data.movements.rename(columns={
-        "from_likelihood": "From L", "from_impact": "From I", "from_level": "From level",
-        "to_likelihood": "To L", "to_impact": "To I", "to_level": "To level", "risks": "Risks"}),
-        hide_index=True, key="movements_table")
+    m = data.movements
+
+    def cell(side: str) -> list[str]:
+        return [f"{level} (L{lk}, I{im})" for level, lk, im in zip(m[f"{side}_level"], m[f"{side}_likelihood"], m[f"{side}_impact"])]
+
+    # three columns, the count first: beside the heatmap at 1366 px the seven of the table's
+    # columns cut off its count, and the rows did not visibly add up to the sentence above
+    st.dataframe(pd.DataFrame({"Risks": m["risks"], "From": cell("from"), "To": cell("to")}) if not m.empty else m,
+                 hide_index=True, key="movements_table")
 
 
 def _cell_controls(view: str, matrix: RiskMatrix, present: bool) -> Cell | None:

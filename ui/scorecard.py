@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from isms.posture import Scorecard
+from isms.shares import percent_text, points, points_text
 
 
 def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool | None, help: str | None = None,
@@ -48,11 +49,10 @@ def posture_tiles(card: Scorecard) -> None:
     count_tile(cols[i], "Residual exposure", cur.residual_exposure, was(prev.residual_exposure), worse_up=True,
                help="Sum of likelihood x impact over open, assessed risks")
     share, before = cur.within_appetite_share, was(prev.within_appetite_share)
-    points = None if share is None or before is None else round((share - before) * 100)
+    change = points(share, before)  # between the percents shown (isms.shares)
     cols[i + 1].metric(
-        "Within appetite", f"{share:.0%}" if share is not None else "n/a",
-        None if points is None else f"{points:+d} pts", delta_color="normal" if points else "off",
-        delta_arrow="auto" if points else "off", border=True, height="stretch",
+        "Within appetite", percent_text(share), points_text(change), delta_color="normal" if change else "off",
+        delta_arrow="auto" if change else "off", border=True, height="stretch",
         help=f"Share of open, assessed risks at or below {card.appetite}",
     )
     count_tile(cols[i + 2], "Treatments late", cur.treatments.late, was(prev.treatments.late), worse_up=True,

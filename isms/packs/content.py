@@ -26,6 +26,7 @@ from isms.packs.model import (
     TableSection,
 )
 from isms.posture import Scorecard
+from isms.shares import percent_text, points, points_text
 from isms.views import pack_inputs, risk_review, security_health
 
 
@@ -45,11 +46,9 @@ class Context:
         return self._cache[key]
 
 
-def _fmt_delta(v: float | None, pct: bool = False) -> str:
+def _fmt_delta(v: float | None) -> str:
     if v is None:
         return ""
-    if pct:
-        return f"{v * 100:+.0f} pts"
     return f"{int(v):+,d}" if isinstance(v, Integral) else f"{v:+,.0f}"
 
 
@@ -67,10 +66,6 @@ def _top(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str]:
     return frame.head(MAX_ROWS).reset_index(drop=True), f"The first {MAX_ROWS} of {len(frame)} {what}."
 
 
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{v:.0%}"
-
-
 # -- Risk Review ------------------------------------------------------------------------------
 
 def _rr_bundle(ctx: Context) -> risk_review.RiskReviewData:
@@ -85,9 +80,14 @@ def _judge(delta: float | None, worse_up: bool | None) -> str:
     return "worse" if (delta > 0) == worse_up else "better"
 
 
-def _row(label: str, now, before, delta: float | None, worse_up: bool | None, *, pct: bool = False,
-         shown=_count) -> ScorecardRow:
-    return ScorecardRow(label, shown(now), shown(before), _fmt_delta(delta, pct=pct), _judge(delta, worse_up))
+def _row(label: str, now, before, delta: float | None, worse_up: bool | None, *, shown=_count) -> ScorecardRow:
+    return ScorecardRow(label, shown(now), shown(before), _fmt_delta(delta), _judge(delta, worse_up))
+
+
+def _share_row(label: str, now, before, worse_up: bool | None) -> ScorecardRow:
+    """A row of shares: its change in points between the two percents it shows (isms.shares)."""
+    change = points(now, before)
+    return ScorecardRow(label, percent_text(now), percent_text(before), points_text(change) or "", _judge(change, worse_up))
 
 
 def posture_rows(card: Scorecard, warning_days: int) -> list[ScorecardRow]:
@@ -100,8 +100,8 @@ def posture_rows(card: Scorecard, warning_days: int) -> list[ScorecardRow]:
             for lvl in reversed(card.levels)]
     rows += [
         _row("Residual exposure", cur.residual_exposure, prev.residual_exposure, card.delta("residual_exposure"), True),
-        _row(f"Within appetite ({card.appetite} or below)", cur.within_appetite_share, prev.within_appetite_share,
-             card.delta("within_appetite_share"), False, pct=True, shown=_pct),
+        _share_row(f"Within appetite ({card.appetite} or below)", cur.within_appetite_share, prev.within_appetite_share,
+                   False),
         _row("Above appetite, no treatment or exception", cur.above_appetite_unaddressed, prev.above_appetite_unaddressed,
              card.delta("above_appetite_unaddressed"), True),
         _row("Treatments late", cur.treatments.late, prev.treatments.late, cur.treatments.late - prev.treatments.late, True),

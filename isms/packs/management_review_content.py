@@ -37,16 +37,14 @@ def _posture(ctx) -> Section:
 
 
 def _kri_health(ctx) -> Section:
-    from isms.packs.content import _pct, _row
+    from isms.packs.content import _row, _share_row
 
     b = _bundle(ctx)
     h = b.kri_health.set_index("year")
     now, before = h.loc[ctx.as_of.year], h.loc[ctx.as_of.year - 1]
 
     def share(status: str, worse_up: bool) -> ScorecardRow:
-        a, p = now[status], before[status]
-        delta = None if a is None or p is None or pd.isna(a) or pd.isna(p) else float(a) - float(p)
-        return _row(f"Share of KRI-months {status}", a, p, delta, worse_up, pct=True, shown=_pct)
+        return _share_row(f"Share of KRI-months {status}", now[status], before[status], worse_up)
 
     cur, prev = b.card.current.kris, b.card.previous.kris
     rows = (share("green", False), share("amber", True), share("red", True), share("stale", True),

@@ -1,0 +1,36 @@
+"""A change of shares is taken between the percents shown beside it, so a row adds up
+(a review trial read '62% | 55% | +6 pts' as an arithmetic error)."""
+
+import math
+
+from isms.packs.content import _share_row
+from isms.packs.model import ScorecardRow
+from isms.shares import percent_text, points, points_text
+
+
+def test_the_change_is_the_difference_of_the_shown_percents():
+    # 62.4% shows as 62%, 55.6% as 56%: the row reads 62 - 56 = +6, where the unrounded
+    # difference (6.8) rounded to +7
+    assert points(0.624, 0.556) == 6
+    assert points(0.556, 0.624) == -6
+    # 4.4% and 23.6% show as 4% and 24%: -20, where the unrounded difference (-19.2) gave -19
+    assert points(0.044, 0.236) == -20
+    assert points(0.5, 0.5) == 0
+
+
+def test_a_missing_share_has_no_change():
+    assert points(None, 0.5) is None
+    assert points(0.5, math.nan) is None
+    assert percent_text(None) == "n/a"
+    assert percent_text(math.nan, "–") == "–"
+
+
+def test_points_are_written_with_their_number():
+    assert [points_text(c) for c in (6, 1, 0, -1, -20)] == ["+6 pts", "+1 pt", "0 pts", "-1 pt", "-20 pts"]
+    assert points_text(None) is None
+
+
+def test_a_pack_row_of_shares_adds_up():
+    assert _share_row("Within appetite", 0.624, 0.556, False) == ScorecardRow("Within appetite", "62%", "56%", "+6 pts", "better")
+    assert _share_row("Share red", 0.044, 0.236, True) == ScorecardRow("Share red", "4%", "24%", "-20 pts", "better")
+    assert _share_row("Share red", 0.501, 0.499, True) == ScorecardRow("Share red", "50%", "50%", "0 pts", "")
