@@ -57,7 +57,8 @@ def test_deck_slides_in_order(deck):
                           "Risk scorecard, 30 September 2026", "Residual risk heatmap"]
     assert titles[-2] == "Open actions of the Risk series"
     for expected in ("Top risks by residual score", "Changes since 30 June 2026", "Residual risks by level per quarter",
-                     "Exposure: inherent against residual", "Treatment progress against plan", "Risks above appetite"):
+                     "Exposure: inherent against residual", "Treatment progress against plan",
+                     "Residual exposure: actual against plan", "Risks above appetite"):
         assert any(t.startswith(expected) for t in titles), expected
     assert any(t.startswith("Late and overdue treatments") for t in titles)
     assert any(t.startswith("Policy exceptions for review") for t in titles)
@@ -239,7 +240,8 @@ def test_zip_has_png_and_svg_of_each_chart(sample_db_path, settings):
     assert sorted(names) == ["01-residual-risk-heatmap.png", "01-residual-risk-heatmap.svg",
                              "02-residual-risks-by-level-per-quarter.png", "02-residual-risks-by-level-per-quarter.svg",
                              "03-exposure-inherent-against-residual.png", "03-exposure-inherent-against-residual.svg",
-                             "04-treatment-progress-against-plan.png", "04-treatment-progress-against-plan.svg"]
+                             "04-treatment-progress-against-plan.png", "04-treatment-progress-against-plan.svg",
+                             "05-residual-exposure-actual-against-plan.png", "05-residual-exposure-actual-against-plan.svg"]
     z = zipfile.ZipFile(io.BytesIO(made.data))
     assert z.read(names[0]).startswith(b"\x89PNG") and b"<svg" in z.read(names[1])[:200]
 
@@ -323,3 +325,33 @@ def test_a_monthly_pack_says_its_comparison_as_a_month(sample_db_path, settings)
 
     pdf = subprocess.run(["pdftotext", "-l", "1", "-", "-"], input=write_pdf(pack), capture_output=True, check=True).stdout
     assert "October 2026 · compared with September 2026" in pdf.decode()
+
+
+@pytest.mark.parametrize("meeting,as_of,compare", [
+    ("risk-review", AS_OF, COMPARE), ("security-health", D("2026-10-31"), D("2026-09-30")),
+    ("compliance", AS_OF, COMPARE)])  # the Management review pack has no chart
+def test_an_editable_chart_carries_every_series_its_figure_shows(sample_db_path, settings, meeting, as_of, compare):
+    # the deck draws a chart with a native form as an editable chart from that form alone: a series
+    # of the page's figure missing from it (the late and overdue bars under treatment progress, the
+    # tests with a result under the pass rate) was lost from the deck
+    from isms.packs.content import build_pack
+
+    con = connect(sample_db_path, read_only=True)
+    pack = build_pack(con, settings, meeting, as_of, compare)
+    con.close()
+    charts = [s for s in pack.sections if isinstance(s, ChartSection)]
+    assert charts
+    for chart in charts:
+        shown = [t.name for t in chart.figure.data if t.showlegend is not False and t.name]
+        if chart.native_kind:
+            assert [s.name for s in chart.series] == shown, chart.key
+
+
+def test_the_deck_draws_the_treatment_bars_and_the_exposure_plan(deck):
+    slides = list(deck[0].slides)[1:]  # after the title slide
+    titles = [slide_title(s) for s in slides]
+    for title in ("Treatment progress against plan", "Residual exposure: actual against plan"):
+        slide = slides[titles.index(title)]
+        # the page's figure as a picture (its bars and lines), not an editable chart of the lines alone
+        assert any(s.shape_type == 13 for s in slide.shapes), title  # MSO_SHAPE_TYPE.PICTURE
+        assert not any(s.has_chart for s in slide.shapes), title

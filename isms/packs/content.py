@@ -172,16 +172,20 @@ def _exposure_trend(ctx: Context) -> Section:
 def _progress(ctx: Context) -> Section:
     df = _rr_bundle(ctx).treatment_trend
     df = df[pd.to_datetime(df["as_of"]) > pd.Timestamp(add_months(ctx.as_of.replace(day=1), -12))]
-
-    def values(col):
-        return tuple(None if pd.isna(v) else round(float(v), 1) for v in df[col])
-
-    series = (NativeSeries("Planned %", values("weighted_percent_planned"), charts.SERIES["planned"]),
-              NativeSeries("Complete %", values("weighted_percent_complete"), charts.SERIES["complete"]))
+    # the page's figure, drawn as an image on the slide too: its late and overdue bars sit on a
+    # second axis under the two lines, a combination python-pptx's charts cannot draw (the
+    # editable chart had only the lines, and the deck lost what the page and the PDF show)
     return ChartSection("treatment_progress", "Treatment progress against plan", charts.treatment_progress_trend(df),
-                        native_kind="line", categories=tuple(f"{pd.Timestamp(d):%b %Y}" for d in df["as_of"]),
-                        series=series, number_format="0",
-                        note="Percent complete weighted by planned duration; the plan is linear from start to due date.")
+                        note="Percent complete weighted by planned duration; the plan is linear from start to due date. "
+                             "Bars: treatments late and overdue at each month end.")
+
+
+def _exposure_plan(ctx: Context) -> Section:
+    data = _rr_bundle(ctx)
+    return ChartSection("exposure_plan", "Residual exposure: actual against plan",
+                        charts.exposure_projection(data.totals_trend, data.projection, data.compare_to),
+                        note=f"The plan is the exposure the treatments' due dates implied on {long_date(data.compare_to)}: "
+                             "each risk falls to its target once the last of its active treatments is due.")
 
 
 def _top_risks(ctx: Context) -> Section:
@@ -430,6 +434,7 @@ SECTIONS: dict[str, list[tuple[str, str, Callable[[Context], Section]]]] = {
         ("level_trend", "Risks by level over time", _level_trend),
         ("exposure_trend", "Inherent against residual exposure", _exposure_trend),
         ("treatment_progress", "Treatment progress", _progress),
+        ("exposure_plan", "Residual exposure against plan", _exposure_plan),
         ("appetite", "Risks above appetite", _appetite),
         ("late_treatments", "Late and overdue treatments", _late_treatments),
         ("exceptions", "Policy exceptions for review", _exceptions),
