@@ -312,6 +312,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         "read model: what the trends count at every month end, kept as counts",
         read_model.TOTALS_SCHEMA + read_model.totals_refresh_sql(),
     ),
+    (
+        26,
+        "read model: a closed risk's unfinished treatments leave the treatment figures",
+        # the month-end copies' `risk_listed` again by its new definition, then the treatment counts
+        # taken from them (the risks' counts read no treatment's `risk_listed`)
+        f"UPDATE treatment_month_end SET risk_listed = {read_model.risk_listed('treatment_month_end')};"
+        + read_model.totals_refresh_sql({t: "'-infinity'::DATE" for t in ("treatment_total_month_end",
+                                                                         "treatment_unsettled_month_end")}),
+    ),
 ]
 
 

@@ -25,7 +25,7 @@ from isms.matrix import RiskMatrix
 from isms.models import KINDS
 from isms.store import risk_controls
 from isms.store.migrations import TABLES
-from isms.store.read_model import ACTIVE_TREATMENT, MONTH_END_TABLES, late, selected, treatment_measures
+from isms.store.read_model import ACTIVE_TREATMENT, MONTH_END_TABLES, counted_with_its_risk, late, selected, treatment_measures
 
 KEY_COLUMN = {
     "assets": "asset_id",
@@ -76,7 +76,8 @@ def _at(name: str, table: str, dates: Iterable[dt.date]) -> str:
     ends = [d for d in dates if copy and d == month_end(d)]
     # a copy's extra columns (isms.store.read_model.MONTH_END_EXTRA), asked of the intervals
     extra = {"treatment_span": lambda d: f""", EXISTS (SELECT 1 FROM risk_span r
-                                                WHERE r.risk_id = t.risk_id AND {during('r', d)}) AS risk_listed,
+                                                WHERE r.risk_id = t.risk_id AND {during('r', d)}
+                                                  AND {counted_with_its_risk('r', 't')}) AS risk_listed,
                                          {selected(treatment_measures(d))}"""}
     more = extra.get(table, lambda d: "")
     # past the copy's extent the rows of its last month end hold, but their measures are the date's
@@ -211,7 +212,9 @@ def treatment_cte(late_tolerance_points: float, dates: Iterable[dt.date]) -> str
 
     Plan is linear from start to due. Done and cancelled are taken from the register, or from a
     progress update newer than the register row; a treatment past its due date is overdue; one whose progress trails the plan by more than the
-    tolerance is late; otherwise on track.
+    tolerance is late; otherwise on track. `risk_listed`: the treatment counts with its risk then
+    (isms.store.read_model.counted_with_its_risk: its risk is in the register, and open unless the
+    treatment is done).
     """
     return f"""{_at('treatment_at', 'treatment_span', dates)},
         treatment_progress AS (
@@ -449,7 +452,7 @@ def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFil
     SQL DuckDB binds and plans is what the query uses.
 
     `live`: open, assessed risks that pass the filters; `selected_treatment`: treatments of
-    risks that pass them (of risks in the register then, with no filter); `selected_exception`:
+    risks that pass them that count with their risk (`risk_listed`); `selected_exception`:
     exceptions, restricted to risks that pass them when a filter is set (an exception tied to no
     risk belongs to the whole register). `posture`, `treatment_state`, `exception_state` and
     `selected_risk` as their own functions say; `risk_at`, the risk register's rows as of each date.
@@ -476,7 +479,7 @@ def _review_with(matrix: RiskMatrix | None, dates: Iterable[dt.date], f: RiskFil
         "selected_treatment": (("treatment_state",) if f.empty else ("treatment_state", "selected_risk"),
                                lambda: "selected_treatment AS (SELECT t.* FROM treatment_state t WHERE t.risk_listed)" if f.empty
                                else """selected_treatment AS (
-            SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id))"""),
+            SELECT t.* FROM treatment_state t JOIN selected_risk USING (as_of, risk_id) WHERE t.risk_listed)"""),
         "selected_exception": (("exception_state",) if f.empty else ("exception_state", "selected_risk"),
                                lambda: f"selected_exception AS (SELECT e.* FROM exception_state e WHERE {exc_where})"),
     }
@@ -884,7 +887,7 @@ def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_toler
     sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points, [as_of])}{selected}
         SELECT treatment_id, risk_id, decision, description, owner, start_on, due_on, state,
                percent_complete, planned_percent, days_overdue, last_update_on
-        FROM treatment_state WHERE state IN ('late', 'overdue'){where}
+        FROM treatment_state WHERE state IN ('late', 'overdue') AND risk_listed{where}
         ORDER BY days_overdue DESC, planned_percent - percent_complete DESC, treatment_id"""
     return con.execute(sql).df()
 

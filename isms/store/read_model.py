@@ -78,17 +78,31 @@ SPAN_KINDS = {"risk_span": frozenset({"risks", "assessments"}),
               "result_span": frozenset({"monitoring_results"})}
 
 
-# What a month-end copy holds besides its span's columns: whether a treatment's risk is in the
-# risk register on that month end (a trend counts only those; asked per row, it was a join of
-# every treatment with every risk for every month). The copy then depends on the risks' too, so
-# it reaches at least as far as theirs: past both, nothing changes.
+def counted_with_its_risk(risk: str, treatment: str) -> str:
+    """Whether a treatment counts in the treatment figures, given its risk's register row `risk`
+    on the date (SQL aliases): while the risk is open, and once the treatment is done. A closed
+    risk's unfinished treatment is no longer work the ISMS tracks; counted, it stayed overdue for
+    good (R-073, closed on 30 September 2026, kept its T-038, due February 2025 and 'In progress',
+    among the '14 treatments overdue' of the tiles, the headline and the packs)."""
+    return f"({risk}.status <> 'Closed' OR {treatment}.status = 'Done')"
+
+
+def risk_listed(row: str) -> str:
+    """`risk_listed` of a month-end copy's row `row`: its risk is in the risk register on that
+    month end (past the risks' own extent, on their last month end) and the treatment counts with
+    it (`counted_with_its_risk`)."""
+    return f"""EXISTS (SELECT 1 FROM risk_month_end r
+                       WHERE r.month_end = least({row}.month_end, (SELECT last_month_end FROM read_model_extent
+                                                                  WHERE name = 'risk_month_end'))
+                         AND r.risk_id = {row}.risk_id AND {counted_with_its_risk('r', row)})"""
+
+
+# What a month-end copy holds besides its span's columns: whether a treatment counts with its risk
+# on that month end (a trend counts only those; asked per row, it was a join of every treatment
+# with every risk for every month). The copy then depends on the risks' too, so it reaches at least
+# as far as theirs: past both, nothing changes.
 MONTH_END_EXTRA = {
-    "treatment_month_end": ("risk_month_end", "risk_listed BOOLEAN NOT NULL",
-                            # past the risks' own extent, the risks of their last month end
-                            """EXISTS (SELECT 1 FROM risk_month_end r
-                                       WHERE r.month_end = least(e.month_end, (SELECT last_month_end FROM read_model_extent
-                                                                               WHERE name = 'risk_month_end'))
-                                         AND r.risk_id = e.risk_id) AS risk_listed"""),
+    "treatment_month_end": ("risk_month_end", "risk_listed BOOLEAN NOT NULL", f"{risk_listed('e')} AS risk_listed"),
 }
 
 
