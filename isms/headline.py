@@ -42,6 +42,17 @@ def _listed(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def closed_risks_unfinished(frame: pd.DataFrame) -> str:
+    """What the treatment figures leave out and why, under the list of late and overdue treatments;
+    '' when nothing is."""
+    if frame.empty:
+        return ""
+    shown = ", ".join(f"{t} of {r}" for t, r in zip(frame["treatment_id"][:10], frame["risk_id"][:10]))
+    more = f" and {len(frame) - 10} more" if len(frame) > 10 else ""
+    return (f"Not counted: {_n(len(frame), 'unfinished treatment')} of closed risks ({shown}{more}); "
+            "mark each done or cancelled in the treatment register.")
+
+
 def worst_unaddressed(above_appetite: pd.DataFrame) -> Optional[dict]:
     """The highest-scored risk above appetite with neither an active treatment nor a granted
     exception (ties: the lower risk id), or None."""

@@ -66,3 +66,31 @@ def test_the_monthly_trend_drops_it_from_the_closing_month_on(con, kept):
     assert [int(trend.loc[str(d), "overdue"]) for d in ends] == [0, 2, 1]
     # weighted progress: 31 days each; T1 and T2 at 0%, T3 done at 100%: 1/3 before, 1/2 after
     assert [round(float(trend.loc[str(d), "weighted_percent_complete"]), 2) for d in (BEFORE, MONTH_END)] == [33.33, 50.0]
+
+
+def test_the_list_says_which_treatments_it_leaves_out(con):
+    from isms import headline
+
+    assert queries.closed_risks_unfinished(con, BEFORE).empty
+    for on in (MID_MONTH, MONTH_END):
+        left = queries.closed_risks_unfinished(con, on)
+        assert list(zip(left["treatment_id"], left["risk_id"])) == [("T2", "R2")]  # T3 is done: counted
+    assert headline.closed_risks_unfinished(queries.closed_risks_unfinished(con, MONTH_END)) == (
+        "Not counted: 1 unfinished treatment of closed risks (T2 of R2); mark each done or cancelled in the "
+        "treatment register.")
+    assert queries.closed_risks_unfinished(con, MONTH_END, RiskFilter(themes=["A.5 Organizational"])).empty
+
+
+def test_the_sample_packs_name_the_two_closed_risks_treatments(sample_db_path):
+    from isms.packs.content import build_pack
+
+    settings = load_settings(ROOT / "isms.toml", db_path=str(sample_db_path))
+    c = connect(sample_db_path, read_only=True)
+    # R-094 closed in 2024 with T-048 in progress; R-073 closed on 30 September 2026 with T-038
+    for meeting, on, before in (("risk-review", dt.date(2026, 9, 30), dt.date(2026, 6, 30)),
+                                ("security-health", dt.date(2026, 10, 31), dt.date(2026, 9, 30))):
+        pack = build_pack(c, settings, meeting, on, before, sections=["late_treatments"])
+        table = next(s for s in pack.sections if s.key == "late_treatments")
+        assert "Not counted: 2 unfinished treatments of closed risks (T-038 of R-073, T-048 of R-094)" in table.note
+        assert not {"T-038", "T-048"} & set(table.frame["Treatment"])
+    c.close()

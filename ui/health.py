@@ -191,6 +191,8 @@ def show_risk_tables(risk: RiskScorecard) -> None:
                                                             color=SERIES["complete"], width=96),
         "planned_percent": st.column_config.NumberColumn("Planned", format="%.0f%%", width=70),
         "description": text("Plan", 210)}, key="treatments_behind", container=t2)
+    if note := headline.closed_risks_unfinished(risk.not_counted):
+        t2.caption(note)
     listing(iso_days(risk.level_changes), {
         "risk_id": text("Risk", 58), "title": text("Title", 250), "owner": text("Owner", 130),
         "level_before": text("Level before", 90), "level_now": text("Level now", 80),

@@ -243,7 +243,7 @@ def _appetite(ctx: Context) -> Section:
                         level_column="Level", level_colours=m.level_colours)
 
 
-def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _behind_table(late: pd.DataFrame, not_counted: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     late = late.sort_values(["days_overdue", "due_on"], ascending=[False, True])
     frame = pd.DataFrame({
         "Treatment": late["treatment_id"], "Risk": late["risk_id"],
@@ -253,12 +253,15 @@ def _behind_table(late: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         "Planned": late["planned_percent"].round(0).astype(int).astype(str) + "%",
         "State": late["state"], "Days overdue": late["days_overdue"].astype(int),
     })
-    return _top(frame, "late or overdue treatments, most overdue first")
+    frame, note = _top(frame, "late or overdue treatments, most overdue first")
+    return frame, " ".join(filter(None, [note, headline.closed_risks_unfinished(not_counted)]))
 
 
 def _late_treatments(ctx: Context) -> Section:
-    behind = risk_review.treatments_behind(ctx.con, ctx.settings, ctx.as_of, _rr_bundle(ctx).filters)
-    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(behind))
+    filters = _rr_bundle(ctx).filters
+    behind = risk_review.treatments_behind(ctx.con, ctx.settings, ctx.as_of, filters)
+    not_counted = risk_review.closed_risks_unfinished(ctx.con, ctx.as_of, filters)
+    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(behind, not_counted))
 
 
 def _exceptions(ctx: Context) -> Section:
@@ -395,8 +398,8 @@ def _exposure(ctx: Context) -> Section:
 
 
 def _treatments_behind(ctx: Context) -> Section:
-    behind = _sh_bundle(ctx).risk.behind
-    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(behind))
+    risk = _sh_bundle(ctx).risk
+    return TableSection("late_treatments", "Late and overdue treatments", *_behind_table(risk.behind, risk.not_counted))
 
 
 # -- Method -----------------------------------------------------------------------------------

@@ -892,4 +892,18 @@ def treatments_behind(con: duckdb.DuckDBPyConnection, as_of: dt.date, late_toler
     return con.execute(sql).df()
 
 
+def closed_risks_unfinished(con: duckdb.DuckDBPyConnection, as_of: dt.date, f: RiskFilter | None = None) -> pd.DataFrame:
+    """Treatments not done nor cancelled whose risk is closed as of a date: the treatment figures
+    leave them out (isms.store.read_model.counted_with_its_risk), and the list of late and overdue
+    treatments says which, so the register can be put right rather than the work lost silently."""
+    selected = "" if f is None or f.empty else f", {risk_filter_cte(f, [as_of])}"
+    where = "" if not selected else " AND (t.as_of, t.risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
+    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(0.0, [as_of])}, {_at('risk_at', 'risk_span', [as_of])}{selected}
+        SELECT t.treatment_id, t.risk_id, t.status, t.due_on
+        FROM treatment_state t JOIN risk_at r ON r.as_of = t.as_of AND r.risk_id = t.risk_id
+        WHERE r.status = 'Closed' AND t.status NOT IN ('Done', 'Cancelled'){where}
+        ORDER BY t.treatment_id"""
+    return con.execute(sql).df()
+
+
 # --- end of page-specific blocks ---

@@ -201,6 +201,13 @@ def treatments_behind(con: duckdb.DuckDBPyConnection, settings: Settings, as_of:
     return queries.treatments_behind(con, as_of, settings.late_tolerance_points, filters)
 
 
+def closed_risks_unfinished(con: duckdb.DuckDBPyConnection, as_of: dt.date,
+                            filters: RiskFilter = RiskFilter()) -> pd.DataFrame:
+    """Unfinished treatments of the filtered risks closed as of the date, which the treatment
+    figures leave out (the pack says which, under its late and overdue list)."""
+    return queries.closed_risks_unfinished(con, as_of, filters)
+
+
 def risk_detail(con: duckdb.DuckDBPyConnection, settings: Settings, risk_id: str, as_of: dt.date) -> Optional[RiskDetail]:
     record = queries.risk_record(con, risk_id, as_of)
     if record.empty:

@@ -79,6 +79,7 @@ class RiskScorecard:
     exposure_trend: pd.DataFrame  # as_of, residual_exposure, inherent_exposure, open_risks, ...
     completed: pd.DataFrame  # treatments completed in the month
     behind: pd.DataFrame  # treatments late or overdue at the month end
+    not_counted: pd.DataFrame  # unfinished treatments of risks closed at the month end (left out of the figures)
     level_changes: pd.DataFrame  # risks whose residual level changed since the comparison month
 
     @property
@@ -228,6 +229,7 @@ def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt
         exposure_trend=trend,
         completed=queries.treatments_completed(con, month.replace(day=1), month_end(month), risks),
         behind=queries.treatments_behind(con, month_end(month), settings.late_tolerance_points, risks),
+        not_counted=queries.closed_risks_unfinished(con, month_end(month), risks),
         level_changes=queries.residual_level_changes(con, settings.matrix, month_end(compare_month), month_end(month),
                                                      risks),
     )
