@@ -22,6 +22,13 @@ SERIES = {"residual": "#1f3864", "inherent": "#8d6e63", "planned": "#607d8b", "c
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=14)
 
 
+def ink_on(hex_colour: str) -> str:
+    """The text colour that reads on a fill (near-black on a light one, white on a dark one): for
+    level and status cells on the page, the deck and the PDF alike."""
+    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return "#212121" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
+
+
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left"), font=FONT, height=height,

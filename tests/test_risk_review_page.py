@@ -6,6 +6,7 @@ ones worked out by hand for that data, not figures recomputed by the code under 
 
 import base64
 import json
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -208,6 +209,12 @@ def test_presentation_mode_keeps_date_and_filters(small_db):
     assert metrics(at)["Residual exposure"][0] == "21"
     assert figures(at)["Residual risk heatmap, 30 Jun 2024"].layout.height > normal
     assert not at.get("download_button")
+    # the meeting-room lists keep what the page's show: the top risks their days overdue, the
+    # exceptions their ISO expiry dates (the page's and the pack's form, not '1 Jul 2024')
+    tables = [t.value for t in at.table]
+    assert any("Overdue" in t.columns for t in tables)
+    expiries = [v for t in tables if "Expires" in t.columns for v in t["Expires"]]
+    assert expiries and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in expiries), expiries
 
 
 def test_repeated_url_parameters_select_several_values(small_db):

@@ -163,3 +163,19 @@ def test_presentation_mode_hides_controls_and_downloads(app_db):
     fig = _chart(at, "kri_trend")
     assert fig["layout"]["height"] > 420  # enlarged for the room
     assert _param(at, "present") == ["1"]
+
+
+def test_presentation_mode_keeps_the_status_colours(app_db):
+    # the meeting-room board wrote statuses as bare words: each keeps its badge's fill (and a text
+    # colour that reads on it), as the analyst's board shows them
+    import re
+
+    at = open_page(PAGE)
+    at.toggle(key="present").set_value(True).run()
+    board = next(t for t in at.table if "Status" in t.value.columns)
+    styles = board.proto.arrow_data.styler.styles
+    fill_of_row = {int(row): fill for rows, fill in re.findall(r"((?:#T_\w+_row\d+_col\d+,? ?)+)\{ background-color: (#\w+)", styles)
+                   for row in re.findall(r"row(\d+)_col", rows)}
+    expected = {"Red": "#c62828", "Amber": "#f9a825", "Green": "#2e7d32", "Stale": "#9e9e9e"}
+    statuses = list(board.value["Status"])
+    assert statuses and {i: expected[s] for i, s in enumerate(statuses)} == fill_of_row

@@ -109,10 +109,11 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
 def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible: int = 12,
                present: bool = False):
     table = board_table(board, since)
-    if present:  # the worst few, static and large; statuses as words
+    if present:  # the worst few, static and large; statuses as words on their colours
         change = f"Change since {since}"
         present_table(table.assign(Status=table["Status"].str[0]),
-                      {c: c for c in ("KRI", "Indicator", "Status", "Value", change, "Months red", "Owner")}, "KRIs")
+                      {c: c for c in ("KRI", "Indicator", "Status", "Value", change, "Months red", "Owner")}, "KRIs",
+                      fills={"Status": {STATUS_LABEL[k]: KRI_COLOURS[k] for k in STATUS_LABEL}})
         return None
     # the columns that fit a projector's 1366 px (ui.tables); the month a result is for shows in its
     # status (stale) and in the indicator's detail, the domain in the filter above

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from isms.dates import short_date
+from isms.charts import ink_on
 from ui import params
 from ui.scorecard import dashed
+from ui.tables import iso_days
 
 _CSS = """
 <style>
@@ -54,13 +55,21 @@ def _exit() -> None:
 PRESENT_ROWS = 8  # a list on a meeting-room screen: the worst few, at a size the room can read
 
 
-def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: int = PRESENT_ROWS) -> None:
+def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: int = PRESENT_ROWS,
+                  fills: dict[str, dict[str, str]] | None = None) -> None:
     """A static table of the first rows at presentation type size, no scroll box, and how many more
-    there are: the meeting-room form of a list the analyst's page shows in full."""
-    shown = dashed(frame[list(labels)].head(rows)).rename(columns=labels)
-    for column in shown.columns:
-        shown[column] = shown[column].map(lambda v: short_date(v) if hasattr(v, "strftime") else v)
-    st.table(shown, hide_index=True)
+    there are: the meeting-room form of a list the analyst's page shows in full. Dates stay ISO days,
+    as the page's lists and the packs' tables write them; `fills`: per column (by its label), the
+    fill of each value (a status badge keeps its colour on the big screen)."""
+    shown = dashed(iso_days(frame[list(labels)].head(rows))).rename(columns=labels)
+    if fills:
+        styler = shown.style
+        for column, by_value in fills.items():
+            styler = styler.map(lambda v, m=by_value: f"background-color: {m[v]}; color: {ink_on(m[v])}" if v in m else "",
+                                subset=[column])
+        st.table(styler, hide_index=True)
+    else:
+        st.table(shown, hide_index=True)
     if len(frame) > rows:
         st.caption(f"The first {rows} of {len(frame):,} {what}; the full list is on the page outside presentation mode.")
 

@@ -217,7 +217,8 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     if present:
         progress = top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%")
         labels = {"risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level", "residual_score": "Score",
-                  "trend_text": f"Since {short_date(data.compare_to)}", "decisions": "Decision", "percent_complete": "Progress"}
+                  "trend_text": f"Since {short_date(data.compare_to)}", "decisions": "Decision", "percent_complete": "Progress",
+                  "days_overdue": "Overdue"}
         present_table(top.assign(percent_complete=progress), {k: v for k, v in labels.items() if moved or k != "trend_text"},
                       "top risks")
         return

@@ -19,6 +19,7 @@ from reportlab.platypus import (
 )
 
 from isms import images
+from isms.charts import ink_on
 from isms.dates import long_date
 from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection, column_width,
@@ -30,8 +31,7 @@ WIDTH = PAGE[0] - 3 * cm
 
 
 def _ink(hex_colour: str):
-    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-    return colors.HexColor("#212121") if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else colors.white
+    return colors.HexColor(ink_on(hex_colour))
 
 
 class PdfWriter:

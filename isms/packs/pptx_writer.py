@@ -17,6 +17,7 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from isms import images
+from isms.charts import ink_on
 from isms.dates import long_date
 from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection, column_width,
@@ -77,8 +78,7 @@ def _rgb(hex_colour: str) -> RGBColor:
 
 
 def _text_on(hex_colour: str) -> RGBColor:
-    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-    return RGBColor(0x21, 0x21, 0x21) if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else WHITE
+    return _rgb(ink_on(hex_colour))
 
 
 class DeckWriter:
