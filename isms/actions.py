@@ -268,6 +268,8 @@ def record_meeting(con: duckdb.DuckDBPyConnection, user: User, settings: Setting
     people = [a.strip() for a in attendees if a and a.strip()]
     if not people:
         raise ValueError("a held meeting needs its attendees")
+    if pack and (too_large := upload_refusal(settings, pack[0], len(pack[1]))):
+        raise ValueError(f"the pack {pack[0]} is not stored: {too_large}")
     period_end = s.period_end(period_end) if period_end else s.covers(held_on)
     if period_end >= held_on:
         raise ValueError(f"the period reviewed ends {period_end}, not before the meeting on {held_on}")

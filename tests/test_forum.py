@@ -244,3 +244,15 @@ def test_exceptions_on_the_next_risk_meetings_agenda(story, cfg):
     assert list(zip(agenda["exception_id"], agenda["item"])) == [
         ("EX-2", "expired, no decision"), ("EX-1", "renewal"), ("EX-6", "renewal")]
     assert list(forum.build(story, cfg, D("2026-06-10")).exception_agenda["exception_id"]) == ["EX-2", "EX-1", "EX-6"]
+
+
+def test_a_pack_over_the_upload_limit_is_not_stored(db, tmp_path):
+    # the uploader states [import] max_upload_mb; the action holds to it too, for a caller other than the page
+    import dataclasses
+
+    small = dataclasses.replace(load_settings(ROOT / "isms.toml", db_path=str(tmp_path / "x.duckdb")), max_upload_mb=0.001)
+    with pytest.raises(ValueError, match=r"the pack big\.pdf is not stored: the file is 0\.0 MB, over the upload limit of 0\.001 MB"):
+        record_meeting(db, ANA, small, "risk", D("2026-01-14"), attendees=["ana"], pack=("big.pdf", b"x" * 2048))
+    assert db.execute("SELECT count(*) FROM forum_meeting").fetchone()[0] == 0
+    m = record_meeting(db, ANA, small, "risk", D("2026-01-14"), attendees=["ana"], pack=("small.pdf", b"x" * 1000))
+    assert db.execute("SELECT pack_file FROM forum_meeting WHERE meeting_id = ?", [m]).fetchone()[0] == "small.pdf"

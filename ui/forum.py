@@ -42,7 +42,7 @@ CLOSED_COLUMNS = {
 }
 DECISION_COLUMNS = {
     "decision_id": text("Decision", 70), "decided_on": text("On", 90), "kind": text("Kind", 130),
-    "text": text("Decision", 300), "review_on": text("Review", 90), "links": text("Concerns", 150),
+    "text": text("What was decided", 300), "review_on": text("Review", 90), "links": text("Concerns", 150),
 }
 NEXT_COLUMNS = {
     "series": text("Series", 170), "on": text("Next meeting", 110), "covers": text("Data as of", 110),
@@ -301,7 +301,9 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
         st.date_input("Held on", format=DATE_FORMAT, value=view.as_of, key="fm_held_on")
         st.text_input("Attendees (comma-separated)", key="fm_attendees")
         st.text_area("Minutes", key="fm_minutes")
-        st.file_uploader("The pack presented", type=["pptx", "pdf", "zip"], key="fm_pack")
+        # the same cap as an import's ([import] max_upload_mb), which the uploader then states
+        st.file_uploader("The pack presented", type=["pptx", "pdf", "zip"], key="fm_pack",
+                         max_upload_size=max(1, int(settings.max_upload_mb)))
         st.form_submit_button("Record the meeting", on_click=_record_meeting, args=(user, settings))
     with tab_decision:
         if not meetings:

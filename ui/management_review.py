@@ -73,7 +73,7 @@ def show_performance(review: ManagementReview) -> None:
     listing(readable(review.audits),
             {"audit_id": text("Audit", 100), "audit_type": text("Type", 110), "framework": text("Framework", 110),
              "ends_on": text("Ended", 90), "auditor": text("Auditor", 125), "opinion": text("Opinion", 150),
-             "major": text("Major NC", 55), "minor": text("Minor NC", 55), "observation": text("Obs.", 50),
+             "major": text("Major NC", 80), "minor": text("Minor NC", 80), "observation": text("Obs.", 50),
              "ofi": text("OFI", 45)}, key="mr_audits")
     st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade.")
 
@@ -120,4 +120,4 @@ def show_outputs(review: ManagementReview) -> None:
     listing(review.outputs.assign(decided_on=review.outputs["decided_on"].astype(str),
                                   kind=review.outputs["kind"].map(forum.kind_name)),
             {"decision_id": text("Decision", 80), "decided_on": text("On", 100), "kind": text("Kind", 150),
-             "text": text("Decision", 500)}, key="mr_outputs")
+             "text": text("What was decided", 500)}, key="mr_outputs")

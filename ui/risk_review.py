@@ -224,7 +224,7 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
         return
     columns = {
         "risk_id": text("Risk", 58), "title": text("Title", 225), "owner": text("Owner", 112),
-        "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=50),
+        "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=60),
         "trend_text": text(f"Since {data.compare_to.day} {data.compare_to:%b}", 92, help=f"Movement since {long_date(data.compare_to)}"),
         "decisions": text("Decision", 72),
         "percent_complete": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, width=100,
@@ -298,7 +298,7 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool 
     listing(above.assign(flag=flags), {
         "flag": text("Decision needed", 118, help="Unaddressed: neither an active treatment nor a granted exception. "
                      "Accepted above appetite: its only decision is to accept it."), "risk_id": text("Risk", 58), "title": text("Title", 270), "owner": text("Owner", 140),
-        "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=52),
+        "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=60),
         "active_treatments": st.column_config.NumberColumn("Treatments", width=86),
         "granted_exceptions": st.column_config.NumberColumn("Exceptions", width=86)}, key="appetite")
 

@@ -199,7 +199,8 @@ def _top_risks(ctx: Context) -> Section:
                 zip(top["previous_level"], top["previous_score"].fillna(0))],
         "Treatment": top["decisions"].fillna("–"),
         "Complete": top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%"),
-        "Days overdue": top["days_overdue"].fillna(0).astype(int),
+        # '–' for none, as the page's Overdue column writes it (a column of '0' read as a figure)
+        "Days overdue": top["days_overdue"].map(lambda d: "–" if pd.isna(d) or d <= 0 else f"{int(d)}"),
     })
     if not data.scorecard.compared:  # the first review on record: each risk 'was' what it is
         frame = frame.drop(columns="Was")

@@ -125,7 +125,7 @@ def _outputs(ctx) -> Section:
     b = _bundle(ctx)
     o = b.outputs
     frame = pd.DataFrame({"Decision": o["decision_id"], "On": [f"{pd.Timestamp(v):%Y-%m-%d}" for v in o["decided_on"]],
-                          "Kind": o["kind"].map(forum.kind_name), "Text": o["text"]})
+                          "Kind": o["kind"].map(forum.kind_name), "What was decided": o["text"]})
     held = f"Held on {long_date(b.held_on)}." if b.held_on else f"The review of {ctx.as_of.year} is not recorded yet."
     return TableSection("outputs", "Outputs (clause 9.3.3): the review's decisions", frame, note=held,
                         empty_text="No decision recorded for this review yet.")
