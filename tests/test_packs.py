@@ -355,3 +355,20 @@ def test_the_deck_draws_the_treatment_bars_and_the_exposure_plan(deck):
         # the page's figure as a picture (its bars and lines), not an editable chart of the lines alone
         assert any(s.shape_type == 13 for s in slide.shapes), title  # MSO_SHAPE_TYPE.PICTURE
         assert not any(s.has_chart for s in slide.shapes), title
+
+
+def test_a_filtered_packs_chart_images_say_so(sample_db_path, settings):
+    # an image leaves the pack alone, away from the scorecard's 'Filtered: ...' line
+    from isms.filters import RiskFilter
+    from isms.packs.content import build_pack
+
+    con = connect(sample_db_path, read_only=True)
+    whole = build_pack(con, settings, "risk-review", AS_OF, COMPARE, sections=["level_trend"])
+    part = build_pack(con, settings, "risk-review", AS_OF, COMPARE, sections=["level_trend"],
+                      filters=RiskFilter(themes=["A.8 Technological"]))
+    con.close()
+    (_, plain), = whole.figures
+    (_, filtered), = part.figures
+    assert "Filtered" not in plain.layout.title.text
+    assert filtered.layout.title.text.startswith(plain.layout.title.text)
+    assert "Filtered: " in filtered.layout.title.text and "A.8 Technological" in filtered.layout.title.text

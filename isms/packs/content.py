@@ -519,6 +519,9 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
     def said(day: dt.date) -> str:  # the title slide says both dates as the meeting does
         return {"security-health": f"{day:%B %Y}", "management-review": f"{day.year}"}.get(meeting, long_date(day))
 
+    # what the page's filters kept (the Compliance page's are the frameworks chosen, a tuple)
+    scope = ("" if not filters else f"frameworks: {', '.join(filters)}") if filters is None or isinstance(filters, tuple) \
+        else "" if filters == type(filters)() else filters.describe()
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=said(as_of),
                 organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built,
-                compared=said(compare_to))
+                compared=said(compare_to), scope=scope)

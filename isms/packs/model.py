@@ -115,6 +115,8 @@ class Pack:
     sections: tuple[Section, ...]
     # the comparison as the meeting says its own date: 'September 2026' for a month, '2025' for a year
     compared: str = ""
+    # what the page's filters kept ('Annex A themes: A.8 Technological'); '' for the whole register
+    scope: str = ""
 
     @property
     def charts(self) -> list[ChartSection]:
@@ -122,9 +124,19 @@ class Pack:
 
     @property
     def figures(self) -> list[tuple[str, go.Figure]]:
-        """Every figure of the pack, in order, for the zip of chart images."""
-        return [(s.title, s.figure) for s in self.sections
-                if isinstance(s, (ChartSection, HeatmapSection)) and s.figure is not None]
+        """Every figure of the pack, in order, for the zip of chart images. An image stands alone,
+        away from the scorecard that says the pack is filtered: a filtered pack's say so under
+        their titles."""
+        out = []
+        for s in self.sections:
+            if isinstance(s, (ChartSection, HeatmapSection)) and s.figure is not None:
+                fig = s.figure
+                if self.scope:
+                    fig = go.Figure(fig)
+                    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else s.title
+                    fig.update_layout(title_text=f"{title}<br><sup>Filtered: {self.scope}</sup>", margin_t=70)
+                out.append((s.title, fig))
+        return out
 
     def file_stem(self) -> str:
         return f"{self.meeting}-{self.as_of.isoformat()}"
