@@ -119,6 +119,9 @@ def test_domain_filter_narrows_every_kri_section(app_db):
     m = _metrics(at)
     assert sum(int(m[k][0]) for k in ("KRIs red", "KRIs amber", "KRIs green", "Stale (no result)")) == 5
     assert [k for k in m if k.endswith(" health")] == ["A.6 People health"]
+    # the count behind the share, readable without hovering: the green tile's count of the 5
+    assert any(c.value == f"KRIs green: A.6 People {int(m['KRIs green'][0])} of 5." for c in at.caption), \
+        [c.value for c in at.caption]
     assert _param(at, "domain") == ["A.6 People"]
     at.multiselect(key="owner").set_value(["Head of GRC"]).run()
     assert not any(getattr(d, "key", None) == "kri_board" for d in at.dataframe)  # A.6 has no GRC-owned KRI

@@ -53,6 +53,7 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
     if not domains:
         return
     cols = st.columns(len(domains))
+    counted = []
     for col, domain in zip(cols, domains):
         part = health[health["control_domain"] == domain].set_index("period")
         now = part["health"].get(month)
@@ -62,6 +63,11 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
         col.metric(f"{domain} health", percent_text(now), points_text(delta),
                    delta_color="off" if not delta else "normal", delta_arrow="off" if not delta else "auto",
                    border=True, height="stretch", help=f"{green} of {kris} KRIs green")
+        if now is not None:
+            counted.append(f"{domain} {green} of {kris}")
+    # the counts behind each share, read in the room without hovering ('60%' of 5 KRIs or of 50)
+    if counted:
+        st.caption("KRIs green: " + " · ".join(counted) + ".")
 
 
 def _change_text(board: pd.DataFrame) -> list[str]:
