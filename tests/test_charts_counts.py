@@ -41,3 +41,17 @@ def test_treatment_progress_draws_each_month_end_under_its_own_month():
     axis = fig.layout.xaxis
     assert axis.ticktext[-1] == "Sep 26" and pd.Timestamp(axis.tickvals[-1]) == pd.Timestamp(2026, 9, 1)
     assert axis.ticktext[0] != "Jan 24" and "Oct 26" not in axis.ticktext
+
+
+def test_the_level_trend_keeps_its_quarters_in_time_order_when_a_level_starts_late():
+    # a filter left no Low risk before Q3 2024: Low's trace (drawn first) starts there, and plotly
+    # put Q4 23 to Q2 24, met later in High's trace, after Q3 24
+    from isms.charts import level_trend
+    from isms.config import ROOT, load_settings
+
+    matrix = load_settings(ROOT / "isms.toml").matrix
+    ends = [dt.date(2023, 12, 31), dt.date(2024, 3, 31), dt.date(2024, 6, 30), dt.date(2024, 9, 30)]
+    counts = pd.DataFrame({"as_of": [ends[3]] + ends, "level": ["Low"] + ["High"] * 4, "risks": [1, 3, 3, 3, 2]})
+    fig = level_trend(matrix, counts)
+    assert list(fig.layout.xaxis.categoryarray) == ["2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"]
+    assert fig.layout.xaxis.categoryorder == "array"
