@@ -215,6 +215,17 @@ def test_presentation_mode_keeps_date_and_filters(small_db):
     assert any("Overdue" in t.columns for t in tables)
     expiries = [v for t in tables if "Expires" in t.columns for v in t["Expires"]]
     assert expiries and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in expiries), expiries
+    # short values (ids, levels, dates) never wrap at presentation size ('R-' over '016'); long ones may
+    for t in at.table:
+        rules = t.proto.arrow_data.styler.styles
+        columns = list(t.value.columns)
+        nowrap = {int(c) for sel, body in re.findall(r"([^{}]+)\{([^}]*)\}", rules) if "nowrap" in body
+                  for c in re.findall(r"_col(\d+)", sel)}
+        if "Risk" in columns:
+            assert columns.index("Risk") in nowrap
+        for i, c in enumerate(columns):  # a column with a value over 16 characters may wrap
+            if t.value[c].map(lambda v: len(str(v))).max() > 16:
+                assert i not in nowrap, c
 
 
 def test_repeated_url_parameters_select_several_values(small_db):

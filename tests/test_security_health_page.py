@@ -177,7 +177,7 @@ def test_presentation_mode_keeps_the_status_colours(app_db):
     at.toggle(key="present").set_value(True).run()
     board = next(t for t in at.table if "Status" in t.value.columns)
     styles = board.proto.arrow_data.styler.styles
-    fill_of_row = {int(row): fill for rows, fill in re.findall(r"((?:#T_\w+_row\d+_col\d+,? ?)+)\{ background-color: (#\w+)", styles)
+    fill_of_row = {int(row): fill for rows, fill in re.findall(r"((?:#T_\w+_row\d+_col\d+,? ?)+)\{[^}]*background-color: (#\w+)", styles)
                    for row in re.findall(r"row(\d+)_col", rows)}
     expected = {"Red": "#c62828", "Amber": "#f9a825", "Green": "#2e7d32", "Stale": "#9e9e9e"}
     statuses = list(board.value["Status"])

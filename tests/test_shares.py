@@ -34,3 +34,13 @@ def test_a_pack_row_of_shares_adds_up():
     assert _share_row("Within appetite", 0.624, 0.556, False) == ScorecardRow("Within appetite", "62%", "56%", "+6 pts", "better")
     assert _share_row("Share red", 0.044, 0.236, True) == ScorecardRow("Share red", "4%", "24%", "-20 pts", "better")
     assert _share_row("Share red", 0.501, 0.499, True) == ScorecardRow("Share red", "50%", "50%", "0 pts", "")
+
+
+def test_a_headline_keeps_ids_whole_and_typed_text_literal():
+    from ui.scorecard import headline_markdown
+
+    said = headline_markdown("The worst is R-016 \u201c<b>Bad</b> $5 *x*\u201d; KRI-16 red; ISO-2026-RC starts.")
+    assert '<span style="white-space: nowrap">R-016</span>' in said
+    assert '<span style="white-space: nowrap">KRI-16</span>' in said
+    assert "ISO-2026-RC starts" in said  # ends in letters: no register id
+    assert "\\<b\\>Bad\\</b\\>" in said and "\\$5 \\*x\\*" in said  # a title's markup stays text

@@ -13,7 +13,7 @@ from isms import headline
 from isms.dates import long_date
 from isms.views.compliance import ComplianceBundle
 from ui.presentation import labels_of, present_table
-from ui.scorecard import count_tile, dashed, literal
+from ui.scorecard import count_tile, dashed, headline_markdown
 from ui.tables import iso_days, listing, text
 
 SHOWN = 100  # a meeting reads the top of a long list; the rest is counted (the pack and the CLI have it whole)
@@ -30,7 +30,7 @@ def show_headline(data: ComplianceBundle) -> None:
     """The review in one sentence (`isms.headline`): what moved in effectiveness, how testing went,
     the findings past due and the next audit date, as the pack's first slide says it."""
     with st.container(key="headline"):
-        st.markdown(f"**{literal(headline.compliance(data).sentence)}**")
+        st.markdown(headline_markdown(headline.compliance(data).sentence), unsafe_allow_html=True)
 
 
 def framework_tiles(data: ComplianceBundle, since: str) -> None:

@@ -16,7 +16,7 @@ from isms.kri import format_value
 from isms.shares import percent_text, points, points_text
 from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
 from ui.presentation import present_table
-from ui.scorecard import count_tile, literal
+from ui.scorecard import count_tile, headline_markdown
 from ui.tables import iso_days, listing, text
 
 STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "stale": "Stale", "unrated": "Unrated"}
@@ -27,7 +27,7 @@ def show_headline(data: SecurityHealthData) -> None:
     """The month in one sentence (`isms.headline`): what turned red, what recovered, what the
     treatments did, and what has been red long enough to need a decision."""
     with st.container(key="headline"):
-        st.markdown(f"**{literal(headline.security_health(data).sentence)}**")
+        st.markdown(headline_markdown(headline.security_health(data).sentence), unsafe_allow_html=True)
 
 
 def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:

@@ -52,6 +52,7 @@ def _exit() -> None:
     st.session_state["present"] = False
 
 
+SHORT = 16  # characters: a value no longer than this stays on one line in a meeting-room table
 PRESENT_ROWS = 8  # a list on a meeting-room screen: the worst few, at a size the room can read
 
 
@@ -62,14 +63,16 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
     as the page's lists and the packs' tables write them; `fills`: per column (by its label), the
     fill of each value (a status badge keeps its colour on the big screen)."""
     shown = dashed(iso_days(frame[list(labels)].head(rows))).rename(columns=labels)
-    if fills:
-        styler = shown.style
-        for column, by_value in fills.items():
-            styler = styler.map(lambda v, m=by_value: f"background-color: {m[v]}; color: {ink_on(m[v])}" if v in m else "",
-                                subset=[column])
-        st.table(styler, hide_index=True)
-    else:
-        st.table(shown, hide_index=True)
+    styler = shown.style
+    # a column of short values (ids, levels, dates, counts) never wraps: at presentation size the
+    # browser broke 'R-016' after its hyphen and '607 days' between its words
+    short = [c for c in shown.columns if shown[c].map(lambda v: len(str(v))).max() <= SHORT]
+    if short:
+        styler = styler.map(lambda v: "white-space: nowrap", subset=short)
+    for column, by_value in (fills or {}).items():
+        styler = styler.map(lambda v, m=by_value: f"background-color: {m[v]}; color: {ink_on(m[v])}" if v in m else "",
+                            subset=[column])
+    st.table(styler, hide_index=True)
     if len(frame) > rows:
         st.caption(f"The first {rows} of {len(frame):,} {what}; the full list is on the page outside presentation mode.")
 

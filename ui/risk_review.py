@@ -24,7 +24,7 @@ from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskRevie
 from ui import params
 from ui.charts import show_chart
 from ui.presentation import labels_of, present_table
-from ui.scorecard import count_tile, dashed, literal, posture_tiles
+from ui.scorecard import count_tile, dashed, headline_markdown, literal, posture_tiles
 from ui.tables import listing, readable, shown_columns, text
 
 HEATMAP_VIEWS = (*BASES, "movement")
@@ -66,7 +66,7 @@ def show_headline(data: RiskReviewData, matrix: RiskMatrix) -> None:
                help=f"Open risks above {matrix.appetite} with neither an active treatment nor a granted exception: "
                     "each needs a decision")
     with text.container(key="headline"):
-        st.markdown(f"**{literal(said.sentence)}**")
+        st.markdown(headline_markdown(said.sentence), unsafe_allow_html=True)
 
 
 def follow_selections(data: RiskReviewData) -> None:

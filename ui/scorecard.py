@@ -69,6 +69,18 @@ def literal(text: str) -> str:
     return re.sub(r"([\\`*_\[\]$<>#~|])", r"\\\1", text)
 
 
+# an id of the registers ('R-016', 'KRI-16', 'EX-005', 'ISO-2026-RC' is no id: it ends in letters)
+_ID = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{0,9}-\d+)(?![\w-])")
+
+
+def headline_markdown(sentence: str) -> str:
+    """A headline sentence as bold Markdown (st.markdown with unsafe_allow_html): what was typed
+    stays literal (`literal` escapes '<' and '>', so no text opens a tag), and each id is kept on
+    one line: at presentation size the browser broke 'R-016' after its hyphen."""
+    kept = _ID.sub(lambda m: f'<span style="white-space: nowrap">{m.group(1)}</span>', literal(sentence))
+    return f"**{kept}**"
+
+
 def dashed(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
     """Empty cells as '–', as the deck shows them, not a grey 'None' (a new risk has no 'from' score).
     `columns`: only these (a progress bar or a number column must keep its numbers)."""
