@@ -62,9 +62,10 @@ pages = [
     (st.Page("pages/compliance.py", title="Compliance Review", icon=":material/verified:", url_path="compliance"),
      Role.viewer, False, True),
     (forum_page, Role.viewer, False, True),
-    # linked from the Forum page, not the sidebar
+    # the annual meeting's page, beside the others (the Forum links it too): a trial looked for it
+    # in the sidebar and found it only through the Forum
     (st.Page("pages/management_review.py", title="Management review", icon=":material/event_note:",
-             url_path="management-review"), Role.viewer, False, False),
+             url_path="management-review"), Role.viewer, False, True),
     (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst,
      True, True),
     (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin,
@@ -80,7 +81,8 @@ user = gate()
 if sample:
     sample_banner(pages[0][0] if empty else risk_review)
 for page, role, while_empty, with_data in pages:
-    meeting = page.title in ("Risk Review", "Security Health", "Compliance Review", "Forum") and page not in aliases
+    meeting = page.title in ("Risk Review", "Security Health", "Compliance Review", "Forum",
+                             "Management review") and page not in aliases
     shown = meeting if sample else (while_empty if first_steps else with_data)
     if shown and user.role >= role:
         st.sidebar.page_link(page)

@@ -23,9 +23,10 @@ TITLES = {"pages/risk_review.py": "Risk Review", "pages/security_health.py": "Se
           "pages/compliance.py": "Compliance Review", "pages/forum.py": "Forum",
           "pages/import_data.py": "Import", "pages/settings.py": "Settings", "pages/audit.py": "Audit trail",
           "pages/export.py": "Export"}
-LINKS = {Role.viewer: ["Risk Review", "Security Health", "Compliance Review", "Forum"],
-         Role.analyst: ["Risk Review", "Security Health", "Compliance Review", "Forum", "Import"],
-         Role.admin: list(TITLES.values())}
+MEETINGS = ["Risk Review", "Security Health", "Compliance Review", "Forum", "Management review"]
+LINKS = {Role.viewer: MEETINGS,
+         Role.analyst: MEETINGS + ["Import"],
+         Role.admin: MEETINGS + ["Import", "Settings", "Audit trail", "Export"]}
 
 OIDC = """
 [auth]

@@ -42,7 +42,17 @@ def test_every_input_of_clause_9_3_2_for_2025(app_db):  # noqa: F811
             assert colour[f"{level} risks"] == Metric.MetricColor.GRAY, level
     for k in ("red", "amber", "green", "stale"):
         assert m[f"KRIs {k}"][0] == str(card["current"]["kris"][k])
-    assert m["Treatments on track"][0] == str(card["current"]["treatments"]["on_track"])
+    # the pack's other posture rows, each with its change over the year, from the CLI's scorecard
+    now, was = card["current"], card["previous"]
+    assert m["Residual exposure"] == (f"{now['residual_exposure']:,}", f"{now['residual_exposure'] - was['residual_exposure']:+d}")
+    shares = round(now["within_appetite_share"] * 100), round(was["within_appetite_share"] * 100)
+    assert m["Within appetite (Medium or below)"][0] == f"{shares[0]}%"
+    assert m["Within appetite (Medium or below)"][1].startswith(f"{shares[0] - shares[1]:+d} pt")
+    for state in ("late", "overdue", "done"):
+        n, before = now["treatments"][state], was["treatments"][state]
+        assert m[f"Treatments {state}"] == (str(n), f"{n - before:+d}"), state
+    assert m["Exceptions expired, open"] == (str(now["exceptions_expired_open"]),
+                                             f"{now['exceptions_expired_open'] - was['exceptions_expired_open']:+d}")
 
     con = connect(app_db, read_only=True)
     try:

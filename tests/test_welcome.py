@@ -123,7 +123,7 @@ def test_while_looking_at_the_sample_the_sidebar_says_so(empty_app, sample_db_pa
     # the landing page once there is data: the Forum, which links the Management review
     assert at.title[0].value == "Forum"
     assert links(at) == ["Management review (clause 9.3): the inputs for a year",
-                         "Risk Review", "Security Health", "Compliance Review", "Forum"]
+                         "Risk Review", "Security Health", "Compliance Review", "Forum", "Management review"]
     assert at.sidebar.button(key="leave_sample").label == "Back to your own ISMS"  # followed in the browser journey
 
 

@@ -32,12 +32,15 @@ def show_context() -> None:
 
 def _tiles(pairs: list[tuple], *, in_points: bool = False) -> None:
     """Metric tiles: (label, value, change (None: none to show)[, its colour: 'normal', 'inverse'
-    when up is worse, 'off']); a change of shares `in_points` ('+6 pts', isms.shares)."""
+    when up is worse, 'off'[, a change of shares]]); a change of shares is in points ('+6 pts',
+    isms.shares), for every tile with `in_points`."""
     cols = st.columns(len(pairs))
-    for col, (label, value, change, *colour) in zip(cols, pairs):
-        text = None if change is None else points_text(change) if in_points else f"{change:+,d}"
+    for col, (label, value, change, *rest) in zip(cols, pairs):
+        colour = rest[0] if rest else "normal"
+        points_ = rest[1] if len(rest) > 1 else in_points
+        text = None if change is None else points_text(change) if points_ else f"{change:+,d}"
         # no change has no arrow and no colour, as on the Risk Review's tiles
-        col.metric(label, value, text, delta_color=colour[0] if colour and change else "off" if change == 0 else "normal",
+        col.metric(label, value, text, delta_color=colour if change else "off" if change == 0 else "normal",
                    delta_arrow="auto" if change else "off")
 
 
@@ -92,9 +95,17 @@ def show_risks(review: ManagementReview) -> None:
                "inverse"),
               ("Above appetite, unaddressed", now.above_appetite_unaddressed,
                now.above_appetite_unaddressed - before.above_appetite_unaddressed, "inverse")])
-    t = now.treatments
-    _tiles([("Treatments on track", t.on_track, None), ("Late", t.late, None), ("Overdue", t.overdue, None),
-            ("Done", t.done, None), ("Exceptions expired, open", now.exceptions_expired_open, None)])
+    # the pack's other rows (isms.packs.content.posture_rows), each with its change over the year
+    t, b = now.treatments, before.treatments
+    _tiles([("Residual exposure", f"{now.residual_exposure:,}", now.residual_exposure - before.residual_exposure, "inverse"),
+            (f"Within appetite ({card.appetite} or below)", percent_text(now.within_appetite_share),
+             points(now.within_appetite_share, before.within_appetite_share), "normal", True),
+            ("Treatments late", t.late, t.late - b.late, "inverse"),
+            ("Treatments overdue", t.overdue, t.overdue - b.overdue, "inverse"),
+            ("Treatments done", t.done, t.done - b.done, "normal"),
+            ("Exceptions expired, open", now.exceptions_expired_open,
+             now.exceptions_expired_open - before.exceptions_expired_open, "inverse")])
+    st.caption(f"At year end; changes against {long_date(card.compare_to)}.")
 
 
 def show_improvement(review: ManagementReview) -> None:
