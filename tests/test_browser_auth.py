@@ -45,7 +45,8 @@ def test_password_sign_in_roles_and_audit_in_a_real_browser(sample_db_path, tmp_
         page.wait_for_selector('[data-testid="stMetric"]')
         page.wait_for_selector(".js-plotly-plot")
         page.wait_for_selector("text=analyst")
-        assert sidebar_links(page) == ["Risk Review", "Security Health", "Compliance Review", "Forum", "Import"]
+        assert sidebar_links(page) == ["Risk Review", "Security Health", "Compliance Review", "Forum", "Management review",
+                                      "Import"]
         page.screenshot(path=str(artifacts / "auth-analyst-risk-review.png"), full_page=True)
 
         page.goto(url + "/settings")
@@ -71,7 +72,8 @@ def test_password_sign_in_roles_and_audit_in_a_real_browser(sample_db_path, tmp_
         admin.wait_for_selector("text=Sign in to Northwind Cloud Infrastructure")
         sign_in(admin, "root", PASSWORD)
         admin.wait_for_selector('[data-testid="stMetric"]')
-        assert sidebar_links(admin) == ["Risk Review", "Security Health", "Compliance Review", "Forum", "Import", "Settings",
+        assert sidebar_links(admin) == ["Risk Review", "Security Health", "Compliance Review", "Forum", "Management review",
+                                        "Import", "Settings",
                                         "Audit trail", "Export"]
         admin.get_by_role("link", name="Audit trail").click()
         admin.wait_for_selector("text=Export CSV")
