@@ -255,15 +255,35 @@ def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_o
     steps = projected["projected_exposure"].reset_index(drop=True).astype(float).diff()
     if len(steps) > 1 and steps.min() < 0:  # the largest step down: treatments falling due, said on the chart
         at = int(steps.idxmin())
+        # the label on the side with room: to the right it ran off a chart whose step came late
         fig.add_annotation(x=projected["as_of"].iloc[at], y=projected["projected_exposure"].iloc[at],
-                           text=f"{int(steps[at]):+d}: treatments due", showarrow=True, arrowhead=2, ax=40, ay=40,
+                           text=f"{int(steps[at]):+d}: treatments due", showarrow=True, arrowhead=2,
+                           ax=40 if at < len(steps) / 2 else -60, ay=40,
                            font=dict(size=12, color=SERIES["projected"]), bgcolor="rgba(255,255,255,0.85)")
+    gap = _gap_to_plan(actual, projected)
+    if gap is not None:  # how far the latest actual stands from the plan then, in words on the chart
+        day, now, planned = gap
+        said = "on plan" if now == planned else f"{abs(now - planned):,} {'above' if now > planned else 'below'} plan"
+        fig.add_annotation(x=day, y=now, text=f"{now:,}: {said} ({planned:,})", showarrow=True, arrowhead=2,
+                           ax=0, ay=-36, font=dict(size=12, color=SERIES["residual"]), bgcolor="rgba(255,255,255,0.85)")
     fig.update_yaxes(title="Residual exposure", rangemode="tozero")
     # level month-and-year labels, few enough to stay level in presentation type ('2023, 2024, 2024...'
     # was plotly's own choice of ticks once the labels had turned vertical)
     fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
     _few_dates_axis(fig, [*actual["as_of"], *projected["as_of"]])
     return _legend_below(_layout(fig, title))
+
+
+def _gap_to_plan(actual: pd.DataFrame, projected: pd.DataFrame) -> tuple | None:
+    """(date, actual, planned) at the latest actual point the plan reaches (the plan holds from
+    each of its dates to the next); None when the plan starts after it."""
+    if actual.empty or projected.empty:
+        return None
+    day = pd.Timestamp(actual["as_of"].iloc[-1])
+    plan = projected[pd.to_datetime(projected["as_of"]) <= day]
+    if plan.empty:
+        return None
+    return actual["as_of"].iloc[-1], int(actual["residual_exposure"].iloc[-1]), int(round(plan["projected_exposure"].iloc[-1]))
 
 
 def _dates_axis(fig: go.Figure, dates) -> None:

@@ -55,3 +55,19 @@ def test_the_level_trend_keeps_its_quarters_in_time_order_when_a_level_starts_la
     fig = level_trend(matrix, counts)
     assert list(fig.layout.xaxis.categoryarray) == ["2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"]
     assert fig.layout.xaxis.categoryorder == "array"
+
+
+def test_actual_against_plan_says_the_gap_at_the_latest_actual():
+    from isms.charts import exposure_projection
+
+    actual = pd.DataFrame({"as_of": [dt.date(2026, 6, 30), dt.date(2026, 9, 30)], "residual_exposure": [1313, 1300]})
+    plan = pd.DataFrame({"as_of": [dt.date(2026, 6, 30), dt.date(2026, 7, 31), dt.date(2026, 8, 31), dt.date(2026, 10, 31)],
+                         "projected_exposure": [1313.0, 1161.0, 1156.0, 1100.0]})
+    texts = [a.text for a in exposure_projection(actual, plan, dt.date(2026, 6, 30)).layout.annotations]
+    # on 30 September the plan holds its 31 August figure (1,156): 1,300 is 144 above it
+    assert "1,300: 144 above plan (1,156)" in texts
+    assert "-152: treatments due" in texts
+    # a plan that starts after the latest actual has no gap to say
+    later = plan.assign(as_of=[dt.date(2026, 10, 31)] * 4)
+    assert not [t for t in (a.text for a in exposure_projection(actual, later, dt.date(2026, 9, 30)).layout.annotations)
+                if "plan (" in t]

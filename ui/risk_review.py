@@ -146,9 +146,12 @@ def show_heatmap(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> Hea
 
 
 def _movement_summary(data: RiskReviewData) -> None:
-    moved = int(data.movements["risks"].sum()) if not data.movements.empty else 0
-    st.markdown(f"**{moved} risks changed residual cell** since {long_date(data.compare_to)}.")
     m = data.movements
+    moved = int(m["risks"].sum()) if not m.empty else 0
+    within = int(m.loc[m["from_level"] == m["to_level"], "risks"].sum()) if not m.empty else 0
+    # the changes' escalated and de-escalated count level changes: a move within a level is said here
+    level = f", {within} of them within their level" if within else ""
+    st.markdown(f"**{moved} risks changed residual cell** since {long_date(data.compare_to)}{level}.")
 
     def cell(side: str) -> list[str]:
         return [f"{level} (L{lk}, I{im})" for level, lk, im in zip(m[f"{side}_level"], m[f"{side}_likelihood"], m[f"{side}_impact"])]
@@ -292,15 +295,16 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool 
     if present:
         present_table(above.assign(flag=flags), {
             "flag": "Decision needed", "risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level",
-            "residual_score": "Score", "active_treatments": "Treatments", "granted_exceptions": "Exceptions"},
+            "residual_score": "Score", "active_treatments": "Active treatments", "granted_exceptions": "Granted exceptions"},
             "risks above appetite")
         return
     listing(above.assign(flag=flags), {
         "flag": text("Decision needed", 118, help="Unaddressed: neither an active treatment nor a granted exception. "
                      "Accepted above appetite: its only decision is to accept it."), "risk_id": text("Risk", 58), "title": text("Title", 270), "owner": text("Owner", 140),
         "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=60),
-        "active_treatments": st.column_config.NumberColumn("Treatments", width=86),
-        "granted_exceptions": st.column_config.NumberColumn("Exceptions", width=86)}, key="appetite")
+        # 'active', as the pack says: a done 'Accept 100%' (Top risks) is no active treatment
+        "active_treatments": st.column_config.NumberColumn("Active treatments", width=120),
+        "granted_exceptions": st.column_config.NumberColumn("Granted exceptions", width=130)}, key="appetite")
 
 
 def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:

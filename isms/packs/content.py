@@ -252,7 +252,8 @@ def _behind_table(late: pd.DataFrame, not_counted: pd.DataFrame) -> tuple[pd.Dat
         "Owner": late["owner"], "Due": pd.to_datetime(late["due_on"]).dt.strftime("%Y-%m-%d"),
         "Complete": late["percent_complete"].round(0).astype(int).astype(str) + "%",
         "Planned": late["planned_percent"].round(0).astype(int).astype(str) + "%",
-        "State": late["state"], "Days overdue": late["days_overdue"].astype(int),
+        # '–' for a late treatment not yet due, as the Top risks table writes it
+        "State": late["state"], "Days overdue": late["days_overdue"].map(lambda d: "–" if pd.isna(d) or d <= 0 else f"{int(d)}"),
     })
     frame, note = _top(frame, "late or overdue treatments, most overdue first")
     return frame, " ".join(filter(None, [note, headline.closed_risks_unfinished(not_counted)]))
