@@ -74,9 +74,9 @@ def show_performance(review: ManagementReview) -> None:
         st.info(f"No audit ended in {review.end.year}.")
         return
     listing(readable(review.audits),
-            {"audit_id": text("Audit", 100), "audit_type": text("Type", 110), "framework": text("Framework", 110),
-             "ends_on": text("Ended", 90), "auditor": text("Auditor", 125), "opinion": text("Opinion", 150),
-             "major": text("Major NC", 80), "minor": text("Minor NC", 80), "observation": text("Obs.", 50),
+            {"audit_id": text("Audit", 96), "audit_type": text("Type", 100), "framework": text("Framework", 114),
+             "ends_on": text("Ended", 90), "auditor": text("Auditor", 115), "opinion": text("Opinion", 125),
+             "major": text("Major NC", 76), "minor": text("Minor NC", 76), "observation": text("Obs.", 50),
              "ofi": text("OFI", 45)}, key="mr_audits")
     st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade.")
 

@@ -300,11 +300,11 @@ def show_above_appetite(data: RiskReviewData, matrix: RiskMatrix, present: bool 
         return
     listing(above.assign(flag=flags), {
         "flag": text("Decision needed", 118, help="Unaddressed: neither an active treatment nor a granted exception. "
-                     "Accepted above appetite: its only decision is to accept it."), "risk_id": text("Risk", 58), "title": text("Title", 270), "owner": text("Owner", 140),
+                     "Accepted above appetite: its only decision is to accept it."), "risk_id": text("Risk", 58), "title": text("Title", 210), "owner": text("Owner", 140),
         "residual_level": text("Level", 66), "residual_score": st.column_config.NumberColumn("Score", width=60),
         # 'active', as the pack says: a done 'Accept 100%' (Top risks) is no active treatment
-        "active_treatments": st.column_config.NumberColumn("Active treatments", width=120),
-        "granted_exceptions": st.column_config.NumberColumn("Granted exceptions", width=130)}, key="appetite")
+        "active_treatments": st.column_config.NumberColumn("Active treatments", width=112),
+        "granted_exceptions": st.column_config.NumberColumn("Granted exceptions", width=122)}, key="appetite")
 
 
 def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
