@@ -52,7 +52,10 @@ require_data(months, "Security Health", "No monitoring results have been importe
 
 present = presentation_toggle(st.sidebar)
 controls = [st.sidebar] * 5 if present else st.columns([1.15, 1.15, 1.2, 1.2, 1.5])  # "September 2026" whole at 1366 px
-fmt_month = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": lambda d: f"{d:%B %Y}"}
+# a month is its first day in the link; any day of it is taken ('2026-09-30', as the packs and the
+# CLI date a month, opens September)
+fmt_month = {"parse": lambda text: params.parse_date(text).replace(day=1), "dump": lambda d: d.isoformat(),
+             "format_func": lambda d: f"{d:%B %Y}"}
 month = params.select(controls[0], "Month", months, key="month", on_change=params.forget, args=("compare_month",), **fmt_month)
 earlier = [m for m in months if m < month] or [add_months(month, -1)]
 compare_month = params.select(controls[1], "Compared with", earlier, key="compare_month", **fmt_month)

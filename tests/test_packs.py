@@ -372,3 +372,22 @@ def test_a_filtered_packs_chart_images_say_so(sample_db_path, settings):
     assert "Filtered" not in plain.layout.title.text
     assert filtered.layout.title.text.startswith(plain.layout.title.text)
     assert "Filtered: " in filtered.layout.title.text and "A.8 Technological" in filtered.layout.title.text
+
+
+def test_a_filtered_packs_file_says_so_and_the_health_pack_splits_late_from_overdue(sample_db_path, settings):
+    from isms.filters import RiskFilter
+    from isms.packs.content import build_pack
+    from isms.views.security_health import Filters
+
+    con = connect(sample_db_path, read_only=True)
+    whole = build_pack(con, settings, "risk-review", AS_OF, COMPARE, sections=["scorecard"])
+    part = build_pack(con, settings, "risk-review", AS_OF, COMPARE, sections=["scorecard"],
+                      filters=RiskFilter(owners=["Head of Compute"]))
+    assert (whole.file_stem(), part.file_stem()) == ("risk-review-2026-09-30", "risk-review-2026-09-30-filtered")
+    health = build_pack(con, settings, "security-health", D("2026-10-31"), D("2026-09-30"), sections=["scorecard"],
+                        filters=Filters())
+    con.close()
+    rows = {r.label: r for r in health.sections[0].rows}
+    # as the page's tile writes it, late / overdue, with September's beside it: the CLI scorecard of 30 September
+    # says 5 late and 12 overdue
+    assert (rows["Treatments late / overdue"].value, rows["Treatments late / overdue"].previous) == ("6 / 13", "5 / 12")

@@ -182,3 +182,13 @@ def test_presentation_mode_keeps_the_status_colours(app_db):
     expected = {"Red": "#c62828", "Amber": "#f9a825", "Green": "#2e7d32", "Stale": "#9e9e9e"}
     statuses = list(board.value["Status"])
     assert statuses and {i: expected[s] for i, s in enumerate(statuses)} == fill_of_row
+
+
+def test_a_link_may_name_a_month_by_any_of_its_days(app_db):
+    # the packs and the CLI date a month by its end ('2026-09-30'); the page's own links by its first day
+    from ui.apptest import open_app
+
+    at = open_app(PAGE, query={"month": "2026-09-30"})
+    assert not at.exception
+    assert at.selectbox(key="month").value == datetime.date(2026, 9, 1)
+    assert not [w.value for w in at.warning if "The link asks" in w.value]

@@ -13,7 +13,8 @@ import streamlit as st
 from isms import actions, images
 from isms.auth import User
 from isms.packs.build import make_pack
-from isms.packs.content import section_choices
+from isms.packs.content import scope_of, section_choices
+from isms.packs.model import file_stem
 from isms.views.pack_inputs import saved_sections
 from ui.auth import permitted, signed_in_user
 from ui.resources import cursor, data_connection, settings, store, writing
@@ -54,7 +55,7 @@ def pack_panel(meeting: str, as_of: dt.date, compare_to: dt.date, filters: objec
             with writing("saving pack sections") as cur:
                 actions.save_pack_sections(cur, user, meeting, ordered)
             st.toast("Saved.")
-        stem = f"{meeting}-{as_of.isoformat()}"
+        stem = file_stem(meeting, as_of, scope_of(filters))
         c1, c2, c3 = st.columns(3)
         c1.download_button("PowerPoint deck", data=_builder(user, meeting, "pptx", as_of, compare_to, ordered, filters),
                            file_name=f"{stem}.pptx", key=f"{meeting}_pptx", on_click="ignore",

@@ -176,8 +176,9 @@ def _progress(ctx: Context) -> Section:
     # second axis under the two lines, a combination python-pptx's charts cannot draw (the
     # editable chart had only the lines, and the deck lost what the page and the PDF show)
     return ChartSection("treatment_progress", "Treatment progress against plan", charts.treatment_progress_trend(df),
-                        note="Percent complete weighted by planned duration; the plan is linear from start to due date. "
-                             "Bars: treatments late and overdue at each month end.")
+                        note="The last 12 months (the page shows the whole history). Percent complete weighted by "
+                             "planned duration; the plan is linear from start to due date. Bars: treatments late and "
+                             "overdue at each month end.")
 
 
 def _exposure_plan(ctx: Context) -> Section:
@@ -288,6 +289,16 @@ def _sh_bundle(ctx: Context) -> security_health.SecurityHealthData:
                                                         ctx.compare_to.replace(day=1), filters))
 
 
+def _late_overdue_row(data) -> ScorecardRow:
+    """'Treatments late / overdue' as the page's tile writes it ('6 / 13'), with the comparison
+    month end's from the month-end counts the exposure trend holds."""
+    late = int((data.risk.behind["state"] == "late").sum())
+    trend = data.risk.exposure_trend
+    then = trend[pd.to_datetime(trend["as_of"]) == pd.Timestamp(month_end(data.compare_month))]
+    before = "" if then.empty else f"{int(then['late'].iloc[0])} / {int(then['overdue'].iloc[0])}"
+    return ScorecardRow("Treatments late / overdue", f"{late} / {len(data.risk.behind) - late}", before, "")
+
+
 def _kri_scorecard(ctx: Context) -> Section:
     data = _sh_bundle(ctx)
     cur, prev = data.counts, data.previous_counts
@@ -303,7 +314,7 @@ def _kri_scorecard(ctx: Context) -> Section:
                      "" if data.exposure_before is None else _fmt_delta(data.risk.exposure_now - data.exposure_before),
                      "" if data.exposure_before is None else _judge(data.risk.exposure_now - data.exposure_before, True)),
         ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
-        ScorecardRow("Treatments late or overdue", str(len(data.risk.behind)), "", ""),
+        _late_overdue_row(data),
     ]
     scope = "" if data.filters == security_health.Filters() else f" Filtered: {data.filters.describe()}."
     note = f"Compared with {ctx.compare_to:%B %Y}.{scope}"
@@ -497,6 +508,14 @@ def default_dates(con: duckdb.DuckDBPyConnection, meeting: str) -> tuple[dt.date
     return month_end(months[0]), month_end(add_months(months[0], -1))
 
 
+def scope_of(filters: object) -> str:
+    """What a page's filters kept, as the pack says it ('themes: A.8 Technological'); '' for none.
+    The Compliance page's filter is the frameworks chosen (a tuple)."""
+    if filters is None or isinstance(filters, tuple):
+        return f"frameworks: {', '.join(filters)}" if filters else ""
+    return "" if filters == type(filters)() else filters.describe()
+
+
 def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, as_of: dt.date,
                compare_to: dt.date, sections: list[str] | None = None, filters: object = None) -> Pack:
     """The pack for one meeting and date; `filters` are the page's (its view module's Filters)."""
@@ -520,9 +539,6 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
     def said(day: dt.date) -> str:  # the title slide says both dates as the meeting does
         return {"security-health": f"{day:%B %Y}", "management-review": f"{day.year}"}.get(meeting, long_date(day))
 
-    # what the page's filters kept (the Compliance page's are the frameworks chosen, a tuple)
-    scope = ("" if not filters else f"frameworks: {', '.join(filters)}") if filters is None or isinstance(filters, tuple) \
-        else "" if filters == type(filters)() else filters.describe()
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=said(as_of),
                 organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built,
-                compared=said(compare_to), scope=scope)
+                compared=said(compare_to), scope=scope_of(filters))

@@ -139,7 +139,13 @@ class Pack:
         return out
 
     def file_stem(self) -> str:
-        return f"{self.meeting}-{self.as_of.isoformat()}"
+        return file_stem(self.meeting, self.as_of, self.scope)
+
+
+def file_stem(meeting: str, as_of: dt.date, scope: str = "") -> str:
+    """A pack's file name without its extension; a filtered pack's says so, so it is not taken for
+    the whole register's ('risk-review-2026-09-30-filtered.pptx')."""
+    return f"{meeting}-{as_of.isoformat()}" + ("-filtered" if scope else "")
 
 
 def column_width(header: str, values: list) -> int:
