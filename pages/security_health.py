@@ -115,7 +115,7 @@ risk = data.risk
 health.treatment_effect_tiles(risk, data.exposure_before, since)
 show_chart(monthly_exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
            name=f"residual-exposure-{month:%Y-%m}", presentation=present)
-health.show_risk_tables(risk)
+health.show_risk_tables(risk, present)
 earlier_actions_section("security-health", month_end(month), present=present)
 
 if not present:

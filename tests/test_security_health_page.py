@@ -192,3 +192,14 @@ def test_a_link_may_name_a_month_by_any_of_its_days(app_db):
     assert not at.exception
     assert at.selectbox(key="month").value == datetime.date(2026, 9, 1)
     assert not [w.value for w in at.warning if "The link asks" in w.value]
+
+
+def test_presentation_mode_shows_the_treatment_lists_large(app_db):
+    # the scorecard's tabs were small scrolling grids on the big screen: static tables of the first rows
+    at = open_page(PAGE)
+    at.toggle(key="present").set_value(True).run()
+    assert not at.exception
+    assert not [d for d in at.dataframe if getattr(d, "key", None) in ("treatments_completed", "treatments_behind",
+                                                                       "level_changes")]
+    columns = [tuple(t.value.columns) for t in at.table]
+    assert ("Treatment", "Risk", "Owner", "State", "Due", "Days overdue", "Complete") in columns

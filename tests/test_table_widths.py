@@ -57,5 +57,7 @@ def test_presentation_mode_shows_no_scrolling_lists(app_db):  # noqa: F811
     at = open_app("pages/risk_review.py", query={"present": "1"})
     scrolling = [order[:2] for order, *_ in _lists(at) if order[0] in {"risk_id", "flag", "window"}]
     assert not scrolling, "the meeting's lists are static tables in presentation mode, without scroll boxes"
-    # 4 of the review, the default risk's controls, 2 of the actions from earlier meetings (the sample's forum)
-    assert len(at.table) == 7
+    # 4 of the review; of the default risk's detail (R-016: no treatment, no exception) its assets and
+    # controls; 2 of the actions from earlier meetings (the sample's forum)
+    assert len(at.table) == 8
+    assert not [order[:2] for order, *_ in _lists(at) if order[0] in {"treatment_id", "asset_id", "exception_id"}]

@@ -183,9 +183,25 @@ def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, sin
                    help=f"Open risks whose residual level fell or rose since {since}")
 
 
-def show_risk_tables(risk: RiskScorecard) -> None:
+def show_risk_tables(risk: RiskScorecard, present: bool = False) -> None:
     t1, t2, t3 = st.tabs([f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
                           f"Residual level changed ({len(risk.level_changes)})"])
+    if present:  # the room's form of each list: the first rows, large, no scroll box
+        behind = risk.behind.assign(percent_complete=risk.behind["percent_complete"].map(lambda v: f"{v:.0f}%"),
+                                    days_overdue=risk.behind["days_overdue"].map(lambda d: f"{int(d)}" if d > 0 else "–"))
+        for tab, frame, labels, what in (
+                (t1, risk.completed, {"treatment_id": "Treatment", "risk_id": "Risk", "description": "Plan",
+                                      "owner": "Owner", "completed_on": "Completed"}, "treatments completed"),
+                (t2, behind, {"treatment_id": "Treatment", "risk_id": "Risk", "owner": "Owner", "state": "State",
+                              "due_on": "Due", "days_overdue": "Days overdue", "percent_complete": "Complete"},
+                 "late or overdue treatments"),
+                (t3, risk.level_changes, {"risk_id": "Risk", "title": "Title", "owner": "Owner",
+                                          "level_before": "Level before", "level_now": "Level now"}, "risks")):
+            with tab:
+                present_table(frame, labels, what)
+        if note := headline.closed_risks_unfinished(risk.not_counted):
+            t2.caption(note)
+        return
     listing(iso_days(risk.completed), {
         "treatment_id": text("Treatment", 80), "risk_id": text("Risk", 58), "decision": text("Decision", 72),
         "description": text("Plan", 280), "owner": text("Owner", 130), "due_on": text("Due", 88),

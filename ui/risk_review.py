@@ -366,22 +366,24 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
         st.caption(f"No treatments recorded for this risk as of {long_date(as_of)}.")
     else:
         # the plan's state ("late": behind its linear plan) stands for the start date and planned share
-        listing(readable(detail.treatments), {
+        treatments = detail.treatments
+        if present:  # a static table has no progress bar: the share as text
+            treatments = treatments.assign(percent_complete=treatments["percent_complete"].map(
+                lambda v: "–" if pd.isna(v) else f"{v:.0f}%"))
+        _detail_list(treatments, {
             "treatment_id": text("Treatment", 76), "decision": text("Decision", 70), "description": text("Plan", 190),
             "owner": text("Owner", 105), "due_on": text("Due", 86), "status": text("Status", 84),
             "percent_complete": st.column_config.ProgressColumn("Complete", min_value=0, max_value=100, format="%.0f%%",
                                                                 color=charts.SERIES["complete"], width=92),
             "state": text("State", 66), "days_overdue": st.column_config.NumberColumn("Days overdue", width=86)},
-            key="detail_treatments")
+            "treatments", present)
     # one under the other, full width: nine columns of an exception do not fit half a projector's page
-    for label, table, key in (("Policy exceptions", detail.exceptions, "detail_exceptions"),
-                              ("Assets", detail.assets, "detail_assets")):
+    for label, table, what in (("Policy exceptions", detail.exceptions, "exceptions"), ("Assets", detail.assets, "assets")):
         st.markdown(f"**{label}**")
         if table.empty:
             st.caption(f"No {label.lower()} recorded for this risk as of {long_date(as_of)}.")
         else:
-            listing(readable(table),
-                    {c: DETAIL_COLUMNS[c] for c in table.columns if c in DETAIL_COLUMNS}, key=key, visible=5)
+            _detail_list(table, {c: DETAIL_COLUMNS[c] for c in table.columns if c in DETAIL_COLUMNS}, what, present)
     _risk_controls(detail, as_of, present)
 
 
