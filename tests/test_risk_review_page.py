@@ -262,3 +262,14 @@ def test_a_link_to_a_date_or_owner_the_page_lacks_says_so(small_db):
     at.selectbox(key="as_of").set_value(at.selectbox(key="as_of").options[0])
     run(at)
     assert not [w.value for w in at.warning if "The link asks" in w.value]
+
+
+def test_the_chosen_risk_lives_in_the_url_and_a_link_opens_it(small_db):
+    at = page()
+    at.selectbox(key="risk").set_value("R2")
+    run(at)
+    assert url(at, "risk") == ["R2"]
+    assert any("[R2 ↓](#risk-detail)" in c.value for c in at.caption)  # the way down to the detail
+    linked = page({"risk": "R4"})
+    assert linked.selectbox(key="risk").value == "R4"
+    assert linked.subheader[0].value.startswith("R4 · ")

@@ -77,8 +77,10 @@ def follow_selections(data: RiskReviewData) -> None:
     """
     scope = (data.as_of, data.filters)
     if st.session_state.get("_risk_scope") != scope or not st.session_state.get("risk"):
+        # a link's risk on the page's first run (the link reproduces the view); else the scope's default
+        linked = st.query_params.get("risk") if "_risk_scope" not in st.session_state else None
         st.session_state["_risk_scope"] = scope
-        st.session_state["risk"] = data.default_risk
+        st.session_state["risk"] = linked or data.default_risk
     _adopt_selection("heatmap", _cell_from_chart)
     _adopt_selection("top_risks", lambda selection: _risk_from_table(selection, data.top_risks))
 
@@ -237,7 +239,9 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     if not moved:
         del columns["trend_text"]
     listing(top, columns, key="top_risks", on_select="rerun", selection_mode="single-row")
-    st.caption("Select a row to open the risk's detail below.")
+    # the detail sits screens below: the link takes the reader there (Streamlit anchors each header)
+    chosen = st.session_state.get("risk")
+    st.caption(f"Select a row to open the risk's detail below: [{chosen or 'Risk detail'} ↓](#risk-detail).")
 
 
 def show_changes(data: RiskReviewData, present: bool = False) -> None:
@@ -335,6 +339,8 @@ def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix,
         "Risk", choices, key="risk", accept_new_options=True, placeholder="Type a risk id",
         format_func=lambda r: f"{r} · {titles[r]}" if r in titles else r,
         help=f"The {len(choices)} highest residual risks that pass the filters; type any other risk id to open it")
+    if st.session_state.get("risk"):
+        st.query_params["risk"] = st.session_state["risk"]
     if focus.detail is None:
         chosen = st.session_state.get("risk")
         st.info(f"{chosen} is not in the risk register as of {long_date(data.as_of)}." if chosen else
