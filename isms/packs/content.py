@@ -277,6 +277,10 @@ def _exceptions(ctx: Context) -> Section:
         "Days": ex["days_to_expiry"].astype(int), "Review": ex["window"],
     })
     frame, note = _top(frame, "exceptions, soonest expiry first")
+    # the agenda judges each exception on the meeting's day, later than the figures' date: EX-005,
+    # 'within 30 days, 9' here, was 'expired, no decision' on the agenda of 14 October
+    note = " ".join(filter(None, [f"Days to expiry from {long_date(ctx.as_of)}, the figures' date; the agenda counts "
+                                  "them to the meeting's day.", note]))
     return TableSection("exceptions", "Policy exceptions for review", frame, note=note,
                         level_column="Risk level", level_colours=m.level_colours)
 
