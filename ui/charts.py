@@ -24,6 +24,9 @@ def _points(trace) -> int:
                default=0)
 
 
+INK = "#31333F"  # Streamlit's text colour, which the page's charts take from its theme
+
+
 def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = False, downloads: bool = True,
                on_select: str = "ignore", selection_mode=("points", "box", "lasso")):
     """Render the figure; below it, PNG and SVG downloads unless in presentation mode.
@@ -40,9 +43,10 @@ def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = Fals
         # room screen the figure's own (larger) type and a plain white template are used instead
         fig = go.Figure(fig)
         base = int(fig.layout.height or 450)
-        fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE)), template="plotly_white")
+        # the page's own ink ('plotly_white' writes titles and ticks in its blue-grey, unlike the page)
+        fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE), color=INK), template="plotly_white")
         if fig.layout.title and fig.layout.title.text:
-            fig.update_layout(title_font_size=int(18 * SCALE))
+            fig.update_layout(title_font_size=int(18 * SCALE), title_font_color=INK)
         theme = None
     event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode,
                             config={"displaylogo": False}, theme=theme)
