@@ -6,6 +6,8 @@ page, the CLI and a pack built from the same file use the same definitions.
 
 from __future__ import annotations
 
+import math
+
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -56,6 +58,12 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def uploader_mb(self) -> int:
+        """The cap an uploader states (whole MB, its unit): rounded up, so it never refuses a file
+        the import takes; the import's own check, to the byte, says the exact limit."""
+        return max(1, math.ceil(self.max_upload_mb))
 
     @property
     def read_limits(self):

@@ -1,17 +1,17 @@
 """Shares (0 to 1) as a meeting reads them: whole percents, and a change in points between two.
 
 The change is taken between the two percents as shown, not the unrounded shares: '62% | 55% |
-+6 pts' (62.4% against 55.6%) read as an arithmetic error in a review. Every page, pack and
++6 pts' (61.6% against 55.4%, a change of 6.2 points) read as an arithmetic error in a review. Every page, pack and
 CLI line that writes a share or its change writes it through here, so they agree.
 """
 
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 
 def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
+    return v is None or bool(pd.isna(v))
 
 
 def percent(share: float) -> int:

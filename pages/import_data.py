@@ -22,7 +22,7 @@ render.show_last_outcome()
 tab_import, tab_history, tab_templates = st.tabs(["Import a file", "Import history", "Templates"])
 with tab_import:
     upload = st.file_uploader("Spreadsheet", type=["xlsx", "xlsm", "ods", "csv", "txt"], key="upload",
-                              max_upload_size=max(1, int(cfg.max_upload_mb)))
+                              max_upload_size=cfg.uploader_mb)
     if upload is None:
         view.prepare_reader(cfg)
         st.info("Choose a file. Several sheets per workbook are fine; title rows above the headers are fine.")

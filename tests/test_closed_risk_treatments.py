@@ -78,6 +78,10 @@ def test_the_list_says_which_treatments_it_leaves_out(con):
     assert headline.closed_risks_unfinished(queries.closed_risks_unfinished(con, MONTH_END)) == (
         "Not counted: 1 unfinished treatment of closed risks (T2 of R2); mark each done or cancelled in the "
         "treatment register.")
+    # the filter keeps R2's T2 with A.8 (R1's T1 is counted: its risk is open) and nothing with A.5
+    # (R3's T3 is done)
+    a8 = queries.closed_risks_unfinished(con, MONTH_END, RiskFilter(themes=["A.8 Technological"]))
+    assert list(zip(a8["treatment_id"], a8["risk_id"])) == [("T2", "R2")]
     assert queries.closed_risks_unfinished(con, MONTH_END, RiskFilter(themes=["A.5 Organizational"])).empty
 
 

@@ -179,3 +179,19 @@ def test_a_strip_of_many_themes_names_them_by_code():
     assert list(fig.layout.xaxis.ticktext) == [f"T.{n}" for n in range(1, 9)]
     assert list(fig.data[0].text[0]) == ["2/4"] * 8
     assert list(fig.data[1].customdata[0]) == ["F", "T.1 Theme number 1"]
+
+
+def test_a_choice_on_the_page_is_no_link_the_page_lacks(app_db):
+    # the page writes its own choices to the URL; when another control narrows the options, its own
+    # earlier value left them and was warned about as a link's ('The link asks for Framework ...')
+    at = open_page(PAGE)
+    at.selectbox(key="cell").set_value("SOC2 · CC6").run()
+    at.multiselect(key="framework").set_value(["ISO27001-2022"]).run()
+    assert not at.exception
+    assert not [w.value for w in at.warning if "The link asks" in w.value]
+    # a real link's value the page lacks is still said, its text shown, not rendered
+    from ui.apptest import open_app
+
+    linked = open_app(PAGE, query={"framework": "[Sign in again](https://example.invalid)"})
+    said = [w.value for w in linked.warning if "The link asks" in w.value]
+    assert said and "\\[Sign in again\\]" in said[0]

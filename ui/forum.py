@@ -303,7 +303,7 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
         st.text_area("Minutes", key="fm_minutes")
         # the same cap as an import's ([import] max_upload_mb), which the uploader then states
         st.file_uploader("The pack presented", type=["pptx", "pdf", "zip"], key="fm_pack",
-                         max_upload_size=max(1, int(settings.max_upload_mb)))
+                         max_upload_size=settings.uploader_mb)
         st.form_submit_button("Record the meeting", on_click=_record_meeting, args=(user, settings))
     with tab_decision:
         if not meetings:

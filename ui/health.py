@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from isms import shown
 from isms import headline
 from isms.charts import KRI_COLOURS, SERIES
 from isms.posture import KriCounts
@@ -174,8 +175,8 @@ def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, sin
                    delta_color="inverse", border=True, height="stretch",
                    help=f"Sum of likelihood x impact over open, assessed risks; change since {since}")
     cols[1].metric("Treatments completed this month", len(risk.completed), border=True, height="stretch")
-    late = int((risk.behind["state"] == "late").sum())
-    cols[2].metric("Treatments late / overdue", f"{late} / {len(risk.behind) - late}", border=True, height="stretch",
+    late, overdue = risk.late_and_overdue
+    cols[2].metric("Treatments late / overdue", f"{late} / {overdue}", border=True, height="stretch",
                    help="Late: progress trails the plan beyond the tolerance; overdue: past the due date")
     down = int((risk.level_changes["rank_change"] < 0).sum())
     up = int((risk.level_changes["rank_change"] > 0).sum())
@@ -187,8 +188,8 @@ def show_risk_tables(risk: RiskScorecard, present: bool = False) -> None:
     t1, t2, t3 = st.tabs([f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
                           f"Residual level changed ({len(risk.level_changes)})"])
     if present:  # the room's form of each list: the first rows, large, no scroll box
-        behind = risk.behind.assign(percent_complete=risk.behind["percent_complete"].map(lambda v: f"{v:.0f}%"),
-                                    days_overdue=risk.behind["days_overdue"].map(lambda d: f"{int(d)}" if d > 0 else "–"))
+        behind = risk.behind.assign(percent_complete=risk.behind["percent_complete"].map(shown.percent_complete),
+                                    days_overdue=risk.behind["days_overdue"].map(shown.days_overdue))
         for tab, frame, labels, what in (
                 (t1, risk.completed, {"treatment_id": "Treatment", "risk_id": "Risk", "description": "Plan",
                                       "owner": "Owner", "completed_on": "Completed"}, "treatments completed"),

@@ -11,6 +11,8 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from ui.scorecard import literal
+
 # how every date picker shows its date: ISO 8601, which no reader takes for another day (the
 # widget offers only numeric forms; Streamlit's own default reads "2026/12/04")
 DATE_FORMAT = "YYYY-MM-DD"
@@ -31,17 +33,22 @@ def _seed(key: str, options: Sequence[Any], default: Any, parse: Callable[[str],
             parsed = None
         if parsed in options:
             value = parsed
-        else:
+        elif raw != _written().get(key):  # the page's own earlier value, gone from the options, is no link's
             unused = raw
     st.session_state[key] = value
     return unused
+
+
+def _written() -> dict:
+    """The values this session wrote to the URL, per key: what a link did not ask for."""
+    return st.session_state.setdefault("_params_written", {})
 
 
 def _say_unused(label: str, asked: list[str], instead: str) -> None:
     """A link whose value is not among the choices (a date with no review, an owner who has
     left) is not followed silently: a chair reading another date's figures than the link named
     would take them for that date's."""
-    values = ", ".join(f"'{v}'" for v in asked)
+    values = ", ".join(f"'{literal(v)}'" for v in asked)  # a link's text is shown, never rendered as Markdown
     st.warning(f"The link asks for {label} {values}, which is not among this page's choices; {instead}.",
                icon=":material/link_off:")
 
@@ -54,8 +61,9 @@ def select(container, label: str, options: Sequence[Any], *, key: str, default: 
         return None
     unused = _seed(key, options, default if default in options else options[0], parse)
     value = container.selectbox(label, options, key=key, **kwargs)
+    _written()[key] = dump(value)
     if unused is not None:
-        _say_unused(label, [unused], f"the page shows {kwargs.get('format_func', str)(value)}")
+        _say_unused(label, [unused], f"the page shows {literal(str(kwargs.get('format_func', str)(value)))}")
     st.query_params[key] = dump(value)
     return value
 
@@ -66,11 +74,12 @@ def multiselect(container, label: str, options: Sequence[Any], *, key: str, **kw
     if key not in st.session_state:
         asked = st.query_params.get_all(key)
         st.session_state[key] = [v for v in asked if v in options]
-        if unused := [v for v in asked if v not in options]:
+        if unused := [v for v in asked if v not in options and v not in _written().get(key, [])]:
             _say_unused(label, unused, "the page leaves it out of the filter")
     else:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
     value = container.multiselect(label, options, key=key, **kwargs)
+    _written()[key] = list(value)
     if value:
         st.query_params[key] = value
     elif key in st.query_params:

@@ -8,6 +8,7 @@ test can check the figures on the bundle without Streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from isms import shown
 from isms import charts, headline
 from isms.config import Settings
 from isms.matrix import RiskMatrix
@@ -69,6 +71,9 @@ def show_headline(data: RiskReviewData, matrix: RiskMatrix) -> None:
         st.markdown(headline_markdown(said.sentence), unsafe_allow_html=True)
 
 
+RISK_ID = re.compile(r"[\w.-]{1,40}")  # what a link's `risk` may be: an id, never Markdown
+
+
 def follow_selections(data: RiskReviewData) -> None:
     """Copy clicks on the heatmap and the top-risks table into the keyed controls before those
     render, so that the controls alone drive the page (and the URL) whichever way a choice was made.
@@ -79,6 +84,7 @@ def follow_selections(data: RiskReviewData) -> None:
     if st.session_state.get("_risk_scope") != scope or not st.session_state.get("risk"):
         # a link's risk on the page's first run (the link reproduces the view); else the scope's default
         linked = st.query_params.get("risk") if "_risk_scope" not in st.session_state else None
+        linked = linked if linked and RISK_ID.fullmatch(linked) else None  # an id, not text to render
         st.session_state["_risk_scope"] = scope
         st.session_state["risk"] = linked or data.default_risk
     _adopt_selection("heatmap", _cell_from_chart)
@@ -160,8 +166,9 @@ def _movement_summary(data: RiskReviewData) -> None:
 
     # three columns, the count first: beside the heatmap at 1366 px the seven of the table's
     # columns cut off its count, and the rows did not visibly add up to the sentence above
-    st.dataframe(pd.DataFrame({"Risks": m["risks"], "From": cell("from"), "To": cell("to")}) if not m.empty else m,
-                 hide_index=True, key="movements_table")
+    if not m.empty:
+        st.dataframe(pd.DataFrame({"Risks": m["risks"], "From": cell("from"), "To": cell("to")}),
+                     hide_index=True, key="movements_table")
 
 
 def _cell_controls(view: str, matrix: RiskMatrix, present: bool) -> Cell | None:
@@ -217,10 +224,10 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     top = data.top_risks.assign(trend_text=[_trend_text(r) for r in data.top_risks.itertuples()],
                                 decisions=data.top_risks["decisions"].fillna("–"),
                                 days_overdue=data.top_risks["days_overdue"].map(
-                                    lambda d: "–" if pd.isna(d) or d <= 0 else f"{int(d)} days"))
+                                    lambda d: shown.days_overdue(d, " days")))
     moved = data.scorecard.compared  # the first review on record has no movement to show, rather than '=' on each
     if present:
-        progress = top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%")
+        progress = top["percent_complete"].map(shown.percent_complete)
         labels = {"risk_id": "Risk", "title": "Title", "owner": "Owner", "residual_level": "Level", "residual_score": "Score",
                   "trend_text": f"Since {short_date(data.compare_to)}", "decisions": "Decision", "percent_complete": "Progress",
                   "days_overdue": "Overdue"}
@@ -241,7 +248,7 @@ def show_top_risks(data: RiskReviewData, present: bool = False) -> None:
     listing(top, columns, key="top_risks", on_select="rerun", selection_mode="single-row")
     # the detail sits screens below: the link takes the reader there (Streamlit anchors each header)
     chosen = st.session_state.get("risk")
-    st.caption(f"Select a row to open the risk's detail below: [{chosen or 'Risk detail'} ↓](#risk-detail).")
+    st.caption(f"Select a row to open the risk's detail below: [{literal(chosen or 'Risk detail')} ↓](#risk-detail).")
 
 
 def show_changes(data: RiskReviewData, present: bool = False) -> None:
@@ -343,7 +350,7 @@ def show_risk_detail(data: RiskReviewData, focus: RiskFocus, matrix: RiskMatrix,
         st.query_params["risk"] = st.session_state["risk"]
     if focus.detail is None:
         chosen = st.session_state.get("risk")
-        st.info(f"{chosen} is not in the risk register as of {long_date(data.as_of)}." if chosen else
+        st.info(f"{literal(chosen)} is not in the risk register as of {long_date(data.as_of)}." if chosen else
                 "No risk passes the filters at this date.")
     else:
         _risk_story(focus.detail, matrix, data.as_of, present)
@@ -375,7 +382,7 @@ def _risk_story(detail: RiskDetail, matrix: RiskMatrix, as_of: dt.date, present:
         treatments = detail.treatments
         if present:  # a static table has no progress bar: the share as text
             treatments = treatments.assign(percent_complete=treatments["percent_complete"].map(
-                lambda v: "–" if pd.isna(v) else f"{v:.0f}%"))
+                shown.percent_complete))
         _detail_list(treatments, {
             "treatment_id": text("Treatment", 76), "decision": text("Decision", 70), "description": text("Plan", 190),
             "owner": text("Owner", 105), "due_on": text("Due", 86), "status": text("Status", 84),

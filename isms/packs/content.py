@@ -14,6 +14,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
+from isms import shown
 from isms import charts, headline
 from isms.config import Settings
 from isms.dates import add_months, long_date, month_end, quarter_label, short_date
@@ -120,7 +121,7 @@ def posture_rows(card: Scorecard, warning_days: int) -> list[ScorecardRow]:
 def _risk_scorecard(ctx: Context) -> Section:
     data = _rr_bundle(ctx)
     rows = posture_rows(data.scorecard, ctx.settings.exception_warning_days)
-    scope = "" if data.filters == RiskFilter() else f" Filtered: {data.filters.describe()}."
+    scope = f" Filtered: {said}." if (said := scope_of(data.filters)) else ""
     return ScorecardSection("scorecard", f"Risk scorecard, {long_date(ctx.as_of)}", tuple(rows),
                             note=(f"Compared with {long_date(ctx.compare_to)}." if data.scorecard.compared
                                   else "The first review on record: nothing earlier to compare with.") + scope,
@@ -199,9 +200,9 @@ def _top_risks(ctx: Context) -> Section:
         "Was": [f"{lvl} ({int(sc)})" if isinstance(lvl, str) else "new" for lvl, sc in
                 zip(top["previous_level"], top["previous_score"].fillna(0))],
         "Treatment": top["decisions"].fillna("–"),
-        "Complete": top["percent_complete"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}%"),
+        "Complete": top["percent_complete"].map(shown.percent_complete),
         # '–' for none, as the page's Overdue column writes it (a column of '0' read as a figure)
-        "Days overdue": top["days_overdue"].map(lambda d: "–" if pd.isna(d) or d <= 0 else f"{int(d)}"),
+        "Days overdue": top["days_overdue"].map(shown.days_overdue),
     })
     if not data.scorecard.compared:  # the first review on record: each risk 'was' what it is
         frame = frame.drop(columns="Was")
@@ -254,7 +255,7 @@ def _behind_table(late: pd.DataFrame, not_counted: pd.DataFrame) -> tuple[pd.Dat
         "Complete": late["percent_complete"].round(0).astype(int).astype(str) + "%",
         "Planned": late["planned_percent"].round(0).astype(int).astype(str) + "%",
         # '–' for a late treatment not yet due, as the Top risks table writes it
-        "State": late["state"], "Days overdue": late["days_overdue"].map(lambda d: "–" if pd.isna(d) or d <= 0 else f"{int(d)}"),
+        "State": late["state"], "Days overdue": late["days_overdue"].map(shown.days_overdue),
     })
     frame, note = _top(frame, "late or overdue treatments, most overdue first")
     return frame, " ".join(filter(None, [note, headline.closed_risks_unfinished(not_counted)]))
@@ -296,11 +297,11 @@ def _sh_bundle(ctx: Context) -> security_health.SecurityHealthData:
 def _late_overdue_row(data) -> ScorecardRow:
     """'Treatments late / overdue' as the page's tile writes it ('6 / 13'), with the comparison
     month end's from the month-end counts the exposure trend holds."""
-    late = int((data.risk.behind["state"] == "late").sum())
+    late, overdue = data.risk.late_and_overdue
     trend = data.risk.exposure_trend
     then = trend[pd.to_datetime(trend["as_of"]) == pd.Timestamp(month_end(data.compare_month))]
     before = "" if then.empty else f"{int(then['late'].iloc[0])} / {int(then['overdue'].iloc[0])}"
-    return ScorecardRow("Treatments late / overdue", f"{late} / {len(data.risk.behind) - late}", before, "")
+    return ScorecardRow("Treatments late / overdue", f"{late} / {overdue}", before, "")
 
 
 def _kri_scorecard(ctx: Context) -> Section:
@@ -320,7 +321,7 @@ def _kri_scorecard(ctx: Context) -> Section:
         ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
         _late_overdue_row(data),
     ]
-    scope = "" if data.filters == security_health.Filters() else f" Filtered: {data.filters.describe()}."
+    scope = f" Filtered: {said}." if (said := scope_of(data.filters)) else ""
     note = f"Compared with {ctx.compare_to:%B %Y}.{scope}"
     if not prev.with_results:  # the month before the first results: no change to show, as on the page's tiles
         rows[:4] = [ScorecardRow(row.label, row.value, "–", "") for row in rows[:4]]

@@ -315,9 +315,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (
         26,
         "read model: a closed risk's unfinished treatments leave the treatment figures",
-        # the month-end copies' `risk_listed` again by its new definition, then the treatment counts
-        # taken from them (the risks' counts read no treatment's `risk_listed`)
-        f"UPDATE treatment_month_end SET risk_listed = {read_model.risk_listed('treatment_month_end')};"
+        # the month-end copies' `risk_listed` by its new definition, which only narrows the old one:
+        # only the rows it turns false are written (on DuckLake an update rewrites what it touches),
+        # then the treatment counts taken from them (the risks' counts read no `risk_listed`)
+        "UPDATE treatment_month_end SET risk_listed = false "
+        f"WHERE risk_listed AND NOT {read_model.risk_listed('treatment_month_end')};"
         + read_model.totals_refresh_sql({t: "'-infinity'::DATE" for t in ("treatment_total_month_end",
                                                                          "treatment_unsettled_month_end")}),
     ),

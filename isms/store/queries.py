@@ -896,12 +896,14 @@ def closed_risks_unfinished(con: duckdb.DuckDBPyConnection, as_of: dt.date, f: R
     """Treatments not done nor cancelled whose risk is closed as of a date: the treatment figures
     leave them out (isms.store.read_model.counted_with_its_risk), and the list of late and overdue
     treatments says which, so the register can be put right rather than the work lost silently."""
-    selected = "" if f is None or f.empty else f", {risk_filter_cte(f, [as_of])}"
+    selected = "" if f is None or f.empty else f", {_selected_risk(f, 'risk_at')}"
     where = "" if not selected else " AND (t.as_of, t.risk_id) IN (SELECT (as_of, risk_id) FROM selected_risk)"
-    sql = f"""WITH {dates_cte([as_of])}, {treatment_cte(0.0, [as_of])}, {_at('risk_at', 'risk_span', [as_of])}{selected}
+    # the treatments `counted_with_its_risk` leaves out, cancelled ones aside (no work left to lose)
+    sql = f"""WITH {dates_cte([as_of])}, {_at('treatment_at', 'treatment_span', [as_of])},
+               {_at('risk_at', 'risk_span', [as_of])}{selected}
         SELECT t.treatment_id, t.risk_id, t.status, t.due_on
-        FROM treatment_state t JOIN risk_at r ON r.as_of = t.as_of AND r.risk_id = t.risk_id
-        WHERE r.status = 'Closed' AND t.status NOT IN ('Done', 'Cancelled'){where}
+        FROM treatment_at t JOIN risk_at r ON r.as_of = t.as_of AND r.risk_id = t.risk_id
+        WHERE NOT {counted_with_its_risk('r', 't')} AND t.status <> 'Cancelled'{where}
         ORDER BY t.treatment_id"""
     return con.execute(sql).df()
 

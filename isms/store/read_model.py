@@ -23,7 +23,8 @@ dropped and derived again at any time.
 Trends ask about many dates at once, and every date they ask about is a month end (quarter ends,
 month ends). For those the state is also kept per month end, the interval rows that hold on it:
 `risk_month_end` and `treatment_month_end` (the columns of `risk_span` and `treatment_span`, with
-`month_end` for the interval, and for a treatment whether its risk is in the risk register then),
+`month_end` for the interval, and for a treatment `risk_listed`: whether it counts with its risk
+then, its risk in the risk register and open, or the treatment done: `counted_with_its_risk`),
 from the first month end with a row up to `read_model_extent`'s
 `last_month_end`, the month end of the last date any interval begins or ends. Nothing changes
 after that date, so a later month end holds the rows of `last_month_end`. A trend then reads its

@@ -83,6 +83,12 @@ class RiskScorecard:
     level_changes: pd.DataFrame  # risks whose residual level changed since the comparison month
 
     @property
+    def late_and_overdue(self) -> tuple[int, int]:
+        """How many of `behind` are late (behind plan, not yet due) and how many overdue."""
+        late = int((self.behind["state"] == "late").sum())
+        return late, len(self.behind) - late
+
+    @property
     def exposure_now(self) -> int:
         return int(self.exposure_trend["residual_exposure"].iloc[-1]) if not self.exposure_trend.empty else 0
 
