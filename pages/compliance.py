@@ -15,6 +15,7 @@ from isms.soa_export import soa_table, write_soa
 from isms.views import compliance
 from ui import compliance as render
 from ui import params
+from ui.forum import earlier_actions_section
 from ui.auth import require
 from ui.charts import show_chart
 from ui.compliance_mappings import suggested_mappings
@@ -113,6 +114,7 @@ if soa_framework:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 suggested_mappings(suggestions(data_version, as_of), as_of, user, present)
+earlier_actions_section("compliance", as_of, present=present)
 
 if not present:
     pack_panel("compliance", as_of, compare_to, tuple(chosen))

@@ -41,7 +41,7 @@ def test_settings_and_frameworks(app_db):
     assert at.selectbox(key="as_of").value.isoformat() == "2026-09-30"
     assert at.selectbox(key="compare_to").value.isoformat() == "2026-06-30"
     assert [h.value for h in at.header] == ["Frameworks", "Coverage and effectiveness", "Control testing", "Audit and certification calendar",
-                                            "Findings", "Statement of Applicability"]
+                                            "Findings", "Statement of Applicability", "Actions from earlier meetings"]
     assert [s.value for s in at.subheader][:3] == ["ISO27001-2022", "NIST-800-53r5-MODERATE", "SOC2"]
     tiles = _metrics(at)
     applicable = [v for label, v, _ in tiles if label == "Applicable"]

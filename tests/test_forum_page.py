@@ -130,11 +130,26 @@ def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
         ("A-0006", "Ops", "2026-08-31", "open")]
 
     at.selectbox(key="fu_action").set_value("A-0006")
+    at.selectbox(key="fu_status").set_value("in progress")
+    at.date_input(key="fu_on").set_value(dt.date(2026, 7, 15))
+    at.button(key="FormSubmitter:forum_update-Record the change").click().run()
+    assert [s.value for s in at.success] == ["A-0006 updated (change 2)."], [e.value for e in at.error]
+    # a new due date alone leaves the status as it is (the form's status used to start at 'open')
+    at.selectbox(key="fu_action").set_value("A-0006")
+    assert at.selectbox(key="fu_status").options[0] == "(unchanged)"  # the form's default
+    at.selectbox(key="fu_status").set_value("")  # as a fresh form leaves it
+    at.date_input(key="fu_on").set_value(dt.date(2026, 7, 16))
+    at.date_input(key="fu_due_on").set_value(dt.date(2026, 9, 15))
+    at.button(key="FormSubmitter:forum_update-Record the change").click().run()
+    assert [s.value for s in at.success] == ["A-0006 updated (change 3)."], [e.value for e in at.error]
+    assert _rows(at, "actions_M-0004", "action_id", "due_on", "status") == [("A-0006", "2026-09-15", "in progress")]
+
+    at.selectbox(key="fu_action").set_value("A-0006")
     at.selectbox(key="fu_status").set_value("done")
     at.date_input(key="fu_on").set_value(dt.date(2026, 7, 18))
     at.text_input(key="fu_note").input("Control in place")
     at.button(key="FormSubmitter:forum_update-Record the change").click().run()
-    assert [s.value for s in at.success] == ["A-0006 updated (change 2)."], [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["A-0006 updated (change 4)."], [e.value for e in at.error]
     assert _rows(at, "actions_M-0004", "action_id", "status") == [("A-0006", "done")]
     con = connect(forum_db, read_only=True)
     try:
@@ -142,7 +157,7 @@ def test_the_forms_record_a_meeting_a_decision_an_action_and_close_it(forum_db):
                                            "OR action = 'action-updated' ORDER BY event_id").fetchall()]
     finally:
         con.close()
-    assert trail[-4:] == ["meeting-recorded", "decision-recorded", "action-recorded", "action-updated"]
+    assert trail[-6:] == ["meeting-recorded", "decision-recorded", "action-recorded"] + ["action-updated"] * 3
 
 
 # --- 'Actions from earlier meetings' on the meeting pages ---------------------------------------------
@@ -240,3 +255,10 @@ def test_a_meeting_recorded_by_imported_minutes_shows_what_it_lacks(forum_db, tm
     # the calendar's period for a Compliance meeting on 06-02: March and April
     assert "**Reviewed** 1 Mar 2026 – 30 Apr 2026 · **Attendees** not recorded" in text
     assert _rows(at, "decisions_M-0004", "decision_id", "kind", "text") == [("D-0003", "Other decision", "SoA review moved to July")]
+
+
+def test_the_compliance_page_shows_the_actions_of_earlier_compliance_meetings(forum_db):
+    # as the Risk Review and Security Health do (the README says each meeting page ends with them)
+    at = open_app("pages/compliance.py")
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Actions from earlier meetings" in [h.value for h in at.header]

@@ -277,11 +277,15 @@ def _record_action(user: User, settings: Settings) -> None:
         finding_id=s["fa_finding"] or None), "Action {} recorded.")
 
 
+KEEP = ""  # the Status choice that leaves an action's status as it is
+
+
 def _update_action(user: User) -> None:
     s = st.session_state
     action_id = s["fu_action"]
     _write(lambda con: actions.update_action(
-        con, user, action_id, s["fu_on"], status=s["fu_status"], owner=s["fu_owner"] or None,
+        con, user, action_id, s["fu_on"], status=None if s["fu_status"] == KEEP else s["fu_status"],
+        owner=s["fu_owner"] or None,
         due_on=s["fu_due_on"], closure_note=s["fu_note"] or None), f"{action_id} updated (change {{}}).")
 
 
@@ -346,7 +350,10 @@ def show_forms(view: forum.ForumView, settings: Settings, user: User, *, read_on
             with st.form("forum_update", clear_on_submit=True):
                 st.selectbox("Action", open_ids, format_func=lambda a: f"{a} · {titles.get(a, '')}", key="fu_action")
                 c = st.columns(3)
-                c[0].selectbox("Status", list(forum.STATUSES), key="fu_status")
+                # unchanged unless chosen: a form cannot show the chosen action's own status, and a
+                # default of 'open' reset an 'in progress' action whose due date alone was changed
+                c[0].selectbox("Status", [KEEP, *forum.STATUSES], key="fu_status",
+                               format_func=lambda v: "(unchanged)" if v == KEEP else v)
                 c[1].date_input("On", format=DATE_FORMAT, value=view.as_of, key="fu_on")
                 c[2].date_input("New due date", format=DATE_FORMAT, value=None, key="fu_due_on")
                 st.text_input("New owner", key="fu_owner")
