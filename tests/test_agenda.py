@@ -189,3 +189,13 @@ def test_a_renewal_decided_at_the_meeting_itself_stays_on_its_agenda(db, cfg):
     record_decision(db, ANA, m_id, "exception-renewal", "Renew EX-1 to year end", exception_ids=["EX-1"])
     rows = agenda(db, cfg, "risk", D("2026-06-30")).items().values.tolist()
     assert ["", "EX-1 Patch standard", "renewal: expires 2026-07-31"] in rows
+
+
+def test_a_second_meeting_for_a_period_does_not_rewrite_the_first_ones_agenda(db, cfg):
+    # the period to 30 June was reviewed on 20 July; an extra meeting on 5 August for the same period
+    # (the form gives a meeting the period before it) must leave the pack for 30 June as it was
+    record_meeting(db, ANA, cfg, "risk", D("2026-07-20"), attendees=["ana"])
+    record_meeting(db, ANA, cfg, "risk", D("2026-08-05"), attendees=["ana"], period_end=D("2026-06-30"))
+    rows = agenda(db, cfg, "risk", D("2026-06-30")).items().values.tolist()
+    assert rows[0][1] == "Risk meeting, 20 July 2026"
+    assert rows[3][2] == "Ops, due 2026-05-15, 66 days overdue"  # counted on 20 July, not 5 August

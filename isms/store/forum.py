@@ -195,8 +195,11 @@ def version(con) -> str:
 
 
 def held_on(con, series: str, period_end: dt.date):
-    """The day the series' meeting for the period ending `period_end` was held, or None."""
-    return con.execute(f"SELECT max(held_on) FROM {live('forum_meeting')} WHERE series = ? AND period_end = ?",
+    """The day the series' meeting for the period ending `period_end` was held, or None: the first
+    that reviewed it. A later meeting recorded for the same period (an extra one) does not take its
+    place, so a pack for that period's date is built again as it was (with the latest, recording a
+    meeting on 5 December rewrote the agenda of the 14 November one)."""
+    return con.execute(f"SELECT min(held_on) FROM {live('forum_meeting')} WHERE series = ? AND period_end = ?",
                        [series, period_end]).fetchone()[0]
 
 
