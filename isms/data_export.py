@@ -189,8 +189,19 @@ def export_zip(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.dat
 
 
 def default_date(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The date the latest import describes (today when nothing is imported)."""
-    return facts.last_batch_date(con) or dt.date.today()
+    """The latest date a fact describes: the latest import's, or a later day the forum recorded a
+    meeting, decision or action change on (the latest import's alone left out the meetings held
+    since it); today when there is neither."""
+    from isms.store import forum as forum_store
+    from isms.store.forum import live
+
+    days = [facts.last_batch_date(con)]
+    if forum_store.has_forum_tables(con):
+        days += con.execute(f"""SELECT (SELECT max(held_on) FROM {live('forum_meeting')}),
+                                       (SELECT max(decided_on) FROM {live('forum_decision')}),
+                                       (SELECT max(recorded_on) FROM {live('action_change')})""").fetchone()
+    days = [d for d in days if d is not None]
+    return max(days) if days else dt.date.today()
 
 
 def zip_name(as_of: dt.date, fmt: str) -> str:

@@ -98,3 +98,19 @@ def test_xlsx_writes_the_forum_workbook_a_sheet_per_table(story, tmp_path):
     assert [r[meetings[0].index("meeting_id")] for r in meetings[1:]] == ["M-0001"]
     assert "pack" not in meetings[0]  # the stored file's bytes stay in the dashboard; its name and hash go out
     wb.close()
+
+
+def test_the_export_defaults_to_the_latest_day_a_fact_describes(tmp_path):
+    # no import, then one dated 2026-03-31, then the forum story: its last record is A-0002 done on
+    # 2026-07-05, after the import's date, so the default takes it (the import's alone left it out)
+    from isms.data_export import default_date
+    from tests.factories import load, risk
+
+    settings = load_settings(ROOT / "isms.toml", db_path=str(tmp_path / "d.duckdb"))
+    con = connect(settings.db_path)
+    assert default_date(con) == dt.date.today()
+    load(con, "2026-03-31", risks=[risk("R-1")])
+    assert default_date(con) == D("2026-03-31")
+    forum_story(con, settings)
+    assert default_date(con) == D("2026-07-05")
+    con.close()
