@@ -273,3 +273,12 @@ def test_the_chosen_risk_lives_in_the_url_and_a_link_opens_it(small_db):
     linked = page({"risk": "R4"})
     assert linked.selectbox(key="risk").value == "R4"
     assert linked.subheader[0].value.startswith("R4 · ")
+
+
+def test_presentation_mode_enlarges_the_heatmaps_counts(small_db):
+    at = page()
+    normal = figures(at)["Residual risk heatmap, 30 Jun 2024"].data[0].textfont.size
+    at.toggle(key="present").set_value(True)
+    run(at)
+    big = figures(at)["Residual risk heatmap, 30 Jun 2024"].data[0].textfont.size
+    assert big > normal  # 22 px counts beside axes grown by a third read small on the room's screen

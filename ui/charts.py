@@ -47,6 +47,14 @@ def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = Fals
         fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE), color=INK), template="plotly_white")
         if fig.layout.title and fig.layout.title.text:
             fig.update_layout(title_font_size=int(18 * SCALE), title_font_color=INK)
+        # text a figure sized itself (a heatmap's counts, a chart's labels) grows with the rest
+        for trace in fig.data:
+            size = getattr(getattr(trace, "textfont", None), "size", None)
+            if isinstance(size, (int, float)):
+                trace.textfont.size = int(size * SCALE)
+        for note in fig.layout.annotations or ():
+            if isinstance(note.font.size, (int, float)):
+                note.font.size = int(note.font.size * SCALE)
         theme = None
     event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode,
                             config={"displaylogo": False}, theme=theme)
