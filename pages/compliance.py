@@ -87,7 +87,10 @@ st.header("Coverage and effectiveness", divider="gray")
 labels = [f"{r.framework} · {r.family}" for r in data.coverage.itertuples()]
 show_chart(coverage_heatmap(data.coverage), key="coverage", name=f"coverage-{as_of}", presentation=present,
            on_select=lambda: _pick_cell(labels), selection_mode=("points",))
-cell = params.select(st, "Requirements of a framework and family (or click a cell)", labels, key="cell")
+# in presentation mode the picker sits in the hidden sidebar, as every page's controls do: a click
+# on the heatmap still chooses the cell
+cell = params.select(st.sidebar if present else st, "Requirements of a framework and family (or click a cell)", labels,
+                     key="cell")
 if cell:
     render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements", present=present)
 
