@@ -144,7 +144,8 @@ def test_an_administrator_downloads_the_export(tmp_path, sample_db_path):
         settle(page)
         with page.expect_download() as dl:
             page.get_by_role("button", name="Download the export (zip)").click()
-        assert dl.value.suggested_filename == "isms-export-2026-10-31-xlsx.zip"
+        # the latest day a fact describes: the sample forum's last action change, after its last import
+        assert dl.value.suggested_filename == "isms-export-2026-11-20-xlsx.zip"
         names = zipfile.ZipFile(dl.value.path()).namelist()
     assert "README.md" in names and "import_batch.xlsx" in names and "isms-2026-09-30.xlsx" in names
     con = connect(db, read_only=True)

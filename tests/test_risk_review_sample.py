@@ -51,9 +51,9 @@ def test_presentation_mode_shows_short_static_lists_with_the_rest_counted(app_db
     at.toggle(key="present").set_value(True).run()
     assert not at.exception
     tables = [t.value for t in at.table]
-    # top risks, changes, above appetite, exceptions; the detail's controls (R-016 has no findings);
-    # open actions and those closed since the last Risk meeting
-    assert len(tables) == 7 and all(len(t) <= 8 for t in tables)
+    # top risks, changes, above appetite, exceptions; the detail's assets and controls (R-016 has no
+    # treatment, exception or finding); open actions and those closed since the last Risk meeting
+    assert len(tables) == 8 and all(len(t) <= 8 for t in tables)
     shown = next(t for t in tables if "Progress" in t.columns)
     assert list(shown["Risk"]) == list(top["risk_id"].head(8))
     assert not [d for d in at.dataframe if "decisions" in d.value.columns]  # no scroll box for the list

@@ -140,6 +140,8 @@ def test_the_export_page_offers_the_download_to_admins(sample_db_copy):
     with app_database(sample_db_copy):
         at = open_app("pages/export.py")
         assert [t.value for t in at.title] == ["Export"]
-        assert at.date_input(key="export_as_of").value == dt.date(2026, 10, 31)  # the latest import's date
+        # the latest day a fact describes: the sample forum's last action change (20 Nov), after the
+        # latest import's date (31 Oct)
+        assert at.date_input(key="export_as_of").value == dt.date(2026, 11, 20)
         assert at.radio(key="export_format").value == "parquet" and len(at.radio(key="export_format").options) == 3
         assert at.get("download_button")
