@@ -193,14 +193,8 @@ def default_date(con: duckdb.DuckDBPyConnection) -> dt.date:
     meeting, decision or action change on (the latest import's alone left out the meetings held
     since it); today when there is neither."""
     from isms.store import forum as forum_store
-    from isms.store.forum import live
 
-    days = [facts.last_batch_date(con)]
-    if forum_store.has_forum_tables(con):
-        days += con.execute(f"""SELECT (SELECT max(held_on) FROM {live('forum_meeting')}),
-                                       (SELECT max(decided_on) FROM {live('forum_decision')}),
-                                       (SELECT max(recorded_on) FROM {live('action_change')})""").fetchone()
-    days = [d for d in days if d is not None]
+    days = [d for d in (facts.last_batch_date(con), forum_store.last_record_day(con)) if d is not None]
     return max(days) if days else dt.date.today()
 
 

@@ -203,6 +203,18 @@ def held_on(con, series: str, period_end: dt.date):
                        [series, period_end]).fetchone()[0]
 
 
+def last_record_day(con) -> dt.date | None:
+    """The latest day the forum recorded anything on: a meeting held, a decision taken, an action
+    changed (None for none, or a database made before the forum)."""
+    if not has_forum_tables(con):
+        return None
+    days = con.execute(f"""SELECT (SELECT max(held_on) FROM {live('forum_meeting')}),
+                                  (SELECT max(decided_on) FROM {live('forum_decision')}),
+                                  (SELECT max(recorded_on) FROM {live('action_change')})""").fetchone()
+    days = [d for d in days if d is not None]
+    return max(days) if days else None
+
+
 def minutes_approved(con, meeting_id: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM minutes_approval WHERE meeting_id = ?", [meeting_id]).fetchone()[0])
 
