@@ -99,6 +99,44 @@ FORUM_NOTES = {
     "control_id": "the control", "framework": "the framework suggested", "ref": "the requirement suggested",
     "note": "why",
 }
+# Figures computed from the facts (on the settings' risk matrix and late tolerance), as the
+# dashboard counts them: a BI tool reads the level of a risk rather than rebuilding the matrix.
+# Not facts: an import does not take them back (the workbooks' facts give them again).
+COMPUTED_PURPOSE = {
+    "risk_scores": "Each risk in the register on the date with its latest assessment scored and levelled on the risk "
+                   "matrix named above: the figures the scorecard counts.",
+    "treatment_progress": "Each treatment plan in the register on the date with its progress against the linear "
+                          "plan and its state then: the figures the treatment tiles and late lists count.",
+}
+COMPUTED_WORKBOOK = "figures.xlsx"
+_STEP = "the matrix's step, 1 = lowest"
+COMPUTED_NOTES = {
+    "risk_scores": {
+        "as_of": "the date the figures are as of", "risk_id": "the risk", "title": "the risk's title",
+        "owner": "who owns it", "status": "the risk's status in the register",
+        "assessed_on": "its latest assessment on or before the date (blank: never assessed)",
+        **{f"{basis}_{axis}": _STEP for basis in ("inherent", "residual", "target") for axis in ("likelihood", "impact")},
+        "inherent_score": "inherent likelihood x impact",
+        "residual_score": "residual likelihood x impact (the residual exposure is their sum over the counted risks)",
+        "inherent_level": "the matrix's level of the inherent rating",
+        "residual_level": "the matrix's level of the residual rating",
+        "target_level": "the matrix's level of the target rating",
+        "within_appetite": "the residual level is at or below the appetite (blank: not assessed)",
+        "counted": "counts in the scorecard: not Closed, and assessed",
+    },
+    "treatment_progress": {
+        "as_of": "the date the figures are as of", "treatment_id": "the treatment plan", "risk_id": "the risk it treats",
+        "owner": "who owns it", "start_on": "planned start", "due_on": "due date",
+        "status": "the status the register or a newer progress report gives",
+        "last_update_on": "its latest progress report on or before the date",
+        "percent_complete": "reported progress (Done counts 100)",
+        "planned_percent": "where the linear plan from start to due stands on the date",
+        "state": "one of: on track, late (progress trails the plan by more than the late tolerance), overdue, done, "
+                 "cancelled, not started",
+        "days_overdue": "days past due, unfinished (0: not overdue)",
+        "counted": "counts in the treatment figures: its risk is in the register and open, or it is done",
+    },
+}
 MAPPING_NOTES = {"status": "one of: " + ", ".join(MAPPING_DECISIONS), "decision_no": "the decision's number: the latest "
                  "decision on a control, framework and requirement holds"}
 
@@ -123,9 +161,11 @@ class ExportResult:
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows
 
 
-def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = True) -> list[Table]:
+def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = True,
+           settings: Settings | None = None) -> list[Table]:
     """Every table an export writes, in the order the README lists them; `history` adds each
-    register as it stood on every earlier date (the XLSX workbooks hold that history themselves)."""
+    register as it stood on every earlier date (the XLSX workbooks hold that history themselves);
+    `settings` adds the figures computed on its matrix (COMPUTED_PURPOSE)."""
     dates = history_dates(con, as_of) if history else []
     out = [Table(kind, PURPOSE[kind], facts.table_sql(kind, as_of), kind) for kind in KINDS
            if kind not in FORUM_KINDS]
@@ -134,6 +174,10 @@ def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = Tr
                   facts.register_history_sql(kind, dates), kind, history=True) for kind in SNAPSHOT_KINDS]
     if facts.has_forum(con):
         out += [Table(name, purpose, facts.forum_sql(name, as_of)) for name, purpose in FORUM_PURPOSE.items()]
+    if settings is not None:
+        out += [Table("risk_scores", COMPUTED_PURPOSE["risk_scores"], facts.risk_scores_sql(settings.matrix, as_of)),
+                Table("treatment_progress", COMPUTED_PURPOSE["treatment_progress"],
+                      facts.treatment_progress_sql(settings.late_tolerance_points, as_of))]
     out.append(Table(BATCH_TABLE, "Every import the exported rows come from: file, date, who and when "
                      "(join on `batch_id`).", facts.batches_sql(as_of)))
     return out
@@ -153,7 +197,7 @@ def export(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, f
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"{out} is not an empty folder; choose a new one")
     out.mkdir(parents=True, exist_ok=True)
-    all_tables = tables(con, as_of, history=fmt != "xlsx")
+    all_tables = tables(con, as_of, history=fmt != "xlsx", settings=settings)
     counts = {t.name: facts.count(con, t.sql) for t in all_tables}
     files: list[Path] = []
     if fmt == "parquet":
@@ -172,6 +216,7 @@ def export(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, f
         forum_tables = [t for t in all_tables if t.name in FORUM_PURPOSE]
         if forum_tables:
             files.append(_tables_workbook(con, forum_tables, out / FORUM_WORKBOOK))
+        files.append(_tables_workbook(con, [t for t in all_tables if t.name in COMPUTED_PURPOSE], out / COMPUTED_WORKBOOK))
     readme = out / "README.md"
     readme.write_text(_readme(con, settings, as_of, fmt, all_tables, counts, files), encoding="utf-8")
     return ExportResult(out, fmt, as_of, [readme, *files], counts)
@@ -264,6 +309,8 @@ def _tables_workbook(con: duckdb.DuckDBPyConnection, tables_: list[Table], path:
 
 def _column_note(kind: str | None, name: str, table: str = "") -> str:
     """What a column holds, read from the model, so the README cannot drift from the importer."""
+    if table in COMPUTED_PURPOSE:
+        return COMPUTED_NOTES[table].get(name, "")
     if table in FORUM_PURPOSE:
         if name == "batch_id":
             return "the import that brought the row (`import_batch.batch_id`; blank: recorded on a page)"
@@ -316,7 +363,9 @@ def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
              f"{as_of.isoformat()}." if books else f"No workbook: nothing imported holds a fact dated on or before "
              f"{as_of.isoformat()}.") + f" `{BATCH_TABLE}.xlsx` lists the imports the rows came from."
             + (f" `{FORUM_WORKBOOK}` holds the forum's records and the mapping decisions, a sheet per table below "
-               "(to read; the dashboard records them on its pages)." if any(f.name == FORUM_WORKBOOK for f in files) else ""),
+               "(to read; the dashboard records them on its pages)." if any(f.name == FORUM_WORKBOOK for f in files) else "")
+            + f" `{COMPUTED_WORKBOOK}` holds the figures computed from them (risk scores and levels, treatment "
+              "progress and state), to read: an import computes them again from the facts.",
             "",
             "To load them into another dashboard, start from an empty database and import them in name order:",
             "",

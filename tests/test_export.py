@@ -117,6 +117,26 @@ def test_parquet_keeps_types_and_the_register_history(store, tmp_path):
         (D("2024-03-31"),), (D("2024-06-30"),)]
 
 
+def test_computed_figures_are_exported_as_the_scorecard_counts_them(store, tmp_path):
+    """Levels and treatment states beside the facts, worked by hand on the 5x5 preset (bands 4, 9, 16,
+    25: Low, Medium, High, Critical; appetite Medium) and the linear plan, for a BI tool that should
+    not rebuild the matrix. R1's rating is the later batch's correction (1, 1), R2's the back-filled
+    one of 1 April, as every read takes them."""
+    out = run_export(tmp_path, "parquet")
+    scores = parquet(out / "risk_scores.parquet", """SELECT risk_id, assessed_on, inherent_score, inherent_level,
+        residual_score, residual_level, within_appetite, target_level, counted FROM t ORDER BY 1""")
+    assert scores == [("R1", D("2024-06-10"), 16, "High", 1, "Low", True, None, True),
+                      ("R2", D("2024-04-01"), 16, "High", 9, "Medium", True, None, True),
+                      ("R3", D("2024-06-12"), 16, "High", 9, "Medium", True, None, True)]
+    (row,) = parquet(out / "treatment_progress.parquet", """SELECT treatment_id, risk_id, last_update_on,
+        percent_complete, round(planned_percent, 2), state, days_overdue, counted FROM t""")
+    # 1 Jan to 30 Jun 2024 is 181 of the plan's 365 days: 49.59% planned, 50% done, so on track
+    assert row == ("T1", "R1", D("2024-05-31"), 50.0, round(100 * 181 / 365, 2), "on track", 0, True)
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "### risk_scores" in readme and "| `residual_level` | VARCHAR | the matrix's level of the residual rating |" in readme
+    assert "| `state` | VARCHAR | one of: on track, late" in readme
+
+
 def test_csv_neutralises_formula_like_cells(store, tmp_path):
     out = run_export(tmp_path, "csv")
     risks = list(csv.DictReader(io.StringIO((out / "risks.csv").read_text(encoding="utf-8-sig"))))
@@ -152,6 +172,13 @@ def test_xlsx_is_template_workbooks_with_formula_like_cells_as_text(store, tmp_p
     assert policy.value == FORMULA_POLICY and policy.data_type == "s" and policy.quotePrefix
     batch = load_workbook(out / "import_batch.xlsx").active
     assert batch["D2"].value == FORMULA_FILE and batch["D2"].quotePrefix
+    figures = load_workbook(out / "figures.xlsx")
+    assert figures.sheetnames == ["risk_scores", "treatment_progress"]
+    scores = figures["risk_scores"]
+    header = [c.value for c in scores[1]]
+    r1 = dict(zip(header, [c.value for c in scores[2]]))
+    assert (r1["risk_id"], r1["residual_level"], r1["within_appetite"]) == ("R1", "Low", True)
+    assert r1["title"] == FORMULA_TITLE and scores.cell(2, header.index("title") + 1).quotePrefix
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "xlsx"])
@@ -221,5 +248,6 @@ def test_the_download_is_the_same_export_zipped(store, tmp_path):
         *[f"{k}_history.csv" for k in ("assets", "risks", "treatments", "metrics", "exceptions", "controls", "audits",
                                        "findings")],
         # the forum's records and the mapping decisions: tables of their own, written (with headers) even when empty
-        *[f"{k}.csv" for k in ("meetings", "decisions", "actions", "action_changes", "mapping_decisions")]])
+        *[f"{k}.csv" for k in ("meetings", "decisions", "actions", "action_changes", "mapping_decisions")],
+        "risk_scores.csv", "treatment_progress.csv"])
     assert zip_name(D(AS_OF), "csv") == "isms-export-2024-06-30-csv.zip"

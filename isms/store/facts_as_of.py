@@ -17,9 +17,10 @@ from pathlib import Path
 
 import duckdb
 
+from isms.matrix import RiskMatrix
 from isms.models import KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
 from isms.store.migrations import TABLES
-from isms.store.queries import dates_cte, snapshot_cte
+from isms.store.queries import dates_cte, posture_cte, snapshot_cte, treatment_cte
 
 # The date column of each kind of dated event, beside its key in KINDS.
 EVENT_DATE = {"assessments": "assessed_on", "treatment_updates": "updated_on", "monitoring_results": "period",
@@ -65,6 +66,29 @@ def events_sql(kind: str, as_of: dt.date, after: dt.date | None = None) -> str:
 
 def table_sql(kind: str, as_of: dt.date) -> str:
     return events_sql(kind, as_of) if kind in EVENT_DATE else register_sql(kind, as_of)
+
+
+def risk_scores_sql(matrix: RiskMatrix, as_of: dt.date) -> str:
+    """Each risk in the register on `as_of` with its latest assessment scored and levelled on
+    `matrix`: the figures the dashboard counts, so a BI tool need not rebuild the matrix (and
+    cannot rebuild it differently). The same `posture` every scorecard reads."""
+    return f"""WITH {dates_cte([as_of])}, {posture_cte(matrix, [as_of])}
+        SELECT as_of, risk_id, title, owner, status, assessed_on,
+               inherent_likelihood, inherent_impact, inherent_score, inherent_level,
+               residual_likelihood, residual_impact, residual_score, residual_level, within_appetite,
+               target_likelihood, target_impact, target_level,
+               status <> 'Closed' AND assessed_on IS NOT NULL AS counted
+        FROM posture ORDER BY risk_id"""
+
+
+def treatment_progress_sql(late_tolerance_points: float, as_of: dt.date) -> str:
+    """Each treatment in the register on `as_of` with its progress against the linear plan and its
+    state then (on track, late, overdue, done, cancelled, not started), and whether it counts in
+    the treatment figures: the same `treatment_state` the scorecard and the late lists read."""
+    return f"""WITH {dates_cte([as_of])}, {treatment_cte(late_tolerance_points, [as_of])}
+        SELECT as_of, treatment_id, risk_id, owner, start_on, due_on, status, last_update_on,
+               percent_complete, planned_percent, state, days_overdue, risk_listed AS counted
+        FROM treatment_state ORDER BY treatment_id"""
 
 
 def batches_sql(as_of: dt.date) -> str:
