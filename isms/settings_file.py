@@ -25,11 +25,18 @@ def _plain(value: Any) -> Any:
     return value.unwrap() if hasattr(value, "unwrap") else value
 
 
+def _whole(value: Any) -> Any:
+    """A whole number as an integer: a number box gives 30.0 for 30, which the file, the audit trail
+    and the 'Saved' line would otherwise show (every number setting loads through int() or float())."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def update(path: str | os.PathLike, changes: dict[tuple[str, str], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Set `[table] key = value` for each change; returns (before, after) keyed "table.key".
 
     Raises isms.config.SettingsError, naming the problem, when the result would not load.
     """
+    changes = {k: _whole(v) for k, v in changes.items()}
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     doc = tomlkit.parse(text)

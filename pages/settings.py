@@ -25,7 +25,7 @@ matrix_form(user, cfg)
 st.subheader("Import limits")
 c1, c2 = st.columns(2)
 max_mb = c1.number_input("Largest upload (MB)", min_value=1.0, max_value=500.0, value=float(cfg.max_upload_mb),
-                         key="max_upload_mb")
+                         step=1.0, format="%g", key="max_upload_mb")
 max_rows = c2.number_input("Most rows per sheet", min_value=100, max_value=5_000_000, value=int(cfg.max_rows),
                            step=1000, key="max_rows")
 if st.button("Save limits", key="save_limits"):

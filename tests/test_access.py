@@ -339,5 +339,11 @@ def test_admin_changes_import_limits_through_the_page(sample_db_path, tmp_path, 
     at.button(key="save_limits").click().run()
     assert not at.exception
     assert tomllib.loads(env.config.read_text())["import"]["max_upload_mb"] == 5.0
+    # a whole number is written whole: the number box's 5.0 would read "5.0" in the file and the audit
+    assert "max_upload_mb = 5\n" in env.config.read_text()
+    assert [s.value for s in at.success] == ["Saved: import.max_upload_mb 25 → 5"]
     [change] = env.events("settings-changed")
-    assert change["detail"]["changes"] == {"import.max_upload_mb": {"before": 25, "after": 5.0}}
+    assert repr(change["detail"]["changes"]["import.max_upload_mb"]["after"]) == "5"
+    at.number_input(key="max_upload_mb").set_value(2.5)
+    at.button(key="save_limits").click().run()
+    assert "max_upload_mb = 2.5\n" in env.config.read_text()
