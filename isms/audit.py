@@ -67,5 +67,14 @@ def events(con: duckdb.DuckDBPyConnection, flt: AuditFilter = AuditFilter(), lim
     return audit_log.events(con, flt.actions, flt.who, flt.since, flt.until, limit)
 
 
+def detail_of(text: str | None) -> Any:
+    """An event's recorded detail as data, to show whole (the table cuts it at its column's width);
+    text that is not JSON as it was recorded."""
+    try:
+        return json.loads(text) if text else {}
+    except (TypeError, ValueError):
+        return {"recorded": text}
+
+
 def people(con: duckdb.DuckDBPyConnection) -> list[str]:
     return audit_log.people(con)

@@ -26,9 +26,17 @@ until = c4.date_input("To", format=DATE_FORMAT, value=None, key="audit_until")
 flt = audit.AuditFilter(tuple(actions), "" if who == "everyone" else who, since, until)
 with cursor() as cur:
     events = audit.events(cur, flt)
-st.caption(f"{len(events)} events")
-st.dataframe(events, hide_index=True, key="audit_events", column_config={
-    "event_id": "event", "occurred_at": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-})
+st.caption(f"{len(events)} events. Click a row to read its detail whole.")
+chosen = st.dataframe(events, hide_index=True, key="audit_events", on_select="rerun", selection_mode="single-row",
+                      column_config={
+                          "event_id": "event",
+                          "occurred_at": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+                          "detail": st.column_config.TextColumn("detail", width="large"),
+                      })
+rows = chosen.selection.rows if chosen else []
+if rows and rows[0] < len(events):
+    event = events.iloc[rows[0]]
+    st.markdown(f"**Event {event['event_id']}**: {event['action']} by {event['who']}")
+    st.json(audit.detail_of(event["detail"]))
 st.download_button("Export CSV", data=to_csv(events), file_name=f"audit-trail-{dt.date.today():%Y%m%d}.csv",
                    mime="text/csv", key="audit_csv", icon=":material/download:", on_click="ignore")

@@ -192,6 +192,18 @@ def test_local_mode_is_admin_on_loopback(sample_db_path, tmp_path, monkeypatch):
     assert [e["detail"]["role"] for e in env.events("sign-in")] == ["admin"]
 
 
+def test_local_mode_records_one_sign_in_per_dashboard_start_not_per_tab(sample_db_path, tmp_path, monkeypatch):
+    """Three more browser sessions (tabs, reloads) of the one person at this computer: still one
+    sign-in in the trail; the pages they opened are theirs to open all the same."""
+    env = make_env(tmp_path, sample_db_path, monkeypatch)
+    for _ in range(4):
+        at = app()
+        at.run()
+        at.switch_page("pages/audit.py").run()
+        assert not at.exception and "Audit trail" in shown_title(at)
+    assert len(env.events("sign-in")) == 1
+
+
 @pytest.mark.parametrize("address", ["0.0.0.0", None, "192.168.1.20"])
 def test_local_mode_refuses_a_network_address(sample_db_path, tmp_path, monkeypatch, address):
     make_env(tmp_path, sample_db_path, monkeypatch)

@@ -371,3 +371,14 @@ def test_an_existing_database_gains_the_audit_trail_and_keeps_its_batches(sample
     audit.record(con, "root", audit.SIGN_IN, {"mode": "local"})
     assert len(audit.events(con)) == 1
     con.close()
+
+
+def test_an_events_detail_reads_whole_as_data():
+    """The Audit trail page shows the chosen event's detail whole: the recorded JSON as data, and
+    anything else as it was recorded (never an error on the page)."""
+    from isms.audit import detail_of
+
+    recorded = '{"changes": {"import.max_upload_mb": {"before": 25, "after": 5}}, "file": "' + "x" * 300 + '"}'
+    assert detail_of(recorded) == {"changes": {"import.max_upload_mb": {"before": 25, "after": 5}}, "file": "x" * 300}
+    assert detail_of("not json {") == {"recorded": "not json {"}
+    assert detail_of(None) == {}

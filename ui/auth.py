@@ -265,10 +265,29 @@ def signed_in_user(widgets: bool) -> User:
     else:
         user = {"oidc": _oidc_user, "password": _password_user}[mode](widgets)
     if st.session_state.get(_SIGNED_IN) != (user.name, user.role):
-        _record(user.name, audit.SIGN_IN,
-                {"mode": mode, "role": user.role.name, **st.session_state.get(_SIGN_IN_DETAIL, {})})
+        if _first_local_sign_in(mode, user):
+            _record(user.name, audit.SIGN_IN,
+                    {"mode": mode, "role": user.role.name, **st.session_state.get(_SIGN_IN_DETAIL, {})})
         st.session_state[_SIGNED_IN] = (user.name, user.role)
     return user
+
+
+# local mode: the (database, user, role) whose sign-in this dashboard process has recorded
+_LOCAL_RECORDED: set[tuple[str, str, str]] = set()
+
+
+def _first_local_sign_in(mode: str, user: User) -> bool:
+    """In local mode nobody signs in: every tab, reload and reconnect of the one person at this
+    computer was a new browser session, and the trail filled with 'sign-in' rows (a trial found
+    dozens a morning). So it is recorded once per dashboard start; the other modes' sign-ins are
+    people's, recorded each time."""
+    if mode != "local":
+        return True
+    key = (str(settings().db_path), user.name, user.role.name)
+    if key in _LOCAL_RECORDED:
+        return False
+    _LOCAL_RECORDED.add(key)
+    return True
 
 
 def gate() -> User:
