@@ -5,6 +5,7 @@ Settings (each bound to the URL, so a link reproduces the view), one bundle from
 `isms.views.compliance`, then the renderers of `ui.compliance`: this file shows only what goes where.
 """
 
+import datetime as dt
 import io
 
 import streamlit as st
@@ -21,7 +22,7 @@ from ui.charts import show_chart
 from ui.compliance_mappings import suggested_mappings
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
-from ui.resources import data_cursor, data_version_key, require_data
+from ui.resources import data_cursor, data_version_key, require_data, settings
 
 user = require("viewer", "Compliance Review")
 
@@ -36,6 +37,10 @@ def load(data_version: str, as_of, compare_to, frameworks: tuple[str, ...]):
 def options(data_version: str, as_of):
     with data_cursor() as cur:
         return compliance.review_dates(cur), compliance.framework_options(cur, as_of)
+
+
+def date_label(d) -> str:
+    return short_date(d) if d in imported else f"{short_date(d)} · period end"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -64,14 +69,18 @@ def _pick_cell(labels: list[str]) -> None:
 
 
 data_version = data_version_key()
-dates, _ = options(data_version, None)
-require_data(dates, "Compliance Review", "No controls, SoA, tests, audits or findings have been imported yet.")
+imported, _ = options(data_version, None)
+require_data(imported, "Compliance Review", "No controls, SoA, tests, audits or findings have been imported yet.")
+# the import dates and the Compliance meetings' period ends (every two months by default) up to today
+dates = compliance.offered_dates(imported, settings().series("compliance"), dt.date.today())
 present = presentation_toggle(st.sidebar)
 controls = [st.sidebar] * 3 if present else st.columns([1, 1, 2.5])
-fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": short_date}
-as_of = params.select(controls[0], "As of", dates, key="as_of", on_change=params.forget, args=("compare_to",), **fmt)
+fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": date_label}
+as_of = params.select(controls[0], "As of", dates, key="as_of", default=imported[0], on_change=params.forget,
+                      args=("compare_to",), **fmt)
 earlier = [d for d in dates if d < as_of] or [compliance.default_dates(as_of)[1]]
-compare_to = params.select(controls[1], "Compared with", earlier, key="compare_to", **fmt)
+compare_to = params.select(controls[1], "Compared with", earlier, key="compare_to",
+                           default=next((d for d in imported if d < as_of), earlier[0]), **fmt)
 _, known = options(data_version, as_of)
 chosen = params.multiselect(controls[2], "Frameworks", known, key="framework", placeholder="Those with an SoA")
 data = load(data_version, as_of, compare_to, tuple(chosen))

@@ -195,3 +195,40 @@ def test_a_choice_on_the_page_is_no_link_the_page_lacks(app_db):
     linked = open_app(PAGE, query={"framework": "[Sign in again](https://example.invalid)"})
     said = [w.value for w in linked.warning if "The link asks" in w.value]
     assert said and "\\[Sign in again\\]" in said[0]
+
+
+def test_the_meetings_period_ends_are_offered_beside_the_import_dates(app_db):
+    """The Compliance series meets every two months (isms.toml) while the sample imports quarterly: the
+    meeting that reviews 31 October 2026 is prepared as of that day, from a link or the picker. The
+    default stays the latest import, compared with the one before."""
+    from ui.apptest import open_app
+
+    at = open_app(PAGE, query={"as_of": "2026-10-31"})
+    assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]  # the link's date is one the page has
+    assert at.title[0].value == "Compliance Review · 31 October 2026"
+    box = at.selectbox(key="as_of")
+    assert box.value.isoformat() == "2026-10-31"
+    assert "31 Oct 2026 · period end" in box.options and "30 Sep 2026" in box.options
+    assert at.selectbox(key="compare_to").value.isoformat() == "2026-09-30"  # the import before it
+    # CTL-08's Q2 test, due by 30 June, is still overdue a month later
+    due = [d.value for d in at.dataframe if "state" in d.value.columns][-1]
+    assert "CTL-08" in due[due.state == "Overdue"].control_id.tolist()
+
+
+def test_offered_dates_are_the_imports_and_the_series_period_ends_up_to_today():
+    import datetime as dt
+
+    from isms.meetings import MeetingSeries
+    from isms.views.compliance import offered_dates
+
+    D = dt.date.fromisoformat
+    bimonthly = MeetingSeries("compliance", "Compliance", 2)
+    imported = [D("2026-09-30"), D("2026-03-31")]
+    # periods end on the last day of Feb, Apr, Jun, Aug, Oct, Dec; from the one holding 31 March (30 April)
+    # to the last on or before 5 December
+    assert offered_dates(imported, bimonthly, D("2026-12-05")) == [
+        D("2026-10-31"), D("2026-09-30"), D("2026-08-31"), D("2026-06-30"), D("2026-04-30"), D("2026-03-31")]
+    assert offered_dates([], bimonthly, D("2026-12-05")) == []
+    # a date before the import's own period ends: the import date alone
+    assert offered_dates([D("2026-09-30")], bimonthly, D("2026-10-01")) == [D("2026-09-30")]

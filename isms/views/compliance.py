@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from isms.dates import add_months, month_end, month_ends, previous_quarter_end, quarter_end
+from isms.meetings import MeetingSeries
 from isms.store import compliance_reads as reads
 
 DUE_WINDOW_DAYS = 30       # tests due within this many days are 'due'
@@ -85,8 +86,23 @@ def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
 
 
 def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
-    """The dates compliance data was imported for, newest first: what the page offers."""
+    """The dates compliance data was imported for, newest first."""
     return reads.review_dates(con)
+
+
+def offered_dates(imported: list[dt.date], series: MeetingSeries, today: dt.date) -> list[dt.date]:
+    """What the page offers, newest first: the import dates and the meeting series' period ends
+    from the first import to `today`. The Compliance forum meets every two months while its data
+    is imported quarterly: a meeting reviewing 31 October must be prepared as of 31 October (the
+    registers of the latest import before it, the tests and findings due by then), which only the
+    import dates left out."""
+    if not imported:
+        return []
+    ends, end = [], series.period_end(min(imported))
+    while end <= today:
+        ends.append(end)
+        end = series.next_period_end(end)
+    return sorted(set(imported) | set(ends), reverse=True)
 
 
 def framework_options(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[str]:
