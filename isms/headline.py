@@ -30,9 +30,11 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 def _move(name: str, now: int, before: int) -> str:
     if now == before:
         return f"{name} is unchanged at {now:,}"
+    # 'fell 2% from 66 to 65': the share is of the earlier figure (read after the numbers, "(2%)"
+    # was taken for 2% of the requirements, or a share of the whole)
     change = (now - before) / before if before else None
-    pct = f" ({abs(change):.0%})" if change is not None and round(abs(change) * 100) >= 1 else ""
-    return f"{name} {'rose' if now > before else 'fell'} from {before:,} to {now:,}{pct}"
+    pct = f" {abs(change):.0%}" if change is not None and round(abs(change) * 100) >= 1 else ""
+    return f"{name} {'rose' if now > before else 'fell'}{pct} from {before:,} to {now:,}"
 
 
 def _listed(parts: list[str]) -> str:
@@ -79,7 +81,7 @@ def above_appetite(above: pd.DataFrame, appetite: str) -> str:
 
 
 def risk_review(data: RiskReviewData, appetite: str) -> Headline:
-    """'Since 30 June 2026 residual exposure fell from 1,313 to 1,260 (4%); 2 risks escalated and 3
+    """'Since 30 June 2026 residual exposure fell 4% from 1,313 to 1,260; 2 risks escalated and 3
     are new. 5 risks above Medium have neither ...: the worst is R-016 ...'."""
     cur, prev = data.scorecard.current, data.scorecard.previous
     since = long_date(data.compare_to)
@@ -153,7 +155,7 @@ _NEXT = {"Audit starts": "starts", "Audit period ends": "ends its audit period",
 
 
 def _effective_moves(totals: pd.DataFrame) -> str:
-    """'effective requirements fell from 66 to 65 (2%) in ISO27001-2022 and are unchanged in SOC2'."""
+    """'effective requirements fell 2% from 66 to 65 in ISO27001-2022 and are unchanged in SOC2'."""
     moved = [(r["framework"], int(r["effective"]), int(r["effective"] - r["effective_change"]))
              for r in totals.to_dict("records") if r["effective_change"]]
     still = [str(f) for f, c in zip(totals["framework"], totals["effective_change"]) if not c]
@@ -167,7 +169,7 @@ def _effective_moves(totals: pd.DataFrame) -> str:
 
 
 def compliance(data: ComplianceBundle) -> Headline:
-    """'Since 30 June 2026 effective requirements fell from 66 to 65 (2%) in ISO27001-2022 and are
+    """'Since 30 June 2026 effective requirements fell 2% from 66 to 65 in ISO27001-2022 and are
     unchanged in NIST-800-53r5-MODERATE and SOC2. 33 control tests had a result: 88% passed, 4 with
     exceptions; 1 is overdue. 4 audit findings are open, none a major nonconformity. 2 are past
     their due date; the longest overdue is F-012 ... Next on the calendar: ...'."""

@@ -138,7 +138,7 @@ def test_the_headline_says_what_the_tiles_and_lists_below_it_say(app_db):
     assert len(said) == 1
     iso_effective = [(v, d) for label, v, d in _metrics(at) if label.startswith("Effective")][0]
     assert iso_effective == ("65", "-1")
-    assert said[0].startswith("**Since 30 June 2026 effective requirements fell from 66 to 65 (2%) in ISO27001-2022 "
+    assert said[0].startswith("**Since 30 June 2026 effective requirements fell 2% from 66 to 65 in ISO27001-2022 "
                               "and are unchanged in NIST-800-53r5-MODERATE and SOC2.")
     assert "; 1 test is overdue." in said[0]
     assert "4 audit findings are open, none a major nonconformity. 2 are past their due date; the longest overdue " \
