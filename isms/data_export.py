@@ -33,6 +33,8 @@ from isms.config import Settings
 from isms.exports import append_row, to_csv
 from isms.importing.template import header_label, write_workbook
 from isms.models import FORUM_KINDS, KINDS, SNAPSHOT_KINDS, DecisionKind, enum_of
+from isms.catalogs import shipped
+from isms.store import compliance as compliance_store
 from isms.store import facts_as_of as facts
 from isms.store.forum import STATUSES
 from isms.store.mapping_suggestions import DECISIONS as MAPPING_DECISIONS
@@ -109,6 +111,17 @@ COMPUTED_PURPOSE = {
                           "plan and its state then: the figures the treatment tiles and late lists count.",
 }
 COMPUTED_WORKBOOK = "figures.xlsx"
+# The catalogs the SoA, the controls and the mappings name requirements of, by ref only: their
+# titles and families, so a BI tool can label "A.8.8" (shipped catalogs are files, not rows).
+CATALOG_TABLE = "catalog_requirements"
+CATALOG_WORKBOOK = "catalogs.xlsx"
+CATALOG_NOTES = {
+    "framework": "the framework's code (as `soa.framework` and `mappings.framework` name it)",
+    "ref": "the requirement's reference (as `soa.ref` names it)",
+    "parent": "the requirement it enhances or belongs to (blank: none)",
+    "title": "its title", "family": "its family or theme (the Compliance review's coverage rows)",
+    "licence": "shipped (a catalog file of data/catalogs/, which names its source and licence) or user-imported",
+}
 _STEP = "the matrix's step, 1 = lowest"
 COMPUTED_NOTES = {
     "risk_scores": {
@@ -174,6 +187,10 @@ def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = Tr
                   facts.register_history_sql(kind, dates), kind, history=True) for kind in SNAPSHOT_KINDS]
     if facts.has_forum(con):
         out += [Table(name, purpose, facts.forum_sql(name, as_of)) for name, purpose in FORUM_PURPOSE.items()]
+    shipped.register(con)
+    out.append(Table(CATALOG_TABLE, "Every requirement of every framework known on the date, shipped and "
+                     "user-imported, with its title and family: what the SoA's and the mappings' refs name.",
+                     compliance_store.requirements_sql(as_of)))
     if settings is not None:
         out += [Table("risk_scores", COMPUTED_PURPOSE["risk_scores"], facts.risk_scores_sql(settings.matrix, as_of)),
                 Table("treatment_progress", COMPUTED_PURPOSE["treatment_progress"],
@@ -217,6 +234,7 @@ def export(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, f
         if forum_tables:
             files.append(_tables_workbook(con, forum_tables, out / FORUM_WORKBOOK))
         files.append(_tables_workbook(con, [t for t in all_tables if t.name in COMPUTED_PURPOSE], out / COMPUTED_WORKBOOK))
+        files.append(_tables_workbook(con, [t for t in all_tables if t.name == CATALOG_TABLE], out / CATALOG_WORKBOOK))
     readme = out / "README.md"
     readme.write_text(_readme(con, settings, as_of, fmt, all_tables, counts, files), encoding="utf-8")
     return ExportResult(out, fmt, as_of, [readme, *files], counts)
@@ -309,6 +327,8 @@ def _tables_workbook(con: duckdb.DuckDBPyConnection, tables_: list[Table], path:
 
 def _column_note(kind: str | None, name: str, table: str = "") -> str:
     """What a column holds, read from the model, so the README cannot drift from the importer."""
+    if table == CATALOG_TABLE:
+        return CATALOG_NOTES.get(name, "")
     if table in COMPUTED_PURPOSE:
         return COMPUTED_NOTES[table].get(name, "")
     if table in FORUM_PURPOSE:
@@ -365,7 +385,8 @@ def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
             + (f" `{FORUM_WORKBOOK}` holds the forum's records and the mapping decisions, a sheet per table below "
                "(to read; the dashboard records them on its pages)." if any(f.name == FORUM_WORKBOOK for f in files) else "")
             + f" `{COMPUTED_WORKBOOK}` holds the figures computed from them (risk scores and levels, treatment "
-              "progress and state), to read: an import computes them again from the facts.",
+              "progress and state), to read: an import computes them again from the facts."
+            + f" `{CATALOG_WORKBOOK}` lists every requirement of the catalogs, with its title and family.",
             "",
             "To load them into another dashboard, start from an empty database and import them in name order:",
             "",

@@ -137,6 +137,18 @@ def test_computed_figures_are_exported_as_the_scorecard_counts_them(store, tmp_p
     assert "| `state` | VARCHAR | one of: on track, late" in readme
 
 
+def test_the_catalogs_go_with_the_refs_that_name_them(store, tmp_path):
+    """ISO/IEC 27001:2022 Annex A has 93 controls; A.8.8 is 'Management of technical vulnerabilities'
+    in the 'Technological' theme (the standard's own numbering)."""
+    out = run_export(tmp_path, "parquet")
+    assert parquet(out / "catalog_requirements.parquet", "SELECT count(*) FROM t WHERE framework = 'ISO27001-2022'") == [(93,)]
+    assert parquet(out / "catalog_requirements.parquet", """SELECT title, family, licence FROM t
+        WHERE framework = 'ISO27001-2022' AND ref = 'A.8.8'""") == [
+        ("Management of technical vulnerabilities", "A.8 Technological", "shipped")]
+    xlsx = run_export(tmp_path, "xlsx")
+    assert load_workbook(xlsx / "catalogs.xlsx").sheetnames == ["catalog_requirements"]
+
+
 def test_csv_neutralises_formula_like_cells(store, tmp_path):
     out = run_export(tmp_path, "csv")
     risks = list(csv.DictReader(io.StringIO((out / "risks.csv").read_text(encoding="utf-8-sig"))))
@@ -249,5 +261,5 @@ def test_the_download_is_the_same_export_zipped(store, tmp_path):
                                        "findings")],
         # the forum's records and the mapping decisions: tables of their own, written (with headers) even when empty
         *[f"{k}.csv" for k in ("meetings", "decisions", "actions", "action_changes", "mapping_decisions")],
-        "risk_scores.csv", "treatment_progress.csv"])
+        "risk_scores.csv", "treatment_progress.csv", "catalog_requirements.csv"])
     assert zip_name(D(AS_OF), "csv") == "isms-export-2024-06-30-csv.zip"
