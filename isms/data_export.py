@@ -134,7 +134,8 @@ COMPUTED_NOTES = {
         "inherent_level": "the matrix's level of the inherent rating",
         "residual_level": "the matrix's level of the residual rating",
         "target_level": "the matrix's level of the target rating",
-        "within_appetite": "the residual level is at or below the appetite (blank: not assessed)",
+        "within_appetite": "the residual level is at or below the appetite (blank: not assessed); the scorecard's "
+                           "share is over the counted rows",
         "counted": "counts in the scorecard: not Closed, and assessed",
     },
     "treatment_progress": {
@@ -147,7 +148,8 @@ COMPUTED_NOTES = {
         "state": "one of: on track, late (progress trails the plan by more than the late tolerance), overdue, done, "
                  "cancelled, not started",
         "days_overdue": "days past due, unfinished (0: not overdue)",
-        "counted": "counts in the treatment figures: its risk is in the register and open, or it is done",
+        "counted": "counts in the treatment figures: its risk is in the register and not Closed, or the plan is done "
+                   "(a cancelled plan counted has no tile: the tiles are on track, late, overdue, done)",
     },
 }
 MAPPING_NOTES = {"status": "one of: " + ", ".join(MAPPING_DECISIONS), "decision_no": "the decision's number: the latest "
@@ -178,6 +180,7 @@ def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = Tr
            settings: Settings | None = None) -> list[Table]:
     """Every table an export writes, in the order the README lists them; `history` adds each
     register as it stood on every earlier date (the XLSX workbooks hold that history themselves);
+    the catalogs' requirements follow the forum's tables;
     `settings` adds the figures computed on its matrix (COMPUTED_PURPOSE)."""
     dates = history_dates(con, as_of) if history else []
     out = [Table(kind, PURPOSE[kind], facts.table_sql(kind, as_of), kind) for kind in KINDS

@@ -211,4 +211,9 @@ def compliance(data: ComplianceBundle) -> Headline:
         nxt = data.calendar.iloc[0]
         upcoming = (f"Next on the calendar: {nxt['audit_type']} ({nxt['audit_id']}) "
                     f"{_NEXT.get(nxt['what'], nxt['what'].lower())} {long_date(nxt['date'])}.")
-    return Headline(" ".join(filter(None, [first, tests + ".", findings, decision, upcoming])), decision)
+    # a review dated after the latest compliance import (a meeting's period end): its figures are that
+    # import's, and tests due since it read overdue; said first, so nobody takes them for this date's news
+    stale = (f"The latest compliance data is dated {long_date(data.data_dated)}, "
+             f"{_n((data.as_of - data.data_dated).days, 'day')} before this review: what happened since is not in "
+             "these figures." if data.data_dated is not None and data.data_dated < data.as_of else "")
+    return Headline(" ".join(filter(None, [stale, first, tests + ".", findings, decision, upcoming])), decision)

@@ -9,11 +9,13 @@ from isms.exports import to_csv
 from ui.auth import require
 from ui.params import DATE_FORMAT
 from ui.resources import cursor
+from ui.scorecard import literal
 
 require("admin", "Audit trail")
 st.title("Audit trail")
-st.caption("Append-only: events are added by every sign-in (and failed one), lockout, sign-out and ended session, "
-           "import, undo, settings change and review pack; none is ever changed or removed.")
+st.caption("Append-only: events are added by every sign-in (and failed one; in local mode, once a day per dashboard "
+           "start), lockout, sign-out and ended session, import, undo, settings change, review pack and data export; "
+           "none is ever changed or removed.")
 
 with cursor() as cur:
     people = audit.people(cur)
@@ -27,7 +29,10 @@ flt = audit.AuditFilter(tuple(actions), "" if who == "everyone" else who, since,
 with cursor() as cur:
     events = audit.events(cur, flt)
 st.caption(f"{len(events)} events. Click a row to read its detail whole.")
-chosen = st.dataframe(events, hide_index=True, key="audit_events", on_select="rerun", selection_mode="single-row",
+# the selection belongs to the table's key, not its rows: a key of the filter and the newest event
+# clears it when the rows change, so a detail shown is always the clicked event's
+shown = f"audit_events_{abs(hash((flt, len(events), int(events['event_id'].max()) if len(events) else 0)))}"
+chosen = st.dataframe(events, hide_index=True, key=shown, on_select="rerun", selection_mode="single-row",
                       column_config={
                           "event_id": "event",
                           "occurred_at": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss"),
@@ -36,7 +41,8 @@ chosen = st.dataframe(events, hide_index=True, key="audit_events", on_select="re
 rows = chosen.selection.rows if chosen else []
 if rows and rows[0] < len(events):
     event = events.iloc[rows[0]]
-    st.markdown(f"**Event {event['event_id']}**: {event['action']} by {event['who']}")
+    # who is what was typed (a failed sign-in's user name): shown as text, never as Markdown
+    st.markdown(f"**Event {event['event_id']}**: {literal(str(event['action']))} by {literal(str(event['who']))}")
     st.json(audit.detail_of(event["detail"]))
 st.download_button("Export CSV", data=to_csv(events), file_name=f"audit-trail-{dt.date.today():%Y%m%d}.csv",
                    mime="text/csv", key="audit_csv", icon=":material/download:", on_click="ignore")

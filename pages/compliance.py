@@ -40,7 +40,8 @@ def options(data_version: str, as_of):
 
 
 def date_label(d) -> str:
-    return short_date(d) if d in imported else f"{short_date(d)} · period end"
+    """A period end the data was not imported for says so: its figures are the import's before it."""
+    return f"{short_date(d)} · period end" if d in periods and d not in imported else short_date(d)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -72,7 +73,9 @@ data_version = data_version_key()
 imported, _ = options(data_version, None)
 require_data(imported, "Compliance Review", "No controls, SoA, tests, audits or findings have been imported yet.")
 # the import dates and the Compliance meetings' period ends (every two months by default) up to today
-dates = compliance.offered_dates(imported, settings().series("compliance"), dt.date.today())
+series = settings().series("compliance")
+periods = compliance.period_ends(imported, series, dt.date.today())
+dates = compliance.offered_dates(imported, series, dt.date.today())
 present = presentation_toggle(st.sidebar)
 controls = [st.sidebar] * 3 if present else st.columns([1, 1, 2.5])
 fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": date_label}
@@ -80,7 +83,7 @@ as_of = params.select(controls[0], "As of", dates, key="as_of", default=imported
                       args=("compare_to",), **fmt)
 earlier = [d for d in dates if d < as_of] or [compliance.default_dates(as_of)[1]]
 compare_to = params.select(controls[1], "Compared with", earlier, key="compare_to",
-                           default=next((d for d in imported if d < as_of), earlier[0]), **fmt)
+                           default=compliance.default_compare(as_of, imported, periods) or earlier[0], **fmt)
 _, known = options(data_version, as_of)
 chosen = params.multiselect(controls[2], "Frameworks", known, key="framework", placeholder="Those with an SoA")
 data = load(data_version, as_of, compare_to, tuple(chosen))

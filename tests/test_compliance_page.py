@@ -210,7 +210,11 @@ def test_the_meetings_period_ends_are_offered_beside_the_import_dates(app_db):
     box = at.selectbox(key="as_of")
     assert box.value.isoformat() == "2026-10-31"
     assert "31 Oct 2026 · period end" in box.options and "30 Sep 2026" in box.options
-    assert at.selectbox(key="compare_to").value.isoformat() == "2026-09-30"  # the import before it
+    # compared with the period before, as the meeting's pack says ("new since 31 August")
+    assert at.selectbox(key="compare_to").value.isoformat() == "2026-08-31"
+    # the figures are the 30 September import's: said first, so nobody takes them for October's news
+    said = [m.value for m in at.markdown if "latest compliance data" in m.value]
+    assert said and said[0].startswith("**The latest compliance data is dated 30 September 2026, 31 days before this review")
     # CTL-08's Q2 test, due by 30 June, is still overdue a month later
     due = [d.value for d in at.dataframe if "state" in d.value.columns][-1]
     assert "CTL-08" in due[due.state == "Overdue"].control_id.tolist()
@@ -232,3 +236,17 @@ def test_offered_dates_are_the_imports_and_the_series_period_ends_up_to_today():
     assert offered_dates([], bimonthly, D("2026-12-05")) == []
     # a date before the import's own period ends: the import date alone
     assert offered_dates([D("2026-09-30")], bimonthly, D("2026-10-01")) == [D("2026-09-30")]
+
+
+def test_a_period_end_is_compared_with_the_period_before_an_import_with_the_import_before():
+    import datetime as dt
+
+    from isms.views.compliance import default_compare
+
+    D = dt.date.fromisoformat
+    imported = [D("2026-09-30"), D("2026-06-30"), D("2026-03-31")]
+    periods = [D("2026-04-30"), D("2026-06-30"), D("2026-08-31"), D("2026-10-31")]
+    assert default_compare(D("2026-10-31"), imported, periods) == D("2026-08-31")
+    assert default_compare(D("2026-09-30"), imported, periods) == D("2026-06-30")
+    assert default_compare(D("2026-06-30"), imported, periods) == D("2026-03-31")  # both: an import date
+    assert default_compare(D("2026-03-31"), imported, periods) is None

@@ -8,8 +8,10 @@ again.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
+import threading
 import time
 
 import streamlit as st
@@ -265,29 +267,31 @@ def signed_in_user(widgets: bool) -> User:
     else:
         user = {"oidc": _oidc_user, "password": _password_user}[mode](widgets)
     if st.session_state.get(_SIGNED_IN) != (user.name, user.role):
-        if _first_local_sign_in(mode, user):
-            _record(user.name, audit.SIGN_IN,
-                    {"mode": mode, "role": user.role.name, **st.session_state.get(_SIGN_IN_DETAIL, {})})
+        _record_sign_in(mode, user, {"mode": mode, "role": user.role.name, **st.session_state.get(_SIGN_IN_DETAIL, {})})
         st.session_state[_SIGNED_IN] = (user.name, user.role)
     return user
 
 
-# local mode: the (database, user, role) whose sign-in this dashboard process has recorded
-_LOCAL_RECORDED: set[tuple[str, str, str]] = set()
+# local mode: the (database, user, role, day) whose sign-in this dashboard process has recorded
+_LOCAL_RECORDED: set[tuple[str, str, str, dt.date]] = set()
+_LOCAL_LOCK = threading.Lock()
 
 
-def _first_local_sign_in(mode: str, user: User) -> bool:
-    """In local mode nobody signs in: every tab, reload and reconnect of the one person at this
-    computer was a new browser session, and the trail filled with 'sign-in' rows (a trial found
-    dozens a morning). So it is recorded once per dashboard start; the other modes' sign-ins are
-    people's, recorded each time."""
+def _record_sign_in(mode: str, user: User, detail: dict) -> None:
+    """A sign-in in the trail. In local mode nobody signs in: every tab, reload and reconnect of the
+    one person at this computer was a new browser session, and the trail filled with 'sign-in' rows
+    (a trial found dozens a morning). So local mode records it once a day per dashboard start (the
+    day's use stays visible to an auditor); the other modes' sign-ins are people's, each recorded.
+    Marked recorded only once written (a busy writer leaves it for the next session), and under a
+    lock: sessions run on threads, and tabs reconnecting after a restart arrive together."""
     if mode != "local":
-        return True
-    key = (str(settings().db_path), user.name, user.role.name)
-    if key in _LOCAL_RECORDED:
-        return False
-    _LOCAL_RECORDED.add(key)
-    return True
+        _record(user.name, audit.SIGN_IN, detail)
+        return
+    key = (str(settings().db_path), user.name, user.role.name, dt.date.today())
+    with _LOCAL_LOCK:
+        if key not in _LOCAL_RECORDED:
+            _record(user.name, audit.SIGN_IN, detail)
+            _LOCAL_RECORDED.add(key)
 
 
 def gate() -> User:

@@ -46,6 +46,7 @@ class ComplianceBundle:
     findings_overdue: pd.DataFrame     # open findings past their due date
     burndown: pd.DataFrame             # as_of (month ends), open, overdue, raised, closed
     compared: bool = True              # compliance data was imported on or before compare_to: else no changes to show
+    data_dated: dt.date | None = None  # the latest compliance import on or before as_of (a period end may be later)
 
     def cell(self, framework: str, family: str) -> pd.DataFrame:
         """The requirements of one heatmap cell, with their controls: what clicking it lists."""
@@ -90,19 +91,30 @@ def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return reads.review_dates(con)
 
 
-def offered_dates(imported: list[dt.date], series: MeetingSeries, today: dt.date) -> list[dt.date]:
-    """What the page offers, newest first: the import dates and the meeting series' period ends
-    from the first import to `today`. The Compliance forum meets every two months while its data
-    is imported quarterly: a meeting reviewing 31 October must be prepared as of 31 October (the
-    registers of the latest import before it, the tests and findings due by then), which only the
-    import dates left out."""
+def period_ends(imported: list[dt.date], series: MeetingSeries, today: dt.date) -> list[dt.date]:
+    """The meeting series' period ends from the first import to `today`, oldest first. The Compliance
+    forum meets every two months while its data is imported quarterly: a meeting reviewing 31 October
+    must be prepared as of 31 October (the registers of the latest import before it, the tests and
+    findings due by then), which the import dates alone left out."""
     if not imported:
         return []
     ends, end = [], series.period_end(min(imported))
     while end <= today:
         ends.append(end)
         end = series.next_period_end(end)
-    return sorted(set(imported) | set(ends), reverse=True)
+    return ends
+
+
+def offered_dates(imported: list[dt.date], series: MeetingSeries, today: dt.date) -> list[dt.date]:
+    """What the page offers, newest first: the import dates and the series' period ends."""
+    return sorted(set(imported) | set(period_ends(imported, series, today)), reverse=True)
+
+
+def default_compare(as_of: dt.date, imported: list[dt.date], periods: list[dt.date]) -> dt.date | None:
+    """A period end is compared with the period end before it, as the meeting's pack says ("new
+    since 31 August"); an import date with the import before it. None: nothing earlier."""
+    earlier = [d for d in (periods if as_of in periods and as_of not in imported else imported) if d < as_of]
+    return max(earlier, default=None)
 
 
 def framework_options(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[str]:
@@ -132,10 +144,11 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, compare_to: dt.date,
     totals = totals.reset_index()
     req = reads.requirement_state(con, as_of, scope)
     # the first review on record: a change from nothing would read '+65 effective' (the Risk Review's rule)
-    compared = any(d <= compare_to for d in reads.review_dates(con))
+    imported = reads.review_dates(con)
+    compared = any(d <= compare_to for d in imported)
     return ComplianceBundle(as_of, compare_to, scope, totals, _coverage(req), req,
                             *_testing(con, as_of, compare_to), *_calendar(con, as_of), *_findings(con, as_of),
-                            compared=compared)
+                            compared=compared, data_dated=max((d for d in imported if d <= as_of), default=None))
 
 
 def _coverage(req: pd.DataFrame) -> pd.DataFrame:
