@@ -33,8 +33,9 @@ first_steps = empty and not sample  # an empty database opens on the welcome, no
 # open, and only what there is something to show in: (page, least role, linked while empty, linked with data).
 # The Forum is the landing page once there is data: what was decided, what is overdue, what meets next.
 # Streamlit serves the default page at the root only (its own path answers 'page not found'), so
-# /forum, /risk_review (the Risk Review's address while it was the default) and /security_health (the
-# Security Health's before it was spelt like the others' addresses) forward, with their query.
+# /forum, /risk_review (the Risk Review's address while it was the default), /security_health (the
+# Security Health's before it was spelt like the others' addresses) and /management_review forward,
+# with their query.
 risk_review = st.Page("pages/risk_review.py", title="Risk Review", icon=":material/grid_view:", url_path="risk-review")
 security_health = st.Page("pages/security_health.py", title="Security Health", icon=":material/monitor_heart:",
                           url_path="security-health")
@@ -48,8 +49,12 @@ def _forward(to):
     return forward
 
 
-aliases = [st.Page(_forward(risk_review), title="Risk Review", url_path="risk_review"),
-           st.Page(_forward(security_health), title="Security Health", url_path="security_health")]
+management_review = st.Page("pages/management_review.py", title="Management review", icon=":material/event_note:",
+                            url_path="management-review")
+# each hyphenated address also answers spelt with an underscore, as the page's file is named (a trial
+# typed /management_review and was shown the Forum)
+aliases = [st.Page(_forward(page), title=page.title, url_path=page.url_path.replace("-", "_"))
+           for page in (risk_review, security_health, management_review)]
 if not first_steps:
     aliases.append(st.Page(_forward(forum_page), title="Forum", url_path="forum"))
 
@@ -64,8 +69,7 @@ pages = [
     (forum_page, Role.viewer, False, True),
     # the annual meeting's page, beside the others (the Forum links it too): a trial looked for it
     # in the sidebar and found it only through the Forum
-    (st.Page("pages/management_review.py", title="Management review", icon=":material/event_note:",
-             url_path="management-review"), Role.viewer, False, True),
+    (management_review, Role.viewer, False, True),
     (st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"), Role.analyst,
      True, True),
     (st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"), Role.admin,

@@ -211,10 +211,14 @@ def lift_lockout(con: duckdb.DuckDBPyConnection, user: User, key: str) -> None:
                   "locked_until": lifted.locked_until.isoformat(timespec="seconds")})
 
 
-def record_pack(con: duckdb.DuckDBPyConnection, user: User, meeting: str, as_of: dt.date, file_name: str) -> None:
-    """A review pack leaves the dashboard: who took which meeting's figures, as of when."""
+def record_pack(con: duckdb.DuckDBPyConnection, user: User, meeting: str, as_of: dt.date, file_name: str,
+                compare_to: dt.date | None = None, scope: str = "") -> None:
+    """A review pack leaves the dashboard: who took which meeting's figures, as of when, compared
+    with when, and filtered to what (`scope`, the pack's own words; left out for the whole register):
+    the date alone does not say which changes and which risks the pack showed."""
     guard(con, user, "generate-pack", meeting=meeting)
-    audit.record(con, user.name, audit.PACK_GENERATED, {"meeting": meeting, "as_of": as_of, "file": file_name})
+    detail = {"meeting": meeting, "as_of": as_of, "compare_to": compare_to, "file": file_name}
+    audit.record(con, user.name, audit.PACK_GENERATED, detail | ({"scope": scope} if scope else {}))
 
 
 def save_pack_sections(con: duckdb.DuckDBPyConnection, user: User, meeting: str, sections: list[str]) -> None:

@@ -259,7 +259,7 @@ def _pack(settings, args) -> int:
             made = make_pack(con, settings, args.meeting, fmt, args.as_of, args.compare_to, sections)
         with store.write("python -m isms pack (its audit record)") as con:
             record_pack(con, User(args.user or getpass.getuser(), Role.viewer, via="cli"), args.meeting,
-                        made.pack.as_of, args.out.name)
+                        made.pack.as_of, args.out.name, made.pack.compare_to, made.pack.scope)
     except ImageUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -343,8 +343,13 @@ def test_secrets_stay_out_of_the_repository():
 
 def test_pack_generation_is_recorded_for_any_role(con):
     actions.record_pack(con, VIEWER, "Risk Review", D("2026-09-30"), "risk.pptx")
+    actions.record_pack(con, VIEWER, "Risk Review", D("2026-09-30"), "themed.pdf", D("2026-06-30"),
+                        "Annex A themes: A.8 Technological")
     assert trail(con) == [("vic", audit.PACK_GENERATED,
-                           {"meeting": "Risk Review", "as_of": "2026-09-30", "file": "risk.pptx"})]
+                           {"meeting": "Risk Review", "as_of": "2026-09-30", "compare_to": None, "file": "risk.pptx"}),
+                          ("vic", audit.PACK_GENERATED,
+                           {"meeting": "Risk Review", "as_of": "2026-09-30", "compare_to": "2026-06-30",
+                            "file": "themed.pdf", "scope": "Annex A themes: A.8 Technological"})]
 
 
 def test_make_run_refuses_local_mode_on_a_network_address(tmp_path):

@@ -121,3 +121,7 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                                        return r.getClientRects().length > 1; }).map(p => p.innerText)""")
                     assert split == [], f"ids split over two lines at {width} px: {split}"
                     page.screenshot(path=str(artifacts / f"{name}-presentation-{width}x{height}.png"))
+                # the Management review's address spelt as its file is, which showed the Forum, forwards too
+                page.goto(url + "/management_review")
+                page.wait_for_function("() => location.pathname.endsWith('/management-review')", timeout=60_000)
+                page.get_by_role("heading", name="Management review").first.wait_for(timeout=60_000)

@@ -1,6 +1,7 @@
 """Review packs opened as a reader would: python-pptx for the deck, pdftoppm for the PDF."""
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -269,7 +270,10 @@ def test_cli_builds_the_same_deck(sample_db_copy, tmp_path, deck):
     con = connect(sample_db_copy, read_only=True)
     events = con.execute("SELECT who, action, detail FROM audit_event WHERE action = 'pack-generated'").fetchall()
     con.close()
-    assert len(events) == 1 and events[0][0] == "scheduler" and "risk-review" in events[0][2]
+    assert len(events) == 1 and events[0][0] == "scheduler"
+    # which figures left: the date, the date they were compared with (the quarter before) and the file
+    assert json.loads(events[0][2]) == {"meeting": "risk-review", "as_of": "2026-09-30", "compare_to": "2026-06-30",
+                                        "file": "rr.pptx"}
     cli = Presentation(str(out))
     prs = deck[0]
     assert [slide_title(s) for s in list(cli.slides)[1:]] == [slide_title(s) for s in list(prs.slides)[1:]]

@@ -31,7 +31,8 @@ def _builder(user: User, meeting: str, fmt: str, as_of: dt.date, compare_to: dt.
         finally:
             cur.close()
         with own.write("recording a pack download") as trail:
-            actions.record_pack(trail, user, meeting, made.pack.as_of, made.file_name)
+            actions.record_pack(trail, user, meeting, made.pack.as_of, made.file_name, made.pack.compare_to,
+                                made.pack.scope)
         return made.data
 
     return build

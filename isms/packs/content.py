@@ -491,8 +491,8 @@ def section_choices(meeting: str) -> list[tuple[str, str]]:
 
 
 def default_dates(con: duckdb.DuckDBPyConnection, meeting: str) -> tuple[dt.date, dt.date] | None:
-    """The page's defaults: the latest quarter end (Risk Review), month (Security Health) or closed
-    year (Management review)."""
+    """The page's defaults: the latest quarter end (Risk Review; Compliance: the last quarter end on
+    or before today), month (Security Health) or closed year (Management review)."""
     if meeting == "management-review":
         from isms.views.management_review import review_years
 
