@@ -29,6 +29,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from isms import method
 from isms.config import Settings
 from isms.exports import append_row, to_csv
 from isms.importing.template import header_label, write_workbook
@@ -360,6 +361,12 @@ def _column_note(kind: str | None, name: str, table: str = "") -> str:
     return "; ".join(parts)
 
 
+def _first_sentence(text: str) -> str:
+    """A table's purpose up to its first full stop or colon, for the contents (the whole under its heading)."""
+    cut = min((i for i in (text.find(". "), text.find(": ")) if i >= 0), default=len(text))
+    return text[:cut].rstrip(".").replace("|", "/")
+
+
 def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, fmt: str, all_tables: list[Table],
             counts: dict[str, int], files: list[Path]) -> str:
     lines = [
@@ -372,7 +379,22 @@ def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
         "As it stood on that date: a register (assets, risks, treatments, metrics, exceptions) is the rows of "
         "the latest import dated on or before it; dated events (assessments, treatment updates, monitoring "
         "results) are every one dated on or before it. Imports that were undone are left out. Likelihood and "
-        "impact are the matrix's steps (1 = lowest); levels follow from the matrix above.",
+        "impact are the matrix's steps (1 = lowest); levels follow from the matrix below.",
+        "",
+        "## Method",
+        "",
+        "How `risk_scores` and `treatment_progress` (and the dashboard) compute their figures, from the settings "
+        "this export was written with:",
+        "",
+        *(f"- **{term}**: {text}." for term, text in method.terms(settings, grid=True)),
+        f"- **Scales**: likelihood {', '.join(f'{n} {lab}' for n, lab in enumerate(settings.matrix.likelihood_labels, 1))}; "
+        f"impact {', '.join(f'{n} {lab}' for n, lab in enumerate(settings.matrix.impact_labels, 1))}.",
+        "",
+        "## Contents",
+        "",
+        "| table | rows | holds |",
+        "|---|---|---|",
+        *(f"| `{t.name}` | {counts[t.name]:,} | {_first_sentence(t.purpose)} |" for t in all_tables),
         "",
     ]
     if fmt == "xlsx":

@@ -135,6 +135,18 @@ def test_computed_figures_are_exported_as_the_scorecard_counts_them(store, tmp_p
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "### risk_scores" in readme and "| `residual_level` | VARCHAR | the matrix's level of the residual rating |" in readme
     assert "| `state` | VARCHAR | one of: on track, late" in readme
+    # the bands and the tolerance that made those levels and states, for a reader without the dashboard
+    # (isms.toml: the 5x5 preset, late_tolerance_points 10)
+    assert "- **Levels**: Low up to 4, Medium up to 9, High up to 16, Critical up to 25." in readme
+    assert "- **Appetite**: Medium or below is within appetite." in readme
+    assert "trails the linear plan by more than 10 points" in readme
+    assert "- **Scales**: likelihood 1 Rare, 2 Unlikely, 3 Possible, 4 Likely, 5 Almost certain;" in readme
+    # the contents: every table once, with the rows written (three risks, one plan)
+    assert "| `risk_scores` | 3 | Each risk in the register on the date" in readme
+    assert "| `treatment_progress` | 1 | " in readme
+    contents = readme.split("## Contents")[1].split("## Files")[0]
+    assert [line.split("`")[1] for line in contents.splitlines() if line.startswith("| `")] == \
+        [h[4:] for h in readme.splitlines() if h.startswith("### ")]
 
 
 def test_the_catalogs_go_with_the_refs_that_name_them(store, tmp_path):

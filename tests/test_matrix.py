@@ -127,3 +127,16 @@ def test_settings_file_chooses_the_matrix(tmp_path):
     cfg.write_text('[matrix]\npreset = "5x5"\nappetite = "Nope"\n')
     with pytest.raises(SettingsError, match="Nope"):
         load_settings(cfg)
+
+
+def test_the_method_says_a_grid_row_by_row():
+    """NIST SP 800-30 Table I-2 as the export's README writes it: impact from Very low to Very high
+    along each likelihood's row (the table's rows Very low and Very high, read off the standard)."""
+    from isms.method import levels
+
+    text = levels(PRESETS["nist-800-30"], grid=True)
+    assert text.startswith("lookup grid, by impact from Very low to Very high: "
+                           "likelihood Very low: Very low, Very low, Very low, Low, Low; ")
+    assert text.endswith("; likelihood Very high: Very low, Low, Moderate, High, Very high")
+    assert levels(PRESETS["nist-800-30"]) == "lookup grid (see settings)"  # the pack's appendix, as before
+    assert levels(PRESETS["4x4"]) == "Low up to 3, Medium up to 6, High up to 9, Critical up to 16"

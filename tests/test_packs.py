@@ -67,6 +67,9 @@ def test_deck_slides_in_order(deck):
     # the sample's 12 register batches up to 30 September 2026: six named, the six before counted
     appendix = table_of(list(prs.slides)[-1])
     named = [r for r in appendix if r[0].startswith("Batch ")]
+    # the bands and the tolerance as isms.toml sets them (the 5x5 preset, 10 points), as the export's README says them
+    assert ["Levels", "Low up to 4, Medium up to 9, High up to 16, Critical up to 25"] in [list(r[:2]) for r in appendix]
+    assert any(r[0] == "Treatments" and "by more than 10 points" in r[1] for r in appendix)
     assert [r[0] for r in named] == [f"Batch {n}" for n in range(12, 6, -1)]
     assert any(r[0] == "6 earlier batches" and r[1].startswith("as of 2023-12-31 to 2025-03-31") for r in appendix)
     first = list(prs.slides)[0]

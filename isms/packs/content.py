@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from isms import shown
-from isms import charts, headline
+from isms import charts, headline, method
 from isms.config import Settings
 from isms.dates import add_months, long_date, month_end, quarter_label, short_date
 from isms.filters import RiskFilter
@@ -423,21 +423,9 @@ def _treatments_behind(ctx: Context) -> Section:
 # -- Method -----------------------------------------------------------------------------------
 
 def _method(ctx: Context) -> Section:
-    m = ctx.settings.matrix
-    bands = (", ".join(f"{lvl} up to {b}" for lvl, b in zip(m.levels, m.bands)) if m.method == "product"
-             else "lookup grid (see settings)")
     batches = [(b.batch_id, b.file_name, b.as_of, b.sha256) for b in pack_inputs.batches_read(ctx.con, ctx.as_of)]
     shown, earlier = batches[:6], batches[6:]  # the latest six by name; the trends also read the earlier ones
-    lines = [
-        ("Risk matrix", f"{m.name}: likelihood {len(m.likelihood_labels)} steps x impact {len(m.impact_labels)} steps"),
-        ("Levels", bands),
-        ("Appetite", f"{m.appetite} or below is within appetite"),
-        ("Exposure", "sum of likelihood x impact over open, assessed risks"),
-        ("Treatments", f"late when progress trails the linear plan by more than {ctx.settings.late_tolerance_points:g} points; "
-                       "overdue when past due and not done"),
-        ("KRI status", "a value that reaches a threshold takes its status; no result for the month is stale"),
-        ("Data as of", f"{ctx.as_of:%Y-%m-%d}, compared with {ctx.compare_to:%Y-%m-%d}"),
-    ]
+    lines = [*method.terms(ctx.settings), ("Data as of", f"{ctx.as_of:%Y-%m-%d}, compared with {ctx.compare_to:%Y-%m-%d}")]
     lines += [(f"Batch {b[0]}", f"{b[1]} as of {b[2]:%Y-%m-%d}, sha256 {b[3][:12]}") for b in shown]
     if earlier:
         lines.append((f"{len(earlier)} earlier batch{'' if len(earlier) == 1 else 'es'}",
