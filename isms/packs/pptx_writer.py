@@ -36,16 +36,19 @@ KINDS = {
 
 
 TABLE_TOP, FOOTER_TOP = 1.3, 6.85  # inches: a table lives between the title and the footer
+SLIDE_HEIGHT = 7.5
+
+
+def _lines(text: object, width: float, font_pt: float, em: float = 0.55) -> int:
+    """Lines `text` takes once it wraps in a box `width` inches wide: about `em` per character."""
+    per_line = max(4, int((width - 0.2) * 72 / (em * font_pt)))
+    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
 
 
 def _row_inches(row: list, widths: list[float], font_pt: float) -> float:
     """Estimated height of a table row once its text wraps in columns of these widths (inches):
-    about 0.55 em per character, 1.2 em per line, and the cell's own margins."""
-    lines = 1
-    for text, width in zip(row, widths):
-        per_line = max(4, int((width - 0.2) * 72 / (0.55 * font_pt)))
-        wrapped = sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
-        lines = max(lines, wrapped)
+    `_lines` of its fullest cell, 1.2 em per line, and the cell's own margins."""
+    lines = max([1, *(_lines(text, width, font_pt) for text, width in zip(row, widths))])
     return lines * 1.2 * font_pt / 72 + 0.12
 
 
@@ -85,7 +88,7 @@ class DeckWriter:
     def __init__(self, pack: Pack):
         self.pack = pack
         self.prs = Presentation()
-        self.prs.slide_width, self.prs.slide_height = Inches(13.333), Inches(7.5)
+        self.prs.slide_width, self.prs.slide_height = Inches(13.333), Inches(SLIDE_HEIGHT)
         self.blank = self.prs.slide_layouts[6]
         self.images_rendered = 0
         self.missing_images: list[str] = []
@@ -98,10 +101,18 @@ class DeckWriter:
         p.text = title
         p.font.size, p.font.bold, p.font.color.rgb = Pt(28), True, NAVY
         box.name = "Title"
-        foot = slide.shapes.add_textbox(Inches(0.5), Inches(6.95), Inches(12.3), Inches(0.4))
+        text = f"{self.pack.organisation} · {self.pack.title} · {self.pack.subtitle}" + (f" · {note}" if note else "")
+        # wrapped inside the slide: a long note ran one line far past its right edge (a trial measured
+        # 17 in on the 13.3 in slide); 11 pt where it fits below the tables, else smaller (mixed text
+        # with capitals and figures: 0.6 em a character)
+        room = SLIDE_HEIGHT - FOOTER_TOP - 0.1
+        size = next((pt for pt in (11, 10, 9) if _lines(text, 12.3, pt, em=0.6) * 1.2 * pt / 72 + 0.1 <= room), 8)
+        foot = slide.shapes.add_textbox(Inches(0.5), Inches(FOOTER_TOP + 0.05), Inches(12.3), Inches(room))
+        foot.name = "Footer"
+        foot.text_frame.word_wrap = True
         fp = foot.text_frame.paragraphs[0]
-        fp.text = f"{self.pack.organisation} · {self.pack.title} · {self.pack.subtitle}" + (f" · {note}" if note else "")
-        fp.font.size, fp.font.color.rgb = Pt(11), GREY
+        fp.text = text
+        fp.font.size, fp.font.color.rgb = Pt(size), GREY
         return slide
 
     @staticmethod
