@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from isms.dates import long_date, quarter_label, short_date
+from isms.dates import long_date, month_name, quarter_label, short_date
 from isms.matrix import RiskMatrix
 
 KRI_COLOURS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "stale": "#9e9e9e", "unrated": "#bdbdbd"}
@@ -78,7 +78,7 @@ def heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str = "Residual risk
 
 def _month_axis(fig: go.Figure, periods, slanted: bool = False) -> None:
     """Label months counting back from the latest, so the meeting's own month always has its label;
-    at most about a dozen short labels ("Nov 25"). `slanted` is for a chart drawn half-width: the browser slants
+    at most about a dozen labels ("Nov 2025", `dates.month_name`). `slanted` is for a chart drawn half-width: the browser slants
     crowded labels downwards to the right and hides the last one past the chart's edge, so these
     rise to the right from their tick instead."""
     months = sorted(pd.to_datetime(pd.Series(list(periods))).dt.to_period("M").dt.to_timestamp().unique())
@@ -86,8 +86,8 @@ def _month_axis(fig: go.Figure, periods, slanted: bool = False) -> None:
         return
     step = -(-len(months) // 13)
     shown = months[::-1][::step][::-1]
-    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[m.strftime("%b %y") for m in shown],
-                     tickangle=-45 if slanted else 0)  # 'Nov 25', as the quarters read 'Q3 26'
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[month_name(m) for m in shown],
+                     tickangle=-45 if slanted else 0)  # 'Nov 2025', as the quarters read 'Q3 2026'
 
 
 def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -> go.Figure:
@@ -118,7 +118,7 @@ def _legend_below(fig: go.Figure) -> go.Figure:
 
 
 def _quarter_axis(fig: go.Figure, labels: list[str]) -> None:
-    """Short, level quarter labels ('Q3 26'), at most eight, counting back from the latest so the
+    """Level quarter labels ('Q3 2026', `dates.quarter_name`), at most eight, counting back from the latest so the
     meeting's own quarter is always labelled: twenty '2026-Q3' labels overlapped at 1366 px."""
     if not labels:
         return
@@ -127,7 +127,7 @@ def _quarter_axis(fig: go.Figure, labels: list[str]) -> None:
     # the quarters in time order, whatever the traces hold: plotly orders categories as it meets
     # them, trace by trace, so a level with no risk in the first quarters (a filter that leaves no
     # Low risk until Q3 24) put those quarters after the last one
-    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[f"{q[5:]} {q[2:4]}" for q in shown], tickangle=0,
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[f"{q[5:]} {q[:4]}" for q in shown], tickangle=0,
                      categoryorder="array", categoryarray=list(labels))
 
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from isms.charts import SERIES, _layout
-from isms.dates import quarter_label
+from isms.dates import month_name, quarter_name
 
 
 def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable requirements effective") -> go.Figure:
@@ -59,7 +59,7 @@ def count_axis(largest: float) -> dict:
 def pass_rate_trend(trend: pd.DataFrame, title: str = "Control test pass rate per quarter") -> go.Figure:
     """The pass rate as a line over the count of tests as bars. The line is on the overlaying axis,
     which plotly draws last: on the other one the bars hid it."""
-    labels = [quarter_label(q) for q in trend["quarter_end"]]
+    labels = [quarter_name(q) for q in trend["quarter_end"]]
     fig = go.Figure()
     fig.add_bar(x=labels, y=trend["tested"], name="tests with a result", marker_color="#cfd8dc")
     fig.add_scatter(x=labels, y=trend["pass_rate"], name="pass rate", mode="lines+markers", yaxis="y2",
@@ -73,7 +73,7 @@ def pass_rate_trend(trend: pd.DataFrame, title: str = "Control test pass rate pe
 
 
 def findings_burndown(burndown: pd.DataFrame, title: str = "Open audit findings by month") -> go.Figure:
-    labels = [f"{d:%b %y}" for d in burndown["as_of"]]
+    labels = [month_name(d) for d in burndown["as_of"]]
     fig = go.Figure()
     fig.add_scatter(x=labels, y=burndown["open"], name="open", mode="lines+markers",
                     line=dict(color=SERIES["residual"], width=3))

@@ -48,7 +48,19 @@ def short_date(d: dt.date) -> str:
 
 
 def quarter_label(d: dt.date) -> str:
+    """'2026-Q3': the quarter as a key (it sorts; the exports and the charts' category order use it)."""
     return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+def quarter_name(d: dt.date) -> str:
+    """'Q3 2026': a quarter as every chart, page and pack shows it (one form: a deck said '2023-Q4'
+    where the page's axis said 'Q4 23' and the Compliance page '2024-Q4')."""
+    return f"Q{(d.month - 1) // 3 + 1} {d.year}"
+
+
+def month_name(d: dt.date) -> str:
+    """'Nov 2025': a month as every chart, page and pack shows it ('Nov 25' was read as 25 November)."""
+    return f"{d:%b %Y}"
 
 
 def dated(df, column: str = "as_of"):

@@ -30,9 +30,10 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 def _move(name: str, now: int, before: int) -> str:
     if now == before:
         return f"{name} is unchanged at {now:,}"
-    # 'fell 2% from 66 to 65': the share is of the earlier figure (read after the numbers, "(2%)"
-    # was taken for 2% of the requirements, or a share of the whole)
-    change = (now - before) / before if before else None
+    # 'fell 4% from 1,313 to 1,260': the share is of the earlier figure (read after the numbers, "(4%)"
+    # was taken for 4% of the whole). Under 100 the counts say it plainly: 'fell from 66 to 65', not
+    # 'fell 2%', and never 'rose 100% from 1 to 2'.
+    change = (now - before) / before if before >= 100 else None
     pct = f" {abs(change):.0%}" if change is not None and round(abs(change) * 100) >= 1 else ""
     return f"{name} {'rose' if now > before else 'fell'}{pct} from {before:,} to {now:,}"
 
@@ -67,12 +68,12 @@ def worst_unaddressed(above_appetite: pd.DataFrame) -> Optional[dict]:
 
 
 def above_appetite(above: pd.DataFrame, appetite: str) -> str:
-    """'13 risks above Medium, of which 13 have neither an active treatment nor a granted exception
+    """'13 risks above appetite (Medium), of which 13 have neither an active treatment nor a granted exception
     (6 with no decision, 7 accepted above appetite).' The list below it flags the two kinds apart, and the
     headline's count is both: said once here, the page's list and the pack's read alike."""
     unaddressed = above["unaddressed"].astype(bool)
     n, accepted = int(unaddressed.sum()), int((unaddressed & above["accepted"].astype(bool)).sum())
-    sentence = (f"{_n(len(above), 'risk')} above {appetite}, of which {n:,} {'has' if n == 1 else 'have'} neither an "
+    sentence = (f"{_n(len(above), 'risk')} above appetite ({appetite}), of which {n:,} {'has' if n == 1 else 'have'} neither an "
                 "active treatment nor a granted exception")
     if accepted:
         # the n are all unaddressed (the tile's word); apart: no decision at all, or an acceptance without an exception
@@ -101,15 +102,15 @@ def risk_review(data: RiskReviewData, appetite: str) -> Headline:
     unaddressed = cur.above_appetite_unaddressed
     worst = worst_unaddressed(data.above_appetite)
     if unaddressed and worst:
-        decision = (f"{_n(unaddressed, 'risk')} above {appetite} {'has' if unaddressed == 1 else 'have'} neither an "
+        decision = (f"{_n(unaddressed, 'risk')} above appetite ({appetite}) {'has' if unaddressed == 1 else 'have'} neither an "
                     f"active treatment nor a granted exception; the worst is {worst['risk_id']} "
                     f"\u201c{worst['title']}\u201d ({worst['level']}, score {worst['score']}, owner {worst['owner']}).")
     elif cur.above_appetite:
         decision = ""
-        late = f" Every risk above {appetite} has an active treatment or a granted exception." + late
+        late = f" Every risk above appetite ({appetite}) has an active treatment or a granted exception." + late
     else:
         decision = ""
-        late = f" No risk is above {appetite}." + late
+        late = f" No risk is above appetite ({appetite})." + late
     return Headline(" ".join(filter(None, [first, decision, late.strip()])), decision, worst)
 
 
@@ -155,7 +156,7 @@ _NEXT = {"Audit starts": "starts", "Audit period ends": "ends its audit period",
 
 
 def _effective_moves(totals: pd.DataFrame) -> str:
-    """'effective requirements fell 2% from 66 to 65 in ISO27001-2022 and are unchanged in SOC2'."""
+    """'effective requirements fell from 66 to 65 in ISO27001-2022 and are unchanged in SOC2'."""
     moved = [(r["framework"], int(r["effective"]), int(r["effective"] - r["effective_change"]))
              for r in totals.to_dict("records") if r["effective_change"]]
     still = [str(f) for f, c in zip(totals["framework"], totals["effective_change"]) if not c]
@@ -169,7 +170,7 @@ def _effective_moves(totals: pd.DataFrame) -> str:
 
 
 def compliance(data: ComplianceBundle) -> Headline:
-    """'Since 30 June 2026 effective requirements fell 2% from 66 to 65 in ISO27001-2022 and are
+    """'Since 30 June 2026 effective requirements fell from 66 to 65 in ISO27001-2022 and are
     unchanged in NIST-800-53r5-MODERATE and SOC2. 33 control tests had a result: 88% passed, 4 with
     exceptions; 1 is overdue. 4 audit findings are open, none a major nonconformity. 2 are past
     their due date; the longest overdue is F-012 ... Next on the calendar: ...'."""

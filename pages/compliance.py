@@ -79,7 +79,8 @@ dates = compliance.offered_dates(imported, series, dt.date.today())
 present = presentation_toggle(st.sidebar)
 controls = [st.sidebar] * 3 if present else st.columns([1, 1, 2.5])
 fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": date_label}
-as_of = params.select(controls[0], "As of", dates, key="as_of", default=imported[0], on_change=params.forget,
+as_of = params.select(controls[0], "As of", dates, key="as_of", default=compliance.default_as_of(imported, periods),
+                      on_change=params.forget,
                       args=("compare_to",), **fmt)
 earlier = [d for d in dates if d < as_of] or [compliance.default_dates(as_of)[1]]
 compare_to = params.select(controls[1], "Compared with", earlier, key="compare_to",

@@ -14,6 +14,7 @@ from isms.dates import long_date
 from ui import forum as render
 from ui.auth import permitted, require
 from ui.params import DATE_FORMAT
+from ui.presentation import presentation_toggle
 from ui.resources import data_cursor, data_version_key, settings, viewing_sample
 
 user = require("viewer", "Forum")
@@ -31,13 +32,15 @@ def forum_version() -> str | None:
         return forum.version(cur) if forum.available(cur) else None
 
 
+present = presentation_toggle(st.sidebar)
 st.title("Forum")
 if "forum_as_of" not in st.session_state:
     try:
         st.session_state["forum_as_of"] = dt.date.fromisoformat(st.query_params.get("on", ""))
     except ValueError:
         st.session_state["forum_as_of"] = dt.date.today()
-as_of = st.columns([1, 4])[0].date_input("As of", format=DATE_FORMAT, key="forum_as_of")
+# in presentation mode the date sits in the hidden sidebar and the forms are left out: the room reads
+as_of = (st.sidebar if present else st.columns([1, 4])[0]).date_input("As of", format=DATE_FORMAT, key="forum_as_of")
 st.query_params["on"] = as_of.isoformat()
 version = forum_version()
 if version is None:
@@ -54,8 +57,8 @@ render.show_message()
 render.show_overdue(view)
 render.show_next_meetings(view)
 render.show_exception_agenda(view)
-render.show_meetings(view, cfg, user, can_approve=permitted("approve-minutes") and not viewing_sample())
-if permitted("record-forum"):
+render.show_meetings(view, cfg, user, can_approve=permitted("approve-minutes") and not viewing_sample() and not present)
+if permitted("record-forum") and not present:
     render.show_forms(view, cfg, user, read_only_reason=(
         "You are looking at the sample: its forum is read-only. Switch back to your own data to record."
         if viewing_sample() else None))

@@ -13,6 +13,7 @@ from ui import management_review as render
 from ui import params
 from ui.auth import require
 from ui.packs import pack_panel
+from ui.presentation import presentation_toggle
 from ui.resources import data_cursor, data_version_key, require_data, settings
 
 require("viewer", "Management review")
@@ -39,7 +40,9 @@ with data_cursor() as cur:
         st.info("This database was made before the forum existed; its forum tables arrive with its next write.")
         st.stop()
     version = forum.version(cur)
-year = params.select(st.columns([1, 4])[0], "Year under review", choices, key="year", parse=int)
+present = presentation_toggle(st.sidebar)
+# in presentation mode the picker sits in the hidden sidebar, as every page's controls do
+year = params.select(st.sidebar if present else st.columns([1, 4])[0], "Year under review", choices, key="year", parse=int)
 review = load(data_version, version, year)
 st.title(f"Management review · {year}")
 st.caption(f"The inputs of ISO/IEC 27001:2022 clause 9.3.2 for {cfg.organisation}, {short_date(review.start)} to "
@@ -50,4 +53,5 @@ render.show_performance(review)
 render.show_risks(review)
 render.show_improvement(review)
 render.show_outputs(review)
-pack_panel("management-review", review.end, review.card.compare_to)
+if not present:
+    pack_panel("management-review", review.end, review.card.compare_to)

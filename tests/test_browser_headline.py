@@ -92,7 +92,7 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                     '[data-testid="stMetricDelta"]').inner_text()
                 assert f"{unaddressed - before:+d}" in delta  # the change since the comparison date, as the CLI has it
                 sentence = page.locator(".st-key-headline").inner_text()
-                assert f"{unaddressed} risks above {card['appetite']} have neither" in sentence
+                assert f"{unaddressed} risks above appetite ({card['appetite']}) have neither" in sentence
                 assert f"the worst is {worst[0]} " in sentence and "score 25" in sentence
                 exposure = card["current"]["residual_exposure"]
                 assert f"to {exposure:,}" in sentence or f"unchanged at {exposure:,}" in sentence
@@ -115,8 +115,9 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
                     assert page.locator('[data-testid="stTooltipIcon"]').first.is_hidden()
                     assert page.get_by_role("button", name="Exit presentation").is_visible()
-                    # an id on one line: 'R-016', not 'R-' over '016' (the room reads the column down)
-                    split = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stTable"] tbody td:first-child p')]
+                    # an id on one line, in any column: 'R-016', not 'R-' over '016' (the room reads the column down)
+                    split = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stTable"] tbody td p')]
+                        .filter(p => /^[A-Z]+-[0-9]+$/.test(p.innerText.trim()))
                         .filter(p => { const r = document.createRange(); r.selectNodeContents(p);
                                        return r.getClientRects().length > 1; }).map(p => p.innerText)""")
                     assert split == [], f"ids split over two lines at {width} px: {split}"
@@ -125,3 +126,15 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 page.goto(url + "/management_review")
                 page.wait_for_function("() => location.pathname.endsWith('/management-review')", timeout=60_000)
                 page.get_by_role("heading", name="Management review").first.wait_for(timeout=60_000)
+                # the Forum and the Management review in presentation mode: the sidebar with its pickers
+                # hidden, an Exit button, no forms (the Forum's record and approve) and no pack panel
+                for path, heading in (("/?present=1", "Forum"), ("/management-review?present=1", "Management review")):
+                    page.goto(url + path)
+                    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+                    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+                    page.get_by_role("button", name="Exit presentation").wait_for(timeout=60_000)
+                    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+                    assert page.locator('[data-testid="stSidebar"]').first.is_hidden(), path
+                    assert page.locator('[data-testid="stForm"]').count() == 0, path
+                    assert page.get_by_text("Review pack: PowerPoint").count() == 0, path
+                    page.screenshot(path=str(artifacts / f"{heading.lower().replace(' ', '-')}-presentation-{width}.png"))

@@ -39,8 +39,8 @@ def test_treatment_progress_draws_each_month_end_under_its_own_month():
     bars = fig.data[0]
     assert [pd.Timestamp(x) for x in bars.x] == [pd.Timestamp(e.year, e.month, 1) for e in ends]
     axis = fig.layout.xaxis
-    assert axis.ticktext[-1] == "Sep 26" and pd.Timestamp(axis.tickvals[-1]) == pd.Timestamp(2026, 9, 1)
-    assert axis.ticktext[0] != "Jan 24" and "Oct 26" not in axis.ticktext
+    assert axis.ticktext[-1] == "Sep 2026" and pd.Timestamp(axis.tickvals[-1]) == pd.Timestamp(2026, 9, 1)
+    assert axis.ticktext[0] != "Jan 2024" and "Oct 2026" not in axis.ticktext
 
 
 def test_the_level_trend_keeps_its_quarters_in_time_order_when_a_level_starts_late():

@@ -42,10 +42,10 @@ def test_the_deck_opens_on_the_pages_headline(sample_db_path, tmp_path, monkeypa
     slide = next(s for s in Presentation(str(deck)).slides
                  if any(x.name == "Title" and x.text_frame.text.startswith("Compliance by framework") for x in s.shapes))
     texts = [x.text_frame.text for x in slide.shapes if x.has_text_frame]
-    said = [t for t in texts if t.startswith("Since 30 June 2026 effective requirements fell 2% from 66 to 65")]
+    said = [t for t in texts if t.startswith("Since 30 June 2026 effective requirements fell from 66 to 65")]
     assert len(said) == 1 and "Next on the calendar: ISO recertification (ISO-2026-RC) starts 9 November 2026." in said[0]
     table = next(x for x in slide.shapes if x.has_table)
     box = next(x for x in slide.shapes if x.has_text_frame and x.text_frame.text == said[0])
     assert table.top >= box.top + box.height * 0.9  # the table starts below the paragraph, not over it
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Since 30 June 2026 effective requirements fell 2% from 66 to 65" in " ".join(text.split())
+    assert "Since 30 June 2026 effective requirements fell from 66 to 65" in " ".join(text.split())

@@ -14,9 +14,37 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
-from tests.test_pages import app_db, open_page  # noqa: F401  (the module-scoped sample copy)
+from tests.test_pages import app_db  # noqa: F401  (the module-scoped sample copy)
+from ui.apptest import open_app
 
 PAGE = "pages/compliance.py"
+SAMPLE_IMPORT = "2026-09-30"  # the sample's latest compliance import: the figures below are worked out for it
+
+
+def open_page(page: str):
+    return open_app(page, query={"as_of": SAMPLE_IMPORT})
+
+
+def test_the_page_opens_on_the_latest_period_end_of_its_meetings(app_db):  # noqa: F811
+    """The Compliance forum meets every two months (periods end with February, April, ..., December),
+    the sample's data is imported quarterly: the page opens on the latest period end on or before
+    today, no older than the latest import, compared with the period end before it, so its figures
+    and its pack's agenda ('reviews 1 Sep to 31 Oct, new since 31 Aug') are one period's."""
+    import datetime as dt
+
+    today = dt.date.today()
+    ends = [dt.date(y, m + 1, 1) - dt.timedelta(days=1) if m < 12 else dt.date(y, 12, 31)
+            for y in range(2026, today.year + 1) for m in (2, 4, 6, 8, 10, 12)]
+    ends = [e for e in ends if dt.date.fromisoformat(SAMPLE_IMPORT) <= e <= today]
+    at = open_app(PAGE)
+    assert not at.exception
+    if not ends:  # before 31 October 2026 the import is the latest date
+        assert at.selectbox(key="as_of").value.isoformat() == SAMPLE_IMPORT
+        return
+    assert at.selectbox(key="as_of").value == ends[-1]
+    year, month = (ends[-1].year, ends[-1].month - 2) if ends[-1].month > 2 else (ends[-1].year - 1, 12)
+    next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+    assert at.selectbox(key="compare_to").value == next_first - dt.timedelta(days=1)
 
 
 def _metrics(at) -> list[tuple[str, str, str]]:
@@ -138,7 +166,7 @@ def test_the_headline_says_what_the_tiles_and_lists_below_it_say(app_db):
     assert len(said) == 1
     iso_effective = [(v, d) for label, v, d in _metrics(at) if label.startswith("Effective")][0]
     assert iso_effective == ("65", "-1")
-    assert said[0].startswith("**Since 30 June 2026 effective requirements fell 2% from 66 to 65 in ISO27001-2022 "
+    assert said[0].startswith("**Since 30 June 2026 effective requirements fell from 66 to 65 in ISO27001-2022 "
                               "and are unchanged in NIST-800-53r5-MODERATE and SOC2.")
     assert "; 1 test is overdue." in said[0]
     assert "4 audit findings are open, none a major nonconformity. 2 are past their due date; the longest overdue " \

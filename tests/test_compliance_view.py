@@ -172,7 +172,7 @@ def test_the_headline_says_the_review_in_one_paragraph(bundle):
     said = compliance_headline(bundle)
     overdue = "F-3 \u201cFinding F-3\u201d (Major nonconformity, owner Owner F) is 15 days past its due date."
     assert said.sentence == (
-        "Since 30 June 2026 effective requirements rose 100% from 1 to 2 in ISO27001-2022 and are unchanged in SOC2. "
+        "Since 30 June 2026 effective requirements rose from 1 to 2 in ISO27001-2022 and are unchanged in SOC2. "
         "3 control tests had a result: 67% passed, 1 with exceptions; 1 test is overdue. "
         "2 audit findings are open, 1 major nonconformity. " + overdue + " "
         "Next on the calendar: ISO surveillance (AUD-1) starts 2 November 2026.")

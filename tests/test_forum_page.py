@@ -262,3 +262,18 @@ def test_the_compliance_page_shows_the_actions_of_earlier_compliance_meetings(fo
     at = open_app("pages/compliance.py")
     assert not at.exception, [e.message for e in at.exception]
     assert "Actions from earlier meetings" in [h.value for h in at.header]
+
+
+def test_presentation_mode_shows_the_forum_without_its_forms(forum_db):
+    """`?present=1` on a meeting-room screen: the same calendar and meetings, the date in the hidden
+    sidebar, an Exit button, and neither the record forms nor the approve button (the room reads)."""
+    at = open_app(PAGE, query={"on": "2026-06-10", "present": "1"})
+    assert not at.exception, [e.message for e in at.exception]
+    assert [h.value for h in at.header] == ["Overdue actions", "Next meetings", "Exceptions for the next Risk meeting "
+                                            "(14 Jul 2026)", "Held meetings"]
+    assert at.button(key="exit_present")
+    assert not [b for b in at.button if b.key == "approve_M-0001"]
+    assert [d.value for d in at.sidebar.date_input] == [dt.date(2026, 6, 10)]
+    assert _rows(at, "overdue_actions", "action_id", "days_overdue") == [("A-0004", 26), ("A-0005", 10)]
+    at.button(key="exit_present").click().run()
+    assert "Record" in [h.value for h in at.header]

@@ -325,3 +325,12 @@ def test_a_blank_choice_unmaps_a_column():
     table = pd.DataFrame({"field": ["risk_id", "owner", "title", "status"],
                           "column in the file": ["Risk ID", math.nan, None, ""]})
     assert with_columns(m, table).columns == {"risk_id": "Risk ID"}
+
+
+def test_a_refusal_with_no_cell_to_mark_does_not_promise_a_marked_copy(page_db):
+    """An error of the whole file (here no sheet of a known kind) has no cell to mark and no marked
+    copy: the sentence points at the list, not at a download that is not there."""
+    at = upload(open_import(), "letter.csv", b"Dear analyst, the register is attached.")
+    assert at.error, [m.value for m in at.markdown]
+    assert "the list below says where" in at.error[0].value and "copy below" not in at.error[0].value
+    assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download your workbook")]

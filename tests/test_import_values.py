@@ -25,6 +25,15 @@ FIVE = PRESETS["5x5"]
     ("May 2027", D("2027-05-31")),
     ("February 2028", D("2028-02-29")),
     ("2025-03", D("2025-03-31")),
+    ("2026/03/31", D("2026-03-31")),
+    ("28-Feb-2026", D("2026-02-28")),  # Excel's dd-mmm-yyyy
+    ("28 Feb 2026", D("2026-02-28")),  # the dashboard's own style
+    ("15-Jan-26", D("2026-01-15")),  # dd-mmm-yy
+    ("1st March 2026", D("2026-03-01")),
+    ("Feb 28, 2026", D("2026-02-28")),
+    ("September 3 2026", D("2026-09-03")),
+    ("3 Sept 2026", D("2026-09-03")),
+    ("May-18", D("2018-05-31")),  # Excel's mmm-yy names a month
     (46112, D("2026-03-31")),  # Excel serial
     (46112.0, D("2026-03-31")),
     (dt.datetime(2026, 3, 31, 0, 0), D("2026-03-31")),
@@ -38,9 +47,10 @@ def test_periods_start_on_the_first():
     assert cells.parse_date("Q2-2025", period_end=False) == D("2025-04-01")
 
 
-@pytest.mark.parametrize("raw", ["31/13/2026", "soon", "Q5-2026", "2026-02-30"])
+@pytest.mark.parametrize("raw", ["31/13/2026", "soon", "Q5-2026", "2026-02-30", "30 Feb 2026", "28 Fbe 2026",
+                                 "Feb 30, 2026", "2026/13/01", "28 Mayday 2026"])
 def test_bad_dates_say_what_is_expected(raw):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"is not a date .*31 Mar 2026"):
         cells.parse_date(raw)
 
 
@@ -366,3 +376,21 @@ def test_a_kris_direction_from_its_name(name, direction):
     from isms.importing.kinds import direction_from_name
 
     assert direction_from_name(name) == direction
+
+
+def test_a_status_word_read_as_another_value_is_a_stated_rule():
+    """'active' and 'expired' are no exception statuses: read as Granted and Closed, and the import
+    says so with the rows counted (the analyst confirms the rules); a case variant of a status
+    ('granted') is that status and goes unsaid."""
+    from isms.config import load_settings
+    from isms.importing.pipeline import build_plan
+    from tests.conftest import ROOT
+
+    matrix = load_settings(ROOT / "isms.toml").matrix
+    log = (b"Exception ID,Policy,Status,Granted on,Expires on\n"
+           b"EX-1,Patch standard,active,2026-04-01,2026-06-30\nEX-2,Patch standard,Expired,2026-01-01,2026-03-31\n"
+           b"EX-3,Patch standard,granted,2026-01-01,2026-03-31\nEX-4,Patch standard,active,2026-01-01,2026-03-31\n")
+    plan = build_plan(log, "ex.csv", matrix, as_of=dt.date(2026, 5, 1))
+    said = [r for r in plan.rules if "'Status'" in r]
+    assert said == ["ex!C 'Status': read 'Expired' as Closed (1 row), 'active' as Granted (2 rows)"]
+    assert list(plan.frames["exceptions"]["status"]) == ["Granted", "Closed", "Granted", "Granted"]

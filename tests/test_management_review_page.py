@@ -136,3 +136,20 @@ def test_the_forum_links_the_management_review(app_db):  # noqa: F811
     at = open_app("pages/forum.py", query={"on": "2026-11-30"})
     assert [p.proto.label for p in at.main.get("page_link")] == [
         "Management review (clause 9.3): the inputs for a year"]
+
+
+def test_presentation_mode_leaves_out_the_pack_panel(app_db):  # noqa: F811
+    """Presentation mode: the same sections and tiles, the year in the hidden sidebar, an Exit button,
+    no pack downloads (a control for the analyst, not for the room), and `present=1` in the URL.
+    (Switched on by its toggle: AppTest first runs the Forum, whose toggle holds the shared key;
+    the browser test opens `?present=1` itself.)"""
+    normal = open_app(PAGE, query={"year": "2025"})
+    at = open_app(PAGE, query={"year": "2025"})
+    at.toggle(key="present").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.query_params["present"] == "1"
+    assert [h.value for h in at.header] == [h.value for h in normal.header]
+    assert _metrics(at) == _metrics(normal)
+    assert at.button(key="exit_present")
+    assert [s.value for s in at.sidebar.selectbox] == [2025]
+    assert not list(at.get("download_button")) and list(normal.get("download_button"))

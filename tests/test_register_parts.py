@@ -317,6 +317,24 @@ def test_a_mid_quarter_import_is_a_review_date_and_a_comparison(store):
     assert data.changes[["risk_id", "change"]].values.tolist() == [["A-1", "De-escalated"]]
 
 
+def test_an_exception_log_imported_alone_is_an_interim_review_date(store):
+    """An exception log dated after the last register (today's, say) is offered by the Risk Review
+    as an interim date, and the page as of it shows the exception; before, only register dates were
+    offered and the log showed nowhere until the next register."""
+    from isms.views import risk_review
+
+    con, settings = store
+    actions.import_workbook(con, ANA, settings, UNIT_A.encode(), "a.csv", as_of=Q1)
+    log = ("Exception ID,Policy,Risk ID,Status,Granted on,Expires on\n"
+           "EX-9,Patch standard,A-1,Granted,2026-04-01,2026-06-30\n")
+    result = actions.import_workbook(con, ANA, settings, log.encode(), "exceptions.csv", as_of=MID, mode=PART)
+    assert not getattr(result, "problems", None), result
+    assert risk_review.review_dates(con, include_interim=True) == [MID, Q1]
+    assert risk_review.review_dates(con) == [Q1]
+    assert list(risk_review.build(con, settings, MID, Q1).exceptions["exception_id"]) == ["EX-9"]
+    assert risk_review.build(con, settings, Q1, Q1).exceptions.empty
+
+
 def test_a_file_dated_before_a_later_register_says_its_rows_stop_there(store):
     from isms.importing.preview import register_sentences
 

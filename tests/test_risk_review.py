@@ -131,11 +131,11 @@ def test_appetite_marks_risks_without_treatment_or_exception(review):
     assert list(above["risk_id"]) == ["R1", "R5", "R2"]
     assert dict(zip(above["risk_id"], above["unaddressed"])) == {"R1": True, "R5": False, "R2": False}
     from isms.headline import above_appetite
-    assert above_appetite(above, "Medium") == ("3 risks above Medium, of which 1 has neither an active treatment "
+    assert above_appetite(above, "Medium") == ("3 risks above appetite (Medium), of which 1 has neither an active treatment "
                                                "nor a granted exception.")
     # R2 'accepted' besides: still without a treatment or exception, and now said to be accepted
     accepted = above.assign(unaddressed=[True, False, True], accepted=[False, False, True])
-    assert above_appetite(accepted, "Medium") == ("3 risks above Medium, of which 2 have neither an active "
+    assert above_appetite(accepted, "Medium") == ("3 risks above appetite (Medium), of which 2 have neither an active "
                                                   "treatment nor a granted exception (1 with no decision, 1 accepted "
                                                   "above appetite).")
 

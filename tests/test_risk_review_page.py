@@ -123,7 +123,7 @@ def test_top_risks_changes_appetite_and_exceptions_tables(small_db):
     assert list(above["risk_id"][above["unaddressed"]]) == ["R1"]
     exc = table_with(at, "window")
     assert list(exc["exception_id"]) == ["E2", "E1", "E3"]
-    assert any("3 risks above Medium, of which 1 has neither" in md.value for md in at.markdown)
+    assert any("3 risks above appetite (Medium), of which 1 has neither" in md.value for md in at.markdown)
 
 
 def test_heatmap_basis_switch_and_movement_view(small_db):

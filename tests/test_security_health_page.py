@@ -64,11 +64,11 @@ def test_every_section_has_content(app_db):
     assert {k for k in m if k.endswith(" health")} == {f"{t} health" for t in
                                                       ("A.5 Organizational", "A.6 People", "A.7 Physical", "A.8 Technological")}
     assert len(at.get("plotly_chart")) == 4  # status trend, domain health, indicator history, exposure trend
-    last_year = ["Nov 25", "Dec 25"] + [f"{m} 26" for m in
+    last_year = ["Nov 2025", "Dec 2025"] + [f"{m} 2026" for m in
                                             ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct")]
     for key in ("kri_trend", "domain_health"):  # every month labelled, the meeting's month included
         assert _chart(at, key)["layout"]["xaxis"]["ticktext"] == last_year, key
-    assert _chart(at, "exposure_trend")["layout"]["xaxis"]["ticktext"][-1] == "Oct 26"
+    assert _chart(at, "exposure_trend")["layout"]["xaxis"]["ticktext"][-1] == "Oct 2026"
 
     errors = [e.value for e in at.error]
     assert any("KRI-21" in e and "12 months in a row" in e for e in errors)

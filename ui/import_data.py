@@ -131,8 +131,11 @@ def _given(x) -> bool:
 def _problems(a: view.Analysis, file_name: str) -> None:
     st.subheader("2. Problems")
     if a.n_errors:
+        # a marked copy exists only where problems sit at cells or rows; a file-wide refusal (no sheet
+        # of a known kind, a missing column) said "the copy below" above a list with no copy under it
+        where = "the copy below marks each cell" if a.marked else "the list below says where"
         st.error(f"{a.n_errors} error(s) stop this import; {a.n_warnings} warning(s). Fix them in your file "
-                 "(the copy below marks each cell) or in the mapping above.")
+                 f"({where}) or in the mapping above.")
     elif a.n_warnings:
         st.warning(f"No errors; {a.n_warnings} warning(s) to read before you commit.")
     else:

@@ -27,7 +27,8 @@ h2 {font-size: 2.2rem !important;}
 [data-testid="stCaptionContainer"] p, .stMarkdown p {font-size: 1.2rem;}
 [data-testid="stTooltipIcon"] {display: none;}
 [data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.25rem !important; padding: 0.45rem 0.7rem !important;}
-[data-testid="stTable"] td:first-child, [data-testid="stTable"] td:first-child p {white-space: nowrap;}
+[data-testid="stTable"] td:first-child {white-space: nowrap;}
+[data-testid="stTable"] td [data-testid="stMarkdownContainer"], [data-testid="stTable"] td p {white-space: inherit !important;}
 .st-key-exit_present button {font-size: 1.1rem; padding: 0.4rem 1.1rem;}
 </style>
 """
@@ -65,7 +66,8 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
     shown = dashed(iso_days(frame[list(labels)].head(rows))).rename(columns=labels)
     styler = shown.style
     # a column of short values (ids, levels, dates, counts) never wraps: at presentation size the
-    # browser broke 'R-016' after its hyphen and '607 days' between its words
+    # browser broke 'R-016' after its hyphen and '607 days' between its words. The style is the
+    # cell's; the CSS above lets the cell's markdown inherit it (Streamlit sets it back to normal)
     short = [c for c in shown.columns if shown[c].map(lambda v: len(str(v))).max() <= SHORT]
     if short:
         styler = styler.map(lambda v: "white-space: nowrap", subset=short)

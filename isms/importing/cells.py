@@ -37,6 +37,16 @@ _MONTHS = {m: i for i, m in enumerate(
 _MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?[\s\-/]+(\d{4}|\d{2})$", re.I)  # May 2027; May-18 (Excel's mmm-yy)
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")  # 2026/03/31
+_ORD = r"(?:st|nd|rd|th)?"
+# 28-Feb-2026 (Excel's dd-mmm-yyyy), 28 Feb 2026 (the dashboard's own style), 15-Jan-26, 1st March 2026
+_DAY_MONTH_YEAR = re.compile(rf"^(\d{{1,2}}){_ORD}[\s\-/.]+([a-z]{{3,9}})\.?,?[\s\-/.]+(\d{{4}}|\d{{2}})$", re.I)
+# Feb 28, 2026; February 28 2026; Feb-28-2026
+_MONTH_DAY_YEAR = re.compile(rf"^([a-z]{{3,9}})\.?[\s\-/.]+(\d{{1,2}}){_ORD},?[\s\-/.]+(\d{{4}})$", re.I)
+_MONTH_WORDS = {w: i for i, w in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"], start=1)}
+_DATE_HINT = "write 2026-03-31, 31/03/2026, 31 Mar 2026, Q4-2026 or May 2027"
 _TARGET = re.compile(r"^\s*(>=|=>|≥|>|<=|=<|≤|<)?\s*(-?\d+(?:\.\d+)?)\s*(%|[a-z ]+)?\s*$", re.I)
 
 
@@ -69,8 +79,30 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+def _month(word: str) -> int | None:
+    """'Feb', 'Feb.', 'February', 'Sept' -> 2 / 9; anything else (a typo, 'Mayday') -> None."""
+    w = word.lower().rstrip(".")
+    if w == "sept":
+        return 9
+    return next((i for name, i in _MONTH_WORDS.items() if len(w) >= 3 and name.startswith(w)), None)
+
+
+def _year(digits: str) -> int:
+    """Two-digit years as Excel's dd-mmm-yy shows them: '26' is 2026."""
+    year = int(digits)
+    return year + 2000 if year < 100 else year
+
+
+def _day(s: str, year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:  # '31/02/2026': say which part is wrong, and what would do
+        raise ValueError(f"{s!r} is not a date ({exc}; {_DATE_HINT})") from None
+
+
 def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
-    """Dates, Excel serials and text: ISO, day/month/year, 'Q4-2026', 'May 2027', '2025-03'.
+    """Dates, Excel serials and text: ISO, day/month/year, '28 Feb 2026', '28-Feb-26', 'Feb 28, 2026',
+    'Q4-2026', 'May 2027', '2025-03'.
 
     A quarter or a month names a period; `period_end` picks its last day (due dates) or, when
     False, its first (monitoring periods).
@@ -92,10 +124,13 @@ def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if month > 12 and day <= 12:
             day, month = month, day
-        try:
-            return dt.date(year, month, day)
-        except ValueError as exc:  # '31/02/2026': say which part is wrong, and what would do
-            raise ValueError(f"{s!r} is not a date ({exc}; write 2026-03-31, 31/03/2026, Q4-2026 or May 2027)") from None
+        return _day(s, year, month, day)
+    if m := _YMD.match(s):
+        return _day(s, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if (m := _DAY_MONTH_YEAR.match(s)) and (month := _month(m.group(2))):
+        return _day(s, _year(m.group(3)), month, int(m.group(1)))
+    if (m := _MONTH_DAY_YEAR.match(s)) and (month := _month(m.group(1))):
+        return _day(s, int(m.group(3)), month, int(m.group(2)))
     if m := _QUARTER.match(s):
         q, year = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(4)), int(m.group(3)))
         first = dt.date(year, 3 * q - 2, 1)
@@ -109,7 +144,7 @@ def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
     if month is not None and 1 <= month <= 12:
         first = dt.date(year, month, 1)
         return month_end(first) if period_end else first
-    raise ValueError(f"{s!r} is not a date (write 2026-03-31, 31/03/2026, Q4-2026 or May 2027)")
+    raise ValueError(f"{s!r} is not a date ({_DATE_HINT})")
 
 
 def parse_number(value: Any) -> float:

@@ -228,6 +228,7 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
                     sh.problem(body[j] + 1, i, f, cells.text(value_at(j)), o[flag], severity)
                     if severity == "error":
                         ok[j] = False
+        _synonym_rule(sh, f, i, uniques, coerced, codes)
         out = coerced[codes]
         if f == "target" and sh.m.kind == "metrics":
             triples = [t if isinstance(t, tuple) else (t, None, None) for t in out]
@@ -237,6 +238,26 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
         cols[f] = out
     _low_scale_warning(sh, matrix, scales, cols)
     return body, cols, ok
+
+
+def _synonym_rule(sh: SheetContext, f: str, i: int, uniques, coerced: np.ndarray, codes: np.ndarray) -> None:
+    """Say which words of a status-like column were read as another value: 'active' as Granted,
+    'expired' as Closed, 'In Progress' as Partially implemented. A case or spacing variant of the
+    value itself ('granted', 'GRANTED') is the value and goes unsaid."""
+    ft = field_type(sh.m.kind, f)
+    if ft.kind != "enum":
+        return
+    counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(len(uniques), dtype=int)
+    read = []
+    for j, (u, v) in enumerate(zip(uniques, coerced)):
+        if v is None or not isinstance(u, str) or not counts[j]:
+            continue
+        member = next((m for m in ft.enum if m.value == v), None)
+        if member is None or cells.fold_word(u) in (cells.fold_word(member.value), cells.fold_word(member.name)):
+            continue
+        read.append(f"'{cells.text(u)}' as {v} ({counts[j]:,} row{'s' if counts[j] != 1 else ''})")
+    if read:
+        sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': read " + ", ".join(sorted(read)))
 
 
 def _low_scale_warning(sh: SheetContext, matrix: RiskMatrix, scales: dict[str, int | None],

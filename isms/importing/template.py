@@ -83,7 +83,7 @@ SHEET_PURPOSE = {
 _REFERENCES = {"risk_id": "Risks", "treatment_id": "Treatments", "metric_id": "Metrics", "asset_ids": "Assets",
                "control_id": "Controls", "audit_id": "Audits", "exception_id": "Exceptions"}
 _REFERRED = {"Metrics": "KRI"}  # a sheet's record in the guide's words ('A KRI id', not 'A metric id')
-_DATE_HINT = "A date: 2026-03-31, 31/03/2026, Q4-2026 (the quarter's last day) or May 2027"
+_DATE_HINT = "A date: 2026-03-31, 31/03/2026, 31 Mar 2026, Q4-2026 (the quarter's last day) or May 2027"
 
 
 def _what_to_enter(name: str, annotation: Any, matrix: RiskMatrix, key: tuple[str, ...], sheet: str) -> str:

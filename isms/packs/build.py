@@ -60,11 +60,14 @@ def make_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, 
               as_of: dt.date | None = None, compare_to: dt.date | None = None,
               sections: list[str] | None = None, filters: object = None) -> PackFile:
     """Build and write a pack; dates default to the page's, sections to the saved choice."""
-    defaults = default_dates(con, meeting)
+    defaults = default_dates(con, meeting, settings)
     if as_of is None:
         if defaults is None:
             raise ValueError("there is no data to build a pack from")
         as_of = defaults[0]
+    if compare_to is None and meeting == "compliance":
+        # as the page compares it: a period end with the period end before it, an import with the import before
+        compare_to = default_dates(con, meeting, settings, as_of)[1]
     if compare_to is None:
         from isms.dates import add_months, month_end, previous_quarter_end
 

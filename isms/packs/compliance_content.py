@@ -7,7 +7,7 @@ import pandas as pd
 
 from isms import headline
 from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
-from isms.dates import long_date
+from isms.dates import long_date, month_name
 from isms.packs.model import ChartSection, MethodSection, NativeSeries, Section, TableSection
 from isms.views import compliance, pack_inputs
 
@@ -98,7 +98,7 @@ def _findings(ctx) -> Section:
 def _burndown(ctx) -> Section:
     b = _bundle(ctx)
     d = b.burndown
-    cats = tuple(f"{x:%b %y}" for x in d["as_of"])
+    cats = tuple(month_name(x) for x in d["as_of"])
     return ChartSection("burndown", "Open audit findings by month", findings_burndown(d), native_kind="line",
                         categories=cats, series=(NativeSeries("open", tuple(float(v) for v in d["open"])),
                                                  NativeSeries("overdue", tuple(float(v) for v in d["overdue"]))),

@@ -17,7 +17,7 @@ import pandas as pd
 from isms import shown
 from isms import charts, headline, method
 from isms.config import Settings
-from isms.dates import add_months, long_date, month_end, quarter_label, short_date
+from isms.dates import add_months, long_date, month_end, month_name, quarter_name, short_date
 from isms.filters import RiskFilter
 from isms.kri import format_value
 from isms.packs import MEETINGS
@@ -154,7 +154,7 @@ def _level_trend(ctx: Context) -> Section:
         per = dict(zip(part["as_of"], part["risks"]))
         series.append(NativeSeries(level, tuple(float(per.get(d, 0)) for d in dates), colour))
     return ChartSection("level_trend", "Residual risks by level per quarter", charts.level_trend(m, counts),
-                        native_kind="column_stacked", categories=tuple(quarter_label(d) for d in dates),
+                        native_kind="column_stacked", categories=tuple(quarter_name(d) for d in dates),
                         series=tuple(series), number_format="0")
 
 
@@ -166,7 +166,7 @@ def _exposure_trend(ctx: Context) -> Section:
     )
     return ChartSection("exposure_trend", "Exposure: inherent against residual",
                         charts.quarterly_exposure_trend(totals), native_kind="line",
-                        categories=tuple(quarter_label(d) for d in totals["as_of"]), series=series, number_format="0", y_min=0,
+                        categories=tuple(quarter_name(d) for d in totals["as_of"]), series=series, number_format="0", y_min=0,
                         note="Sum of likelihood x impact over open, assessed risks; the gap is what controls take away.")
 
 
@@ -342,7 +342,7 @@ def _kri_trend(ctx: Context) -> Section:
         series.append(NativeSeries(status.capitalize(), tuple(float(per.get(m, 0)) for m in months), colour))
     return ChartSection("kri_trend", "KRI status, last 12 months",
                         charts.kri_status_trend(counts, "KRI status, last 12 months"),
-                        native_kind="column_stacked", categories=tuple(f"{m:%b %Y}" for m in months),
+                        native_kind="column_stacked", categories=tuple(month_name(m) for m in months),
                         series=tuple(series), number_format="0")
 
 
@@ -358,7 +358,7 @@ def _domain_health(ctx: Context) -> Section:
                                    charts.DOMAIN_COLOURS[i % len(charts.DOMAIN_COLOURS)]))
     return ChartSection("domain_health", "Health index by control domain (share of KRIs green, %)",
                         charts.domain_health_trend(health, "Health index by control domain (share of KRIs green)"),
-                        native_kind="line", categories=tuple(f"{m:%b %Y}" for m in months), series=tuple(series),
+                        native_kind="line", categories=tuple(month_name(m) for m in months), series=tuple(series),
                         number_format="0")
 
 
@@ -407,7 +407,7 @@ def _kri_stale(ctx: Context) -> Section:
 
 def _exposure(ctx: Context) -> Section:
     trend = _sh_bundle(ctx).risk.exposure_trend
-    cats = tuple(f"{pd.Timestamp(d):%b %Y}" for d in trend["as_of"])
+    cats = tuple(month_name(pd.Timestamp(d)) for d in trend["as_of"])
     series = (NativeSeries("Inherent", tuple(float(v) for v in trend["inherent_exposure"]), charts.SERIES["inherent"]),
               NativeSeries("Residual", tuple(float(v) for v in trend["residual_exposure"]), charts.SERIES["residual"]))
     return ChartSection("exposure_trend", "Residual exposure by month", charts.monthly_exposure_trend(trend), native_kind="line",
@@ -478,18 +478,19 @@ def section_choices(meeting: str) -> list[tuple[str, str]]:
     return [(key, label) for key, label, _ in SECTIONS[meeting]]
 
 
-def default_dates(con: duckdb.DuckDBPyConnection, meeting: str) -> tuple[dt.date, dt.date] | None:
-    """The page's defaults: the latest quarter end (Risk Review; Compliance: the last quarter end on
-    or before today), month (Security Health) or closed year (Management review)."""
+def default_dates(con: duckdb.DuckDBPyConnection, meeting: str, settings: Settings,
+                  as_of: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """The page's defaults: the latest quarter end (Risk Review; Compliance: its series' latest period
+    end, `compliance.opening_dates`), month (Security Health) or closed year (Management review)."""
     if meeting == "management-review":
         from isms.views.management_review import review_years
 
         years = review_years(con)
         return (dt.date(years[0], 12, 31), dt.date(years[0] - 1, 12, 31)) if years else None
     if meeting == "compliance":
-        from isms.views.compliance import default_dates as compliance_dates
+        from isms.views.compliance import opening_dates
 
-        return compliance_dates(dt.date.today())
+        return opening_dates(con, settings.series("compliance"), dt.date.today(), as_of)
     if meeting == "risk-review":
         dates = risk_review.review_dates(con)
         if not dates:

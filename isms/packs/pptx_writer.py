@@ -274,7 +274,7 @@ class DeckWriter:
         for n, rows in enumerate(pages, start=1):
             part = frame.iloc[start:start + len(rows)]
             start += len(rows)
-            title = s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})"
+            title = s.title if len(pages) == 1 else f"{s.title} \u00b7 {n} of {len(pages)}"
             slide = self._slide(title, s.note)
             top = self._summary(slide, s.summary if n == 1 else "")
             table = self._table(slide, header, rows, top=Inches(top), font=Pt(12))
@@ -292,7 +292,7 @@ class DeckWriter:
         header, rows = ["Item", "Detail"], [[a, b] for a, b in s.lines]
         pages = _slides_for(header, rows, self._inches(header, rows, [2, 8]), 12, len(rows))
         for n, part in enumerate(pages, start=1):
-            slide = self._slide(s.title if len(pages) == 1 else f"{s.title} ({n} of {len(pages)})")
+            slide = self._slide(s.title if len(pages) == 1 else f"{s.title} \u00b7 {n} of {len(pages)}")
             self._table(slide, header, part, widths=[2, 8], font=Pt(12))
 
     def write(self) -> bytes:

@@ -286,9 +286,14 @@ def assessment_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return [r[0] for r in rows]
 
 
-def decision_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
-    """Dates on which a forum decision changed a register (its batch, isms.decision_effects), oldest first."""
-    rows = con.execute("SELECT DISTINCT as_of FROM active_batch WHERE source = 'forum' ORDER BY as_of").fetchall()
+def interim_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Dates on which something the Risk Review reads changed without a new risk register, oldest
+    first: a forum decision (its batch, isms.decision_effects), or an import of exceptions,
+    treatments, their updates, assessments or assets alone (an exception log imported today is a
+    date the page must offer, not a change that shows nowhere until the next register)."""
+    rows = con.execute("""SELECT DISTINCT as_of FROM active_batch WHERE source = 'forum'
+        OR len(list_intersect(kinds, ['exceptions', 'treatments', 'treatment_updates', 'assessments', 'assets'])) > 0
+        ORDER BY as_of""").fetchall()
     return [r[0] for r in rows]
 
 

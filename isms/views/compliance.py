@@ -117,11 +117,32 @@ def default_compare(as_of: dt.date, imported: list[dt.date], periods: list[dt.da
     return max(earlier, default=None)
 
 
+def default_as_of(imported: list[dt.date], periods: list[dt.date]) -> dt.date:
+    """The date the page and the pack open on: the latest period end of the Compliance series, when
+    no import is newer, else the latest import. A pack as of a quarter end (30 September) carried
+    the agenda of the meeting reviewing the bi-monthly period to 31 October ("new since 31 August"),
+    its figures another period's; as of the period end, the figures and the agenda are one period's."""
+    latest = max(imported)
+    return max(periods) if periods and max(periods) >= latest else latest
+
+
 def framework_options(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[str]:
     """Every framework the page may put in scope: shipped and imported catalogs."""
     from isms.store import compliance as store
 
     return [f["framework"] for f in store.frameworks(con, as_of)] if as_of else []
+
+
+def opening_dates(con: duckdb.DuckDBPyConnection, series: MeetingSeries, today: dt.date,
+                  as_of: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """The page's default date (`default_as_of`) and its comparison (`default_compare`; for a
+    chosen `as_of`, that date's), for a pack built without them; None before any compliance import."""
+    imported = review_dates(con)
+    if not imported:
+        return None
+    periods = period_ends(imported, series, today)
+    as_of = as_of or default_as_of(imported, periods)
+    return as_of, default_compare(as_of, imported, periods) or default_dates(as_of)[1]
 
 
 def default_dates(today: dt.date) -> tuple[dt.date, dt.date]:

@@ -110,13 +110,14 @@ def review_dates(con: duckdb.DuckDBPyConnection, include_interim: bool = False) 
     """Quarter ends at which a register was imported, newest first (the meetings' dates).
 
     With `include_interim`, also every other date a register was imported for (a team's file
-    dated mid-quarter, or one after the last quarter end) or a forum decision changed one (an
-    exception granted in the Risk meeting), so an analyst can look at, and compare with, what was
-    committed between meetings; the trends stay on quarter ends.
+    dated mid-quarter, or one after the last quarter end), a part of one was (an exception log,
+    treatment updates) or a forum decision changed one (an exception granted in the Risk meeting),
+    so an analyst can look at, and compare with, what was committed between meetings; the trends
+    stay on quarter ends.
     """
     dates = set(queries.assessment_dates(con))
-    if include_interim:  # and the days a forum decision changed a register (isms.decision_effects)
-        dates |= {d for d in queries.decision_dates(con) if dates and d > min(dates)}
+    if include_interim:  # after the first register: before it there is no risk to show
+        dates |= {d for d in queries.interim_dates(con) if dates and d > min(dates)}
     return sorted(dates if include_interim else {d for d in dates if is_quarter_end(d)}, reverse=True)
 
 
