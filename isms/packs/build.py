@@ -67,7 +67,7 @@ def make_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, 
         as_of = defaults[0]
     if compare_to is None and meeting == "compliance":
         # as the page compares it: a period end with the period end before it, an import with the import before
-        compare_to = default_dates(con, meeting, settings, as_of)[1]
+        compare_to = (default_dates(con, meeting, settings, as_of) or (None, None))[1]  # None: no compliance data yet
     if compare_to is None:
         from isms.dates import add_months, month_end, previous_quarter_end
 
