@@ -51,6 +51,11 @@ def open_app(page: str | None = None, query: dict | None = None, timeout: float 
     at.run()
     if page is not None:
         at.switch_page(page).run()
+        # the first run showed the Forum, whose presentation toggle took the shared `present` key;
+        # the switched-to page's toggle starts from its own state, so it is switched on as a user
+        # would (a browser opening `?present=1` runs only that page and reads the URL)
+        if (query or {}).get("present") == "1" and not at.toggle(key="present").value:
+            at.toggle(key="present").set_value(True).run()
     if at.exception:
         raise RuntimeError([e.message for e in at.exception])
     return at
