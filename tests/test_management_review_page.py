@@ -140,12 +140,9 @@ def test_the_forum_links_the_management_review(app_db):  # noqa: F811
 
 def test_presentation_mode_leaves_out_the_pack_panel(app_db):  # noqa: F811
     """Presentation mode: the same sections and tiles, the year in the hidden sidebar, an Exit button,
-    no pack downloads (a control for the analyst, not for the room), and `present=1` in the URL.
-    (Switched on by its toggle: AppTest first runs the Forum, whose toggle holds the shared key;
-    the browser test opens `?present=1` itself.)"""
+    no pack downloads (a control for the analyst, not for the room), and `present=1` in the URL."""
     normal = open_app(PAGE, query={"year": "2025"})
-    at = open_app(PAGE, query={"year": "2025"})
-    at.toggle(key="present").set_value(True).run()
+    at = open_app(PAGE, query={"year": "2025", "present": "1"})
     assert not at.exception, [e.message for e in at.exception]
     assert at.query_params["present"] == "1"
     assert [h.value for h in at.header] == [h.value for h in normal.header]

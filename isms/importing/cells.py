@@ -32,8 +32,10 @@ NOT_RATED = {"", "-", "--", "---", "n/a", "na", "n.a.", "none", "not rated", "tb
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SPLIT = re.compile(r"\s*(?:[,;\n|]+)\s*")
 _QUARTER = re.compile(r"^(?:q([1-4])\s*[-/ ]?\s*(\d{4})|(\d{4})\s*[-/ ]?\s*q([1-4]))$", re.I)
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTH_WORDS = {w: i for i, w in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"], start=1)}
+_MONTHS = {w[:3]: i for w, i in _MONTH_WORDS.items()}  # 'jan' -> 1
 _MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?[\s\-/]+(\d{4}|\d{2})$", re.I)  # May 2027; May-18 (Excel's mmm-yy)
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
@@ -43,9 +45,6 @@ _ORD = r"(?:st|nd|rd|th)?"
 _DAY_MONTH_YEAR = re.compile(rf"^(\d{{1,2}}){_ORD}[\s\-/.]+([a-z]{{3,9}})\.?,?[\s\-/.]+(\d{{4}}|\d{{2}})$", re.I)
 # Feb 28, 2026; February 28 2026; Feb-28-2026
 _MONTH_DAY_YEAR = re.compile(rf"^([a-z]{{3,9}})\.?[\s\-/.]+(\d{{1,2}}){_ORD},?[\s\-/.]+(\d{{4}})$", re.I)
-_MONTH_WORDS = {w: i for i, w in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"], start=1)}
 _DATE_HINT = "write 2026-03-31, 31/03/2026, 31 Mar 2026, Q4-2026 or May 2027"
 _TARGET = re.compile(r"^\s*(>=|=>|≥|>|<=|=<|≤|<)?\s*(-?\d+(?:\.\d+)?)\s*(%|[a-z ]+)?\s*$", re.I)
 
@@ -139,8 +138,7 @@ def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
     if m := _YEAR_MONTH.match(s):
         year, month = int(m.group(1)), int(m.group(2))
     elif (m := _MONTH_YEAR.match(s)) and m.group(1)[:3].lower() in _MONTHS:
-        year, month = int(m.group(2)), _MONTHS[m.group(1)[:3].lower()]
-        year += 2000 if year < 100 else 0
+        year, month = _year(m.group(2)), _MONTHS[m.group(1)[:3].lower()]
     if month is not None and 1 <= month <= 12:
         first = dt.date(year, month, 1)
         return month_end(first) if period_end else first
