@@ -11,7 +11,7 @@ from isms.importing.pipeline import build_plan, commit, import_file
 from isms.importing.template import write_blank_template, write_workbook
 from isms.store import compliance, connect
 from isms.store.batches import undo_batch
-from tests.factories import D, audit, control, ctest, finding, soa
+from tests.factories import D, audit, control, ctest, finding, load, soa
 from tests.test_store import table_dump
 
 
@@ -139,3 +139,17 @@ def test_a_user_catalog_from_oscal_json(tmp_path, settings, db):
 def test_json_that_is_no_oscal_catalog_is_refused_with_a_sentence(tmp_path, settings):
     plan = build_plan(b'{"profile": {}}', "x.json", settings.matrix)
     assert not plan.ok and "not an OSCAL catalog" in plan.problems[0].message
+
+
+def test_a_tracker_without_dates_raised_keeps_the_register_s_date_for_a_known_finding(tmp_path, settings, db):
+    """A CAPA tracker with no 'raised' column: F-1, raised 5 Mar 2026 by the register, keeps that
+    date (its age does not restart); F-9, new, takes the file's date."""
+    load(db, "2026-03-31", findings=[finding("F-1", raised="2026-03-05", due_on="2026-12-31")])
+    csv = tmp_path / "capa.csv"
+    csv.write_text("CAPA ID,Related Finding ID,Problem Statement,Nonconformity Type,Due Date,Status\n"
+                   "CAPA-1,F-1,Backups untested,Minor,2026-12-31,Open\n"
+                   "CAPA-2,F-9,No asset owner,OFI,2026-12-31,Open\n", encoding="utf-8")
+    plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
+    assert plan.ok, [str(p) for p in plan.problems]
+    raised = dict(zip(plan.frames["findings"]["finding_id"], plan.frames["findings"]["raised_on"]))
+    assert raised == {"F-1": D("2026-03-05"), "F-9": D("2026-06-30")}

@@ -83,7 +83,6 @@ def test_a_long_register_keeps_long_titles_whole():
     # test results by control area, with no control id nor period: not yet control tests
     ("browndarwin231-tech_control_test_results.csv", "a control register or control test results"),
     ("okhoulaidi_Remediation_Tracker.xlsx", "a findings list"),
-    ("badrnkarim_AUD-006_CAPA_Tracker_v0.1_2026-02-07.xlsx", "a findings list"),
     ("foxxdev-collab_POAM-XACTA-Example.csv", "a findings list"),
     # the 2013 Annex A, its header split over rows 3 and 5 under the title "Statement of Applicability"
     ("mohammad-mo-02_Statement_of_Applicability.xlsx", "a Statement of Applicability"),
@@ -224,3 +223,35 @@ def test_a_control_register_imports_as_controls():
     assert list(ctl.index) == [f"C{i:02d}" for i in range(1, 25)]
     assert ctl.loc["C01", "name"] == "Role based access control" and ctl.loc["C01", "owner"] == "IT Security Manager"
     assert ctl.loc["C03", "frequency"] == "Annual"
+
+
+def test_a_capa_tracker_imports_as_findings_dated_where_it_gives_no_date_raised():
+    """badrnkarim AUD-006: one corrective action per finding ('Related Finding ID'), graded in
+    'Nonconformity Type (Major/Minor/OFI)', with no date raised. Read off the file by hand."""
+    plan = plan_of("badrnkarim_AUD-006_CAPA_Tracker_v0.1_2026-02-07.xlsx")
+    assert plan.ok and plan.row_counts == {"findings": 5}, [str(p) for p in plan.problems]
+    f = {r["finding_id"]: r for r in plan.frames["findings"].to_dict("records")}
+    assert sorted(f) == ["F-001", "F-002", "F-003", "F-004", "F-005"]
+    assert (f["F-001"]["grade"], f["F-002"]["grade"]) == ("Opportunity for improvement", "Minor nonconformity")
+    assert f["F-001"]["title"] == "Information security objectives and measurement plan are not documented."
+    assert (f["F-001"]["ref"], f["F-001"]["owner"], f["F-001"]["root_cause"]) == \
+        ("ISO 27001 Clause 6.2", "Security/GRC (Badr)", "Not yet analyzed")
+    assert (f["F-002"]["due_on"], f["F-002"]["status"]) == (dt.date(2026, 2, 14), "Open")
+    # no date raised: the file's date (30 Sep 2026), or the due date where earlier: 14 Feb for F-002
+    assert f["F-002"]["raised_on"] == dt.date(2026, 2, 14) and f["F-001"]["raised_on"] == dt.date(2026, 2, 21)
+    assert any("no date raised" in r and "30 Sep 2026" in r for r in plan.rules)
+    unused = [p.message for p in plan.problems if p.message.startswith("columns not imported")]
+    assert unused and "CAPA ID" in unused[0] and "Corrective Action Plan" in unused[0]
+
+
+@pytest.mark.parametrize("name, rating", [("okhoulaidi_Remediation_Tracker.xlsx", "Severity"),
+                                          ("foxxdev-collab_POAM-XACTA-Example.csv", "Risk Level (Low/Med/High)")])
+def test_a_poam_with_a_severity_but_no_grade_says_so_at_its_sheet(name, rating):
+    """A weakness's severity is not an auditor's grade: the sheet names the missing column and
+    the one that is not it, and the file's own sentence does not run the Summary sheet into it."""
+    plan = plan_of(name)
+    sheet = [p.message for p in plan.problems if p.message.startswith("looks like a findings list")]
+    assert sheet and "no column gives its grade (one of: Major nonconformity" in sheet[0]
+    assert f"'{rating}' rates the weakness, not the audit's grade" in sheet[0]
+    whole = [p.message for p in plan.problems if p.message.startswith("this file looks like")]
+    assert whole and "dashboard" not in whole[0]

@@ -272,7 +272,26 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
                                                      zip(frame.loc[missing, "metric_id"], guessed[missing])))
         frame["control_domain"] = frame["control_domain"] if "control_domain" in frame else DEFAULT_THEME
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
+    if kind == "findings":
+        _fill_findings(sh, frame, as_of)
     return validate_many(sh, model, frame)
+
+
+def _fill_findings(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> None:
+    """A CAPA tracker or POA&M that keeps no date raised, or no title: each finding is dated the
+    file's date, or its due or closing date where earlier (a finding is not due, nor closed, before
+    it was raised), and titled by its id, each rule said. A finding the register holds keeps its own date
+    (`pipeline.findings_kept_from_register`), so its age does not restart with every import."""
+    if "raised_on" not in sh.idx:
+        nothing = pd.Series(None, index=frame.index, dtype=object)
+        due, closed = (frame[f] if f in frame else nothing for f in ("due_on", "closed_on"))
+        frame["raised_on"] = [min([as_of, *(d for d in pair if isinstance(d, dt.date))]) for pair in zip(due, closed)]
+        sh.plan.rules.append(f"{sh.m.sheet}: no date raised: each finding new to the register is dated {as_of:%d %b %Y}, "
+                             "or its due or closing date where earlier, and its age counts from then; a finding the "
+                             "register holds keeps its own date")
+    if "title" not in sh.idx:
+        frame["title"] = frame["finding_id"]
+        sh.plan.rules.append(f"{sh.m.sheet}: no title column: each finding is titled by its id")
 
 
 def _direction_from_thresholds(frame: pd.DataFrame) -> pd.Series:

@@ -15,7 +15,7 @@ from typing import Any
 
 from isms.importing import cells
 from isms.importing.cells import METRIC_READING
-from isms.models import KINDS
+from isms.models import KINDS, enum_of
 
 IGNORE = "ignore"
 SHEET_KINDS = [*KINDS, IGNORE]
@@ -208,19 +208,24 @@ KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
         "certificate_expires_on": ["certificate_expiry", "expiry", "expiry_date", "expires_on", "valid_until"],
     },
     "findings": {
-        "finding_id": ["finding", "finding_ref", "id", "nc_id", "nonconformity_id", "poam_id"],
+        # a CAPA tracker's row answers the finding it names; a POA&M's item is its weakness
+        "finding_id": ["finding", "finding_ref", "id", "nc_id", "nonconformity_id", "poam_id", "related_finding_id",
+                       "related_finding", "item_identifier", "poam_item_id", "weakness_id", "capa_id", "car_id"],
         "audit_id": ["audit", "audit_ref", "source_audit", "related_audit"],
-        "title": ["finding_title", "summary", "problem_statement", "finding_description", "weakness_name"],
+        "title": ["finding_title", "summary", "problem_statement", "finding_description", "weakness_name",
+                  "weakness_or_deficiency", "weakness", "deficiency", "nonconformity"],
         "framework": ["source_framework", "standard"],
         "ref": ["requirement", "clause", "control_ref", "requirement_ref"],
         "control_id": ["control", "related_control"],
         "grade": ["nonconformity_type", "nc_type", "classification", "finding_type", "type", "finding_grade"],
         "root_cause": ["cause", "root_cause_analysis"],
-        "owner": ["action_owner", "responsible", "assigned_to"],
-        "raised_on": ["raised", "date_raised", "identified", "date_identified", "found_on", "detected_on", "date"],
-        "due_on": ["target_date", "due_date", "deadline", "due"],
+        "owner": ["action_owner", "responsible", "assigned_to", "poc", "point_of_contact"],
+        "raised_on": ["raised", "date_raised", "identified", "date_identified", "found_on", "detected_on", "date",
+                      "original_detection_date", "detection_date", "date_detected", "date_opened", "opened_on"],
+        "due_on": ["target_date", "due_date", "deadline", "due", "scheduled_completion_date", "planned_completion_date",
+                   "scheduled_completion"],
         "status": ["finding_status", "state"],
-        "closed_on": ["closed", "closed_date", "date_closed", "closure_date"],
+        "closed_on": ["closed", "closed_date", "date_closed", "closure_date", "actual_completion_date", "date_completed"],
         "risk_id": ["related_risk", "risk", "risk_ref"],
         "exception_id": ["exception", "related_exception"],
     },
@@ -526,18 +531,50 @@ def compliance_kind(sheet: str, rows: list[list[Any]], hr: int, what: str) -> Sh
     when its headers give what the kind needs and its key column names each row once (a checklist
     that lists 'A.5' under several risks is no register of controls); else left out, saying what
     it looks like."""
-    headers = rows[hr]
     for kind in _LOOKS_LIKE_KINDS.get(what, ()):
-        cols = match_columns(kind, headers)
-        required = [f for f, info in KINDS[kind][1].model_fields.items() if info.is_required()]
-        if not all(f in cols or f in FILLED.get(kind, ()) for f in required):
-            continue
-        at = [next(i for i, h in enumerate(headers) if cells.text(h) == cols[k]) for k in KINDS[kind][2] if k in cols]
-        keys = [tuple(cells.text(r[i]) if i < len(r) else "" for i in at) for r in rows[hr + 1:]
-                if at and at[-1] < len(r) and not cells.blank(r[at[-1]])]
-        if keys and len(set(keys)) == len(keys):
+        cols, why = _as_kind(kind, rows, hr)
+        if not why:
             return SheetMapping(sheet, kind, hr, cols, looks_like=what)
     return SheetMapping(sheet, IGNORE, hr, looks_like=what)
+
+
+def why_not(what: str, rows: list[list[Any]], hr: int) -> str:
+    """Why a sheet that looks like `what` was not taken as its kind, for the analyst: the columns
+    it lacks, named with their words ('no column gives its grade (one of: ...)'), or its repeated key."""
+    reasons = [_as_kind(kind, rows, hr)[1] for kind in _LOOKS_LIKE_KINDS.get(what, ())]
+    return next((r for r in reasons if r.startswith("its ")), reasons[0] if reasons else "")
+
+
+def _as_kind(kind: str, rows: list[list[Any]], hr: int) -> tuple[dict[str, str], str]:
+    """The columns of the sheet as `kind`, and '' when it can be imported as that kind, else why not."""
+    headers = rows[hr]
+    cols = match_columns(kind, headers)
+    model = KINDS[kind][1]
+    missing = [f for f, info in model.model_fields.items()
+               if info.is_required() and f not in cols and f not in FILLED.get(kind, ())]
+    if missing:
+        def named(f: str) -> str:
+            enum = enum_of(model.model_fields[f].annotation)
+            return f.replace("_", " ") + (f" (one of: {', '.join(e.value for e in enum)})" if enum else "")
+
+        why = f"no column gives its {' or '.join(named(f) for f in missing)}"
+        rating = next((" ".join(cells.text(h).split()) for h in headers if not cells.blank(h) and any(
+            w in fold_header(h) for w in ("severity", "risk_level", "risk_rating", "priority"))), None)
+        if kind == "findings" and "grade" in missing and rating:
+            # a POA&M or remediation tracker rates the weakness; its 'High' is no audit grade, and
+            # reading it as 'Major nonconformity' would tell the board something no auditor said
+            why += f"; '{rating}' rates the weakness, not the audit's grade: add a Grade column"
+        return cols, why
+    at = [next(i for i, h in enumerate(headers) if cells.text(h) == cols[k]) for k in KINDS[kind][2] if k in cols]
+    keys = [tuple(cells.text(r[i]) if i < len(r) else "" for i in at) for r in rows[hr + 1:]
+            if at and at[-1] < len(r) and not cells.blank(r[at[-1]])]
+    if not keys:
+        return cols, "it has no rows with a key"
+    if len(set(keys)) < len(keys):
+        twice = next(k for k in keys if keys.count(k) > 1)
+        return cols, f"its key column ({', '.join(cols[k] for k in KINDS[kind][2] if k in cols)}) names " \
+                     f"{' / '.join(twice)} more than once, so it is not one row per {KIND_LABELS[kind].lower()} entry"
+    return cols, ""
 
 
 # --- mapping profiles: a named mapping, offered again for files of the same shape ---

@@ -29,7 +29,7 @@ from isms.importing.compliance_kinds import check_requirements, frameworks_for, 
 from isms.importing.extent import MAX_ERROR_CELLS
 from isms.importing.kinds import (define_metrics, imported_columns, metric_rows, plain_rows, required_missing,
                                  results_before_definitions, risk_rows, wide_rows)
-from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as
+from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as, why_not
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
 from isms.importing.isolation import ReadLimits, read_isolated
@@ -320,7 +320,7 @@ def build_plan(
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
         if m is not None and m.kind == IGNORE and m.looks_like:
             later = "" if m.looks_like.startswith("a dashboard") else \
-                "its columns do not give what the Compliance review needs of one; "
+                f"{why_not(m.looks_like, s.rows, m.header_row)}; "
             plan.problems.append(Problem(s.name, None, None, None, None,
                                          f"looks like {m.looks_like}, not a register: not imported ({later}choose "
                                          "a kind above and map its columns to import it)", "warning"))
@@ -387,14 +387,17 @@ def build_plan(
                                      + (" has" if len(headers_only) == 1 else " have") + " headers only"))
     elif not plan.frames and any(m.looks_like and m.kind == IGNORE for m in plan.mappings) and not errors(plan.problems):
         what = sorted({m.looks_like for m in plan.mappings if m.looks_like and m.kind == IGNORE})
+        data = [w for w in what if not w.startswith("a dashboard")]
+        what = data or what  # the Summary beside a findings list is not what stops the file: said once above
         # the Compliance review does take these kinds: what stops the file is its columns, said once
         # per sheet above; the way on is to choose the kind and map them (not 'we do not import it')
         if all(w.startswith("a dashboard") for w in what):
             message = (f"this file holds only {' and '.join(what)}; nothing imported: choose a sheet's kind on the "
                        "Import page if it is data")
         else:
-            message = (f"this file looks like {' and '.join(what)}, but its columns do not give what that kind "
-                       "needs; nothing imported: choose each sheet's kind and map its columns on the Import page "
+            message = (f"this file looks like {' and '.join(what)}, but its columns do not give what "
+                       f"{'that kind needs' if len(what) == 1 else 'those kinds need'} (each sheet says what is "
+                       "missing); nothing imported: choose each sheet's kind and map its columns on the Import page "
                        "(then save the mapping to reuse it, here or with --mapping)")
         plan.problems.append(Problem(file_name, None, None, None, None, message))
     elif not plan.frames and not plan.problems:
@@ -410,9 +413,30 @@ def build_plan(
         results_before_definitions(plan, con)
         check_requirements(con, plan)
         forum_kinds.resolve(con, plan, series)
+        _raised_kept_from_register(con, plan)
         if con is not None and plan.frames:
             plan.preview = build_preview(con, plan.frames, plan.as_of, parts=plan.parts)
     return plan
+
+
+def _raised_kept_from_register(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> None:
+    """A finding from a sheet with no date raised (a CAPA tracker, a POA&M) that the register holds
+    already keeps the date it was raised on: its age runs on across imports (`kinds._fill_findings`)."""
+    found = plan.frames.get("findings")
+    if con is None or found is None or found.empty or not queries.register_exists(con, "findings", plan.as_of):
+        return
+    undated = {m.sheet for m in plan.mappings if m.kind == "findings" and "raised_on" not in m.columns}
+    filled = plan.origins["findings"]["_sheet"].isin(undated).to_numpy()
+    if not filled.any():
+        return
+    held = queries.register(con, "findings", plan.as_of).drop_duplicates("finding_id", keep="last")
+    stored = found["finding_id"].map(held.set_index("finding_id")["raised_on"]).map(
+        lambda d: d.date() if hasattr(d, "date") else d)
+    keep = filled & stored.notna().to_numpy()
+    if keep.any():
+        found = found.copy()
+        found.loc[keep, "raised_on"] = stored[keep]
+        plan.frames["findings"] = found
 
 
 def commit(con: duckdb.DuckDBPyConnection, plan: ImportPlan, imported_by: str, *, dry_run: bool = False,
