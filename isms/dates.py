@@ -63,6 +63,19 @@ def month_name(d: dt.date) -> str:
     return f"{d:%b %Y}"
 
 
+def days_to_go(days) -> str:
+    """An expiry counted from the figures' date as a meeting says it, under an 'Expiry' or 'When'
+    heading: 'in 9 days', 'today', '30 days ago'. A column of '-30' under 'Days left' was read as a typo."""
+    if days is None or days != days:
+        return ""
+    days = int(days)
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"in {days:,} day{'s' if days != 1 else ''}"
+    return f"{-days:,} day{'s' if days != -1 else ''} ago"
+
+
 def dated(df, column: str = "as_of"):
     """A frame from DuckDB with its date column as `datetime.date`, the type every bundle uses."""
     df[column] = pd.to_datetime(df[column]).dt.date

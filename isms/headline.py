@@ -13,7 +13,7 @@ import pandas as pd
 from isms.dates import long_date
 from isms.views.compliance import ComplianceBundle
 from isms.views.risk_review import RiskReviewData
-from isms.views.security_health import SecurityHealthData
+from isms.views.security_health import LONG_STREAK, SecurityHealthData
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,12 @@ def security_health(data: SecurityHealthData) -> Headline:
     streaks = data.breaches.long_streaks
     decision = ""
     if not streaks.empty:
-        decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red for months "
-                    f"({', '.join(str(n) for n in streaks['name'].head(3))}): decide on treatment or tolerance.")
+        # the threshold said, and each KRI's own run: 'red for months' left the room to guess how long
+        longest = streaks.sort_values("red_streak", ascending=False, kind="stable").head(3)
+        runs = ", ".join(f"{name} {int(n)}" for name, n in zip(longest["name"], longest["red_streak"]))
+        more = f" and {len(streaks) - 3:,} more" if len(streaks) > 3 else ""
+        decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red "
+                    f"{LONG_STREAK} months or more in a row (months red: {runs}{more}): decide on treatment or tolerance.")
     return Headline(" ".join(filter(None, [first, exposure, decision])), decision, worst)
 
 

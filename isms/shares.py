@@ -31,8 +31,19 @@ def points(now, before) -> int | None:
     return percent(now) - percent(before)
 
 
+NO_CHANGE = "no change"  # one form for a change of nothing, tile, table or pack ('+0' and '0 pts' read as noise)
+
+
 def points_text(change: int | None) -> str | None:
-    """'+6 pts', '-1 pt', '0 pts'; None for no change to show."""
+    """'+6 pts', '-1 pt', 'no change'; None for no change to show."""
     if change is None:
         return None
-    return f"{change:+d} pt{'' if abs(change) == 1 else 's'}" if change else "0 pts"
+    return f"{change:+d} pt{'' if abs(change) == 1 else 's'}" if change else NO_CHANGE
+
+
+def change_text(change) -> str | None:
+    """A count's change: '+3', '-1 200'-style '-1,200', 'no change'; None for none to show."""
+    if _missing(change):
+        return None
+    change = int(change)
+    return f"{change:+,d}" if change else NO_CHANGE

@@ -148,3 +148,8 @@ def forum_story(con, settings) -> None:
     record_action(con, ana, settings, "Tune detection", "SOC", D("2026-05-31"), raised_on=D("2026-05-14"),
                   series="security-health", kri_id="KRI-03")
     update_action(con, ana, a2, D("2026-07-05"), status="done", closure_note="reviewed")
+
+
+def signed(n: int) -> str:
+    """A count's change as pages and packs write it, worked out here on its own: '+3', '-1', 'no change'."""
+    return f"{n:+d}" if n else "no change"

@@ -90,7 +90,8 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                 assert tiles["Above appetite, unaddressed"] == str(unaddressed)
                 delta = page.locator('[data-testid="stMetric"]', has_text="Above appetite, unaddressed").locator(
                     '[data-testid="stMetricDelta"]').inner_text()
-                assert f"{unaddressed - before:+d}" in delta  # the change since the comparison date, as the CLI has it
+                # the change since the comparison date, as the CLI has it ('no change' for none)
+                assert (f"{unaddressed - before:+d}" if unaddressed != before else "no change") in delta
                 sentence = page.locator(".st-key-headline").inner_text()
                 assert f"{unaddressed} risks above appetite ({card['appetite']}) have neither" in sentence
                 assert f"the worst is {worst[0]} " in sentence and "score 25" in sentence

@@ -112,4 +112,4 @@ def test_a_mid_quarter_register_is_offered_as_a_date_and_a_comparison(tmp_path, 
         assert not at.exception
         # since mid-May: A-1 fell from Critical (4x5) to High (4x4); B-1 was already there
         deltas = {m.label: m.delta for m in at.metric}
-        assert (deltas["Critical risks"], deltas["High risks"], deltas["Low risks"]) == ("-1", "+1", "+0")
+        assert (deltas["Critical risks"], deltas["High risks"], deltas["Low risks"]) == ("-1", "+1", "no change")

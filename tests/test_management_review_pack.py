@@ -12,6 +12,7 @@ from pptx import Presentation
 from isms.cli import main
 from isms.store import connect
 from tests.test_pages import cli_scorecard
+from tests.factories import signed
 
 
 def _titles(prs) -> list[str]:
@@ -78,7 +79,7 @@ def test_the_management_review_deck(db, tmp_path, monkeypatch, capsys):
     raised = {y: _count(db, f"SELECT count(*) FROM action_change WHERE change_no = 1 AND year(recorded_on) = {y}")
               for y in (2024, 2025)}
     actions = _scorecard(prs, "The forum's actions, 2025 against 2024")
-    assert actions["Actions opened"] == [str(raised[2025]), str(raised[2024]), f"{raised[2025] - raised[2024]:+d}"]
+    assert actions["Actions opened"] == [str(raised[2025]), str(raised[2024]), signed(raised[2025] - raised[2024])]
     # d): findings by grade and the audits of 2025, by hand
     assert _table(prs, "Grade")[1:] == [["Major nonconformity", "1", "1", "0", "0"],
                                         ["Minor nonconformity", "2", "2", "2", "1"], ["Observation", "2", "2", "1", "0"],

@@ -7,6 +7,7 @@ import pandas as pd
 from isms.store import connect
 from tests.test_pages import app_db, cli_scorecard  # noqa: F401  (the module-scoped sample copy)
 from ui.apptest import open_app
+from tests.factories import signed
 
 PAGE = "pages/management_review.py"
 
@@ -28,7 +29,7 @@ def test_every_input_of_clause_9_3_2_for_2025(app_db):  # noqa: F811
     m = _metrics(at)
     card = cli_scorecard("2025-12-31", "2024-12-31", app_db)
     for level, n in card["current"]["residual_by_level"].items():
-        assert m[f"{level} risks"] == (str(n), f"{n - card['previous']['residual_by_level'][level]:+d}")
+        assert m[f"{level} risks"] == (str(n), signed(n - card['previous']['residual_by_level'][level]))
     # a change's colour says better or worse above appetite (more is red, fewer green); at or below
     # appetite a change is neither, grey, as the pack leaves it uncoloured
     from streamlit.proto.Metric_pb2 import Metric
@@ -44,15 +45,15 @@ def test_every_input_of_clause_9_3_2_for_2025(app_db):  # noqa: F811
         assert m[f"KRIs {k}"][0] == str(card["current"]["kris"][k])
     # the pack's other posture rows, each with its change over the year, from the CLI's scorecard
     now, was = card["current"], card["previous"]
-    assert m["Residual exposure"] == (f"{now['residual_exposure']:,}", f"{now['residual_exposure'] - was['residual_exposure']:+d}")
+    assert m["Residual exposure"] == (f"{now['residual_exposure']:,}", signed(now['residual_exposure'] - was['residual_exposure']))
     shares = round(now["within_appetite_share"] * 100), round(was["within_appetite_share"] * 100)
     assert m["Within appetite (Medium or below)"][0] == f"{shares[0]}%"
     assert m["Within appetite (Medium or below)"][1].startswith(f"{shares[0] - shares[1]:+d} pt")
     for state in ("late", "overdue", "done"):
         n, before = now["treatments"][state], was["treatments"][state]
-        assert m[f"Treatments {state}"] == (str(n), f"{n - before:+d}"), state
+        assert m[f"Treatments {state}"] == (str(n), signed(n - before)), state
     assert m["Exceptions expired, open"] == (str(now["exceptions_expired_open"]),
-                                             f"{now['exceptions_expired_open'] - was['exceptions_expired_open']:+d}")
+                                             signed(now['exceptions_expired_open'] - was['exceptions_expired_open']))
 
     con = connect(app_db, read_only=True)
     try:
@@ -121,7 +122,7 @@ def test_year_over_year_tiles_findings_and_audits_for_2025(app_db):  # noqa: F81
                                       dt.date(2025, 12, 1), dt.date(2025, 11, 1)).status_by_month
     finally:
         con.close()
-    assert m["Raised"] == (str(raised_2025), f"{raised_2025 - raised_2024:+d}")
+    assert m["Raised"] == (str(raised_2025), signed(raised_2025 - raised_2024))
     months = trend[pd.to_datetime(trend["period"]).dt.year == 2025].groupby("status")["kris"].sum()
     total = int(months.sum())
     assert m["KRI-months"][0] == str(total)

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 from ui.apptest import app_database, open_app
+from tests.factories import signed
 
 PAGES = ["pages/risk_review.py", "pages/security_health.py"]
 
@@ -54,11 +55,11 @@ def test_risk_review_figures_match_cli_scorecard(app_db, sample_db_path):
     for level, n in card["current"]["residual_by_level"].items():
         assert m[f"{level} risks"][0] == str(n)
         delta = n - card["previous"]["residual_by_level"][level]
-        assert m[f"{level} risks"][1] == f"{delta:+d}"
+        assert m[f"{level} risks"][1] == signed(delta)
     assert m["Residual exposure"][0] == f"{card['current']['residual_exposure']:,}"  # '1,300', as the headline
     assert m["Within appetite"][0] == f"{card['current']['within_appetite_share']:.0%}"
     expired = card["current"]["exceptions_expired_open"], card["previous"]["exceptions_expired_open"]
-    assert m["Exceptions expired, open"] == (str(expired[0]), f"{expired[0] - expired[1]:+d}")  # as the pack's row
+    assert m["Exceptions expired, open"] == (str(expired[0]), signed(expired[0] - expired[1]))  # as the pack's row
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     shown = sum(int(t) for row in fig["data"][0]["text"] for t in row if t)
     assert shown == card["current"]["assessed_risks"]
@@ -136,7 +137,7 @@ def test_the_exceptions_list_leaves_out_a_what_column_no_exception_fills(app_db)
             (SELECT max(batch_id) FROM import_batch WHERE as_of <= DATE '2026-09-30' AND list_contains(kinds, 'exceptions'))
             """).fetchone()[0]
     at = open_page(PAGES[0])
-    found = [d for d in at.main.dataframe if "window" in d.proto.column_order and "days_to_expiry" in d.proto.column_order]
+    found = [d for d in at.main.dataframe if "window" in d.proto.column_order and "expires_in" in d.proto.column_order]
     assert len(found) == 1
     assert ("title" in found[0].proto.column_order) == bool(titled) and "policy" in found[0].proto.column_order
 

@@ -145,6 +145,8 @@ def test_exceptions_for_review(review):
     rows = [(r.exception_id, r.window, r.days_to_expiry, r.risk_level) for r in data.exceptions.itertuples()]
     assert rows == [("E2", "Expired, still open", -29, "Medium"), ("E1", "Within 30 days", 20, "High"),
                     ("E3", "Within 90 days", 77, "Critical")]
+    # the words the page and pack show for those days
+    assert data.exceptions["expires_in"].tolist() == ["29 days ago", "in 20 days", "in 77 days"]
 
 
 @pytest.mark.parametrize("filters, risks_now, exposure_now", [

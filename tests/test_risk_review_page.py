@@ -78,9 +78,9 @@ def run(at) -> AppTest:
 def test_scorecard_and_sections(small_db):
     at = page()
     m = metrics(at)
-    assert m["Critical risks"] == ("1", "+0")
+    assert m["Critical risks"] == ("1", "no change")
     assert m["High risks"] == ("2", "+1")
-    assert m["Medium risks"] == ("1", "+0")
+    assert m["Medium risks"] == ("1", "no change")
     assert m["Low risks"] == ("0", "-1")
     # High is above appetite (Medium): one more is red; one fewer Low is neither better nor worse,
     # grey, as the pack leaves it (it was green)

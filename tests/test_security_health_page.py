@@ -59,7 +59,7 @@ def test_every_section_has_content(app_db):
     assert at.selectbox(key="compare_month").value == D("2026-09-01")
     m = _metrics(at)
     # KRI-21, KRI-26, KRI-03 red; KRI-16 recovered from red
-    assert m["KRIs red"] == ("3", "+0")
+    assert m["KRIs red"] == ("3", "no change")
     assert m["Stale (no result)"][0] == "1"
     assert {k for k in m if k.endswith(" health")} == {f"{t} health" for t in
                                                       ("A.5 Organizational", "A.6 People", "A.7 Physical", "A.8 Technological")}

@@ -15,6 +15,7 @@ Treatments: T1 done 5 June; T2 10 % on 30 June of a plan at 181/365 -> late; T3 
 
 import pytest
 
+from isms.headline import security_health as security_health_headline
 from isms.views.security_health import Filters, build, filter_options
 from tests.factories import D, assessment, load, metric, result, risk, treatment, update
 
@@ -106,6 +107,13 @@ def test_breaches(june):
     assert br.newly_red["metric_id"].tolist() == ["M2"]
     assert br.recovered["metric_id"].tolist() == ["M3"]
     assert br.long_streaks["metric_id"].tolist() == ["M1", "M7"]
+
+
+def test_the_headline_says_how_long_each_long_red_kri_has_been_red(june):
+    """By hand (above): M1 red March to June, 4 months; M7 red April to June, 3 (its quarter)."""
+    sentence = security_health_headline(june).sentence
+    assert ("2 KRIs have been red 3 months or more in a row (months red: Metric M1 4, Metric M7 3): "
+            "decide on treatment or tolerance.") in sentence
 
 
 def test_health_index_per_domain(june):

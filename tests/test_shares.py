@@ -26,14 +26,14 @@ def test_a_missing_share_has_no_change():
 
 
 def test_points_are_written_with_their_number():
-    assert [points_text(c) for c in (6, 1, 0, -1, -20)] == ["+6 pts", "+1 pt", "0 pts", "-1 pt", "-20 pts"]
+    assert [points_text(c) for c in (6, 1, 0, -1, -20)] == ["+6 pts", "+1 pt", "no change", "-1 pt", "-20 pts"]
     assert points_text(None) is None
 
 
 def test_a_pack_row_of_shares_adds_up():
     assert _share_row("Within appetite", 0.624, 0.556, False) == ScorecardRow("Within appetite", "62%", "56%", "+6 pts", "better")
     assert _share_row("Share red", 0.044, 0.236, True) == ScorecardRow("Share red", "4%", "24%", "-20 pts", "better")
-    assert _share_row("Share red", 0.501, 0.499, True) == ScorecardRow("Share red", "50%", "50%", "0 pts", "")
+    assert _share_row("Share red", 0.501, 0.499, True) == ScorecardRow("Share red", "50%", "50%", "no change", "")
 
 
 def test_a_headline_keeps_ids_whole_and_typed_text_literal():
@@ -44,3 +44,16 @@ def test_a_headline_keeps_ids_whole_and_typed_text_literal():
     assert '<span style="white-space: nowrap">KRI-16</span>' in said
     assert "ISO-2026-RC starts" in said  # ends in letters: no register id
     assert "\\<b\\>Bad\\</b\\>" in said and "\\$5 \\*x\\*" in said  # a title's markup stays text
+
+
+def test_days_to_go_in_words():
+    from isms.dates import days_to_go
+
+    assert [days_to_go(d) for d in (-30, -1, 0, 1, 9, 1200, None)] == \
+        ["30 days ago", "1 day ago", "today", "in 1 day", "in 9 days", "in 1,200 days", ""]
+
+
+def test_a_count_change_in_words():
+    from isms.shares import change_text
+
+    assert [change_text(c) for c in (3, -1, 0, 1200, None)] == ["+3", "-1", "no change", "+1,200", None]

@@ -14,7 +14,7 @@ from isms import headline
 from isms.charts import KRI_COLOURS, SERIES
 from isms.posture import KriCounts
 from isms.kri import format_value
-from isms.shares import percent_text, points, points_text
+from isms.shares import change_text, percent_text, points, points_text
 from isms.views.security_health import Breaches, RiskScorecard, SecurityHealthData
 from ui.presentation import present_table
 from ui.scorecard import count_tile, headline_markdown
@@ -171,8 +171,9 @@ def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, sin
     Review's posture (`ui.scorecard.posture_tiles`): the KRI filters do not apply here."""
     cols = st.columns(4)
     now = risk.exposure_now
-    cols[0].metric("Residual exposure", f"{now:,}", f"{now - exposure_before:+,d}" if exposure_before is not None else None,
-                   delta_color="inverse", border=True, height="stretch",
+    moved = None if exposure_before is None else now - exposure_before
+    cols[0].metric("Residual exposure", f"{now:,}", change_text(moved), delta_color="inverse" if moved else "off",
+                   delta_arrow="auto" if moved else "off", border=True, height="stretch",
                    help=f"Sum of likelihood x impact over open, assessed risks; change since {since}")
     cols[1].metric("Treatments completed this month", len(risk.completed), border=True, height="stretch")
     late, overdue = risk.late_and_overdue

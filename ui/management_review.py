@@ -6,7 +6,7 @@ import streamlit as st
 
 from isms import forum
 from isms.dates import long_date
-from isms.shares import percent_text, points, points_text
+from isms.shares import change_text, percent_text, points, points_text
 from isms.views.management_review import ManagementReview
 from ui.forum import show_earlier_actions
 from ui.tables import listing, readable, text
@@ -38,7 +38,7 @@ def _tiles(pairs: list[tuple], *, in_points: bool = False) -> None:
     for col, (label, value, change, *rest) in zip(cols, pairs):
         colour = rest[0] if rest else "normal"
         points_ = rest[1] if len(rest) > 1 else in_points
-        text = None if change is None else points_text(change) if points_ else f"{change:+,d}"
+        text = None if change is None else points_text(change) if points_ else change_text(change)
         # no change has no arrow and no colour, as on the Risk Review's tiles
         col.metric(label, value, text, delta_color=colour if change else "off" if change == 0 else "normal",
                    delta_arrow="auto" if change else "off")

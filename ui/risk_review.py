@@ -36,8 +36,8 @@ ANY = "Any"
 DETAIL_COLUMNS = {  # the risk's exceptions and assets, each list within a projector's 890 px (ui.tables)
     "exception_id": text("Exception", 78), "policy": text("Policy", 150), "control": text("Control", 80),
     "status": text("Status", 76), "granted_on": text("Granted", 88), "expires_on": text("Expires", 88),
-    "days_to_expiry": st.column_config.NumberColumn("Days left", width=66), "approver": text("Approver", 90),
-    "compensating_controls": text("Compensating controls", 170),
+    "expires_in": text("Expiry", 96), "approver": text("Approver", 90),
+    "compensating_controls": text("Compensating controls", 140),
     "asset_id": text("Asset", 70), "name": text("Name", 220), "asset_class": text("Class", 100),
     "asset_type": text("Type", 120), "criticality": text("Criticality", 90), "owner": text("Owner", 140),
     "location": text("Location", 140),
@@ -325,13 +325,13 @@ def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
     if present:
         present_table(data.exceptions, {"window": "Expiry", "exception_id": "Exception", "policy": "Policy",
                                         "risk_id": "Risk", "risk_level": "Risk level", "expires_on": "Expires",
-                                        "days_to_expiry": "Days left"}, "exceptions")
+                                        "expires_in": "When"}, "exceptions")
         return
     columns = {
         "window": text("Expiry", 100), "exception_id": text("Exception", 78), "policy": text("Policy", 150),
         "title": text("What", 150), "risk_id": text("Risk", 58), "risk_level": text("Risk level", 72),
         "expires_on": text("Expires", 90),
-        "days_to_expiry": st.column_config.NumberColumn("Days left", width=70), "approver": text("Approver", 110)}
+        "expires_in": text("When", 100), "approver": text("Approver", 110)}
     # a log that names only the policy: an empty 'What' on every row says nothing
     listing(readable(data.exceptions), shown_columns(data.exceptions, columns), key="exceptions")
 

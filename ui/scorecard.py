@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from isms.posture import Scorecard
-from isms.shares import percent_text, points, points_text
+from isms.shares import change_text, percent_text, points, points_text
 
 
 def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool | None, help: str | None = None,
@@ -22,7 +22,7 @@ def count_tile(col, label: str, now: int, before: int | None, *, worse_up: bool 
     change = None if before is None else now - before
     colour = "off" if not change or worse_up is None else ("inverse" if worse_up else "normal")
     # '1,300' as the headline and the packs write it
-    col.metric(label, shown if shown is not None else f"{now:,}", None if change is None else f"{change:+,d}",
+    col.metric(label, shown if shown is not None else f"{now:,}", change_text(change),
                delta_color=colour, delta_arrow="off" if not change else "auto", border=True, help=help,
                height="stretch")
 

@@ -10,6 +10,7 @@ from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rat
 from isms.dates import long_date, month_name
 from isms.packs.model import ChartSection, MethodSection, NativeSeries, Section, TableSection
 from isms.views import compliance, pack_inputs
+from isms.shares import change_text
 
 
 def _bundle(ctx) -> compliance.ComplianceBundle:
@@ -18,7 +19,7 @@ def _bundle(ctx) -> compliance.ComplianceBundle:
 
 
 def _signed(v: int) -> str:
-    return f"{v:+d}" if v else "0"
+    return change_text(v)
 
 
 def frameworks_table(bundle: compliance.ComplianceBundle) -> pd.DataFrame:

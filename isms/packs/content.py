@@ -27,7 +27,7 @@ from isms.packs.model import (
     TableSection,
 )
 from isms.posture import Scorecard
-from isms.shares import percent_text, points, points_text
+from isms.shares import change_text, percent_text, points, points_text
 from isms.views import pack_inputs, risk_review, security_health
 
 
@@ -50,7 +50,7 @@ class Context:
 def _fmt_delta(v: float | None) -> str:
     if v is None:
         return ""
-    return f"{int(v):+,d}" if isinstance(v, Integral) else f"{v:+,.0f}"
+    return change_text(v) if isinstance(v, Integral) or float(v).is_integer() else f"{v:+,.0f}"
 
 
 def _count(v) -> str:
@@ -275,13 +275,13 @@ def _exceptions(ctx: Context) -> Section:
         "Exception": ex["exception_id"], "Policy": ex["policy"], "Risk": ex["risk_id"].fillna(""),
         "Risk level": ex["risk_level"].fillna(""),
         "Expires": pd.to_datetime(ex["expires_on"]).dt.strftime("%Y-%m-%d"),
-        "Days": ex["days_to_expiry"].astype(int), "Review": ex["window"],
+        "When": ex["expires_in"], "Review": ex["window"],
     })
     frame, note = _top(frame, "exceptions, soonest expiry first")
     # the agenda judges each exception on the meeting's day, later than the figures' date: EX-005,
     # 'within 30 days, 9' here, was 'expired, no decision' on the agenda of 14 October
-    note = " ".join(filter(None, [f"Days to expiry from {long_date(ctx.as_of)}, the figures' date; the agenda counts "
-                                  "them to the meeting's day.", note]))
+    note = " ".join(filter(None, [f"When: counted from {long_date(ctx.as_of)}, the figures' date; the agenda counts "
+                                  "to the meeting's day.", note]))
     return TableSection("exceptions", "Policy exceptions for review", frame, note=note,
                         level_column="Risk level", level_colours=m.level_colours)
 

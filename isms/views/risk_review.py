@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import add_months, dated, month_end, month_ends, previous_quarter_end
+from isms.dates import add_months, dated, days_to_go, month_end, month_ends, previous_quarter_end
 from isms.filters import RiskFilter
 from isms.posture import Scorecard, posture_counts, progress_of, scorecard_from
 from isms.store import queries, review_state, risk_controls
@@ -156,7 +156,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
                 top_risks=review_state.top_risks(con, state, as_of, compare_to, TOP_RISKS),
                 projection=dated(review_state.exposure_projection(con, state, compare_to, month_ends(compare_to, _projection_end(as_of)))),
                 above_appetite=review_state.above_appetite(con, state, as_of),
-                exceptions=review_state.exceptions(con, state, as_of, filters, EXCEPTION_HORIZON_DAYS),
+                exceptions=_when(review_state.exceptions(con, state, as_of, filters, EXCEPTION_HORIZON_DAYS)),
                 risk_choices=review_state.risk_choices(con, state, as_of, RISK_CHOICES),
             )
     except BaseException:
@@ -168,6 +168,14 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
             wait([trends])  # its cursor is closed only once it is done with it
         other.close()
     return RiskReviewData(as_of=as_of, compare_to=compare_to, filters=filters, **trends.result(), **sections)
+
+
+def _when(exceptions: pd.DataFrame) -> pd.DataFrame:
+    """`expires_in`: each exception's days to expiry in words ('expired 30 days ago'), beside the
+    number the lists sort by; page and pack show the words."""
+    out = exceptions.copy()
+    out.insert(out.columns.get_loc("days_to_expiry") + 1, "expires_in", [days_to_go(d) for d in out["days_to_expiry"]])
+    return out
 
 
 def _projection_end(as_of: dt.date) -> dt.date:
@@ -218,7 +226,7 @@ def risk_detail(con: duckdb.DuckDBPyConnection, settings: Settings, risk_id: str
         assessments=queries.risk_assessments(con, settings.matrix, risk_id, as_of),
         treatments=queries.risk_treatments(con, risk_id, as_of, settings.late_tolerance_points),
         updates=queries.risk_treatment_updates(con, risk_id, as_of),
-        exceptions=queries.risk_exceptions(con, risk_id, as_of),
+        exceptions=_when(queries.risk_exceptions(con, risk_id, as_of)),
         assets=queries.risk_assets(con, risk_id, as_of),
         controls=risk_controls.risk_controls(con, risk_id, as_of),
         findings=risk_controls.risk_findings(con, risk_id, as_of),
