@@ -35,3 +35,9 @@ def terms(settings: Settings, *, grid: bool = False) -> list[tuple[str, str]]:
                        "points; overdue when past due and not done"),
         ("KRI status", "a value that reaches a threshold takes its status; no result for the month is stale"),
     ]
+
+
+def source_line(batch_id: int, file_name: str, as_of, sha256: str) -> tuple[str, str]:
+    """One import a pack read, as its method page lists it: the batch number the Import page gives, the
+    file, its date, and the start of its SHA-256 fingerprint (to find the very file again)."""
+    return f"Batch {batch_id}", f"{file_name} as of {as_of:%Y-%m-%d}; file fingerprint {sha256[:12]} (SHA-256)"

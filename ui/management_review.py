@@ -78,7 +78,8 @@ def show_performance(review: ManagementReview) -> None:
              "ends_on": text("Ended", 90), "auditor": text("Auditor", 115), "opinion": text("Opinion", 125),
              "major": text("Major NC", 76), "minor": text("Minor NC", 76), "observation": text("Obs.", 50),
              "ofi": text("OFI", 45)}, key="mr_audits")
-    st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade.")
+    st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade "
+               "(NC: nonconformity; Obs.: observation; OFI: opportunity for improvement).")
 
 
 def show_risks(review: ManagementReview) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isms import headline
+from isms import headline, method
 from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
 from isms.dates import long_date, month_name
 from isms.packs.model import ChartSection, MethodSection, NativeSeries, Section, TableSection
@@ -115,7 +115,7 @@ def _method(ctx) -> Section:
         ("Open finding", "Open or Remediated (not yet verified); overdue when past its due date"),
         ("Data as of", f"{ctx.as_of:%Y-%m-%d}, compared with {ctx.compare_to:%Y-%m-%d}"),
     ]
-    lines += [(f"Batch {b.batch_id}", f"{b.file_name} as of {b.as_of:%Y-%m-%d}, sha256 {b.sha256[:12]}") for b in batches[:6]]
+    lines += [method.source_line(b.batch_id, b.file_name, b.as_of, b.sha256) for b in batches[:6]]
     if len(batches) > 6:
         lines.append((f"{len(batches) - 6} earlier batches", "every batch is listed in the Import history"))
     return MethodSection("method", "Appendix: method and data", tuple(lines))

@@ -426,7 +426,7 @@ def _method(ctx: Context) -> Section:
     batches = [(b.batch_id, b.file_name, b.as_of, b.sha256) for b in pack_inputs.batches_read(ctx.con, ctx.as_of)]
     shown, earlier = batches[:6], batches[6:]  # the latest six by name; the trends also read the earlier ones
     lines = [*method.terms(ctx.settings), ("Data as of", f"{ctx.as_of:%Y-%m-%d}, compared with {ctx.compare_to:%Y-%m-%d}")]
-    lines += [(f"Batch {b[0]}", f"{b[1]} as of {b[2]:%Y-%m-%d}, sha256 {b[3][:12]}") for b in shown]
+    lines += [method.source_line(*b) for b in shown]
     if earlier:
         lines.append((f"{len(earlier)} earlier batch{'' if len(earlier) == 1 else 'es'}",
                       f"as of {earlier[-1][2]:%Y-%m-%d} to {earlier[0][2]:%Y-%m-%d}, read by the trends; "

@@ -109,7 +109,7 @@ def _audits(ctx) -> Section:
         "Major NC": a["major"], "Minor NC": a["minor"], "Obs.": a["observation"], "OFI": a["ofi"]})
     return TableSection("audits", f"Audit results, {ctx.as_of.year}", frame,
                         note="The audits whose fieldwork ended in the year, with the findings each raised by grade "
-                             "(NC: nonconformity; OFI: opportunity for improvement). Clause 9.3.2 d).",
+                             "(NC: nonconformity; Obs.: observation; OFI: opportunity for improvement). Clause 9.3.2 d).",
                         empty_text="No audit ended in the year.")
 
 
