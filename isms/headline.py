@@ -149,10 +149,10 @@ def security_health(data: SecurityHealthData) -> Headline:
     if not streaks.empty:
         # the threshold said, and each KRI's own run: 'red for months' left the room to guess how long
         longest = streaks.sort_values("red_streak", ascending=False, kind="stable").head(3)
-        runs = ", ".join(f"{name} {int(n)}" for name, n in zip(longest["name"], longest["red_streak"]))
+        runs = ", ".join(f"{name} ({int(n)} months)" for name, n in zip(longest["name"], longest["red_streak"]))
         more = f" and {len(streaks) - 3:,} more" if len(streaks) > 3 else ""
         decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red "
-                    f"{LONG_STREAK} months or more in a row (months red: {runs}{more}): decide on treatment or tolerance.")
+                    f"{LONG_STREAK} months or more in a row: {runs}{more}; decide on treatment or tolerance.")
     return Headline(" ".join(filter(None, [first, exposure, decision])), decision, worst)
 
 

@@ -54,9 +54,9 @@ st.caption(f"The meetings of {cfg.organisation}'s ISMS forum, their decisions an
 st.page_link("pages/management_review.py", label="Management review (clause 9.3): the inputs for a year",
              icon=":material/event_note:")
 render.show_message()
-render.show_overdue(view)
-render.show_next_meetings(view)
-render.show_exception_agenda(view)
+render.show_overdue(view, present=present)
+render.show_next_meetings(view, present=present)
+render.show_exception_agenda(view, present=present)
 render.show_meetings(view, cfg, user, can_approve=permitted("approve-minutes") and not viewing_sample() and not present)
 if permitted("record-forum") and not present:
     render.show_forms(view, cfg, user, read_only_reason=(

@@ -274,6 +274,10 @@ def test_presentation_mode_shows_the_forum_without_its_forms(forum_db):
     assert at.button(key="exit_present")
     assert not [b for b in at.button if b.key == "approve_M-0001"]
     assert [d.value for d in at.sidebar.date_input] == [dt.date(2026, 6, 10)]
-    assert _rows(at, "overdue_actions", "action_id", "days_overdue") == [("A-0004", 26), ("A-0005", 10)]
+    # the lists are static tables at presentation size, not the analyst's grids
+    assert not [d for d in at.main.dataframe if "days_overdue" in d.proto.column_order]
+    overdue = next(t.value for t in at.table if "Days overdue" in t.value.columns)
+    assert [(a, int(d)) for a, d in zip(overdue["Action"], overdue["Days overdue"])] == [("A-0004", 26), ("A-0005", 10)]
     at.button(key="exit_present").click().run()
+    assert _rows(at, "overdue_actions", "action_id", "days_overdue") == [("A-0004", 26), ("A-0005", 10)]
     assert "Record" in [h.value for h in at.header]

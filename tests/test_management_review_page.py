@@ -151,3 +151,8 @@ def test_presentation_mode_leaves_out_the_pack_panel(app_db):  # noqa: F811
     assert at.button(key="exit_present")
     assert [s.value for s in at.sidebar.selectbox] == [2025]
     assert not list(at.get("download_button")) and list(normal.get("download_button"))
+    # the lists at presentation size: static tables with the grids' labels, no grid left
+    assert not at.main.dataframe and normal.main.dataframe
+    grades = next(t.value for t in at.table if "Open at year end" in t.value.columns)
+    grid = next(d.value for d in normal.main.dataframe if "open_at_end" in d.proto.column_order)
+    assert list(grades["Grade"]) == list(grid["grade"][:8]) and [int(v) for v in grades["Raised"]] == list(grid["raised"][:8])

@@ -16,7 +16,7 @@ from isms.auth import User
 from isms.config import Settings
 from isms.dates import long_date, short_date
 from ui.params import DATE_FORMAT
-from ui.presentation import labels_of, present_table
+from ui.presentation import labels_of, meeting_list, present_table
 from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
 from ui.tables import iso_days, listing, shown_columns, text
@@ -75,16 +75,16 @@ def show_message() -> None:
         st.success(message)
 
 
-def show_overdue(view: forum.ForumView) -> None:
+def show_overdue(view: forum.ForumView, *, present: bool = False) -> None:
     st.header("Overdue actions", divider="gray")
     if view.overdue.empty:
         st.success(f"No action is overdue on {long_date(view.as_of)}.")
         return
     st.caption(f"{len(view.overdue)} actions open past their due date on {long_date(view.as_of)}, longest overdue first.")
-    listing(_frame(view.overdue), OVERDUE_COLUMNS, key="overdue_actions")
+    meeting_list(_frame(view.overdue), OVERDUE_COLUMNS, key="overdue_actions", what="overdue actions", present=present)
 
 
-def show_next_meetings(view: forum.ForumView) -> None:
+def show_next_meetings(view: forum.ForumView, *, present: bool = False) -> None:
     st.header("Next meetings", divider="gray")
     rows = pd.DataFrame([{
         "series": n.series.name, "on": n.on.isoformat(), "covers": n.covers.isoformat(),
@@ -93,10 +93,10 @@ def show_next_meetings(view: forum.ForumView) -> None:
     } for n in view.next_meetings])
     st.caption("Each series reviews the period after the one its last meeting reviewed; 'Data as of' is the date its "
                "pack covers.")
-    listing(dashed(rows), NEXT_COLUMNS, key="next_meetings", wrapped=True)
+    meeting_list(dashed(rows), NEXT_COLUMNS, key="next_meetings", what="meetings", present=present, wrapped=True)
 
 
-def show_exception_agenda(view: forum.ForumView) -> None:
+def show_exception_agenda(view: forum.ForumView, *, present: bool = False) -> None:
     risk = next((n for n in view.next_meetings if n.series.key == "risk"), None)
     if risk is None:
         return
@@ -109,7 +109,7 @@ def show_exception_agenda(view: forum.ForumView) -> None:
     columns = {"exception_id": text("Exception", 90), "title": text("Title", 260), "policy": text("Policy", 180),
                "owner": text("Owner", 120), "expires_on": text("Expires", 100), "item": text("Agenda item", 130)}
     frame = _frame(view.exception_agenda)
-    listing(frame, shown_columns(frame, columns), key="exception_agenda")
+    meeting_list(frame, shown_columns(frame, columns), key="exception_agenda", what="exceptions", present=present)
 
 
 def _links(row) -> str:

@@ -9,11 +9,12 @@ from isms.dates import long_date
 from isms.shares import change_text, percent_text, points, points_text
 from isms.views.management_review import ManagementReview
 from ui.forum import show_earlier_actions
-from ui.tables import listing, readable, text
+from ui.presentation import meeting_list
+from ui.tables import readable, text
 
 
-def show_actions(review: ManagementReview) -> None:
-    show_earlier_actions(review.previous_reviews, "Management review",
+def show_actions(review: ManagementReview, *, present: bool = False) -> None:
+    show_earlier_actions(review.previous_reviews, "Management review", present=present,
                          title="a) Status of actions from previous management reviews")
     st.subheader("Every series' actions over the year")
     a, b = review.actions, review.actions_before
@@ -44,7 +45,7 @@ def _tiles(pairs: list[tuple], *, in_points: bool = False) -> None:
                    delta_arrow="auto" if change else "off")
 
 
-def show_performance(review: ManagementReview) -> None:
+def show_performance(review: ManagementReview, *, present: bool = False) -> None:
     st.header("d) Performance: KRIs, nonconformities and findings, audit results", divider="gray")
     now, before = review.card.current.kris, review.card.previous.kris
     _tiles([(f"KRIs {k}", getattr(now, k), getattr(now, k) - getattr(before, k), "off" if k == "stale" else
@@ -57,27 +58,30 @@ def show_performance(review: ManagementReview) -> None:
     st.caption("KRI health over the year: the share of KRI-months by status (each KRI, each month from its first "
                f"result), changes against {review.end.year - 1}.")
     st.subheader("Nonconformities and findings")
-    listing(review.findings, {"grade": text("Grade", 220), "raised": text("Raised", 90), "closed": text("Closed", 90),
-                              "open_at_end": text("Open at year end", 140),
-                              "overdue_at_end": text("Overdue at year end", 150)}, key="mr_findings", wrapped=False)
+    meeting_list(review.findings, {"grade": text("Grade", 220), "raised": text("Raised", 90), "closed": text("Closed", 90),
+                                   "open_at_end": text("Open at year end", 140),
+                                   "overdue_at_end": text("Overdue at year end", 150)}, key="mr_findings", what="grades",
+                 present=present, wrapped=False)
     st.caption(f"Raised and closed count what happened in {review.end.year}, whenever a finding was raised (one "
                f"raised in {review.end.year - 1} and closed this year is closed here); open and overdue are the "
                "register at year end.")
     if not review.findings_list.empty:
-        listing(readable(review.findings_list.assign(status=[s + (", overdue" if o else "") for s, o in zip(
-                    review.findings_list["status"], review.findings_list["overdue"])])),
-                {"finding_id": text("Finding", 65), "grade": text("Grade", 125), "title": text("Title", 200),
-                 "owner": text("Owner", 105), "raised_on": text("Raised", 85), "due_on": text("Due", 85),
-                 "status": text("Status", 110), "closed_on": text("Closed", 85)}, key="mr_findings_list")
+        meeting_list(readable(review.findings_list.assign(status=[s + (", overdue" if o else "") for s, o in zip(
+                         review.findings_list["status"], review.findings_list["overdue"])])),
+                     {"finding_id": text("Finding", 65), "grade": text("Grade", 125), "title": text("Title", 200),
+                      "owner": text("Owner", 105), "raised_on": text("Raised", 85), "due_on": text("Due", 85),
+                      "status": text("Status", 110), "closed_on": text("Closed", 85)}, key="mr_findings_list",
+                     what="findings", present=present, room=("finding_id", "grade", "title", "due_on", "status"))
     st.subheader("Audit results")
     if review.audits.empty:
         st.info(f"No audit ended in {review.end.year}.")
         return
-    listing(readable(review.audits),
-            {"audit_id": text("Audit", 96), "audit_type": text("Type", 100), "framework": text("Framework", 114),
-             "ends_on": text("Ended", 90), "auditor": text("Auditor", 115), "opinion": text("Opinion", 125),
-             "major": text("Major NC", 76), "minor": text("Minor NC", 76), "observation": text("Obs.", 50),
-             "ofi": text("OFI", 45)}, key="mr_audits")
+    meeting_list(readable(review.audits),
+                 {"audit_id": text("Audit", 96), "audit_type": text("Type", 100), "framework": text("Framework", 114),
+                  "ends_on": text("Ended", 90), "auditor": text("Auditor", 115), "opinion": text("Opinion", 125),
+                  "major": text("Major NC", 76), "minor": text("Minor NC", 76), "observation": text("Obs.", 50),
+                  "ofi": text("OFI", 45)}, key="mr_audits", what="audits", present=present,
+                 room=("audit_id", "audit_type", "opinion", "major", "minor", "observation", "ofi"))
     st.caption("The audits whose fieldwork ended in the year, with the findings each raised by grade "
                "(NC: nonconformity; Obs.: observation; OFI: opportunity for improvement).")
 
@@ -109,17 +113,17 @@ def show_risks(review: ManagementReview) -> None:
     st.caption(f"At year end; changes against {long_date(card.compare_to)}.")
 
 
-def show_improvement(review: ManagementReview) -> None:
+def show_improvement(review: ManagementReview, *, present: bool = False) -> None:
     st.header("g) Opportunities for improvement: what the forum decided this year", divider="gray")
     if review.decisions_by_kind.empty:
         st.info("The forum recorded no decision this year.")
         return
-    listing(review.decisions_by_kind.assign(kind=review.decisions_by_kind["kind"].map(forum.kind_name)),
-            {"kind": text("Kind of decision", 250), "decisions": text("Decisions", 100)},
-            key="mr_decisions", wrapped=False)
+    meeting_list(review.decisions_by_kind.assign(kind=review.decisions_by_kind["kind"].map(forum.kind_name)),
+                 {"kind": text("Kind of decision", 250), "decisions": text("Decisions", 100)},
+                 key="mr_decisions", what="kinds", present=present, wrapped=False)
 
 
-def show_outputs(review: ManagementReview) -> None:
+def show_outputs(review: ManagementReview, *, present: bool = False) -> None:
     st.header("Outputs (clause 9.3.3): the review's decisions", divider="gray")
     if review.held_on is None:
         st.info(f"The management review of {review.end.year} has not been recorded yet: record it on the Forum page, "
@@ -129,7 +133,7 @@ def show_outputs(review: ManagementReview) -> None:
     if review.outputs.empty:
         st.info("No decision recorded for this review yet.")
         return
-    listing(review.outputs.assign(decided_on=review.outputs["decided_on"].astype(str),
-                                  kind=review.outputs["kind"].map(forum.kind_name)),
-            {"decision_id": text("Decision", 80), "decided_on": text("On", 100), "kind": text("Kind", 150),
-             "text": text("What was decided", 500)}, key="mr_outputs")
+    meeting_list(review.outputs.assign(decided_on=review.outputs["decided_on"].astype(str),
+                                       kind=review.outputs["kind"].map(forum.kind_name)),
+                 {"decision_id": text("Decision", 80), "decided_on": text("On", 100), "kind": text("Kind", 150),
+                  "text": text("What was decided", 500)}, key="mr_outputs", what="decisions", present=present)

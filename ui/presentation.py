@@ -12,7 +12,7 @@ import streamlit as st
 from isms.charts import ink_on
 from ui import params
 from ui.scorecard import dashed
-from ui.tables import iso_days
+from ui.tables import iso_days, listing
 
 _CSS = """
 <style>
@@ -30,6 +30,17 @@ h2 {font-size: 2.2rem !important;}
 [data-testid="stTable"] td:first-child {white-space: nowrap;}
 [data-testid="stTable"] td [data-testid="stMarkdownContainer"], [data-testid="stTable"] td p {white-space: inherit !important;}
 .st-key-exit_present button {font-size: 1.1rem; padding: 0.4rem 1.1rem;}
+.st-key-exit_present {position: fixed; top: 0.75rem; right: 1.5rem; width: auto !important; z-index: 999990;}
+h1 {padding-top: 0 !important;}
+/* a 720- or 768-line projector: the scorecard's rows above the fold, in type still read across a room */
+@media (max-height: 820px) {
+  h1 {font-size: 2.3rem !important;}
+  [data-testid="stMetricValue"] {font-size: 2.4rem !important;}
+  [data-testid="stMetricLabel"] p {font-size: 1.05rem !important;}
+  [data-testid="stMetric"] label {min-height: 0 !important;}
+  [data-testid="stVerticalBlockBorderWrapper"]:has([data-testid="stMetric"]) {padding: 0.5rem 0.8rem !important;}
+  .block-container {padding-top: 0.4rem;}
+}
 </style>
 """
 
@@ -71,6 +82,11 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
     short = [c for c in shown.columns if shown[c].map(lambda v: len(str(v))).max() <= SHORT]
     if short:
         styler = styler.map(lambda v: "white-space: nowrap", subset=short)
+    # and a column of long text wraps within the screen: left to the table's own style, a decision's
+    # text ran on past the screen's edge and was cut ('scope confirmed, objecti')
+    long = [c for c in shown.columns if c not in short]
+    if long:
+        styler = styler.map(lambda v: "white-space: normal; overflow-wrap: anywhere; min-width: 12rem", subset=long)
     for column, by_value in (fills or {}).items():
         styler = styler.map(lambda v, m=by_value: f"background-color: {m[v]}; color: {ink_on(m[v])}" if v in m else "",
                             subset=[column])
@@ -82,3 +98,16 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
 def labels_of(columns: dict) -> dict[str, str]:
     """A list's column labels from its column_config (a label, or a config holding one)."""
     return {k: v["label"] if isinstance(v, dict) else str(v) for k, v in columns.items()}
+
+
+def meeting_list(frame: pd.DataFrame, columns: dict, *, key: str, what: str, present: bool,
+                 room: tuple[str, ...] | None = None, **listing_kw) -> None:
+    """One list of a meeting page: at presentation size (its first rows, no scroll box) on the
+    meeting-room screen, else the analyst's sortable list. The Forum's and the Management review's
+    lists stayed grids of page-size type on the big screen. `room`: the columns the room reads,
+    where the analyst's list has more than a screen holds at that size."""
+    if present:
+        shown = {c: v for c, v in columns.items() if c in frame.columns and (room is None or c in room)}
+        present_table(frame, labels_of(shown), what)
+    else:
+        listing(frame, columns, key=key, **listing_kw)
