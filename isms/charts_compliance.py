@@ -7,10 +7,39 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from isms.charts import SERIES, _layout
+from isms.catalogs import shipped
+from isms.charts import SERIES, _layout, ink_on
 from isms.dates import month_name, quarter_name
+
+
+EFFECTIVE_SCALE = [[0, "#c62828"], [0.5, "#f9a825"], [1, "#2e7d32"]]
+CODED = 6  # a strip of more families than this labels each by its code ('AC'), keyed below the chart
+
+
+def family_key(coverage: pd.DataFrame, requirements: pd.DataFrame | None = None) -> list[str]:
+    """What the codes on the heatmap stand for, one line per framework whose cells are codes:
+    'NIST-800-53r5-MODERATE: AC Access Control, AT Awareness and Training, ...'. A room shown 'CC6'
+    or 'SI' with no key had to ask. Names from `shipped.family_names`; a code with none is left out."""
+    out = []
+    for framework in dict.fromkeys(coverage["framework"]):
+        families = sorted(coverage.loc[coverage["framework"] == framework, "family"].astype(str))
+        if len(families) > CODED:  # the strip shows each family's first word
+            names = shipped.family_names(framework, requirements)
+            named = [f"{f.split(' ', 1)[0]} {names.get(f, f.split(' ', 1)[1] if ' ' in f else '')}".strip()
+                     for f in families]
+            named = [n for n in named if " " in n]
+            if named:
+                out.append(f"{framework}: " + " · ".join(named))
+    return out
+
+
+def _hex(colour: str) -> str:
+    """'rgb(198, 40, 40)' (plotly's sampled colour) as '#c62828'."""
+    r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1:colour.index(")")].split(","))
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable requirements effective") -> go.Figure:
@@ -25,9 +54,14 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable r
         own = coverage[coverage["framework"] == framework].sort_values("family", key=lambda c: c.astype(str))
         families = own["family"].astype(str).tolist()
         counts = [f"{r.effective}/{r.applicable}" for r in own.itertuples()]
-        fig.add_heatmap(z=[own["share_effective"].tolist()], x=families, y=[framework], text=[counts],
-                        texttemplate="%{text}", textfont=dict(size=12), coloraxis="coloraxis", xgap=2, hoverinfo="skip",
-                        row=row, col=1)
+        fig.add_heatmap(z=[own["share_effective"].tolist()], x=families, y=[framework],
+                        coloraxis="coloraxis", xgap=2, hoverinfo="skip", row=row, col=1)
+        # each count in the ink its cell's fill needs: one colour for all ('33/37' in white) was
+        # hard to read on the amber cells
+        for family, count, share in zip(families, counts, own["share_effective"]):
+            fill = _hex(sample_colorscale(EFFECTIVE_SCALE, [0 if pd.isna(share) else float(share)])[0])
+            fig.add_annotation(x=family, y=framework, text=count, showarrow=False, row=row, col=1,
+                               font=dict(size=13, color=ink_on(fill)))
         # plotly reports selections on point traces, not heatmap cells (as isms.charts.selectable_heatmap):
         # a near-transparent marker on each cell makes a click a selection of [framework, family]
         fig.add_scatter(x=families, y=[framework] * len(families), customdata=[[framework, c] for c in families],
@@ -38,13 +72,13 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable r
                                     opacity=0.01, color="white"), row=row, col=1)
         # a theme by its code ('A.5', not 'A.5 Organizational' laid over its neighbours) where the strip
         # has many; the hover, the cell's chooser and its list name it in full
-        short = len(families) > 6
+        short = len(families) > CODED
         # the ranges fixed to the cells: the click markers would pad them, and thin the strip
         fig.update_xaxes(type="category", tickmode="array", tickvals=families, tickangle=0, showgrid=False,
                          ticktext=[c.split(" ", 1)[0] if short else c for c in families],
                          range=[-0.5, len(families) - 0.5], row=row, col=1)
         fig.update_yaxes(type="category", showgrid=False, range=[-0.5, 0.5], row=row, col=1)
-    fig.update_layout(coloraxis=dict(cmin=0, cmax=1, colorscale=[[0, "#c62828"], [0.5, "#f9a825"], [1, "#2e7d32"]],
+    fig.update_layout(coloraxis=dict(cmin=0, cmax=1, colorscale=EFFECTIVE_SCALE,
                                      colorbar=dict(title="effective", tickformat=".0%", thickness=14)))
     return _layout(fig, title, height=80 + 110 * len(frameworks))
 

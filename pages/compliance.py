@@ -10,7 +10,7 @@ import io
 
 import streamlit as st
 
-from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
+from isms.charts_compliance import coverage_heatmap, family_key, findings_burndown, pass_rate_trend
 from isms.dates import long_date, short_date
 from isms.soa_export import soa_table, write_soa
 from isms.views import compliance
@@ -100,6 +100,8 @@ st.header("Coverage and effectiveness", divider="gray")
 labels = [f"{r.framework} · {r.family}" for r in data.coverage.itertuples()]
 show_chart(coverage_heatmap(data.coverage), key="coverage", name=f"coverage-{as_of}", presentation=present,
            on_select=lambda: _pick_cell(labels), selection_mode=("points",))
+for line in family_key(data.coverage, data.requirements):
+    st.caption(line)
 # in presentation mode the picker sits in the hidden sidebar, as every page's controls do: a click
 # on the heatmap still chooses the cell
 cell = params.select(st.sidebar if present else st, "Requirements of a framework and family (or click a cell)", labels,

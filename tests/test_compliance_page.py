@@ -205,8 +205,27 @@ def test_a_strip_of_many_themes_names_them_by_code():
                         "share_effective": 0.5})
     fig = coverage_heatmap(cov)
     assert list(fig.layout.xaxis.ticktext) == [f"T.{n}" for n in range(1, 9)]
-    assert list(fig.data[0].text[0]) == ["2/4"] * 8
+    assert [a.text for a in fig.layout.annotations] == ["2/4"] * 8
     assert list(fig.data[1].customdata[0]) == ["F", "T.1 Theme number 1"]
+
+
+def test_each_cell_count_is_in_the_ink_its_fill_needs_and_the_codes_are_keyed():
+    """A red (0%) and a green (100%) cell: white on both dark fills; an amber one (50%, #f9a825):
+    near-black. The key names what the codes on a strip of many families stand for."""
+    from isms.charts_compliance import coverage_heatmap, family_key
+
+    families = ["AC", "AT", "AU", "CA", "CM", "CP", "IA"]
+    shares = [0.0, 0.5, 1.0, 0.5, 0.5, 0.5, 0.5]
+    cov = pd.DataFrame({"framework": "NIST-800-53r5-MODERATE", "family": families, "applicable": 2, "covered": 2,
+                        "effective": [int(2 * s) for s in shares], "share_effective": shares})
+    inks = {a.x: a.font.color for a in coverage_heatmap(cov).layout.annotations}
+    assert (inks["AC"], inks["AT"], inks["AU"]) == ("#ffffff", "#212121", "#ffffff")
+    key = family_key(cov)
+    assert key == ["NIST-800-53r5-MODERATE: AC Access Control · AT Awareness and Training · AU Audit and Accountability"
+                   " · CA Assessment, Authorization, and Monitoring · CM Configuration Management · CP Contingency "
+                   "Planning · IA Identification and Authentication"]
+    # a strip of a few named themes shows the names themselves: nothing to key
+    assert family_key(cov.head(3)) == []
 
 
 def test_a_choice_on_the_page_is_no_link_the_page_lacks(app_db):

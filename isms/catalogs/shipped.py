@@ -61,3 +61,26 @@ def base(framework: str) -> str | None:
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """Make `shipped_requirement` visible to queries on this connection (or cursor)."""
     con.register("shipped_requirement", requirements())
+
+
+# The Trust Services Criteria's series (AICPA, 2017): no SOC 2 catalog ships (its text is not
+# public domain), but a user's SOC 2 list files its criteria under these codes, and a room shown
+# 'CC6' without its name had to ask.
+TSC_SERIES = {"CC1": "Control Environment", "CC2": "Communication and Information", "CC3": "Risk Assessment",
+              "CC4": "Monitoring Activities", "CC5": "Control Activities", "CC6": "Logical and Physical Access Controls",
+              "CC7": "System Operations", "CC8": "Change Management", "CC9": "Risk Mitigation", "A1": "Availability",
+              "C1": "Confidentiality", "PI1": "Processing Integrity", "P": "Privacy"}
+
+
+def family_names(framework: str, requirements: pd.DataFrame | None = None) -> dict[str, str]:
+    """A framework's family codes and their names: a shipped catalog's own (AC: Access Control), else
+    a requirement of the user's catalog whose ref is the family's code (its title), else for a SOC 2
+    list the Trust Services series."""
+    shipped = {f["framework"]: f["families"] for f in _load()[0]}
+    out = {code: name for code, name in dict(shipped.get(framework) or {}).items() if code != name}
+    if requirements is not None and not requirements.empty:
+        own = requirements[(requirements["framework"] == framework) & (requirements["ref"] == requirements["family"])]
+        out |= {r: t for r, t in zip(own["ref"], own["title"]) if r not in out}
+    if framework.upper().replace(" ", "").startswith("SOC2"):
+        out = TSC_SERIES | out
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from isms import headline, method
-from isms.charts_compliance import coverage_heatmap, findings_burndown, pass_rate_trend
+from isms.charts_compliance import coverage_heatmap, family_key, findings_burndown, pass_rate_trend
 from isms.dates import long_date, month_name
 from isms.packs.model import ChartSection, MethodSection, NativeSeries, Section, TableSection
 from isms.views import compliance, pack_inputs
@@ -52,7 +52,8 @@ def _frameworks(ctx) -> Section:
 def _coverage(ctx) -> Section:
     b = _bundle(ctx)
     return ChartSection("coverage", "Coverage by framework and family", coverage_heatmap(b.coverage),
-                        note="Effective / applicable requirements in each family or theme.")
+                        note=" ".join(["Effective / applicable requirements in each family or theme.",
+                                       *(f"{line}." for line in family_key(b.coverage, b.requirements))]))
 
 
 def _testing(ctx) -> Section:
