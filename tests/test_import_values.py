@@ -233,6 +233,10 @@ def test_a_low_medium_high_column_reads_the_same_from_csv_and_xlsx():
         assert dict(zip(plan.frames["assessments"]["risk_id"], plan.frames["assessments"]["target_impact"])) == \
             {"R-0": 3, "R-1": 5}, name  # the number as it is; High the top of Low / Medium / High
         assert any("a 3-step scale mapped onto the matrix's 5 steps" in r for r in plan.rules), name
+        # the rule says whose it is: the one word, not the column's number beside it
+        said = [r for r in plan.rules if "'Target impact'" in r]
+        assert said and "the words Low / Medium / High (1 row)" in said[0] and \
+            "its numbers (1 row) are read on the matrix's own 1-5 scale" in said[0], said
 
 
 def test_a_wide_results_sheet_takes_its_target_column_and_names_the_rest_it_does_not_import():

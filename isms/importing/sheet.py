@@ -215,8 +215,16 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
             value_at = raw.__getitem__
         three = f in scales and not scales[f] and three_word_scale(list(uniques), _labels(matrix, f))
         if three:
-            sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': rated Low / Medium / High, "
-                                 f"{scale_rule(3, len(_labels(matrix, f)))} with Low 1, Medium 2, High 3")
+            rule = f"{scale_rule(3, len(_labels(matrix, f)))} with Low 1, Medium 2, High 3"
+            # a column of words and numbers: the rule is the words', the numbers stay on the matrix's scale
+            blank = np.array([cells.blank(u) for u in uniques], dtype=bool)[codes]
+            numeric = np.array([not isinstance(u, str) or cells._numeric(u) for u in uniques], dtype=bool)[codes] & ~blank
+            numbers, words = int(numeric.sum()), int((~numeric & ~blank).sum())
+            said = (f"rated Low / Medium / High, {rule}" if not numbers else
+                    f"the words Low / Medium / High ({words:,} row{'s' * (words != 1)}) are {rule}; its numbers "
+                    f"({numbers:,} row{'s' * (numbers != 1)}) "
+                    f"are read on the matrix's own 1-{len(_labels(matrix, f))} scale")
+            sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': {said}")
         outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f), three) for u in uniques]
         coerced = np.empty(len(outcomes), dtype=object)
         coerced[:] = [o[0] for o in outcomes]
