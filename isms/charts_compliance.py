@@ -21,7 +21,7 @@ CODED = 6  # a strip of more families than this labels each by its code ('AC'), 
 
 def family_key(coverage: pd.DataFrame, requirements: pd.DataFrame | None = None) -> list[str]:
     """What the codes on the heatmap stand for, one line per framework whose cells are codes:
-    'NIST-800-53r5-MODERATE: AC Access Control, AT Awareness and Training, ...'. A room shown 'CC6'
+    'NIST-800-53r5-MODERATE: AC Access Control · AT Awareness and Training · ...'. A room shown 'CC6'
     or 'SI' with no key had to ask. Names from `shipped.family_names`; a code with none is left out."""
     out = []
     for framework in dict.fromkeys(coverage["framework"]):

@@ -42,7 +42,8 @@ def points_text(change: int | None) -> str | None:
 
 
 def change_text(change) -> str | None:
-    """A count's change: '+3', '-1 200'-style '-1,200', 'no change'; None for none to show."""
+    """A count's change as tiles, tables and packs write it: '+3', '-1,200', 'no change'; None for
+    none to show."""
     if _missing(change):
         return None
     change = int(change)

@@ -380,12 +380,13 @@ def three_word_scale(column: list[Any], labels: tuple[str, ...]) -> bool:
     """A column rated only Low / Medium / High, on a matrix whose labels are other words: a 3-step scale.
     Numbers written as text (every cell of a CSV) are numbers here too, so a file reads the same
     saved as .csv or .xlsx."""
-    words = {fold_word(v) for v in column if isinstance(v, str) and not blank(v) and not _numeric(v)}
+    words = {fold_word(v) for v in column if isinstance(v, str) and not blank(v) and not numeric_text(v)}
     own = {fold_word(label) for label in labels}
     return bool(words) and words <= set(THREE_WORDS) and not words & own and len(labels) != 3
 
 
-def _numeric(value: str) -> bool:
+def numeric_text(value: str) -> bool:
+    """Text that reads as a number (a CSV cell's ' 4'): a rating written as digits, not a word."""
     try:
         parse_number(value)
     except ValueError:

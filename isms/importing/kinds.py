@@ -281,7 +281,7 @@ def _fill_findings(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> Non
     """A CAPA tracker or POA&M that keeps no date raised, or no title: each finding is dated the
     file's date, or its due or closing date where earlier (a finding is not due, nor closed, before
     it was raised), and titled by its id, each rule said. A finding the register holds keeps its own date
-    (`pipeline.findings_kept_from_register`), so its age does not restart with every import."""
+    (`pipeline._raised_kept_from_register`), so its age does not restart with every import."""
     if "raised_on" not in sh.idx:
         nothing = pd.Series(None, index=frame.index, dtype=object)
         due, closed = (frame[f] if f in frame else nothing for f in ("due_on", "closed_on"))

@@ -571,7 +571,8 @@ def _as_kind(kind: str, rows: list[list[Any]], hr: int) -> tuple[dict[str, str],
     if not keys:
         return cols, "it has no rows with a key"
     if len(set(keys)) < len(keys):
-        twice = next(k for k in keys if keys.count(k) > 1)
+        seen: set[tuple] = set()
+        twice = next(k for k in keys if k in seen or seen.add(k))
         return cols, f"its key column ({', '.join(cols[k] for k in KINDS[kind][2] if k in cols)}) names " \
                      f"{' / '.join(twice)} more than once, so it is not one row per {KIND_LABELS[kind].lower()} entry"
     return cols, ""

@@ -218,7 +218,7 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
             rule = f"{scale_rule(3, len(_labels(matrix, f)))} with Low 1, Medium 2, High 3"
             # a column of words and numbers: the rule is the words', the numbers stay on the matrix's scale
             blank = np.array([cells.blank(u) for u in uniques], dtype=bool)[codes]
-            numeric = np.array([not isinstance(u, str) or cells._numeric(u) for u in uniques], dtype=bool)[codes] & ~blank
+            numeric = np.array([not isinstance(u, str) or cells.numeric_text(u) for u in uniques], dtype=bool)[codes] & ~blank
             numbers, words = int(numeric.sum()), int((~numeric & ~blank).sum())
             said = (f"rated Low / Medium / High, {rule}" if not numbers else
                     f"the words Low / Medium / High ({words:,} row{'s' * (words != 1)}) are {rule}; its numbers "

@@ -171,7 +171,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
 
 
 def _when(exceptions: pd.DataFrame) -> pd.DataFrame:
-    """`expires_in`: each exception's days to expiry in words ('expired 30 days ago'), beside the
+    """`expires_in`: each exception's days to expiry in words ('in 9 days', '30 days ago'), beside the
     number the lists sort by; page and pack show the words."""
     out = exceptions.copy()
     out.insert(out.columns.get_loc("days_to_expiry") + 1, "expires_in", [days_to_go(d) for d in out["days_to_expiry"]])
