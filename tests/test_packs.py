@@ -122,6 +122,29 @@ def test_heatmap_table_counts_every_assessed_risk_in_level_colours(deck):
     assert total == card.current.assessed_risks
 
 
+def test_a_change_s_from_and_to_levels_are_both_in_their_level_colours(deck):
+    """The changes slide colours From as it colours To (the matrix's colour of each level), so the
+    two read alike; a new risk's empty From ('–') and a closed one's 'Closed' stay plain."""
+    prs, _, _, settings = deck
+    colours = {level: colour.lstrip("#").upper() for level, colour in settings.matrix.level_colours.items()}
+    slides = [s for s in prs.slides if any(sh.name == "Title" and sh.text_frame.text.startswith("Changes since")
+                                           for sh in s.shapes)]
+    assert slides
+    checked = 0
+    for slide in slides:
+        table = next(sh for sh in slide.shapes if sh.has_table).table
+        header = [c.text for c in table.rows[0].cells]
+        for row in list(table.rows)[1:]:
+            for column in ("From", "To"):
+                cell = row.cells[header.index(column)]
+                if cell.text in colours:
+                    assert str(cell.fill.fore_color.rgb) == colours[cell.text], (column, cell.text)
+                    checked += column == "From"
+                else:  # a new risk has no From, a closed one goes to 'Closed': no level to colour
+                    assert cell.text in ("–", "Closed"), (column, cell.text)
+    assert checked  # some escalated or de-escalated risk had a From level
+
+
 def test_native_level_chart_series_match_the_level_counts(deck):
     prs, _, counts, settings = deck
     slide = next(s for s in list(prs.slides)[1:] if slide_title(s) == "Residual risks by level per quarter")

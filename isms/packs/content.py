@@ -224,7 +224,7 @@ def _changes(ctx: Context) -> Section:
                             empty_text="The first review on record: what moved shows once a later register is imported.")
     return TableSection("changes", f"Changes since {long_date(ctx.compare_to)}", frame, note=note,
                         empty_text="No risk was added, closed, escalated or de-escalated.",
-                        level_column="To", level_colours=m.level_colours)
+                        level_column=("From", "To"), level_colours=m.level_colours)
 
 
 def _appetite(ctx: Context) -> Section:

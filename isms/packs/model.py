@@ -90,8 +90,15 @@ class TableSection:
     note: str = ""
     empty_text: str = "Nothing to report."
     summary: str = ""  # the meeting's headline sentence when this table opens the pack (isms.headline)
-    level_column: str | None = None  # colour this column's cells by the matrix level
+    level_column: str | tuple[str, ...] | None = None  # colour this column's (or these columns') cells by level
     level_colours: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def level_columns(self) -> tuple[str, ...]:
+        """The columns coloured by level that the frame has: a change's From and To alike (the deck
+        coloured To only, and the two read as differently aligned)."""
+        wanted = (self.level_column,) if isinstance(self.level_column, str) else tuple(self.level_column or ())
+        return tuple(c for c in wanted if c in self.frame.columns)
 
 
 @dataclass(frozen=True)

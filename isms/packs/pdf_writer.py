@@ -115,9 +115,9 @@ class PdfWriter:
         floors = [_longest_word(h, [row[i] for row in rows], self.cell.fontSize) for i, h in enumerate(cols)]
         widths = fitted_widths(weights, floors, WIDTH)
         extra = []
-        if s.level_column in cols:
-            ci = cols.index(s.level_column)
-            for r, level in enumerate(s.frame[s.level_column], start=1):
+        for column in s.level_columns:
+            ci = cols.index(column)
+            for r, level in enumerate(s.frame[column], start=1):
                 if level in s.level_colours:
                     colour = s.level_colours[level]
                     extra.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(colour)))

@@ -278,9 +278,9 @@ class DeckWriter:
             slide = self._slide(title, s.note)
             top = self._summary(slide, s.summary if n == 1 else "")
             table = self._table(slide, header, rows, top=Inches(top), font=Pt(12))
-            if s.level_column and s.level_column in frame.columns:
-                col = list(frame.columns).index(s.level_column)
-                for r, level in enumerate(part[s.level_column], start=1):
+            for column in s.level_columns:
+                col = list(frame.columns).index(column)
+                for r, level in enumerate(part[column], start=1):
                     colour = s.level_colours.get(level)
                     if colour:
                         cell = table.cell(r, col)
