@@ -115,16 +115,17 @@ def risk_review(data: RiskReviewData, appetite: str) -> Headline:
 
 
 def security_health(data: SecurityHealthData) -> Headline:
-    """'In October 2026 4 KRIs are red (1 more than September); 2 turned red: ... Residual exposure fell ...'."""
+    """'In October 2026, 4 KRIs are red (1 more than September); 2 turned red: ... Residual exposure fell ...'."""
     cur, prev = data.counts, data.previous_counts
     month, before = f"{data.month:%B %Y}", f"{data.compare_month:%B}"
     diff = cur.red - prev.red
     change = "as many as" if diff == 0 else (f"{abs(diff)} {'more' if diff > 0 else 'fewer'} than")
     change = f"{change} in {before}" if prev.with_results else f"no results for {before} to compare with"
-    first = f"In {month} {_n(cur.red, 'KRI')} {'is' if cur.red == 1 else 'are'} red ({change})"
+    # a comma after the month: 'In October 2026 3 KRIs' ran the year into the count
+    first = f"In {month}, {_n(cur.red, 'KRI')} {'is' if cur.red == 1 else 'are'} red ({change})"
     if not (cur.red or cur.amber or cur.green) and cur.unrated:
         # KRIs made from a results file's names have no thresholds: '0 KRIs are red' would read as all well
-        first = (f"In {month} no KRI can be rated: {'the one' if cur.unrated == 1 else f'the {cur.unrated:,}'} with "
+        first = (f"In {month}, no KRI can be rated: {'the one' if cur.unrated == 1 else f'the {cur.unrated:,}'} with "
                  f"results {'has' if cur.unrated == 1 else 'have'} no thresholds in the KRI register")
     newly = data.breaches.newly_red
     worst = None
@@ -149,10 +150,11 @@ def security_health(data: SecurityHealthData) -> Headline:
     if not streaks.empty:
         # the threshold said, and each KRI's own run: 'red for months' left the room to guess how long
         longest = streaks.sort_values("red_streak", ascending=False, kind="stable").head(3)
-        runs = ", ".join(f"{name} ({int(n)} months)" for name, n in zip(longest["name"], longest["red_streak"]))
-        more = f" and {len(streaks) - 3:,} more" if len(streaks) > 3 else ""
+        runs = "; ".join(f"{name}, {int(n)} months" for name, n in zip(longest["name"], longest["red_streak"]))
+        more = f"; {len(streaks) - 3:,} more" if len(streaks) > 3 else ""
+        each = " for each" if len(streaks) > 1 else ""
         decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red "
-                    f"{LONG_STREAK} months or more in a row: {runs}{more}; decide on treatment or tolerance.")
+                    f"{LONG_STREAK} months or more in a row ({runs}{more}): decide on treatment or tolerance{each}.")
     return Headline(" ".join(filter(None, [first, exposure, decision])), decision, worst)
 
 

@@ -7,7 +7,7 @@ Settings (each control bound to the URL, so a link reproduces the view), one bun
 import streamlit as st
 
 from isms.charts import domain_health_trend, kri_history, kri_status_trend, monthly_exposure_trend
-from isms.dates import add_months, month_end
+from isms.dates import add_months, month_end, month_name
 from isms.views import security_health
 from isms.views.security_health import Filters
 from ui import health, params
@@ -55,7 +55,7 @@ controls = [st.sidebar] * 5 if present else st.columns([1.15, 1.15, 1.2, 1.2, 1.
 # a month is its first day in the link; any day of it is taken ('2026-09-30', as the packs and the
 # CLI date a month, opens September)
 fmt_month = {"parse": lambda text: params.parse_date(text).replace(day=1), "dump": lambda d: d.isoformat(),
-             "format_func": lambda d: f"{d:%B %Y}"}
+             "format_func": month_name}  # 'Sep 2026', a select box's short form: 'September 202' was cut at 1280
 month = params.select(controls[0], "Month", months, key="month", on_change=params.forget, args=("compare_month",), **fmt_month)
 earlier = [m for m in months if m < month] or [add_months(month, -1)]
 compare_month = params.select(controls[1], "Compared with", earlier, key="compare_month", **fmt_month)

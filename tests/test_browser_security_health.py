@@ -48,7 +48,7 @@ def test_security_health_journey(sample_db_path, tmp_path, artifacts):
         assert page.get_by_text("has been red for 12 months in a row").count() == 1
         page.screenshot(path=str(artifacts / "security-health-1-october.png"), full_page=True)
 
-        _choose(page, "stSelectbox", "Month", "June 2026")
+        _choose(page, "stSelectbox", "Month", "Jun 2026")
         page.wait_for_selector("text=Security Health · June 2026")
         assert _params(page)["month"] == ["2026-06-01"] and _params(page)["compare_month"] == ["2026-05-01"]
 

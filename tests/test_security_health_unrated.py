@@ -27,7 +27,7 @@ def test_unrated_kris_are_said_to_be_unrated_and_no_exposure_is_invented(tmp_pat
     con.close()
     assert (data.counts.red, data.counts.amber, data.counts.green, data.counts.unrated) == (0, 0, 0, 2)
     sentence = security_health_headline(data).sentence
-    assert sentence == "In September 2026 no KRI can be rated: the 2 with results have no thresholds in the KRI register."
+    assert sentence == "In September 2026, no KRI can be rated: the 2 with results have no thresholds in the KRI register."
 
 
 
@@ -45,7 +45,7 @@ def test_a_month_without_results_is_not_compared_with(sample_db_path):
     con.close()
     assert data.previous_counts.with_results == 0 and data.counts.red > 0
     sentence = security_health_headline(data).sentence
-    assert sentence.startswith(f"In {month:%B %Y} {data.counts.red} KRIs are red (no results for {before:%B} to "
+    assert sentence.startswith(f"In {month:%B %Y}, {data.counts.red} KRIs are red (no results for {before:%B} to "
                                "compare with)"), sentence
     card = next(s for s in pack.sections if s.key == "scorecard")
     assert card.note == f"No KRI results for {before:%B %Y} to compare with."

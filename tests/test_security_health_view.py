@@ -112,8 +112,8 @@ def test_breaches(june):
 def test_the_headline_says_how_long_each_long_red_kri_has_been_red(june):
     """By hand (above): M1 red March to June, 4 months; M7 red April to June, 3 (its quarter)."""
     sentence = security_health_headline(june).sentence
-    assert ("2 KRIs have been red 3 months or more in a row: Metric M1 (4 months), Metric M7 (3 months); "
-            "decide on treatment or tolerance.") in sentence
+    assert ("2 KRIs have been red 3 months or more in a row (Metric M1, 4 months; Metric M7, 3 months): "
+            "decide on treatment or tolerance for each.") in sentence
 
 
 def test_health_index_per_domain(june):

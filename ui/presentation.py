@@ -6,6 +6,8 @@ stay as they were when the mode is switched on or off.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -17,7 +19,7 @@ from ui.tables import iso_days, listing
 _CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
-.block-container {padding-top: 1rem; max-width: 100%;}
+.block-container {padding-top: 1rem; max-width: 100%; position: relative;}
 h1 {font-size: 3rem !important;}
 [data-testid="stMetricValue"] {font-size: 3.2rem !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.25rem !important;}
@@ -30,7 +32,7 @@ h2 {font-size: 2.2rem !important;}
 [data-testid="stTable"] td:first-child {white-space: nowrap;}
 [data-testid="stTable"] td [data-testid="stMarkdownContainer"], [data-testid="stTable"] td p {white-space: inherit !important;}
 .st-key-exit_present button {font-size: 1.1rem; padding: 0.4rem 1.1rem;}
-.st-key-exit_present {position: fixed; top: 0.75rem; right: 1.5rem; width: auto !important; z-index: 999990;}
+.st-key-exit_present {position: absolute; top: 0.6rem; right: 1.5rem; width: auto !important; z-index: 999990;}
 h1 {padding-top: 0 !important;}
 /* a 720- or 768-line projector: the scorecard's rows above the fold, in type still read across a room */
 @media (max-height: 820px) {
@@ -64,6 +66,7 @@ def _exit() -> None:
     st.session_state["present"] = False
 
 
+_ID = re.compile(r"\b([A-Z]{1,6})-(\d)")  # R-016, EX-012, KRI-21, A-0086: a hyphen that must not break
 SHORT = 16  # characters: a value no longer than this stays on one line in a meeting-room table
 PRESENT_ROWS = 8  # a list on a meeting-room screen: the worst few, at a size the room can read
 
@@ -75,18 +78,21 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
     as the page's lists and the packs' tables write them; `fills`: per column (by its label), the
     fill of each value (a status badge keeps its colour on the big screen)."""
     shown = dashed(iso_days(frame[list(labels)].head(rows))).rename(columns=labels)
-    styler = shown.style
     # a column of short values (ids, levels, dates, counts) never wraps: at presentation size the
     # browser broke 'R-016' after its hyphen and '607 days' between its words. The style is the
     # cell's; the CSS above lets the cell's markdown inherit it (Streamlit sets it back to normal)
     short = [c for c in shown.columns if shown[c].map(lambda v: len(str(v))).max() <= SHORT]
+    # and a column of long text wraps within the screen (left to the table's own style, a decision's
+    # text ran on past the screen's edge and was cut: 'scope confirmed, objecti'), an id inside it
+    # keeping its hyphen unbroken ('controls for EX-' over '012' was the browser's break)
+    long = [c for c in shown.columns if c not in short]
+    for c in long:
+        shown[c] = [_ID.sub("\\1\u2011\\2", v) if isinstance(v, str) else v for v in shown[c]]
+    styler = shown.style
     if short:
         styler = styler.map(lambda v: "white-space: nowrap", subset=short)
-    # and a column of long text wraps within the screen: left to the table's own style, a decision's
-    # text ran on past the screen's edge and was cut ('scope confirmed, objecti')
-    long = [c for c in shown.columns if c not in short]
     if long:
-        styler = styler.map(lambda v: "white-space: normal; overflow-wrap: anywhere; min-width: 12rem", subset=long)
+        styler = styler.map(lambda v: "white-space: normal; overflow-wrap: break-word; min-width: 12rem", subset=long)
     for column, by_value in (fills or {}).items():
         styler = styler.map(lambda v, m=by_value: f"background-color: {m[v]}; color: {ink_on(m[v])}" if v in m else "",
                             subset=[column])

@@ -322,13 +322,15 @@ def show_policy_exceptions(data: RiskReviewData, present: bool = False) -> None:
     """Exceptions expired or expiring soon, grouped by window, so renewals are decided in time."""
     st.header("Policy exceptions for review")
     st.markdown(" · ".join(f"**{count}** {window.lower()}" for window, count in data.exception_windows().items()))
+    # the days are the review date's, not today's: a pack read in December says 'in 9 days' of 30 September
+    st.caption(f"When: counted from {long_date(data.as_of)}, the review's date.")
     if present:
-        present_table(data.exceptions, {"window": "Expiry", "exception_id": "Exception", "policy": "Policy",
+        present_table(data.exceptions, {"window": "Review", "exception_id": "Exception", "policy": "Policy",
                                         "risk_id": "Risk", "risk_level": "Risk level", "expires_on": "Expires",
                                         "expires_in": "When"}, "exceptions")
         return
     columns = {
-        "window": text("Expiry", 100), "exception_id": text("Exception", 78), "policy": text("Policy", 150),
+        "window": text("Review", 100), "exception_id": text("Exception", 78), "policy": text("Policy", 150),
         "title": text("What", 150), "risk_id": text("Risk", 58), "risk_level": text("Risk level", 72),
         "expires_on": text("Expires", 90),
         "expires_in": text("When", 100), "approver": text("Approver", 110)}
