@@ -298,3 +298,27 @@ def test_a_period_end_is_compared_with_the_period_before_an_import_with_the_impo
     assert default_compare(D("2026-09-30"), imported, periods) == D("2026-06-30")
     assert default_compare(D("2026-06-30"), imported, periods) == D("2026-03-31")  # both: an import date
     assert default_compare(D("2026-03-31"), imported, periods) is None
+
+
+def test_open_findings_without_a_framework_are_said_beside_the_tiles(sample_db_copy):
+    """A CAPA tracker's findings name no framework: the tiles (by framework) leave them out, and the
+    page says how many, so they add up to the headline's count. By hand: the sample's 4 open at
+    30 September 2026 all name a framework; two more without one make 6, of which 2 are untiled."""
+    from isms.store import connect
+    from tests.factories import finding, load
+    from ui.apptest import app_database
+
+    from isms.store import queries
+
+    con = connect(sample_db_copy)
+    held = queries.register(con, "findings", pd.Timestamp(SAMPLE_IMPORT).date()).to_dict("records")
+    # the register as it stands, with two more (a batch is the whole register's snapshot)
+    load(con, SAMPLE_IMPORT, findings=[*held, finding("CAPA-1", framework=None, raised="2026-09-01"),
+                                       finding("CAPA-2", framework=None, raised="2026-09-02")])
+    con.close()
+    with app_database(sample_db_copy):
+        at = open_page(PAGE)
+    assert not at.exception, [e.message for e in at.exception]
+    said = [c.value for c in at.caption if "open findings name no framework" in c.value]
+    assert said == ["2 of the 6 open findings name no framework shown here (none given, or one not in scope): the "
+                    "headline and the Findings section count them, no framework's tile does."]
