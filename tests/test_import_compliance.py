@@ -153,3 +153,19 @@ def test_a_tracker_without_dates_raised_keeps_the_register_s_date_for_a_known_fi
     assert plan.ok, [str(p) for p in plan.problems]
     raised = dict(zip(plan.frames["findings"]["finding_id"], plan.frames["findings"]["raised_on"]))
     assert raised == {"F-1": D("2026-03-05"), "F-9": D("2026-06-30")}
+
+
+def test_an_id_the_register_holds_for_another_finding_is_said_before_commit(tmp_path, settings, db):
+    """F-1 is 'Backups untested' in the register; a tracker's F-1 'No asset owner' shares no word
+    with it: the plan warns, naming both titles. F-2 reworded ('Backup restore not tested' for
+    'Backup restore untested') shares words: no warning for it."""
+    load(db, "2026-03-31", findings=[finding("F-1", title="Backups untested"),
+                                     finding("F-2", title="Backup restore untested")])
+    csv = tmp_path / "capa.csv"
+    csv.write_text("Finding ID,Title,Grade,Raised,Status\n"
+                   "F-1,No asset owner,Minor nonconformity,2026-03-05,Open\n"
+                   "F-2,Backup restore not tested,Minor nonconformity,2026-03-05,Open\n", encoding="utf-8")
+    plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
+    said = [p.message for p in plan.problems if "shares no word" in p.message]
+    assert len(said) == 1 and "F-1: 'Backups untested' becomes 'No asset owner'" in said[0] and "F-2" not in said[0]
+    assert plan.ok  # a warning: the analyst decides

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -416,7 +417,29 @@ def build_plan(
         _raised_kept_from_register(con, plan)
         if con is not None and plan.frames:
             plan.preview = build_preview(con, plan.frames, plan.as_of, parts=plan.parts)
+            _reused_ids(plan)
     return plan
+
+
+def _words(text: object) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", str(text or "").casefold()) if len(w) > 2}
+
+
+def _reused_ids(plan: ImportPlan) -> None:
+    """A row whose id the register holds with a title sharing no word with the file's: said, with
+    both titles. A trial imported a CAPA tracker whose F-001 to F-005 were other findings than the
+    sample's; the preview said '5 changed' and each was replaced, closed findings reopened."""
+    for kind, seen in plan.preview.kinds.items():
+        retitled = [(k, v["title"]) for k, v in seen.values.items()
+                    if "title" in v and _words(v["title"][0]) and not _words(v["title"][0]) & _words(v["title"][1])]
+        if retitled:
+            shown = "; ".join(f"{k}: '{a}' becomes '{b}'" for k, (a, b) in retitled[:3])
+            more = f" and {len(retitled) - 3:,} more" if len(retitled) > 3 else ""
+            plan.problems.append(Problem(
+                plan.file_name, None, None, None, None,
+                f"{len(retitled):,} id(s) of {KIND_LABELS[kind].lower()} the register holds come with a title that shares "
+                f"no word with the register's ({shown}{more}): if these are other {KIND_LABELS[kind].lower()} that "
+                "reuse the ids, committing replaces the register's; give them ids of their own", "warning"))
 
 
 def _raised_kept_from_register(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> None:
