@@ -64,7 +64,9 @@ def heatmap(matrix: RiskMatrix, cells: pd.DataFrame, title: str = "Residual risk
         scale += [(i / n_levels, colour), ((i + 1) / n_levels, colour)]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[f"{i} {lbl}" for i, lbl in enumerate(matrix.impact_labels, 1)],
+            # the step over its label: drawn half the page wide at 1280 px, '1 Insignificant 2 Minor'
+            # ran together on one line
+            z=z, x=[f"{i}<br>{lbl}" for i, lbl in enumerate(matrix.impact_labels, 1)],
             y=[f"{i} {lbl}" for i, lbl in enumerate(matrix.likelihood_labels, 1)],
             text=text, texttemplate="%{text}", textfont=dict(size=22, color="white"),
             hovertext=hover, hoverinfo="text", colorscale=scale, zmin=-0.5, zmax=n_levels - 0.5,

@@ -107,7 +107,7 @@ for line in family_key(data.coverage, data.requirements):
 cell = params.select(st.sidebar if present else st, "Requirements of a framework and family (or click a cell)", labels,
                      key="cell")
 if cell:
-    render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements", present=present)
+    render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements", present=present, name=cell)
 
 st.header("Control testing", divider="gray")
 render.testing_tiles(data, since)

@@ -1,5 +1,6 @@
 """The import journey in a real browser: upload a register, read the mapping and preview, commit."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -174,7 +175,9 @@ def test_unmapping_a_column_in_the_browser(sample_db_path, tmp_path, artifacts):
                 settle(page)  # the page's layout is final: the grid is where it will stay
                 box = editor.bounding_box()
                 fields = editor.locator('[role="row"]:has([role="gridcell"])').all_inner_texts()
-                owner = next((i for i, text in enumerate(fields) if text.startswith("owner")), None)
+                # the field as the template names it ('Owner'), the first of the row's cells
+                owner = next((i for i, text in enumerate(fields) if re.split(r"[\t\n]", text)[0].strip() == "Owner"),
+                             None)
                 assert owner is not None, fields
                 page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + row_height * (owner + 1) + row_height / 2)
                 page.wait_for_timeout(500)

@@ -322,3 +322,17 @@ def test_open_findings_without_a_framework_are_said_beside_the_tiles(sample_db_c
     said = [c.value for c in at.caption if "open findings name no framework" in c.value]
     assert said == ["2 of the 6 open findings name no framework shown here (none given, or one not in scope): the "
                     "headline and the Findings section count them, no framework's tile does."]
+
+
+def test_in_presentation_mode_the_line_under_a_cells_first_rows_names_the_cell(app_db):  # noqa: F811
+    """'The first 8 of 37 requirements of the cell' left the room to guess which cell."""
+    at = open_page(PAGE)
+    at.toggle(key="present").set_value(True).run()
+    offered = at.selectbox(key="cell").options
+    # the cell with the most requirements, so the room's table holds its first 8 of them
+    cell = next(o for o in offered if o.startswith("ISO27001-2022 · A.8"))
+    at.selectbox(key="cell").set_value(cell).run()
+    assert not at.exception
+    lines = [c.value for c in at.main.caption if "requirements of" in c.value and "of the SoA" not in c.value]
+    assert len(lines) == 1 and lines[0].startswith("The first 8 of ")
+    assert f"requirements of {cell};" in lines[0] and "of the cell" not in lines[0]

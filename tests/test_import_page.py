@@ -327,6 +327,36 @@ def test_a_blank_choice_unmaps_a_column():
     assert with_columns(m, table).columns == {"risk_id": "Risk ID"}
 
 
+def test_the_mapping_editor_names_fields_in_the_templates_words_and_reads_them_back():
+    """A findings sheet's editor listed `finding_id` and `raised_on`; it lists 'Finding ID' and
+    'Raised on', and an edit made on those rows maps the model's fields."""
+    from isms.importing.mapping import SheetMapping
+    from isms.views.import_data import mapping_table, with_columns
+
+    m = SheetMapping("CAPA", "findings", 0, {"finding_id": "CAPA ID", "raised_on": "Opened"})
+    table = mapping_table(m)
+    assert table["field"].tolist()[:3] == ["Finding ID", "Audit ID", "Title"]
+    assert table.set_index("field").loc[["Finding ID", "Raised on", "Grade"], "column in the file"].tolist() == \
+        ["CAPA ID", "Opened", ""]
+    assert "finding_id" not in table["field"].tolist()
+    edited = table.copy()
+    edited.loc[edited["field"] == "Grade", "column in the file"] = "Severity"
+    edited.loc[edited["field"] == "Raised on", "column in the file"] = None
+    assert with_columns(m, edited).columns == {"finding_id": "CAPA ID", "grade": "Severity"}
+
+
+def test_the_sentence_on_kept_rows_names_how_each_kinds_rows_leave():
+    """A findings import was told a row leaves 'by its status (a risk Closed)'."""
+    from isms.views.import_data import leaves_by
+
+    assert leaves_by(["findings"]) == "A row leaves it only by its status (a finding Closed)."
+    assert leaves_by(["risks", "treatments"]) == \
+        "A row leaves it only by its status (a risk Closed, a treatment Done or Cancelled)."
+    assert leaves_by(["assets"]) == "Assets leave only when a whole register no longer lists them."
+    assert leaves_by(["risks", "metrics"]) == ("A row leaves it only by its status (a risk Closed). "
+                                               "Metrics leave only when a whole register no longer lists them.")
+
+
 def test_a_refusal_with_no_cell_to_mark_does_not_promise_a_marked_copy(page_db):
     """An error of the whole file (here no sheet of a known kind) has no cell to mark and no marked
     copy: the sentence points at the list, not at a download that is not there."""

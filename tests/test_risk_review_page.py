@@ -202,6 +202,7 @@ def test_risk_detail(small_db):
 
 def test_presentation_mode_keeps_date_and_filters(small_db):
     at = page({"owner": "Bob"})
+    assert [c for c in at.caption if c.value.startswith("Click a cell")]
     normal = figures(at)["Residual risk heatmap, 30 Jun 2024"].layout.height
     assert at.get("download_button")
     at.toggle(key="present").set_value(True)
@@ -211,6 +212,8 @@ def test_presentation_mode_keeps_date_and_filters(small_db):
     assert metrics(at)["Residual exposure"][0] == "21"
     assert figures(at)["Residual risk heatmap, 30 Jun 2024"].layout.height > normal
     assert not at.get("download_button")
+    # the room is shown the heatmap, not told how to drive it (the page says it, with a cell unchosen)
+    assert not [c for c in at.caption if c.value.startswith("Click a cell")]
     # the meeting-room lists keep what the page's show: the top risks their days overdue, the
     # exceptions their ISO expiry dates (the page's and the pack's form, not '1 Jul 2024')
     tables = [t.value for t in at.table]

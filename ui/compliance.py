@@ -73,7 +73,9 @@ def _list(frame: pd.DataFrame, columns: dict, *, key: str, what: str, present: b
         listing(dashed(iso_days(_capped(frame, what))), columns, key=key, **kw)
 
 
-def cell_requirements(cell: pd.DataFrame, key: str, present: bool = False) -> None:
+def cell_requirements(cell: pd.DataFrame, key: str, present: bool = False, name: str = "the cell") -> None:
+    """The requirements of one heatmap cell; `name` ('ISO27001 · A.5') says which in the line under
+    the room's first rows, where 'of the cell' left the room to guess."""
     # no control: '–', not an empty cell that reads as not yet loaded
     frame = pd.DataFrame({"ref": cell.ref, "title": cell.title,
                           "controls": [", ".join(c) or None for c in cell.controls],
@@ -81,7 +83,7 @@ def cell_requirements(cell: pd.DataFrame, key: str, present: bool = False) -> No
                           "status": cell.implementation_status})
     _list(frame, {"ref": text("Ref", 90), "title": text("Requirement", 330), "controls": text("Controls", 150),
                   "effective": text("Last test passed", 150), "status": text("SoA status", 150)}, key=key,
-          what="requirements of the cell", present=present)
+          what=f"requirements of {name}", present=present)
 
 
 def testing_tiles(data: ComplianceBundle, since: str) -> None:

@@ -96,7 +96,9 @@ def _mapping_editors(a: view.Analysis) -> list:
                 headers = [h for h in new.headers(rows) if h]
                 edited = st.data_editor(
                     view.mapping_table(new), hide_index=True, width="stretch", disabled=["field"], placeholder="–",
-                    column_config={"column in the file": st.column_config.SelectboxColumn(options=["", *headers])},
+                    column_config={"field": st.column_config.TextColumn("Field"),
+                                   "column in the file": st.column_config.SelectboxColumn("Column in the file",
+                                                                                          options=["", *headers])},
                     key=_key(f"columns_{i}_{new.kind}_{new.header_row}"))
                 new = view.with_columns(new, edited)
                 ignored = new.ignored_headers(rows)
@@ -199,8 +201,8 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
     kept = {view.KIND_LABELS[k].split(" (")[0]: len(kp.kept) for k, kp in p.kinds.items() if kp.kept}
     if kept:
         st.info(", ".join(f"{n} {kind.lower()}" for kind, n in kept.items()) + " not in the file stay as they are"
-                + ("" if dropped else "; nothing leaves the register") + ". A row leaves it only by its status "
-                "(a risk Closed).", icon=":material/merge:")
+                + ("" if dropped else "; nothing leaves the register") + ". "
+                + view.leaves_by([k for k, kp in p.kinds.items() if kp.kept]), icon=":material/merge:")
     if p.later_note:
         st.warning(p.later_note[0].upper() + p.later_note[1:] + ".", icon=":material/history:")
     for rule in plan.rules[len(a.plan.rules):]:  # what comparing with the register adds (dates kept)

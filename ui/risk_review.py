@@ -195,8 +195,8 @@ def show_cell_risks(choice: HeatmapChoice, focus: RiskFocus, matrix: RiskMatrix,
     cell = choice.cell
     with choice.beside:
         if cell is None:
-            st.caption("Click a cell to list its risks." if present else
-                       "Click a cell (or pick its likelihood and impact) to list its risks.")
+            if not present:  # the room is shown the chart, not told how to drive it; the presenter clicks
+                st.caption("Click a cell (or pick its likelihood and impact) to list its risks.")
             return
         count = len(focus.cell_risks)
         st.markdown(f"**{count} risk{'' if count == 1 else 's'}** with {choice.view} likelihood {cell.likelihood} "

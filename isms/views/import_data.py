@@ -30,7 +30,7 @@ from isms.importing.mapping import profiles_folder as mapping_profiles_folder
 from isms.importing.problems import errors
 from isms.importing.sheet import blank_row
 from isms.store import batches
-from isms.importing.template import write_blank_template
+from isms.importing.template import header_label, write_blank_template
 
 
 def profiles_folder(settings: Settings) -> Path:
@@ -162,17 +162,38 @@ def remap(mapping: SheetMapping, rows: list[list], *, kind: str | None = None, h
 
 
 def mapping_table(mapping: SheetMapping) -> pd.DataFrame:
-    """One row per field of the sheet's kind: which column of the file feeds it."""
+    """One row per field of the sheet's kind: which column of the file feeds it. A field is named
+    as the template's header names it ('Finding ID', not `finding_id`): the analyst's words."""
     fields = kind_fields(mapping.kind)
-    return pd.DataFrame({"field": fields, "column in the file": [mapping.columns.get(f, "") for f in fields]})
+    return pd.DataFrame({"field": [header_label(f) for f in fields],
+                         "column in the file": [mapping.columns.get(f, "") for f in fields]})
 
 
 def with_columns(mapping: SheetMapping, table: pd.DataFrame) -> SheetMapping:
     """The mapping as the analyst edited it: a blank choice (None, "" or the editor's NaN) un-maps
     the field, so no column named 'nan' is ever looked for."""
-    cols = {str(f): str(c) for f, c in zip(table["field"], table["column in the file"])
+    field_of = {header_label(f): f for f in kind_fields(mapping.kind)}
+    cols = {field_of.get(str(f), str(f)): str(c) for f, c in zip(table["field"], table["column in the file"])
             if isinstance(c, str) and c.strip() and not pd.isna(c)}
     return replace(mapping, columns=cols)
+
+
+# how a row of each register leaves it when a file is part of the register (isms.models' statuses)
+_LEAVES_BY = {"risks": "a risk Closed", "treatments": "a treatment Done or Cancelled",
+              "exceptions": "an exception Closed", "controls": "a control Retired", "findings": "a finding Closed"}
+
+
+def leaves_by(kinds) -> str:
+    """How a row of these kept kinds leaves its register: 'A row leaves it only by its status (a
+    finding Closed).' A findings import was told 'a risk Closed'; a kind with no status (assets,
+    metrics, audits) leaves only when a whole register no longer lists it."""
+    said = [_LEAVES_BY[k] for k in kinds if k in _LEAVES_BY]
+    unstatused = [KIND_LABELS[k].split(" (")[0].lower() for k in kinds if k not in _LEAVES_BY]
+    out = f"A row leaves it only by its status ({', '.join(said)})." if said else ""
+    if unstatused:
+        out += (" " if out else "") + (f"{' and '.join(unstatused).capitalize()} leave only when a whole register "
+                                       "no longer lists them.")
+    return out
 
 
 def save_mapping(settings: Settings, name: str, plan: ImportPlan) -> Path:
