@@ -364,3 +364,49 @@ def test_a_refusal_with_no_cell_to_mark_does_not_promise_a_marked_copy(page_db):
     assert at.error, [m.value for m in at.markdown]
     assert "the list below says where" in at.error[0].value and "copy below" not in at.error[0].value
     assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download your workbook")]
+
+
+def test_a_poam_without_a_grade_column_imports_with_the_grade_the_analyst_gives_every_row(page_db):
+    """A POA&M rates its weaknesses (High, Moderate), not an auditor's grade: refused as findings
+    until the analyst says which grade its rows carry; then each row has that grade, never one read
+    from its rating, and the rule is stated."""
+    data = (b"POAM ID,Weakness Name,Severity,Point of Contact,Scheduled Completion Date,Status\n"
+            b"V-1,Unpatched web servers,High,Ops,2026-12-31,Open\n"
+            b"V-2,No MFA on VPN,Moderate,IT,2027-01-31,Open\n")
+    at = upload(open_import(), "poam.csv", data)
+    assert widget(at.selectbox, "kind_0").value == "ignore"
+    before = dump(page_db)
+    widget(at.selectbox, "kind_0").set_value("findings").run()
+    assert not at.exception
+    assert at.button(key="commit").disabled
+    assert any("required column(s) missing: Grade" in m.value for m in at.markdown)  # one problem: a sentence
+    grade = widget(at.selectbox, "grade_0")
+    assert grade.value == "" and "Minor nonconformity" in grade.options
+    grade.set_value("Minor nonconformity").run()
+    assert not at.exception
+    assert not any("required column(s) missing" in m.value for m in at.markdown)
+    assert any("no grade column: each of its rows is given 'Minor nonconformity'" in c.value for c in [*at.caption, *at.markdown])
+    preview = frame(at, "no longer listed").set_index("kind")
+    assert preview.loc["Audit findings", "new"] == 2
+    assert dump(page_db) == before  # nothing written before the commit
+    if at.checkbox and any(str(c.key).startswith("confirm_rules") for c in at.checkbox):
+        widget(at.checkbox, "confirm_rules").check().run()
+    at.button(key="commit").click().run()
+    assert not at.exception
+    st.cache_resource.clear()
+    con = connect(page_db)
+    try:
+        rows = con.execute("SELECT finding_id, grade, owner FROM finding ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert rows == [("V-1", "Minor nonconformity", "Ops"), ("V-2", "Minor nonconformity", "IT")]
+
+
+def test_a_saved_mapping_keeps_the_grade_given_to_every_row_and_an_older_one_reads_as_none():
+    from isms.importing.mapping import Profile, SheetMapping
+
+    m = SheetMapping("POA&M", "findings", 0, {"finding_id": "POAM ID"}, fixed={"grade": "Observation"})
+    back = Profile.from_json(Profile("poam", [["POAM ID"]], [m]).to_json())
+    assert back.sheets[0].fixed == {"grade": "Observation"} and back.sheets[0] == m
+    older = '{"name": "x", "signature": [], "sheets": [{"sheet": "S", "kind": "risks", "header_row": 0, "columns": {}}]}'
+    assert Profile.from_json(older).sheets[0].fixed == {}

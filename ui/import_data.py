@@ -101,11 +101,26 @@ def _mapping_editors(a: view.Analysis) -> list:
                                                                                           options=["", *headers])},
                     key=_key(f"columns_{i}_{new.kind}_{new.header_row}"))
                 new = view.with_columns(new, edited)
+                new = _one_grade(new, i)
                 ignored = new.ignored_headers(rows)
                 if ignored:
                     st.caption("Not imported: " + ", ".join(ignored))
             chosen.append(new)
     return chosen
+
+
+def _one_grade(m, i: int):
+    """A findings sheet with no grade column (a POA&M, a CAPA tracker): the analyst may give all its
+    rows one audit grade here, rather than add a column to the file. Never guessed from the sheet's
+    own rating: a POA&M's High is not an auditor's major nonconformity."""
+    if m.kind != "findings" or "grade" in m.columns:
+        return m
+    grade = st.selectbox("Grade of every finding in this sheet (the file has no grade column)",
+                         ["", *view.FINDING_GRADES], key=_key(f"grade_{i}"), format_func=lambda g: g or "–",
+                         help="A POA&M or remediation tracker rates its weaknesses (High, Moderate, Low), which is "
+                              "not an audit grade. Choose the grade these findings carry in the Compliance review, "
+                              "or add a Grade column to the file.")
+    return view.with_fixed(m, {"grade": grade} if grade else {})
 
 
 # up to this many problems are listed as sentences, each whole; more go in a grid that sorts and

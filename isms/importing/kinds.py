@@ -17,6 +17,7 @@ from isms.importing.cells import THEME_BY_DIGIT
 from isms.importing.mapping import FILLED, LONG, WIDE_ROWS
 from isms.importing.problems import Problem, column_letter
 from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
+from isms.importing.template import header_label
 from isms.matrix import RiskMatrix
 from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment, enum_of
 from isms.store import queries
@@ -274,6 +275,11 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
     if kind == "findings":
         _fill_findings(sh, frame, as_of)
+    for f, value in sh.m.fixed.items():  # the analyst's one value, where the file has no column for it
+        if f not in sh.idx and f in model.model_fields:
+            frame[f] = value
+            sh.plan.rules.append(f"{sh.m.sheet}: no {header_label(f).lower()} column: each of its rows is given "
+                                 f"'{value}', as chosen on the Import page")
     return validate_many(sh, model, frame)
 
 
@@ -439,7 +445,7 @@ def _add_result(out: list[dict], sh: SheetContext, raw: list, r: int, col: int, 
 
 def required_missing(sh: SheetContext) -> bool:
     model = KINDS[sh.m.kind][1]
-    filled = FILLED.get(sh.m.kind, ())
+    filled = (*FILLED.get(sh.m.kind, ()), *sh.m.fixed)
     missing = [f for f, info in model.model_fields.items()
                if info.is_required() and f not in sh.idx and f not in filled]
     if sh.m.kind == "assessments":

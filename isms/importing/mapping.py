@@ -427,6 +427,10 @@ class SheetMapping:
     columns: dict[str, str] = field(default_factory=dict)  # field -> header text as in the file
     layout: str = LONG
     looks_like: str = ""  # what a sheet not taken is, when it is something we know (an SoA, say)
+    # field -> one value for every row, where no column gives it and the analyst chose it on the
+    # Import page: a POA&M rates its weaknesses (High, Moderate), so its findings' audit grade is
+    # the analyst's to say, never read from that rating
+    fixed: dict[str, str] = field(default_factory=dict)
 
     def headers(self, rows: list[list[Any]]) -> list[str]:
         return [cells.text(h) if not cells.blank(h) else "" for h in rows[self.header_row]] if rows else []
@@ -563,7 +567,8 @@ def _as_kind(kind: str, rows: list[list[Any]], hr: int) -> tuple[dict[str, str],
         if kind == "findings" and "grade" in missing and rating:
             # a POA&M or remediation tracker rates the weakness; its 'High' is no audit grade, and
             # reading it as 'Major nonconformity' would tell the board something no auditor said
-            why += f"; '{rating}' rates the weakness, not the audit's grade: add a Grade column"
+            why += (f"; '{rating}' rates the weakness, not the audit's grade: add a Grade column, or read the sheet "
+                    "as audit findings on the Import page and choose the grade of all its rows")
         return cols, why
     at = [next(i for i, h in enumerate(headers) if cells.text(h) == cols[k]) for k in KINDS[kind][2] if k in cols]
     keys = [tuple(cells.text(r[i]) if i < len(r) else "" for i in at) for r in rows[hr + 1:]

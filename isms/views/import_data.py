@@ -31,6 +31,7 @@ from isms.importing.problems import errors
 from isms.importing.sheet import blank_row
 from isms.store import batches
 from isms.importing.template import header_label, write_blank_template
+from isms.models import FindingGrade
 
 
 def profiles_folder(settings: Settings) -> Path:
@@ -176,6 +177,14 @@ def with_columns(mapping: SheetMapping, table: pd.DataFrame) -> SheetMapping:
     cols = {field_of.get(str(f), str(f)): str(c) for f, c in zip(table["field"], table["column in the file"])
             if isinstance(c, str) and c.strip() and not pd.isna(c)}
     return replace(mapping, columns=cols)
+
+
+FINDING_GRADES = [g.value for g in FindingGrade]
+
+
+def with_fixed(mapping: SheetMapping, fixed: dict[str, str]) -> SheetMapping:
+    """The mapping with one value for every row of a field no column gives (a findings sheet's grade)."""
+    return mapping if fixed == mapping.fixed else replace(mapping, fixed=fixed)
 
 
 # how a row of each register leaves it when a file is part of the register (isms.models' statuses)
