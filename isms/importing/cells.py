@@ -281,6 +281,8 @@ ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
                    "ofi": "Opportunity for improvement", "improvement": "Opportunity for improvement",
                    "opportunity": "Opportunity for improvement"},
     FindingStatus: {"in progress": "Open", "overdue": "Open", "new": "Open", "remediating": "Open",
+                    # a POA&M's words for an item not yet remediated (FedRAMP, XACTA)
+                    "ongoing": "Open", "delayed": "Open", "pending": "Open", "not started": "Open",
                     "fixed": "Remediated", "resolved": "Remediated", "done": "Remediated", "complete": "Remediated",
                     "validated": "Verified", "done verified": "Verified", "closed verified": "Closed",
                     "close": "Closed", "completed": "Closed"},
