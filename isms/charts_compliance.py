@@ -36,6 +36,13 @@ def family_key(coverage: pd.DataFrame, requirements: pd.DataFrame | None = None)
     return out
 
 
+def cell_name(framework: str, family: str, requirements: pd.DataFrame | None = None) -> str:
+    """A heatmap cell as the room is told it: 'NIST-800-53r5-MODERATE · MA Maintenance' (the code
+    alone left the room to ask), 'ISO27001-2022 · A.8 Technological' as it is."""
+    name = shipped.family_names(framework, requirements).get(family) if " " not in family else None
+    return f"{framework} · {family}" + (f" {name}" if name else "")
+
+
 def _hex(colour: str) -> str:
     """'rgb(198, 40, 40)' (plotly's sampled colour) as '#c62828'."""
     r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1:colour.index(")")].split(","))
@@ -65,12 +72,20 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable r
                         hovertext=[f"{framework} · {c}<br>{n} effective ({share:.0%})"
                                    for c, n, share in zip(families, counts, own["share_effective"])],
                         marker=dict(size=max(24, min(60, 700 // max(1, len(families)))), symbol="square",
-                                    opacity=0.01, color="white"), row=row, col=1)
+                                    opacity=0.01, color="white"),
+                        # the chosen cell is shaded; the others stay as they were (not faded)
+                        selected=dict(marker=dict(opacity=0.3, color="#000000")), unselected=dict(marker=dict(opacity=0.01)),
+                        row=row, col=1)
         # each count in the ink its cell's fill needs: one colour for all ('33/37' in white) was hard
-        # to read on the amber cells. A text trace per strip, drawing no events ('skip'): an
-        # annotation per cell cost 8 ms each
-        fig.add_scatter(x=families, y=[framework] * len(families), text=counts, mode="text", showlegend=False,
-                        hoverinfo="skip", textfont=dict(size=13, color=inks), name="counts", row=row, col=1)
+        # to read on the amber cells. A text trace per strip and ink, drawing no events ('skip'): an
+        # annotation per cell cost 8 ms each. Its ink holds when a cell is chosen: plotly faded every
+        # count of the strip, the chosen cell's too, to near invisible
+        for ink in dict.fromkeys(inks):
+            at = [i for i, k in enumerate(inks) if k == ink]
+            fig.add_scatter(x=[families[i] for i in at], y=[framework] * len(at), text=[counts[i] for i in at],
+                            mode="text", showlegend=False, hoverinfo="skip", textfont=dict(size=13, color=ink),
+                            selected=dict(textfont=dict(color=ink)), unselected=dict(textfont=dict(color=ink)),
+                            name="counts", row=row, col=1)
         # a theme by its code ('A.5', not 'A.5 Organizational' laid over its neighbours) where the strip
         # has many; the hover, the cell's chooser and its list name it in full
         short = len(families) > CODED

@@ -10,7 +10,7 @@ import io
 
 import streamlit as st
 
-from isms.charts_compliance import coverage_heatmap, family_key, findings_burndown, pass_rate_trend
+from isms.charts_compliance import cell_name, coverage_heatmap, family_key, findings_burndown, pass_rate_trend
 from isms.dates import long_date, short_date
 from isms.soa_export import soa_table, write_soa
 from isms.views import compliance
@@ -107,7 +107,9 @@ for line in family_key(data.coverage, data.requirements):
 cell = params.select(st.sidebar if present else st, "Requirements of a framework and family (or click a cell)", labels,
                      key="cell")
 if cell:
-    render.cell_requirements(data.cell(*cell.split(" · ", 1)), key="cell_requirements", present=present, name=cell)
+    framework, family = cell.split(" · ", 1)
+    render.cell_requirements(data.cell(framework, family), key="cell_requirements", present=present,
+                             name=cell_name(framework, family, data.requirements))
 
 st.header("Control testing", divider="gray")
 render.testing_tiles(data, since)

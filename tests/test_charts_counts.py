@@ -71,3 +71,25 @@ def test_actual_against_plan_says_the_gap_at_the_latest_actual():
     later = plan.assign(as_of=[dt.date(2026, 10, 31)] * 4)
     assert not [t for t in (a.text for a in exposure_projection(actual, later, dt.date(2026, 9, 30)).layout.annotations)
                 if "plan (" in t]
+
+
+
+def test_at_presentation_size_a_time_axis_labels_every_other_period_back_from_the_latest():
+    """A half-width chart's 13 month labels ran together at 1280 px in presentation mode: 7 are
+    kept, the latest among them; a heatmap's axes, which label each cell, keep every label."""
+    from isms.charts import heatmap, kri_status_trend
+    from isms.matrix import PRESETS
+    from ui.charts import _fewer_time_labels
+
+    months = pd.date_range("2025-10-01", "2026-10-01", freq="MS")  # 13 months
+    fig = kri_status_trend(pd.DataFrame({"period": months, "status": "green", "kris": 5}))
+    assert len(fig.layout.xaxis.tickvals) == 13
+    _fewer_time_labels(fig)
+    shown = [pd.Timestamp(v).strftime("%Y-%m") for v in fig.layout.xaxis.tickvals]
+    assert shown == ["2025-10", "2025-12", "2026-02", "2026-04", "2026-06", "2026-08", "2026-10"]
+    assert list(fig.layout.xaxis.ticktext) == ["Oct 2025", "Dec 2025", "Feb 2026", "Apr 2026", "Jun 2026", "Aug 2026",
+                                               "Oct 2026"]
+    grid = heatmap(next(iter(PRESETS.values())), pd.DataFrame(columns=["likelihood", "impact", "risks"]))
+    grid.update_xaxes(tickmode="array", tickvals=list(range(7)))
+    _fewer_time_labels(grid)
+    assert list(grid.layout.xaxis.tickvals) == list(range(7))

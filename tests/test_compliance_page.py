@@ -218,9 +218,11 @@ def test_each_cell_count_is_in_the_ink_its_fill_needs_and_the_codes_are_keyed():
     shares = [0.0, 0.5, 1.0, 0.5, 0.5, 0.5, 0.5]
     cov = pd.DataFrame({"framework": "NIST-800-53r5-MODERATE", "family": families, "applicable": 2, "covered": 2,
                         "effective": [int(2 * s) for s in shares], "share_effective": shares})
-    counts = next(t for t in coverage_heatmap(cov).data if t.name == "counts")
-    inks = dict(zip(counts.x, counts.textfont.color))
-    assert (inks["AC"], inks["AT"], inks["AU"]) == ("#ffffff", "#212121", "#ffffff")
+    counts = [t for t in coverage_heatmap(cov).data if t.name == "counts"]
+    inks = {x: t.textfont.color for t in counts for x in t.x}
+    assert (inks["AC"], inks["AT"], inks["AU"]) == ("#ffffff", "#212121", "#ffffff") and len(inks) == len(families)
+    # a chosen cell fades no count: each keeps its ink, selected or not
+    assert all(t.selected.textfont.color == t.unselected.textfont.color == t.textfont.color for t in counts)
     key = family_key(cov)
     assert key == ["NIST-800-53r5-MODERATE: AC Access Control · AT Awareness and Training · AU Audit and Accountability"
                    " · CA Assessment, Authorization, and Monitoring · CM Configuration Management · CP Contingency "
@@ -336,3 +338,11 @@ def test_in_presentation_mode_the_line_under_a_cells_first_rows_names_the_cell(a
     lines = [c.value for c in at.main.caption if "requirements of" in c.value and "of the SoA" not in c.value]
     assert len(lines) == 1 and lines[0].startswith("The first 8 of ")
     assert f"requirements of {cell};" in lines[0] and "of the cell" not in lines[0]
+    # a family named by its code says its name too, above the table as below it, however few its rows
+    at.selectbox(key="cell").set_value("NIST-800-53r5-MODERATE · MA").run()
+    assert not at.exception
+    said = [m.value for m in at.main.markdown if m.value.startswith("**NIST-800-53r5-MODERATE · MA Maintenance**: ")]
+    shown = len(at.main.table[[tuple(t.value.columns)[:2] for t in at.main.table].index(("Ref", "Requirement"))].value)
+    more = [re.search(r"The first 8 of (\d+) requirements of NIST", c.value) for c in at.main.caption]
+    total = next((int(m.group(1)) for m in more if m), shown)
+    assert len(said) == 1 and said[0].endswith(f": {total} requirements") and shown > 0

@@ -349,11 +349,11 @@ def test_the_sentence_on_kept_rows_names_how_each_kinds_rows_leave():
     """A findings import was told a row leaves 'by its status (a risk Closed)'."""
     from isms.views.import_data import leaves_by
 
-    assert leaves_by(["findings"]) == "A row leaves it only by its status (a finding Closed)."
+    assert leaves_by(["findings"]) == "A row leaves it only by its status: a finding set to Closed."
     assert leaves_by(["risks", "treatments"]) == \
-        "A row leaves it only by its status (a risk Closed, a treatment Done or Cancelled)."
+        "A row leaves it only by its status: a risk set to Closed, a treatment set to Done or Cancelled."
     assert leaves_by(["assets"]) == "Assets leave only when a whole register no longer lists them."
-    assert leaves_by(["risks", "metrics"]) == ("A row leaves it only by its status (a risk Closed). "
+    assert leaves_by(["risks", "metrics"]) == ("A row leaves it only by its status: a risk set to Closed. "
                                                "Metrics leave only when a whole register no longer lists them.")
 
 

@@ -27,6 +27,21 @@ def _points(trace) -> int:
 INK = "#31333F"  # Streamlit's text colour, which the page's charts take from its theme
 
 
+def _fewer_time_labels(fig: go.Figure) -> None:
+    """Every other month or quarter label, counting back from the latest (still labelled), on a
+    time axis at presentation size: a half-width chart's labels at 1280 px ran together ('Q1 2024Q3
+    2024', 'Feb 2026' touching 'Mar 2026'). A heatmap's axes label each of its cells and are kept."""
+    if any(t.type == "heatmap" for t in fig.data):
+        return
+    for axis in fig.select_xaxes():
+        values, text = axis.tickvals, axis.ticktext
+        if axis.tickmode == "array" and values is not None and len(values) > 6:
+            keep = sorted(range(len(values) - 1, -1, -2))
+            axis.tickvals = [values[i] for i in keep]
+            if text is not None and len(text) == len(values):
+                axis.ticktext = [text[i] for i in keep]
+
+
 def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = False, downloads: bool = True,
                on_select: str = "ignore", selection_mode=("points", "box", "lasso")):
     """Render the figure; below it, PNG and SVG downloads unless in presentation mode.
@@ -55,6 +70,7 @@ def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = Fals
         for note in fig.layout.annotations or ():
             if isinstance(note.font.size, (int, float)):
                 note.font.size = int(note.font.size * SCALE)
+        _fewer_time_labels(fig)
         theme = None
     event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode,
                             config={"displaylogo": False}, theme=theme)

@@ -74,8 +74,11 @@ def _list(frame: pd.DataFrame, columns: dict, *, key: str, what: str, present: b
 
 
 def cell_requirements(cell: pd.DataFrame, key: str, present: bool = False, name: str = "the cell") -> None:
-    """The requirements of one heatmap cell; `name` ('ISO27001 · A.5') says which in the line under
-    the room's first rows, where 'of the cell' left the room to guess."""
+    """The requirements of one heatmap cell; `name` ('NIST-800-53r5-MODERATE · MA Maintenance') says
+    which, above the room's table and in the line under its first rows, where 'of the cell' left the
+    room to guess (the chooser that names it is hidden in presentation mode)."""
+    if present:
+        st.markdown(f"**{name}**: {len(cell)} requirement{'' if len(cell) == 1 else 's'}")
     # no control: '–', not an empty cell that reads as not yet loaded
     frame = pd.DataFrame({"ref": cell.ref, "title": cell.title,
                           "controls": [", ".join(c) or None for c in cell.controls],

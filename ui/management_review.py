@@ -28,7 +28,7 @@ def show_actions(review: ManagementReview, *, present: bool = False) -> None:
 def show_context() -> None:
     st.header("b), c) and e) Issues, interested parties, feedback", divider="gray")
     st.info("Changes in external and internal issues, in the needs of interested parties, and the feedback "
-            "received are the chair's text: enter them in the review's minutes (Forum page, Record, A meeting).")
+            "received are the chair's text: enter them in the review's minutes (on the Forum page, under Record, the tab 'A meeting').")
 
 
 def _tiles(pairs: list[tuple], *, in_points: bool = False) -> None:

@@ -37,8 +37,10 @@ h1 {padding-top: 0 !important;}
 /* the sentence the room reads first, and the controls a presenter may still touch, at the room's size */
 .st-key-headline p {font-size: 1.5rem !important; line-height: 1.45;}
 [data-testid="stAlert"] p {font-size: 1.25rem !important;}
-[data-baseweb="tab"] p {font-size: 1.25rem !important;}
-[data-testid="stWidgetLabel"] p, [data-baseweb="select"] {font-size: 1.15rem !important;}
+[role="tab"] p, [data-testid="stExpander"] summary p {font-size: 1.25rem !important;}
+[data-testid="stWidgetLabel"] p, [data-testid="stSelectbox"] input, [data-testid="stMain"] [data-testid="stPageLink"] p
+  {font-size: 1.15rem !important;}
+.stMarkdown li {font-size: 1.2rem;}
 /* a 1920-wide screen: the type grows with it (at the 1280 size a headline ran 170 characters a line) */
 @media (min-width: 1600px) and (min-height: 821px) {
   h1 {font-size: 3.6rem !important;}
@@ -46,10 +48,11 @@ h1 {padding-top: 0 !important;}
   h3 {font-size: 2rem !important;}
   [data-testid="stMetricValue"] {font-size: 3.8rem !important;}
   [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"] p {font-size: 1.5rem !important;}
-  [data-testid="stCaptionContainer"] p, .stMarkdown p, [data-testid="stAlert"] p {font-size: 1.45rem !important;}
+  [data-testid="stCaptionContainer"] p, .stMarkdown p, .stMarkdown li, [data-testid="stAlert"] p
+    {font-size: 1.45rem !important;}
   .st-key-headline p {font-size: 2rem !important;}
   [data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.5rem !important;}
-  [data-baseweb="tab"] p {font-size: 1.45rem !important;}
+  [role="tab"] p, [data-testid="stExpander"] summary p {font-size: 1.45rem !important;}
 }
 /* a 720- or 768-line projector: the scorecard's rows above the fold, in type still read across a room */
 @media (max-height: 820px) {

@@ -188,17 +188,18 @@ def with_fixed(mapping: SheetMapping, fixed: dict[str, str]) -> SheetMapping:
 
 
 # how a row of each register leaves it when a file is part of the register (isms.models' statuses)
-_LEAVES_BY = {"risks": "a risk Closed", "treatments": "a treatment Done or Cancelled",
-              "exceptions": "an exception Closed", "controls": "a control Retired", "findings": "a finding Closed"}
+_LEAVES_BY = {"risks": "a risk set to Closed", "treatments": "a treatment set to Done or Cancelled",
+              "exceptions": "an exception set to Closed", "controls": "a control set to Retired",
+              "findings": "a finding set to Closed"}
 
 
 def leaves_by(kinds) -> str:
-    """How a row of these kept kinds leaves its register: 'A row leaves it only by its status (a
-    finding Closed).' A findings import was told 'a risk Closed'; a kind with no status (assets,
+    """How a row of these kept kinds leaves its register: 'A row leaves it only by its status: a
+    finding set to Closed.' A findings import was told 'a risk Closed'; a kind with no status (assets,
     metrics, audits) leaves only when a whole register no longer lists it."""
     said = [_LEAVES_BY[k] for k in kinds if k in _LEAVES_BY]
     unstatused = [KIND_LABELS[k].split(" (")[0].lower() for k in kinds if k not in _LEAVES_BY]
-    out = f"A row leaves it only by its status ({', '.join(said)})." if said else ""
+    out = f"A row leaves it only by its status: {', '.join(said)}." if said else ""
     if unstatused:
         out += (" " if out else "") + (f"{' and '.join(unstatused).capitalize()} leave only when a whole register "
                                        "no longer lists them.")
