@@ -93,3 +93,16 @@ def test_at_presentation_size_a_time_axis_labels_every_other_period_back_from_th
     grid.update_xaxes(tickmode="array", tickvals=list(range(7)))
     _fewer_time_labels(grid)
     assert list(grid.layout.xaxis.tickvals) == list(range(7))
+
+
+def test_at_presentation_size_a_quarters_year_sits_under_it():
+    """'Q1 2024 Q3 2024' read as one run of words on a half-width chart at 1280 px."""
+    import plotly.graph_objects as go
+
+    from ui.charts import _fewer_time_labels
+
+    fig = go.Figure(go.Scatter(x=["2024-Q1", "2024-Q2", "2024-Q3"], y=[1, 2, 3]))
+    fig.update_xaxes(tickmode="array", tickvals=["2024-Q1", "2024-Q3"], ticktext=["Q1 2024", "Q3 2024"])
+    _fewer_time_labels(fig)
+    assert list(fig.layout.xaxis.ticktext) == ["Q1<br>2024", "Q3<br>2024"]
+    assert list(fig.layout.xaxis.tickvals) == ["2024-Q1", "2024-Q3"]

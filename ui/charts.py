@@ -30,7 +30,8 @@ INK = "#31333F"  # Streamlit's text colour, which the page's charts take from it
 def _fewer_time_labels(fig: go.Figure) -> None:
     """Every other month or quarter label, counting back from the latest (still labelled), on a
     time axis at presentation size: a half-width chart's labels at 1280 px ran together ('Q1 2024Q3
-    2024', 'Feb 2026' touching 'Mar 2026'). A heatmap's axes label each of its cells and are kept."""
+    2024', 'Feb 2026' touching 'Mar 2026'), and a quarter's year under it. A heatmap's axes label
+    each of its cells and are kept."""
     if any(t.type == "heatmap" for t in fig.data):
         return
     for axis in fig.select_xaxes():
@@ -39,7 +40,10 @@ def _fewer_time_labels(fig: go.Figure) -> None:
             keep = sorted(range(len(values) - 1, -1, -2))
             axis.tickvals = [values[i] for i in keep]
             if text is not None and len(text) == len(values):
-                axis.ticktext = [text[i] for i in keep]
+                axis.ticktext = text = [text[i] for i in keep]
+        if text is not None and all(re.fullmatch(r"Q\d \d{4}", str(t)) for t in text):
+            # 'Q1 2024 Q3 2024' read as one run of words at 1280 px: the year under its quarter
+            axis.ticktext = [str(t).replace(" ", "<br>") for t in text]
 
 
 def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = False, downloads: bool = True,
