@@ -57,7 +57,8 @@ render.show_message()
 render.show_overdue(view, present=present)
 render.show_next_meetings(view, present=present)
 render.show_exception_agenda(view, present=present)
-render.show_meetings(view, cfg, user, can_approve=permitted("approve-minutes") and not viewing_sample() and not present)
+render.show_meetings(view, cfg, user, can_approve=permitted("approve-minutes") and not viewing_sample() and not present,
+                     present=present)
 if permitted("record-forum") and not present:
     render.show_forms(view, cfg, user, read_only_reason=(
         "You are looking at the sample: its forum is read-only. Switch back to your own data to record."

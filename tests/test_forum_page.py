@@ -278,6 +278,9 @@ def test_presentation_mode_shows_the_forum_without_its_forms(forum_db):
     assert not [d for d in at.main.dataframe if "days_overdue" in d.proto.column_order]
     overdue = next(t.value for t in at.table if "Days overdue" in t.value.columns)
     assert [(a, int(d)) for a, d in zip(overdue["Action"], overdue["Days overdue"])] == [("A-0004", 26), ("A-0005", 10)]
+    # a held meeting's decisions and actions too: no grid of page-size type anywhere in the room
+    assert not at.main.dataframe
+    assert any(tuple(t.value.columns) == ("Action", "What", "Owner", "Due", "Status") for t in at.table)
     at.button(key="exit_present").click().run()
     assert _rows(at, "overdue_actions", "action_id", "days_overdue") == [("A-0004", 26), ("A-0005", 10)]
     assert "Record" in [h.value for h in at.header]

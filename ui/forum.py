@@ -121,7 +121,8 @@ def _links(row) -> str:
     return ", ".join(parts) or None
 
 
-def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_approve: bool) -> None:
+def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_approve: bool,
+                  present: bool = False) -> None:
     st.header("Held meetings", divider="gray")
     if view.meetings.empty:
         st.info("No meeting has been recorded yet.")
@@ -156,10 +157,13 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
             decisions = view.meeting_decisions(m["meeting_id"]).copy()
             if len(decisions):
                 decisions["links"] = [_links(r) for r in decisions.to_dict("records")]
-                listing(_frame(decisions), DECISION_COLUMNS, key=f"decisions_{m['meeting_id']}")
+                # at the room's size in presentation mode, as the page's other lists (a grid of page type)
+                meeting_list(_frame(decisions), DECISION_COLUMNS, key=f"decisions_{m['meeting_id']}",
+                             what="decisions", present=present, room=("decision_id", "kind", "text", "review_on"))
             acts = view.meeting_actions(m["meeting_id"])
             if len(acts):
-                listing(_frame(acts), ACTION_COLUMNS, key=f"actions_{m['meeting_id']}")
+                meeting_list(_frame(acts), ACTION_COLUMNS, key=f"actions_{m['meeting_id']}", what="actions",
+                             present=present, room=("action_id", "title", "owner", "due_on", "status"))
 
 
 def _pack_bytes(meeting_id: str):
@@ -182,10 +186,10 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
         # without a tense: the meeting's day may be ahead (the next Risk meeting, in January)
         st.info(f"No {series_name} action open on {short_date(earlier.as_of)}, and none closed {since}.")
         return
-    cols = st.columns(3)
-    cols[0].metric("Open", len(earlier.open))
-    cols[1].metric("Overdue", len(earlier.overdue))
-    cols[2].metric("Closed since last meeting", len(earlier.closed_since))
+    cols = st.columns(3)  # bordered, as every other page's tiles are
+    cols[0].metric("Open", len(earlier.open), border=True)
+    cols[1].metric("Overdue", len(earlier.overdue), border=True)
+    cols[2].metric("Closed since last meeting", len(earlier.closed_since), border=True)
     if len(earlier.open):
         st.caption(f"Open on {short_date(earlier.as_of)}, overdue first.")
         frame = _frame(earlier.open)

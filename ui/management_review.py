@@ -41,8 +41,9 @@ def _tiles(pairs: list[tuple], *, in_points: bool = False) -> None:
         points_ = rest[1] if len(rest) > 1 else in_points
         text = None if change is None else points_text(change) if points_ else change_text(change)
         # no change has no arrow and no colour, as on the Risk Review's tiles
+        # bordered, as every other page's tiles are (these alone stood bare)
         col.metric(label, value, text, delta_color=colour if change else "off" if change == 0 else "normal",
-                   delta_arrow="auto" if change else "off")
+                   delta_arrow="auto" if change else "off", border=True, height="stretch")
 
 
 def show_performance(review: ManagementReview, *, present: bool = False) -> None:
