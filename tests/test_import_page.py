@@ -410,3 +410,21 @@ def test_a_saved_mapping_keeps_the_grade_given_to_every_row_and_an_older_one_rea
     assert back.sheets[0].fixed == {"grade": "Observation"} and back.sheets[0] == m
     older = '{"name": "x", "signature": [], "sheets": [{"sheet": "S", "kind": "risks", "header_row": 0, "columns": {}}]}'
     assert Profile.from_json(older).sheets[0].fixed == {}
+
+
+def test_the_count_of_what_a_file_lists_says_rows_with_errors_are_not_in_it():
+    """A 3-row findings file with one refused row was said to list '2 audit findings'."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from isms.importing.problems import Problem
+    from isms.views.import_data import RegisterChoice, proposed_part
+
+    plan = SimpleNamespace(frames={"findings": pd.DataFrame({"finding_id": ["F-1", "F-2"]})}, problems=[])
+    choice = RegisterChoice(plan, {"findings": ["F-7", "F-8", "F-9"]}, None, None)
+    assert proposed_part(choice).startswith("The file lists 2 audit findings; as the whole register it would retire "
+                                            "the other 3 audit findings")
+    plan.problems = [Problem("Sheet1", 4, "G", "Closed on", None, "a Closed finding needs its closing date", "error")]
+    assert proposed_part(choice).startswith("The file lists 2 audit findings (not counting the rows with errors); as "
+                                            "the whole register it would retire the other 3 audit findings")

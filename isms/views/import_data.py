@@ -266,7 +266,9 @@ def proposed_part(choice: RegisterChoice) -> str:
         said = [s.removesuffix("s") if s.startswith("1 ") else s for s in said]  # '1 risk'
         return " and ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
 
-    return (f"The file lists {words((k, listed) for k, (listed, _) in mostly.items())}; as the whole register it "
+    # rows an error keeps out are not counted here: said so, as the problems above list them
+    read = " (not counting the rows with errors)" if errors(choice.plan.problems) else ""
+    return (f"The file lists {words((k, listed) for k, (listed, _) in mostly.items())}{read}; as the whole register it "
             f"would retire the other {words((k, leaving) for k, (_, leaving) in mostly.items())} the register "
             "holds, so part of it is proposed. Choose the whole register if those others have gone.")
 
