@@ -95,7 +95,9 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str = "Share of applicable r
                          range=[-0.5, len(families) - 0.5], row=row, col=1)
         fig.update_yaxes(type="category", showgrid=False, range=[-0.5, 0.5], row=row, col=1)
     fig.update_layout(coloraxis=dict(cmin=0, cmax=1, colorscale=EFFECTIVE_SCALE,
-                                     colorbar=dict(title="effective", tickformat=".0%", thickness=14)))
+                                     # its title beside the bar: above it, 'effective' ran into '100%'
+                                     colorbar=dict(title=dict(text="effective", side="right"), tickformat=".0%",
+                                                   thickness=14)))
     return _layout(fig, title, height=80 + 110 * len(frameworks))
 
 

@@ -63,7 +63,8 @@ def show_chart(fig: go.Figure, *, key: str, name: str, presentation: bool = Fals
         fig = go.Figure(fig)
         base = int(fig.layout.height or 450)
         # the page's own ink ('plotly_white' writes titles and ticks in its blue-grey, unlike the page)
-        fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE), color=INK), template="plotly_white")
+        fig.update_layout(height=int(base * SCALE), font=dict(size=int(14 * SCALE), color=INK), template="plotly_white",
+                          hoverlabel=dict(font_size=int(13 * SCALE)))  # the presenter's pointer, read by the room
         if fig.layout.title and fig.layout.title.text:
             fig.update_layout(title_font_size=int(18 * SCALE), title_font_color=INK)
         # text a figure sized itself (a heatmap's counts, a chart's labels) grows with the rest
