@@ -272,7 +272,11 @@ def exposure_projection(actual: pd.DataFrame, projected: pd.DataFrame, planned_o
     # level month-and-year labels, few enough to stay level in presentation type ('2023, 2024, 2024...'
     # was plotly's own choice of ticks once the labels had turned vertical)
     fig.update_xaxes(tickformat="%b %Y", tickangle=0, nticks=6)
-    _few_dates_axis(fig, [*actual["as_of"], *projected["as_of"]])
+    days = pd.to_datetime(pd.Series([*actual["as_of"], *projected["as_of"]]))
+    _few_dates_axis(fig, days)
+    if days.nunique() > 1:  # a margin before the first date: its label, centred on the corner, ran into the '0'
+        pad = (days.max() - days.min()) * 0.04
+        fig.update_xaxes(range=[days.min() - pad, days.max() + pad])
     return _legend_below(_layout(fig, title))
 
 

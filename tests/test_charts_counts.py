@@ -106,3 +106,15 @@ def test_at_presentation_size_a_quarters_year_sits_under_it():
     _fewer_time_labels(fig)
     assert list(fig.layout.xaxis.ticktext) == ["Q1<br>2024", "Q3<br>2024"]
     assert list(fig.layout.xaxis.tickvals) == ["2024-Q1", "2024-Q3"]
+
+
+def test_the_plan_charts_first_date_stands_clear_of_the_zero():
+    """'Jan 2024', centred on the chart's corner, ran into the y axis's '0' at 1280 px: the axis
+    starts a little before the first date and ends a little after the last."""
+    from isms.charts import exposure_projection
+
+    actual = pd.DataFrame({"as_of": pd.to_datetime(["2024-01-31", "2025-01-31"]), "residual_exposure": [1100, 1200]})
+    plan = pd.DataFrame({"as_of": pd.to_datetime(["2025-01-31", "2026-01-31"]), "projected_exposure": [1200, 1000]})
+    start, end = (pd.Timestamp(v) for v in exposure_projection(actual, plan, dt.date(2025, 1, 31)).layout.xaxis.range)
+    span = pd.Timestamp("2026-01-31") - pd.Timestamp("2024-01-31")
+    assert start == pd.Timestamp("2024-01-31") - span * 0.04 and end == pd.Timestamp("2026-01-31") + span * 0.04
