@@ -16,10 +16,10 @@ from isms.auth import User
 from isms.config import Settings
 from isms.dates import long_date, short_date
 from ui.params import DATE_FORMAT
-from ui.presentation import labels_of, meeting_list, present_table
+from ui.presentation import meeting_list
 from ui.resources import data_cursor, data_version_key, settings, writing
 from ui.scorecard import dashed
-from ui.tables import iso_days, listing, shown_columns, text
+from ui.tables import iso_days, shown_columns, text
 
 _MESSAGE = "_forum_message"
 
@@ -196,18 +196,13 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
         # one series' list: its Series column and a 'First due' no action moved say nothing
         columns = shown_columns(frame, {k: v for k, v in ACTION_COLUMNS.items() if k != "series"},
                                 repeats={"original_due_on": "due_on"})
-        if present:
-            present_table(frame, labels_of(columns), "open actions")
-        else:
-            listing(frame, columns, key=f"earlier_open_{earlier.series}")
+        meeting_list(frame, columns, key=f"earlier_open_{earlier.series}", what="open actions", present=present)
     if len(earlier.closed_since):
         st.caption(f"Closed {since}.")
         frame = _frame(earlier.closed_since)
         columns = shown_columns(frame, CLOSED_COLUMNS)
-        if present:
-            present_table(frame, labels_of(columns), "actions closed since")
-        else:
-            listing(frame, columns, key=f"earlier_closed_{earlier.series}")
+        meeting_list(frame, columns, key=f"earlier_closed_{earlier.series}", what="actions closed since",
+                     present=present)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -430,8 +430,8 @@ def _reused_ids(plan: ImportPlan) -> None:
     both titles. A trial imported a CAPA tracker whose F-001 to F-005 were other findings than the
     sample's; the preview said '5 changed' and each was replaced, closed findings reopened."""
     for kind, seen in plan.preview.kinds.items():
-        retitled = [(k, v["title"]) for k, v in seen.values.items()
-                    if "title" in v and _words(v["title"][0]) and not _words(v["title"][0]) & _words(v["title"][1])]
+        retitled = [(k, (was, now)) for k, v in seen.values.items() if "title" in v for was, now in [v["title"]]
+                    if (words := _words(was)) and not words & _words(now)]
         if retitled:
             shown = "; ".join(f"{k}: '{a}' becomes '{b}'" for k, (a, b) in retitled[:3])
             more = f" and {len(retitled) - 3:,} more" if len(retitled) > 3 else ""
