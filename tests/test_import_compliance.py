@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from isms.importing.pipeline import build_plan, commit, import_file
 from isms.importing.template import write_blank_template, write_workbook
-from isms.store import compliance, connect
+from isms.store import compliance, compliance_reads, connect
 from isms.store.batches import undo_batch
 from tests.factories import D, audit, control, ctest, finding, load, soa
 from tests.test_store import table_dump
@@ -169,3 +169,52 @@ def test_an_id_the_register_holds_for_another_finding_is_said_before_commit(tmp_
     said = [p.message for p in plan.problems if "shares no word" in p.message]
     assert len(said) == 1 and "F-1: 'Backups untested' becomes 'No asset owner'" in said[0] and "F-2" not in said[0]
     assert plan.ok  # a warning: the analyst decides
+
+
+def _poam(tmp_path, settings, db, body: str, fixed: dict):
+    """A POA&M read as findings on the Import page, the analyst's grade and framework chosen for its sheet."""
+    from dataclasses import replace
+
+    from isms.views.import_data import remap
+
+    csv = tmp_path / "poam.csv"
+    csv.write_text(body, encoding="utf-8")
+    first = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
+    mappings = [replace(remap(m, first.sheets[m.sheet], kind="findings"), fixed=fixed) for m in first.mappings]
+    return build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db, mappings=mappings)
+
+
+def test_a_poam_s_controls_are_read_as_the_chosen_framework_s_requirements(tmp_path, settings, db):
+    """'AC2' and 'si-02' are NIST's AC-2 and SI-2 (each rule said with its column); 'ZZ-9' is no
+    NIST requirement: kept, with a warning at its cell C4. Committed, the three open findings count
+    under NIST-800-53r5 on the Compliance review, as observations."""
+    plan = _poam(tmp_path, settings, db,
+                 "POAM ID,Weakness Name,Security Control,Status\n"
+                 "P-1,Stale accounts,AC2,Open\nP-2,Unpatched servers,si-02,Ongoing\nP-3,Odd one,ZZ-9,Open\n",
+                 {"grade": "Observation", "framework": "NIST-800-53r5"})
+    assert plan.ok, [str(p) for p in plan.problems]
+    f = plan.frames["findings"]
+    assert list(zip(f["finding_id"], f["framework"], f["ref"])) == [
+        ("P-1", "NIST-800-53r5", "AC-2"), ("P-2", "NIST-800-53r5", "SI-2"), ("P-3", "NIST-800-53r5", "ZZ-9")]
+    assert "poam!C 'Security Control': read 'AC2' as AC-2 of NIST-800-53r5 (1 row)" in plan.rules
+    assert "poam!C 'Security Control': read 'si-02' as SI-2 of NIST-800-53r5 (1 row)" in plan.rules
+    assert any("no framework column: each of its rows is given 'NIST-800-53r5'" in r for r in plan.rules)
+    (warned,) = [p for p in plan.problems if p.severity == "warning" and "not a requirement" in p.message]
+    assert (warned.cell, warned.value) == ("C4", "ZZ-9")
+    assert commit(db, plan, "t").status == "committed"
+    totals = compliance_reads.framework_totals(db, D("2026-06-30"), ["NIST-800-53r5"]).set_index("framework")
+    assert totals.loc["NIST-800-53r5", "open_observation"] == 3 and totals.loc["NIST-800-53r5", "open_major"] == 0
+
+
+def test_a_findings_framework_no_catalog_has_is_a_warning_at_its_cell(tmp_path, settings, db):
+    """'ISO 27001 - 5.17' names no catalog: the finding is kept, and the analyst is told at B2 that
+    the Compliance review will count it under no framework. ISO27001-2022 in B3 is known: no word."""
+    csv = tmp_path / "tracker.csv"
+    csv.write_text("Finding ID,Source Framework,Title,Grade,Raised,Status\n"
+                   "F-1,ISO 27001 - 5.17,Weak passwords,Minor nonconformity,2026-03-05,Open\n"
+                   "F-2,ISO27001-2022,No asset owner,Minor nonconformity,2026-03-05,Open\n", encoding="utf-8")
+    plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
+    assert plan.ok and plan.row_counts == {"findings": 2}, [str(p) for p in plan.problems]
+    (warned,) = [p for p in plan.problems if "has a catalog here" in p.message]
+    assert (warned.cell, warned.value, warned.severity) == ("B2", "ISO 27001 - 5.17", "warning")
+    assert "counts it under no framework" in warned.message

@@ -258,9 +258,9 @@ def test_a_poam_with_a_severity_but_no_grade_says_so_at_its_sheet(name, rating):
 
 
 def test_a_poam_read_as_findings_takes_the_grade_the_analyst_gives_and_its_own_status_words():
-    """foxxdev XACTA POA&M, read as audit findings on the Import page with 'Observation' chosen for
-    every row: its one item, read off the file by hand; 'Ongoing' is an open finding, 'High' is
-    not read as any grade."""
+    """foxxdev XACTA POA&M, read as audit findings on the Import page with 'Observation' and NIST SP
+    800-53 Rev 5 chosen for every row: its one item, read off the file by hand; 'Ongoing' is an open
+    finding, 'High' is not read as any grade, its Security Control 'AC2' is NIST's AC-2."""
     from dataclasses import replace
 
     from isms.views.import_data import remap
@@ -268,12 +268,15 @@ def test_a_poam_read_as_findings_takes_the_grade_the_analyst_gives_and_its_own_s
     name = "foxxdev-collab_POAM-XACTA-Example.csv"
     data, matrix = (MORE / name).read_bytes(), load_settings(ROOT / "isms.toml").matrix
     first = build_plan(data, name, matrix, as_of=AS_OF)
-    mappings = [replace(remap(m, first.sheets[m.sheet], kind="findings"), fixed={"grade": "Observation"})
+    mappings = [replace(remap(m, first.sheets[m.sheet], kind="findings"), fixed={"grade": "Observation",
+                                                                                 "framework": "NIST-800-53r5"})
                 for m in first.mappings]
     plan = build_plan(data, name, matrix, as_of=AS_OF, mappings=mappings)
     assert plan.ok and plan.row_counts == {"findings": 1}, [str(p) for p in plan.problems]
     (f,) = plan.frames["findings"].to_dict("records")
     assert (f["finding_id"], f["title"], f["owner"]) == ("26-O-0001", "Windows 10 CAT I - AC2", "Jeremiah Price - ISSO")
     assert (f["grade"], f["status"], f["due_on"]) == ("Observation", "Open", dt.date(2026, 1, 22))
+    assert (f["framework"], f["ref"]) == ("NIST-800-53r5", "AC-2")
+    assert any("'Security Control': read 'AC2' as AC-2 of NIST-800-53r5 (1 row)" in r for r in plan.rules)
     assert any("read 'Ongoing' as Open" in r for r in plan.rules)
     assert any("no grade column: each of its rows is given 'Observation'" in r for r in plan.rules)

@@ -369,10 +369,11 @@ def test_a_refusal_with_no_cell_to_mark_does_not_promise_a_marked_copy(page_db):
 def test_a_poam_without_a_grade_column_imports_with_the_grade_the_analyst_gives_every_row(page_db):
     """A POA&M rates its weaknesses (High, Moderate), not an auditor's grade: refused as findings
     until the analyst says which grade its rows carry; then each row has that grade, never one read
-    from its rating, and the rule is stated."""
-    data = (b"POAM ID,Weakness Name,Severity,Point of Contact,Scheduled Completion Date,Status\n"
-            b"V-1,Unpatched web servers,High,Ops,2026-12-31,Open\n"
-            b"V-2,No MFA on VPN,Moderate,IT,2027-01-31,Open\n")
+    from its rating, and the rule is stated. Its controls ('SI2', 'IA-02') are read as the
+    requirements of the framework the analyst gives the sheet."""
+    data = (b"POAM ID,Weakness Name,Controls,Severity,Point of Contact,Scheduled Completion Date,Status\n"
+            b"V-1,Unpatched web servers,SI2,High,Ops,2026-12-31,Open\n"
+            b"V-2,No MFA on VPN,IA-02,Moderate,IT,2027-01-31,Open\n")
     at = upload(open_import(), "poam.csv", data)
     assert widget(at.selectbox, "kind_0").value == "ignore"
     before = dump(page_db)
@@ -386,6 +387,12 @@ def test_a_poam_without_a_grade_column_imports_with_the_grade_the_analyst_gives_
     assert not at.exception
     assert not any("required column(s) missing" in m.value for m in at.markdown)
     assert any("no grade column: each of its rows is given 'Minor nonconformity'" in c.value for c in [*at.caption, *at.markdown])
+    framework = widget(at.selectbox, "framework_0")
+    assert framework.value == "" and {"NIST-800-53r5", "ISO27001-2022"} <= set(framework.options)
+    framework.set_value("NIST-800-53r5").run()
+    assert not at.exception
+    said = " ".join(c.value for c in [*at.caption, *at.markdown])
+    assert "'Controls': read 'SI2' as SI-2 of NIST-800-53r5 (1 row)" in said
     preview = frame(at, "no longer listed").set_index("kind")
     assert preview.loc["Audit findings", "new"] == 2
     assert dump(page_db) == before  # nothing written before the commit
@@ -396,10 +403,11 @@ def test_a_poam_without_a_grade_column_imports_with_the_grade_the_analyst_gives_
     st.cache_resource.clear()
     con = connect(page_db)
     try:
-        rows = con.execute("SELECT finding_id, grade, owner FROM finding ORDER BY 1").fetchall()
+        rows = con.execute("SELECT finding_id, grade, owner, framework, ref FROM finding ORDER BY 1").fetchall()
     finally:
         con.close()
-    assert rows == [("V-1", "Minor nonconformity", "Ops"), ("V-2", "Minor nonconformity", "IT")]
+    assert rows == [("V-1", "Minor nonconformity", "Ops", "NIST-800-53r5", "SI-2"),
+                    ("V-2", "Minor nonconformity", "IT", "NIST-800-53r5", "IA-2")]
 
 
 def test_a_saved_mapping_keeps_the_grade_given_to_every_row_and_an_older_one_reads_as_none():

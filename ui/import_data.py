@@ -101,7 +101,7 @@ def _mapping_editors(a: view.Analysis) -> list:
                                                                                           options=["", *headers])},
                     key=_key(f"columns_{i}_{new.kind}_{new.header_row}"))
                 new = view.with_columns(new, edited)
-                new = _one_grade(new, i)
+                new = _one_values(new, i, a.frameworks)
                 ignored = new.ignored_headers(rows)
                 if ignored:
                     st.caption("Not imported: " + ", ".join(ignored))
@@ -109,18 +109,30 @@ def _mapping_editors(a: view.Analysis) -> list:
     return chosen
 
 
-def _one_grade(m, i: int):
+def _one_values(m, i: int, frameworks: list[str]):
     """A findings sheet with no grade column (a POA&M, a CAPA tracker): the analyst may give all its
     rows one audit grade here, rather than add a column to the file. Never guessed from the sheet's
-    own rating: a POA&M's High is not an auditor's major nonconformity."""
-    if m.kind != "findings" or "grade" in m.columns:
+    own rating: a POA&M's High is not an auditor's major nonconformity. Likewise one framework for a
+    sheet with none (a POA&M's controls are its system's baseline's), which the Compliance review
+    counts its findings under."""
+    if m.kind != "findings":
         return m
-    grade = st.selectbox("Grade of every finding in this sheet (the file has no grade column)",
-                         ["", *view.FINDING_GRADES], key=_key(f"grade_{i}"), format_func=lambda g: g or "–",
-                         help="A POA&M or remediation tracker rates its weaknesses (High, Moderate, Low), which is "
-                              "not an audit grade. Choose the grade these findings carry in the Compliance review, "
-                              "or add a Grade column to the file.")
-    return view.with_fixed(m, {"grade": grade} if grade else {})
+    fixed = {}
+    if "grade" not in m.columns:
+        grade = st.selectbox("Grade of every finding in this sheet (the file has no grade column)",
+                             ["", *view.FINDING_GRADES], key=_key(f"grade_{i}"), format_func=lambda g: g or "–",
+                             help="A POA&M or remediation tracker rates its weaknesses (High, Moderate, Low), which "
+                                  "is not an audit grade. Choose the grade these findings carry in the Compliance "
+                                  "review, or add a Grade column to the file.")
+        fixed |= {"grade": grade} if grade else {}
+    if "framework" not in m.columns and frameworks:
+        framework = st.selectbox("Framework of every finding in this sheet (the file has no framework column)",
+                                 ["", *frameworks], key=_key(f"framework_{i}"), format_func=lambda f: f or "–",
+                                 help="The Compliance review counts open findings per framework: a POA&M's controls "
+                                      "(AC-2, SI-2) are its system's NIST SP 800-53 or FedRAMP baseline. Without "
+                                      "one, the findings count under no framework.")
+        fixed |= {"framework": framework} if framework else {}
+    return view.with_fixed(m, fixed)
 
 
 # up to this many problems are listed as sentences, each whole; more go in a grid that sorts and

@@ -109,6 +109,67 @@ def check_requirements(con, plan) -> None:
             plan.problems.append(Problem(sheet, row, letter, header_label(column), f"{framework}:{ref}", why))
 
 
+def ref_key(ref: object) -> str:
+    """A requirement id as spelt regardless of case, spaces, hyphens and leading zeros: a POA&M's
+    'AC2' or 'ac-02' is NIST's 'AC-2', 'AC-2 (1)' its 'AC-2(1)'. Dots stay: 'A.5.15' is not 'A.51.5'."""
+    key = re.sub(r"[\s\-]", "", str(ref).upper())
+    return re.sub(r"(?<!\d)0+(?=\d)", "", key)
+
+
+def check_finding_requirements(con, plan) -> None:
+    """A finding's framework and ref, which the Compliance review counts it under.
+
+    A ref its framework's catalog spells otherwise (a POA&M's 'AC2' for 'AC-2') is read as the
+    catalog's id, said. A framework no catalog has, or a ref its catalog lacks, is a warning at the
+    cell: the finding is kept as written, but counted under no framework (or no requirement) of the
+    review, which the analyst should know before committing rather than find missing later."""
+    from isms.importing.problems import Problem
+    from isms.importing.template import header_label
+    from isms.store import compliance
+
+    f = plan.frames.get("findings")
+    if f is None or not len(f) or "framework" not in f or f["framework"].isna().all():
+        return
+    known = compliance.known_requirements(con, plan.as_of)
+    if "requirements" in plan.frames:
+        for fw, r in zip(plan.frames["requirements"]["framework"], plan.frames["requirements"]["ref"]):
+            known.setdefault(fw, set()).add(r)
+    keys = {fw: {} for fw in known}
+    for fw, refs in known.items():
+        for r in refs:
+            keys[fw].setdefault(ref_key(r), set()).add(r)
+    read_as: dict[tuple[str, str, str], list] = {}
+    for i, fw, ref in zip(f.index, f["framework"], f["ref"] if "ref" in f else [None] * len(f)):
+        if fw is None or (isinstance(fw, float) and pd.isna(fw)):
+            continue
+        if fw not in known:
+            for sheet, row, letter in plan.cells("findings", [i], "framework"):
+                plan.problems.append(Problem(
+                    sheet, row, letter, header_label("framework"), fw,
+                    f"no framework {fw!r} has a catalog here (such as ISO27001-2022 or NIST-800-53r5; python -m isms "
+                    "catalogs lists them): the finding is kept, but the Compliance review counts it under no "
+                    "framework; write the framework's code, or on the Import page leave the column out and choose "
+                    "the framework of every finding in the sheet", "warning"))
+            continue
+        if ref is None or (isinstance(ref, float) and pd.isna(ref)) or ref in known[fw]:
+            continue
+        match = keys[fw].get(ref_key(ref), set())
+        if len(match) == 1:
+            (exact,) = match
+            f.at[i, "ref"] = exact
+            read_as.setdefault((fw, str(ref), exact), []).append(i)
+            continue
+        for sheet, row, letter in plan.cells("findings", [i], "ref"):
+            plan.problems.append(Problem(sheet, row, letter, header_label("ref"), ref,
+                                         f"{ref!r} is not a requirement of {fw}: the finding is kept as written, but "
+                                         "no requirement of the Compliance review shows it", "warning"))
+    for (fw, ref, exact), rows in read_as.items():
+        (sheet, _, letter), *_ = plan.cells("findings", rows[:1], "ref")
+        header = next((m.columns.get("ref") for m in plan.mappings if m.sheet == sheet), None) or header_label("ref")
+        plan.rules.append(f"{sheet}!{letter or ''} {header!r}: read {ref!r} as {exact} of {fw} "
+                          f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
 def framework_code(file_name: str) -> str:
     """'SOC 2 criteria (2022).xlsx' -> 'SOC-2-criteria-2022': a code requirements can be cited by."""
     stem = re.sub(r"\.[^.]+$", "", file_name)

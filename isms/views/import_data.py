@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -29,7 +29,7 @@ from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMap
 from isms.importing.mapping import profiles_folder as mapping_profiles_folder
 from isms.importing.problems import errors
 from isms.importing.sheet import blank_row
-from isms.store import batches
+from isms.store import batches, compliance
 from isms.importing.template import header_label, write_blank_template
 from isms.models import FindingGrade
 
@@ -69,6 +69,7 @@ class Analysis:
     n_warnings: int
     profiles: list[str]  # saved profiles made for files of this shape
     marked: MarkedCopy | None  # the analyst's workbook with the problems marked, built when asked for
+    frameworks: list[str] = field(default_factory=list)  # the codes of the catalogs known: a findings sheet's choice
 
     @property
     def readable(self) -> bool:
@@ -103,7 +104,8 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
         marked = MarkedCopy(data, plan.file_format, plan.sheets, plan.problems, settings.read_limits)
     sig = signature(plan.sheets, plan.mappings) if plan.sheets else []
     return Analysis(plan, table, n_err, len(table) - n_err,
-                    matching_profiles(profiles_folder(settings), sig) if sig else [], marked)
+                    matching_profiles(profiles_folder(settings), sig) if sig else [], marked,
+                    [f["framework"] for f in compliance.frameworks(con)] if con is not None else [])
 
 
 @dataclass(frozen=True)
