@@ -51,6 +51,11 @@ def test_snake_case_register_with_bom(settings, con):
     assert risks.loc["R003", "annex_a_theme"] == "A.8 Technological"
     said = [p for p in plan.problems if p.row == 2 and p.severity == "warning" and "2013" in p.message]
     assert said and "A.9.1.1 -> A.5.15" in said[0].message
+    # its target_date (R001: 2025-06-30) is due for nothing the file names: no treatment is made,
+    # and the analyst is told so at the column's header, M1, rather than find the dates gone
+    assert "treatments" not in plan.frames
+    (due,) = [p for p in plan.problems if p.header == "target_date"]
+    assert (due.cell, due.severity) == ("M1", "warning") and "no treatment is made" in due.message
 
 
 def test_inherent_and_residual_pairs_with_quoted_commas(settings):

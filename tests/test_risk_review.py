@@ -278,3 +278,21 @@ def test_a_short_treatment_trend_labels_each_date_once(dates, labels):
     assert list(fig.layout.xaxis.ticktext) == labels
     assert [pd.Timestamp(v) for v in fig.layout.xaxis.tickvals] == list(pd.to_datetime(dates))
     assert all("markers" in s.mode for s in fig.data if s.type == "scatter") == (len(dates) == 1)
+
+
+def test_an_asset_the_asset_register_does_not_hold_is_listed_by_name_and_marked(tmp_path, settings):
+    """A risk register naming 'User Accounts' with no asset register: the risk's detail lists it,
+    marked as not in the register (it said 'No assets recorded', as if the file had named none)."""
+    from tests.factories import load, risk
+
+    con = connect(tmp_path / "a.duckdb")
+    try:
+        load(con, "2026-03-31", assets=[dict(asset_id="HW-01", name="Web server", asset_class="Supporting",
+                                             asset_type="Hardware", criticality="High", owner=None, location=None)])
+        load(con, "2026-03-31", risks=[risk("R1", asset_ids=["User Accounts", "HW-01"])])
+        f = risk_review.focus(con, settings, D("2026-03-31"), RiskFilter(), None, "R1")
+        got = list(zip(f.detail.assets["asset_id"], f.detail.assets["name"]))
+    finally:
+        con.close()
+    assert got[0] == ("HW-01", "Web server")
+    assert got[1] == ("User Accounts", "(not in the asset register)")

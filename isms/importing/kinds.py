@@ -72,6 +72,14 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
             f"only: the residual keeps the inherent impact and takes {how}, never above the inherent likelihood; "
             "where that differs from the file, the row says so (un-map the column to take the inherent rating as residual)")
     make_treatment = "due_on" in cols and ("decision" in cols or "treatment_plan" in cols)
+    if "due_on" in cols and not make_treatment:
+        # a register's 'target date' with nothing to be due: no treatment is made, and the dates
+        # would go nowhere; the analyst is told at the column, not left to find them missing
+        header = sh.headers[cols["due_on"]]
+        sh.problem(sh.m.header_row + 1, cols["due_on"], "due_on", header,
+                   f"column '{header}' gives a due date, but no column gives the response or the action it is due "
+                   f"for: no treatment is made and its dates are not imported; map the {header_label('decision')} or "
+                   f"{header_label('treatment_plan')} column above (or choose 'not imported' for this one)", "warning")
     defaults = {"identified_on": as_of, "source": "Annual assessment", "owner": "Unassigned", "status": "Open"}
     stated = [f"{k.replace('_', ' ')} = {v}" for k, v in defaults.items() if k not in cols]
     if "annex_a_theme" not in cols:

@@ -784,12 +784,17 @@ def risk_exceptions(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date
 
 
 def risk_assets(con: duckdb.DuckDBPyConnection, risk_id: str, as_of: dt.date) -> pd.DataFrame:
-    """The assets a risk names, from the asset register as of a date."""
-    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('risks', 'rs')}, {snapshot_cte('assets', 'asn')}
-        SELECT a.asset_id, a.name, a.asset_class, a.asset_type, a.criticality, a.owner, a.location
-        FROM rs JOIN risk r ON r.batch_id = rs.batch_id AND r.risk_id = {_lit(risk_id)}
-        JOIN asn ON asn.as_of = rs.as_of JOIN asset a ON a.batch_id = asn.batch_id AND list_contains(r.asset_ids, a.asset_id)
-        ORDER BY a.asset_id"""
+    """The assets a risk names, with the asset register's facts as of a date. An asset the register
+    does not hold (a risk register that names 'User Accounts' and no asset register) is listed by
+    its name, marked so: leaving it out told the analyst the risk named no asset at all."""
+    sql = f"""WITH {dates_cte([as_of])}, {snapshot_cte('risks', 'rs')}, {snapshot_cte('assets', 'asn')},
+        named AS (SELECT DISTINCT unnest(r.asset_ids) AS asset_id
+                  FROM rs JOIN risk r ON r.batch_id = rs.batch_id AND r.risk_id = {_lit(risk_id)}),
+        held AS (SELECT a.* FROM asn JOIN asset a ON a.batch_id = asn.batch_id)
+        SELECT n.asset_id, coalesce(h.name, '(not in the asset register)') AS name, h.asset_class, h.asset_type,
+               h.criticality, h.owner, h.location
+        FROM named n LEFT JOIN held h USING (asset_id)
+        ORDER BY h.asset_id IS NULL, n.asset_id"""
     return con.execute(sql).df()
 
 
