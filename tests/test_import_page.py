@@ -380,7 +380,8 @@ def test_a_poam_without_a_grade_column_imports_with_the_grade_the_analyst_gives_
     widget(at.selectbox, "kind_0").set_value("findings").run()
     assert not at.exception
     assert at.button(key="commit").disabled
-    assert any("required column(s) missing: Grade" in m.value for m in at.markdown)  # one problem: a sentence
+    missing = [m.value for m in at.markdown if "required column(s) missing: Grade" in m.value]  # one problem: a sentence
+    assert missing and "choose 'Grade of every finding in this sheet'" in missing[0]  # the box that is the fix
     grade = widget(at.selectbox, "grade_0")
     assert grade.value == "" and "Minor nonconformity" in grade.options
     grade.set_value("Minor nonconformity").run()
@@ -400,6 +401,7 @@ def test_a_poam_without_a_grade_column_imports_with_the_grade_the_analyst_gives_
         widget(at.checkbox, "confirm_rules").check().run()
     at.button(key="commit").click().run()
     assert not at.exception
+    assert any(m.value.startswith("Committed poam.csv as batch") and m.value.endswith(": 2 findings.") for m in at.success)
     st.cache_resource.clear()
     con = connect(page_db)
     try:
@@ -436,3 +438,11 @@ def test_the_count_of_what_a_file_lists_says_rows_with_errors_are_not_in_it():
     plan.problems = [Problem("Sheet1", 4, "G", "Closed on", None, "a Closed finding needs its closing date", "error")]
     assert proposed_part(choice).startswith("The file lists 2 audit findings (not counting the rows with errors); as "
                                             "the whole register it would retire the other 3 audit findings")
+
+
+def test_what_a_commit_brought_is_counted_in_words():
+    """'1 finding, 93 SoA lines': the kind's own name read '1 findings, 93 soa'."""
+    from isms.views.import_data import rows_said
+
+    assert rows_said({"findings": 1, "soa": 93, "risks": 0, "monitoring_results": 2}) == \
+        "1 finding, 93 SoA lines, 2 KRI results"

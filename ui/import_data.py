@@ -325,7 +325,7 @@ def show_last_outcome() -> None:
     message = st.session_state.pop("_import_message", None)
     if message:
         status, batch, name, counts = message
-        text = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items() if v)
+        text = view.rows_said(counts)
         if status == "committed":
             st.success(f"Committed {name} as batch {batch}: {text}.")
         elif status == "undone":

@@ -257,6 +257,23 @@ MODE_BY_LABEL = {WHOLE_LABEL: WHOLE, PART_LABEL: PART}
 LABEL_BY_MODE = {mode: label for label, mode in MODE_BY_LABEL.items()}
 
 
+# what one row of each kind is called in a sentence ('1 finding', '93 SoA lines'): the kind's
+# own name read '1 findings' and '93 soa'
+_ROW_NOUNS = {"assets": "asset", "risks": "risk", "assessments": "assessment", "treatments": "treatment",
+              "treatment_updates": "treatment update", "metrics": "KRI", "monitoring_results": "KRI result",
+              "exceptions": "policy exception", "controls": "control", "soa": "SoA line", "control_tests": "control test",
+              "audits": "audit", "findings": "finding", "frameworks": "framework", "requirements": "requirement",
+              "mappings": "framework mapping", "decisions": "decision", "actions": "action"}
+
+
+def rows_said(counts: dict[str, int]) -> str:
+    """'1 finding, 93 SoA lines': each kind's rows counted in words, kinds with none left out."""
+    def noun(kind: str, n: int) -> str:
+        one = _ROW_NOUNS.get(kind, kind.replace("_", " "))
+        return one if n == 1 else one + "s"
+    return ", ".join(f"{n:,} {noun(k, n)}" for k, n in counts.items() if n)
+
+
 def proposed_part(choice: RegisterChoice) -> str:
     """Why 'part of it' is the choice offered first: 'The file lists 15 risks and 15 treatments; as
     the whole register it would retire the other 133 risks and 129 treatments the register holds,
