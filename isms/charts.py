@@ -104,7 +104,13 @@ def kri_status_trend(counts: pd.DataFrame, title: str = "KRI status by month") -
     fig.update_layout(barmode="stack")
     _month_axis(fig, counts["period"], slanted=True)
     fig.update_yaxes(title="KRIs")
-    return _layout(fig, title)
+    _layout(fig, title)
+    if len(fig.data) > 4:
+        # five statuses (unrated beside stale) wrap beside the title at 1280 px and ran into it: the
+        # legend goes to the foot, under the slanted month labels
+        _legend_below(fig)
+        fig.update_layout(margin=dict(b=105))
+    return fig
 
 
 # --- Risk Review figures (issue 4): add below this line ---

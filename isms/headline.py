@@ -138,6 +138,10 @@ def security_health(data: SecurityHealthData) -> Headline:
     recovered = len(data.breaches.recovered)
     if recovered:
         first += f"; {recovered:,} recovered"
+    if cur.unrated and (cur.red or cur.amber or cur.green):
+        # some KRIs cannot be judged at all: left unsaid, 'n are red' read as of every KRI
+        first += (f"; {_n(cur.unrated, 'KRI')} with results {'has' if cur.unrated == 1 else 'have'} no thresholds "
+                  "and cannot be rated")
     first += "."
     exposure = ""
     # nothing to say of exposure while the risk register held no assessed risk at either month end

@@ -86,3 +86,66 @@ def test_a_filtered_pack_says_it_is_filtered(sample_db_path):
     con.close()
     notes = [next(s for s in pack.sections if s.key == "scorecard").note for pack in (filtered, whole)]
     assert notes == [f"Compared with May 2026. Filtered: control domains: {domain}.", "Compared with May 2026."]
+
+
+def _rated_then_unrated(path):
+    """M1 and M2 with thresholds since June 2026 (M1 95, 80, 97: green, red, green; M2 4, 4, 12:
+    green, green, red; lower is better), then the results file above dated 31 August, which defines
+    two indicators without thresholds from its column names."""
+    from tests.factories import load, metric, result
+
+    settings = load_settings()
+    con = connect(path)
+    load(con, "2026-06-30", metrics=[metric("M1", amber=95, red=90), metric("M2", direction="Lower is better", amber=5,
+                                                                            red=10)],
+         monitoring_results=[result("M1", "2026-06-01", 95), result("M2", "2026-06-01", 4)])
+    load(con, "2026-07-31", metrics=[metric("M1", amber=95, red=90), metric("M2", direction="Lower is better", amber=5,
+                                                                            red=10)],
+         monitoring_results=[result("M1", "2026-07-01", 80), result("M2", "2026-07-01", 4),
+                             result("M1", "2026-09-01", 97), result("M2", "2026-09-01", 12)])
+    plan = build_plan(RESULTS, "kri.csv", settings.matrix, as_of=dt.date(2026, 8, 31), con=con)
+    assert plan.ok and commit(con, plan, "test").status == "committed", [str(p) for p in plan.problems]
+    return con, settings
+
+
+def test_unrated_kris_beside_rated_ones_are_counted_once_everywhere(tmp_path):
+    """September: M1 green, M2 red, the file's two unrated. The tiles' counts add up to the KRIs
+    the domain health counts (4); the months before August count only M1 and M2 (the two new
+    indicators had neither a result nor a place in the register then: they were 'stale' in June's
+    and July's bars though those months' own pages never listed them); the headline and the pack
+    say the two cannot be rated."""
+    from isms.packs.content import build_pack
+
+    con, settings = _rated_then_unrated(tmp_path / "isms.duckdb")
+    data = security_health.build(con, settings, dt.date(2026, 9, 1), dt.date(2026, 7, 1))
+    june = security_health.build(con, settings, dt.date(2026, 6, 1), dt.date(2026, 5, 1))
+    pack = build_pack(con, settings, "security-health", dt.date(2026, 9, 30), dt.date(2026, 7, 31))
+    con.close()
+    c = data.counts
+    assert (c.red, c.amber, c.green, c.stale, c.unrated) == (1, 0, 1, 0, 2)
+    health = data.domain_health[data.domain_health["period"] == dt.date(2026, 9, 1)]
+    assert int(health["kris"].sum()) == 4 == c.red + c.amber + c.green + c.stale + c.unrated
+    by_month = data.status_by_month.groupby("period")["kris"].sum().to_dict()
+    assert by_month == {dt.date(2026, 6, 1): 2, dt.date(2026, 7, 1): 2, dt.date(2026, 8, 1): 4, dt.date(2026, 9, 1): 4}
+    assert june.counts.red + june.counts.amber + june.counts.green + june.counts.stale + june.counts.unrated == 2
+    # July, the comparison month, did not list the two: they are counted in no status then
+    p = data.previous_counts
+    assert (p.red, p.amber, p.green, p.stale, p.unrated) == (1, 0, 1, 0, 0)
+    assert "; 2 KRIs with results have no thresholds and cannot be rated." in security_health_headline(data).sentence
+    card = next(s for s in pack.sections if s.key == "scorecard")
+    unrated = [row for row in card.rows if row.label == "KRIs unrated (no thresholds)"]
+    assert len(unrated) == 1 and unrated[0].value == "2"
+
+
+def test_the_unrated_tile_shows_only_when_a_kri_is_unrated(tmp_path):
+    from ui.apptest import app_database, open_app
+
+    con, _ = _rated_then_unrated(tmp_path / "isms.duckdb")
+    con.close()
+    with app_database(tmp_path / "isms.duckdb"):
+        at = open_app("pages/security_health.py", query={"month": "2026-09-01", "compare": "2026-07-01"})
+        june = open_app("pages/security_health.py", query={"month": "2026-07-01", "compare": "2026-06-01"})
+    assert not at.exception and not june.exception
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Unrated (no thresholds)"] == "2" and tiles["KRIs red"] == "1" and tiles["KRIs green"] == "1"
+    assert not [m for m in june.metric if m.label.startswith("Unrated")]

@@ -127,8 +127,14 @@ def test_health_index_per_domain(june):
 
 
 def test_status_by_month_counts_every_kri_each_month(june):
+    """Each month counts the KRIs that had a result by then or that the register held then (its
+    page lists them): the register is dated 31 March, so January and February count only M1, the
+    one with results then (95: at its amber 95, amber; 96: above it, green); March on, all 8."""
     s = june.status_by_month
-    assert s.groupby("period")["kris"].sum().eq(8).all()
+    assert s.groupby("period")["kris"].sum().to_dict() == {D("2024-01-01"): 1, D("2024-02-01"): 1,
+                                                           **{D(f"2024-0{m}-01"): 8 for m in range(3, 7)}}
+    assert s[s["period"] < D("2024-03-01")][["period", "status"]].values.tolist() == [
+        [D("2024-01-01"), "amber"], [D("2024-02-01"), "green"]]
     jun = s[s["period"] == D("2024-06-01")].set_index("status")["kris"].to_dict()
     assert jun == {"red": 4, "amber": 1, "green": 1, "unrated": 1, "stale": 1}
 

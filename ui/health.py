@@ -32,7 +32,10 @@ def show_headline(data: SecurityHealthData) -> None:
 
 
 def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
-    cols = st.columns(4)
+    """Red, amber, green and stale; and unrated when any KRI has results but no thresholds, so the
+    tiles add up to the KRIs the domain health below counts."""
+    unrated = bool(now.unrated or before.unrated)
+    cols = st.columns(5 if unrated else 4)
     compared = before.with_results > 0  # no results that month: no change to show, rather than '+3 red'
 
     def was(count: int) -> int | None:
@@ -44,6 +47,10 @@ def status_tiles(now: KriCounts, before: KriCounts, since: str) -> None:
     count_tile(cols[2], "KRIs green", now.green, was(before.green), worse_up=False, help=help_)
     count_tile(cols[3], "Stale (no result)", now.stale, was(before.stale), worse_up=True,
                 help="KRIs without a result for the month (a quarterly KRI: for its quarter); never counted green")
+    if unrated:
+        count_tile(cols[4], "Unrated (no thresholds)", now.unrated, was(before.unrated), worse_up=True,
+                   help="KRIs with results but no thresholds or target in the KRI register: none can be judged, "
+                        "and none is counted green; give each its thresholds in the register")
 
 
 def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:

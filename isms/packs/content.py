@@ -307,10 +307,14 @@ def _late_overdue_row(data) -> ScorecardRow:
 def _kri_scorecard(ctx: Context) -> Section:
     data = _sh_bundle(ctx)
     cur, prev = data.counts, data.previous_counts
-    worse = {"red": True, "amber": True, "green": False, "stale": True}
+    worse = {"red": True, "amber": True, "green": False, "stale": True, "unrated": True}
+    # unrated KRIs (results, no thresholds) only when there are any: the domain health counts them,
+    # and the tiles must add up to the KRIs it counts (isms.views.security_health)
+    said = [("red", "red"), ("amber", "amber"), ("green", "green"), ("stale (no result)", "stale")]
+    said += [("unrated (no thresholds)", "unrated")] if cur.unrated or prev.unrated else []
     rows = [_row(f"KRIs {name}", getattr(cur, attr), getattr(prev, attr), getattr(cur, attr) - getattr(prev, attr),
                  worse[attr])
-            for name, attr in (("red", "red"), ("amber", "amber"), ("green", "green"), ("stale (no result)", "stale"))]
+            for name, attr in said]
     rows += [
         ScorecardRow("Newly red", str(len(data.breaches.newly_red)), "", ""),
         ScorecardRow("Recovered", str(len(data.breaches.recovered)), "", ""),

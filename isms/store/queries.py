@@ -825,7 +825,10 @@ def kri_month_grid(con: duckdb.DuckDBPyConnection, month: dt.date, domains=(), o
     imported by that day: the register then, and results of batches dated on or before it.
 
     A month without a result carries the previous result forward with its own period, so the
-    status rule can tell a quarterly KRI's current result from a silent feed.
+    status rule can tell a quarterly KRI's current result from a silent feed. `listed`: the KRI
+    was in the register at that month's end (the last month: as of `month`'s end, or `known_on`),
+    so a trend counts a month's KRIs as that month's page does; one defined later was counted
+    'stale' in every month before it existed.
     """
     month = month.replace(day=1)
     as_of = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
@@ -842,9 +845,14 @@ def kri_month_grid(con: duckdb.DuckDBPyConnection, month: dt.date, domains=(), o
         months AS (
             SELECT unnest(generate_series((SELECT coalesce(min(period), DATE '{month.isoformat()}') FROM res),
                                           DATE '{month.isoformat()}', INTERVAL 1 MONTH))::DATE AS month),
-        grid AS (SELECT k.metric_id, mo.month FROM kri k CROSS JOIN months mo)
-        SELECT g.metric_id, g.month, r.period, r.value, r.note
+        grid AS (SELECT k.metric_id, mo.month FROM kri k CROSS JOIN months mo),
+        listed AS (SELECT DISTINCT g.metric_id, g.month FROM grid g
+                   JOIN register_span s ON s.kind = 'metrics' AND {during('s', 'last_day(g.month)')}
+                   JOIN metric m ON m.batch_id = s.batch_id AND m.metric_id = g.metric_id)
+        SELECT g.metric_id, g.month, r.period, r.value, r.note,
+               g.month = DATE '{month.isoformat()}' OR l.metric_id IS NOT NULL AS listed
         FROM grid g ASOF LEFT JOIN res r ON g.metric_id = r.metric_id AND g.month >= r.period
+        LEFT JOIN listed l ON l.metric_id = g.metric_id AND l.month = g.month
         ORDER BY g.metric_id, g.month"""
     return con.execute(sql, _kri_params(domains, owners, metric_ids)).df()
 

@@ -24,6 +24,8 @@ from isms.store import queries
 TREND_MONTHS = 12
 LONG_STREAK = 3  # months in a row red that the meeting must discuss
 STATUS_ORDER = {"red": 0, "amber": 1, "stale": 2, "unrated": 3, "green": 4}
+# the comparison status of a KRI the register did not hold that month: counted in no status then
+UNLISTED = "not yet listed"
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,10 @@ def kri_grid(con: duckdb.DuckDBPyConnection, month: dt.date, filters: Filters,
     grid = queries.kri_month_grid(con, month, filters.domains, filters.owners, filters.metric_ids, known_on)
     grid = grid.merge(reg[["metric_id", "cadence", "direction", "amber", "red", "target"]], on="metric_id", how="left")
     grid["status"] = statuses_in_months(grid)
+    # a month counts a KRI that had a result by then, or that the register held then (silent: stale,
+    # as that month's page says); not one defined later with no result yet, which read as 'stale'
+    # in every earlier month of the trend while those months' own pages did not list it
+    grid["counted"] = grid["listed"] | grid["period"].notna()
     return reg, grid
 
 
@@ -165,7 +171,8 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
     now, then = _month_key(month), _month_key(compare_month)
     at_now = grid.loc[grid["month"] == now, ["metric_id", "status", "value", "period"]].rename(
         columns={"period": "result_month"})
-    at_then = grid.loc[grid["month"] == then, ["metric_id", "status", "value"]].rename(
+    # a KRI not in the register in the comparison month had no status then (its page did not list it)
+    at_then = grid.loc[(grid["month"] == then) & grid["counted"], ["metric_id", "status", "value"]].rename(
         columns={"status": "compare_status", "value": "compare_value"})
     window = grid[grid["month"] > _month_key(add_months(month, -TREND_MONTHS))]
     fresh = window[window["period"] == window["month"]]
@@ -177,7 +184,9 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
              .merge(trend, left_on="metric_id", right_index=True, how="left")
              .merge(streaks, left_on="metric_id", right_index=True, how="left"))
     board["status"] = board["status"].fillna("stale")
-    board["compare_status"] = board["compare_status"].fillna("stale")
+    earlier = grid["month"].min() if len(grid) else now  # before the grid's first month no KRI had a result
+    board["compare_status"] = [s if isinstance(s, str) else "stale" if then < earlier else UNLISTED
+                               for s in board["compare_status"]]
     board["trend"] = [v if isinstance(v, list) else [] for v in board["trend"]]
     board["change"] = board["value"] - board["compare_value"]
     board["better"] = [None if pd.isna(c) or c == 0 else bool((c > 0) == (d == HIGHER))
@@ -199,7 +208,7 @@ def _breaches(board: pd.DataFrame) -> Breaches:
 
 
 def _trends(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    window = grid[grid["month"] > _month_key(add_months(month, -TREND_MONTHS))]
+    window = grid[(grid["month"] > _month_key(add_months(month, -TREND_MONTHS))) & grid["counted"]]
     window = window.merge(reg[["metric_id", "control_domain"]], on="metric_id")
     by_status = (window.groupby(["month", "status"]).size().reset_index(name="kris")
                  .rename(columns={"month": "period"}))
