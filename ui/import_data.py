@@ -138,12 +138,16 @@ def _one_values(m, i: int, frameworks: list[str]):
 # up to this many problems are listed as sentences, each whole; more go in a grid that sorts and
 # scrolls (its rows wrap a message at six lines: a long one's end, often its advice, was cut)
 FEW_PROBLEMS = 12
+# up to this many are all listed as sentences in a box that scrolls (a grid cuts a sentence at its
+# column's edge: the grid does not wrap, however tall its rows); more are the sortable grid, which a
+# file with thousands of bad cells needs, after the first of them as sentences
+LISTED_PROBLEMS = 300
 
 
-def _problem_list(problems) -> None:
+def _problem_list(problems, height: int | str = "content") -> None:
     """Each problem on its own line: the severity, where (sheet!cell, the column's header, the
-    value in it), then the whole sentence."""
-    with st.container(border=True, key="problem_list"):
+    value in it), then the whole sentence. `height`: a box of that height that scrolls."""
+    with st.container(border=True, key="problem_list", height=height):
         for r in problems.itertuples():
             place = "!".join(str(x) for x in (r.sheet, r.cell) if _given(x))
             column = f" ({r.column})" if _given(r.column) and r.column != r.cell else ""
@@ -172,12 +176,13 @@ def _problems(a: view.Analysis, file_name: str) -> None:
     if 0 < len(a.problems) <= FEW_PROBLEMS:
         _problem_list(a.problems)
     elif len(a.problems):
-        # the sentence is what the analyst acts on: rows tall enough for the longest to wrap whole
-        # (about 60 characters a line in the column's width, at most six lines), blanks as '–'
-        lines = min(6, -(-int(a.problems["problem"].str.len().max()) // 60))
-        tall = 14 + 21 * lines if lines > 1 else None
-        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems", placeholder="–", row_height=tall,
-                     height=38 + tall * min(10, len(a.problems)) if tall else "auto",  # ten rows, then it scrolls
+        _problem_list(a.problems.head(LISTED_PROBLEMS), height=520)
+        if len(a.problems) > LISTED_PROBLEMS:
+            st.caption(f"The first {LISTED_PROBLEMS:,} of {len(a.problems):,} problems; every one is in the table "
+                       "below (sort by a column to group them)" + (" and in the marked copy." if a.marked else "."))
+    if len(a.problems) > LISTED_PROBLEMS:
+        # every problem, to sort and scroll; the sentences above are what the analyst reads
+        st.dataframe(a.problems, hide_index=True, width="stretch", key="problems", placeholder="–",
                      column_config={"problem": st.column_config.TextColumn(width="large")})
     if a.marked:  # built when clicked: marking a long workbook takes a while, and few ask for it
         st.download_button("Download your workbook with each problem marked", a.marked,
