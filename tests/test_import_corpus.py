@@ -280,3 +280,17 @@ def test_a_poam_read_as_findings_takes_the_grade_the_analyst_gives_and_its_own_s
     assert any("'Security Control': read 'AC2' as AC-2 of NIST-800-53r5 (1 row)" in r for r in plan.rules)
     assert any("read 'Ongoing' as Open" in r for r in plan.rules)
     assert any("no grade column: each of its rows is given 'Observation'" in r for r in plan.rules)
+
+
+def test_a_register_whose_ratings_cannot_be_read_says_so_for_the_file():
+    """mbraybrook: its C, I, A are not an impact, so its L rates nothing; the file is told, once,
+    that none of its 100 open risks has a rating (before, one warning at column N among 15 said
+    it). Its 'Annex A Applicable Controls (ISO 27001:2022)' are the risks' Annex A controls: row 5
+    (risk '5') lists A.8.32 twice, kept once, its theme from the first, A.8."""
+    plan = plan_of("mbraybrook_Risks.csv")
+    said = [p for p in plan.problems if "has a rating, in the file or in the register" in p.message]
+    assert len(said) == 1 and said[0].message.startswith("None of the file's 100 open risks has a rating")
+    assert said[0].severity == "warning" and said[0].row is None
+    risk = plan.frames["risks"].set_index("risk_id").loc["5"]
+    assert list(risk["annex_a_controls"]) == ["A.8.32", "A.5.12", "A.8.1", "A.8.2", "A.8.3", "A.8.5", "A.5.1"]
+    assert risk["annex_a_theme"] == "A.8 Technological"

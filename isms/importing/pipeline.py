@@ -109,6 +109,34 @@ def as_of_in_file(wb: Workbook) -> dt.date | None:
     return None
 
 
+def _unrated_risks(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> None:
+    """Risks the file brings with no rating, in it or in the register: said once for the file. A
+    register whose ratings the mapping could not read imported 100 risks that reached no heatmap,
+    tile or exposure figure, told only by a warning at one column among many."""
+    risks = plan.frames.get("risks")
+    if risks is None or not len(risks) or errors(plan.problems):  # said of what a commit would bring
+        return
+    rated = set(plan.frames["assessments"]["risk_id"]) if "assessments" in plan.frames else set()
+    if con is not None:
+        rated |= {r for (r,) in con.execute(
+            """SELECT DISTINCT a.risk_id FROM assessment a JOIN active_batch b USING (batch_id)
+               WHERE a.assessed_on <= ?""", [plan.as_of]).fetchall()}
+    open_ = risks[risks["status"] != "Closed"] if "status" in risks else risks
+    unrated = [r for r in open_["risk_id"] if r not in rated]
+    if not unrated:
+        return
+    every = len(unrated) == len(open_)
+    which = ("The file's one open risk has no rating" if every and len(unrated) == 1 else
+             f"None of the file's {len(open_):,} open risks has a rating" if every else
+             f"{len(unrated):,} of the file's {len(open_):,} open risks ({', '.join(map(str, unrated[:5]))}"
+             f"{', …' if len(unrated) > 5 else ''}) {'has' if len(unrated) == 1 else 'have'} no rating")
+    plan.problems.append(Problem(
+        plan.file_name, None, None, None, None,
+        f"{which}, in the file or in the register: {'it is' if len(unrated) == 1 else 'they are'} imported unrated, "
+        f"and count{'s' if len(unrated) == 1 else ''} on no heatmap, level tile or exposure figure "
+        "until assessed; map the likelihood and impact columns above if the file has them", "warning"))
+
+
 def _check_references(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> None:
     """Rows that point at a risk, treatment or metric that neither the file nor the store has."""
 
@@ -412,6 +440,7 @@ def build_plan(
         define_metrics(plan, con)
         frameworks_for(plan)
         _check_references(con, plan)
+        _unrated_risks(con, plan)
         results_before_definitions(plan, con)
         check_requirements(con, plan)
         check_finding_requirements(con, plan)
