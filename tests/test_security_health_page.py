@@ -203,3 +203,13 @@ def test_presentation_mode_shows_the_treatment_lists_large(app_db):
                                                                        "level_changes")]
     columns = [tuple(t.value.columns) for t in at.table]
     assert ("Treatment", "Risk", "Owner", "State", "Due", "Days overdue", "Complete") in columns
+
+
+def test_a_change_of_a_percent_kri_is_in_points():
+    import pandas as pd
+
+    from ui.health import _change_text
+
+    board = pd.DataFrame({"change": [-1.6, 3.0, 0.0, None], "better": [False, False, None, None],
+                          "status": ["amber", "red", "green", "stale"], "unit": ["%", "count", "%", "%"]})
+    assert _change_text(board) == ["-1.6 pts (worse)", "+3 (worse)", "no change", "–"]

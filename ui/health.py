@@ -79,14 +79,17 @@ def domain_tiles(health: pd.DataFrame, month, compare_month) -> None:
 
 
 def _change_text(board: pd.DataFrame) -> list[str]:
+    """'+1.6 pts (better)' for a KRI in percent (a change of shares is points, as everywhere else),
+    '+3 (worse)' for a count; '–' where nothing was measured this month."""
     out = []
-    for change, better, status in zip(board["change"], board["better"], board["status"]):
+    for change, better, status, unit in zip(board["change"], board["better"], board["status"], board["unit"]):
         if pd.isna(change) or status == "stale":  # no result this month: nothing measured to have changed
             out.append("–")
         elif change == 0:
             out.append("no change")
         else:
-            out.append(f"{change:+,.3g} ({'better' if better else 'worse'})")
+            pts = " pts" if unit == "%" else ""
+            out.append(f"{change:+,.3g}{pts} ({'better' if better else 'worse'})")
     return out
 
 
@@ -125,7 +128,8 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible:
     table = board_table(board, since)
     if present:  # the worst few, static and large; statuses as words on their colours
         change = f"Change since {since}"
-        present_table(table.assign(Status=table["Status"].str[0]),
+        # an empty cell reads '–' in the room, as every other table's does
+        present_table(table.assign(Status=table["Status"].str[0], **{"Months red": table["Months red"].replace("", "–")}),
                       {c: c for c in ("KRI", "Indicator", "Status", "Value", change, "Months red", "Owner")}, "KRIs",
                       fills={"Status": {STATUS_LABEL[k]: KRI_COLOURS[k] for k in STATUS_LABEL}})
         return None
