@@ -102,3 +102,17 @@ def test_a_results_file_adds_its_indicators_and_keeps_the_register_s_others(tmp_
     (counts, carried), = con.execute("SELECT row_counts, carried_counts FROM import_batch WHERE batch_id = ?",
                                      [out.batch_id]).fetchall()
     assert f'"metrics": {len(named)}' in counts and carried == f'{{"metrics": {len(others)}}}'
+
+
+def test_with_a_later_kri_register_the_advice_is_to_add_the_indicators_to_it(tmp_path):
+    """A whole KRI register dated 30 September 2024 (one indicator of its own) replaces whatever the
+    file would add on 31 July: re-dated, the file would show its indicators for two months and then
+    lose them, and the analyst met a second warning. The advice says so, and what does show them."""
+    from tests.factories import load, metric
+
+    con = connect(tmp_path / "later.duckdb")
+    load(con, "2024-09-30", metrics=[metric("KRI-1", amber=90, red=80)])
+    [warning] = _early(_plan(con, dt.date(2026, 12, 3)))
+    assert ("to show them, add these indicators, with their thresholds, to your KRI register file and import that "
+            "again: dated 2024-07-31, this file would show them only until the register's next batch, dated "
+            "2024-09-30") in warning.message
