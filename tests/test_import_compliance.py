@@ -218,3 +218,19 @@ def test_a_findings_framework_no_catalog_has_is_a_warning_at_its_cell(tmp_path, 
     (warned,) = [p for p in plan.problems if "has a catalog here" in p.message]
     assert (warned.cell, warned.value, warned.severity) == ("B2", "ISO 27001 - 5.17", "warning")
     assert "counts it under no framework" in warned.message
+
+
+def test_findings_under_a_framework_the_review_does_not_cover_are_said_once(tmp_path, settings, db):
+    """The SoA is ISO27001-2022's; a POA&M given NIST-800-53r5 would count on the Compliance review
+    under no framework it shows: one warning, at the first finding's framework, with how many; and
+    the Import page offers ISO27001-2022 first."""
+    from isms.views.import_data import _framework_choices
+
+    load(db, "2026-03-31", soa=[soa("ISO27001-2022", "A.5.15")])
+    plan = _poam(tmp_path, settings, db, "POAM ID,Weakness Name,Controls,Status\nP-1,Stale accounts,AC-2,Open\n"
+                 "P-2,Unpatched,SI-2,Open\n", {"grade": "Observation", "framework": "NIST-800-53r5"})
+    said = [p for p in plan.problems if "does not cover" in p.message]
+    assert len(said) == 1 and said[0].severity == "warning" and said[0].row == 2
+    assert said[0].message.startswith("2 finding(s) under NIST-800-53r5, which the Compliance review does not cover "
+                                      "(it covers ISO27001-2022, the frameworks of the SoA)")
+    assert _framework_choices(db, D("2026-06-30"))[0] == "ISO27001-2022"

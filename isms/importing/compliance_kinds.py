@@ -163,11 +163,37 @@ def check_finding_requirements(con, plan) -> None:
             plan.problems.append(Problem(sheet, row, letter, header_label("ref"), ref,
                                          f"{ref!r} is not a requirement of {fw}: the finding is kept as written, but "
                                          "no requirement of the Compliance review shows it", "warning"))
+    _out_of_scope(con, plan, f, known)
     for (fw, ref, exact), rows in read_as.items():
         (sheet, _, letter), *_ = plan.cells("findings", rows[:1], "ref")
         header = next((m.columns.get("ref") for m in plan.mappings if m.sheet == sheet), None) or header_label("ref")
         plan.rules.append(f"{sheet}!{letter or ''} {header!r}: read {ref!r} as {exact} of {fw} "
                           f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _out_of_scope(con, plan, f: pd.DataFrame, known: dict) -> None:
+    """Findings under a framework the Compliance review does not cover (the organisation's SoA
+    names others): said once per framework, at its first finding, with how many. A POA&M given the
+    whole NIST catalog where the SoA is the MODERATE baseline's counted nowhere on the page."""
+    from isms.importing.problems import Problem
+    from isms.importing.template import header_label
+    from isms.store import compliance_reads
+
+    if con is None:
+        return
+    scope = compliance_reads.frameworks_in_scope(con, plan.as_of)
+    if "soa" in plan.frames and len(plan.frames["soa"]):
+        scope = sorted({*scope, *plan.frames["soa"]["framework"]})
+    if not scope:
+        return
+    outside = f[f["framework"].isin(known) & ~f["framework"].isin(scope)]
+    for fw, rows in outside.groupby("framework", sort=True):
+        sheet, row, letter = plan.cells("findings", [rows.index[0]], "framework")[0]
+        plan.problems.append(Problem(
+            sheet, row, letter, header_label("framework"), fw,
+            f"{len(rows):,} finding(s) under {fw}, which the Compliance review does not cover (it covers "
+            f"{', '.join(scope)}, the frameworks of the SoA): they are kept, but show there under no framework; "
+            "choose one of those if the findings are against it", "warning"))
 
 
 def framework_code(file_name: str) -> str:

@@ -29,7 +29,7 @@ from isms.importing.mapping import (IGNORE, KIND_LABELS, LONG, Profile, SheetMap
 from isms.importing.mapping import profiles_folder as mapping_profiles_folder
 from isms.importing.problems import errors
 from isms.importing.sheet import blank_row
-from isms.store import batches, compliance
+from isms.store import batches, compliance, compliance_reads
 from isms.importing.template import header_label, write_blank_template
 from isms.models import FindingGrade
 
@@ -105,7 +105,14 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
     sig = signature(plan.sheets, plan.mappings) if plan.sheets else []
     return Analysis(plan, table, n_err, len(table) - n_err,
                     matching_profiles(profiles_folder(settings), sig) if sig else [], marked,
-                    [f["framework"] for f in compliance.frameworks(con)] if con is not None else [])
+                    _framework_choices(con, plan.as_of) if con is not None else [])
+
+
+def _framework_choices(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
+    """The catalogs a findings sheet may be given, those the Compliance review covers first (a POA&M
+    is against the organisation's baseline, not the whole catalog)."""
+    scope = compliance_reads.frameworks_in_scope(con, as_of)
+    return [*scope, *(f["framework"] for f in compliance.frameworks(con) if f["framework"] not in scope)]
 
 
 @dataclass(frozen=True)
