@@ -577,8 +577,7 @@ def results_before_definitions(plan: Any, con: duckdb.DuckDBPyConnection | None)
               f"to show them, import the indicators' definitions as of {show} (the first result's month end) or earlier")
     # a KRI register dated after that month replaces the one this file would add to: re-dated, the file
     # would show its indicators only until then, and the analyst re-dated it to find a second warning
-    later = con.execute("""SELECT min(as_of) FROM active_batch WHERE list_contains(kinds, 'metrics') AND as_of > ?
-                           AND (mode IS NULL OR mode = 'whole')""", [show]).fetchone()[0] if con is not None else None
+    later = queries.next_whole_register(con, "metrics", show) if con is not None else None
     if kri_file and later is not None:
         advice = ("to show them, add these indicators, with their thresholds, to your KRI register file and import "
                   f"that again: dated {show}, this file would show them only until the register's next batch, dated "

@@ -118,9 +118,7 @@ def _unrated_risks(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> N
         return
     rated = set(plan.frames["assessments"]["risk_id"]) if "assessments" in plan.frames else set()
     if con is not None:
-        rated |= {r for (r,) in con.execute(
-            """SELECT DISTINCT a.risk_id FROM assessment a JOIN active_batch b USING (batch_id)
-               WHERE a.assessed_on <= ?""", [plan.as_of]).fetchall()}
+        rated |= queries.assessed_risk_ids(con, plan.as_of)
     open_ = risks[risks["status"] != "Closed"] if "status" in risks else risks
     unrated = [r for r in open_["risk_id"] if r not in rated]
     if not unrated:

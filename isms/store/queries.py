@@ -132,6 +132,20 @@ def snapshot_cte(kind: str, name: str) -> str:
         JOIN register_span s ON s.kind = '{kind}' AND {during('s')})"""
 
 
+def assessed_risk_ids(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> set[str]:
+    """The risks some active assessment rated on or before a date (an import tells of the rest)."""
+    return {r for (r,) in con.execute(
+        """SELECT DISTINCT a.risk_id FROM assessment a JOIN active_batch b USING (batch_id)
+           WHERE a.assessed_on <= ?""", [as_of]).fetchall()}
+
+
+def next_whole_register(con: duckdb.DuckDBPyConnection, kind: str, after: dt.date) -> dt.date | None:
+    """The date of the first active whole register of `kind` dated after a date, if any: from then
+    on the register is that batch's, whatever an earlier part added."""
+    return con.execute("""SELECT min(as_of) FROM active_batch WHERE list_contains(kinds, ?) AND as_of > ?
+                          AND (mode IS NULL OR mode = 'whole')""", [kind, after]).fetchone()[0]
+
+
 def known_ids(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> set[str]:
     """Ids in the register of `kind` as of a date (for reference checks on import)."""
     table, key = TABLES[kind], KEY_COLUMN[kind]
