@@ -63,6 +63,10 @@ def test_multi_value_cells():
     assert cells.split_list("8.2, 5.18") == ["8.2", "5.18"]
     assert cells.split_list("A.5.1\nA.5.2;A.8.8") == ["A.5.1", "A.5.2", "A.8.8"]
     assert cells.split_list("--") == []
+    # found in a real register: one asset named with its size was two assets
+    assert cells.split_list("Customer PII — 85,000 records") == ["Customer PII — 85,000 records"]
+    assert cells.split_list("CRM, 1,250,000 rows; Payroll") == ["CRM", "1,250,000 rows", "Payroll"]
+    assert cells.split_list("101,102") == ["101", "102"]
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -199,8 +203,14 @@ def test_a_treatment_plan_is_never_dropped():
     described = dict(zip(plan.frames["risks"]["risk_id"], plan.frames["risks"]["description"]))
     assert described["R-1"] == "Treatment plan: Deploy immutable backups and test restores"
     assert described["R-2"] == "Treatment plan: Awareness training"
+    # a bare decision with nothing to track is kept too: 'Accept' was once lost without a word
+    assert described["R-3"] == "Treatment decision: Accept"
     assert "treatments" not in plan.frames
     assert any("2 risk(s) name a treatment plan but no due date" in r for r in plan.rules)
+    assert any("1 risk(s) give a treatment decision" in r for r in plan.rules)
+    transfer = build_plan(b"Risk ID,Title,Likelihood,Impact,Treatment,Mitigation\nR-4,Flood,2,2,Transfer,Buy cover\n",
+                          "t.csv", matrix, as_of=dt.date(2026, 9, 30))
+    assert transfer.frames["risks"]["description"].tolist() == ["Treatment plan: Buy cover (decision Transfer)"]
     dated = (b"Risk ID,Title,Likelihood,Impact,Treatment,Due date\n"
              b"R-1,Ransomware,4,5,Deploy immutable backups and test restores,2026-12-31\n")
     plan = build_plan(dated, "t.csv", matrix, as_of=dt.date(2026, 9, 30))
@@ -398,3 +408,31 @@ def test_a_status_word_read_as_another_value_is_a_stated_rule():
     said = [r for r in plan.rules if "'Status'" in r]
     assert said == ["ex!C 'Status': read 'Expired' as Closed (1 row), 'active' as Granted (2 rows)"]
     assert list(plan.frames["exceptions"]["status"]) == ["Granted", "Closed", "Granted", "Granted"]
+
+
+def test_a_sheet_of_no_known_kind_is_named_not_passed_over():
+    """Found on a real Czech asset-and-risk workbook: its 'Asset Register' sheet (14 assets) was left
+    out without a word while the risks beside it were imported. A sheet with content that is none of
+    our kinds is now named with its headers; an empty sheet and the template's own sheets are not."""
+    import io
+
+    from openpyxl import Workbook
+
+    from isms.importing.pipeline import build_plan
+
+    wb = Workbook()
+    wb.active.title = "Risks"
+    for row in (["Risk ID", "Title", "Likelihood", "Impact"], ["R-1", "Flood", 2, 5]):
+        wb["Risks"].append(row)
+    assets = wb.create_sheet("Asset Register")
+    for row in (["Identifikátor\naktiva", "Název", "Typ"], ["DEV-01", "Telemetrie", "IoT"]):
+        assets.append(row)
+    wb.create_sheet("Empty")
+    out = io.BytesIO()
+    wb.save(out)
+    plan = build_plan(out.getvalue(), "r.xlsx", PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
+    assert plan.ok and plan.row_counts == {"risks": 1, "assessments": 1}
+    said = [p for p in plan.problems if p.sheet == "Asset Register"]
+    assert len(said) == 1 and said[0].severity == "warning"
+    assert said[0].message.startswith("not imported: its headers ('Identifikátor aktiva', 'Název', 'Typ')")
+    assert not [p for p in plan.problems if p.sheet == "Empty"]

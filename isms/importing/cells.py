@@ -31,6 +31,9 @@ from isms.models import INVISIBLE  # noqa: F401  (the importer strips or refuses
 NOT_RATED = {"", "-", "--", "---", "n/a", "na", "n.a.", "none", "not rated", "tbd", "tba", "?", "null", "nan"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SPLIT = re.compile(r"\s*(?:[,;\n|]+)\s*")
+# a thousands comma inside a count that words follow ('Customer PII, 85,000 records'): not a separator
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:,\d{3})*(?:\.\d+)?\s+[^\W\d_])")
+_KEPT_COMMA = "\x00"
 _QUARTER = re.compile(r"^(?:q([1-4])\s*[-/ ]?\s*(\d{4})|(\d{4})\s*[-/ ]?\s*q([1-4]))$", re.I)
 _MONTH_WORDS = {w: i for i, w in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -161,10 +164,12 @@ def parse_number(value: Any) -> float:
 
 
 def split_list(value: Any) -> list[str]:
-    """Multi-value cells: '8.2, 5.18', one per line, or separated by ';' or '|'."""
+    """Multi-value cells: '8.2, 5.18', one per line, or separated by ';' or '|'; a thousands comma
+    in a count ('85,000 records') is no separator."""
     if blank(value):
         return []
-    return [p for p in _SPLIT.split(text(value)) if p and not blank(p)]
+    parts = _SPLIT.split(_THOUSANDS.sub(_KEPT_COMMA, text(value)))
+    return [p.replace(_KEPT_COMMA, ",") for p in parts if p and not blank(p)]
 
 
 def parse_target(value: Any) -> tuple[float, str | None, str | None]:

@@ -105,6 +105,7 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     risk_fields = set(Risk.model_fields)
     soft = [f for f in SOFT["risks"] if f in cols]
     planned_without_date: list[int] = []
+    decided_without_plan: list[int] = []
     for excel_row, raw, v in long_rows(sh, matrix, max_rows):
         rec = {k: val for k, val in v.items() if k in risk_fields and val is not None}
         kept = [f"{sh.headers[cols[f]]}: {cells.text(sh.cell(raw, f))}" for f in soft
@@ -142,11 +143,18 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
             plan_text = "; ".join(filter(None, [said, plan_text]))
         if decision is None and plan_text:
             decision = "Reduce"
-        if plan_text and not (make_treatment and v.get("due_on")):
-            # no due date, so no treatment to track: the plan stays with the risk, never dropped
-            risk["description"] = "; ".join(filter(None, [risk.get("description"), f"Treatment plan: {plan_text}"]))[:4000]
+        tracked = make_treatment and v.get("due_on")
+        if (plan_text or decision) and not tracked:
+            # no due date, so no treatment to track: the plan, or the bare decision ('Accept'), stays
+            # with the risk, never dropped; a plan is Reduce unless the file says otherwise
+            if plan_text:
+                kept_text = f"Treatment plan: {plan_text}" + ("" if decision == "Reduce" else f" (decision {decision})")
+                planned_without_date.append(excel_row)
+            else:
+                kept_text = f"Treatment decision: {decision}"
+                decided_without_plan.append(excel_row)
+            risk["description"] = "; ".join(filter(None, [risk.get("description"), kept_text]))[:4000]
             out["risks"][-1]["description"] = risk["description"]
-            planned_without_date.append(excel_row)
         if make_treatment and decision and v.get("due_on"):
             start = min(risk["identified_on"], v["due_on"])
             status = {"In treatment": "In progress", "Closed": "Done"}.get(risk["status"], "Planned")
@@ -158,8 +166,12 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
                 out["treatments"].append(t | {"_row": excel_row})
     if planned_without_date:
         sh.plan.rules.append(f"{sh.m.sheet}: {len(planned_without_date)} risk(s) name a treatment plan but no due date: "
-                             "the plan is kept in the risk's description (decision Reduce); add a due date to track "
-                             "it as a treatment")
+                             "the plan is kept in the risk's description (as decision Reduce unless the row gives "
+                             "another); add a due date to track it as a treatment")
+    if decided_without_plan:
+        sh.plan.rules.append(f"{sh.m.sheet}: {len(decided_without_plan)} risk(s) give a treatment decision (Accept, "
+                             "Reduce...) but no plan or due date: the decision is kept in the risk's description as "
+                             "'Treatment decision: ...'; add a due date to track it as a treatment")
     return out
 
 

@@ -343,6 +343,7 @@ def build_plan(
     plan.mappings = mappings if mappings is not None else propose(wb, profile)
     parts: dict[str, list[pd.DataFrame]] = {}
     headers_only: list[str] = []
+    unknown: list[Problem] = []  # sheets of none of our kinds: said after what the file as a whole is told
     for n, s in enumerate(wb.sheets):
         step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
@@ -352,6 +353,15 @@ def build_plan(
             plan.problems.append(Problem(s.name, None, None, None, None,
                                          f"looks like {m.looks_like}, not a register: not imported ({later}choose "
                                          "a kind above and map its columns to import it)", "warning"))
+        elif m is not None and m.kind == IGNORE and not all(blank_row(r) for r in s.rows) and \
+                s.name not in (PROBLEM_SHEET, INSTRUCTIONS_SHEET) and fold_header(s.name) != "about":
+            # a sheet with content that is none of our kinds is named, never passed over in silence
+            # (an asset register in another language, say, whose headers match nothing we know)
+            heads = [" ".join(h.split()) for h in m.headers(s.rows) if h][:4]
+            unknown.append(Problem(s.name, None, None, None, None,
+                                   "not imported: its headers (" + ", ".join(repr(h[:40]) for h in heads)
+                                   + ") match no kind the dashboard imports (to import it, choose its kind above "
+                                     "and map its columns)", "warning"))
         if m is None or m.kind == IGNORE:
             continue
         for note in s.notes:
@@ -433,6 +443,7 @@ def build_plan(
                                      "no sheet holds rows of a known kind; choose each sheet's kind on the page"))
     elif not plan.frames and not [p for p in plan.problems if p.severity == "error"]:
         plan.problems.append(Problem(file_name, None, None, None, None, "the file holds no rows to import"))
+    plan.problems += unknown
     if plan.frames:
         step(0.85, "Comparing with the register")
         define_metrics(plan, con)
