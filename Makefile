@@ -42,8 +42,8 @@ sample: $(STAMP)
 template: $(STAMP)
 	$(BIN)/python -m isms template --out data/templates/isms-import-template.xlsx
 
-# Debian packages for the browser tests, chart images and PDF checks, Node.js for the OIDC test's
-# provider, and PostgreSQL for the DuckLake catalog tests (run as root; CI does). oidc-provider 9
+# Debian packages for the browser tests, chart images and PDF checks (and the PDF's Unicode font),
+# Node.js for the OIDC test's provider, and PostgreSQL for the DuckLake catalog tests (run as root; CI does). oidc-provider 9
 # wants Node.js 20 or later.
 system-deps:
 	@need=""; \
@@ -52,6 +52,7 @@ system-deps:
 	command -v node >/dev/null || need="$$need nodejs"; \
 	command -v npm >/dev/null || need="$$need npm"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	ls /usr/share/fonts/truetype/liberation*/LiberationSans-Regular.ttf >/dev/null 2>&1 || need="$$need fonts-liberation"; \
 	if [ -n "$$need" ]; then echo "installing:$$need"; apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; fi
 

@@ -179,7 +179,9 @@ def exception_agenda(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: 
     horizon = meeting.on + dt.timedelta(days=settings.exception_warning_days)
     expires = pd.to_datetime(ex["expires_on"]).dt.date
     granted = pd.to_datetime(ex["granted_on"]).dt.date
-    undecided = [last_decision.get(e, dt.date.min) < (g if pd.notna(g) else dt.date.min)
+    # never decided, or not since it was granted; an exception log without grant dates (many are) left
+    # every expired exception off the agenda: date.min < date.min read as 'decided'
+    undecided = [e not in last_decision or (pd.notna(g) and last_decision[e] < g)
                  for e, g in zip(ex["exception_id"], granted)]
     ex = ex[(expires <= horizon) & pd.Series(undecided, index=ex.index)].copy()
     ex["item"] = ["expired, no decision" if _date(d) < on else "renewal" for d in ex["expires_on"]]

@@ -28,7 +28,7 @@ until = c4.date_input("To", format=DATE_FORMAT, value=None, key="audit_until")
 flt = audit.AuditFilter(tuple(actions), "" if who == "everyone" else who, since, until)
 with cursor() as cur:
     events = audit.events(cur, flt)
-st.caption(f"{len(events)} events. Click a row to read its detail whole.")
+st.caption(f"{len(events):,} event{'s' if len(events) != 1 else ''}. Click a row to read its detail whole.")
 # the selection belongs to the table's key, not its rows: a key of the filter and the newest event
 # clears it when the rows change, so a detail shown is always the clicked event's
 shown = f"audit_events_{abs(hash((flt, len(events), int(events['event_id'].max()) if len(events) else 0)))}"

@@ -48,7 +48,9 @@ def _open_selected(ids: list[str]) -> None:
 
 data_version = data_version_key()
 months = result_months(data_version)
-require_data(months, "Security Health", "No monitoring results have been imported yet.")
+if not months:
+    with data_cursor() as cur:
+        require_data(months, "Security Health", security_health.nothing_to_show(cur))
 
 present = presentation_toggle(st.sidebar)
 controls = [st.sidebar] * 5 if present else st.columns([1.15, 1.15, 1.2, 1.2, 1.5])  # "September 2026" whole at 1366 px

@@ -91,7 +91,7 @@ def test_fix_a_broken_file_from_the_downloaded_copy(tmp_path, artifacts):
         page.goto(url)
         page.get_by_role("link", name="Import", exact=True).click()
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
-        page.wait_for_selector("text=1 error(s) stop this import", timeout=150_000)
+        page.wait_for_selector("text=1 error stops this import", timeout=150_000)
         settle(page)
         page.screenshot(path=str(artifacts / "import-problems.png"), full_page=True)
         with page.expect_download() as dl:

@@ -236,14 +236,18 @@ def test_exceptions_on_the_next_risk_meetings_agenda(story, cfg):
         exception("EX-4", None, granted="2026-01-01", expires="2026-06-30"),   # renewed on 04-14
         exception("EX-5", None, status="Requested", granted=None, expires=None),
         exception("EX-6", None, granted="2026-01-01", expires="2026-08-13"),   # the window's last day
+        # a log that gives no grant date (many do): once left off as if decided, while the Risk
+        # Review counted it expired and open
+        exception("EX-7", None, granted=None, expires="2026-05-15"),           # expired, no decision
     ])
     record_decision(story, ANA, "M-0002", "exception-renewal", "Renew EX-4", exception_ids=["EX-4"],
                     review_on=D("2026-12-31"))
     risk = next(n for n in forum.next_meetings(story, cfg, D("2026-06-10")) if n.series.key == "risk")
     agenda = forum.exception_agenda(story, cfg, D("2026-06-10"), risk)
     assert list(zip(agenda["exception_id"], agenda["item"])) == [
-        ("EX-2", "expired, no decision"), ("EX-1", "renewal"), ("EX-6", "renewal")]
-    assert list(forum.build(story, cfg, D("2026-06-10")).exception_agenda["exception_id"]) == ["EX-2", "EX-1", "EX-6"]
+        ("EX-7", "expired, no decision"), ("EX-2", "expired, no decision"), ("EX-1", "renewal"), ("EX-6", "renewal")]
+    assert list(forum.build(story, cfg, D("2026-06-10")).exception_agenda["exception_id"]) == \
+        ["EX-7", "EX-2", "EX-1", "EX-6"]
 
 
 def test_a_pack_over_the_upload_limit_is_not_stored(db, tmp_path):

@@ -234,3 +234,31 @@ def test_findings_under_a_framework_the_review_does_not_cover_are_said_once(tmp_
     assert said[0].message.startswith("2 finding(s) under NIST-800-53r5, which the Compliance review does not cover "
                                       "(it covers ISO27001-2022, the frameworks of the SoA)")
     assert _framework_choices(db, D("2026-06-30"))[0] == "ISO27001-2022"
+
+
+def test_an_soa_said_to_be_part_of_the_register_keeps_the_lines_it_does_not_list(tmp_path, settings, db):
+    """Found on the Import page: with 'part of it (merge)' chosen for a six-line SoA, the preview
+    still said the other 87 lines would leave, and committing replaced the framework's SoA."""
+    from isms.filters import PART
+    from isms.importing.pipeline import with_mode
+
+    full = tmp_path / "soa.csv"
+    full.write_text("Control,Applicable?,Justification,Status\n5.15,Yes,Access risk,Implemented\n"
+                    "A.7.4,No,Fully remote company,\n8.8,Y,Patch risk,In progress\n")
+    assert import_file(db, full, settings.matrix, as_of=D("2026-06-30")).status == "committed"
+    few = tmp_path / "soa-update.csv"
+    few.write_text("Control,Applicable?,Justification,Status\n8.8,Y,Patch risk,Implemented\n")
+    plan = build_plan(few.read_bytes(), few.name, settings.matrix, as_of=D("2026-09-30"), con=db)
+    assert plan.preview.kinds["soa"].no_longer_listed == ["ISO27001-2022 / A.5.15", "ISO27001-2022 / A.7.4"]
+    part = with_mode(db, plan, PART)
+    kp = part.preview.kinds["soa"]
+    assert (kp.no_longer_listed, kp.kept) == ([], ["ISO27001-2022 / A.5.15", "ISO27001-2022 / A.7.4"])
+    assert commit(db, part, "t").status == "committed"
+    got = compliance.frame(db, "soa", D("2026-09-30")).set_index("ref")
+    assert sorted(got.index) == ["A.5.15", "A.7.4", "A.8.8"]
+    assert got.loc["A.8.8", "implementation_status"] == "Implemented"
+    assert got.loc["A.7.4", "justification"] == "Fully remote company"
+    # the whole register, said so, still retires what it leaves out
+    whole = build_plan(few.read_bytes(), "soa-whole.csv", settings.matrix, as_of=D("2026-12-31"), con=db)
+    assert commit(db, with_mode(db, whole, "whole"), "t").status == "committed"
+    assert compliance.frame(db, "soa", D("2026-12-31"))["ref"].tolist() == ["A.8.8"]

@@ -99,7 +99,7 @@ def test_broken_file_shows_every_problem_and_offers_the_annotated_copy(page_db):
     assert len(errors) == 2 and any("!C3 (Likelihood)** 'often'" in e for e in errors), lines
     assert any("!A4 (" in e and "duplicate" in e for e in errors), lines  # the duplicate R-1 points at its id cell
     assert at.button(key="commit").disabled
-    assert "2 error(s) stop this import" in at.error[0].value
+    assert "2 errors stop this import" in at.error[0].value
     assert dump(page_db) == before
 
 

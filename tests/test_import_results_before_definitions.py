@@ -116,3 +116,21 @@ def test_with_a_later_kri_register_the_advice_is_to_add_the_indicators_to_it(tmp
     assert ("to show them, add these indicators, with their thresholds, to your KRI register file and import that "
             "again: dated 2024-07-31, this file would show them only until the register's next batch, dated "
             "2024-09-30") in warning.message
+
+
+def test_security_health_says_results_are_held_not_that_none_were_imported(tmp_path):
+    """Found as a new user: after 275 KRI results were committed as of today, Security Health said
+    'No monitoring results have been imported yet.' It now says how many are held and the date that
+    shows them."""
+    from isms.views.security_health import nothing_to_show
+
+    raw = pd.read_csv(KRI_FILE, encoding="utf-8-sig")
+    cells = int(raw.drop(columns="month").notna().sum().sum())
+    first_end = (pd.Timestamp(f"{min(raw['month'])}-01") + pd.offsets.MonthEnd(0)).date()
+    con = connect(tmp_path / "held.duckdb")
+    assert nothing_to_show(con) == "No monitoring results have been imported yet."
+    assert commit(con, _plan(con, dt.date(2026, 12, 3)), "test").status == "committed"
+    said = nothing_to_show(con)
+    assert said.startswith(f"{cells:,} KRI result(s) are held, but all are for months before their indicators are "
+                           "defined (the KRI register begins on 03 Dec 2026)"), said
+    assert f"import the KRI definitions dated {first_end:%d %b %Y} (the first result's month end) or earlier" in said

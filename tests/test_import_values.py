@@ -166,6 +166,23 @@ def test_text_that_is_no_table_is_refused():
         read_workbook(b"just one line of prose\nand another", "notes.csv", max_bytes=10**6, max_rows=100)
 
 
+def workbook(sheets: dict[str, list[list]]) -> bytes:
+    """An xlsx with these sheets, in order, each its rows."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def ods(rows) -> bytes:
     """A minimal OpenDocument spreadsheet of these rows (tests/hostile_files.py builds the file)."""
     from tests.hostile_files import ods as ods_file, ods_cell
@@ -414,25 +431,61 @@ def test_a_sheet_of_no_known_kind_is_named_not_passed_over():
     """Found on a real Czech asset-and-risk workbook: its 'Asset Register' sheet (14 assets) was left
     out without a word while the risks beside it were imported. A sheet with content that is none of
     our kinds is now named with its headers; an empty sheet and the template's own sheets are not."""
-    import io
-
-    from openpyxl import Workbook
-
     from isms.importing.pipeline import build_plan
 
-    wb = Workbook()
-    wb.active.title = "Risks"
-    for row in (["Risk ID", "Title", "Likelihood", "Impact"], ["R-1", "Flood", 2, 5]):
-        wb["Risks"].append(row)
-    assets = wb.create_sheet("Asset Register")
-    for row in (["Identifikátor\naktiva", "Název", "Typ"], ["DEV-01", "Telemetrie", "IoT"]):
-        assets.append(row)
-    wb.create_sheet("Empty")
-    out = io.BytesIO()
-    wb.save(out)
-    plan = build_plan(out.getvalue(), "r.xlsx", PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
+    data = workbook({"Risks": [["Risk ID", "Title", "Likelihood", "Impact"], ["R-1", "Flood", 2, 5]],
+                     "Asset Register": [["Identifikátor\naktiva", "Název", "Typ"], ["DEV-01", "Telemetrie", "IoT"]],
+                     "Empty": []})
+    plan = build_plan(data, "r.xlsx", PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
     assert plan.ok and plan.row_counts == {"risks": 1, "assessments": 1}
     said = [p for p in plan.problems if p.sheet == "Asset Register"]
     assert len(said) == 1 and said[0].severity == "warning"
     assert said[0].message.startswith("not imported: its headers ('Identifikátor aktiva', 'Název', 'Typ')")
     assert not [p for p in plan.problems if p.sheet == "Empty"]
+
+
+def test_a_theme_named_in_the_controls_column_is_the_risks_theme():
+    """Found on a real checklist register that files risks under 'A.6' and 'A.8': every risk was
+    stored under the default A.5 theme, the warning saying only that 'A.6' is no control id."""
+    from isms.importing.pipeline import build_plan
+
+    data = (b"Risk ID,Title,Likelihood,Impact,Annex A control\n"
+            b"R-1,Phishing,3,3,A.6\nR-2,Patching,4,4,A.8 Technological\nR-3,Both,2,2,\"A.6, A.8.8\"\nR-4,None,2,2,\n")
+    plan = build_plan(data, "t.csv", PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
+    themes = dict(zip(plan.frames["risks"]["risk_id"], plan.frames["risks"]["annex_a_theme"]))
+    assert themes == {"R-1": "A.6 People", "R-2": "A.8 Technological", "R-3": "A.8 Technological",
+                      "R-4": "A.5 Organizational"}
+    warned = {p.row: p.message for p in plan.problems if p.column == "E"}
+    assert warned[2].startswith("A.6: an Annex A theme, not a control")
+    assert "A.8.8" in plan.frames["risks"].set_index("risk_id").loc["R-3", "annex_a_controls"]
+
+
+def test_stand_ins_for_blank_cells_are_said():
+    """Found on a real register: a blank title became the risk id, and 36 blank 'Date Added' cells
+    became the import's date, with no word of either."""
+    from isms.importing.pipeline import build_plan
+
+    data = (b"Risk ID,Title,Date added,Likelihood,Impact\n"
+            b"R-1,,2025-01-31,3,3\nR-2,Patching,,4,4\nR-3,Fraud,,2,2\n")
+    plan = build_plan(data, "t.csv", PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
+    risks = plan.frames["risks"].set_index("risk_id")
+    assert risks.loc["R-1", "title"] == "R-1"
+    assert [(p.cell, p.message, p.severity) for p in plan.problems if p.column == "B"] == \
+        [("B2", "no title: the risk id stands as its title", "warning")]
+    assert risks.loc["R-2", "identified_on"] == dt.date(2026, 3, 31)
+    assert any("2 row(s) leave 'Date added' blank (rows 3, 4): a risk new to the register is identified on 2026-03-31"
+               in r for r in plan.rules), plan.rules
+
+
+def test_a_control_register_without_status_says_its_controls_are_taken_as_implemented():
+    """Found on a real control register with no status column: its 24 controls were stored as
+    Implemented (the model's default) with no word of it."""
+    from isms.importing.pipeline import build_plan
+
+    plan = build_plan(workbook({"Controls": [["Control ID", "Name", "Owner"], ["C-1", "Backups", "Ann"]]}), "c.xlsx",
+                      PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
+    assert plan.frames["controls"]["status"].tolist() == ["Implemented"]
+    assert "Controls: columns the file lacks are filled: status = Implemented" in plan.rules, plan.rules
+    stated = build_plan(workbook({"Controls": [["Control ID", "Name", "Status"], ["C-1", "Backups", "Planned"]]}),
+                        "c.xlsx", PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
+    assert not [r for r in stated.rules if "columns the file lacks" in r]

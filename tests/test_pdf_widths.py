@@ -36,3 +36,30 @@ def test_risk_ids_print_whole_in_the_risk_review_pdf(sample_db_path, tmp_path):
     assert {"R-016", "R-045", "R-009"} <= ids, sorted(ids)
     # no id cut after its first digits (a line holding 'R-01' or 'R-0' then a line starting with the rest)
     assert not re.search(r"R-\d{1,2}\s*$", text, re.MULTILINE), re.findall(r".*R-\d{1,2}\s*$", text, re.MULTILINE)[:3]
+
+
+def test_letters_beyond_latin_1_print_as_themselves_in_the_pdf(tmp_path):
+    """Found on a Czech register: the PDF's built-in Helvetica (Latin-1) printed 'Chybějící' as
+    'Chyb■jící'. The pack embeds a Unicode TrueType family; pdftotext reads the words back whole."""
+    import pandas as pd
+
+    from isms.packs.model import Pack, TableSection
+    from isms.packs.pdf_writer import write_pdf
+
+    for tool in ("pdftotext", "pdffonts"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} missing: install Debian's poppler-utils (make system-deps)")
+    words = ["Chybějící bezpečnostní governance", "Neřízená reakce na incident", "Łódź — ĳ ŉ ő ű"]
+    frame = pd.DataFrame({"Risk": ["R-1", "R-2", "R-3"], "Title": words, "Owner": ["Vlastník", "Žaneta", "Ørjan"]})
+    pack = Pack("risk-review", "Přehled rizik", "Čtvrtletí", "Organizace s.r.o.", D("2026-09-30"), D("2026-06-30"),
+                (TableSection("top_risks", "Nejvyšší rizika", frame),))
+    pdf = tmp_path / "cz.pdf"
+    pdf.write_bytes(write_pdf(pack))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for expected in [*words, "Vlastník", "Žaneta", "Ørjan", "Přehled rizik", "Nejvyšší rizika", "Organizace s.r.o."]:
+        assert expected in flat, (expected, flat[:400])
+    assert "■" not in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    body = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert body and all(" yes " in f" {line} " for line in body), fonts  # every font embedded

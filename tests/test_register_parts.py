@@ -342,8 +342,8 @@ def test_a_file_dated_before_a_later_register_says_its_rows_stop_there(store):
     actions.import_workbook(con, ANA, settings, UNIT_A.encode(), "a.csv", as_of=Q2)
     plan = actions.plan_upload(con, settings, UNIT_B.encode(), "b.csv", as_of=Q1, mode=PART)
     assert plan.preview.later == (Q2,)
-    assert ("note: the register has a later batch dated 2026-06-30: from then on the register is that batch's, which "
-            "holds nothing of this file") in " ".join(register_sentences(plan.preview, "dry-run"))
+    assert ("note: the register has a later batch dated 2026-06-30: from then on the register is that batch's, and "
+            "this file's rows count only where it lists them too") in " ".join(register_sentences(plan.preview, "dry-run"))
 
 
 def test_the_same_file_as_the_whole_register_after_it_was_merged_is_a_new_batch(store):
@@ -366,3 +366,32 @@ def test_the_preview_of_a_part_keeps_what_the_whole_would_retire(store):
     part = actions.plan_upload(con, settings, UNIT_B.encode(), "b.csv", as_of=Q1, mode=PART).preview.kinds["risks"]
     assert (whole.new, whole.no_longer_listed, whole.kept) == (["B-1"], ["A-1", "A-2"], [])
     assert (part.new, part.no_longer_listed, part.kept) == (["B-1"], [], ["A-1", "A-2"])
+
+
+def test_cli_whole_names_the_treatments_that_stay_when_their_risks_leave(tmp_path):
+    """Found on real registers: a whole file without treatments retired risks A-1 and A-2 while
+    their treatments stayed In progress in the export, and the run named only the risks."""
+    db = tmp_path / "stranded.duckdb"
+    a, b = write(tmp_path, "unit-a.csv", UNIT_A_BU), write(tmp_path, "unit-b.csv", UNIT_B)
+    assert run_cli(db, "import", a, "--as-of", Q1.isoformat()).returncode == 0
+    whole = run_cli(db, "import", b, "--as-of", Q1.isoformat(), "--whole")
+    assert whole.returncode == 0, whole.stdout
+    assert "left the register: risks A-1, A-2" in whole.stdout
+    assert "note: these stay in their registers though their risks leave, as the file gives no treatments: " \
+           "treatments A-1-T, A-2-T;" in whole.stdout, whole.stdout
+    again = run_cli(db, "import", write(tmp_path, "unit-b2.csv", UNIT_B + "B-2,Fire,Bob,1,1\n"),
+                    "--as-of", Q2.isoformat(), "--whole")
+    assert again.returncode == 0 and "stay in their registers" not in again.stdout, again.stdout
+
+
+def test_cli_a_scope_that_names_none_of_the_files_risks_is_said(tmp_path):
+    """Found trying a misspelt owner: 'the whole register for owner Nobody' imported 15 risks none of
+    which Nobody owns, and said nothing of it."""
+    db = tmp_path / "nobody.duckdb"
+    a = write(tmp_path, "unit-a.csv", UNIT_A)
+    out = run_cli(db, "import", a, "--as-of", Q1.isoformat(), "--scope", "owner=Anne", "--whole")
+    assert out.returncode == 0, out.stdout
+    assert "warning: unit-a.csv: no risk in the file has owner Anne: the scope names none of its risks" \
+        in out.stdout, out.stdout
+    named = run_cli(db, "import", a, "--as-of", Q2.isoformat(), "--scope", "owner=Ann", "--whole")
+    assert named.returncode == 0 and "the scope names none" not in named.stdout, named.stdout

@@ -167,10 +167,10 @@ def _problems(a: view.Analysis, file_name: str) -> None:
         # a marked copy exists only where problems sit at cells or rows; a file-wide refusal (no sheet
         # of a known kind, a missing column) said "the copy below" above a list with no copy under it
         where = "the copy below marks each cell" if a.marked else "the list below says where"
-        st.error(f"{a.n_errors} error(s) stop this import; {a.n_warnings} warning(s). Fix them in your file "
-                 f"({where}) or in the mapping above.")
+        st.error(f"{_n(a.n_errors, 'error')} {'stops' if a.n_errors == 1 else 'stop'} this import; "
+                 f"{_n(a.n_warnings, 'warning')}. Fix them in your file ({where}) or in the mapping above.")
     elif a.n_warnings:
-        st.warning(f"No errors; {a.n_warnings} warning(s) to read before you commit.")
+        st.warning(f"No errors; {_n(a.n_warnings, 'warning')} to read before you commit.")
     else:
         st.success("No problems found.")
     if 0 < len(a.problems) <= FEW_PROBLEMS:
@@ -219,6 +219,11 @@ def _what_the_file_is(a: view.Analysis) -> view.RegisterChoice | None:
     return choice
 
 
+def _n(n: int, word: str) -> str:
+    """'1 warning', '2 warnings': counts on the page read as sentences."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _preview(a: view.Analysis, plan) -> dict[str, int]:
     """Show what the import would do; return what it would retire from a register, by kind."""
     p = plan.preview
@@ -237,6 +242,8 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
                 + view.leaves_by([k for k, kp in p.kinds.items() if kp.kept]), icon=":material/merge:")
     if p.later_note:
         st.warning(p.later_note[0].upper() + p.later_note[1:] + ".", icon=":material/history:")
+    if p.stranded_note:
+        st.info(p.stranded_note[0].upper() + p.stranded_note[1:] + ".", icon=":material/link_off:")
     for rule in plan.rules[len(a.plan.rules):]:  # what comparing with the register adds (dates kept)
         st.caption(rule)
     if dropped:

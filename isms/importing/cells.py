@@ -294,6 +294,14 @@ ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
 }
 LOSSY = {(Cadence, "weekly"), (Cadence, "daily"), (Cadence, "continuous")}
 THEME_BY_DIGIT = {m.value[2]: m.value for m in AnnexATheme}
+_BARE_THEME = re.compile(r"^a\.?\s?([5-8])\.?(?:\s+[^\W\d_]+)?$", re.I)
+
+
+def bare_theme(ref: str) -> str | None:
+    """The Annex A theme a reference names by itself ('A.6', 'A.8 Technological'), or None: a
+    register that files its risks by theme in its controls column gives the theme, not a control."""
+    m = _BARE_THEME.match(ref.strip())
+    return THEME_BY_DIGIT[m.group(1)] if m else None
 
 
 # A KRI definitions sheet that also gives each indicator's current value (and when it was read):

@@ -128,7 +128,21 @@ def check_finding_requirements(con, plan) -> None:
     from isms.store import compliance
 
     f = plan.frames.get("findings")
-    if f is None or not len(f) or "framework" not in f or f["framework"].isna().all():
+    if f is None or not len(f):
+        return
+    unplaced = f.index[f["framework"].isna()] if "framework" in f else f.index
+    if len(unplaced):
+        # the README promises a word for a finding the review counts under no framework: one that
+        # names none is such a finding ('Annex A A.8.8' written without its framework, say)
+        sheet, row, _ = plan.cells("findings", unplaced[:1], "framework")[0]
+        letter = plan.key_column(sheet, "ref")
+        plan.problems.append(Problem(
+            sheet, row, letter if "ref" in f and pd.notna(f.at[unplaced[0], "ref"]) else None,
+            header_label("ref") if letter else None, f.at[unplaced[0], "ref"] if "ref" in f else None,
+            f"{len(unplaced):,} finding(s) name no framework: they are kept, and counted in the Compliance review's "
+            "findings total, but under no framework or requirement; add a framework column (such as ISO27001-2022) "
+            "or, on the Import page, choose the framework of every finding in the sheet", "warning"))
+    if "framework" not in f or f["framework"].isna().all():
         return
     known = compliance.known_requirements(con, plan.as_of)
     if "requirements" in plan.frames:

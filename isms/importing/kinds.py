@@ -23,6 +23,8 @@ from isms.models import KINDS, Assessment, Cadence, Direction, Metric, Monitorin
 from isms.store import queries
 
 DEFAULT_THEME = "A.5 Organizational"
+# fields a model fills when the file has no column for them, said in a rule line (plain_rows)
+STATED_DEFAULTS = {"controls": ("status",), "findings": ("status",)}
 TITLE_MAX = 300  # the Risk model's Name length
 _LOWER_IS_BETTER = {"mttr", "mttd", "mtta", "mttc", "time", "hours", "hrs", "days", "minutes", "mins", "latency",
                     "duration", "dwell", "age", "aging", "ageing", "click", "clicks", "open", "failed", "failure",
@@ -83,7 +85,8 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     defaults = {"identified_on": as_of, "source": "Annual assessment", "owner": "Unassigned", "status": "Open"}
     stated = [f"{k.replace('_', ' ')} = {v}" for k, v in defaults.items() if k not in cols]
     if "annex_a_theme" not in cols:
-        stated.append(f"Annex A theme from the first 2022 control of the row, else {DEFAULT_THEME}")
+        stated.append(f"Annex A theme from the first 2022 control of the row (or a theme it names, A.6), else "
+                      f"{DEFAULT_THEME}")
     if stated:
         # a risk the register already holds keeps its own (isms.importing.pipeline._kept_from_register)
         sh.plan.rules.append(f"{sh.m.sheet}: columns the file lacks are filled, for a risk new to the register: "
@@ -96,7 +99,9 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
         response = f"a response ({sh.headers[cols['decision']]})" if "decision" in cols else \
             f"an action ({sh.headers[cols['treatment_plan']]}, decision Reduce)"
         sh.plan.rules.append(f"{sh.m.sheet}: a row with {response} and a due date becomes treatment "
-                             "<risk id>-T, owned by the risk owner, started when identified")
+                             "<risk id>-T, owned by the risk owner, started when the risk was identified (or on its "
+                             "due date, when that is earlier); one whose risk is Closed is Done, completed on its "
+                             "due date, as the file gives no completion date")
     out: dict[str, list[dict]] = {"risks": []}
     if make_assessment:
         out["assessments"] = []
@@ -106,6 +111,7 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
     soft = [f for f in SOFT["risks"] if f in cols]
     planned_without_date: list[int] = []
     decided_without_plan: list[int] = []
+    undated: list[int] = []
     for excel_row, raw, v in long_rows(sh, matrix, max_rows):
         rec = {k: val for k, val in v.items() if k in risk_fields and val is not None}
         kept = [f"{sh.headers[cols[f]]}: {cells.text(sh.cell(raw, f))}" for f in soft
@@ -116,6 +122,11 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
             rec.setdefault(k, d)
         if "title" not in rec and rec.get("risk_id"):
             rec["title"] = rec["risk_id"]
+            if "title" in cols:  # a blank title cell: the stand-in is said at the cell
+                sh.problem(excel_row, cols["title"], "title", None, "no title: the risk id stands as its title",
+                           "warning")
+        if "identified_on" in cols and cells.blank(sh.cell(raw, "identified_on")):
+            undated.append(excel_row)
         if isinstance(rec.get("title"), str) and len(rec["title"]) > TITLE_MAX:
             # a register that puts the whole story in its title column: shortened, and kept whole
             full = rec["title"]
@@ -127,7 +138,9 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
                        "in the description", "warning")
         if "annex_a_theme" not in rec:
             ctl = rec.get("annex_a_controls") or []
-            rec["annex_a_theme"] = THEME_BY_DIGIT[ctl[0][2]] if ctl else DEFAULT_THEME
+            named = [] if ctl or "annex_a_controls" not in cols else \
+                [t for t in map(cells.bare_theme, cells.split_list(sh.cell(raw, "annex_a_controls"))) if t]
+            rec["annex_a_theme"] = THEME_BY_DIGIT[ctl[0][2]] if ctl else named[0] if named else DEFAULT_THEME
         risk = validate_row(sh, Risk, rec, excel_row, cols)
         if risk is None:
             continue
@@ -166,13 +179,24 @@ def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: in
                 out["treatments"].append(t | {"_row": excel_row})
     if planned_without_date:
         sh.plan.rules.append(f"{sh.m.sheet}: {len(planned_without_date)} risk(s) name a treatment plan but no due date: "
-                             "the plan is kept in the risk's description (as decision Reduce unless the row gives "
-                             "another); add a due date to track it as a treatment")
+                             "the plan is kept in the risk's description, but with no treatment the reviews show "
+                             "the risk with no decision; add a due date to track it as a treatment")
+    if undated:
+        sh.plan.rules.append(f"{sh.m.sheet}: {len(undated)} row(s) leave '{sh.headers[cols['identified_on']]}' blank "
+                             f"(rows {_rows(undated)}): a risk new to the register is identified on {as_of}, one it "
+                             "holds keeps its first date")
     if decided_without_plan:
         sh.plan.rules.append(f"{sh.m.sheet}: {len(decided_without_plan)} risk(s) give a treatment decision (Accept, "
                              "Reduce...) but no plan or due date: the decision is kept in the risk's description as "
-                             "'Treatment decision: ...'; add a due date to track it as a treatment")
+                             "'Treatment decision: ...', but with no treatment the reviews show the risk with no "
+                             "decision; add a due date to track it as a treatment")
     return out
+
+
+def _rows(rows: list[int], shown: int = 8) -> str:
+    """Excel row numbers for a rule line: the first few, then how many more."""
+    more = len(rows) - shown
+    return ", ".join(map(str, rows[:shown])) + (f" and {more:,} more" if more > 0 else "")
 
 
 def _assessment(sh, matrix, v, risk, excel_row, as_of, has_inherent, has_residual, placed=None) -> dict | None:
@@ -267,6 +291,13 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
     if kind == "metrics" and "control_domain" not in sh.idx:
         sh.plan.rules.append(f"{sh.m.sheet}: no control domain column: every indicator is filed under {DEFAULT_THEME}")
     body, cols, ok = coerced if coerced is not None else coerced_columns(sh, matrix, max_rows)
+    if kind in STATED_DEFAULTS:
+        # a control register without a status column is not a register of implemented controls
+        # unless someone says so: the stand-in is a rule line, as a risk's are
+        filled = [f"{header_label(f).lower()} = {getattr(model.model_fields[f].default, 'value', '')}"
+                  for f in STATED_DEFAULTS[kind] if f not in sh.idx]
+        if filled:
+            sh.plan.rules.append(f"{sh.m.sheet}: columns the file lacks are filled: " + "; ".join(filled))
     frame = pd.DataFrame({f: c[ok] for f, c in cols.items()})
     frame["_row"] = np.asarray(body, dtype=np.int64)[ok] + 1 if len(body) else np.zeros(0, dtype=np.int64)
     if kind == "metrics":

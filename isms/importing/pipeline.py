@@ -587,7 +587,14 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
             risks = frames["risks"].copy()
             risks["business_unit"] = risks["business_unit"].where(risks["business_unit"].notna(), scope.values[0])
             frames["risks"] = risks
-    scoped = replace(plan, frames=frames, rules=rules)
+    problems = plan.problems
+    if scope is not None and "risks" in frames and scope.field in frames["risks"] and \
+            not frames["risks"][scope.field].dropna().astype(str).str.strip().isin(scope.values).any():
+        # a misspelt owner: the whole file 'for owner Nobody' would retire none of the owner's risks
+        problems = [*problems, Problem(plan.file_name, None, None, None, None,
+                                       f"no risk in the file has {scope.describe()}: the scope names none of its "
+                                       "risks, so a whole file retires nothing; check the name", "warning")]
+    scoped = replace(plan, frames=frames, rules=rules, problems=problems)
     scope = scope or detected_scope(scoped)
     untouched = all(frames[k] is plan.frames[k] for k in frames)
     if untouched and mode in (None, WHOLE) and scope is None and plan.preview is not None \

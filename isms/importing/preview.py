@@ -50,14 +50,29 @@ class Preview:
     mode: str | None = WHOLE  # None: nobody said whether the file is the whole register or part of it
     scope: Scope | None = None
     later: tuple[dt.date, ...] = ()  # dates of registers after this one: they hold nothing of this file
+    # treatments and exceptions of risks that leave, which stay because the file gives none of their
+    # kind: said, so an export that still lists them as In progress is no surprise
+    stranded: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def stranded_note(self) -> str | None:
+        if not self.stranded:
+            return None
+        named = "; ".join(f"{k} {', '.join(ids[:20])}{f' and {len(ids) - 20} more' if len(ids) > 20 else ''}"
+                          for k, ids in self.stranded.items())
+        kinds = " or ".join(self.stranded)
+        return (f"these stay in their registers though their risks leave, as the file gives no {kinds}: {named}; "
+                "the reviews count a treatment or exception only while its risk is in the register, and an export "
+                "still lists them (import their register to retire them too)")
 
     @property
     def later_note(self) -> str | None:
         if not self.later:
             return None
         first = self.later[0].isoformat()
-        return (f"the register has a later batch dated {first}: from then on the register is that batch's, which "
-                f"holds nothing of this file; to carry this file's rows forward, import it dated {first} or later too")
+        return (f"the register has a later batch dated {first}: from then on the register is that batch's, and "
+                f"this file's rows count only where it lists them too; to carry this file's rows forward, import it "
+                f"dated {first} or later too")
 
     def table(self) -> pd.DataFrame:
         rows = [{"kind": k, **kp.counts, "kept, not in the file": len(kp.kept)} for k, kp in self.kinds.items()]
@@ -178,7 +193,8 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
     out = {}
     listed_risks = [str(r) for r in frames["risks"]["risk_id"]] if "risks" in frames else []
     for kind, df in frames.items():
-        if events_from is not None and kind not in SNAPSHOT_KINDS and kind in events_from.kinds:
+        if events_from is not None and kind not in SNAPSHOT_KINDS and kind not in PER_FRAMEWORK_KINDS \
+                and kind in events_from.kinds:  # a per-framework register's part keeps lines: not an event
             out[kind] = events_from.kinds[kind]
             continue
         fields = list(KINDS[kind][1].model_fields)
@@ -208,12 +224,32 @@ def build_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
             if kind in CLOSED and "status" in df:
                 was_closed = set(old_keys[current.reset_index(drop=True)["status"] == CLOSED[kind]]) if len(current) else set()
                 closing = sorted(set(new_keys[(df["status"] == CLOSED[kind]).to_numpy()]) - was_closed)
-        if kind in PER_FRAMEWORK_KINDS:
-            gone = sorted(set(old_keys) - set(new_keys))
+        if kind in PER_FRAMEWORK_KINDS:  # a part keeps its frameworks' unlisted lines (isms.store.batches)
+            unlisted = sorted(set(old_keys) - set(new_keys))
+            kept, gone = (unlisted, []) if mode_of(kind, mode, parts) == PART else ([], unlisted)
         out[kind] = KindPreview(kind, new, changed, same, gone, kept, closing, values)
     registers = [k for k in frames if k in SNAPSHOT_KINDS]
     later = tuple(queries.later_register_dates(con, registers, as_of)) if registers else ()
-    return Preview(as_of, out, mode, scope, later)
+    return Preview(as_of, out, mode, scope, later, _stranded(con, frames, out, as_of))
+
+
+def _stranded(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], out: dict[str, KindPreview],
+              as_of: dt.date) -> dict[str, list[str]]:
+    """Per register the file does not give (treatments, exceptions), the ids of its rows whose risk
+    leaves the register with this file."""
+    gone = set(out["risks"].no_longer_listed) if "risks" in out else set()
+    if not gone:
+        return {}
+    found = {}
+    for kind in ("treatments", "exceptions"):
+        if kind in frames:
+            continue
+        held = queries.register(con, kind, as_of)
+        if len(held):
+            ids = sorted(held.loc[held["risk_id"].isin(gone), KINDS[kind][2][0]].astype(str))
+            if ids:
+                found[kind] = ids
+    return found
 
 
 def register_change(preview: Preview | None) -> dict:
@@ -251,6 +287,8 @@ def register_sentences(preview: Preview | None, status: str) -> list[str]:
     closing = "; ".join(f"{k} {', '.join(kp.closing)}" for k, kp in preview.kinds.items() if kp.closing)
     if closing:
         lines.append(f"closed by their status: {closing}")
+    if preview.stranded_note:
+        lines.append(f"note: {preview.stranded_note}")
     if preview.later_note:
         lines.append(f"note: {preview.later_note}")
     return lines

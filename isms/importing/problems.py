@@ -36,7 +36,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        head = f" ({self.header})" if self.header else ""
+        head = f" ({' '.join(str(self.header).split())})" if self.header else ""  # a header over two lines: one
         val = "" if self.value in (None, "") else f" value {self.value!r}:"
         return f"{self.severity}: {where}{head}:{val} {self.message}"
 

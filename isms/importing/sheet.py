@@ -117,11 +117,15 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
         return value, f"{warning}; {removed}" if warning else removed, error
     if f == "annex_a_controls":
         good, stray, read = controls(v)
+        themes = [r for r in stray if cells.bare_theme(r)]
+        others = [r for r in stray if not cells.bare_theme(r)]
         warn = "; ".join(filter(None, [
             ("ISO/IEC 27001:2013 control id(s) read as their 2022 successors (ISO/IEC 27002:2022 Annex B): "
              + ", ".join(read)) if read else "",
-            (f"{', '.join(stray)}: not ISO/IEC 27001:2022 Annex A control ids (A.5.1-A.8.34), nor 2013 ones; "
-             "kept out of the controls") if stray else ""])) or None
+            (f"{', '.join(themes)}: an Annex A theme, not a control: the risk's theme when no control of the "
+             "row gives one") if themes else "",
+            (f"{', '.join(others)}: not ISO/IEC 27001:2022 Annex A control ids (A.5.1-A.8.34), nor 2013 ones; "
+             "kept out of the controls") if others else ""])) or None
         return good, warn, None
     if f == "applicable" and isinstance(v, str) and cells.fold_word(v) in ("n a", "na", "n a "):
         return False, None, None  # an SoA's 'N/A' in its Applicable column: not applicable

@@ -7,13 +7,16 @@ A PDF cannot hold an editable chart, so every chart is rendered through the one 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     CondPageBreak, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
@@ -26,6 +29,31 @@ from isms.packs.model import (
 )
 
 NAVY = colors.HexColor("#1F3864")
+# A Unicode TrueType family, embedded: the PDF's built-in Helvetica is Latin-1 only, and a Czech
+# register's 'Chybějící' printed as 'Chyb■jící'. Liberation Sans has Helvetica's metrics (the
+# layout is unchanged); DejaVu Sans is the fallback. `make system-deps` installs fonts-liberation.
+FONT_DIRS = ("/usr/share/fonts/truetype/liberation", "/usr/share/fonts/truetype/liberation2",
+             "/usr/share/fonts/truetype/dejavu")
+FONT_FILES = {"LiberationSans": ("Regular", "Bold", "Italic", "BoldItalic"),
+              "DejaVuSans": ("", "-Bold", "-Oblique", "-BoldOblique")}
+
+
+def _family() -> tuple[str, str]:
+    """(regular, bold) font names for the pack: 'PackSans' registered from the first family found
+    whole on this machine, else reportlab's Helvetica (Latin-1 only)."""
+    if "PackSans" in pdfmetrics.getRegisteredFontNames():
+        return "PackSans", "PackSans-Bold"
+    for folder in FONT_DIRS:
+        for stem, styles in FONT_FILES.items():
+            sep = "-" if stem == "LiberationSans" else ""
+            files = [Path(folder) / f"{stem}{sep}{style}.ttf" for style in styles]
+            if all(f.is_file() for f in files):
+                names = ("PackSans", "PackSans-Bold", "PackSans-Italic", "PackSans-BoldItalic")
+                for name, f in zip(names, files):
+                    pdfmetrics.registerFont(TTFont(name, str(f)))
+                registerFontFamily("PackSans", normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3])
+                return "PackSans", "PackSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
 PAGE = landscape(A4)
 WIDTH = PAGE[0] - 3 * cm
 
@@ -38,10 +66,12 @@ class PdfWriter:
     def __init__(self, pack: Pack):
         self.pack = pack
         base = getSampleStyleSheet()
+        self.font, bold = _family()
         self.h1 = ParagraphStyle("h1", parent=base["Heading1"], textColor=NAVY, fontSize=22, spaceAfter=10,
-                                 keepWithNext=1)
-        self.title = ParagraphStyle("title", parent=base["Title"], textColor=NAVY, fontSize=34, leading=40, alignment=0)
-        self.body = ParagraphStyle("body", parent=base["BodyText"], fontSize=11, leading=14)
+                                 keepWithNext=1, fontName=bold)
+        self.title = ParagraphStyle("title", parent=base["Title"], textColor=NAVY, fontSize=34, leading=40, alignment=0,
+                                    fontName=bold)
+        self.body = ParagraphStyle("body", parent=base["BodyText"], fontSize=11, leading=14, fontName=self.font)
         self.note = ParagraphStyle("note", parent=self.body, textColor=colors.HexColor("#5F6368"), keepWithNext=1)
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=9.5, leading=11.5)
         self.images_rendered = 0
@@ -55,6 +85,7 @@ class PdfWriter:
             lambda: [Paragraph(f"{escape(continued)} (continued)", self.h1), Spacer(1, 4)])
         t = kind(data, colWidths=widths, repeatRows=1)
         t.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), self.font),  # a cell not a Paragraph, and the table's own state
             ("BACKGROUND", (0, 0), (-1, 0), NAVY),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BDBDBD")),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F3F5F9")]),
@@ -130,7 +161,7 @@ class PdfWriter:
 
     def _footer(self, canvas, doc):
         canvas.saveState()
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(self.font, 8)
         canvas.setFillColor(colors.HexColor("#5F6368"))
         canvas.drawString(1.5 * cm, 1 * cm, f"{self.pack.organisation} · {self.pack.title} · {self.pack.subtitle}")
         canvas.drawRightString(PAGE[0] - 1.5 * cm, 1 * cm, f"page {doc.page}")
@@ -140,7 +171,7 @@ class PdfWriter:
         buf = io.BytesIO()
         doc = SimpleDocTemplate(buf, pagesize=PAGE, leftMargin=1.5 * cm, rightMargin=1.5 * cm, topMargin=1.3 * cm,
                                 bottomMargin=1.6 * cm, title=f"{self.pack.title}, {self.pack.subtitle}",
-                                author=self.pack.organisation)
+                                author=self.pack.organisation, initialFontName=self.font)
         story = [Spacer(1, 4 * cm), Paragraph(self.pack.organisation, self.h1), Paragraph(self.pack.title, self.title),
                  Paragraph(f"{self.pack.subtitle} · compared with "
                            f"{self.pack.compared or long_date(self.pack.compare_to)}", self.body)]
@@ -181,8 +212,9 @@ CELL_PADDING = 12  # points: reportlab's 6 on either side of a cell's text
 def _longest_word(header: str, values: list, size: float) -> float:
     """The width in points of the widest word of a column (its header in bold), with the padding:
     narrower, and a risk id printed as 'R-01' over '6'."""
-    words = [stringWidth(w, "Helvetica", size) for v in values for w in str(v).split()]
-    words += [stringWidth(w, "Helvetica-Bold", size) for w in str(header).split()]
+    regular, bold = _family()
+    words = [stringWidth(w, regular, size) for v in values for w in str(v).split()]
+    words += [stringWidth(w, bold, size) for w in str(header).split()]
     return max(words, default=0) + CELL_PADDING + 1
 
 

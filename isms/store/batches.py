@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from isms.filters import WHOLE, Scope, mode_of
-from isms.models import SNAPSHOT_KINDS
-from isms.store import forum, lake, queries, read_model
+from isms.filters import PART, WHOLE, Scope, mode_of
+from isms.models import KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
+from isms.store import compliance, forum, lake, queries, read_model
 from isms.store.ids import next_id, transaction
 from isms.store.migrations import TABLES
 
@@ -97,6 +97,13 @@ def write_batch(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, 
     listed_risks = frames["risks"]["risk_id"].tolist() if "risks" in frames else []
     for kind, df in frames.items():
         said = mode_of(kind, mode, parts)
+        if kind in PER_FRAMEWORK_KINDS and said == PART:  # an SoA's few lines, merged into its framework's
+            keys = df[list(KINDS[kind][2])].astype(str).agg("\x1f".join, axis=1).tolist() if len(df) else []
+            (n,) = con.execute(f"INSERT INTO {TABLES[kind]} BY NAME SELECT {int(batch_id)} AS batch_id, * FROM "
+                               f"({compliance.carried_per_framework_sql(kind, as_of)})",
+                               {"frameworks": sorted(set(df["framework"].astype(str))), "listed": keys}).fetchone()
+            carried[kind] = int(n)
+            continue
         if kind not in SNAPSHOT_KINDS or not (said != WHOLE or scope is not None):
             continue
         # before the batch row exists, so "the register as of the date" is the one before this batch

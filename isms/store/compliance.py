@@ -62,6 +62,16 @@ def per_framework_sql(kind: str, as_of: dt.date) -> str:
               GROUP BY x.framework) pick USING (framework, batch_id)"""
 
 
+def carried_per_framework_sql(kind: str, as_of: dt.date) -> str:
+    """The rows of the file's frameworks (parameter $frameworks) as they stood on `as_of` that a
+    part keeps: those whose key (its fields joined by U+001F, parameter $listed) the file does not
+    list. A six-line SoA said to be part of the register updates six lines and keeps the other 87."""
+    key = ", ".join(f"t.{k}::VARCHAR" for k in COMPLIANCE_KINDS[kind][2])
+    return f"""SELECT {_fields(kind)} FROM ({per_framework_sql(kind, as_of)}) t
+        WHERE t.framework IN (SELECT unnest($frameworks::VARCHAR[]))
+          AND concat_ws(chr(31), {key}) NOT IN (SELECT unnest($listed::VARCHAR[]))"""
+
+
 def tests_sql(as_of: dt.date) -> str:
     """Control tests known on `as_of`: per control and period, the latest batch's row; a result
     (and its date) only once tested on or before `as_of`."""

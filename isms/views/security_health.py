@@ -131,6 +131,21 @@ def months_with_results(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return sorted(queries.result_periods(con), reverse=True)
 
 
+def nothing_to_show(con: duckdb.DuckDBPyConnection) -> str:
+    """Why the page has no month to show: nothing imported, or results held only for months before
+    any KRI definition (a KRI file with two years of history imported as of today), which the page
+    once called 'no monitoring results have been imported yet' after 275 of them were committed."""
+    held, first = con.execute("SELECT count(*), last_day(min(r.period)) FROM monitoring_result r "
+                              "JOIN active_batch USING (batch_id)").fetchone()
+    if not held:
+        return "No monitoring results have been imported yet."
+    (defined,) = con.execute("SELECT min(b.as_of) FROM metric JOIN active_batch b USING (batch_id)").fetchone()
+    since = f"the KRI register begins on {defined:%d %b %Y}" if defined else "no KRI register is imported"
+    return (f"{held:,} KRI result(s) are held, but all are for months before their indicators are defined ({since}): "
+            "a month's results are judged against the definitions the register held at its end. To show them, "
+            f"import the KRI definitions dated {first:%d %b %Y} (the first result's month end) or earlier.")
+
+
 def filter_options(con: duckdb.DuckDBPyConnection, month: dt.date) -> FilterOptions:
     """What the filters offer: the KRI register as of the month's end, unfiltered."""
     reg = queries.kri_register(con, month_end(month))
