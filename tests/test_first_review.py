@@ -83,6 +83,12 @@ def test_the_page_shows_no_change_on_its_tiles(first_import):
     assert "Changes" in headers and not any(h.startswith("Changes since") for h in headers)
     assert any("first review on record" in c.value for c in at.caption)
     assert any("First review on record: residual exposure is 27" in m.value for m in at.markdown)
+    # no treatment yet: a sentence, not two empty charts (axes 0-100 and 0-1, a flat plan line)
+    assert [i.value for i in at.info if i.value.startswith("No treatment is tracked")] == [
+        "No treatment is tracked in the register by this date, so there is no progress to draw against a plan. A "
+        "treatment tracker, or a register that gives each risk a response or plan with a due date, brings them."]
+    charts = [c.proto.id for c in at.get("plotly_chart")]
+    assert not [c for c in charts if "treatment_trend" in c or "projection" in c], charts
 
 
 def test_a_page_still_waiting_for_its_file_leads_to_the_import_not_the_first_steps(first_import):
