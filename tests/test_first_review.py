@@ -56,6 +56,17 @@ def test_the_pack_shows_no_earlier_figures_and_no_changes(first_import):
     sections = {s.key: s for s in pack.sections}
     card = sections["scorecard"]
     assert card.note.startswith("The first review on record")
+    # the cover too: it read '30 September 2026 · compared with 30 September 2026'
+    assert pack.comparison == "first review on record"
+    import io
+
+    from pptx import Presentation
+
+    from isms.packs.pptx_writer import write_pptx
+
+    cover = " ".join(s.text_frame.text for s in Presentation(io.BytesIO(write_pptx(pack))).slides[0].shapes
+                     if s.has_text_frame)
+    assert "· first review on record" in cover and "compared with" not in cover, cover
     rows = {row.label: row for row in card.rows}
     assert rows["Residual exposure"].value == "27"
     assert all(row.previous == "–" and row.change == "" for row in card.rows)

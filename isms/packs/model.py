@@ -10,6 +10,8 @@ from typing import Literal, Union
 import pandas as pd
 import plotly.graph_objects as go
 
+from isms.dates import long_date
+
 
 @dataclass(frozen=True)
 class ScorecardRow:
@@ -124,6 +126,14 @@ class Pack:
     compared: str = ""
     # what the page's filters kept ('Annex A themes: A.8 Technological'); '' for the whole register
     scope: str = ""
+
+    @property
+    def comparison(self) -> str:
+        """The cover's second half: what the figures are compared with, or that nothing came before
+        (a first review's cover read '6 December 2026 · compared with 6 December 2026')."""
+        if self.compare_to >= self.as_of:
+            return "first review on record"
+        return f"compared with {self.compared or long_date(self.compare_to)}"
 
     @property
     def charts(self) -> list[ChartSection]:

@@ -23,7 +23,6 @@ from reportlab.platypus import (
 
 from isms import images
 from isms.charts import ink_on
-from isms.dates import long_date
 from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection, column_width,
 )
@@ -173,8 +172,7 @@ class PdfWriter:
                                 bottomMargin=1.6 * cm, title=f"{self.pack.title}, {self.pack.subtitle}",
                                 author=self.pack.organisation, initialFontName=self.font)
         story = [Spacer(1, 4 * cm), Paragraph(self.pack.organisation, self.h1), Paragraph(self.pack.title, self.title),
-                 Paragraph(f"{self.pack.subtitle} · compared with "
-                           f"{self.pack.compared or long_date(self.pack.compare_to)}", self.body)]
+                 Paragraph(f"{self.pack.subtitle} · {self.pack.comparison}", self.body)]
         previous = None
         for s in self.pack.sections:
             # a list that follows a list shares its page when a heading and a few rows still fit (one

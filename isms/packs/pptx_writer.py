@@ -18,7 +18,6 @@ from pptx.util import Emu, Inches, Pt
 
 from isms import images
 from isms.charts import ink_on
-from isms.dates import long_date
 from isms.packs.model import (
     ChartSection, HeatmapSection, MethodSection, Pack, ScorecardSection, TableSection, column_width,
 )
@@ -173,7 +172,7 @@ class DeckWriter:
         p.text = self.pack.title
         p.font.size, p.font.bold, p.font.color.rgb = Pt(40), True, WHITE
         p = tf.add_paragraph()
-        p.text = f"{self.pack.subtitle} · compared with {self.pack.compared or long_date(self.pack.compare_to)}"
+        p.text = f"{self.pack.subtitle} · {self.pack.comparison}"
         p.font.size, p.font.color.rgb = Pt(20), WHITE
         for para in tf.paragraphs:
             para.alignment = PP_ALIGN.LEFT
