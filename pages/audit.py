@@ -34,9 +34,10 @@ st.caption(f"{len(events):,} event{'s' if len(events) != 1 else ''}. Click a row
 shown = f"audit_events_{abs(hash((flt, len(events), int(events['event_id'].max()) if len(events) else 0)))}"
 chosen = st.dataframe(events, hide_index=True, key=shown, on_select="rerun", selection_mode="single-row",
                       column_config={
-                          "event_id": "event",
-                          "occurred_at": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-                          "detail": st.column_config.TextColumn("detail", width="large"),
+                          "event_id": "Event",
+                          "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+                          "who": "Who", "action": "Action",
+                          "detail": st.column_config.TextColumn("Detail", width="large"),
                       })
 rows = chosen.selection.rows if chosen else []
 if rows and rows[0] < len(events):
