@@ -590,10 +590,11 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
     problems = plan.problems
     if scope is not None and "risks" in frames and scope.field in frames["risks"] and \
             not frames["risks"][scope.field].dropna().astype(str).str.strip().isin(scope.values).any():
-        # a misspelt owner: the whole file 'for owner Nobody' would retire none of the owner's risks
+        # a misspelt owner: 'the whole register for owner Nobody' imported 15 risks of other owners
         problems = [*problems, Problem(plan.file_name, None, None, None, None,
                                        f"no risk in the file has {scope.describe()}: the scope names none of its "
-                                       "risks, so a whole file retires nothing; check the name", "warning")]
+                                       "risks, which are added outside it, while a whole file for it retires every "
+                                       "risk of the scope it does not list; check the name", "warning")]
     scoped = replace(plan, frames=frames, rules=rules, problems=problems)
     scope = scope or detected_scope(scoped)
     untouched = all(frames[k] is plan.frames[k] for k in frames)
