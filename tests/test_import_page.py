@@ -355,6 +355,12 @@ def test_the_sentence_on_kept_rows_names_how_each_kinds_rows_leave():
     assert leaves_by(["assets"]) == "Assets leave only when a whole register no longer lists them."
     assert leaves_by(["risks", "metrics"]) == ("A row leaves it only by its status: a risk set to Closed. "
                                                "Metrics leave only when a whole register no longer lists them.")
+    # an SoA's rows were '2 statement of applicability', which 'leave only when...'
+    from isms.views.import_data import counted
+
+    assert leaves_by(["soa"]) == "SoA lines leave only when a whole register no longer lists them."
+    assert [counted("soa", 87), counted("soa", 1), counted("risks", 1), counted("findings", 1_250)] == \
+        ["87 SoA lines", "1 SoA line", "1 risk", "1,250 audit findings"]
 
 
 def test_a_refusal_with_no_cell_to_mark_does_not_promise_a_marked_copy(page_db):

@@ -233,11 +233,10 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
         return {}
     st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
     # 'Risks', not 'Risks (register)': the sentences below say it is the register
-    dropped = {view.KIND_LABELS[k].split(" (")[0]: len(kp.no_longer_listed) for k, kp in p.kinds.items()
-               if kp.no_longer_listed}
-    kept = {view.KIND_LABELS[k].split(" (")[0]: len(kp.kept) for k, kp in p.kinds.items() if kp.kept}
+    dropped = {k: len(kp.no_longer_listed) for k, kp in p.kinds.items() if kp.no_longer_listed}
+    kept = {k: len(kp.kept) for k, kp in p.kinds.items() if kp.kept}
     if kept:
-        st.info(", ".join(f"{n} {kind.lower()}" for kind, n in kept.items()) + " not in the file stay as they are"
+        st.info(", ".join(view.counted(kind, n) for kind, n in kept.items()) + " not in the file stay as they are"
                 + ("" if dropped else "; nothing leaves the register") + ". "
                 + view.leaves_by([k for k, kp in p.kinds.items() if kp.kept]), icon=":material/merge:")
     if p.later_note:
@@ -249,7 +248,7 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
     if dropped:
         st.warning(
             f"A register in this file is the whole register as of {a.plan.as_of}: committing it means "
-            + ", ".join(f"{n} {kind.lower()} no longer listed" for kind, n in dropped.items())
+            + ", ".join(f"{view.counted(kind, n)} no longer listed" for kind, n in dropped.items())
             + " from that date on (earlier dates keep them). Import the full register, or choose another date, "
               "if that is not what you mean.", icon=":material/warning:")
     for kind, kp in p.kinds.items():
@@ -311,7 +310,7 @@ def import_flow(upload, user) -> None:
     if dropped and a.plan.ok:
         # a half-filled register would otherwise retire the rest with one click
         retire = st.checkbox(f"Yes: from {a.plan.as_of} these are no longer in the register ("
-                             + ", ".join(f"{n} {kind.lower()}" for kind, n in dropped.items()) + ")",
+                             + ", ".join(view.counted(kind, n) for kind, n in dropped.items()) + ")",
                              key=_key(f"confirm_dropped_{a.plan.as_of}_{choice.scope if choice else ''}"))
     with cursor() as cur:
         existing = view.already_imported(cur, plan)

@@ -207,7 +207,7 @@ def leaves_by(kinds) -> str:
     finding set to Closed.' A findings import was told 'a risk Closed'; a kind with no status (assets,
     metrics, audits) leaves only when a whole register no longer lists it."""
     said = [_LEAVES_BY[k] for k in kinds if k in _LEAVES_BY]
-    unstatused = [KIND_LABELS[k].split(" (")[0].lower() for k in kinds if k not in _LEAVES_BY]
+    unstatused = [_COUNTED.get(k, KIND_LABELS[k].split(" (")[0].lower()) for k in kinds if k not in _LEAVES_BY]
     out = f"A row leaves it only by its status: {', '.join(said)}." if said else ""
     if unstatused:
         out += (" " if out else "") + (f"{' and '.join(unstatused).capitalize()} leave only when a whole register "
@@ -281,6 +281,16 @@ def rows_said(counts: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {noun(k, n)}" for k, n in counts.items() if n)
 
 
+# a kind's rows in a sentence where its label reads wrong: '6 statement of applicability', '2 framework'
+_COUNTED = {"soa": "SoA lines", "frameworks": "frameworks", "audits": "audits"}
+
+
+def counted(kind: str, n: int) -> str:
+    """'2 risks', '1 SoA line', '3 audit findings': a kind's rows counted, in the words of its label."""
+    word = _COUNTED.get(kind, KIND_LABELS[kind].split(" (")[0].lower())
+    return f"{n:,} {word.removesuffix('s') if n == 1 else word}"
+
+
 def proposed_part(choice: RegisterChoice) -> str:
     """Why 'part of it' is the choice offered first: 'The file lists 15 risks and 15 treatments; as
     the whole register it would retire the other 133 risks and 129 treatments the register holds,
@@ -288,8 +298,7 @@ def proposed_part(choice: RegisterChoice) -> str:
     mostly = choice.mostly_leaving
 
     def words(counts) -> str:
-        said = [f"{n:,} {KIND_LABELS[k].split(' (')[0].lower()}" for k, n in counts]
-        said = [s.removesuffix("s") if s.startswith("1 ") else s for s in said]  # '1 risk'
+        said = [counted(k, n) for k, n in counts]
         return " and ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
 
     # rows an error keeps out are not counted here: said so, as the problems above list them
