@@ -210,7 +210,8 @@ def leaves_by(kinds) -> str:
     unstatused = [_COUNTED.get(k, KIND_LABELS[k].split(" (")[0].lower()) for k in kinds if k not in _LEAVES_BY]
     out = f"A row leaves it only by its status: {', '.join(said)}." if said else ""
     if unstatused:
-        out += (" " if out else "") + (f"{' and '.join(unstatused).capitalize()} leave only when a whole register "
+        kinds = " and ".join(unstatused)
+        out += (" " if out else "") + (f"{kinds[0].upper() + kinds[1:]} leave only when a whole register "
                                        "no longer lists them.")
     return out
 
