@@ -322,6 +322,15 @@ def result_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return [r[0] for r in rows]
 
 
+def results_held(con: duckdb.DuckDBPyConnection) -> tuple[int, dt.date | None, dt.date | None]:
+    """(KRI results held, the first result's month end, the first KRI register's date): what
+    Security Health says when `result_periods` has no month to show."""
+    held, first = con.execute("SELECT count(*), last_day(min(r.period)) FROM monitoring_result r "
+                              "JOIN active_batch USING (batch_id)").fetchone()
+    (defined,) = con.execute("SELECT min(b.as_of) FROM metric JOIN active_batch b USING (batch_id)").fetchone()
+    return int(held), first, defined
+
+
 def metrics_first_defined(con: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
     """Each indicator's first definition date: the earliest batch date of a KRI register that holds
     it. Security Health shows a month's result only where its indicator was defined by then

@@ -135,11 +135,9 @@ def nothing_to_show(con: duckdb.DuckDBPyConnection) -> str:
     """Why the page has no month to show: nothing imported, or results held only for months before
     any KRI definition (a KRI file with two years of history imported as of today), which the page
     once called 'no monitoring results have been imported yet' after 275 of them were committed."""
-    held, first = con.execute("SELECT count(*), last_day(min(r.period)) FROM monitoring_result r "
-                              "JOIN active_batch USING (batch_id)").fetchone()
+    held, first, defined = queries.results_held(con)
     if not held:
         return "No monitoring results have been imported yet."
-    (defined,) = con.execute("SELECT min(b.as_of) FROM metric JOIN active_batch b USING (batch_id)").fetchone()
     since = f"the KRI register begins on {defined:%d %b %Y}" if defined else "no KRI register is imported"
     return (f"{held:,} KRI result(s) are held, but all are for months before their indicators are defined ({since}): "
             "a month's results are judged against the definitions the register held at its end. To show them, "
