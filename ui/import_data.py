@@ -232,7 +232,7 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
         st.info("Nothing to preview until the file can be read as at least one kind of sheet.")
         return {}
     st.dataframe(p.table().assign(kind=lambda t: t["kind"].map(view.KIND_LABELS)), hide_index=True, key="preview")
-    # 'Risks', not 'Risks (register)': the sentences below say it is the register
+    # by kind, counted in words by view.counted ('2 risks', '87 SoA lines')
     dropped = {k: len(kp.no_longer_listed) for k, kp in p.kinds.items() if kp.no_longer_listed}
     kept = {k: len(kp.kept) for k, kp in p.kinds.items() if kp.kept}
     if kept:

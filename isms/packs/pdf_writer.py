@@ -7,6 +7,7 @@ A PDF cannot hold an editable chart, so every chart is rendered through the one 
 from __future__ import annotations
 
 import io
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -28,24 +29,25 @@ from isms.packs.model import (
 )
 
 NAVY = colors.HexColor("#1F3864")
+PAGE = landscape(A4)
+WIDTH = PAGE[0] - 3 * cm
+
 # A Unicode TrueType family, embedded: the PDF's built-in Helvetica is Latin-1 only, and a Czech
 # register's 'Chybějící' printed as 'Chyb■jící'. Liberation Sans has Helvetica's metrics (the
 # layout is unchanged); DejaVu Sans is the fallback. `make system-deps` installs fonts-liberation.
 FONT_DIRS = ("/usr/share/fonts/truetype/liberation", "/usr/share/fonts/truetype/liberation2",
              "/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"LiberationSans": ("Regular", "Bold", "Italic", "BoldItalic"),
+FONT_FILES = {"LiberationSans": ("-Regular", "-Bold", "-Italic", "-BoldItalic"),
               "DejaVuSans": ("", "-Bold", "-Oblique", "-BoldOblique")}
 
 
+@cache
 def _family() -> tuple[str, str]:
-    """(regular, bold) font names for the pack: 'PackSans' registered from the first family found
-    whole on this machine, else reportlab's Helvetica (Latin-1 only)."""
-    if "PackSans" in pdfmetrics.getRegisteredFontNames():
-        return "PackSans", "PackSans-Bold"
+    """(regular, bold) font names for the pack: 'PackSans' registered (once a process) from the
+    first family found whole on this machine, else reportlab's Helvetica (Latin-1 only)."""
     for folder in FONT_DIRS:
         for stem, styles in FONT_FILES.items():
-            sep = "-" if stem == "LiberationSans" else ""
-            files = [Path(folder) / f"{stem}{sep}{style}.ttf" for style in styles]
+            files = [Path(folder) / f"{stem}{style}.ttf" for style in styles]
             if all(f.is_file() for f in files):
                 names = ("PackSans", "PackSans-Bold", "PackSans-Italic", "PackSans-BoldItalic")
                 for name, f in zip(names, files):
@@ -53,8 +55,6 @@ def _family() -> tuple[str, str]:
                 registerFontFamily("PackSans", normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3])
                 return "PackSans", "PackSans-Bold"
     return "Helvetica", "Helvetica-Bold"
-PAGE = landscape(A4)
-WIDTH = PAGE[0] - 3 * cm
 
 
 def _ink(hex_colour: str):
