@@ -286,6 +286,11 @@ def _init_db(settings, sample_dir: Path, *, empty: bool = False) -> int:
     if empty:
         databases.create_empty(settings.db_path)
         print(f"created an empty database at {settings.db_path}; start the dashboard and follow its welcome")
+        from isms.sample import ORGANISATION as SAMPLE_ORGANISATION
+
+        if settings.organisation.strip() == SAMPLE_ORGANISATION:
+            print(f"note: {settings.config_path} names the sample's organisation ({SAMPLE_ORGANISATION}); give "
+                  "yours on the welcome, or as [organisation] name there, before the first pack")
         return 0
     try:
         n = databases.build_sample(settings.db_path, settings.matrix, sample_dir, max_rows=settings.max_rows)

@@ -43,7 +43,8 @@ with show.step(1, "Choose your risk matrix and appetite"):
     st.markdown("Every level the import reports and every page shows comes from the matrix, so it comes first.")
     if permitted("change-settings"):
         show_saved()
-        matrix_form(user, cfg, key="welcome_", organisation=True)
+        matrix_form(user, cfg, key="welcome_", organisation=w.organisation,
+                    stand_in="" if w.organisation else w.sample_name)
     else:
         show.show_matrix_fixed(w)
 with show.step(2, "Get your register into a spreadsheet"):

@@ -244,6 +244,8 @@ def test_init_db_empty_creates_an_empty_database_once(tmp_path, monkeypatch, cap
     monkeypatch.setenv("ISMS_DB", str(path))
     assert cli.main(["init-db", "--empty"]) == 0
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    # the shipped settings name the sample's organisation: said, so packs do not go out under it
+    assert "names the sample's organisation (Northwind Cloud Infrastructure)" in capsys.readouterr().out
     con = connect(path, read_only=True)
     assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 0
     con.close()

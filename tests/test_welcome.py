@@ -77,6 +77,25 @@ def test_the_matrix_is_chosen_on_the_welcome_before_the_first_import(empty_app):
     assert len(changes) == 1 and changes[0]["changes"]["matrix.appetite"] == {"before": "Medium", "after": "High"}
 
 
+def test_the_welcome_asks_for_the_name_while_the_settings_give_the_samples(empty_app):
+    """The shipped isms.toml names the embedded sample's organisation; an adopter's empty database
+    starts with the field blank and a line saying whose name would stand, not with Northwind's
+    name filled in to go out on their sidebar and packs."""
+    _, config = empty_app
+    assert 'name = "Northwind Cloud Infrastructure"' in config.read_text()  # the shipped file, copied
+    at = open_app()
+    assert at.text_input(key="welcome_organisation_name").value == ""
+    said = [c.value for c in at.caption if "Not named yet" in c.value]
+    assert len(said) == 1 and "**Northwind Cloud Infrastructure**, the sample's" in said[0]
+    at.text_input(key="welcome_organisation_name").set_value("Acme Ltd").run()
+    assert not [c for c in at.caption if "Not named yet" in c.value]
+    # a name of the adopter's own is shown as it is, and nothing is said
+    config.write_text(config.read_text().replace("Northwind Cloud Infrastructure", "Acme Ltd"))
+    at = open_app()
+    assert at.text_input(key="welcome_organisation_name").value == "Acme Ltd"
+    assert not [c for c in at.caption if "Not named yet" in c.value]
+
+
 def test_a_viewer_sees_the_matrix_but_no_form_and_no_import_link(empty_app):
     _, config = empty_app
     config.write_text(config.read_text() + '\n[auth]\nmode = "oidc"\n\n[auth.emails]\n"eve@acme.example" = "viewer"\n')
@@ -125,6 +144,22 @@ def test_while_looking_at_the_sample_the_sidebar_says_so(empty_app, sample_db_pa
     assert links(at) == ["Management review (clause 9.3): the inputs for a year",
                          "Risk Review", "Security Health", "Compliance Review", "Forum", "Management review"]
     assert at.sidebar.button(key="leave_sample").label == "Back to your own ISMS"  # followed in the browser journey
+
+
+def test_the_sample_keeps_its_own_name_after_the_adopter_names_theirs(empty_app, sample_db_path):
+    """Pages and packs of the sample say Northwind's name, never the adopter's: the sample's
+    figures must not go out under Acme's name."""
+    db, config = empty_app
+    config.write_text(config.read_text().replace("Northwind Cloud Infrastructure", "Acme Ltd"))
+    shutil.copy(sample_db_path, db.parent / "acme.sample.duckdb")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["_isms_viewing_sample"] = True
+    at.switch_page("pages/risk_review.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = [c.value for c in [*at.caption, *at.sidebar.caption]]
+    assert any("Northwind Cloud Infrastructure" in c for c in shown) and not any("Acme" in c for c in shown)
+    at = open_app()  # the adopter's own ISMS, in a session not looking at the sample: their name
+    assert any("Acme Ltd" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
 
 
 def test_a_missing_database_names_both_ways_to_start(tmp_path):

@@ -56,13 +56,20 @@ def level_bands(preset: str) -> str:
     return ", ".join(m.levels) + f" (a {m.steps_likelihood} x {m.steps_impact} lookup grid)"
 
 
-def matrix_form(user: User, cfg: Settings, *, key: str = "", organisation: bool = False) -> None:
-    """The matrix, the appetite (and, on the welcome, the organisation's name) with a Save button.
+def matrix_form(user: User, cfg: Settings, *, key: str = "", organisation: str | None = None,
+                stand_in: str = "") -> None:
+    """The matrix, the appetite (and, on the welcome, the organisation's name, starting from
+    `organisation`) with a Save button. `stand_in`: the name the settings give while the field is
+    blank (the sample's), said under it so nobody's packs go out under the sample's name unawares.
     `key` prefixes the widget keys, so the form can be drawn on more than one page."""
     changes: dict = {}
-    if organisation:
-        name = st.text_input("Organisation", value=cfg.organisation, key=f"{key}organisation_name",
+    if organisation is not None:
+        name = st.text_input("Organisation", value=organisation, key=f"{key}organisation_name",
+                             placeholder="Your organisation's name",
                              help="Shown in the sidebar and on every review pack.")
+        if not name.strip() and stand_in:
+            st.caption(f":orange[Not named yet: until you give your organisation's name, the sidebar and every "
+                       f"pack say **{stand_in}**, the sample's.]")
         changes[("organisation", "name")] = name.strip() or cfg.organisation
     names = list(PRESETS)
     preset = st.selectbox("Matrix", names, key=f"{key}matrix_preset",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -20,6 +21,7 @@ import streamlit as st
 
 from isms.config import DEFAULT_CONFIG, Settings, load_settings
 from isms.databases import open_sample, sample_path
+from isms.sample import ORGANISATION as SAMPLE_ORGANISATION
 from isms.store.db import data_version
 from isms.store.shared import SharedStore, open_store
 from isms.views import welcome
@@ -47,7 +49,12 @@ def _settings(signature: str) -> Settings:
 
 
 def settings() -> Settings:
-    return _settings(_config_signature())
+    """The settings; while this session looks at the sample, with the sample's organisation's name,
+    so its pages and packs never show the sample's figures under the adopter's name."""
+    cfg = _settings(_config_signature())
+    if st.session_state.get(_VIEWING_SAMPLE) and sample_path(cfg.db_path).exists():
+        return replace(cfg, organisation=SAMPLE_ORGANISATION)
+    return cfg
 
 
 

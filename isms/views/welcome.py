@@ -17,18 +17,25 @@ import duckdb
 from isms.config import Settings
 from isms.databases import sample_path
 from isms.importing.template import write_blank_template
+from isms.sample import ORGANISATION as SAMPLE_ORGANISATION
 from isms.store import batches
 
 
 @dataclass(frozen=True)
 class Welcome:
-    organisation: str
+    organisation: str       # the organisation's name, '' while the settings give the sample's
     matrix: str
     appetite: str
     levels: tuple[str, ...]
     imports: int            # batches the dashboard counts (undone ones left out)
     sample: Path            # where the sample goes, beside the database
     sample_ready: bool      # already built there
+
+    @property
+    def sample_name(self) -> str:
+        """The name the sample's organisation goes by, which the settings give until the adopter
+        names theirs (the shipped isms.toml is the embedded sample's)."""
+        return SAMPLE_ORGANISATION
 
     @property
     def empty(self) -> bool:
@@ -43,7 +50,8 @@ def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
 def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> Welcome:
     m = settings.matrix
     path = sample_path(settings.db_path)
-    return Welcome(settings.organisation, m.name, m.appetite, tuple(m.levels), len(batches.active_batches(con)),
+    own = "" if settings.organisation.strip() == SAMPLE_ORGANISATION else settings.organisation
+    return Welcome(own, m.name, m.appetite, tuple(m.levels), len(batches.active_batches(con)),
                    path, path.exists())
 
 
