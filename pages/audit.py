@@ -19,7 +19,8 @@ st.caption("Append-only: events are added by every sign-in (and failed one; in l
 
 with cursor() as cur:
     people = audit.people(cur)
-c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+# each date input wide enough for its whole placeholder at 1366 px (yyyy-mm-dd was cut to "yyyy-mm-d")
+c1, c2, c3, c4 = st.columns([2.4, 1.8, 1.4, 1.4])
 actions = c1.multiselect("Actions", audit.ACTIONS, key="audit_actions")
 who = c2.selectbox("Who", ["everyone", *people], key="audit_who")
 since = c3.date_input("From", format=DATE_FORMAT, value=None, key="audit_since")

@@ -77,7 +77,8 @@ series = settings().series("compliance")
 periods = compliance.period_ends(imported, series, dt.date.today())
 dates = compliance.offered_dates(imported, series, dt.date.today())
 present = presentation_toggle(st.sidebar)
-controls = [st.sidebar] * 3 if present else st.columns([1, 1, 2.5])
+# each date picker wide enough for "31 Aug 2026 · period end" at 1366 px (it was cut to "period end")
+controls = [st.sidebar] * 3 if present else st.columns([1.25, 1.25, 2])
 fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func": date_label}
 as_of = params.select(controls[0], "As of", dates, key="as_of", default=compliance.default_as_of(imported, periods),
                       on_change=params.forget,
