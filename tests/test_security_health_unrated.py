@@ -24,7 +24,10 @@ def test_unrated_kris_are_said_to_be_unrated_and_no_exposure_is_invented(tmp_pat
     assert plan.ok, [str(p) for p in plan.problems]
     assert commit(con, plan, "test").status == "committed"
     data = security_health.build(con, settings, dt.date(2026, 9, 1), dt.date(2026, 8, 1))
+    names = dict(con.execute("SELECT metric_id, name FROM metric").fetchall())
     con.close()
+    # named from the ids, the unit said once and the trade's capitals kept
+    assert names == {"patch_compliance_pct": "Patch compliance (%)", "incident_mttr_hours": "Incident MTTR (hours)"}
     assert (data.counts.red, data.counts.amber, data.counts.green, data.counts.unrated) == (0, 0, 0, 2)
     sentence = security_health_headline(data).sentence
     assert sentence == "In September 2026, no KRI can be rated: the 2 with results have no thresholds in the KRI register."

@@ -39,6 +39,12 @@ _DEALT_WITH = {"remediation", "remediated", "resolved", "closed", "fixed", "patc
                "compliant", "completed", "completion", "encrypted", "trained", "reviewed", "mitigated"}
 _UNIT_SUFFIX = {"pct": "%", "percent": "%", "rate": "%", "hours": "hours", "hrs": "hours", "days": "days",
                 "minutes": "minutes", "mins": "minutes", "count": "count"}
+# unit words a name ends on that its '(unit)' says again; 'rate' stays ('Phishing click rate (%)')
+_UNIT_WORDS = {"hours", "hrs", "days", "minutes", "mins", "count"}
+# a name made from an id keeps the security trade's capitals ('Incident MTTR', not 'Incident mttr')
+_ACRONYMS = {w: w.upper() for w in ("mttr", "mttd", "mtta", "mttc", "kri", "kpi", "sla", "mfa", "edr", "xdr", "siem",
+                                    "soc", "dlp", "vpn", "api", "iam", "pam", "cve", "cvss", "pii", "dr", "bcp", "rto",
+                                    "rpo", "tls", "waf", "ddos", "phi", "pci", "sso", "ueba", "ids", "ips")}
 
 
 def risk_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> dict[str, list[dict]]:
@@ -552,7 +558,10 @@ def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
             name = mid
         else:
             words = [t for t in tokens if t not in ("pct", "percent")]
-            name = " ".join(words).capitalize() + (f" ({unit})" if unit else "")
+            if unit and len(words) > 1 and words[-1] in _UNIT_WORDS:  # 'Incident MTTR (hours)', not '... hours (hours)'
+                words = words[:-1]
+            name = " ".join(_ACRONYMS.get(w, w) for w in words)
+            name = name[:1].upper() + name[1:] + (f" ({unit})" if unit else "")
         defs.append(Metric(metric_id=mid, name=name[:300], control_domain=DEFAULT_THEME, unit=target_unit or unit,
                            direction=direction, target=target, cadence=Cadence.monthly).model_dump(mode="json"))
 
