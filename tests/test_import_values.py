@@ -54,7 +54,7 @@ def test_bad_dates_say_what_is_expected(raw):
         cells.parse_date(raw)
 
 
-@pytest.mark.parametrize("raw", ["--", "n/a", "N/A", "", "  ", None, "TBD"])
+@pytest.mark.parametrize("raw", ["--", "n/a", "N/A", "", "  ", None, "TBD", "—", "Žádné", "keine", "Aucune"])
 def test_not_rated(raw):
     assert cells.blank(raw)
 
@@ -225,6 +225,10 @@ def test_a_treatment_plan_is_never_dropped():
     assert "treatments" not in plan.frames
     assert any("2 risk(s) name a treatment plan but no due date" in r for r in plan.rules)
     assert any("1 risk(s) give a treatment decision" in r for r in plan.rules)
+    # 'none' in another language is no plan: nothing is tracked or kept for it
+    czech = build_plan("Risk ID,Title,Likelihood,Impact,Mitigation\nR-5,Flood,2,2,Žádné\n".encode(), "t.csv", matrix,
+                       as_of=dt.date(2026, 9, 30))
+    assert czech.frames["risks"]["description"].isna().all() and "treatments" not in czech.frames
     transfer = build_plan(b"Risk ID,Title,Likelihood,Impact,Treatment,Mitigation\nR-4,Flood,2,2,Transfer,Buy cover\n",
                           "t.csv", matrix, as_of=dt.date(2026, 9, 30))
     assert transfer.frames["risks"]["description"].tolist() == ["Treatment plan: Buy cover (decision Transfer)"]

@@ -28,7 +28,10 @@ from isms.models import (KINDS, ActionStatus, AnnexATheme, Assessment, AuditType
                          normalise_annex_a_control)
 from isms.models import INVISIBLE  # noqa: F401  (the importer strips or refuses what the models refuse)
 
-NOT_RATED = {"", "-", "--", "---", "n/a", "na", "n.a.", "none", "not rated", "tbd", "tba", "?", "null", "nan"}
+NOT_RATED = {"", "-", "--", "---", "—", "–", "n/a", "na", "n.a.", "none", "not rated", "tbd", "tba", "?", "null", "nan",
+             # 'none' as registers kept in other languages write it (a Czech register's 'Žádné' became a plan)
+             "žádné", "žádná", "žádný", "keine", "kein", "aucun", "aucune", "ninguno", "ninguna", "nessuno",
+             "nessuna", "geen", "brak", "ingen", "nenhum", "nenhuma"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SPLIT = re.compile(r"\s*(?:[,;\n|]+)\s*")
 # a thousands comma inside a count that words follow ('Customer PII, 85,000 records'): not a separator
