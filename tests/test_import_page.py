@@ -354,13 +354,13 @@ def test_the_sentence_on_kept_rows_names_how_each_kinds_rows_leave():
         "A row leaves it only by its status: a risk set to Closed, a treatment set to Done or Cancelled."
     assert leaves_by(["assets"]) == "Assets leave only when a whole register no longer lists them."
     assert leaves_by(["risks", "metrics"]) == ("A row leaves it only by its status: a risk set to Closed. "
-                                               "Metrics leave only when a whole register no longer lists them.")
+                                               "KRIs leave only when a whole register no longer lists them.")
     # an SoA's rows were '2 statement of applicability', which 'leave only when...'
     from isms.views.import_data import counted
 
     assert leaves_by(["soa"]) == "SoA lines leave only when a whole register no longer lists them."
     assert [counted("soa", 87), counted("soa", 1), counted("risks", 1), counted("findings", 1_250)] == \
-        ["87 SoA lines", "1 SoA line", "1 risk", "1,250 audit findings"]
+        ["87 SoA lines", "1 SoA line", "1 risk", "1,250 findings"]
 
 
 def test_a_refusal_with_no_cell_to_mark_does_not_promise_a_marked_copy(page_db):
@@ -439,11 +439,11 @@ def test_the_count_of_what_a_file_lists_says_rows_with_errors_are_not_in_it():
 
     plan = SimpleNamespace(frames={"findings": pd.DataFrame({"finding_id": ["F-1", "F-2"]})}, problems=[])
     choice = RegisterChoice(plan, {"findings": ["F-7", "F-8", "F-9"]}, None, None)
-    assert proposed_part(choice).startswith("The file lists 2 audit findings; as the whole register it would retire "
-                                            "the other 3 audit findings")
+    assert proposed_part(choice).startswith("The file lists 2 findings; as the whole register it would retire "
+                                            "the other 3 findings")
     plan.problems = [Problem("Sheet1", 4, "G", "Closed on", None, "a Closed finding needs its closing date", "error")]
-    assert proposed_part(choice).startswith("The file lists 2 audit findings (not counting the rows with errors); as "
-                                            "the whole register it would retire the other 3 audit findings")
+    assert proposed_part(choice).startswith("The file lists 2 findings (not counting the rows with errors); as "
+                                            "the whole register it would retire the other 3 findings")
 
 
 def test_what_a_commit_brought_is_counted_in_words():

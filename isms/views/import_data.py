@@ -207,11 +207,12 @@ def leaves_by(kinds) -> str:
     finding set to Closed.' A findings import was told 'a risk Closed'; a kind with no status (assets,
     metrics, audits) leaves only when a whole register no longer lists it."""
     said = [_LEAVES_BY[k] for k in kinds if k in _LEAVES_BY]
-    unstatused = [_COUNTED.get(k, KIND_LABELS[k].split(" (")[0].lower()) for k in kinds if k not in _LEAVES_BY]
+    unstatused = [counted(k, 2).split(" ", 1)[1] for k in kinds if k not in _LEAVES_BY]  # 'assets', 'KRIs'
+    unstatused = [w[:1].upper() + w[1:] if n == 0 else w for n, w in enumerate(unstatused)]
     out = f"A row leaves it only by its status: {', '.join(said)}." if said else ""
     if unstatused:
         kinds = " and ".join(unstatused)
-        out += (" " if out else "") + (f"{kinds[0].upper() + kinds[1:]} leave only when a whole register "
+        out += (" " if out else "") + (f"{kinds} leave only when a whole register "
                                        "no longer lists them.")
     return out
 
@@ -267,6 +268,8 @@ LABEL_BY_MODE = {mode: label for label, mode in MODE_BY_LABEL.items()}
 
 # what one row of each kind is called in a sentence ('1 finding', '93 SoA lines'): the kind's
 # own name read '1 findings' and '93 soa'
+# a kind's row in words: '1 SoA line', '2 KRIs', '3 findings' (its label reads wrong in a count:
+# '6 statement of applicability', '2 framework')
 _ROW_NOUNS = {"assets": "asset", "risks": "risk", "assessments": "assessment", "treatments": "treatment",
               "treatment_updates": "treatment update", "metrics": "KRI", "monitoring_results": "KRI result",
               "exceptions": "policy exception", "controls": "control", "soa": "SoA line", "control_tests": "control test",
@@ -274,22 +277,15 @@ _ROW_NOUNS = {"assets": "asset", "risks": "risk", "assessments": "assessment", "
               "mappings": "framework mapping", "decisions": "decision", "actions": "action"}
 
 
-def rows_said(counts: dict[str, int]) -> str:
-    """'1 finding, 93 SoA lines': each kind's rows counted in words, kinds with none left out."""
-    def noun(kind: str, n: int) -> str:
-        one = _ROW_NOUNS.get(kind, kind.replace("_", " "))
-        return one if n == 1 else one + "s"
-    return ", ".join(f"{n:,} {noun(k, n)}" for k, n in counts.items() if n)
-
-
-# a kind's rows in a sentence where its label reads wrong: '6 statement of applicability', '2 framework'
-_COUNTED = {"soa": "SoA lines", "frameworks": "frameworks", "audits": "audits"}
-
-
 def counted(kind: str, n: int) -> str:
-    """'2 risks', '1 SoA line', '3 audit findings': a kind's rows counted, in the words of its label."""
-    word = _COUNTED.get(kind, KIND_LABELS[kind].split(" (")[0].lower())
-    return f"{n:,} {word.removesuffix('s') if n == 1 else word}"
+    """'2 risks', '1 SoA line', '3 findings': a kind's rows counted in words."""
+    one = _ROW_NOUNS.get(kind, kind.replace("_", " "))
+    return f"{n:,} {one if n == 1 else one + 's'}"
+
+
+def rows_said(counts: dict[str, int]) -> str:
+    """'1 finding, 93 SoA lines': each kind's rows counted, kinds with none left out."""
+    return ", ".join(counted(k, n) for k, n in counts.items() if n)
 
 
 def proposed_part(choice: RegisterChoice) -> str:
