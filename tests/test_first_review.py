@@ -76,6 +76,14 @@ def test_the_pack_shows_no_earlier_figures_and_no_changes(first_import):
     changes = sections["changes"]
     assert changes.title == "Changes" and changes.frame.empty
     assert changes.empty_text.startswith("The first review on record")
+    # no treatment yet: the slides say so, as the page does, instead of two empty charts
+    for key in ("treatment_progress", "exposure_plan"):
+        assert sections[key].frame.empty and sections[key].empty_text.startswith("No treatment is tracked"), key
+    assert not [f for f in pack.figures if "treatment" in f[0].casefold() or "against plan" in f[0].casefold()]
+    slides = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+              for slide in Presentation(io.BytesIO(write_pptx(pack))).slides]
+    told = [t for t in slides if "Treatment progress against plan" in t or "actual against plan" in t]
+    assert len(told) == 2 and all("No treatment is tracked in the register by this date" in t for t in told), told
 
 
 def test_the_page_shows_no_change_on_its_tiles(first_import):

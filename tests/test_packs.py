@@ -407,6 +407,35 @@ def test_a_filtered_packs_chart_images_say_so(sample_db_path, settings):
     assert "Filtered: " in filtered.layout.title.text and "A.8 Technological" in filtered.layout.title.text
 
 
+def test_every_slide_and_page_of_a_filtered_pack_says_so(sample_db_path, settings, tmp_path):
+    """Only the scorecard's subtitle said 'Filtered': a heatmap or trend slide lifted into another
+    deck passed for the whole ISMS. Each slide's footer and each PDF page's footer say it now."""
+    from isms.filters import RiskFilter
+    from isms.packs.content import build_pack
+    from isms.packs.pdf_writer import write_pdf
+    from isms.packs.pptx_writer import write_pptx
+
+    con = connect(sample_db_path, read_only=True)
+    part = build_pack(con, settings, "risk-review", AS_OF, COMPARE, sections=["heatmap", "level_trend", "top_risks"],
+                      filters=RiskFilter(themes=["A.8 Technological"]))
+    whole = build_pack(con, settings, "risk-review", AS_OF, COMPARE, sections=["heatmap"])
+    con.close()
+    slides = list(Presentation(io.BytesIO(write_pptx(part))).slides)[1:]  # after the title slide
+    assert len(slides) >= 3
+    for slide in slides:
+        footer = next(s.text_frame.text for s in slide.shapes if s.name == "Footer")
+        assert "Filtered: themes: A.8 Technological" in footer, footer
+    whole_footers = [s.text_frame.text for slide in Presentation(io.BytesIO(write_pptx(whole))).slides
+                     for s in slide.shapes if s.name == "Footer"]
+    assert whole_footers and not any("Filtered" in f for f in whole_footers)
+    pdf = tmp_path / "part.pdf"
+    pdf.write_bytes(write_pdf(part))
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 3 and all("Filtered: themes: A.8" in p for p in pages[1:]), [p[-300:] for p in pages]
+
+
 def test_a_filtered_packs_file_says_so_and_the_health_pack_splits_late_from_overdue(sample_db_path, settings):
     from isms.filters import RiskFilter
     from isms.packs.content import build_pack

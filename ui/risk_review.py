@@ -280,12 +280,8 @@ def show_trends(data: RiskReviewData, matrix: RiskMatrix, present: bool) -> None
 
 def show_treatment_progress(data: RiskReviewData, present: bool) -> None:
     st.header("Treatment progress")
-    trend = data.treatment_trend
-    if trend.empty or (trend["weighted_percent_planned"].isna().all() and not (trend["late"] + trend["overdue"]).any()):
-        # two empty charts (axes 0-100 and 0-1, and a flat plan line two years long) told nothing
-        st.info("No treatment is tracked in the register by this date, so there is no progress to draw against a "
-                "plan. A treatment tracker, or a register that gives each risk a response or plan with a due date, "
-                "brings them.", icon=":material/timeline:")
+    if data.no_treatment_progress:
+        st.info(data.no_treatment_progress, icon=":material/timeline:")
         return
     _side_by_side(present, (charts.treatment_progress_trend(data.treatment_trend), "treatment_trend",
                             f"treatment-progress-{data.as_of}"),

@@ -515,7 +515,7 @@ def required_missing(sh: SheetContext) -> bool:
 
         names = ", ".join(named(f) for f in missing)
         # a findings sheet's grade may be given for every row instead (the Import page's box under the table)
-        one = (", or on the Import page choose 'Grade of every finding in this sheet' under the column table"
+        one = (", or choose 'Grade of every finding in this sheet' below the column table (Import page)"
                if sh.m.kind == "findings" and "grade" in missing else "")
         sh.problem(sh.m.header_row + 1, None, None, None,
                    f"required column(s) missing: {names}; map a column to each{one}, or choose another kind")

@@ -93,7 +93,7 @@ def _findings(ctx) -> Section:
     frame = pd.DataFrame({"Finding": o.finding_id, "Title": o.title, "Grade": o.grade, "Owner": o.owner,
                           "Due": o.due_on.astype(str), "Days overdue": o.days_overdue})
     total = int(b.findings_open["total"].sum())
-    return TableSection("findings", "Overdue audit findings", frame, note=f"{total} findings open in all.",
+    return TableSection("findings", "Overdue audit findings", frame, note=f"{total} finding{'' if total == 1 else 's'} open in all.",
                         empty_text="No finding is past its due date.")
 
 

@@ -170,20 +170,32 @@ def _exposure_trend(ctx: Context) -> Section:
                         note="Sum of likelihood x impact over open, assessed risks; the gap is what controls take away.")
 
 
+def _no_treatments(key: str, title: str, sentence: str) -> Section:
+    """The page's sentence where it shows no treatment chart: an empty chart on a slide told nothing."""
+    return TableSection(key, title, pd.DataFrame(), empty_text=sentence)
+
+
 def _progress(ctx: Context) -> Section:
-    df = _rr_bundle(ctx).treatment_trend
+    data = _rr_bundle(ctx)
+    if data.no_treatment_progress:
+        return _no_treatments("treatment_progress", "Treatment progress against plan", data.no_treatment_progress)
+    df = data.treatment_trend
     df = df[pd.to_datetime(df["as_of"]) > pd.Timestamp(add_months(ctx.as_of.replace(day=1), -12))]
+    months = pd.to_datetime(df["as_of"])
+    shown = f"{months.min():%B %Y} to {months.max():%B %Y}" if len(months) else "The last 12 months"
     # the page's figure, drawn as an image on the slide too: its late and overdue bars sit on a
     # second axis under the two lines, a combination python-pptx's charts cannot draw (the
     # editable chart had only the lines, and the deck lost what the page and the PDF show)
     return ChartSection("treatment_progress", "Treatment progress against plan", charts.treatment_progress_trend(df),
-                        note="The last 12 months (the page shows the whole history). Percent complete weighted by "
-                             "planned duration; the plan is linear from start to due date. Bars: treatments late and "
-                             "overdue at each month end.")
+                        note=f"{shown}, each month's end (the page shows the whole history). Percent complete weighted "
+                             "by planned duration; the plan is linear from start to due date. Bars: treatments late "
+                             "and overdue at each month end.")
 
 
 def _exposure_plan(ctx: Context) -> Section:
     data = _rr_bundle(ctx)
+    if data.no_treatment_progress:
+        return _no_treatments("exposure_plan", "Residual exposure: actual against plan", data.no_treatment_progress)
     return ChartSection("exposure_plan", "Residual exposure: actual against plan",
                         charts.exposure_projection(data.totals_trend, data.projection, data.compare_to),
                         note=f"The plan is the exposure the treatments' due dates implied on {long_date(data.compare_to)}: "

@@ -136,6 +136,13 @@ class Pack:
         return f"compared with {self.compared or long_date(self.compare_to)}"
 
     @property
+    def footer(self) -> str:
+        """Each slide's and page's footer: whose pack, which meeting and date, and for a filtered
+        pack what it holds. A slide lifted into another deck must not pass for the whole ISMS (only
+        the scorecard's subtitle said 'Filtered')."""
+        return f"{self.organisation} · {self.title} · {self.subtitle}" + (f" · Filtered: {self.scope}" if self.scope else "")
+
+    @property
     def charts(self) -> list[ChartSection]:
         return [s for s in self.sections if isinstance(s, ChartSection)]
 

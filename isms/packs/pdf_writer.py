@@ -162,7 +162,10 @@ class PdfWriter:
         canvas.saveState()
         canvas.setFont(self.font, 8)
         canvas.setFillColor(colors.HexColor("#5F6368"))
-        canvas.drawString(1.5 * cm, 1 * cm, f"{self.pack.organisation} · {self.pack.title} · {self.pack.subtitle}")
+        footer, room = self.pack.footer, PAGE[0] - 4.5 * cm  # left of 'page N'
+        while len(footer) > 1 and canvas.stringWidth(footer, self.font, 8) > room:  # a long filter, cut where it ends
+            footer = footer[:-2] + "…"
+        canvas.drawString(1.5 * cm, 1 * cm, footer)
         canvas.drawRightString(PAGE[0] - 1.5 * cm, 1 * cm, f"page {doc.page}")
         canvas.restoreState()
 

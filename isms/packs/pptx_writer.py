@@ -100,7 +100,7 @@ class DeckWriter:
         p.text = title
         p.font.size, p.font.bold, p.font.color.rgb = Pt(28), True, NAVY
         box.name = "Title"
-        text = f"{self.pack.organisation} · {self.pack.title} · {self.pack.subtitle}" + (f" · {note}" if note else "")
+        text = self.pack.footer + (f" · {note}" if note else "")
         # wrapped inside the slide: a long note ran one line far past its right edge (a trial measured
         # 17 in on the 13.3 in slide); 11 pt where it fits below the tables, else smaller (mixed text
         # with capitals and figures: 0.6 em a character)

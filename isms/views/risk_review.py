@@ -65,6 +65,18 @@ class RiskReviewData:
             return str(self.top_risks.iloc[0]["risk_id"])
         return str(self.risk_choices.iloc[0]["risk_id"]) if not self.risk_choices.empty else None
 
+    @property
+    def no_treatment_progress(self) -> str | None:
+        """The sentence that stands for the treatment charts when no treatment is tracked by the
+        date, else None: two empty charts (axes 0-100 and 0-1, a flat plan line two years long) told
+        nothing, on the page and on the pack's slides alike."""
+        trend = self.treatment_trend
+        if trend.empty or (trend["weighted_percent_planned"].isna().all() and not (trend["late"] + trend["overdue"]).any()):
+            return ("No treatment is tracked in the register by this date, so there is no progress to draw against a "
+                    "plan. A treatment tracker, or a register that gives each risk a response or plan with a due date, "
+                    "brings them.")
+        return None
+
     def change_counts(self) -> dict[str, int]:
         counts = self.changes["change"].value_counts()
         return {kind: int(counts.get(kind, 0)) for kind in CHANGE_KINDS}
