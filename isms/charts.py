@@ -412,7 +412,9 @@ def kri_history(metric: dict, history: pd.DataFrame, title: str | None = None) -
                     line=dict(color="white", width=1)),
         hovertemplate="%{x|%b %Y}: %{y:g} " + unit + "<extra></extra>", showlegend=False,
     )
-    fig.update_xaxes(tickformat="%b %Y")
+    # a label per month with a result: plotly's own ticks on a date axis of one or two results fell
+    # between months, and 'Feb 2024' read twice beside 'Mar 2024' twice
+    _month_axis(fig, history["period"])
     fig.update_yaxes(title=unit or "value", range=[lo, hi])
     arrow = "higher is better" if metric["direction"] == "Higher is better" else "lower is better"
     return _layout(fig, title or f"{metric['metric_id']} {metric['name']} ({arrow})")

@@ -129,7 +129,9 @@ def findings_burndown(burndown: pd.DataFrame, title: str = "Open audit findings 
     fig = go.Figure()
     fig.add_scatter(x=labels, y=burndown["open"], name="open", mode="lines+markers",
                     line=dict(color=SERIES["residual"], width=3))
+    # dashed, over the open line: where every open finding is overdue the two lines lie on each other,
+    # and a solid red line hid the navy one
     fig.add_scatter(x=labels, y=burndown["overdue"], name="overdue", mode="lines+markers",
-                    line=dict(color=SERIES["overdue"], width=2))
+                    line=dict(color=SERIES["overdue"], width=2, dash="dash"))
     fig.update_yaxes(title="findings", **count_axis(burndown[["open", "overdue"]].max().max()))
     return _layout(fig, title)

@@ -118,3 +118,25 @@ def test_the_plan_charts_first_date_stands_clear_of_the_zero():
     start, end = (pd.Timestamp(v) for v in exposure_projection(actual, plan, dt.date(2025, 1, 31)).layout.xaxis.range)
     span = pd.Timestamp("2026-01-31") - pd.Timestamp("2024-01-31")
     assert start == pd.Timestamp("2024-01-31") - span * 0.04 and end == pd.Timestamp("2026-01-31") + span * 0.04
+
+
+def test_the_open_and_overdue_findings_lines_both_show_where_they_meet():
+    """Every open finding overdue: the red line lay on the navy one and hid it; it is dashed now."""
+    burndown = pd.DataFrame({"as_of": [dt.date(2026, 7, 31), dt.date(2026, 8, 31)], "open": [2, 2], "overdue": [2, 2]})
+    opened, overdue = findings_burndown(burndown).data
+    assert (opened.name, overdue.name) == ("open", "overdue")
+    assert opened.line.dash in (None, "solid") and overdue.line.dash == "dash"
+
+
+def test_a_kris_history_of_two_results_labels_each_month_once():
+    """One KRI with results for February and March 2024: plotly's own date ticks read 'Feb 2024,
+    Feb 2024, Mar 2024, Mar 2024'."""
+    from isms.charts import kri_history
+
+    metric = {"metric_id": "KRI-001", "name": "Patch compliance", "unit": "%", "direction": "Higher is better",
+              "target": 95.0, "amber": 90.0, "red": 80.0}
+    history = pd.DataFrame({"period": pd.to_datetime(["2024-02-01", "2024-03-01"]), "value": [91.0, 96.0],
+                            "status": ["amber", "green"]})
+    axis = kri_history(metric, history).layout.xaxis
+    assert axis.tickmode == "array" and list(axis.ticktext) == ["Feb 2024", "Mar 2024"]
+    assert [pd.Timestamp(v) for v in axis.tickvals] == list(history["period"])

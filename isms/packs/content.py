@@ -284,8 +284,9 @@ def _exceptions(ctx: Context) -> Section:
     ex = _rr_bundle(ctx).exceptions
     m = ctx.settings.matrix
     frame = pd.DataFrame({
-        "Exception": ex["exception_id"], "Policy": ex["policy"], "Risk": ex["risk_id"].fillna(""),
-        "Risk level": ex["risk_level"].fillna(""),
+        # '–' for an exception of no risk, as every other table writes a blank
+        "Exception": ex["exception_id"], "Policy": ex["policy"], "Risk": ex["risk_id"].fillna("–"),
+        "Risk level": ex["risk_level"].fillna("–"),
         "Expires": pd.to_datetime(ex["expires_on"]).dt.strftime("%Y-%m-%d"),
         "When": ex["expires_in"], "Review": ex["window"],
     })
