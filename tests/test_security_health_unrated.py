@@ -73,6 +73,24 @@ def test_the_first_month_s_tiles_show_no_change(tmp_path):
     assert at.selectbox(key="compare_month").value == dt.date(2026, 7, 1)
     tiles = {m.label: m.delta for m in at.metric if m.label.startswith(("KRIs", "Stale"))}
     assert len(tiles) == 4 and all(delta in ("", None) for delta in tiles.values()), tiles
+    # KRIs of no owner: '–', as every other table writes a blank (the grid printed 'None')
+    assert list(at.dataframe(key="kri_board").value["Owner"]) == ["–", "–"]
+
+
+def test_percentage_in_a_unit_column_is_the_percent_sign(tmp_path):
+    """A KRI register whose Unit column says 'percentage': stored as '%', so the board reads '4.2%'
+    (it printed '4.2 percentage', broken over two lines at 1366 px) and the chart's axis is 0-100."""
+    from isms.kri import format_value
+
+    register = ("KRI ID,KRI name,Unit,Direction,Target,Warning threshold,Breach threshold\n"
+                "KRI-001,Patch compliance,percentage,Higher is better,95,90,80\n"
+                "KRI-002,Phishing click rate,Percent,Lower is better,5,8,12\n"
+                "KRI-003,Open incidents,count,Lower is better,2,5,10\n").encode()
+    plan = build_plan(register, "kris.csv", load_settings().matrix, as_of=dt.date(2026, 8, 31))
+    assert plan.ok, [str(p) for p in plan.problems]
+    units = dict(zip(plan.frames["metrics"]["metric_id"], plan.frames["metrics"]["unit"]))
+    assert units == {"KRI-001": "%", "KRI-002": "%", "KRI-003": "count"}
+    assert format_value(4.2, units["KRI-001"]) == "4.2%"
 
 
 def test_a_filtered_pack_says_it_is_filtered(sample_db_path):

@@ -119,7 +119,7 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
         # blank, not '0 mo' (nor the grid's grey 'None' for an empty number), for a KRI not red
         "Months red": [f"{int(n)} mo" if n > 0 else "" for n in board["red_streak"].fillna(0)],
         "Domain": board["control_domain"],
-        "Owner": board["owner"],
+        "Owner": board["owner"].fillna("–"),  # the grid printed 'None' for a KRI with no owner
     })
 
 
@@ -137,7 +137,9 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible:
     # status (stale) and in the indicator's detail, the domain in the filter above
     change = f"Change since {since}"
     return listing(table, {
-        "KRI": text("KRI", 56, pinned=True),
+        # as wide as the longest id on one line ('KRI-001' broke as 'KRI-00' over '1' in 56 px)
+        "KRI": text("KRI", int(min(110, max(56, 16 + 7 * table["KRI"].astype(str).str.len().max()))) if len(table)
+                    else 56, pinned=True),
         "Indicator": text("Indicator", 140),
         "Status": st.column_config.MultiselectColumn(
             "Status", options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width=70),
@@ -147,7 +149,7 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible:
                                                            help="Monthly results of the last 12 months"),  # never red
         change: text("Change", 92, help=f"Change in value since {since}"),
         "Months red": text("Red for", 56, help="Months in a row the KRI has been red, up to this month"),
-        "Owner": text("Owner", 100)}, key=key, on_select=on_select, selection_mode="single-row",
+        "Owner": text("Owner", 96)}, key=key, on_select=on_select, selection_mode="single-row",
         visible=visible)
 
 

@@ -39,6 +39,7 @@ _DEALT_WITH = {"remediation", "remediated", "resolved", "closed", "fixed", "patc
                "compliant", "completed", "completion", "encrypted", "trained", "reviewed", "mitigated"}
 _UNIT_SUFFIX = {"pct": "%", "percent": "%", "rate": "%", "hours": "hours", "hrs": "hours", "days": "days",
                 "minutes": "minutes", "mins": "minutes", "count": "count"}
+_PERCENT_WORDS = {"percentage", "percent", "per cent", "pct", "%age", "percentage (%)", "percent (%)"}
 # unit words a name ends on that its '(unit)' says again; 'rate' stays ('Phishing click rate (%)')
 _UNIT_WORDS = {"hours", "hrs", "days", "minutes", "mins", "count"}
 # a name made from an id keeps the security trade's capitals ('Incident MTTR', not 'Incident mttr')
@@ -310,6 +311,10 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         for extra in ("direction", "unit"):
             given = frame[extra] if extra in frame else pd.Series(None, index=frame.index, dtype=object)
             frame[extra] = given.where(given.notna(), frame.get(f"_{extra}"))
+        # 'percentage' in a Unit column is '%', as the board, the thresholds and the charts' 0-100 axis read it
+        # ('4.2 percentage' broke over two lines at 1366 px, where '4.2%' fits)
+        said = frame["unit"].map(lambda u: "%" if isinstance(u, str) and u.strip().casefold() in _PERCENT_WORDS else u)
+        frame["unit"] = said.astype(object).where(said.notna(), None)
         missing = frame["direction"].isna()
         told = _direction_from_thresholds(frame)
         if (missing & told.notna()).any():
