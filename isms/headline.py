@@ -111,7 +111,12 @@ def risk_review(data: RiskReviewData, appetite: str) -> Headline:
     else:
         decision = ""
         late = f" No risk is above appetite ({appetite})." + late
-    return Headline(" ".join(filter(None, [first, decision, late.strip()])), decision, worst)
+    # a quarter end reviewed on an earlier register (nothing imported for it): said first, as the
+    # Compliance review says it of its period ends
+    stale = (f"The latest risk data is dated {long_date(data.register_dated)}, "
+             f"{_n((data.as_of - data.register_dated).days, 'day')} before this review: what happened since is not "
+             "in these figures." if data.register_dated is not None else "")
+    return Headline(" ".join(filter(None, [stale, first, decision, late.strip()])), decision, worst)
 
 
 def security_health(data: SecurityHealthData) -> Headline:

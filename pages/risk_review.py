@@ -5,6 +5,8 @@ Settings (each control bound to the URL, so a link reproduces the view), one bun
 tested on the bundle without Streamlit, and this file shows only what goes where.
 """
 
+import datetime as dt
+
 import streamlit as st
 
 from isms.filters import CONTROL_EFFECTIVENESS, RiskFilter
@@ -26,9 +28,11 @@ cfg = settings()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def meeting_dates(data_version: str):
+def meeting_dates(data_version: str, today):
+    """The dates offered (quarter ends up to today among them) and those a register was imported for."""
     with data_cursor() as cur:
-        return risk_review.review_dates(cur, include_interim=True)
+        return (risk_review.review_dates(cur, include_interim=True, until=today),
+                frozenset(risk_review.review_dates(cur, include_interim=True)))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -50,15 +54,18 @@ def load_focus(data_version: str, as_of, filters: RiskFilter, cell, risk_id):
 
 
 data_version = data_version_key()
-dates = meeting_dates(data_version)
+dates, imported = meeting_dates(data_version, dt.date.today())
 require_data(dates, "Risk Review", "No risk register has been imported yet.")
 
 present = presentation_toggle(st.sidebar)
-as_of_column, compare_column = (st.sidebar, st.sidebar) if present else st.columns([1, 1, 3])[:2]
+# the date picker wide enough for '30 Sep 2026 · no import' at 1366 px
+as_of_column, compare_column = (st.sidebar, st.sidebar) if present else st.columns([1.3, 1, 2.7])[:2]
 iso_date = {"parse": params.parse_date, "dump": lambda d: d.isoformat()}
 as_of = params.select(as_of_column, "As of (quarter end)", dates, key="as_of", **iso_date,
-                      default=risk_review.default_review_date(dates), on_change=params.forget, args=("compare_to",),
-                      format_func=lambda d: short_date(d) + ("" if risk_review.is_quarter_end(d) else " (interim)"))
+                      default=risk_review.default_review_date(sorted(imported, reverse=True)),
+                      on_change=params.forget, args=("compare_to",),
+                      format_func=lambda d: short_date(d) + ("" if d in imported else " · no import")
+                      + ("" if risk_review.is_quarter_end(d) else " (interim)"))
 earlier = [d for d in dates if d < as_of]
 if earlier:
     compare_to = params.select(compare_column, "Compared with", earlier, key="compare_to", **iso_date,

@@ -41,3 +41,27 @@ def test_pickers_read_whole_at_1366(sample_db_path, tmp_path, artifacts):
             assert page.locator(f'[data-testid="{control}"]').count(), path
             assert page.evaluate(_CUT) == [], f"cut at 1366 px on {path}"
             page.screenshot(path=str(artifacts / f"pickers{path.split('?')[0].replace('/', '-')}-1366.png"))
+
+
+def test_a_quarter_end_with_no_import_reads_whole_at_1366(tmp_path, artifacts):
+    """'30 Sep 2026 · no import', the Risk Review's quarter end after a register of 30 June."""
+    import datetime as dt
+
+    from isms.config import load_settings
+    from isms.importing.pipeline import build_plan, commit
+    from isms.store import connect
+
+    require_chromium()
+    db = tmp_path / "isms.duckdb"
+    con = connect(db)
+    plan = build_plan(b"Risk ID,Title,Owner,Likelihood,Impact\nR-1,Ransomware,IT,4,5\n", "register.csv",
+                      load_settings().matrix, as_of=dt.date(2026, 6, 30), con=con)
+    assert commit(con, plan, "test").status == "committed"
+    con.close()
+    with streamlit_server(db) as url, browser_page(1366, 768) as page:
+        page.goto(url + "/risk-review?as_of=2026-09-30&compare_to=2026-06-30")
+        page.wait_for_selector('[data-testid="stSelectbox"]', timeout=60_000)
+        settle(page)
+        assert page.locator('[data-testid="stSelectbox"] input').first.input_value() == "30 Sep 2026 · no import"
+        assert page.evaluate(_CUT) == [], "cut at 1366 px on the Risk Review"
+        page.screenshot(path=str(artifacts / "pickers-risk-review-no-import-1366.png"))

@@ -509,7 +509,7 @@ def default_dates(con: duckdb.DuckDBPyConnection, meeting: str, settings: Settin
 
         return opening_dates(con, settings.series("compliance"), dt.date.today(), as_of)
     if meeting == "risk-review":
-        dates = risk_review.review_dates(con)
+        dates = risk_review.review_dates(con)  # the page's default: the latest register's quarter end
         if not dates:
             return None
         return dates[0], risk_review.default_compare(dates[0])

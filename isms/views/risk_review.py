@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import add_months, dated, days_to_go, month_end, month_ends, previous_quarter_end
+from isms.dates import add_months, dated, days_to_go, month_end, month_ends, previous_quarter_end, quarter_end
 from isms.filters import RiskFilter
 from isms.posture import Scorecard, posture_counts, progress_of, scorecard_from
 from isms.store import queries, review_state, risk_controls
@@ -52,6 +52,9 @@ class RiskReviewData:
     above_appetite: pd.DataFrame   # risk_id, title, owner, residual_level, residual_score, ..., unaddressed
     exceptions: pd.DataFrame       # exception_id, policy, ..., days_to_expiry, window, risk_level
     risk_choices: pd.DataFrame     # risk_id, title: the RISK_CHOICES highest residual risks
+    # the register's date when nothing was imported for `as_of` (a quarter end reviewed on the latest
+    # register before it), else None: the headline says so first, so nobody takes its figures for news
+    register_dated: Optional[dt.date] = None
 
     def cells_for(self, basis: str) -> pd.DataFrame:
         part = self.cells[self.cells["basis"] == basis]
@@ -118,7 +121,8 @@ def is_quarter_end(d: dt.date) -> bool:
     return d == month_end(d) and d.month % 3 == 0
 
 
-def review_dates(con: duckdb.DuckDBPyConnection, include_interim: bool = False) -> list[dt.date]:
+def review_dates(con: duckdb.DuckDBPyConnection, include_interim: bool = False,
+                 until: dt.date | None = None) -> list[dt.date]:
     """Quarter ends at which a register was imported, newest first (the meetings' dates).
 
     With `include_interim`, also every other date a register was imported for (a team's file
@@ -126,15 +130,28 @@ def review_dates(con: duckdb.DuckDBPyConnection, include_interim: bool = False) 
     treatment updates) or a forum decision changed one (an exception granted in the Risk meeting),
     so an analyst can look at, and compare with, what was committed between meetings; the trends
     stay on quarter ends.
+
+    With `until` (today, for the page and a pack's default), also every quarter end from the first
+    register's to `until`: the Risk meeting reviews its quarter whether or not a register was
+    imported for that day (the figures are the register as of the date, its exceptions and
+    treatments judged on it). A trial's register of 30 June could not be reviewed as of 30
+    September, the date of the meeting the forum had scheduled, whose agenda already named the
+    exceptions that had expired by then.
     """
     dates = set(queries.assessment_dates(con))
     if include_interim:  # after the first register: before it there is no risk to show
         dates |= {d for d in queries.interim_dates(con) if dates and d > min(dates)}
+    if until is not None and dates:
+        end = quarter_end(min(dates))
+        while end <= until:
+            dates.add(end)
+            end = quarter_end(end + dt.timedelta(days=1))
     return sorted(dates if include_interim else {d for d in dates if is_quarter_end(d)}, reverse=True)
 
 
 def default_review_date(dates: list[dt.date]) -> dt.date:
-    """The latest quarter end, else the latest date."""
+    """The latest quarter end, else the latest date, of `dates` (the page gives the dates a register
+    was imported for: it opens on the latest register, not on a later quarter end nothing came for)."""
     return next((d for d in dates if is_quarter_end(d)), dates[0])
 
 
@@ -179,7 +196,10 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, co
         if trends is not None:
             wait([trends])  # its cursor is closed only once it is done with it
         other.close()
-    return RiskReviewData(as_of=as_of, compare_to=compare_to, filters=filters, **trends.result(), **sections)
+    imported = review_dates(con, include_interim=True)
+    dated_before = max((d for d in imported if d <= as_of), default=None) if as_of not in imported else None
+    return RiskReviewData(as_of=as_of, compare_to=compare_to, filters=filters, **trends.result(), **sections,
+                          register_dated=dated_before)
 
 
 def _when(exceptions: pd.DataFrame) -> pd.DataFrame:
@@ -200,7 +220,8 @@ def _trends(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, 
     """The scorecard and the trends: the trends' quarters and the scorecard's two dates in one read
     of each; the treatments of those and of the treatment trend's month ends in one read too."""
     tol = settings.late_tolerance_points
-    quarters = sorted(d for d in review_dates(con) if d <= as_of) or [as_of]
+    # every quarter end from the first register's to the date, imported for or not (the register as of each)
+    quarters = sorted(d for d in review_dates(con, until=as_of) if d <= as_of) or [as_of]
     # an interim date ends the trend itself: its month's end lies after it, and the figures of that
     # day (planned progress, what is overdue) would be ones nobody could know on the date
     months = [m for m in month_ends(quarters[0], as_of) if m < as_of] + [as_of]
