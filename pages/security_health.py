@@ -114,10 +114,13 @@ st.header("Risk scorecard", divider="gray")
 st.caption("The measured effect of risk treatments across "
            + (f"business unit(s) {', '.join(units)}" if units else "the whole register") + " (the KRI filters do not apply).")
 risk = data.risk
-health.treatment_effect_tiles(risk, data.exposure_before, since)
-show_chart(monthly_exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
-           name=f"residual-exposure-{month:%Y-%m}", presentation=present)
-health.show_risk_tables(risk, present)
+if data.no_risk_register:
+    st.info(data.no_risk_register, icon=":material/info:")
+else:
+    health.treatment_effect_tiles(risk, data.exposure_before, since)
+    show_chart(monthly_exposure_trend(risk.exposure_trend, "Residual exposure by month"), key="exposure_trend",
+               name=f"residual-exposure-{month:%Y-%m}", presentation=present)
+    health.show_risk_tables(risk, present)
 earlier_actions_section("security-health", month_end(month), present=present)
 
 if not present:

@@ -170,3 +170,38 @@ def test_the_unrated_tile_shows_only_when_a_kri_is_unrated(tmp_path):
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Unrated (no thresholds)"] == "2" and tiles["KRIs red"] == "1" and tiles["KRIs green"] == "1"
     assert not [m for m in june.metric if m.label.startswith("Unrated")]
+
+
+def test_months_before_the_first_risk_register_show_no_risk_scorecard(tmp_path):
+    """KRI results of March 2024 beside a risk register first imported as of 31 March 2026: the
+    month of 2024 showed 'Residual exposure 0 · no change' and twelve months of zero exposure,
+    which read as no exposure at all. It says there was no register; a month after the register
+    starts its trend at the register, never at zeros before it."""
+    from isms.packs.content import build_pack
+
+    settings = load_settings()
+    con = connect(tmp_path / "isms.duckdb")
+    register = b"Risk ID,Title,Owner,Likelihood,Impact\nR-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,2,2\n"
+    for data, name, as_of in ((RESULTS.replace(b"2026-", b"2024-"), "kri.csv", dt.date(2024, 8, 31)),
+                              (register, "register.csv", dt.date(2026, 3, 31))):
+        plan = build_plan(data, name, settings.matrix, as_of=as_of, con=con)
+        assert plan.ok, [str(p) for p in plan.problems]
+        assert commit(con, plan, "test").status == "committed"
+    early = security_health.build(con, settings, dt.date(2024, 9, 1), dt.date(2024, 8, 1))
+    assert early.no_risk_register == ("No risk register as of September 2024: the first is dated 31 March 2026, so "
+                                      "there is no risk scorecard for this month.")
+    assert early.risk.exposure_trend.empty and early.exposure_before is None
+    assert "exposure" not in security_health_headline(early).sentence.casefold()
+    pack = build_pack(con, settings, "security-health", dt.date(2024, 9, 30), dt.date(2024, 8, 31))
+    sections = {s.key: s for s in pack.sections}
+    assert sections["exposure_trend"].frame.empty and sections["exposure_trend"].empty_text == early.no_risk_register
+    rows = {r.label: r for r in sections["scorecard"].rows}
+    assert (rows["Residual exposure"].value, rows["Residual exposure"].previous) == ("–", "–")
+    # April 2026: the trend begins at the register's 31 March (20 + 4 = 24), no month of zeros before it
+    later = security_health.build(con, settings, dt.date(2026, 4, 1), dt.date(2026, 3, 1))
+    con.close()
+    assert later.no_risk_register is None
+    trend = later.risk.exposure_trend
+    assert [(str(d)[:10], int(v)) for d, v in zip(trend["as_of"], trend["residual_exposure"])] == \
+        [("2026-03-31", 24), ("2026-04-30", 24)]
+    assert later.exposure_before == 24  # the comparison month ends on the register's date: held

@@ -338,11 +338,15 @@ def _kri_scorecard(ctx: Context) -> Section:
         ScorecardRow("Treatments completed this month", str(len(data.risk.completed)), "", ""),
         _late_overdue_row(data),
     ]
+    if data.no_risk_register:  # no register at the month's end: no exposure, rather than '0'
+        rows[-3:] = [ScorecardRow(row.label, "–", "–", "") for row in rows[-3:]]
     scope = f" Filtered: {said}." if (said := scope_of(data.filters)) else ""
     note = f"Compared with {ctx.compare_to:%B %Y}.{scope}"
     if not prev.with_results:  # the month before the first results: no change to show, as on the page's tiles
         rows[:4] = [ScorecardRow(row.label, row.value, "–", "") for row in rows[:4]]
         note = f"No KRI results for {ctx.compare_to:%B %Y} to compare with.{scope}"
+    if data.no_risk_register:
+        note += " " + data.no_risk_register
     return ScorecardSection("scorecard", f"Security health, {ctx.as_of:%B %Y}", tuple(rows),
                             note=note, summary=headline.security_health(data).sentence)
 
@@ -423,7 +427,11 @@ def _kri_stale(ctx: Context) -> Section:
 
 
 def _exposure(ctx: Context) -> Section:
-    trend = _sh_bundle(ctx).risk.exposure_trend
+    data = _sh_bundle(ctx)
+    if data.no_risk_register:  # the page's sentence, not twelve months of zeros
+        return TableSection("exposure_trend", "Residual exposure by month", pd.DataFrame(),
+                            empty_text=data.no_risk_register)
+    trend = data.risk.exposure_trend
     cats = tuple(month_name(pd.Timestamp(d)) for d in trend["as_of"])
     series = (NativeSeries("Inherent", tuple(float(v) for v in trend["inherent_exposure"]), charts.SERIES["inherent"]),
               NativeSeries("Residual", tuple(float(v) for v in trend["residual_exposure"]), charts.SERIES["residual"]))

@@ -83,6 +83,8 @@ class RiskScorecard:
     behind: pd.DataFrame  # treatments late or overdue at the month end
     not_counted: pd.DataFrame  # unfinished treatments of risks closed at the month end (left out of the figures)
     level_changes: pd.DataFrame  # risks whose residual level changed since the comparison month
+    # the first risk register's date (None: none imported); the trend starts there, never at zeros before it
+    register_since: dt.date | None = None
 
     @property
     def late_and_overdue(self) -> tuple[int, int]:
@@ -120,6 +122,17 @@ class SecurityHealthData:
         hist = hist.assign(period=hist["period"].dt.date, status=hist["status"].astype(str)).reset_index(drop=True)
         notes = hist[hist["note"].notna() & (hist["note"].astype(str).str.strip() != "")].iloc[::-1].reset_index(drop=True)
         return IndicatorDetail(metric=row.iloc[0].to_dict(), history=hist, notes=notes)
+
+    @property
+    def no_risk_register(self) -> str | None:
+        """The sentence that stands for the risk scorecard when no risk register was held at the
+        month's end, else None. A KRI file of 2024 beside a register of 2026 showed 'Residual
+        exposure 0' and twelve months of zeros, which read as no exposure at all."""
+        first = self.risk.register_since
+        if first is not None and first <= month_end(self.month):
+            return None
+        return (f"No risk register as of {self.month:%B %Y}" + (f": the first is dated {first:%-d %B %Y}" if first else "")
+                + ", so there is no risk scorecard for this month.")
 
     def default_indicator(self) -> str | None:
         """The indicator to open first: the top of the board (the worst)."""
@@ -253,7 +266,11 @@ def risk_scorecard(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt
     if totals is None:
         totals = _posture_totals(con, settings, ends, risks)
     trend = totals[totals["as_of"].isin(ends)].reset_index(drop=True)
+    first = min(queries.assessment_dates(con), default=None)
+    if first is not None:  # the months before the first register held no risk: not a trend of zeros
+        trend = trend[pd.to_datetime(trend["as_of"]) >= pd.Timestamp(first)].reset_index(drop=True)
     return RiskScorecard(
+        register_since=first,
         exposure_trend=trend,
         completed=queries.treatments_completed(con, month.replace(day=1), month_end(month), risks),
         behind=queries.treatments_behind(con, month_end(month), settings.late_tolerance_points, risks),
@@ -280,5 +297,12 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
         counts=_counts(board["status"]), previous_counts=_counts(board["compare_status"]),
         status_by_month=by_status, domain_health=health, board=board, breaches=_breaches(board),
         history=history, risk=risk_scorecard(con, settings, month, compare_month, filters.risks, totals),
-        exposure_before=int(before["residual_exposure"]),
+        # none before the first register: no change to show against a register nobody had
+        exposure_before=int(before["residual_exposure"]) if _held(con, month_end(compare_month)) else None,
     )
+
+
+def _held(con: duckdb.DuckDBPyConnection, day: dt.date) -> bool:
+    """Whether a risk register was held on `day`."""
+    first = min(queries.assessment_dates(con), default=None)
+    return first is not None and first <= day
