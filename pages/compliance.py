@@ -99,6 +99,8 @@ render.framework_tiles(data, since)
 
 st.header("Coverage and effectiveness", divider="gray")
 labels = [f"{r.framework} · {r.family}" for r in data.coverage.itertuples()]
+if data.no_control_coverage:
+    st.info(data.no_control_coverage, icon=":material/info:")
 show_chart(coverage_heatmap(data.coverage), key="coverage", name=f"coverage-{as_of}", presentation=present,
            on_select=lambda: _pick_cell(labels), selection_mode=("points",))
 for line in family_key(data.coverage, data.requirements):
@@ -114,7 +116,10 @@ if cell:
 
 st.header("Control testing", divider="gray")
 render.testing_tiles(data, since)
-show_chart(pass_rate_trend(data.pass_rate_trend), key="pass_rate", name=f"pass-rate-{as_of}", presentation=present)
+if data.no_test_results:
+    st.info(data.no_test_results, icon=":material/info:")
+else:
+    show_chart(pass_rate_trend(data.pass_rate_trend), key="pass_rate", name=f"pass-rate-{as_of}", presentation=present)
 render.test_lists(data, present)
 
 st.header("Audit and certification calendar", divider="gray")

@@ -53,13 +53,16 @@ def _coverage(ctx) -> Section:
     b = _bundle(ctx)
     return ChartSection("coverage", "Coverage by framework and family", coverage_heatmap(b.coverage),
                         note=" ".join(["Effective / applicable requirements in each family or theme.",
-                                       *(f"{line}." for line in family_key(b.coverage, b.requirements))]))
+                                       *(f"{line}." for line in family_key(b.coverage, b.requirements)),
+                                       b.no_control_coverage or ""]).strip())
 
 
 def _testing(ctx) -> Section:
     b = _bundle(ctx)
     t = b.pass_rate_trend
     s = b.testing
+    if b.no_test_results:  # the page's sentence, not an empty chart of two axes
+        return TableSection("testing", "Control test pass rate per quarter", pd.DataFrame(), empty_text=b.no_test_results)
     # an image on the slide too: the bars of tests with a result, on a second axis under the pass
     # rate, are a combination python-pptx's charts cannot draw (the editable chart lost them)
     return ChartSection("testing", "Control test pass rate per quarter", pass_rate_trend(t),

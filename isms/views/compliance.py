@@ -48,6 +48,27 @@ class ComplianceBundle:
     compared: bool = True              # compliance data was imported on or before compare_to: else no changes to show
     data_dated: dt.date | None = None  # the latest compliance import on or before as_of (a period end may be later)
 
+    @property
+    def no_control_coverage(self) -> str | None:
+        """Said above the coverage heatmap when no applicable requirement is covered by a control:
+        a store with an SoA and no control register read '0/37' in red in every cell and 'Covered
+        by a control 0' on every tile, beside an SoA that says 64 controls are implemented."""
+        if self.coverage.empty or int(self.coverage["covered"].sum()) > 0:
+            return None
+        return ("No applicable requirement is covered by a control yet: coverage counts the controls of the control "
+                "register mapped to each requirement (its Requirements column), and the SoA's own "
+                "implementation status does not cover one. Import a control register to fill this in.")
+
+    @property
+    def no_test_results(self) -> str | None:
+        """The sentence that stands for the pass-rate chart when no control test has a result by the
+        date (an empty chart of two axes told nothing)."""
+        trend = self.pass_rate_trend
+        if not trend.empty and int(trend["tested"].sum()) > 0:
+            return None
+        return ("No control test has a result by this date, so there is no pass rate to draw. A control test log "
+                "(control, period, result) brings them.")
+
     def cell(self, framework: str, family: str) -> pd.DataFrame:
         """The requirements of one heatmap cell, with their controls: what clicking it lists."""
         r = self.requirements
