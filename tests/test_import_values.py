@@ -118,6 +118,10 @@ def test_kind_detection_of_each_layout():
     assert (across.kind, across.layout) == ("monitoring_results", "row per indicator")
     assert detect("x", [["Treatment ID", "Risk ID", "Decision", "Owner", "Start", "Due date", "Status"]]).kind == "treatments"
     assert detect("Legend", [["Colour legend"], ["red means bad"]]).kind == "ignore"
+    # a control test log is not a risk register whose risk ids are the control ids
+    tests = detect("tests", [["Control ID", "Period", "Due on", "Tested on", "Result"],
+                             ["C-01", "2026-07-01", "2026-09-30", "2026-09-15", "Pass"]])
+    assert (tests.kind, tests.columns["control_id"]) == ("control_tests", "Control ID")
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -453,7 +453,10 @@ LOOKS_LIKE = [
     ("a control register or control test results",
      ("control_type", "control_objective", "test_result", "test_id", "sample_tested", "test_procedure",
       "control_effectiveness", "evidence_of_operation", "control_area", "exceptions_found", "control_verification",
-      "current_implementation", "gap_identified", "implementation_status"), 2),
+      "current_implementation", "gap_identified", "implementation_status",
+      # a test log of a control id, when it was tested and its result: 'Control ID, Period, Tested on,
+      # Result' was proposed as a risk register whose risk ids were the control ids
+      "control_id", "tested_on", "test_date", "date_tested", "last_tested", "tested_by"), 2),
     ("a findings list (audit findings, nonconformities, CAPA or POA&M)",
      ("finding_id", "finding_title", "nonconformit", "weakness", "poam", "capa", "corrective_action",
       "milestone"), 1),
