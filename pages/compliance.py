@@ -130,7 +130,8 @@ render.findings(data, present)
 show_chart(findings_burndown(data.burndown), key="burndown", name=f"findings-{as_of}", presentation=present)
 
 st.header("Statement of Applicability", divider="gray")
-soa_framework = params.select(st, "Framework", data.frameworks, key="soa")
+soa_framework = params.select(st.sidebar if present else st, "SoA framework" if present else "Framework",
+                              data.frameworks, key="soa")
 if soa_framework:
     table = soa(data_version, soa_framework, as_of)
     render.soa_view(table, key="soa_rows", present=present)

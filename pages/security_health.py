@@ -103,7 +103,8 @@ else:
 
 st.header("Indicator detail", divider="gray")
 if board_ids:
-    kri = params.select(st, "Indicator", board_ids, key="kri", default=data.default_indicator(),
+    # in presentation mode the picker sits in the hidden sidebar, as every page's controls do
+    kri = params.select(st.sidebar if present else st, "Indicator", board_ids, key="kri", default=data.default_indicator(),
                         format_func=lambda m: f"{m} {opts.metrics.get(m, '')}")
     detail = data.indicator(kri)
     show_chart(kri_history(detail.metric, detail.history), key="kri_history",

@@ -130,6 +130,7 @@ def test_presentation_mode_and_pack_panel(app_db):
     at.toggle(key="present").set_value(True).run()
     assert not at.exception and not at.get("download_button")
     assert len(at.get("plotly_chart")) == 3
+    assert not at.main.selectbox and at.sidebar.selectbox(key="soa")  # every picker in the hidden sidebar
     # the lists as the room reads them: static tables of the first rows, no scrolling grid
     assert not at.main.dataframe
     tables = {tuple(t.value.columns): t.value for t in at.main.table}

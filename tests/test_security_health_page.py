@@ -203,6 +203,12 @@ def test_presentation_mode_shows_the_treatment_lists_large(app_db):
                                                                        "level_changes")]
     columns = [tuple(t.value.columns) for t in at.table]
     assert ("Treatment", "Risk", "Owner", "State", "Due", "Days overdue", "Complete") in columns
+    # no control left on the room's screen: the lists one under the other (no tabs), the
+    # indicator picker in the hidden sidebar
+    assert not at.tabs
+    assert not at.main.selectbox and at.sidebar.selectbox(key="kri")
+    assert [s.value for s in at.subheader if s.value.startswith(("Completed this month", "Late or overdue",
+                                                                  "Residual level changed"))]
 
 
 def test_a_change_of_a_percent_kri_is_in_points():

@@ -199,9 +199,13 @@ def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, sin
 
 
 def show_risk_tables(risk: RiskScorecard, present: bool = False) -> None:
-    t1, t2, t3 = st.tabs([f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
-                          f"Residual level changed ({len(risk.level_changes)})"])
-    if present:  # the room's form of each list: the first rows, large, no scroll box
+    titles = [f"Completed this month ({len(risk.completed)})", f"Late or overdue ({len(risk.behind)})",
+              f"Residual level changed ({len(risk.level_changes)})"]
+    if present:  # the room's form of each list: the first rows, large, no scroll box, one under the other
+        # (tabs are controls the room cannot click: presentation mode hides every control)
+        t1, t2, t3 = (st.container() for _ in titles)
+        for box, title in zip((t1, t2, t3), titles):
+            box.subheader(title)
         behind = risk.behind.assign(percent_complete=risk.behind["percent_complete"].map(shown.percent_complete),
                                     days_overdue=risk.behind["days_overdue"].map(shown.days_overdue))
         for tab, frame, labels, what in (
@@ -217,6 +221,7 @@ def show_risk_tables(risk: RiskScorecard, present: bool = False) -> None:
         if note := headline.closed_risks_unfinished(risk.not_counted):
             t2.caption(note)
         return
+    t1, t2, t3 = st.tabs(titles)
     listing(iso_days(risk.completed), {
         "treatment_id": text("Treatment", 80), "risk_id": text("Risk", 58), "decision": text("Decision", 72),
         "description": text("Plan", 280), "owner": text("Owner", 130), "due_on": text("Due", 88),
