@@ -208,13 +208,18 @@ def write_pdf(pack: Pack) -> bytes:
 
 
 CELL_PADDING = 12  # points: reportlab's 6 on either side of a cell's text
+SHORT_VALUE = 14  # characters: a column whose every value is this short prints each on one line
 
 
 def _longest_word(header: str, values: list, size: float) -> float:
     """The width in points of the widest word of a column (its header in bold), with the padding:
     narrower, and a risk id printed as 'R-01' over '6'."""
     regular, bold = _family()
-    words = [stringWidth(w, regular, size) for v in values for w in str(v).split()]
+    texts = [str(v) for v in values]
+    # a column of short values ('High (10)', 'Medium (8)', '2026-09-30') keeps each on one line: its
+    # floor is the widest whole value (the Top risks' 'Was' wrapped 'High' over '(10)' on most rows)
+    short = all(len(t) <= SHORT_VALUE for t in texts)
+    words = [stringWidth(w, regular, size) for t in texts for w in ([t] if short else t.split())]
     words += [stringWidth(w, bold, size) for w in str(header).split()]
     return max(words, default=0) + CELL_PADDING + 1
 
