@@ -116,6 +116,8 @@ def test_soa_view_and_download(app_db):
     rows = _frame(at, "soa_rows").set_index("ref")
     assert len(rows) == 93 and rows.loc["A.8.30", "applicable"] == "No"
     assert rows.loc["A.8.30", "why"] == "No outsourced development: all engineering is in-house"
+    # an excluded requirement has no control and no risk: '–', not an empty cell
+    assert (rows.loc["A.8.30", "controls"], rows.loc["A.8.30", "risks"]) == ("–", "–")
     button = next(b for b in at.get("download_button") if b.proto.id.endswith("soa_xlsx"))
     assert button is not None
     at.selectbox(key="soa").set_value("SOC2").run()

@@ -148,10 +148,13 @@ def findings(data: ComplianceBundle, present: bool = False) -> None:
 def soa_view(table, key: str, present: bool = False) -> None:
     approved = f", approved {long_date(table.approved_on)} by {table.approved_by}" if table.approved_on else ""
     st.caption(f"SoA version {table.version or '(none)'}{approved}; as of {long_date(table.as_of)}.")
-    columns = {"ref": text("Ref", 70), "title": text("Title", 230), "applicable": text("Applicable", 90),
-               "why": text("Reason / justification", 220), "status": text("Status", 120),
+    # the justification gets the room (an Annex A title fits three lines of 190 px; a reason ran past them)
+    columns = {"ref": text("Ref", 70), "title": text("Title", 190), "applicable": text("Applicable", 90),
+               "why": text("Reason / justification", 260), "status": text("Status", 120),
                "controls": text("Controls", 90), "risks": text("Risks", 70)}
+    # no control or risk linked: '–', as every other table writes a blank (the lists are joined, so '')
+    rows = dashed(table.rows.replace({"controls": {"": None}, "risks": {"": None}}))
     if present:
-        present_table(table.rows, labels_of(columns), "requirements of the SoA")
+        present_table(rows, labels_of(columns), "requirements of the SoA")
     else:  # the whole SoA, as the auditors read it
-        listing(dashed(table.rows), columns, key=key)
+        listing(rows, columns, key=key)
