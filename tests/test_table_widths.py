@@ -61,3 +61,20 @@ def test_presentation_mode_shows_no_scrolling_lists(app_db):  # noqa: F811
     # controls; 2 of the actions from earlier meetings (the sample's forum)
     assert len(at.table) == 8
     assert not [order[:2] for order, *_ in _lists(at) if order[0] in {"treatment_id", "asset_id", "exception_id"}]
+
+
+def test_in_presentation_mode_numbers_align_right_with_a_dash_among_them(app_db):  # noqa: F811
+    """'From score' (a new risk's '–' among the numbers) sat on the left beside 'To score' on the
+    right: every column of numbers aligns right, over the grid's own left for text columns."""
+    import re
+
+    at = open_app("pages/risk_review.py", query={"present": "1"})
+    table = next(t for t in at.table if "From score" in t.value.columns)
+    columns = list(table.value.columns)
+    assert "–" in set(table.value["From score"])  # the sample's new R-129
+    styles = table.proto.arrow_data.styler.styles
+    right = [rule for rule in styles.split("}") if "text-align: right !important" in rule]
+    assert len(right) == 1, styles[:300]
+    aligned = {int(c) for c in re.findall(r"_row\d+_col(\d+)", right[0])}
+    assert {columns.index("From score"), columns.index("To score")} <= aligned
+    assert columns.index("Title") not in aligned and columns.index("Risk") not in aligned

@@ -87,6 +87,7 @@ def _exit() -> None:
 
 
 _ID = re.compile(r"\b([A-Z]{1,6})-(\d)")  # R-016, EX-012, KRI-21, A-0086: a hyphen that must not break
+_NUMBER = re.compile(r"[-+]?[\d,]+(?:\.\d+)?%?")
 SHORT = 16  # characters: a value no longer than this stays on one line in a meeting-room table
 PRESENT_ROWS = 8  # a list on a meeting-room screen: the worst few, at a size the room can read
 
@@ -108,7 +109,13 @@ def present_table(frame: pd.DataFrame, labels: dict[str, str], what: str, rows: 
     long = [c for c in shown.columns if c not in short]
     for c in long:
         shown[c] = [_ID.sub("\\1\u2011\\2", v) if isinstance(v, str) else v for v in shown[c]]
+    # a column of numbers with a '–' among them is text to pandas (dashed), and sat on the left beside a
+    # column of numbers on the right ('From score' and 'To score'): numbers align right, '–' with them
+    numbers = [c for c in shown.columns if len(shown) and shown[c].map(
+        lambda v: v == "–" or bool(_NUMBER.fullmatch(str(v)))).all() and not (shown[c] == "–").all()]
     styler = shown.style
+    if numbers:
+        styler = styler.map(lambda v: "text-align: right !important", subset=numbers)  # over the grid's own
     if short:
         styler = styler.map(lambda v: "white-space: nowrap", subset=short)
     if long:
