@@ -75,6 +75,13 @@ def test_the_management_review_deck(db, tmp_path, monkeypatch, capsys):
         assert posture[f"{level} risks"][:2] == [str(n), str(before)]
     assert posture["Above appetite (Medium)"][:2] == [str(card["current"]["above_appetite"]),
                                                       str(card["previous"]["above_appetite"])]
+    # every tile of the page is on the slides too: treatments done, and each KRI status at year end
+    done = card["current"]["treatments"]["done"], card["previous"]["treatments"]["done"]
+    assert posture["Treatments done"][:2] == [str(done[0]), str(done[1])]
+    kris = _scorecard(prs, "KRI health over the year, 2025 against 2024")
+    for status in ("red", "amber", "green", "stale"):
+        assert kris[f"KRIs {status} at year end"][:2] == [str(card["current"]["kris"][status]),
+                                                          str(card["previous"]["kris"][status])], status
     # actions: opened in each year, by a query of the raw history
     raised = {y: _count(db, f"SELECT count(*) FROM action_change WHERE change_no = 1 AND year(recorded_on) = {y}")
               for y in (2024, 2025)}

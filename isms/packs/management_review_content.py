@@ -30,7 +30,10 @@ def _posture(ctx) -> Section:
     card = _bundle(ctx).card
     above = _row(f"Above appetite ({card.appetite})", card.current.above_appetite, card.previous.above_appetite,
                  card.current.above_appetite - card.previous.above_appetite, True)
-    rows = (above, *posture_rows(card, ctx.settings.exception_warning_days))
+    t, b = card.current.treatments, card.previous.treatments
+    # the page's tile too: the treatments finished by the year's end (more is better)
+    done = _row("Treatments done", t.done, b.done, t.done - b.done, False)
+    rows = (above, *posture_rows(card, ctx.settings.exception_warning_days), done)
     return ScorecardSection("yoy_posture", f"Risk posture at year end, {_years(ctx)}", rows,
                             note=f"Now: {long_date(card.as_of)}; previous: {long_date(card.compare_to)}. "
                                  "Clause 9.3.2 f): risk assessment results and treatment status.")
@@ -50,7 +53,11 @@ def _kri_health(ctx) -> Section:
     rows = (share("green", False), share("amber", True), share("red", True), share("stale", True),
             _row("KRI-months", int(now["kri_months"]), int(before["kri_months"]),
                  int(now["kri_months"]) - int(before["kri_months"]), None),
-            _row("KRIs red at year end", cur.red, prev.red, cur.red - prev.red, True))
+            # every status the page's year-end tiles show, not red alone
+            _row("KRIs red at year end", cur.red, prev.red, cur.red - prev.red, True),
+            _row("KRIs amber at year end", cur.amber, prev.amber, cur.amber - prev.amber, True),
+            _row("KRIs green at year end", cur.green, prev.green, cur.green - prev.green, False),
+            _row("KRIs stale at year end", cur.stale, prev.stale, cur.stale - prev.stale, None))
     return ScorecardSection("yoy_kri", f"KRI health over the year, {_years(ctx)}", rows,
                             note="Each KRI of the register at the year's end, each month from its first result, "
                                  "by the Security Health page's status rule. Clause 9.3.2 d).")
