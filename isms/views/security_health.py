@@ -292,17 +292,13 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, co
     history = grid[grid["period"] == grid["month"]][["metric_id", "period", "value", "note", "status"]]
     # categories and datetime64 keep the cached bundle quick to (un)pickle on every rerun
     history = history.astype({"metric_id": "category", "status": "category"}).reset_index(drop=True)
+    risk = risk_scorecard(con, settings, month, compare_month, filters.risks, totals)
+    held_then = risk.register_since is not None and risk.register_since <= month_end(compare_month)
     return SecurityHealthData(
         month=month, compare_month=compare_month, filters=filters,
         counts=_counts(board["status"]), previous_counts=_counts(board["compare_status"]),
         status_by_month=by_status, domain_health=health, board=board, breaches=_breaches(board),
-        history=history, risk=risk_scorecard(con, settings, month, compare_month, filters.risks, totals),
+        history=history, risk=risk,
         # none before the first register: no change to show against a register nobody had
-        exposure_before=int(before["residual_exposure"]) if _held(con, month_end(compare_month)) else None,
+        exposure_before=int(before["residual_exposure"]) if held_then else None,
     )
-
-
-def _held(con: duckdb.DuckDBPyConnection, day: dt.date) -> bool:
-    """Whether a risk register was held on `day`."""
-    first = min(queries.assessment_dates(con), default=None)
-    return first is not None and first <= day
