@@ -62,7 +62,9 @@ def _testing(ctx) -> Section:
     t = b.pass_rate_trend
     s = b.testing
     if b.no_test_results:  # the page's sentence, not an empty chart of two axes
-        return TableSection("testing", "Control test pass rate per quarter", pd.DataFrame(), empty_text=b.no_test_results)
+        from isms.packs.content import said_instead
+
+        return said_instead("testing", "Control test pass rate per quarter", b.no_test_results)
     # an image on the slide too: the bars of tests with a result, on a second axis under the pass
     # rate, are a combination python-pptx's charts cannot draw (the editable chart lost them)
     return ChartSection("testing", "Control test pass rate per quarter", pass_rate_trend(t),

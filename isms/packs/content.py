@@ -170,15 +170,16 @@ def _exposure_trend(ctx: Context) -> Section:
                         note="Sum of likelihood x impact over open, assessed risks; the gap is what controls take away.")
 
 
-def _no_treatments(key: str, title: str, sentence: str) -> Section:
-    """The page's sentence where it shows no treatment chart: an empty chart on a slide told nothing."""
+def said_instead(key: str, title: str, sentence: str) -> Section:
+    """The page's sentence where it shows no chart (no treatment tracked, no register yet, no test
+    result): an empty chart on a slide told nothing."""
     return TableSection(key, title, pd.DataFrame(), empty_text=sentence)
 
 
 def _progress(ctx: Context) -> Section:
     data = _rr_bundle(ctx)
     if data.no_treatment_progress:
-        return _no_treatments("treatment_progress", "Treatment progress against plan", data.no_treatment_progress)
+        return said_instead("treatment_progress", "Treatment progress against plan", data.no_treatment_progress)
     df = data.treatment_trend
     df = df[pd.to_datetime(df["as_of"]) > pd.Timestamp(add_months(ctx.as_of.replace(day=1), -12))]
     months = pd.to_datetime(df["as_of"])
@@ -195,7 +196,7 @@ def _progress(ctx: Context) -> Section:
 def _exposure_plan(ctx: Context) -> Section:
     data = _rr_bundle(ctx)
     if data.no_treatment_progress:
-        return _no_treatments("exposure_plan", "Residual exposure: actual against plan", data.no_treatment_progress)
+        return said_instead("exposure_plan", "Residual exposure: actual against plan", data.no_treatment_progress)
     return ChartSection("exposure_plan", "Residual exposure: actual against plan",
                         charts.exposure_projection(data.totals_trend, data.projection, data.compare_to),
                         note=f"The plan is the exposure the treatments' due dates implied on {long_date(data.compare_to)}: "
@@ -429,8 +430,7 @@ def _kri_stale(ctx: Context) -> Section:
 def _exposure(ctx: Context) -> Section:
     data = _sh_bundle(ctx)
     if data.no_risk_register:  # the page's sentence, not twelve months of zeros
-        return TableSection("exposure_trend", "Residual exposure by month", pd.DataFrame(),
-                            empty_text=data.no_risk_register)
+        return said_instead("exposure_trend", "Residual exposure by month", data.no_risk_register)
     trend = data.risk.exposure_trend
     cats = tuple(month_name(pd.Timestamp(d)) for d in trend["as_of"])
     series = (NativeSeries("Inherent", tuple(float(v) for v in trend["inherent_exposure"]), charts.SERIES["inherent"]),
