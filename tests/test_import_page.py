@@ -462,3 +462,24 @@ def test_more_than_a_few_problems_are_still_whole_sentences(page_db):
     assert "read as their 2022 successors (ISO/IEC 27002:2022 Annex B): A.10.1.2 -> A.8.24" in said
     assert "no treatment is made and its dates are not imported" in said
     assert not [d for d in at.dataframe if "problem" in d.value.columns]
+
+
+def test_the_preview_names_the_risks_whose_level_the_file_moves(page_db):
+    """The quarter's register against the last one's: who escalated and who fell, in the preview."""
+    import datetime as dt
+
+    from isms.config import load_settings
+    from isms.importing.pipeline import build_plan, commit
+
+    head = "Risk ID,Title,Owner,Likelihood,Impact\n"
+    con = connect(page_db)
+    plan = build_plan((head + "R-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,2,2\n").encode(), "q1.csv",
+                      load_settings().matrix, as_of=dt.date(2026, 3, 31), con=con)
+    assert commit(con, plan, "test").status == "committed"
+    con.close()
+    at = open_import()
+    upload(at, "q2.csv", (head + "R-1,Ransomware,IT,3,3\nR-2,Lost laptop,HR,4,4\n").encode())
+    widget(at.date_input, "import_as_of").set_value(dt.date(2026, 6, 30)).run()
+    said = [i.value for i in at.info if "change residual level" in i.value]
+    assert said == ["2 risks change residual level against the register: R-2 Low (4) → High (16); "
+                    "R-1 Critical (20) → Medium (9)."], [i.value for i in at.info]

@@ -164,3 +164,22 @@ def test_the_page_lists_each_change_with_the_registers_value_and_the_files(setti
     assert note.startswith("1 risk(s) the register holds get another title (R-001). If the file numbers")
     assert retitled_note(plan.preview.kinds["assessments"]) is None
     con.close()
+
+
+def test_next_quarters_register_says_whose_residual_level_moves(settings, tmp_path):
+    """A trial re-imported its register a quarter later with two ratings changed: the preview said
+    '23 new assessments' and nothing of who escalated. By the 5x5 bands (Low to 4, Medium to 9,
+    High to 16, Critical to 25): R-2 4 -> 16 is Low -> High, R-1 20 -> 9 is Critical -> Medium, R-3
+    stays at 9 (Medium); the escalation is named first."""
+    from isms.importing.pipeline import build_plan, commit
+
+    con = connect(tmp_path / "r.duckdb")
+    head = "Risk ID,Title,Owner,Likelihood,Impact\n"
+    first = head + "R-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,2,2\nR-3,Supplier outage,Ops,3,3\n"
+    plan = build_plan(first.encode(), "q1.csv", settings.matrix, as_of=dt.date(2026, 3, 31), con=con)
+    assert plan.rating_moves == []  # nothing held to move from
+    assert commit(con, plan, "test").status == "committed"
+    later = head + "R-1,Ransomware,IT,3,3\nR-2,Lost laptop,HR,4,4\nR-3,Supplier outage,Ops,3,3\n"
+    plan = build_plan(later.encode(), "q2.csv", settings.matrix, as_of=dt.date(2026, 6, 30), con=con)
+    con.close()
+    assert plan.rating_moves == ["R-2 Low (4) → High (16)", "R-1 Critical (20) → Medium (9)"]

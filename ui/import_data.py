@@ -243,6 +243,11 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
         st.warning(p.later_note[0].upper() + p.later_note[1:] + ".", icon=":material/history:")
     if p.stranded_note:
         st.info(p.stranded_note[0].upper() + p.stranded_note[1:] + ".", icon=":material/link_off:")
+    if plan.rating_moves:
+        shown = plan.rating_moves[:10]
+        more = f" and {len(plan.rating_moves) - 10:,} more" if len(plan.rating_moves) > 10 else ""
+        st.info(f"{view.counted('risks', len(plan.rating_moves))} change residual level against the register: "
+                + "; ".join(shown) + more + ".", icon=":material/swap_vert:")
     for rule in plan.rules[len(a.plan.rules):]:  # what comparing with the register adds (dates kept)
         st.caption(rule)
     if dropped:

@@ -458,7 +458,30 @@ def build_plan(
         if con is not None and plan.frames:
             plan.preview = build_preview(con, plan.frames, plan.as_of, parts=plan.parts)
             _reused_ids(plan)
+            plan.rating_moves = rating_moves(con, plan, matrix)
     return plan
+
+
+def rating_moves(con: duckdb.DuckDBPyConnection, plan: ImportPlan, matrix: RiskMatrix) -> list[str]:
+    """'R-001 High (12) → Critical (20)' for each risk whose latest residual rating in the file puts
+    it on another level than the register's latest, the worst move first: what the meeting asks of a
+    re-imported register, which the counts of new assessments do not say."""
+    found = plan.frames.get("assessments")
+    if found is None or found.empty or "residual_likelihood" not in found:
+        return []
+    rated = found.dropna(subset=["residual_likelihood", "residual_impact"]).sort_values("assessed_on")
+    held = queries.residual_ratings(con, plan.as_of)
+    moves = []
+    for risk, l, i in rated.drop_duplicates("risk_id", keep="last")[["risk_id", "residual_likelihood",
+                                                                      "residual_impact"]].itertuples(index=False):
+        if risk not in held:
+            continue
+        (was_l, was_i), now = held[risk], (int(l), int(i))
+        was, new = matrix.level(was_l, was_i), matrix.level(*now)
+        if was != new:
+            moves.append((matrix.rank(new) - matrix.rank(was), str(risk),
+                          f"{risk} {was} ({matrix.score(was_l, was_i)}) → {new} ({matrix.score(*now)})"))
+    return [said for *_, said in sorted(moves, key=lambda m: (-m[0], m[1]))]
 
 
 def _words(text: object) -> set[str]:

@@ -40,6 +40,9 @@ class ImportPlan:
     # what a row-per-indicator results sheet's Target column says of each indicator: metric id ->
     # (target, direction or None, unit or None); kinds.define_metrics defines new indicators with it
     targets: dict[str, tuple[float, str | None, str | None]] = field(default_factory=dict)
+    # risks whose residual level the file's ratings move, against the register's ('R-001 High (12) ->
+    # Critical (20)'): a re-import's preview said '23 new assessments' and nothing of who escalated
+    rating_moves: list[str] = field(default_factory=list)
     # the file as read (pipeline.FileRead), for planning it again without reading it again
     was_read: Any = field(default=None, repr=False, compare=False)
 

@@ -139,6 +139,15 @@ def assessed_risk_ids(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> set[str
            WHERE a.assessed_on <= ?""", [as_of]).fetchall()}
 
 
+def residual_ratings(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, tuple[int, int]]:
+    """Each risk's residual (likelihood, impact) by its latest assessment on or before a date, from
+    the read model: what a new file's ratings are compared with."""
+    return {r: (int(l), int(i)) for r, l, i in con.execute(
+        """SELECT risk_id, residual_likelihood, residual_impact FROM risk_span
+           WHERE valid_from <= ? AND ? < valid_to AND residual_likelihood IS NOT NULL""",
+        [as_of, as_of]).fetchall()}
+
+
 def next_whole_register(con: duckdb.DuckDBPyConnection, kind: str, after: dt.date) -> dt.date | None:
     """The date of the first active whole register of `kind` dated after a date, if any: from then
     on the register is that batch's, whatever an earlier part added."""
