@@ -362,8 +362,9 @@ def _import(settings, args) -> int:
         if args.annotate:
             marked.append(_annotate(settings, args.annotate, len(args.files) > 1, f, data, plan))
     if args.json:
-        print(json.dumps([o.as_dict() | {"rules": list(p.rules) if p else []} | register_change(p and p.preview)
-                          for o, p in zip(outcomes, plans)], indent=2, default=str))
+        print(json.dumps([o.as_dict() | {"rules": list(p.rules) if p else [],
+                                         "rating_moves": list(p.rating_moves) if p else []}
+                          | register_change(p and p.preview) for o, p in zip(outcomes, plans)], indent=2, default=str))
     else:
         for o, p in zip(outcomes, plans):
             counts = ", ".join(f"{k} {v}" for k, v in o.row_counts.items())
@@ -377,6 +378,8 @@ def _import(settings, args) -> int:
             print(f"{o.file_name} (as of {o.as_of}): {what}" + (f" [{counts}]" if counts else ""))
             for line in register_sentences(p and p.preview, o.status):
                 print(f"  {line}")
+            for move in (p.rating_moves if p else []):  # as the Import page names them, escalations first
+                print(f"  residual level: {move}")
             for rule in (p.rules if p else []):
                 print(f"  rule: {rule}")
             for problem in o.problems:

@@ -183,3 +183,21 @@ def test_next_quarters_register_says_whose_residual_level_moves(settings, tmp_pa
     plan = build_plan(later.encode(), "q2.csv", settings.matrix, as_of=dt.date(2026, 6, 30), con=con)
     con.close()
     assert plan.rating_moves == ["R-2 Low (4) → High (16)", "R-1 Critical (20) → Medium (9)"]
+
+
+def test_the_cli_says_the_level_moves_too(tmp_path, monkeypatch, capsys):
+    import json
+
+    from isms import cli
+
+    monkeypatch.setenv("ISMS_DB", str(tmp_path / "cli.duckdb"))
+    head = "Risk ID,Title,Owner,Likelihood,Impact\n"
+    q1, q2 = tmp_path / "q1.csv", tmp_path / "q2.csv"
+    q1.write_text(head + "R-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,2,2\n")
+    q2.write_text(head + "R-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,4,4\n")
+    assert cli.main(["import", str(q1), "--as-of", "2026-03-31"]) == 0
+    capsys.readouterr()
+    assert cli.main(["import", str(q2), "--as-of", "2026-06-30", "--dry-run"]) == 0
+    assert "  residual level: R-2 Low (4) → High (16)\n" in capsys.readouterr().out
+    assert cli.main(["import", str(q2), "--as-of", "2026-06-30", "--dry-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["rating_moves"] == ["R-2 Low (4) → High (16)"]
