@@ -105,7 +105,11 @@ def test_a_mid_quarter_register_is_offered_as_a_date_and_a_comparison(tmp_path, 
     con.close()
     with app_database(db):
         at = open_app("pages/risk_review.py")
-        assert at.selectbox(key="as_of").options == ["30 Jun 2026", "15 May 2026 (interim)", "31 Mar 2026"]
+        options = at.selectbox(key="as_of").options
+        assert options[-3:] == ["30 Jun 2026", "15 May 2026 (interim)", "31 Mar 2026"]
+        # and every quarter end since, up to today, that nothing was imported for
+        assert options[:-3] and all(o.endswith(" · no import") for o in options[:-3]), options
+        assert at.selectbox(key="as_of").value == dt.date(2026, 6, 30)  # the page opens on the latest register
         compare = at.selectbox(key="compare_to")
         assert compare.options == ["15 May 2026", "31 Mar 2026"] and compare.value == dt.date(2026, 3, 31)
         compare.set_value(dt.date(2026, 5, 15)).run()
