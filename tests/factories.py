@@ -104,6 +104,18 @@ def load(con, as_of: str, **rows_by_kind: list[dict]) -> int:
                         imported_by="pytest", frames=frames)
 
 
+def import_text(con, text: str | bytes, name: str, as_of: dt.date, matrix=None) -> None:
+    """A small file planned as the analyst's import plans it (mapping, validation, preview against
+    the store) and committed; the test fails on any error the plan finds."""
+    from isms.config import load_settings
+    from isms.importing.pipeline import build_plan, commit
+
+    data = text.encode() if isinstance(text, str) else text
+    plan = build_plan(data, name, matrix or load_settings().matrix, as_of=as_of, con=con)
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert commit(con, plan, "test").status == "committed"
+
+
 # --- the forum (isms.forum): a story small enough to work by hand ---------------------------------
 
 ANALYST_USER = ("ana", "analyst")

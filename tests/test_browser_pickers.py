@@ -47,16 +47,14 @@ def test_a_quarter_end_with_no_import_reads_whole_at_1366(tmp_path, artifacts):
     """'30 Sep 2026 · no import', the Risk Review's quarter end after a register of 30 June."""
     import datetime as dt
 
-    from isms.config import load_settings
-    from isms.importing.pipeline import build_plan, commit
     from isms.store import connect
+    from tests.factories import import_text
 
     require_chromium()
     db = tmp_path / "isms.duckdb"
     con = connect(db)
-    plan = build_plan(b"Risk ID,Title,Owner,Likelihood,Impact\nR-1,Ransomware,IT,4,5\n", "register.csv",
-                      load_settings().matrix, as_of=dt.date(2026, 6, 30), con=con)
-    assert commit(con, plan, "test").status == "committed"
+    import_text(con, "Risk ID,Title,Owner,Likelihood,Impact\nR-1,Ransomware,IT,4,5\n", "register.csv",
+                dt.date(2026, 6, 30))
     con.close()
     with streamlit_server(db) as url, browser_page(1366, 768) as page:
         page.goto(url + "/risk-review?as_of=2026-09-30&compare_to=2026-06-30")

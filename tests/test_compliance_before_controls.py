@@ -8,26 +8,20 @@ import datetime as dt
 import pytest
 
 from isms.config import load_settings
-from isms.importing.pipeline import build_plan, commit
 from isms.packs.content import build_pack
 from isms.store import connect
 from isms.views import compliance
+from tests.factories import import_text
 from tests.test_browser_compliance import CONTROLS, SOA
 
 AS_OF = dt.date(2026, 9, 30)
-
-
-def _import(con, data: str, name: str, settings) -> None:
-    plan = build_plan(data.encode(), name, settings.matrix, as_of=AS_OF, con=con)
-    assert plan.ok, [str(p) for p in plan.problems]
-    assert commit(con, plan, "test").status == "committed"
 
 
 @pytest.fixture
 def soa_only(tmp_path):
     settings = load_settings()
     con = connect(tmp_path / "isms.duckdb")
-    _import(con, SOA, "soa.csv", settings)
+    import_text(con, SOA, "soa.csv", AS_OF)
     yield con, settings
     con.close()
 
@@ -43,13 +37,13 @@ def test_an_soa_alone_says_what_coverage_and_pass_rate_need(soa_only):
     assert sections["testing"].frame.empty and sections["testing"].empty_text == data.no_test_results
     assert data.no_control_coverage in sections["coverage"].note
     # a control register that covers A.5.15, A.5.18, A.8.8 and A.8.13: the coverage sentence goes
-    _import(con, CONTROLS, "controls.csv", settings)
+    import_text(con, CONTROLS, "controls.csv", AS_OF)
     covered = compliance.build(con, AS_OF, AS_OF)
     assert int(covered.coverage["covered"].sum()) == 4 and covered.no_control_coverage is None
     assert covered.no_test_results is not None  # still no test
     # one test with a result: the chart shows
-    _import(con, "Control ID,Period,Due on,Tested on,Result\nC-01,2026-07-01,2026-09-30,2026-09-15,Pass\n",
-            "ControlTests.csv", settings)
+    import_text(con, "Control ID,Period,Due on,Tested on,Result\nC-01,2026-07-01,2026-09-30,2026-09-15,Pass\n",
+            "ControlTests.csv", AS_OF)
     tested = compliance.build(con, AS_OF, AS_OF)
     assert tested.no_test_results is None
     assert any(s.key == "testing" and hasattr(s, "figure") for s in build_pack(con, settings, "compliance", AS_OF,
@@ -59,10 +53,9 @@ def test_an_soa_alone_says_what_coverage_and_pass_rate_need(soa_only):
 def test_the_page_says_it_instead_of_an_empty_chart(tmp_path):
     from ui.apptest import app_database, open_app
 
-    settings = load_settings()
     path = tmp_path / "isms.duckdb"
     con = connect(path)
-    _import(con, SOA, "soa.csv", settings)
+    import_text(con, SOA, "soa.csv", AS_OF)
     con.close()
     with app_database(path):
         at = open_app("pages/compliance.py")

@@ -468,14 +468,11 @@ def test_the_preview_names_the_risks_whose_level_the_file_moves(page_db):
     """The quarter's register against the last one's: who escalated and who fell, in the preview."""
     import datetime as dt
 
-    from isms.config import load_settings
-    from isms.importing.pipeline import build_plan, commit
+    from tests.factories import import_text
 
     head = "Risk ID,Title,Owner,Likelihood,Impact\n"
     con = connect(page_db)
-    plan = build_plan((head + "R-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,2,2\n").encode(), "q1.csv",
-                      load_settings().matrix, as_of=dt.date(2026, 3, 31), con=con)
-    assert commit(con, plan, "test").status == "committed"
+    import_text(con, head + "R-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,2,2\n", "q1.csv", dt.date(2026, 3, 31))
     con.close()
     at = open_import()
     upload(at, "q2.csv", (head + "R-1,Ransomware,IT,3,3\nR-2,Lost laptop,HR,4,4\n").encode())

@@ -10,9 +10,9 @@ import pytest
 
 from isms.config import load_settings
 from isms.headline import risk_review as risk_review_headline
-from isms.importing.pipeline import build_plan, commit
 from isms.store import connect
 from isms.views import risk_review
+from tests.factories import import_text
 from ui.apptest import app_database, open_app
 
 JUNE, SEPTEMBER, DECEMBER = dt.date(2026, 6, 30), dt.date(2026, 9, 30), dt.date(2026, 12, 31)
@@ -30,9 +30,7 @@ def june_register(tmp_path_factory):
     settings = load_settings()
     con = connect(path)
     for data, name in ((REGISTER, "register.csv"), (EXCEPTIONS, "exceptions.csv")):
-        plan = build_plan(data, name, settings.matrix, as_of=JUNE, con=con)
-        assert plan.ok, [str(p) for p in plan.problems]
-        assert commit(con, plan, "test").status == "committed"
+        import_text(con, data, name, JUNE, settings.matrix)
     con.close()
     return path, settings
 

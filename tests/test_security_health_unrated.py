@@ -178,15 +178,14 @@ def test_months_before_the_first_risk_register_show_no_risk_scorecard(tmp_path):
     which read as no exposure at all. It says there was no register; a month after the register
     starts its trend at the register, never at zeros before it."""
     from isms.packs.content import build_pack
+    from tests.factories import import_text
 
     settings = load_settings()
     con = connect(tmp_path / "isms.duckdb")
     register = b"Risk ID,Title,Owner,Likelihood,Impact\nR-1,Ransomware,IT,4,5\nR-2,Lost laptop,HR,2,2\n"
     for data, name, as_of in ((RESULTS.replace(b"2026-", b"2024-"), "kri.csv", dt.date(2024, 8, 31)),
                               (register, "register.csv", dt.date(2026, 3, 31))):
-        plan = build_plan(data, name, settings.matrix, as_of=as_of, con=con)
-        assert plan.ok, [str(p) for p in plan.problems]
-        assert commit(con, plan, "test").status == "committed"
+        import_text(con, data, name, as_of, settings.matrix)
     early = security_health.build(con, settings, dt.date(2024, 9, 1), dt.date(2024, 8, 1))
     assert early.no_risk_register == ("No risk register as of September 2024: the first is dated 31 March 2026, so "
                                       "there is no risk scorecard for this month.")
