@@ -1,16 +1,14 @@
-"""Every list on the two meeting pages fits a projector (1366 x 768) with the sidebar open: each
-column it shows has a width in pixels and they add up to at most the ~890 px the page has there
-(measured in Chromium: the main block is 906 px wide at 1366). A column added without a width,
-or one too many, fails here before it is cut off in the meeting room. The browser test
-(test_browser_headline) keeps the screenshots that show it."""
+"""Every list on the two meeting pages fits a projector (1280 x 800) with the sidebar open: each
+column it shows has a width in pixels and they add up to at most the 818 px the page has there
+(measured in Chromium; 890 px at 1366, where the grid widens them). A column added without a
+width, or one too many, fails here before it is cut off in the meeting room. The browser test
+(test_browser_lists) measures the grids themselves at 1280 px."""
 
 import json
 
 from tests.test_pages import app_db, open_page  # noqa: F401  (the module-scoped sample copy)
 from ui.apptest import open_app
-from ui.tables import FIT_WIDTH, WRAPPED_ROW
-
-SELECTION_BOX = 30  # the grid's row-selection column on a selectable list
+from ui.tables import NARROW_WIDTH, SELECTION_BOX, WRAPPED_ROW
 
 
 def _lists(at) -> list[tuple[list[str], dict, bool, int]]:
@@ -25,10 +23,10 @@ def _check(lists: list, first_columns: set[str]) -> None:
         widths = [config.get(c, {}).get("width") for c in order]
         assert order and all(isinstance(w, int) for w in widths), f"a column without a pixel width: {dict(zip(order, widths))}"
         if order[:2] == ["risk_id", "title"] and "inherent_level" in order:  # the cell's risks, beside the heatmap
-            assert sum(widths[:4]) <= FIT_WIDTH / 2, f"{order}: {sum(widths[:4])} px of its first four columns"
+            assert sum(widths[:4]) <= NARROW_WIDTH / 2, f"{order}: {sum(widths[:4])} px of its first four columns"
         else:
             used = sum(widths) + (SELECTION_BOX if selectable else 0)
-            assert used <= FIT_WIDTH, f"{order}: {used} px > {FIT_WIDTH} px"
+            assert used <= NARROW_WIDTH, f"{order}: {used} px > {NARROW_WIDTH} px"
         assert row_height == WRAPPED_ROW, f"{order}: rows too short for a title to wrap"
 
 

@@ -159,11 +159,11 @@ def show_meetings(view: forum.ForumView, settings: Settings, user: User, *, can_
                 decisions["links"] = [_links(r) for r in decisions.to_dict("records")]
                 # at the room's size in presentation mode, as the page's other lists (a grid of page type)
                 meeting_list(_frame(decisions), DECISION_COLUMNS, key=f"decisions_{m['meeting_id']}",
-                             what="decisions", present=present, room=("decision_id", "kind", "text", "review_on"))
+                             what="decisions", present=present, room=("decision_id", "kind", "text", "review_on"), inset=True)
             acts = view.meeting_actions(m["meeting_id"])
             if len(acts):
                 meeting_list(_frame(acts), ACTION_COLUMNS, key=f"actions_{m['meeting_id']}", what="actions",
-                             present=present, room=("action_id", "title", "owner", "due_on", "status"))
+                             present=present, room=("action_id", "title", "owner", "due_on", "status"), inset=True)
 
 
 def _pack_bytes(meeting_id: str):

@@ -1,8 +1,9 @@
-"""Lists on the meeting pages: every column on screen at a projector's 1366 px, titles wrapped.
+"""Lists on the meeting pages: every column on screen at a projector's 1280 px, titles wrapped.
 
-The page cannot know the browser's width, so a list's columns are given pixel widths that fit
-the narrowest screen we support (1366 x 768, about 900 px of table beside the sidebar), and the
-grid shares out any extra width on a larger screen. A title or an owner's name that does not fit
+The page cannot know the browser's width, so a list's columns are given pixel widths, written for
+a 1366 px screen (about 890 px of table beside the sidebar) and drawn narrower (`_fitted`) so they
+also fit a 1280 px projector's 818 px without a sideways scroll; the grid shares out any extra
+width on a larger screen, so at 1366 px a column is as wide as it was written. A title or an owner's name that does not fit
 wraps instead of being cut: the grid wraps text only in rows taller than 4rem (64 px), hence
 WRAPPED_ROW.
 """
@@ -18,7 +19,10 @@ ROW = 35  # the grid's own row height
 HEADER = 38
 WRAPPED_ROW = 66  # just above 4rem: text wraps onto up to three lines
 VISIBLE_ROWS = 10  # about ten rows, then the list scrolls
-FIT_WIDTH = 890  # the table width at 1366 px with the sidebar open; the widths below add up to at most this
+FIT_WIDTH = 890  # the table width at 1366 px with the sidebar open; the pages' widths add up to at most this
+NARROW_WIDTH = 818  # the table width at 1280 px with the sidebar open (measured in Chromium)
+SELECTION_BOX = 30  # the grid's row-selection column on a selectable list, whatever the widths
+EXPANDER_INSET = 32  # an expander's padding: a list inside one has this much less room
 
 
 def height(rows: int, *, wrapped: bool, visible: int = VISIBLE_ROWS) -> int:
@@ -51,13 +55,28 @@ def shown_columns(frame: pd.DataFrame, columns: dict[str, object], repeats: dict
     return out
 
 
+def _fitted(columns: dict[str, object], selectable: bool, inset: bool = False) -> dict[str, object]:
+    """The columns with their pixel widths scaled from FIT_WIDTH to NARROW_WIDTH (less an
+    expander's padding for a list in one), beside the selection box a selectable list has at both
+    (the grid widens them again to fill a wider table)."""
+    box = SELECTION_BOX if selectable else 0
+    room = NARROW_WIDTH - box - (EXPANDER_INSET if inset else 0)
+    out = {}
+    for name, config in columns.items():
+        if isinstance(config, dict) and isinstance(config.get("width"), int):
+            config = {**config, "width": max(40, config["width"] * room // (FIT_WIDTH - box))}
+        out[name] = config
+    return out
+
+
 def listing(frame: pd.DataFrame, columns: dict[str, object], *, key: str, container=None, wrapped: bool = True,
-            visible: int = VISIBLE_ROWS, **kw):
+            visible: int = VISIBLE_ROWS, inset: bool = False, **kw):
     """st.dataframe with the given columns in order (each a label or a column_config with its width),
-    rows tall enough to wrap text when `wrapped`, and about `visible` rows before it scrolls."""
+    rows tall enough to wrap text when `wrapped`, and about `visible` rows before it scrolls;
+    `inset`: the list sits in an expander."""
     container = container or st
     return container.dataframe(
-        frame, hide_index=True, key=key, column_order=list(columns), column_config=columns,
+        frame, hide_index=True, key=key, column_order=list(columns), column_config=_fitted(columns, "selection_mode" in kw, inset),
         row_height=WRAPPED_ROW if wrapped else None, height=height(len(frame), wrapped=wrapped, visible=visible), **kw)
 
 
