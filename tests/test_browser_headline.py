@@ -122,6 +122,14 @@ def test_the_headline_tile_and_sentence_agree_with_the_cli(sample_db_path, tmp_p
                         .filter(p => { const r = document.createRange(); r.selectNodeContents(p);
                                        return r.getClientRects().length > 1; }).map(p => p.innerText)""")
                     assert split == [], f"ids split over two lines at {width} px: {split}"
+                    # a long text uses its column: Streamlit held a cell's text to 400 px, and at 1920 px a
+                    # risk's title wrapped beside a third of its own column left empty
+                    # (a text that wraps takes its cell's width, less the cell's padding)
+                    held = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stTable"] tbody td')]
+                        .map(td => [td, td.querySelector('[data-testid="stMarkdownContainer"] p')]).filter(([, p]) => p)
+                        .filter(([, p]) => p.offsetHeight > 1.5 * parseFloat(getComputedStyle(p).lineHeight))
+                        .filter(([td, p]) => td.clientWidth - p.offsetWidth > 60).map(([td]) => td.innerText)""")
+                    assert held == [], f"wrapped texts narrower than their column at {width} px: {held[:3]}"
                     page.screenshot(path=str(artifacts / f"{name}-presentation-{width}x{height}.png"))
                 # the Management review's address spelt as its file is, which showed the Forum, forwards too
                 page.goto(url + "/management_review")

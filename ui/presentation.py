@@ -31,6 +31,9 @@ h2 {font-size: 2.2rem !important;}
 [data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.25rem !important; padding: 0.45rem 0.7rem !important;}
 [data-testid="stTable"] td:first-child {white-space: nowrap;}
 [data-testid="stTable"] td [data-testid="stMarkdownContainer"], [data-testid="stTable"] td p {white-space: inherit !important;}
+/* a long text uses its column's width: Streamlit holds a cell's text to 400 px, and at 1920 px a title
+   wrapped onto two lines beside 250 px of its own empty column */
+[data-testid="stTable"] td [data-testid="stMarkdownContainer"] {max-width: none !important;}
 .st-key-exit_present button {font-size: 1.1rem; padding: 0.4rem 1.1rem;}
 .st-key-exit_present {position: absolute; top: 0.6rem; right: 1.5rem; width: auto !important; z-index: 999990;}
 h1 {padding-top: 0 !important;}
