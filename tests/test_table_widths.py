@@ -76,3 +76,29 @@ def test_in_presentation_mode_numbers_align_right_with_a_dash_among_them(app_db)
     aligned = {int(c) for c in re.findall(r"_row\d+_col(\d+)", right[0])}
     assert {columns.index("From score"), columns.index("To score")} <= aligned
     assert columns.index("Title") not in aligned and columns.index("Risk") not in aligned
+
+
+def test_a_text_longer_than_its_cells_says_how_to_read_it_whole(tmp_path):
+    """The grid cuts a long text at its cell's edge, with no ellipsis (an SoA justification of a few
+    sentences showed three lines and half a fourth): its column's header says to double-click."""
+    import datetime as dt
+
+    from isms.store import connect
+    from tests.factories import import_text
+    from ui.apptest import app_database
+    from ui.tables import READ_WHOLE
+
+    long = ("Required by the board's mandate and by clause 5.2; the policy set was rewritten in 2025 to cover cloud "
+            "services, remote work and the supplier chain, and is reviewed every year by the forum.")
+    db = tmp_path / "isms.duckdb"
+    con = connect(db)
+    import_text(con, "Control,Applicable,Justification,Implementation status\n"
+                     f'A.5.1,Yes,"{long}",Implemented\nA.5.2,Yes,Roles defined in the RACI,Implemented\n',
+                "soa.csv", dt.date(2026, 10, 31))
+    con.close()
+    with app_database(db):
+        at = open_app("pages/compliance.py")
+        soa = next(config for order, config, *_ in _lists(at) if "why" in order)
+    assert soa["why"].get("help") == READ_WHOLE
+    # a column whose every value fits its cells says nothing
+    assert not soa["title"].get("help") and not soa["status"].get("help")

@@ -69,6 +69,27 @@ def _fitted(columns: dict[str, object], selectable: bool, inset: bool = False) -
     return out
 
 
+CHAR_WIDTH = 6.5  # px, the grid's average character (14 px Source Sans)
+CELL_PADDING = 16  # px, either side together
+READ_WHOLE = "A long text is cut at the cell's edge: double-click the cell to read it whole."
+
+
+def _read_whole_said(frame: pd.DataFrame, columns: dict[str, object], wrapped: bool) -> dict[str, object]:
+    """The columns, a text column holding a value longer than its cells show (three lines of its
+    width when rows wrap, else one) with a header tooltip saying how to read it whole: the grid
+    cuts such a text at the cell's edge without an ellipsis (a long SoA justification, a decision)."""
+    lines = 3 if wrapped else 1
+    out = {}
+    for name, config in columns.items():
+        if isinstance(config, dict) and isinstance(config.get("width"), int) and not config.get("help") \
+                and config.get("type_config", {}).get("type") == "text" and name in frame and len(frame):
+            room = int(lines * (config["width"] - CELL_PADDING) / CHAR_WIDTH)
+            if frame[name].map(lambda v: len(v) if isinstance(v, str) else 0).max() > room:
+                config = {**config, "help": READ_WHOLE}
+        out[name] = config
+    return out
+
+
 def listing(frame: pd.DataFrame, columns: dict[str, object], *, key: str, container=None, wrapped: bool = True,
             visible: int = VISIBLE_ROWS, inset: bool = False, **kw):
     """st.dataframe with the given columns in order (each a label or a column_config with its width),
@@ -76,7 +97,7 @@ def listing(frame: pd.DataFrame, columns: dict[str, object], *, key: str, contai
     `inset`: the list sits in an expander."""
     container = container or st
     return container.dataframe(
-        frame, hide_index=True, key=key, column_order=list(columns), column_config=_fitted(columns, "selection_mode" in kw, inset),
+        frame, hide_index=True, key=key, column_order=list(columns), column_config=_read_whole_said(frame, _fitted(columns, "selection_mode" in kw, inset), wrapped),
         row_height=WRAPPED_ROW if wrapped else None, height=height(len(frame), wrapped=wrapped, visible=visible), **kw)
 
 
