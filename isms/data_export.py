@@ -58,7 +58,8 @@ PURPOSE = {
     "exceptions": "The policy exceptions as they stood on the date: requests, grants and their expiry.",
     "controls": "The organisation's controls as they stood on the date, each with the requirements it satisfies.",
     "soa": "The Statement of Applicability of each framework as it stood on the date: one row per requirement.",
-    "control_tests": "Every control test up to the date, one row per control per period: due, tested, result.",
+    "control_tests": "The control tests known on the date (brought by an import dated on or before it), one row per "
+                     "control per period: due, and once tested by the date, when and the result.",
     "audits": "Audits and certifications as they stood on the date: dates, period, auditor, opinion, certificate.",
     "findings": "Audit findings as they stood on the date: grade, owner, due, status, linked risk or exception.",
     "frameworks": "The framework catalogs imported by the user (shipped ones are in data/catalogs/).",
@@ -299,7 +300,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
                 # own date, say), it would stand after that day's progress reports and undo them, so
                 # a treatment a report completed would read 'In progress' again once imported
                 continue
-            sql = facts.events_sql(kind, day, previous) if kind in facts.EVENT_DATE else facts.register_sql(kind, day)
+            sql = facts.since_sql(kind, day, previous)
             cols, rows = facts.rows(con, sql)
             if rows:
                 by_kind[kind] = [dict(zip(cols, r)) for r in rows]

@@ -22,9 +22,11 @@ from isms.models import KINDS, PER_FRAMEWORK_KINDS, SNAPSHOT_KINDS
 from isms.store.migrations import TABLES
 from isms.store.queries import dates_cte, posture_cte, snapshot_cte, treatment_cte
 
-# The date column of each kind of dated event, beside its key in KINDS.
-EVENT_DATE = {"assessments": "assessed_on", "treatment_updates": "updated_on", "monitoring_results": "period",
-              "control_tests": "period"}
+# The date column of each kind of dated event, beside its key in KINDS. Not the control tests: a
+# test is known from the date of the batch that brought it, whatever its period (a test log of 6
+# December lists the quarter's tests, period 31 December), and its result from the day it was
+# tested (isms.store.compliance.tests_sql), as the Compliance review counts them.
+EVENT_DATE = {"assessments": "assessed_on", "treatment_updates": "updated_on", "monitoring_results": "period"}
 
 
 def _fields(kind: str, alias: str = "t") -> str:
@@ -64,8 +66,37 @@ def events_sql(kind: str, as_of: dt.date, after: dt.date | None = None) -> str:
         ORDER BY t.{key}, t.{when}"""
 
 
+def tests_sql(as_of: dt.date) -> str:
+    """The control tests known on `as_of`, as the Compliance review counts them: per control and
+    period, the latest batch's row dated on or before it, its result only once tested by then."""
+    from isms.store.compliance import tests_sql as known
+
+    return f"SELECT {_fields('control_tests')}, t.batch_id FROM ({known(as_of)}) t ORDER BY t.control_id, t.period"
+
+
+def tests_brought_sql(day: dt.date, after: dt.date | None = None) -> str:
+    """The control tests as the active batches dated on or before `day` (and after `after`, if
+    given) brought them, per control and period the latest batch's, result and all: a workbook
+    dated `day` gives them back from that day, and each result from the day it was tested."""
+    lower = f" AND b.as_of > DATE '{after.isoformat()}'" if after else ""
+    return f"""SELECT {_fields('control_tests')}, t.batch_id FROM control_test t JOIN active_batch b USING (batch_id)
+        WHERE b.as_of <= DATE '{day.isoformat()}'{lower}
+        QUALIFY row_number() OVER (PARTITION BY t.control_id, t.period ORDER BY b.as_of DESC, t.batch_id DESC) = 1
+        ORDER BY t.control_id, t.period"""
+
+
 def table_sql(kind: str, as_of: dt.date) -> str:
+    if kind == "control_tests":
+        return tests_sql(as_of)
     return events_sql(kind, as_of) if kind in EVENT_DATE else register_sql(kind, as_of)
+
+
+def since_sql(kind: str, day: dt.date, previous: dt.date | None) -> str:
+    """What a workbook dated `day` holds of `kind` (the export's workbooks, one per date a register
+    can have changed): the register as it stood that day, or what happened since `previous`."""
+    if kind == "control_tests":
+        return tests_brought_sql(day, previous)
+    return events_sql(kind, day, previous) if kind in EVENT_DATE else register_sql(kind, day)
 
 
 def risk_scores_sql(matrix: RiskMatrix, as_of: dt.date) -> str:
@@ -103,9 +134,10 @@ def batches_sql(as_of: dt.date) -> str:
 
 
 def register_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dt.date]:
-    """The dates on or before `as_of` on which an active batch brought a register: the days the
-    registers can have changed, so the registers as of these dates are all of their history."""
-    kinds = ", ".join(f"'{k}'" for k in SNAPSHOT_KINDS)
+    """The dates on or before `as_of` on which an active batch brought a register, or control tests
+    (known from their batch's date): the days the registers can have changed, so the registers as
+    of these dates are all of their history."""
+    kinds = ", ".join(f"'{k}'" for k in (*SNAPSHOT_KINDS, "control_tests"))
     rows = con.execute(
         f"""SELECT DISTINCT as_of FROM active_batch
             WHERE as_of <= ? AND len(list_intersect(kinds, [{kinds}])) > 0 ORDER BY as_of""", [as_of]).fetchall()
