@@ -194,3 +194,17 @@ def test_requirements_read_in_the_catalogs_order(bundle):
     organisational controls A.5.1 to A.5.37."""
     refs = bundle.requirements[bundle.requirements.family == "A.5 Organizational"].ref.tolist()
     assert refs == [f"A.5.{n}" for n in range(1, 38)]
+
+
+def test_a_failed_test_is_listed_before_those_with_exceptions(tmp_path):
+    """Sorted by the result's word, 'Exceptions' came before 'Fail': the one failure of fifteen was
+    last, and the meeting-room table (its first eight rows) and the pack's left it out."""
+    con = connect(tmp_path / "c.duckdb")
+    load(con, "2026-09-30", controls=[control(f"C-{n}", f"{ISO}:A.8.8") for n in (1, 2, 3, 9)],
+         control_tests=[ctest("C-1", "2026-09-30", result="Exceptions", tested="2026-09-01"),
+                        ctest("C-2", "2026-09-30", result="Exceptions", tested="2026-09-02"),
+                        ctest("C-9", "2026-09-30", result="Fail", tested="2026-09-03"),
+                        ctest("C-3", "2026-09-30", result="Exceptions", tested="2026-09-04")])
+    b = compliance.build(con, D("2026-09-30"), D("2026-06-30"))
+    assert b.tests_failed[["control_id", "result"]].values.tolist() == [
+        ["C-9", "Fail"], ["C-1", "Exceptions"], ["C-2", "Exceptions"], ["C-3", "Exceptions"]]
