@@ -89,29 +89,39 @@ def show_performance(review: ManagementReview, *, present: bool = False) -> None
 
 def show_risks(review: ManagementReview) -> None:
     st.header("f) Risk assessment results and treatment status", divider="gray")
+    if review.no_risk_register:  # the sentence, not a row of zeros that reads as no risk at all
+        st.info(review.no_risk_register)
+        return
     card = review.card
     now, before = card.current, card.previous
+    # the year before held no register: its 'changes' would be the whole of this year's figures
+    unchanged = review.no_register_before is not None
+
+    def change(a, b):
+        return None if unchanged else a - b
+
     above = card.levels.index(card.appetite)
     # more risks above appetite is worse (red), as on the Risk Review's tiles; more within it, better
     _tiles([(f"{level} risks", now.residual_by_level[level],
-             now.residual_by_level[level] - before.residual_by_level[level],
+             change(now.residual_by_level[level], before.residual_by_level[level]),
              # more risks at or below appetite is neither better nor worse (the pack leaves it uncoloured)
              "inverse" if card.levels.index(level) > above else "off") for level in reversed(card.levels)]
-           + [(f"Above appetite ({card.appetite})", now.above_appetite, now.above_appetite - before.above_appetite,
+           + [(f"Above appetite ({card.appetite})", now.above_appetite, change(now.above_appetite, before.above_appetite),
                "inverse"),
               ("Above appetite, unaddressed", now.above_appetite_unaddressed,
-               now.above_appetite_unaddressed - before.above_appetite_unaddressed, "inverse")])
+               change(now.above_appetite_unaddressed, before.above_appetite_unaddressed), "inverse")])
     # the pack's other rows (isms.packs.content.posture_rows), each with its change over the year
     t, b = now.treatments, before.treatments
-    _tiles([("Residual exposure", f"{now.residual_exposure:,}", now.residual_exposure - before.residual_exposure, "inverse"),
+    _tiles([("Residual exposure", f"{now.residual_exposure:,}", change(now.residual_exposure, before.residual_exposure),
+             "inverse"),
             (f"Within appetite ({card.appetite} or below)", percent_text(now.within_appetite_share),
-             points(now.within_appetite_share, before.within_appetite_share), "normal", True),
-            ("Treatments late", t.late, t.late - b.late, "inverse"),
-            ("Treatments overdue", t.overdue, t.overdue - b.overdue, "inverse"),
-            ("Treatments done", t.done, t.done - b.done, "normal"),
+             None if unchanged else points(now.within_appetite_share, before.within_appetite_share), "normal", True),
+            ("Treatments late", t.late, change(t.late, b.late), "inverse"),
+            ("Treatments overdue", t.overdue, change(t.overdue, b.overdue), "inverse"),
+            ("Treatments done", t.done, change(t.done, b.done), "normal"),
             ("Exceptions expired, open", now.exceptions_expired_open,
-             now.exceptions_expired_open - before.exceptions_expired_open, "inverse")])
-    st.caption(f"At year end; changes against {long_date(card.compare_to)}.")
+             change(now.exceptions_expired_open, before.exceptions_expired_open), "inverse")])
+    st.caption(review.no_register_before or f"At year end; changes against {long_date(card.compare_to)}.")
 
 
 def show_improvement(review: ManagementReview, *, present: bool = False) -> None:

@@ -27,16 +27,24 @@ def _years(ctx) -> str:
 def _posture(ctx) -> Section:
     from isms.packs.content import _row, posture_rows
 
-    card = _bundle(ctx).card
+    review = _bundle(ctx)
+    if review.no_risk_register:  # the page's sentence, not a slide of zeros that reads as no risk at all
+        from isms.packs.content import said_instead
+
+        return said_instead("yoy_posture", f"Risk posture at year end, {_years(ctx)}", review.no_risk_register)
+    card = review.card
     above = _row(f"Above appetite ({card.appetite})", card.current.above_appetite, card.previous.above_appetite,
                  card.current.above_appetite - card.previous.above_appetite, True)
     t, b = card.current.treatments, card.previous.treatments
     # the page's tile too: the treatments finished by the year's end (more is better)
     done = _row("Treatments done", t.done, b.done, t.done - b.done, False)
     rows = (above, *posture_rows(card, ctx.settings.exception_warning_days), done)
+    if review.no_register_before:  # no register a year before: its column and changes would be zeros and the whole figures
+        rows = tuple(ScorecardRow(row.label, row.value, "–", "") for row in rows)
     return ScorecardSection("yoy_posture", f"Risk posture at year end, {_years(ctx)}", rows,
                             note=f"Now: {long_date(card.as_of)}; previous: {long_date(card.compare_to)}. "
-                                 "Clause 9.3.2 f): risk assessment results and treatment status.")
+                                 + (f"{review.no_register_before} " if review.no_register_before else "")
+                                 + "Clause 9.3.2 f): risk assessment results and treatment status.")
 
 
 def _kri_health(ctx) -> Section:

@@ -18,7 +18,7 @@ from isms import forum
 from isms.config import Settings
 from isms.posture import Scorecard, scorecard
 from isms.store import batches
-from isms.store import compliance_reads
+from isms.store import compliance_reads, queries
 from isms.store import forum as forum_store
 
 SERIES = "management-review"
@@ -51,6 +51,28 @@ class ManagementReview:
     findings: pd.DataFrame             # d) nonconformities and findings by grade: raised, closed, open and overdue at year end
     findings_list: pd.DataFrame        # d) the findings raised or closed in the year, or open at its end
     audits: pd.DataFrame               # d) audit results: the audits that ended in the year, with their findings by grade
+    register_since: dt.date | None = None  # the first risk assessment's date (None: no risk register yet)
+
+    @property
+    def no_risk_register(self) -> str | None:
+        """The sentence that stands for f)'s figures when no risk register was held at the year's
+        end, else None. A KRI file of 2024 beside a register of 2026 made 2025 a review year whose
+        risk tiles read 'Critical risks 0', 'Residual exposure 0': no risk at all, to the board."""
+        first = self.register_since
+        if first is not None and first <= self.end:
+            return None
+        return (f"No risk register at the end of {self.end.year}" + (f": the first is dated {first:%-d %B %Y}" if first else "")
+                + ", so there are no risk assessment results or treatments for this year.")
+
+    @property
+    def no_register_before(self) -> str | None:
+        """Said beside f)'s figures when the register began during the year: the year before had
+        none, so its changes are the whole of this year's figures, not a change."""
+        first = self.register_since
+        if self.no_risk_register or first is None or first <= self.card.compare_to:
+            return None
+        return (f"No risk register at the end of {self.card.compare_to.year}: the first is dated {first:%-d %B %Y}, "
+                "so there is no change to show.")
 
 
 def review_years(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -156,4 +178,4 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, year: int) -> Mana
     return ManagementReview(start, end, held, previous, action_year(con, year),
                             scorecard(con, settings, end, dt.date(year - 1, 12, 31)), by_kind, outputs,
                             action_year(con, year - 1), kri_health(con, [year - 1, year]), by_grade, findings,
-                            audits_year(con, year))
+                            audits_year(con, year), min(queries.assessment_dates(con), default=None))
