@@ -116,6 +116,26 @@ def ref_key(ref: object) -> str:
     return re.sub(r"(?<!\d)0+(?=\d)", "", key)
 
 
+def check_control_requirements(plan) -> None:
+    """A control register none of whose controls names a requirement: said, once, at its first row.
+    It imports (a register of the controls is worth keeping), but the Compliance review's coverage
+    counts only controls mapped to a requirement, so it would cover nothing, and the analyst should
+    know before committing rather than read 'Import a control register' on the page after."""
+    from isms.importing.problems import Problem
+
+    c = plan.frames.get("controls")
+    if c is None or not len(c) or ("requirements" in c and c["requirements"].map(
+            lambda v: isinstance(v, (list, tuple)) and len(v) > 0).any()):
+        return
+    sheet, row, _ = plan.cells("controls", c.index[:1], "control_id")[0]
+    plan.problems.append(Problem(
+        sheet, row, None, None, None,
+        f"none of the {len(c):,} controls names a requirement (no Requirements column, or every cell of it blank): "
+        "they are imported, but the Compliance review's coverage counts only controls mapped to a requirement, "
+        "so these cover nothing; add a Requirements column (such as ISO27001-2022:A.8.5, several separated by "
+        "commas) and import the register again", "warning"))
+
+
 def check_finding_requirements(con, plan) -> None:
     """A finding's framework and ref, which the Compliance review counts it under.
 

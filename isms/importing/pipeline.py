@@ -26,8 +26,8 @@ from isms.importing.annotate import PROBLEM_SHEET
 from isms.importing.columns import ColumnRows
 from isms.importing.plan import ImportOutcome, ImportPlan
 from isms.importing.template import INSTRUCTIONS_SHEET, header_label
-from isms.importing.compliance_kinds import (check_finding_requirements, check_requirements, frameworks_for,
-                                             requirement_rows, soa_rows)
+from isms.importing.compliance_kinds import (check_control_requirements, check_finding_requirements, check_requirements,
+                                             frameworks_for, requirement_rows, soa_rows)
 from isms.importing.extent import MAX_ERROR_CELLS
 from isms.importing.kinds import (define_metrics, imported_columns, metric_rows, plain_rows, required_missing,
                                  results_before_definitions, risk_rows, wide_rows)
@@ -453,6 +453,7 @@ def build_plan(
         results_before_definitions(plan, con)
         check_requirements(con, plan)
         check_finding_requirements(con, plan)
+        check_control_requirements(plan)
         forum_kinds.resolve(con, plan, series)
         _raised_kept_from_register(con, plan)
         if con is not None and plan.frames:

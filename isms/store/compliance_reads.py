@@ -129,6 +129,11 @@ def tests(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
                            ORDER BY t.period, t.control_id""").df()
 
 
+def controls_held(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
+    """How many controls the control register holds on the date."""
+    return con.execute(f"SELECT count(*) FROM ({register_sql('controls', as_of)})").fetchone()[0]
+
+
 def register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.DataFrame:
     return con.execute(f"SELECT * EXCLUDE (batch_id) FROM ({register_sql(kind, as_of)}) ORDER BY 1").df()
 

@@ -47,6 +47,7 @@ class ComplianceBundle:
     burndown: pd.DataFrame             # as_of (month ends), open, overdue, raised, closed
     compared: bool = True              # compliance data was imported on or before compare_to: else no changes to show
     data_dated: dt.date | None = None  # the latest compliance import on or before as_of (a period end may be later)
+    controls_held: int = 0             # controls in the control register on as_of
 
     @property
     def no_control_coverage(self) -> str | None:
@@ -55,6 +56,12 @@ class ComplianceBundle:
         by a control 0' on every tile, beside an SoA that says 64 controls are implemented."""
         if self.coverage.empty or int(self.coverage["covered"].sum()) > 0:
             return None
+        if self.controls_held:  # a register is there, but none of its controls names a requirement
+            return (f"No applicable requirement is covered by a control yet: the control register holds "
+                    f"{self.controls_held:,} control{'s' if self.controls_held != 1 else ''}, but none names a "
+                    "requirement of these frameworks, and coverage counts the controls mapped to each requirement "
+                    "(the register's Requirements column, such as ISO27001-2022:A.8.5); the SoA's own implementation "
+                    "status does not cover one. Add that column to the control register and import it again.")
         return ("No applicable requirement is covered by a control yet: coverage counts the controls of the control "
                 "register mapped to each requirement (its Requirements column), and the SoA's own "
                 "implementation status does not cover one. Import a control register to fill this in.")
@@ -190,7 +197,8 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, compare_to: dt.date,
     compared = any(d <= compare_to for d in imported)
     return ComplianceBundle(as_of, compare_to, scope, totals, _coverage(req), req,
                             *_testing(con, as_of, compare_to), *_calendar(con, as_of), *_findings(con, as_of),
-                            compared=compared, data_dated=max((d for d in imported if d <= as_of), default=None))
+                            compared=compared, data_dated=max((d for d in imported if d <= as_of), default=None),
+                            controls_held=reads.controls_held(con, as_of))
 
 
 def _coverage(req: pd.DataFrame) -> pd.DataFrame:
