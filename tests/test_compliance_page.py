@@ -325,8 +325,20 @@ def test_open_findings_without_a_framework_are_said_beside_the_tiles(sample_db_c
         at = open_page(PAGE)
     assert not at.exception, [e.message for e in at.exception]
     said = [c.value for c in at.caption if "open findings name no framework" in c.value]
-    assert said == ["2 of the 6 open findings name no framework shown here (none given, or one not in scope): the "
-                    "headline and the Findings section count them, no framework's tile does."]
+    sentence = ("2 of the 6 open findings name no framework shown here (none given, or one not in scope): the "
+                "headline and the Findings section count them, no framework's figures do.")
+    assert said == [sentence]
+    # and the pack's table of frameworks says it too: its open findings read 0 beside a headline that counts them
+    import datetime as dt
+
+    from isms.config import load_settings
+    from isms.packs.content import build_pack
+
+    con = connect(sample_db_copy, read_only=True)
+    as_of = pd.Timestamp(SAMPLE_IMPORT).date()
+    pack = build_pack(con, load_settings(), "compliance", as_of, as_of - dt.timedelta(days=92))
+    con.close()
+    assert sentence in next(s for s in pack.sections if s.key == "frameworks").note
 
 
 def test_in_presentation_mode_the_line_under_a_cells_first_rows_names_the_cell(app_db):  # noqa: F811

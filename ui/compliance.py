@@ -57,11 +57,8 @@ def framework_tiles(data: ComplianceBundle, since: str) -> None:
                         f"{f['open_ofi']} OFIs; {help_}")
     # a CAPA tracker's findings may name no framework: the headline counted 9 open while the tiles
     # added up to 4, and nothing said why
-    every = int(data.findings_open["total"].sum()) if "total" in data.findings_open else 0
-    tiled = int(sum(data.totals[g].sum() for g in ("open_major", "open_minor", "open_observation", "open_ofi")))
-    if every > tiled:
-        st.caption(f"{every - tiled:,} of the {every:,} open findings name no framework shown here (none given, or "
-                   "one not in scope): the headline and the Findings section count them, no framework's tile does.")
+    if data.findings_unplaced:
+        st.caption(data.findings_unplaced)
 
 
 def _list(frame: pd.DataFrame, columns: dict, *, key: str, what: str, present: bool, **kw) -> None:

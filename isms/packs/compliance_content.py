@@ -45,7 +45,8 @@ def _frameworks(ctx) -> Section:
     return TableSection("frameworks", f"Compliance by framework, {long_date(ctx.as_of)}", frameworks_table(b),
                         note=(f"Changes since {long_date(ctx.compare_to)} in brackets." if b.compared else
                               "The first review on record: nothing earlier to compare with.")
-                        + " Effective: covered by a control whose last test passed.",
+                        + " Effective: covered by a control whose last test passed."
+                        + (f" {b.findings_unplaced}" if b.findings_unplaced else ""),
                         summary=headline.compliance(b).sentence)
 
 

@@ -67,6 +67,18 @@ class ComplianceBundle:
                 "implementation status does not cover one. Import a control register to fill this in.")
 
     @property
+    def findings_unplaced(self) -> str | None:
+        """Said beside the frameworks' figures when some open findings name no framework shown there
+        (none given, or one not in scope): a CAPA tracker's findings counted in the headline ('15
+        audit findings are open') while every framework's tiles and the pack's table read 0."""
+        every = int(self.findings_open["total"].sum()) if "total" in self.findings_open else 0
+        tiled = int(sum(self.totals[g].sum() for g in ("open_major", "open_minor", "open_observation", "open_ofi")))
+        if every <= tiled:
+            return None
+        return (f"{every - tiled:,} of the {every:,} open findings name no framework shown here (none given, or one "
+                "not in scope): the headline and the Findings section count them, no framework's figures do.")
+
+    @property
     def no_test_results(self) -> str | None:
         """The sentence that stands for the pass-rate chart when no control test has a result by the
         date (an empty chart of two axes told nothing)."""
