@@ -117,3 +117,13 @@ def test_a_mid_quarter_register_is_offered_as_a_date_and_a_comparison(tmp_path, 
         # since mid-May: A-1 fell from Critical (4x5) to High (4x4); B-1 was already there
         deltas = {m.label: m.delta for m in at.metric}
         assert (deltas["Critical risks"], deltas["High risks"], deltas["Low risks"]) == ("-1", "+1", "no change")
+
+
+def test_one_risk_kept_is_said_in_the_singular(page_db):  # noqa: F811
+    """'1 finding not in the file stay as they are', a trial read: one row kept stays as it is."""
+    at = commit(upload(open_import(), "unit-a.csv", "Risk ID,Title,Owner,Likelihood,Impact\nA-1,Ransomware,Ann,4,5\n"
+                                                    "A-2,Card skimming,Ann,3,3\n".encode()))
+    at = upload(at, "a-2.csv", "Risk ID,Title,Owner,Likelihood,Impact\nA-2,Card skimming,Ann,3,4\n".encode())
+    keyed(at.radio, "register_mode_")[0].set_value(PART_LABEL).run()
+    said = [i.value for i in at.info if "not in the file" in i.value]
+    assert said and said[0].startswith("1 risk not in the file stays as it is; nothing leaves the register."), said

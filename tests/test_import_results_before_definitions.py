@@ -132,5 +132,5 @@ def test_security_health_says_results_are_held_not_that_none_were_imported(tmp_p
     assert commit(con, _plan(con, dt.date(2026, 12, 3)), "test").status == "committed"
     said = nothing_to_show(con)
     assert said.startswith(f"{cells:,} KRI result(s) are held, but all are for months before their indicators are "
-                           "defined (the KRI register begins on 03 Dec 2026)"), said
-    assert f"import the KRI definitions dated {first_end:%d %b %Y} (the first result's month end) or earlier" in said
+                           "defined (the KRI register begins on 3 Dec 2026)"), said
+    assert f"import the KRI definitions dated {first_end.day} {first_end:%b %Y} (the first result's month end) or earlier" in said

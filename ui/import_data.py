@@ -236,7 +236,10 @@ def _preview(a: view.Analysis, plan) -> dict[str, int]:
     dropped = {k: len(kp.no_longer_listed) for k, kp in p.kinds.items() if kp.no_longer_listed}
     kept = {k: len(kp.kept) for k, kp in p.kinds.items() if kp.kept}
     if kept:
-        st.info(", ".join(view.counted(kind, n) for kind, n in kept.items()) + " not in the file stay as they are"
+        # '1 finding not in the file stays as it is', '3 risks ... stay as they are'
+        one = sum(kept.values()) == 1
+        st.info(", ".join(view.counted(kind, n) for kind, n in kept.items())
+                + (" not in the file stays as it is" if one else " not in the file stay as they are")
                 + ("" if dropped else "; nothing leaves the register") + ". "
                 + view.leaves_by([k for k, kp in p.kinds.items() if kp.kept]), icon=":material/merge:")
     if p.later_note:

@@ -12,6 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from isms.dates import short_date
 from isms.importing import cells
 from isms.importing.cells import THEME_BY_DIGIT
 from isms.importing.mapping import FILLED, LONG, WIDE_ROWS
@@ -354,7 +355,7 @@ def _fill_findings(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> Non
         nothing = pd.Series(None, index=frame.index, dtype=object)
         due, closed = (frame[f] if f in frame else nothing for f in ("due_on", "closed_on"))
         frame["raised_on"] = [min([as_of, *(d for d in pair if isinstance(d, dt.date))]) for pair in zip(due, closed)]
-        sh.plan.rules.append(f"{sh.m.sheet}: no date raised: each finding new to the register is dated {as_of:%d %b %Y}, "
+        sh.plan.rules.append(f"{sh.m.sheet}: no date raised: each finding new to the register is dated {short_date(as_of)}, "
                              "or its due or closing date where earlier, and its age counts from then; a finding the "
                              "register holds keeps its own date")
     if "title" not in sh.idx:

@@ -85,6 +85,12 @@ def prepare_reader(settings: Settings) -> None:
     prepare(settings.read_limits)
 
 
+def on_this_page(message: str) -> str:
+    """A problem as the Import page lists it: the pipeline's sentences serve the CLI too, where
+    'on the Import page' says where to go; on the page itself that read as if it were elsewhere."""
+    return message.replace(" (Import page)", "").replace("on the Import page", "on this page")
+
+
 def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, file_name: str, *,
             as_of: dt.date | None = None, mappings: list[SheetMapping] | None = None, profile: str | None = None,
             progress: Callable[[float, str], None] | None = None, earlier: Analysis | None = None) -> Analysis:
@@ -96,7 +102,8 @@ def analyse(con: duckdb.DuckDBPyConnection, settings: Settings, data: bytes, fil
                       isolated=settings.read_limits, series=settings.meeting_series,
                       was_read=earlier.plan.was_read if earlier is not None else None)
     rows = [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "column": p.header,
-             "value": None if p.value is None else str(p.value), "problem": p.message} for p in plan.problems]
+             "value": None if p.value is None else str(p.value), "problem": on_this_page(p.message)}
+            for p in plan.problems]
     table = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "column", "value", "problem"])
     n_err = len(errors(plan.problems))
     marked = None

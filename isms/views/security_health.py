@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import add_months, dated, month_end, month_ends
+from isms.dates import add_months, dated, month_end, month_ends, short_date
 from isms.filters import RiskFilter
 from isms.kri import HIGHER, red_streaks, statuses_in_months
 from isms.posture import KriCounts
@@ -151,10 +151,10 @@ def nothing_to_show(con: duckdb.DuckDBPyConnection) -> str:
     held, first, defined = queries.results_held(con)
     if not held:
         return "No monitoring results have been imported yet."
-    since = f"the KRI register begins on {defined:%d %b %Y}" if defined else "no KRI register is imported"
+    since = f"the KRI register begins on {short_date(defined)}" if defined else "no KRI register is imported"
     return (f"{held:,} KRI result(s) are held, but all are for months before their indicators are defined ({since}): "
             "a month's results are judged against the definitions the register held at its end. To show them, "
-            f"import the KRI definitions dated {first:%d %b %Y} (the first result's month end) or earlier.")
+            f"import the KRI definitions dated {short_date(first)} (the first result's month end) or earlier.")
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, month: dt.date) -> FilterOptions:
