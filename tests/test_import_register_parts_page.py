@@ -57,7 +57,7 @@ def test_unit_b_as_part_of_the_register_keeps_unit_a(page_db):
     assert at.success[0].value.startswith("Committed unit-b.csv as batch 2")
     history = frame(at, "sha256")
     assert history["file is"].tolist() == ["part of the register", "the whole register"]
-    assert history["rows"].tolist()[0] == "assessments 1, risks 1 (+2 kept)"
+    assert history["rows"].tolist()[0] == "1 assessment, 1 risk (+2 kept)"
 
     at = review(at)
     assert levels(at) == {"Critical risks": "1", "High risks": "0", "Medium risks": "1", "Low risks": "1"}

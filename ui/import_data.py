@@ -22,6 +22,7 @@ from isms.views import import_data as view
 from ui.params import DATE_FORMAT
 from ui.resources import cursor, settings, version, writing
 from ui.scorecard import literal
+from ui.tables import listing, readable, text
 
 
 @st.cache_data(show_spinner=False)
@@ -355,12 +356,23 @@ def show_last_outcome() -> None:
             st.error(f"{name} was {status}; the database is unchanged.")
 
 
+HISTORY_COLUMNS = {
+    "batch": st.column_config.NumberColumn("batch", width=44), "imported at": text("imported at", 92),
+    "by": text("by", 92), "file": text("file", 130), "sha256": text("sha256", 90), "as of": text("as of", 92),
+    "source": text("source", 70), "file is": text("file is", 92), "rows": text("rows", 112),
+    "undone": text("undone", 70),
+}
+
+
 def show_history(user) -> None:
     """Every batch, newest first; the latest active one can be undone by its analyst or an admin."""
     with cursor() as cur:
         batches = view.history(cur)
-    st.dataframe(batches, hide_index=True, width="stretch", key="history",
-                 column_config={"undone": st.column_config.TextColumn(width="medium")})
+    # every column on screen at 1280 px (ui.tables): the time under its day, a long file name and the
+    # rows wrapped, where at its own widths the list ran 1,380 px wide and 'file is' was cut off
+    shown = batches.assign(**{"imported at": batches["imported at"].map(
+        lambda t: f"{t:%Y-%m-%d %H:%M}" if hasattr(t, "strftime") else t)})
+    listing(readable(shown), HISTORY_COLUMNS, key="history")
     # a forum decision's register change is listed (it is a batch) but is no import to undo
     active = batches[(batches["undone"] == "") & (batches["source"] != FORUM_SOURCE)]
     if not active.empty and may_undo(user, active["by"].iloc[0]):

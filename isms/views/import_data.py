@@ -257,9 +257,10 @@ def _file_is(mode: str | None, scope_field: str | None, scope_values) -> str:
 
 
 def _rows(listed: str, carried: str | None) -> str:
-    """'risks 2 (+148 kept)': the rows the file listed, and those the batch kept from the register."""
+    """'2 risks (+148 kept)': the rows the file listed, in words (counted), and those the batch
+    kept from the register ('control_tests 15' was the table's name, not the analyst's)."""
     kept = json.loads(carried) if carried else {}
-    return ", ".join(f"{k} {v}" + (f" (+{kept[k]} kept)" if kept.get(k) else "")
+    return ", ".join(counted(k, v) + (f" (+{kept[k]:,} kept)" if kept.get(k) else "")
                      for k, v in sorted(json.loads(listed).items()) if v)
 
 
