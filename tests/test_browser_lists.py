@@ -1,7 +1,7 @@
 """Every list on the meeting pages shows all its columns on a 1280 px projector with the sidebar
 open: at that width the Risk Review's, Security Health's and the Compliance Review's lists ran up
 to 72 px past their box (a sideways scroll in the meeting), and the Forum's lists inside a
-meeting's expander 9 px; the Import page's history 560 px. Measured in a real browser: the grid's scroller is no wider than the box."""
+meeting's expander 9 px; the Import page's history of batches was 1,436 px wide. Measured in a real browser: the grid's scroller is no wider than the box."""
 
 import pytest
 
@@ -41,7 +41,7 @@ def test_lists_fit_a_1280_px_projector(sample_db_path, tmp_path, artifacts):
         assert inside, "a held meeting's decisions and actions: none drawn"
         page.screenshot(path=str(artifacts / "lists-forum-meeting-1280.png"))
         assert all(content <= box + 1 for content, box in inside), f"a meeting's lists scroll sideways: {inside}"
-        # the Import page's history of batches: at its own widths it ran 1,380 px wide, 'file is' cut off
+        # the Import page's history of batches: at its own widths it ran 1,436 px wide in 818, 'file is' cut off
         page.goto(url + "/import")
         page.get_by_role("tab", name="Import history").click()
         page.wait_for_selector('[data-testid="stDataFrame"] .dvn-scroller', timeout=60_000)
