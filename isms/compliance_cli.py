@@ -19,7 +19,9 @@ def add_parsers(sub, date_type) -> None:
 
     r = sub.add_parser("compliance", help="the Compliance review figures as of a date: per framework, testing, audits, findings")
     r.add_argument("--as-of", type=date_type, required=True)
-    r.add_argument("--compare-to", type=date_type, help="default: the previous quarter end")
+    r.add_argument("--compare-to", type=date_type,
+                   help="default: as the page compares the date (the period end or the import before it; else the "
+                        "quarter end before)")
     r.add_argument("--frameworks", help="comma-separated framework codes (default: those with an SoA)")
     r.add_argument("--json", action="store_true")
 
@@ -63,9 +65,12 @@ def _compliance(settings, args, store, database_exists) -> int:
 
     if not database_exists(settings):
         return 2
-    compare = args.compare_to or previous_quarter_end(args.as_of)
     scope = [f.strip() for f in args.frameworks.split(",") if f.strip()] if args.frameworks else None
     with store(settings).read() as con:
+        # the page's comparison for the date (the period end or the import before it), so the CLI
+        # and the page agree: the CLI compared with the quarter end before, the page with the import
+        opening = compliance.opening_dates(con, settings.series("compliance"), dt.date.today(), args.as_of)
+        compare = args.compare_to or (opening[1] if opening else previous_quarter_end(args.as_of))
         bundle = compliance.build(con, args.as_of, compare, scope)
     if args.json:
         print(json.dumps(bundle.as_json(), indent=2))

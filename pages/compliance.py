@@ -11,7 +11,7 @@ import io
 import streamlit as st
 
 from isms.charts_compliance import cell_name, coverage_heatmap, family_key, findings_burndown, pass_rate_trend
-from isms.dates import long_date, short_date
+from isms.dates import long_date, previous_quarter_end, short_date
 from isms.soa_export import soa_table, write_soa
 from isms.views import compliance
 from ui import compliance as render
@@ -83,7 +83,9 @@ fmt = {"parse": params.parse_date, "dump": lambda d: d.isoformat(), "format_func
 as_of = params.select(controls[0], "As of", dates, key="as_of", default=compliance.default_as_of(imported, periods),
                       on_change=params.forget,
                       args=("compare_to",), **fmt)
-earlier = [d for d in dates if d < as_of] or [compliance.default_dates(as_of)[1]]
+# nothing earlier: the quarter end before the date, as the CLI and the pack compare it (the page
+# offered 30 June for 6 December, the CLI 30 September)
+earlier = [d for d in dates if d < as_of] or [previous_quarter_end(as_of)]
 compare_to = params.select(controls[1], "Compared with", earlier, key="compare_to",
                            default=compliance.default_compare(as_of, imported, periods) or earlier[0], **fmt)
 _, known = options(data_version, as_of)

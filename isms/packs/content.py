@@ -558,6 +558,11 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
     def said(day: dt.date) -> str:  # the title slide says both dates as the meeting does
         return {"security-health": f"{day:%B %Y}", "management-review": f"{day.year}"}.get(meeting, long_date(day))
 
+    nothing_before = False
+    if meeting == "compliance":  # the bundle knows whether anything was imported by the comparison date
+        from isms.packs.compliance_content import _bundle as compliance_bundle
+
+        nothing_before = not compliance_bundle(ctx).compared
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=said(as_of),
                 organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built,
-                compared=said(compare_to), scope=scope_of(filters))
+                compared=said(compare_to), scope=scope_of(filters), nothing_before=nothing_before)

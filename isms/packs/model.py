@@ -126,12 +126,15 @@ class Pack:
     compared: str = ""
     # what the page's filters kept ('Annex A themes: A.8 Technological'); '' for the whole register
     scope: str = ""
+    # the meeting's data holds nothing on or before compare_to (a compliance review's first import):
+    # a cover 'compared with 30 June 2026' beside a table 'nothing earlier to compare with' contradicted it
+    nothing_before: bool = False
 
     @property
     def comparison(self) -> str:
         """The cover's second half: what the figures are compared with, or that nothing came before
         (a first review's cover read '6 December 2026 · compared with 6 December 2026')."""
-        if self.compare_to >= self.as_of:
+        if self.compare_to >= self.as_of or self.nothing_before:
             return "first review on record"
         return f"compared with {self.compared or long_date(self.compare_to)}"
 

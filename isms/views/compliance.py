@@ -98,8 +98,11 @@ class ComplianceBundle:
         def rows(df: pd.DataFrame) -> list[dict]:
             return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
 
-        return {"as_of": self.as_of.isoformat(), "compare_to": self.compare_to.isoformat(),
-                "frameworks": rows(self.totals), "coverage": rows(self.coverage),
+        totals = self.totals
+        if not self.compared:  # nothing imported by compare_to: no change to show, as the page shows none
+            totals = totals.assign(**{f"{f}_change": None for f in FIGURES})
+        return {"as_of": self.as_of.isoformat(), "compare_to": self.compare_to.isoformat(), "compared": self.compared,
+                "frameworks": rows(totals), "coverage": rows(self.coverage),
                 "testing": {k: _plain(v) for k, v in self.testing.items()},
                 "pass_rate_trend": rows(self.pass_rate_trend), "calendar": rows(self.calendar),
                 "in_progress": rows(self.in_progress), "findings_open": rows(self.findings_open),
@@ -182,7 +185,7 @@ def opening_dates(con: duckdb.DuckDBPyConnection, series: MeetingSeries, today: 
         return None
     periods = period_ends(imported, series, today)
     as_of = as_of or default_as_of(imported, periods)
-    return as_of, default_compare(as_of, imported, periods) or default_dates(as_of)[1]
+    return as_of, default_compare(as_of, imported, periods) or previous_quarter_end(as_of)
 
 
 def default_dates(today: dt.date) -> tuple[dt.date, dt.date]:
