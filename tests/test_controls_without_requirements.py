@@ -45,3 +45,14 @@ def test_the_page_says_the_register_maps_nothing(tmp_path):
     assert "Import a control register" not in after.no_control_coverage
     import_text(con, MAPPED, "controls.csv", DAY + dt.timedelta(days=1))
     assert compliance.build(con, DAY + dt.timedelta(days=1), DAY).no_control_coverage is None
+
+
+def test_a_control_register_is_proposed_as_controls_whatever_the_files_name(tmp_path):
+    """'Control ID, Control name, Owner, Requirements' in a file named register.csv was proposed as
+    a risk register: two controls would have stood on the Risk Review as unrated risks."""
+    con = connect(tmp_path / "i.duckdb")
+    text = "Control ID,Control name,Owner,Requirements\nC-1,MFA,IT,ISO27001-2022:A.8.5\nC-2,Backups,IT,ISO27001-2022:A.8.13\n"
+    for name in ("register.csv", "c2.csv", "export-2026.csv"):
+        plan = build_plan(text.encode(), name, load_settings().matrix, as_of=DAY, con=con)
+        assert [m.kind for m in plan.mappings] == ["controls"], name
+        assert len(plan.frames["controls"]) == 2 and "risks" not in plan.frames

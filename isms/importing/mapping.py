@@ -456,7 +456,10 @@ LOOKS_LIKE = [
       "current_implementation", "gap_identified", "implementation_status",
       # a test log of a control id, when it was tested and its result: 'Control ID, Period, Tested on,
       # Result' was proposed as a risk register whose risk ids were the control ids
-      "control_id", "tested_on", "test_date", "date_tested", "last_tested", "tested_by"), 2),
+      "control_id", "tested_on", "test_date", "date_tested", "last_tested", "tested_by",
+      # a control register as the README writes it ('Control ID, Control name, Owner, Requirements')
+      # was proposed as a risk register: its controls would have stood on the Risk Review as risks
+      "control_name", "control_title", "control_owner", "control_description"), 2),
     ("a findings list (audit findings, nonconformities, CAPA or POA&M)",
      ("finding_id", "finding_title", "nonconformit", "weakness", "poam", "capa", "corrective_action",
       "milestone"), 1),
