@@ -338,6 +338,11 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
     if kind == "findings":
         _fill_findings(sh, frame, as_of)
+    if kind == "control_tests" and "due_on" not in sh.idx and "due_on" not in sh.m.fixed and "period" in frame:
+        # a test log without due dates: each test is due by the end of the period it tests (every
+        # row was refused 'Due on: Field required', a column the analyst had not been told to add)
+        frame["due_on"] = frame["period"]
+        sh.plan.rules.append(f"{sh.m.sheet}: no due date column: each test is due on the last day of its period")
     for f, value in sh.m.fixed.items():  # the analyst's one value, where the file has no column for it
         if f not in sh.idx and f in model.model_fields:
             frame[f] = value
