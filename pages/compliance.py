@@ -130,6 +130,8 @@ render.calendar(data, present)
 st.header("Findings", divider="gray")
 render.findings(data, present)
 show_chart(findings_burndown(data.burndown), key="burndown", name=f"findings-{as_of}", presentation=present)
+if data.burndown_from:
+    st.caption(data.burndown_from)
 
 st.header("Statement of Applicability", divider="gray")
 soa_framework = params.select(st.sidebar if present else st, "SoA framework" if present else "Framework",

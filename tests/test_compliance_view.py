@@ -108,7 +108,11 @@ def test_findings_by_grade_age_overdue_and_burndown(bundle):
     assert f["total"].sum() == 2
     assert bundle.findings_overdue[["finding_id", "days_overdue"]].values.tolist() == [["F-3", 15]]
     b = bundle.burndown.set_index("as_of")
-    assert b.loc[D("2026-05-31"), "open"] == 0                     # before the first batch
+    # before the first findings register (30 June) no month is known, so the chart starts there
+    # (it read 0 open, beside findings dozens of days overdue when a tracker was first imported)
+    assert min(b.index) == D("2026-06-30") and D("2026-05-31") not in b.index
+    assert bundle.burndown_from == ("The findings register begins on 30 June 2026: the months before it hold no "
+                                    "register, so the chart starts there (a finding's age counts from the day it was raised).")
     assert b.loc[D("2026-06-30"), ["open", "overdue", "raised"]].tolist() == [2, 1, 1]   # F-2 raised in June
     assert b.loc[D("2026-08-31"), "open"] == 2                     # the June register still stands
     assert b.loc[D("2026-09-30"), ["open", "overdue", "raised"]].tolist() == [2, 1, 1]   # F-3 raised in September

@@ -110,7 +110,7 @@ def _burndown(ctx) -> Section:
     return ChartSection("burndown", "Open audit findings by month", findings_burndown(d), native_kind="line",
                         categories=cats, series=(NativeSeries("open", tuple(float(v) for v in d["open"])),
                                                  NativeSeries("overdue", tuple(float(v) for v in d["overdue"]))),
-                        number_format="0", y_min=0)
+                        number_format="0", y_min=0, note=b.burndown_from or "")
 
 
 def _method(ctx) -> Section:

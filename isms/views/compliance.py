@@ -48,6 +48,7 @@ class ComplianceBundle:
     compared: bool = True              # compliance data was imported on or before compare_to: else no changes to show
     data_dated: dt.date | None = None  # the latest compliance import on or before as_of (a period end may be later)
     controls_held: int = 0             # controls in the control register on as_of
+    findings_since: dt.date | None = None  # the first findings register's date (None: none yet)
 
     @property
     def no_control_coverage(self) -> str | None:
@@ -65,6 +66,17 @@ class ComplianceBundle:
         return ("No applicable requirement is covered by a control yet: coverage counts the controls of the control "
                 "register mapped to each requirement (its Requirements column), and the SoA's own "
                 "implementation status does not cover one. Import a control register to fill this in.")
+
+    @property
+    def burndown_from(self) -> str | None:
+        """Said under the findings chart when the findings register began within its months: the
+        chart starts there. Before, the months without a register read 0 open and the month of the
+        first import 15, beside the same findings listed 220 to 318 days overdue."""
+        first = self.findings_since
+        if first is None or first <= month_end(add_months(self.as_of, -(BURNDOWN_MONTHS - 1))):
+            return None
+        return (f"The findings register begins on {first.day} {first:%B %Y}: the months before it hold no register, "
+                "so the chart starts there (a finding's age counts from the day it was raised).")
 
     @property
     def findings_unplaced(self) -> str | None:
@@ -213,7 +225,8 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, compare_to: dt.date,
     return ComplianceBundle(as_of, compare_to, scope, totals, _coverage(req), req,
                             *_testing(con, as_of, compare_to), *_calendar(con, as_of), *_findings(con, as_of),
                             compared=compared, data_dated=max((d for d in imported if d <= as_of), default=None),
-                            controls_held=reads.controls_held(con, as_of))
+                            controls_held=reads.controls_held(con, as_of),
+                            findings_since=reads.first_register(con, "findings"))
 
 
 def _coverage(req: pd.DataFrame) -> pd.DataFrame:
@@ -298,6 +311,9 @@ def _findings(con, as_of: dt.date):
         ["days_overdue", "finding_id"], ascending=[False, True]).reset_index(drop=True)
     months = month_ends(add_months(as_of, -(BURNDOWN_MONTHS - 1)), as_of)
     months = [m for m in months if m < month_end(as_of)] + [as_of]
+    first = reads.first_register(con, "findings")
+    if first is not None:  # no month before the first findings register: not 'none open' but not known
+        months = [m for m in months if m >= first] or [as_of]
     burndown = _dates(reads.open_findings_by_month(con, months), "as_of")
     return pd.DataFrame(counts), overdue, burndown
 

@@ -1,0 +1,35 @@
+"""A findings tracker first imported on 6 December: the chart of open findings by month started a
+year earlier at 0 open and jumped to 15 in December, beside the same findings listed 220 to 318
+days overdue (a new user's trial). The chart now starts at the first findings register, and the
+page and the pack say why."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from isms.config import load_settings
+from isms.packs.content import build_pack
+from isms.store import connect
+from tests.factories import import_text
+from ui.apptest import app_database, open_app
+
+TRACKER = ("Finding ID,Title,Grade,Raised on,Due,Status,Framework\n"
+           "F-1,MFA not enforced,Major nonconformity,2026-02-01,2026-03-01,Open,ISO27001-2022\n"
+           "F-2,Logs not reviewed,Minor nonconformity,2026-03-01,2026-05-01,Open,ISO27001-2022\n")
+DAY = dt.date(2026, 12, 6)
+SAID = ("The findings register begins on 6 December 2026: the months before it hold no register, so the chart "
+        "starts there (a finding's age counts from the day it was raised).")
+
+
+def test_the_chart_starts_at_the_first_findings_register(tmp_path):
+    db = tmp_path / "i.duckdb"
+    con = connect(db)
+    import_text(con, TRACKER, "tracker.csv", DAY)
+    pack = build_pack(con, load_settings(), "compliance", DAY, dt.date(2026, 9, 30))
+    con.close()
+    section = next(s for s in pack.sections if s.key == "burndown")
+    assert section.categories == ("Dec 2026",) and section.note == SAID
+    with app_database(db):
+        at = open_app("pages/compliance.py", query={"as_of": DAY.isoformat()})
+    assert not at.exception, [e.message for e in at.exception]
+    assert SAID in [c.value for c in at.caption]
