@@ -166,9 +166,31 @@ def test_an_id_the_register_holds_for_another_finding_is_said_before_commit(tmp_
                    "F-1,No asset owner,Minor nonconformity,2026-03-05,Open\n"
                    "F-2,Backup restore not tested,Minor nonconformity,2026-03-05,Open\n", encoding="utf-8")
     plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
-    said = [p.message for p in plan.problems if "shares no word" in p.message]
+    said = [p.message for p in plan.problems if "title about something else" in p.message]
     assert len(said) == 1 and "F-1: 'Backups untested' becomes 'No asset owner'" in said[0] and "F-2" not in said[0]
     assert plan.ok  # a warning: the analyst decides
+
+
+def test_titles_that_share_only_small_words_name_other_findings(tmp_path, settings, db):
+    """A real CAPA tracker's F-001 to F-005 were other findings than the register's, but each
+    title shared 'not' or 'for' with the one it would replace: 1 of the 5 was said. Words such as
+    these say nothing of what a finding is about; a reworded title still shares its subject."""
+    load(db, "2026-03-31", findings=[
+        finding("F-1", title="Privileged access quarterly review not completed"),
+        finding("F-2", title="Vendor security contract clauses not updated for 5 suppliers"),
+        finding("F-3", title="Ransomware response playbook not tested"),
+        finding("F-4", title="MFA not enforced for admins")])
+    csv = tmp_path / "capa.csv"
+    csv.write_text("Finding ID,Title,Grade,Raised,Status\n"
+                   "F-1,Information security objectives are not documented,Minor nonconformity,2026-03-05,Open\n"
+                   "F-2,No periodic access review record for repository permissions,Minor nonconformity,2026-03-05,Open\n"
+                   "F-3,Management review schedule not documented,Minor nonconformity,2026-03-05,Open\n"
+                   "F-4,MFA not enforced for administrator accounts,Minor nonconformity,2026-03-05,Open\n",
+                   encoding="utf-8")
+    plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
+    (said,) = [p.message for p in plan.problems if "title about something else" in p.message]
+    assert said.startswith("3 id(s) of audit findings")
+    assert all(f"{k}: '" in said for k in ("F-1", "F-2", "F-3")) and "F-4" not in said  # MFA still enforced: reworded
 
 
 def _poam(tmp_path, settings, db, body: str, fixed: dict):

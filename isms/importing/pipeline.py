@@ -485,24 +485,39 @@ def rating_moves(con: duckdb.DuckDBPyConnection, plan: ImportPlan, matrix: RiskM
     return [said for *_, said in sorted(moves, key=lambda m: (-m[0], m[1]))]
 
 
+# words two titles share without being about the same thing: 'not' and 'for' made five of a CAPA
+# tracker's findings, other findings under the register's ids, pass for the register's own
+_COMMON = frozenset(("the and for not are was were with from has have had been but all any its into per this that "
+                     "than only yet nor our their there then when where which who whom what how out off over under "
+                     "after before between within without about against during upon via").split())
+
+
 def _words(text: object) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", str(text or "").casefold()) if len(w) > 2}
+    """A title's words that say what it is about, a plural as its singular."""
+    words = (w for w in re.findall(r"[a-z0-9]+", str(text or "").casefold()) if len(w) > 2 and w not in _COMMON)
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
+
+
+def _other_thing(was: object, now: object) -> bool:
+    """Two titles that share under a third of the shorter one's words name other things."""
+    a, b = _words(was), _words(now)
+    return bool(a and b) and len(a & b) < min(len(a), len(b)) / 3
 
 
 def _reused_ids(plan: ImportPlan) -> None:
-    """A row whose id the register holds with a title sharing no word with the file's: said, with
-    both titles. A trial imported a CAPA tracker whose F-001 to F-005 were other findings than the
+    """A row whose id the register holds with a title about something else (`_other_thing`): said,
+    with both titles. A trial imported a CAPA tracker whose F-001 to F-005 were other findings than the
     sample's; the preview said '5 changed' and each was replaced, closed findings reopened."""
     for kind, seen in plan.preview.kinds.items():
         retitled = [(k, (was, now)) for k, v in seen.values.items() if "title" in v for was, now in [v["title"]]
-                    if (words := _words(was)) and not words & _words(now)]
+                    if _other_thing(was, now)]
         if retitled:
             shown = "; ".join(f"{k}: '{a}' becomes '{b}'" for k, (a, b) in retitled[:3])
             more = f" and {len(retitled) - 3:,} more" if len(retitled) > 3 else ""
             plan.problems.append(Problem(
                 plan.file_name, None, None, None, None,
-                f"{len(retitled):,} id(s) of {KIND_LABELS[kind].lower()} the register holds come with a title that shares "
-                f"no word with the register's ({shown}{more}): if these are other {KIND_LABELS[kind].lower()} that "
+                f"{len(retitled):,} id(s) of {KIND_LABELS[kind].lower()} the register holds come with a title about "
+                f"something else than the register's ({shown}{more}): if these are other {KIND_LABELS[kind].lower()} that "
                 "reuse the ids, committing replaces the register's; give them ids of their own", "warning"))
 
 
