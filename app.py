@@ -6,7 +6,7 @@ from isms.auth import Role
 from isms.store.db import exists as db_exists
 from isms.views import welcome
 from ui.auth import badge, gate
-from ui.resources import cursor, settings, viewing_sample
+from ui.resources import cursor, organisation, settings, viewing_sample
 from ui.sample import sample_banner
 
 st.set_page_config(page_title="ISMS risk posture", page_icon=":material/shield:", layout="wide")
@@ -90,6 +90,6 @@ for page, role, while_empty, with_data in pages:
     shown = meeting if sample else (while_empty if first_steps else with_data)
     if shown and user.role >= role:
         st.sidebar.page_link(page)
-st.sidebar.caption(f"{cfg.organisation} · matrix {cfg.matrix.name}, appetite {cfg.matrix.appetite}")
+st.sidebar.caption(f"{organisation()} · matrix {cfg.matrix.name}, appetite {cfg.matrix.appetite}")
 badge(user)
 nav.run()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from isms import organisation
 from isms.config import SettingsError, load_settings
 from isms.store import batches, lake
 from isms.store.db import exists as db_exists
@@ -286,11 +287,10 @@ def _init_db(settings, sample_dir: Path, *, empty: bool = False) -> int:
     if empty:
         databases.create_empty(settings.db_path)
         print(f"created an empty database at {settings.db_path}; start the dashboard and follow its welcome")
-        from isms.sample import ORGANISATION as SAMPLE_ORGANISATION
-
-        if settings.organisation.strip() == SAMPLE_ORGANISATION:
-            print(f"note: {settings.config_path} names the sample's organisation ({SAMPLE_ORGANISATION}); give "
-                  "yours on the welcome, or as [organisation] name there, before the first pack")
+        if settings.organisation.strip() == organisation.SAMPLE_ORGANISATION:
+            print(f"note: {settings.config_path} names the sample's organisation ({organisation.SAMPLE_ORGANISATION}), "
+                  f"which this database's pages and packs call '{organisation.UNNAMED}'; give your organisation's "
+                  "name on the welcome, or as [organisation] name there, before the first pack")
         return 0
     try:
         n = databases.build_sample(settings.db_path, settings.matrix, sample_dir, max_rows=settings.max_rows)
@@ -521,12 +521,13 @@ def _actions(settings, args) -> int:
             rows = forum.overdue_actions(con, args.as_of, args.series)
         else:
             rows = forum_store.actions_as_of(con, args.as_of, args.series)
+        name = organisation.shown_on(con, settings)
     listed = [forum.action_record(r, args.as_of) for r in rows.to_dict("records")]
     if args.json:
         print(json.dumps(listed, indent=2))
         return 0
     what = "overdue actions" if args.overdue else "actions"
-    print(f"{settings.organisation}: {len(listed)} {what} as of {args.as_of}")
+    print(f"{name}: {len(listed)} {what} as of {args.as_of}")
     for a in listed:
         late = f", {a['days_overdue']} days overdue" if a["days_overdue"] else ""
         print(f"  {a['action_id']} [{a['series']}] {a['title']} · {a['owner']} · due {a['due_on']} · {a['status']}{late}")
@@ -540,11 +541,12 @@ def _scorecard(settings, args) -> int:
         return 2
     with _store(settings).read() as con:
         card = scorecard(con, settings, args.as_of, args.compare_to)
+        name = organisation.shown_on(con, settings)
     if args.json:
         print(card.model_dump_json(indent=2))
         return 0
     cur = card.current
-    print(f"{settings.organisation}: risk posture as of {card.as_of} (compared with {card.compare_to}), matrix {card.matrix}")
+    print(f"{name}: risk posture as of {card.as_of} (compared with {card.compare_to}), matrix {card.matrix}")
     print(f"  {'level':<10} {'residual':>8} {'change':>7} {'inherent':>9}")
     for level in reversed(card.levels):
         print(f"  {level:<10} {cur.residual_by_level[level]:>8} {card.level_delta(level):>+7d} {cur.inherent_by_level[level]:>9}")

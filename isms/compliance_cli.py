@@ -60,6 +60,7 @@ def _soa(settings, args, store, database_exists) -> int:
 
 
 def _compliance(settings, args, store, database_exists) -> int:
+    from isms import organisation
     from isms.dates import previous_quarter_end
     from isms.views import compliance
 
@@ -72,10 +73,11 @@ def _compliance(settings, args, store, database_exists) -> int:
         opening = compliance.opening_dates(con, settings.series("compliance"), dt.date.today(), args.as_of)
         compare = args.compare_to or (opening[1] if opening else previous_quarter_end(args.as_of))
         bundle = compliance.build(con, args.as_of, compare, scope)
+        name = organisation.shown_on(con, settings)
     if args.json:
         print(json.dumps(bundle.as_json(), indent=2))
         return 0
-    print(f"{settings.organisation}: compliance as of {bundle.as_of} (compared with {bundle.compare_to})")
+    print(f"{name}: compliance as of {bundle.as_of} (compared with {bundle.compare_to})")
     print(f"  {'framework':<24} {'applicable':>10} {'covered':>8} {'effective':>9} {'change':>7}  open findings "
           "(major / minor / obs / OFI)")
     for f in bundle.totals.to_dict("records"):

@@ -29,7 +29,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from isms import method
+from isms import method, organisation
 from isms.config import Settings
 from isms.exports import append_row, to_csv
 from isms.importing.template import header_label, write_workbook
@@ -309,7 +309,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
             continue
         path = out / f"{WORKBOOK_PREFIX}{day.isoformat()}.xlsx"
         written.append(write_workbook(path, by_kind, as_of=day, levels=levels,
-                                      title=f"{settings.organisation}: the ISMS as it stood on {day.isoformat()}"))
+                                      title=f"{organisation.shown_on(con, settings)}: the ISMS as it stood on {day.isoformat()}"))
     return written
 
 
@@ -371,7 +371,7 @@ def _first_sentence(text: str) -> str:
 def _readme(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, fmt: str, all_tables: list[Table],
             counts: dict[str, int], files: list[Path]) -> str:
     lines = [
-        f"# {settings.organisation}: ISMS export as of {as_of.isoformat()}",
+        f"# {organisation.shown_on(con, settings)}: ISMS export as of {as_of.isoformat()}",
         "",
         f"Written on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by the dashboard's export "
         f"(`python -m isms export --as-of {as_of.isoformat()} --format {fmt}` writes the same). Risk matrix `{settings.matrix.name}`, "

@@ -15,7 +15,7 @@ from ui import forum as render
 from ui.auth import permitted, require
 from ui.params import DATE_FORMAT
 from ui.presentation import presentation_toggle
-from ui.resources import data_cursor, data_version_key, settings, viewing_sample
+from ui.resources import data_cursor, data_version_key, organisation, settings, viewing_sample
 
 user = require("viewer", "Forum")
 cfg = settings()
@@ -49,7 +49,7 @@ if version is None:
     st.stop()
 view = load(data_version_key(), version, as_of)
 
-st.caption(f"The meetings of {cfg.organisation}'s ISMS forum, their decisions and actions, as they stood on "
+st.caption(f"The meetings of {organisation()}'s ISMS forum, their decisions and actions, as they stood on "
            f"{long_date(as_of)}.")
 st.page_link("pages/management_review.py", label="Management review (clause 9.3): the inputs for a year",
              icon=":material/event_note:")

@@ -14,7 +14,7 @@ from ui import params
 from ui.auth import require
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
-from ui.resources import data_cursor, data_version_key, require_data, settings
+from ui.resources import data_cursor, data_version_key, organisation, require_data, settings
 
 require("viewer", "Management review")
 cfg = settings()
@@ -45,7 +45,7 @@ present = presentation_toggle(st.sidebar)
 year = params.select(st.sidebar if present else st.columns([1, 4])[0], "Year under review", choices, key="year", parse=int)
 review = load(data_version, version, year)
 st.title(f"Management review · {year}")
-st.caption(f"The inputs of ISO/IEC 27001:2022 clause 9.3.2 for {cfg.organisation}, {short_date(review.start)} to "
+st.caption(f"The inputs of ISO/IEC 27001:2022 clause 9.3.2 for {organisation()}, {short_date(review.start)} to "
            f"{short_date(review.end)}, from the data the dashboard holds; the outputs of 9.3.3 are the review's decisions.")
 render.show_actions(review, present=present)
 render.show_context()

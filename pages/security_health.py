@@ -16,7 +16,7 @@ from ui.charts import show_chart
 from ui.forum import earlier_actions_section
 from ui.packs import pack_panel
 from ui.presentation import presentation_toggle
-from ui.resources import data_cursor, data_version_key, require_data, settings
+from ui.resources import data_cursor, data_version_key, organisation, require_data, settings
 
 require("viewer", "Security Health")
 cfg = settings()
@@ -74,7 +74,7 @@ data = load(data_version, month, compare_month, Filters(tuple(domains), tuple(ow
 since = f"{compare_month:%b %Y}"
 st.title(f"Security Health · {month:%B %Y}")
 scope = "all KRIs" if data.filters == Filters() else f"{len(data.board)} KRIs of {data.filters.describe()}"
-st.caption(f"Security monitoring of {cfg.organisation} for {month:%B %Y} ({scope}), with changes since {compare_month:%B %Y}.")
+st.caption(f"Security monitoring of {organisation()} for {month:%B %Y} ({scope}), with changes since {compare_month:%B %Y}.")
 
 health.show_headline(data)
 st.header("Health summary", divider="gray")

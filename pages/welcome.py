@@ -44,7 +44,7 @@ with show.step(1, "Choose your risk matrix and appetite"):
     if permitted("change-settings"):
         show_saved()
         matrix_form(user, cfg, key="welcome_", organisation=w.organisation,
-                    stand_in="" if w.organisation else w.sample_name)
+                    stand_in="" if w.organisation else w.stand_in)
     else:
         show.show_matrix_fixed(w)
 with show.step(2, "Get your register into a spreadsheet"):

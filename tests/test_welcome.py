@@ -79,14 +79,16 @@ def test_the_matrix_is_chosen_on_the_welcome_before_the_first_import(empty_app):
 
 def test_the_welcome_asks_for_the_name_while_the_settings_give_the_samples(empty_app):
     """The shipped isms.toml names the embedded sample's organisation; an adopter's empty database
-    starts with the field blank and a line saying whose name would stand, not with Northwind's
-    name filled in to go out on their sidebar and packs."""
+    starts with the field blank and a line saying what stands for it ('Your organisation'), not
+    with Northwind's name filled in to go out on their sidebar and packs."""
     _, config = empty_app
     assert 'name = "Northwind Cloud Infrastructure"' in config.read_text()  # the shipped file, copied
     at = open_app()
     assert at.text_input(key="welcome_organisation_name").value == ""
     said = [c.value for c in at.caption if "Not named yet" in c.value]
-    assert len(said) == 1 and "**Northwind Cloud Infrastructure**, the sample's" in said[0]
+    assert len(said) == 1 and "every pack say **Your organisation**" in said[0]
+    # and the sidebar says so, not the sample's name (isms.organisation)
+    assert any(c.value.startswith("Your organisation · matrix") for c in at.sidebar.caption)
     at.text_input(key="welcome_organisation_name").set_value("Acme Ltd").run()
     assert not [c for c in at.caption if "Not named yet" in c.value]
     # a name of the adopter's own is shown as it is, and nothing is said

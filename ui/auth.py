@@ -19,7 +19,7 @@ import streamlit as st
 from isms import audit, sessions, sign_in
 from isms.auth import Role, User, allows, local_mode_refusal, role_from_claims
 from isms.users import PasswordUser, UserError, load_users
-from ui.resources import cursor, settings, writing
+from ui.resources import cursor, organisation, settings, writing
 
 _SIGNED_IN = "_isms_signed_in_as"
 _FRAME_SIGNED_IN = "_isms_frame_signed_in"
@@ -132,7 +132,7 @@ def _oidc_user(widgets: bool) -> User:
         if not widgets:
             _stop("Sign in first.")
         st.title("Sign in")
-        st.write(f"The risk posture of {cfg.organisation} is for signed-in staff.")
+        st.write(f"The risk posture of {organisation()} is for signed-in staff.")
         if st.button("Sign in with your organisation account", key="oidc_sign_in", type="primary"):
             st.login()
         st.stop()
@@ -206,7 +206,7 @@ def _password_form(cfg, users: dict[str, PasswordUser]):
         elif st.session_state.get(_SIGNED_OUT):
             st.info("You are signed out.")
         with st.form("sign_in", clear_on_submit=True):
-            st.subheader(f"Sign in to {cfg.organisation}")
+            st.subheader(f"Sign in to {organisation()}")
             username = st.text_input("User name", autocomplete="username")
             password = st.text_input("Password", type="password", autocomplete="current-password")
             submitted = st.form_submit_button("Sign in")

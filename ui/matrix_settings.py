@@ -59,8 +59,8 @@ def level_bands(preset: str) -> str:
 def matrix_form(user: User, cfg: Settings, *, key: str = "", organisation: str | None = None,
                 stand_in: str = "") -> None:
     """The matrix, the appetite (and, on the welcome, the organisation's name, starting from
-    `organisation`) with a Save button. `stand_in`: the name the settings give while the field is
-    blank (the sample's), said under it so nobody's packs go out under the sample's name unawares.
+    `organisation`) with a Save button. `stand_in`: what the pages and packs say while the field is
+    blank, said under it so nobody's packs go out unnamed unawares.
     `key` prefixes the widget keys, so the form can be drawn on more than one page."""
     changes: dict = {}
     if organisation is not None:
@@ -69,7 +69,7 @@ def matrix_form(user: User, cfg: Settings, *, key: str = "", organisation: str |
                              help="Shown in the sidebar and on every review pack.")
         if not name.strip() and stand_in:
             st.caption(f":orange[Not named yet: until you give your organisation's name, the sidebar and every "
-                       f"pack say **{stand_in}**, the sample's.]")
+                       f"pack say **{stand_in}**.]")
         changes[("organisation", "name")] = name.strip() or cfg.organisation
     names = list(PRESETS)
     preset = st.selectbox("Matrix", names, key=f"{key}matrix_preset",

@@ -21,7 +21,8 @@ import streamlit as st
 
 from isms.config import DEFAULT_CONFIG, Settings, load_settings
 from isms.databases import open_sample, sample_path
-from isms.sample import ORGANISATION as SAMPLE_ORGANISATION
+from isms import organisation as organisation_names
+from isms.organisation import SAMPLE_ORGANISATION
 from isms.store.db import data_version
 from isms.store.shared import SharedStore, open_store
 from isms.views import welcome
@@ -56,6 +57,22 @@ def settings() -> Settings:
         return replace(cfg, organisation=SAMPLE_ORGANISATION)
     return cfg
 
+
+
+def organisation() -> str:
+    """The organisation's name as the pages show it (isms.organisation): the settings' name, except
+    the sample's on data that is not the sample's, which reads UNNAMED until the adopter names theirs."""
+    cfg = settings()
+    if viewing_sample() or cfg.organisation.strip() != organisation_names.SAMPLE_ORGANISATION:
+        return cfg.organisation
+    return organisation_names.shown(cfg.organisation, _holds_sample(cfg.db_path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _holds_sample(path: str) -> bool:
+    """Whether the database at `path` is the sample's: it never becomes so, nor stops being so."""
+    with cursor() as cur:
+        return organisation_names.holds_sample(cur)
 
 
 @st.cache_resource(show_spinner=False)

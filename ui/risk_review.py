@@ -26,6 +26,7 @@ from isms.views.risk_review import BASES, Cell, RiskDetail, RiskFocus, RiskRevie
 from ui import params
 from ui.charts import show_chart
 from ui.presentation import labels_of, present_table
+from ui.resources import organisation
 from ui.scorecard import count_tile, dashed, headline_markdown, literal, posture_tiles
 from ui.tables import listing, readable, shown_columns, text
 
@@ -51,7 +52,7 @@ def show_heading(data: RiskReviewData, cfg: Settings) -> None:
     st.title(f"Risk Review · {long_date(data.as_of)}")
     changes = (f"with changes since {long_date(data.compare_to)}" if data.scorecard.compared
                else "the first review on record (nothing earlier to compare with)")
-    st.caption(f"Risk posture of {cfg.organisation} as of {long_date(data.as_of)}, {changes} · "
+    st.caption(f"Risk posture of {organisation()} as of {long_date(data.as_of)}, {changes} · "
                f"{data.filters.describe()} · matrix {matrix.name}, appetite {matrix.appetite}.")
     show_headline(data, matrix)
     posture_tiles(data.scorecard)

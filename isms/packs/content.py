@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from isms import shown
-from isms import charts, headline, method
+from isms import charts, headline, method, organisation
 from isms.config import Settings
 from isms.dates import add_months, long_date, month_end, month_name, quarter_name, short_date
 from isms.filters import RiskFilter
@@ -564,5 +564,5 @@ def build_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str,
 
         nothing_before = not compliance_bundle(ctx).compared
     return Pack(meeting=meeting, title=f"{MEETINGS[meeting]} pack", subtitle=said(as_of),
-                organisation=settings.organisation, as_of=as_of, compare_to=compare_to, sections=built,
+                organisation=organisation.shown_on(con, settings), as_of=as_of, compare_to=compare_to, sections=built,
                 compared=said(compare_to), scope=scope_of(filters), nothing_before=nothing_before)

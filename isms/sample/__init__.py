@@ -4,7 +4,7 @@
 # opens on. An adopter's own ISMS is not Northwind, so where the settings still give this name the
 # welcome asks for theirs (isms.views.welcome), and a session looking at the sample shows this name
 # whatever the settings give (ui.resources.settings).
-ORGANISATION = "Northwind Cloud Infrastructure"
+from isms.organisation import SAMPLE_ORGANISATION as ORGANISATION  # noqa: E402
 
 from isms.sample.generate import generate_sample, write_sample  # noqa: E402
 

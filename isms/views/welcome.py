@@ -17,7 +17,7 @@ import duckdb
 from isms.config import Settings
 from isms.databases import sample_path
 from isms.importing.template import write_blank_template
-from isms.sample import ORGANISATION as SAMPLE_ORGANISATION
+from isms.organisation import SAMPLE_ORGANISATION, UNNAMED
 from isms.store import batches
 
 
@@ -32,10 +32,10 @@ class Welcome:
     sample_ready: bool      # already built there
 
     @property
-    def sample_name(self) -> str:
-        """The name the sample's organisation goes by, which the settings give until the adopter
-        names theirs (the shipped isms.toml is the embedded sample's)."""
-        return SAMPLE_ORGANISATION
+    def stand_in(self) -> str:
+        """What the pages and packs call the organisation until the adopter names it: the shipped
+        isms.toml gives the sample's name, which is never shown on another organisation's data."""
+        return UNNAMED
 
     @property
     def empty(self) -> bool:
