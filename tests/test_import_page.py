@@ -480,3 +480,20 @@ def test_the_preview_names_the_risks_whose_level_the_file_moves(page_db):
     said = [i.value for i in at.info if "change residual level" in i.value]
     assert said == ["2 risks change residual level against the register: R-2 Low (4) → High (16); "
                     "R-1 Critical (20) → Medium (9)."], [i.value for i in at.info]
+
+
+def test_an_empty_as_of_says_which_date_is_used(page_db):
+    """The As of box stayed blank ('yyyy-mm-dd') while the preview used a date: today's, or the
+    one the file's About sheet gives. The page says which, under the box."""
+    import datetime as dt
+
+    from isms.dates import short_date
+    from tests.conftest import ROOT
+
+    at = upload(open_import(), "shoankj.csv", (REGISTERS / "shoankj_risk-register.csv").read_bytes())
+    said = [c.value for c in at.caption if c.value.startswith("Dated ")]
+    assert said == [f"Dated {short_date(dt.date.today())}: today, as the file gives no date; choose another above."]
+    # the sample's workbook of 30 September 2026 gives its date in its About sheet
+    at = upload(open_import(), "2026-09-30-register.xlsx", (ROOT / "data" / "sample" / "2026-09-30-register.xlsx").read_bytes())
+    said = [c.value for c in at.caption if c.value.startswith("Dated ")]
+    assert said == ["Dated 30 Sep 2026: the date the file gives; choose another above."]

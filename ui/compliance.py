@@ -47,8 +47,10 @@ def framework_tiles(data: ComplianceBundle, since: str) -> None:
         count_tile(cols[0], "Applicable", f["applicable"], before("applicable"), worse_up=False,
                    help=f"of {f['requirements']} requirements; {help_}")
         count_tile(cols[1], "Covered by a control", f["covered"], before("covered"), worse_up=False, help=help_)
-        count_tile(cols[2], "Effective (last test passed)", f["effective"], before("effective"), worse_up=False,
-                   help=help_)
+        # a label of one line at 1280 px, as its neighbours' ('Effective (last test passed)' wrapped onto
+        # two, and its figure stood lower than theirs); what it counts is in its help
+        count_tile(cols[2], "Effective", f["effective"], before("effective"), worse_up=False,
+                   help=f"covered by a control whose last test passed; {help_}")
         grades = ("open_major", "open_minor", "open_observation", "open_ofi")
         open_now = sum(f[g] for g in grades)
         open_then = sum(before(g) for g in grades) if data.compared else None

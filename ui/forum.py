@@ -182,16 +182,20 @@ def show_earlier_actions(earlier: forum.EarlierActions, series_name: str, *, pre
     st.header(title, divider="gray")
     since = (f"since the last {series_name} meeting ({short_date(earlier.last_meeting_on)})" if earlier.last_meeting_on
              else f"(no earlier {series_name} meeting recorded)")
+    # the meeting's day may be ahead (the next Compliance meeting, in January): the actions as they
+    # stand today, for that day ('open on 14 Jan 2027', read on 6 December, claimed to know the future)
+    ahead = earlier.as_of > dt.date.today()
+    on = (f"for the {series_name} meeting of {short_date(earlier.as_of)} (as they stand today)" if ahead
+          else f"on {short_date(earlier.as_of)}")
     if earlier.open.empty and earlier.closed_since.empty:
-        # without a tense: the meeting's day may be ahead (the next Risk meeting, in January)
-        st.info(f"No {series_name} action open on {short_date(earlier.as_of)}, and none closed {since}.")
+        st.info(f"No {series_name} action open {on}, and none closed {since}.")
         return
     cols = st.columns(3)  # bordered, as every other page's tiles are
     cols[0].metric("Open", len(earlier.open), border=True)
     cols[1].metric("Overdue", len(earlier.overdue), border=True)
     cols[2].metric("Closed since last meeting", len(earlier.closed_since), border=True)
     if len(earlier.open):
-        st.caption(f"Open on {short_date(earlier.as_of)}, overdue first.")
+        st.caption(f"Open {on}, overdue {'by then ' if ahead else ''}first.")
         frame = _frame(earlier.open)
         # one series' list: its Series column and a 'First due' no action moved say nothing
         columns = shown_columns(frame, {k: v for k, v in ACTION_COLUMNS.items() if k != "series"},

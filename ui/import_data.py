@@ -16,6 +16,7 @@ import streamlit as st
 
 from isms import actions
 from isms.auth import Refused, may_undo
+from isms.dates import short_date
 from isms.decision_effects import SOURCE as FORUM_SOURCE
 from isms.importing.mapping import IGNORE, LONG
 from isms.views import import_data as view
@@ -287,6 +288,10 @@ def import_flow(upload, user) -> None:
     profile = st.session_state.get(_key("import_profile"))
     a = _analysis(data, upload.name, as_of, st.session_state["_import_mappings"],
                   profile if profile and profile != "(proposed)" else None)
+    if as_of is None and a.plan.as_of is not None:  # the empty box showed 'yyyy-mm-dd' while a date was in use
+        c1.caption(f"Dated {short_date(a.plan.as_of)}: "
+                   + ("the date the file gives" if a.plan.as_of_from_file else "today, as the file gives no date")
+                   + "; choose another above.")
     if not a.readable:
         for p in a.plan.problems:
             st.error(f"{upload.name} cannot be imported: {p.message}. The database is unchanged.")

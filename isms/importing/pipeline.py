@@ -338,8 +338,8 @@ def build_plan(
     plan.was_read = FileRead(sha, file_name, limits, wb)
     plan.file_format = wb.file_format
     plan.sheets = {s.name: s.rows for s in wb.sheets}
-    if as_of is None:
-        plan.as_of = as_of_in_file(wb) or plan.as_of
+    if as_of is None and (in_file := as_of_in_file(wb)) is not None:
+        plan.as_of, plan.as_of_from_file = in_file, True
     plan.mappings = mappings if mappings is not None else propose(wb, profile)
     parts: dict[str, list[pd.DataFrame]] = {}
     headers_only: list[str] = []

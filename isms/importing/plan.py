@@ -25,6 +25,7 @@ class ImportPlan:
     file_name: str
     sha256: str
     as_of: dt.date
+    as_of_from_file: bool = False  # the date is the file's own (its About sheet), not the one given or today
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     file_format: str = ""
