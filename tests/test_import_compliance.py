@@ -229,16 +229,17 @@ def test_a_poam_s_controls_are_read_as_the_chosen_framework_s_requirements(tmp_p
 
 
 def test_a_findings_framework_no_catalog_has_is_a_warning_at_its_cell(tmp_path, settings, db):
-    """'ISO 27001 - 5.17' names no catalog: the finding is kept, and the analyst is told at B2 that
-    the Compliance review will count it under no framework. ISO27001-2022 in B3 is known: no word."""
+    """'PDPPL Art. 19' names no catalog: the finding is kept, and the analyst is told at B2 that
+    the Compliance review will count it under no framework. ISO27001-2022 in B3 is known: no word.
+    ('ISO 27001 - 5.17', this test's cell before, is now read as ISO27001-2022 A.5.17: see below.)"""
     csv = tmp_path / "tracker.csv"
     csv.write_text("Finding ID,Source Framework,Title,Grade,Raised,Status\n"
-                   "F-1,ISO 27001 - 5.17,Weak passwords,Minor nonconformity,2026-03-05,Open\n"
+                   "F-1,PDPPL Art. 19,Weak passwords,Minor nonconformity,2026-03-05,Open\n"
                    "F-2,ISO27001-2022,No asset owner,Minor nonconformity,2026-03-05,Open\n", encoding="utf-8")
     plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
     assert plan.ok and plan.row_counts == {"findings": 2}, [str(p) for p in plan.problems]
     (warned,) = [p for p in plan.problems if "has a catalog here" in p.message]
-    assert (warned.cell, warned.value, warned.severity) == ("B2", "ISO 27001 - 5.17", "warning")
+    assert (warned.cell, warned.value, warned.severity) == ("B2", "PDPPL Art. 19", "warning")
     assert "counts it under no framework" in warned.message
 
 
@@ -284,3 +285,32 @@ def test_an_soa_said_to_be_part_of_the_register_keeps_the_lines_it_does_not_list
     whole = build_plan(few.read_bytes(), "soa-whole.csv", settings.matrix, as_of=D("2026-12-31"), con=db)
     assert commit(db, with_mode(db, whole, "whole"), "t").status == "committed"
     assert compliance.frame(db, "soa", D("2026-12-31"))["ref"].tolist() == ["A.8.8"]
+
+
+def test_a_framework_cell_naming_iso_27001_and_a_control(tmp_path, settings, db):
+    """A remediation tracker's 'Source Framework' says 'ISO 27001 - 5.17': each such cell was a
+    warning that no catalog has that framework (31 in one file), and its findings counted under
+    none. A number only Annex A has is its control; one that is also a clause's (7.2: competence,
+    or A.7.2 physical entry) is said; a second requirement in the cell is said; another framework's
+    cells are said in full once, then point there."""
+    csv = tmp_path / "tracker.csv"
+    csv.write_text("Finding ID,Title,Grade,Raised,Status,Source Framework\n"
+                   "F-1,Access rights not reviewed,Minor nonconformity,2026-03-05,Open,ISO 27001 - 5.18\n"
+                   "F-2,Secure coding rules missing,Minor nonconformity,2026-03-05,Open,ISO 27001 - 8.28 / PCI-DSS Req 6\n"
+                   "F-3,Training records incomplete,Minor nonconformity,2026-03-05,Open,ISO 27001 - 7.2\n"
+                   "F-4,Cross-border transfer without basis,Minor nonconformity,2026-03-05,Open,PDPPL Art. 19\n"
+                   "F-5,Privacy notice outdated,Minor nonconformity,2026-03-05,Open,PDPPL Art. 22\n"
+                   "F-6,Logging gaps,Minor nonconformity,2026-03-05,Open,ISO/IEC 27001:2022 – A.8.15\n", encoding="utf-8")
+    plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
+    assert plan.ok, [str(p) for p in plan.problems]
+    found = plan.frames["findings"].set_index("finding_id")
+    assert found.loc[["F-1", "F-2", "F-6"], "ref"].tolist() == ["A.5.18", "A.8.28", "A.8.15"]
+    assert (found.loc[["F-1", "F-2", "F-3", "F-6"], "framework"] == "ISO27001-2022").all()
+    assert found.loc["F-3", "ref"] is None and found.loc["F-4", "framework"] == "PDPPL Art. 19"
+    assert any("3 framework cell(s) name ISO 27001 with an Annex A control (such as 'ISO 27001 - 5.18')" in r
+               for r in plan.rules), plan.rules
+    said = {p.cell: p.message for p in plan.problems if p.header == "Framework"}
+    assert said["F3"].startswith("read as ISO27001-2022 A.8.28; a finding names one requirement, so 'PCI-DSS Req 6'")
+    assert "7.2 is both a clause of ISO/IEC 27001 and Annex A control A.7.2" in said["F4"]
+    assert said["F5"].startswith("no framework 'PDPPL Art. 19' has a catalog here (such as")
+    assert said["F6"] == "no framework 'PDPPL Art. 22' has a catalog here: kept under no framework, as said at F5"

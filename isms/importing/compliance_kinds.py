@@ -136,6 +136,71 @@ def check_control_requirements(plan) -> None:
         "commas) and import the register again", "warning"))
 
 
+# 'ISO 27001 - 5.17', 'ISO/IEC 27001:2022 – A.8.8 / PCI-DSS Req 6': a tracker's framework column that
+# names the requirement too (a remediation tracker's 'Source Framework'); group 2 'A.' or 'Annex A'
+_ISO_WITH_REF = re.compile(r"^\s*ISO\s*(?:/\s*IEC\s*)?27001(?:\s*[:/-]?\s*2022)?\s*[-–—:,]\s*"
+                           r"(Annex\s*A\s*|A\.\s*)?([5-8])\.(\d{1,2})(?!\.?\d)(.*)$", re.I)
+# the clauses of ISO/IEC 27001 numbered as Annex A's controls are: 5.1-5.3, 6.1-6.3, 7.1-7.5, 8.1-8.3
+_CLAUSE_LAST = {5: 3, 6: 3, 7: 5, 8: 3}
+
+
+def _iso_with_ref(value: str, catalog: set[str]) -> tuple[str | None, str]:
+    """(the Annex A control a framework cell such as 'ISO 27001 - 5.17' names, or None where its
+    number is also a clause's ('7.2': competence, or A.7.2 physical entry), what follows the first
+    number ('/ 8.2')); None for a cell that is not ISO 27001 with a number."""
+    m = _ISO_WITH_REF.match(value)
+    if not m:
+        return None, ""
+    section, n = int(m.group(2)), int(m.group(3))
+    ref = f"A.{section}.{n}"
+    if ref not in catalog or (not m.group(1) and n <= _CLAUSE_LAST[section]):
+        return None, m.group(4).strip(" /;,")
+    return ref, m.group(4).strip(" /;,")
+
+
+def _read_iso_with_ref(plan, f: pd.DataFrame, known: dict) -> None:
+    """A framework cell that is ISO 27001 with a number: ISO27001-2022 and, where the number can
+    only be an Annex A control's, that control as its ref (one rule per sheet); a number that is
+    also a clause's, or more than one requirement in the cell, is said at the cell. Each cell was a
+    warning of 300 characters that no catalog has the framework 'ISO 27001 - 5.17', 31 in one file."""
+    from isms.importing.problems import Problem
+    from isms.importing.template import header_label
+
+    catalog = known.get(ISO_CODE, set())
+    read: dict[str, list] = {}
+    for i, fw in zip(f.index, f["framework"]):
+        if not isinstance(fw, str) or fw in known or not _ISO_WITH_REF.match(fw):
+            continue
+        ref, rest = _iso_with_ref(fw, catalog)
+        f.at[i, "framework"] = ISO_CODE
+        given = f.at[i, "ref"] if "ref" in f else None
+        if given is not None and not (isinstance(given, float) and pd.isna(given)):
+            continue  # the file's own requirement column stands
+        if "ref" not in f:
+            f["ref"] = None
+        (sheet, row, letter), *_ = plan.cells("findings", [i], "framework")
+        if ref is None:
+            number = _ISO_WITH_REF.match(fw)
+            plan.problems.append(Problem(
+                sheet, row, letter, header_label("framework"), fw,
+                f"read as {ISO_CODE}, but {number.group(2)}.{number.group(3)} is both a clause of ISO/IEC 27001 and "
+                f"Annex A control A.{number.group(2)}.{number.group(3)}: the finding counts under no requirement; "
+                f"write A.{number.group(2)}.{number.group(3)} for the control", "warning"))
+            continue
+        f.at[i, "ref"] = ref
+        read.setdefault(sheet, []).append((i, fw, ref))
+        if rest:
+            plan.problems.append(Problem(
+                sheet, row, letter, header_label("framework"), fw,
+                f"read as {ISO_CODE} {ref}; a finding names one requirement, so '{rest}' is not counted: give it "
+                "a finding of its own if it needs one", "warning"))
+    for sheet, rows in read.items():
+        (_, _, letter), *_ = plan.cells("findings", [rows[0][0]], "framework")
+        _, example, ref = next((r for r in rows if not _iso_with_ref(r[1], catalog)[1]), rows[0])  # one with no more in it
+        plan.rules.append(f"{sheet}!{letter or ''}: {len(rows):,} framework cell(s) name ISO 27001 with an Annex A "
+                          f"control (such as '{example}'): read as {ISO_CODE} and the control ({ref})")
+
+
 def check_finding_requirements(con, plan) -> None:
     """A finding's framework and ref, which the Compliance review counts it under.
 
@@ -172,18 +237,27 @@ def check_finding_requirements(con, plan) -> None:
     for fw, refs in known.items():
         for r in refs:
             keys[fw].setdefault(ref_key(r), set()).add(r)
+    _read_iso_with_ref(plan, f, known)
     read_as: dict[tuple[str, str, str], list] = {}
+    first_unknown: dict[str, str] = {}  # per sheet, the cell that says it in full
+    unknown = [i for i, fw in zip(f.index, f["framework"]) if isinstance(fw, str) and fw not in known]
     for i, fw, ref in zip(f.index, f["framework"], f["ref"] if "ref" in f else [None] * len(f)):
         if fw is None or (isinstance(fw, float) and pd.isna(fw)):
             continue
         if fw not in known:
             for sheet, row, letter in plan.cells("findings", [i], "framework"):
-                plan.problems.append(Problem(
-                    sheet, row, letter, header_label("framework"), fw,
-                    f"no framework {fw!r} has a catalog here (such as ISO27001-2022 or NIST-800-53r5; python -m isms "
-                    "catalogs lists them): the finding is kept, but the Compliance review counts it under no "
-                    "framework; write the framework's code, or on the Import page leave the column out and choose "
-                    "the framework of every finding in the sheet", "warning"))
+                if sheet in first_unknown:  # said in full once: the rest of the sheet's cells point there
+                    message = (f"no framework {fw!r} has a catalog here: kept under no framework, as said at "
+                               f"{first_unknown[sheet]}")
+                else:
+                    first_unknown[sheet] = f"{letter}{row}" if letter else f"row {row}"
+                    others = len(unknown) - 1
+                    message = (f"no framework {fw!r} has a catalog here (such as ISO27001-2022 or NIST-800-53r5; "
+                               "python -m isms catalogs lists them): the finding is kept, but the Compliance review "
+                               "counts it under no framework; write the framework's code, or on the Import page leave "
+                               "the column out and choose the framework of every finding in the sheet"
+                               + (f" ({others:,} more cell(s) below)" if others > 0 else ""))
+                plan.problems.append(Problem(sheet, row, letter, header_label("framework"), fw, message, "warning"))
             continue
         if ref is None or (isinstance(ref, float) and pd.isna(ref)) or ref in known[fw]:
             continue
