@@ -30,3 +30,27 @@ def test_the_import_page_says_this_page(tmp_path):
     page = analyse(con, load_settings(), FINDINGS.encode(), "findings.csv", as_of=DAY)
     told = page.problems["problem"].tolist()
     assert any("on this page" in m for m in told) and not any("Import page" in m for m in told), told
+
+
+def test_a_blank_templates_sheets_are_said_to_have_no_rows(tmp_path):
+    """A FedRAMP POA&M template's three sheets of headers were each told at length that they lacked
+    a grade column, and the file that its columns did not give what a findings list needs: they
+    hold no rows, which is what stops the file."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Open POA&M Items"
+    wb.active.append(["POAM ID", "Weakness Name", "Weakness Description", "Original Risk Rating", "Status"])
+    closed = wb.create_sheet("Closed POA&M Items")
+    closed.append(["POAM ID", "Weakness Name", "Weakness Description", "Original Risk Rating", "Status"])
+    out = io.BytesIO()
+    wb.save(out)
+    con = connect(tmp_path / "i.duckdb")
+    plan = build_plan(out.getvalue(), "poam-template.xlsx", load_settings().matrix, as_of=DAY, con=con)
+    said = {p.sheet: p.message for p in plan.problems}
+    assert said["Open POA&M Items"].endswith("with headers only: no rows to import")
+    assert "grade" not in said["Open POA&M Items"] and "grade" not in said["Closed POA&M Items"]
+    assert said["poam-template.xlsx"] == ("the file holds no rows to import: Open POA&M Items, Closed POA&M Items "
+                                          "have headers only (a blank template?)")

@@ -344,10 +344,18 @@ def build_plan(
     parts: dict[str, list[pd.DataFrame]] = {}
     headers_only: list[str] = []
     unknown: list[Problem] = []  # sheets of none of our kinds: said after what the file as a whole is told
+    looks_empty: list[str] = []  # sheets that look like a kind we take, with headers only
     for n, s in enumerate(wb.sheets):
         step(0.2 + 0.6 * n / len(wb.sheets), f"Checking sheet {s.name!r}")
         m = next((x for x in plan.mappings if x.sheet == s.name), None)
-        if m is not None and m.kind == IGNORE and m.looks_like:
+        if m is not None and m.kind == IGNORE and m.looks_like and not m.looks_like.startswith("a dashboard") and \
+                all(blank_row(r) for r in s.rows[m.header_row + 1:]):
+            # a blank template's sheet: what its columns lack does not matter while it has no rows (each
+            # of a FedRAMP template's three empty sheets was told at length it lacked a grade column)
+            looks_empty.append(s.name)
+            plan.problems.append(Problem(s.name, None, None, None, None,
+                                         f"looks like {m.looks_like}, with headers only: no rows to import", "warning"))
+        elif m is not None and m.kind == IGNORE and m.looks_like:
             later = "" if m.looks_like.startswith("a dashboard") else \
                 f"{why_not(m.looks_like, s.rows, m.header_row)}; "
             plan.problems.append(Problem(s.name, None, None, None, None,
@@ -423,6 +431,12 @@ def build_plan(
         plan.problems.append(Problem(file_name, None, None, None, None,
                                      "the file holds no rows to import: " + ", ".join(headers_only)
                                      + (" has" if len(headers_only) == 1 else " have") + " headers only"))
+    elif not plan.frames and looks_empty and not errors(plan.problems) and all(
+            m.sheet in looks_empty for m in plan.mappings if m.looks_like and m.kind == IGNORE
+            and not m.looks_like.startswith("a dashboard")):
+        plan.problems.append(Problem(file_name, None, None, None, None,
+                                     "the file holds no rows to import: " + ", ".join(looks_empty)
+                                     + (" has" if len(looks_empty) == 1 else " have") + " headers only (a blank template?)"))
     elif not plan.frames and any(m.looks_like and m.kind == IGNORE for m in plan.mappings) and not errors(plan.problems):
         what = sorted({m.looks_like for m in plan.mappings if m.looks_like and m.kind == IGNORE})
         data = [w for w in what if not w.startswith("a dashboard")]
