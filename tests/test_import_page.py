@@ -497,3 +497,13 @@ def test_an_empty_as_of_says_which_date_is_used(page_db):
     at = upload(open_import(), "2026-09-30-register.xlsx", (ROOT / "data" / "sample" / "2026-09-30-register.xlsx").read_bytes())
     said = [c.value for c in at.caption if c.value.startswith("Dated ")]
     assert said == ["Dated 30 Sep 2026: the date the file gives; choose another above."]
+
+
+def test_the_blank_choice_of_a_column_is_named(page_db):
+    """Un-mapping a field was picking an unlabelled blank line at the top of the column list: the
+    blank choice reads '(not imported)'."""
+    import json
+
+    at = upload(open_import(), "shoankj.csv", (REGISTERS / "shoankj_risk-register.csv").read_bytes())
+    config = next(json.loads(d.proto.columns) for d in at.dataframe if "column in the file" in d.value.columns)
+    assert config["column in the file"]["type_config"]["options"][0] == {"value": "", "label": "(not imported)"}

@@ -99,8 +99,13 @@ def _mapping_editors(a: view.Analysis) -> list:
                 edited = st.data_editor(
                     view.mapping_table(new), hide_index=True, width="stretch", disabled=["field"], placeholder="–",
                     column_config={"field": st.column_config.TextColumn("Field"),
-                                   "column in the file": st.column_config.SelectboxColumn("Column in the file",
-                                                                                          options=["", *headers])},
+                                   # the blank choice named: un-mapping a column was picking an unlabelled
+                                   # blank line at the top of the list
+                                   "column in the file": st.column_config.SelectboxColumn(
+                                       "Column in the file", options=["", *headers], format_func=_or_none,
+                                       help="The file's column each field is read from; '(not imported)' leaves "
+                                            "the field out (a findings sheet's grade or framework can then be "
+                                            "chosen for every row below)")},
                     key=_key(f"columns_{i}_{new.kind}_{new.header_row}"))
                 new = view.with_columns(new, edited)
                 new = _one_values(new, i, a.frameworks)
@@ -109,6 +114,13 @@ def _mapping_editors(a: view.Analysis) -> list:
                     st.caption("Not imported: " + ", ".join(ignored))
             chosen.append(new)
     return chosen
+
+
+def _or_none(header) -> str:
+    return header or NOT_IMPORTED
+
+
+NOT_IMPORTED = "(not imported)"
 
 
 def _one_values(m, i: int, frameworks: list[str]):
