@@ -77,12 +77,15 @@ def _compliance(settings, args, store, database_exists) -> int:
     if args.json:
         print(json.dumps(bundle.as_json(), indent=2))
         return 0
-    print(f"{name}: compliance as of {bundle.as_of} (compared with {bundle.compare_to})")
+    # the first review on record has no change to show, as the page, the pack and --json say
+    compared = f"compared with {bundle.compare_to}" if bundle.compared else "first review on record"
+    print(f"{name}: compliance as of {bundle.as_of} ({compared})")
     print(f"  {'framework':<24} {'applicable':>10} {'covered':>8} {'effective':>9} {'change':>7}  open findings "
           "(major / minor / obs / OFI)")
     for f in bundle.totals.to_dict("records"):
+        change = f"{f['effective_change']:>+7d}" if bundle.compared else f"{'–':>7}"
         print(f"  {f['framework']:<24} {f['applicable']:>10} {f['covered']:>8} {f['effective']:>9} "
-              f"{f['effective_change']:>+7d}  {f['open_major']} / {f['open_minor']} / {f['open_observation']} / {f['open_ofi']}")
+              f"{change}  {f['open_major']} / {f['open_minor']} / {f['open_observation']} / {f['open_ofi']}")
     t = bundle.testing
     rate = f"{t['pass_rate']:.0%}" if t["pass_rate"] is not None else "n/a"
     print(f"  tests: {t['due']} due within {t['due_window_days']} days, {t['overdue']} overdue; since {bundle.compare_to}: "

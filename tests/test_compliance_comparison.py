@@ -37,6 +37,9 @@ def test_a_first_import_is_compared_with_nothing_everywhere(tmp_path):
     # the quarter end before the date, and nothing imported by then: no change, not '-2 applicable'
     assert figures["compare_to"] == "2026-09-30" and figures["compared"] is False
     assert figures["frameworks"][0]["applicable"] == 2 and figures["frameworks"][0]["applicable_change"] is None
+    text = isms("compliance", "--as-of", "2026-12-06", db=db).splitlines()
+    assert text[0].endswith("compliance as of 2026-12-06 (first review on record)")
+    assert text[2].split()[:5] == ["ISO27001-2022", "2", "0", "0", "–"]  # applicable, covered, effective, no change
     with app_database(db):
         at = open_app("pages/compliance.py", query={"as_of": "2026-12-06"})
     assert not at.exception, [e.message for e in at.exception]
