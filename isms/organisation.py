@@ -20,9 +20,13 @@ UNNAMED = "Your organisation"
 
 
 def holds_sample(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database is the sample's: built from the sample workbooks (`isms.databases`),
-    the only imports whose source is 'sample'."""
-    return bool(con.execute("SELECT EXISTS (SELECT 1 FROM import_batch WHERE source = 'sample')").fetchone()[0])
+    """Whether the data is the sample's alone: built from the sample workbooks (`isms.databases`, the
+    only imports whose source is 'sample'), with no import of anyone's own still counted beside them
+    (the forum's records and decisions on the sample's meetings are the sample's too). An
+    organisation that tries its own register in the sample's database sees its own figures there,
+    and its name is not Northwind's."""
+    return bool(con.execute("""SELECT EXISTS (SELECT 1 FROM import_batch WHERE source = 'sample')
+                               AND NOT EXISTS (SELECT 1 FROM active_batch WHERE source NOT IN ('sample', 'forum'))""").fetchone()[0])
 
 
 def shown(name: str, sample_data: bool) -> str:

@@ -57,3 +57,19 @@ def test_the_samples_data_keeps_its_name_and_an_own_name_stands(tmp_path, sample
     con = _own(tmp_path / "own.duckdb")
     named = dataclasses.replace(settings, organisation="Acme Ltd")
     assert build_pack(con, named, "risk-review", DAY, dt.date(2026, 6, 30)).organisation == "Acme Ltd"
+
+
+def test_own_imports_in_the_samples_database_are_your_organisation(tmp_path, sample_db_path):
+    """`make run` builds the sample into the default database; an organisation that imports its own
+    register there sees its own figures, and its packs must not go out under Northwind's name."""
+    import shutil
+
+    from isms.organisation import holds_sample
+
+    db = tmp_path / "isms.duckdb"
+    shutil.copy(sample_db_path, db)
+    con = connect(db)
+    assert holds_sample(con)
+    import_text(con, "Risk ID,Title,Owner,Likelihood,Impact\nX-1,Our own risk,IT,4,5\n", "own.csv", DAY)
+    assert not holds_sample(con)
+    assert build_pack(con, load_settings(), "risk-review", DAY, dt.date(2026, 6, 30)).organisation == UNNAMED

@@ -65,12 +65,12 @@ def organisation() -> str:
     cfg = settings()
     if viewing_sample() or cfg.organisation.strip() != organisation_names.SAMPLE_ORGANISATION:
         return cfg.organisation
-    return organisation_names.shown(cfg.organisation, _holds_sample(cfg.db_path))
+    return organisation_names.shown(cfg.organisation, _holds_sample(cfg.db_path, version()))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _holds_sample(path: str) -> bool:
-    """Whether the database at `path` is the sample's: it never becomes so, nor stops being so."""
+@st.cache_data(show_spinner=False, max_entries=8)
+def _holds_sample(path: str, data_version: str) -> bool:
+    """Whether the database at `path` holds the sample's data alone, at this version of its data."""
     with cursor() as cur:
         return organisation_names.holds_sample(cur)
 
