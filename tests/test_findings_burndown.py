@@ -33,3 +33,18 @@ def test_the_chart_starts_at_the_first_findings_register(tmp_path):
         at = open_app("pages/compliance.py", query={"as_of": DAY.isoformat()})
     assert not at.exception, [e.message for e in at.exception]
     assert SAID in [c.value for c in at.caption]
+
+
+def test_before_the_first_findings_register_the_chart_says_there_was_none(tmp_path):
+    """Viewed as of 31 October, a register first imported on 6 December is not there yet: the note
+    said 'begins on 6 December 2026 ... so the chart starts there' under a chart of October."""
+    from isms.views import compliance
+
+    con = connect(tmp_path / "i.duckdb")
+    import_text(con, "Control,Applicable,Justification,Implementation status\nA.5.1,Yes,Policy,Implemented\n",
+                "soa.csv", dt.date(2026, 9, 30))
+    import_text(con, TRACKER, "tracker.csv", DAY)
+    b = compliance.build(con, dt.date(2026, 10, 31), dt.date(2026, 9, 30))
+    assert b.burndown_from == "No findings register by 31 October 2026: the chart counts none."
+    assert b.burndown["open"].sum() == 0
+    assert compliance.build(con, DAY, dt.date(2026, 9, 30)).burndown_from == SAID

@@ -153,9 +153,11 @@ def open_findings_by_month(con: duckdb.DuckDBPyConnection, dates: list[dt.date])
     return con.execute(" UNION ALL ".join(parts) + " ORDER BY as_of").df()
 
 
-def first_register(con: duckdb.DuckDBPyConnection, kind: str) -> dt.date | None:
-    """The date of the first active batch that brought a register of `kind` (None: none yet)."""
-    return con.execute("SELECT min(as_of) FROM active_batch WHERE list_contains(kinds, ?)", [kind]).fetchone()[0]
+def first_register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> dt.date | None:
+    """The date of the first active batch on or before `as_of` that brought a register of `kind`
+    (None: none by then)."""
+    return con.execute("SELECT min(as_of) FROM active_batch WHERE list_contains(kinds, ?) AND as_of <= ?",
+                       [kind, as_of]).fetchone()[0]
 
 
 def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:

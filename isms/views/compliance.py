@@ -48,7 +48,7 @@ class ComplianceBundle:
     compared: bool = True              # compliance data was imported on or before compare_to: else no changes to show
     data_dated: dt.date | None = None  # the latest compliance import on or before as_of (a period end may be later)
     controls_held: int = 0             # controls in the control register on as_of
-    findings_since: dt.date | None = None  # the first findings register's date (None: none yet)
+    findings_since: dt.date | None = None  # the first findings register's date on or before as_of (None: none by then)
 
     @property
     def no_control_coverage(self) -> str | None:
@@ -73,7 +73,9 @@ class ComplianceBundle:
         chart starts there. Before, the months without a register read 0 open and the month of the
         first import 15, beside the same findings listed 220 to 318 days overdue."""
         first = self.findings_since
-        if first is None or first <= month_end(add_months(self.as_of, -(BURNDOWN_MONTHS - 1))):
+        if first is None:  # none by the date (one may come later): the zeros are no count of findings
+            return f"No findings register by {self.as_of.day} {self.as_of:%B %Y}: the chart counts none."
+        if first <= month_end(add_months(self.as_of, -(BURNDOWN_MONTHS - 1))):
             return None
         return (f"The findings register begins on {first.day} {first:%B %Y}: the months before it hold no register, "
                 "so the chart starts there (a finding's age counts from the day it was raised).")
@@ -226,7 +228,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, compare_to: dt.date,
                             *_testing(con, as_of, compare_to), *_calendar(con, as_of), *_findings(con, as_of),
                             compared=compared, data_dated=max((d for d in imported if d <= as_of), default=None),
                             controls_held=reads.controls_held(con, as_of),
-                            findings_since=reads.first_register(con, "findings"))
+                            findings_since=reads.first_register(con, "findings", as_of))
 
 
 def _coverage(req: pd.DataFrame) -> pd.DataFrame:
@@ -311,7 +313,7 @@ def _findings(con, as_of: dt.date):
         ["days_overdue", "finding_id"], ascending=[False, True]).reset_index(drop=True)
     months = month_ends(add_months(as_of, -(BURNDOWN_MONTHS - 1)), as_of)
     months = [m for m in months if m < month_end(as_of)] + [as_of]
-    first = reads.first_register(con, "findings")
+    first = reads.first_register(con, "findings", as_of)
     if first is not None:  # no month before the first findings register: not 'none open' but not known
         months = [m for m in months if m >= first] or [as_of]
     burndown = _dates(reads.open_findings_by_month(con, months), "as_of")
