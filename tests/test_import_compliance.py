@@ -314,3 +314,25 @@ def test_a_framework_cell_naming_iso_27001_and_a_control(tmp_path, settings, db)
     assert "7.2 is both a clause of ISO/IEC 27001 and Annex A control A.7.2" in said["F4"]
     assert said["F5"].startswith("no framework 'PDPPL Art. 19' has a catalog here (such as")
     assert said["F6"] == "no framework 'PDPPL Art. 22' has a catalog here: kept under no framework, as said at F5"
+
+
+def test_iso_27001_cells_with_a_controls_name_a_clause_or_no_such_control(tmp_path, settings, db):
+    """A control's name after its number is no second requirement (each cell was warned that
+    'Management of technical vulnerabilities' was not counted); a clause (9.2, 6.1.2) counts under
+    ISO27001-2022 with no requirement, as 7.2 does, in one rule; an Annex A number the catalog lacks
+    is said as such, not as a clause's."""
+    csv = tmp_path / "tracker.csv"
+    csv.write_text("Finding ID,Title,Grade,Raised,Status,Source Framework\n"
+                   "F-1,Patching late,Minor nonconformity,2026-03-05,Open,ISO 27001 - A.8.8 Management of technical vulnerabilities\n"
+                   "F-2,Internal audit late,Minor nonconformity,2026-03-05,Open,ISO 27001 - 9.2\n"
+                   "F-3,Risk treatment plan unsigned,Minor nonconformity,2026-03-05,Open,ISO 27001 - 6.1.3\n"
+                   "F-4,Odd control,Minor nonconformity,2026-03-05,Open,ISO 27001 - A.5.40\n", encoding="utf-8")
+    plan = build_plan(csv.read_bytes(), csv.name, settings.matrix, as_of=D("2026-06-30"), con=db)
+    found = plan.frames["findings"].set_index("finding_id")
+    assert (found["framework"] == "ISO27001-2022").all()
+    assert found.loc["F-1", "ref"] == "A.8.8" and found.loc[["F-2", "F-3", "F-4"], "ref"].isna().all()
+    said = {p.cell: p.message for p in plan.problems if p.header == "Framework"}
+    assert set(said) == {"F5"}, said  # F-1 is its control and its name; the clauses go in a rule
+    assert said["F5"] == ("read as ISO27001-2022, but it has no Annex A control A.5.40 (A.5.1-A.8.34): the finding "
+                          "counts under no requirement")
+    assert any("2 framework cell(s) name a clause of ISO/IEC 27001 (such as 'ISO 27001 - 9.2')" in r for r in plan.rules)

@@ -136,42 +136,59 @@ def check_control_requirements(plan) -> None:
         "commas) and import the register again", "warning"))
 
 
-# 'ISO 27001 - 5.17', 'ISO/IEC 27001:2022 – A.8.8 / PCI-DSS Req 6': a tracker's framework column that
-# names the requirement too (a remediation tracker's 'Source Framework'); group 2 'A.' or 'Annex A'
+# 'ISO 27001 - 5.17', 'ISO/IEC 27001:2022 – A.8.8 / PCI-DSS Req 6', 'ISO 27001 - 9.2': a tracker's
+# framework column that names the requirement too (a remediation tracker's 'Source Framework');
+# group 1 'A.' or 'Annex A', then the number's two or three parts, then the rest of the cell
 _ISO_WITH_REF = re.compile(r"^\s*ISO\s*(?:/\s*IEC\s*)?27001(?:\s*[:/-]?\s*2022)?\s*[-–—:,]\s*"
-                           r"(Annex\s*A\s*|A\.\s*)?([5-8])\.(\d{1,2})(?!\.?\d)(.*)$", re.I)
+                           r"(Annex\s*A\s*|A\.\s*)?(\d{1,2})\.(\d{1,2})(?:\.(\d{1,2}))?(?!\d)(.*)$", re.I)
 # the clauses of ISO/IEC 27001 numbered as Annex A's controls are: 5.1-5.3, 6.1-6.3, 7.1-7.5, 8.1-8.3
 _CLAUSE_LAST = {5: 3, 6: 3, 7: 5, 8: 3}
+# what puts a second requirement after the first ('5.18 / 8.2', '8.29; PCI-DSS Req 6'), where a
+# control's name ('A.8.8 Management of technical vulnerabilities', 'A.8.8 - ...') is no second one
+_ANOTHER = re.compile(r"^\s*(?:[/;,&+|]|and\b)\s*(.+)$", re.I)
 
 
-def _iso_with_ref(value: str, catalog: set[str]) -> tuple[str | None, str]:
-    """(the Annex A control a framework cell such as 'ISO 27001 - 5.17' names, or None where its
-    number is also a clause's ('7.2': competence, or A.7.2 physical entry), what follows the first
-    number ('/ 8.2')); None for a cell that is not ISO 27001 with a number."""
+def _iso_with_ref(value: str, catalog: set[str]) -> tuple[str, str | None, str, str] | None:
+    """What a framework cell such as 'ISO 27001 - 5.17' names: (how it reads: 'control' an Annex A
+    control of the catalog, 'no control' an Annex A number the catalog lacks, 'ambiguous' a number
+    both a clause and a control have ('7.2': competence, or A.7.2 physical entry), 'clause' a
+    clause's; the control's ref or None; the number as written; a second requirement after it, or
+    ''). None for a cell that is not ISO 27001 with a number."""
     m = _ISO_WITH_REF.match(value)
     if not m:
-        return None, ""
-    section, n = int(m.group(2)), int(m.group(3))
+        return None
+    section, n, third = int(m.group(2)), int(m.group(3)), m.group(4)
+    number = f"{section}.{n}" + (f".{third}" if third else "")
+    another = _ANOTHER.match(m.group(5))
+    more = another.group(1).strip() if another else ""
     ref = f"A.{section}.{n}"
-    if ref not in catalog or (not m.group(1) and n <= _CLAUSE_LAST[section]):
-        return None, m.group(4).strip(" /;,")
-    return ref, m.group(4).strip(" /;,")
+    if m.group(1):  # 'A.' or 'Annex A' said: a control, whatever the clauses are numbered
+        return ("control" if ref in catalog else "no control"), (ref if ref in catalog else None), number, more
+    if third or section in (4, 9, 10) or (section in _CLAUSE_LAST and n <= _CLAUSE_LAST[section]):
+        if not third and section in _CLAUSE_LAST and ref in catalog:
+            return "ambiguous", None, number, more
+        return "clause", None, number, more
+    if section in _CLAUSE_LAST:
+        return ("control" if ref in catalog else "no control"), (ref if ref in catalog else None), number, more
+    return None
 
 
 def _read_iso_with_ref(plan, f: pd.DataFrame, known: dict) -> None:
     """A framework cell that is ISO 27001 with a number: ISO27001-2022 and, where the number can
-    only be an Annex A control's, that control as its ref (one rule per sheet); a number that is
-    also a clause's, or more than one requirement in the cell, is said at the cell. Each cell was a
-    warning of 300 characters that no catalog has the framework 'ISO 27001 - 5.17', 31 in one file."""
+    only be an Annex A control's, that control as its ref (one rule per sheet); a clause's number
+    counts under no requirement (one rule per sheet: the catalog holds Annex A's controls); a
+    number both have, an Annex A number the catalog lacks, or a second requirement in the cell is
+    said at the cell. Each cell was a warning of 300 characters that no catalog has the framework
+    'ISO 27001 - 5.17', 31 in one file."""
     from isms.importing.problems import Problem
     from isms.importing.template import header_label
 
     catalog = known.get(ISO_CODE, set())
-    read: dict[str, list] = {}
+    read: dict[tuple[str, str], list] = {}  # (sheet, 'control' or 'clause') -> [(index, cell, ref)]
     for i, fw in zip(f.index, f["framework"]):
-        if not isinstance(fw, str) or fw in known or not _ISO_WITH_REF.match(fw):
+        if not isinstance(fw, str) or fw in known or (how := _iso_with_ref(fw, catalog)) is None:
             continue
-        ref, rest = _iso_with_ref(fw, catalog)
+        kind, ref, number, more = how
         f.at[i, "framework"] = ISO_CODE
         given = f.at[i, "ref"] if "ref" in f else None
         if given is not None and not (isinstance(given, float) and pd.isna(given)):
@@ -179,26 +196,33 @@ def _read_iso_with_ref(plan, f: pd.DataFrame, known: dict) -> None:
         if "ref" not in f:
             f["ref"] = None
         (sheet, row, letter), *_ = plan.cells("findings", [i], "framework")
-        if ref is None:
-            number = _ISO_WITH_REF.match(fw)
-            plan.problems.append(Problem(
-                sheet, row, letter, header_label("framework"), fw,
-                f"read as {ISO_CODE}, but {number.group(2)}.{number.group(3)} is both a clause of ISO/IEC 27001 and "
-                f"Annex A control A.{number.group(2)}.{number.group(3)}: the finding counts under no requirement; "
-                f"write A.{number.group(2)}.{number.group(3)} for the control", "warning"))
+
+        def say(message: str) -> None:
+            plan.problems.append(Problem(sheet, row, letter, header_label("framework"), fw, message, "warning"))
+
+        if kind == "ambiguous":
+            say(f"read as {ISO_CODE}, but {number} is both a clause of ISO/IEC 27001 and Annex A control A.{number}: "
+                f"the finding counts under no requirement; write A.{number} for the control")
+            continue
+        if kind == "no control":
+            say(f"read as {ISO_CODE}, but it has no Annex A control A.{number} (A.5.1-A.8.34): the finding counts "
+                "under no requirement")
             continue
         f.at[i, "ref"] = ref
-        read.setdefault(sheet, []).append((i, fw, ref))
-        if rest:
-            plan.problems.append(Problem(
-                sheet, row, letter, header_label("framework"), fw,
-                f"read as {ISO_CODE} {ref}; a finding names one requirement, so '{rest}' is not counted: give it "
-                "a finding of its own if it needs one", "warning"))
-    for sheet, rows in read.items():
+        read.setdefault((sheet, kind), []).append((i, fw, ref))
+        if more:
+            say(f"read as {ISO_CODE} {ref or 'clause ' + number}; a finding names one requirement, so '{more}' is not "
+                "counted: give it a finding of its own if it needs one")
+    for (sheet, kind), rows in read.items():
         (_, _, letter), *_ = plan.cells("findings", [rows[0][0]], "framework")
-        _, example, ref = next((r for r in rows if not _iso_with_ref(r[1], catalog)[1]), rows[0])  # one with no more in it
-        plan.rules.append(f"{sheet}!{letter or ''}: {len(rows):,} framework cell(s) name ISO 27001 with an Annex A "
-                          f"control (such as '{example}'): read as {ISO_CODE} and the control ({ref})")
+        _, example, ref = next((r for r in rows if not _iso_with_ref(r[1], catalog)[3]), rows[0])  # one with no more in it
+        if kind == "control":
+            plan.rules.append(f"{sheet}!{letter or ''}: {len(rows):,} framework cell(s) name ISO 27001 with an Annex A "
+                              f"control (such as '{example}'): read as {ISO_CODE} and the control ({ref})")
+        else:
+            plan.rules.append(f"{sheet}!{letter or ''}: {len(rows):,} framework cell(s) name a clause of ISO/IEC 27001 "
+                              f"(such as '{example}'): read as {ISO_CODE}, under no requirement (its catalog holds "
+                              "Annex A's controls, not the clauses)")
 
 
 def check_finding_requirements(con, plan) -> None:
@@ -240,7 +264,11 @@ def check_finding_requirements(con, plan) -> None:
     _read_iso_with_ref(plan, f, known)
     read_as: dict[tuple[str, str, str], list] = {}
     first_unknown: dict[str, str] = {}  # per sheet, the cell that says it in full
-    unknown = [i for i, fw in zip(f.index, f["framework"]) if isinstance(fw, str) and fw not in known]
+    unknown: dict[str, int] = {}  # per sheet, the cells of a framework no catalog has
+    for i, fw in zip(f.index, f["framework"]):
+        if isinstance(fw, str) and fw not in known:
+            for sheet, _, _ in plan.cells("findings", [i], "framework"):
+                unknown[sheet] = unknown.get(sheet, 0) + 1
     for i, fw, ref in zip(f.index, f["framework"], f["ref"] if "ref" in f else [None] * len(f)):
         if fw is None or (isinstance(fw, float) and pd.isna(fw)):
             continue
@@ -251,7 +279,7 @@ def check_finding_requirements(con, plan) -> None:
                                f"{first_unknown[sheet]}")
                 else:
                     first_unknown[sheet] = f"{letter}{row}" if letter else f"row {row}"
-                    others = len(unknown) - 1
+                    others = unknown.get(sheet, 1) - 1
                     message = (f"no framework {fw!r} has a catalog here (such as ISO27001-2022 or NIST-800-53r5; "
                                "python -m isms catalogs lists them): the finding is kept, but the Compliance review "
                                "counts it under no framework; write the framework's code, or on the Import page leave "
