@@ -205,9 +205,11 @@ def tables(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, history: bool = Tr
     return out
 
 
-def history_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dt.date]:
-    """The dates a register can have changed up to `as_of`, and `as_of` itself (the last state)."""
-    return sorted(set(facts.register_dates(con, as_of)) | {as_of})
+def history_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, tests: bool = False) -> list[dt.date]:
+    """The dates a register can have changed up to `as_of`, and `as_of` itself (the last state);
+    with `tests`, also the days an import brought control tests (a workbook each, so a test comes
+    back from its own import's date; the history tables need no copy of an unchanged register)."""
+    return sorted(set(facts.register_dates(con, as_of, tests=tests)) | {as_of})
 
 
 def export(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, fmt: str, out: Path) -> ExportResult:
@@ -292,7 +294,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
     previous = None
     levels = max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)
     brought = facts.register_kinds_on(con, as_of)
-    for day in history_dates(con, as_of):
+    for day in history_dates(con, as_of, tests=True):
         by_kind: dict[str, list[dict]] = {}
         for kind in (k for k in KINDS if k not in FORUM_KINDS):
             if kind in SNAPSHOT_KINDS and kind not in brought.get(day, set()):
@@ -300,7 +302,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
                 # own date, say), it would stand after that day's progress reports and undo them, so
                 # a treatment a report completed would read 'In progress' again once imported
                 continue
-            sql = facts.since_sql(kind, day, previous)
+            sql = facts.since_sql(kind, day, previous, as_of)
             cols, rows = facts.rows(con, sql)
             if rows:
                 by_kind[kind] = [dict(zip(cols, r)) for r in rows]

@@ -86,3 +86,26 @@ def test_the_xlsx_round_trip_gives_the_same_compliance_figures(tmp_path):
     assert {k: figures["testing"][k] for k in ("tested", "failed", "due", "pass_rate")} == \
         {"tested": 2, "failed": 1, "due": 1, "pass_rate": 0.5}
     assert figures["frameworks"][0]["effective"] == 1
+
+
+def test_a_result_tested_after_the_exports_date_is_not_in_it(tmp_path):
+    """A log of 6 December may carry a test done on 20 December; exported as of 10 December, the
+    tables had it untested but the workbook of 6 December held its Fail: a later fact in an export
+    'as of' an earlier day, and two formats of one export that disagreed."""
+    from openpyxl import load_workbook
+
+    db = tmp_path / "isms.duckdb"
+    con = connect(db)
+    import_text(con, CONTROLS, "controls.csv", dt.date(2026, 9, 30))
+    import_text(con, TESTS.replace("C-3,2026-12-31,2026-12-31,,", "C-3,2026-12-31,2026-12-31,2026-12-20,Fail"),
+                "tests-q4.csv", DAY)
+    con.close()
+    out = tmp_path / "xlsx"
+    isms("export", "--as-of", "2026-12-10", "--format", "xlsx", "--out", str(out), db=db)
+    sheet = load_workbook(out / "isms-2026-12-06.xlsx", read_only=True)["ControlTests"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "C-3"]
+    assert len(rows) == 1 and "Fail" not in rows[0], rows
+    parquet = tmp_path / "parquet"
+    isms("export", "--as-of", "2026-12-10", "--format", "parquet", "--out", str(parquet), db=db)
+    assert duckdb.sql(f"SELECT result FROM '{parquet / 'control_tests.parquet'}' WHERE control_id = 'C-3'").fetchall() \
+        == [(None,)]

@@ -74,12 +74,18 @@ def tests_sql(as_of: dt.date) -> str:
     return f"SELECT {_fields('control_tests')}, t.batch_id FROM ({known(as_of)}) t ORDER BY t.control_id, t.period"
 
 
-def tests_brought_sql(day: dt.date, after: dt.date | None = None) -> str:
+def tests_brought_sql(day: dt.date, after: dt.date | None = None, until: dt.date | None = None) -> str:
     """The control tests as the active batches dated on or before `day` (and after `after`, if
-    given) brought them, per control and period the latest batch's, result and all: a workbook
-    dated `day` gives them back from that day, and each result from the day it was tested."""
+    given) brought them, per control and period the latest batch's: a workbook dated `day` gives
+    them back from that day, and each result from the day it was tested, up to `until` (the
+    export's date: a result tested after it is not yet one, as the export's tables have it)."""
     lower = f" AND b.as_of > DATE '{after.isoformat()}'" if after else ""
-    return f"""SELECT {_fields('control_tests')}, t.batch_id FROM control_test t JOIN active_batch b USING (batch_id)
+    fields = _fields("control_tests")
+    if until is not None:
+        known = f"t.tested_on <= DATE '{until.isoformat()}'"
+        fields = fields.replace("t.tested_on", f"CASE WHEN {known} THEN t.tested_on END AS tested_on").replace(
+            "t.result", f"CASE WHEN {known} THEN t.result END AS result")
+    return f"""SELECT {fields}, t.batch_id FROM control_test t JOIN active_batch b USING (batch_id)
         WHERE b.as_of <= DATE '{day.isoformat()}'{lower}
         QUALIFY row_number() OVER (PARTITION BY t.control_id, t.period ORDER BY b.as_of DESC, t.batch_id DESC) = 1
         ORDER BY t.control_id, t.period"""
@@ -91,11 +97,12 @@ def table_sql(kind: str, as_of: dt.date) -> str:
     return events_sql(kind, as_of) if kind in EVENT_DATE else register_sql(kind, as_of)
 
 
-def since_sql(kind: str, day: dt.date, previous: dt.date | None) -> str:
+def since_sql(kind: str, day: dt.date, previous: dt.date | None, until: dt.date | None = None) -> str:
     """What a workbook dated `day` holds of `kind` (the export's workbooks, one per date a register
-    can have changed): the register as it stood that day, or what happened since `previous`."""
+    can have changed, for an export as of `until`): the register as it stood that day, or what
+    happened since `previous`."""
     if kind == "control_tests":
-        return tests_brought_sql(day, previous)
+        return tests_brought_sql(day, previous, until)
     return events_sql(kind, day, previous) if kind in EVENT_DATE else register_sql(kind, day)
 
 
@@ -133,11 +140,11 @@ def batches_sql(as_of: dt.date) -> str:
         ORDER BY batch_id"""
 
 
-def register_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dt.date]:
-    """The dates on or before `as_of` on which an active batch brought a register, or control tests
-    (known from their batch's date): the days the registers can have changed, so the registers as
-    of these dates are all of their history."""
-    kinds = ", ".join(f"'{k}'" for k in (*SNAPSHOT_KINDS, "control_tests"))
+def register_dates(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, tests: bool = False) -> list[dt.date]:
+    """The dates on or before `as_of` on which an active batch brought a register (with `tests`, or
+    control tests, known from their batch's date, as the export's workbooks need them): the days
+    the registers can have changed, so the registers as of these dates are all of their history."""
+    kinds = ", ".join(f"'{k}'" for k in (*SNAPSHOT_KINDS, *(("control_tests",) if tests else ())))
     rows = con.execute(
         f"""SELECT DISTINCT as_of FROM active_batch
             WHERE as_of <= ? AND len(list_intersect(kinds, [{kinds}])) > 0 ORDER BY as_of""", [as_of]).fetchall()
