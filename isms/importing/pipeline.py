@@ -506,10 +506,20 @@ _COMMON = frozenset(("the and for not are was were with from has have had been b
                      "after before between within without about against during upon via").split())
 
 
+def _singular(word: str) -> str:
+    """'policies' -> 'policy', 'processes' -> 'process', 'controls' -> 'control'; 'access' as it is."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def _words(text: object) -> set[str]:
     """A title's words that say what it is about, a plural as its singular."""
-    words = (w for w in re.findall(r"[a-z0-9]+", str(text or "").casefold()) if len(w) > 2 and w not in _COMMON)
-    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
+    return {_singular(w) for w in re.findall(r"[a-z0-9]+", str(text or "").casefold()) if len(w) > 2 and w not in _COMMON}
 
 
 def _other_thing(was: object, now: object) -> bool:

@@ -62,7 +62,8 @@ class ComplianceBundle:
                     f"{self.controls_held:,} control{'s' if self.controls_held != 1 else ''}, but none names a "
                     "requirement of these frameworks, and coverage counts the controls mapped to each requirement "
                     "(the register's Requirements column, such as ISO27001-2022:A.8.5); the SoA's own implementation "
-                    "status does not cover one. Add that column to the control register and import it again.")
+                    "status does not cover one. Add these frameworks' requirements to that column (or the column to the "
+                    "register) and import it again.")
         return ("No applicable requirement is covered by a control yet: coverage counts the controls of the control "
                 "register mapped to each requirement (its Requirements column), and the SoA's own "
                 "implementation status does not cover one. Import a control register to fill this in.")

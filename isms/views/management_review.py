@@ -16,6 +16,7 @@ import pandas as pd
 
 from isms import forum
 from isms.config import Settings
+from isms.dates import long_date
 from isms.posture import Scorecard, scorecard
 from isms.store import batches
 from isms.store import compliance_reads, queries
@@ -61,7 +62,7 @@ class ManagementReview:
         first = self.register_since
         if first is not None and first <= self.end:
             return None
-        return (f"No risk register at the end of {self.end.year}" + (f": the first is dated {first:%-d %B %Y}" if first else "")
+        return (f"No risk register at the end of {self.end.year}" + (f": the first is dated {long_date(first)}" if first else "")
                 + ", so there are no risk assessment results or treatments for this year.")
 
     @property
@@ -71,7 +72,7 @@ class ManagementReview:
         first = self.register_since
         if self.no_risk_register or first is None or first <= self.card.compare_to:
             return None
-        return (f"No risk register at the end of {self.card.compare_to.year}: the first is dated {first:%-d %B %Y}, "
+        return (f"No risk register at the end of {self.card.compare_to.year}: the first is dated {long_date(first)}, "
                 "so there is no change to show.")
 
 

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from isms.config import Settings
-from isms.dates import add_months, dated, month_end, month_ends, short_date
+from isms.dates import add_months, dated, long_date, month_end, month_ends, short_date
 from isms.filters import RiskFilter
 from isms.kri import HIGHER, red_streaks, statuses_in_months
 from isms.posture import KriCounts
@@ -131,7 +131,7 @@ class SecurityHealthData:
         first = self.risk.register_since
         if first is not None and first <= month_end(self.month):
             return None
-        return (f"No risk register as of {self.month:%B %Y}" + (f": the first is dated {first:%-d %B %Y}" if first else "")
+        return (f"No risk register as of {self.month:%B %Y}" + (f": the first is dated {long_date(first)}" if first else "")
                 + ", so there is no risk scorecard for this month.")
 
     def default_indicator(self) -> str | None:
