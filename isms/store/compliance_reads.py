@@ -131,7 +131,7 @@ def tests(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
 
 def controls_held(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
     """How many controls the control register holds on the date."""
-    return con.execute(f"SELECT count(*) FROM ({register_sql('controls', as_of)})").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM ({register_sql('controls', as_of)})").fetchall()[0][0]
 
 
 def register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) -> pd.DataFrame:
@@ -157,7 +157,7 @@ def first_register(con: duckdb.DuckDBPyConnection, kind: str, as_of: dt.date) ->
     """The date of the first active batch on or before `as_of` that brought a register of `kind`
     (None: none by then)."""
     return con.execute("SELECT min(as_of) FROM active_batch WHERE list_contains(kinds, ?) AND as_of <= ?",
-                       [kind, as_of]).fetchone()[0]
+                       [kind, as_of]).fetchall()[0][0]
 
 
 def review_dates(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
