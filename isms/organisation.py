@@ -20,16 +20,11 @@ UNNAMED = "Your organisation"
 
 
 def holds_sample(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the data is the sample's alone: built from the sample workbooks (`isms.databases`, the
-    only imports whose source is 'sample'), with no import of anyone's own still counted beside them
-    (the forum's records and decisions on the sample's meetings are the sample's too). An
-    organisation that tries its own register in the sample's database sees its own figures there,
-    and its name is not Northwind's."""
-    # read to the end (fetchall): a result left pending keeps the caller's connection in a
-    # transaction, and another connection's CHECKPOINT then fails (a pack built on a test's open
-    # connection made the page beside it fail)
-    return bool(con.execute("""SELECT EXISTS (SELECT 1 FROM import_batch WHERE source = 'sample')
-                               AND NOT EXISTS (SELECT 1 FROM active_batch WHERE source NOT IN ('sample', 'forum'))""").fetchall()[0][0])
+    """Whether the data is the sample's alone: an organisation that tries its own register in the
+    sample's database sees its own figures there, and its name is not Northwind's."""
+    from isms.store.batches import sample_only
+
+    return sample_only(con)
 
 
 def shown(name: str, sample_data: bool) -> str:

@@ -10,7 +10,7 @@ import io
 
 import streamlit as st
 
-from isms.charts_compliance import cell_name, coverage_heatmap, family_key, findings_burndown, pass_rate_trend
+from isms.charts_compliance import cell_name, coverage_heatmap, family_key, pass_rate_trend
 from isms.dates import long_date, previous_quarter_end, short_date
 from isms.soa_export import soa_table, write_soa
 from isms.views import compliance
@@ -129,9 +129,6 @@ render.calendar(data, present)
 
 st.header("Findings", divider="gray")
 render.findings(data, present)
-show_chart(findings_burndown(data.burndown), key="burndown", name=f"findings-{as_of}", presentation=present)
-if data.burndown_from:
-    st.caption(data.burndown_from)
 
 st.header("Statement of Applicability", divider="gray")
 soa_framework = params.select(st.sidebar if present else st, "SoA framework" if present else "Framework",

@@ -10,8 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from isms import headline
+from isms.charts_compliance import findings_burndown
 from isms.dates import long_date
 from isms.views.compliance import ComplianceBundle
+from ui.charts import show_chart
 from ui.presentation import labels_of, present_table
 from ui.scorecard import count_tile, dashed, headline_markdown
 from ui.tables import iso_days, listing, text
@@ -142,6 +144,9 @@ def findings(data: ComplianceBundle, present: bool = False) -> None:
                "owner": text("Owner", 130), "due_on": text("Due", 100),
                "days_overdue": st.column_config.NumberColumn("Days overdue", width=90)}, key="findings_overdue",
               what="overdue findings, longest overdue first", present=present)
+    show_chart(findings_burndown(data.burndown), key="burndown", name=f"findings-{data.as_of}", presentation=present)
+    if data.burndown_from:  # where the chart starts, or that there is no register to count
+        st.caption(data.burndown_from)
 
 
 def soa_view(table, key: str, present: bool = False) -> None:

@@ -202,3 +202,13 @@ def as_of_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date
 def count(con: duckdb.DuckDBPyConnection) -> int:
     """How many batches were ever committed (undone ones included): zero means a database never imported into."""
     return con.execute("SELECT count(*) FROM import_batch").fetchone()[0]
+
+
+def sample_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the data is the sample's alone (isms.organisation): built from the sample workbooks
+    (isms.databases, the only imports whose source is 'sample'), with no import of anyone's own
+    still counted beside them (the forum's records on the sample's meetings are the sample's too).
+    Read to the end (fetchall): a result left pending keeps the caller's connection in a
+    transaction, and another connection's CHECKPOINT then fails."""
+    return bool(con.execute("""SELECT EXISTS (SELECT 1 FROM import_batch WHERE source = 'sample')
+                               AND NOT EXISTS (SELECT 1 FROM active_batch WHERE source NOT IN ('sample', 'forum'))""").fetchall()[0][0])
