@@ -294,6 +294,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
     previous = None
     levels = max(settings.matrix.steps_likelihood, settings.matrix.steps_impact)
     brought = facts.register_kinds_on(con, as_of)
+    name = organisation.shown_on(con, settings)
     for day in history_dates(con, as_of, tests=True):
         by_kind: dict[str, list[dict]] = {}
         for kind in (k for k in KINDS if k not in FORUM_KINDS):
@@ -311,7 +312,7 @@ def _template_workbooks(con: duckdb.DuckDBPyConnection, settings: Settings, as_o
             continue
         path = out / f"{WORKBOOK_PREFIX}{day.isoformat()}.xlsx"
         written.append(write_workbook(path, by_kind, as_of=day, levels=levels,
-                                      title=f"{organisation.shown_on(con, settings)}: the ISMS as it stood on {day.isoformat()}"))
+                                      title=f"{name}: the ISMS as it stood on {day.isoformat()}"))
     return written
 
 

@@ -162,15 +162,13 @@ def _iso_with_ref(value: str, catalog: set[str]) -> tuple[str, str | None, str, 
     another = _ANOTHER.match(m.group(5))
     more = another.group(1).strip() if another else ""
     ref = f"A.{section}.{n}"
+    control = ("control", ref, number, more) if ref in catalog else ("no control", None, number, more)
     if m.group(1):  # 'A.' or 'Annex A' said: a control, whatever the clauses are numbered
-        return ("control" if ref in catalog else "no control"), (ref if ref in catalog else None), number, more
+        return control
     if third or section in (4, 9, 10) or (section in _CLAUSE_LAST and n <= _CLAUSE_LAST[section]):
-        if not third and section in _CLAUSE_LAST and ref in catalog:
-            return "ambiguous", None, number, more
-        return "clause", None, number, more
-    if section in _CLAUSE_LAST:
-        return ("control" if ref in catalog else "no control"), (ref if ref in catalog else None), number, more
-    return None
+        ambiguous = not third and section in _CLAUSE_LAST and ref in catalog
+        return ("ambiguous" if ambiguous else "clause"), None, number, more
+    return control if section in _CLAUSE_LAST else None
 
 
 def _read_iso_with_ref(plan, f: pd.DataFrame, known: dict) -> None:

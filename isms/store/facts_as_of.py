@@ -80,11 +80,9 @@ def tests_brought_sql(day: dt.date, after: dt.date | None = None, until: dt.date
     them back from that day, and each result from the day it was tested, up to `until` (the
     export's date: a result tested after it is not yet one, as the export's tables have it)."""
     lower = f" AND b.as_of > DATE '{after.isoformat()}'" if after else ""
-    fields = _fields("control_tests")
-    if until is not None:
-        known = f"t.tested_on <= DATE '{until.isoformat()}'"
-        fields = fields.replace("t.tested_on", f"CASE WHEN {known} THEN t.tested_on END AS tested_on").replace(
-            "t.result", f"CASE WHEN {known} THEN t.result END AS result")
+    known = "TRUE" if until is None else f"t.tested_on <= DATE '{until.isoformat()}'"
+    fields = ", ".join(f"CASE WHEN {known} THEN t.{f} END AS {f}" if f in ("tested_on", "result") else f"t.{f}"
+                       for f in KINDS["control_tests"][1].model_fields)
     return f"""SELECT {fields}, t.batch_id FROM control_test t JOIN active_batch b USING (batch_id)
         WHERE b.as_of <= DATE '{day.isoformat()}'{lower}
         QUALIFY row_number() OVER (PARTITION BY t.control_id, t.period ORDER BY b.as_of DESC, t.batch_id DESC) = 1
