@@ -431,8 +431,30 @@ def test_a_status_word_read_as_another_value_is_a_stated_rule():
            b"EX-3,Patch standard,granted,2026-01-01,2026-03-31\nEX-4,Patch standard,active,2026-01-01,2026-03-31\n")
     plan = build_plan(log, "ex.csv", matrix, as_of=dt.date(2026, 5, 1))
     said = [r for r in plan.rules if "'Status'" in r]
-    assert said == ["ex!C 'Status': read 'Expired' as Closed (1 row), 'active' as Granted (2 rows)"]
-    assert list(plan.frames["exceptions"]["status"]) == ["Granted", "Closed", "Granted", "Granted"]
+    assert said == ["ex!C 'Status': read 'Expired' as Granted (1 row), 'active' as Granted (2 rows)"]
+    # 'Expired' is granted until its expiry date: expired from then on (31 March, before 1 May)
+    assert list(plan.frames["exceptions"]["status"]) == ["Granted", "Granted", "Granted", "Granted"]
+    assert "ex: an 'Expired' exception is one granted until its expiry date: 1 show as expired from that date" in plan.rules
+
+
+def test_an_expired_exception_shows_as_expired_and_one_without_a_past_expiry_is_closed():
+    """Read as Closed, an 'Expired' exception was no longer flagged as expired on the reviews, and
+    gone from the dates it was in force; granted until its expiry it is both. One whose expiry date
+    is missing or still ahead cannot be shown so: Closed, said."""
+    from isms.config import load_settings
+    from isms.importing.pipeline import build_plan
+    from tests.conftest import ROOT
+
+    matrix = load_settings(ROOT / "isms.toml").matrix
+    log = (b"Exception ID,Policy,Status,Granted on,Expires on\n"
+           b"EX-1,Patch standard,Expired,2026-01-01,2026-03-31\nEX-2,Patch standard,Expired,2026-01-01,\n"
+           b"EX-3,Patch standard,EXPIRED,2026-01-01,2026-12-31\n")
+    plan = build_plan(log, "ex.csv", matrix, as_of=dt.date(2026, 5, 1))
+    assert not [p for p in plan.problems if p.severity == "error"], plan.problems
+    assert dict(zip(plan.frames["exceptions"]["exception_id"], plan.frames["exceptions"]["status"])) == {
+        "EX-1": "Granted", "EX-2": "Closed", "EX-3": "Closed"}
+    assert ("ex: an 'Expired' exception is one granted until its expiry date: 1 show as expired from that date; "
+            "2 with no expiry date on or before 1 May 2026 are read as Closed") in plan.rules
 
 
 def test_a_sheet_of_no_known_kind_is_named_not_passed_over():
@@ -497,3 +519,43 @@ def test_a_control_register_without_status_says_its_controls_are_taken_as_implem
     stated = build_plan(workbook({"Controls": [["Control ID", "Name", "Status"], ["C-1", "Backups", "Planned"]]}),
                         "c.xlsx", PRESETS["5x5"], as_of=dt.date(2026, 3, 31))
     assert not [r for r in stated.rules if "columns the file lacks" in r]
+
+
+def _planned(csv: bytes, as_of=dt.date(2026, 9, 30)):
+    from isms.config import load_settings
+    from isms.importing.pipeline import build_plan
+    from tests.conftest import ROOT
+
+    return build_plan(csv, "t.csv", load_settings(ROOT / "isms.toml").matrix, as_of=as_of)
+
+
+def test_a_us_register_is_read_month_first_from_its_unambiguous_dates():
+    """12/31/2026 can only be month first, so the same column's 3/4/2027 is 4 March, not 3 April,
+    and 10/1/2026 is 1 October (read day first, it fell in January: overdue on the day imported)."""
+    plan = _planned(b"Risk ID,Title,Owner,Likelihood,Impact,Treatment plan,Due date\n"
+                    b"U-1,A,Sec,3,4,Plan,12/31/2026\nU-2,B,Sec,3,4,Plan,3/4/2027\nU-3,C,Sec,3,4,Plan,10/1/2026\n")
+    due = dict(zip(plan.frames["treatments"]["risk_id"], plan.frames["treatments"]["due_on"]))
+    assert due == {"U-1": D("2026-12-31"), "U-2": D("2027-03-04"), "U-3": D("2026-10-01")}
+    assert any("read month first" in r and "'12/31/2026'" in r and "4 March 2027" in r for r in plan.rules), plan.rules
+
+
+def test_a_day_first_register_is_unchanged_and_an_undecided_one_says_how_it_was_read():
+    plan = _planned(b"Risk ID,Title,Owner,Likelihood,Impact,Treatment plan,Due date\n"
+                    b"U-1,A,Sec,3,4,Plan,31/12/2026\nU-2,B,Sec,3,4,Plan,3/4/2027\nU-3,C,Sec,3,4,Plan,31.12.26\n")
+    due = dict(zip(plan.frames["treatments"]["risk_id"], plan.frames["treatments"]["due_on"]))
+    assert due == {"U-1": D("2026-12-31"), "U-2": D("2027-04-03"), "U-3": D("2026-12-31")}
+    assert not any("day first" in r or "month first" in r for r in plan.rules)
+    undecided = _planned(b"Risk ID,Title,Owner,Likelihood,Impact,Treatment plan,Due date\n"
+                         b"U-1,A,Sec,3,4,Plan,05/06/2027\n")
+    assert undecided.frames["treatments"]["due_on"].tolist() == [D("2027-06-05")]
+    assert any("read day first (5 June 2027)" in r and "as in the US" in r for r in undecided.rules), undecided.rules
+
+
+def test_a_sheet_writing_dates_both_ways_says_so_at_each_date_that_could_be_either():
+    plan = _planned(b"Risk ID,Title,Owner,Likelihood,Impact,Treatment plan,Due date\n"
+                    b"U-1,A,Sec,3,4,Plan,31/12/2026\nU-2,B,Sec,3,4,Plan,12/31/2026\nU-3,C,Sec,3,4,Plan,3/4/2027\n")
+    due = dict(zip(plan.frames["treatments"]["risk_id"], plan.frames["treatments"]["due_on"]))
+    assert due == {"U-1": D("2026-12-31"), "U-2": D("2026-12-31"), "U-3": D("2027-04-03")}
+    said = [p for p in plan.problems if p.severity == "warning" and "day or month first" in p.message]
+    assert [(p.row, p.column, p.value) for p in said] == [(4, "G", "3/4/2027")]
+    assert "read day first, as 3 April 2027" in said[0].message

@@ -201,6 +201,9 @@ def _problems(a: view.Analysis, file_name: str) -> None:
     if a.marked:  # built when clicked: marking a long workbook takes a while, and few ask for it
         st.download_button("Download your workbook with each problem marked", a.marked,
                            file_name=f"{Path(file_name).stem}-problems.xlsx", key="annotated",
+                           help="A copy of your file with each problem's cell filled and its reason in a comment, and a "
+                                "sheet listing them all. Formulas are copied as their values: fix your own workbook "
+                                "where it holds formulas.",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -24,6 +24,8 @@ from openpyxl.styles import Font, PatternFill
 from isms.exports import append_row, protect_cell, protect_cells
 from isms.importing.problems import Problem
 
+# how the reader's note on a sheet with formulas begins (isms.importing.reading)
+FORMULAS_NOTE = "holds formulas"
 FILLS = {"error": PatternFill("solid", fgColor="F4B6B6"), "warning": PatternFill("solid", fgColor="FFE08A")}
 PROBLEM_SHEET = "Import problems"
 MAX_COMMENTS = 1_000
@@ -51,6 +53,12 @@ def annotated_workbook(data: bytes, file_format: str, sheets: dict[str, list[lis
             wb = None
     if wb is None:
         wb, titles = _rebuilt(sheets)
+    if any(not p.cell and p.message.startswith(FORMULAS_NOTE) for p in problems):
+        # the copy carries no formula (the promise above): said, so that nobody fixes this copy and
+        # loses the formulas of their own workbook with it
+        kept = ("this copy holds each formula's last calculated value, not the formula (a formula without one is "
+                "empty here): make your fixes in your own workbook")
+        note = f"{note}; {kept}" if note else kept
     try:
         marked = _mark(wb, titles, problems)
         if marked > MAX_COMMENTS:

@@ -44,7 +44,7 @@ _MONTH_WORDS = {w: i for i, w in enumerate(
 _MONTHS = {w[:3]: i for w, i in _MONTH_WORDS.items()}  # 'jan' -> 1
 _MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?[\s\-/]+(\d{4}|\d{2})$", re.I)  # May 2027; May-18 (Excel's mmm-yy)
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
-_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$")  # 31/12/2026, 31.12.26
 _YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")  # 2026/03/31
 _ORD = r"(?:st|nd|rd|th)?"
 # 28-Feb-2026 (Excel's dd-mmm-yyyy), 28 Feb 2026 (the dashboard's own style), 15-Jan-26, 1st March 2026
@@ -105,12 +105,14 @@ def _day(s: str, year: int, month: int, day: int) -> dt.date:
         raise ValueError(f"{s!r} is not a date ({exc}; {_DATE_HINT})") from None
 
 
-def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
+def parse_date(value: Any, *, period_end: bool = True, month_first: bool = False) -> dt.date:
     """Dates, Excel serials and text: ISO, day/month/year, '28 Feb 2026', '28-Feb-26', 'Feb 28, 2026',
     'Q4-2026', 'May 2027', '2025-03'.
 
     A quarter or a month names a period; `period_end` picks its last day (due dates) or, when
-    False, its first (monitoring periods).
+    False, its first (monitoring periods). `month_first`: the sheet writes numeric dates month
+    first, as in the US (`slash_order` finds it from the dates that can only be read one way);
+    a date that can only be read the other way is still read that way.
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -126,8 +128,8 @@ def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
     except ValueError:
         pass
     if m := _DMY.match(s):
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if month > 12 and day <= 12:
+        day, month, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        if (month > 12 and day <= 12) or (month_first and day <= 12):
             day, month = month, day
         return _day(s, year, month, day)
     if m := _YMD.match(s):
@@ -149,6 +151,31 @@ def parse_date(value: Any, *, period_end: bool = True) -> dt.date:
         first = dt.date(year, month, 1)
         return month_end(first) if period_end else first
     raise ValueError(f"{s!r} is not a date ({_DATE_HINT})")
+
+
+def numeric_date_parts(value: Any) -> tuple[int, int] | None:
+    """The first two numbers of a date written as numbers ('05/06/2026', '31.12.26'), else None."""
+    m = _DMY.match(value.strip()) if isinstance(value, str) else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def slash_order(values) -> tuple[list[str], list[str], list[str]]:
+    """The numeric dates among `values` (a sheet's date cells, each once) by what they say of the
+    order: (only day first, as '31/12/2026'; only month first, as '12/31/2026'; either, as
+    '05/06/2026'). A sheet is written one way: its unambiguous dates decide its ambiguous ones."""
+    day_first, month_first, either = [], [], []
+    for v in values:
+        parts = numeric_date_parts(v)
+        if parts is None:
+            continue
+        a, b = parts
+        if a > 12 and b <= 12:
+            day_first.append(v.strip())
+        elif b > 12 and a <= 12:
+            month_first.append(v.strip())
+        elif a != b and a <= 12 and b <= 12:
+            either.append(v.strip())
+    return day_first, month_first, either
 
 
 def parse_number(value: Any) -> float:
@@ -251,7 +278,7 @@ ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
     Cadence: {"month": "Monthly", "quarter": "Quarterly", "weekly": "Monthly", "daily": "Monthly",
               "continuous": "Monthly"},
     ExceptionStatus: {"approved": "Granted", "active": "Granted", "rejected": "Refused", "denied": "Refused",
-                      "expired": "Closed", "pending": "Requested", "open": "Requested",
+                      "expired": "Granted", "pending": "Requested", "open": "Requested",
                       "renewal required": "Granted", "under review": "Requested"},
     Criticality: {"very high": "Critical", "moderate": "Medium"},
     ControlEffectiveness: {"ineffective": "Weak", "partially effective": "Partial", "adequate": "Effective",
@@ -460,14 +487,14 @@ def controls(value: Any) -> tuple[list[str], list[str], list[str]]:
 
 
 def coerce(ftype: FieldType, value: Any, *, matrix: RiskMatrix, axis: str = "", steps_from: int | None = None,
-           period: bool = False, three_words: bool = False) -> Any:
+           period: bool = False, three_words: bool = False, month_first: bool = False) -> Any:
     """The typed value, None for not rated, or ValueError with the reason."""
     if ftype.kind == "list":
         return split_list(value)
     if blank(value):
         return None
     if ftype.kind == "date":
-        return parse_date(value, period_end=not period)
+        return parse_date(value, period_end=not period, month_first=month_first)
     if ftype.kind == "level":
         labels = matrix.likelihood_labels if axis == "likelihood" else matrix.impact_labels
         return to_level(value, labels, steps_from, three_words)

@@ -31,6 +31,14 @@ _ERROR_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b([^>]*\bt="e"[^>]*)>'
                          rb'(?:\s*(?:<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>))?\s*<(?:[\w.-]+:)?v>([^<]*))?')
 _ADDRESS = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 MAX_ERROR_CELLS = 50_000  # placed; more are counted (a few MB at most)
+# a formula cell with no calculated value (no <v>, or an empty one on a cell not typed as text): a
+# file written by a program that does not calculate (a script, openpyxl), which every reader gives
+# as empty; the formula's text when it has one
+_UNCALCULATED = re.compile(rb'<(?:[\w.-]+:)?c\b([^>]*?)(?<!/)>\s*<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:[\w.-]+:)?f>)'
+                           rb'\s*(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>')
+_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+MAX_MERGES = 10_000
+MAX_PERCENT_CELLS = 200_000
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _UTF16_ENTITY = tuple(marker.decode() for marker in _ENTITY)
 
@@ -56,6 +64,19 @@ class PartScan:
     # seen), the first MAX_ERROR_CELLS of them; `error_cells` counts them all
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     error_cells: int = 0
+    # formula cells without a calculated value, (row, column) 0-based -> the formula ('=1+1'), the
+    # first MAX_ERROR_CELLS; `uncalculated_cells` counts them all
+    uncalculated: dict[tuple[int, int], str] = field(default_factory=dict)
+    uncalculated_cells: int = 0
+    # merged blocks (first row, first column, last row, last column), 0-based, the first MAX_MERGES
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # cells formatted as a percentage (a number format with %), where the file has such a format
+    percent: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def merged_down(self) -> list[tuple[int, int, int, int]]:
+        """The merged blocks of one column over several rows: each of its rows means the block's value."""
+        return [m for m in self.merged if m[1] == m[3] and m[2] > m[0]]
 
     @property
     def rectangle(self) -> int:
@@ -81,7 +102,7 @@ def column_name(number: int) -> str:
     return name
 
 
-def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
+def scan_part(member: BinaryIO, name: str, *, worksheet: bool, percent_styles: frozenset[int] = frozenset()) -> PartScan:
     """One pass in bounded memory: refuse entity declarations anywhere in the part (not only near
     its start), and for a worksheet count its cells, their furthest row and column, and formulas.
 
@@ -91,6 +112,8 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
     <sheetData>."""
     found = PartScan()
     beyond = _beyond(0)
+    styled = (re.compile(rb'<(?:[\w.-]+:)?c\b([^>]*\bs="(?:' + b"|".join(b"%d" % s for s in sorted(percent_styles))
+                         + rb')"[^>]*)>') if percent_styles else None)
     cell_tags, row_ref, rooted = _CELL_TAGS, _ROW_REF, False
     last_row = 0  # the last numbered row so far, while they ascend
     carry = b""
@@ -143,6 +166,16 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool) -> PartScan:
                 found.iso_dates = True
             if b't="e"' in part:
                 _error_cells(found, part)
+            if found.formulas and (b"<f" in part or b":f" in part):
+                _uncalculated(found, part)
+            if b"mergeCell" in part:
+                for a, r1, b, r2 in _MERGE.findall(part)[:MAX_MERGES - len(found.merged)]:
+                    found.merged.append((int(r1) - 1, column_number(a) - 1, int(r2) - 1, column_number(b) - 1))
+            if styled is not None and len(found.percent) < MAX_PERCENT_CELLS:
+                for attributes in styled.findall(part):
+                    address = _ADDRESS.search(attributes)
+                    if address:
+                        found.percent.add((int(address.group(2)) - 1, column_number(address.group(1)) - 1))
         if not chunk:
             return found
 
@@ -159,6 +192,45 @@ def _error_cells(found: PartScan, part: bytes) -> None:
         if address and len(found.errors) < MAX_ERROR_CELLS:
             where = (int(address.group(2)) - 1, column_number(address.group(1)) - 1)
             found.errors[where] = (match.group(2) or b"").decode("utf-8", "replace").strip()[:40]
+
+
+def _uncalculated(found: PartScan, part: bytes) -> None:
+    """Count and place the formula cells of `part` that hold no calculated value. A cell typed as
+    text (t="str") with an empty value is a formula that gave '' (=IF(A2="","",...)): calculated."""
+    for match in _UNCALCULATED.finditer(part):
+        attributes = match.group(1)
+        if b't="str"' in attributes or b't="e"' in attributes:
+            continue
+        found.uncalculated_cells += 1
+        address = _ADDRESS.search(attributes)
+        if address and len(found.uncalculated) < MAX_ERROR_CELLS:
+            formula = (match.group(2) or b"").decode("utf-8", "replace")
+            formula = formula.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            found.uncalculated[(int(address.group(2)) - 1, column_number(address.group(1)) - 1)] = (
+                f"={formula.strip()}"[:60] if formula.strip() else "")
+
+
+def percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
+    """The cell styles (indexes into cellXfs) whose number format shows a percentage: Excel's
+    built-in 0% and 0.00% (ids 9 and 10) and any format of the file's own with a % outside quotes.
+    Such a cell holds 0.5 and shows 50%: the analyst means 50."""
+    from defusedxml import ElementTree
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    try:
+        styles = ElementTree.fromstring(zf.read("xl/styles.xml"))
+    except (KeyError, ElementTree.ParseError, ValueError):
+        return frozenset()
+    percent_formats = {9, 10}
+    for fmt in styles.iter(f"{ns}numFmt"):
+        code = re.sub(r'"[^"]*"|\\.', "", fmt.get("formatCode", ""))
+        if "%" in code and (fmt.get("numFmtId") or "").isdigit():
+            percent_formats.add(int(fmt.get("numFmtId")))
+    xfs = styles.find(f"{ns}cellXfs")
+    if xfs is None:
+        return frozenset()
+    return frozenset(i for i, xf in enumerate(xfs.findall(f"{ns}xf"))
+                     if (xf.get("numFmtId") or "").isdigit() and int(xf.get("numFmtId")) in percent_formats)
 
 
 def _prefixed(prefix: bytes) -> tuple[tuple[bytes, bytes], re.Pattern]:

@@ -338,6 +338,8 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
     if kind == "findings":
         _fill_findings(sh, frame, as_of)
+    if kind == "exceptions" and "status" in sh.idx and "expires_on" in frame:
+        _expired_exceptions(sh, frame, as_of)
     if kind == "control_tests" and "due_on" not in sh.idx and "due_on" not in sh.m.fixed and "period" in frame:
         # a test log without due dates: each test is due by the end of the period it tests (every
         # row was refused 'Due on: Field required', a column the analyst had not been told to add)
@@ -349,6 +351,26 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
             sh.plan.rules.append(f"{sh.m.sheet}: no {header_label(f).lower()} column: each of its rows is given "
                                  f"'{value}', as chosen on the Import page")
     return validate_many(sh, model, frame)
+
+
+def _expired_exceptions(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> None:
+    """'Expired' is read as Granted (cells.SYNONYMS): an exception granted until its expiry date,
+    which the reviews show as expired from then on and as in force before it. Read as Closed, it
+    was neither: not flagged as expired, and gone from every earlier date's view. One that gives
+    no expiry date on or before the as-of date cannot be shown so, and is Closed, said as a rule."""
+    said = [sh.cell(sh.rows[r - 1], "status") for r in frame["_row"]]
+    expired = np.array([isinstance(v, str) and cells.fold_word(v) == "expired" for v in said], dtype=bool)
+    if not expired.any():
+        return
+    undated = expired & np.array([e is None or pd.isna(e) or e > as_of for e in frame["expires_on"]], dtype=bool)
+    frame.loc[undated, "status"] = "Closed"
+    shown = int((expired & ~undated).sum())
+    sh.plan.rules.append(
+        f"{sh.m.sheet}: an 'Expired' exception is one granted until its expiry date: "
+        + (f"{shown:,} show as expired from that date" if shown else "")
+        + ("; " if shown and undated.any() else "")
+        + (f"{int(undated.sum()):,} with no expiry date on or before {as_of:%-d %B %Y} are read as Closed"
+           if undated.any() else ""))
 
 
 def _fill_findings(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> None:

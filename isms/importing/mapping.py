@@ -130,6 +130,9 @@ SYNONYMS: dict[str, list[str]] = {
 
 # Spellings that mean a field in one kind only ('Control owner' is a control's owner, never a risk's).
 KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "exceptions": {
+        "risk_id": ["related_risk", "linked_risk", "associated_risk", "risk", "risk_ref", "risk_reference"],
+    },
     "decisions": {
         "held_on": ["meeting_date", "meeting_on", "date_of_meeting", "meeting", "date", "held"],
         "series": ["forum", "meeting_series", "committee", "board"],
@@ -153,7 +156,7 @@ KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
         "held_on": ["meeting_date", "meeting_on", "meeting", "date_of_meeting"],
         "meeting_id": ["meeting_ref", "meeting_no"],
         "decision_id": ["decision", "decision_ref", "from_decision"],
-        "risk_id": ["risk", "related_risk", "risk_ref"],
+        "risk_id": ["risk", "related_risk", "linked_risk", "risk_ref"],
         "kri_id": ["kri", "metric_id", "indicator"],
         "finding_id": ["finding", "related_finding"],
         "raised_on": ["raised", "date_raised", "opened", "opened_on", "created"],
@@ -228,7 +231,7 @@ KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
                    "scheduled_completion"],
         "status": ["finding_status", "state"],
         "closed_on": ["closed", "closed_date", "date_closed", "closure_date", "actual_completion_date", "date_completed"],
-        "risk_id": ["related_risk", "risk", "risk_ref"],
+        "risk_id": ["related_risk", "linked_risk", "risk", "risk_ref"],
         "exception_id": ["exception", "related_exception"],
     },
     "frameworks": {"framework": ["code", "framework_code", "id"], "name": ["framework_name", "title"]},
@@ -268,6 +271,7 @@ def fold_header(header: Any) -> str:
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
     s = _UNIT.sub(" ", s)
     s = re.sub(r"[^0-9a-z%]+", "_", s).strip("_")
+    s = re.sub(r"^%_?(?=[a-z])", "percent_", s)  # '% Complete' is 'percent complete'
     s = _SCALE_SUFFIX.sub("", s)
     s = re.sub(r"_?(pct|percent|%)$", "", s) if s not in ("pct", "percent") else s
     return s.strip("_")

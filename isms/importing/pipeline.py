@@ -36,7 +36,7 @@ from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
 from isms.importing.isolation import ReadLimits, read_isolated
 from isms.importing.reading import ReadError, Sheet, Workbook, read_workbook
-from isms.importing.sheet import SheetContext, blank_row
+from isms.importing.sheet import SheetContext, blank_row, totals_cell
 from isms.filters import PART, WHOLE, Scope
 from isms.matrix import RiskMatrix
 from isms.meetings import MeetingSeries
@@ -228,10 +228,10 @@ def _error_cells(sheet: Sheet, sh: SheetContext) -> list[Problem]:
     reported as left empty. A header that shows one leaves its column unread, which is said too.
     Rows the import skips as blank (a formula filled down past the table) say nothing; `sheet.rows`
     ends where the table ends."""
-    if not sheet.error_cells:
+    if not sheet.error_cells and not sheet.uncalculated_cells:
         return []
     m, columns = sh.m, imported_columns(sh)
-    out = []
+    out = _uncalculated_cells(sheet, sh, columns)
     for (r, c), shown in sorted(sheet.errors.items()):
         what = f"the Excel error {shown}" if shown.startswith("#") else "an Excel error"
         header = sh.headers[c] if c < len(sh.headers) and sh.headers[c] else None
@@ -249,6 +249,30 @@ def _error_cells(sheet: Sheet, sh: SheetContext) -> list[Problem]:
                            f"{unplaced:,} more cell(s) show an Excel error and are read as empty without being named "
                            f"here (cells the file gives no address, or past the first {MAX_ERROR_CELLS:,} such cells of "
                            "the sheet): search the sheet for '#' to find them", "warning"))
+    return out
+
+
+def _uncalculated_cells(sheet: Sheet, sh: SheetContext, columns) -> list[Problem]:
+    """A warning at each cell the import reads that holds a formula without a calculated value: a
+    file saved by a script or a program that does not calculate. Every reader gives such a cell as
+    empty, so a rating written as =2+2 was a risk without a rating, or on a later import the old
+    rating kept, unsaid."""
+    out = []
+    m = sh.m
+    for (r, c), formula in sorted(sheet.uncalculated.items()):
+        if (m.header_row < r < len(sheet.rows) and c in columns and not blank_row(sheet.rows[r])
+                and totals_cell(sheet.rows[r]) is None):
+            header = sh.headers[c] if c < len(sh.headers) and sh.headers[c] else None
+            out.append(Problem(sheet.name, r + 1, column_letter(c), header, formula or None,
+                               "the cell holds a formula with no calculated value (the file was saved by a program "
+                               "that does not calculate): read as empty; open the file in Excel or LibreOffice, save it, "
+                               "and import it again", "warning"))
+    unplaced = sheet.uncalculated_cells - len(sheet.uncalculated)
+    if unplaced:
+        out.append(Problem(sheet.name, None, None, None, None,
+                           f"{unplaced:,} more formula cell(s) hold no calculated value and are read as empty without "
+                           "being named here: open the file in Excel or LibreOffice, save it, and import it again",
+                           "warning"))
     return out
 
 
@@ -473,6 +497,7 @@ def build_plan(
         if con is not None and plan.frames:
             plan.preview = build_preview(con, plan.frames, plan.as_of, parts=plan.parts)
             _reused_ids(plan)
+            _lookalike_ids(plan)
             plan.rating_moves = rating_moves(con, plan, matrix)
     return plan
 
@@ -543,6 +568,50 @@ def _reused_ids(plan: ImportPlan) -> None:
                 f"{len(retitled):,} id(s) of {KIND_LABELS[kind].lower()} the register holds come with a title about "
                 f"something else than the register's ({shown}{more}): if these are other {KIND_LABELS[kind].lower()} that "
                 "reuse the ids, committing replaces the register's; give them ids of their own", "warning"))
+
+
+def _id_form(key: str) -> str:
+    """An id as it may be mistyped or reformatted: no case, no separators, no leading zeros in its
+    numbers ('R-001', 'r001' and 'R-1' alike; Excel turns the id 001 into the number 1)."""
+    folded = re.sub(r"[\s\-_./]+", "", str(key).casefold())
+    return re.sub(r"\d+", lambda m: str(int(m.group())), folded)
+
+
+def _lookalike_ids(plan: ImportPlan) -> None:
+    """New ids that differ from ids the register holds (and the file does not list) only in case,
+    separators or leading zeros, and ids of one file that differ so from each other: said, with
+    the pairs. A register whose ids 001-003 a workbook gave as 1-3 was previewed as three new risks
+    beside three kept ones, the exposure counted twice, and 'r-202' beside 'R-202' as two risks."""
+    for kind, seen in plan.preview.kinds.items():
+        if len(KINDS[kind][2]) != 1:
+            continue
+        label = re.sub(r"\s*\(.*\)", "", KIND_LABELS[kind]).lower()  # 'risks', not 'risks (register)'
+        held: dict[str, str] = {}
+        for key in (*seen.kept, *seen.no_longer_listed):
+            held.setdefault(_id_form(key), key)
+        pairs = [(key, held[_id_form(key)]) for key in seen.new if _id_form(key) in held]
+        if pairs:
+            shown = ", ".join(f"'{new}' for '{old}'" for new, old in pairs[:5])
+            more = f" and {len(pairs) - 5:,} more" if len(pairs) > 5 else ""
+            plan.problems.append(Problem(
+                plan.file_name, None, None, None, None,
+                f"{len(pairs):,} new id(s) of {label} look like ids the register holds and this file does not list "
+                f"({shown}{more}): if they are the same {label}, write the ids as the register does (a spreadsheet "
+                "drops the leading zeros of an id it takes for a number: format the column as text), or the import "
+                "adds them beside the register's", "warning"))
+        frame = plan.frames.get(kind)
+        if frame is None or frame.empty:
+            continue
+        forms: dict[str, set[str]] = {}
+        for key in frame[KINDS[kind][2][0]].dropna().astype(str):
+            forms.setdefault(_id_form(key), set()).add(key)
+        twins = [sorted(keys) for keys in forms.values() if len(keys) > 1]
+        if twins:
+            shown = "; ".join(" and ".join(f"'{k}'" for k in keys) for keys in twins[:5])
+            plan.problems.append(Problem(
+                plan.file_name, None, None, None, None,
+                f"{len(twins):,} id(s) of {label} are written two ways in the file ({shown}): they are imported as "
+                f"different {label}; if each pair is one, write its id one way", "warning"))
 
 
 def _raised_kept_from_register(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan) -> None:

@@ -20,7 +20,8 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from isms.importing.columns import column_rows
-from isms.importing.extent import MAX_ERROR_CELLS, PartRefused, PartScan, read_sparse, scan_part, sheet_parts
+from isms.importing.extent import (MAX_ERROR_CELLS, PartRefused, PartScan, column_name, percent_styles, read_sparse,
+                                  scan_part, sheet_parts)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -54,6 +55,10 @@ class Sheet:
     # the error's text ('' when unknown); `error_cells` counts them all (isms.importing.extent)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     error_cells: int = 0
+    # formula cells without a calculated value, which the readers give as empty: (row, column) ->
+    # the formula; `uncalculated_cells` counts them all
+    uncalculated: dict[tuple[int, int], str] = field(default_factory=dict)
+    uncalculated_cells: int = 0
 
 
 @dataclass
@@ -173,12 +178,14 @@ def _check_zip(data: bytes, file_name: str, early=None) -> tuple[str, dict[str, 
         if early is not None:
             early.start(zf, parts, RECTANGLE_CELLS)
         worksheets = set(parts.values())
+        percents = percent_styles(zf) if fmt != "ods" else frozenset()
         for info in infos:
             if not info.filename.endswith(".xml") and not info.filename.endswith(".rels"):
                 continue
             with zf.open(info) as member:
                 worksheet = info.filename in worksheets or _SHEET_XML.search(info.filename) is not None
-                scans[info.filename] = scan_part(member, info.filename, worksheet=worksheet)
+                scans[info.filename] = scan_part(member, info.filename, worksheet=worksheet,
+                                                 percent_styles=percents if worksheet else frozenset())
     except PartRefused as exc:
         raise ReadError(str(exc)) from None
     except MemoryError:
@@ -220,7 +227,9 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
             if scan is not None:
                 limits.check_extent(name, scan)
             sparse = scan is not None and scan.rectangle > RECTANGLE_CELLS
-            rows = fast.rows(name, scan) if scan is not None and not sparse else None
+            # merged blocks and percentages are written into the rows, which the fast reader's columns are not
+            fast_read = scan is not None and not sparse and not scan.merged_down and not scan.percent
+            rows = fast.rows(name, scan) if fast_read else None
             if rows is None and early is not None:
                 early.discard(name)  # read another way: what was read ahead of it is not held beside it
             if rows is not None:
@@ -229,6 +238,7 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
             elif sparse:
                 rows = read_sparse(data, name, scan.errors)
                 limits.check_rows(name, rows)
+                notes += _as_shown(rows, scan)
                 notes.append(f"spans {scan.rectangle:,} cells to its last cell {scan.last_cell} but holds "
                              f"{scan.cells:,}: read cell by cell")
             else:
@@ -236,11 +246,16 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
                 if sheet.height > limits.max_rows + 50:
                     raise ReadError(f"sheet {name!r} has {sheet.height:,} rows, over the limit of {limits.max_rows:,}")
                 limits.check_rectangle(name, sheet.height, sheet.width)
-                rows = column_rows(sheet.to_python(skip_empty_area=False))
+                rows = sheet.to_python(skip_empty_area=False)
+                if scan is not None:
+                    notes += _as_shown(rows, scan)
+                rows = column_rows(rows)
             if name in formula_sheets:
-                notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated")
-            listed, counted = (scan.errors, scan.error_cells) if scan is not None else ({}, 0)
-            sheets.append(Sheet(name, rows, notes, listed, counted))
+                notes.append("holds formulas: their last calculated values were imported, the formulas were not evaluated"
+                             + (" (those without one are named at their cells)" if scan is not None and scan.uncalculated_cells
+                                else ""))
+            sheets.append(Sheet(name, rows, notes, *((scan.errors, scan.error_cells, scan.uncalculated,
+                                                      scan.uncalculated_cells) if scan is not None else ())))
     except ReadError:
         raise
     except MemoryError as exc:
@@ -250,6 +265,38 @@ def _read_calamine(data: bytes, fmt: str, extents: dict[str, PartScan], formula_
             raise ReadError("the workbook is password-protected: remove the password and upload it again") from None
         raise ReadError(f"the workbook cannot be read ({type(exc).__name__}: {exc})") from None
     return Workbook(fmt, sheets)
+
+
+def _as_shown(rows: list[list[Any]], scan: PartScan) -> list[str]:
+    """The sheet's values as the analyst sees them, written into `rows` (lists), with a note of each
+    change: a number in a cell formatted as a percentage is the percent it shows (0.5 shown as 50%
+    is 50, as the text '50%' is read; a progress of 0.5 was half a percent), and every row of a block
+    merged down one column holds the block's value (an owner merged over three risks was the first
+    risk's, the other two 'Unassigned')."""
+    notes = []
+    shown = 0
+    for r, c in scan.percent:
+        if r < len(rows) and c < len(rows[r]):
+            v = rows[r][c]
+            if v.__class__ in (int, float):
+                rows[r][c] = round(v * 100, 9)
+                shown += 1
+    if shown:
+        notes.append(f"{shown:,} cell{'s' if shown != 1 else ''} formatted as a percentage read as the percent "
+                     "shown (0.5 shown as 50% is 50)")
+    filled = []
+    for r1, c1, r2, c2 in scan.merged_down:
+        if r1 >= len(rows) or c1 >= len(rows[r1]) or rows[r1][c1] in (None, ""):
+            continue
+        value = rows[r1][c1]
+        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
+            if c1 < len(rows[r]) and rows[r][c1] in (None, ""):
+                rows[r][c1] = value
+        filled.append(f"{column_name(c1 + 1)}{r1 + 1}:{column_name(c2 + 1)}{r2 + 1}")
+    if filled:
+        notes.append(f"cells merged down a column ({', '.join(filled[:5])}{', ...' if len(filled) > 5 else ''}): "
+                     "each row of a merged block takes the block's value")
+    return notes
 
 
 class _FastReader:
@@ -289,10 +336,27 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def _utf16(data: bytes) -> str | None:
+    """UTF-16 text (Excel's 'Unicode Text' export, tab-delimited): by its byte-order mark, or, without
+    one, by every other byte of its start being zero, as ASCII text in UTF-16 is."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096 - len(data[:4096]) % 2]
+    if len(head) >= 8:
+        even, odd = head[0::2], head[1::2]
+        # nearly every other byte zero (a non-Latin character has both bytes set), and never both of a pair
+        if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
 def _read_text(data: bytes, file_name: str, max_rows: int) -> Workbook:
-    if b"\x00" in data[:4096]:
+    encoding = _utf16(data)
+    if encoding is None and b"\x00" in data[:4096]:
         raise ReadError("the file is neither a spreadsheet nor delimited text (.xlsx, .xlsm, .ods or .csv)")
-    text = decode_text(data)
+    text = data.decode(encoding, errors="replace").lstrip("\ufeff") if encoding else decode_text(data)
     sample = text[:65536]
     lines = [ln for ln in sample.splitlines() if ln.strip()]
     if not lines:

@@ -29,6 +29,7 @@ class SheetContext:
 
     def __init__(self, plan: Any, mapping: SheetMapping, rows: list[list[Any]]):
         self.plan, self.m, self.rows = plan, mapping, rows
+        self.month_first = False  # dates such as 05/06/2026 are month first (coerced_columns decides)
         headers = mapping.headers(rows)
         first: dict[str, int] = {}
         for i, h in enumerate(headers):
@@ -58,8 +59,11 @@ def validate_row(sh: SheetContext, model, record: dict[str, Any], excel_row: int
         for err in exc.errors():
             loc = err["loc"][0] if err["loc"] else None
             idx = field_cols.get(loc) if isinstance(loc, str) else None
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "missing" and isinstance(loc, str):  # pydantic's 'Field required'
+                message = "is empty: every row needs one"
             sh.problem(excel_row, idx, loc if isinstance(loc, str) else None,
-                       record.get(loc) if isinstance(loc, str) else None, err["msg"].removeprefix("Value error, "))
+                       record.get(loc) if isinstance(loc, str) else None, message)
         return None
     return {k: (v.value if hasattr(v, "value") else v) for k, v in rec.model_dump(mode="python").items()}
 
@@ -146,7 +150,8 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
         if f == "target" and sh.m.kind == "metrics" and not cells.blank(v):
             return cells.parse_target(v), None, None
         value = coerce(ft, v, matrix=matrix, axis="likelihood" if f.endswith("likelihood") else "impact",
-                       steps_from=scale, period=sh.m.kind == "monitoring_results", three_words=three_words)
+                       steps_from=scale, period=sh.m.kind == "monitoring_results", three_words=three_words,
+                       month_first=sh.month_first)
     except ValueError as exc:
         if f == "decision":  # a register's response column is optional: the risk still imports
             return None, f"{exc}; no treatment is created", None
@@ -200,6 +205,7 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
         keep[few] = ~sh.rows.mask(blank_cell, first, range(sh.rows.width)).all(axis=1)[few]
     for j in few if not isinstance(sh.rows, ColumnRows) else ():
         keep[j] = not blank_row(sh.rows[first + j])
+    _totals_rows(sh, keep, first)
     body = (np.flatnonzero(keep) + first).tolist()
     if len(body) > max_rows:
         sh.problem(None, None, None, None, f"{len(body):,} rows is over the limit of {max_rows:,}")
@@ -208,6 +214,7 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
         grid = grid[keep]
     ok = np.ones(len(body), dtype=bool)
     cols: dict[str, np.ndarray] = {}
+    distinct = {}
     for f, i in sh.idx.items():
         if isinstance(sh.rows, ColumnRows):
             codes, uniques = sh.rows.distinct(i, first)
@@ -217,6 +224,10 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
             raw = grid[:, i] if i < grid.shape[1] else np.full(len(body), None, dtype=object)
             codes, uniques = pd.factorize(raw, use_na_sentinel=False)
             value_at = raw.__getitem__
+        distinct[f] = codes, uniques, value_at
+    ambiguous = _date_order(sh, {f: d[1] for f, d in distinct.items()})
+    for f, i in sh.idx.items():
+        codes, uniques, value_at = distinct[f]
         three = f in scales and not scales[f] and three_word_scale(list(uniques), _labels(matrix, f))
         if three:
             rule = f"{scale_rule(3, len(_labels(matrix, f)))} with Low 1, Medium 2, High 3"
@@ -230,6 +241,9 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
                     f"are read on the matrix's own 1-{len(_labels(matrix, f))} scale")
             sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': {said}")
         outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f), three) for u in uniques]
+        if ambiguous and field_type(sh.m.kind, f).kind == "date":
+            outcomes = [(o[0], "; ".join(filter(None, [o[1], ambiguous(u, o[0])])) or None, o[2])
+                        if o[0] is not None and cells.numeric_date_parts(u) else o for u, o in zip(uniques, outcomes)]
         coerced = np.empty(len(outcomes), dtype=object)
         coerced[:] = [o[0] for o in outcomes]
         for flag, severity in ((2, "error"), (1, "warning")):
@@ -241,6 +255,8 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
                     if severity == "error":
                         ok[j] = False
         _synonym_rule(sh, f, i, uniques, coerced, codes)
+        if f == "percent_complete":
+            _fractions(sh, i, uniques, coerced, codes, body, value_at)
         out = coerced[codes]
         if f == "target" and sh.m.kind == "metrics":
             triples = [t if isinstance(t, tuple) else (t, None, None) for t in out]
@@ -250,6 +266,88 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
         cols[f] = out
     _low_scale_warning(sh, matrix, scales, cols)
     return body, cols, ok
+
+
+_TOTALS = {"total", "totals", "grand total", "sum", "overall", "subtotal", "sub total", "count"}
+
+
+def totals_cell(row: list[Any]) -> int | None:
+    """The column of a row's first filled cell when it says 'Total' (a sum under the table), else None."""
+    at = next((i for i, c in enumerate(row) if not cells.blank(c)), None)
+    return at if at is not None and isinstance(row[at], str) and cells.fold_word(row[at]).strip() in _TOTALS else None
+
+
+def _totals_rows(sh: SheetContext, keep: np.ndarray, first: int) -> None:
+    """The last rows of a table that begin with 'Total' (a sum under the register) are not rows of
+    it: left out, said at the cell. Read as a row, one refused the whole file with 'Field required'
+    at its empty id."""
+    for j in np.flatnonzero(keep)[-3:]:
+        row = sh.rows[first + j]
+        at = totals_cell(row)
+        if at is not None:
+            keep[j] = False
+            sh.problem(first + j + 1, at, None, row[at], "looks like a totals row under the table: not imported",
+                       "warning")
+
+
+def _date_order(sh: SheetContext, uniques: dict[str, list]):
+    """Whether the sheet writes dates such as 05/06/2026 day or month first, from the dates in it
+    that can only be read one way ('31/12/2026', '12/31/2026'): a US register read day first put
+    3/4/2027 in April and 10/1/2026 in January, overdue on the day it was imported, unsaid. Sets
+    `sh.month_first` and says the reading as a rule; where the sheet writes both ways, returns
+    what to say at each date that could be either (else None)."""
+    dated = [u for f, us in uniques.items() if field_type(sh.m.kind, f).kind == "date" for u in us]
+    day_first, month_first, either = cells.slash_order(dated)
+    unsure = set(either)
+    if not either:
+        sh.month_first = bool(month_first) and not day_first
+        return None
+    if month_first and not day_first:
+        sh.month_first = True
+        sh.plan.rules.append(f"{sh.m.sheet}: dates written with numbers are read month first, as in the US: "
+                             f"'{month_first[0]}' can only be month/day/year, so '{either[0]}' is "
+                             f"{cells.parse_date(either[0], month_first=True):%-d %B %Y}")
+        return None
+    if day_first and not month_first:
+        return None  # '31/12/2026' beside '05/06/2026': day first, as the dashboard reads it anyway
+    if not day_first:
+        sh.plan.rules.append(f"{sh.m.sheet}: no date written with numbers says whether the day or the month comes "
+                             f"first ('{either[0]}'): they are read day first ({cells.parse_date(either[0]):%-d %B %Y}); "
+                             "if the file writes the month first, as in the US, write the dates as 2026-03-31 or "
+                             "31 Mar 2026 and import again")
+        return None
+
+    def said(value, read: dt.date) -> str | None:
+        if not isinstance(value, str) or value.strip() not in unsure:
+            return None
+        return (f"could be day or month first, and the sheet writes dates both ways ('{day_first[0]}', "
+                f"'{month_first[0]}'): read day first, as {read:%-d %B %Y}; write it as {read:%Y-%m-%d} or "
+                f"{read:%-d %b %Y} to be sure")
+    return said
+
+
+def _fractions(sh: SheetContext, i: int, uniques, coerced: np.ndarray, codes: np.ndarray, body: list[int],
+               value_at) -> None:
+    """A progress column of fractions (0.5 for half done, as a percentage cell holds it; the
+    reader turns a cell formatted as one into its percent already) is read as percents, said as a
+    rule; a fraction among percents (0.5 beside 40 and 75) is said at its cell. Read as written,
+    half done was half a percent, and every such treatment late. A value written with % is a percent."""
+    used = np.bincount(codes, minlength=len(uniques)) > 0 if len(codes) else np.zeros(len(uniques), bool)
+    bare = [j for j, (u, v) in enumerate(zip(uniques, coerced))
+            if used[j] and v is not None and not (isinstance(u, str) and "%" in u)]
+    fractional = [j for j in bare if 0 < coerced[j] < 1]
+    if not fractional:
+        return
+    if all(coerced[j] <= 1 for j in bare):
+        for j in bare:
+            coerced[j] = round(coerced[j] * 100, 9)
+        sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': every value is between 0 and 1, so "
+                             "each is read as a fraction: 0.5 is 50% complete, 1 is 100%")
+        return
+    for j in np.flatnonzero(np.isin(codes, fractional)):
+        sh.problem(body[j] + 1, i, "percent_complete", cells.text(value_at(j)),
+                   f"{cells.text(value_at(j))} among percents (the column holds values above 1): read as "
+                   f"{cells.text(value_at(j))}% complete; if it means {coerced[codes[j]] * 100:g}%, write that", "warning")
 
 
 def _synonym_rule(sh: SheetContext, f: str, i: int, uniques, coerced: np.ndarray, codes: np.ndarray) -> None:

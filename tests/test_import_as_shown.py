@@ -1,0 +1,208 @@
+"""A workbook read as the analyst sees it: percentages as shown, merged blocks on every row, a
+formula without a calculated value named at its cell, and their headers as written. Each file is
+written with openpyxl and read back through the whole plan; the expected values are worked out
+by hand."""
+
+import datetime as dt
+import io
+
+import openpyxl
+
+from isms.config import load_settings
+from isms.importing.annotate import annotated_workbook
+from isms.importing.pipeline import build_plan
+from isms.importing.reading import read_workbook
+from tests.conftest import ROOT
+
+AS_OF = dt.date(2026, 9, 30)
+
+
+def _xlsx(build) -> bytes:
+    wb = openpyxl.Workbook()
+    build(wb.active)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _plan(data: bytes, name: str = "f.xlsx"):
+    return build_plan(data, name, load_settings(ROOT / "isms.toml").matrix, as_of=AS_OF)
+
+
+def _register(ws, rows):
+    ws.title = "Register"
+    ws.append(["Risk ID", "Title", "Owner", "Likelihood", "Impact"])
+    for r in rows:
+        ws.append(r)
+
+
+def test_a_formula_without_a_calculated_value_is_named_at_its_cell():
+    """openpyxl (and any script) writes =1+1 without its value; every reader gives it as empty, so
+    the risk had no rating, and on a later import kept its old one, unsaid."""
+    data = _xlsx(lambda ws: _register(ws, [["R-1", "Ransomware", "Ops", "=1+1", 4], ["R-2", "Phishing", "Ops", 3, 3]]))
+    plan = _plan(data)
+    named = [p for p in plan.problems if "formula with no calculated value" in p.message]
+    assert [(p.sheet, p.cell, p.header, p.value, p.severity) for p in named] == [
+        ("Register", "D2", "Likelihood", "=1+1", "warning")]
+    # the note on the sheet no longer claims every formula's value was imported without a word more
+    assert any(p.message.startswith("holds formulas") and "named at their cells" in p.message for p in plan.problems)
+
+
+def test_a_formula_that_gave_empty_text_is_no_problem():
+    """=IF(...,"",...) calculated to '' is stored as text with an empty value: calculated, not named."""
+    def build(ws):
+        _register(ws, [["R-1", "Ransomware", "Ops", 2, 4]])
+        ws["F1"] = "Note"
+    data = _xlsx(build)
+    # write the calculated empty text by hand: what Excel saves for a formula that gave ''
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</row></sheetData>",
+                                    b'<c r="F2" t="str"><f>IF(1=1,"","x")</f><v></v></c></row></sheetData>')
+            z.writestr(info, body)
+    plan = _plan(out.getvalue())
+    assert not [p for p in plan.problems if "formula with no calculated value" in p.message]
+
+
+def test_cells_formatted_as_percentages_are_read_as_the_percent_they_show():
+    """A progress cell holding 0.5 shows 50%: 50 complete, as the text '50%' is read. Read as 0.5,
+    half done was half a percent, and the treatment late."""
+    def build(ws):
+        ws.title = "Progress"
+        ws.append(["Treatment ID", "Risk ID", "Decision", "Owner", "Start on", "Due on", "Status",
+                   "Updated on", "Percent complete"])
+        ws.append(["T-1", "R-1", "Reduce", "Ops", "2026-01-01", "2026-12-31", "In progress", "2026-09-30", 0.5])
+        ws.append(["T-2", "R-1", "Reduce", "Ops", "2026-01-01", "2026-12-31", "In progress", "2026-09-30", 0.125])
+        ws.append(["T-3", "R-1", "Reduce", "Ops", "2026-01-01", "2026-12-31", "In progress", "2026-09-30", "40%"])
+        ws["I2"].number_format = "0%"
+        ws["I3"].number_format = "0.0%"
+    wb = read_workbook(_xlsx(build), "p.xlsx", max_bytes=10 << 20, max_rows=1000)
+    rows = wb.sheets[0].rows
+    assert [rows[i][8] for i in (1, 2, 3)] == [50.0, 12.5, "40%"]
+    assert wb.sheets[0].notes == ["2 cells formatted as a percentage read as the percent shown (0.5 shown as 50% is 50)"]
+
+
+def test_a_progress_column_of_fractions_is_read_as_percents_and_a_fraction_among_percents_is_said():
+    updates = b"Treatment ID,Updated on,Percent complete,Status\n"
+    register = (b"Treatment ID,Risk ID,Decision,Owner,Start on,Due on,Status\n"
+                b"T-1,R-1,Reduce,Ops,2026-01-01,2026-12-31,In progress\nT-2,R-1,Reduce,Ops,2026-01-01,2026-12-31,In progress\n")
+
+    def plan_of(body: bytes):
+        def build(ws):
+            ws.title = "Treatments"
+            for line in register.decode().splitlines():
+                ws.append(line.split(","))
+            up = ws.parent.create_sheet("Updates")
+            for line in (updates + body).decode().splitlines():
+                cells = line.split(",")
+                up.append([float(c) if c.replace(".", "").isdigit() else c for c in cells])
+        return _plan(_xlsx(build))
+
+    fractions = plan_of(b"T-1,2026-09-30,0.5,In progress\nT-2,2026-09-30,1,Done\n")
+    got = dict(zip(fractions.frames["treatment_updates"]["treatment_id"],
+                   fractions.frames["treatment_updates"]["percent_complete"]))
+    assert got == {"T-1": 50.0, "T-2": 100.0}
+    assert "Updates!C 'Percent complete': every value is between 0 and 1, so each is read as a fraction: 0.5 is 50% " \
+           "complete, 1 is 100%" in fractions.rules
+    mixed = plan_of(b"T-1,2026-09-30,0.5,In progress\nT-2,2026-09-30,40,In progress\n")
+    got = dict(zip(mixed.frames["treatment_updates"]["treatment_id"], mixed.frames["treatment_updates"]["percent_complete"]))
+    assert got == {"T-1": 0.5, "T-2": 40.0}
+    said = [p for p in mixed.problems if "among percents" in p.message]
+    assert [(p.sheet, p.cell) for p in said] == [("Updates", "C2")] and "if it means 50%, write that" in said[0].message
+
+
+def test_a_block_merged_down_a_column_gives_every_row_its_value():
+    """An owner merged over three risks was the first risk's; the other two were 'Unassigned'."""
+    def build(ws):
+        ws.append(["Risk ID", "Owner (Team)", "Title", "Likelihood", "Impact"])
+        ws.append(["R-101", "Infrastructure", "Ransomware", 4, 5])
+        ws.append(["R-102", None, "Outage", 3, 4])
+        ws.append(["R-103", None, "Data loss", 2, 4])
+        ws.append(["R-104", "Finance", "Fraud", 2, 2])
+        ws.merge_cells("B2:B4")
+        ws.merge_cells("C5:E5")  # merged across: not a block of rows, left as it is
+    plan = _plan(_xlsx(build))
+    owners = dict(zip(plan.frames["risks"]["risk_id"], plan.frames["risks"]["owner"]))
+    assert owners == {"R-101": "Infrastructure", "R-102": "Infrastructure", "R-103": "Infrastructure", "R-104": "Finance"}
+    assert any("cells merged down a column (B2:B4): each row of a merged block takes the block's value" in p.message
+               for p in plan.problems)
+
+
+def test_headers_as_trackers_write_them():
+    """'% Complete' is the progress and 'Linked Risk' an exception's risk: both were 'columns not
+    imported', the progress and the link dropped."""
+    from isms.importing.mapping import fold_header
+
+    assert fold_header("% Complete") == "percent_complete"
+    log = (b"Exception ID,Policy,Status,Granted on,Expires on,Linked Risk\n"
+           b"EX-1,Patch standard,Granted,2026-01-01,2026-12-31,R-1\n")
+    plan = build_plan(log, "ex.csv", load_settings(ROOT / "isms.toml").matrix, as_of=AS_OF)
+    assert plan.frames["exceptions"]["risk_id"].tolist() == ["R-1"]
+    assert not any("columns not imported" in p.message for p in plan.problems)
+
+
+def test_the_marked_copy_says_it_holds_values_not_formulas():
+    data = _xlsx(lambda ws: _register(ws, [["R-1", "Ransomware", "Ops", "=1+1", 4]]))
+    plan = _plan(data)
+    marked = openpyxl.load_workbook(io.BytesIO(annotated_workbook(data, "xlsx", plan.sheets, plan.problems)))
+    notes = [r[5].value for r in marked["Import problems"].iter_rows(min_row=2) if r[0].value == "note"]
+    assert notes == ["this copy holds each formula's last calculated value, not the formula (a formula without one is "
+                     "empty here): make your fixes in your own workbook"]
+
+
+def test_ids_a_spreadsheet_reformatted_are_said_beside_the_registers(settings, tmp_path):
+    """Q2's ids 001-003 came back from a workbook as the numbers 1-3: previewed as three new risks
+    beside three kept ones, with nothing to say they might be the same."""
+    from isms import actions
+    from isms.auth import Role, User
+    from isms.store import connect
+
+    con = connect(tmp_path / "ids.duckdb")
+    q2 = b"Risk ID,Title,Owner,Likelihood,Impact\n001,Weak MFA,Sec,4,4\n002,Old TLS,Net,3,3\nR-7,Fraud,Fin,2,2\n"
+    out, _ = actions.import_workbook(con, User("ana", Role.analyst), settings, q2, "q2.csv", as_of=dt.date(2026, 6, 30))
+    assert out.status == "committed"
+
+    def build(ws):
+        ws.append(["Risk ID", "Title", "Owner", "Likelihood", "Impact"])
+        ws.append([1, "Weak MFA", "Sec", 2, 2])
+        ws.append([2, "Old TLS", "Net", 2, 2])
+        ws.append(["r-7", "Fraud", "Fin", 2, 2])
+        ws.append(["R-07", "Fraud again", "Fin", 2, 2])
+    plan = actions.plan_upload(con, settings, _xlsx(build), "q3.xlsx", as_of=AS_OF)
+    messages = [p.message for p in plan.problems if p.severity == "warning"]
+    said = next(m for m in messages if "look like ids the register holds" in m)
+    # 1 and 2 are 001 and 002 without their zeros; r-7 and R-07 are R-7 in another case, or with a zero
+    assert said.startswith("4 new id(s) of risks look like ids the register holds and this file does not list (")
+    pairs = said.split("does not list (", 1)[1].split("):", 1)[0].split(", ")
+    assert sorted(pairs) == sorted(["'1' for '001'", "'2' for '002'", "'r-7' for 'R-7'", "'R-07' for 'R-7'"])
+    twins = next(m for m in messages if "written two ways" in m)
+    assert "'R-07' and 'r-7'" in twins
+    con.close()
+
+
+def test_a_totals_row_under_the_table_is_left_out_and_said():
+    """'TOTAL' under the register with a sum beside it refused the file: 'Field required' at its empty id."""
+    def build(ws):
+        _register(ws, [["R-1", "Ransomware", "Ops", 4, 5], ["R-2", "Phishing", "Ops", 3, 3], [None, "TOTAL", None, "=SUM(D2:D3)", None]])
+    plan = _plan(_xlsx(build))
+    assert plan.ok and plan.frames["risks"]["risk_id"].tolist() == ["R-1", "R-2"]
+    said = [(p.cell, p.value, p.severity) for p in plan.problems if "totals row" in p.message]
+    assert said == [("B4", "TOTAL", "warning")]
+    assert not [p for p in plan.problems if "formula with no calculated value" in p.message]  # the sum is not read
+    # a row that is no totals row and lacks its id is refused at the cell, in words
+    plan = _plan(_xlsx(lambda ws: _register(ws, [["R-1", "Ransomware", "Ops", 4, 5], [None, "Phishing", "Ops", 3, 3]])))
+    assert [(p.cell, p.message) for p in plan.problems if p.severity == "error"] == [("A3", "is empty: every row needs one")]
+
+
+def test_a_utf16_text_export_is_read():
+    """Excel's 'Unicode Text' is UTF-16 with tabs: it was 'neither a spreadsheet nor delimited text'."""
+    text = "Risk ID\tTitle\tOwner\tLikelihood\tImpact\r\nR-1\tRansomware – Zürich\tOps\t4\t5\r\n"
+    for data in (text.encode("utf-16"), text.encode("utf-16-le")):
+        plan = _plan(data, "unicode.csv")
+        assert plan.frames["risks"]["title"].tolist() == ["Ransomware – Zürich"]
