@@ -36,6 +36,7 @@ FIVE = PRESETS["5x5"]
     ("May-18", D("2018-05-31")),  # Excel's mmm-yy names a month
     (46112, D("2026-03-31")),  # Excel serial
     (46112.0, D("2026-03-31")),
+    ("46112", D("2026-03-31")),  # the same serial, from a date column a CSV export left unformatted
     (dt.datetime(2026, 3, 31, 0, 0), D("2026-03-31")),
 ])
 def test_dates(raw, expected):
@@ -125,7 +126,7 @@ def test_kind_detection_of_each_layout():
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("Almost certain", 5), ("Rare", 1), ("Moderate", 3), ("High", 4), ("Very high", 5), ("4 - Major", 4), (3.0, 3),
+    ("Almost certain", 5), ("Rare", 1), ("Moderate", 3), ("High", 4), ("Very high", 5), ("4 - Major", 4), ("Minor (2)", 2), ("Major - 4", 4), (3.0, 3),
 ])
 def test_text_levels_on_the_5x5(raw, expected):
     assert to_level(raw, FIVE.likelihood_labels if raw != "Moderate" else FIVE.impact_labels, None) == expected

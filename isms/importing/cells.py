@@ -127,6 +127,8 @@ def parse_date(value: Any, *, period_end: bool = True, month_first: bool = False
         return dt.datetime.fromisoformat(s).date()
     except ValueError:
         pass
+    if s.isdigit() and 20_000 <= int(s) <= 80_000:  # a date column exported unformatted: Excel's serial (1954-2119)
+        return EXCEL_EPOCH + dt.timedelta(days=int(s))
     if m := _DMY.match(s):
         day, month, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
         if (month > 12 and day <= 12) or (month_first and day <= 12):
@@ -439,6 +441,9 @@ def numeric_text(value: str) -> bool:
     return True
 
 
+_WORD_THEN_STEP = re.compile(r"^[^\W\d_][^\d()]*?\s*(?:\(\s*(\d{1,2})\s*\)|[-–:]\s*(\d{1,2}))$")  # 'Minor (2)', 'Major - 4'
+
+
 def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_words: bool = False) -> int:
     """A likelihood or impact step on the matrix's axis (1..len(labels))."""
     m = len(labels)
@@ -450,8 +455,11 @@ def to_level(value: Any, labels: tuple[str, ...], steps_from: int | None, three_
         if three_words and w in THREE_WORDS:
             return rescale(THREE_WORDS[w], 3, m)
         lead = w.split(" ", 1)[0]
+        tail = _WORD_THEN_STEP.match(value.strip())
         if lead.isdigit() and not w.replace(" ", "").isdigit():
             value = lead  # '4 - Major'
+        elif tail:
+            value = tail.group(1) or tail.group(2)  # 'Minor (2)', 'Major - 4'
         elif w in LEVEL_WORDS:
             return rescale(LEVEL_WORDS[w], 5, m)
     try:
