@@ -206,3 +206,34 @@ def test_a_utf16_text_export_is_read():
     for data in (text.encode("utf-16"), text.encode("utf-16-le")):
         plan = _plan(data, "unicode.csv")
         assert plan.frames["risks"]["title"].tolist() == ["Ransomware – Zürich"]
+
+
+def test_sub_headers_under_merged_group_headers_keep_their_group():
+    """'Inherent Risk' over D:E and 'Residual Risk' over F:G, each over 'Likelihood' and 'Impact':
+    refused before ('Likelihood' is not a number); read as one pair, the residual ratings were lost."""
+    def build(ws):
+        ws.append(["Risk ID", "Title", "Owner", "Inherent Risk", None, "Residual Risk", None, "Status"])
+        ws.append([None, None, None, "Likelihood", "Impact", "Likelihood", "Impact", None])
+        ws.merge_cells("D1:E1")
+        ws.merge_cells("F1:G1")
+        for c in "ABCH":
+            ws.merge_cells(f"{c}1:{c}2")
+        ws.append(["T-01", "Data centre flood", "Facilities", 4, 5, 2, 3, "Open"])
+        ws.append(["T-02", "Laptop theft", "IT", 4, 3, 3, 2, "Open"])
+    plan = _plan(_xlsx(build))
+    assert plan.ok, [str(p) for p in plan.problems]
+    a = plan.frames["assessments"].set_index("risk_id")
+    assert a.loc["T-01", ["inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"]].tolist() == [4, 5, 2, 3]
+    assert a.loc["T-02", ["inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"]].tolist() == [4, 3, 3, 2]
+    assert plan.frames["risks"]["owner"].tolist() == ["Facilities", "IT"]
+
+
+def test_a_title_merged_over_the_table_is_no_group_header():
+    def build(ws):
+        ws.append(["Risk register 2026"])
+        ws.merge_cells("A1:C1")
+        ws.append(["Risk ID", "Title", "Owner", "Likelihood", "Impact"])
+        ws.append(["R-1", "Ransomware", "Ops", 4, 5])
+    plan = _plan(_xlsx(build))
+    assert plan.ok and plan.frames["risks"]["title"].tolist() == ["Ransomware"]
+    assert not any("group headers" in p.message for p in plan.problems)

@@ -272,6 +272,7 @@ def fold_header(header: Any) -> str:
     s = _UNIT.sub(" ", s)
     s = re.sub(r"[^0-9a-z%]+", "_", s).strip("_")
     s = re.sub(r"^%_?(?=[a-z])", "percent_", s)  # '% Complete' is 'percent complete'
+    s = re.sub(r"^(inherent|residual|target)_risk_(?=likelihood|impact|probability|severity)", r"\1_", s)  # under a group header
     s = _SCALE_SUFFIX.sub("", s)
     s = re.sub(r"_?(pct|percent|%)$", "", s) if s not in ("pct", "percent") else s
     return s.strip("_")

@@ -296,7 +296,43 @@ def _as_shown(rows: list[list[Any]], scan: PartScan) -> list[str]:
     if filled:
         notes.append(f"cells merged down a column ({', '.join(filled[:5])}{', ...' if len(filled) > 5 else ''}): "
                      "each row of a merged block takes the block's value")
+    grouped = _group_headers(rows, scan)
+    if grouped:
+        notes.append(f"a header row under group headers: {', '.join(grouped[:6])}{', ...' if len(grouped) > 6 else ''} "
+                     "read with their group's name")
     return notes
+
+
+def _group_headers(rows: list[list[Any]], scan: PartScan) -> list[str]:
+    """Two header rows: a group header merged across some columns ('Inherent risk' over D:E) and
+    the sub-headers under it ('Likelihood', 'Impact'). Each sub-header is read with its group's
+    name ('Inherent risk Likelihood'), or the residual pair under 'Residual risk' was one more
+    'Likelihood' and 'Impact', taken for the same pair. Only near the top of the sheet, on a row
+    that holds other headers too (a title merged over the table is no group), over a row filled
+    beyond the group."""
+    said, grouped_rows = [], set()
+    for r, c1, r2, c2 in scan.merged:
+        if r2 != r or c2 <= c1 or r + 1 >= min(len(rows), 12) or c1 >= len(rows[r]):
+            continue
+        group, below = rows[r][c1], rows[r + 1]
+        above = sum(1 for v in rows[r] if v not in (None, ""))
+        under = [c for c in range(c1, c2 + 1) if c < len(below) and isinstance(below[c], str) and below[c].strip()]
+        beyond = any(v not in (None, "") for c, v in enumerate(below) if not c1 <= c <= c2)
+        if not isinstance(group, str) or not group.strip() or above < 2 or len(under) != c2 - c1 + 1 or not beyond:
+            continue
+        for c in under:
+            if not below[c].casefold().startswith(group.strip().casefold()):
+                below[c] = f"{group.strip()} {below[c].strip()}"
+                said.append(f"'{below[c]}'")
+        grouped_rows.add(r)
+    for r in grouped_rows:
+        # the row below now says all the upper one did (its own headers merged down into it, its
+        # groups in the sub-headers): the upper one is emptied, so the lower one is the header
+        below = rows[r + 1]
+        groups = {c for m in scan.merged if m[0] == m[2] == r for c in range(m[1], m[3] + 1)}
+        if all(v in (None, "") or c in groups or (c < len(below) and below[c] == v) for c, v in enumerate(rows[r])):
+            rows[r] = [None] * len(rows[r])
+    return said
 
 
 class _FastReader:
