@@ -237,3 +237,34 @@ def test_a_title_merged_over_the_table_is_no_group_header():
     plan = _plan(_xlsx(build))
     assert plan.ok and plan.frames["risks"]["title"].tolist() == ["Ransomware"]
     assert not any("group headers" in p.message for p in plan.problems)
+
+
+def test_a_trackers_progress_column_is_a_progress_update_and_done_is_completed_on_its_last_update(settings, tmp_path):
+    """One sheet of treatments with '% Complete' and 'Last Updated': the progress was 'not imported',
+    and every Done row refused for a completion date column the tracker never had."""
+    data = (b"Action ID,Risk Ref,Decision,Action,Action Owner,Start Date,Target Date,Status,% Complete,Last Updated\n"
+            b"A-1,R-1,Mitigate,Deploy EDR,IT Ops,2026-04-01,2026-12-31,WIP,40%,2026-06-15\n"
+            b"A-2,R-1,Mitigate,Patch servers,IT Ops,2026-01-01,2026-05-31,Completed,100,2026-05-20\n"
+            b"A-3,R-1,Mitigate,Phish sim,Security,2026-04-01,2026-12-31,Not started,0,\n")
+    from isms import actions
+    from isms.auth import Role, User
+    from isms.store import connect
+
+    con = connect(tmp_path / "t.duckdb")
+    out, _ = actions.import_workbook(con, User("ana", Role.analyst), settings,
+                                     b"Risk ID,Title,Owner,Likelihood,Impact\nR-1,Ransomware,Ops,4,5\n", "r.csv",
+                                     as_of=dt.date(2026, 3, 31))
+    assert out.status == "committed"
+    plan = actions.plan_upload(con, settings, data, "tracker.csv", as_of=AS_OF)
+    con.close()
+    assert plan.ok, [str(p) for p in plan.problems]
+    t = plan.frames["treatments"].set_index("treatment_id")
+    assert t.loc["A-1", "description"] == "Deploy EDR"
+    assert (t.loc["A-2", "status"], t.loc["A-2", "completed_on"]) == ("Done", dt.date(2026, 5, 20))
+    assert t["completed_on"].isna()["A-1"]
+    u = plan.frames["treatment_updates"].set_index("treatment_id")
+    assert u.loc["A-1", ["updated_on", "percent_complete", "status"]].tolist() == [dt.date(2026, 6, 15), 40.0, "In progress"]
+    assert u.loc["A-2", ["updated_on", "percent_complete", "status"]].tolist() == [dt.date(2026, 5, 20), 100.0, "Done"]
+    assert u.loc["A-3", ["updated_on", "percent_complete", "status"]].tolist() == [AS_OF, 0.0, "Planned"]
+    assert "tracker: no completion date column: 1 Done treatment(s) are completed on its 'Last Updated', else 30 Sep 2026" \
+        in plan.rules

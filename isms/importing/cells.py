@@ -271,7 +271,7 @@ ENUM_SYNONYMS: dict[type[Enum], dict[str, str]] = {
                "share": "Transfer", "insure": "Transfer", "retain": "Accept", "tolerate": "Accept",
                "terminate": "Avoid", "eliminate": "Avoid", "reduction": "Reduce", "acceptance": "Accept"},
     TreatmentStatus: {"not started": "Planned", "open": "Planned", "to do": "Planned", "ongoing": "In progress",
-                      "started": "In progress", "complete": "Done", "completed": "Done", "closed": "Done",
+                      "started": "In progress", "wip": "In progress", "in flight": "In progress", "complete": "Done", "completed": "Done", "closed": "Done",
                       "implemented": "Done", "canceled": "Cancelled", "dropped": "Cancelled"},
     Direction: {"higher is better": "Higher is better", "higher": "Higher is better", "up": "Higher is better",
                 "increase": "Higher is better", "maximise": "Higher is better", "maximize": "Higher is better",
@@ -359,6 +359,8 @@ def field_type(kind: str, name: str) -> FieldType:
         return FieldType("date")
     if kind == "metrics" and name in METRIC_READING:
         return FieldType("number" if name == "value" else "date")
+    if kind == "treatments" and name in ("percent_complete", "updated_on"):  # a tracker's progress (kinds.treatment_rows)
+        return FieldType("number" if name == "percent_complete" else "date")
     model = KINDS[kind][1]
     info = model.model_fields.get(name) or Assessment.model_fields[name]
     ann = info.annotation

@@ -20,7 +20,8 @@ from isms.importing.problems import Problem, column_letter
 from isms.importing.sheet import SOFT, SheetContext, coerced_columns, long_rows, validate_many, validate_row
 from isms.importing.template import header_label
 from isms.matrix import RiskMatrix
-from isms.models import KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment, enum_of
+from isms.models import (KINDS, Assessment, Cadence, Direction, Metric, MonitoringResult, Risk, Treatment,
+                         TreatmentUpdate, enum_of)
 from isms.store import queries
 
 DEFAULT_THEME = "A.5 Organizational"
@@ -338,6 +339,8 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         frame["name"] = frame["name"].fillna(frame["metric_id"]) if "name" in frame else frame["metric_id"]
     if kind == "findings":
         _fill_findings(sh, frame, as_of)
+    if kind == "treatments" and "completed_on" not in sh.idx and "status" in frame:
+        _completed_when_done(sh, frame, as_of)
     if kind == "exceptions" and "status" in sh.idx and "expires_on" in frame:
         _expired_exceptions(sh, frame, as_of)
     if kind == "control_tests" and "due_on" not in sh.idx and "due_on" not in sh.m.fixed and "period" in frame:
@@ -351,6 +354,22 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
             sh.plan.rules.append(f"{sh.m.sheet}: no {header_label(f).lower()} column: each of its rows is given "
                                  f"'{value}', as chosen on the Import page")
     return validate_many(sh, model, frame)
+
+
+def _completed_when_done(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> None:
+    """A tracker with no completion date column: a Done treatment is completed on its last update
+    (the tracker's 'Last updated'), else on the as-of date, said as a rule. Each was refused, 'a
+    treatment with status Done needs a completed date', for a column the tracker never had."""
+    done = (frame["status"] == "Done").to_numpy()
+    if not done.any():
+        return
+    updated = frame["updated_on"] if "updated_on" in frame else pd.Series(None, index=frame.index, dtype=object)
+    frame["completed_on"] = [u if isinstance(u, dt.date) else as_of for u in updated] if "completed_on" not in frame else [
+        c if isinstance(c, dt.date) or not d else (u if isinstance(u, dt.date) else as_of)
+        for c, d, u in zip(frame["completed_on"], done, updated)]
+    frame.loc[~done, "completed_on"] = None
+    when = f"its '{sh.headers[sh.idx['updated_on']]}', else {short_date(as_of)}" if "updated_on" in sh.idx else short_date(as_of)
+    sh.plan.rules.append(f"{sh.m.sheet}: no completion date column: {int(done.sum()):,} Done treatment(s) are completed on {when}")
 
 
 def _expired_exceptions(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> None:
@@ -426,6 +445,31 @@ def metric_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: 
     sh.plan.rules.append(f"{sh.m.sheet}: column '{sh.headers[cols['value']]}' is each indicator's result "
                          f"({len(rows)} result(s))")
     out["monitoring_results"] = validate_many(sh, MonitoringResult, rows)
+    return out
+
+
+def treatment_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: int) -> dict[str, pd.DataFrame]:
+    """Treatments; where the tracker also gives each one's percent complete, that is a progress
+    update dated the as-of date, with the row's status (a tracker's '% Complete' column was 'not
+    imported', and the progress the reviews chart never arrived)."""
+    body, coerced, ok = got = coerced_columns(sh, matrix, max_rows)
+    out = {"treatments": plain_rows(sh, matrix, as_of, max_rows, got)}
+    if "percent_complete" not in sh.idx or not len(body):
+        return out
+    dated = pd.Series(coerced["updated_on"], dtype=object) if "updated_on" in coerced else None
+    rows = pd.DataFrame({"treatment_id": coerced["treatment_id"],
+                         "updated_on": as_of if dated is None else dated.where(dated.notna(), as_of),
+                         "percent_complete": pd.Series(coerced["percent_complete"], dtype=object),
+                         "status": coerced.get("status", pd.Series(None, index=range(len(body)), dtype=object)),
+                         "note": None, "_row": np.asarray(body, dtype=np.int64) + 1})
+    listed = set(out["treatments"]["treatment_id"])
+    keep = ok & rows["percent_complete"].notna().to_numpy() & rows["treatment_id"].isin(listed).to_numpy()
+    rows = rows[keep].reset_index(drop=True)
+    when = (f"dated by its '{sh.headers[sh.idx['updated_on']]}' (else {short_date(as_of)})" if dated is not None
+            else f"dated {short_date(as_of)}")
+    sh.plan.rules.append(f"{sh.m.sheet}: column '{sh.headers[sh.idx['percent_complete']]}' is each treatment's progress, "
+                         f"an update {when} ({len(rows):,} update{'s' if len(rows) != 1 else ''})")
+    out["treatment_updates"] = validate_many(sh, TreatmentUpdate, rows)
     return out
 
 

@@ -45,6 +45,8 @@ ASSESSMENT_FIELDS = ["inherent_likelihood", "inherent_impact", "control_effectiv
                      "residual_impact", "target_likelihood", "target_impact", "assessed_on", "assessor"]
 CHECK_FIELDS = ["inherent_score", "inherent_rating", "residual_score", "residual_rating"]
 TREATMENT_FIELDS = ["decision", "treatment_plan", "due_on"]
+# a treatment tracker's progress column, beside the register's columns: a progress update (kinds.treatment_rows)
+TRACKER_PROGRESS = ["percent_complete", "updated_on"]
 
 # Folded header spellings per field. A field's own name is always a synonym.
 SYNONYMS: dict[str, list[str]] = {
@@ -93,7 +95,7 @@ SYNONYMS: dict[str, list[str]] = {
     "treatment_id": ["treatment_ref", "action_id", "plan_id"],
     "start_on": ["start", "start_date", "started"],
     "completed_on": ["completed", "completion_date", "date_completed", "closed_on"],
-    "updated_on": ["update_date", "as_of", "date", "reported_on"],
+    "updated_on": ["update_date", "as_of", "date", "reported_on", "last_updated", "last_update", "updated", "progress_date"],
     "percent_complete": ["progress", "percent", "pct_complete", "complete", "completion"],
     "note": ["notes", "comment", "comments", "remarks"],
     "metric_id": ["metric", "kri", "kri_id", "indicator", "indicator_id", "measure", "measure_id"],
@@ -130,6 +132,10 @@ SYNONYMS: dict[str, list[str]] = {
 
 # Spellings that mean a field in one kind only ('Control owner' is a control's owner, never a risk's).
 KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "treatments": {
+        "description": ["action", "action_description", "treatment_action", "treatment_description", "treatment", "activity",
+                        "mitigation_action"],
+    },
     "exceptions": {
         "risk_id": ["related_risk", "linked_risk", "associated_risk", "risk", "risk_ref", "risk_reference"],
     },
@@ -294,6 +300,8 @@ def kind_fields(kind: str) -> list[str]:
         fields += ASSESSMENT_FIELDS + CHECK_FIELDS + TREATMENT_FIELDS
     if kind == "metrics":
         fields += list(METRIC_READING)
+    if kind == "treatments":
+        fields += TRACKER_PROGRESS
     return fields
 
 

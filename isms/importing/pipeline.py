@@ -30,7 +30,7 @@ from isms.importing.compliance_kinds import (check_control_requirements, check_f
                                              frameworks_for, requirement_rows, soa_rows)
 from isms.importing.extent import MAX_ERROR_CELLS
 from isms.importing.kinds import (define_metrics, imported_columns, metric_rows, plain_rows, required_missing,
-                                 results_before_definitions, risk_rows, wide_rows)
+                                 results_before_definitions, risk_rows, treatment_rows, wide_rows)
 from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as, why_not
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
@@ -433,6 +433,8 @@ def build_plan(
             got = risk_rows(sh, matrix, plan.as_of, max_rows)
         elif m.kind == "metrics":
             got = metric_rows(sh, matrix, plan.as_of, max_rows)
+        elif m.kind == "treatments":
+            got = treatment_rows(sh, matrix, plan.as_of, max_rows)
         elif m.kind == "soa":
             got = {"soa": soa_rows(sh, matrix, plan.as_of, max_rows)}
         elif m.kind == "requirements":
