@@ -268,3 +268,14 @@ def test_a_trackers_progress_column_is_a_progress_update_and_done_is_completed_o
     assert u.loc["A-3", ["updated_on", "percent_complete", "status"]].tolist() == [AS_OF, 0.0, "Planned"]
     assert "tracker: no completion date column: 1 Done treatment(s) are completed on its 'Last Updated', else 30 Sep 2026" \
         in plan.rules
+
+
+def test_a_kri_result_typed_as_a_fraction_among_percents_is_said_at_its_cell():
+    data = (b"KRI ID,Period,Value\nPATCH_PCT,2026-01,91\nPATCH_PCT,2026-02,0.93\nPATCH_PCT,2026-03,94.5\n"
+            b"RATIO,2026-01,0.5\nRATIO,2026-02,0.8\n")
+    plan = _plan(data, "kri.csv")
+    said = [(p.cell, p.value, p.message) for p in plan.problems if "among" in p.message]
+    # RATIO runs below 1 throughout: nothing to say of it
+    assert said == [("C3", "0.93", "0.93 among PATCH_PCT's results above 1 (such as 91): read as 0.93; if it is a "
+                                   "fraction (0.93 for 93%), write 93")]
+    assert plan.frames["monitoring_results"]["value"].tolist() == [91.0, 0.93, 94.5, 0.5, 0.8]

@@ -664,6 +664,28 @@ def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
                                        ignore_index=True)[fields]
 
 
+def fractions_among_percents(plan: Any) -> None:
+    """An indicator's result between 0 and 1 among its results above 1 (0.93 beside 91 and 94.5:
+    a fraction typed where the others are percents) is said at its cell, with what to write; read
+    as written it was a month at 0.93%, far off its target. Not changed: a KRI may well run from
+    0.5 to 3. Cells formatted as percentages are read as shown already (isms.importing.reading)."""
+    res = plan.frames.get("monitoring_results")
+    if res is None or res.empty:
+        return
+    values = pd.to_numeric(res["value"], errors="coerce")
+    for mid, v in values.groupby(res["metric_id"]):
+        fraction = (v > 0) & (v < 1)
+        if not fraction.any() or not (v > 1).any():
+            continue
+        above = v[v > 1].iloc[0]
+        at = list(v.index[fraction][:20])
+        for (sheet, row, letter), x in zip(plan.cells("monitoring_results", at, "value"), v[at]):
+            plan.problems.append(Problem(
+                sheet, row, letter, None, f"{x:g}",
+                f"{x:g} among {mid}'s results above 1 (such as {above:g}): read as {x:g}; if it is a fraction "
+                f"({x:g} for {x * 100:g}%), write {x * 100:g}", "warning"))
+
+
 def results_before_definitions(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
     """Warn of results for months before their indicator is first defined (in the register, or by
     this file as of its date): they are stored, but Security Health judges a month against the

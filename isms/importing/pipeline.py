@@ -29,8 +29,8 @@ from isms.importing.template import INSTRUCTIONS_SHEET, header_label
 from isms.importing.compliance_kinds import (check_control_requirements, check_finding_requirements, check_requirements,
                                              frameworks_for, requirement_rows, soa_rows)
 from isms.importing.extent import MAX_ERROR_CELLS
-from isms.importing.kinds import (define_metrics, imported_columns, metric_rows, plain_rows, required_missing,
-                                 results_before_definitions, risk_rows, treatment_rows, wide_rows)
+from isms.importing.kinds import (define_metrics, fractions_among_percents, imported_columns, metric_rows, plain_rows,
+                                 required_missing, results_before_definitions, risk_rows, treatment_rows, wide_rows)
 from isms.importing.mapping import IGNORE, KIND_LABELS, LONG, Profile, SheetMapping, detect, fold_header, read_as, why_not
 from isms.importing.preview import build_preview
 from isms.importing.problems import Problem, column_letter, errors
@@ -491,6 +491,7 @@ def build_plan(
         _check_references(con, plan)
         _unrated_risks(con, plan)
         results_before_definitions(plan, con)
+        fractions_among_percents(plan)
         check_requirements(con, plan)
         check_finding_requirements(con, plan)
         check_control_requirements(plan)
