@@ -66,7 +66,7 @@ def month_name(d: dt.date) -> str:
 def days_to_go(days) -> str:
     """An expiry counted from the figures' date as a meeting says it, under an 'Expiry' or 'When'
     heading: 'in 9 days', 'today', '30 days ago'. A column of '-30' under 'Days left' was read as a typo."""
-    if days is None or days != days:
+    if days is None or pd.isna(days):  # None, NaN, and pd.NA from a nullable column (no expiry date)
         return ""
     days = int(days)
     if days == 0:
