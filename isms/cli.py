@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("scorecard", help="the posture as of a date, with deltas")
     c.add_argument("--as-of", type=_date, required=True)
-    c.add_argument("--compare-to", type=_date, help="default: the previous quarter end")
+    c.add_argument("--compare-to", type=_date, help="default: the previous quarter end (as the page: the latest "
+                   "earlier date where the register begins later; none on the first review on record)")
     c.add_argument("--json", action="store_true")
 
     t = sub.add_parser("template", help="write the blank import template")
@@ -540,18 +541,25 @@ def _scorecard(settings, args) -> int:
     if not _database_exists(settings):
         return 2
     with _store(settings).read() as con:
-        card = scorecard(con, settings, args.as_of, args.compare_to)
+        from isms.views.risk_review import compare_date
+
+        # as the page compares it: the quarter end before, or with nothing earlier the first review on record
+        card = scorecard(con, settings, args.as_of, args.compare_to or compare_date(con, args.as_of))
         name = organisation.shown_on(con, settings)
     if args.json:
         print(card.model_dump_json(indent=2))
         return 0
     cur = card.current
-    print(f"{name}: risk posture as of {card.as_of} (compared with {card.compare_to}), matrix {card.matrix}")
+    # the first review on record has no change to show, as the page and the pack say
+    compared = f"compared with {card.compare_to}" if card.compared else "first review on record"
+    print(f"{name}: risk posture as of {card.as_of} ({compared}), matrix {card.matrix}")
     print(f"  {'level':<10} {'residual':>8} {'change':>7} {'inherent':>9}")
     for level in reversed(card.levels):
-        print(f"  {level:<10} {cur.residual_by_level[level]:>8} {card.level_delta(level):>+7d} {cur.inherent_by_level[level]:>9}")
+        change = f"{card.level_delta(level):>+7d}" if card.compared else f"{'':>7}"
+        print(f"  {level:<10} {cur.residual_by_level[level]:>8} {change} {cur.inherent_by_level[level]:>9}")
     share = f"{cur.within_appetite_share:.0%}" if cur.within_appetite_share is not None else "n/a"
-    print(f"  residual exposure {cur.residual_exposure} ({card.delta('residual_exposure'):+})  within appetite {share}")
+    moved = f" ({card.delta('residual_exposure'):+})" if card.compared else ""
+    print(f"  residual exposure {cur.residual_exposure}{moved}  within appetite {share}")
     print(f"  above appetite with neither an active treatment nor a granted exception: {cur.above_appetite_unaddressed}")
     t = cur.treatments
     print(f"  treatments: {t.on_track} on track, {t.late} late, {t.overdue} overdue, {t.done} done")

@@ -69,7 +69,7 @@ as_of = params.select(as_of_column, "As of (quarter end)", dates, key="as_of", *
 earlier = [d for d in dates if d < as_of]
 if earlier:
     compare_to = params.select(compare_column, "Compared with", earlier, key="compare_to", **iso_date,
-                               default=risk_review.default_compare(as_of), format_func=short_date)
+                               default=risk_review.default_compare(as_of, dates), format_func=short_date)
 else:
     # Nothing earlier to compare with: every change would be the whole register appearing.
     compare_to = as_of

@@ -65,6 +65,10 @@ def make_pack(con: duckdb.DuckDBPyConnection, settings: Settings, meeting: str, 
         if defaults is None:
             raise ValueError("there is no data to build a pack from")
         as_of = defaults[0]
+    if compare_to is None and meeting == "risk-review":  # as the page compares it: nothing earlier, no change
+        from isms.views.risk_review import compare_date
+
+        compare_to = compare_date(con, as_of)
     if compare_to is None and meeting == "compliance":
         # as the page compares it: a period end with the period end before it, an import with the import before
         compare_to = (default_dates(con, meeting, settings, as_of) or (None, None))[1]  # None: no compliance data yet

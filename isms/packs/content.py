@@ -520,7 +520,7 @@ def default_dates(con: duckdb.DuckDBPyConnection, meeting: str, settings: Settin
         dates = risk_review.review_dates(con)  # the page's default: the latest register's quarter end
         if not dates:
             return None
-        return dates[0], risk_review.default_compare(dates[0])
+        return dates[0], risk_review.compare_date(con, dates[0])
     months = security_health.months_with_results(con)
     if not months:
         return None

@@ -155,8 +155,21 @@ def default_review_date(dates: list[dt.date]) -> dt.date:
     return next((d for d in dates if is_quarter_end(d)), dates[0])
 
 
-def default_compare(as_of: dt.date) -> dt.date:
-    return previous_quarter_end(as_of)
+def default_compare(as_of: dt.date, dates: list[dt.date]) -> dt.date:
+    """The date `as_of` is compared with, of the dates the page offers (`review_dates` up to today):
+    the quarter end before it, else the latest date before it; with none, `as_of` itself, the first
+    review on record, which shows no change (a pack of the first quarter read '+105 worse' against a
+    quarter with no register)."""
+    earlier = sorted((d for d in dates if d < as_of), reverse=True)
+    if not earlier:
+        return as_of
+    previous = previous_quarter_end(as_of)
+    return previous if previous in earlier else earlier[0]
+
+
+def compare_date(con: duckdb.DuckDBPyConnection, as_of: dt.date, today: dt.date | None = None) -> dt.date:
+    """`default_compare` of the dates the page offers: what a pack or the CLI compares with when not told."""
+    return default_compare(as_of, review_dates(con, include_interim=True, until=today or dt.date.today()))
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list]:
