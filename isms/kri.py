@@ -88,7 +88,9 @@ def red_streaks(keys: pd.Series, statuses: pd.Series) -> pd.Series:
 
 
 def window_months(cadence: str) -> int:
-    """How many months one result covers: a quarterly KRI reported in any month of its quarter is current."""
+    """How many months one result covers: a quarterly KRI's result is current in its own month and
+    the two after it (a KRI reported each September, December... is never stale on schedule; the
+    board shows the month its value is for)."""
     return 3 if cadence == "Quarterly" else 1
 
 

@@ -279,3 +279,33 @@ def test_a_kri_result_typed_as_a_fraction_among_percents_is_said_at_its_cell():
     assert said == [("C3", "0.93", "0.93 among PATCH_PCT's results above 1 (such as 91): read as 0.93; if it is a "
                                    "fraction (0.93 for 93%), write 93")]
     assert plan.frames["monitoring_results"]["value"].tolist() == [91.0, 0.93, 94.5, 0.5, 0.8]
+
+
+def test_a_tracker_without_a_description_column_keeps_the_registers_descriptions(settings, tmp_path):
+    """Next month's tracker without its 'Action' column previewed every treatment as 'description →
+    blank', and the late lists and the packs' 'What' went empty."""
+    from isms import actions
+    from isms.auth import Role, User
+    from isms.store import connect
+
+    con = connect(tmp_path / "k.duckdb")
+    ana = User("ana", Role.analyst)
+    out, _ = actions.import_workbook(con, ana, settings, b"Risk ID,Title,Owner,Likelihood,Impact\nR-1,Ransomware,Ops,4,5\n",
+                                     "r.csv", as_of=dt.date(2026, 6, 30))
+    assert out.status == "committed"
+    first = (b"Treatment ID,Risk ID,Decision,Action,Owner,Start on,Due on,Status,Completed on\n"
+             b"T-1,R-1,Reduce,Immutable offsite backups,Ops,2026-04-01,2026-12-31,In progress,\n"
+             b"T-2,R-1,Reduce,EDR on servers,Ops,2026-04-01,2026-08-31,Done,2026-08-15\n")
+    out, _ = actions.import_workbook(con, ana, settings, first, "t.csv", as_of=dt.date(2026, 9, 30))
+    assert out.status == "committed", [str(p) for p in out.problems]
+    later = (b"Treatment ID,Risk ID,Decision,Owner,Start on,Due on,Status,% Complete\n"
+             b"T-1,R-1,Reduce,Ops,2026-04-01,2026-12-31,In progress,60\nT-2,R-1,Reduce,Ops,2026-04-01,2026-08-31,Done,100\n")
+    plan = actions.plan_upload(con, settings, later, "t2.csv", as_of=dt.date(2026, 10, 31))
+    con.close()
+    t = plan.frames["treatments"].set_index("treatment_id")
+    assert t.loc["T-1", "description"] == "Immutable offsite backups" and t.loc["T-2", "description"] == "EDR on servers"
+    # T-2 was done on 15 August: it keeps that date, not the tracker's stand-in of 31 October
+    assert t.loc["T-2", "completed_on"] == dt.date(2026, 8, 15)
+    assert "t2: 2 treatment(s) the register already holds keep what it says where the file has no column: " \
+           "Description, Completed on" in plan.rules
+    assert plan.preview.kinds["treatments"].changed == {}

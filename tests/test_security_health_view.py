@@ -214,3 +214,16 @@ def test_months_offered_are_those_a_kri_register_covers(health_db):
     from isms.views.security_health import months_with_results
 
     assert months_with_results(health_db) == [D("2024-06-01"), D("2024-05-01"), D("2024-04-01"), D("2024-03-01")]
+
+
+def test_a_quarterly_kris_value_in_the_months_after_its_result_names_its_month(june):
+    """M7 is quarterly, reported in April: red in June on April's 80, which the board's value says
+    (an October board showed a September 7 as October's, among the month's red KRIs, unmarked)."""
+    from ui.health import board_table
+
+    b = june.board.set_index("metric_id")
+    assert b["carried"].to_dict() == {"M1": False, "M2": False, "M3": False, "M4": True, "M5": False, "M6": False,
+                                      "M7": True, "M8": False}
+    values = dict(zip(board_table(june.board, "May")["KRI"], board_table(june.board, "May")["Value"]))
+    assert values["M7"].endswith(" (Apr 2024)") and values["M7"].startswith("80")
+    assert "(" not in values["M1"]

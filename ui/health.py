@@ -104,9 +104,11 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
         "KRI": board["metric_id"],
         "Indicator": board["name"],
         "Status": [[STATUS_LABEL.get(s, s)] for s in board["status"]],
-        # a stale KRI's value is an earlier month's: it says which, where the eye reads the value
-        "Value": [v if s != "stale" or pd.isna(m) else f"{v} ({m:%b %Y})"
-                  for v, s, m in zip(fmt("value"), board["status"], board["result_month"])],
+        # a stale KRI's value, and a quarterly one's in the months after its result, is an earlier
+        # month's: it says which, where the eye reads the value
+        "Value": [f"{v} ({m:%b %Y})" if (s == "stale" or c) and not pd.isna(m) else v
+                  for v, s, m, c in zip(fmt("value"), board["status"], board["result_month"],
+                                        board["carried"] if "carried" in board else [False] * len(board))],
         "Result for": board["result_month"].dt.strftime("%b %Y").fillna("–"),
         # the direction in the target itself ("at least 90%"), so the board needs no "Better" column
         "Target": [t if t == "–" else f"{'≥' if d == 'Higher is better' else '≤'} {t}"

@@ -718,6 +718,10 @@ def with_mode(con: duckdb.DuckDBPyConnection | None, plan: ImportPlan, mode: str
         rules += [note] if note else []
         frames, note = _kept_from_register(con, plan, frames)
         rules += [note] if note else []
+    if "treatments" in frames:
+        frames, note = _treatments_kept_from_register(con, plan, frames)
+        rules += [note] if note else []
+    if "risks" in frames:
         if scope is not None and scope.field == "business_unit" and len(scope.values) == 1:
             risks = frames["risks"].copy()
             risks["business_unit"] = risks["business_unit"].where(risks["business_unit"].notna(), scope.values[0])
@@ -825,6 +829,43 @@ def _kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
     note = (f"{', '.join(sheets)}: {int(known.sum())} risk(s) the register already holds keep what it says where "
             f"the file gives nothing: {', '.join(kept)}")
     return {**frames, "risks": risks}, note
+
+
+def _treatments_kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
+                                   frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], str | None]:
+    """A tracker sheet with no description column leaves each treatment the register holds its
+    description, and one with no completion date column leaves a treatment done already its date:
+    a monthly tracker without its 'Action' column previewed every treatment as 'description → blank',
+    and the late lists and the packs' 'What' went empty, unsaid."""
+    treatments = frames["treatments"]
+    origins = plan.origins.get("treatments")
+    if treatments.empty or origins is None or not queries.register_exists(con, "treatments", plan.as_of):
+        return frames, None
+    lacking = {f: {m.sheet for m in plan.mappings if m.kind == "treatments" and f not in m.columns}
+               for f in ("description", "completed_on")}
+    held = queries.register(con, "treatments", plan.as_of).drop_duplicates("treatment_id", keep="last").set_index("treatment_id")
+    known = treatments["treatment_id"].isin(held.index).to_numpy()
+    treatments, kept = treatments.copy(), []
+    for field, sheets in lacking.items():
+        move = known & origins["_sheet"].isin(sheets).to_numpy()
+        if field == "completed_on":  # only where both say done: a reopened treatment has no completion date
+            move &= (treatments["status"] == "Done").to_numpy()
+        if not move.any():
+            continue
+        before = treatments.loc[move, "treatment_id"].map(held[field])
+        values = [v if _held(v) and not (field == "completed_on" and held.at[t, "status"] != "Done") else w
+                  for t, v, w in zip(treatments.loc[move, "treatment_id"], before, treatments.loc[move, field])]
+        values = [v.date() if hasattr(v, "date") and field == "completed_on" else v for v in values]
+        if any(a != b for a, b in zip(values, treatments.loc[move, field].tolist())):
+            kept.append(header_label(field))
+        treatments[field] = treatments[field].astype(object)
+        treatments.loc[move, field] = pd.Series(values, index=before.index, dtype=object)
+    if not kept:
+        return frames, None
+    sheets = sorted(set(origins.loc[known, "_sheet"]))
+    return ({**frames, "treatments": treatments},
+            f"{', '.join(sheets)}: {int(known.sum())} treatment(s) the register already holds keep what it says where "
+            f"the file has no column: {', '.join(kept)}")
 
 
 def _identified_as_first_seen(con: duckdb.DuckDBPyConnection, plan: ImportPlan,

@@ -218,6 +218,10 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
     board["better"] = [None if pd.isna(c) or c == 0 else bool((c > 0) == (d == HIGHER))
                        for c, d in zip(board["change"], board["direction"])]
     board["red_streak"] = board["red_streak"].fillna(0).astype(int)
+    # a quarterly KRI's result counts for three months: in the two after its own, the board's value
+    # is that earlier month's, and says so (a September 7 read in October as October's)
+    result = pd.to_datetime(board["result_month"])
+    board["carried"] = result.notna() & ((result.dt.year != month.year) | (result.dt.month != month.month))
     board["rank"] = board["status"].map(STATUS_ORDER)
     board = board.sort_values(["rank", "red_streak", "metric_id"], ascending=[True, False, True])
     return board.drop(columns="rank").reset_index(drop=True)
