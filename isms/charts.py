@@ -321,6 +321,16 @@ def _few_dates_axis(fig: go.Figure, dates, most: int = 6) -> None:
                          ticktext=[short_date(d) if same_month else f"{d:%b %Y}" for d in days])
 
 
+def _event_dates_axis(fig: go.Figure, dates, most: int = 8) -> None:
+    """A few events' own dates as the ticks ('30 Jun 2026'): plotly's month ticks put an assessment
+    of 30 June on the 'Jul 2026' tick, read as July. Past `most` dates, plotly's ticks."""
+    days = sorted(set(pd.to_datetime(pd.Series(list(dates))).dt.normalize()))
+    if len(days) == 1:
+        _dates_axis(fig, days)
+    elif 1 < len(days) <= most:
+        fig.update_xaxes(tickmode="array", tickvals=days, ticktext=[short_date(d) for d in days])
+
+
 def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> go.Figure:
     """One risk's inherent and residual scores at each assessment, on the matrix's score scale."""
     fig = go.Figure()
@@ -332,7 +342,7 @@ def risk_history(matrix: RiskMatrix, assessments: pd.DataFrame, title: str) -> g
                         mode="lines+markers", line=dict(color=colour, width=3, dash=dash, shape="hv"), marker=dict(size=9),
                         text=assessments[f"{basis}_level"], hovertemplate="%{x}<br>score %{y} (%{text})<extra></extra>")
     fig.update_yaxes(title="Score (likelihood x impact)", range=[0, matrix.max_score + 1])
-    _dates_axis(fig, assessments["assessed_on"])
+    _event_dates_axis(fig, assessments["assessed_on"])
     return _legend_below(_layout(fig, title, height=360))
 
 
@@ -342,7 +352,7 @@ def treatment_history(updates: pd.DataFrame, title: str) -> go.Figure:
     for treatment_id, part in updates.groupby("treatment_id", sort=True):
         fig.add_scatter(x=part["updated_on"], y=part["percent_complete"], name=str(treatment_id), mode="lines+markers")
     fig.update_yaxes(title="% complete", range=[0, 105])
-    _dates_axis(fig, updates["updated_on"])
+    _event_dates_axis(fig, updates["updated_on"])
     return _legend_below(_layout(fig, title, height=360))
 
 

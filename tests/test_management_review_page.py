@@ -52,7 +52,7 @@ def test_every_input_of_clause_9_3_2_for_2025(app_db):  # noqa: F811
     for state in ("late", "overdue", "done"):
         n, before = now["treatments"][state], was["treatments"][state]
         assert m[f"Treatments {state}"] == (str(n), signed(n - before)), state
-    assert m["Exceptions expired, open"] == (str(now["exceptions_expired_open"]),
+    assert m["Expired exceptions"] == (str(now["exceptions_expired_open"]),
                                              signed(now['exceptions_expired_open'] - was['exceptions_expired_open']))
 
     con = connect(app_db, read_only=True)

@@ -59,7 +59,7 @@ def test_risk_review_figures_match_cli_scorecard(app_db, sample_db_path):
     assert m["Residual exposure"][0] == f"{card['current']['residual_exposure']:,}"  # '1,300', as the headline
     assert m["Within appetite"][0] == f"{card['current']['within_appetite_share']:.0%}"
     expired = card["current"]["exceptions_expired_open"], card["previous"]["exceptions_expired_open"]
-    assert m["Exceptions expired, open"] == (str(expired[0]), signed(expired[0] - expired[1]))  # as the pack's row
+    assert m["Expired exceptions"] == (str(expired[0]), signed(expired[0] - expired[1]))  # as the pack's row
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     shown = sum(int(t) for row in fig["data"][0]["text"] for t in row if t)
     assert shown == card["current"]["assessed_risks"]

@@ -248,6 +248,24 @@ def test_a_risk_assessed_once_has_its_date_as_the_only_tick():
     assert (high - low).days == 90 and low < pd.Timestamp("2026-11-19") < high
 
 
+def test_quarter_end_assessments_are_ticked_on_their_own_dates():
+    """Plotly's month ticks put the 30 June and 30 September assessments on 'Jul 2026' and 'Oct 2026'."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from isms.charts import risk_history
+    from isms.matrix import PRESETS
+
+    two = pd.DataFrame([{"assessed_on": dt.date(2026, 6, 30), "inherent_score": 12, "residual_score": 8,
+                         "inherent_level": "High", "residual_level": "Medium"},
+                        {"assessed_on": dt.date(2026, 9, 30), "inherent_score": 12, "residual_score": 6,
+                         "inherent_level": "High", "residual_level": "Medium"}])
+    axis = risk_history(PRESETS["5x5"], two, "R-902").layout.xaxis
+    assert list(axis.ticktext) == ["30 Jun 2026", "30 Sep 2026"]
+    assert [pd.Timestamp(v).date() for v in axis.tickvals] == [dt.date(2026, 6, 30), dt.date(2026, 9, 30)]
+
+
 @pytest.mark.parametrize("late, overdue, ticks", [([3, 6], [4, 20], [0, 5, 10, 15, 20, 25, 30]),
                                                    ([0, 1], [2, 2], [0, 1, 2, 3]), ([0], [0], [0, 1])])
 def test_late_and_overdue_counts_have_whole_number_ticks(late, overdue, ticks):

@@ -119,7 +119,7 @@ def show_risks(review: ManagementReview) -> None:
             ("Treatments late", t.late, change(t.late, b.late), "inverse"),
             ("Treatments overdue", t.overdue, change(t.overdue, b.overdue), "inverse"),
             ("Treatments done", t.done, change(t.done, b.done), "normal"),
-            ("Exceptions expired, open", now.exceptions_expired_open,
+            ("Expired exceptions", now.exceptions_expired_open,
              change(now.exceptions_expired_open, before.exceptions_expired_open), "inverse")])
     st.caption(review.no_register_before or f"At year end; changes against {long_date(card.compare_to)}.")
 

@@ -63,8 +63,8 @@ def posture_tiles(card: Scorecard) -> None:
                help="Granted policy exceptions that expire within the warning window")
     # the pack's scorecard row of the same name: an exception past its date and still open is a
     # decision the meeting owes (renew or close), not one to find in a tile's help text
-    count_tile(cols[i + 5], "Exceptions expired, open", cur.exceptions_expired_open, was(prev.exceptions_expired_open),
-               worse_up=True, help="Policy exceptions past their expiry date that are still open (not closed or renewed)")
+    count_tile(cols[i + 5], "Expired exceptions", cur.exceptions_expired_open, was(prev.exceptions_expired_open),
+               worse_up=True, help="Granted policy exceptions past their expiry date and still open (not closed or renewed)")
 
 
 def literal(text: str) -> str:
