@@ -148,6 +148,11 @@ def test_rescale_keeps_the_ends_and_the_order(n, m):
 def test_enum_synonyms():
     assert to_enum(Decision, "Mitigate") == ("Reduce", False)
     assert to_enum(RiskStatus, "In Progress") == ("In treatment", False)
+    # treated or shared, a risk keeps its residual rating: accepted, so it stays in the exposure (ISO/IEC
+    # 27005's residual risk); read as Closed, a 'Mitigated' register's risks left every figure
+    assert to_enum(RiskStatus, "Mitigated") == ("Accepted", False)
+    assert to_enum(RiskStatus, "Transferred") == ("Accepted", False)
+    assert to_enum(RiskStatus, "Avoided") == ("Closed", False)
     with pytest.raises(ValueError, match="Avoid, Reduce, Transfer, Accept"):
         to_enum(Decision, "maybe")
 
