@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from bench.large import build_large_db
+from isms.dates import previous_quarter_end
 from isms.config import load_settings
 from isms.filters import RiskFilter
 from isms.store import connect, pg_cluster
@@ -85,10 +86,10 @@ def risk_review_cold(store) -> tuple[float, float, float]:
         earlier = [d for d in dates if d < as_of and risk_review.is_quarter_end(d)] or [as_of]
         theme = risk_review.filter_options(con, as_of)["themes"][0]
         runs = [
-            first_read + _seconds(lambda: risk_review.build(con, settings, as_of, risk_review.default_compare(as_of))),
-            _seconds(lambda: risk_review.build(con, settings, as_of, risk_review.default_compare(as_of),
+            first_read + _seconds(lambda: risk_review.build(con, settings, as_of, previous_quarter_end(as_of))),
+            _seconds(lambda: risk_review.build(con, settings, as_of, previous_quarter_end(as_of),
                                                RiskFilter(themes=(theme,)))),
-            _seconds(lambda: risk_review.build(con, settings, earlier[0], risk_review.default_compare(earlier[0]))),
+            _seconds(lambda: risk_review.build(con, settings, earlier[0], previous_quarter_end(earlier[0]))),
         ]
     if hasattr(store, "close"):
         store.close()

@@ -13,6 +13,7 @@ import statistics
 import time
 from pathlib import Path
 
+from isms.dates import previous_quarter_end
 from isms.config import load_settings
 from isms.filters import RiskFilter
 from isms.store import connect
@@ -71,7 +72,7 @@ def risk_review_cold(large: Path, sample: Path) -> tuple[float, float, float]:
     """The median cold Risk Review build (`_review_cases`) on each database, and the floor: one
     DuckDB scan that aggregates the large one's assessment table by risk, timed between the builds."""
     return _interleaved((large, sample), _review_cases,
-                        lambda con, settings, d, f: risk_review.build(con, settings, d, risk_review.default_compare(d), f),
+                        lambda con, settings, d, f: risk_review.build(con, settings, d, previous_quarter_end(d), f),
                         floor=lambda con: con.execute(SCAN).fetchall())
 
 

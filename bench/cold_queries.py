@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench.cold import _review_cases
 from bench.large import build_large_db, build_sample_db
+from isms.dates import previous_quarter_end
 from isms.config import load_settings
 from isms.store import connect
 from isms.views import risk_review
@@ -52,12 +53,12 @@ def query_times(db: Path, rounds: int) -> tuple[dict[str, list[float]], int]:
     try:
         cases = _review_cases(con)
         as_of, filters = cases[0]
-        risk_review.build(con, settings, as_of, risk_review.default_compare(as_of), filters)
+        risk_review.build(con, settings, as_of, previous_quarter_end(as_of), filters)
         times: dict[str, list[float]] = defaultdict(list)
         timed = _Timed(con, times)
         for _ in range(rounds):
             for as_of, filters in cases:
-                risk_review.build(timed, settings, as_of, risk_review.default_compare(as_of), filters)
+                risk_review.build(timed, settings, as_of, previous_quarter_end(as_of), filters)
         return times, rounds * len(cases)
     finally:
         con.close()

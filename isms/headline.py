@@ -143,6 +143,13 @@ def security_health(data: SecurityHealthData) -> Headline:
     recovered = len(data.breaches.recovered)
     if recovered:
         first += f"; {recovered:,} recovered"
+    silenced = data.breaches.silenced
+    if not silenced.empty:
+        # one red fewer that no recovery made: the feed of a red KRI stopped, and the month read as better
+        names = ", ".join(str(n) for n in silenced["name"].head(3))
+        more = f" and {len(silenced) - 3} more" if len(silenced) > 3 else ""
+        first += (f"; {_n(len(silenced), 'red KRI')} {'has' if len(silenced) == 1 else 'have'} no result for "
+                  f"{data.month:%B}, so {'it is' if len(silenced) == 1 else 'they are'} stale, not recovered: {names}{more}")
     if cur.unrated and (cur.red or cur.amber or cur.green):
         # some KRIs cannot be judged at all: left unsaid, 'n are red' read as of every KRI
         first += (f"; {_n(cur.unrated, 'KRI')} with results {'has' if cur.unrated == 1 else 'have'} no thresholds "

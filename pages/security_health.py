@@ -74,7 +74,10 @@ data = load(data_version, month, compare_month, Filters(tuple(domains), tuple(ow
 since = f"{compare_month:%b %Y}"
 st.title(f"Security Health · {month:%B %Y}")
 scope = "all KRIs" if data.filters == Filters() else f"{len(data.board)} KRIs of {data.filters.describe()}"
-st.caption(f"Security monitoring of {organisation()} for {month:%B %Y} ({scope}), with changes since {compare_month:%B %Y}.")
+# the first month with results has nothing to change from: said, as the headline says it
+changes = (f"with changes since {compare_month:%B %Y}" if data.previous_counts.with_results
+           else f"no results for {compare_month:%B %Y} to compare with")
+st.caption(f"Security monitoring of {organisation()} for {month:%B %Y} ({scope}), {changes}.")
 
 health.show_headline(data)
 st.header("Health summary", divider="gray")

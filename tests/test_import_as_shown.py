@@ -5,6 +5,7 @@ by hand."""
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 
@@ -49,25 +50,28 @@ def test_a_formula_without_a_calculated_value_is_named_at_its_cell():
 
 
 def test_a_formula_that_gave_empty_text_is_no_problem():
-    """=IF(...,"",...) calculated to '' is stored as text with an empty value: calculated, not named."""
-    def build(ws):
-        _register(ws, [["R-1", "Ransomware", "Ops", 2, 4]])
-        ws["F1"] = "Note"
-    data = _xlsx(build)
-    # write the calculated empty text by hand: what Excel saves for a formula that gave ''
+    """=IF(...,"",...) calculated to '' is stored as text with an empty value: calculated, not named.
+    The same cell without t="str" holds no value: named. Both in the Owner column, which the import reads."""
     import zipfile
 
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                body = body.replace(b"</row></sheetData>",
-                                    b'<c r="F2" t="str"><f>IF(1=1,"","x")</f><v></v></c></row></sheetData>')
-            z.writestr(info, body)
-    plan = _plan(out.getvalue())
-    assert not [p for p in plan.problems if "formula with no calculated value" in p.message]
+    data = _xlsx(lambda ws: _register(ws, [["R-1", "Ransomware", "Ops", 2, 4]]))
+
+    def owner_formula(attributes: bytes) -> bytes:
+        src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for info in src.infolist():
+                body = src.read(info)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    body = re.sub(rb'<c r="C2"[^>]*>.*?</c>', b'<c r="C2"' + attributes + b'><f>IF(1=1,"","x")</f><v></v></c>',
+                                  body, count=1)
+                    assert b'<f>IF(' in body
+                z.writestr(info, body)
+        return out.getvalue()
+
+    calculated = _plan(owner_formula(b' t="str"'))
+    assert not [p for p in calculated.problems if "formula with no calculated value" in p.message]
+    uncalculated = _plan(owner_formula(b""))
+    assert [p.cell for p in uncalculated.problems if "formula with no calculated value" in p.message] == ["C2"]
 
 
 def test_cells_formatted_as_percentages_are_read_as_the_percent_they_show():
@@ -309,3 +313,97 @@ def test_a_tracker_without_a_description_column_keeps_the_registers_descriptions
     assert "t2: 2 treatment(s) the register already holds keep what it says where the file has no column: " \
            "Description, Completed on" in plan.rules
     assert plan.preview.kinds["treatments"].changed == {}
+
+
+def test_a_merged_cell_in_the_first_rows_is_no_group_header_unless_a_header_row_is_under_it():
+    """A review found three files read wrongly by the first cut: a risk's title merged across two
+    columns over the next risk's row, a title beside a date, and two title blocks, each over the
+    header row, all had the text above glued to the cells below, and the last two were refused."""
+    def body_row(ws):
+        ws.append(["Risk ID", "Title", "Description", "Owner", "Likelihood", "Impact"])
+        ws.append(["R-1", "Ransomware on file servers", None, "Ops", 4, 5])
+        ws.merge_cells("B2:C2")
+        ws.append(["R-2", "Phishing", "Credential theft by email", "Sec", 3, 3])
+
+    def title_and_date(ws):
+        ws.append(["Risk register", None, None, None, "As of 30/09/2026"])
+        ws.merge_cells("A1:D1")
+        ws.append(["Risk ID", "Title", "Owner", "Likelihood", "Impact"])
+        ws.append(["R-1", "Ransomware", "Ops", 4, 5])
+
+    def two_titles(ws):
+        ws.append(["Information security risk register", None, None, "Reporting period: Q3 2026", None])
+        ws.merge_cells("A1:C1")
+        ws.merge_cells("D1:E1")
+        ws.append(["Risk ID", "Title", "Owner", "Likelihood", "Impact"])
+        ws.append(["R-1", "Ransomware", "Ops", 4, 5])
+
+    plan = _plan(_xlsx(body_row))
+    r = plan.frames["risks"].set_index("risk_id")
+    assert (r.loc["R-2", "title"], r.loc["R-2", "description"]) == ("Phishing", "Credential theft by email")
+    for build in (title_and_date, two_titles):
+        plan = _plan(_xlsx(build))
+        assert plan.ok, [str(p) for p in plan.problems]
+        assert plan.frames["risks"][["risk_id", "title", "owner"]].values.tolist() == [["R-1", "Ransomware", "Ops"]]
+        assert not any("group headers" in p.message for p in plan.problems)
+
+
+def test_a_record_over_several_lines_with_its_id_merged_down_is_one_row():
+    """A risk with a control per line, its id, title and ratings merged over three lines: each
+    further line was a row without an id and refused the file."""
+    def build(ws):
+        ws.append(["Risk ID", "Title", "Owner", "Likelihood", "Impact", "Annex A controls"])
+        ws.append(["R-1", "Ransomware", "Ops", 4, 5, "A.8.7"])
+        ws.append([None, None, None, None, None, "A.8.13"])
+        ws.append([None, None, None, None, None, "A.5.15"])
+        for c in "ABCDE":
+            ws.merge_cells(f"{c}2:{c}4")
+        ws.append(["R-2", "Phishing", "Sec", 3, 3, "A.6.3"])
+    plan = _plan(_xlsx(build))
+    assert plan.ok, [str(p) for p in plan.problems]
+    r = plan.frames["risks"].set_index("risk_id")
+    assert list(r.index) == ["R-1", "R-2"]
+    assert r.loc["R-1", "annex_a_controls"] == ["A.8.7", "A.8.13", "A.5.15"] and r.loc["R-2", "owner"] == "Sec"
+    assert any("R-1 (rows 2-4)" in p.message for p in plan.problems)
+
+
+def test_lookalike_ids_keep_their_digit_groups_apart():
+    from isms.importing.pipeline import _id_form
+
+    assert _id_form("R-001") == _id_form("r001") == _id_form("R-1") and _id_form("R-07") == _id_form("r-7")
+    for a, b in (("1.1", "11"), ("A.5.1", "A.51"), ("R-1.2", "R-12"), ("R-1", "R-10")):
+        assert _id_form(a) != _id_form(b), (a, b)
+
+
+def test_a_totals_word_in_a_row_with_its_own_id_is_a_row():
+    """'Overall' in an Area column before the id: the risk was dropped as a totals row, and retired."""
+    data = b"Area,Risk ID,Title,Owner,Likelihood,Impact\nIT,R-1,Ransomware,Ops,4,5\nOverall,R-3,Fraud,Fin,2,2\n"
+    plan = _plan(data, "areas.csv")
+    assert plan.frames["risks"]["risk_id"].tolist() == ["R-1", "R-3"]
+    assert not any("totals row" in p.message for p in plan.problems)
+
+
+def test_a_trackers_progress_in_words_is_said_and_a_bare_date_is_no_update_date():
+    """'Progress' of words ('On track') refused every row once the column was read as percents; a
+    'Date' column (the date a row was logged) dated the updates before the treatments began."""
+    words = (b"Treatment ID,Risk ID,Decision,Description,Owner,Start on,Due on,Status,Completed on,Progress\n"
+             b"T-1,R-1,Reduce,EDR,Ops,2026-01-01,2026-12-31,In progress,,On track\n")
+    plan = _plan(words, "t.csv")
+    assert plan.frames["treatments"]["treatment_id"].tolist() == ["T-1"]
+    assert plan.frames.get("treatment_updates") is None or plan.frames["treatment_updates"].empty
+    said = [(p.cell, p.severity) for p in plan.problems if "no progress update is taken" in p.message]
+    assert said == [("J2", "warning")]
+    dated = (b"Date,Treatment ID,Risk ID,Decision,Description,Owner,Start on,Due on,Status,% Complete\n"
+             b"2025-01-10,T-1,R-1,Reduce,EDR,Ops,2025-03-01,2026-12-31,In progress,80\n")
+    plan = _plan(dated, "t.csv")
+    assert plan.frames["treatment_updates"]["updated_on"].tolist() == [AS_OF]
+
+
+def test_a_row_per_month_sheet_of_us_dates_reads_them_month_first():
+    """'2/1/2026' and '3/1/2026' under '12/31/2025' were 2 and 3 January: a duplicate month, refused."""
+    data = b"Period,Patch compliance,Phishing click rate\n12/31/2025,91,4\n2/1/2026,93,3\n3/1/2026,94,2\n"
+    plan = _plan(data, "kri.csv")
+    got = sorted({(r.metric_id, r.period) for r in plan.frames["monitoring_results"].itertuples()})
+    months = [dt.date(2025, 12, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+    assert got == sorted((m, p) for m in ("Patch compliance", "Phishing click rate") for p in months)
+    assert _plan("Risk ID,Title\r\nR-1,X\r\n".encode("utf-32"), "u.csv").frames["risks"]["title"].tolist() == ["X"]

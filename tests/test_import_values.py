@@ -148,10 +148,11 @@ def test_rescale_keeps_the_ends_and_the_order(n, m):
 def test_enum_synonyms():
     assert to_enum(Decision, "Mitigate") == ("Reduce", False)
     assert to_enum(RiskStatus, "In Progress") == ("In treatment", False)
-    # treated or shared, a risk keeps its residual rating: accepted, so it stays in the exposure (ISO/IEC
-    # 27005's residual risk); read as Closed, a 'Mitigated' register's risks left every figure
-    assert to_enum(RiskStatus, "Mitigated") == ("Accepted", False)
-    assert to_enum(RiskStatus, "Transferred") == ("Accepted", False)
+    # treated or shared, a risk keeps its residual rating and stays in the exposure (ISO/IEC 27005's
+    # residual risk): read as Closed, a 'Mitigated' register's risks left every figure; read as
+    # Accepted, they showed as formally accepted, which the register never said
+    assert to_enum(RiskStatus, "Mitigated") == ("Open", False)
+    assert to_enum(RiskStatus, "Transferred") == ("Open", False)
     assert to_enum(RiskStatus, "Avoided") == ("Closed", False)
     with pytest.raises(ValueError, match="Avoid, Reduce, Transfer, Accept"):
         to_enum(Decision, "maybe")
@@ -437,30 +438,8 @@ def test_a_status_word_read_as_another_value_is_a_stated_rule():
            b"EX-3,Patch standard,granted,2026-01-01,2026-03-31\nEX-4,Patch standard,active,2026-01-01,2026-03-31\n")
     plan = build_plan(log, "ex.csv", matrix, as_of=dt.date(2026, 5, 1))
     said = [r for r in plan.rules if "'Status'" in r]
-    assert said == ["ex!C 'Status': read 'Expired' as Granted (1 row), 'active' as Granted (2 rows)"]
-    # 'Expired' is granted until its expiry date: expired from then on (31 March, before 1 May)
-    assert list(plan.frames["exceptions"]["status"]) == ["Granted", "Granted", "Granted", "Granted"]
-    assert "ex: an 'Expired' exception is one granted until its expiry date: 1 show as expired from that date" in plan.rules
-
-
-def test_an_expired_exception_shows_as_expired_and_one_without_a_past_expiry_is_closed():
-    """Read as Closed, an 'Expired' exception was no longer flagged as expired on the reviews, and
-    gone from the dates it was in force; granted until its expiry it is both. One whose expiry date
-    is missing or still ahead cannot be shown so: Closed, said."""
-    from isms.config import load_settings
-    from isms.importing.pipeline import build_plan
-    from tests.conftest import ROOT
-
-    matrix = load_settings(ROOT / "isms.toml").matrix
-    log = (b"Exception ID,Policy,Status,Granted on,Expires on\n"
-           b"EX-1,Patch standard,Expired,2026-01-01,2026-03-31\nEX-2,Patch standard,Expired,2026-01-01,\n"
-           b"EX-3,Patch standard,EXPIRED,2026-01-01,2026-12-31\n")
-    plan = build_plan(log, "ex.csv", matrix, as_of=dt.date(2026, 5, 1))
-    assert not [p for p in plan.problems if p.severity == "error"], plan.problems
-    assert dict(zip(plan.frames["exceptions"]["exception_id"], plan.frames["exceptions"]["status"])) == {
-        "EX-1": "Granted", "EX-2": "Closed", "EX-3": "Closed"}
-    assert ("ex: an 'Expired' exception is one granted until its expiry date: 1 show as expired from that date; "
-            "2 with no expiry date on or before 1 May 2026 are read as Closed") in plan.rules
+    assert said == ["ex!C 'Status': read 'Expired' as Closed (1 row), 'active' as Granted (2 rows)"]
+    assert list(plan.frames["exceptions"]["status"]) == ["Granted", "Closed", "Granted", "Granted"]
 
 
 def test_a_sheet_of_no_known_kind_is_named_not_passed_over():

@@ -227,3 +227,14 @@ def test_a_quarterly_kris_value_in_the_months_after_its_result_names_its_month(j
     values = dict(zip(board_table(june.board, "May")["KRI"], board_table(june.board, "May")["Value"]))
     assert values["M7"].endswith(" (Apr 2024)") and values["M7"].startswith("80")
     assert "(" not in values["M1"]
+
+
+def test_a_red_kri_without_a_result_this_month_is_said_stale_not_recovered(health_db, settings):
+    """July has no result: M1, M2, M8 (monthly) and M7 (quarterly, April's result past its three
+    months) were red in June and are stale now. Four reds fewer that nothing recovered: the month
+    read as better ('1 fewer than in June', a green arrow) while the feeds had stopped."""
+    july = build(health_db, settings, D("2024-07-01"), D("2024-06-01"))
+    b = july.breaches
+    assert set(b.silenced["metric_id"]) == {"M1", "M2", "M7", "M8"} and b.recovered.empty
+    said = security_health_headline(july).sentence
+    assert "4 red KRIs have no result for July, so they are stale, not recovered: " in said, said

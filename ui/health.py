@@ -139,9 +139,10 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible:
     # status (stale) and in the indicator's detail, the domain in the filter above
     change = f"Change since {since}"
     return listing(table, {
-        # as wide as the longest id on one line ('KRI-001' broke as 'KRI-00' over '1' in 56 px)
-        "KRI": text("KRI", int(min(110, max(56, 16 + 7 * table["KRI"].astype(str).str.len().max()))) if len(table)
-                    else 56, pinned=True),
+        # as wide as the longest id on one line, after the list is fitted to the page (ui.tables scales
+        # it by about 0.92): 'KRI-001' broke as 'KRI-00' over '1' in 56 px, 'KRI-03' in 58
+        "KRI": text("KRI", int(min(120, max(64, 22 + 8.5 * table["KRI"].astype(str).str.len().max()))) if len(table)
+                    else 64, pinned=True),
         "Indicator": text("Indicator", 140),
         "Status": st.column_config.MultiselectColumn(
             "Status", options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width=70),
@@ -178,6 +179,9 @@ def show_breaches(breaches: Breaches, since: str) -> None:
     with c3.container(border=True, height="stretch"):
         st.markdown(f"**Recovered since {since} ({len(breaches.recovered)})**")
         st.markdown(_names(breaches.recovered, lambda r: f"now {STATUS_LABEL[r.status].lower()}, {format_value(r.value, r.unit)}"))
+        if not breaches.silenced.empty:  # red then, no result now: not among the recovered, and said so
+            st.markdown(f"**Red in {since}, no result since ({len(breaches.silenced)})**")
+            st.markdown(_names(breaches.silenced, lambda r: f"last {format_value(r.value, r.unit)}, stale"))
 
 
 def treatment_effect_tiles(risk: RiskScorecard, exposure_before: int | None, since: str) -> None:

@@ -38,7 +38,7 @@ _UNCALCULATED = re.compile(rb'<(?:[\w.-]+:)?c\b([^>]*?)(?<!/)>\s*<(?:[\w.-]+:)?f
                            rb'\s*(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>')
 _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 MAX_MERGES = 10_000
-MAX_PERCENT_CELLS = 200_000
+MAX_PERCENT_CELLS = 500_000
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _UTF16_ENTITY = tuple(marker.decode() for marker in _ENTITY)
 
@@ -70,8 +70,11 @@ class PartScan:
     uncalculated_cells: int = 0
     # merged blocks (first row, first column, last row, last column), 0-based, the first MAX_MERGES
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    # cells formatted as a percentage (a number format with %), where the file has such a format
+    # cells with a value formatted as a percentage (a number format with %), the first
+    # MAX_PERCENT_CELLS; `percent_cells` counts them all, `merges` every merged block
     percent: set[tuple[int, int]] = field(default_factory=set)
+    percent_cells: int = 0
+    merges: int = 0
 
     @property
     def merged_down(self) -> list[tuple[int, int, int, int]]:
@@ -169,12 +172,17 @@ def scan_part(member: BinaryIO, name: str, *, worksheet: bool, percent_styles: f
             if found.formulas and (b"<f" in part or b":f" in part):
                 _uncalculated(found, part)
             if b"mergeCell" in part:
-                for a, r1, b, r2 in _MERGE.findall(part)[:MAX_MERGES - len(found.merged)]:
+                merges = _MERGE.findall(part)
+                found.merges += len(merges)
+                for a, r1, b, r2 in merges[:MAX_MERGES - len(found.merged)]:
                     found.merged.append((int(r1) - 1, column_number(a) - 1, int(r2) - 1, column_number(b) - 1))
-            if styled is not None and len(found.percent) < MAX_PERCENT_CELLS:
+            if styled is not None:
                 for attributes in styled.findall(part):
+                    if attributes.endswith(b"/"):  # <c r="B2" s="9"/>: styled, but empty
+                        continue
+                    found.percent_cells += 1
                     address = _ADDRESS.search(attributes)
-                    if address:
+                    if address and len(found.percent) < MAX_PERCENT_CELLS:
                         found.percent.add((int(address.group(2)) - 1, column_number(address.group(1)) - 1))
         if not chunk:
             return found

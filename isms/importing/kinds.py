@@ -341,8 +341,6 @@ def plain_rows(sh: SheetContext, matrix: RiskMatrix, as_of: dt.date, max_rows: i
         _fill_findings(sh, frame, as_of)
     if kind == "treatments" and "completed_on" not in sh.idx and "status" in frame:
         _completed_when_done(sh, frame, as_of)
-    if kind == "exceptions" and "status" in sh.idx and "expires_on" in frame:
-        _expired_exceptions(sh, frame, as_of)
     if kind == "control_tests" and "due_on" not in sh.idx and "due_on" not in sh.m.fixed and "period" in frame:
         # a test log without due dates: each test is due by the end of the period it tests (every
         # row was refused 'Due on: Field required', a column the analyst had not been told to add)
@@ -370,26 +368,6 @@ def _completed_when_done(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) 
     frame.loc[~done, "completed_on"] = None
     when = f"its '{sh.headers[sh.idx['updated_on']]}', else {short_date(as_of)}" if "updated_on" in sh.idx else short_date(as_of)
     sh.plan.rules.append(f"{sh.m.sheet}: no completion date column: {int(done.sum()):,} Done treatment(s) are completed on {when}")
-
-
-def _expired_exceptions(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> None:
-    """'Expired' is read as Granted (cells.SYNONYMS): an exception granted until its expiry date,
-    which the reviews show as expired from then on and as in force before it. Read as Closed, it
-    was neither: not flagged as expired, and gone from every earlier date's view. One that gives
-    no expiry date on or before the as-of date cannot be shown so, and is Closed, said as a rule."""
-    said = [sh.cell(sh.rows[r - 1], "status") for r in frame["_row"]]
-    expired = np.array([isinstance(v, str) and cells.fold_word(v) == "expired" for v in said], dtype=bool)
-    if not expired.any():
-        return
-    undated = expired & np.array([e is None or pd.isna(e) or e > as_of for e in frame["expires_on"]], dtype=bool)
-    frame.loc[undated, "status"] = "Closed"
-    shown = int((expired & ~undated).sum())
-    sh.plan.rules.append(
-        f"{sh.m.sheet}: an 'Expired' exception is one granted until its expiry date: "
-        + (f"{shown:,} show as expired from that date" if shown else "")
-        + ("; " if shown and undated.any() else "")
-        + (f"{int(undated.sum()):,} with no expiry date on or before {as_of:%-d %B %Y} are read as Closed"
-           if undated.any() else ""))
 
 
 def _fill_findings(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) -> None:
@@ -488,10 +466,14 @@ def period_columns(sh: SheetContext) -> tuple[dict[int, dt.date], int | None]:
     """A row-per-indicator sheet's month columns (column -> the month's first day, from headers
     that read as dates) and its indicator column (the first other column with a header)."""
     periods = {}
-    for i, h in enumerate(sh.rows[sh.m.header_row]):
+    header = sh.rows[sh.m.header_row]
+    # '2/1/2026', '3/1/2026' over the months, where another header reads '12/31/2025': month first
+    day_first, month_first, _ = cells.slash_order([h for h in header if isinstance(h, str)])
+    us = bool(month_first) and not day_first
+    for i, h in enumerate(header):
         try:
             if not cells.blank(h):
-                periods[i] = cells.parse_date(h, period_end=False).replace(day=1)
+                periods[i] = cells.parse_date(h, period_end=False, month_first=us).replace(day=1)
         except ValueError:
             pass
     return periods, next((i for i, h in enumerate(sh.headers) if h and i not in periods), None)
@@ -529,12 +511,15 @@ def wide_rows(sh: SheetContext, max_rows: int) -> list[dict]:
             return out
         series = [(i, h) for i, h in enumerate(headers) if h and i != pcol]
         body = range(sh.m.header_row + 1, len(sh.rows))
+        # a row per month: its month column's dates decide their own order, as a long sheet's do
+        day_first, month_first, _ = cells.slash_order([sh.rows[r][pcol] for r in body if pcol < len(sh.rows[r])])
+        us = bool(month_first) and not day_first
         for r in body:
             raw = sh.rows[r]
             if all(cells.blank(c) for c in raw):
                 continue
             try:
-                period = cells.parse_date(raw[pcol], period_end=False).replace(day=1)
+                period = cells.parse_date(raw[pcol], period_end=False, month_first=us).replace(day=1)
             except ValueError as exc:
                 sh.problem(r + 1, pcol, "period", cells.text(raw[pcol]), str(exc))
                 continue
@@ -665,7 +650,7 @@ def define_metrics(plan: Any, con: duckdb.DuckDBPyConnection | None) -> None:
 
 
 def fractions_among_percents(plan: Any) -> None:
-    """An indicator's result between 0 and 1 among its results above 1 (0.93 beside 91 and 94.5:
+    """An indicator's result between 0 and 1 among its results of 10 and above (0.93 beside 91 and 94.5:
     a fraction typed where the others are percents) is said at its cell, with what to write; read
     as written it was a month at 0.93%, far off its target. Not changed: a KRI may well run from
     0.5 to 3. Cells formatted as percentages are read as shown already (isms.importing.reading)."""
@@ -675,9 +660,11 @@ def fractions_among_percents(plan: Any) -> None:
     values = pd.to_numeric(res["value"], errors="coerce")
     for mid, v in values.groupby(res["metric_id"]):
         fraction = (v > 0) & (v < 1)
-        if not fraction.any() or not (v > 1).any():
+        # the others all 10 or more: percents ('Failed backup jobs %' running 0.2 to 1.7 is no such case)
+        others = v[~fraction & v.notna() & (v != 0)]
+        if not fraction.any() or others.empty or (others < 10).any():
             continue
-        above = v[v > 1].iloc[0]
+        above = others.iloc[0]
         at = list(v.index[fraction][:20])
         for (sheet, row, letter), x in zip(plan.cells("monitoring_results", at, "value"), v[at]):
             plan.problems.append(Problem(

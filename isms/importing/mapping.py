@@ -95,7 +95,7 @@ SYNONYMS: dict[str, list[str]] = {
     "treatment_id": ["treatment_ref", "action_id", "plan_id"],
     "start_on": ["start", "start_date", "started"],
     "completed_on": ["completed", "completion_date", "date_completed", "closed_on"],
-    "updated_on": ["update_date", "as_of", "date", "reported_on", "last_updated", "last_update", "updated", "progress_date"],
+    "updated_on": ["update_date", "as_of", "date", "reported_on"],
     "percent_complete": ["progress", "percent", "pct_complete", "complete", "completion"],
     "note": ["notes", "comment", "comments", "remarks"],
     "metric_id": ["metric", "kri", "kri_id", "indicator", "indicator_id", "measure", "measure_id"],
@@ -133,6 +133,8 @@ SYNONYMS: dict[str, list[str]] = {
 # Spellings that mean a field in one kind only ('Control owner' is a control's owner, never a risk's).
 KIND_SYNONYMS: dict[str, dict[str, list[str]]] = {
     "treatments": {
+        "updated_on": ["last_updated", "last_update", "updated", "update_date", "progress_date", "progress_as_of"],
+        "percent_complete": ["pct_complete", "percent_done", "progress", "progress_percent", "progress_pct", "completion_percent"],
         "description": ["action", "action_description", "treatment_action", "treatment_description", "treatment", "activity",
                         "mitigation_action"],
     },
@@ -307,7 +309,14 @@ def kind_fields(kind: str) -> list[str]:
 
 def _spellings(f: str, kind: str | None = None) -> list[str]:
     own = KIND_SYNONYMS.get(kind, {}).get(f) if kind else None
+    if own and (kind, f) in OWN_ONLY:
+        return [f, *own]
     return [f, *own, *SYNONYMS.get(f, [])] if own else [f, *SYNONYMS.get(f, [])]
+
+
+# fields whose kind's own spellings are the only ones: a treatment register's bare 'Date' (or
+# 'Complete') is no progress update's date (or percent), as it is in an updates sheet
+OWN_ONLY = {("treatments", "updated_on"), ("treatments", "percent_complete")}
 
 
 def match_columns(kind: str, headers: list[Any]) -> dict[str, str]:

@@ -573,11 +573,11 @@ def _reused_ids(plan: ImportPlan) -> None:
                 "reuse the ids, committing replaces the register's; give them ids of their own", "warning"))
 
 
-def _id_form(key: str) -> str:
-    """An id as it may be mistyped or reformatted: no case, no separators, no leading zeros in its
-    numbers ('R-001', 'r001' and 'R-1' alike; Excel turns the id 001 into the number 1)."""
-    folded = re.sub(r"[\s\-_./]+", "", str(key).casefold())
-    return re.sub(r"\d+", lambda m: str(int(m.group())), folded)
+def _id_form(key: str) -> tuple:
+    """An id as it may be mistyped or reformatted: its runs of letters and of digits, without case,
+    separators or leading zeros ('R-001', 'r001' and 'R-1' alike; Excel turns the id 001 into the
+    number 1), two runs of digits never one ('1.1' is not '11', 'A.5.1' not 'A.51')."""
+    return tuple(int(t) if t.isdigit() else t for t in re.findall(r"[^\W\d_]+|\d+", str(key).casefold()))
 
 
 def _lookalike_ids(plan: ImportPlan) -> None:
@@ -589,7 +589,7 @@ def _lookalike_ids(plan: ImportPlan) -> None:
         if len(KINDS[kind][2]) != 1:
             continue
         label = re.sub(r"\s*\(.*\)", "", KIND_LABELS[kind]).lower()  # 'risks', not 'risks (register)'
-        held: dict[str, str] = {}
+        held: dict[tuple, str] = {}
         for key in (*seen.kept, *seen.no_longer_listed):
             held.setdefault(_id_form(key), key)
         pairs = [(key, held[_id_form(key)]) for key in seen.new if _id_form(key) in held]
@@ -605,7 +605,7 @@ def _lookalike_ids(plan: ImportPlan) -> None:
         frame = plan.frames.get(kind)
         if frame is None or frame.empty:
             continue
-        forms: dict[str, set[str]] = {}
+        forms: dict[tuple, set[str]] = {}
         for key in frame[KINDS[kind][2][0]].dropna().astype(str):
             forms.setdefault(_id_form(key), set()).add(key)
         twins = [sorted(keys) for keys in forms.values() if len(keys) > 1]

@@ -22,6 +22,7 @@ from isms.importing.cells import coerce, controls, field_type, scale_rule, three
 from isms.importing.mapping import SheetMapping, declared_scale
 from isms.importing.problems import Problem, column_letter
 from isms.matrix import RiskMatrix
+from isms.models import KINDS
 
 
 class SheetContext:
@@ -29,7 +30,7 @@ class SheetContext:
 
     def __init__(self, plan: Any, mapping: SheetMapping, rows: list[list[Any]]):
         self.plan, self.m, self.rows = plan, mapping, rows
-        self.month_first = False  # dates such as 05/06/2026 are month first (coerced_columns decides)
+        self.month_first: set[str] = set()  # date columns whose 05/06/2026 is month first (coerced_columns decides)
         headers = mapping.headers(rows)
         first: dict[str, int] = {}
         for i, h in enumerate(headers):
@@ -91,6 +92,8 @@ def _labels(matrix: RiskMatrix, f: str) -> tuple[str, ...]:
 SOFT = {"risks": {"status": "Open", "identified_on": "as the as-of date", "due_on": "empty (no treatment)",
                   "source": "as 'Annual assessment'", "nist_family": "empty", "assessed_on": "as the as-of date",
                   "control_effectiveness": "empty"}}
+# a treatment tracker's progress columns (kinds.treatment_rows): an unreadable cell gives no update
+TRACKER_SOFT = {"percent_complete": "no progress update is taken from it", "updated_on": "the update is dated the as-of date"}
 _RELATIVE = re.compile(r"^(?:in\s+|within\s+)?(\d{1,4})\s*(day|week|month|year)s?$", re.I)
 
 
@@ -151,13 +154,17 @@ def _coerce_cell(sh: SheetContext, f: str, v: Any, matrix: RiskMatrix, scale: in
             return cells.parse_target(v), None, None
         value = coerce(ft, v, matrix=matrix, axis="likelihood" if f.endswith("likelihood") else "impact",
                        steps_from=scale, period=sh.m.kind == "monitoring_results", three_words=three_words,
-                       month_first=sh.month_first)
+                       month_first=f in sh.month_first)
     except ValueError as exc:
         if f == "decision":  # a register's response column is optional: the risk still imports
             return None, f"{exc}; no treatment is created", None
         relative = _relative_date(v, sh.plan.as_of) if ft.kind == "date" and f == "due_on" else None
         if relative is not None:
             return relative, f"{cells.text(v)!r} read as {relative:%Y-%m-%d}, counted from the as-of date", None
+        if sh.m.kind == "treatments" and f in TRACKER_SOFT:
+            # a tracker's 'Progress' of words ('On track'), or a 'Completion' of dates: the treatment
+            # imports as it did before these columns were read, with no progress update from the cell
+            return None, f"{exc}; {TRACKER_SOFT[f]}", None
         if f in SOFT.get(sh.m.kind, ()):
             return None, f"{exc}; left {SOFT[sh.m.kind][f]}, and the text is kept in the description", None
         return None, None, str(exc)
@@ -241,8 +248,8 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
                     f"are read on the matrix's own 1-{len(_labels(matrix, f))} scale")
             sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': {said}")
         outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f), three) for u in uniques]
-        if ambiguous and field_type(sh.m.kind, f).kind == "date":
-            outcomes = [(o[0], "; ".join(filter(None, [o[1], ambiguous(u, o[0])])) or None, o[2])
+        if f in ambiguous:
+            outcomes = [(o[0], "; ".join(filter(None, [o[1], ambiguous[f](u, o[0])])) or None, o[2])
                         if o[0] is not None and cells.numeric_date_parts(u) else o for u, o in zip(uniques, outcomes)]
         coerced = np.empty(len(outcomes), dtype=object)
         coerced[:] = [o[0] for o in outcomes]
@@ -281,47 +288,66 @@ def _totals_rows(sh: SheetContext, keep: np.ndarray, first: int) -> None:
     """The last rows of a table that begin with 'Total' (a sum under the register) are not rows of
     it: left out, said at the cell. Read as a row, one refused the whole file with 'Field required'
     at its empty id."""
+    key = sh.idx.get(KINDS[sh.m.kind][2][0]) if sh.m.kind in KINDS else None
     for j in np.flatnonzero(keep)[-3:]:
         row = sh.rows[first + j]
         at = totals_cell(row)
-        if at is not None:
+        # a row with an id of its own is a row of the table, whatever its first cell says ('Overall')
+        if at is not None and (key is None or key == at or key >= len(row) or cells.blank(row[key])):
             keep[j] = False
             sh.problem(first + j + 1, at, None, row[at], "looks like a totals row under the table: not imported",
                        "warning")
 
 
-def _date_order(sh: SheetContext, uniques: dict[str, list]):
-    """Whether the sheet writes dates such as 05/06/2026 day or month first, from the dates in it
-    that can only be read one way ('31/12/2026', '12/31/2026'): a US register read day first put
-    3/4/2027 in April and 10/1/2026 in January, overdue on the day it was imported, unsaid. Sets
-    `sh.month_first` and says the reading as a rule; where the sheet writes both ways, returns
-    what to say at each date that could be either (else None)."""
-    dated = [u for f, us in uniques.items() if field_type(sh.m.kind, f).kind == "date" for u in us]
-    day_first, month_first, either = cells.slash_order(dated)
-    unsure = set(either)
-    if not either:
-        sh.month_first = bool(month_first) and not day_first
-        return None
-    if month_first and not day_first:
-        sh.month_first = True
-        sh.plan.rules.append(f"{sh.m.sheet}: dates written with numbers are read month first, as in the US: "
-                             f"'{month_first[0]}' can only be month/day/year, so '{either[0]}' is "
-                             f"{cells.parse_date(either[0], month_first=True):%-d %B %Y}")
-        return None
-    if day_first and not month_first:
-        return None  # '31/12/2026' beside '05/06/2026': day first, as the dashboard reads it anyway
-    if not day_first:
-        sh.plan.rules.append(f"{sh.m.sheet}: no date written with numbers says whether the day or the month comes "
-                             f"first ('{either[0]}'): they are read day first ({cells.parse_date(either[0]):%-d %B %Y}); "
-                             "if the file writes the month first, as in the US, write the dates as 2026-03-31 or "
-                             "31 Mar 2026 and import again")
-        return None
+def _date_order(sh: SheetContext, uniques: dict[str, list]) -> dict:
+    """Per date column, whether it writes dates such as 05/06/2026 day or month first, from the
+    dates in it that can only be read one way ('31/12/2026', '12/31/2026'), else from the sheet's
+    other date columns: a US register read day first put 3/4/2027 in April and 10/1/2026 in
+    January, overdue on the day it was imported, unsaid. Sets `sh.month_first` (the columns read
+    month first) and says each reading as a rule; returns, per column whose dates could be either
+    and are not decided, what to say at each such date."""
+    fields = [f for f in uniques if field_type(sh.m.kind, f).kind == "date"]
+    orders = {f: cells.slash_order(uniques[f]) for f in fields}
+    sheet_day = [v for f in fields for v in orders[f][0]]
+    sheet_month = [v for f in fields for v in orders[f][1]]
+    sayers = {}
+    for f in fields:
+        day_first, month_first, either = orders[f]
+        where = f"{sh.m.sheet}!{column_letter(sh.idx[f])} '{sh.headers[sh.idx[f]]}'"
+        if month_first and not day_first:
+            sh.month_first.add(f)  # '12/31/2026' in the column: every date of it is month first
+            if either:
+                sh.plan.rules.append(f"{where}: dates are read month first, as in the US: '{month_first[0]}' can only "
+                                     f"be month/day/year, so '{either[0]}' is "
+                                     f"{cells.parse_date(either[0], month_first=True):%-d %B %Y}")
+            continue
+        if not either or (day_first and not month_first):
+            continue  # nothing to decide, or '31/12/2026' beside it: day first, as read anyway
+        if not day_first and sheet_month and not sheet_day:
+            sh.month_first.add(f)
+            sh.plan.rules.append(f"{where}: no date of the column says whether the day or the month comes first "
+                                 f"('{either[0]}'); the sheet's other dates are month first ('{sheet_month[0]}'), "
+                                 f"so these are too: '{either[0]}' is "
+                                 f"{cells.parse_date(either[0], month_first=True):%-d %B %Y}")
+            continue
+        both = (day_first and month_first) or (not day_first and sheet_day and sheet_month)
+        if not both and not sheet_month:
+            sh.plan.rules.append(f"{where}: no date written with numbers says whether the day or the month comes "
+                                 f"first ('{either[0]}'): read day first ({cells.parse_date(either[0]):%-d %B %Y}); "
+                                 "if the file writes the month first, as in the US, write the dates as 2026-03-31 or "
+                                 "31 Mar 2026 and import again")
+            continue
+        examples = (day_first or sheet_day)[0], (month_first or sheet_month)[0]
+        sayers[f] = _either_way(set(either), examples)
+    return sayers
 
+
+def _either_way(unsure: set, examples: tuple[str, str]):
     def said(value, read: dt.date) -> str | None:
         if not isinstance(value, str) or value.strip() not in unsure:
             return None
-        return (f"could be day or month first, and the sheet writes dates both ways ('{day_first[0]}', "
-                f"'{month_first[0]}'): read day first, as {read:%-d %B %Y}; write it as {read:%Y-%m-%d} or "
+        return (f"could be day or month first, and the sheet writes dates both ways ('{examples[0]}', "
+                f"'{examples[1]}'): read day first, as {read:%-d %B %Y}; write it as {read:%Y-%m-%d} or "
                 f"{read:%-d %b %Y} to be sure")
     return said
 

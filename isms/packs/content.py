@@ -404,7 +404,10 @@ def _kri_breaches(ctx: Context) -> Section:
     frame.insert(1, "New", ["new" if m in newly else "" for m in frame["KRI"]])
     frame, note = _top(frame, "KRIs in breach")
     recovered = ", ".join(f"{r.metric_id} {r.name}" for r in b.recovered.itertuples()) or "none"
-    note = " ".join(x for x in (note, f"Recovered since {ctx.compare_to:%B %Y}: {recovered}.") if x)
+    silent = ", ".join(f"{r.metric_id} {r.name}" for r in b.silenced.itertuples())
+    note = " ".join(x for x in (note, f"Recovered since {ctx.compare_to:%B %Y}: {recovered}.",
+                                f"Red in {ctx.compare_to:%B %Y}, no result since (stale, not recovered): {silent}."
+                                if silent else "") if x)
     return TableSection("kri_breaches", "KRIs in breach (red), longest streak first", frame, note=note,
                         empty_text="No KRI is red this month.")
 

@@ -178,6 +178,15 @@ def active_batches(con: duckdb.DuckDBPyConnection, until: dt.date | None = None)
     return [BatchInfo(*r[:7], row_counts=json.loads(r[7])) for r in rows]
 
 
+def result_batches(con: duckdb.DuckDBPyConnection, until: dt.date) -> set[int]:
+    """The active batches that hold a KRI result for a month on or before `until`, whatever their
+    own date: Security Health reads a result by the month it is for, so a file of last year's results
+    imported today supplies the figures of every month it covers."""
+    rows = con.execute("""SELECT DISTINCT r.batch_id FROM monitoring_result r JOIN active_batch USING (batch_id)
+                          WHERE r.period <= ?""", [until]).fetchall()
+    return {r[0] for r in rows}
+
+
 def active_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> BatchInfo | None:
     return next((b for b in active_batches(con) if b.batch_id == batch_id), None)
 

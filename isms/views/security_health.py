@@ -65,6 +65,8 @@ class Breaches:
     newly_red: pd.DataFrame  # red now, not red in the comparison month
     recovered: pd.DataFrame  # red in the comparison month, now amber or green
     long_streaks: pd.DataFrame  # red for LONG_STREAK months or more
+    # red in the comparison month, now without a result (stale): one red fewer that is no recovery
+    silenced: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ def _breaches(board: pd.DataFrame) -> Breaches:
         newly_red=red[red["compare_status"] != "red"].reset_index(drop=True),
         recovered=board[(board["compare_status"] == "red") & board["status"].isin(["amber", "green"])].reset_index(drop=True),
         long_streaks=red[red["red_streak"] >= LONG_STREAK].reset_index(drop=True),
+        silenced=board[(board["compare_status"] == "red") & (board["status"] == "stale")].reset_index(drop=True),
     )
 
 
