@@ -166,7 +166,11 @@ def security_health(data: SecurityHealthData) -> Headline:
     if not streaks.empty:
         # the threshold said, and each KRI's own run: 'red for months' left the room to guess how long
         longest = streaks.sort_values("red_streak", ascending=False, kind="stable").head(3)
-        runs = "; ".join(f"{name}, {int(n)} months" for name, n in zip(longest["name"], longest["red_streak"]))
+        # a quarterly KRI's months rest on fewer results: said, so one red reading is not taken for three
+        runs = "; ".join(f"{name}, {int(n)} months" + (f" on {_n(int(k), 'quarterly result')}" if c == "Quarterly" else "")
+                         for name, n, k, c in zip(longest["name"], longest["red_streak"],
+                                                  longest.get("streak_results", longest["red_streak"]),
+                                                  longest.get("cadence", [None] * len(longest))))
         more = f"; {len(streaks) - 3:,} more" if len(streaks) > 3 else ""
         each = " for each" if len(streaks) > 1 else ""
         decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red "

@@ -110,9 +110,11 @@ def test_breaches(june):
 
 
 def test_the_headline_says_how_long_each_long_red_kri_has_been_red(june):
-    """By hand (above): M1 red March to June, 4 months; M7 red April to June, 3 (its quarter)."""
+    """By hand (above): M1 red March to June, 4 months; M7 red April to June, 3 (its quarter), on its
+    one April result."""
     sentence = security_health_headline(june).sentence
-    assert ("2 KRIs have been red 3 months or more in a row (Metric M1, 4 months; Metric M7, 3 months): "
+    assert ("2 KRIs have been red 3 months or more in a row (Metric M1, 4 months; Metric M7, 3 months on 1 quarterly "
+            "result): "
             "decide on treatment or tolerance for each.") in sentence
 
 
@@ -238,3 +240,14 @@ def test_a_red_kri_without_a_result_this_month_is_said_stale_not_recovered(healt
     assert set(b.silenced["metric_id"]) == {"M1", "M2", "M7", "M8"} and b.recovered.empty
     said = security_health_headline(july).sentence
     assert "4 red KRIs have no result for July, so they are stale, not recovered: " in said, said
+
+
+def test_a_quarterly_kris_red_streak_says_how_many_results_it_rests_on(june):
+    """M7's one red result (April) is red for April, May and June: '3 months in a row' read as three
+    failed measurements; the headline now says they rest on one quarterly result."""
+    b = june.board.set_index("metric_id")
+    assert b["streak_results"].to_dict() == {"M1": 4, "M2": 1, "M3": 0, "M4": 0, "M5": 0, "M6": 0, "M7": 1, "M8": 2}
+    said = security_health_headline(june).sentence
+    name = b.loc["M7", "name"]
+    assert f"{name}, 3 months on 1 quarterly result" in said, said
+    assert f"{b.loc['M1', 'name']}, 4 months" in said and f"{b.loc['M1', 'name']}, 4 months on" not in said  # monthly

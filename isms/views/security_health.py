@@ -220,6 +220,7 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
     board["better"] = [None if pd.isna(c) or c == 0 else bool((c > 0) == (d == HIGHER))
                        for c, d in zip(board["change"], board["direction"])]
     board["red_streak"] = board["red_streak"].fillna(0).astype(int)
+    board["streak_results"] = _streak_results(upto, board)
     # a quarterly KRI's result counts for three months: in the two after its own, the board's value
     # is that earlier month's, and says so (a September 7 read in October as October's)
     result = pd.to_datetime(board["result_month"])
@@ -227,6 +228,19 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
     board["rank"] = board["status"].map(STATUS_ORDER)
     board = board.sort_values(["rank", "red_streak", "metric_id"], ascending=[True, False, True])
     return board.drop(columns="rank").reset_index(drop=True)
+
+
+def _streak_results(upto: pd.DataFrame, board: pd.DataFrame) -> list[int]:
+    """Per KRI, how many results its red streak rests on: a quarterly KRI's one red result is red
+    for three months, which the headline called 'red 3 months in a row' as if measured three times."""
+    out = []
+    for metric_id, streak in zip(board["metric_id"], board["red_streak"]):
+        if streak <= 0:
+            out.append(0)
+            continue
+        months = upto[upto["metric_id"] == metric_id].sort_values("month").tail(int(streak))
+        out.append(int(months["period"].nunique()))
+    return out
 
 
 def _breaches(board: pd.DataFrame) -> Breaches:
