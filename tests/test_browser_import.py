@@ -142,7 +142,8 @@ def test_a_sparse_cell_workbook_leaves_the_server_serving(sample_db_path, tmp_pa
         body = page.locator("body").inner_text()
         # the warnings' text sits in a canvas grid (tests/test_hostile_uploads.py reads it); the
         # page says how many there are, and offers the marked copy
-        assert "Checked sparse-cell.xlsx: 0 errors, 3 warnings" in body
+        # the fourth: its R-1 beside the sample's R-001 (isms.importing.pipeline._lookalike_ids)
+        assert "Checked sparse-cell.xlsx: 0 errors, 4 warnings" in body
         assert "Download your workbook with each problem marked" in body
         assert urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
         other = page.context.browser.new_page(viewport={"width": 1500, "height": 1400})

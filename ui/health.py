@@ -141,9 +141,9 @@ def show_board(board: pd.DataFrame, since: str, *, key: str, on_select, visible:
     return listing(table, {
         # as wide as the longest id on one line, after the list is fitted to the page (ui.tables scales
         # it by about 0.92): 'KRI-001' broke as 'KRI-00' over '1' in 56 px, 'KRI-03' in 58
-        "KRI": text("KRI", int(min(120, max(64, 22 + 8.5 * table["KRI"].astype(str).str.len().max()))) if len(table)
+        "KRI": text("KRI", int(min(120, max(64, 24 + 7.5 * table["KRI"].astype(str).str.len().max()))) if len(table)
                     else 64, pinned=True),
-        "Indicator": text("Indicator", 140),
+        "Indicator": text("Indicator", 128),  # 12 px of it to the ids, so the list still fits 1280 px
         "Status": st.column_config.MultiselectColumn(
             "Status", options=list(STATUS_LABEL.values()), color=[KRI_COLOURS[k] for k in STATUS_LABEL], width=70),
         "Value": text("Value", 72), "Target": text("Target", 70), "Amber at": text("Amber at", 62),
