@@ -789,6 +789,15 @@ def _held(value) -> bool:
     return value is not None and not (isinstance(value, float) and pd.isna(value))
 
 
+def _keep(frame: pd.DataFrame, move, field: str, values: list, kept: list[str]) -> None:
+    """Write the register's `values` into `frame`'s `field` on the rows `move` picks, naming the
+    field in `kept` when any of them differs from the file's."""
+    if any(a != b for a, b in zip(values, frame.loc[move, field].tolist())):
+        kept.append(header_label(field))
+    frame[field] = frame[field].astype(object)
+    frame.loc[move, field] = pd.Series(values, index=frame.index[move], dtype=object)
+
+
 def _kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
                         frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], str | None]:
     """The risk frame with what the register holds for each risk it already has, in every field the
@@ -819,10 +828,7 @@ def _kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
         lists = field in ("annex_a_controls", "asset_ids")
         # as a file's row holds them: a list for a list field, None for nothing (not the store's NaN)
         values = [(list(v) if lists else v) if _held(v) else ([] if lists else None) for v in before]
-        if any(a != b for a, b in zip(values, risks.loc[move, field].tolist())):
-            kept.append(header_label(field))
-        risks[field] = risks[field].astype(object)
-        risks.loc[move, field] = pd.Series(values, index=before.index, dtype=object)
+        _keep(risks, move, field, values, kept)
     if not kept:
         return frames, None
     sheets = sorted(set(plan.origins["risks"].loc[known, "_sheet"]))
@@ -856,10 +862,7 @@ def _treatments_kept_from_register(con: duckdb.DuckDBPyConnection, plan: ImportP
         values = [v if _held(v) and not (field == "completed_on" and held.at[t, "status"] != "Done") else w
                   for t, v, w in zip(treatments.loc[move, "treatment_id"], before, treatments.loc[move, field])]
         values = [v.date() if hasattr(v, "date") and field == "completed_on" else v for v in values]
-        if any(a != b for a, b in zip(values, treatments.loc[move, field].tolist())):
-            kept.append(header_label(field))
-        treatments[field] = treatments[field].astype(object)
-        treatments.loc[move, field] = pd.Series(values, index=before.index, dtype=object)
+        _keep(treatments, move, field, values, kept)
     if not kept:
         return frames, None
     sheets = sorted(set(origins.loc[known, "_sheet"]))
