@@ -168,9 +168,8 @@ def security_health(data: SecurityHealthData) -> Headline:
         longest = streaks.sort_values("red_streak", ascending=False, kind="stable").head(3)
         # a quarterly KRI's months rest on fewer results: said, so one red reading is not taken for three
         runs = "; ".join(f"{name}, {int(n)} months" + (f" on {_n(int(k), 'quarterly result')}" if c == "Quarterly" else "")
-                         for name, n, k, c in zip(longest["name"], longest["red_streak"],
-                                                  longest.get("streak_results", longest["red_streak"]),
-                                                  longest.get("cadence", [None] * len(longest))))
+                         for name, n, k, c in zip(longest["name"], longest["red_streak"], longest["streak_results"],
+                                                  longest["cadence"]))
         more = f"; {len(streaks) - 3:,} more" if len(streaks) > 3 else ""
         each = " for each" if len(streaks) > 1 else ""
         decision = (f"{_n(len(streaks), 'KRI')} {'has' if len(streaks) == 1 else 'have'} been red "

@@ -107,8 +107,7 @@ def board_table(board: pd.DataFrame, since: str) -> pd.DataFrame:
         # a stale KRI's value, and a quarterly one's in the months after its result, is an earlier
         # month's: it says which, where the eye reads the value
         "Value": [f"{v} ({m:%b %Y})" if (s == "stale" or c) and not pd.isna(m) else v
-                  for v, s, m, c in zip(fmt("value"), board["status"], board["result_month"],
-                                        board["carried"] if "carried" in board else [False] * len(board))],
+                  for v, s, m, c in zip(fmt("value"), board["status"], board["result_month"], board["carried"])],
         "Result for": board["result_month"].dt.strftime("%b %Y").fillna("–"),
         # the direction in the target itself ("at least 90%"), so the board needs no "Better" column
         "Target": [t if t == "–" else f"{'≥' if d == 'Higher is better' else '≤'} {t}"

@@ -23,9 +23,8 @@ from openpyxl.styles import Font, PatternFill
 
 from isms.exports import append_row, protect_cell, protect_cells
 from isms.importing.problems import Problem
+from isms.importing.reading import FORMULAS_NOTE
 
-# how the reader's note on a sheet with formulas begins (isms.importing.reading)
-FORMULAS_NOTE = "holds formulas"
 FILLS = {"error": PatternFill("solid", fgColor="F4B6B6"), "warning": PatternFill("solid", fgColor="FFE08A")}
 PROBLEM_SHEET = "Import problems"
 MAX_COMMENTS = 1_000

@@ -24,7 +24,7 @@ from isms.annex_a_2013 import successors
 from isms.models import (KINDS, ActionStatus, AnnexATheme, Assessment, AuditType, Cadence, ControlEffectiveness,
                          ControlFrequency, DecisionKind,
                          ControlType, Criticality, Decision, Direction, ExceptionStatus, FindingGrade, FindingStatus,
-                         ImplementationStatus, RiskStatus, TestResult, TreatmentStatus, enum_of,
+                         ImplementationStatus, RiskStatus, TestResult, TreatmentStatus, TreatmentUpdate, enum_of,
                          normalise_annex_a_control)
 from isms.models import INVISIBLE  # noqa: F401  (the importer strips or refuses what the models refuse)
 
@@ -164,7 +164,8 @@ def numeric_date_parts(value: Any) -> tuple[int, int] | None:
 def slash_order(values) -> tuple[list[str], list[str], list[str]]:
     """The numeric dates among `values` (a sheet's date cells, each once) by what they say of the
     order: (only day first, as '31/12/2026'; only month first, as '12/31/2026'; either, as
-    '05/06/2026'). A sheet is written one way: its unambiguous dates decide its ambiguous ones."""
+    '05/06/2026'). A column is written one way: its unambiguous dates decide its ambiguous ones
+    (isms.importing.sheet._date_order)."""
     day_first, month_first, either = [], [], []
     for v in values:
         parts = numeric_date_parts(v)
@@ -359,10 +360,9 @@ def field_type(kind: str, name: str) -> FieldType:
         return FieldType("date")
     if kind == "metrics" and name in METRIC_READING:
         return FieldType("number" if name == "value" else "date")
-    if kind == "treatments" and name in ("percent_complete", "updated_on"):  # a tracker's progress (kinds.treatment_rows)
-        return FieldType("number" if name == "percent_complete" else "date")
     model = KINDS[kind][1]
-    info = model.model_fields.get(name) or Assessment.model_fields[name]
+    # a register's fields beyond its model: a risk's assessment, a treatment tracker's progress (kinds.treatment_rows)
+    info = model.model_fields.get(name) or (TreatmentUpdate if kind == "treatments" else Assessment).model_fields[name]
     ann = info.annotation
     if name.endswith("likelihood") or name.endswith("impact"):
         return FieldType("level")

@@ -10,6 +10,7 @@ cells there are) into rows as long as their last filled cell.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -212,8 +213,7 @@ def _uncalculated(found: PartScan, part: bytes) -> None:
         found.uncalculated_cells += 1
         address = _ADDRESS.search(attributes)
         if address and len(found.uncalculated) < MAX_ERROR_CELLS:
-            formula = (match.group(2) or b"").decode("utf-8", "replace")
-            formula = formula.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            formula = html.unescape((match.group(2) or b"").decode("utf-8", "replace"))  # as the XML escapes it
             found.uncalculated[(int(address.group(2)) - 1, column_number(address.group(1)) - 1)] = (
                 f"={formula.strip()}"[:60] if formula.strip() else "")
 

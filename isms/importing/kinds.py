@@ -361,11 +361,8 @@ def _completed_when_done(sh: SheetContext, frame: pd.DataFrame, as_of: dt.date) 
     done = (frame["status"] == "Done").to_numpy()
     if not done.any():
         return
-    updated = frame["updated_on"] if "updated_on" in frame else pd.Series(None, index=frame.index, dtype=object)
-    frame["completed_on"] = [u if isinstance(u, dt.date) else as_of for u in updated] if "completed_on" not in frame else [
-        c if isinstance(c, dt.date) or not d else (u if isinstance(u, dt.date) else as_of)
-        for c, d, u in zip(frame["completed_on"], done, updated)]
-    frame.loc[~done, "completed_on"] = None
+    updated = frame["updated_on"] if "updated_on" in frame else [None] * len(frame)
+    frame["completed_on"] = [(u if isinstance(u, dt.date) else as_of) if d else None for d, u in zip(done, updated)]
     when = f"its '{sh.headers[sh.idx['updated_on']]}', else {short_date(as_of)}" if "updated_on" in sh.idx else short_date(as_of)
     sh.plan.rules.append(f"{sh.m.sheet}: no completion date column: {int(done.sum()):,} Done treatment(s) are completed on {when}")
 

@@ -248,9 +248,9 @@ def coerced_columns(sh: SheetContext, matrix: RiskMatrix, max_rows: int) -> tupl
                     f"are read on the matrix's own 1-{len(_labels(matrix, f))} scale")
             sh.plan.rules.append(f"{sh.m.sheet}!{column_letter(i)} '{sh.headers[i]}': {said}")
         outcomes = [_coerce_cell(sh, f, u, matrix, scales.get(f), three) for u in uniques]
-        if f in ambiguous:
+        if f in ambiguous:  # each date that could be read either way, said at its cells
             outcomes = [(o[0], "; ".join(filter(None, [o[1], ambiguous[f](u, o[0])])) or None, o[2])
-                        if o[0] is not None and cells.numeric_date_parts(u) else o for u, o in zip(uniques, outcomes)]
+                        if o[0] is not None else o for u, o in zip(uniques, outcomes)]
         coerced = np.empty(len(outcomes), dtype=object)
         coerced[:] = [o[0] for o in outcomes]
         for flag, severity in ((2, "error"), (1, "warning")):
@@ -314,31 +314,26 @@ def _date_order(sh: SheetContext, uniques: dict[str, list]) -> dict:
     for f in fields:
         day_first, month_first, either = orders[f]
         where = f"{sh.m.sheet}!{column_letter(sh.idx[f])} '{sh.headers[sh.idx[f]]}'"
-        if month_first and not day_first:
-            sh.month_first.add(f)  # '12/31/2026' in the column: every date of it is month first
+        # the column's own unambiguous dates decide it; a column of none is decided by the sheet's
+        own = bool(day_first or month_first)
+        by_day, by_month = (day_first, month_first) if own else (sheet_day, sheet_month)
+        if by_month and not by_day:
+            sh.month_first.add(f)  # '12/31/2026': every date of the column is month first
             if either:
-                sh.plan.rules.append(f"{where}: dates are read month first, as in the US: '{month_first[0]}' can only "
-                                     f"be month/day/year, so '{either[0]}' is "
+                why = (f"'{month_first[0]}' can only be month/day/year" if own else
+                       f"no date of the column says which comes first, and the sheet's other dates are month first "
+                       f"('{sheet_month[0]}')")
+                sh.plan.rules.append(f"{where}: dates are read month first, as in the US: {why}, so '{either[0]}' is "
                                      f"{cells.parse_date(either[0], month_first=True):%-d %B %Y}")
-            continue
-        if not either or (day_first and not month_first):
+        elif not either or (by_day and not by_month):
             continue  # nothing to decide, or '31/12/2026' beside it: day first, as read anyway
-        if not day_first and sheet_month and not sheet_day:
-            sh.month_first.add(f)
-            sh.plan.rules.append(f"{where}: no date of the column says whether the day or the month comes first "
-                                 f"('{either[0]}'); the sheet's other dates are month first ('{sheet_month[0]}'), "
-                                 f"so these are too: '{either[0]}' is "
-                                 f"{cells.parse_date(either[0], month_first=True):%-d %B %Y}")
-            continue
-        both = (day_first and month_first) or (not day_first and sheet_day and sheet_month)
-        if not both and not sheet_month:
+        elif by_day and by_month:
+            sayers[f] = _either_way(set(either), (by_day[0], by_month[0]))
+        else:
             sh.plan.rules.append(f"{where}: no date written with numbers says whether the day or the month comes "
                                  f"first ('{either[0]}'): read day first ({cells.parse_date(either[0]):%-d %B %Y}); "
                                  "if the file writes the month first, as in the US, write the dates as 2026-03-31 or "
                                  "31 Mar 2026 and import again")
-            continue
-        examples = (day_first or sheet_day)[0], (month_first or sheet_month)[0]
-        sayers[f] = _either_way(set(either), examples)
     return sayers
 
 

@@ -230,17 +230,15 @@ def _board(reg: pd.DataFrame, grid: pd.DataFrame, month: dt.date, compare_month:
     return board.drop(columns="rank").reset_index(drop=True)
 
 
-def _streak_results(upto: pd.DataFrame, board: pd.DataFrame) -> list[int]:
-    """Per KRI, how many results its red streak rests on: a quarterly KRI's one red result is red
-    for three months, which the headline called 'red 3 months in a row' as if measured three times."""
-    out = []
-    for metric_id, streak in zip(board["metric_id"], board["red_streak"]):
-        if streak <= 0:
-            out.append(0)
-            continue
-        months = upto[upto["metric_id"] == metric_id].sort_values("month").tail(int(streak))
-        out.append(int(months["period"].nunique()))
-    return out
+def _streak_results(upto: pd.DataFrame, board: pd.DataFrame) -> pd.Series:
+    """Per KRI of the board, how many results its red streak rests on (the distinct result months
+    of its last `red_streak` months): a quarterly KRI's one red result is red for three months,
+    which the headline called 'red 3 months in a row' as if measured three times."""
+    months = upto.sort_values("month", kind="stable")
+    from_end = months.groupby("metric_id", sort=False).cumcount(ascending=False)
+    streak = months["metric_id"].map(board.set_index("metric_id")["red_streak"]).fillna(0)
+    counts = months[from_end < streak].groupby("metric_id", sort=False)["period"].nunique()
+    return board["metric_id"].map(counts).fillna(0).astype(int)
 
 
 def _breaches(board: pd.DataFrame) -> Breaches:
